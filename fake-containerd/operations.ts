@@ -1,0 +1,149 @@
+// The one place every fake-containerd operation passes through on its way in, so that tests can
+// fail it (faults), slow it (latency) or hold it in flight (gates). Operation names read like the
+// containerd service method they stand for: "containers.create", "tasks.start", "images.get",
+// "content.write", "snapshots.prepare", "events.publish" ...
+
+import type { Clock } from "./clock.ts";
+import { ContainerdError, type ErrorKind } from "./errdefs.ts";
+
+/** What is being done: the operation, the namespace, and the object it targets (ID, name or key). */
+export interface OperationCall {
+  op: string;
+  namespace: string;
+  subject?: string;
+}
+
+/**
+ * A fault is plain data so that a failing scenario can be saved and replayed.
+ * It matches calls of `op` ("*" for any), optionally only those on `subject`; among those it fires on
+ * the `nth` match (1-based) or on every match, at most `times` times. When it fires it waits
+ * `latencyMs` on the fake's clock, then fails with `error` if one is given. For "events.publish" a
+ * firing fault drops the event instead of failing (an event that got lost).
+ */
+export interface FaultSpec {
+  op: string;
+  subject?: string;
+  nth?: number;
+  times?: number;
+  latencyMs?: number;
+  error?: { kind: ErrorKind; message?: string };
+}
+
+export interface FaultState {
+  spec: FaultSpec;
+  /** Matching calls seen so far. */
+  matched: number;
+  /** Times it has fired. */
+  fired: number;
+}
+
+/** A gate holds matching calls until released, so a test can look at the world meanwhile. */
+export interface Gate {
+  readonly op: string;
+  readonly subject: string | undefined;
+  /** Resolves with the first call the gate holds. */
+  readonly arrived: Promise<OperationCall>;
+  /** Calls currently held. */
+  readonly held: number;
+  /** Lets every held call through and removes the gate. */
+  release(): void;
+  /** Fails every held call with `error` and removes the gate. */
+  fail(error: Error): void;
+}
+
+interface GateState {
+  op: string;
+  subject: string | undefined;
+  waiting: Array<{ resolve: () => void; reject: (e: Error) => void }>;
+  outcome: { kind: "open" } | { kind: "failed"; error: Error } | undefined;
+  onArrive: (call: OperationCall) => void;
+}
+
+export class Operations {
+  private faults: FaultState[] = [];
+  private gates: GateState[] = [];
+
+  constructor(private readonly clockRef: { clock: Clock }) {}
+
+  /** Adds a fault; returns its index for removeFault(). */
+  injectFault(spec: FaultSpec): number {
+    this.faults.push({ spec: { ...spec }, matched: 0, fired: 0 });
+    return this.faults.length - 1;
+  }
+
+  removeFault(index: number): void {
+    this.faults.splice(index, 1);
+  }
+
+  clearFaults(): void {
+    this.faults = [];
+  }
+
+  /** The faults with their counters (serialisable). */
+  listFaults(): FaultState[] {
+    return this.faults.map((f) => ({ spec: { ...f.spec }, matched: f.matched, fired: f.fired }));
+  }
+
+  /** Holds calls of `op` (optionally only on `subject`) until the returned gate is released. */
+  hold(op: string, subject?: string): Gate {
+    let onArrive!: (call: OperationCall) => void;
+    const arrived = new Promise<OperationCall>((resolve) => (onArrive = resolve));
+    const state: GateState = { op, subject, waiting: [], outcome: undefined, onArrive };
+    this.gates.push(state);
+    const settleAll = () => {
+      const waiting = state.waiting;
+      state.waiting = [];
+      for (const w of waiting) {
+        if (state.outcome?.kind === "failed") w.reject(state.outcome.error);
+        else w.resolve();
+      }
+      this.gates = this.gates.filter((g) => g !== state);
+    };
+    return {
+      op,
+      subject,
+      arrived,
+      get held() {
+        return state.waiting.length;
+      },
+      release() {
+        state.outcome = { kind: "open" };
+        settleAll();
+      },
+      fail(error: Error) {
+        state.outcome = { kind: "failed", error };
+        settleAll();
+      },
+    };
+  }
+
+  /**
+   * Called at the start of every operation. Waits at matching gates, applies latency, and throws
+   * the error of a firing fault. Returns false when a firing fault says to drop the operation
+   * (used for events), true otherwise.
+   */
+  async enter(call: OperationCall): Promise<boolean> {
+    for (const gate of this.gates) {
+      if (!matches(gate.op, gate.subject, call)) continue;
+      gate.onArrive(call);
+      await new Promise<void>((resolve, reject) => gate.waiting.push({ resolve, reject }));
+    }
+    for (const fault of this.faults) {
+      if (!matches(fault.spec.op, fault.spec.subject, call)) continue;
+      fault.matched++;
+      const { nth, times } = fault.spec;
+      if (nth !== undefined && fault.matched !== nth) continue;
+      if (fault.fired >= (times ?? (nth !== undefined ? 1 : Infinity))) continue;
+      fault.fired++;
+      if (fault.spec.latencyMs) await this.clockRef.clock.sleep(fault.spec.latencyMs);
+      const error = fault.spec.error;
+      if (error) throw new ContainerdError(error.kind, error.message ?? `injected fault: ${error.kind}`);
+      if (call.op === "events.publish" && !fault.spec.latencyMs) return false;
+    }
+    return true;
+  }
+}
+
+function matches(op: string, subject: string | undefined, call: OperationCall): boolean {
+  return (op === "*" || op === call.op) && (subject === undefined || subject === call.subject);
+}
