@@ -63,7 +63,11 @@ export class Operations {
   private faults: FaultState[] = [];
   private gates: GateState[] = [];
 
-  constructor(private readonly clockRef: { clock: Clock }) {}
+  private readonly clock: Clock;
+
+  constructor(clock: Clock) {
+    this.clock = clock;
+  }
 
   /** Adds a fault; returns its index for removeFault(). */
   injectFault(spec: FaultSpec): number {
@@ -135,7 +139,7 @@ export class Operations {
       if (nth !== undefined && fault.matched !== nth) continue;
       if (fault.fired >= (times ?? (nth !== undefined ? 1 : Infinity))) continue;
       fault.fired++;
-      if (fault.spec.latencyMs) await this.clockRef.clock.sleep(fault.spec.latencyMs);
+      if (fault.spec.latencyMs) await this.clock.sleep(fault.spec.latencyMs);
       const error = fault.spec.error;
       if (error) throw new ContainerdError(error.kind, error.message ?? `injected fault: ${error.kind}`);
       if (call.op === "events.publish" && !fault.spec.latencyMs) return false;
