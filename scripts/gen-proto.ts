@@ -1,0 +1,130 @@
+// Generates the TypeScript protobuf code we commit: the CRI API (k8s.io/cri-api) in both versions,
+// and the containerd runtime option messages that typeurl and the helpers encode.
+//
+//   npm run gen:cri
+//
+// Needs Go (to fetch the pinned modules through the Go module proxy) and protoc (Debian's
+// protobuf-compiler). The .proto files are read from the module cache, stripped of comments and
+// gogoproto options into a temp dir, and compiled with ts-proto. Only the output is committed.
+//
+// Why ts-proto: messages are plain interfaces (a CRI request in a test reads like the CRI docs),
+// `generic-definitions` gives service descriptors that do not import @grpc/grpc-js (the core stays
+// portable to Deno and Bun), int64 can be bigint, and enums can be emitted as const objects, which
+// the project's erasable-syntax TypeScript requires.
+
+import { execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Every module the generated code comes from, pinned. */
+const modules = {
+  criV1: "k8s.io/cri-api@v0.37.2",
+  criV1alpha2: "k8s.io/cri-api@v0.25.16", // the last release line that still ships v1alpha2
+  containerd: "github.com/containerd/containerd@v1.5.7",
+  hcsshim: "github.com/Microsoft/hcsshim@v0.8.21",
+} as const;
+
+interface Job {
+  module: keyof typeof modules;
+  /** Path of the .proto inside the module. */
+  proto: string;
+  /** Where the generated .ts goes, relative to the repo root. */
+  out: string;
+}
+
+const jobs: Job[] = [
+  { module: "criV1", proto: "pkg/apis/runtime/v1/api.proto", out: "src/cri/api/v1.ts" },
+  { module: "criV1alpha2", proto: "pkg/apis/runtime/v1alpha2/api.proto", out: "src/cri/api/v1alpha2.ts" },
+  { module: "containerd", proto: "runtime/v2/runc/options/oci.proto", out: "src/go/runtime-options/runc-v2.ts" },
+  { module: "containerd", proto: "runtime/linux/runctypes/runc.proto", out: "src/go/runtime-options/runctypes.ts" },
+  { module: "containerd", proto: "pkg/runtimeoptions/v1/api.proto", out: "src/go/runtime-options/runtimeoptions-v1.ts" },
+  {
+    module: "hcsshim",
+    proto: "cmd/containerd-shim-runhcs-v1/options/runhcs.proto",
+    out: "src/go/runtime-options/runhcs.ts",
+  },
+];
+
+const tsProtoOptions = [
+  "esModuleInterop=true",
+  "forceLong=bigint",
+  "outputServices=generic-definitions",
+  "enumsAsLiterals=true",
+  "useExactTypes=false",
+  "importSuffix=.ts",
+  "env=browser",
+  "outputTypeRegistry=false",
+  "useDate=false",
+  "fileSuffix=",
+].join(",");
+
+function moduleDir(spec: string): string {
+  const out = execFileSync("go", ["mod", "download", "-json", spec], { encoding: "utf8", cwd: tmpdir() });
+  const info = JSON.parse(out) as { Dir?: string; Error?: string };
+  if (!info.Dir) throw new Error(`cannot download ${spec}: ${info.Error ?? "no Dir"}`);
+  return info.Dir;
+}
+
+/**
+ * Removes comments (upstream comments are not ours to copy), every gogoproto import and option, and
+ * `debug_redact` (a logging hint newer than Debian's protoc; it does not change the wire format).
+ */
+export function stripProto(text: string): string {
+  let s = text.replace(/\/\*[\s\S]*?\*\//g, "").replace(/\/\/[^\n]*/g, "");
+  s = s.replace(/^\s*import\s+(weak\s+)?"[^"]*gogo\.proto";\s*$/gm, "");
+  s = s.replace(/^\s*option\s+\(gogoproto\.[^)]*\)\s*=\s*[^;]*;\s*$/gm, "");
+  // Field options: drop gogoproto entries from [...] lists, and the brackets if nothing is left.
+  s = s.replace(/\[([^\]]*)\]/g, (_m, inner: string) => {
+    const kept = inner
+      .split(",")
+      .map((o) => o.trim())
+      .filter((o) => o && !o.startsWith("(gogoproto.") && !o.startsWith("debug_redact"));
+    return kept.length ? `[${kept.join(", ")}]` : "";
+  });
+  return s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n");
+}
+
+function main(): void {
+  const tmp = mkdtempSync(join(tmpdir(), "fake-cri-proto-"));
+  try {
+    const dirs = new Map<string, string>();
+    for (const job of jobs) {
+      const spec = modules[job.module];
+      const dir = dirs.get(spec) ?? moduleDir(spec);
+      dirs.set(spec, dir);
+      const inDir = join(tmp, "in", job.module);
+      const base = job.proto.split("/").pop()!;
+      mkdirSync(inDir, { recursive: true });
+      writeFileSync(join(inDir, base), stripProto(readFileSync(join(dir, job.proto), "utf8")));
+      const outDir = join(tmp, "out", job.module);
+      mkdirSync(outDir, { recursive: true });
+      execFileSync("protoc", [
+        `--plugin=protoc-gen-ts_proto=${join(root, "node_modules/.bin/protoc-gen-ts_proto")}`,
+        `--ts_proto_out=${outDir}`,
+        `--ts_proto_opt=${tsProtoOptions}`,
+        `-I${inDir}`,
+        "-I/usr/include",
+        base,
+      ], { stdio: ["ignore", "inherit", "inherit"] });
+      const generated = readFileSync(join(outDir, base.replace(/\.proto$/, ".ts")), "utf8");
+      const header =
+        `// Generated by scripts/gen-proto.ts from ${spec} ${job.proto}. Do not edit; run \`npm run gen:cri\`.\n`;
+      mkdirSync(dirname(join(root, job.out)), { recursive: true });
+      writeFileSync(join(root, job.out), header + generated.replace(/^\/\/ Code generated[^\n]*\n/, ""));
+      // Well-known types (google/protobuf/timestamp) land beside the file; keep them next to the output.
+      execFileSync("bash", [
+        "-c",
+        `cd ${outDir} && find . -path './google/*' -name '*.ts' | while read f; do mkdir -p "${dirname(join(root, job.out))}/$(dirname "$f")"; cp "$f" "${dirname(join(root, job.out))}/$f"; done`,
+      ]);
+      console.log(`wrote ${job.out}`);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+main();
