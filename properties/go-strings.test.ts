@@ -1,0 +1,158 @@
+// Laws of the Go string and path ports that must hold for any input, beyond the recorded goldens.
+import fc from "fast-check";
+import { describe, expect, test } from "vitest";
+import { clean, join } from "../src/go/filepath.ts";
+import { pathMatch } from "../src/go/path-match.ts";
+import { ErrRange, NumError, isPrint, parseInt, quote } from "../src/go/strconv.ts";
+import { decodeRune, decodedWidth } from "../src/go/utf8.ts";
+import {
+  INT64_MAX,
+  INT64_MIN,
+  goPath,
+  goPathElements,
+  goStringBytes,
+  int64,
+  jsText,
+  literalPatternAndName,
+  outsideInt64,
+} from "./arbitraries/go-strings.ts";
+
+const runs = { numRuns: 1000 };
+const encoder = new TextEncoder();
+
+describe("filepath", () => {
+  test("clean is idempotent", () => {
+    fc.assert(fc.property(goPath(), (p) => clean(clean(p)) === clean(p)), runs);
+  });
+
+  test("join is clean of the non-empty elements joined with /", () => {
+    fc.assert(
+      fc.property(goPathElements(), (elements) => {
+        const parts = elements.filter((e) => e !== "");
+        expect(join(...elements)).toBe(parts.length === 0 ? "" : clean(parts.join("/")));
+      }),
+      runs,
+    );
+  });
+});
+
+describe("strconv.Quote", () => {
+  test("unquoting quote(bytes) gives back the same bytes", () => {
+    fc.assert(
+      fc.property(goStringBytes(), (bytes) => {
+        expect(unquote(quote(bytes))).toEqual(bytes);
+      }),
+      runs,
+    );
+  });
+
+  test("a JS string quotes as its UTF-8 encoding, lone surrogates as U+FFFD", () => {
+    fc.assert(
+      fc.property(jsText(), (s) => {
+        const bytes = encoder.encode(s);
+        expect(quote(s)).toBe(quote(bytes));
+        expect(unquote(quote(s))).toEqual(bytes);
+      }),
+      runs,
+    );
+  });
+});
+
+describe("strconv.ParseInt", () => {
+  test("parseInt(String(n)) is n for every int64", () => {
+    fc.assert(fc.property(int64(), (n) => parseInt(String(n)) === n), runs);
+  });
+
+  test("integers outside int64 fail with ErrRange and the nearest bound", () => {
+    fc.assert(
+      fc.property(outsideInt64(), (n) => {
+        const text = String(n);
+        let thrown: unknown;
+        try {
+          parseInt(text);
+        } catch (e) {
+          thrown = e;
+        }
+        expect(thrown).toBeInstanceOf(NumError);
+        const err = thrown as NumError;
+        expect(err.cause).toBe(ErrRange);
+        expect(err.value).toBe(n < 0n ? INT64_MIN : INT64_MAX);
+        expect(err.message).toBe(`strconv.ParseInt: parsing "${text}": value out of range`);
+      }),
+      runs,
+    );
+  });
+});
+
+describe("path.Match", () => {
+  test("a pattern without metacharacters matches exactly the equal name", () => {
+    fc.assert(
+      fc.property(literalPatternAndName(), ([pattern, name]) => {
+        expect(pathMatch(pattern, name)).toEqual({ matched: pattern === name });
+      }),
+      runs,
+    );
+  });
+});
+
+const simpleEscapes: Record<string, number> = { a: 7, b: 8, f: 12, n: 10, r: 13, t: 9, v: 11, "\\": 0x5c, '"': 0x22 };
+
+/**
+ * Go's Unquote for double-quoted literals, restricted to exactly what Quote emits: a raw rune must
+ * be printable, \x is a control character or a byte that is not UTF-8, \u and \U are non-printable
+ * runes (the shorter form whenever it fits), and hex digits are lower case. Anything else throws.
+ */
+function unquote(literal: string): Uint8Array {
+  const text = encoder.encode(literal);
+  if (text.length < 2 || text[0] !== 0x22 || text[text.length - 1] !== 0x22) throw new Error("not quoted");
+  const out: number[] = [];
+  const end = text.length - 1;
+  const hexAt = (at: number, digits: number) => {
+    const h = new TextDecoder().decode(text.subarray(at, at + digits));
+    if (!/^[0-9a-f]+$/.test(h) || h.length !== digits) throw new Error(`bad hex ${h}`);
+    return Number.parseInt(h, 16);
+  };
+  for (let i = 1; i < end; ) {
+    if (text[i] !== 0x5c) {
+      const rune = decodeRune(text, i);
+      if (rune < 0 || !isPrint(rune) || rune === 0x22) throw new Error(`raw rune ${rune} at ${i}`);
+      out.push(...text.subarray(i, i + decodedWidth(rune)));
+      i += decodedWidth(rune);
+      continue;
+    }
+    const kind = String.fromCharCode(text[i + 1]!);
+    const simple = simpleEscapes[kind];
+    if (simple !== undefined) {
+      out.push(simple);
+      i += 2;
+    } else if (kind === "x") {
+      const byte = hexAt(i + 2, 2);
+      if (byte < 0x80 && (isPrint(byte) || Object.values(simpleEscapes).includes(byte))) {
+        throw new Error(`needless \\x${byte}`);
+      }
+      out.push(byte);
+      i += 4;
+    } else if (kind === "u" || kind === "U") {
+      const digits = kind === "u" ? 4 : 8;
+      const rune = hexAt(i + 2, digits);
+      const wellFormed = rune <= 0x10ffff && !(rune >= 0xd800 && rune <= 0xdfff);
+      if (!wellFormed || rune < 0x80 || isPrint(rune) || (kind === "U") !== rune >= 0x10000) {
+        throw new Error(`needless or invalid \\${kind}${rune.toString(16)}`);
+      }
+      out.push(...encoder.encode(String.fromCodePoint(rune)));
+      i += 2 + digits;
+    } else {
+      throw new Error(`unknown escape \\${kind}`);
+    }
+  }
+  return Uint8Array.from(out);
+}
+
+test("the test's unquote rejects what Quote never emits", () => {
+  for (const bad of ['"\\u0041"', '"\\x41"', '"\\xG0"', '"\\uD800"', '"\\U00000100"', '"\u00ad"', '"\\q"', '"\\x0A"']) {
+    expect(() => unquote(bad), bad).toThrow();
+  }
+  expect(unquote('"a\\x00\\xff\\u00ad\\U000e0001"')).toEqual(
+    Uint8Array.from([0x61, 0, 0xff, 0xc2, 0xad, 0xf3, 0xa0, 0x80, 0x81]),
+  );
+});
