@@ -289,7 +289,7 @@ func helpersUnknownStatuses(r *recording) {
 		"state": cs.State().String(),
 	})
 	ss := unknownSandboxStatus()
-	r.ok("unknownSandboxStatus", nil, map[string]interface{}{"state": ss.State.String(), "pid": ss.Pid, "createdAt": ss.CreatedAt.UnixNano()})
+	r.ok("unknownSandboxStatus", nil, map[string]interface{}{"state": ss.State.String(), "pid": ss.Pid, "createdAt": i64(ss.CreatedAt.UnixNano()), "createdAtIsZero": ss.CreatedAt.IsZero()})
 }
 
 func helpersPassthrough(r *recording, g *gen) {
@@ -333,6 +333,10 @@ func helpersImageStore(t *testing.T, r *recording, g *gen) {
 			id += prefix
 			for len(id) < 71 {
 				id += hexChars[g.intn(16)]
+			}
+			// The same ID twice makes the store merge and sort the references of both.
+			if len(images) > 0 && g.intn(3) == 0 {
+				id = images[g.intn(len(images))].ID
 			}
 			var refs []string
 			for m := g.intn(4); m > 0; m-- {

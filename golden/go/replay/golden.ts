@@ -47,6 +47,16 @@ export function outcomeOf(run: () => unknown): Outcome {
   }
 }
 
+/** outcomeOf for asynchronous ports. */
+export async function outcomeOfAsync(run: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    return { out: await run() };
+  } catch (e) {
+    if (e instanceof Error) return { err: e.message };
+    throw e;
+  }
+}
+
 /** A deliberate difference from Go, kept on purpose: which cases it covers and why. */
 export interface GoldenException {
   fn: string;
@@ -61,7 +71,7 @@ export interface GoldenException {
  */
 export function replayGolden(
   group: string,
-  ports: Record<string, (input: any) => Outcome>,
+  ports: Record<string, (input: any) => Outcome | Promise<Outcome>>,
   exceptions: GoldenException[] = [],
 ): void {
   const golden = loadGolden(group);
@@ -72,14 +82,14 @@ export function replayGolden(
     byFn.set(c.fn, list);
   }
   for (const [fn, cases] of byFn) {
-    test(`${group}: ${fn} matches Go on ${cases.length} recorded cases`, () => {
+    test(`${group}: ${fn} matches Go on ${cases.length} recorded cases`, async () => {
       const port = ports[fn];
       expect(port, `no TypeScript port registered for ${fn}`).toBeTypeOf("function");
       const failures: string[] = [];
       for (const c of cases) {
         if (exceptions.some((x) => x.fn === fn && x.applies(c))) continue;
         const expected: Outcome = c.err !== undefined ? { err: c.err } : { out: c.out ?? null };
-        const actual = port!(c.in);
+        const actual = await port!(c.in);
         if (!sameOutcome(expected, actual)) {
           failures.push(
             `${fn}(${JSON.stringify(c.in)})\n  go: ${JSON.stringify(expected)}\n  ts: ${stringify(actual)}`,
