@@ -3,7 +3,7 @@
 import { type PodSandboxConfig, PullImageRequest, type PullImageResponse } from "../cri/api/v1.ts";
 import type { CriImage, ImageStore } from "../cri/store/image-store.ts";
 import { isNotFound } from "../../fake-containerd/errdefs.ts";
-import { type Digest, parseDigest } from "../go/digest.ts";
+import { type Digest, findDigestFault } from "../go/digest.ts";
 import { wrap } from "../go/errors.ts";
 import { isCanonical, isNamedTagged, type Named, parseAnyReference, parseDockerRef, referenceName, referenceString } from "../go/reference.ts";
 import { quote } from "../go/strconv.ts";
@@ -50,18 +50,16 @@ export function localResolve(store: ImageStore, refOrId: string): CriImage {
   return store.get(imageIdFor(store, refOrId) || refOrId);
 }
 
+// Written without exceptions for the common misses: localResolve sits on every image-taking RPC.
 function imageIdFor(store: ImageStore, refOrId: string): string {
+  if (findDigestFault(refOrId) === undefined) return refOrId;
+  let named: Named;
   try {
-    parseDigest(refOrId);
-    return refOrId;
-  } catch {
-    // not an ID: try it as a reference
-  }
-  try {
-    return store.resolve(referenceString(parseDockerRef(refOrId)));
+    named = parseDockerRef(refOrId);
   } catch {
     return "";
   }
+  return store.idOfReference(referenceString(named)) ?? "";
 }
 
 /** Looks up an image in containerd by the first (best) of its references. */

@@ -84,6 +84,11 @@ export class ImageStore {
     return id;
   }
 
+  /** resolve() without the error: undefined when the store has not seen the reference. */
+  idOfReference(ref: string): string | undefined {
+    return this.refCache.get(ref);
+  }
+
   /** The image with this ID or unique ID prefix (with or without `sha256:`). */
   get(id: string): CriImage {
     let digest: string;
