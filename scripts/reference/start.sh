@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# Starts a real containerd (Debian's, CRI plugin included) as a reference CRI runtime and prints its
+# endpoint (unix://...) on stdout; progress goes to stderr. Runs as root. Idempotent: if the instance
+# already runs in the same mode it just prints the endpoint.
+#
+#   scripts/reference/start.sh              images imported with `ctr images import`
+#   scripts/reference/start.sh --registry   images pushed to a local docker-registry, pulled for real
+#
+# The instance lives in $FAKE_CRI_REF_DIR (default /tmp/fake-cri-ref): root, state, socket, config,
+# log, and its own network namespace in which containerd, its pods' bridge network and the registry
+# run. Every registry host resolves to that local registry, so nothing leaves the machine.
+# Stop it with scripts/reference/stop.sh.
+set -euo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# shellcheck source-path=SCRIPTDIR source=env.sh
+source "$here/env.sh"
+
+mode=import
+case "${1:-}" in
+  "") ;;
+  --registry) mode=registry ;;
+  -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+  *) ref_die "unknown argument: $1 (see --help)" ;;
+esac
+[[ $EUID -eq 0 ]] || ref_die "must run as root"
+
+crictl=$("$ref_repo_root/scripts/crictl.sh")
+crictl_ok() { timeout 10 "$crictl" --config "$ref_crictl_config" version >/dev/null 2>&1; }
+
+if ref_pid_matches "$ref_pidfile" "$ref_config" && crictl_ok; then
+  if [[ "$(cat "$ref_dir/mode" 2>/dev/null)" == "$mode" ]]; then
+    ref_say "already running ($mode mode)"
+    echo "$ref_endpoint"
+    exit 0
+  fi
+  ref_say "running in another mode; restarting"
+fi
+# Whatever is left of an earlier instance (running, crashed or half-started) goes first.
+"$here/stop.sh"
+
+packages=(containerd runc containernetworking-plugins busybox-static gcc libc6-dev iproute2 util-linux)
+[[ "$mode" == registry ]] && packages+=(docker-registry skopeo)
+missing=()
+for package in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+done
+if ((${#missing[@]})); then
+  ref_say "installing ${missing[*]}"
+  apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+fi
+
+archive_list=$("$here/images.sh")
+mapfile -t archives <<<"$archive_list"
+
+mkdir -p "$ref_dir"/{root,state,opt,cni/net.d,cni/ipam,certs.d/_default,pod-logs} "$ref_runc_root"
+chmod 700 "$ref_dir"
+echo "$mode" >"$ref_dir/mode"
+
+# overlayfs where the kernel and the backing filesystem allow it, else the copying native snapshotter.
+snapshotter=native
+probe="$ref_dir/overlay-probe"
+mkdir -p "$probe"/{lower,upper,work,merged}
+if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,workdir=$probe/work" "$probe/merged" 2>/dev/null; then
+  umount "$probe/merged"
+  snapshotter=overlayfs
+fi
+rm -rf "$probe"
+
+cat >"$ref_config" <<EOF
+version = 2
+root = "$ref_dir/root"
+state = "$ref_dir/state"
+
+[grpc]
+  address = "$ref_socket"
+
+[ttrpc]
+  address = "$ref_socket.ttrpc"
+
+[plugins]
+  [plugins."io.containerd.internal.v1.opt"]
+    path = "$ref_dir/opt"
+
+  [plugins."io.containerd.grpc.v1.cri"]
+    sandbox_image = "$ref_sandbox_image"
+    # runc cannot lower oom_score_adj on this machine.
+    restrict_oom_score_adj = true
+    stream_server_address = "127.0.0.1"
+    stream_server_port = "0"
+    netns_mounts_under_state_dir = true
+
+    [plugins."io.containerd.grpc.v1.cri".containerd]
+      snapshotter = "$snapshotter"
+      default_runtime_name = "runc"
+
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+          Root = "$ref_runc_root"
+
+    [plugins."io.containerd.grpc.v1.cri".cni]
+      bin_dir = "/usr/lib/cni"
+      conf_dir = "$ref_dir/cni/net.d"
+
+    [plugins."io.containerd.grpc.v1.cri".registry]
+      config_path = "$ref_dir/certs.d"
+EOF
+
+cat >"$ref_dir/cni/net.d/10-$ref_cni_network.conflist" <<EOF
+{
+  "cniVersion": "1.0.0",
+  "name": "$ref_cni_network",
+  "plugins": [
+    {
+      "type": "bridge",
+      "bridge": "fakecri0",
+      "isGateway": true,
+      "ipMasq": false,
+      "hairpinMode": true,
+      "ipam": {
+        "type": "host-local",
+        "ranges": [[{ "subnet": "10.88.0.0/16" }]],
+        "routes": [{ "dst": "0.0.0.0/0" }],
+        "dataDir": "$ref_dir/cni/ipam"
+      }
+    }
+  ]
+}
+EOF
+
+# _default applies to every registry host: all pulls go to the local registry (refused unless
+# --registry started it), never to the network.
+cat >"$ref_dir/certs.d/_default/hosts.toml" <<EOF
+server = "http://$ref_registry_address"
+
+[host."http://$ref_registry_address"]
+  capabilities = ["pull", "resolve"]
+EOF
+
+cat >"$ref_crictl_config" <<EOF
+runtime-endpoint: $ref_endpoint
+image-endpoint: $ref_endpoint
+timeout: 30
+EOF
+
+# crictl inside the instance's network namespace, so streaming calls (exec -it, attach,
+# port-forward) reach the stream server on the namespace's 127.0.0.1.
+mkdir -p "$ref_dir/bin"
+cat >"$ref_dir/bin/crictl" <<EOF
+#!/bin/sh
+exec nsenter --net=/run/netns/$ref_netns $crictl --config $ref_crictl_config "\$@"
+EOF
+chmod +x "$ref_dir/bin/crictl"
+
+ip netns add "$ref_netns"
+ref_in_netns ip link set lo up
+
+ref_say "starting containerd ($snapshotter snapshotter, network namespace $ref_netns)"
+# Not through ref_in_netns: a function would run in a subshell and $! would not be containerd.
+nsenter --net="/run/netns/$ref_netns" setsid containerd --config "$ref_config" >>"$ref_log" 2>&1 </dev/null &
+containerd_pid=$!
+echo "$containerd_pid" >"$ref_pidfile"
+
+ctr() { command ctr --address "$ref_socket" "$@"; }
+for _ in $(seq 1 100); do
+  ctr version >/dev/null 2>&1 && break
+  kill -0 "$containerd_pid" 2>/dev/null || ref_die "containerd exited; see $ref_log"
+  sleep 0.1
+done
+ctr version >/dev/null 2>&1 || ref_die "containerd does not answer on $ref_socket; see $ref_log"
+
+if [[ "$mode" == import ]]; then
+  for archive in "${archives[@]}"; do
+    ctr -n k8s.io images import --snapshotter "$snapshotter" "$archive" >&2
+  done
+else
+  mkdir -p "$ref_dir/registry"
+  cat >"$ref_dir/registry/config.yml" <<EOF
+version: 0.1
+log:
+  level: warn
+storage:
+  filesystem:
+    rootdirectory: $ref_dir/registry/data
+http:
+  addr: $ref_registry_address
+EOF
+  nsenter --net="/run/netns/$ref_netns" setsid docker-registry serve "$ref_dir/registry/config.yml" >>"$ref_dir/registry/registry.log" 2>&1 </dev/null &
+  echo $! >"$ref_registry_pidfile"
+  for _ in $(seq 1 100); do
+    ref_in_netns bash -c "exec 3<>/dev/tcp/${ref_registry_address%:*}/${ref_registry_address#*:}" 2>/dev/null && break
+    sleep 0.1
+  done
+  # Repository paths as containerd asks for them: the registry host is dropped, docker.io keeps library/.
+  for archive in "${archives[@]}"; do
+    case "$(basename "$archive")" in
+      pause-3.6.oci.tar) repository=pause:3.6 ;;
+      busybox-1.36.oci.tar) repository=library/busybox:1.36 ;;
+      *) ref_die "no repository for $archive" ;;
+    esac
+    ref_in_netns skopeo copy --quiet --dest-tls-verify=false "oci-archive:$archive" "docker://$ref_registry_address/$repository" >&2
+  done
+fi
+
+for _ in $(seq 1 100); do
+  crictl_ok && break
+  sleep 0.2
+done
+crictl_ok || ref_die "the CRI service does not answer on $ref_socket; see $ref_log"
+
+ref_say "$("$crictl" --config "$ref_crictl_config" version 2>/dev/null | tr '\n' ' ')"
+ref_say "crictl for this instance: $ref_dir/bin/crictl (or $crictl --config $ref_crictl_config)"
+echo "$ref_endpoint"
