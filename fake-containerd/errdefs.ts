@@ -48,3 +48,8 @@ export function isKind(err: unknown, kind: ErrorKind): boolean {
 
 export const isNotFound = (err: unknown) => isKind(err, "not found");
 export const isAlreadyExists = (err: unknown) => isKind(err, "already exists");
+
+/** fmt.Errorf("<context>: %w", err): the same kind, with context in front of the text. */
+export function wrapError(context: string, err: ContainerdError): ContainerdError {
+  return new ContainerdError(err.kind, `${context}: ${err.message}`);
+}

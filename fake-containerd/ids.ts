@@ -29,6 +29,11 @@ export class SeededIds implements IdGenerator {
     return out;
   }
 
+  /** Where the sequence stands: new SeededIds(position) continues it from here. */
+  position(): bigint {
+    return this.state;
+  }
+
   private next64(): bigint {
     this.state = BigInt.asUintN(64, this.state + 0x9e3779b97f4a7c15n);
     let z = this.state;

@@ -83,6 +83,11 @@ export class Operations {
     this.faults = [];
   }
 
+  /** Replaces the faults with saved ones, counters included (see listFaults). */
+  restoreFaults(faults: FaultState[]): void {
+    this.faults = faults.map((f) => ({ spec: { ...f.spec }, matched: f.matched, fired: f.fired }));
+  }
+
   /** The faults with their counters (serialisable). */
   listFaults(): FaultState[] {
     return this.faults.map((f) => ({ spec: { ...f.spec }, matched: f.matched, fired: f.fired }));

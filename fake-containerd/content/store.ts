@@ -1,0 +1,205 @@
+// The content store of one namespace, as containerd's metadata content store presents it over its
+// blob store: blobs addressed by digest, verified on commit, each with labels (GC references,
+// "containerd.io/uncompressed" ...) and created/updated times.
+import type { FakeContext } from "../context.ts";
+import { ContainerdError, alreadyExists, invalidArgument, notFound } from "../errdefs.ts";
+import { digestFromBytes } from "../../src/go/digest.ts";
+import { quote } from "../../src/go/strconv.ts";
+import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { compareUtf8, type Adaptor, type ObjectFilter } from "./filter.ts";
+import { mapField } from "../filters.ts";
+import { applyLabelPath, storedLabels, validateLabels } from "./labels.ts";
+import { refKey } from "./ref.ts";
+
+export interface ContentInfo {
+  digest: string;
+  size: number;
+  /** Nanoseconds since the Unix epoch. */
+  createdAt: bigint;
+  updatedAt: bigint;
+  labels: Record<string, string>;
+}
+
+/** What the writer is told to expect, like the descriptor given to containerd's content.Writer. */
+export interface WriteExpectation {
+  digest?: string;
+  size?: number;
+  mediaType?: string;
+  annotations?: Record<string, string>;
+}
+
+export interface WriteOptions {
+  /** Labels set on commit. */
+  labels?: Record<string, string>;
+  /** The ingest reference; defaults to the one containerd's fetcher derives from the descriptor. */
+  ref?: string;
+}
+
+interface Blob {
+  data: Uint8Array;
+  createdAt: bigint;
+  updatedAt: bigint;
+  labels: Record<string, string>;
+}
+
+export interface ContentStoreState {
+  blobs: Array<{ digest: string; data: string; createdAt: string; updatedAt: string; labels: Record<string, string> }>;
+}
+
+/** sha256 of the bytes as "sha256:<hex>"; the only place content hashing happens. */
+export function computeDigest(bytes: Uint8Array): string {
+  return digestFromBytes(bytes);
+}
+
+export class ContentStore {
+  readonly ctx: FakeContext;
+  readonly namespace: string;
+  private readonly blobs = new Map<string, Blob>();
+
+  constructor(ctx: FakeContext, namespace: string) {
+    this.ctx = ctx;
+    this.namespace = namespace;
+  }
+
+  /**
+   * Writes and commits a blob. With an expected digest that is already present the writer is
+   * refused (`content <digest>: already exists`); on commit the size and digest are checked with
+   * containerd's wording, and a refused write leaves nothing behind.
+   */
+  async write(bytes: Uint8Array, expected: WriteExpectation = {}, options: WriteOptions = {}): Promise<ContentInfo> {
+    await this.enter("content.write", expected.digest);
+    const ref = options.ref ?? refKey(expected);
+    if (ref === "") throw invalidArgument("ref must not be empty");
+    if (expected.digest && this.blobs.has(expected.digest)) throw alreadyExists(`content ${expected.digest}`);
+
+    validateLabels("info.Labels", options.labels);
+    const size = expected.size ?? 0;
+    if (size !== 0 && size !== bytes.length) {
+      throw new ContainerdError(
+        "failed precondition",
+        `${quote(ref)} failed size validation: ${bytes.length} != ${size}: failed precondition`,
+      );
+    }
+    const actual = computeDigest(bytes);
+    if (expected.digest && expected.digest !== actual) {
+      throw new ContainerdError(
+        "failed precondition",
+        `unexpected commit digest ${actual}, expected ${expected.digest}: failed precondition`,
+      );
+    }
+    if (this.blobs.has(actual)) throw alreadyExists(`content ${actual}`);
+
+    const now = this.ctx.clock.now();
+    const blob: Blob = { data: bytes.slice(), createdAt: now, updatedAt: now, labels: storedLabels(options.labels) };
+    this.blobs.set(actual, blob);
+    return infoOf(actual, blob);
+  }
+
+  async info(digest: string): Promise<ContentInfo> {
+    await this.enter("content.info", digest);
+    return infoOf(digest, this.get(digest));
+  }
+
+  /** containerd's Update: only labels are mutable ("labels" or "labels.<key>"; none means all). */
+  async update(info: { digest: string; labels?: Record<string, string> }, ...fieldpaths: string[]): Promise<ContentInfo> {
+    await this.enter("content.update", info.digest);
+    const blob = this.get(info.digest);
+    let labels = { ...blob.labels };
+    if (fieldpaths.length === 0) labels = { ...(info.labels ?? {}) };
+    for (const path of fieldpaths) {
+      const next = applyLabelPath(labels, info.labels, path);
+      if (!next) throw invalidArgument(`cannot update ${quote(path)} field on content info ${quote(info.digest)}`);
+      labels = next;
+    }
+    validateLabels("info.Labels", labels);
+    blob.labels = storedLabels(labels);
+    blob.updatedAt = this.ctx.clock.now();
+    return infoOf(info.digest, blob);
+  }
+
+  /** The blob's bytes (a copy: the store's blobs are immutable). */
+  async read(digest: string): Promise<Uint8Array> {
+    await this.enter("content.read", digest);
+    return this.get(digest).data.slice();
+  }
+
+  async delete(digest: string): Promise<void> {
+    await this.enter("content.delete", digest);
+    this.get(digest);
+    this.blobs.delete(digest);
+    await this.ctx.events.publish(this.namespace, "/content/delete", { digest });
+  }
+
+  /** Calls fn for each blob matching the filter, in digest order. */
+  async walk(fn: (info: ContentInfo) => void | Promise<void>, filter?: ObjectFilter): Promise<void> {
+    for (const info of await this.list(filter)) await fn(info);
+  }
+
+  /** The blobs matching the filter, in digest order. */
+  async list(filter?: ObjectFilter): Promise<ContentInfo[]> {
+    await this.enter("content.list");
+    const infos = [...this.blobs].map(([digest, blob]) => infoOf(digest, blob));
+    infos.sort((a, b) => compareUtf8(a.digest, b.digest));
+    return filter ? infos.filter((info) => filter.match(contentFields(info))) : infos;
+  }
+
+  /** What keeps the namespace from being deleted, in containerd's words. */
+  remaining(): string[] {
+    return this.blobs.size > 0 ? ["blobs"] : [];
+  }
+
+  toState(): ContentStoreState {
+    return {
+      blobs: [...this.blobs].map(([digest, blob]) => ({
+        digest,
+        data: encodeBase64(blob.data),
+        createdAt: String(blob.createdAt),
+        updatedAt: String(blob.updatedAt),
+        labels: { ...blob.labels },
+      })),
+    };
+  }
+
+  static fromState(ctx: FakeContext, namespace: string, state: ContentStoreState): ContentStore {
+    const store = new ContentStore(ctx, namespace);
+    for (const b of state.blobs) {
+      store.blobs.set(b.digest, {
+        data: decodeBase64(b.data),
+        createdAt: BigInt(b.createdAt),
+        updatedAt: BigInt(b.updatedAt),
+        labels: { ...b.labels },
+      });
+    }
+    return store;
+  }
+
+  private get(digest: string): Blob {
+    const blob = this.blobs.get(digest);
+    if (!blob) throw notFound(`content digest ${digest}`);
+    return blob;
+  }
+
+  private async enter(op: string, subject?: string): Promise<void> {
+    await this.ctx.operations.enter({ op, namespace: this.namespace, subject });
+  }
+}
+
+function infoOf(digest: string, blob: Blob): ContentInfo {
+  return { digest, size: blob.data.length, createdAt: blob.createdAt, updatedAt: blob.updatedAt, labels: { ...blob.labels } };
+}
+
+/** containerd's content.AdaptInfo: digest, and labels.<key>; size is not filterable. */
+export function contentFields(info: ContentInfo): Adaptor {
+  return {
+    field(fieldpath) {
+      switch (fieldpath[0]) {
+        case "digest":
+          return info.digest;
+        case "labels":
+          return mapField(fieldpath.slice(1), info.labels);
+        default:
+          return undefined;
+      }
+    },
+  };
+}

@@ -1,0 +1,166 @@
+// Reading an image out of the content store the way containerd's images package does: children of
+// a manifest or index, manifest resolution for a platform, the config and its diff IDs, the packed
+// size, and chain IDs (image-spec's identity.ChainID).
+import { ContainerdError, notFound } from "../errdefs.ts";
+import { computeDigest } from "../content/store.ts";
+import { wrapError } from "./errors.ts";
+import {
+  parseImageConfig,
+  parseIndex,
+  parseManifest,
+  parseUnknownDocument,
+  type Descriptor,
+  type ImageConfigFile,
+  type Manifest,
+} from "./documents.ts";
+import { isConfigType, isIndexType, isManifestType } from "./mediatypes.ts";
+import { normalizePlatform, sortByPlatform, type Platform, type PlatformMatcher } from "./platforms.ts";
+
+/** Where blobs come from: the content store, or anything that reads by digest the same way. */
+export interface BlobReader {
+  read(digest: string): Promise<Uint8Array>;
+}
+
+/** A handler returns the children to descend into; `skip` stops descent below this descriptor. */
+export type Handler = (desc: Descriptor) => Promise<Descriptor[] | "skip">;
+
+/** Go's images.Walk: depth-first, siblings in order. */
+export async function walk(handler: Handler, descs: readonly Descriptor[]): Promise<void> {
+  for (const desc of descs) {
+    const children = await handler(desc);
+    if (children === "skip") continue;
+    if (children.length > 0) await walk(handler, children);
+  }
+}
+
+/** Go's validateMediaType: a manifest must not look like an index and vice versa. */
+function checkDocumentShape(bytes: Uint8Array, mt: string): void {
+  const doc = parseUnknownDocument(bytes);
+  const has = (v: unknown) => v !== undefined;
+  if (has(doc.fsLayers)) throw new ContainerdError("unknown", "media-type: schema 1 not supported");
+  if (isManifestType(mt)) {
+    if (has(doc.manifests) || isIndexType(doc.mediaType ?? "")) {
+      throw new ContainerdError("unknown", `media-type: expected manifest but found index (${mt})`);
+    }
+  } else if (isIndexType(mt)) {
+    if (has(doc.config) || has(doc.layers) || isManifestType(doc.mediaType ?? "")) {
+      throw new ContainerdError("unknown", `media-type: expected index but found manifest (${mt})`);
+    }
+  }
+}
+
+async function readChecked(provider: BlobReader, desc: Descriptor, context: string): Promise<Uint8Array> {
+  const bytes = await provider.read(desc.digest);
+  try {
+    checkDocumentShape(bytes, desc.mediaType);
+  } catch (error) {
+    throw wrapError(`${context}: invalid desc ${desc.digest}`, error);
+  }
+  return bytes;
+}
+
+/** Go's images.Children: config and layers of a manifest, manifests of an index, nothing otherwise. */
+export async function children(provider: BlobReader, desc: Descriptor): Promise<Descriptor[]> {
+  if (isManifestType(desc.mediaType)) {
+    const manifest = parseManifest(await readChecked(provider, desc, "children"));
+    return [manifest.config, ...manifest.layers];
+  }
+  if (isIndexType(desc.mediaType)) return parseIndex(await readChecked(provider, desc, "children")).manifests;
+  return [];
+}
+
+/**
+ * Go's images.Manifest: the manifest for the platform. An index contributes its best-matching
+ * entry; a manifest reached through an index without a platform is matched on its config's OS and
+ * architecture. `null` as platform means no platform filtering.
+ */
+export async function resolveManifest(
+  provider: BlobReader,
+  image: Descriptor,
+  platform: PlatformMatcher | null,
+): Promise<Manifest> {
+  const found: Manifest[] = [];
+  let wasIndex = false;
+  await walk(async (desc) => {
+    if (isManifestType(desc.mediaType)) {
+      const manifest = parseManifest(await readChecked(provider, desc, "manifest"));
+      if (desc.digest !== image.digest && platform) {
+        if (desc.platform && !platform.match(desc.platform)) return [];
+        if (!desc.platform) {
+          const config = parseImageConfig(await provider.read(manifest.config.digest));
+          if (!platform.match(normalizePlatform({ os: config.os, architecture: config.architecture }))) return [];
+        }
+      }
+      found.push(manifest);
+      return [];
+    }
+    if (isIndexType(desc.mediaType)) {
+      const index = parseIndex(await readChecked(provider, desc, "manifest"));
+      if (!platform) return index.manifests;
+      const matching = index.manifests.filter((d) => !d.platform || platform.match(d.platform));
+      wasIndex = true;
+      return sortByPlatform(matching, platform).slice(0, 1);
+    }
+    throw notFound(`unexpected media type ${desc.mediaType} for ${desc.digest}`);
+  }, [image]);
+  if (found.length === 0) {
+    throw notFound(wasIndex ? `no match for platform in manifest ${image.digest}` : `manifest ${image.digest}`);
+  }
+  return found[0]!;
+}
+
+export async function readImageConfig(provider: BlobReader, config: Descriptor): Promise<ImageConfigFile> {
+  return parseImageConfig(await provider.read(config.digest));
+}
+
+/** Go's images.RootFS: the config's diff IDs. */
+export async function rootFS(provider: BlobReader, config: Descriptor): Promise<string[]> {
+  return (await readImageConfig(provider, config)).rootfs.diff_ids;
+}
+
+/**
+ * Go's Image.Size: the sizes of every descriptor reachable from the target for the platform —
+ * index, the one best manifest, its config and layers (layers need not be present).
+ */
+export async function imageSize(provider: BlobReader, target: Descriptor, platform: PlatformMatcher): Promise<bigint> {
+  let size = 0n;
+  await walk(async (desc) => {
+    if (desc.size < 0) throw new ContainerdError("unknown", `invalid size ${desc.size} in ${desc.digest} (${desc.mediaType})`);
+    size += BigInt(desc.size);
+    const kids = (await children(provider, desc)).filter((d) => !d.platform || platform.match(d.platform));
+    if (!isIndexType(desc.mediaType)) return kids;
+    if (kids.length === 0) throw notFound("no match for platform in manifest");
+    return sortByPlatform(kids, platform).slice(0, 1);
+  }, [target]);
+  return size;
+}
+
+/** Go's images.Platforms: platforms named by index entries, else by configs. */
+export async function imagePlatforms(provider: BlobReader, target: Descriptor): Promise<Platform[]> {
+  const platforms: Platform[] = [];
+  await walk(async (desc) => {
+    if (desc.platform) {
+      platforms.push(desc.platform);
+      return "skip";
+    }
+    if (isConfigType(desc.mediaType)) {
+      const config = parseImageConfig(await provider.read(desc.digest));
+      platforms.push(normalizePlatform({ os: config.os, architecture: config.architecture }));
+    }
+    return children(provider, desc);
+  }, [target]);
+  return platforms;
+}
+
+/** image-spec's identity.ChainID: the chain ID of the last layer; "" for no layers. */
+export function chainId(diffIds: readonly string[]): string {
+  if (diffIds.length === 0) return "";
+  let chain = diffIds[0]!;
+  for (const diffId of diffIds.slice(1)) chain = computeDigest(new TextEncoder().encode(`${chain} ${diffId}`));
+  return chain;
+}
+
+/** The chain IDs of every prefix of the layers. */
+export function chainIds(diffIds: readonly string[]): string[] {
+  return diffIds.map((_, i) => chainId(diffIds.slice(0, i + 1)));
+}

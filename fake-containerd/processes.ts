@@ -1,0 +1,763 @@
+// What processes do. Nothing is executed: a process follows a script, which is plain data where
+// possible (so it can be saved with the fake's state) or an async function where a test needs more.
+// Scripts are chosen per container (by ID, image, labels or the spec's args) and per exec (by argv);
+// execs of a few everyday commands (echo, true, false, sh -c 'exit N', sleep N, cat) work without a
+// script, and any other command fails the way runc reports a missing executable.
+
+import { quote } from "../src/go/strconv.ts";
+import { readClock, type Clock } from "./clock.ts";
+import type { ContainerRecord } from "./containers.ts";
+import { base64ToBytes, bytesToBase64 } from "./state.ts";
+
+/** Linux signal numbers (amd64/arm64). */
+export const signals = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGABRT: 6,
+  SIGKILL: 9,
+  SIGUSR1: 10,
+  SIGUSR2: 12,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+  SIGCHLD: 17,
+  SIGCONT: 18,
+  SIGSTOP: 19,
+  SIGTSTP: 20,
+  SIGWINCH: 28,
+} as const;
+
+// Signals whose default action is to ignore, stop or continue rather than terminate.
+const notTerminating = new Set([0, 17, 18, 19, 20, 21, 22, 23, 28]);
+
+/** Whether a signal ends a process that does not handle it (with exit status 128 + signal). */
+export function terminatesByDefault(signal: number): boolean {
+  return signal >= 1 && signal <= 64 && !notTerminating.has(signal);
+}
+
+export type Stream = "stdout" | "stderr";
+
+export interface OutputChunk {
+  stream: Stream;
+  data: string | Uint8Array;
+  /** Milliseconds after the start (of running time: a paused process does not advance). Default 0. */
+  atMs?: number;
+}
+
+/** A process's behaviour as data. With none of exit, oom or echoStdin it runs until killed. */
+export interface ProcessScript {
+  /** Written in order of atMs (ties in the order given). */
+  output?: OutputChunk[];
+  /** Exit on its own with this code, `afterMs` after starting. */
+  exit?: { code: number; afterMs?: number };
+  /** Be killed by the OOM killer `afterMs` after starting: /tasks/oom is published, then exit 137. */
+  oom?: { afterMs?: number };
+  /** Trap SIGTERM and keep running (SIGKILL still kills). */
+  ignoreSigterm?: boolean;
+  /** Trap SIGTERM and exit with `exitCode` `afterMs` later (a graceful shutdown). */
+  onSigterm?: { exitCode: number; afterMs?: number };
+  /** Copy stdin to stdout; when stdin ends, exit 0 unless `exit` or `oom` decides. */
+  echoStdin?: boolean;
+  /**
+   * Fail to start, as runc reports a process it cannot start: `reason` is what follows "unable to
+   * start container process: " (default: the executable was not found in $PATH). A container's
+   * process fails at task create, as with runc 1.1; an exec fails at its start.
+   */
+  failStart?: { reason?: string };
+  /** Figures task metrics report while the process runs. Defaults: 10 millicores, 4 MiB. */
+  usage?: { cpuMillicores?: number; memoryBytes?: number };
+}
+
+/** Which process this is and how it was started. */
+export interface ProcessDescription {
+  readonly namespace: string;
+  readonly containerId: string;
+  /** Undefined for the container's own process. */
+  readonly execId: string | undefined;
+  readonly args: readonly string[];
+  readonly env: readonly string[];
+  readonly cwd: string;
+  readonly terminal: boolean;
+}
+
+/** What a script function can do. Times are the fake's clock. */
+export interface ProcessContext extends ProcessDescription {
+  readonly pid: number;
+  /** Resolves when the process has exited, however that happened. */
+  readonly exited: Promise<void>;
+  readonly hasExited: boolean;
+  /** Ends when stdin is closed (closeIO) or its source ends; empty when the process has no stdin. */
+  readonly stdin: AsyncIterable<Uint8Array>;
+  write(stream: Stream, data: string | Uint8Array): void;
+  exit(code: number): void;
+  /** Publishes /tasks/oom and exits 137. */
+  oom(): void;
+  sleep(ms: number): Promise<void>;
+  /** Handles every catchable signal from now on, in place of the default action. */
+  onSignal(handler: (signal: number) => void): void;
+  /** A file of the container's filesystem (registered files, then the filesystem hook). */
+  readFile(path: string): Promise<Uint8Array | undefined>;
+}
+
+/** Returning ends the process with the returned code (0 if none); throwing exits 1. */
+export type ScriptFunction = (process: ProcessContext) => Promise<number | void> | number | void;
+
+export type Script = ProcessScript | ScriptFunction;
+
+/** What a container matcher sees of the container whose process is being created. */
+export interface ContainerProcessInfo {
+  readonly namespace: string;
+  readonly containerId: string;
+  readonly image: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly args: readonly string[];
+}
+
+/** What an exec matcher sees. */
+export interface ExecProcessInfo {
+  readonly namespace: string;
+  readonly containerId: string;
+  readonly execId: string;
+  readonly argv: readonly string[];
+}
+
+/** Matches containers whose fields all equal the ones given; `labels` need only be present. */
+export interface ContainerMatch {
+  containerId?: string;
+  image?: string;
+  labels?: Readonly<Record<string, string>>;
+  args?: readonly string[];
+}
+
+/** Matches execs whose fields all equal the ones given; `command` is argv[0]. */
+export interface ExecMatch {
+  argv?: readonly string[];
+  command?: string;
+  containerId?: string;
+}
+
+/** Reads a file of a container's filesystem, for `cat` and ProcessContext.readFile. */
+export type FilesystemReader = (
+  container: { namespace: string; record: ContainerRecord },
+  path: string,
+) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+
+/** A script once chosen for a process. */
+export type ResolvedScript =
+  | { kind: "data"; script: ProcessScript }
+  | { kind: "function"; run: ScriptFunction }
+  | { kind: "cat"; paths: readonly string[] };
+
+export interface Registration {
+  /** Stops this script from being chosen for new processes. */
+  remove(): void;
+}
+
+type Rule<M, I> = { match: M | ((info: I) => boolean); script: Script };
+
+export interface ScriptState {
+  kind: "data" | "cat" | "function";
+  script?: ProcessScriptState;
+  paths?: string[];
+}
+
+export type ProcessScriptState = Omit<ProcessScript, "output"> & {
+  output?: Array<{ stream: Stream; data: string | { base64: string }; atMs?: number }>;
+};
+
+export interface ProcessRegistryState {
+  containers: Array<{ match: ContainerMatch; script: ProcessScriptState }>;
+  execs: Array<{ match: ExecMatch; script: ProcessScriptState }>;
+  files: Array<{ containerId?: string; path: string; content: string }>;
+}
+
+const encoder = new TextEncoder();
+
+/** Where scripts, exec handlers and test files are registered (`fake.processes`). */
+export class ProcessRegistry {
+  private containerRules: Array<Rule<ContainerMatch, ContainerProcessInfo>> = [];
+  private execRules: Array<Rule<ExecMatch, ExecProcessInfo>> = [];
+  private readonly files = new Map<string, Uint8Array>();
+  private filesystem: FilesystemReader | undefined;
+
+  constructor(state?: ProcessRegistryState) {
+    for (const r of state?.containers ?? []) this.containerRules.push({ match: r.match, script: scriptFromState(r.script) });
+    for (const r of state?.execs ?? []) this.execRules.push({ match: r.match, script: scriptFromState(r.script) });
+    for (const f of state?.files ?? []) this.files.set(fileKey(f.containerId, f.path), base64ToBytes(f.content));
+  }
+
+  /** Scripts the processes of matching containers. The latest matching registration wins. */
+  onContainer(match: ContainerMatch | ((info: ContainerProcessInfo) => boolean), script: Script): Registration {
+    const rule = { match, script };
+    this.containerRules.push(rule);
+    return { remove: () => (this.containerRules = this.containerRules.filter((r) => r !== rule)) };
+  }
+
+  /** Scripts matching exec processes. The latest matching registration wins over older ones and the built-ins. */
+  onExec(match: ExecMatch | ((info: ExecProcessInfo) => boolean), script: Script): Registration {
+    const rule = { match, script };
+    this.execRules.push(rule);
+    return { remove: () => (this.execRules = this.execRules.filter((r) => r !== rule)) };
+  }
+
+  /** A file `cat` and readFile find, in one container or (without containerId) in every container. */
+  addFile(path: string, content: string | Uint8Array, options: { containerId?: string } = {}): void {
+    this.files.set(fileKey(options.containerId, path), toBytes(content));
+  }
+
+  /** The fallback for files no test registered (the image/snapshot part fills this in). */
+  setFilesystem(reader: FilesystemReader | undefined): void {
+    this.filesystem = reader;
+  }
+
+  resolveContainer(info: ContainerProcessInfo): ResolvedScript {
+    for (let i = this.containerRules.length - 1; i >= 0; i--) {
+      const rule = this.containerRules[i]!;
+      if (typeof rule.match === "function" ? rule.match(info) : containerMatches(rule.match, info)) return resolved(rule.script);
+    }
+    return { kind: "data", script: {} };
+  }
+
+  /** The exec's script, or undefined when argv names no known executable. */
+  resolveExec(info: ExecProcessInfo): ResolvedScript | undefined {
+    for (let i = this.execRules.length - 1; i >= 0; i--) {
+      const rule = this.execRules[i]!;
+      if (typeof rule.match === "function" ? rule.match(info) : execMatches(rule.match, info)) return resolved(rule.script);
+    }
+    return builtin(info.argv);
+  }
+
+  async readFile(namespace: string, record: ContainerRecord, path: string): Promise<Uint8Array | undefined> {
+    const own = this.files.get(fileKey(record.id, path)) ?? this.files.get(fileKey(undefined, path));
+    if (own) return own;
+    return this.filesystem ? await this.filesystem({ namespace, record }, path) : undefined;
+  }
+
+  toState(): ProcessRegistryState {
+    const dataRules = <M, I>(rules: Array<Rule<M, I>>) =>
+      rules
+        .filter((r) => typeof r.match !== "function" && typeof r.script !== "function")
+        .map((r) => ({ match: r.match as M, script: scriptToState(r.script as ProcessScript) }));
+    return {
+      containers: dataRules(this.containerRules),
+      execs: dataRules(this.execRules),
+      files: [...this.files].map(([key, content]) => {
+        const [owner, path] = splitFileKey(key);
+        return owner === undefined ? { path, content: bytesToBase64(content) } : { containerId: owner, path, content: bytesToBase64(content) };
+      }),
+    };
+  }
+
+  /** Registrations a saved state cannot carry, described for the state's notes. */
+  unsaved(): string[] {
+    const count = (rules: Array<Rule<unknown, never>>) =>
+      rules.filter((r) => typeof r.match === "function" || typeof r.script === "function").length;
+    const notes: string[] = [];
+    const containers = count(this.containerRules as Array<Rule<unknown, never>>);
+    const execs = count(this.execRules as Array<Rule<unknown, never>>);
+    if (containers > 0) notes.push(`${containers} container script registration(s) use functions and were not saved`);
+    if (execs > 0) notes.push(`${execs} exec script registration(s) use functions and were not saved`);
+    if (this.filesystem) notes.push("the filesystem reader is a function and was not saved");
+    return notes;
+  }
+}
+
+function resolved(script: Script): ResolvedScript {
+  return typeof script === "function" ? { kind: "function", run: script } : { kind: "data", script };
+}
+
+function containerMatches(m: ContainerMatch, info: ContainerProcessInfo): boolean {
+  if (m.containerId !== undefined && m.containerId !== info.containerId) return false;
+  if (m.image !== undefined && m.image !== info.image) return false;
+  if (m.args !== undefined && !sameStrings(m.args, info.args)) return false;
+  for (const [k, v] of Object.entries(m.labels ?? {})) {
+    if (!Object.hasOwn(info.labels, k) || info.labels[k] !== v) return false;
+  }
+  return true;
+}
+
+function execMatches(m: ExecMatch, info: ExecProcessInfo): boolean {
+  if (m.containerId !== undefined && m.containerId !== info.containerId) return false;
+  if (m.command !== undefined && m.command !== info.argv[0]) return false;
+  return m.argv === undefined || sameStrings(m.argv, info.argv);
+}
+
+function sameStrings(a: readonly string[], b: readonly string[]): boolean {
+  return a.length === b.length && a.every((x, i) => x === b[i]);
+}
+
+/** The everyday commands that work in any container without a script. */
+function builtin(argv: readonly string[]): ResolvedScript | undefined {
+  const [command = "", ...args] = argv;
+  switch (command.slice(command.lastIndexOf("/") + 1)) {
+    case "echo": {
+      const noNewline = args[0] === "-n";
+      const text = (noNewline ? args.slice(1) : args).join(" ") + (noNewline ? "" : "\n");
+      return { kind: "data", script: { output: [{ stream: "stdout", data: text }], exit: { code: 0 } } };
+    }
+    case "true":
+      return { kind: "data", script: { exit: { code: 0 } } };
+    case "false":
+      return { kind: "data", script: { exit: { code: 1 } } };
+    case "sleep": {
+      const seconds = Number(args[0]);
+      if (args.length !== 1 || !/^\d+(\.\d+)?$/.test(args[0]!) || !Number.isFinite(seconds)) {
+        return { kind: "data", script: { output: [{ stream: "stderr", data: `sleep: invalid number '${args[0] ?? ""}'\n` }], exit: { code: 1 } } };
+      }
+      return { kind: "data", script: { exit: { code: 0, afterMs: seconds * 1000 } } };
+    }
+    case "cat":
+      return args.length === 0 ? { kind: "data", script: { echoStdin: true } } : { kind: "cat", paths: args };
+    case "sh":
+    case "bash":
+      return args[0] === "-c" && args.length >= 2 ? shellCommand(args[1]!) : undefined;
+    default:
+      return undefined;
+  }
+}
+
+/** `sh -c '<command>'` for `exit N` and simple commands among the built-ins. */
+function shellCommand(command: string): ResolvedScript {
+  const words = command.trim().split(/\s+/).filter((w) => w !== "");
+  if (words.length === 0) return { kind: "data", script: { exit: { code: 0 } } };
+  if (words[0] === "exit") {
+    const code = words.length > 1 ? Number(words[1]) : 0;
+    return { kind: "data", script: { exit: { code: Number.isInteger(code) ? code & 0xff : 2 } } };
+  }
+  return (
+    builtin(words) ?? {
+      kind: "data",
+      script: { output: [{ stream: "stderr", data: `sh: ${words[0]}: not found\n` }], exit: { code: 127 } },
+    }
+  );
+}
+
+/** How runc's executable lookup fails for argv[0]. */
+export function missingExecutable(command: string): string {
+  return command.includes("/")
+    ? `exec: ${quote(command)}: stat ${command}: no such file or directory`
+    : `exec: ${quote(command)}: executable file not found in $PATH`;
+}
+
+function fileKey(containerId: string | undefined, path: string): string {
+  return `${containerId ?? ""}\u0000${path}`;
+}
+
+function splitFileKey(key: string): [string | undefined, string] {
+  const at = key.indexOf("\u0000");
+  const owner = key.slice(0, at);
+  return [owner === "" ? undefined : owner, key.slice(at + 1)];
+}
+
+export function toBytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === "string" ? encoder.encode(data) : data;
+}
+
+export function scriptToState(script: ProcessScript): ProcessScriptState {
+  const { output, ...rest } = script;
+  if (!output) return { ...rest };
+  return {
+    ...rest,
+    output: output.map((o) => ({
+      stream: o.stream,
+      data: typeof o.data === "string" ? o.data : { base64: bytesToBase64(o.data) },
+      ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
+    })),
+  };
+}
+
+export function scriptFromState(state: ProcessScriptState): ProcessScript {
+  const { output, ...rest } = state;
+  if (!output) return { ...rest };
+  return {
+    ...rest,
+    output: output.map((o) => ({
+      stream: o.stream,
+      data: typeof o.data === "string" ? o.data : base64ToBytes(o.data.base64),
+      ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
+    })),
+  };
+}
+
+export function resolvedToState(script: ResolvedScript): ScriptState {
+  switch (script.kind) {
+    case "data":
+      return { kind: "data", script: scriptToState(script.script) };
+    case "cat":
+      return { kind: "cat", paths: [...script.paths] };
+    case "function":
+      return { kind: "function" };
+  }
+}
+
+/** A function script cannot be saved; it comes back as a process that runs until killed. */
+export function resolvedFromState(state: ScriptState): ResolvedScript {
+  if (state.kind === "cat") return { kind: "cat", paths: state.paths ?? [] };
+  if (state.kind === "data" && state.script) return { kind: "data", script: scriptFromState(state.script) };
+  return { kind: "data", script: {} };
+}
+
+/**
+ * A process's stdin: chunks from the attached source, readable once, in order. It ends on close()
+ * (closeIO) or when the source ends. A process created without stdin starts closed, as one reading
+ * /dev/null would.
+ */
+export class StdinPipe implements AsyncIterable<Uint8Array> {
+  private readonly chunks: Uint8Array[] = [];
+  private wake: (() => void) | undefined;
+  private source: AsyncIterator<Uint8Array> | undefined;
+  private closed: boolean;
+
+  constructor(open: boolean) {
+    this.closed = !open;
+  }
+
+  get isOpen(): boolean {
+    return !this.closed;
+  }
+
+  /** Feeds the pipe from `source` from now on (replacing any earlier source). */
+  attach(source: AsyncIterable<Uint8Array>): void {
+    if (this.closed) return;
+    void this.source?.return?.();
+    const iterator = source[Symbol.asyncIterator]();
+    this.source = iterator;
+    void (async () => {
+      for (;;) {
+        let step: IteratorResult<Uint8Array>;
+        try {
+          step = await iterator.next();
+        } catch {
+          step = { value: undefined, done: true };
+        }
+        if (this.source !== iterator || this.closed) return;
+        if (step.done) {
+          this.close();
+          return;
+        }
+        this.chunks.push(step.value);
+        this.signal();
+      }
+    })();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const source = this.source;
+    this.source = undefined;
+    void source?.return?.();
+    this.signal();
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+    for (;;) {
+      const chunk = this.chunks.shift();
+      if (chunk) yield chunk;
+      else if (this.closed) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+
+  private signal(): void {
+    const wake = this.wake;
+    this.wake = undefined;
+    wake?.();
+  }
+}
+
+/** What a running script acts through; the task layer implements it. */
+export interface ProcessHost {
+  readonly clock: Clock;
+  readonly info: ProcessDescription;
+  readonly stdin: StdinPipe;
+  currentPid(): number;
+  write(stream: Stream, data: Uint8Array): void;
+  exit(code: number): void;
+  oom(): void;
+  readFile(path: string): Promise<Uint8Array | undefined>;
+}
+
+export interface RunnerState {
+  startedAtNs?: string;
+  pausedTotalNs: string;
+  pausedSinceNs?: string;
+  finishedAtNs?: string;
+  nextStep: number;
+  sigtermExitAtMs?: number;
+}
+
+type Step = { atMs: number; rank: number; order: number; run: () => void };
+
+const nsPerMs = 1_000_000;
+const defaultCpuMillicores = 10;
+const defaultMemoryBytes = 4 * 1024 * 1024;
+
+/**
+ * Runs one process's script on the fake's clock. Time is counted in running time: pausing freezes
+ * the script's timers, resuming re-arms them.
+ */
+export class ProcessRunner {
+  readonly script: ResolvedScript;
+  private readonly host: ProcessHost;
+  private startedAt: bigint | undefined;
+  private pausedTotal = 0n;
+  private pausedSince: bigint | undefined;
+  private finishedAt: bigint | undefined;
+  private nextStep = 0;
+  private sigtermExitAtMs: number | undefined;
+  private steps: Step[] = [];
+  private cancelStepTimer: (() => void) | undefined;
+  private cancelSigtermTimer: (() => void) | undefined;
+  private signalHandler: ((signal: number) => void) | undefined;
+  private resolveExited!: () => void;
+  private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
+
+  constructor(script: ResolvedScript, host: ProcessHost, state?: RunnerState) {
+    this.script = script;
+    this.host = host;
+    if (script.kind === "data") this.steps = stepsOf(script.script, host);
+    if (state) {
+      if (state.startedAtNs !== undefined) this.startedAt = BigInt(state.startedAtNs);
+      this.pausedTotal = BigInt(state.pausedTotalNs);
+      if (state.pausedSinceNs !== undefined) this.pausedSince = BigInt(state.pausedSinceNs);
+      if (state.finishedAtNs !== undefined) this.finishedAt = BigInt(state.finishedAtNs);
+      this.nextStep = state.nextStep;
+      this.sigtermExitAtMs = state.sigtermExitAtMs;
+    }
+  }
+
+  get finished(): boolean {
+    return this.finishedAt !== undefined;
+  }
+
+  get usage(): { cpuMillicores: number; memoryBytes: number } {
+    const usage = this.script.kind === "data" ? this.script.script.usage : undefined;
+    return {
+      cpuMillicores: usage?.cpuMillicores ?? defaultCpuMillicores,
+      memoryBytes: usage?.memoryBytes ?? defaultMemoryBytes,
+    };
+  }
+
+  /** The start-failure reason of a data script, if it has one. */
+  get startFailure(): string | undefined {
+    if (this.script.kind !== "data" || !this.script.script.failStart) return undefined;
+    return this.script.script.failStart.reason ?? missingExecutable(this.host.info.args[0] ?? "");
+  }
+
+  start(at: bigint): void {
+    this.startedAt = at;
+    this.begin();
+  }
+
+  /** Picks up a process restored from a saved state where it was running. */
+  resumeRestored(): void {
+    if (this.finished || this.startedAt === undefined) return;
+    this.begin();
+  }
+
+  /** A catchable signal (the task layer handles SIGKILL and signals to paused processes). */
+  signal(signal: number): void {
+    if (this.finished) return;
+    if (this.script.kind === "function" && this.signalHandler) {
+      this.signalHandler(signal);
+      return;
+    }
+    if (this.script.kind === "data" && signal === signals.SIGTERM) {
+      const { ignoreSigterm, onSigterm } = this.script.script;
+      if (onSigterm) {
+        if (this.sigtermExitAtMs === undefined) {
+          this.sigtermExitAtMs = this.activeMs() + (onSigterm.afterMs ?? 0);
+          this.armSigterm();
+        }
+        return;
+      }
+      if (ignoreSigterm) return;
+    }
+    if (terminatesByDefault(signal)) this.host.exit(128 + signal);
+  }
+
+  pause(at: bigint): void {
+    if (this.pausedSince !== undefined || this.finished) return;
+    this.pausedSince = at;
+    this.cancelTimers();
+  }
+
+  resume(at: bigint): void {
+    if (this.pausedSince === undefined) return;
+    this.pausedTotal += at - this.pausedSince;
+    this.pausedSince = undefined;
+    if (this.finished) return;
+    this.armSteps();
+    this.armSigterm();
+  }
+
+  /** The process has ended: nothing more happens. */
+  stop(at: bigint): void {
+    if (this.finished) return;
+    this.finishedAt = at;
+    this.cancelTimers();
+    this.host.stdin.close();
+    this.resolveExited();
+  }
+
+  /** Running time so far, in nanoseconds (paused time excluded). */
+  activeNs(now: bigint): bigint {
+    if (this.startedAt === undefined) return 0n;
+    const end = this.finishedAt ?? this.pausedSince ?? now;
+    return end - this.startedAt - this.pausedTotal;
+  }
+
+  toState(): RunnerState {
+    const state: RunnerState = { pausedTotalNs: this.pausedTotal.toString(), nextStep: this.nextStep };
+    if (this.startedAt !== undefined) state.startedAtNs = this.startedAt.toString();
+    if (this.pausedSince !== undefined) state.pausedSinceNs = this.pausedSince.toString();
+    if (this.finishedAt !== undefined) state.finishedAtNs = this.finishedAt.toString();
+    if (this.sigtermExitAtMs !== undefined) state.sigtermExitAtMs = this.sigtermExitAtMs;
+    return state;
+  }
+
+  private begin(): void {
+    switch (this.script.kind) {
+      case "data":
+        if (this.pausedSince === undefined) {
+          this.runDueSteps();
+          this.armSigterm();
+        }
+        if (this.script.script.echoStdin && !this.finished) void this.echoStdin(this.script.script);
+        return;
+      case "cat":
+        void this.cat(this.script.paths);
+        return;
+      case "function":
+        this.runFunction(this.script.run);
+        return;
+    }
+  }
+
+  private activeMs(): number {
+    return Number(this.activeNs(readClock(this.host.clock))) / nsPerMs;
+  }
+
+  private runDueSteps(force?: number): void {
+    const elapsed = this.activeMs();
+    while (this.nextStep < this.steps.length && !this.finished) {
+      const step = this.steps[this.nextStep]!;
+      if (step.atMs > elapsed && this.nextStep !== force) break;
+      this.nextStep++;
+      step.run();
+    }
+    if (!this.finished) this.armSteps();
+  }
+
+  private armSteps(): void {
+    this.cancelStepTimer?.();
+    this.cancelStepTimer = undefined;
+    if (this.nextStep >= this.steps.length || this.pausedSince !== undefined) return;
+    const armed = this.nextStep;
+    const wait = this.steps[armed]!.atMs - this.activeMs();
+    this.cancelStepTimer = this.host.clock.setTimer(wait, () => {
+      this.cancelStepTimer = undefined;
+      this.runDueSteps(armed);
+    });
+  }
+
+  private armSigterm(): void {
+    this.cancelSigtermTimer?.();
+    this.cancelSigtermTimer = undefined;
+    const at = this.sigtermExitAtMs;
+    if (at === undefined || this.pausedSince !== undefined || this.finished || this.script.kind !== "data") return;
+    const code = this.script.script.onSigterm?.exitCode ?? 0;
+    this.cancelSigtermTimer = this.host.clock.setTimer(at - this.activeMs(), () => {
+      this.cancelSigtermTimer = undefined;
+      this.host.exit(code);
+    });
+  }
+
+  private cancelTimers(): void {
+    this.cancelStepTimer?.();
+    this.cancelSigtermTimer?.();
+    this.cancelStepTimer = undefined;
+    this.cancelSigtermTimer = undefined;
+  }
+
+  private async echoStdin(script: ProcessScript): Promise<void> {
+    for await (const chunk of this.host.stdin) {
+      if (this.finished) return;
+      this.host.write("stdout", chunk);
+    }
+    if (!this.finished && !script.exit && !script.oom) this.host.exit(0);
+  }
+
+  private async cat(paths: readonly string[]): Promise<void> {
+    let code = 0;
+    for (const path of paths) {
+      const content = await this.host.readFile(path);
+      if (this.finished) return;
+      if (content) this.host.write("stdout", content);
+      else {
+        this.host.write("stderr", encoder.encode(`cat: ${path}: No such file or directory\n`));
+        code = 1;
+      }
+    }
+    if (!this.finished) this.host.exit(code);
+  }
+
+  private runFunction(run: ScriptFunction): void {
+    const host = this.host;
+    const runner = this;
+    const context: ProcessContext = {
+      ...host.info,
+      get pid() {
+        return host.currentPid();
+      },
+      exited: this.exited,
+      get hasExited() {
+        return runner.finished;
+      },
+      stdin: host.stdin,
+      write: (stream, data) => {
+        if (!runner.finished) host.write(stream, toBytes(data));
+      },
+      exit: (code) => {
+        if (!runner.finished) host.exit(code);
+      },
+      oom: () => {
+        if (!runner.finished) host.oom();
+      },
+      sleep: (ms) => host.clock.sleep(ms),
+      onSignal: (handler) => {
+        runner.signalHandler = handler;
+      },
+      readFile: (path) => host.readFile(path),
+    };
+    Promise.resolve()
+      .then(() => run(context))
+      .then(
+        (code) => {
+          if (!runner.finished) host.exit(typeof code === "number" ? code : 0);
+        },
+        (error: unknown) => {
+          if (runner.finished) return;
+          host.write("stderr", encoder.encode(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`));
+          host.exit(1);
+        },
+      );
+  }
+}
+
+/** A data script as a timeline: output first, then OOM, then exit, among steps due together. */
+function stepsOf(script: ProcessScript, host: ProcessHost): Step[] {
+  const steps: Step[] = [];
+  (script.output ?? []).forEach((chunk, order) => {
+    const data = toBytes(chunk.data);
+    steps.push({ atMs: chunk.atMs ?? 0, rank: 0, order, run: () => host.write(chunk.stream, data) });
+  });
+  if (script.oom) steps.push({ atMs: script.oom.afterMs ?? 0, rank: 1, order: 0, run: () => host.oom() });
+  if (script.exit) {
+    const code = script.exit.code;
+    steps.push({ atMs: script.exit.afterMs ?? 0, rank: 2, order: 0, run: () => host.exit(code) });
+  }
+  return steps.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || a.order - b.order);
+}

@@ -1,0 +1,32 @@
+// Saving a fake's state to disk. The write is atomic: the JSON goes to a temporary file in the same
+// directory, is flushed, and is renamed over the target, so a crash mid-save leaves either the old
+// file or the new one, never a torn one. node:fs/promises exists on Node, Deno and Bun alike.
+
+import { open, readFile, rename, rm } from "node:fs/promises";
+import type { FakeContainerdState } from "./index.ts";
+
+export async function saveStateFile(path: string, state: FakeContainerdState): Promise<void> {
+  const temporary = `${path}.${globalThis.crypto.randomUUID()}.tmp`;
+  const file = await open(temporary, "wx");
+  try {
+    await file.writeFile(JSON.stringify(state, null, 2) + "\n", "utf8");
+    await file.sync();
+  } catch (e) {
+    await file.close();
+    await rm(temporary, { force: true });
+    throw e;
+  }
+  await file.close();
+  try {
+    await rename(temporary, path);
+  } catch (e) {
+    await rm(temporary, { force: true });
+    throw e;
+  }
+}
+
+export async function loadStateFile(path: string): Promise<FakeContainerdState> {
+  const state = JSON.parse(await readFile(path, "utf8")) as FakeContainerdState;
+  if (state?.format !== "fake-containerd/1") throw new Error(`${path}: not a fake-containerd state (format ${JSON.stringify(state?.format)})`);
+  return state;
+}

@@ -1,0 +1,1098 @@
+// Tasks and their processes, with the state machine and error wording of containerd's task service,
+// the runc v2 shim (pkg/process) and the Go client's Task and Process, composed the way a client
+// sees them. A task is the container's running instance: created (runc create), running, paused,
+// stopped (exited, waiting to be deleted); exec processes live inside it.
+
+import type { FakeContext } from "./context.ts";
+import type { ContainerRecord, ContainerStore } from "./containers.ts";
+import {
+  ContainerdError,
+  alreadyExists,
+  containerdError,
+  failedPrecondition,
+  invalidArgument,
+  isKind,
+  notFound,
+  wrapError,
+  type ErrorKind,
+} from "./errdefs.ts";
+import {
+  topics,
+  type MountInfo,
+  type TaskCreate,
+  type TaskDelete,
+  type TaskExecAdded,
+  type TaskExecStarted,
+  type TaskExit,
+  type TaskOOM,
+  type TaskPaused,
+  type TaskResumed,
+  type TaskStart,
+} from "./events.ts";
+import { parseFilters } from "./filters.ts";
+import { validateIdentifier } from "./identifiers.ts";
+import { requireNamespace } from "./namespaces.ts";
+import {
+  ProcessRunner,
+  StdinPipe,
+  resolvedFromState,
+  resolvedToState,
+  signals,
+  terminatesByDefault,
+  type ProcessDescription,
+  type ProcessHost,
+  type ProcessRegistry,
+  type ResolvedScript,
+  type RunnerState,
+  type ScriptState,
+  type Stream,
+} from "./processes.ts";
+
+export type ProcessStatus = "created" | "running" | "paused" | "pausing" | "stopped" | "unknown";
+
+export interface ExitStatus {
+  exitStatus: number;
+  /** Unix nanoseconds; null for Go's zero time (the process never exited). */
+  exitedAt: bigint | null;
+}
+
+export interface ProcessState extends ExitStatus {
+  status: ProcessStatus;
+}
+
+/** Where a process's output goes and where its input comes from. No FIFOs: plain callbacks. */
+export interface ProcessIO {
+  stdin?: AsyncIterable<Uint8Array>;
+  stdout?(chunk: Uint8Array): void;
+  stderr?(chunk: Uint8Array): void;
+  /** With a terminal, stderr is written to stdout as a tty would. */
+  terminal?: boolean;
+}
+
+/** The OCI process spec of an exec (args, env, cwd ...); other fields are kept as given. */
+export interface ProcessSpec {
+  args?: string[];
+  env?: string[];
+  cwd?: string;
+  [field: string]: unknown;
+}
+
+export interface PidInfo {
+  pid: number;
+  /** Set for exec processes, as the runc shim reports them. */
+  info?: { execId: string };
+}
+
+export interface TaskInfo extends ProcessState {
+  id: string;
+  pid: number;
+}
+
+/** cgroup v2 statistics, as the runc shim reports them (io.containerd.cgroups.v2.Metrics). */
+export interface CgroupMetrics {
+  pids: { current: bigint; limit: bigint };
+  cpu: { usageUsec: bigint; userUsec: bigint; systemUsec: bigint };
+  memory: {
+    usage: bigint;
+    usageLimit: bigint;
+    anon: bigint;
+    file: bigint;
+    inactiveFile: bigint;
+    pgfault: bigint;
+    pgmajfault: bigint;
+  };
+}
+
+export interface Metric {
+  timestamp: bigint;
+  id: string;
+  typeUrl: "io.containerd.cgroups.v2.Metrics";
+  data: CgroupMetrics;
+}
+
+/** The calls every process handle answers: a task's own process and its execs. */
+export interface ProcessHandle {
+  readonly id: string;
+  readonly pid: number;
+  start(): Promise<void>;
+  kill(signal: number, options?: { all?: boolean }): Promise<void>;
+  wait(): Promise<ExitStatus>;
+  status(): Promise<ProcessState>;
+  closeIO(): Promise<void>;
+  resize(width: number, height: number): Promise<void>;
+}
+
+/** What the task service needs from its namespace. */
+export interface TaskServiceLinks {
+  readonly containers: ContainerStore;
+  readonly processes: ProcessRegistry;
+  readonly pids: PidCounter;
+  /** Runtime names with an installed shim (io.containerd.runc.v2 ...). */
+  readonly runtimes: ReadonlySet<string>;
+  /** The rootfs mounts of a container's snapshot; absent when no snapshotter is wired in. */
+  snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
+  /** A file of a container's snapshot (its root filesystem), for `cat` and readFile. */
+  readRootfs?(snapshotter: string, key: string, path: string): Uint8Array | undefined;
+}
+
+/** Host PIDs, handed out in order across the whole fake so runs are repeatable. */
+export class PidCounter {
+  private nextPid: number;
+
+  constructor(first = 1000) {
+    this.nextPid = first;
+  }
+
+  next(): number {
+    return this.nextPid++;
+  }
+
+  get peek(): number {
+    return this.nextPid;
+  }
+}
+
+export interface TaskServiceState {
+  tasks: TaskState[];
+}
+
+interface TaskState {
+  containerId: string;
+  rootfs: MountInfo[];
+  paused: boolean;
+  unreadable?: { kind: ErrorKind; message: string };
+  resources?: unknown;
+  pendingSignals: Array<{ execId?: string; signal: number }>;
+  init: ProcState;
+  execs: ProcState[];
+}
+
+interface ProcState {
+  execId?: string;
+  args: string[];
+  env: string[];
+  cwd: string;
+  terminal: boolean;
+  pid: number;
+  phase: Phase;
+  exitStatus: number;
+  exitedAt: string | null;
+  startFailed: boolean;
+  stdinOpen: boolean;
+  terminalSize?: { width: number; height: number };
+  script: ScriptState;
+  runner: RunnerState;
+}
+
+type Phase = "created" | "running" | "stopped";
+
+const unknownError = (message: string) => containerdError("unknown", message);
+const stateDir = "/run/containerd/io.containerd.runtime.v2.task";
+const maxUint64 = 0xffff_ffff_ffff_ffffn;
+
+/** One process inside a task, and the host its script acts through. */
+class Proc implements ProcessHost {
+  readonly task: TaskRec;
+  readonly execId: string | undefined;
+  readonly info: ProcessDescription;
+  readonly stdin: StdinPipe;
+  readonly runner: ProcessRunner;
+  pid = 0;
+  phase: Phase = "created";
+  exitStatus = 0;
+  exitedAt: bigint | null = null;
+  /** An exec whose start failed: waiting on it returns at once, as the shim's does. */
+  startFailed = false;
+  terminalSize: { width: number; height: number } | undefined;
+  io: ProcessIO;
+  readonly exited: Promise<void>;
+  private resolveExited!: () => void;
+
+  constructor(
+    task: TaskRec,
+    execId: string | undefined,
+    info: ProcessDescription,
+    io: ProcessIO,
+    script: ResolvedScript,
+    stdinOpen: boolean,
+    runnerState?: RunnerState,
+  ) {
+    this.task = task;
+    this.execId = execId;
+    this.info = info;
+    this.io = io;
+    this.stdin = new StdinPipe(stdinOpen);
+    if (io.stdin) this.stdin.attach(io.stdin);
+    this.exited = new Promise((resolve) => (this.resolveExited = resolve));
+    this.runner = new ProcessRunner(script, this, runnerState);
+  }
+
+  get clock() {
+    return this.task.service.ctx.clock;
+  }
+
+  get id(): string {
+    return this.execId ?? this.task.containerId;
+  }
+
+  currentPid(): number {
+    return this.pid;
+  }
+
+  write(stream: Stream, data: Uint8Array): void {
+    const sink = this.io.terminal || stream === "stdout" ? this.io.stdout : this.io.stderr;
+    try {
+      sink?.(data);
+    } catch {
+      // A failing sink is the reader's problem, as a closed FIFO is; the process carries on.
+    }
+  }
+
+  exit(code: number): void {
+    this.task.service.processExited(this, code);
+  }
+
+  oom(): void {
+    this.task.service.oomKilled(this);
+  }
+
+  readFile(path: string): Promise<Uint8Array | undefined> {
+    return this.task.service.readFile(this.task.containerId, path);
+  }
+
+  markExited(): void {
+    this.resolveExited();
+  }
+
+  /** Replaces the IO of a process a client attaches to again. */
+  attach(io: ProcessIO): void {
+    this.io = io;
+    if (io.stdin) this.stdin.attach(io.stdin);
+  }
+}
+
+interface TaskRec {
+  readonly service: TaskService;
+  readonly containerId: string;
+  readonly rootfs: MountInfo[];
+  init: Proc;
+  paused: boolean;
+  readonly execs: Map<string, Proc>;
+  /** Signals sent while paused; a frozen process gets them when thawed. */
+  pendingSignals: Array<{ proc: Proc; signal: number }>;
+  unreadable: ContainerdError | undefined;
+  resources: unknown;
+}
+
+/** The tasks of one namespace (`fake.namespace(ns).tasks`). */
+export class TaskService {
+  readonly ctx: FakeContext;
+  readonly namespace: string;
+  private readonly links: TaskServiceLinks;
+  private readonly tasks = new Map<string, TaskRec>();
+
+  constructor(ctx: FakeContext, namespace: string, links: TaskServiceLinks, state?: TaskServiceState) {
+    this.ctx = ctx;
+    this.namespace = namespace;
+    this.links = links;
+    for (const t of state?.tasks ?? []) this.restore(t);
+  }
+
+  /**
+   * Container.NewTask: runc creates the container's process (it has a PID but has not started).
+   * Publishes /tasks/create.
+   */
+  async create(containerId: string, options: { io?: ProcessIO } = {}): Promise<Task> {
+    await this.enter("tasks.create", containerId);
+    const record = this.links.containers.lookup(containerId);
+    const rootfs =
+      record.snapshotKey !== "" && this.links.snapshotMounts
+        ? await this.links.snapshotMounts(record.snapshotter, record.snapshotKey)
+        : [];
+    if (this.tasks.has(containerId)) throw alreadyExists(`task ${containerId}`);
+    this.checkRuntime(record.runtime.name);
+    const process = processOfSpec(record);
+    const script = this.links.processes.resolveContainer({
+      namespace: this.namespace,
+      containerId,
+      image: record.image,
+      labels: record.labels,
+      args: process.args,
+    });
+    const io = options.io ?? {};
+    const task: TaskRec = {
+      service: this,
+      containerId,
+      rootfs,
+      init: undefined as unknown as Proc,
+      paused: false,
+      execs: new Map(),
+      pendingSignals: [],
+      unreadable: undefined,
+      resources: undefined,
+    };
+    const info = { namespace: this.namespace, containerId, execId: undefined, ...process, terminal: io.terminal ?? false };
+    task.init = new Proc(task, undefined, info, io, script, io.stdin !== undefined);
+    const failure = task.init.runner.startFailure;
+    if (failure !== undefined) {
+      task.init.runner.stop(this.ctx.clock.now());
+      throw unknownError(
+        `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${failure}`,
+      );
+    }
+    task.init.pid = this.links.pids.next();
+    this.tasks.set(containerId, task);
+    const event: TaskCreate = {
+      containerId,
+      bundle: `${stateDir}/${this.namespace}/${containerId}`,
+      rootfs,
+      io: { stdin: "", stdout: "", stderr: "", terminal: io.terminal ?? false },
+      checkpoint: "",
+      pid: task.init.pid,
+    };
+    void this.ctx.events.publish(this.namespace, topics.taskCreate, event);
+    return new Task(this, containerId, task.init.pid);
+  }
+
+  /** Container.Task: the container's task, optionally attaching new IO to its process. */
+  async get(containerId: string, options: { io?: ProcessIO } = {}): Promise<Task> {
+    await this.enter("tasks.get", containerId);
+    let task: TaskRec;
+    try {
+      task = this.taskOf(containerId);
+    } catch (e) {
+      if (isKind(e, "not found")) throw wrapError("no running task found", e as ContainerdError);
+      throw e;
+    }
+    if (options.io) task.init.attach(options.io);
+    return new Task(this, containerId, task.init.pid);
+  }
+
+  /** The task service's List: every task of the namespace, in container ID order. */
+  async list(): Promise<TaskInfo[]> {
+    await this.enter("tasks.list");
+    return [...this.tasks.keys()].sort().map((id) => {
+      const task = this.tasks.get(id)!;
+      // An unreachable shim is listed with an unknown state rather than left out.
+      if (task.unreadable) return { id, pid: 0, status: "unknown", exitStatus: 0, exitedAt: null };
+      return { id, pid: task.init.pid, ...this.initState(task) };
+    });
+  }
+
+  /** The task service's Metrics: statistics of every task matching any of the filters (id, namespace). */
+  async metrics(...filters: string[]): Promise<Metric[]> {
+    await this.enter("tasks.metrics");
+    let filter;
+    try {
+      filter = parseFilters(filters);
+    } catch (e) {
+      // The service returns the parse error unconverted, so the client sees it as unknown.
+      if (e instanceof ContainerdError) throw unknownError(e.message);
+      throw e;
+    }
+    const out: Metric[] = [];
+    for (const id of [...this.tasks.keys()].sort()) {
+      const task = this.tasks.get(id)!;
+      const matches = filter.match({
+        field: (path) => (path[0] === "id" ? id : path[0] === "namespace" ? this.namespace : undefined),
+      });
+      if (matches && !task.unreadable) out.push(this.metricOf(task));
+    }
+    return out;
+  }
+
+  /** The process dies now with `exitStatus`, as if runc or the kernel killed it. */
+  crash(containerId: string, exitStatus: number, execId?: string): void {
+    const task = this.tasks.get(containerId);
+    const proc = execId === undefined ? task?.init : task?.execs.get(execId);
+    if (!proc || proc.phase === "stopped" || (proc.execId !== undefined && proc.phase === "created")) {
+      throw new Error(`no live process ${execId ?? containerId} in task ${containerId} of namespace ${this.namespace}`);
+    }
+    this.processExited(proc, exitStatus);
+  }
+
+  /** From now on every call that reaches the task's shim fails with `error` (a shim that is gone). */
+  makeUnreadable(containerId: string, error: ContainerdError): void {
+    const task = this.tasks.get(containerId);
+    if (!task) throw new Error(`no task ${containerId} in namespace ${this.namespace}`);
+    task.unreadable = error;
+  }
+
+  hasTask(containerId: string): boolean {
+    return this.tasks.has(containerId);
+  }
+
+  toState(): TaskServiceState {
+    return {
+      tasks: [...this.tasks.keys()].sort().map((id) => {
+        const t = this.tasks.get(id)!;
+        const state: TaskState = {
+          containerId: id,
+          rootfs: t.rootfs.map((m) => ({ type: m.type, source: m.source, options: [...m.options] })),
+          paused: t.paused,
+          pendingSignals: t.pendingSignals.map((p) =>
+            p.proc.execId === undefined ? { signal: p.signal } : { execId: p.proc.execId, signal: p.signal },
+          ),
+          init: procToState(t.init),
+          execs: [...t.execs.values()].map(procToState),
+        };
+        if (t.unreadable) state.unreadable = { kind: t.unreadable.kind, message: t.unreadable.message };
+        if (t.resources !== undefined) state.resources = t.resources;
+        return state;
+      }),
+    };
+  }
+
+  /** Function scripts of live processes, which a saved state cannot carry. */
+  unsaved(): string[] {
+    const notes: string[] = [];
+    for (const [id, t] of this.tasks) {
+      for (const p of [t.init, ...t.execs.values()]) {
+        if (p.runner.script.kind === "function" && p.phase !== "stopped") {
+          notes.push(
+            `process ${p.execId ?? id} of task ${id} in namespace ${this.namespace} runs a function script; restored, it runs until killed`,
+          );
+        }
+      }
+    }
+    return notes;
+  }
+
+  /** Starts the scripts of processes restored mid-run. Called once the whole fake is restored. */
+  resumeRestored(): void {
+    for (const t of this.tasks.values()) {
+      for (const p of [t.init, ...t.execs.values()]) if (p.phase === "running") p.runner.resumeRestored();
+    }
+  }
+
+  // ---- calls behind the Task and Process handles ----
+
+  async start(containerId: string, execId: string | undefined): Promise<number> {
+    await this.enter("tasks.start", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    if (execId === undefined) return this.startInit(task);
+    return this.startExec(task, this.execOf(task, execId));
+  }
+
+  async kill(containerId: string, execId: string | undefined, signal: number, all: boolean): Promise<void> {
+    await this.enter("tasks.kill", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    this.signalProcess(task, execId === undefined ? task.init : this.execOf(task, execId), signal, all);
+  }
+
+  async wait(containerId: string, execId: string | undefined): Promise<ExitStatus> {
+    await this.enter("tasks.wait", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    const proc = execId === undefined ? task.init : this.execOf(task, execId);
+    if (proc.startFailed) return { exitStatus: 0, exitedAt: null };
+    await proc.exited;
+    return { exitStatus: proc.exitStatus, exitedAt: proc.exitedAt };
+  }
+
+  async status(containerId: string, execId: string | undefined): Promise<ProcessState> {
+    await this.enter("tasks.status", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    if (execId === undefined) return this.initState(task);
+    const proc = this.execOf(task, execId);
+    return { status: this.execStatus(proc), exitStatus: proc.exitStatus, exitedAt: proc.exitedAt };
+  }
+
+  /** Task.Delete: the task must have stopped (with `kill`, it is SIGKILLed and waited for first). */
+  async deleteTask(containerId: string, kill: boolean): Promise<ExitStatus> {
+    await this.enter("tasks.delete", containerId);
+    const task = this.taskOf(containerId);
+    if (kill) {
+      try {
+        this.signalProcess(task, task.init, signals.SIGKILL, true);
+      } catch (e) {
+        if (!isKind(e, "not found") && !isKind(e, "failed precondition")) throw e;
+      }
+      await task.init.exited;
+    }
+    const status = this.initState(task).status;
+    if (status !== "stopped") throw failedPrecondition(`task must be stopped before deletion: ${status}`);
+    this.tasks.delete(containerId);
+    const init = task.init;
+    for (const p of [init, ...task.execs.values()]) p.stdin.close();
+    const event: TaskDelete = {
+      containerId,
+      id: "",
+      pid: init.pid,
+      exitStatus: init.exitStatus,
+      exitedAt: init.exitedAt ?? 0n,
+    };
+    void this.ctx.events.publish(this.namespace, topics.taskDelete, event);
+    return { exitStatus: init.exitStatus, exitedAt: init.exitedAt };
+  }
+
+  /** Process.Delete of an exec: it must not be running. */
+  async deleteProcess(containerId: string, execId: string): Promise<ExitStatus> {
+    await this.enter("tasks.deleteProcess", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    const proc = this.execOf(task, execId);
+    const status = this.execStatus(proc);
+    if (status === "running" || status === "paused" || status === "pausing") {
+      throw failedPrecondition(`current process state: ${status}, process must be stopped before deletion`);
+    }
+    task.execs.delete(execId);
+    proc.stdin.close();
+    return { exitStatus: proc.exitStatus, exitedAt: proc.exitedAt };
+  }
+
+  async pids(containerId: string): Promise<PidInfo[]> {
+    await this.enter("tasks.pids", containerId);
+    const task = this.taskOf(containerId);
+    if (task.init.phase === "stopped") return [];
+    const out: PidInfo[] = [{ pid: task.init.pid }];
+    for (const p of task.execs.values()) if (p.phase === "running") out.push({ pid: p.pid, info: { execId: p.execId! } });
+    return out.sort((a, b) => a.pid - b.pid);
+  }
+
+  async pause(containerId: string): Promise<void> {
+    await this.enter("tasks.pause", containerId);
+    const task = this.taskOf(containerId);
+    switch (this.initState(task).status) {
+      case "created":
+        throw unknownError("cannot pause task in created state");
+      case "paused":
+        throw unknownError("cannot pause a paused container");
+      case "stopped":
+        throw unknownError("cannot pause a stopped container");
+    }
+    task.paused = true;
+    const now = this.ctx.clock.now();
+    for (const p of liveProcesses(task)) p.runner.pause(now);
+    const event: TaskPaused = { containerId };
+    void this.ctx.events.publish(this.namespace, topics.taskPaused, event);
+  }
+
+  async resume(containerId: string): Promise<void> {
+    await this.enter("tasks.resume", containerId);
+    const task = this.taskOf(containerId);
+    switch (this.initState(task).status) {
+      case "created":
+        throw unknownError("cannot resume task in created state");
+      case "running":
+        throw unknownError("cannot resume a running process");
+      case "stopped":
+        throw unknownError("cannot resume a stopped container");
+    }
+    task.paused = false;
+    const now = this.ctx.clock.now();
+    for (const p of liveProcesses(task)) p.runner.resume(now);
+    const event: TaskResumed = { containerId };
+    void this.ctx.events.publish(this.namespace, topics.taskResumed, event);
+    const pending = task.pendingSignals;
+    task.pendingSignals = [];
+    for (const { proc, signal } of pending) if (proc.phase === "running") this.deliver(task, proc, signal);
+  }
+
+  async exec(containerId: string, execId: string, spec: ProcessSpec, io: ProcessIO): Promise<Process> {
+    if (execId === "") throw invalidArgument("exec id must not be empty");
+    await this.enter("tasks.exec", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    try {
+      validateIdentifier(execId);
+    } catch (e) {
+      throw wrapError(`invalid exec id ${execId}`, e as ContainerdError);
+    }
+    if (task.execs.has(execId)) throw alreadyExists(`id ${execId}`);
+    switch (this.initState(task).status) {
+      case "paused":
+        throw unknownError("cannot exec in a paused state");
+      case "stopped":
+        throw unknownError("cannot exec in a stopped state");
+    }
+    const argv = spec.args ?? [];
+    const info: ProcessDescription = {
+      namespace: this.namespace,
+      containerId,
+      execId,
+      args: [...argv],
+      env: [...(spec.env ?? [])],
+      cwd: spec.cwd ?? "",
+      terminal: io.terminal ?? false,
+    };
+    const script = this.links.processes.resolveExec({ namespace: this.namespace, containerId, execId, argv });
+    // An unknown command still gets a process; it fails when started, as runc's exec does.
+    const proc = new Proc(task, execId, info, io, script ?? { kind: "data", script: { failStart: {} } }, io.stdin !== undefined);
+    task.execs.set(execId, proc);
+    const event: TaskExecAdded = { containerId, execId };
+    void this.ctx.events.publish(this.namespace, topics.taskExecAdded, event);
+    return new Process(this, containerId, execId);
+  }
+
+  async loadProcess(containerId: string, execId: string, io: ProcessIO | undefined): Promise<Process> {
+    await this.enter("tasks.get", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    let proc: Proc;
+    try {
+      proc = this.execOf(task, execId);
+    } catch (e) {
+      throw wrapError("no running process found", e as ContainerdError);
+    }
+    if (io) proc.attach(io);
+    const handle = new Process(this, containerId, execId);
+    handle.pid = proc.pid;
+    return handle;
+  }
+
+  async closeIO(containerId: string, execId: string | undefined): Promise<void> {
+    await this.enter("tasks.closeIO", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    (execId === undefined ? task.init : this.execOf(task, execId)).stdin.close();
+  }
+
+  async resize(containerId: string, execId: string | undefined, width: number, height: number): Promise<void> {
+    await this.enter("tasks.resize", subjectOf(containerId, execId));
+    const task = this.taskOf(containerId);
+    const proc = execId === undefined ? task.init : this.execOf(task, execId);
+    if (proc.execId !== undefined && proc.phase === "stopped") throw unknownError("cannot resize a stopped container");
+    if (proc.info.terminal) proc.terminalSize = { width, height };
+  }
+
+  async update(containerId: string, resources: unknown): Promise<void> {
+    await this.enter("tasks.update", containerId);
+    const task = this.taskOf(containerId);
+    if (task.init.phase === "stopped") throw unknownError("cannot update a stopped container");
+    // Kept as JSON (64-bit numbers as decimal strings) so that it can be saved with the state.
+    task.resources = resources === undefined ? undefined : JSON.parse(JSON.stringify(resources, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
+  }
+
+  /** Task.Metrics: the task's statistics. */
+  async metricsOf(containerId: string): Promise<Metric> {
+    await this.enter("tasks.metrics", containerId);
+    const task = this.tasks.get(containerId);
+    if (task && !task.unreadable) return this.metricOf(task);
+    // Without statistics the client asks for the status, to tell a missing task from a mute one.
+    try {
+      this.taskOf(containerId);
+    } catch (e) {
+      if (isKind(e, "not found")) throw e;
+    }
+    throw new ContainerdError("unknown", "no metrics received");
+  }
+
+  /** The terminal size last set on a process with a terminal (undefined without one). */
+  terminalSizeOf(containerId: string, execId?: string): { width: number; height: number } | undefined {
+    const task = this.tasks.get(containerId);
+    return (execId === undefined ? task?.init : task?.execs.get(execId))?.terminalSize;
+  }
+
+  // ---- what scripts and the state machine call ----
+
+  processExited(proc: Proc, code: number): void {
+    if (proc.phase === "stopped") return;
+    const task = proc.task;
+    proc.phase = "stopped";
+    proc.exitStatus = code;
+    const exitedAt = this.ctx.clock.now();
+    proc.exitedAt = exitedAt;
+    proc.runner.stop(exitedAt);
+    const event: TaskExit = { containerId: task.containerId, id: proc.id, pid: proc.pid, exitStatus: code, exitedAt };
+    void this.ctx.events.publish(this.namespace, topics.taskExit, event);
+    proc.markExited();
+    if (proc !== task.init) return;
+    // The container's init is gone, so the kernel kills everything else in its PID namespace.
+    task.paused = false;
+    task.pendingSignals = [];
+    for (const p of task.execs.values()) if (p.phase === "running") this.processExited(p, 128 + signals.SIGKILL);
+  }
+
+  oomKilled(proc: Proc): void {
+    if (proc.phase === "stopped") return;
+    const event: TaskOOM = { containerId: proc.task.containerId };
+    void this.ctx.events.publish(this.namespace, topics.taskOOM, event);
+    this.processExited(proc, 128 + signals.SIGKILL);
+  }
+
+  /** Files tests registered (or the filesystem hook gives) first, then the container's snapshot. */
+  async readFile(containerId: string, path: string): Promise<Uint8Array | undefined> {
+    let record: ContainerRecord;
+    try {
+      record = this.links.containers.lookup(containerId);
+    } catch {
+      return undefined;
+    }
+    const registered = await this.links.processes.readFile(this.namespace, record, path);
+    if (registered || record.snapshotKey === "" || !this.links.readRootfs) return registered;
+    try {
+      return this.links.readRootfs(record.snapshotter, record.snapshotKey, path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  // ---- internals ----
+
+  private async enter(op: string, subject?: string): Promise<void> {
+    await this.ctx.operations.enter(
+      subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject },
+    );
+    requireNamespace(this.namespace);
+  }
+
+  /** What the task service's getTask finds: the container, its task, and a shim that answers. */
+  private taskOf(containerId: string): TaskRec {
+    this.links.containers.lookup(containerId);
+    const task = this.tasks.get(containerId);
+    if (!task) throw notFound(`task ${containerId} not found`);
+    if (task.unreadable) throw task.unreadable;
+    return task;
+  }
+
+  private execOf(task: TaskRec, execId: string): Proc {
+    const proc = task.execs.get(execId);
+    if (!proc) throw notFound(`process does not exist ${execId}`);
+    return proc;
+  }
+
+  private initState(task: TaskRec): ProcessState {
+    const init = task.init;
+    const status: ProcessStatus = init.phase === "running" && task.paused ? "paused" : init.phase;
+    return { status, exitStatus: init.exitStatus, exitedAt: init.exitedAt };
+  }
+
+  private execStatus(proc: Proc): ProcessStatus {
+    return this.initState(proc.task).status === "paused" ? "paused" : proc.phase;
+  }
+
+  private startInit(task: TaskRec): number {
+    switch (this.initState(task).status) {
+      case "running":
+        throw unknownError("cannot start a running process");
+      case "paused":
+        throw unknownError("cannot start a paused process");
+      case "stopped":
+        throw unknownError("cannot start a stopped process");
+    }
+    const init = task.init;
+    init.phase = "running";
+    const event: TaskStart = { containerId: task.containerId, pid: init.pid };
+    void this.ctx.events.publish(this.namespace, topics.taskStart, event);
+    init.runner.start(this.ctx.clock.now());
+    return init.pid;
+  }
+
+  private startExec(task: TaskRec, proc: Proc): number {
+    if (proc.phase === "running") throw unknownError("cannot start a running process");
+    if (proc.phase === "stopped") throw unknownError("cannot start a stopped process");
+    const initStatus = this.initState(task).status;
+    let failure: string | undefined;
+    if (initStatus === "stopped") failure = "cannot exec in a stopped container";
+    else if (initStatus === "paused") failure = "cannot exec in a paused container (use --ignore-paused to override)";
+    else {
+      const reason = proc.runner.startFailure;
+      if (reason !== undefined) failure = `unable to start container process: ${reason}`;
+    }
+    if (failure !== undefined) {
+      proc.startFailed = true;
+      throw unknownError(`OCI runtime exec failed: exec failed: ${failure}`);
+    }
+    proc.pid = this.links.pids.next();
+    proc.phase = "running";
+    const event: TaskExecStarted = { containerId: task.containerId, execId: proc.execId!, pid: proc.pid };
+    void this.ctx.events.publish(this.namespace, topics.taskExecStarted, event);
+    proc.runner.start(this.ctx.clock.now());
+    return proc.pid;
+  }
+
+  /** The kill rules of runc (for the task's process) and of the shim (for execs). */
+  private signalProcess(task: TaskRec, proc: Proc, signal: number, all: boolean): void {
+    if (proc.execId !== undefined) {
+      if (proc.pid === 0) throw failedPrecondition("process not created");
+      if (proc.phase === "stopped") throw notFound("process already finished");
+      this.deliver(task, proc, signal);
+      return;
+    }
+    if (proc.phase === "stopped") {
+      // Signalling every process of a stopped container signals nobody, successfully.
+      if (all) return;
+      throw notFound("process already finished");
+    }
+    if (all) for (const p of task.execs.values()) if (p.phase === "running") this.deliver(task, p, signal);
+    this.deliver(task, proc, signal);
+  }
+
+  private deliver(task: TaskRec, proc: Proc, signal: number): void {
+    if (signal === 0 || proc.phase === "stopped") return;
+    if (proc.phase === "created") {
+      // Not started: runc's init process has no handlers of the container's program.
+      if (terminatesByDefault(signal)) this.processExited(proc, 128 + signal);
+      return;
+    }
+    if (signal === signals.SIGKILL) {
+      this.processExited(proc, 128 + signal);
+      return;
+    }
+    if (task.paused) {
+      task.pendingSignals.push({ proc, signal });
+      return;
+    }
+    proc.runner.signal(signal);
+  }
+
+  private metricOf(task: TaskRec): Metric {
+    const now = this.ctx.clock.now();
+    const procs = [task.init, ...task.execs.values()];
+    let cpuNs = 0n;
+    let memory = 0n;
+    let live = 0n;
+    for (const p of procs) {
+      const usage = p.runner.usage;
+      cpuNs += (p.runner.activeNs(now) * BigInt(usage.cpuMillicores)) / 1000n;
+      if (p.phase !== "stopped" && (p === task.init || p.phase === "running")) {
+        memory += BigInt(usage.memoryBytes);
+        live++;
+      }
+    }
+    const usageUsec = cpuNs / 1000n;
+    const systemUsec = usageUsec / 10n;
+    return {
+      timestamp: now,
+      id: task.containerId,
+      typeUrl: "io.containerd.cgroups.v2.Metrics",
+      data: {
+        pids: { current: live, limit: 0n },
+        cpu: { usageUsec, userUsec: usageUsec - systemUsec, systemUsec },
+        memory: {
+          usage: memory,
+          usageLimit: memoryLimit(task.resources) ?? maxUint64,
+          anon: memory,
+          file: 0n,
+          inactiveFile: 0n,
+          pgfault: 0n,
+          pgmajfault: 0n,
+        },
+      },
+    };
+  }
+
+  /** How the shim manager resolves a runtime name to a shim binary, and fails to. */
+  private checkRuntime(name: string): void {
+    if (this.links.runtimes.has(name)) return;
+    const prefix = "failed to start shim: failed to resolve runtime path";
+    if (name.startsWith("/")) throw unknownError(`${prefix}: invalid custom binary path: stat ${name}: no such file or directory`);
+    const parts = name.split(".");
+    if (parts.length < 2) {
+      throw unknownError(
+        `${prefix}: invalid runtime name ${name}, correct runtime name should be either format like \`io.containerd.runc.v1\` or a full path to the binary`,
+      );
+    }
+    const binary = `containerd-shim-${parts[parts.length - 2]}-${parts[parts.length - 1]}`;
+    throw unknownError(`${prefix}: runtime "${name}" binary not installed "${binary}": file does not exist`);
+  }
+
+  private restore(s: TaskState): void {
+    const record = this.links.containers.lookup(s.containerId);
+    const task: TaskRec = {
+      service: this,
+      containerId: s.containerId,
+      rootfs: s.rootfs,
+      init: undefined as unknown as Proc,
+      paused: s.paused,
+      execs: new Map(),
+      pendingSignals: [],
+      unreadable: s.unreadable ? new ContainerdError(s.unreadable.kind, s.unreadable.message) : undefined,
+      resources: s.resources,
+    };
+    const procOf = (p: ProcState) => {
+      const info: ProcessDescription = {
+        namespace: this.namespace,
+        containerId: record.id,
+        execId: p.execId,
+        args: p.args,
+        env: p.env,
+        cwd: p.cwd,
+        terminal: p.terminal,
+      };
+      const proc = new Proc(task, p.execId, info, {}, resolvedFromState(p.script), p.stdinOpen, p.runner);
+      proc.pid = p.pid;
+      proc.phase = p.phase;
+      proc.exitStatus = p.exitStatus;
+      proc.exitedAt = p.exitedAt === null ? null : BigInt(p.exitedAt);
+      proc.startFailed = p.startFailed;
+      proc.terminalSize = p.terminalSize;
+      if (p.phase === "stopped") proc.markExited();
+      return proc;
+    };
+    task.init = procOf(s.init);
+    for (const e of s.execs) task.execs.set(e.execId!, procOf(e));
+    for (const p of s.pendingSignals) {
+      const proc = p.execId === undefined ? task.init : task.execs.get(p.execId);
+      if (proc) task.pendingSignals.push({ proc, signal: p.signal });
+    }
+    this.tasks.set(s.containerId, task);
+  }
+}
+
+/** A task handle, like the Go client's Task: it holds only the ID, so it outlives a client restart. */
+export class Task implements ProcessHandle {
+  readonly id: string;
+  readonly pid: number;
+  private readonly service: TaskService;
+
+  constructor(service: TaskService, id: string, pid: number) {
+    this.service = service;
+    this.id = id;
+    this.pid = pid;
+  }
+
+  /** Starts the task's process; publishes /tasks/start. */
+  async start(): Promise<void> {
+    await this.service.start(this.id, undefined);
+  }
+
+  /** Signals the process, or with `all` every process of the task. */
+  kill(signal: number, options: { all?: boolean } = {}): Promise<void> {
+    return this.service.kill(this.id, undefined, signal, options.all ?? false);
+  }
+
+  /** Resolves when the process has exited (at once if it already has). */
+  wait(): Promise<ExitStatus> {
+    return this.service.wait(this.id, undefined);
+  }
+
+  /** Deletes a stopped task; with `kill` (containerd.WithProcessKill) SIGKILLs and waits first. */
+  delete(options: { kill?: boolean } = {}): Promise<ExitStatus> {
+    return this.service.deleteTask(this.id, options.kill ?? false);
+  }
+
+  status(): Promise<ProcessState> {
+    return this.service.status(this.id, undefined);
+  }
+
+  pids(): Promise<PidInfo[]> {
+    return this.service.pids(this.id);
+  }
+
+  pause(): Promise<void> {
+    return this.service.pause(this.id);
+  }
+
+  resume(): Promise<void> {
+    return this.service.resume(this.id);
+  }
+
+  /** Adds an exec process (not started yet); publishes /tasks/exec-added. */
+  exec(execId: string, spec: ProcessSpec, io: ProcessIO = {}): Promise<Process> {
+    return this.service.exec(this.id, execId, spec, io);
+  }
+
+  /** An exec process of this task, optionally attaching new IO; the task itself for its own ID. */
+  async loadProcess(execId: string, options: { io?: ProcessIO } = {}): Promise<ProcessHandle> {
+    if (execId === this.id && !options.io) return this;
+    return this.service.loadProcess(this.id, execId, options.io);
+  }
+
+  /** Closes the process's stdin. */
+  closeIO(): Promise<void> {
+    return this.service.closeIO(this.id, undefined);
+  }
+
+  resize(width: number, height: number): Promise<void> {
+    return this.service.resize(this.id, undefined, width, height);
+  }
+
+  /** Task.Update: new resources (an OCI LinuxResources object) for a task that has not stopped. */
+  update(options: { resources?: unknown }): Promise<void> {
+    return this.service.update(this.id, options.resources);
+  }
+
+  metrics(): Promise<Metric> {
+    return this.service.metricsOf(this.id);
+  }
+}
+
+/** An exec process handle, like the Go client's Process. */
+export class Process implements ProcessHandle {
+  readonly id: string;
+  readonly containerId: string;
+  /** 0 until started. */
+  pid = 0;
+  private readonly service: TaskService;
+
+  constructor(service: TaskService, containerId: string, id: string) {
+    this.service = service;
+    this.containerId = containerId;
+    this.id = id;
+  }
+
+  /** Starts the exec; publishes /tasks/exec-started. An unknown command fails here, as in runc. */
+  async start(): Promise<void> {
+    this.pid = await this.service.start(this.containerId, this.id);
+  }
+
+  kill(signal: number): Promise<void> {
+    return this.service.kill(this.containerId, this.id, signal, false);
+  }
+
+  wait(): Promise<ExitStatus> {
+    return this.service.wait(this.containerId, this.id);
+  }
+
+  /** Removes a process that is not running. */
+  delete(): Promise<ExitStatus> {
+    return this.service.deleteProcess(this.containerId, this.id);
+  }
+
+  status(): Promise<ProcessState> {
+    return this.service.status(this.containerId, this.id);
+  }
+
+  closeIO(): Promise<void> {
+    return this.service.closeIO(this.containerId, this.id);
+  }
+
+  resize(width: number, height: number): Promise<void> {
+    return this.service.resize(this.containerId, this.id, width, height);
+  }
+}
+
+function subjectOf(containerId: string, execId: string | undefined): string {
+  return execId === undefined ? containerId : `${containerId}/${execId}`;
+}
+
+function liveProcesses(task: TaskRec): Proc[] {
+  return [task.init, ...task.execs.values()].filter((p) => p.phase === "running");
+}
+
+/** The process section of a container's OCI spec (containerd stores the spec as JSON). */
+function processOfSpec(record: ContainerRecord): { args: string[]; env: string[]; cwd: string } {
+  let spec: unknown;
+  try {
+    spec = record.spec ? JSON.parse(new TextDecoder().decode(record.spec.value)) : undefined;
+  } catch {
+    spec = undefined;
+  }
+  const process = (spec as { process?: { args?: unknown; env?: unknown; cwd?: unknown } } | undefined)?.process;
+  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
+  return { args: strings(process?.args), env: strings(process?.env), cwd: typeof process?.cwd === "string" ? process.cwd : "" };
+}
+
+function memoryLimit(resources: unknown): bigint | undefined {
+  const limit = (resources as { memory?: { limit?: unknown } } | undefined)?.memory?.limit;
+  if (typeof limit === "number" && Number.isInteger(limit) && limit > 0) return BigInt(limit);
+  if (typeof limit === "string" && /^[1-9]\d*$/.test(limit)) return BigInt(limit);
+  return undefined;
+}
+
+function procToState(p: Proc): ProcState {
+  const state: ProcState = {
+    args: [...p.info.args],
+    env: [...p.info.env],
+    cwd: p.info.cwd,
+    terminal: p.info.terminal,
+    pid: p.pid,
+    phase: p.phase,
+    exitStatus: p.exitStatus,
+    exitedAt: p.exitedAt === null ? null : p.exitedAt.toString(),
+    startFailed: p.startFailed,
+    stdinOpen: p.stdin.isOpen,
+    script: resolvedToState(p.runner.script),
+    runner: p.runner.toState(),
+  };
+  if (p.execId !== undefined) state.execId = p.execId;
+  if (p.terminalSize) state.terminalSize = { ...p.terminalSize };
+  return state;
+}
