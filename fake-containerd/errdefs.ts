@@ -49,7 +49,14 @@ export function isKind(err: unknown, kind: ErrorKind): boolean {
 export const isNotFound = (err: unknown) => isKind(err, "not found");
 export const isAlreadyExists = (err: unknown) => isKind(err, "already exists");
 
-/** fmt.Errorf("<context>: %w", err): the same kind, with context in front of the text. */
-export function wrapError(context: string, err: ContainerdError): ContainerdError {
-  return new ContainerdError(err.kind, `${context}: ${err.message}`);
+/**
+ * fmt.Errorf("<context>: %w", err): the text gains a prefix and the kind (errdefs.IsX) survives;
+ * an error that is not a ContainerdError wraps as kind "unknown". The original stays the cause.
+ */
+export function wrapError(context: string, err: unknown): ContainerdError {
+  const kind = err instanceof ContainerdError ? err.kind : "unknown";
+  const message = err instanceof Error ? err.message : String(err);
+  const wrapped = new ContainerdError(kind, `${context}: ${message}`);
+  (wrapped as { cause?: unknown }).cause = err;
+  return wrapped;
 }

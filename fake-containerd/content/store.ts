@@ -5,7 +5,7 @@ import type { FakeContext } from "../context.ts";
 import { ContainerdError, alreadyExists, invalidArgument, notFound } from "../errdefs.ts";
 import { digestFromBytes } from "../../src/go/digest.ts";
 import { quote } from "../../src/go/strconv.ts";
-import { decodeBase64, encodeBase64 } from "./base64.ts";
+import { base64ToBytes, bytesToBase64 } from "../state.ts";
 import { compareUtf8, type Adaptor, type ObjectFilter } from "./filter.ts";
 import { mapField } from "../filters.ts";
 import { applyLabelPath, storedLabels, validateLabels } from "./labels.ts";
@@ -152,7 +152,7 @@ export class ContentStore {
     return {
       blobs: [...this.blobs].map(([digest, blob]) => ({
         digest,
-        data: encodeBase64(blob.data),
+        data: bytesToBase64(blob.data),
         createdAt: String(blob.createdAt),
         updatedAt: String(blob.updatedAt),
         labels: { ...blob.labels },
@@ -164,7 +164,7 @@ export class ContentStore {
     const store = new ContentStore(ctx, namespace);
     for (const b of state.blobs) {
       store.blobs.set(b.digest, {
-        data: decodeBase64(b.data),
+        data: base64ToBytes(b.data),
         createdAt: BigInt(b.createdAt),
         updatedAt: BigInt(b.updatedAt),
         labels: { ...b.labels },

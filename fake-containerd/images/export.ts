@@ -6,7 +6,7 @@ import { ContainerdError, invalidArgument, notFound } from "../errdefs.ts";
 import { findDigestFault } from "../../src/go/digest.ts";
 import { quote } from "../../src/go/strconv.ts";
 import { encodeIndex, parseIndex, parseManifest, type Descriptor } from "./documents.ts";
-import { wrapError } from "./errors.ts";
+import { wrapError } from "../errdefs.ts";
 import { familiarizeReference } from "./import.ts";
 import { goJson } from "./json.ts";
 import { annotationImageName, isIndexType, isManifestType } from "./mediatypes.ts";

@@ -10,7 +10,7 @@ import { quote } from "../../src/go/strconv.ts";
 import { writeBlob, putImage } from "./build.ts";
 import { arrayOf, decodeJson, str, stringList, struct } from "./decode.ts";
 import { encodeIndex, encodeManifest, parseIndex, type Descriptor } from "./documents.ts";
-import { wrapError } from "./errors.ts";
+import { wrapError } from "../errdefs.ts";
 import { gunzip, isGzip, isZstd } from "./gzip.ts";
 import { annotationImageName, annotationRefName, childrenLabels, labelUncompressed, mediaTypes } from "./mediatypes.ts";
 import { imageNameOf, ociReferenceName } from "./names.ts";

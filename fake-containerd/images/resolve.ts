@@ -3,7 +3,7 @@
 // size, and chain IDs (image-spec's identity.ChainID).
 import { ContainerdError, notFound } from "../errdefs.ts";
 import { computeDigest } from "../content/store.ts";
-import { wrapError } from "./errors.ts";
+import { wrapError } from "../errdefs.ts";
 import {
   parseImageConfig,
   parseIndex,

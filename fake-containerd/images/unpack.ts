@@ -9,7 +9,7 @@ import { quote } from "../../src/go/strconv.ts";
 import { inheritedLabels, labelSnapshotRef, type SnapshotStore } from "../snapshots/store.ts";
 import type { Descriptor } from "./documents.ts";
 import { parseImageConfig } from "./documents.ts";
-import { wrapError } from "./errors.ts";
+import { wrapError } from "../errdefs.ts";
 import { gunzip, isGzip, isZstd } from "./gzip.ts";
 import { diffCompression, labelUncompressed } from "./mediatypes.ts";
 import { platformMatcher, type Platform, type PlatformMatcher } from "./platforms.ts";

@@ -5,7 +5,7 @@
 // continuity's fs.DiskUsage on ext4 with 4 KiB blocks: every inode once, its allocated blocks.
 import { ContainerdError } from "../errdefs.ts";
 import type { TarEntry } from "../images/tar.ts";
-import { decodeBase64, encodeBase64 } from "../content/base64.ts";
+import { base64ToBytes, bytesToBase64 } from "../state.ts";
 
 export type FsNode =
   | { type: "file"; mode: number; data: Uint8Array; inode: number }
@@ -185,7 +185,7 @@ export class UpperDir {
       nextInode: this.nextInode,
       nodes: [...this.nodes].map(([path, node]): [string, FsNodeState] => [
         path,
-        node.type === "file" ? { ...node, data: encodeBase64(node.data) } : { ...node },
+        node.type === "file" ? { ...node, data: bytesToBase64(node.data) } : { ...node },
       ]),
     };
   }
@@ -200,7 +200,7 @@ export class UpperDir {
         continue;
       }
       // Hard links share one node, as they shared one inode before saving.
-      const shared = files.get(node.inode) ?? { ...node, data: decodeBase64(node.data) };
+      const shared = files.get(node.inode) ?? { ...node, data: base64ToBytes(node.data) };
       files.set(node.inode, shared);
       dir.nodes.set(path, shared);
     }
