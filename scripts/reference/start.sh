@@ -39,7 +39,14 @@ fi
 # Whatever is left of an earlier instance (running, crashed or half-started) goes first.
 "$here/stop.sh"
 
-packages=(containerd runc containernetworking-plugins busybox-static gcc libc6-dev iproute2 util-linux)
+# The images committed with the golden CRI transcripts when present, so every instance serves the
+# bytes those were recorded with (and the fake serves too); built here otherwise.
+committed_images="$ref_repo_root/golden/cri/images"
+build_images=true
+[[ -f "$committed_images/pause-3.6.oci.tar" && -f "$committed_images/busybox-1.36.oci.tar" ]] && build_images=false
+
+packages=(containerd runc containernetworking-plugins iproute2 util-linux)
+$build_images && packages+=(busybox-static gcc libc6-dev)
 [[ "$mode" == registry ]] && packages+=(docker-registry skopeo)
 missing=()
 for package in "${packages[@]}"; do
@@ -51,8 +58,12 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
-archive_list=$("$here/images.sh")
-mapfile -t archives <<<"$archive_list"
+if $build_images; then
+  archive_list=$("$here/images.sh")
+  mapfile -t archives <<<"$archive_list"
+else
+  archives=("$committed_images/pause-3.6.oci.tar" "$committed_images/busybox-1.36.oci.tar")
+fi
 
 mkdir -p "$ref_dir"/{root,state,opt,cni/net.d,cni/ipam,certs.d/_default,pod-logs} "$ref_runc_root"
 chmod 700 "$ref_dir"
@@ -99,6 +110,16 @@ state = "$ref_dir/state"
         runtime_type = "io.containerd.runc.v2"
 
         [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
+          Root = "$ref_runc_root"
+
+      # runc again, passing annotations that match these patterns (Go's path.Match: * stops at /)
+      # into the OCI spec; the golden CRI scenarios select it with runtime_handler = "passthrough".
+      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.passthrough]
+        runtime_type = "io.containerd.runc.v2"
+        pod_annotations = ["golden.pod/*", "golden.exact/key", "golden.class/[ab]?"]
+        container_annotations = ["golden.ctr/*", "*"]
+
+        [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.passthrough.options]
           Root = "$ref_runc_root"
 
     [plugins."io.containerd.grpc.v1.cri".cni]
@@ -195,13 +216,16 @@ EOF
     sleep 0.1
   done
   # Repository paths as containerd asks for them: the registry host is dropped, docker.io keeps library/.
+  # busybox is also tagged `stable`, so that one image can carry two tags.
   for archive in "${archives[@]}"; do
     case "$(basename "$archive")" in
-      pause-3.6.oci.tar) repository=pause:3.6 ;;
-      busybox-1.36.oci.tar) repository=library/busybox:1.36 ;;
+      pause-3.6.oci.tar) repositories=(pause:3.6) ;;
+      busybox-1.36.oci.tar) repositories=(library/busybox:1.36 library/busybox:stable) ;;
       *) ref_die "no repository for $archive" ;;
     esac
-    ref_in_netns skopeo copy --quiet --dest-tls-verify=false "oci-archive:$archive" "docker://$ref_registry_address/$repository" >&2
+    for repository in "${repositories[@]}"; do
+      ref_in_netns skopeo copy --quiet --dest-tls-verify=false "oci-archive:$archive" "docker://$ref_registry_address/$repository" >&2
+    done
   done
 fi
 

@@ -1,0 +1,90 @@
+// Records golden/cri/<scenario>.json from a real containerd (npm run golden:record:cri, as root).
+//
+//   tsx golden/cri/record.ts [scenario ...]     all scenarios, or only the named ones
+//
+// Starts the reference runtime (scripts/reference/start.sh --registry, serving the committed images
+// in golden/cri/images) in its own instance dir (FAKE_CRI_REF_DIR, default /tmp/fake-cri-golden),
+// runs every scenario on an emptied runtime, writes the transcripts and stops the runtime.
+
+import { execFileSync } from "node:child_process";
+import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { connectLiveTarget } from "./live-target.ts";
+import { runSteps, type CallResult } from "./run.ts";
+import { scenarios } from "./scenarios/index.ts";
+import { buildTranscript, writeTranscript } from "./transcript.ts";
+
+const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
+const instanceDir = process.env.FAKE_CRI_REF_DIR ?? "/tmp/fake-cri-golden";
+const env = { ...process.env, FAKE_CRI_REF_DIR: instanceDir };
+
+function script(name: string, ...args: string[]): string {
+  return execFileSync("bash", [join(repoRoot, "scripts/reference", name), ...args], {
+    env,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  }).trim();
+}
+
+/** host-local IPAM remembers the last address it gave out; emptying its data dir restarts at the first. */
+async function forgetPodAddresses(): Promise<void> {
+  const ipamDir = join(instanceDir, "cni/ipam");
+  for (const entry of readdirSync(ipamDir)) rmSync(join(ipamDir, entry), { recursive: true, force: true });
+}
+
+/** stop.sh deletes the instance dir; containerd's log is kept for a failed recording. */
+function keepLog(): void {
+  const kept = join(tmpdir(), "fake-cri-golden-containerd.log");
+  copyFileSync(join(instanceDir, "containerd.log"), kept);
+  console.error(`containerd's log: ${kept}`);
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) throw new Error("record.ts runs containerd and must run as root");
+  const wanted = new Set(process.argv.slice(2));
+  const unknown = [...wanted].filter((name) => !scenarios.some((s) => s.name === name));
+  if (unknown.length > 0) throw new Error(`no such scenario: ${unknown.join(", ")}`);
+  const selected = scenarios.filter((s) => wanted.size === 0 || wanted.has(s.name));
+
+  const started = performance.now();
+  const endpoint = script("start.sh", "--registry").split("\n").at(-1)!;
+  const target = connectLiveTarget(endpoint, { afterReset: forgetPodAddresses });
+  let calls = 0;
+  const failed: string[] = [];
+  try {
+    const { runtimeName, runtimeVersion, runtimeApiVersion } = await target.runtime.version({ version: "" });
+    for (const scenario of selected) {
+      const t0 = performance.now();
+      await target.reset();
+      const logRoot = mkdtempSync(join(tmpdir(), "fake-cri-golden-logs-"));
+      const results: CallResult[] = [];
+      try {
+        for await (const result of runSteps(scenario.steps, target, logRoot)) results.push(result);
+      } catch (err) {
+        failed.push(scenario.name);
+        console.error(`${scenario.name}: FAILED, not written: ${err instanceof Error ? err.message : String(err)}`);
+        continue;
+      } finally {
+        rmSync(logRoot, { recursive: true, force: true });
+      }
+      writeTranscript(buildTranscript(scenario, { runtimeName, runtimeVersion, runtimeApiVersion }, results));
+      calls += results.length;
+      console.error(`${scenario.name}: ${results.length} calls, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    }
+    await target.reset();
+  } catch (err) {
+    keepLog();
+    throw err;
+  } finally {
+    target.close();
+    if (failed.length > 0) keepLog();
+    script("stop.sh");
+  }
+  const seconds = (performance.now() - started) / 1000;
+  console.error(`recorded ${selected.length - failed.length} scenarios, ${calls} calls in ${seconds.toFixed(1)} s`);
+  if (failed.length > 0) throw new Error(`scenarios that failed to record: ${failed.join(", ")}`);
+}
+
+await main();

@@ -1,0 +1,172 @@
+// The scenario format. A scenario is data: a named list of steps, each a CRI call (recorded) or a
+// control step (wait, sleep; not recorded). Requests are the JSON form of the generated request
+// types (what `X.toJSON` writes: camelCase, int64 as decimal strings, defaults left out); strings in
+// them may refer to earlier results (see resolve.ts). A transcript is the same list with each call's
+// outcome added, so a transcript alone is enough to replay it.
+//
+// Scenarios are written with the small builder below (scenarios/*.ts) rather than as JSON files:
+// requests are type-checked against the generated types, shared pod and container configs are
+// functions, and loops (twenty containers for an ambiguous prefix) stay loops. What they produce,
+// and what the transcripts store, is plain JSON.
+
+import * as v1 from "../../src/cri/api/v1.ts";
+import * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
+import type { ServiceDefinition } from "../../src/cri/service-types.ts";
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonObject = { [key: string]: Json };
+
+export type Api = "v1" | "v1alpha2";
+export type ServiceName = "runtime" | "image";
+
+interface CallTarget {
+  api: Api;
+  service: ServiceName;
+  /** The method's key in the generated definition: `runPodSandbox`, `imageStatus`, ... */
+  method: string;
+  /** The request template (JSON of the generated request type). */
+  request: JsonObject;
+}
+
+/** A recorded CRI call. */
+export interface CallStep extends CallTarget {
+  kind: "call";
+  /** Name the raw response is saved under, for references in later steps (`$sandbox1.podSandboxId`). */
+  save?: string;
+  /**
+   * Records only these paths of the response instead of all of it (verbose `info`, whose values
+   * are JSON texts that the path descends into). Paths are dot-separated field names.
+   */
+  select?: string[];
+}
+
+/** Polls a call until a path of its response equals a value. Not recorded. */
+export interface WaitStep extends CallTarget {
+  kind: "wait";
+  until: { path: string; equals: Json };
+  timeoutMs: number;
+}
+
+/** Lets time pass. Not recorded. */
+export interface SleepStep {
+  kind: "sleep";
+  ms: number;
+}
+
+export type Step = CallStep | WaitStep | SleepStep;
+
+export interface Scenario {
+  name: string;
+  description: string;
+  steps: Step[];
+}
+
+export const definitions = {
+  v1: { runtime: v1.RuntimeServiceDefinition, image: v1.ImageServiceDefinition },
+  v1alpha2: { runtime: v1alpha2.RuntimeServiceDefinition, image: v1alpha2.ImageServiceDefinition },
+} as const satisfies Record<Api, Record<ServiceName, ServiceDefinition>>;
+
+/** The generated message type's JSON and partial constructors, as every request/response type has them. */
+export interface JsonMessageType {
+  fromJSON(object: unknown): unknown;
+  toJSON(message: never): unknown;
+  fromPartial(object: never): unknown;
+}
+
+export function methodOf(api: Api, service: ServiceName, method: string): {
+  name: string;
+  requestType: JsonMessageType;
+  responseType: JsonMessageType;
+  responseStream: boolean;
+} {
+  const found = (definitions[api][service].methods as Record<string, unknown>)[method];
+  if (!found) throw new Error(`no method ${api} ${service}.${method}`);
+  return found as ReturnType<typeof methodOf>;
+}
+
+// ---- the builder ----
+
+type PartialRequest<M> = M extends { requestType: { fromPartial(object: infer P): unknown } } ? P : never;
+
+export interface CallOptions {
+  save?: string;
+  select?: string[];
+}
+
+type CallBuilder<D extends ServiceDefinition> = {
+  [K in keyof D["methods"]]: (request?: PartialRequest<D["methods"][K]>, options?: CallOptions) => void;
+};
+
+type WaitBuilder<D extends ServiceDefinition> = {
+  [K in keyof D["methods"]]: (
+    request: PartialRequest<D["methods"][K]>,
+    until: { path: string; equals: Json },
+    timeoutMs?: number,
+  ) => void;
+};
+
+interface ApiBuilder<R extends ServiceDefinition, I extends ServiceDefinition> {
+  runtime: CallBuilder<R>;
+  image: CallBuilder<I>;
+}
+
+export interface ScenarioBuilder {
+  /** v1 calls (the default API). */
+  runtime: CallBuilder<typeof v1.RuntimeServiceDefinition>;
+  image: CallBuilder<typeof v1.ImageServiceDefinition>;
+  v1alpha2: ApiBuilder<typeof v1alpha2.RuntimeServiceDefinition, typeof v1alpha2.ImageServiceDefinition>;
+  /** Polls a v1 call until `until.path` of its response equals `until.equals`. */
+  waitUntil: { runtime: WaitBuilder<typeof v1.RuntimeServiceDefinition> };
+  sleep(ms: number): void;
+}
+
+/** Default time a wait may take before the scenario fails (real time against containerd). */
+export const defaultWaitMs = 30_000;
+
+/** A request as a template: the partial message normalised through the generated type to JSON. */
+function template(api: Api, service: ServiceName, method: string, request: unknown): JsonObject {
+  const { requestType } = methodOf(api, service, method);
+  return requestType.toJSON(requestType.fromPartial((request ?? {}) as never) as never) as JsonObject;
+}
+
+function callBuilder(api: Api, service: ServiceName, steps: Step[]): CallBuilder<ServiceDefinition> {
+  const methods = definitions[api][service].methods;
+  const builder: Record<string, (request?: unknown, options?: CallOptions) => void> = {};
+  for (const method of Object.keys(methods)) {
+    builder[method] = (request, options = {}) => {
+      const step: CallStep = { kind: "call", api, service, method, request: template(api, service, method, request) };
+      if (options.save !== undefined) step.save = options.save;
+      if (options.select !== undefined) step.select = options.select;
+      steps.push(step);
+    };
+  }
+  return builder as CallBuilder<ServiceDefinition>;
+}
+
+function waitBuilder(api: Api, service: ServiceName, steps: Step[]): WaitBuilder<ServiceDefinition> {
+  const methods = definitions[api][service].methods;
+  const builder: Record<string, (request: unknown, until: WaitStep["until"], timeoutMs?: number) => void> = {};
+  for (const method of Object.keys(methods)) {
+    builder[method] = (request, until, timeoutMs = defaultWaitMs) => {
+      steps.push({ kind: "wait", api, service, method, request: template(api, service, method, request), until, timeoutMs });
+    };
+  }
+  return builder as WaitBuilder<ServiceDefinition>;
+}
+
+export function defineScenario(name: string, description: string, body: (s: ScenarioBuilder) => void): Scenario {
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) throw new Error(`scenario name ${JSON.stringify(name)} is not kebab-case`);
+  const steps: Step[] = [];
+  const builder: ScenarioBuilder = {
+    runtime: callBuilder("v1", "runtime", steps) as ScenarioBuilder["runtime"],
+    image: callBuilder("v1", "image", steps) as ScenarioBuilder["image"],
+    v1alpha2: {
+      runtime: callBuilder("v1alpha2", "runtime", steps) as ScenarioBuilder["v1alpha2"]["runtime"],
+      image: callBuilder("v1alpha2", "image", steps) as ScenarioBuilder["v1alpha2"]["image"],
+    },
+    waitUntil: { runtime: waitBuilder("v1", "runtime", steps) as ScenarioBuilder["waitUntil"]["runtime"] },
+    sleep: (ms) => void steps.push({ kind: "sleep", ms }),
+  };
+  body(builder);
+  return { name, description, steps };
+}

@@ -1,0 +1,68 @@
+// ExecSync, Exec and Attach: outputs and exit codes of the emulatable commands, streaming URLs,
+// request validation and container states.
+
+import { defineScenario, type Scenario } from "../scenario.ts";
+import { commands, createContainer, execCommands, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
+
+export const exec: Scenario[] = [
+  defineScenario("exec-sync-commands", "ExecSync output and exit codes of the emulatable commands", (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
+    startContainer(s, "app");
+    const execSync = (cmd: readonly string[], timeout = 10n) => s.runtime.execSync({ containerId: "$app.containerId", cmd: [...cmd], timeout });
+    execSync(execCommands.echo("hello"));
+    execSync(execCommands.echo(""));
+    execSync(["echo", "two", "words"]);
+    execSync(execCommands.true);
+    execSync(execCommands.false);
+    for (const code of [0, 1, 7, 126, 127, 255]) execSync(execCommands.exit(code));
+    execSync(execCommands.hostname);
+    execSync(execCommands.passwd);
+    execSync(["cat", "/etc/no-such-file"]);
+    execSync(execCommands.echo("no timeout"), 0n);
+    execSync(execCommands.true, 1n);
+    s.runtime.execSync({ containerId: "$prefix(app.containerId, 9)", cmd: ["echo", "by prefix"], timeout: 10n });
+  }),
+
+  defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
+    s.runtime.execSync({ containerId: "$app.containerId", cmd: ["true"], timeout: 10n });
+    startContainer(s, "app");
+    s.runtime.execSync({ containerId: "$app.containerId", cmd: [], timeout: 10n });
+    s.runtime.execSync({ containerId: "$app.containerId", cmd: ["/no/such/binary"], timeout: 10n });
+    s.runtime.execSync({ containerId: "$app.containerId", cmd: ["no-such-command"], timeout: 10n });
+    createContainer(s, "pod", "pod", "done", commands.true, "done");
+    startContainer(s, "done");
+    waitExited(s, "done");
+    s.runtime.execSync({ containerId: "$done.containerId", cmd: ["true"], timeout: 10n });
+    s.runtime.stopContainer({ containerId: "$app.containerId", timeout: 0n });
+    s.runtime.execSync({ containerId: "$app.containerId", cmd: ["true"], timeout: 10n });
+  }),
+
+  defineScenario("exec-streaming-urls", "Exec and Attach: URLs for valid stream combinations, errors for invalid ones and stopped containers", (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
+    s.runtime.exec({ containerId: "$app.containerId", cmd: ["sh"], stdout: true });
+    s.runtime.attach({ containerId: "$app.containerId", stdout: true });
+    startContainer(s, "app");
+    s.runtime.exec({ containerId: "$app.containerId", cmd: ["sh"], stdout: true });
+    s.runtime.exec({ containerId: "$app.containerId", cmd: ["sh"], stdin: true, stdout: true, stderr: true });
+    s.runtime.exec({ containerId: "$app.containerId", cmd: ["sh"], stdin: true, stdout: true, tty: true });
+    s.runtime.exec({ containerId: "$app.containerId", cmd: ["sh"], stdout: true, stderr: true, tty: true });
+    s.runtime.exec({ containerId: "$app.containerId", cmd: ["sh"] });
+    s.runtime.exec({ containerId: "$app.containerId", cmd: [], stdout: true });
+    s.runtime.exec({ containerId: "$prefix(app.containerId, 10)", cmd: ["sh"], stderr: true });
+    s.runtime.attach({ containerId: "$app.containerId", stdout: true });
+    s.runtime.attach({ containerId: "$app.containerId", stdin: true, stdout: true, stderr: true });
+    s.runtime.attach({ containerId: "$app.containerId", stdin: true, tty: true, stdout: true });
+    s.runtime.attach({ containerId: "$app.containerId", stdout: true, stderr: true, tty: true });
+    s.runtime.attach({ containerId: "$app.containerId" });
+    s.runtime.stopContainer({ containerId: "$app.containerId", timeout: 0n });
+    s.runtime.exec({ containerId: "$app.containerId", cmd: ["sh"], stdout: true });
+    s.runtime.attach({ containerId: "$app.containerId", stdout: true });
+  }),
+];

@@ -1,0 +1,68 @@
+// A transcript: one scenario's steps as recorded from a real containerd, each call with its
+// normalised outcome. Stored as golden/cri/<scenario>.json.
+
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { canonicalJson, type Outcome } from "./normalise.ts";
+import type { CallResult } from "./run.ts";
+import type { CallStep, JsonObject, Scenario, Step } from "./scenario.ts";
+
+export type RecordedCall = CallStep & {
+  /** The request as sent, normalised; left out where it equals the template. */
+  sent?: JsonObject;
+} & Outcome;
+
+export type TranscriptStep = Exclude<Step, CallStep> | RecordedCall;
+
+export interface Transcript {
+  scenario: string;
+  description: string;
+  /** The recording runtime's Version answer (v1). */
+  runtime: { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string };
+  calls: number;
+  steps: TranscriptStep[];
+}
+
+export const transcriptDir = fileURLToPath(new URL(".", import.meta.url));
+
+export function transcriptPath(name: string): string {
+  return `${transcriptDir}${name}.json`;
+}
+
+/** The outcome part of a recorded call. */
+export function outcomeOf(call: RecordedCall): Outcome {
+  if ("stream" in call) return call.error ? { stream: call.stream, error: call.error } : { stream: call.stream };
+  if ("error" in call) return { error: call.error };
+  return { response: call.response };
+}
+
+export function buildTranscript(scenario: Scenario, runtime: Transcript["runtime"], results: readonly CallResult[]): Transcript {
+  const byIndex = new Map(results.map((r) => [r.index, r]));
+  const steps = scenario.steps.map((step, index): TranscriptStep => {
+    if (step.kind !== "call") return step;
+    const result = byIndex.get(index);
+    if (!result) throw new Error(`${scenario.name}: step ${index} has no result`);
+    const recorded: RecordedCall = { ...step, ...result.outcome };
+    if (canonicalJson(result.sent) !== canonicalJson(step.request)) recorded.sent = result.sent;
+    return recorded;
+  });
+  return { scenario: scenario.name, description: scenario.description, runtime, calls: results.length, steps };
+}
+
+export function writeTranscript(transcript: Transcript): void {
+  writeFileSync(transcriptPath(transcript.scenario), `${JSON.stringify(transcript, null, 1)}\n`);
+}
+
+/** Every transcript in golden/cri, by scenario name. */
+export function loadTranscripts(): Transcript[] {
+  return readdirSync(transcriptDir)
+    .filter((file) => file.endsWith(".json"))
+    .sort()
+    .map((file) => JSON.parse(readFileSync(`${transcriptDir}${file}`, "utf8")) as Transcript)
+    .filter((t) => typeof t.scenario === "string" && Array.isArray(t.steps));
+}
+
+/** True when a transcript calls the v1alpha2 API. */
+export function usesV1alpha2(transcript: Transcript): boolean {
+  return transcript.steps.some((step) => step.kind !== "sleep" && step.api === "v1alpha2");
+}
