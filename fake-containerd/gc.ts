@@ -1,8 +1,8 @@
 // containerd's garbage collector (metadata/gc.go) over one namespace: marks what images,
 // containers and `containerd.io/gc.root` objects reach through targets, snapshot keys, parents and
 // `containerd.io/gc.ref.*` labels, then removes the content and snapshots nothing reaches. What a
-// synchronous image delete (images.SynchronousDelete) waits for. The fake has no leases, so
-// nothing is protected while in use by a client between its calls.
+// synchronous image delete (images.SynchronousDelete) waits for. The fake has no leases; a client
+// that has work in flight (a pull's fetched but unrecorded blobs) names what to keep instead.
 
 import { isNotFound } from "./errdefs.ts";
 import type { NamespaceView } from "./index.ts";
@@ -37,11 +37,21 @@ function labelRefs(labels: Readonly<Record<string, string>>): Refs {
   return refs;
 }
 
+/** What in-flight work holds, as a lease would: kept, with everything it references. */
+export interface GarbageProtection {
+  content?(digest: string): boolean;
+  snapshot?(snapshotter: string, key: string): boolean;
+}
+
 /**
  * Collects the namespace's garbage. `snapshotters` names the snapshotters to sweep besides those
  * that containers and labels name (the fake does not list a namespace's snapshotters).
  */
-export async function collectGarbage(view: NamespaceView, snapshotters: readonly string[] = []): Promise<GarbageCollected> {
+export async function collectGarbage(
+  view: NamespaceView,
+  snapshotters: readonly string[] = [],
+  protect: GarbageProtection = {},
+): Promise<GarbageCollected> {
   const contentInfos = new Map((await view.content.list()).map((info) => [info.digest, info]));
   const names = new Set(snapshotters);
   const snapshotInfos = new Map<string, { parent: string; labels: Record<string, string> }>();
@@ -65,12 +75,15 @@ export async function collectGarbage(view: NamespaceView, snapshotters: readonly
     pendingContent.push(image.target.digest);
     send(labelRefs(image.labels));
   }
-  for (const [digest, info] of contentInfos) if (gcRoot in info.labels) pendingContent.push(digest);
+  for (const [digest, info] of contentInfos) if (gcRoot in info.labels || protect.content?.(digest)) pendingContent.push(digest);
   for (const container of containers) {
     if (container.snapshotter) pendingSnapshots.push(`${container.snapshotter}/${container.snapshotKey}`);
     send(labelRefs(container.labels));
   }
-  for (const [key, info] of snapshotInfos) if (gcRoot in info.labels) pendingSnapshots.push(key);
+  for (const [key, info] of snapshotInfos) {
+    const slash = key.indexOf("/");
+    if (gcRoot in info.labels || protect.snapshot?.(key.slice(0, slash), key.slice(slash + 1))) pendingSnapshots.push(key);
+  }
 
   while (pendingContent.length > 0 || pendingSnapshots.length > 0) {
     const digest = pendingContent.pop();

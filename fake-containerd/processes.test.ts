@@ -235,7 +235,7 @@ describe("built-in commands", () => {
     [["sh", "-c", "frobnicate --now"], 127, ["err:sh: frobnicate: not found\n"]],
     [["sleep", "0.5"], 0, []],
     [["sleep", "soon"], 1, ["err:sleep: invalid number 'soon'\n"]],
-    [["cat", "/missing"], 1, ["err:cat: /missing: No such file or directory\n"]],
+    [["cat", "/missing"], 1, ["err:cat: can't open '/missing': No such file or directory\n"]],
   ])("%j exits %i", async (argv, status, out) => {
     const { exec, output } = await setup();
     expect(await exec(argv)).toBe(status);
@@ -284,7 +284,7 @@ describe("built-in commands", () => {
     await proc.start();
     await clock.advance(0);
     expect(await proc.wait()).toMatchObject({ exitStatus: 1 });
-    expect(output).toEqual(["out:from-snapshot\n", "err:cat: /etc/missing: No such file or directory\n"]);
+    expect(output).toEqual(["out:from-snapshot\n", "err:cat: can't open '/etc/missing': No such file or directory\n"]);
   });
 
   test("a missing executable with a path is reported as runc's stat failure", async () => {

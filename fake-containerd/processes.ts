@@ -7,6 +7,7 @@
 import { quote } from "../src/go/strconv.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
+import { emulateContainerProcess, shellScript } from "./process-emulation.ts";
 import { base64ToBytes, bytesToBase64 } from "./state.ts";
 
 /** Linux signal numbers (amd64/arm64). */
@@ -112,6 +113,11 @@ export interface ContainerProcessInfo {
   readonly image: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly args: readonly string[];
+  /** The spec's process env and memory limit, for the default emulation (process-emulation.ts). */
+  readonly env?: readonly string[];
+  readonly memoryLimit?: bigint;
+  /** Whether the container's root filesystem has a file there; absent without a root filesystem. */
+  readonly hasFile?: (path: string) => boolean;
 }
 
 /** What an exec matcher sees. */
@@ -216,7 +222,7 @@ export class ProcessRegistry {
       const rule = this.containerRules[i]!;
       if (typeof rule.match === "function" ? rule.match(info) : containerMatches(rule.match, info)) return resolved(rule.script);
     }
-    return { kind: "data", script: {} };
+    return { kind: "data", script: emulateContainerProcess({ ...info, env: info.env ?? [] }) };
   }
 
   /** The exec's script, or undefined when argv names no known executable. */
@@ -317,8 +323,9 @@ function builtin(argv: readonly string[]): ResolvedScript | undefined {
   }
 }
 
-/** `sh -c '<command>'` for `exit N` and simple commands among the built-ins. */
+/** `sh -c '<command>'`: `exit N`, a simple command among the built-ins, or a sequence of them. */
 function shellCommand(command: string): ResolvedScript {
+  if (/[;\n]/.test(command)) return { kind: "data", script: shellScript(command) };
   const words = command.trim().split(/\s+/).filter((w) => w !== "");
   if (words.length === 0) return { kind: "data", script: { exit: { code: 0 } } };
   if (words[0] === "exit") {
@@ -697,7 +704,7 @@ export class ProcessRunner {
       if (this.finished) return;
       if (content) this.host.write("stdout", content);
       else {
-        this.host.write("stderr", encoder.encode(`cat: ${path}: No such file or directory\n`));
+        this.host.write("stderr", encoder.encode(`cat: can't open '${path}': No such file or directory\n`));
         code = 1;
       }
     }

@@ -6,6 +6,7 @@
 
 import { parseDockerRef, referenceName, referenceString, isCanonical, isNamedTagged, type Named } from "../src/go/reference.ts";
 import { validateDigest } from "../src/go/digest.ts";
+import { quote } from "../src/go/strconv.ts";
 import { computeDigest } from "./content/store.ts";
 import { ContainerdError } from "./errdefs.ts";
 import { buildImageBlobs, type ImageDescription } from "./images/build.ts";
@@ -62,7 +63,7 @@ function normalizedName(ref: string): Named {
   try {
     return parseDockerRef(ref);
   } catch (error) {
-    throw new ContainerdError("invalid argument", `invalid image name ${JSON.stringify(ref)}: ${(error as Error).message}`);
+    throw new ContainerdError("invalid argument", `invalid image name ${quote(ref)}: ${(error as Error).message}`);
   }
 }
 

@@ -312,12 +312,18 @@ export class TaskService {
     if (this.tasks.has(containerId)) throw alreadyExists(`task ${containerId}`);
     this.checkRuntime(record.runtime.name);
     const process = processOfSpec(record);
+    const readRootfs = this.links.readRootfs;
     const script = this.links.processes.resolveContainer({
       namespace: this.namespace,
       containerId,
       image: record.image,
       labels: record.labels,
       args: process.args,
+      env: process.env,
+      ...(process.memoryLimit !== undefined ? { memoryLimit: process.memoryLimit } : {}),
+      ...(record.snapshotKey !== "" && readRootfs
+        ? { hasFile: (path: string) => readRootfs(record.snapshotter, record.snapshotKey, path) !== undefined }
+        : {}),
     });
     const io = options.io ?? {};
     const task: TaskRec = {
@@ -329,9 +335,18 @@ export class TaskService {
       execs: new Map(),
       pendingSignals: [],
       unreadable: undefined,
-      resources: undefined,
+      // runc makes the cgroup with the spec's resources; Task.Update changes them later.
+      resources: process.resources,
     };
-    const info = { namespace: this.namespace, containerId, execId: undefined, ...process, terminal: io.terminal ?? false };
+    const info = {
+      namespace: this.namespace,
+      containerId,
+      execId: undefined,
+      args: process.args,
+      env: process.env,
+      cwd: process.cwd,
+      terminal: io.terminal ?? false,
+    };
     task.init = new Proc(task, undefined, info, io, script, io.stdin !== undefined);
     const failure = task.init.runner.startFailure;
     if (failure !== undefined) {
@@ -781,6 +796,7 @@ export class TaskService {
     let failure: string | undefined;
     if (initStatus === "stopped") failure = "cannot exec in a stopped container";
     else if (initStatus === "paused") failure = "cannot exec in a paused container (use --ignore-paused to override)";
+    else if (proc.info.args.length === 0) failure = "args must not be empty";
     else {
       const reason = proc.runner.startFailure;
       if (reason !== undefined) failure = `unable to start container process: ${reason}`;
@@ -1057,17 +1073,25 @@ function liveProcesses(task: TaskRec): Proc[] {
   return [task.init, ...task.execs.values()].filter((p) => p.phase === "running");
 }
 
-/** The process section of a container's OCI spec (containerd stores the spec as JSON). */
-function processOfSpec(record: ContainerRecord): { args: string[]; env: string[]; cwd: string } {
+/** The process section of a container's OCI spec (containerd stores the spec as JSON), and its memory limit. */
+function processOfSpec(record: ContainerRecord): { args: string[]; env: string[]; cwd: string; memoryLimit?: bigint; resources?: unknown } {
   let spec: unknown;
   try {
     spec = record.spec ? JSON.parse(new TextDecoder().decode(record.spec.value)) : undefined;
   } catch {
     spec = undefined;
   }
-  const process = (spec as { process?: { args?: unknown; env?: unknown; cwd?: unknown } } | undefined)?.process;
+  const typed = spec as { process?: { args?: unknown; env?: unknown; cwd?: unknown }; linux?: { resources?: unknown } } | undefined;
+  const process = typed?.process;
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
-  return { args: strings(process?.args), env: strings(process?.env), cwd: typeof process?.cwd === "string" ? process.cwd : "" };
+  const limit = memoryLimit(typed?.linux?.resources);
+  return {
+    args: strings(process?.args),
+    env: strings(process?.env),
+    cwd: typeof process?.cwd === "string" ? process.cwd : "",
+    ...(limit !== undefined ? { memoryLimit: limit } : {}),
+    ...(typed?.linux?.resources !== undefined ? { resources: typed.linux.resources } : {}),
+  };
 }
 
 function memoryLimit(resources: unknown): bigint | undefined {

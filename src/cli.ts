@@ -1,19 +1,144 @@
-// fake-cri command line. Until the CRI server lands, `npm start` demonstrates the ported helpers.
-import { familiarString, parseDockerRef, referenceString } from "./go/reference.ts";
-import { buildLabels, filterLabel, getPassthroughAnnotations, makeContainerName, makeSandboxName } from "./helpers/index.ts";
+// The fake-cri command. `fake-cri serve` runs a fake node (fake-containerd, real files under a data
+// dir) with the CRI plugin over gRPC until SIGINT/SIGTERM, so crictl or a kubelet can be pointed at
+// it. Node-only.
 
-const pod = { name: "nginx", namespace: "default", uid: "7c9e6679", attempt: 0 };
-const lines: Array<[string, unknown]> = [
-  ["makeSandboxName(pod)", makeSandboxName(pod)],
-  ["makeContainerName({name: 'web', attempt: 1}, pod)", makeContainerName({ name: "web", attempt: 1 }, pod)],
-  ["parseDockerRef('busybox')", referenceString(parseDockerRef("busybox"))],
-  ["familiarString(parseDockerRef('docker.io/library/nginx:1.21'))", familiarString(parseDockerRef("docker.io/library/nginx:1.21"))],
-  ['filterLabel("io.cri-containerd.kind", "sandbox")', filterLabel("io.cri-containerd.kind", "sandbox")],
-  ["buildLabels({app: 'web'}, {app: 'img', v: '1'}, 'container')", buildLabels({ app: "web" }, { app: "img", v: "1" }, "container")],
-  [
-    "getPassthroughAnnotations({'io.kata.x': '1', other: '2'}, ['io.kata.*'])",
-    getPassthroughAnnotations({ "io.kata.x": "1", other: "2" }, ["io.kata.*"]),
-  ],
-];
-console.log("fake-cri: the CRI server is not built yet; here is what the ported containerd helpers answer:\n");
-for (const [call, result] of lines) console.log(`  ${call}\n    -> ${JSON.stringify(result)}`);
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { RealClock } from "../fake-containerd/index.ts";
+import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "./cri/config.ts";
+import { NodeHostFs } from "./cri/host-fs-node.ts";
+import { startStreamingServer } from "./cri/streaming-server.ts";
+import { createFakeCri, type FakeCriState } from "./harness/index.ts";
+
+const usage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
+                      [--state state.json] [--data-dir DIR] [--seed N] [--strict-images]
+
+  --listen         where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
+                   or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
+  --config         containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
+  --state          load the fake node from this file if it exists, save it there on exit
+  --data-dir       the node's files: the plugin's root and state dirs (default: a temporary dir,
+                   removed on exit; with --state, <state>.d, kept)
+  --seed           seeded container, sandbox and exec IDs
+  --strict-images  PullImage fails for images nobody added, instead of making one up
+`;
+
+/** Where `serve` listens unless told: a per-user runtime dir when there is one, else /tmp. */
+function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_RUNTIME_DIR && existsSync(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : "/tmp";
+  return `unix://${join(base, "fake-cri", "fake-cri.sock")}`;
+}
+
+/** The config with the plugin's dirs moved under `dataDir` (containerd's would need root). */
+function withDataDir(config: CriConfig, dataDir: string): CriConfig {
+  const root = join(dataDir, "root");
+  return { ...config, containerdRootDir: root, rootDir: join(root, criPluginUri), stateDir: join(dataDir, "state", criPluginUri) };
+}
+
+function loadState(path: string): FakeCriState | undefined {
+  if (!existsSync(path)) return undefined;
+  const state = JSON.parse(readFileSync(path, "utf8")) as FakeCriState;
+  if (state?.format !== "fake-cri/1") throw new Error(`${path}: not a fake-cri state (format ${JSON.stringify(state?.format)})`);
+  return state;
+}
+
+/** Writes the state atomically: a temporary file beside it, renamed over it. */
+function saveState(path: string, state: FakeCriState): void {
+  const temporary = `${path}.${process.pid}.tmp`;
+  writeFileSync(temporary, JSON.stringify(state, null, 2) + "\n", { mode: 0o600 });
+  renameSync(temporary, path);
+}
+
+async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      listen: { type: "string" },
+      config: { type: "string" },
+      state: { type: "string" },
+      "data-dir": { type: "string" },
+      seed: { type: "string" },
+      "strict-images": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(usage);
+    return;
+  }
+  const configPath = values.config === undefined ? undefined : resolve(values.config);
+  const parsed = configPath ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath }) : defaultCriConfig();
+  const statePath = values.state === undefined ? undefined : resolve(values.state);
+  const temporaryData = values["data-dir"] === undefined && statePath === undefined;
+  const dataDir = values["data-dir"]
+    ? resolve(values["data-dir"])
+    : statePath
+      ? `${statePath}.d`
+      : mkdtempSync(join(tmpdir(), "fake-cri-"));
+  mkdirSync(dataDir, { recursive: true });
+  const config = withDataDir(parsed, dataDir);
+  if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new Error(`--seed: not an integer: ${values.seed}`);
+  const state = statePath ? loadState(statePath) : undefined;
+
+  const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
+  const fake = await createFakeCri({
+    config,
+    hostFs: new NodeHostFs(),
+    clock: new RealClock(),
+    ...(values.seed !== undefined ? { seed: BigInt(values.seed) } : {}),
+    ...(state ? { state } : {}),
+    strictImages: values["strict-images"] ?? false,
+    streamBaseUrl: streaming.baseUrl,
+  });
+  const listen = values.listen ?? defaultListen();
+  const server = await fake.serve(listen);
+  process.stdout.write(`${server.endpoint}\n`);
+  process.stderr.write(
+    `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`fake-cri: ${signal}, shutting down\n`);
+    await server.close();
+    await streaming.close();
+    const saved = fake.saveState();
+    await fake.close();
+    if (statePath) {
+      mkdirSync(dirname(statePath), { recursive: true });
+      saveState(statePath, saved);
+    }
+    if (temporaryData) rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case undefined:
+    case "serve":
+      return serve(rest);
+    case "help":
+    case "--help":
+    case "-h":
+      process.stdout.write(usage);
+      return;
+    default:
+      if (command.startsWith("--")) return serve(argv);
+      process.stderr.write(`fake-cri: unknown command ${JSON.stringify(command)}\n${usage}`);
+      process.exit(2);
+  }
+}
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  process.stderr.write(`fake-cri: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

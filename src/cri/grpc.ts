@@ -79,8 +79,8 @@ export async function serveCri(services: CriServices, options: ServeOptions = {}
   const image = services.image ?? {};
   addService(server, v1.RuntimeServiceDefinition, runtime);
   addService(server, v1.ImageServiceDefinition, image);
-  addService(server, v1alpha2.RuntimeServiceDefinition, v1alpha2Runtime(runtime));
-  addService(server, v1alpha2.ImageServiceDefinition, v1alpha2Image(image));
+  addService(server, v1alpha2.RuntimeServiceDefinition, services.v1alpha2?.runtime ?? v1alpha2Runtime(runtime));
+  addService(server, v1alpha2.ImageServiceDefinition, services.v1alpha2?.image ?? v1alpha2Image(image));
 
   if (endpoint.kind === "tcp") {
     const host = endpoint.host;

@@ -69,6 +69,8 @@ export interface V1alpha2ImageService extends ServiceImplementation<V1alpha2Imag
 export interface CriServices {
   runtime?: CriRuntimeService;
   image?: CriImageService;
+  /** v1alpha2 handlers where they differ from converted v1 ones (Version reports the API version asked). */
+  v1alpha2?: { runtime?: V1alpha2RuntimeService; image?: V1alpha2ImageService };
 }
 
 /**

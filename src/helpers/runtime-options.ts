@@ -15,7 +15,7 @@ import {
   unmarshalTree,
 } from "../go/toml-options.ts";
 import { type AnyMessage, unmarshalAny } from "../go/typeurl.ts";
-import type { CriConfig, CriRuntime } from "./config-types.ts";
+import type { CriPluginConfig, CriRuntime } from "./config-types.ts";
 
 /** plugin.RuntimeLinuxV1: the legacy shim v1 runtime. */
 export const RUNTIME_LINUX_V1 = "io.containerd.runtime.v1.linux";
@@ -32,7 +32,7 @@ export const RUNTIME_RUNHCS_V1 = "io.containerd.runhcs.v1";
  * the others get none (undefined, Go's nil). Throws go-toml's errors (TomlDecodeError,
  * TomlTreeError) and GoPanicError where Go would panic.
  */
-export function generateRuntimeOptions(r: CriRuntime, c: CriConfig): RuntimeOptions | undefined {
+export function generateRuntimeOptions(r: CriRuntime, c: Pick<CriPluginConfig, "systemdCgroup">): RuntimeOptions | undefined {
   if (r.options === undefined) {
     if (r.type !== RUNTIME_LINUX_V1) return undefined;
     return {

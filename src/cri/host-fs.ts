@@ -1,0 +1,303 @@
+// The node's filesystem as the CRI plugin touches it: status checkpoints, sandbox files (hostname,
+// hosts, resolv.conf), container logs, generated CNI configs. An interface with two
+// implementations: MemoryHostFs here (the default; its state is saved with the fake node's) and
+// NodeHostFs in host-fs-node.ts (real files, so crictl can read logs from `fake-cri serve`).
+//
+// Synchronous on purpose: containerd writes its checkpoints while holding the status lock, so a
+// checkpoint and the in-memory status change together; a sync call keeps that without locks.
+// Errors read as Go's *os.PathError does: `open /a/b: no such file or directory`.
+
+import { clean } from "../go/filepath.ts";
+import { base64, fromBase64 } from "./go-json.ts";
+
+export type HostFsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EEXIST" | "EACCES" | "EIO";
+
+const errnoText: Record<HostFsErrorCode, string> = {
+  ENOENT: "no such file or directory",
+  ENOTDIR: "not a directory",
+  EISDIR: "is a directory",
+  EEXIST: "file exists",
+  EACCES: "permission denied",
+  EIO: "input/output error",
+};
+
+/** An *os.PathError: `<op> <path>: <errno text>`. */
+export class HostFsError extends Error {
+  readonly code: HostFsErrorCode;
+  readonly op: string;
+  readonly path: string;
+
+  constructor(op: string, path: string, code: HostFsErrorCode) {
+    super(`${op} ${path}: ${errnoText[code]}`);
+    this.name = "HostFsError";
+    this.code = code;
+    this.op = op;
+    this.path = path;
+  }
+}
+
+/** os.IsNotExist. */
+export function isNotExist(err: unknown): boolean {
+  return err instanceof HostFsError && err.code === "ENOENT";
+}
+
+export interface HostFsStat {
+  isDirectory: boolean;
+  /** Bytes. */
+  size: bigint;
+  /** Permission bits (0o644 ...). */
+  mode: number;
+}
+
+export interface HostFs {
+  /** os.MkdirAll: creates the directory and its parents; nothing to do when it exists. */
+  mkdirAll(path: string, mode?: number): void;
+  /** continuity.AtomicWriteFile: the whole file replaced at once; the parent must exist. */
+  writeFile(path: string, data: string | Uint8Array, mode?: number): void;
+  /** Appends, creating the file (O_APPEND|O_CREATE); the parent must exist. */
+  appendFile(path: string, data: string | Uint8Array, mode?: number): void;
+  readFile(path: string): Uint8Array;
+  /** os.RemoveAll: the path and everything under it; nothing to do when it does not exist. */
+  removeAll(path: string): void;
+  exists(path: string): boolean;
+  stat(path: string): HostFsStat;
+  /** Names in a directory, sorted. */
+  readDir(path: string): string[];
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** A file's bytes as UTF-8 text (container status checkpoints, configs). */
+export function readTextFile(fs: HostFs, path: string): string {
+  return decoder.decode(fs.readFile(path));
+}
+
+/** UTF-8 length of a string without encoding it. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+interface DirNode {
+  kind: "dir";
+  mode: number;
+  children: Map<string, Node>;
+}
+
+interface FileNode {
+  kind: "file";
+  mode: number;
+  /** Appends pile up as chunks and are joined on read, so a growing log costs no copying. */
+  chunks: Array<string | Uint8Array>;
+}
+
+type Node = DirNode | FileNode;
+
+export interface MemoryHostFsState {
+  format: "fake-cri-host-fs/1";
+  /** Directories and files in path order; file contents base64. */
+  entries: Array<{ path: string; mode: number } & ({ kind: "dir" } | { kind: "file"; data: string })>;
+}
+
+function chunkSize(chunk: string | Uint8Array): number {
+  return typeof chunk === "string" ? utf8Length(chunk) : chunk.length;
+}
+
+/** Paths filepath.Clean would change: "//", "." or ".." elements, a trailing "/". */
+const uncleanPath = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+
+function components(path: string): string[] {
+  if (path.length > 1 && path[0] === "/" && !uncleanPath.test(path)) return path.slice(1).split("/");
+  const cleaned = clean(path.startsWith("/") ? path : `/${path}`);
+  return cleaned === "/" ? [] : cleaned.slice(1).split("/");
+}
+
+/** The node's filesystem in memory. */
+export class MemoryHostFs implements HostFs {
+  private readonly root: DirNode = { kind: "dir", mode: 0o755, children: new Map() };
+  /** Directories by the exact path string last used to reach them: checkpoints rewrite one file often. */
+  private readonly dirCache = new Map<string, DirNode>();
+
+  static fromState(state: MemoryHostFsState): MemoryHostFs {
+    const fs = new MemoryHostFs();
+    for (const entry of state.entries) {
+      if (entry.kind === "dir") fs.mkdirAll(entry.path, entry.mode);
+      else {
+        fs.mkdirAll(parentOf(entry.path));
+        fs.writeFile(entry.path, fromBase64(entry.data), entry.mode);
+      }
+    }
+    return fs;
+  }
+
+  toState(): MemoryHostFsState {
+    const entries: MemoryHostFsState["entries"] = [];
+    const walk = (dir: DirNode, path: string): void => {
+      for (const name of [...dir.children.keys()].sort()) {
+        const node = dir.children.get(name)!;
+        const child = path === "/" ? `/${name}` : `${path}/${name}`;
+        if (node.kind === "dir") {
+          entries.push({ path: child, kind: "dir", mode: node.mode });
+          walk(node, child);
+        } else {
+          entries.push({ path: child, kind: "file", mode: node.mode, data: base64(this.bytesOf(node)) });
+        }
+      }
+    };
+    walk(this.root, "/");
+    return { format: "fake-cri-host-fs/1", entries };
+  }
+
+  mkdirAll(path: string, mode = 0o755): void {
+    let dir = this.root;
+    let at = "";
+    for (const name of components(path)) {
+      at += `/${name}`;
+      const next = dir.children.get(name);
+      if (next === undefined) {
+        const created: DirNode = { kind: "dir", mode, children: new Map() };
+        dir.children.set(name, created);
+        dir = created;
+      } else if (next.kind === "file") {
+        throw new HostFsError("mkdir", at, "ENOTDIR");
+      } else {
+        dir = next;
+      }
+    }
+  }
+
+  writeFile(path: string, data: string | Uint8Array, mode = 0o644): void {
+    const { dir, name } = this.parent(path, "open");
+    const existing = dir.children.get(name);
+    if (existing?.kind === "dir") throw new HostFsError("rename", clean(path), "EEXIST");
+    dir.children.set(name, { kind: "file", mode, chunks: [data] });
+  }
+
+  appendFile(path: string, data: string | Uint8Array, mode = 0o640): void {
+    const { dir, name } = this.parent(path, "open");
+    const existing = dir.children.get(name);
+    if (existing === undefined) {
+      dir.children.set(name, { kind: "file", mode, chunks: [data] });
+      return;
+    }
+    if (existing.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
+    existing.chunks.push(data);
+  }
+
+  readFile(path: string): Uint8Array {
+    const node = this.lookup(path, "open");
+    if (node.kind === "dir") throw new HostFsError("read", clean(path), "EISDIR");
+    return this.bytesOf(node);
+  }
+
+  removeAll(path: string): void {
+    this.dirCache.clear();
+    const names = components(path);
+    if (names.length === 0) {
+      this.root.children.clear();
+      return;
+    }
+    let dir = this.root;
+    for (const name of names.slice(0, -1)) {
+      const next = dir.children.get(name);
+      if (next?.kind !== "dir") return;
+      dir = next;
+    }
+    dir.children.delete(names[names.length - 1]!);
+  }
+
+  exists(path: string): boolean {
+    return this.find(path) !== undefined;
+  }
+
+  stat(path: string): HostFsStat {
+    const node = this.lookup(path, "stat");
+    const size = node.kind === "dir" ? 4096 : node.chunks.reduce((n, chunk) => n + chunkSize(chunk), 0);
+    return { isDirectory: node.kind === "dir", size: BigInt(size), mode: node.mode };
+  }
+
+  readDir(path: string): string[] {
+    const node = this.lookup(path, "open");
+    if (node.kind !== "dir") throw new HostFsError("readdirent", clean(path), "ENOTDIR");
+    return [...node.children.keys()].sort();
+  }
+
+  private bytesOf(node: FileNode): Uint8Array {
+    if (node.chunks.length === 1 && node.chunks[0] instanceof Uint8Array) return node.chunks[0].slice();
+    const parts = node.chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
+    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
+    let offset = 0;
+    for (const part of parts) {
+      out.set(part, offset);
+      offset += part.length;
+    }
+    node.chunks = [out];
+    return out.slice();
+  }
+
+  private find(path: string): Node | undefined {
+    let node: Node = this.root;
+    for (const name of components(path)) {
+      if (node.kind !== "dir") return undefined;
+      const next: Node | undefined = node.children.get(name);
+      if (next === undefined) return undefined;
+      node = next;
+    }
+    return node;
+  }
+
+  private lookup(path: string, op: string): Node {
+    let node: Node = this.root;
+    for (const name of components(path)) {
+      if (node.kind !== "dir") throw new HostFsError(op, clean(path), "ENOTDIR");
+      const next: Node | undefined = node.children.get(name);
+      if (next === undefined) throw new HostFsError(op, clean(path), "ENOENT");
+      node = next;
+    }
+    return node;
+  }
+
+  private parent(path: string, op: string): { dir: DirNode; name: string } {
+    const slash = path.lastIndexOf("/");
+    if (slash > 0 && slash < path.length - 1) {
+      const cached = this.dirCache.get(path.slice(0, slash));
+      const name = path.slice(slash + 1);
+      if (cached && name !== "." && name !== "..") return { dir: cached, name };
+    }
+    const found = this.parentByWalk(path, op);
+    if (slash > 0) this.dirCache.set(path.slice(0, slash), found.dir);
+    return found;
+  }
+
+  private parentByWalk(path: string, op: string): { dir: DirNode; name: string } {
+    const names = components(path);
+    if (names.length === 0) throw new HostFsError(op, "/", "EISDIR");
+    let dir = this.root;
+    for (const name of names.slice(0, -1)) {
+      const next = dir.children.get(name);
+      if (next === undefined) throw new HostFsError(op, clean(path), "ENOENT");
+      if (next.kind !== "dir") throw new HostFsError(op, clean(path), "ENOTDIR");
+      dir = next;
+    }
+    return { dir, name: names[names.length - 1]! };
+  }
+}
+
+function parentOf(path: string): string {
+  const cleaned = clean(path);
+  const i = cleaned.lastIndexOf("/");
+  return i <= 0 ? "/" : cleaned.slice(0, i);
+}

@@ -1,0 +1,142 @@
+// An exec process's IO (containerd's pkg/cri/io ExecIO): output is held until a client attaches
+// (as the FIFOs would hold it), then copied to the client's sinks; attach resolves once every
+// output has ended. The CRI layer calls end() when it has seen the process exit, which is when the
+// shim closes the pipes. Also ExecSync's capped output buffers.
+
+import type { ProcessIO } from "../../../fake-containerd/index.ts";
+import { StdinStream } from "./stdin.ts";
+import type { AttachOptions } from "./container-io.ts";
+import type { OutputSink } from "./sink.ts";
+
+/** One output stream: chunks held until a sink is attached, then passed straight on. */
+class HeldStream {
+  private held: Uint8Array[] | undefined = [];
+  private sink: OutputSink | undefined;
+  private ended = false;
+  private onEnd: (() => void) | undefined;
+
+  write(chunk: Uint8Array): void {
+    if (this.ended) return;
+    if (this.sink) this.sink.write(chunk);
+    else this.held?.push(chunk);
+  }
+
+  /** Copies to `sink` until the stream ends; resolves then (with the sink closed). */
+  attach(sink: OutputSink): Promise<void> {
+    this.sink = sink;
+    for (const chunk of this.held ?? []) sink.write(chunk);
+    this.held = undefined;
+    if (this.ended) {
+      sink.close();
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      this.onEnd = resolve;
+    });
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.ended = true;
+    if (this.sink) {
+      this.sink.close();
+      this.onEnd?.();
+    }
+  }
+}
+
+export class ExecIO {
+  readonly id: string;
+  readonly tty: boolean;
+  private readonly stdout = new HeldStream();
+  private readonly stderr = new HeldStream();
+  private readonly stdin: StdinStream | undefined;
+
+  constructor(id: string, options: { tty: boolean; stdin: boolean }) {
+    this.id = id;
+    this.tty = options.tty;
+    this.stdin = options.stdin ? new StdinStream() : undefined;
+  }
+
+  /** What the exec process is created with. */
+  processIO(): ProcessIO {
+    const io: ProcessIO = {
+      stdout: (chunk) => this.stdout.write(chunk),
+      stderr: (chunk) => this.stderr.write(chunk),
+      terminal: this.tty,
+    };
+    if (this.stdin) io.stdin = this.stdin;
+    return io;
+  }
+
+  /**
+   * Attach: the client's stdin is copied in (closing the process's stdin after it when stdinOnce
+   * without a tty, else ending the outputs), outputs are copied out. Resolves when the outputs
+   * have ended.
+   */
+  attach(options: AttachOptions): Promise<void> {
+    const outputs: Promise<void>[] = [];
+    if (options.stdout) outputs.push(this.stdout.attach(options.stdout));
+    if (!options.tty && options.stderr) outputs.push(this.stderr.attach(options.stderr));
+    if (this.stdin && options.stdin) {
+      const stdin = this.stdin;
+      void (async () => {
+        for await (const chunk of options.stdin!) stdin.push(chunk);
+        if (options.stdinOnce && !options.tty) {
+          stdin.end();
+          await options.closeStdin?.().catch(() => undefined);
+        } else {
+          this.end();
+        }
+      })();
+    }
+    return Promise.all(outputs).then(() => undefined);
+  }
+
+  /** The process has exited: its outputs end. */
+  end(): void {
+    this.stdout.end();
+    this.stderr.end();
+  }
+
+  close(): void {
+    this.end();
+    this.stdin?.end();
+  }
+}
+
+/**
+ * ExecSync's cappedWriter over a bytes.Buffer: keeps the first `max` bytes, silently drops the
+ * rest (the process is not blocked).
+ */
+export class CappedBuffer implements OutputSink {
+  private readonly chunks: Uint8Array[] = [];
+  private remain: number;
+
+  constructor(max: number) {
+    this.remain = max;
+  }
+
+  write(chunk: Uint8Array): void {
+    if (this.remain <= 0) return;
+    const part = chunk.length > this.remain ? chunk.subarray(0, this.remain) : chunk;
+    this.chunks.push(part.slice());
+    this.remain -= part.length;
+  }
+
+  close(): void {}
+
+  get isFull(): boolean {
+    return this.remain <= 0;
+  }
+
+  bytes(): Uint8Array {
+    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
+    let offset = 0;
+    for (const chunk of this.chunks) {
+      out.set(chunk, offset);
+      offset += chunk.length;
+    }
+    return out;
+  }
+}

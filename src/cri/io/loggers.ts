@@ -1,0 +1,46 @@
+// createContainerLoggers (containerd 1.6.20 container_start.go): a container's stdout and stderr
+// (stderr only without a tty, which merges it into stdout) written in the CRI log format into the
+// log file at the container's log path, created with its parent directories if needed. Without a
+// log path, output is discarded.
+
+import type { Clock } from "../../../fake-containerd/index.ts";
+import { clean } from "../../go/filepath.ts";
+import type { HostFs } from "../host-fs.ts";
+import { newCriLogger } from "./logger.ts";
+import { discardSink, type OutputSink } from "./sink.ts";
+
+export interface LoggerContext {
+  hostFs: HostFs;
+  clock: Clock;
+  config: { maxContainerLogLineSize: number };
+}
+
+/** filepath.Dir. */
+function parentDir(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return clean(slash < 0 ? "." : path.slice(0, slash + 1));
+}
+
+/** openLogFile: MkdirAll of the parent (0755), then the file opened for append, created 0640. */
+export function openLogFile(fs: HostFs, path: string): void {
+  fs.mkdirAll(parentDir(path), 0o755);
+  fs.appendFile(path, new Uint8Array(0), 0o640);
+}
+
+/**
+ * The sinks for a container's stdout and stderr (undefined with a tty). Fails as containerd does
+ * when the log file cannot be opened: `failed to create and open log file: <why>`.
+ */
+export function createContainerLoggers(c: LoggerContext, logPath: string, tty: boolean): [OutputSink, OutputSink | undefined] {
+  if (logPath === "") return [discardSink, discardSink];
+  try {
+    openLogFile(c.hostFs, logPath);
+  } catch (err) {
+    throw new Error(`failed to create and open log file: ${(err as Error).message}`, { cause: err });
+  }
+  const write = (record: Uint8Array): void => c.hostFs.appendFile(logPath, record, 0o640);
+  const maxLen = c.config.maxContainerLogLineSize;
+  const stdout = newCriLogger({ stream: "stdout", maxLen, clock: c.clock, write });
+  const stderr = tty ? undefined : newCriLogger({ stream: "stderr", maxLen, clock: c.clock, write });
+  return [stdout, stderr];
+}

@@ -1,0 +1,228 @@
+// A container's CRI config as containerd 1.6.20 holds it: the request decoded with the CRI API it
+// vendors (k8s.io/cri-api v0.25.0), so fields added to the API since are gone; and that config
+// written the way verbose ContainerStatus writes it (json.Marshal of the gogo-generated struct:
+// proto field names, `omitempty`, 64-bit integers and enums as numbers).
+
+import {
+  type Capability,
+  ContainerConfig,
+  type Device,
+  type ImageSpec,
+  type KeyValue,
+  type LinuxContainerConfig,
+  type LinuxContainerResources,
+  type LinuxContainerSecurityContext,
+  type Mount,
+  type NamespaceOption,
+  type SecurityProfile,
+  type WindowsContainerConfig,
+} from "../api/v1.ts";
+import type { GoJsonValue } from "../go-json.ts";
+
+const decoder = new TextDecoder();
+
+/** KeyValue.value is bytes in today's API and a (byte) string in v0.25. */
+export function keyValueText(kv: KeyValue): string {
+  return decoder.decode(kv.value);
+}
+
+function vendoredImageSpec(image: ImageSpec | undefined): ImageSpec | undefined {
+  return image && { image: image.image, annotations: { ...image.annotations }, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" };
+}
+
+function vendoredMount(m: Mount): Mount {
+  return {
+    containerPath: m.containerPath,
+    hostPath: m.hostPath,
+    readonly: m.readonly,
+    selinuxRelabel: m.selinuxRelabel,
+    propagation: m.propagation,
+    uidMappings: [],
+    gidMappings: [],
+    recursiveReadOnly: false,
+    image: undefined,
+    imageSubPath: "",
+    mountOptions: [],
+  };
+}
+
+/** The request's config as containerd 1.6.20 decodes it: fields newer than cri-api v0.25.0 dropped. */
+export function vendoredContainerConfig(config: ContainerConfig): ContainerConfig {
+  const securityContext = config.linux?.securityContext;
+  const windows = config.windows;
+  return ContainerConfig.fromPartial({
+    metadata: config.metadata,
+    image: vendoredImageSpec(config.image),
+    command: config.command,
+    args: config.args,
+    workingDir: config.workingDir,
+    envs: config.envs,
+    mounts: config.mounts.map(vendoredMount),
+    devices: config.devices,
+    labels: config.labels,
+    annotations: config.annotations,
+    logPath: config.logPath,
+    stdin: config.stdin,
+    stdinOnce: config.stdinOnce,
+    tty: config.tty,
+    linux: config.linux && {
+      resources: config.linux.resources,
+      securityContext: securityContext && { ...securityContext, supplementalGroupsPolicy: 0 },
+    },
+    windows: windows && {
+      resources: windows.resources && { ...windows.resources, affinityCpus: [] },
+      securityContext: windows.securityContext,
+    },
+  });
+}
+
+type Fields = Record<string, GoJsonValue | undefined>;
+
+const str = (s: string): string | undefined => (s === "" ? undefined : s);
+const int = (n: bigint | number): bigint | number | undefined => (n === 0 || n === 0n ? undefined : n);
+const bool = (b: boolean): true | undefined => (b ? true : undefined);
+const list = <T>(items: readonly T[], each: (item: T) => GoJsonValue): GoJsonValue[] | undefined =>
+  items.length === 0 ? undefined : items.map(each);
+const strings = (items: readonly string[]): string[] | undefined => (items.length === 0 ? undefined : [...items]);
+const map = (m: Record<string, string>): Map<string, string> | undefined => {
+  const entries = Object.entries(m);
+  return entries.length === 0 ? undefined : new Map(entries);
+};
+
+function securityProfileJson(p: SecurityProfile | undefined): Fields | undefined {
+  return p && { profile_type: int(p.profileType), localhost_ref: str(p.localhostRef) };
+}
+
+function resourcesJson(r: LinuxContainerResources | undefined): Fields | undefined {
+  return (
+    r && {
+      cpu_period: int(r.cpuPeriod),
+      cpu_quota: int(r.cpuQuota),
+      cpu_shares: int(r.cpuShares),
+      memory_limit_in_bytes: int(r.memoryLimitInBytes),
+      oom_score_adj: int(r.oomScoreAdj),
+      cpuset_cpus: str(r.cpusetCpus),
+      cpuset_mems: str(r.cpusetMems),
+      hugepage_limits: list(r.hugepageLimits, (l) => ({ page_size: str(l.pageSize), limit: int(l.limit) })),
+      unified: map(r.unified),
+      memory_swap_limit_in_bytes: int(r.memorySwapLimitInBytes),
+    }
+  );
+}
+
+function namespaceOptionsJson(n: NamespaceOption | undefined): Fields | undefined {
+  const userns = n?.usernsOptions;
+  const mapping = (m: { hostId: number; containerId: number; length: number }) => ({
+    host_id: int(m.hostId),
+    container_id: int(m.containerId),
+    length: int(m.length),
+  });
+  return (
+    n && {
+      network: int(n.network),
+      pid: int(n.pid),
+      ipc: int(n.ipc),
+      target_id: str(n.targetId),
+      userns_options: userns && { mode: int(userns.mode), uids: list(userns.uids, mapping), gids: list(userns.gids, mapping) },
+    }
+  );
+}
+
+function capabilitiesJson(c: Capability | undefined): Fields | undefined {
+  return (
+    c && {
+      add_capabilities: strings(c.addCapabilities),
+      drop_capabilities: strings(c.dropCapabilities),
+      add_ambient_capabilities: strings(c.addAmbientCapabilities),
+    }
+  );
+}
+
+function securityContextJson(s: LinuxContainerSecurityContext | undefined): Fields | undefined {
+  return (
+    s && {
+      capabilities: capabilitiesJson(s.capabilities),
+      privileged: bool(s.privileged),
+      namespace_options: namespaceOptionsJson(s.namespaceOptions),
+      selinux_options: s.selinuxOptions && {
+        user: str(s.selinuxOptions.user),
+        role: str(s.selinuxOptions.role),
+        type: str(s.selinuxOptions.type),
+        level: str(s.selinuxOptions.level),
+      },
+      run_as_user: s.runAsUser && { value: int(s.runAsUser.value) },
+      run_as_group: s.runAsGroup && { value: int(s.runAsGroup.value) },
+      run_as_username: str(s.runAsUsername),
+      readonly_rootfs: bool(s.readonlyRootfs),
+      supplemental_groups: list(s.supplementalGroups, (g) => g),
+      no_new_privs: bool(s.noNewPrivs),
+      masked_paths: strings(s.maskedPaths),
+      readonly_paths: strings(s.readonlyPaths),
+      seccomp: securityProfileJson(s.seccomp),
+      apparmor: securityProfileJson(s.apparmor),
+      apparmor_profile: str(s.apparmorProfile),
+      seccomp_profile_path: str(s.seccompProfilePath),
+    }
+  );
+}
+
+function linuxJson(l: LinuxContainerConfig | undefined): Fields | undefined {
+  return l && { resources: resourcesJson(l.resources), security_context: securityContextJson(l.securityContext) };
+}
+
+function windowsJson(w: WindowsContainerConfig | undefined): Fields | undefined {
+  const r = w?.resources;
+  const s = w?.securityContext;
+  return (
+    w && {
+      resources: r && {
+        cpu_shares: int(r.cpuShares),
+        cpu_count: int(r.cpuCount),
+        cpu_maximum: int(r.cpuMaximum),
+        memory_limit_in_bytes: int(r.memoryLimitInBytes),
+        rootfs_size_in_bytes: int(r.rootfsSizeInBytes),
+      },
+      security_context: s && {
+        run_as_username: str(s.runAsUsername),
+        credential_spec: str(s.credentialSpec),
+        host_process: bool(s.hostProcess),
+      },
+    }
+  );
+}
+
+function mountJson(m: Mount): Fields {
+  return {
+    container_path: str(m.containerPath),
+    host_path: str(m.hostPath),
+    readonly: bool(m.readonly),
+    selinux_relabel: bool(m.selinuxRelabel),
+    propagation: int(m.propagation),
+  };
+}
+
+function deviceJson(d: Device): Fields {
+  return { container_path: str(d.containerPath), host_path: str(d.hostPath), permissions: str(d.permissions) };
+}
+
+/** json.Marshal of containerd 1.6.20's runtime.ContainerConfig. */
+export function containerConfigGoJson(c: ContainerConfig): GoJsonValue {
+  return {
+    metadata: c.metadata && { name: str(c.metadata.name), attempt: int(c.metadata.attempt) },
+    image: c.image && { image: str(c.image.image), annotations: map(c.image.annotations) },
+    command: strings(c.command),
+    args: strings(c.args),
+    working_dir: str(c.workingDir),
+    envs: list(c.envs, (kv) => ({ key: str(kv.key), value: str(keyValueText(kv)) })),
+    mounts: list(c.mounts, mountJson),
+    devices: list(c.devices, deviceJson),
+    labels: map(c.labels),
+    annotations: map(c.annotations),
+    log_path: str(c.logPath),
+    stdin: bool(c.stdin),
+    stdin_once: bool(c.stdinOnce),
+    tty: bool(c.tty),
+    linux: linuxJson(c.linux),
+    windows: windowsJson(c.windows),
+  };
+}

@@ -1,0 +1,210 @@
+// ExecSync (containerd 1.6.20 container_execsync.go): a process in a running container with the
+// container's own process spec but the given argv; stdout and stderr are collected (each capped at
+// 16 MiB, the rest dropped) and the exit code returned, non-zero included. When the timeout (or the
+// caller's deadline) passes first, the process is killed and the call fails with
+// `timeout <d> exceeded: <context error>`.
+
+import { isNotFound, signals, type Process, type Task } from "../../../fake-containerd/index.ts";
+import { wrap } from "../../go/errors.ts";
+import { quote } from "../../go/strconv.ts";
+import { criContainerStateToString } from "../../helpers/status.ts";
+import { ContainerState, type ExecSyncRequest, type ExecSyncResponse } from "../api/v1.ts";
+import { deadlineExceeded } from "../errors.ts";
+import { CappedBuffer, ExecIO } from "../io/exec-io.ts";
+import type { OutputSink } from "../io/sink.ts";
+import type { CallContext } from "../service-types.ts";
+import type { Container } from "../store/container-store.ts";
+import { replaceOrAppendEnvValues } from "./container-create-spec.ts";
+import { installBindMountReader } from "./container-mounts-fs.ts";
+import { secondsToDuration } from "./container-stop.ts";
+import { parseSpec, type RuntimeSpec } from "./oci-defaults.ts";
+import type { CriService } from "./service.ts";
+
+/** What ExecSync keeps of each stream. */
+export const maxExecSyncStreamSize = 16 * 1024 * 1024;
+
+export async function execSync(c: CriService, r: ExecSyncRequest, call: CallContext): Promise<ExecSyncResponse> {
+  const stdout = new CappedBuffer(maxExecSyncStreamSize);
+  const stderr = new CappedBuffer(maxExecSyncStreamSize);
+  let exitCode: number;
+  try {
+    exitCode = await execInContainer(c, r.containerId, {
+      cmd: r.cmd,
+      stdout,
+      stderr,
+      tty: false,
+      timeout: secondsToDuration(r.timeout),
+      signal: call.signal,
+    });
+  } catch (err) {
+    throw wrap(err, "failed to exec in container");
+  }
+  return { stdout: stdout.bytes(), stderr: stderr.bytes(), exitCode: exitCode | 0 };
+}
+
+/** execOptions. */
+export interface ExecOptions {
+  cmd: string[];
+  stdin?: AsyncIterable<Uint8Array>;
+  stdout?: OutputSink;
+  stderr?: OutputSink;
+  tty: boolean;
+  /** A Go time.Duration in ns; 0 or less is none. */
+  timeout: bigint;
+  /** The caller's context. */
+  signal: AbortSignal;
+}
+
+/** execInContainer: the exec's exit code once it has exited and its output is drained. */
+export async function execInContainer(c: CriService, containerId: string, options: ExecOptions): Promise<number> {
+  let container: Container;
+  try {
+    container = c.containerStore.get(containerId);
+  } catch (err) {
+    throw wrap(err, `failed to find container ${quote(containerId)} in store`);
+  }
+  const state = container.status.state();
+  if (state !== ContainerState.CONTAINER_RUNNING) throw new Error(`container is in ${criContainerStateToString(state)} state`);
+  return execInternal(c, container, options);
+}
+
+async function execInternal(c: CriService, container: Container, options: ExecOptions): Promise<number> {
+  let spec: RuntimeSpec;
+  try {
+    const record = await container.container.info();
+    if (!record.spec) throw new Error("spec is nil");
+    spec = parseSpec(record.spec);
+  } catch (err) {
+    throw wrap(err, "failed to get container spec");
+  }
+  let task: Task;
+  try {
+    task = await container.container.task();
+  } catch (err) {
+    throw wrap(err, "failed to load task");
+  }
+  installBindMountReader(c.containerd, c.hostFs);
+  const processSpec = { ...spec.process!, terminal: options.tty, args: options.cmd };
+  if (options.tty) processSpec.env = replaceOrAppendEnvValues(processSpec.env ?? [], ["TERM=xterm"]);
+
+  const execId = c.ids.next();
+  const execIO = new ExecIO(execId, { tty: options.tty, stdin: options.stdin !== undefined });
+  let process: Process;
+  try {
+    process = await task.exec(execId, processSpec as unknown as Parameters<Task["exec"]>[1], execIO.processIO());
+  } catch (err) {
+    throw wrap(err, `failed to create exec ${quote(execId)}`);
+  }
+  try {
+    const exit = process.wait().then(
+      (status) => ({ status }),
+      (error: unknown) => ({ error }),
+    );
+    try {
+      await process.start();
+    } catch (err) {
+      throw wrap(err, `failed to start exec ${quote(execId)}`);
+    }
+    // The shim closes the exec's pipes once the process has exited.
+    void exit.then(() => execIO.end());
+    const attachDone = execIO.attach({
+      stdout: options.stdout,
+      stderr: options.stderr,
+      tty: options.tty,
+      stdinOnce: true,
+      closeStdin: () => process.closeIO(),
+      ...(options.stdin ? { stdin: options.stdin } : {}),
+    });
+
+    const ended = await raceTimeout(c, exit, options);
+    if (ended === "timeout" || ended === "aborted") {
+      try {
+        await process.kill(signals.SIGKILL);
+      } catch (err) {
+        // The process may have exited on its own just before.
+        if (!isNotFound(err)) throw wrap(err, `failed to kill exec ${quote(execId)}`);
+      }
+      await exit;
+      await attachDone;
+      const reason = ended === "timeout" ? deadlineExceeded() : options.signal.reason;
+      throw wrap(reason, `timeout ${formatDuration(options.timeout)} exceeded`);
+    }
+    if ("error" in ended) throw wrap(ended.error, `failed while waiting for exec ${quote(execId)}`);
+    await attachDone;
+    return ended.status.exitStatus;
+  } finally {
+    // containerd.WithProcessKill: whatever is left of the exec is killed and deleted; failures are logged.
+    await process.kill(signals.SIGKILL).catch(() => undefined);
+    await process.delete().catch(() => undefined);
+  }
+}
+
+type ExitResult = { status: { exitStatus: number } } | { error: unknown };
+
+/** The exit, or the timeout or the caller's context ending first. */
+function raceTimeout(c: CriService, exit: Promise<ExitResult>, options: ExecOptions): Promise<ExitResult | "timeout" | "aborted"> {
+  if (options.signal.aborted) return Promise.resolve("aborted");
+  return new Promise((resolve) => {
+    let cancelTimer: (() => void) | undefined;
+    const onAbort = (): void => finish("aborted");
+    const finish = (outcome: ExitResult | "timeout" | "aborted"): void => {
+      cancelTimer?.();
+      options.signal.removeEventListener("abort", onAbort);
+      resolve(outcome);
+    };
+    options.signal.addEventListener("abort", onAbort, { once: true });
+    if (options.timeout > 0n) {
+      const ms = Number(options.timeout / 1_000_000n);
+      if (ms <= 2 ** 31 - 1) cancelTimer = c.clock.setTimer(ms, () => finish("timeout"));
+    }
+    void exit.then(finish);
+  });
+}
+
+/** Go's time.Duration.String(). */
+export function formatDuration(d: bigint): string {
+  const neg = d < 0n;
+  let u = neg ? -d : d;
+  let out: string;
+  if (u < 1_000_000_000n) {
+    if (u === 0n) return "0s";
+    let prec: number;
+    let unit: string;
+    if (u < 1_000n) {
+      prec = 0;
+      unit = "ns";
+    } else if (u < 1_000_000n) {
+      prec = 3;
+      unit = "µs";
+    } else {
+      prec = 6;
+      unit = "ms";
+    }
+    const [frac, rest] = fraction(u, prec);
+    out = `${rest}${frac}${unit}`;
+  } else {
+    const [frac, rest] = fraction(u, 9);
+    u = rest;
+    out = `${u % 60n}${frac}s`;
+    u /= 60n;
+    if (u > 0n) {
+      out = `${u % 60n}m${out}`;
+      u /= 60n;
+      if (u > 0n) out = `${u}h${out}`;
+    }
+  }
+  return neg ? `-${out}` : out;
+}
+
+/** fmtFrac: the last `prec` digits as a fraction without trailing zeros, and what is left. */
+function fraction(v: bigint, prec: number): [string, bigint] {
+  let digits = "";
+  let printed = false;
+  for (let i = 0; i < prec; i++) {
+    const digit = v % 10n;
+    printed ||= digit !== 0n;
+    if (printed) digits = `${digit}${digits}`;
+    v /= 10n;
+  }
+  return [printed ? `.${digits}` : "", v];
+}

@@ -1,0 +1,155 @@
+// ContainerStatus (containerd 1.6.20 container_status.go): the container's state and times, exit
+// code and reason (Completed or Error for an exit nobody explained, StartError, OOMKilled, Unknown),
+// its image as a tag and its imageRef as a repo digest where the image store knows them, and with
+// `verbose` the `info` JSON containerd builds (sandbox ID, PID, snapshot, runtime, config, spec).
+
+import { wrap } from "../../go/errors.ts";
+import { quote } from "../../go/strconv.ts";
+import { completeExitReason, errorExitReason } from "../../helpers/constants.ts";
+import { parseImageReferences } from "../../helpers/images.ts";
+import { getRuntimeOptions } from "../../helpers/runtime-options.ts";
+import { structOf, type RuntimeOptions } from "../../go/toml-options.ts";
+import {
+  ContainerState,
+  type ContainerStatus as CriContainerStatus,
+  type ContainerStatusRequest,
+  type ContainerStatusResponse,
+  type ImageSpec,
+} from "../api/v1.ts";
+import { goJson, goJsonString, type GoJsonValue } from "../go-json.ts";
+import type { CallContext } from "../service-types.ts";
+import { containerState } from "../store/container-status.ts";
+import type { Container } from "../store/container-store.ts";
+import { isNotFound } from "../../../fake-containerd/index.ts";
+import { containerConfigGoJson } from "./container-config-json.ts";
+import { parseSpec, specJson } from "./oci-defaults.ts";
+import type { CriService } from "./service.ts";
+
+export async function containerStatus(c: CriService, r: ContainerStatusRequest, _call: CallContext): Promise<ContainerStatusResponse> {
+  let container: Container;
+  try {
+    container = c.containerStore.get(r.containerId);
+  } catch (err) {
+    throw wrap(err, `an error occurred when try to find container ${quote(r.containerId)}`);
+  }
+  // The config names the image as it was asked for; the status prefers its tag and repo digest.
+  let spec: ImageSpec | undefined = container.metadata.config.image;
+  let imageRef = container.metadata.imageRef;
+  let image;
+  try {
+    image = c.imageStore.get(imageRef);
+  } catch (err) {
+    if (!isNotFound(err)) throw wrap(err, `failed to get image ${quote(imageRef)}`);
+  }
+  if (image) {
+    const { tags, digests } = parseImageReferences(image.references);
+    if (tags.length > 0) spec = { image: tags[0]!, annotations: {}, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" };
+    if (digests.length > 0) imageRef = digests[0]!;
+  }
+  const status = toCriContainerStatus(container, spec, imageRef);
+  if (status.createdAt === 0n) {
+    // CRI does not allow a zero creation time: take the containerd container's.
+    try {
+      status.createdAt = (await container.container.info()).createdAt;
+    } catch (err) {
+      throw wrap(err, `failed to get CreatedAt in ${quote(stateName(status.state))} state`);
+    }
+  }
+  let info: Record<string, string> = {};
+  if (r.verbose) {
+    try {
+      info = { info: await containerInfoJson(container) };
+    } catch (err) {
+      throw wrap(err, "failed to get verbose container info");
+    }
+  }
+  return { status, info };
+}
+
+function stateName(state: ContainerState): string {
+  return Object.entries(ContainerState).find(([, v]) => v === state)?.[0] ?? String(state);
+}
+
+/** toCRIContainerStatus. */
+export function toCriContainerStatus(container: Container, image: ImageSpec | undefined, imageRef: string): CriContainerStatus {
+  const meta = container.metadata;
+  const status = container.status.get();
+  const state = containerState(status);
+  let reason = status.reason;
+  if (state === ContainerState.CONTAINER_EXITED && reason === "") reason = status.exitCode === 0 ? completeExitReason : errorExitReason;
+  let startedAt = 0n;
+  let finishedAt = 0n;
+  if (state === ContainerState.CONTAINER_RUNNING) startedAt = status.startedAt;
+  else if (state === ContainerState.CONTAINER_EXITED || state === ContainerState.CONTAINER_UNKNOWN) {
+    startedAt = status.startedAt;
+    finishedAt = status.finishedAt;
+  }
+  return {
+    id: meta.id,
+    metadata: meta.config.metadata,
+    state,
+    createdAt: status.createdAt,
+    startedAt,
+    finishedAt,
+    exitCode: status.exitCode,
+    image,
+    imageRef,
+    reason,
+    message: status.message,
+    labels: meta.config.labels,
+    annotations: meta.config.annotations,
+    mounts: meta.config.mounts,
+    logPath: meta.logPath,
+    resources: status.resources,
+    imageId: "",
+    user: undefined,
+    stopSignal: 0,
+  };
+}
+
+/** Go's `CamelCase` field name as gogo's json tag writes it (`snake_case`). */
+function snakeCase(goName: string): string {
+  return goName.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+/** json.Marshal of the runtime options struct (nil -> null). */
+function runtimeOptionsJson(options: RuntimeOptions | undefined): GoJsonValue {
+  if (!options) return null;
+  const out: Record<string, GoJsonValue | undefined> = {};
+  const message = options.message as unknown as Record<string, GoJsonValue>;
+  for (const field of structOf(options).fields) {
+    if (typeof field.target !== "object") continue;
+    const value = message[field.target.prop];
+    const empty = value === false || value === "" || value === 0 || (value instanceof Uint8Array && value.length === 0);
+    out[snakeCase(field.name)] = empty ? undefined : value;
+  }
+  return out;
+}
+
+/** toCRIContainerInfo's JSON: containerd's ContainerInfo struct, in its field order. */
+async function containerInfoJson(container: Container): Promise<string> {
+  const status = container.status.get();
+  const record = await container.container.info().catch((err: unknown) => {
+    throw wrap(err, "failed to get container runtime spec");
+  });
+  if (!record.spec) throw new Error("failed to get container runtime spec: spec is nil");
+  const runtimeSpec = specJson(parseSpec(record.spec));
+  let options;
+  try {
+    options = getRuntimeOptions(record);
+  } catch (err) {
+    throw wrap(err, "failed to get runtime options");
+  }
+  const parts: Array<[string, string]> = [
+    ["sandboxID", goJsonString(container.metadata.sandboxId)],
+    ["pid", String(status.pid)],
+    ["removing", String(status.removing)],
+    ["snapshotKey", goJsonString(record.snapshotKey)],
+    ["snapshotter", goJsonString(record.snapshotter)],
+    ["runtimeType", goJsonString(record.runtime.name)],
+    ["runtimeOptions", goJson(runtimeOptionsJson(options))],
+    ["config", goJson(containerConfigGoJson(container.metadata.config))],
+    ["runtimeSpec", runtimeSpec],
+  ];
+  return `{${parts.map(([k, v]) => `${goJsonString(k)}:${v}`).join(",")}}`;
+}

@@ -1,0 +1,155 @@
+// The pod network of the fake node, as the reference runtime has it: the loopback network and one
+// bridge network with host-local IPAM over 10.88.0.0/16 (gateway 10.88.0.1, pods from 10.88.0.2
+// up). Nothing is set up on a host; what is kept is what a CNI setup leaves behind that the CRI
+// plugin can observe: the pod's network namespace path, its address, the CNI result, and
+// host-local's allocation files (one per address, plus the last reserved address, so allocation goes
+// round the range as host-local does and survives a restart with the node's filesystem).
+
+import { join } from "../../go/filepath.ts";
+import { defaultIfName } from "../../helpers/constants.ts";
+import { isNotExist, readTextFile } from "../host-fs.ts";
+import { NetNs, type CniResult, type Sandbox } from "../store/sandbox-store.ts";
+import { cniNotInitialized } from "./network.ts";
+import type { CriService } from "./service.ts";
+
+/** The bridge network's name, as Status' cniconfig shows it. */
+const podNetworkName = "fake-cri";
+
+/**
+ * host-local's data dir for the network: /var/lib/cni/networks/<name> beside containerd's default
+ * root, and beside a root moved elsewhere (as `fake-cri serve` moves it) so no privilege is needed.
+ */
+export function ipamDataDir(c: CriService): string {
+  return join(c.config.containerdRootDir, "..", "cni", "networks", podNetworkName);
+}
+
+const bridgeName = "cni0";
+const subnetBase = ipv4ToNumber("10.88.0.0");
+const subnetSize = 1 << 16;
+const gateway = subnetBase + 1;
+/** host-local's defaults: the first and the last usable address of the subnet. */
+const rangeStart = subnetBase + 1;
+const rangeEnd = subnetBase + subnetSize - 2;
+/** host-local writes the container ID and interface name on two lines, as a Windows text file. */
+const lineBreak = "\r\n";
+
+function ipv4ToNumber(ip: string): number {
+  return ip.split(".").reduce((n, part) => n * 256 + Number(part), 0);
+}
+
+function numberToIpv4(n: number): string {
+  return [n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255].join(".");
+}
+
+/** Where pod network namespaces are mounted (netns_mounts_under_state_dir moves them). */
+function netnsMountDir(c: CriService): string {
+  return c.config.netnsMountsUnderStateDir ? join(c.config.stateDir, "netns") : "/var/run/netns";
+}
+
+/** A random hex string of `bytes` bytes from the fake's (seeded) ID source. */
+function randomHex(c: CriService, bytes: number): string {
+  return c.ids.next().slice(0, bytes * 2);
+}
+
+/**
+ * netns.NewNetNS: a new network namespace mounted at `cni-<uuid>` in the mount dir; the mount point
+ * is a file on the node.
+ */
+export function newNetNs(c: CriService): NetNs {
+  const b = randomHex(c, 16);
+  const name = `cni-${b.slice(0, 8)}-${b.slice(8, 12)}-${b.slice(12, 16)}-${b.slice(16, 20)}-${b.slice(20)}`;
+  const dir = netnsMountDir(c);
+  c.hostFs.mkdirAll(dir);
+  const path = join(dir, name);
+  c.hostFs.writeFile(path, "", 0o444);
+  return new NetNs(path);
+}
+
+/**
+ * NetNS.Closed: whether the namespace is gone. containerd looks at the mount point, so a namespace
+ * removed before a restart reads as closed to the restarted plugin, whose handle is new.
+ */
+export function netnsClosed(c: CriService, netns: NetNs): boolean {
+  return netns.closed() || !c.hostFs.exists(netns.path);
+}
+
+/** NetNS.Remove: unmounts and deletes the namespace's mount point; removing twice is fine. */
+export function removeNetNs(c: CriService, netns: NetNs): void {
+  c.hostFs.removeAll(netns.path);
+  netns.remove();
+}
+
+/** host-local's reservation for `id` on eth0, or undefined. */
+function addressOf(c: CriService, id: string): string | undefined {
+  const dataDir = ipamDataDir(c);
+  if (!c.hostFs.exists(dataDir)) return undefined;
+  for (const name of c.hostFs.readDir(dataDir)) {
+    if (!/^\d+\.\d+\.\d+\.\d+$/.test(name)) continue;
+    if (readTextFile(c.hostFs, join(dataDir, name)).trim() === `${id}${lineBreak}${defaultIfName}`) return name;
+  }
+  return undefined;
+}
+
+/** host-local's allocation: the next free address after the last one reserved, going round. */
+function allocate(c: CriService, id: string): string {
+  const dataDir = ipamDataDir(c);
+  const lastReservedFile = join(dataDir, "last_reserved_ip.0");
+  c.hostFs.mkdirAll(dataDir, 0o755);
+  let last: number | undefined;
+  try {
+    const text = readTextFile(c.hostFs, lastReservedFile).trim();
+    const n = ipv4ToNumber(text);
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(text) && n >= rangeStart && n <= rangeEnd) last = n;
+  } catch (err) {
+    if (!isNotExist(err)) throw err;
+  }
+  const first = last === undefined ? rangeStart : last === rangeEnd ? rangeStart : last + 1;
+  let candidate = first;
+  do {
+    const ip = numberToIpv4(candidate);
+    if (candidate !== gateway && !c.hostFs.exists(join(dataDir, ip))) {
+      c.hostFs.writeFile(join(dataDir, ip), `${id}${lineBreak}${defaultIfName}`, 0o644);
+      c.hostFs.writeFile(lastReservedFile, ip, 0o644);
+      return ip;
+    }
+    candidate = candidate === rangeEnd ? rangeStart : candidate + 1;
+  } while (candidate !== first);
+  throw new Error(
+    `plugin type="bridge" failed (add): failed to allocate for range 0: no IP addresses available in range set: ${numberToIpv4(rangeStart)}-${numberToIpv4(rangeEnd)}`,
+  );
+}
+
+/** A MAC address as the kernel makes one for a veth: random, locally administered, unicast. */
+function randomMac(c: CriService): string {
+  const bytes = randomHex(c, 6).match(/../g)!.map((h) => parseInt(h, 16));
+  bytes[0] = (bytes[0]! & 0xfe) | 0x02;
+  return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
+}
+
+/**
+ * go-cni's Setup of the loopback and bridge networks in the sandbox's namespace: the pod gets the
+ * next address; the CNI result is what go-cni builds from both plugins' results.
+ */
+export function setupPodNetwork(c: CriService, sandbox: Sandbox): CniResult {
+  if (c.network.status() !== undefined) throw new Error(cniNotInitialized);
+  const meta = sandbox.metadata;
+  const ip = allocate(c, meta.id);
+  const veth = `veth${randomHex(c, 4)}`;
+  return {
+    interfaces: {
+      [defaultIfName]: { ipConfigs: [{ ip, gateway: numberToIpv4(gateway) }], mac: randomMac(c), sandbox: meta.netnsPath },
+      lo: { ipConfigs: [{ ip: "127.0.0.1", gateway: "" }, { ip: "::1", gateway: "" }], mac: "00:00:00:00:00:00", sandbox: meta.netnsPath },
+      [bridgeName]: { ipConfigs: [], mac: randomMac(c), sandbox: "" },
+      [veth]: { ipConfigs: [], mac: randomMac(c), sandbox: "" },
+    },
+    dns: [{}, {}],
+    routes: [{ dst: "0.0.0.0/0" }],
+  };
+}
+
+/** go-cni's Remove: host-local releases the sandbox's address; nothing else stays behind. */
+export function teardownPodNetwork(c: CriService, sandbox: Sandbox): void {
+  if (c.network.status() !== undefined) throw new Error(cniNotInitialized);
+  const ip = addressOf(c, sandbox.metadata.id);
+  if (ip !== undefined) c.hostFs.removeAll(join(ipamDataDir(c), ip));
+}

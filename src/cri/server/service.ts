@@ -1,0 +1,134 @@
+// The CRI plugin's service object (containerd 1.6.20 pkg/cri/server/service.go): the config, the
+// stores and name indexes, the fake-containerd it drives (through the k8s.io namespace), the node's
+// filesystem, clock and IDs. Every RPC function takes it as its first argument. createCriServices
+// assembles the RuntimeService and ImageService handler maps from the RPC table in rpcs.ts, each
+// wrapped as containerd's instrumented service wraps its methods.
+
+import type { Clock, FakeContainerd, IdGenerator, NamespaceView } from "../../../fake-containerd/index.ts";
+import { wrap } from "../../go/errors.ts";
+import { join } from "../../go/filepath.ts";
+import type { CriConfig } from "../config.ts";
+import type { HostFs } from "../host-fs.ts";
+import type {
+  CriImageService,
+  CriRuntimeService,
+  V1alpha2ImageService,
+  V1alpha2RuntimeService,
+} from "../service-types.ts";
+import { ContainerdContainer } from "../store/containerd-container.ts";
+import { ContainerStore } from "../store/container-store.ts";
+import { ImageStore } from "../store/image-store.ts";
+import { NameRegistrar } from "../store/name-registrar.ts";
+import { SandboxStore } from "../store/sandbox-store.ts";
+import { EventMonitor } from "./events.ts";
+import { buildServices } from "./instrumented.ts";
+import { CniNetwork } from "./network.ts";
+import { recover, type RecoveryProblem } from "./restart.ts";
+import { SnapshotStore } from "./snapshots.ts";
+
+/** The containerd namespace the CRI plugin keeps everything in (constants.K8sContainerdNamespace). */
+export const k8sNamespace = "k8s.io";
+
+/** What the reference runtime (Debian's containerd 1.6.20) reports as its version. */
+export const referenceRuntimeVersion = "1.6.20~ds1";
+
+export interface CriServiceOptions {
+  config: CriConfig;
+  containerd: FakeContainerd;
+  hostFs: HostFs;
+  /** Version's runtimeVersion (default referenceRuntimeVersion). */
+  runtimeVersion?: string;
+  /** Whether the node has a CNI network config installed (default true): Status' NetworkReady. */
+  networkReady?: boolean;
+  /** PullImage of an image no registry has fails, instead of synthesising one. */
+  strictImages?: boolean;
+  /**
+   * Where the streaming server listens (`http://host:port`), for the URLs Exec, Attach and
+   * PortForward return. Default: the configured stream_server_address and stream_server_port.
+   */
+  streamBaseUrl?: string;
+}
+
+export class CriService {
+  readonly config: CriConfig;
+  /** The whole fake daemon (faults, gates, processes, clock). */
+  readonly containerd: FakeContainerd;
+  /** The k8s.io namespace of the fake, which is what containerd's client gives the plugin. */
+  readonly client: NamespaceView;
+  readonly hostFs: HostFs;
+  readonly clock: Clock;
+  readonly ids: IdGenerator;
+  readonly runtimeVersion: string;
+  readonly strictImages: boolean;
+  /** The streaming server's `http://host:port`. */
+  readonly streamBaseUrl: string;
+  /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
+  readonly imageFsPath: string;
+  readonly sandboxStore = new SandboxStore();
+  readonly sandboxNameIndex = new NameRegistrar();
+  readonly containerStore = new ContainerStore();
+  readonly containerNameIndex = new NameRegistrar();
+  readonly imageStore = new ImageStore();
+  readonly snapshotStore: SnapshotStore;
+  readonly network: CniNetwork;
+  readonly eventMonitor: EventMonitor;
+  /** What recovery could not load (containerd logs these and carries on). */
+  readonly recoveryProblems: RecoveryProblem[] = [];
+  /** Set once recovery is done; until then every RPC fails with "server is not initialized yet". */
+  initialized = false;
+
+  constructor(options: CriServiceOptions) {
+    this.config = options.config;
+    this.containerd = options.containerd;
+    this.client = options.containerd.namespace(k8sNamespace);
+    this.hostFs = options.hostFs;
+    this.clock = options.containerd.clock;
+    this.ids = options.containerd.ids;
+    this.runtimeVersion = options.runtimeVersion ?? referenceRuntimeVersion;
+    this.strictImages = options.strictImages ?? false;
+    this.streamBaseUrl =
+      options.streamBaseUrl ?? `http://${this.config.streamServerAddress}:${this.config.streamServerPort}`;
+    this.imageFsPath = join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
+    this.snapshotStore = new SnapshotStore(this);
+    this.network = new CniNetwork(this.config, this.hostFs, options.networkReady ?? true);
+    this.eventMonitor = new EventMonitor(this);
+  }
+
+  /** Run: subscribe to events, recover state from containerd, start the event monitor, serve. */
+  async start(): Promise<void> {
+    this.eventMonitor.subscribe();
+    try {
+      await recover(this);
+    } catch (err) {
+      throw wrap(err, "failed to recover state");
+    }
+    this.eventMonitor.start();
+    await this.snapshotStore.start();
+    this.initialized = true;
+  }
+
+  /** Close: stops the event monitor; exit monitors that fire later do nothing. */
+  async stop(): Promise<void> {
+    await this.eventMonitor.stop();
+  }
+
+  /** The plugin's handle on the containerd container `id` (which need not exist). */
+  containerdContainer(id: string): ContainerdContainer {
+    return new ContainerdContainer(this.client, id);
+  }
+}
+
+/** The handlers a CRI service answers with: v1, and v1alpha2 converted to and from them. */
+export interface CriServiceHandlers {
+  runtime: CriRuntimeService;
+  image: CriImageService;
+  v1alpha2: { runtime: V1alpha2RuntimeService; image: V1alpha2ImageService };
+}
+
+/**
+ * RuntimeService and ImageService of `c` (v1 and v1alpha2), every RPC of the table in rpcs.ts
+ * instrumented.
+ */
+export function createCriServices(c: CriService): CriServiceHandlers {
+  return buildServices(c);
+}

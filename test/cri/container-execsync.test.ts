@@ -1,0 +1,123 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { Code } from "../../src/cri/errors.ts";
+import { formatDuration, maxExecSyncStreamSize } from "../../src/cri/server/container-execsync.ts";
+import type { FakeCri } from "../../src/harness/index.ts";
+import { advance, create, createAndStart, newFake, rejection, runPod, text, type Pod } from "./container-fixtures.ts";
+
+let fake: FakeCri;
+let pod: Pod;
+let id: string;
+
+afterEach(async () => {
+  await fake?.close();
+});
+
+async function setUp() {
+  fake = await newFake();
+  pod = await runPod(fake);
+  id = await createAndStart(fake, pod, "app");
+}
+
+const execSync = (cmd: string[], timeout = 10n) => fake.runtime.execSync({ containerId: id, cmd, timeout });
+
+describe("ExecSync", () => {
+  test("output and exit codes of the everyday commands, non-zero codes included", async () => {
+    await setUp();
+    const cases: Array<[string[], string, string, number]> = [
+      [["echo", "hello"], "hello\n", "", 0],
+      [["echo", "two", "words"], "two words\n", "", 0],
+      [["echo", ""], "\n", "", 0],
+      [["true"], "", "", 0],
+      [["false"], "", "", 1],
+      [["sh", "-c", "exit 7"], "", "", 7],
+      [["sh", "-c", "exit 256"], "", "", 0],
+      [["sh", "-c", "echo out; exit 3"], "out\n", "", 3],
+      [["cat", "/etc/hostname"], "pod\n", "", 0],
+      [["cat", "/etc/no-such-file"], "", "cat: can't open '/etc/no-such-file': No such file or directory\n", 1],
+    ];
+    for (const [cmd, stdout, stderr, exitCode] of cases) {
+      const r = await execSync(cmd);
+      expect([cmd, text(r.stdout), text(r.stderr), r.exitCode]).toEqual([cmd, stdout, stderr, exitCode]);
+    }
+    expect(text((await execSync(["cat", "/etc/passwd"])).stdout)).toMatch(/^root:x:0:0:/);
+    expect(text((await fake.runtime.execSync({ containerId: id.slice(0, 9), cmd: ["echo", "by prefix"] })).stdout)).toBe("by prefix\n");
+  });
+
+  test("a command runc cannot start is an error naming the exec, not an exit code", async () => {
+    await setUp();
+    const cases: Array<[string[], string]> = [
+      [[], "exec failed: exec failed: args must not be empty"],
+      [["/no/such/binary"], 'exec failed: exec failed: unable to start container process: exec: "/no/such/binary": stat /no/such/binary: no such file or directory'],
+      [["no-such-command"], 'exec failed: exec failed: unable to start container process: exec: "no-such-command": executable file not found in $PATH'],
+    ];
+    for (const [cmd, reason] of cases) {
+      const err = await rejection(execSync(cmd));
+      expect(err.code).toBe(Code.Unknown);
+      expect(err.message).toMatch(new RegExp(`^failed to exec in container: failed to start exec "[0-9a-f]{64}": OCI runtime ${escape(reason)}: unknown$`));
+    }
+    const task = await fake.containerd.namespace("k8s.io").tasks.get(id);
+    expect((await task.pids()).length).toBe(1);
+  });
+
+  test("only in a running container", async () => {
+    await setUp();
+    const created = await create(fake, pod, "created");
+    const err = await rejection(fake.runtime.execSync({ containerId: created, cmd: ["true"] }));
+    expect([err.code, err.message]).toEqual([Code.Unknown, "failed to exec in container: container is in CONTAINER_CREATED state"]);
+    await fake.runtime.stopContainer({ containerId: id });
+    const exited = await rejection(execSync(["true"]));
+    expect(exited.message).toBe("failed to exec in container: container is in CONTAINER_EXITED state");
+    const unknown = await rejection(fake.runtime.execSync({ containerId: "zzzz", cmd: ["true"] }));
+    expect([unknown.code, unknown.message]).toEqual([Code.NotFound, 'failed to exec in container: failed to find container "zzzz" in store: not found']);
+  });
+
+  test("a timeout kills the exec and fails the call with DeadlineExceeded; the container runs on", async () => {
+    await setUp();
+    const call = execSync(["sleep", "30"], 2n);
+    call.catch(() => undefined);
+    await advance(fake, 0);
+    await advance(fake, 2000);
+    const err = await rejection(call);
+    expect([err.code, err.message]).toEqual([Code.DeadlineExceeded, "failed to exec in container: timeout 2s exceeded: context deadline exceeded"]);
+    const task = await fake.containerd.namespace("k8s.io").tasks.get(id);
+    expect((await task.pids()).map((p) => p.info?.execId)).toEqual([undefined]);
+    expect(text((await execSync(["echo", "still here"])).stdout)).toBe("still here\n");
+  });
+
+  test("without a timeout it waits as long as the command runs", async () => {
+    await setUp();
+    let done = false;
+    const call = fake.runtime.execSync({ containerId: id, cmd: ["sleep", "100"] }).then((r) => ((done = true), r));
+    await advance(fake, 0);
+    await advance(fake, 99_000);
+    expect(done).toBe(false);
+    await advance(fake, 1000);
+    expect((await call).exitCode).toBe(0);
+  });
+
+  test("output beyond 16 MiB per stream is dropped", async () => {
+    await setUp();
+    const chunk = new Uint8Array(1024 * 1024).fill(0x61);
+    fake.containerd.processes.onExec({ command: "flood" }, {
+      output: Array.from({ length: 17 }, () => ({ stream: "stdout" as const, data: chunk })),
+      exit: { code: 0 },
+    });
+    const r = await execSync(["flood"]);
+    expect(r.stdout.length).toBe(maxExecSyncStreamSize);
+    expect(r.exitCode).toBe(0);
+  });
+
+  test("durations print as Go's time.Duration does", () => {
+    expect(formatDuration(0n)).toBe("0s");
+    expect(formatDuration(1_000_000_000n)).toBe("1s");
+    expect(formatDuration(90_000_000_000n)).toBe("1m30s");
+    expect(formatDuration(3_600_000_000_000n)).toBe("1h0m0s");
+    expect(formatDuration(-2_000_000_000n)).toBe("-2s");
+    expect(formatDuration(1_500_000n)).toBe("1.5ms");
+    expect(formatDuration(-9223372036854775808n)).toBe("-2562047h47m16.854775808s");
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
