@@ -312,6 +312,9 @@ export class TaskService {
     if (this.tasks.has(containerId)) throw alreadyExists(`task ${containerId}`);
     this.checkRuntime(record.runtime.name);
     const process = processOfSpec(record);
+    if (process.configError !== undefined) {
+      throw unknownError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
+    }
     const readRootfs = this.links.readRootfs;
     const script = this.links.processes.resolveContainer({
       namespace: this.namespace,
@@ -1074,14 +1077,26 @@ function liveProcesses(task: TaskRec): Proc[] {
 }
 
 /** The process section of a container's OCI spec (containerd stores the spec as JSON), and its memory limit. */
-function processOfSpec(record: ContainerRecord): { args: string[]; env: string[]; cwd: string; memoryLimit?: bigint; resources?: unknown } {
+interface SpecProcess {
+  args: string[];
+  env: string[];
+  cwd: string;
+  memoryLimit?: bigint;
+  resources?: unknown;
+  /** What runc's config validation refuses in this spec, in runc's words. */
+  configError?: string;
+}
+
+function processOfSpec(record: ContainerRecord): SpecProcess {
   let spec: unknown;
   try {
     spec = record.spec ? JSON.parse(new TextDecoder().decode(record.spec.value)) : undefined;
   } catch {
     spec = undefined;
   }
-  const typed = spec as { process?: { args?: unknown; env?: unknown; cwd?: unknown }; linux?: { resources?: unknown } } | undefined;
+  const typed = spec as
+    | { process?: { args?: unknown; env?: unknown; cwd?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
+    | undefined;
   const process = typed?.process;
   const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   const limit = memoryLimit(typed?.linux?.resources);
@@ -1091,7 +1106,15 @@ function processOfSpec(record: ContainerRecord): { args: string[]; env: string[]
     cwd: typeof process?.cwd === "string" ? process.cwd : "",
     ...(limit !== undefined ? { memoryLimit: limit } : {}),
     ...(typed?.linux?.resources !== undefined ? { resources: typed.linux.resources } : {}),
+    ...(hostnameWithoutUts(typed) ? { configError: "unable to set hostname without a private UTS namespace" } : {}),
   };
+}
+
+/** runc refuses a hostname unless the container has its own UTS namespace (a host-network pod has not). */
+function hostnameWithoutUts(spec: { hostname?: unknown; linux?: { namespaces?: unknown } } | undefined): boolean {
+  if (typeof spec?.hostname !== "string" || spec.hostname === "") return false;
+  const namespaces = Array.isArray(spec.linux?.namespaces) ? spec.linux.namespaces : [];
+  return !namespaces.some((ns) => (ns as { type?: unknown })?.type === "uts");
 }
 
 function memoryLimit(resources: unknown): bigint | undefined {

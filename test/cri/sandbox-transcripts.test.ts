@@ -51,7 +51,7 @@ const sandboxScenario = (name: string): boolean => name.startsWith("sandbox-") |
  * hostname but no UTS namespace of its own ("unable to set hostname without a private UTS
  * namespace") at task create.
  */
-const waitingForFakeContainerd = new Set(["sandbox-host-network"]);
+const waitingForFakeContainerd = new Set<string>([]);
 
 describe("sandbox transcripts against the fake in-process", () => {
   for (const transcript of loadTranscripts().filter((t) => sandboxScenario(t.scenario))) {
