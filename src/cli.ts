@@ -31,10 +31,19 @@ function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
   return `unix://${join(base, "fake-cri", "fake-cri.sock")}`;
 }
 
-/** The config with the plugin's dirs moved under `dataDir` (containerd's would need root). */
+/**
+ * The config with the plugin's dirs, and the pods' network namespace files, moved under `dataDir`:
+ * containerd's defaults would need root and would litter the host's /var/run/netns.
+ */
 function withDataDir(config: CriConfig, dataDir: string): CriConfig {
   const root = join(dataDir, "root");
-  return { ...config, containerdRootDir: root, rootDir: join(root, criPluginUri), stateDir: join(dataDir, "state", criPluginUri) };
+  return {
+    ...config,
+    containerdRootDir: root,
+    rootDir: join(root, criPluginUri),
+    stateDir: join(dataDir, "state", criPluginUri),
+    netnsMountsUnderStateDir: true,
+  };
 }
 
 function loadState(path: string): FakeCriState | undefined {

@@ -15,7 +15,6 @@ import type { OutputSink } from "../io/sink.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Container } from "../store/container-store.ts";
 import { replaceOrAppendEnvValues } from "./container-create-spec.ts";
-import { installBindMountReader } from "./container-mounts-fs.ts";
 import { secondsToDuration } from "./container-stop.ts";
 import { parseSpec, type RuntimeSpec } from "./oci-defaults.ts";
 import type { CriService } from "./service.ts";
@@ -83,7 +82,6 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
   } catch (err) {
     throw wrap(err, "failed to load task");
   }
-  installBindMountReader(c.containerd, c.hostFs);
   const processSpec = { ...spec.process!, terminal: options.tty, args: options.cmd };
   if (options.tty) processSpec.env = replaceOrAppendEnvValues(processSpec.env ?? [], ["TERM=xterm"]);
 

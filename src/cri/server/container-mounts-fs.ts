@@ -9,12 +9,8 @@ import { clean, join } from "../../go/filepath.ts";
 import type { HostFs } from "../host-fs.ts";
 import { parseSpec } from "./oci-defaults.ts";
 
-const installed = new WeakMap<FakeContainerd, HostFs>();
-
-/** Makes bind mounts of `hostFs` visible to the processes of `containerd` (idempotent). */
+/** Makes bind mounts of `hostFs` visible to the processes of `containerd`. */
 export function installBindMountReader(containerd: FakeContainerd, hostFs: HostFs): void {
-  if (installed.get(containerd) === hostFs) return;
-  installed.set(containerd, hostFs);
   containerd.processes.setFilesystem(({ record }, path) => {
     if (!record.spec) return undefined;
     const target = clean(path);

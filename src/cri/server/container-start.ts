@@ -18,7 +18,6 @@ import type { Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState } from "../store/sandbox-status.ts";
 import { targetContainer } from "./container-create.ts";
 import { checkContext, getSandboxRuntime } from "./sandbox-run.ts";
-import { installBindMountReader } from "./container-mounts-fs.ts";
 import type { CriService } from "./service.ts";
 
 export async function startContainer(c: CriService, r: StartContainerRequest, call: CallContext): Promise<StartContainerResponse> {
@@ -101,7 +100,6 @@ async function start(c: CriService, call: CallContext, container: Container): Pr
     throw wrap(err, "failed to get sandbox runtime");
   }
 
-  installBindMountReader(c.containerd, c.hostFs);
   const io = (container.io ??= new ContainerIO(id, { tty: meta.config.tty, stdin: meta.config.stdin }));
   let task: Task;
   try {

@@ -24,6 +24,7 @@ import { EventMonitor } from "./events.ts";
 import { buildServices } from "./instrumented.ts";
 import { CniNetwork } from "./network.ts";
 import { recover, type RecoveryProblem } from "./restart.ts";
+import { installBindMountReader } from "./container-mounts-fs.ts";
 import { SnapshotStore } from "./snapshots.ts";
 
 /** The containerd namespace the CRI plugin keeps everything in (constants.K8sContainerdNamespace). */
@@ -96,6 +97,9 @@ export class CriService {
 
   /** Run: subscribe to events, recover state from containerd, start the event monitor, serve. */
   async start(): Promise<void> {
+    // Processes read the pod files the plugin bind-mounts (hostname, hosts ...) from the start, also
+    // those of containers recovered from a saved state.
+    installBindMountReader(this.containerd, this.hostFs);
     this.eventMonitor.subscribe();
     try {
       await recover(this);
