@@ -16,7 +16,8 @@ import { inProcessClient, type InProcessClient } from "./client.ts";
 import { addImages, type ImageSeed } from "./images.ts";
 
 export type { InProcessCallOptions, InProcessClient, InProcessMethod } from "./client.ts";
-export { describeImage, type ImageDescription, type ImageSeed } from "./images.ts";
+export { type ImageDescription, type ImageSeed } from "./images.ts";
+export { synthesizeImage } from "../cri/synthetic-images.ts";
 
 export interface FakeCriOptions {
   /** containerd's CRI config: an object laid over the defaults, or config.toml text. */

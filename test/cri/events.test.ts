@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import type { VirtualClock } from "../../fake-containerd/index.ts";
 import { buildImage } from "../../fake-containerd/images/build.ts";
 import { ContainerState } from "../../src/cri/api/v1.ts";
-import { createFakeCri, describeImage, type FakeCri } from "../../src/harness/index.ts";
+import { createFakeCri, synthesizeImage, type FakeCri } from "../../src/harness/index.ts";
 import { hexId, nodeBuilder } from "./node-builder.ts";
 
 let fake: FakeCri | undefined;
@@ -88,7 +88,7 @@ describe("/images/*", () => {
   test("an image created in containerd appears in the CRI image store, managed and with its ID record", async () => {
     fake = await createFakeCri({ seed: 3 });
     const images = fake.containerd.namespace("k8s.io").images;
-    const { built } = await buildImage(images, describeImage("docker.io/library/nginx:1", fake.config.sandboxImage));
+    const { built } = await buildImage(images, synthesizeImage("docker.io/library/nginx:1", fake.config.sandboxImage));
     await fake.containerd.events.delivered();
     await settle();
     const image = fake.service.imageStore.get(built.config.digest);
@@ -102,7 +102,7 @@ describe("/images/*", () => {
 
   test("events in other namespaces are not the plugin's", async () => {
     fake = await createFakeCri({ seed: 3 });
-    await buildImage(fake.containerd.namespace("default").images, describeImage("docker.io/library/nginx:1", fake.config.sandboxImage));
+    await buildImage(fake.containerd.namespace("default").images, synthesizeImage("docker.io/library/nginx:1", fake.config.sandboxImage));
     await settle();
     expect(fake.service.imageStore.idOfReference("docker.io/library/nginx:1")).toBeUndefined();
   });

@@ -2,8 +2,8 @@ import { afterEach, describe, expect, test } from "vitest";
 import { registryOf } from "../../fake-containerd/registry.ts";
 import { buildImageBlobs } from "../../fake-containerd/images/build.ts";
 import { Code } from "../../src/cri/errors.ts";
-import { synthesizeImage, synthesizedImageLabel } from "../../src/cri/server/image-pull.ts";
-import { createFakeCri, describeImage, type FakeCri } from "../../src/harness/index.ts";
+import { synthesizeImage } from "../../src/cri/synthetic-images.ts";
+import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { golden, referenceConfig, referenceRegistryFake, rejection } from "./image-fixtures.ts";
 
 let fake: FakeCri | undefined;
@@ -274,7 +274,7 @@ describe("pull anything (the default) and strict images", () => {
       expect(first.imageRef).toBe(built.config.digest);
       const status = await fake.image.imageStatus({ image: { image: "nginx" }, verbose: true });
       expect(status.image?.repoTags).toEqual(["docker.io/library/nginx:latest"]);
-      expect(JSON.parse(status.info.info!).imageSpec.config.Labels).toEqual({ [synthesizedImageLabel]: "docker.io/library/nginx:latest" });
+      expect(JSON.parse(status.info.info!).imageSpec.config.Labels).toBeUndefined();
     } finally {
       await other.close();
     }
@@ -312,7 +312,7 @@ describe("pull anything (the default) and strict images", () => {
     await fake.image.removeImage({ image: { image: sandbox } });
     expect((await fake.image.listImages({})).images).toEqual([]);
     expect(await fake.image.pullImage({ image: { image: "registry.k8s.io/pause:3.6" } })).toEqual({ imageRef: image!.id });
-    expect(buildImageBlobs(describeImage(sandbox, sandbox)).config.digest).toBe(image!.id);
+    expect(buildImageBlobs(synthesizeImage(sandbox, sandbox)).config.digest).toBe(image!.id);
   });
 
   test("a registry that has the name wins over making one up", async () => {

@@ -56,9 +56,9 @@ describe("PodSandboxStats", () => {
 
   test("a host-network pod has no network figures", async () => {
     fake = await createFakeCri({ seed: 1 });
-    const { podSandboxId } = await fake.runtime.runPodSandbox({
-      config: withParent("host", { securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } }),
-    });
+    // No hostname: runc refuses one without the pod's own UTS namespace.
+    const config = { ...withParent("host", { securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } }), hostname: "" };
+    const { podSandboxId } = await fake.runtime.runPodSandbox({ config });
     expect((await fake.runtime.podSandboxStats({ podSandboxId })).stats?.linux?.network).toBeUndefined();
   });
 

@@ -24,7 +24,7 @@ import type { PullImageRequest, PullImageResponse } from "../api/v1.ts";
 import { wrap } from "../../go/errors.ts";
 import { domain, isCanonical, parseDockerRef, path, referenceString, type Named } from "../../go/reference.ts";
 import { quote } from "../../go/strconv.ts";
-import { describeImage, type ImageDescription } from "../../harness/images.ts";
+import { isSameImageName, synthesizeImage } from "../synthetic-images.ts";
 import { imageLabelKey, imageLabelValue } from "../../helpers/constants.ts";
 import { getRepoDigestAndTag } from "../../helpers/images.ts";
 import type { CallContext } from "../service-types.ts";
@@ -143,31 +143,10 @@ async function resolve(c: CriService, registry: FakeRegistry, ref: string, named
   return registry.resolve(ref);
 }
 
-/** Labels a made-up image with the name it was made for, so that different names are different images. */
-export const synthesizedImageLabel = "io.fake-cri.image";
-
-/**
- * The image "pull anything" makes up for a name: the harness's small image (a pause image for the
- * sandbox image, a shell image otherwise), the latter labelled with its name, since otherwise every
- * made-up name would be one image with one ID and removing one would remove them all.
- */
-export function synthesizeImage(ref: string, sandboxImage: string): ImageDescription {
-  const description = describeImage(ref, sandboxImage);
-  if (isSameImageName(ref, sandboxImage)) return description;
-  return { ...description, config: { ...description.config, labels: { ...description.config?.labels, [synthesizedImageLabel]: description.name } } };
-}
-
 function isSandboxImage(c: CriService, ref: string): boolean {
   return isSameImageName(ref, c.config.sandboxImage);
 }
 
-function isSameImageName(ref: string, other: string): boolean {
-  try {
-    return referenceString(parseDockerRef(other)) === referenceString(parseDockerRef(ref));
-  } catch {
-    return false;
-  }
-}
 
 const distributionSourceLabel = "containerd.io/distribution.source";
 const maxLabelLength = 4096;
