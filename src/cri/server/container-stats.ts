@@ -124,13 +124,19 @@ export function cpuContainerStats(metric: Metric, holder: { stats: StoredStats |
   };
 }
 
-/** getUsageNanoCores: 0 for the first sample or a zero interval. */
+/**
+ * getUsageNanoCores: 0 for the first sample or a zero interval. A sample taken at the same time as
+ * the stored one leaves the stored one in place, so the next rate spans the whole interval.
+ */
 function usageNanoCores(holder: { stats: StoredStats | undefined }, usage: bigint, timestamp: bigint): bigint {
   const previous = holder.stats;
-  holder.stats = { usageCoreNanoSeconds: usage, timestamp };
-  if (!previous) return 0n;
+  if (!previous) {
+    holder.stats = { usageCoreNanoSeconds: usage, timestamp };
+    return 0n;
+  }
   const interval = timestamp - previous.timestamp;
   if (interval <= 0n) return 0n;
+  holder.stats = { usageCoreNanoSeconds: usage, timestamp };
   // Go computes this in float64 and truncates to uint64.
   const delta = Number(BigInt.asUintN(64, usage - previous.usageCoreNanoSeconds));
   const rate = Math.trunc((delta / Number(interval)) * 1e9);
