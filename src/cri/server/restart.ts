@@ -286,7 +286,7 @@ async function loadSandbox(c: CriService, record: ContainerRecord, problems: Rec
   }
   const sandbox = new Sandbox(meta, status, c.containerdContainer(record.id));
   if (meta.config.linux?.securityContext?.namespaceOptions?.network !== NamespaceMode.NODE) {
-    sandbox.netns = new NetNs(meta.netnsPath);
+    sandbox.netns = new NetNs(meta.netnsPath, c.hostFs);
   }
   return sandbox;
 }

@@ -62,21 +62,7 @@ export function newNetNs(c: CriService): NetNs {
   c.hostFs.mkdirAll(dir);
   const path = join(dir, name);
   c.hostFs.writeFile(path, "", 0o444);
-  return new NetNs(path);
-}
-
-/**
- * NetNS.Closed: whether the namespace is gone. containerd looks at the mount point, so a namespace
- * removed before a restart reads as closed to the restarted plugin, whose handle is new.
- */
-export function netnsClosed(c: CriService, netns: NetNs): boolean {
-  return netns.closed() || !c.hostFs.exists(netns.path);
-}
-
-/** NetNS.Remove: unmounts and deletes the namespace's mount point; removing twice is fine. */
-export function removeNetNs(c: CriService, netns: NetNs): void {
-  c.hostFs.removeAll(netns.path);
-  netns.remove();
+  return new NetNs(path, c.hostFs);
 }
 
 /** host-local's reservation for `id` on eth0, or undefined. */

@@ -10,7 +10,6 @@ import type { RemovePodSandboxRequest, RemovePodSandboxResponse } from "../api/v
 import type { CallContext } from "../service-types.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
 import { removeContainer } from "./container-remove.ts";
-import { netnsClosed } from "./sandbox-network.ts";
 import { stopSandbox } from "./sandbox-stop.ts";
 import type { CriService } from "./service.ts";
 
@@ -30,7 +29,7 @@ export async function removePodSandbox(c: CriService, r: RemovePodSandboxRequest
   } catch (err) {
     throw wrap(err, `failed to forcibly stop sandbox ${quote(id)}`);
   }
-  if (sandbox.netns && !netnsClosed(c, sandbox.netns)) {
+  if (sandbox.netns && !sandbox.netns.closed()) {
     throw new Error(`sandbox network namespace ${quote(sandbox.netns.path)} is not fully closed`);
   }
 

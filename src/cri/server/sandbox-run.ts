@@ -33,7 +33,7 @@ import { unknownSandboxStatus } from "../../helpers/status.ts";
 import { pullImage } from "./image-pull.ts";
 import { specAny, type RuntimeSpec } from "./oci-defaults.ts";
 import { setupSandboxFiles } from "./sandbox-files.ts";
-import { newNetNs, removeNetNs, setupPodNetwork, teardownPodNetwork } from "./sandbox-network.ts";
+import { newNetNs, setupPodNetwork, teardownPodNetwork } from "./sandbox-network.ts";
 import {
   sandboxContainerSpec,
   sandboxContainerSpecOpts,
@@ -275,7 +275,7 @@ async function createSandbox(
     sandbox.metadata.netnsPath = netns.path;
     cleanups.push(() => {
       if (state.cleanupErr !== undefined) return;
-      removeNetNs(c, netns);
+      netns.remove();
       sandbox.metadata.netnsPath = "";
     });
 

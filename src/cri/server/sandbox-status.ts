@@ -22,7 +22,6 @@ import type { CallContext } from "../service-types.ts";
 import type { CniResult, Sandbox, SandboxMetadata } from "../store/sandbox-store.ts";
 import { SandboxState, type SandboxStatus } from "../store/sandbox-status.ts";
 import { parseSpec, specJsonValue } from "./oci-defaults.ts";
-import { netnsClosed } from "./sandbox-network.ts";
 import type { CriService } from "./service.ts";
 
 export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest, _call: CallContext): Promise<PodSandboxStatusResponse> {
@@ -60,7 +59,7 @@ function podSandboxStateName(state: PodSandboxState): string {
 function getIps(c: CriService, sandbox: Sandbox): { ip: string; additionalIps: string[] } {
   const config = sandbox.metadata.config;
   if (config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE) return { ip: "", additionalIps: [] };
-  if (!sandbox.netns || netnsClosed(c, sandbox.netns)) return { ip: "", additionalIps: [] };
+  if (!sandbox.netns || sandbox.netns.closed()) return { ip: "", additionalIps: [] };
   return { ip: sandbox.metadata.ip, additionalIps: sandbox.metadata.additionalIps };
 }
 
@@ -114,7 +113,7 @@ async function sandboxInfo(c: CriService, sandbox: Sandbox): Promise<string> {
       processStatus = "unknown";
     }
   }
-  const netNamespaceClosed = sandbox.netns ? netnsClosed(c, sandbox.netns) : false;
+  const netNamespaceClosed = sandbox.netns ? sandbox.netns.closed() : false;
 
   let spec;
   try {

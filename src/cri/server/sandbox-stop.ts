@@ -14,7 +14,7 @@ import { SandboxState, sandboxStateString } from "../store/sandbox-status.ts";
 import type { StopSignal } from "../store/stop-signal.ts";
 import { stopContainerRecord } from "./container-stop.ts";
 import { handleSandboxExit } from "./events.ts";
-import { removeNetNs, teardownPodNetwork } from "./sandbox-network.ts";
+import { teardownPodNetwork } from "./sandbox-network.ts";
 import type { CriService } from "./service.ts";
 
 export async function stopPodSandbox(c: CriService, r: StopPodSandboxRequest, call: CallContext): Promise<StopPodSandboxResponse> {
@@ -75,7 +75,7 @@ export async function stopSandbox(c: CriService, sandbox: Sandbox, call: CallCon
     } catch (err) {
       throw wrap(err, `failed to destroy network for sandbox ${quote(id)}`);
     }
-    removeNetNs(c, netns);
+    netns.remove();
   }
 }
 

@@ -7,6 +7,7 @@ import type { ContainerdContainer } from "./containerd-container.ts";
 import { IdIndexStore } from "./id-index-store.ts";
 import { SandboxState, type SandboxStatus } from "./sandbox-status.ts";
 import { StopSignal } from "./stop-signal.ts";
+import type { HostFs } from "../host-fs.ts";
 import type { ContainerStats } from "./container-store.ts";
 
 /** One interface of a CNI result (go-cni's Config). */
@@ -38,25 +39,27 @@ export interface SandboxMetadata {
 }
 
 /**
- * A pod's network namespace as the plugin holds it (pkg/netns.NetNS). Nothing is mounted: the
- * namespace is a path that is open until removed.
+ * A pod's network namespace as the plugin holds it (pkg/netns.NetNS). Nothing is mounted: the mount
+ * point is a file on the node, and the namespace is open exactly while that file exists, so a
+ * namespace removed before a restart reads as closed to the restarted plugin too.
  */
 export class NetNs {
   readonly path: string;
-  private removed = false;
+  private readonly fs: HostFs;
 
-  constructor(path: string) {
+  constructor(path: string, fs: HostFs) {
     this.path = path;
+    this.fs = fs;
   }
 
-  /** NetNS.Remove: unmounts and deletes the namespace; removing twice is fine. */
+  /** NetNS.Remove: unmounts and deletes the mount point; removing twice is fine. */
   remove(): void {
-    this.removed = true;
+    this.fs.removeAll(this.path);
   }
 
   /** NetNS.Closed: whether the namespace is gone. */
   closed(): boolean {
-    return this.removed;
+    return !this.fs.exists(this.path);
   }
 }
 
