@@ -4,7 +4,7 @@
 // gates), restart() (a new CRI plugin over the same node, as after a containerd restart), serve()
 // (the same plugin over gRPC) and saveState().
 
-import { createFakeContainerd, type Clock, type FakeContainerd, type FakeContainerdState } from "../../fake-containerd/index.ts";
+import { createFakeContainerd, VirtualClock, type Clock, type FakeContainerd, type FakeContainerdState } from "../../fake-containerd/index.ts";
 import * as v1 from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
 import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInput } from "../cri/config.ts";
@@ -68,6 +68,11 @@ export interface FakeCri {
   readonly containerd: FakeContainerd;
   readonly hostFs: HostFs;
   readonly clock: Clock;
+  /**
+   * Moves the fake's virtual clock (the default with a seed) forward by `ms`: scripted exits, stop
+   * grace periods and client deadlines fall due. Fails on a real clock, where time passes by itself.
+   */
+  advance(ms: number): Promise<void>;
   readonly config: CriConfig;
   /** The running CRI plugin (a new one after restart()). */
   readonly service: CriService;
@@ -137,6 +142,10 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     containerd,
     hostFs,
     clock,
+    async advance(ms: number) {
+      if (!(clock instanceof VirtualClock)) throw new Error("advance() needs a virtual clock: pass a seed or a VirtualClock");
+      await clock.advance(ms);
+    },
     config,
     get service() {
       return current.service;
