@@ -56,3 +56,22 @@ describe("the default emulation of a container's process", () => {
     expect(emulateContainerProcess({ args: [], env: [] })).toEqual({});
   });
 });
+
+describe("shell redirections and exec", () => {
+  test("`>&2` sends a command's output to stderr; `exec` ends the shell with the command", () => {
+    expect(shellScript("echo hello from busybox; echo to stderr >&2; exec sleep 2; echo never")).toEqual({
+      output: [
+        { stream: "stdout", data: "hello from busybox\n", atMs: 0 },
+        { stream: "stderr", data: "to stderr\n", atMs: 0 },
+      ],
+      exit: { code: 0, afterMs: 2000 },
+    });
+  });
+
+  test("`exec` of something unknown fails as busybox sh does", () => {
+    expect(shellScript("exec nope; echo never")).toEqual({
+      output: [{ stream: "stderr", data: "sh: exec: nope: not found\n", atMs: 0 }],
+      exit: { code: 127, afterMs: 0 },
+    });
+  });
+});

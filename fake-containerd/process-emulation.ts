@@ -100,10 +100,12 @@ class Timeline {
   status = 0;
   forever = false;
   exited = false;
+  /** Where the current command's stdout and stderr go (a shell's `>&2` / `2>&1`). */
+  redirect: Record<Stream, Stream> = { stdout: "stdout", stderr: "stderr" };
   readonly output: NonNullable<ProcessScript["output"]> = [];
 
-  write(stream: "stdout" | "stderr", data: string): void {
-    this.output.push({ stream, data, atMs: this.atMs });
+  write(stream: Stream, data: string): void {
+    this.output.push({ stream: this.redirect[stream], data, atMs: this.atMs });
   }
 
   finish(): ProcessScript {
@@ -162,15 +164,30 @@ function sleepSeconds(args: readonly string[]): number | string {
   return total;
 }
 
+type Stream = "stdout" | "stderr";
+
+/** The redirections a statement may carry, and where they send stdout and stderr. */
+const redirections: Record<string, Partial<Record<Stream, Stream>>> = {
+  ">&2": { stdout: "stderr" },
+  "1>&2": { stdout: "stderr" },
+  "2>&1": { stderr: "stdout" },
+};
+
 /**
  * `sh -c '<script>'`: statements separated by ";" or newlines, each a simple command among the
- * emulated ones, or `exit [N]`. An unknown command reports "not found" and sets status 127.
+ * emulated ones (optionally with `>&2` / `2>&1`, or after `exec`, which ends the shell with the
+ * command's status), or `exit [N]`. An unknown command reports "not found" and sets status 127.
  */
 export function shellScript(script: string): ProcessScript {
   const t = new Timeline();
   for (const statement of script.split(/[;\n]/)) {
     if (t.forever || t.exited) break;
-    const words = shellWords(statement);
+    const all = shellWords(statement);
+    t.redirect = { stdout: "stdout", stderr: "stderr" };
+    for (const word of all) Object.assign(t.redirect, redirections[word]);
+    let words = all.filter((word) => !(word in redirections));
+    const replacesShell = words[0] === "exec";
+    if (replacesShell) words = words.slice(1);
     if (words.length === 0) continue;
     const [name, ...args] = words as [string, ...string[]];
     if (name === "exit") {
@@ -187,9 +204,10 @@ export function shellScript(script: string): ProcessScript {
       break;
     }
     if (!runSimple(t, baseName(name), args)) {
-      t.write("stderr", `sh: ${name}: not found\n`);
+      t.write("stderr", `sh: ${replacesShell ? "exec: " : ""}${name}: not found\n`);
       t.status = 127;
     }
+    if (replacesShell) t.exited = true;
   }
   return t.finish();
 }
