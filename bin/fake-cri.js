@@ -1,15 +1,26 @@
 #!/usr/bin/env node
-// The fake-cri command: runs src/cli.ts. TypeScript loads through tsx when it is installed (a dev
-// dependency, so any checkout after `npm install`), else through Node's own type stripping (Node
-// 22.18+ / 23.6+), which the sources support (erasable syntax only, .ts imports).
+// The fake-cri command. A checkout runs the TypeScript sources through tsx (a dev dependency); an
+// installed package, which has no tsx, runs its build (dist/, made when it was packed); failing
+// both, Node's own type stripping (22.18+) runs the sources (erasable syntax, .ts imports).
+import { existsSync } from "node:fs";
 
-try {
-  const { register } = await import("tsx/esm/api");
-  register();
-} catch {
-  if (!process.features?.typescript) {
-    process.stderr.write("fake-cri: needs tsx (npm install) or Node.js with TypeScript support (22.18+)\n");
-    process.exit(1);
+const built = new URL("../dist/src/cli.js", import.meta.url);
+const sources = new URL("../src/cli.ts", import.meta.url);
+
+async function tsxRegistered() {
+  try {
+    const { register } = await import("tsx/esm/api");
+    register();
+    return true;
+  } catch {
+    return false;
   }
 }
-await import(new URL("../src/cli.ts", import.meta.url).href);
+
+if (await tsxRegistered()) await import(sources.href);
+else if (existsSync(built)) await import(built.href);
+else if (process.features?.typescript) await import(sources.href);
+else {
+  process.stderr.write("fake-cri: needs tsx (npm install), a built package, or Node.js with TypeScript support (22.18+)\n");
+  process.exit(1);
+}

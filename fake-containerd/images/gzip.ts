@@ -184,6 +184,7 @@ export function isZstd(data: Uint8Array): boolean {
 }
 
 export async function gunzip(data: Uint8Array): Promise<Uint8Array> {
-  const stream = new Blob([data]).stream().pipeThrough(new DecompressionStream("gzip"));
+  // The cast names the buffer kind Blob wants (newer lib typings tell ArrayBuffer from SharedArrayBuffer).
+  const stream = new Blob([data as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream("gzip"));
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }

@@ -5,6 +5,7 @@
 
 import * as grpc from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
 import { chmod, lstat, mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -310,7 +311,9 @@ function callContext(call: ServerCall): { context: CallContext; finished: () => 
     : undefined;
   timer?.unref();
   const onCancelled = (): void => controller.abort(Date.now() >= deadline ? deadlineExceeded() : canceled());
-  call.once("cancelled", onCancelled);
+  // Every kind of server call is an EventEmitter; naming that keeps the union's overloads callable.
+  const events: Pick<EventEmitter, "once" | "off"> = call;
+  events.once("cancelled", onCancelled);
   const metadata: Record<string, string[]> = {};
   for (const [key, values] of Object.entries(call.metadata.toJSON())) {
     metadata[key] = values.map((v) => (typeof v === "string" ? v : v.toString("latin1")));
@@ -321,7 +324,7 @@ function callContext(call: ServerCall): { context: CallContext; finished: () => 
     context,
     finished: () => {
       clearTimeout(timer);
-      call.off("cancelled", onCancelled);
+      events.off("cancelled", onCancelled);
     },
   };
 }

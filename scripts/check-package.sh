@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Checks fake-cri as its users get it: packs it as npm publishes it (prepack builds dist/), installs
+# the tarball into a fresh project, and there runs the examples of docs/runtimes.md on Node, Deno
+# (npm: specifiers) and Bun and type-checks a TypeScript consumer of every entry point; then checks
+# the TypeScript sources as Deno takes them: `deno publish --dry-run` (JSR) and the Deno example
+# against this checkout linked by deno.json, as a Deno user without a registry would run it. Deno
+# type-checks what it runs, as `deno test` does by default.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+bin="$root/node_modules/.bin"
+work=$(mktemp -d "${TMPDIR:-/tmp}/fake-cri-package-XXXXXX")
+trap 'rm -rf "$work"' EXIT
+
+step() { printf '\n== %s\n' "$*"; }
+
+# A fenced block of docs/runtimes.md whose info string names the file (```ts deno.test.ts).
+example() {
+  local text
+  text=$(awk -v name="$1" '
+    on && /^```$/ { exit }
+    on { print }
+    $0 ~ "^```[a-z]+ " name "$" { on = 1 }
+  ' "$root/docs/runtimes.md")
+  [[ -n "$text" ]] || { echo "docs/runtimes.md has no example named $1" >&2; exit 1; }
+  printf '%s\n' "$text"
+}
+
+step "versions agree: package.json and deno.json"
+node -e '
+  const pkg = require(process.argv[1] + "/package.json"), deno = require(process.argv[1] + "/deno.json");
+  if (pkg.version !== deno.version) throw new Error(`package.json ${pkg.version} != deno.json ${deno.version}`);
+  console.log(pkg.version);
+' "$root"
+
+step "npm pack"
+(cd "$root" && npm pack --silent --pack-destination "$work" >/dev/null)
+tarball=$(echo "$work"/fake-cri-*.tgz)
+tar -tzf "$tarball" | awk '/\.test\.ts$/ { bad = 1; print "packed a test file: " $0 } END { exit bad }'
+echo "$(basename "$tarball"): $(du -k "$tarball" | cut -f1) KiB"
+
+step "install the tarball into a fresh project"
+app="$work/app"
+mkdir "$app"
+printf '{ "name": "consumer", "private": true, "type": "module" }\n' >"$app/package.json"
+(cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball")
+
+step "Node: node --test (docs/runtimes.md)"
+example node.test.mjs >"$app/node.test.mjs"
+(cd "$app" && node --test node.test.mjs)
+
+step "Node: the fake-cri command of the installed package (its build, no tsx)"
+(cd "$app" && npx --no-install fake-cri --help | head -1)
+
+step "Node: a TypeScript consumer type-checks against the exported declarations"
+cat >"$app/consumer.ts" <<'EOF'
+import { createFakeCri, type FakeCri, type FakeCriState } from "fake-cri";
+import { ContainerState } from "fake-cri/api/v1";
+import { VersionRequest } from "fake-cri/api/v1alpha2";
+import { Code, CriError } from "fake-cri/errors";
+import { createFakeContainerd, VirtualClock } from "fake-cri/fake-containerd";
+import { connectCri, type CriServer } from "fake-cri/grpc";
+
+const fake: FakeCri = await createFakeCri({ containerd: createFakeContainerd({ clock: new VirtualClock() }) });
+const server: CriServer = await fake.serve();
+const alpha = connectCri(server.endpoint, "v1alpha2");
+const apiVersion: string = (await alpha.runtime.version(VersionRequest.fromPartial({ version: "v1alpha2" }))).runtimeApiVersion;
+const saved: FakeCriState = fake.saveState();
+const running: ContainerState = ContainerState.CONTAINER_RUNNING;
+const notFound: CriError = new CriError(Code.NotFound, "not found");
+export { apiVersion, notFound, running, saved };
+EOF
+node "$root/node_modules/typescript/bin/tsc" --noEmit --strict --skipLibCheck false --target es2022 \
+  --module nodenext --moduleResolution nodenext --types node --typeRoots "$root/node_modules/@types" "$app/consumer.ts"
+echo "consumer.ts: no type errors"
+
+step "Deno: deno test with npm: specifiers (docs/runtimes.md)"
+example deno.test.ts >"$app/deno.test.ts"
+(cd "$app" && "$bin/deno" test --allow-all deno.test.ts)
+
+step "Bun: bun test (docs/runtimes.md)"
+example bun.test.ts >"$app/bun.test.ts"
+(cd "$app" && "$bin/bun" test ./bun.test.ts)
+
+step "Deno/JSR: deno publish --dry-run (deno.json: name, version, exports, imports, publish)"
+if ! published=$(cd "$root" && "$bin/deno" publish --dry-run --allow-dirty --allow-slow-types 2>&1); then
+  printf '%s\n' "$published"
+  exit 1
+fi
+printf '%s\n' "$published" | tail -n 1
+
+step "Deno: the checkout linked by deno.json, imported by name (docs/runtimes.md)"
+link="$work/deno-link"
+mkdir "$link"
+example deno.json | sed "s#\"\\.\\./fake-cri\"#\"$root\"#" >"$link/deno.json"
+example deno.test.ts | sed 's#"npm:fake-cri#"fake-cri#' >"$link/deno.test.ts"
+(cd "$link" && "$bin/deno" test --allow-all deno.test.ts)
+
+printf '\npackage check: ok\n'

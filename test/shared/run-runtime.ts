@@ -1,0 +1,134 @@
+// Runs this repository's portable test suites under Deno or Bun with that runtime's own test runner
+// (`deno test`, `bun test`; see adapter.ts), one run per suite, and prints for each how many tests
+// passed, failed and were skipped and how long the run took, with the runner's own output when the
+// run failed. Exits non-zero if any run failed.
+//
+//   tsx test/shared/run-runtime.ts deno|bun [suite ...]     (default: every suite)
+
+import { spawn } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+type Runtime = "deno" | "bun";
+
+interface Suite {
+  paths: string[];
+  /** Test files left out, with why, per runtime. */
+  leftOut?: Partial<Record<Runtime, Record<string, string>>>;
+}
+
+const nodeOnly = {
+  "test/cri/authority-shim.test.ts": "checks the shim against the :authority octets Node's nghttp2 accepts",
+  "test/cri/old-clients.test.ts": "records how Node's HTTP/2 server treats old grpc-go clients",
+  "test/harness/cli.test.ts": "spawns bin/fake-cri.js, a Node command",
+};
+
+const suites: Record<string, Suite> = {
+  shared: { paths: ["test/shared"] },
+  core: { paths: ["fake-containerd", "golden/go/replay", "test/go", "test/helpers"] },
+  cri: {
+    paths: ["test/cri", "test/harness", "golden/cri"],
+    leftOut: {
+      bun: nodeOnly,
+      deno: {
+        ...nodeOnly,
+        "test/cri/grpc.test.ts":
+          "a Deno client can lose the last message of a server stream that ends with an error (docs/runtimes.md)",
+      },
+    },
+  },
+};
+
+const root = resolve(import.meta.dirname, "../..");
+const bin = (name: string): string => join(root, "node_modules/.bin", name);
+
+/** The suite's test files, in path order, without those left out on this runtime. */
+function testFiles(runtime: Runtime, suite: Suite): string[] {
+  const leftOut = new Set(Object.keys(suite.leftOut?.[runtime] ?? {}));
+  return suite.paths
+    .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: "utf8" }).map((file) => join(dir, file)))
+    .filter((file) => file.endsWith(".test.ts") && !leftOut.has(file))
+    .sort();
+}
+
+function command(runtime: Runtime, files: string[]): string[] {
+  if (runtime === "deno") {
+    return [bin("deno"), "test", "--allow-all", "--no-check", "--reporter=dot", "--import-map=test/shared/deno-imports.json", ...files];
+  }
+  return [bin("bun"), "test", "--preload=./test/shared/bun-preload.ts", "--only-failures", ...files.map((file) => `./${file}`)];
+}
+
+interface Outcome {
+  name: string;
+  exitCode: number;
+  passed: number;
+  failed: number;
+  skipped: number;
+  seconds: number;
+}
+
+async function run(runtime: Runtime, name: string, suite: Suite, scratch: string): Promise<Outcome> {
+  const results = join(scratch, `${runtime}-${name}.jsonl`);
+  writeFileSync(results, "");
+  const files = testFiles(runtime, suite);
+  process.stdout.write(`${runtime} ${name}: running ${files.length} test files\n`);
+  const [program, ...args] = command(runtime, files);
+  const started = performance.now();
+  const output: Buffer[] = [];
+  const exitCode = await new Promise<number>((done, fail) => {
+    const child = spawn(program!, args, {
+      cwd: root,
+      stdio: ["ignore", "pipe", "pipe"],
+      env: { ...process.env, FAKE_CRI_TEST_RESULTS: results, NO_COLOR: "1" },
+    });
+    child.stdout.on("data", (chunk: Buffer) => output.push(chunk));
+    child.stderr.on("data", (chunk: Buffer) => output.push(chunk));
+    child.once("error", fail);
+    child.once("close", (code, signal) => done(code ?? (signal ? 128 : 1)));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  // A passing run's output is a page of dots or names; a failing one's says what failed.
+  if (exitCode !== 0) process.stdout.write(Buffer.concat(output));
+  const outcomes = readFileSync(results, "utf8")
+    .split("\n")
+    .filter(Boolean)
+    .map((line) => (JSON.parse(line) as { outcome: string }).outcome);
+  const count = (outcome: string): number => outcomes.filter((o) => o === outcome).length;
+  return { name, exitCode, passed: count("pass"), failed: count("fail"), skipped: count("skip"), seconds };
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [runtime, ...chosen] = argv;
+  if (runtime !== "deno" && runtime !== "bun") {
+    process.stderr.write("usage: tsx test/shared/run-runtime.ts deno|bun [suite ...]\n");
+    return 2;
+  }
+  const names = chosen.length > 0 ? chosen : Object.keys(suites);
+  const unknown = names.filter((name) => !(name in suites));
+  if (unknown.length > 0) {
+    process.stderr.write(`unknown suite(s) ${unknown.join(", ")}; suites: ${Object.keys(suites).join(", ")}\n`);
+    return 2;
+  }
+  const scratch = mkdtempSync(join(tmpdir(), "fake-cri-runtime-tests-"));
+  const outcomes: Outcome[] = [];
+  try {
+    for (const name of names) outcomes.push(await run(runtime, name, suites[name]!, scratch));
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+  const lines = outcomes.map(
+    (o) =>
+      `${runtime} ${o.name}: ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped in ${o.seconds.toFixed(1)} s` +
+      (o.exitCode === 0 ? "" : ` (exit code ${o.exitCode})`),
+  );
+  const total = (key: "passed" | "failed" | "skipped"): number => outcomes.reduce((sum, o) => sum + o[key], 0);
+  lines.push(`${runtime} total: ${total("passed")} passed, ${total("failed")} failed, ${total("skipped")} skipped`);
+  for (const name of names) {
+    for (const [path, why] of Object.entries(suites[name]!.leftOut?.[runtime] ?? {})) lines.push(`${runtime} ${name}: not run: ${path} (${why})`);
+  }
+  process.stdout.write(`\n${lines.join("\n")}\n`);
+  return outcomes.every((o) => o.exitCode === 0 && o.failed === 0) ? 0 : 1;
+}
+
+process.exitCode = await main(process.argv.slice(2));
