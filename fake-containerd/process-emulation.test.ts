@@ -75,3 +75,15 @@ describe("shell redirections and exec", () => {
     });
   });
 });
+
+describe("images without a shell", () => {
+  test("the pause image has no sh: runc cannot find it", () => {
+    const pauseOnly = (p: string) => p === "/pause";
+    expect(emulateContainerProcess({ args: ["sh", "-c", "exit 0"], env: ["PATH=/usr/bin:/bin"], hasFile: pauseOnly })).toEqual({
+      failStart: { reason: 'exec: "sh": executable file not found in $PATH' },
+    });
+    expect(emulateContainerProcess({ args: ["/bin/sleep", "1"], env: [], hasFile: pauseOnly })).toEqual({
+      failStart: { reason: 'exec: "/bin/sleep": stat /bin/sleep: no such file or directory' },
+    });
+  });
+});

@@ -44,12 +44,15 @@ export function emulateContainerProcess(p: EmulatedProcess): ProcessScript {
 function missingExecutable(command: string, p: EmulatedProcess): string | undefined {
   const hasFile = p.hasFile;
   if (!hasFile) return undefined;
+  // A shell image (one with busybox or a sh) is taken to have busybox's applets, whether or not a
+  // made-up image lists them; an image without one, like pause, has none.
+  const hasApplets = hasFile("/bin/busybox") || hasFile("/bin/sh");
   if (command.includes("/")) {
     if (hasFile(command.startsWith("/") ? command : `/${command}`)) return undefined;
-    if (emulated.has(baseName(command)) && isBinDir(command.slice(0, command.lastIndexOf("/")))) return undefined;
+    if (hasApplets && emulated.has(baseName(command)) && isBinDir(command.slice(0, command.lastIndexOf("/")))) return undefined;
     return `exec: ${goQuote(command)}: stat ${command}: no such file or directory`;
   }
-  if (emulated.has(command)) return undefined;
+  if (hasApplets && emulated.has(command)) return undefined;
   const pathVar = [...p.env].reverse().find((e) => e.startsWith("PATH="))?.slice(5) ?? defaultPath;
   for (const dir of pathVar.split(":")) {
     if (dir !== "" && hasFile(`${dir.replace(/\/+$/, "")}/${command}`)) return undefined;

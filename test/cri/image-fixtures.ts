@@ -4,25 +4,12 @@
 import { readFileSync } from "node:fs";
 import { expect } from "vitest";
 import { registryOf } from "../../fake-containerd/registry.ts";
+import { referenceConfigToml } from "../../golden/cri/reference-runtime.ts";
 import { CriError } from "../../src/cri/errors.ts";
 import { createFakeCri, type FakeCri, type FakeCriOptions } from "../../src/harness/index.ts";
 
 /** The CRI part of scripts/reference/start.sh's config.toml. */
-export const referenceConfig = `version = 2
-[plugins."io.containerd.grpc.v1.cri"]
-  sandbox_image = "registry.k8s.io/pause:3.6"
-  restrict_oom_score_adj = true
-  stream_server_address = "127.0.0.1"
-  stream_server_port = "0"
-  netns_mounts_under_state_dir = true
-  [plugins."io.containerd.grpc.v1.cri".containerd]
-    snapshotter = "overlayfs"
-    default_runtime_name = "runc"
-    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
-      runtime_type = "io.containerd.runc.v2"
-      [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc.options]
-        Root = "/tmp/fake-cri-ref/runc"
-`;
+export const referenceConfig = referenceConfigToml;
 
 /** An OCI archive of golden/cri/images (pause-3.6.oci.tar, busybox-1.36.oci.tar). */
 export function goldenArchive(name: string): Uint8Array {
