@@ -1,7 +1,7 @@
 // How containers end: every exit reason (Completed, Error with its code, OOMKilled, StartError).
 
 import { defineScenario, type Scenario } from "../scenario.ts";
-import { commands, containerStatus, createContainer, memoryLimit, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
+import { commands, containerStatus, createContainer, memoryLimit, pause, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
 
 export const exits: Scenario[] = [
   defineScenario("exit-completed", "Commands that exit 0: reason Completed", (s) => {
@@ -60,6 +60,16 @@ export const exits: Scenario[] = [
     containerStatus(s, "relative");
     s.runtime.removeContainer({ containerId: "$missing.containerId" });
     containerStatus(s, "missing");
+  }),
+
+  defineScenario("exit-start-error-no-shell", "The pause image has no shell: a shell command in it fails to start (StartError)", (s) => {
+    runPod(s, "pod", "pod");
+    // Only pause is present, so an empty image name resolves to it too.
+    for (const [name, image] of [["inpause", pause], ["unnamed", ""]] as const) {
+      createContainer(s, "pod", "pod", name, commands.echoExit("never", 0), name, { image: { image } });
+      startContainer(s, name);
+      containerStatus(s, name);
+    }
   }),
 
   defineScenario("exit-after-stop", "Exit codes and reasons of containers ended by StopContainer and by StopPodSandbox", (s) => {
