@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks fake-cri as its users get it: packs it as npm publishes it (prepack builds dist/), installs
-# the tarball into a fresh project, and there runs the examples of docs/runtimes.md on Node, Deno
+# the tarball into a fresh project, and there runs the examples of README.md on Node, Deno
 # (npm: specifiers) and Bun and type-checks a TypeScript consumer of every entry point; then checks
 # the TypeScript sources as Deno takes them: `deno publish --dry-run` (JSR) and the Deno example
 # against this checkout linked by deno.json, as a Deno user without a registry would run it. Deno
@@ -13,15 +13,15 @@ trap 'rm -rf "$work"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
-# A fenced block of docs/runtimes.md whose info string names the file (```ts deno.test.ts).
+# A fenced block of README.md whose info string names the file (```ts deno.test.ts).
 example() {
   local text
   text=$(awk -v name="$1" '
     on && /^```$/ { exit }
     on { print }
     $0 ~ "^```[a-z]+ " name "$" { on = 1 }
-  ' "$root/docs/runtimes.md")
-  [[ -n "$text" ]] || { echo "docs/runtimes.md has no example named $1" >&2; exit 1; }
+  ' "$root/README.md")
+  [[ -n "$text" ]] || { echo "README.md has no example named $1" >&2; exit 1; }
   printf '%s\n' "$text"
 }
 
@@ -44,7 +44,7 @@ mkdir "$app"
 printf '{ "name": "consumer", "private": true, "type": "module" }\n' >"$app/package.json"
 (cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "$tarball")
 
-step "Node: node --test (docs/runtimes.md)"
+step "Node: node --test (README.md)"
 example node.test.mjs >"$app/node.test.mjs"
 (cd "$app" && node --test node.test.mjs)
 
@@ -73,11 +73,11 @@ node "$root/node_modules/typescript/bin/tsc" --noEmit --strict --skipLibCheck fa
   --module nodenext --moduleResolution nodenext --types node --typeRoots "$root/node_modules/@types" "$app/consumer.ts"
 echo "consumer.ts: no type errors"
 
-step "Deno: deno test with npm: specifiers (docs/runtimes.md)"
+step "Deno: deno test with npm: specifiers (README.md)"
 example deno.test.ts >"$app/deno.test.ts"
 (cd "$app" && "$bin/deno" test --allow-all deno.test.ts)
 
-step "Bun: bun test (docs/runtimes.md)"
+step "Bun: bun test (README.md)"
 example bun.test.ts >"$app/bun.test.ts"
 (cd "$app" && "$bin/bun" test ./bun.test.ts)
 
@@ -88,7 +88,7 @@ if ! published=$(cd "$root" && "$bin/deno" publish --dry-run --allow-dirty --all
 fi
 printf '%s\n' "$published" | tail -n 1
 
-step "Deno: the checkout linked by deno.json, imported by name (docs/runtimes.md)"
+step "Deno: the checkout linked by deno.json, imported by name (README.md)"
 link="$work/deno-link"
 mkdir "$link"
 example deno.json | sed "s#\"\\.\\./fake-cri\"#\"$root\"#" >"$link/deno.json"
