@@ -274,6 +274,8 @@ describe("built-in commands", () => {
     const overlay = ns.snapshots.get("overlayfs");
     await overlay.prepare("rootfs");
     overlay.writeFile("rootfs", "/etc/hostname", "from-snapshot\n");
+    // The container's own process must exist in its rootfs for the task to start at all.
+    overlay.writeFile("rootfs", "/bin/sh", "");
     await ns.containers.create({ id: "snap", spec: ociSpec({ process: { args: ["sh"] } }), snapshotter: "overlayfs", snapshotKey: "rootfs" });
     const task = await ns.tasks.create("snap");
     await task.start();
