@@ -34,6 +34,7 @@ export {
   type ContainerRecord,
   type ContainerInput,
   type AnyValue,
+  type JsonAnyValue,
 } from "./containers.ts";
 export type {
   TaskService,

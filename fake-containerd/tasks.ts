@@ -18,6 +18,8 @@ import {
 } from "./errdefs.ts";
 import {
   topics,
+  type AnyValue,
+  type JsonAnyValue,
   type MountInfo,
   type TaskCreate,
   type TaskDelete,
@@ -1087,10 +1089,17 @@ interface SpecProcess {
   configError?: string;
 }
 
+const decoder = new TextDecoder();
+
+/** An Any's JSON document: from its maker when it has one, else parsed from its bytes. */
+function jsonDocument(any: AnyValue | JsonAnyValue): unknown {
+  return "json" in any ? any.json() : JSON.parse(decoder.decode(any.value));
+}
+
 function processOfSpec(record: ContainerRecord): SpecProcess {
   let spec: unknown;
   try {
-    spec = record.spec ? JSON.parse(new TextDecoder().decode(record.spec.value)) : undefined;
+    spec = record.spec ? jsonDocument(record.spec) : undefined;
   } catch {
     spec = undefined;
   }

@@ -181,3 +181,44 @@ describe("content store", () => {
     expect(await restored.read(computeDigest(new Uint8Array([0, 255, 1, 128])))).toEqual(new Uint8Array([0, 255, 1, 128]));
   });
 });
+
+describe("decoded reads", () => {
+  test("a blob is decoded once, and every reader gets the same frozen document", async () => {
+    const { store } = setup();
+    await store.write(text('{"a":{"b":[1]}}'));
+    const digest = computeDigest(text('{"a":{"b":[1]}}'));
+    let decodes = 0;
+    const decode = (bytes: Uint8Array) => {
+      decodes++;
+      return JSON.parse(new TextDecoder().decode(bytes)) as { a: { b: number[] } };
+    };
+    const first = await store.readDecoded(digest, decode);
+    const second = await store.readDecoded(digest, decode);
+    expect(second).toBe(first);
+    expect(decodes).toBe(1);
+    expect(Object.isFrozen(first.a.b)).toBe(true);
+  });
+
+  test("a decoded read is a read: faults fail it, a missing blob is not found", async () => {
+    const { store, ctx } = setup();
+    await store.write(hello);
+    ctx.operations.injectFault({ op: "content.read", times: 1, error: { kind: "unavailable", message: "boom" } });
+    expect((await rejection(store.readDecoded(helloDigest, (b) => b.length))).message).toBe("boom");
+    expect(await store.readDecoded(helloDigest, (b) => b.length)).toBe(5);
+    await store.delete(helloDigest);
+    expect((await rejection(store.readDecoded(helloDigest, (b) => b.length))).kind).toBe("not found");
+  });
+
+  test("a decoder that throws is tried again on the next read", async () => {
+    const { store } = setup();
+    await store.write(hello);
+    let calls = 0;
+    const decode = () => {
+      calls++;
+      throw new Error("not a document");
+    };
+    await expect(store.readDecoded(helloDigest, decode)).rejects.toThrow("not a document");
+    await expect(store.readDecoded(helloDigest, decode)).rejects.toThrow("not a document");
+    expect(calls).toBe(2);
+  });
+});

@@ -40,6 +40,17 @@ interface Blob {
   createdAt: bigint;
   updatedAt: bigint;
   labels: Record<string, string>;
+  /** What decoders made of the (immutable) bytes, by decoder. */
+  decoded?: Map<(bytes: Uint8Array) => unknown, unknown>;
+}
+
+/** A decoded document handed out to every reader: frozen, so that none can change it for the next. */
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !(value instanceof Error) && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const v of Object.values(value)) deepFreeze(v);
+  }
+  return value;
 }
 
 export interface ContentStoreState {
@@ -121,6 +132,20 @@ export class ContentStore {
   async read(digest: string): Promise<Uint8Array> {
     await this.enter("content.read", digest);
     return this.get(digest).data.slice();
+  }
+
+  /**
+   * The blob read (as read() does, faults and all) and decoded by `decode`, which runs once per blob:
+   * image documents are read on every container create. The result is frozen and shared.
+   */
+  async readDecoded<T>(digest: string, decode: (bytes: Uint8Array) => T): Promise<T> {
+    await this.enter("content.read", digest);
+    const blob = this.get(digest);
+    const decoded = (blob.decoded ??= new Map());
+    if (decoded.has(decode)) return decoded.get(decode) as T;
+    const value = deepFreeze(decode(blob.data.slice()));
+    decoded.set(decode, value);
+    return value;
   }
 
   async delete(digest: string): Promise<void> {

@@ -124,9 +124,12 @@ export function onlyPlatform(p: Platform): PlatformMatcher {
 /** Go's platforms.All: matches everything, no preference. */
 export const allPlatforms: PlatformMatcher = { match: () => true, less: () => false };
 
+/** The default platform's matcher, built once: image reads on every container create use it. */
+let defaultMatcher: PlatformMatcher | undefined;
+
 /** A matcher from a platform, a ready matcher, or the default platform when undefined. */
 export function platformMatcher(p: Platform | PlatformMatcher | undefined): PlatformMatcher {
-  if (p === undefined) return onlyPlatform(defaultPlatform);
+  if (p === undefined) return (defaultMatcher ??= onlyPlatform(defaultPlatform));
   return "match" in p ? p : onlyPlatform(p);
 }
 

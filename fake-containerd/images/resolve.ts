@@ -2,9 +2,10 @@
 // a manifest or index, manifest resolution for a platform, the config and its diff IDs, the packed
 // size, and chain IDs (image-spec's identity.ChainID).
 import { ContainerdError, notFound } from "../errdefs.ts";
-import { computeDigest } from "../content/store.ts";
+import { computeDigest, ContentStore } from "../content/store.ts";
 import { wrapError } from "../errdefs.ts";
 import {
+  type UnknownDocument,
   parseImageConfig,
   parseIndex,
   parseManifest,
@@ -33,9 +34,47 @@ export async function walk(handler: Handler, descs: readonly Descriptor[]): Prom
   }
 }
 
+/**
+ * A blob decoded by `decode`. The content store keeps what it decoded with the blob, so the image's
+ * documents are parsed once however often containers are created from it (and come back frozen).
+ */
+async function readDocument<T>(provider: BlobReader, digest: string, decode: (bytes: Uint8Array) => T): Promise<T> {
+  if (provider instanceof ContentStore) return provider.readDecoded(digest, decode);
+  return decode(await provider.read(digest));
+}
+
+/**
+ * A manifest or an index as readChecked needs it: the document read as "any document" (for the
+ * shape check, whose failure is reported first) and as its own type (or why it is not one).
+ */
+interface CheckedDocument<T> {
+  shape: UnknownDocument | { unreadable: unknown };
+  document: T | { invalid: unknown };
+}
+
+function shapeAndDocument<T extends object>(decode: (bytes: Uint8Array) => T): (bytes: Uint8Array) => CheckedDocument<T> {
+  return (bytes) => {
+    let shape: CheckedDocument<T>["shape"];
+    try {
+      shape = parseUnknownDocument(bytes);
+    } catch (error) {
+      shape = { unreadable: error };
+    }
+    let document: CheckedDocument<T>["document"];
+    try {
+      document = decode(bytes);
+    } catch (error) {
+      document = { invalid: error };
+    }
+    return { shape, document };
+  };
+}
+
+const manifestWithShape = shapeAndDocument(parseManifest);
+const indexWithShape = shapeAndDocument(parseIndex);
+
 /** Go's validateMediaType: a manifest must not look like an index and vice versa. */
-function checkDocumentShape(bytes: Uint8Array, mt: string): void {
-  const doc = parseUnknownDocument(bytes);
+function checkDocumentShape(doc: UnknownDocument, mt: string): void {
   const has = (v: unknown) => v !== undefined;
   if (has(doc.fsLayers)) throw new ContainerdError("unknown", "media-type: schema 1 not supported");
   if (isManifestType(mt)) {
@@ -49,23 +88,31 @@ function checkDocumentShape(bytes: Uint8Array, mt: string): void {
   }
 }
 
-async function readChecked(provider: BlobReader, desc: Descriptor, context: string): Promise<Uint8Array> {
-  const bytes = await provider.read(desc.digest);
+/** Reads a manifest or an index, checking first that the document has the shape its media type says. */
+async function readChecked<T extends object>(
+  provider: BlobReader,
+  desc: Descriptor,
+  context: string,
+  decode: (bytes: Uint8Array) => CheckedDocument<T>,
+): Promise<T> {
+  const { shape, document } = await readDocument(provider, desc.digest, decode);
   try {
-    checkDocumentShape(bytes, desc.mediaType);
+    if ("unreadable" in shape) throw shape.unreadable;
+    checkDocumentShape(shape, desc.mediaType);
   } catch (error) {
     throw wrapError(`${context}: invalid desc ${desc.digest}`, error);
   }
-  return bytes;
+  if ("invalid" in document) throw document.invalid;
+  return document;
 }
 
 /** Go's images.Children: config and layers of a manifest, manifests of an index, nothing otherwise. */
 export async function children(provider: BlobReader, desc: Descriptor): Promise<Descriptor[]> {
   if (isManifestType(desc.mediaType)) {
-    const manifest = parseManifest(await readChecked(provider, desc, "children"));
+    const manifest = await readChecked(provider, desc, "children", manifestWithShape);
     return [manifest.config, ...manifest.layers];
   }
-  if (isIndexType(desc.mediaType)) return parseIndex(await readChecked(provider, desc, "children")).manifests;
+  if (isIndexType(desc.mediaType)) return (await readChecked(provider, desc, "children", indexWithShape)).manifests;
   return [];
 }
 
@@ -83,11 +130,11 @@ export async function resolveManifest(
   let wasIndex = false;
   await walk(async (desc) => {
     if (isManifestType(desc.mediaType)) {
-      const manifest = parseManifest(await readChecked(provider, desc, "manifest"));
+      const manifest = await readChecked(provider, desc, "manifest", manifestWithShape);
       if (desc.digest !== image.digest && platform) {
         if (desc.platform && !platform.match(desc.platform)) return [];
         if (!desc.platform) {
-          const config = parseImageConfig(await provider.read(manifest.config.digest));
+          const config = await readDocument(provider, manifest.config.digest, parseImageConfig);
           if (!platform.match(normalizePlatform({ os: config.os, architecture: config.architecture }))) return [];
         }
       }
@@ -95,7 +142,7 @@ export async function resolveManifest(
       return [];
     }
     if (isIndexType(desc.mediaType)) {
-      const index = parseIndex(await readChecked(provider, desc, "manifest"));
+      const index = await readChecked(provider, desc, "manifest", indexWithShape);
       if (!platform) return index.manifests;
       const matching = index.manifests.filter((d) => !d.platform || platform.match(d.platform));
       wasIndex = true;
@@ -110,7 +157,7 @@ export async function resolveManifest(
 }
 
 export async function readImageConfig(provider: BlobReader, config: Descriptor): Promise<ImageConfigFile> {
-  return parseImageConfig(await provider.read(config.digest));
+  return readDocument(provider, config.digest, parseImageConfig);
 }
 
 /** Go's images.RootFS: the config's diff IDs. */

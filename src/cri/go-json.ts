@@ -10,9 +10,19 @@ export type GoJsonValue =
   | boolean
   | null
   | Uint8Array
+  | GoJsonText
   | readonly GoJsonValue[]
   | ReadonlyMap<string, GoJsonValue>
   | { readonly [field: string]: GoJsonValue | undefined };
+
+/** A document already written as encoding/json writes it (a nested struct encoded on its own). */
+export class GoJsonText {
+  readonly text: string;
+
+  constructor(text: string) {
+    this.text = text;
+  }
+}
 
 /** json.Marshal's unsupported values (NaN, ±Inf), with its error text. */
 export class GoJsonUnsupportedValueError extends Error {
@@ -36,6 +46,7 @@ export function goJson(value: GoJsonValue): string {
       return goJsonFloat(value);
   }
   if (value instanceof Uint8Array) return `"${base64(value)}"`;
+  if (value instanceof GoJsonText) return value.text;
   if (Array.isArray(value)) return `[${value.map((v: GoJsonValue) => goJson(v)).join(",")}]`;
   if (value instanceof Map) {
     const keys = [...(value as ReadonlyMap<string, GoJsonValue>).keys()].sort(compareUtf8);
@@ -65,8 +76,15 @@ const hexDigits = "0123456789abcdef";
 
 /** A JSON string as Go writes it: <, >, & and U+2028/2029 escaped, lone surrogates as U+FFFD. */
 export function goJsonString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
+  // Most strings need no escaping at all: find the first character that does.
+  let i = 0;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x20 || c === 0x22 || c === 0x5c || c === 0x3c || c === 0x3e || c === 0x26 || c >= 0x2028) break;
+  }
+  if (i === s.length) return `"${s}"`;
+  let out = `"${s.slice(0, i)}`;
+  for (; i < s.length; i++) {
     const c = s.charCodeAt(i);
     if (c >= 0xd800 && c <= 0xdfff) {
       const next = s.charCodeAt(i + 1);

@@ -21,6 +21,7 @@ import {
 import { basename, dirname } from "node:path";
 import { HostFsError, type HostFs, type HostFsErrorCode, type HostFsStat } from "./host-fs.ts";
 
+const decoder = new TextDecoder();
 const knownCodes = new Set<string>(["ENOENT", "ENOTDIR", "EISDIR", "EEXIST", "EACCES"]);
 
 function pathError(op: string, path: string, err: unknown): HostFsError {
@@ -75,6 +76,10 @@ export class NodeHostFs implements HostFs {
     } catch (err) {
       throw pathError("open", path, err);
     }
+  }
+
+  readText(path: string): string {
+    return decoder.decode(this.readFile(path));
   }
 
   removeAll(path: string): void {

@@ -57,6 +57,8 @@ export interface HostFs {
   /** Appends, creating the file (O_APPEND|O_CREATE); the parent must exist. */
   appendFile(path: string, data: string | Uint8Array, mode?: number): void;
   readFile(path: string): Uint8Array;
+  /** The file's bytes as UTF-8 text, as TextDecoder reads them (status checkpoints, node files, IPAM). */
+  readText(path: string): string;
   /** os.RemoveAll: the path and everything under it; nothing to do when it does not exist. */
   removeAll(path: string): void;
   exists(path: string): boolean;
@@ -70,8 +72,11 @@ const decoder = new TextDecoder();
 
 /** A file's bytes as UTF-8 text (container status checkpoints, configs). */
 export function readTextFile(fs: HostFs, path: string): string {
-  return decoder.decode(fs.readFile(path));
+  return fs.readText(path);
 }
+
+/** Text that reads back unchanged through UTF-8: no lone surrogate, no leading BOM (TextDecoder drops it). */
+const changedByUtf8 = /^\ufeff|[\ud800-\udfff]/;
 
 /** UTF-8 length of a string without encoding it. */
 export function utf8Length(s: string): number {
@@ -95,6 +100,8 @@ interface DirNode {
   kind: "dir";
   mode: number;
   children: Map<string, Node>;
+  /** The path strings this directory is cached under (MemoryHostFs.dirCache). */
+  cachedAs?: string[];
 }
 
 interface FileNode {
@@ -119,8 +126,13 @@ function chunkSize(chunk: string | Uint8Array): number {
 /** Paths filepath.Clean would change: "//", "." or ".." elements, a trailing "/". */
 const uncleanPath = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
 
+/** An absolute path that Clean leaves as it is (other than "/"). */
+function isCleanAbsolute(path: string): boolean {
+  return path.length > 1 && path[0] === "/" && !uncleanPath.test(path);
+}
+
 function components(path: string): string[] {
-  if (path.length > 1 && path[0] === "/" && !uncleanPath.test(path)) return path.slice(1).split("/");
+  if (isCleanAbsolute(path)) return path.slice(1).split("/");
   const cleaned = clean(path.startsWith("/") ? path : `/${path}`);
   return cleaned === "/" ? [] : cleaned.slice(1).split("/");
 }
@@ -128,7 +140,11 @@ function components(path: string): string[] {
 /** The node's filesystem in memory. */
 export class MemoryHostFs implements HostFs {
   private readonly root: DirNode = { kind: "dir", mode: 0o755, children: new Map() };
-  /** Directories by the exact path string last used to reach them: checkpoints rewrite one file often. */
+  /**
+   * Directories by the exact path strings used to reach them: the plugin goes back to the same few
+   * directories (a sandbox's, a container's, the IPAM dir) again and again. A directory leaves
+   * the cache when it is removed.
+   */
   private readonly dirCache = new Map<string, DirNode>();
 
   static fromState(state: MemoryHostFsState): MemoryHostFs {
@@ -162,21 +178,22 @@ export class MemoryHostFs implements HostFs {
   }
 
   mkdirAll(path: string, mode = 0o755): void {
+    if (this.dirCache.has(path)) return;
     let dir = this.root;
-    let at = "";
-    for (const name of components(path)) {
-      at += `/${name}`;
-      const next = dir.children.get(name);
+    const names = components(path);
+    for (let i = 0; i < names.length; i++) {
+      const next = dir.children.get(names[i]!);
       if (next === undefined) {
         const created: DirNode = { kind: "dir", mode, children: new Map() };
-        dir.children.set(name, created);
+        dir.children.set(names[i]!, created);
         dir = created;
       } else if (next.kind === "file") {
-        throw new HostFsError("mkdir", at, "ENOTDIR");
+        throw new HostFsError("mkdir", `/${names.slice(0, i + 1).join("/")}`, "ENOTDIR");
       } else {
         dir = next;
       }
     }
+    this.cacheDir(path, dir);
   }
 
   writeFile(path: string, data: string | Uint8Array, mode = 0o644): void {
@@ -203,10 +220,21 @@ export class MemoryHostFs implements HostFs {
     return this.bytesOf(node);
   }
 
+  readText(path: string): string {
+    const node = this.lookup(path, "open");
+    if (node.kind === "dir") throw new HostFsError("read", clean(path), "EISDIR");
+    // Files written as text are read as text without a trip through bytes.
+    if (node.chunks.every((chunk) => typeof chunk === "string")) {
+      const text = node.chunks.length === 1 ? (node.chunks[0] as string) : node.chunks.join("");
+      if (!changedByUtf8.test(text)) return text;
+    }
+    return decoder.decode(this.bytesOf(node));
+  }
+
   removeAll(path: string): void {
-    this.dirCache.clear();
     const names = components(path);
     if (names.length === 0) {
+      for (const child of this.root.children.values()) this.uncache(child);
       this.root.children.clear();
       return;
     }
@@ -216,7 +244,11 @@ export class MemoryHostFs implements HostFs {
       if (next?.kind !== "dir") return;
       dir = next;
     }
-    dir.children.delete(names[names.length - 1]!);
+    const last = names[names.length - 1]!;
+    const removed = dir.children.get(last);
+    if (removed === undefined) return;
+    this.uncache(removed);
+    dir.children.delete(last);
   }
 
   exists(path: string): boolean {
@@ -249,6 +281,8 @@ export class MemoryHostFs implements HostFs {
   }
 
   private find(path: string): Node | undefined {
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) return cached.dir.children.get(cached.name);
     let node: Node = this.root;
     for (const name of components(path)) {
       if (node.kind !== "dir") return undefined;
@@ -257,6 +291,30 @@ export class MemoryHostFs implements HostFs {
       node = next;
     }
     return node;
+  }
+
+  /** The cached directory holding `path`'s last element, when the path is a plain `dir/name`. */
+  private cachedChild(path: string): { dir: DirNode; name: string } | undefined {
+    const slash = path.lastIndexOf("/");
+    if (slash <= 0 || slash === path.length - 1) return undefined;
+    const dir = this.dirCache.get(path.slice(0, slash));
+    if (dir === undefined) return undefined;
+    const name = path.slice(slash + 1);
+    return name === "." || name === ".." ? undefined : { dir, name };
+  }
+
+  /** Caches a directory under a clean absolute path (what the plugin's paths are). */
+  private cacheDir(path: string, dir: DirNode): void {
+    if (this.dirCache.get(path) === dir || !isCleanAbsolute(path)) return;
+    this.dirCache.set(path, dir);
+    (dir.cachedAs ??= []).push(path);
+  }
+
+  /** Forgets the cached paths of a removed node and of every directory under it. */
+  private uncache(node: Node): void {
+    if (node.kind !== "dir") return;
+    for (const path of node.cachedAs ?? []) if (this.dirCache.get(path) === node) this.dirCache.delete(path);
+    for (const child of node.children.values()) this.uncache(child);
   }
 
   private lookup(path: string, op: string): Node {
@@ -271,14 +329,11 @@ export class MemoryHostFs implements HostFs {
   }
 
   private parent(path: string, op: string): { dir: DirNode; name: string } {
-    const slash = path.lastIndexOf("/");
-    if (slash > 0 && slash < path.length - 1) {
-      const cached = this.dirCache.get(path.slice(0, slash));
-      const name = path.slice(slash + 1);
-      if (cached && name !== "." && name !== "..") return { dir: cached, name };
-    }
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) return cached;
     const found = this.parentByWalk(path, op);
-    if (slash > 0) this.dirCache.set(path.slice(0, slash), found.dir);
+    const slash = path.lastIndexOf("/");
+    if (slash > 0) this.cacheDir(path.slice(0, slash), found.dir);
     return found;
   }
 

@@ -276,25 +276,29 @@ export function replaceOrAppendEnvValues(defaults: readonly string[], overrides:
 
 /** WithMounts: the request's mounts over the plugin's, ordered by depth, as bind mounts. */
 function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfig, extra: readonly CriMount[]): void {
-  const criMounts = config.mounts;
-  const mounts = [...criMounts];
-  for (const e of extra) {
-    if (!criMounts.some((m) => clean(e.containerPath) === clean(m.containerPath))) mounts.push(e);
+  // Each destination cleaned once: the checks and the sort below compare cleaned paths.
+  const requested = config.mounts.map((mount) => ({ mount, destination: clean(mount.containerPath) }));
+  const requestedDestinations = new Set(requested.map((m) => m.destination));
+  const mounts = [...requested];
+  for (const mount of extra) {
+    const destination = clean(mount.containerPath);
+    if (!requestedDestinations.has(destination)) mounts.push({ mount, destination });
   }
-  const depth = (p: string): number => clean(p).split("/").length - 1;
-  mounts.sort((a, b) => depth(a.containerPath) - depth(b.containerPath));
+  const depth = (destination: string): number => destination.split("/").length - 1;
+  // A stable sort by depth, as Go's sort.Stable.
+  mounts.sort((a, b) => depth(a.destination) - depth(b.destination));
 
   const defaults: Mount[] = [
     ...(spec.mounts ?? []),
     { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"] },
   ];
-  const supplied = new Set(mounts.map((m) => clean(m.containerPath)));
+  const supplied = new Set(mounts.map((m) => m.destination));
   spec.mounts = defaults.filter((m) => {
     const dst = clean(m.destination);
     if (supplied.has(dst)) return false;
     return !(supplied.has("/dev") && dst.startsWith("/dev/"));
   });
-  for (const mount of mounts) {
+  for (const { mount } of mounts) {
     const src = mount.hostPath;
     // The host path is created when missing, as a directory.
     if (!ctx.hostFs.exists(src)) {

@@ -4,10 +4,11 @@
 // capabilities, rlimits, namespaces, the device cgroup), and the JSON text containerd stores and
 // shows in verbose info (Go's encoding/json: struct field order, `omitempty`, map keys sorted).
 
-import type { AnyValue } from "../../../fake-containerd/index.ts";
+import type { AnyValue, JsonAnyValue } from "../../../fake-containerd/index.ts";
 import { ociSpecTypeUrl } from "../../../fake-containerd/index.ts";
 import { join } from "../../go/filepath.ts";
-import { goJson, JsonNumberText, parseGoJson, type GoJsonValue, type ParsedJson } from "../go-json.ts";
+import { encodedOnRead } from "../encoded-any.ts";
+import { compareUtf8, goJson, goJsonString, JsonNumberText, parseGoJson, type GoJsonValue, type ParsedJson } from "../go-json.ts";
 
 /** specs.Version of the runtime-spec module containerd 1.6.20 is built with. */
 export const ociVersion = "1.0.2-dev";
@@ -346,57 +347,184 @@ const specSchema: Schema = [
 
 type Loose = Record<string, unknown>;
 
-function encodeStruct(value: Loose, schema: Schema): GoJsonValue {
-  const out: Record<string, GoJsonValue | undefined> = {};
-  for (const [field, kind] of schema) out[field] = encodeField(value[field], kind);
-  return out;
-}
-
-function encodeField(v: unknown, kind: Kind): GoJsonValue | undefined {
+/**
+ * What encoding/json writes for a field of `kind` holding `v` (the zero value of a missing plain
+ * field), or undefined where it leaves the field out (`omitempty`, nil pointers and slices).
+ * Both the text and the document below follow these rules.
+ */
+function writtenRule(kind: Kind): (v: unknown) => unknown {
   switch (kind) {
     case "string":
-      return (v as string | undefined) ?? "";
+      return (v) => v ?? "";
     case "number":
-      return (v as number | undefined) ?? 0;
-    case "bool":
-      return (v as boolean | undefined) ?? false;
     case "int64":
-      return (v as bigint | number | undefined) ?? 0;
+      return (v) => v ?? 0;
+    case "bool":
+      return (v) => v ?? false;
     case "optString":
     case "optNumber":
     case "optBool":
     case "optInt64":
-      return v ? (v as GoJsonValue) : undefined;
+      return (v) => (v ? v : undefined);
     case "ptrNumber":
     case "ptrBool":
     case "ptrInt64":
-      return v === undefined ? undefined : (v as GoJsonValue);
-    case "strings":
-    case "numbers":
-      return Array.isArray(v) && v.length > 0 ? (v as GoJsonValue[]) : undefined;
-    case "map": {
-      const entries = Object.entries((v as Record<string, string> | undefined) ?? {});
-      return entries.length > 0 ? new Map(entries) : undefined;
-    }
+      return (v) => v;
+    case "map":
+      return (v) => {
+        const map = v ?? {};
+        return Object.keys(map).length > 0 ? map : undefined;
+      };
   }
-  if ("struct" in kind) return encodeStruct((v as Loose | undefined) ?? {}, kind.struct);
-  if ("ptr" in kind) return v === undefined ? undefined : encodeStruct(v as Loose, kind.ptr);
-  return Array.isArray(v) && v.length > 0 ? v.map((item: Loose) => encodeStruct(item, kind.list)) : undefined;
+  if (typeof kind === "object" && "struct" in kind) return (v) => v ?? {};
+  if (typeof kind === "object" && "ptr" in kind) return (v) => v;
+  return (v) => (Array.isArray(v) && v.length > 0 ? v : undefined);
 }
 
-/** The spec as a value for goJson, for JSON documents that embed it (verbose info). */
-export function specJsonValue(spec: RuntimeSpec): GoJsonValue {
-  return encodeStruct(spec as unknown as Loose, specSchema);
+/** How a compiled schema writes values: as JSON text, or as the value JSON.parse makes of that text. */
+interface JsonOutput<T> {
+  scalar(v: unknown): T;
+  list(items: readonly unknown[], each: (item: unknown) => T): T;
+  /** A Go map: keys in Go's order. */
+  map(map: Record<string, unknown>): T;
+  struct(fields: ReadonlyArray<CompiledField<T>>, value: Loose): T;
 }
+
+interface CompiledField<T> {
+  name: string;
+  /** The field's name as a JSON key, followed by a colon. */
+  key: string;
+  /** Whether a missing field is left out: most of a spec's fields are, so they cost one check. */
+  omittedWhenMissing: boolean;
+  written: (v: unknown) => unknown;
+  write: (written: unknown) => T;
+}
+
+function compileStruct<T>(schema: Schema, out: JsonOutput<T>): (value: Loose) => T {
+  const fields: CompiledField<T>[] = schema.map(([name, kind]) => {
+    const written = writtenRule(kind);
+    return { name, key: `${goJsonString(name)}:`, omittedWhenMissing: written(undefined) === undefined, written, write: fieldWriter(kind, out) };
+  });
+  return (value) => out.struct(fields, value);
+}
+
+function fieldWriter<T>(kind: Kind, out: JsonOutput<T>): (written: unknown) => T {
+  if (kind === "strings" || kind === "numbers") return (v) => out.list(v as unknown[], (item) => out.scalar(item));
+  if (kind === "map") return (v) => out.map(v as Record<string, unknown>);
+  if (typeof kind === "string") return (v) => out.scalar(v);
+  const struct = compileStruct("list" in kind ? kind.list : "ptr" in kind ? kind.ptr : kind.struct, out);
+  if ("list" in kind) return (v) => out.list(v as unknown[], (item) => struct(item as Loose));
+  return (v) => struct(v as Loose);
+}
+
+/** A scalar as goJson writes it (what the spec's typed fields hold). */
+function scalarJson(v: unknown): string {
+  switch (typeof v) {
+    case "string":
+      return goJsonString(v);
+    case "bigint":
+      return v.toString();
+    default:
+      return goJson(v as GoJsonValue);
+  }
+}
+
+const textOutput: JsonOutput<string> = {
+  scalar: scalarJson,
+  list(items, each) {
+    let text = "[";
+    for (let i = 0; i < items.length; i++) text += (i === 0 ? "" : ",") + each(items[i]);
+    return `${text}]`;
+  },
+  map(map) {
+    const keys = Object.keys(map).sort(compareUtf8);
+    let text = "{";
+    for (let i = 0; i < keys.length; i++) text += `${i === 0 ? "" : ","}${goJsonString(keys[i]!)}:${scalarJson(map[keys[i]!])}`;
+    return `${text}}`;
+  },
+  struct(fields, value) {
+    let text = "";
+    for (const field of fields) {
+      const v = value[field.name];
+      if (v === undefined && field.omittedWhenMissing) continue;
+      const written = field.written(v);
+      if (written !== undefined) text += (text === "" ? "" : ",") + field.key + field.write(written);
+    }
+    return `{${text}}`;
+  },
+};
+
+const surrogate = /[\ud800-\udfff]/;
+
+/** A string as it reads back from goJsonString's text: lone surrogates became U+FFFD. */
+function wellFormed(s: string): string {
+  if (!surrogate.test(s)) return s;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0xd800 || c > 0xdfff) continue;
+    let out = s.slice(0, i);
+    for (; i < s.length; i++) {
+      const d = s.charCodeAt(i);
+      const next = s.charCodeAt(i + 1);
+      if (d >= 0xd800 && d <= 0xdbff && next >= 0xdc00 && next <= 0xdfff) {
+        out += s[i]! + s[i + 1]!;
+        i++;
+      } else {
+        out += d >= 0xd800 && d <= 0xdfff ? "\ufffd" : s[i];
+      }
+    }
+    return out;
+  }
+  return s;
+}
+
+const documentOutput: JsonOutput<unknown> = {
+  scalar(v) {
+    switch (typeof v) {
+      case "string":
+        return wellFormed(v);
+      case "bigint":
+        return Number(v);
+      case "boolean":
+        return v;
+      default:
+        // Numbers (goJson refuses NaN and infinities) and whatever a hand-written base spec holds.
+        return JSON.parse(goJson(v as GoJsonValue));
+    }
+  },
+  list(items, each) {
+    return items.map(each);
+  },
+  map(map) {
+    return Object.fromEntries(Object.keys(map).sort(compareUtf8).map((k) => [wellFormed(k), documentOutput.scalar(map[k])]));
+  },
+  struct(fields, value) {
+    const document: Loose = {};
+    for (const field of fields) {
+      const v = value[field.name];
+      if (v === undefined && field.omittedWhenMissing) continue;
+      const written = field.written(v);
+      if (written !== undefined) document[field.name] = field.write(written);
+    }
+    return document;
+  },
+};
+
+const specText = compileStruct(specSchema, textOutput);
+const specDocument = compileStruct(specSchema, documentOutput);
 
 /** The spec as containerd's json.Marshal writes it. */
 export function specJson(spec: RuntimeSpec): string {
-  return goJson(specJsonValue(spec));
+  return specText(spec as unknown as Loose);
 }
 
-/** The spec as containerd stores it in a container record (typeurl of the runtime-spec type). */
-export function specAny(spec: RuntimeSpec): AnyValue {
-  return { typeUrl: ociSpecTypeUrl, value: new TextEncoder().encode(specJson(spec)) };
+/**
+ * The spec as containerd stores it in a container record (typeurl of the runtime-spec type),
+ * written when first read; fake-containerd's task service takes its document without the text
+ * (JsonAnyValue). The caller must not change `spec` afterwards.
+ */
+export function specAny(spec: RuntimeSpec): JsonAnyValue {
+  return Object.assign(encodedOnRead(ociSpecTypeUrl, () => specJson(spec)), { json: () => specDocument(spec as unknown as Loose) });
 }
 
 function decodeStruct(value: ParsedJson | undefined, schema: Schema): Loose {

@@ -15,12 +15,17 @@ import type { CriService } from "./service.ts";
 /** The bridge network's name, as Status' cniconfig shows it. */
 const podNetworkName = "fake-cri";
 
+/** ipamDataDir, worked out once per config: it is on the path of every pod's setup and teardown. */
+const ipamDataDirs = new WeakMap<CriService["config"], string>();
+
 /**
  * host-local's data dir for the network: /var/lib/cni/networks/<name> beside containerd's default
  * root, and beside a root moved elsewhere (as `fake-cri serve` moves it) so no privilege is needed.
  */
 export function ipamDataDir(c: CriService): string {
-  return join(c.config.containerdRootDir, "..", "cni", "networks", podNetworkName);
+  let dir = ipamDataDirs.get(c.config);
+  if (dir === undefined) ipamDataDirs.set(c.config, (dir = join(c.config.containerdRootDir, "..", "cni", "networks", podNetworkName)));
+  return dir;
 }
 
 const bridgeName = "cni0";
@@ -65,13 +70,19 @@ export function newNetNs(c: CriService): NetNs {
   return new NetNs(path, c.hostFs);
 }
 
-/** host-local's reservation for `id` on eth0, or undefined. */
-function addressOf(c: CriService, id: string): string | undefined {
+/**
+ * host-local's reservation for `id` on eth0, or undefined. host-local finds it by reading every
+ * reservation; the address the sandbox recorded is looked at first, which is where it is unless
+ * the setup failed before recording it.
+ */
+function addressOf(c: CriService, id: string, recorded: string): string | undefined {
   const dataDir = ipamDataDir(c);
   if (!c.hostFs.exists(dataDir)) return undefined;
+  const owner = `${id}${lineBreak}${defaultIfName}`;
+  const holds = (name: string): boolean => readTextFile(c.hostFs, join(dataDir, name)).trim() === owner;
+  if (recorded !== "" && c.hostFs.exists(join(dataDir, recorded)) && holds(recorded)) return recorded;
   for (const name of c.hostFs.readDir(dataDir)) {
-    if (!/^\d+\.\d+\.\d+\.\d+$/.test(name)) continue;
-    if (readTextFile(c.hostFs, join(dataDir, name)).trim() === `${id}${lineBreak}${defaultIfName}`) return name;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name) && holds(name)) return name;
   }
   return undefined;
 }
@@ -107,9 +118,12 @@ function allocate(c: CriService, id: string): string {
 
 /** A MAC address as the kernel makes one for a veth: random, locally administered, unicast. */
 function randomMac(c: CriService): string {
-  const bytes = randomHex(c, 6).match(/../g)!.map((h) => parseInt(h, 16));
-  bytes[0] = (bytes[0]! & 0xfe) | 0x02;
-  return bytes.map((b) => b.toString(16).padStart(2, "0")).join(":");
+  const hex = randomHex(c, 6);
+  // The first octet: multicast bit cleared, locally administered bit set.
+  const first = (parseInt(hex.slice(0, 2), 16) & 0xfe) | 0x02;
+  let mac = first.toString(16).padStart(2, "0");
+  for (let i = 2; i < 12; i += 2) mac += `:${hex.slice(i, i + 2)}`;
+  return mac;
 }
 
 /**
@@ -136,6 +150,6 @@ export function setupPodNetwork(c: CriService, sandbox: Sandbox): CniResult {
 /** go-cni's Remove: host-local releases the sandbox's address; nothing else stays behind. */
 export function teardownPodNetwork(c: CriService, sandbox: Sandbox): void {
   if (c.network.status() !== undefined) throw new Error(cniNotInitialized);
-  const ip = addressOf(c, sandbox.metadata.id);
+  const ip = addressOf(c, sandbox.metadata.id, sandbox.metadata.ip);
   if (ip !== undefined) c.hostFs.removeAll(join(ipamDataDir(c), ip));
 }

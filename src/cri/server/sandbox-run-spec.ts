@@ -202,10 +202,17 @@ function mergeGids(a: readonly number[], b: readonly number[]): number[] {
   return [...new Set([...a, ...b])].sort((x, y) => x - y);
 }
 
-/** updateNetNamespacePath: the network namespace entry gets the pod's namespace path. */
-export function updateNetNamespacePath(spec: RuntimeSpec, nsPath: string): void {
-  const ns = spec.linux?.namespaces?.find((n) => n.type === "network");
-  if (ns) ns.path = nsPath;
+/**
+ * updateNetNamespacePath: the spec with the pod's namespace path on its network namespace entry.
+ * A new spec, sharing what did not change: the container record holds the old one.
+ */
+export function updateNetNamespacePath(spec: RuntimeSpec, nsPath: string): RuntimeSpec {
+  const namespaces = spec.linux?.namespaces ?? [];
+  const i = namespaces.findIndex((n) => n.type === "network");
+  if (i < 0) return spec;
+  const updated = [...namespaces];
+  updated[i] = { ...namespaces[i]!, path: nsPath };
+  return { ...spec, linux: { ...spec.linux, namespaces: updated } };
 }
 
 /** generateSeccompSecurityProfile for a sandbox: the deprecated path, else unset_seccomp_profile. */

@@ -110,6 +110,21 @@ function inheritedSnapshotLabels(annotations: Record<string, string>): Record<st
   );
 }
 
+/**
+ * generateRuntimeOptions, marshalled: the same for every sandbox of a runtime (the config does not
+ * change under a running plugin), so it is worked out once per runtime.
+ */
+const runtimeOptionsByRuntime = new WeakMap<CriRuntime, { systemdCgroup: boolean; options: AnyValue | undefined }>();
+function marshalledRuntimeOptions(c: CriService, runtime: CriRuntime): AnyValue | undefined {
+  let known = runtimeOptionsByRuntime.get(runtime);
+  if (known?.systemdCgroup !== c.config.systemdCgroup) {
+    const options = generateRuntimeOptions(runtime, c.config);
+    known = { systemdCgroup: c.config.systemdCgroup, options: options ? marshalAny(options) : undefined };
+    runtimeOptionsByRuntime.set(runtime, known);
+  }
+  return known.options;
+}
+
 /** A deferred cleanup; `state.cleanupErr` is shared as the Go function's variable is. */
 type Cleanup = () => Promise<void> | void;
 
@@ -199,8 +214,7 @@ async function createSandbox(
 
   let runtimeOptions: AnyValue | undefined;
   try {
-    const options = generateRuntimeOptions(runtime, c.config);
-    runtimeOptions = options ? marshalAny(options) : undefined;
+    runtimeOptions = marshalledRuntimeOptions(c, runtime);
   } catch (err) {
     throw wrap(err, "failed to generate runtime options");
   }
@@ -279,7 +293,7 @@ async function createSandbox(
       sandbox.metadata.netnsPath = "";
     });
 
-    updateNetNamespacePath(spec, netns.path);
+    spec = updateNetNamespacePath(spec, netns.path);
     try {
       checkContext(call);
       await updateContainer(c, id, { spec: specAny(spec), extension: sandboxMetadataAny(sandbox.metadata) });

@@ -17,11 +17,11 @@ import {
   type PodSandboxStatusRequest,
   type PodSandboxStatusResponse,
 } from "../api/v1.ts";
-import { goJson, type GoJsonValue } from "../go-json.ts";
+import { goJson, GoJsonText, type GoJsonValue } from "../go-json.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CniResult, Sandbox, SandboxMetadata } from "../store/sandbox-store.ts";
 import { SandboxState, type SandboxStatus } from "../store/sandbox-status.ts";
-import { parseSpec, specJsonValue } from "./oci-defaults.ts";
+import { parseSpec, specJson } from "./oci-defaults.ts";
 import type { CriService } from "./service.ts";
 
 export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest, _call: CallContext): Promise<PodSandboxStatusResponse> {
@@ -148,7 +148,7 @@ async function sandboxInfo(c: CriService, sandbox: Sandbox): Promise<string> {
     runtimeType: info.runtime.name,
     runtimeOptions: runtimeOptions ? runtimeOptionsJson(runtimeOptions) : null,
     config: podSandboxConfigJson(meta.config),
-    runtimeSpec: specJsonValue(spec),
+    runtimeSpec: new GoJsonText(specJson(spec)),
     cniResult: meta.cniResult ? cniResultJson(meta.cniResult) : null,
   });
 }

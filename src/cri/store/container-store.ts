@@ -33,7 +33,11 @@ export interface ContainerStats {
   usageCoreNanoSeconds: bigint;
 }
 
-/** How a status update is told: a pure function of the old status, which may throw to refuse. */
+/**
+ * How a status update is told: a pure function of the old status, which may throw to refuse. It
+ * gets a copy of the status's own fields; what they point to (the resources) it replaces, never
+ * changes.
+ */
 export type ContainerStatusUpdate = (status: ContainerStatus) => ContainerStatus;
 
 function copyStatus(status: ContainerStatus): ContainerStatus {
@@ -86,14 +90,14 @@ export class ContainerStatusStorage {
 
   /** UpdateSync: changes the status and checkpoints it; neither happens if `update` throws. */
   updateSync(update: ContainerStatusUpdate): void {
-    const next = update(copyStatus(this.status));
+    const next = update({ ...this.status });
     writeStatusCheckpoint(this.fs, this.path, next);
     this.set(next);
   }
 
   /** Update: changes the status in memory only. */
   update(update: ContainerStatusUpdate): void {
-    this.set(update(copyStatus(this.status)));
+    this.set(update({ ...this.status }));
   }
 
   /** Delete: removes the checkpoint (renamed aside first, then removed, as containerd does). */

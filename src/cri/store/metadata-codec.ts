@@ -7,6 +7,7 @@
 import type { AnyValue } from "../../../fake-containerd/index.ts";
 import { ContainerConfig, PodSandboxConfig } from "../api/v1.ts";
 import { quote } from "../../go/strconv.ts";
+import { encodedOnRead } from "../encoded-any.ts";
 import type { ContainerMetadata } from "./container-store.ts";
 import type { CniResult, SandboxMetadata } from "./sandbox-store.ts";
 
@@ -14,7 +15,6 @@ export const sandboxMetadataTypeUrl = "github.com/containerd/cri/pkg/store/sandb
 export const containerMetadataTypeUrl = "github.com/containerd/cri/pkg/store/container/Metadata";
 
 const metadataVersion = "v1";
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** typeurl's error for an Any whose type it does not know. */
@@ -25,8 +25,12 @@ export class UnknownMetadataTypeError extends Error {
   }
 }
 
-function toAny(typeUrl: string, metadata: Record<string, unknown>): AnyValue {
-  return { typeUrl, value: encoder.encode(JSON.stringify({ Version: metadataVersion, Metadata: metadata })) };
+/**
+ * The Any holding `{"Version":"v1","Metadata":{...}}`, written when first read. `metadata` must
+ * give the same object then as now: callers take the fields they need before handing it over.
+ */
+function toAny(typeUrl: string, metadata: () => Record<string, unknown>): AnyValue {
+  return encodedOnRead(typeUrl, () => JSON.stringify({ Version: metadataVersion, Metadata: metadata() }));
 }
 
 function fromAny(any: AnyValue, typeUrl: string): Record<string, unknown> {
@@ -38,8 +42,10 @@ function fromAny(any: AnyValue, typeUrl: string): Record<string, unknown> {
 
 const text = (v: unknown): string => (typeof v === "string" ? v : "");
 
-export function sandboxMetadataAny(m: SandboxMetadata): AnyValue {
-  return toAny(sandboxMetadataTypeUrl, {
+export function sandboxMetadataAny(metadata: SandboxMetadata): AnyValue {
+  // The sandbox's metadata changes as RunPodSandbox goes on; this Any keeps what it is now.
+  const m = { ...metadata };
+  return toAny(sandboxMetadataTypeUrl, () => ({
     ID: m.id,
     Name: m.name,
     Config: PodSandboxConfig.toJSON(m.config),
@@ -49,7 +55,7 @@ export function sandboxMetadataAny(m: SandboxMetadata): AnyValue {
     RuntimeHandler: m.runtimeHandler,
     CNIResult: m.cniResult ?? null,
     ProcessLabel: m.processLabel,
-  });
+  }));
 }
 
 export function sandboxMetadataFromAny(any: AnyValue): SandboxMetadata {
@@ -68,8 +74,9 @@ export function sandboxMetadataFromAny(any: AnyValue): SandboxMetadata {
   return metadata;
 }
 
-export function containerMetadataAny(m: ContainerMetadata): AnyValue {
-  return toAny(containerMetadataTypeUrl, {
+export function containerMetadataAny(metadata: ContainerMetadata): AnyValue {
+  const m = { ...metadata };
+  return toAny(containerMetadataTypeUrl, () => ({
     ID: m.id,
     Name: m.name,
     SandboxID: m.sandboxId,
@@ -78,7 +85,7 @@ export function containerMetadataAny(m: ContainerMetadata): AnyValue {
     LogPath: m.logPath,
     StopSignal: m.stopSignal,
     ProcessLabel: m.processLabel,
-  });
+  }));
 }
 
 export function containerMetadataFromAny(any: AnyValue): ContainerMetadata {
