@@ -7,7 +7,12 @@
  * collapse, "." elements go, ".." removes the element before it (and is dropped at the root of an
  * absolute path, kept at the front of a relative one). An empty result is ".".
  */
+/** What Clean would change: an empty or "." / ".." element, a doubled or trailing "/". */
+const changedByClean = /^$|\/\/|(?:^|\/)\.\.?(?:\/|$)|.\/$/;
+
 export function clean(path: string): string {
+  // Most paths handed to Clean are clean already (and this is on every file path the plugin makes).
+  if (!changedByClean.test(path)) return path;
   const rooted = path.startsWith("/");
   const kept: string[] = [];
   // Leading ".." elements of a relative path cannot be resolved; this many of `kept` are those.
