@@ -18,7 +18,7 @@ import { validateIdentifier, validateLabel } from "./identifiers.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { anyFromState, anyToState, type AnyState } from "./state.ts";
 
-export type { AnyValue, JsonAnyValue } from "./events.ts";
+export type { AnyValue, JsonAnyValue, JsonPick } from "./events.ts";
 
 /** The type URL containerd stores an OCI runtime spec under (as JSON). */
 export const ociSpecTypeUrl = "types.containerd.io/opencontainers/runtime-spec/1/Spec";

@@ -39,13 +39,18 @@ export interface AnyValue {
   readonly value: Uint8Array;
 }
 
+/** Members of a JSON document a reader needs: `true` a member whole, an object some of its members. */
+export type JsonPick = { readonly [member: string]: true | JsonPick };
+
 /**
  * An Any whose maker gives its JSON document directly: json() is a fresh copy of what JSON.parse
- * makes of `value`. The CRI plugin's specs are such, so that in-process a task is created from a
- * spec without the spec being written out and parsed back.
+ * makes of `value`. json(pick) may leave out what was not picked (a reader of a few members need
+ * not pay for the whole document); each picked member is there exactly as in json(), or missing
+ * where json() lacks it. The CRI plugin's specs are such, so that in-process a task is created
+ * from a spec without the spec being written out and parsed back.
  */
 export interface JsonAnyValue extends AnyValue {
-  json(): unknown;
+  json(pick?: JsonPick): unknown;
 }
 
 export interface MountInfo {

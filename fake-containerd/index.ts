@@ -35,6 +35,7 @@ export {
   type ContainerInput,
   type AnyValue,
   type JsonAnyValue,
+  type JsonPick,
 } from "./containers.ts";
 export type {
   TaskService,

@@ -20,6 +20,7 @@ import {
   topics,
   type AnyValue,
   type JsonAnyValue,
+  type JsonPick,
   type MountInfo,
   type TaskCreate,
   type TaskDelete,
@@ -1091,15 +1092,18 @@ interface SpecProcess {
 
 const decoder = new TextDecoder();
 
-/** An Any's JSON document: from its maker when it has one, else parsed from its bytes. */
-function jsonDocument(any: AnyValue | JsonAnyValue): unknown {
-  return "json" in any ? any.json() : JSON.parse(decoder.decode(any.value));
+/** The members of a spec that processOfSpec reads. */
+const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true }, hostname: true, linux: { resources: true, namespaces: true } };
+
+/** An Any's JSON document (at least the picked members): from its maker when it has one, else parsed from its bytes. */
+function jsonDocument(any: AnyValue | JsonAnyValue, pick: JsonPick): unknown {
+  return "json" in any ? any.json(pick) : JSON.parse(decoder.decode(any.value));
 }
 
 function processOfSpec(record: ContainerRecord): SpecProcess {
   let spec: unknown;
   try {
-    spec = record.spec ? jsonDocument(record.spec) : undefined;
+    spec = record.spec ? jsonDocument(record.spec, specMembersRead) : undefined;
   } catch {
     spec = undefined;
   }

@@ -73,6 +73,30 @@ describe("the spec as a container record holds it", () => {
     expectDocumentMatchesBytes(specAny(s as unknown as RuntimeSpec));
   });
 
+  test("a picked document holds the picked members as the whole document does (1,000 runs)", () => {
+    const pick = { process: { args: true, env: true, cwd: true }, hostname: true, linux: { resources: true, namespaces: true }, mounts: { type: true } } as const;
+    fc.assert(
+      fc.property(
+        fc.record({
+          strings: fc.array(awkwardString, { maxLength: 4 }),
+          map: fc.dictionary(awkwardString, awkwardString, { maxKeys: 5 }),
+          int64: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+          uid: fc.integer({ min: 0, max: 0xffff_ffff }),
+        }),
+        (extra) => {
+          const any = specAny(spec(extra));
+          const whole = any.json() as { process: Record<string, unknown>; hostname?: string; linux: Record<string, unknown>; mounts: unknown };
+          const picked = any.json(pick) as typeof whole;
+          for (const member of ["args", "env", "cwd"]) expect(picked.process[member]).toStrictEqual(whole.process[member]);
+          for (const member of ["resources", "namespaces"]) expect(picked.linux[member]).toStrictEqual(whole.linux[member]);
+          expect(picked.hostname).toStrictEqual(whole.hostname);
+          expect(picked.mounts).toStrictEqual(whole.mounts);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
   test("each document is a fresh copy", () => {
     const any = specAny(defaultUnixSpec("id"));
     const first = any.json() as { process: { args?: string[] } };

@@ -4,7 +4,7 @@
 // capabilities, rlimits, namespaces, the device cgroup), and the JSON text containerd stores and
 // shows in verbose info (Go's encoding/json: struct field order, `omitempty`, map keys sorted).
 
-import type { AnyValue, JsonAnyValue } from "../../../fake-containerd/index.ts";
+import type { AnyValue, JsonAnyValue, JsonPick } from "../../../fake-containerd/index.ts";
 import { ociSpecTypeUrl } from "../../../fake-containerd/index.ts";
 import { join } from "../../go/filepath.ts";
 import { encodedOnRead } from "../encoded-any.ts";
@@ -524,7 +524,36 @@ export function specJson(spec: RuntimeSpec): string {
  * (JsonAnyValue). The caller must not change `spec` afterwards.
  */
 export function specAny(spec: RuntimeSpec): JsonAnyValue {
-  return Object.assign(encodedOnRead(ociSpecTypeUrl, () => specJson(spec)), { json: () => specDocument(spec as unknown as Loose) });
+  return Object.assign(encodedOnRead(ociSpecTypeUrl, () => specJson(spec)), {
+    json: (pick?: JsonPick) => (pick === undefined ? specDocument : pickedSpecDocument(pick))(spec as unknown as Loose),
+  });
+}
+
+/** Compiled per pick: readers pass one constant pick each. */
+const pickedSpecDocuments = new WeakMap<JsonPick, (value: Loose) => unknown>();
+
+function pickedSpecDocument(pick: JsonPick): (value: Loose) => unknown {
+  let document = pickedSpecDocuments.get(pick);
+  if (document === undefined) {
+    document = compileStruct(pickedSchema(specSchema, pick), documentOutput);
+    pickedSpecDocuments.set(pick, document);
+  }
+  return document;
+}
+
+/**
+ * The schema's picked fields, in the schema's order (the document's key order). A pick inside a
+ * list or map keeps it whole.
+ */
+function pickedSchema(schema: Schema, pick: JsonPick): Schema {
+  const picked: Array<readonly [string, Kind]> = [];
+  for (const [name, kind] of schema) {
+    const member = Object.hasOwn(pick, name) ? pick[name] : undefined;
+    if (member === undefined) continue;
+    if (member === true || typeof kind === "string" || "list" in kind) picked.push([name, kind]);
+    else picked.push([name, "ptr" in kind ? { ptr: pickedSchema(kind.ptr, member) } : { struct: pickedSchema(kind.struct, member) }]);
+  }
+  return picked;
 }
 
 function decodeStruct(value: ParsedJson | undefined, schema: Schema): Loose {
