@@ -19,7 +19,7 @@ import {
   writeSync,
 } from "node:fs";
 import { basename, dirname } from "node:path";
-import { HostFsError, type HostFs, type HostFsErrorCode, type HostFsStat } from "./host-fs.ts";
+import { HostFsError, type AppendHandle, type HostFs, type HostFsErrorCode, type HostFsStat } from "./host-fs.ts";
 
 const decoder = new TextDecoder();
 const knownCodes = new Set<string>(["ENOENT", "ENOTDIR", "EISDIR", "EEXIST", "EACCES"]);
@@ -68,6 +68,30 @@ export class NodeHostFs implements HostFs {
     } catch (err) {
       throw pathError("open", path, err);
     }
+  }
+
+  openAppend(path: string, mode = 0o640): AppendHandle {
+    let fd: number | undefined;
+    try {
+      fd = openSync(path, "a", mode);
+    } catch (err) {
+      throw pathError("open", path, err);
+    }
+    return {
+      write(data) {
+        if (fd === undefined) throw new HostFsError("write", path, "ECLOSED");
+        try {
+          writeSync(fd, data);
+        } catch (err) {
+          throw pathError("write", path, err);
+        }
+      },
+      close() {
+        if (fd === undefined) return;
+        closeSync(fd);
+        fd = undefined;
+      },
+    };
   }
 
   readFile(path: string): Uint8Array {

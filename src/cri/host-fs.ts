@@ -10,7 +10,8 @@
 import { clean } from "../go/filepath.ts";
 import { base64, fromBase64 } from "./go-json.ts";
 
-export type HostFsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EEXIST" | "EACCES" | "EIO";
+/** Errno names, and ECLOSED for Go's os.ErrClosed (a write through a closed file). */
+export type HostFsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EEXIST" | "EACCES" | "EIO" | "ECLOSED";
 
 const errnoText: Record<HostFsErrorCode, string> = {
   ENOENT: "no such file or directory",
@@ -19,6 +20,7 @@ const errnoText: Record<HostFsErrorCode, string> = {
   EEXIST: "file exists",
   EACCES: "permission denied",
   EIO: "input/output error",
+  ECLOSED: "file already closed",
 };
 
 /** An *os.PathError: `<op> <path>: <errno text>`. */
@@ -56,6 +58,12 @@ export interface HostFs {
   writeFile(path: string, data: string | Uint8Array, mode?: number): void;
   /** Appends, creating the file (O_APPEND|O_CREATE); the parent must exist. */
   appendFile(path: string, data: string | Uint8Array, mode?: number): void;
+  /**
+   * Opens the file for appending, creating it (O_APPEND|O_CREATE); the parent must exist. Writes go
+   * to the file that was opened, as through a file descriptor: still to it after it is renamed (a
+   * kubelet rotating a log) or removed.
+   */
+  openAppend(path: string, mode?: number): AppendHandle;
   readFile(path: string): Uint8Array;
   /** The file's bytes as UTF-8 text, as TextDecoder reads them (status checkpoints, node files, IPAM). */
   readText(path: string): string;
@@ -65,6 +73,12 @@ export interface HostFs {
   stat(path: string): HostFsStat;
   /** Names in a directory, sorted. */
   readDir(path: string): string[];
+}
+
+/** A file opened for appending. Writes after close are refused. */
+export interface AppendHandle {
+  write(data: Uint8Array): void;
+  close(): void;
 }
 
 const encoder = new TextEncoder();
@@ -212,6 +226,27 @@ export class MemoryHostFs implements HostFs {
     }
     if (existing.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
     existing.chunks.push(data);
+  }
+
+  openAppend(path: string, mode = 0o640): AppendHandle {
+    const { dir, name } = this.parent(path, "open");
+    let node = dir.children.get(name);
+    if (node === undefined) {
+      node = { kind: "file", mode, chunks: [] };
+      dir.children.set(name, node);
+    }
+    if (node.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
+    const file = node;
+    let open = true;
+    return {
+      write(data) {
+        if (!open) throw new HostFsError("write", clean(path), "ECLOSED");
+        file.chunks.push(data);
+      },
+      close() {
+        open = false;
+      },
+    };
   }
 
   readFile(path: string): Uint8Array {

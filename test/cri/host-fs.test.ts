@@ -86,3 +86,29 @@ describe("NodeHostFs", () => {
     expect(fs.readDir(dir)).toEqual(["status"]);
   });
 });
+
+describe.each(implementations)("a file opened for appending (%s)", (_name, make) => {
+  test("writes go to the opened file, not to whatever has its path now", () => {
+    const { fs, root } = make();
+    fs.mkdirAll(`${root}/logs`);
+    const file = fs.openAppend(`${root}/logs/0.log`);
+    file.write(new TextEncoder().encode("one\n"));
+    fs.removeAll(`${root}/logs/0.log`);
+    file.write(new TextEncoder().encode("two\n"));
+    expect(fs.exists(`${root}/logs/0.log`)).toBe(false);
+    file.close();
+    expect(() => file.write(new Uint8Array([1]))).toThrow(`write ${root}/logs/0.log: file already closed`);
+  });
+
+  test("opening appends to what is there and refuses a directory", () => {
+    const { fs, root } = make();
+    fs.mkdirAll(root);
+    fs.appendFile(`${root}/log`, "a\n");
+    const file = fs.openAppend(`${root}/log`);
+    file.write(new TextEncoder().encode("b\n"));
+    file.close();
+    expect(readTextFile(fs, `${root}/log`)).toBe("a\nb\n");
+    expect(() => fs.openAppend(root)).toThrow(`open ${root}: is a directory`);
+    expect(() => fs.openAppend(`${root}/missing/log`)).toThrow(`open ${root}/missing/log: no such file or directory`);
+  });
+});

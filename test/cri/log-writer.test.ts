@@ -1,6 +1,10 @@
+import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { VirtualClock } from "../../fake-containerd/index.ts";
 import { MemoryHostFs, readTextFile } from "../../src/cri/host-fs.ts";
+import { NodeHostFs } from "../../src/cri/host-fs-node.ts";
 import { formatRfc3339Nano, newCriLogger, type StreamType } from "../../src/cri/io/logger.ts";
 import { createContainerLoggers } from "../../src/cri/io/loggers.ts";
 
@@ -129,6 +133,29 @@ describe("createContainerLoggers", () => {
     const [out] = createContainerLoggers(context, "", false);
     out.write(encoder.encode("x\n"));
     expect(fs.readDir("/")).toEqual(["l"]);
+  });
+
+  test("a kubelet's rotation: what is written before ReopenContainerLog stays in the renamed file", () => {
+    const dir = mkdtempSync(join(tmpdir(), "fake-cri-rotate-"));
+    try {
+      const context = { hostFs: new NodeHostFs(), clock: new VirtualClock({ startNs: start, tickNs: 0n }), config: { maxContainerLogLineSize: 16384 } };
+      const path = join(dir, "0.log");
+      const [out, err] = createContainerLoggers(context, path, false);
+      out.write(encoder.encode("one\n"));
+      renameSync(path, `${path}.rotated`);
+      out.write(encoder.encode("two\nthr"));
+      // ReopenContainerLog: new loggers on a new file, then the old ones closed (flushing "thr").
+      const [reopened] = createContainerLoggers(context, path, false);
+      out.close();
+      err!.close();
+      reopened.write(encoder.encode("four\n"));
+      reopened.close();
+      const bodiesOf = (file: string) => bodies(readFileSync(file, "utf8").split("\n").filter(Boolean));
+      expect(bodiesOf(`${path}.rotated`)).toEqual(["stdout F one", "stdout F two", "stdout P thr"]);
+      expect(bodiesOf(path)).toEqual(["stdout F four"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   test("a log file that cannot be opened fails as containerd's", () => {

@@ -5,7 +5,7 @@
 
 import type { Clock } from "../../../fake-containerd/index.ts";
 import { clean } from "../../go/filepath.ts";
-import type { HostFs } from "../host-fs.ts";
+import type { AppendHandle, HostFs } from "../host-fs.ts";
 import { newCriLogger } from "./logger.ts";
 import { discardSink, type OutputSink } from "./sink.ts";
 
@@ -22,25 +22,44 @@ function parentDir(path: string): string {
 }
 
 /** openLogFile: MkdirAll of the parent (0755), then the file opened for append, created 0640. */
-export function openLogFile(fs: HostFs, path: string): void {
+export function openLogFile(fs: HostFs, path: string): AppendHandle {
   fs.mkdirAll(parentDir(path), 0o755);
-  fs.appendFile(path, new Uint8Array(0), 0o640);
+  return fs.openAppend(path, 0o640);
 }
 
 /**
  * The sinks for a container's stdout and stderr (undefined with a tty). Fails as containerd does
- * when the log file cannot be opened: `failed to create and open log file: <why>`.
+ * when the log file cannot be opened: `failed to create and open log file: <why>`. Both streams
+ * write through the one opened file, so a kubelet that renames the log before ReopenContainerLog
+ * finds everything written until then in the renamed file; it is closed when both have closed.
  */
 export function createContainerLoggers(c: LoggerContext, logPath: string, tty: boolean): [OutputSink, OutputSink | undefined] {
   if (logPath === "") return [discardSink, discardSink];
+  let file: AppendHandle;
   try {
-    openLogFile(c.hostFs, logPath);
+    file = openLogFile(c.hostFs, logPath);
   } catch (err) {
     throw new Error(`failed to create and open log file: ${(err as Error).message}`, { cause: err });
   }
-  const write = (record: Uint8Array): void => c.hostFs.appendFile(logPath, record, 0o640);
+  const write = (record: Uint8Array): void => file.write(record);
   const maxLen = c.config.maxContainerLogLineSize;
-  const stdout = newCriLogger({ stream: "stdout", maxLen, clock: c.clock, write });
-  const stderr = tty ? undefined : newCriLogger({ stream: "stderr", maxLen, clock: c.clock, write });
+  let open = tty ? 1 : 2;
+  const closingFile = (logger: OutputSink): OutputSink => {
+    let closed = false;
+    return {
+      write: (chunk) => logger.write(chunk),
+      close: () => {
+        if (closed) return;
+        closed = true;
+        try {
+          logger.close();
+        } finally {
+          if (--open === 0) file.close();
+        }
+      },
+    };
+  };
+  const stdout = closingFile(newCriLogger({ stream: "stdout", maxLen, clock: c.clock, write }));
+  const stderr = tty ? undefined : closingFile(newCriLogger({ stream: "stderr", maxLen, clock: c.clock, write }));
   return [stdout, stderr];
 }
