@@ -610,22 +610,39 @@ function atoi(s: string): number | undefined {
 
 const decoder = new TextDecoder();
 
+/**
+ * The last file parsed and what it parsed to: containers of one image read the same /etc/passwd
+ * and /etc/group again and again. Callers only read the entries.
+ */
+function lastParsed<T>(parse: (text: string) => T): (data: Uint8Array) => T {
+  let lastText: string | undefined;
+  let last: T;
+  return (data) => {
+    const text = decoder.decode(data);
+    if (text !== lastText) {
+      last = parse(text);
+      lastText = text;
+    }
+    return last;
+  };
+}
+
 /** runc's ParsePasswdFilter: `name:pass:uid:gid:...`, unparseable numbers read as 0. */
-function parsePasswd(data: Uint8Array): PasswdUser[] {
+const parsePasswd = lastParsed((text: string): readonly PasswdUser[] => {
   const users: PasswdUser[] = [];
-  for (const raw of decoder.decode(data).split("\n")) {
+  for (const raw of text.split("\n")) {
     const line = raw.trim();
     if (line === "") continue;
     const parts = line.split(":");
     users.push({ name: parts[0] ?? "", uid: atoi(parts[2] ?? "") ?? 0, gid: atoi(parts[3] ?? "") ?? 0 });
   }
   return users;
-}
+});
 
 /** runc's ParseGroupFilter: `name:pass:gid:user,user`; comments and blank lines skipped. */
-function parseGroup(data: Uint8Array): GroupEntry[] {
+const parseGroup = lastParsed((text: string): readonly GroupEntry[] => {
   const groups: GroupEntry[] = [];
-  for (const raw of decoder.decode(data).split("\n")) {
+  for (const raw of text.split("\n")) {
     const line = raw.trim();
     if (line === "" || line.startsWith("#")) continue;
     const parts = line.split(":");
@@ -633,7 +650,7 @@ function parseGroup(data: Uint8Array): GroupEntry[] {
     groups.push({ name: parts[0] ?? "", gid: atoi(parts[2] ?? "") ?? 0, list });
   }
   return groups;
-}
+});
 
 class NotExistError extends Error {}
 class NoUsersFoundError extends Error {
@@ -747,7 +764,7 @@ function withAdditionalGids(spec: RuntimeSpec, rootfs: Rootfs, userstr: string):
       } else {
         username = userstr;
       }
-      let groups: GroupEntry[];
+      let groups: readonly GroupEntry[];
       try {
         groups = parseGroup(readRootfsFile(rootfs, "/etc/group"));
       } catch (err) {

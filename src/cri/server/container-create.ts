@@ -6,6 +6,7 @@
 
 import { isNotFound, type ContainerRecord, type Task } from "../../../fake-containerd/index.ts";
 import { unpackImage } from "../../../fake-containerd/images/unpack.ts";
+import { FsError } from "../../../fake-containerd/snapshots/fs.ts";
 import { wrap } from "../../go/errors.ts";
 import { join } from "../../go/filepath.ts";
 import { quote } from "../../go/strconv.ts";
@@ -305,9 +306,20 @@ function snapshotRootfs(c: CriService, id: string): Rootfs {
   const suffix = Number.parseInt(id.slice(0, 8), 16).toString();
   return {
     root: join(c.config.containerdRootDir, "tmpmounts", `containerd-mount${suffix}`),
-    readFile: (path) => (snapshots.statPath(id, path)?.type === "file" ? snapshots.readFile(id, path) : undefined),
+    readFile: (path) => {
+      // One walk of the layers, not a stat and then a read: what is not a regular file reads as absent.
+      try {
+        return snapshots.readFile(id, path);
+      } catch (err) {
+        if (err instanceof FsError && notARegularFile.has(err.errno)) return undefined;
+        throw err;
+      }
+    },
   };
 }
+
+/** What a snapshot's readFile fails with where the path holds no regular file (absent, a directory, special). */
+const notARegularFile: ReadonlySet<string> = new Set(["ENOENT", "ENOTDIR", "EISDIR", "EINVAL"]);
 
 /**
  * volumeMounts: a directory under the container's root dir for each volume the image declares,
