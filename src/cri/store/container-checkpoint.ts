@@ -56,18 +56,30 @@ function windowsJson(r: WindowsContainerResources): GoJsonValue {
  */
 export function encodeContainerStatus(status: ContainerStatus): string {
   const resources = status.resources;
-  const resourcesJson =
-    resources === undefined
-      ? "null"
-      : goJson({
-          linux: resources.linux ? linuxJson(resources.linux) : undefined,
-          windows: resources.windows ? windowsJson(resources.windows) : undefined,
-        });
+  const resourcesJson = resources === undefined ? "null" : resourcesText(resources);
   return (
     `{"Version":"${statusVersion}","Pid":${status.pid},"CreatedAt":${status.createdAt},"StartedAt":${status.startedAt},` +
     `"FinishedAt":${status.finishedAt},"ExitCode":${status.exitCode},"Reason":${goJsonString(status.reason)},` +
     `"Message":${goJsonString(status.message)},"Resources":${resourcesJson}}`
   );
+}
+
+/**
+ * A status's resources are replaced, never changed (ContainerStatusUpdate), and one container's
+ * checkpoints write the same resources on create, start and exit: written once.
+ */
+const resourcesTexts = new WeakMap<ContainerResources, string>();
+
+function resourcesText(resources: ContainerResources): string {
+  let text = resourcesTexts.get(resources);
+  if (text === undefined) {
+    text = goJson({
+      linux: resources.linux ? linuxJson(resources.linux) : undefined,
+      windows: resources.windows ? windowsJson(resources.windows) : undefined,
+    });
+    resourcesTexts.set(resources, text);
+  }
+  return text;
 }
 
 /** What json.Unmarshal calls a JSON value when it cannot store it; a number's literal only for numeric targets. */
