@@ -53,13 +53,30 @@ export function localResolve(store: ImageStore, refOrId: string): CriImage {
 // Written without exceptions for the common misses: localResolve sits on every image-taking RPC.
 function imageIdFor(store: ImageStore, refOrId: string): string {
   if (findDigestFault(refOrId) === undefined) return refOrId;
-  let named: Named;
-  try {
-    named = parseDockerRef(refOrId);
-  } catch {
-    return "";
+  const reference = normalizedReference(refOrId);
+  return reference === "" ? "" : (store.idOfReference(reference) ?? "");
+}
+
+/**
+ * A reference's normalised form ("" when it does not parse), remembered: a pure function of the
+ * string, and the same few image names come with every pod. Forgotten wholesale when it grows, so
+ * a stream of distinct names cannot make it hold more than a bounded number.
+ */
+const normalizedReferences = new Map<string, string>();
+const normalizedReferencesHeld = 1024;
+
+function normalizedReference(ref: string): string {
+  let normalized = normalizedReferences.get(ref);
+  if (normalized === undefined) {
+    try {
+      normalized = referenceString(parseDockerRef(ref));
+    } catch {
+      normalized = "";
+    }
+    if (normalizedReferences.size >= normalizedReferencesHeld) normalizedReferences.clear();
+    normalizedReferences.set(ref, normalized);
   }
-  return store.idOfReference(referenceString(named)) ?? "";
+  return normalized;
 }
 
 /** Looks up an image in containerd by the first (best) of its references. */
