@@ -193,9 +193,23 @@ export class MemoryHostFs implements HostFs {
 
   mkdirAll(path: string, mode = 0o755): void {
     if (this.dirCache.has(path)) return;
+    // A new directory beside earlier ones (each sandbox's, each container's): one step from its parent.
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) {
+      let dir = cached.dir.children.get(cached.name);
+      if (dir?.kind === "file") throw new HostFsError("mkdir", path, "ENOTDIR");
+      if (dir === undefined) {
+        dir = { kind: "dir", mode, children: new Map() };
+        cached.dir.children.set(cached.name, dir);
+      }
+      this.cacheDir(path, dir);
+      return;
+    }
     let dir = this.root;
+    let parent = this.root;
     const names = components(path);
     for (let i = 0; i < names.length; i++) {
+      parent = dir;
       const next = dir.children.get(names[i]!);
       if (next === undefined) {
         const created: DirNode = { kind: "dir", mode, children: new Map() };
@@ -208,6 +222,8 @@ export class MemoryHostFs implements HostFs {
       }
     }
     this.cacheDir(path, dir);
+    const slash = path.lastIndexOf("/");
+    if (slash > 0 && isCleanAbsolute(path)) this.cacheDir(path.slice(0, slash), parent);
   }
 
   writeFile(path: string, data: string | Uint8Array, mode = 0o644): void {
@@ -267,6 +283,14 @@ export class MemoryHostFs implements HostFs {
   }
 
   removeAll(path: string): void {
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) {
+      const removed = cached.dir.children.get(cached.name);
+      if (removed === undefined) return;
+      this.uncache(removed);
+      cached.dir.children.delete(cached.name);
+      return;
+    }
     const names = components(path);
     if (names.length === 0) {
       for (const child of this.root.children.values()) this.uncache(child);
