@@ -272,6 +272,7 @@ export class FakeContainerd {
           const store = snapshots.get(snapshotter);
           return store.statPath(key, path)?.type === "file" ? store.readFile(key, path) : undefined;
         },
+        rootfsHasFile: (snapshotter, key, path) => snapshots.get(snapshotter).statPath(key, path)?.type === "file",
       },
       state?.tasks,
     );

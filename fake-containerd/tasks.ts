@@ -136,6 +136,8 @@ export interface TaskServiceLinks {
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
   /** A file of a container's snapshot (its root filesystem), for `cat` and readFile. */
   readRootfs?(snapshotter: string, key: string, path: string): Uint8Array | undefined;
+  /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
+  rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
 }
 
 /** Host PIDs, handed out in order across the whole fake so runs are repeatable. */
@@ -318,7 +320,7 @@ export class TaskService {
     if (process.configError !== undefined) {
       throw unknownError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
     }
-    const readRootfs = this.links.readRootfs;
+    const rootfsHasFile = this.links.rootfsHasFile;
     const script = this.links.processes.resolveContainer({
       namespace: this.namespace,
       containerId,
@@ -327,8 +329,8 @@ export class TaskService {
       args: process.args,
       env: process.env,
       ...(process.memoryLimit !== undefined ? { memoryLimit: process.memoryLimit } : {}),
-      ...(record.snapshotKey !== "" && readRootfs
-        ? { hasFile: (path: string) => readRootfs(record.snapshotter, record.snapshotKey, path) !== undefined }
+      ...(record.snapshotKey !== "" && rootfsHasFile
+        ? { hasFile: (path: string) => rootfsHasFile(record.snapshotter, record.snapshotKey, path) }
         : {}),
     });
     const io = options.io ?? {};
@@ -1111,7 +1113,6 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
     | { process?: { args?: unknown; env?: unknown; cwd?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
     | undefined;
   const process = typed?.process;
-  const strings = (v: unknown) => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
   const limit = memoryLimit(typed?.linux?.resources);
   return {
     args: strings(process?.args),
@@ -1121,6 +1122,10 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
     ...(typed?.linux?.resources !== undefined ? { resources: typed.linux.resources } : {}),
     ...(hostnameWithoutUts(typed) ? { configError: "unable to set hostname without a private UTS namespace" } : {}),
   };
+}
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
 }
 
 /** runc refuses a hostname unless the container has its own UTS namespace (a host-network pod has not). */
