@@ -330,7 +330,11 @@ export class TaskService {
       env: process.env,
       ...(process.memoryLimit !== undefined ? { memoryLimit: process.memoryLimit } : {}),
       ...(record.snapshotKey !== "" && rootfsHasFile
-        ? { hasFile: (path: string) => rootfsHasFile(record.snapshotter, record.snapshotKey, path) }
+        ? {
+            hasFile(path: string): boolean {
+              return rootfsHasFile(record.snapshotter, record.snapshotKey, path);
+            },
+          }
         : {}),
     });
     const io = options.io ?? {};

@@ -275,6 +275,10 @@ export function replaceOrAppendEnvValues(defaults: readonly string[], overrides:
 }
 
 /** WithMounts: the request's mounts over the plugin's, ordered by depth, as bind mounts. */
+function depth(destination: string): number {
+  return destination.split("/").length - 1;
+}
+
 function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfig, extra: readonly CriMount[]): void {
   // Each destination cleaned once: the checks and the sort below compare cleaned paths.
   const requested = config.mounts.map((mount) => ({ mount, destination: clean(mount.containerPath) }));
@@ -284,7 +288,6 @@ function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfi
     const destination = clean(mount.containerPath);
     if (!requestedDestinations.has(destination)) mounts.push({ mount, destination });
   }
-  const depth = (destination: string): number => destination.split("/").length - 1;
   // A stable sort by depth, as Go's sort.Stable.
   mounts.sort((a, b) => depth(a.destination) - depth(b.destination));
 

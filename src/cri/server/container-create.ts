@@ -306,7 +306,7 @@ function snapshotRootfs(c: CriService, id: string): Rootfs {
   const suffix = Number.parseInt(id.slice(0, 8), 16).toString();
   return {
     root: join(c.config.containerdRootDir, "tmpmounts", `containerd-mount${suffix}`),
-    readFile: (path) => {
+    readFile(path) {
       // One walk of the layers, not a stat and then a read: what is not a regular file reads as absent.
       try {
         return snapshots.readFile(id, path);

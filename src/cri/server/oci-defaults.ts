@@ -197,17 +197,20 @@ function defaultUnixCaps(): string[] {
   ];
 }
 
+function defaultMount(destination: string, type: string, source: string, options: string[]): Mount {
+  return { destination, type, source, options };
+}
+
 /** The mounts containerd's default spec has (oci.defaultMounts), in its order. */
 function defaultMounts(): Mount[] {
-  const m = (destination: string, type: string, source: string, options: string[]): Mount => ({ destination, type, source, options });
   return [
-    m("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]),
-    m("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-    m("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-    m("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
-    m("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
-    m("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
-    m("/run", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+    defaultMount("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]),
+    defaultMount("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+    defaultMount("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+    defaultMount("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+    defaultMount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
+    defaultMount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
+    defaultMount("/run", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
   ];
 }
 
@@ -525,7 +528,9 @@ export function specJson(spec: RuntimeSpec): string {
  */
 export function specAny(spec: RuntimeSpec): JsonAnyValue {
   return Object.assign(encodedOnRead(ociSpecTypeUrl, () => specJson(spec)), {
-    json: (pick?: JsonPick) => (pick === undefined ? specDocument : pickedSpecDocument(pick))(spec as unknown as Loose),
+    json(pick?: JsonPick): unknown {
+      return (pick === undefined ? specDocument : pickedSpecDocument(pick))(spec as unknown as Loose);
+    },
   });
 }
 

@@ -79,12 +79,16 @@ function addressOf(c: CriService, id: string, recorded: string): string | undefi
   const dataDir = ipamDataDir(c);
   if (!c.hostFs.exists(dataDir)) return undefined;
   const owner = `${id}${lineBreak}${defaultIfName}`;
-  const holds = (name: string): boolean => readTextFile(c.hostFs, join(dataDir, name)).trim() === owner;
-  if (recorded !== "" && c.hostFs.exists(join(dataDir, recorded)) && holds(recorded)) return recorded;
+  if (recorded !== "" && c.hostFs.exists(join(dataDir, recorded)) && holds(c, dataDir, recorded, owner)) return recorded;
   for (const name of c.hostFs.readDir(dataDir)) {
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(name) && holds(name)) return name;
+    if (/^\d+\.\d+\.\d+\.\d+$/.test(name) && holds(c, dataDir, name, owner)) return name;
   }
   return undefined;
+}
+
+/** Whether reservation file `name` is `owner`'s. */
+function holds(c: CriService, dataDir: string, name: string, owner: string): boolean {
+  return readTextFile(c.hostFs, join(dataDir, name)).trim() === owner;
 }
 
 /** host-local's allocation: the next free address after the last one reserved, going round. */
