@@ -8,6 +8,8 @@
 # Works against the reference containerd and is meant to work unchanged against fake-cri serve.
 # Set CRICTL to use another crictl binary (e.g. the one from scripts/crictl.sh --old-authority).
 set -euo pipefail
+# Checks grep the whole output (no -q): with pipefail, a crictl still writing when `grep -q` has
+# quit dies of SIGPIPE and fails the check.
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source-path=SCRIPTDIR source=env.sh
@@ -45,7 +47,7 @@ version=$(crictl version) || fail "crictl version"
 pass "$(echo "$version" | awk '/RuntimeName|RuntimeVersion/ {printf "%s ", $2}')"
 
 step info
-crictl info | field 'd["status"]["conditions"][0]["type"]' | grep -qx RuntimeReady || fail "info has no RuntimeReady condition"
+crictl info | field 'd["status"]["conditions"][0]["type"]' | grep -x RuntimeReady >/dev/null || fail "info has no RuntimeReady condition"
 pass
 
 step pull
@@ -61,7 +63,7 @@ pod_id=$(crictl runp "$work/pod.json") || fail "runp"
 pass "${pod_id:0:13}"
 
 step pods
-crictl pods --id "$pod_id" -q | grep -qx "$pod_id" || fail "pods does not list $pod_id"
+crictl pods --id "$pod_id" -q | grep -x "$pod_id" >/dev/null || fail "pods does not list $pod_id"
 pass
 
 step inspectp
@@ -77,7 +79,7 @@ crictl start "$container_id" >/dev/null || fail "start"
 pass
 
 step ps
-crictl ps --id "$container_id" --state running -q | grep -qx "$container_id" || fail "ps does not list a running $container_id"
+crictl ps --id "$container_id" --state running -q | grep -x "$container_id" >/dev/null || fail "ps does not list a running $container_id"
 pass
 
 step inspect
@@ -86,10 +88,10 @@ pass CONTAINER_RUNNING
 
 step logs
 for _ in $(seq 1 50); do
-  crictl logs "$container_id" 2>&1 | grep -q "hello from busybox" && break
+  crictl logs "$container_id" 2>&1 | grep "hello from busybox" >/dev/null && break
   sleep 0.1
 done
-crictl logs "$container_id" 2>&1 | grep -q "hello from busybox" || fail "logs lack the echo"
+crictl logs "$container_id" 2>&1 | grep "hello from busybox" >/dev/null || fail "logs lack the echo"
 pass
 
 step "exec -s"
@@ -131,7 +133,7 @@ pod_id=""
 pass
 
 step images
-crictl images | grep -q "docker.io/library/busybox" || fail "images lacks busybox"
+crictl images | grep "docker.io/library/busybox" >/dev/null || fail "images lacks busybox"
 pass
 
 step rmi
