@@ -4,8 +4,7 @@
 // add it to the store. Every failure undoes what was done so far: nothing is left behind and the
 // name is free again.
 
-import { isNotFound, type ContainerRecord, type Task } from "../../../fake-containerd/index.ts";
-import { unpackImage } from "../../../fake-containerd/images/unpack.ts";
+import type { ContainerRecord, Task } from "../../../fake-containerd/index.ts";
 import { FsError } from "../../../fake-containerd/snapshots/fs.ts";
 import { wrap } from "../../go/errors.ts";
 import { join } from "../../go/filepath.ts";
@@ -39,6 +38,7 @@ import { vendoredContainerConfig } from "./container-config-json.ts";
 import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "./container-create-spec.ts";
 import { specAny, type RuntimeSpec } from "./oci-defaults.ts";
 import { nodeHostname } from "./sandbox-files.ts";
+import { prepareUnpackingIfNeeded } from "./snapshot-prepare.ts";
 import { buildLabels, checkContext, getSandboxRuntime } from "./sandbox-run.ts";
 import type { CriService } from "./service.ts";
 
@@ -282,21 +282,10 @@ async function prepareSnapshot(
   const labels = Object.fromEntries(
     Object.entries(annotations).filter(([k]) => k === "containerd.io/snapshot.ref" || k.startsWith("containerd.io/snapshot/")),
   );
-  const prepare = async (): Promise<void> => {
+  await prepareUnpackingIfNeeded(c, snapshotter, imageName, async () => {
     const parent = await c.client.images.chainId(imageName);
     await snapshots.prepare(id, parent, { labels });
-  };
-  try {
-    await prepare();
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    try {
-      await unpackImage(c.client.images, snapshots, imageName);
-    } catch (unpackErr) {
-      throw wrap(unpackErr, "error unpacking image");
-    }
-    await prepare();
-  }
+  });
 }
 
 /** The container's snapshot as a temporary mount, for the user options. */

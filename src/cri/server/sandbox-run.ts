@@ -8,7 +8,6 @@
 
 import type { AnyValue, Task } from "../../../fake-containerd/index.ts";
 import { isNotFound } from "../../../fake-containerd/index.ts";
-import { unpackImage } from "../../../fake-containerd/images/unpack.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { marshalAny } from "../../go/typeurl.ts";
@@ -34,6 +33,7 @@ import { pullImage } from "./image-pull.ts";
 import { specAny, type RuntimeSpec } from "./oci-defaults.ts";
 import { setupSandboxFiles } from "./sandbox-files.ts";
 import { newNetNs, setupPodNetwork, teardownPodNetwork } from "./sandbox-network.ts";
+import { prepareUnpackingIfNeeded } from "./snapshot-prepare.ts";
 import {
   sandboxContainerSpec,
   sandboxContainerSpecOpts,
@@ -388,18 +388,7 @@ async function newContainer(
   const snapshotter = c.config.containerd.snapshotter;
   const snapshots = c.client.snapshots.get(snapshotter);
   await c.client.images.rootFS(imageName);
-  const prepare = () => snapshots.prepare(id, chainId, { labels: parts.snapshotLabels });
-  try {
-    await prepare();
-  } catch (err) {
-    if (!isNotFound(err)) throw err;
-    try {
-      await unpackImage(c.client.images, snapshots, imageName);
-    } catch (unpackErr) {
-      throw wrap(unpackErr, "error unpacking image");
-    }
-    await prepare();
-  }
+  await prepareUnpackingIfNeeded(c, snapshotter, imageName, () => snapshots.prepare(id, chainId, { labels: parts.snapshotLabels }));
   try {
     const rootfs: SnapshotRootfs = {
       mounts: () => snapshots.mounts(id),

@@ -31,7 +31,7 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
   } catch (err) {
     throw wrap(err, "an error occurred when try to find sandbox");
   }
-  const { ip, additionalIps } = getIps(c, sandbox);
+  const { ip, additionalIps } = getIps(sandbox);
   const status = toCriSandboxStatus(sandbox.metadata, sandbox.status.get(), ip, additionalIps);
   if (status.createdAt === 0n) {
     // The CRI does not allow a zero creation time.
@@ -44,7 +44,7 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
   if (!r.verbose) return { status, info: {}, containersStatuses: [], timestamp: 0n };
   let info: string;
   try {
-    info = await sandboxInfo(c, sandbox);
+    info = await sandboxInfo(sandbox);
   } catch (err) {
     throw wrap(err, "failed to get verbose sandbox container info");
   }
@@ -56,7 +56,7 @@ function podSandboxStateName(state: PodSandboxState): string {
 }
 
 /** getIPs: none for a host-network pod or a closed network namespace. */
-function getIps(c: CriService, sandbox: Sandbox): { ip: string; additionalIps: string[] } {
+function getIps(sandbox: Sandbox): { ip: string; additionalIps: string[] } {
   const config = sandbox.metadata.config;
   if (config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE) return { ip: "", additionalIps: [] };
   if (!sandbox.netns || sandbox.netns.closed()) return { ip: "", additionalIps: [] };
@@ -95,7 +95,7 @@ function toCriSandboxStatus(meta: SandboxMetadata, status: SandboxStatus, ip: st
 }
 
 /** toCRISandboxInfo: the JSON of containerd's SandboxInfo. */
-async function sandboxInfo(c: CriService, sandbox: Sandbox): Promise<string> {
+async function sandboxInfo(sandbox: Sandbox): Promise<string> {
   const container = sandbox.container!;
   let task;
   try {
