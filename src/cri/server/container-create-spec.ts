@@ -274,11 +274,12 @@ export function replaceOrAppendEnvValues(defaults: readonly string[], overrides:
   return results.filter((e) => e !== "");
 }
 
-/** WithMounts: the request's mounts over the plugin's, ordered by depth, as bind mounts. */
+/** How many elements a clean path has below the root. */
 function depth(destination: string): number {
   return destination.split("/").length - 1;
 }
 
+/** WithMounts: the request's mounts over the plugin's, ordered by depth, as bind mounts. */
 function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfig, extra: readonly CriMount[]): void {
   // Each destination cleaned once: the checks and the sort below compare cleaned paths.
   const requested = config.mounts.map((mount) => ({ mount, destination: clean(mount.containerPath) }));
