@@ -87,3 +87,22 @@ describe("images without a shell", () => {
     });
   });
 });
+
+describe("a made-up shell image", () => {
+  const shellOnly = (p: string) => p === "/bin/sh";
+
+  test("has every busybox applet, which runs until killed unless emulated (critest runs `top`)", () => {
+    expect(emulateContainerProcess({ args: ["top"], env: [], hasFile: shellOnly })).toEqual({});
+    expect(emulateContainerProcess({ args: ["/bin/nc", "-l", "-p", "8080"], env: [], hasFile: shellOnly })).toEqual({});
+    expect(emulateContainerProcess({ args: ["true"], env: [], hasFile: shellOnly })).toEqual({ exit: { code: 0, afterMs: 0 } });
+  });
+
+  test("and nothing busybox lacks", () => {
+    expect(emulateContainerProcess({ args: ["python3"], env: [], hasFile: shellOnly })).toEqual({
+      failStart: { reason: 'exec: "python3": executable file not found in $PATH' },
+    });
+    expect(emulateContainerProcess({ args: ["/opt/bin/top"], env: [], hasFile: shellOnly })).toEqual({
+      failStart: { reason: 'exec: "/opt/bin/top": stat /opt/bin/top: no such file or directory' },
+    });
+  });
+});

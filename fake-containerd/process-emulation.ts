@@ -4,6 +4,7 @@
 // Anything else that exists runs until it is killed. Plain data in, a ProcessScript out, so the
 // result can be saved with the fake's state.
 
+import { busyboxApplets } from "./busybox-applets.ts";
 import type { ProcessScript } from "./processes.ts";
 
 /** What the emulation sees of a container's process. */
@@ -44,20 +45,28 @@ export function emulateContainerProcess(p: EmulatedProcess): ProcessScript {
 function missingExecutable(command: string, p: EmulatedProcess): string | undefined {
   const hasFile = p.hasFile;
   if (!hasFile) return undefined;
-  // A shell image (one with busybox or a sh) is taken to have busybox's applets, whether or not a
-  // made-up image lists them; an image without one, like pause, has none.
+  // A shell image (one with busybox or a sh) is taken to have busybox's applets in the usual bin
+  // directories, whether or not a made-up image lists them; an image without one, like pause, has
+  // none.
   const hasApplets = hasFile("/bin/busybox") || hasFile("/bin/sh");
   if (command.includes("/")) {
     if (hasFile(command.startsWith("/") ? command : `/${command}`)) return undefined;
-    if (hasApplets && emulated.has(baseName(command)) && isBinDir(command.slice(0, command.lastIndexOf("/")))) return undefined;
+    if (hasApplets && isApplet(baseName(command)) && isBinDir(command.slice(0, command.lastIndexOf("/")))) return undefined;
     return `exec: ${goQuote(command)}: stat ${command}: no such file or directory`;
   }
   if (hasApplets && emulated.has(command)) return undefined;
   const pathVar = [...p.env].reverse().find((e) => e.startsWith("PATH="))?.slice(5) ?? defaultPath;
   for (const dir of pathVar.split(":")) {
-    if (dir !== "" && hasFile(`${dir.replace(/\/+$/, "")}/${command}`)) return undefined;
+    if (dir === "") continue;
+    const bin = dir.replace(/\/+$/, "");
+    if (hasFile(`${bin}/${command}`) || (hasApplets && isApplet(command) && isBinDir(bin))) return undefined;
   }
   return `exec: ${goQuote(command)}: executable file not found in $PATH`;
+}
+
+/** A command a shell image has: busybox's applets, and the shells emulated here. */
+function isApplet(name: string): boolean {
+  return emulated.has(name) || busyboxApplets.has(name);
 }
 
 function isBinDir(dir: string): boolean {
