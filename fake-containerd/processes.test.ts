@@ -269,6 +269,13 @@ describe("built-in commands", () => {
     expect(asked).toEqual(["k8s.io/box:/etc/os-release"]);
   });
 
+  test("hostname prints what the container's /etc/hostname holds", async () => {
+    const { fake, exec, output } = await setup();
+    fake.processes.addFile("/etc/hostname", "pod-a\n", { containerId: "box" });
+    expect(await exec(["hostname"])).toBe(0);
+    expect(output).toEqual(["out:pod-a\n"]);
+  });
+
   test("cat falls back to the container's snapshot", async () => {
     const { ns, output, clock } = await setup();
     const overlay = ns.snapshots.get("overlayfs");

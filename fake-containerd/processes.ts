@@ -315,6 +315,9 @@ function builtin(argv: readonly string[]): ResolvedScript | undefined {
     }
     case "cat":
       return args.length === 0 ? { kind: "data", script: { echoStdin: true } } : { kind: "cat", paths: args };
+    case "hostname":
+      // The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds.
+      return args.length === 0 ? { kind: "cat", paths: ["/etc/hostname"] } : undefined;
     case "sh":
     case "bash":
       return args[0] === "-c" && args.length >= 2 ? shellCommand(args[1]!) : undefined;
