@@ -106,3 +106,20 @@ describe("a made-up shell image", () => {
     });
   });
 });
+
+describe("a container's shell script beyond the emulation", () => {
+  const shellOnly = (p: string) => p === "/bin/sh";
+  const run = (script: string) => emulateContainerProcess({ args: ["sh", "-c", script], env: [], hasFile: shellOnly });
+
+  test("an applet the fake does not emulate runs until killed (critest's pause command, sh -c top)", () => {
+    expect(run("top")).toEqual({});
+    expect(run("echo up; httpd -f -p 8080")).toEqual({ output: [{ stream: "stdout", data: "up\n", atMs: 0 }] });
+    expect(run("frobnicate")).toEqual({ output: [{ stream: "stderr", data: "sh: frobnicate: not found\n", atMs: 0 }], exit: { code: 127, afterMs: 0 } });
+  });
+
+  test("loops, conditionals, pipes and substitutions run until killed", () => {
+    for (const script of ["while true; do echo x; sleep 1; done", "if true; then exit 3; fi", "echo a | grep a", "true && exit 1", "echo $(hostname)"]) {
+      expect(run(script)).toEqual({});
+    }
+  });
+});
