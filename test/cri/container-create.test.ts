@@ -186,6 +186,17 @@ describe("CreateContainer", () => {
     expect(missing.message).toBe('failed to create containerd container: cannot load seccomp profile "/etc/seccomp/p.json": open /etc/seccomp/p.json: no such file or directory');
     expect(await containerLeftovers(fake, pod.id)).toEqual(nothingLeft);
     fake.hostFs.mkdirAll("/etc/seccomp");
+    fake.hostFs.writeFile("/etc/seccomp/p.json", "[]");
+    const notAnObject = await rejection(
+      fake.runtime.createContainer({
+        podSandboxId: pod.id,
+        config: containerConfig("sc", ["true"], { linux: { securityContext: { seccomp: { profileType: 2, localhostRef: "/etc/seccomp/p.json" } } } }),
+        sandboxConfig: pod.config,
+      }),
+    );
+    expect(notAnObject.message).toBe(
+      'failed to create containerd container: decoding seccomp profile failed "/etc/seccomp/p.json": json: cannot unmarshal array into Go value of type specs.LinuxSeccomp',
+    );
     fake.hostFs.writeFile("/etc/seccomp/p.json", '{"defaultAction":"SCMP_ACT_LOG","architectures":["SCMP_ARCH_X86_64"]}');
     const id = await create(fake, pod, "sc", ["true"], { linux: { securityContext: { seccomp: { profileType: 2, localhostRef: "/etc/seccomp/p.json" } } } });
     expect((await verboseInfo(id)).runtimeSpec.linux.seccomp).toEqual({ defaultAction: "SCMP_ACT_LOG", architectures: ["SCMP_ARCH_X86_64"] });

@@ -22,15 +22,14 @@ import {
   MountPropagation,
   NamespaceMode,
   type PodSandboxConfig,
-  type SecurityProfile,
   SecurityProfile_ProfileType,
 } from "../api/v1.ts";
 import type { CriConfig } from "../config.ts";
 import type { HostFs } from "../host-fs.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
 import { keyValueText } from "./container-config-json.ts";
-import { decodeSeccomp, defaultUnixSpec, type LinuxResources, type Mount, type RuntimeSpec } from "./oci-defaults.ts";
-import { parseGoJson } from "../go-json.ts";
+import { defaultUnixSpec, type LinuxResources, type Mount, type RuntimeSpec } from "./oci-defaults.ts";
+import { generateSecurityProfile, loadSeccompProfile, seccompProfileFile } from "./security-profiles.ts";
 
 type ImageConfig = NonNullable<OciImageConfig["config"]>;
 
@@ -518,8 +517,18 @@ export function containerSpecOpts(ctx: SpecContext, config: ContainerConfig, ima
       throw wrap(err, "failed to generate seccomp spec opts");
     }
   }
-  const seccompOpt = seccompSpecOpt(ctx, seccomp, securityContext?.privileged ?? false);
-  if (seccompOpt) opts.push(seccompOpt);
+  let seccompFile: string | undefined;
+  try {
+    seccompFile = seccompProfileFile(seccomp, securityContext?.privileged ?? false);
+  } catch (err) {
+    throw wrap(err, "failed to generate seccomp spec opts");
+  }
+  if (seccompFile !== undefined) {
+    const path = seccompFile;
+    opts.push((spec) => {
+      spec.linux!.seccomp = loadSeccompProfile(ctx.hostFs, path);
+    });
+  }
   return opts;
 }
 
@@ -533,62 +542,6 @@ export function generateUserString(username: string, uid: Int64Value | undefined
     return "";
   }
   return group !== "" ? `${user}:${group}` : user;
-}
-
-const runtimeDefault = "runtime/default";
-const dockerDefault = "docker/default";
-const unconfinedProfile = "unconfined";
-const localhostPrefix = "localhost/";
-
-/** generateSecurityProfile: a profile from a deprecated profile path. */
-function generateSecurityProfile(path: string): SecurityProfile {
-  switch (path) {
-    case runtimeDefault:
-    case dockerDefault:
-      return { profileType: SecurityProfile_ProfileType.RuntimeDefault, localhostRef: "" };
-    case unconfinedProfile:
-      return { profileType: SecurityProfile_ProfileType.Unconfined, localhostRef: "" };
-    default:
-      if (!path.startsWith(localhostPrefix)) throw new Error(`invalid profile ${quote(path)}`);
-      return { profileType: SecurityProfile_ProfileType.Localhost, localhostRef: path.slice(localhostPrefix.length) };
-  }
-}
-
-/** generateSeccompSpecOpts on a node with seccomp. */
-function seccompSpecOpt(ctx: SpecContext, profile: SecurityProfile | undefined, privileged: boolean): RootfsSpecOpt | undefined {
-  if (privileged || !profile) return undefined;
-  if (profile.profileType !== SecurityProfile_ProfileType.Localhost && profile.localhostRef !== "") {
-    throw new Error("failed to generate seccomp spec opts: seccomp config invalid LocalhostRef must only be set if ProfileType is Localhost");
-  }
-  switch (profile.profileType) {
-    case SecurityProfile_ProfileType.Unconfined:
-      return undefined;
-    case SecurityProfile_ProfileType.RuntimeDefault:
-      // containerd's built-in default profile is not reproduced (known difference); the spec keeps none.
-      return undefined;
-    case SecurityProfile_ProfileType.Localhost: {
-      const path = profile.localhostRef.startsWith(localhostPrefix)
-        ? profile.localhostRef.slice(localhostPrefix.length)
-        : profile.localhostRef;
-      return (spec) => {
-        let text: string;
-        try {
-          text = new TextDecoder().decode(ctx.hostFs.readFile(path));
-        } catch (err) {
-          throw new Error(`cannot load seccomp profile ${quote(path)}: ${(err as Error).message}`);
-        }
-        let parsed;
-        try {
-          parsed = parseGoJson(text);
-        } catch (err) {
-          throw new Error(`decoding seccomp profile failed ${quote(path)}: ${(err as Error).message}`);
-        }
-        spec.linux!.seccomp = decodeSeccomp(parsed);
-      };
-    }
-    default:
-      throw new Error("failed to generate seccomp spec opts: seccomp unknown ProfileType");
-  }
 }
 
 interface PasswdUser {

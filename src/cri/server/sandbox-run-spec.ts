@@ -14,16 +14,14 @@ import {
   NamespaceMode,
   type PodSandboxConfig,
   type SecurityProfile,
-  SecurityProfile_ProfileType,
   type SELinuxOption,
 } from "../api/v1.ts";
-import { parseGoJson, type ParsedJson } from "../go-json.ts";
-import { readTextFile } from "../host-fs.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
 import { getPassthroughAnnotations } from "../../helpers/annotations.ts";
 import { getCgroupsPath, replaceOrAppendEnvValues } from "./container-create-spec.ts";
-import { decodeSeccomp, defaultUnixSpec, type LinuxSeccomp, type RuntimeSpec } from "./oci-defaults.ts";
+import { defaultUnixSpec, type RuntimeSpec } from "./oci-defaults.ts";
 import { devShm, getResolvPath, getSandboxDevShm, resolvConfPath } from "./sandbox-files.ts";
+import { generateSecurityProfile, loadSeccompProfile, seccompProfileFile } from "./security-profiles.ts";
 import type { CriService } from "./service.ts";
 
 /** The CRI annotations containerd puts on a sandbox's spec (pkg/cri/annotations). */
@@ -46,7 +44,6 @@ const defaultSandboxOomAdj = -998;
 const defaultSandboxCpuShares = 2n;
 /** The containerd daemon's own oom_score_adj, which restrict_oom_score_adj keeps pods above. */
 const daemonOomScoreAdj = 0;
-const localhostProfilePrefix = "localhost/";
 
 /** fmt's %v of a Go []string. */
 const goStrings = (v: readonly string[] | undefined): string => `[${(v ?? []).join(" ")}]`;
@@ -218,17 +215,7 @@ export function updateNetNamespacePath(spec: RuntimeSpec, nsPath: string): Runti
 /** generateSeccompSecurityProfile for a sandbox: the deprecated path, else unset_seccomp_profile. */
 function seccompProfileFromPath(profilePath: string, unsetProfilePath: string): SecurityProfile | undefined {
   const path = profilePath !== "" ? profilePath : unsetProfilePath;
-  if (path === "") return undefined;
-  switch (path) {
-    case "runtime/default":
-    case "docker/default":
-      return { profileType: SecurityProfile_ProfileType.RuntimeDefault, localhostRef: "" };
-    case "unconfined":
-      return { profileType: SecurityProfile_ProfileType.Unconfined, localhostRef: "" };
-    default:
-      if (!path.startsWith(localhostProfilePrefix)) throw new Error(`invalid profile ${quote(path)}`);
-      return { profileType: SecurityProfile_ProfileType.Localhost, localhostRef: path.slice(localhostProfilePrefix.length) };
-  }
+  return path === "" ? undefined : generateSecurityProfile(path);
 }
 
 /** generateUserString for a sandbox (no user name): `uid[:gid]`, "" for none. */
@@ -276,13 +263,19 @@ export function sandboxContainerSpecOpts(
       throw wrap(err, "failed to generate seccomp spec opts");
     }
   }
-  let seccomp: SandboxSpecOption | undefined;
+  let seccompFile: string | undefined;
   try {
-    seccomp = seccompOption(c, profile, securityContext?.privileged ?? false);
+    seccompFile = seccompProfileFile(profile, securityContext?.privileged ?? false);
   } catch (err) {
     throw wrap(err, "failed to generate seccomp spec opts");
   }
-  if (seccomp) options.push(seccomp);
+  if (seccompFile !== undefined) {
+    const path = seccompFile;
+    options.push(async (spec) => {
+      spec.linux ??= {};
+      spec.linux.seccomp = loadSeccompProfile(c.hostFs, path);
+    });
+  }
 
   let user: string;
   try {
@@ -293,55 +286,6 @@ export function sandboxContainerSpecOpts(
   if (user === "") user = imageConfig?.User ?? "";
   if (user !== "") options.push(withUser(user));
   return options;
-}
-
-/** generateSeccompSpecOpts with seccomp available on the node. */
-function seccompOption(c: CriService, profile: SecurityProfile | undefined, privileged: boolean): SandboxSpecOption | undefined {
-  if (privileged || !profile) return undefined;
-  if (profile.profileType !== SecurityProfile_ProfileType.Localhost && profile.localhostRef !== "") {
-    throw new Error("seccomp config invalid LocalhostRef must only be set if ProfileType is Localhost");
-  }
-  switch (profile.profileType) {
-    case SecurityProfile_ProfileType.Unconfined:
-      return undefined;
-    case SecurityProfile_ProfileType.RuntimeDefault:
-      // containerd's built-in default profile is not reproduced (KNOWN_DIFFERENCES.md).
-      return undefined;
-    case SecurityProfile_ProfileType.Localhost: {
-      const path = profile.localhostRef.startsWith(localhostProfilePrefix)
-        ? profile.localhostRef.slice(localhostProfilePrefix.length)
-        : profile.localhostRef;
-      return async (spec) => {
-        spec.linux ??= {};
-        spec.linux.seccomp = loadSeccompProfile(c, path);
-      };
-    }
-    default:
-      throw new Error("seccomp unknown ProfileType");
-  }
-}
-
-/** seccomp.WithProfile: the profile file from the node, decoded into the spec's seccomp section. */
-function loadSeccompProfile(c: CriService, path: string): LinuxSeccomp {
-  let text: string;
-  try {
-    text = readTextFile(c.hostFs, path);
-  } catch (err) {
-    throw new Error(`cannot load seccomp profile ${quote(path)}: ${(err as Error).message}`);
-  }
-  let parsed: ParsedJson;
-  try {
-    parsed = parseGoJson(text);
-  } catch (err) {
-    throw new Error(`decoding seccomp profile failed ${quote(path)}: ${(err as Error).message}`);
-  }
-  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
-    const kind = Array.isArray(parsed) ? "array" : typeof parsed === "bigint" ? "number" : typeof parsed;
-    if (parsed !== null) {
-      throw new Error(`decoding seccomp profile failed ${quote(path)}: json: cannot unmarshal ${kind} into Go value of type specs.LinuxSeccomp`);
-    }
-  }
-  return decodeSeccomp(parsed);
 }
 
 interface PasswdEntry {
