@@ -3,7 +3,7 @@
 // read through the host filesystem. It is what lets a restarted CRI plugin know that a container
 // had started or exited, and with which code.
 
-import type { ContainerResources, HugepageLimit, LinuxContainerResources, WindowsContainerResources } from "../api/v1.ts";
+import { type ContainerResources, HugepageLimit, LinuxContainerResources, WindowsContainerResources } from "../api/v1.ts";
 import { goJson, goJsonString, type GoJsonValue, JsonNumberText, parseGoJson, type ParsedJson } from "../go-json.ts";
 import type { HostFs } from "../host-fs.ts";
 import { quote } from "../../go/strconv.ts";
@@ -146,25 +146,10 @@ const linuxFields = [
 ];
 const windowsFields = ["cpu_shares", "cpu_count", "cpu_maximum", "memory_limit_in_bytes", "rootfs_size_in_bytes"];
 
-function emptyLinux(): LinuxContainerResources {
-  return {
-    cpuPeriod: 0n,
-    cpuQuota: 0n,
-    cpuShares: 0n,
-    memoryLimitInBytes: 0n,
-    oomScoreAdj: 0n,
-    cpusetCpus: "",
-    cpusetMems: "",
-    hugepageLimits: [],
-    unified: {},
-    memorySwapLimitInBytes: 0n,
-  };
-}
-
 const camel = (field: string): string => field.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 function decodeLinux(value: JsonObject, path: string): LinuxContainerResources {
-  const linux = emptyLinux() as unknown as Record<string, unknown>;
+  const linux = LinuxContainerResources.fromPartial({}) as unknown as Record<string, unknown>;
   eachField(value, linuxFields, (field, v) => {
     const at = `${path}.${field}`;
     if (field === "cpuset_cpus" || field === "cpuset_mems") {
@@ -173,7 +158,7 @@ function decodeLinux(value: JsonObject, path: string): LinuxContainerResources {
       if (v === null) return;
       if (!Array.isArray(v)) throw new StatusTypeError(v, at, "[]*v1.HugepageLimit");
       linux.hugepageLimits = v.map((item) => {
-        const limit: HugepageLimit = { pageSize: "", limit: 0n };
+        const limit = HugepageLimit.fromPartial({});
         if (item === null) return limit;
         if (!isObject(item)) throw new StatusTypeError(item, at, "v1.HugepageLimit");
         eachField(item, ["page_size", "limit"], (f, x) => {
@@ -196,14 +181,7 @@ function decodeLinux(value: JsonObject, path: string): LinuxContainerResources {
 }
 
 function decodeWindows(value: JsonObject, path: string): WindowsContainerResources {
-  const windows: Record<string, unknown> = {
-    cpuShares: 0n,
-    cpuCount: 0n,
-    cpuMaximum: 0n,
-    memoryLimitInBytes: 0n,
-    rootfsSizeInBytes: 0n,
-    affinityCpus: [],
-  };
+  const windows = WindowsContainerResources.fromPartial({}) as unknown as Record<string, unknown>;
   eachField(value, windowsFields, (field, v) => {
     windows[camel(field)] = goInt(v, `${path}.${field}`, "int64", ...int64Range) ?? 0n;
   });
