@@ -17,18 +17,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$(cd "$here/.." && pwd)"
 cd "$here"
 
-module=github.com/containerd/containerd
-version=$(go list -m -f '{{.Version}}' "$module")
-go mod download "$module"
-src=$(go list -m -f '{{.Dir}}' "$module")
-
-work=$(mktemp -d)
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-cp -r "$src" "$work/containerd"
-chmod -R u+w "$work/containerd"
-# containerd's go.mod replaces itself with ./.empty-mod, a nested module the module zip leaves out.
-mkdir -p "$work/containerd/.empty-mod"
-printf 'module empty-mod\n' > "$work/containerd/.empty-mod/go.mod"
+# shellcheck source=../copy-containerd.sh
+source "$here/../copy-containerd.sh"
 # Only the requested groups are compiled in, so one group's unfinished recorder cannot block another.
 bench=""
 if [[ "${1:-}" == "--bench" ]]; then bench="${2:-.}"; set --; fi

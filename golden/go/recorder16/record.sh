@@ -12,17 +12,8 @@ here="$(cd "$(dirname "$0")" && pwd)"
 out="$(cd "$here/.." && pwd)"
 cd "$here"
 
-module=github.com/containerd/containerd
-version=$(go list -m -f '{{.Version}}' "$module")
-go mod download "$module"
-src=$(go list -m -f '{{.Dir}}' "$module")
-
-work=$(mktemp -d)
-trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
-cp -r "$src" "$work/containerd"
-chmod -R u+w "$work/containerd"
-mkdir -p "$work/containerd/.empty-mod"
-printf 'module empty-mod\n' > "$work/containerd/.empty-mod/go.mod"
+# shellcheck source=../copy-containerd.sh
+source "$here/../copy-containerd.sh"
 cp "$here/../recorder/record_common_test.go" "$work/containerd/pkg/cri/server/"
 # The log writer's loop is unexported and runs in a goroutine of its own; this exports it (recorder
 # builds only) so a panic in it can be caught and recorded.
