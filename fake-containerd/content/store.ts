@@ -6,7 +6,8 @@ import { ContainerdError, alreadyExists, invalidArgument, notFound } from "../er
 import { digestFromBytes } from "../../src/go/digest.ts";
 import { quote } from "../../src/go/strconv.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
-import { compareUtf8, type Adaptor, type ObjectFilter } from "./filter.ts";
+import { compareUtf8 } from "../../src/go/json.ts";
+import type { Adaptor, ObjectFilter } from "./filter.ts";
 import { mapField } from "../filters.ts";
 import { applyLabelPath, storedLabels, validateLabels } from "./labels.ts";
 import { refKey } from "./ref.ts";

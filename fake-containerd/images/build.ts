@@ -6,7 +6,7 @@
 // creates (or retargets) the image record.
 import { invalidArgument, isAlreadyExists, isNotFound } from "../errdefs.ts";
 import { computeDigest, type ContentStore } from "../content/store.ts";
-import { compareUtf8 } from "../content/filter.ts";
+import { compareUtf8 } from "../../src/go/json.ts";
 import { encodeImageConfig, encodeIndex, encodeManifest, type Descriptor, type ImageConfigFile } from "./documents.ts";
 import { gzip } from "./gzip.ts";
 import { childrenLabels, mediaTypes } from "./mediatypes.ts";

@@ -2,7 +2,7 @@
 // vendors it): descriptors, manifests, indexes and image configs, with Go's JSON field order for
 // writing and Go's decoding rules for reading.
 import { arrayOf, bool, decodeJson, digestStr, int64, raw, setMap, str, stringList, stringMap, struct } from "./decode.ts";
-import { goJson, goMap, type GoJsonValue } from "./json.ts";
+import { goJson, type GoJsonValue } from "../../src/go/json.ts";
 import type { Platform } from "./platforms.ts";
 
 export interface Descriptor {
@@ -207,7 +207,7 @@ function platformJson(p: Platform): GoJsonValue {
 }
 
 function mapOrOmit(m: Readonly<Record<string, string>> | undefined): GoJsonValue | undefined {
-  return m && Object.keys(m).length > 0 ? goMap(m) : undefined;
+  return m && Object.keys(m).length > 0 ? new Map(Object.entries(m)) : undefined;
 }
 
 function descriptorJson(d: Descriptor): GoJsonValue {

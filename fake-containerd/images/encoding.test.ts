@@ -4,7 +4,7 @@ import { computeDigest } from "../content/store.ts";
 import { text, untext } from "../content/test-support.ts";
 import { encodeImageConfig, encodeManifest, parseImageConfig, parseIndex, parseManifest } from "./documents.ts";
 import { crc32, gunzip, gzip } from "./gzip.ts";
-import { goJson, goJsonString } from "./json.ts";
+import { goJson, goJsonString } from "../../src/go/json.ts";
 import { mediaTypes } from "./mediatypes.ts";
 import { readTar, writeTar, type TarEntry } from "./tar.ts";
 

@@ -8,7 +8,7 @@ import { quote } from "../../src/go/strconv.ts";
 import { encodeIndex, parseIndex, parseManifest, type Descriptor } from "./documents.ts";
 import { wrapError } from "../errdefs.ts";
 import { familiarizeReference } from "./import.ts";
-import { goJson } from "./json.ts";
+import { goJson } from "../../src/go/json.ts";
 import { annotationImageName, isIndexType, isManifestType } from "./mediatypes.ts";
 import { nameAnnotations } from "./names.ts";
 import { platformMatcher, sortByPlatform, type Platform, type PlatformMatcher } from "./platforms.ts";

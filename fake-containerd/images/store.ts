@@ -4,7 +4,8 @@
 import type { FakeContext } from "../context.ts";
 import { alreadyExists, invalidArgument, notFound } from "../errdefs.ts";
 import type { ContentStore } from "../content/store.ts";
-import { compareUtf8, type Adaptor, type ObjectFilter } from "../content/filter.ts";
+import { compareUtf8 } from "../../src/go/json.ts";
+import type { Adaptor, ObjectFilter } from "../content/filter.ts";
 import { mapField } from "../filters.ts";
 import { applyLabelPath, storedLabels, validateLabels } from "../content/labels.ts";
 import { findDigestFault } from "../../src/go/digest.ts";

@@ -3,7 +3,8 @@
 // chosen by the client, parent/child links, labels, and the errors a client sees.
 import type { FakeContext } from "../context.ts";
 import { alreadyExists, containerdError, failedPrecondition, invalidArgument, notFound } from "../errdefs.ts";
-import { compareUtf8, type Adaptor, type ObjectFilter } from "../content/filter.ts";
+import { compareUtf8 } from "../../src/go/json.ts";
+import type { Adaptor, ObjectFilter } from "../content/filter.ts";
 import { mapField } from "../filters.ts";
 import { applyLabelPath, storedLabels, validateLabels } from "../content/labels.ts";
 import { quote } from "../../src/go/strconv.ts";

@@ -16,7 +16,7 @@ import type {
   CriRuntime,
 } from "../helpers/config-types.ts";
 import { RUNTIME_LINUX_V1, RUNTIME_RUNC_V2 } from "../helpers/runtime-options.ts";
-import { goJson, type GoJsonValue } from "./go-json.ts";
+import { goJson, type GoJsonValue } from "../go/json.ts";
 
 export type { CriConfig, CriContainerdConfig, CriPluginConfig, CriRuntime } from "../helpers/config-types.ts";
 

@@ -8,7 +8,7 @@
 // Errors read as Go's *os.PathError does: `open /a/b: no such file or directory`.
 
 import { clean } from "../go/filepath.ts";
-import { base64, fromBase64 } from "./go-json.ts";
+import { base64, fromBase64 } from "../go/json.ts";
 
 /** Errno names, and ECLOSED for Go's os.ErrClosed (a write through a closed file). */
 export type HostFsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EEXIST" | "EACCES" | "EIO" | "ECLOSED";

@@ -17,7 +17,7 @@ import {
   type SecurityProfile,
   type WindowsContainerConfig,
 } from "../api/v1.ts";
-import type { GoJsonValue } from "../go-json.ts";
+import type { GoJsonValue } from "../../go/json.ts";
 
 const decoder = new TextDecoder();
 

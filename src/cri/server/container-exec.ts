@@ -15,7 +15,7 @@ import {
   type ExecResponse,
 } from "../api/v1.ts";
 import { Code, CriError } from "../errors.ts";
-import { base64 } from "../go-json.ts";
+import { base64 } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Container } from "../store/container-store.ts";
 import type { CriService } from "./service.ts";

@@ -16,7 +16,7 @@ import {
   type ContainerStatusResponse,
   type ImageSpec,
 } from "../api/v1.ts";
-import { goJson, goJsonString, type GoJsonValue } from "../go-json.ts";
+import { goJson, goJsonString, type GoJsonValue } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
 import { containerState } from "../store/container-status.ts";
 import type { Container } from "../store/container-store.ts";

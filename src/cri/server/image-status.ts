@@ -10,7 +10,7 @@ import { quote } from "../../go/strconv.ts";
 import { localResolve, parseImageReferences } from "../../helpers/images.ts";
 import { getUserFromImage } from "../../helpers/user.ts";
 import { isNotFound } from "../../../fake-containerd/index.ts";
-import { goJson, type GoJsonValue, type ParsedJson } from "../go-json.ts";
+import { goJson, type GoJsonValue, type ParsedJson } from "../../go/json.ts";
 import type { CriImage } from "../store/image-store.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CriService } from "./service.ts";

@@ -8,7 +8,7 @@ import { isAlreadyExists, isNotFound } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { imageLabelKey, imageLabelValue } from "../../helpers/constants.ts";
-import { parseGoJson } from "../go-json.ts";
+import { parseGoJson } from "../../go/json.ts";
 import type { CriImage, OciImageConfig } from "../store/image-store.ts";
 import type { CriService } from "./service.ts";
 

@@ -6,7 +6,7 @@
 
 import type { CriConfig } from "../config.ts";
 import type { HostFs } from "../host-fs.ts";
-import { goJson, type GoJsonValue } from "../go-json.ts";
+import { goJson, type GoJsonValue } from "../../go/json.ts";
 
 /** go-cni's ErrCNINotInitialized. */
 export const cniNotInitialized = "cni plugin not initialized";

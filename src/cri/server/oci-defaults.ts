@@ -8,7 +8,7 @@ import type { AnyValue, JsonAnyValue, JsonPick } from "../../../fake-containerd/
 import { ociSpecTypeUrl } from "../../../fake-containerd/index.ts";
 import { join } from "../../go/filepath.ts";
 import { encodedOnRead } from "../encoded-any.ts";
-import { compareUtf8, goJson, goJsonString, JsonNumberText, parseGoJson, type GoJsonValue, type ParsedJson } from "../go-json.ts";
+import { compareUtf8, goJson, goJsonString, JsonNumberText, parseGoJson, type GoJsonValue, type ParsedJson } from "../../go/json.ts";
 
 /** specs.Version of the runtime-spec module containerd 1.6.20 is built with. */
 export const ociVersion = "1.0.2-dev";

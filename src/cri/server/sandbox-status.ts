@@ -17,7 +17,7 @@ import {
   type PodSandboxStatusRequest,
   type PodSandboxStatusResponse,
 } from "../api/v1.ts";
-import { goJson, GoJsonText, type GoJsonValue } from "../go-json.ts";
+import { goJson, GoJsonText, type GoJsonValue } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CniResult, Sandbox, SandboxMetadata } from "../store/sandbox-store.ts";
 import { SandboxState, type SandboxStatus } from "../store/sandbox-status.ts";

@@ -5,7 +5,7 @@
 
 import { quote } from "../../go/strconv.ts";
 import { SecurityProfile_ProfileType, type SecurityProfile } from "../api/v1.ts";
-import { parseGoJson, type ParsedJson } from "../go-json.ts";
+import { parseGoJson, type ParsedJson } from "../../go/json.ts";
 import { readTextFile, type HostFs } from "../host-fs.ts";
 import { decodeSeccomp, type LinuxSeccomp } from "./oci-defaults.ts";
 

@@ -5,7 +5,7 @@
 
 import type { StatusRequest, StatusResponse } from "../api/v1.ts";
 import { criConfigJson } from "../config.ts";
-import { goJsonString } from "../go-json.ts";
+import { goJsonString } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CriService } from "./service.ts";
 

@@ -4,7 +4,7 @@
 // had started or exited, and with which code.
 
 import { type ContainerResources, HugepageLimit, LinuxContainerResources, WindowsContainerResources } from "../api/v1.ts";
-import { goJson, goJsonString, type GoJsonValue, JsonNumberText, parseGoJson, type ParsedJson } from "../go-json.ts";
+import { goJson, goJsonString, type GoJsonValue, JsonNumberText, parseGoJson, type ParsedJson } from "../../go/json.ts";
 import type { HostFs } from "../host-fs.ts";
 import { quote } from "../../go/strconv.ts";
 import { join } from "../../go/filepath.ts";

@@ -1,7 +1,7 @@
-// JSON as Go's encoding/json writes it, for the texts the CRI plugin builds with json.Marshal (the
-// status checkpoint, the verbose `info` maps): struct fields in declaration order (plain objects
-// built in that order), Go maps with keys sorted bytewise (pass a Map), HTML-safe string escaping,
-// int64 as bigint, float64 as Go formats it, []byte as base64, no whitespace.
+// JSON as Go's encoding/json writes it: struct fields in declaration order (plain objects built in
+// that order), Go maps with keys sorted bytewise (pass a Map), HTML-safe string escaping, int64 as
+// bigint, float64 as Go formats it, []byte as base64, no whitespace. The CRI plugin's texts (the
+// status checkpoint, verbose info) and the fake's image documents (whose digests depend on it) use it.
 
 export type GoJsonValue =
   | string
