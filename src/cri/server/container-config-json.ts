@@ -12,7 +12,7 @@ import {
   type LinuxContainerConfig,
   type LinuxContainerResources,
   type LinuxContainerSecurityContext,
-  type Mount,
+  Mount,
   type NamespaceOption,
   type SecurityProfile,
   type WindowsContainerConfig,
@@ -31,19 +31,8 @@ function vendoredImageSpec(image: ImageSpec | undefined): ImageSpec | undefined 
 }
 
 function vendoredMount(m: Mount): Mount {
-  return {
-    containerPath: m.containerPath,
-    hostPath: m.hostPath,
-    readonly: m.readonly,
-    selinuxRelabel: m.selinuxRelabel,
-    propagation: m.propagation,
-    uidMappings: [],
-    gidMappings: [],
-    recursiveReadOnly: false,
-    image: undefined,
-    imageSubPath: "",
-    mountOptions: [],
-  };
+  const { containerPath, hostPath, readonly, selinuxRelabel, propagation } = m;
+  return Mount.fromPartial({ containerPath, hostPath, readonly, selinuxRelabel, propagation });
 }
 
 /** The request's config as containerd 1.6.20 decodes it: fields newer than cri-api v0.25.0 dropped. */

@@ -18,7 +18,7 @@ import {
   type Int64Value,
   type LinuxContainerResources,
   type LinuxContainerSecurityContext,
-  type Mount as CriMount,
+  Mount as CriMount,
   MountPropagation,
   NamespaceMode,
   type PodSandboxConfig,
@@ -94,19 +94,8 @@ export function containerMounts(ctx: SpecContext, sandboxId: string, config: Con
   const mounts: CriMount[] = [];
   const securityContext = config.linux?.securityContext;
   const readonly = securityContext?.readonlyRootfs ?? false;
-  const mount = (containerPath: string, hostPath: string, ro: boolean, selinuxRelabel: boolean): CriMount => ({
-    containerPath,
-    hostPath,
-    readonly: ro,
-    selinuxRelabel,
-    propagation: MountPropagation.PROPAGATION_PRIVATE,
-    uidMappings: [],
-    gidMappings: [],
-    recursiveReadOnly: false,
-    image: undefined,
-    imageSubPath: "",
-    mountOptions: [],
-  });
+  const mount = (containerPath: string, hostPath: string, ro: boolean, selinuxRelabel: boolean): CriMount =>
+    CriMount.fromPartial({ containerPath, hostPath, readonly: ro, selinuxRelabel, propagation: MountPropagation.PROPAGATION_PRIVATE });
   const sandboxRoot = getSandboxRootDir(ctx.config, sandboxId);
   if (!isInCRIMounts(etcHostname, config.mounts)) {
     // Pods from containerd before 1.1.6 have no hostname file; their containers go without.

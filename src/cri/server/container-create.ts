@@ -22,7 +22,7 @@ import {
   type ContainerResources,
   type CreateContainerRequest,
   type CreateContainerResponse,
-  type Mount as CriMount,
+  Mount as CriMount,
   MountPropagation,
   NamespaceMode,
   type PodSandboxConfig,
@@ -318,19 +318,14 @@ function volumeMountsOf(c: CriService, containerRootDir: string, config: Contain
   const mounts: CriMount[] = [];
   for (const dst of Object.keys(volumes ?? {}).sort()) {
     if (isInCRIMounts(dst, config.mounts)) continue;
-    mounts.push({
-      containerPath: dst,
-      hostPath: join(containerRootDir, "volumes", c.ids.next()),
-      readonly: false,
-      selinuxRelabel: true,
-      propagation: MountPropagation.PROPAGATION_PRIVATE,
-      uidMappings: [],
-      gidMappings: [],
-      recursiveReadOnly: false,
-      image: undefined,
-      imageSubPath: "",
-      mountOptions: [],
-    });
+    mounts.push(
+      CriMount.fromPartial({
+        containerPath: dst,
+        hostPath: join(containerRootDir, "volumes", c.ids.next()),
+        selinuxRelabel: true,
+        propagation: MountPropagation.PROPAGATION_PRIVATE,
+      }),
+    );
   }
   return mounts;
 }
