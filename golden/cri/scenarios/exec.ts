@@ -2,7 +2,7 @@
 // request validation and container states.
 
 import { defineScenario, type Scenario } from "../scenario.ts";
-import { commands, createContainer, execCommands, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
+import { commands, containerStatus, createContainer, execCommands, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
 
 export const exec: Scenario[] = [
   defineScenario("exec-sync-commands", "ExecSync output and exit codes of the emulatable commands", (s) => {
@@ -24,6 +24,27 @@ export const exec: Scenario[] = [
     execSync(execCommands.true, 1n);
     s.runtime.execSync({ containerId: "$prefix(app.containerId, 9)", cmd: ["echo", "by prefix"], timeout: 10n });
   }),
+
+  defineScenario(
+    "shell-image-applets",
+    "busybox applets the fake does not emulate, and shell scripts beyond it, keep running; ExecSync hostname",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const running: Array<[string, readonly string[]]> = [
+        ["top", ["top"]],
+        ["shtop", ["sh", "-c", "top"]],
+        ["loop", ["sh", "-c", "while true; do echo tick; sleep 1; done"]],
+        ["pipe", ["sh", "-c", "yes | head -c 1 && sleep 3600"]],
+      ];
+      for (const [name, command] of running) {
+        createContainer(s, "pod", "pod", name, command, name);
+        startContainer(s, name);
+        containerStatus(s, name);
+      }
+      s.runtime.execSync({ containerId: "$top.containerId", cmd: ["hostname"], timeout: 10n });
+    },
+  ),
 
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
