@@ -278,10 +278,13 @@ export class ContainerStore {
     return { bucket: this.bucket, containers: this.order.ordered().map((slot) => recordToState(slot.record)) };
   }
 
-  private async enter(op: string, subject?: string): Promise<void> {
-    await this.ctx.operations.enter(subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject });
-    requireNamespace(this.namespace);
+  /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
+  private enter(op: string, subject?: string): Promise<void> {
+    const call = subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject };
+    return this.ctx.operations.enter(call).then(this.requireNamespace);
   }
+
+  private readonly requireNamespace = (): void => requireNamespace(this.namespace);
 
   private select(filter: Filter): readonly ContainerRecord[] {
     if (filter.matchesEverything) return this.order.records(this.version);

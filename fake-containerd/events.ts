@@ -127,16 +127,12 @@ export class EventExchange implements EventPublisher {
       validTopics.add(topic);
     }
     const envelope: Envelope = Object.freeze({ timestamp: this.clock.now(), namespace, topic, event: Object.freeze(event) });
-    const delivered = this.tail.then(async () => {
-      let keep: boolean;
-      try {
-        keep = await this.operations.enter({ op: "events.publish", namespace, subject: topic });
-      } catch {
-        keep = false;
-      }
-      if (!keep) return;
-      for (const s of this.subscriptions) s.offer(envelope);
-    });
+    // Chained thens rather than an async step: the same ticks, a fraction of the garbage.
+    const delivered = this.tail.then(() =>
+      this.operations.enter({ op: "events.publish", namespace, subject: topic }).then((keep) => {
+        if (keep) for (const s of this.subscriptions) s.offer(envelope);
+      }, dropped),
+    );
     this.tail = delivered;
     return delivered;
   }
@@ -218,6 +214,9 @@ export class Subscription implements AsyncIterableIterator<Envelope> {
     for (const w of this.waiters.splice(0)) w({ value: undefined, done: true });
   }
 }
+
+/** A publish that a fault failed drops its event. */
+function dropped(): void {}
 
 /** Topics that passed validateTopic: a handful, published over and over. */
 const validTopics = new Set<string>();

@@ -131,7 +131,22 @@ export class Operations {
    * the error of a firing fault. Returns false when a firing fault says to drop the operation
    * (used for events), true otherwise.
    */
-  async enter(call: OperationCall): Promise<boolean> {
+  enter(call: OperationCall): Promise<boolean> {
+    // Nearly every call meets no gate and no fault. Skipping the async frame for those saves most of
+    // an operation's garbage; the caller still gets a resolved promise, as when nothing matches.
+    if (this.gates.length === 0 && this.faults.length === 0) return passed;
+    return this.enterSlowly(call);
+  }
+
+  /**
+   * enter() for an operation no fault drops, settling just when `await enter(call)` in an async
+   * function would resume: a store's thin entry step costs a `then` instead of an async frame.
+   */
+  pass(call: OperationCall): Promise<void> {
+    return this.enter(call).then(nothing);
+  }
+
+  private async enterSlowly(call: OperationCall): Promise<boolean> {
     for (const gate of this.gates) {
       if (!matches(gate.op, gate.subject, call)) continue;
       gate.onArrive(call);
@@ -152,6 +167,10 @@ export class Operations {
     return true;
   }
 }
+
+const passed = Promise.resolve(true);
+
+function nothing(): void {}
 
 function matches(op: string, subject: string | undefined, call: OperationCall): boolean {
   return (op === "*" || op === call.op) && (subject === undefined || subject === call.subject);

@@ -752,12 +752,13 @@ export class TaskService {
 
   // ---- internals ----
 
-  private async enter(op: string, subject?: string): Promise<void> {
-    await this.ctx.operations.enter(
-      subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject },
-    );
-    requireNamespace(this.namespace);
+  /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
+  private enter(op: string, subject?: string): Promise<void> {
+    const call = subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject };
+    return this.ctx.operations.enter(call).then(this.requireNamespace);
   }
+
+  private readonly requireNamespace = (): void => requireNamespace(this.namespace);
 
   /** What the task service's getTask finds: the container, its task, and a shim that answers. */
   private taskOf(containerId: string): TaskRec {

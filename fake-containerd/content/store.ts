@@ -205,8 +205,8 @@ export class ContentStore {
     return blob;
   }
 
-  private async enter(op: string, subject?: string): Promise<void> {
-    await this.ctx.operations.enter({ op, namespace: this.namespace, subject });
+  private enter(op: string, subject?: string): Promise<void> {
+    return this.ctx.operations.pass({ op, namespace: this.namespace, subject });
   }
 }
 

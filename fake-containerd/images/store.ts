@@ -211,8 +211,8 @@ export class ImageStore {
     return image;
   }
 
-  private async enter(op: string, subject?: string): Promise<void> {
-    await this.ctx.operations.enter({ op, namespace: this.namespace, subject });
+  private enter(op: string, subject?: string): Promise<void> {
+    return this.ctx.operations.pass({ op, namespace: this.namespace, subject });
   }
 }
 
