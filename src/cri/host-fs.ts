@@ -73,6 +73,12 @@ export interface HostFs {
   stat(path: string): HostFsStat;
   /** Names in a directory, sorted. */
   readDir(path: string): string[];
+  /**
+   * A number that changes whenever something directly in directory `path` is added, removed or
+   * written, and is never reused; undefined when this filesystem cannot tell (or there is no such
+   * directory). Lets a caller keep what it learned from a directory until somebody changes it.
+   */
+  revision?(path: string): number | undefined;
 }
 
 /** A file opened for appending. Writes after close are refused. */
@@ -114,6 +120,8 @@ interface DirNode {
   kind: "dir";
   mode: number;
   children: Map<string, Node>;
+  /** MemoryHostFs.revision: the fs-wide change count when an entry here last changed. */
+  revision: number;
   /** The path strings this directory is cached under (MemoryHostFs.dirCache). */
   cachedAs?: string[];
 }
@@ -153,7 +161,9 @@ function components(path: string): string[] {
 
 /** The node's filesystem in memory. */
 export class MemoryHostFs implements HostFs {
-  private readonly root: DirNode = { kind: "dir", mode: 0o755, children: new Map() };
+  private readonly root: DirNode = { kind: "dir", mode: 0o755, children: new Map(), revision: 0 };
+  /** Changes so far, fs-wide, so that a directory made again does not repeat an old revision. */
+  private changes = 0;
   /**
    * Directories by the exact path strings used to reach them: the plugin goes back to the same few
    * directories (a sandbox's, a container's, the IPAM dir) again and again. A directory leaves
@@ -199,8 +209,9 @@ export class MemoryHostFs implements HostFs {
       let dir = cached.dir.children.get(cached.name);
       if (dir?.kind === "file") throw new HostFsError("mkdir", path, "ENOTDIR");
       if (dir === undefined) {
-        dir = { kind: "dir", mode, children: new Map() };
+        dir = { kind: "dir", mode, children: new Map(), revision: 0 };
         cached.dir.children.set(cached.name, dir);
+        this.changed(cached.dir);
       }
       this.cacheDir(path, dir);
       return;
@@ -212,8 +223,9 @@ export class MemoryHostFs implements HostFs {
       parent = dir;
       const next = dir.children.get(names[i]!);
       if (next === undefined) {
-        const created: DirNode = { kind: "dir", mode, children: new Map() };
+        const created: DirNode = { kind: "dir", mode, children: new Map(), revision: 0 };
         dir.children.set(names[i]!, created);
+        this.changed(dir);
         dir = created;
       } else if (next.kind === "file") {
         throw new HostFsError("mkdir", `/${names.slice(0, i + 1).join("/")}`, "ENOTDIR");
@@ -231,17 +243,16 @@ export class MemoryHostFs implements HostFs {
     const existing = dir.children.get(name);
     if (existing?.kind === "dir") throw new HostFsError("rename", clean(path), "EEXIST");
     dir.children.set(name, { kind: "file", mode, chunks: [data] });
+    this.changed(dir);
   }
 
   appendFile(path: string, data: string | Uint8Array, mode = 0o640): void {
     const { dir, name } = this.parent(path, "open");
     const existing = dir.children.get(name);
-    if (existing === undefined) {
-      dir.children.set(name, { kind: "file", mode, chunks: [data] });
-      return;
-    }
-    if (existing.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
-    existing.chunks.push(data);
+    if (existing?.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
+    if (existing === undefined) dir.children.set(name, { kind: "file", mode, chunks: [data] });
+    else existing.chunks.push(data);
+    this.changed(dir);
   }
 
   openAppend(path: string, mode = 0o640): AppendHandle {
@@ -250,14 +261,17 @@ export class MemoryHostFs implements HostFs {
     if (node === undefined) {
       node = { kind: "file", mode, chunks: [] };
       dir.children.set(name, node);
+      this.changed(dir);
     }
     if (node.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
     const file = node;
     let open = true;
+    const changed = (): void => this.changed(dir);
     return {
       write(data) {
         if (!open) throw new HostFsError("write", clean(path), "ECLOSED");
         file.chunks.push(data);
+        changed();
       },
       close() {
         open = false;
@@ -289,12 +303,14 @@ export class MemoryHostFs implements HostFs {
       if (removed === undefined) return;
       this.uncache(removed);
       cached.dir.children.delete(cached.name);
+      this.changed(cached.dir);
       return;
     }
     const names = components(path);
     if (names.length === 0) {
       for (const child of this.root.children.values()) this.uncache(child);
       this.root.children.clear();
+      this.changed(this.root);
       return;
     }
     let dir = this.root;
@@ -308,6 +324,7 @@ export class MemoryHostFs implements HostFs {
     if (removed === undefined) return;
     this.uncache(removed);
     dir.children.delete(last);
+    this.changed(dir);
   }
 
   exists(path: string): boolean {
@@ -324,6 +341,15 @@ export class MemoryHostFs implements HostFs {
     const node = this.lookup(path, "open");
     if (node.kind !== "dir") throw new HostFsError("readdirent", clean(path), "ENOTDIR");
     return [...node.children.keys()].sort();
+  }
+
+  revision(path: string): number | undefined {
+    const node = this.dirCache.get(path) ?? this.find(path);
+    return node?.kind === "dir" ? node.revision : undefined;
+  }
+
+  private changed(dir: DirNode): void {
+    dir.revision = ++this.changes;
   }
 
   private bytesOf(node: FileNode): Uint8Array {

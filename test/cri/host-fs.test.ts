@@ -68,6 +68,39 @@ describe("MemoryHostFs", () => {
     expect(back.stat("/r/c").mode).toBe(0o700);
   });
 
+  test("a directory's revision moves with every change directly in it, and never comes back", () => {
+    const fs = new MemoryHostFs();
+    fs.mkdirAll("/d/sub");
+    const seen = new Set<number>();
+    const step = (change: () => void): void => {
+      const before = fs.revision("/d");
+      change();
+      const after = fs.revision("/d")!;
+      expect(after).not.toBe(before);
+      expect(seen.has(after)).toBe(false);
+      seen.add(after);
+    };
+    step(() => fs.writeFile("/d/a", "1"));
+    step(() => fs.writeFile("/d/a", "2"));
+    step(() => fs.appendFile("/d/a", "3"));
+    step(() => fs.mkdirAll("/d/e"));
+    const handle = fs.openAppend("/d/log");
+    step(() => handle.write(new Uint8Array([1])));
+    step(() => fs.removeAll("/d/a"));
+    // Changes further down, reads, and removing what is not there leave it alone.
+    const quiet = fs.revision("/d");
+    fs.writeFile("/d/sub/x", "");
+    fs.readText("/d/log");
+    fs.removeAll("/d/missing");
+    expect(fs.revision("/d")).toBe(quiet);
+    // A directory made again does not repeat an old revision.
+    fs.removeAll("/d");
+    fs.mkdirAll("/d");
+    expect(seen.has(fs.revision("/d")!)).toBe(false);
+    expect(fs.revision("/nowhere")).toBeUndefined();
+    expect(fs.revision("/d/log")).toBeUndefined();
+  });
+
   test("a path through a file is not a directory", () => {
     const fs = new MemoryHostFs();
     fs.mkdirAll("/a");

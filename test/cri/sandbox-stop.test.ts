@@ -1,11 +1,12 @@
 // StopPodSandbox: its containers are killed first, then the pause task; the network goes; stopping
 // again is fine; unknown IDs and ambiguous prefixes fail as in containerd 1.6.20.
 
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import type { VirtualClock } from "../../fake-containerd/index.ts";
 import { ContainerState, PodSandboxState } from "../../src/cri/api/v1.ts";
 import { Code } from "../../src/cri/errors.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
+import { ipamDataDir } from "../../src/cri/server/sandbox-network.ts";
 import { podConfig, rejection, sandboxFootprint } from "./sandbox-fixtures.ts";
 
 let fake: FakeCri;
@@ -70,6 +71,31 @@ describe("StopPodSandbox", () => {
     fake = await createFakeCri({ seed: 1 });
     const err = await rejection(fake.runtime.stopPodSandbox({ podSandboxId: id }));
     expect([err.code, err.message]).toEqual([code, `an error occurred when try to find sandbox "${id}": ${cause}`]);
+  });
+
+  test("teardown finds a reservation by reading the IPAM directory only when someone else changed it", async () => {
+    fake = await createFakeCri({ seed: 1, images: [busybox] });
+    const dataDir = ipamDataDir(fake.service);
+    const ids: string[] = [];
+    for (const name of ["a", "b", "c", "d"]) ids.push((await fake.runtime.runPodSandbox({ config: podConfig(name) })).podSandboxId);
+    const reads = vi.spyOn(fake.hostFs, "readDir");
+    // Stop, then remove (which stops again, as containerd 1.6 does): the second teardown finds no
+    // reservation; one read of the directory serves every later teardown.
+    for (const podSandboxId of ids.slice(0, 2)) {
+      await fake.runtime.stopPodSandbox({ podSandboxId });
+      await fake.runtime.removePodSandbox({ podSandboxId });
+    }
+    expect(reads.mock.calls.filter(([path]) => path === dataDir)).toHaveLength(1);
+    // A reservation written by somebody else for a sandbox whose own address is gone is still found.
+    const [, , third, fourth] = ids as [string, string, string, string];
+    const ip = (await fake.runtime.podSandboxStatus({ podSandboxId: third })).status!.network!.ip;
+    fake.hostFs.removeAll(`${dataDir}/${ip}`);
+    fake.hostFs.writeFile(`${dataDir}/10.88.9.9`, `${third}\r\neth0\n`);
+    await fake.runtime.stopPodSandbox({ podSandboxId: third });
+    expect(fake.hostFs.exists(`${dataDir}/10.88.9.9`)).toBe(false);
+    expect(reads.mock.calls.filter(([path]) => path === dataDir)).toHaveLength(2);
+    await fake.runtime.stopPodSandbox({ podSandboxId: fourth });
+    expect((await sandboxFootprint(fake)).addresses).toEqual([]);
   });
 
   test("an empty ID", async () => {

@@ -70,20 +70,69 @@ export function newNetNs(c: CriService): NetNs {
   return new NetNs(path, c.hostFs);
 }
 
+const reservationName = /^\d+\.\d+\.\d+\.\d+$/;
+
+/**
+ * What host-local's data dir held when it was last read: each owner's reservations, in name
+ * order. Valid while the directory's revision is `revision`; the plugin's own allocations and
+ * releases keep it up to date, and any other change to the directory makes it be read again.
+ */
+interface ReservationIndex {
+  revision: number;
+  owners: Map<string, string[]>;
+}
+
+/** Per node filesystem, since that is where the reservations live (a restarted plugin shares it). */
+const reservationIndexes = new WeakMap<CriService["hostFs"], ReservationIndex>();
+
 /**
  * host-local's reservation for `id` on eth0, or undefined. host-local finds it by reading every
  * reservation; the address the sandbox recorded is looked at first, which is where it is unless
- * the setup failed before recording it.
+ * the setup failed before recording it. Reading every reservation on each teardown would make a
+ * pod's teardown cost grow with the pods running, so what was read is kept (ReservationIndex).
  */
 function addressOf(c: CriService, id: string, recorded: string): string | undefined {
   const dataDir = ipamDataDir(c);
   if (!c.hostFs.exists(dataDir)) return undefined;
   const owner = `${id}${lineBreak}${defaultIfName}`;
   if (recorded !== "" && c.hostFs.exists(join(dataDir, recorded)) && holds(c, dataDir, recorded, owner)) return recorded;
+  const index = reservationIndex(c, dataDir);
+  if (index) return index.owners.get(owner)?.[0];
   for (const name of c.hostFs.readDir(dataDir)) {
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(name) && holds(c, dataDir, name, owner)) return name;
+    if (reservationName.test(name) && holds(c, dataDir, name, owner)) return name;
   }
   return undefined;
+}
+
+/** The data dir's index, read again if the directory changed; undefined if the fs keeps no revisions. */
+function reservationIndex(c: CriService, dataDir: string): ReservationIndex | undefined {
+  const revision = c.hostFs.revision?.(dataDir);
+  if (revision === undefined) return undefined;
+  let index = reservationIndexes.get(c.hostFs);
+  if (index?.revision === revision) return index;
+  index = { revision, owners: new Map() };
+  for (const name of c.hostFs.readDir(dataDir)) {
+    if (!reservationName.test(name)) continue;
+    const owner = readTextFile(c.hostFs, join(dataDir, name)).trim();
+    const held = index.owners.get(owner);
+    if (held) held.push(name);
+    else index.owners.set(owner, [name]);
+  }
+  reservationIndexes.set(c.hostFs, index);
+  return index;
+}
+
+/**
+ * Runs the plugin's own change to the data dir and brings the index along, if it was current
+ * before: a change by anyone else still shows as a revision the index does not know.
+ */
+function changeReservations(c: CriService, dataDir: string, change: () => void, update: (owners: Map<string, string[]>) => void): void {
+  const index = reservationIndexes.get(c.hostFs);
+  const current = index !== undefined && index.revision === c.hostFs.revision?.(dataDir);
+  change();
+  if (!current) return;
+  update(index.owners);
+  index.revision = c.hostFs.revision!(dataDir)!;
 }
 
 /** Whether reservation file `name` is `owner`'s. */
@@ -100,7 +149,7 @@ function allocate(c: CriService, id: string): string {
   try {
     const text = readTextFile(c.hostFs, lastReservedFile).trim();
     const n = ipv4ToNumber(text);
-    if (/^\d+\.\d+\.\d+\.\d+$/.test(text) && n >= rangeStart && n <= rangeEnd) last = n;
+    if (reservationName.test(text) && n >= rangeStart && n <= rangeEnd) last = n;
   } catch (err) {
     if (!isNotExist(err)) throw err;
   }
@@ -108,9 +157,22 @@ function allocate(c: CriService, id: string): string {
   let candidate = first;
   do {
     const ip = numberToIpv4(candidate);
-    if (candidate !== gateway && !c.hostFs.exists(join(dataDir, ip))) {
-      c.hostFs.writeFile(join(dataDir, ip), `${id}${lineBreak}${defaultIfName}`, 0o644);
-      c.hostFs.writeFile(lastReservedFile, ip, 0o644);
+    const file = join(dataDir, ip);
+    if (candidate !== gateway && !c.hostFs.exists(file)) {
+      const owner = `${id}${lineBreak}${defaultIfName}`;
+      changeReservations(
+        c,
+        dataDir,
+        () => {
+          c.hostFs.writeFile(file, owner, 0o644);
+          c.hostFs.writeFile(lastReservedFile, ip, 0o644);
+        },
+        (owners) => {
+          const held = owners.get(owner);
+          if (held) held.splice(sortedPosition(held, ip), 0, ip);
+          else owners.set(owner, [ip]);
+        },
+      );
       return ip;
     }
     candidate = candidate === rangeEnd ? rangeStart : candidate + 1;
@@ -155,5 +217,24 @@ export function setupPodNetwork(c: CriService, sandbox: Sandbox): CniResult {
 export function teardownPodNetwork(c: CriService, sandbox: Sandbox): void {
   if (c.network.status() !== undefined) throw new Error(cniNotInitialized);
   const ip = addressOf(c, sandbox.metadata.id, sandbox.metadata.ip);
-  if (ip !== undefined) c.hostFs.removeAll(join(ipamDataDir(c), ip));
+  if (ip === undefined) return;
+  const dataDir = ipamDataDir(c);
+  const owner = `${sandbox.metadata.id}${lineBreak}${defaultIfName}`;
+  changeReservations(
+    c,
+    dataDir,
+    () => c.hostFs.removeAll(join(dataDir, ip)),
+    (owners) => {
+      const held = owners.get(owner)?.filter((name) => name !== ip) ?? [];
+      if (held.length > 0) owners.set(owner, held);
+      else owners.delete(owner);
+    },
+  );
+}
+
+/** Where `name` goes in the sorted `names` (readDir's order). */
+function sortedPosition(names: readonly string[], name: string): number {
+  let i = 0;
+  while (i < names.length && names[i]! < name) i++;
+  return i;
 }
