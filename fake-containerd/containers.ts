@@ -102,6 +102,7 @@ export interface ContainerState {
 
 const noLabels: Readonly<Record<string, string>> = Object.freeze({});
 const noExtensions: Readonly<Record<string, AnyValue>> = Object.freeze({});
+const defaultRuntimeInfo: RuntimeInfo = Object.freeze({ name: defaultRuntime });
 const mutableFields = ["labels", "spec", "extensions", "image", "snapshotkey"];
 
 /** The containers of one namespace. Methods behave as the Go client's calls do, errors included. */
@@ -134,7 +135,7 @@ export class ContainerStore {
     if (invalid) throw wrapError("create container failed validation", invalid);
     if (this.slots.has(draft.id)) throw alreadyExists(`container "${draft.id}"`);
     const now = this.ctx.clock.now();
-    const record = freezeRecord({ ...draft, labels: withoutEmptyValues(draft.labels), createdAt: now, updatedAt: now });
+    const record = freezeRecord(draft, withoutEmptyValues(draft.labels), frozenRuntime(draft.runtime), now, now);
     this.bucket = true;
     this.links.touchNamespace();
     this.insert(record);
@@ -186,7 +187,11 @@ export class ContainerStore {
       if (stored.snapshotter !== given.snapshotter) throw invalidArgument("container.Snapshotter field is immutable");
       if (stored.runtime.name !== given.runtime.name) throw invalidArgument("container.Runtime.Name field is immutable");
     }
-    const next: Draft = { ...stored, labels: { ...stored.labels }, extensions: { ...stored.extensions } };
+    const next: Draft & { labels: Record<string, string>; extensions: Record<string, AnyValue> } = {
+      ...stored,
+      labels: { ...stored.labels },
+      extensions: { ...stored.extensions },
+    };
     for (const path of paths) {
       if (path.startsWith("labels.")) {
         const key = path.slice("labels.".length);
@@ -221,10 +226,16 @@ export class ContainerStore {
     const invalid = validate(next);
     if (invalid) throw wrapError("update failed validation", invalid);
     const now = this.ctx.clock.now();
-    const updated = freezeRecord({ ...next, labels: withoutEmptyValues(next.labels), createdAt: stored.createdAt, updatedAt: now });
+    const updated = freezeRecord(next, withoutEmptyValues(next.labels), stored.runtime, stored.createdAt, now);
     // containerd writes extensions over the stored ones without clearing them, so a later read
     // still sees extensions this update left out; the update's own answer does not.
-    this.replace(slot, freezeRecord({ ...updated, extensions: { ...stored.extensions, ...updated.extensions } }));
+    this.replace(slot, keepsExtensions(updated, stored) ? updated : freezeRecord(
+      { ...updated, extensions: { ...stored.extensions, ...updated.extensions } },
+      updated.labels,
+      updated.runtime,
+      updated.createdAt,
+      updated.updatedAt,
+    ));
     const event: ContainerUpdate = {
       id: updated.id,
       image: updated.image,
@@ -357,24 +368,28 @@ interface Slot {
 
 type Draft = {
   id: string;
-  labels: Record<string, string>;
+  labels: Readonly<Record<string, string>>;
   image: string;
   runtime: RuntimeInfo;
   spec?: AnyValue;
   snapshotter: string;
   snapshotKey: string;
-  extensions: Record<string, AnyValue>;
+  extensions: Readonly<Record<string, AnyValue>>;
 };
 
+/**
+ * The input with the client's defaults filled in. Its labels, runtime and extensions are the
+ * caller's objects, only read: a record copies what it keeps.
+ */
 function draftOf(input: ContainerInput): Draft {
   const draft: Draft = {
     id: input.id,
-    labels: { ...input.labels },
+    labels: input.labels ?? noLabels,
     image: input.image ?? "",
-    runtime: input.runtime ? { ...input.runtime } : { name: defaultRuntime },
+    runtime: input.runtime ?? defaultRuntimeInfo,
     snapshotter: input.snapshotter ?? "",
     snapshotKey: input.snapshotKey ?? "",
-    extensions: { ...input.extensions },
+    extensions: input.extensions ?? noExtensions,
   };
   if (input.spec) draft.spec = input.spec;
   return draft;
@@ -404,7 +419,7 @@ function validate(c: Draft): ContainerdError | undefined {
 }
 
 /** containerd never stores a label with an empty value. */
-function withoutEmptyValues(labels: Record<string, string>): Readonly<Record<string, string>> {
+function withoutEmptyValues(labels: Readonly<Record<string, string>>): Readonly<Record<string, string>> {
   const keys = Object.keys(labels);
   if (keys.length === 0) return noLabels;
   const out: Record<string, string> = {};
@@ -412,23 +427,44 @@ function withoutEmptyValues(labels: Record<string, string>): Readonly<Record<str
   return Object.keys(out).length === 0 ? noLabels : Object.freeze(out);
 }
 
-function freezeRecord(r: Draft & { labels: Readonly<Record<string, string>>; createdAt: bigint; updatedAt: bigint }): ContainerRecord {
-  const runtime: RuntimeInfo = r.runtime.options
-    ? Object.freeze({ name: r.runtime.name, options: r.runtime.options })
-    : Object.freeze({ name: r.runtime.name });
+/** A record of the draft's fields, with labels and runtime already as stored (frozen). */
+function freezeRecord(
+  r: Draft,
+  labels: Readonly<Record<string, string>>,
+  runtime: RuntimeInfo,
+  createdAt: bigint,
+  updatedAt: bigint,
+): ContainerRecord {
   const record: { -readonly [K in keyof ContainerRecord]: ContainerRecord[K] } = {
     id: r.id,
-    labels: Object.isFrozen(r.labels) ? r.labels : Object.freeze({ ...r.labels }),
+    labels,
     image: r.image,
     runtime,
     snapshotter: r.snapshotter,
     snapshotKey: r.snapshotKey,
     extensions: Object.keys(r.extensions).length === 0 ? noExtensions : Object.freeze({ ...r.extensions }),
-    createdAt: r.createdAt,
-    updatedAt: r.updatedAt,
+    createdAt,
+    updatedAt,
   };
   if (r.spec) record.spec = r.spec;
   return Object.freeze(record);
+}
+
+function frozenRuntime(runtime: RuntimeInfo): RuntimeInfo {
+  return runtime.options
+    ? Object.freeze({ name: runtime.name, options: runtime.options })
+    : Object.freeze({ name: runtime.name });
+}
+
+/**
+ * Whether the stored extensions written over with the update's are just the update's, key order
+ * included (the update started from the stored ones): then the answer is the record to store.
+ */
+function keepsExtensions(updated: ContainerRecord, stored: ContainerRecord): boolean {
+  const before = Object.keys(stored.extensions);
+  if (before.length === 0) return true;
+  const after = Object.keys(updated.extensions);
+  return before.length <= after.length && before.every((key, i) => after[i] === key);
 }
 
 /** Field paths containerd's container adaptor answers: id, image, runtime.name, labels.<key>. */
@@ -667,10 +703,5 @@ function recordFromState(s: ContainerState): ContainerRecord {
     extensions: Object.fromEntries(Object.entries(s.extensions).map(([k, v]) => [k, anyFromState(v)])),
   };
   if (s.spec) draft.spec = anyFromState(s.spec);
-  return freezeRecord({
-    ...draft,
-    labels: withoutEmptyValues(draft.labels),
-    createdAt: BigInt(s.createdAt),
-    updatedAt: BigInt(s.updatedAt),
-  });
+  return freezeRecord(draft, withoutEmptyValues(draft.labels), frozenRuntime(runtime), BigInt(s.createdAt), BigInt(s.updatedAt));
 }

@@ -30,16 +30,20 @@ export function utf8Length(s: string): number {
 /** identifiers.Validate: throws an invalid-argument error unless `s` is a valid identifier. */
 export function validateIdentifier(s: string): void {
   if (s.length === 0) throw invalidArgument("identifier must not be empty");
-  if (utf8Length(s) > maxIdentifierBytes) {
+  // The pattern admits only ASCII, whose UTF-8 length is its length: the common case counts nothing.
+  const matches = identifierPattern.test(s);
+  if ((matches ? s.length : utf8Length(s)) > maxIdentifierBytes) {
     throw invalidArgument(`identifier ${quote(s)} greater than maximum length (${maxIdentifierBytes} characters)`);
   }
-  if (!identifierPattern.test(s)) {
+  if (!matches) {
     throw invalidArgument(`identifier ${quote(s)} must match ${identifierPatternText}`);
   }
 }
 
 /** labels.Validate: a label's key and value together may not exceed 4096 bytes. */
 export function validateLabel(key: string, value: string): void {
+  // No UTF-16 unit takes more than 3 bytes in UTF-8, so short labels need no counting.
+  if ((key.length + value.length) * 3 <= maxLabelBytes) return;
   if (utf8Length(key) + utf8Length(value) <= maxLabelBytes) return;
   // Go cuts the key at 10 bytes, which can split a character; decoding shows that as U+FFFD.
   const shownKey = utf8Length(key) > 10 ? decoder.decode(encoder.encode(key).subarray(0, 10)) : key;

@@ -8,6 +8,8 @@ const maxLabelBytes = 4096;
 /** Throws containerd's invalid-argument error for the first label whose key and value exceed 4096 bytes. */
 export function validateLabels(field: string, labels: Readonly<Record<string, string>> | undefined): void {
   for (const [key, value] of Object.entries(labels ?? {})) {
+    // No UTF-16 unit takes more than 3 bytes in UTF-8, so short labels need no counting.
+    if ((key.length + value.length) * 3 <= maxLabelBytes) continue;
     if (utf8Length(key) + utf8Length(value) <= maxLabelBytes) continue;
     // Go slices the key to its first 10 bytes.
     const head = new TextDecoder().decode(new TextEncoder().encode(key).slice(0, 10));

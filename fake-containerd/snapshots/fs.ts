@@ -251,16 +251,24 @@ function nodeBlocks(node: FsNode): bigint {
  * on the way hides everything below it.
  */
 export function lookup(layers: readonly UpperDir[], parts: readonly string[]): FsNode | undefined {
-  if (parts.length === 0) return { type: "dir", mode: 0o755, opaque: false, inode: 0 };
+  const keys: string[] = [];
+  for (const part of parts) keys.push(keys.length === 0 ? part : `${keys[keys.length - 1]}/${part}`);
+  return lookupKeys(layers, keys);
+}
+
+/** lookup() of a path given as the keys of its ancestors and then of itself ("a", "a/b", "a/b/c"). */
+function lookupKeys(layers: readonly UpperDir[], keys: readonly string[]): FsNode | undefined {
+  if (keys.length === 0) return { type: "dir", mode: 0o755, opaque: false, inode: 0 };
+  const last = keys.length - 1;
   for (const layer of layers) {
     let hiddenBelow = false;
-    for (let i = 1; i < parts.length; i++) {
-      const ancestor = layer.get(parts.slice(0, i).join("/"));
+    for (let i = 0; i < last; i++) {
+      const ancestor = layer.get(keys[i]!);
       if (!ancestor) continue;
       if (ancestor.type !== "dir") return undefined;
       if (ancestor.opaque) hiddenBelow = true;
     }
-    const node = layer.get(parts.join("/"));
+    const node = layer.get(keys[last]!);
     if (node) return node.type === "whiteout" ? undefined : node;
     if (hiddenBelow) return undefined;
   }
@@ -274,24 +282,30 @@ export function resolvePath(
   followLast: boolean,
 ): { parts: string[]; node: FsNode | undefined } {
   let pending = pathParts(path);
+  let next = 0;
+  // The parts resolved so far, and their lookup keys (each part's path joined with "/").
   let done: string[] = [];
+  let keys: string[] = [];
+  let node: FsNode | undefined;
   let hops = 0;
-  while (pending.length > 0) {
-    const candidate = [...done, pending[0]!];
-    pending = pending.slice(1);
-    const node = lookup(layers, candidate);
-    const isLast = pending.length === 0;
+  while (next < pending.length) {
+    const part = pending[next++]!;
+    keys.push(keys.length === 0 ? part : `${keys[keys.length - 1]}/${part}`);
+    node = lookupKeys(layers, keys);
+    const isLast = next === pending.length;
     if (node?.type === "symlink" && (!isLast || followLast)) {
       if (++hops > maxSymlinkHops) throw new FsError("ELOOP", `open ${path}: too many levels of symbolic links`);
       // A relative target is taken from the link's directory; resolution restarts at the root.
       const base = node.target.startsWith("/") ? "" : done.join("/");
-      pending = pathParts(`${base}/${node.target}/${pending.join("/")}`);
+      pending = pathParts(`${base}/${node.target}/${pending.slice(next).join("/")}`);
+      next = 0;
       done = [];
+      keys = [];
       continue;
     }
-    if (!node) return { parts: [...candidate, ...pending], node: undefined };
+    if (!node) return { parts: [...done, part, ...pending.slice(next)], node: undefined };
     if (!isLast && node.type !== "dir") throw new FsError("ENOTDIR", `open ${path}: not a directory`);
-    done = candidate;
+    done.push(part);
   }
-  return { parts: done, node: lookup(layers, done) };
+  return { parts: done, node: done.length === 0 ? lookupKeys(layers, keys) : node };
 }
