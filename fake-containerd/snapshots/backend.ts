@@ -50,6 +50,8 @@ export class SnapshotterBackend {
   readonly root: string;
   private nextId = 1;
   private readonly snapshots = new Map<string, BackendSnapshot>();
+  /** Snapshots per parent key, so that removing one need not look at every other. */
+  private readonly children = new Map<string, number>();
 
   constructor(name: string, root = `/var/lib/containerd/io.containerd.snapshotter.v1.${name}`) {
     this.name = name;
@@ -85,7 +87,7 @@ export class SnapshotterBackend {
       usage: { size: 0n, inodes: 0n },
       upper: new UpperDir(),
     };
-    this.snapshots.set(key, snapshot);
+    this.put(key, snapshot);
     return this.mountsOf(snapshot);
   }
 
@@ -103,17 +105,34 @@ export class SnapshotterBackend {
     if (!s) throw notFound("snapshot does not exist");
     if (this.snapshots.has(name)) throw alreadyExists(`failed to commit snapshot: committed snapshot ${name}`);
     if (s.kind !== "active") throw failedPrecondition(`failed to commit snapshot: snapshot ${quote(key)} is not active`);
-    this.snapshots.delete(key);
-    this.snapshots.set(name, { ...s, kind: "committed", labels: { ...labels }, createdAt: now, updatedAt: now, usage: s.upper.usage() });
+    this.drop(key);
+    this.put(name, { ...s, kind: "committed", labels: { ...labels }, createdAt: now, updatedAt: now, usage: s.upper.usage() });
+    const moved = this.children.get(key);
+    if (moved === undefined) return;
     for (const other of this.snapshots.values()) if (other.parent === key) other.parent = name;
+    this.children.delete(key);
+    this.children.set(name, (this.children.get(name) ?? 0) + moved);
   }
 
   remove(key: string): void {
     if (!this.snapshots.has(key)) throw notFound(`failed to remove: snapshot ${key}`);
-    for (const other of this.snapshots.values()) {
-      if (other.parent === key) throw failedPrecondition("failed to remove: cannot remove snapshot with child");
-    }
+    if (this.children.has(key)) throw failedPrecondition("failed to remove: cannot remove snapshot with child");
+    this.drop(key);
+  }
+
+  private put(key: string, snapshot: BackendSnapshot): void {
+    this.drop(key);
+    this.snapshots.set(key, snapshot);
+    if (snapshot.parent !== "") this.children.set(snapshot.parent, (this.children.get(snapshot.parent) ?? 0) + 1);
+  }
+
+  private drop(key: string): void {
+    const parent = this.snapshots.get(key)?.parent;
     this.snapshots.delete(key);
+    if (parent === undefined || parent === "") return;
+    const left = this.children.get(parent)! - 1;
+    if (left === 0) this.children.delete(parent);
+    else this.children.set(parent, left);
   }
 
   /** The overlay snapshotter's Usage: live for an active snapshot, recorded otherwise. */
@@ -161,7 +180,7 @@ export class SnapshotterBackend {
   merge(state: SnapshotterBackendState): void {
     this.nextId = Math.max(this.nextId, state.nextId);
     for (const s of state.snapshots) {
-      this.snapshots.set(s.key, {
+      this.put(s.key, {
         id: s.id,
         kind: s.kind,
         parent: s.parent,

@@ -258,5 +258,12 @@ describe("snapshot store", () => {
     expect(restored.readFile("rw", "/bin/tool")).toEqual(new Uint8Array([0, 1, 2, 255]));
     await restored.prepare("next");
     expect((await restored.mounts("next"))[0]!.source).toBe(`${root}/snapshots/4/fs`);
+    // Parent links survive too: a parent is refused until its children are gone, by both layers.
+    expect((await rejection(restored.remove("mid"))).message).toBe("cannot remove snapshot with child: failed precondition");
+    const midKey = restoredBackend.toState().snapshots.find((s) => s.key.endsWith("/mid"))!.key;
+    expect(() => restoredBackend.remove(midKey)).toThrow("failed to remove: cannot remove snapshot with child");
+    await restored.remove("rw");
+    await restored.remove("mid");
+    expect((await restored.list()).map((s) => s.name).sort()).toEqual(["base", "next"]);
   });
 });

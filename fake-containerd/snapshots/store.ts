@@ -63,6 +63,8 @@ export class SnapshotStore {
   readonly backend: SnapshotterBackend;
   private sequence = 0;
   private readonly snapshots = new Map<string, SnapshotRecord>();
+  /** Snapshots per parent key, so that removing one need not look at every other. */
+  private readonly children = new Map<string, number>();
 
   constructor(ctx: FakeContext, namespace: string, backend: SnapshotterBackend) {
     this.ctx = ctx;
@@ -106,18 +108,16 @@ export class SnapshotStore {
     const now = this.ctx.clock.now();
     this.backend.commit(backendKey, active.backendKey, inheritedLabels(labels), now);
     this.sequence++;
-    this.snapshots.delete(key);
-    this.snapshots.set(name, { backendKey, parent: active.parent, labels: storedLabels(labels), createdAt: now, updatedAt: now });
+    this.drop(key, active);
+    this.put(name, { backendKey, parent: active.parent, labels: storedLabels(labels), createdAt: now, updatedAt: now });
     await this.ctx.events.publish(this.namespace, "/snapshot/commit", { key, name });
   }
 
   async remove(key: string): Promise<void> {
     await this.enter("snapshots.remove", key);
     const record = this.find(key);
-    for (const other of this.snapshots.values()) {
-      if (other.parent === key) throw failedPrecondition("cannot remove snapshot with child");
-    }
-    this.snapshots.delete(key);
+    if (this.children.has(key)) throw failedPrecondition("cannot remove snapshot with child");
+    this.drop(key, record);
     // containerd's garbage collector removes the backend snapshot soon after; the fake does it now.
     this.backend.remove(record.backendKey);
     await this.ctx.events.publish(this.namespace, "/snapshot/remove", { key });
@@ -229,7 +229,7 @@ export class SnapshotStore {
     const store = new SnapshotStore(ctx, namespace, backend);
     store.sequence = state.sequence;
     for (const s of state.snapshots) {
-      store.snapshots.set(s.key, {
+      store.put(s.key, {
         backendKey: s.backendKey,
         parent: s.parent,
         labels: { ...s.labels },
@@ -238,6 +238,21 @@ export class SnapshotStore {
       });
     }
     return store;
+  }
+
+  private put(key: string, record: SnapshotRecord): void {
+    const replaced = this.snapshots.get(key);
+    if (replaced) this.drop(key, replaced);
+    this.snapshots.set(key, record);
+    if (record.parent !== "") this.children.set(record.parent, (this.children.get(record.parent) ?? 0) + 1);
+  }
+
+  private drop(key: string, record: SnapshotRecord): void {
+    this.snapshots.delete(key);
+    if (record.parent === "") return;
+    const left = this.children.get(record.parent)! - 1;
+    if (left === 0) this.children.delete(record.parent);
+    else this.children.set(record.parent, left);
   }
 
   private create(kind: "active" | "view", key: string, parent: string, labels: Record<string, string>): Mount[] {
@@ -251,7 +266,7 @@ export class SnapshotStore {
     const backendKey = `${this.namespace}/${++this.sequence}/${key}`;
     const now = this.ctx.clock.now();
     const mounts = this.backend.create(kind, backendKey, parentRecord?.backendKey ?? "", inheritedLabels(labels), now);
-    this.snapshots.set(key, { backendKey, parent, labels: storedLabels(labels), createdAt: now, updatedAt: now });
+    this.put(key, { backendKey, parent, labels: storedLabels(labels), createdAt: now, updatedAt: now });
     return mounts;
   }
 
