@@ -382,17 +382,19 @@ export class TaskService {
   }
 
   /** Container.Task: the container's task, optionally attaching new IO to its process. */
-  async get(containerId: string, options: { io?: ProcessIO } = {}): Promise<Task> {
-    await this.enter("tasks.get", containerId);
-    let task: TaskRec;
-    try {
-      task = this.taskOf(containerId);
-    } catch (e) {
-      if (isKind(e, "not found")) throw wrapError("no running task found", e as ContainerdError);
-      throw e;
-    }
-    if (options.io) task.init.attach(options.io);
-    return new Task(this, containerId, task.init.pid);
+  get(containerId: string, options: { io?: ProcessIO } = {}): Promise<Task> {
+    // A promise chain settles on the same ticks as an async function, without its frame.
+    return this.enter("tasks.get", containerId).then(() => {
+      let task: TaskRec;
+      try {
+        task = this.taskOf(containerId);
+      } catch (e) {
+        if (isKind(e, "not found")) throw wrapError("no running task found", e as ContainerdError);
+        throw e;
+      }
+      if (options.io) task.init.attach(options.io);
+      return new Task(this, containerId, task.init.pid);
+    });
   }
 
   /** The task service's List: every task of the namespace, in container ID order. */
@@ -494,17 +496,21 @@ export class TaskService {
 
   // ---- calls behind the Task and Process handles ----
 
-  async start(containerId: string, execId: string | undefined): Promise<number> {
-    await this.enter("tasks.start", subjectOf(containerId, execId));
-    const task = this.taskOf(containerId);
-    if (execId === undefined) return this.startInit(task);
-    return this.startExec(task, this.execOf(task, execId));
+  // Start and kill are promise chains: they settle on the same ticks as async functions would,
+  // without an async frame.
+  start(containerId: string, execId: string | undefined): Promise<number> {
+    return this.enter("tasks.start", subjectOf(containerId, execId)).then(() => {
+      const task = this.taskOf(containerId);
+      if (execId === undefined) return this.startInit(task);
+      return this.startExec(task, this.execOf(task, execId));
+    });
   }
 
-  async kill(containerId: string, execId: string | undefined, signal: number, all: boolean): Promise<void> {
-    await this.enter("tasks.kill", subjectOf(containerId, execId));
-    const task = this.taskOf(containerId);
-    this.signalProcess(task, execId === undefined ? task.init : this.execOf(task, execId), signal, all);
+  kill(containerId: string, execId: string | undefined, signal: number, all: boolean): Promise<void> {
+    return this.enter("tasks.kill", subjectOf(containerId, execId)).then(() => {
+      const task = this.taskOf(containerId);
+      this.signalProcess(task, execId === undefined ? task.init : this.execOf(task, execId), signal, all);
+    });
   }
 
   async wait(containerId: string, execId: string | undefined): Promise<ExitStatus> {

@@ -66,6 +66,10 @@ function copyImage(image: Image): Image {
   return { ...image, labels: { ...image.labels }, target };
 }
 
+/**
+ * The reads the CRI makes on every container (get, and manifest to chainId) are promise chains
+ * rather than async functions: they settle on the same ticks, without an async frame per step.
+ */
 export class ImageStore {
   readonly ctx: FakeContext;
   readonly namespace: string;
@@ -78,9 +82,8 @@ export class ImageStore {
     this.content = content;
   }
 
-  async get(name: string): Promise<Image> {
-    await this.enter("images.get", name);
-    return copyImage(this.find(name));
+  get(name: string): Promise<Image> {
+    return this.enter("images.get", name).then(() => copyImage(this.find(name)));
   }
 
   /** The images matching the filter, in name order. */
@@ -153,25 +156,23 @@ export class ImageStore {
   }
 
   /** The manifest of the named image for the platform (default linux/amd64). */
-  async manifest(name: string, platform?: Platform | PlatformMatcher): Promise<Manifest> {
-    const image = await this.get(name);
-    return resolveManifest(this.content, image.target, platformMatcher(platform));
+  manifest(name: string, platform?: Platform | PlatformMatcher): Promise<Manifest> {
+    return this.get(name).then((image) => resolveManifest(this.content, image.target, platformMatcher(platform)));
   }
 
   /** The parsed image config of the named image for the platform. */
-  async config(name: string, platform?: Platform | PlatformMatcher): Promise<ImageConfigFile> {
-    const manifest = await this.manifest(name, platform);
-    return readImageConfig(this.content, manifest.config);
+  config(name: string, platform?: Platform | PlatformMatcher): Promise<ImageConfigFile> {
+    return this.manifest(name, platform).then((manifest) => readImageConfig(this.content, manifest.config));
   }
 
   /** The diff IDs of the named image's layers for the platform. */
-  async rootFS(name: string, platform?: Platform | PlatformMatcher): Promise<string[]> {
-    return (await this.config(name, platform)).rootfs.diff_ids;
+  rootFS(name: string, platform?: Platform | PlatformMatcher): Promise<string[]> {
+    return this.config(name, platform).then((config) => config.rootfs.diff_ids);
   }
 
   /** The chain ID of the named image's top layer, the key of its unpacked snapshot. */
-  async chainId(name: string, platform?: Platform | PlatformMatcher): Promise<string> {
-    return chainId(await this.rootFS(name, platform));
+  chainId(name: string, platform?: Platform | PlatformMatcher): Promise<string> {
+    return this.rootFS(name, platform).then(chainId);
   }
 
   /** containerd's Image.Size for the platform: index + manifest + config + layers, packed. */
