@@ -187,31 +187,32 @@ export class ContainerStore {
       if (stored.snapshotter !== given.snapshotter) throw invalidArgument("container.Snapshotter field is immutable");
       if (stored.runtime.name !== given.runtime.name) throw invalidArgument("container.Runtime.Name field is immutable");
     }
-    const next: Draft & { labels: Record<string, string>; extensions: Record<string, AnyValue> } = {
-      ...stored,
-      labels: { ...stored.labels },
-      extensions: { ...stored.extensions },
-    };
+    const next: Draft = { ...stored };
+    // Copied on the first write to a single entry: a whole-record update replaces both outright.
+    let labels: Record<string, string> | undefined;
+    let extensions: Record<string, AnyValue> | undefined;
     for (const path of paths) {
       if (path.startsWith("labels.")) {
         const key = path.slice("labels.".length);
-        next.labels[key] = given.labels[key] ?? "";
+        next.labels = labels ??= { ...next.labels };
+        labels[key] = given.labels[key] ?? "";
         continue;
       }
       if (path.startsWith("extensions.")) {
         const key = path.slice("extensions.".length);
-        next.extensions[key] = given.extensions[key] ?? { typeUrl: "", value: new Uint8Array() };
+        next.extensions = extensions ??= { ...next.extensions };
+        extensions[key] = given.extensions[key] ?? { typeUrl: "", value: new Uint8Array() };
         continue;
       }
       switch (path) {
         case "labels":
-          next.labels = { ...given.labels };
+          next.labels = labels = { ...given.labels };
           break;
         case "spec":
           next.spec = given.spec;
           break;
         case "extensions":
-          next.extensions = { ...given.extensions };
+          next.extensions = extensions = { ...given.extensions };
           break;
         case "image":
           next.image = given.image;

@@ -170,6 +170,7 @@ export class Subscription implements AsyncIterableIterator<Envelope> {
   private readonly detach: () => void;
   private readonly buffered: Envelope[] = [];
   private readonly waiters: Waiter[] = [];
+  private readonly adaptor = new EnvelopeAdaptor();
   private closed = false;
 
   constructor(filter: Filter | undefined, detach: () => void) {
@@ -179,7 +180,11 @@ export class Subscription implements AsyncIterableIterator<Envelope> {
 
   /** Called by the exchange for every published envelope. */
   offer(envelope: Envelope): void {
-    if (this.closed || (this.filter && !this.filter.match(envelopeAdaptor(envelope)))) return;
+    if (this.closed) return;
+    if (this.filter) {
+      this.adaptor.envelope = envelope;
+      if (!this.filter.match(this.adaptor)) return;
+    }
     const waiter = this.waiters.shift();
     if (waiter) waiter({ value: envelope, done: false });
     else this.buffered.push(envelope);
@@ -244,20 +249,27 @@ function validateTopic(topic: string): ContainerdError | undefined {
  * and times are not.
  */
 export function envelopeAdaptor(envelope: Envelope): Adaptor {
-  return {
-    field(path) {
-      switch (path[0]) {
-        case "namespace":
-          return envelope.namespace || undefined;
-        case "topic":
-          return envelope.topic || undefined;
-        case "event":
-          return messageField(envelope.event, path, 1);
-        default:
-          return undefined;
-      }
-    },
-  };
+  const adaptor = new EnvelopeAdaptor();
+  adaptor.envelope = envelope;
+  return adaptor;
+}
+
+/** A subscription keeps one and points it at each envelope it filters, rather than making one per event. */
+class EnvelopeAdaptor implements Adaptor {
+  envelope!: Envelope;
+
+  field(path: readonly string[]): string | undefined {
+    switch (path[0]) {
+      case "namespace":
+        return this.envelope.namespace || undefined;
+      case "topic":
+        return this.envelope.topic || undefined;
+      case "event":
+        return messageField(this.envelope.event, path, 1);
+      default:
+        return undefined;
+    }
+  }
 }
 
 function messageField(message: Readonly<Record<string, unknown>>, path: readonly string[], at: number): string | undefined {

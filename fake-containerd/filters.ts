@@ -45,7 +45,8 @@ export class Filter {
   }
 
   match(adaptor: Adaptor): boolean {
-    return this.alternatives.some((selectors) => this.matchAll(selectors, adaptor));
+    for (const selectors of this.alternatives) if (this.matchAll(selectors, adaptor)) return true;
+    return false;
   }
 
   matchAll(selectors: readonly Selector[], adaptor: Adaptor): boolean {
