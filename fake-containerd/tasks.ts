@@ -42,6 +42,7 @@ import {
   resolvedToState,
   signals,
   terminatesByDefault,
+  type ContainerProcessInfo,
   type ProcessDescription,
   type ProcessHost,
   type ProcessRegistry,
@@ -321,22 +322,19 @@ export class TaskService {
       throw unknownError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
     }
     const rootfsHasFile = this.links.rootfsHasFile;
-    const script = this.links.processes.resolveContainer({
+    const processInfo: Mutable<ContainerProcessInfo> = {
       namespace: this.namespace,
       containerId,
       image: record.image,
       labels: record.labels,
       args: process.args,
       env: process.env,
-      ...(process.memoryLimit !== undefined ? { memoryLimit: process.memoryLimit } : {}),
-      ...(record.snapshotKey !== "" && rootfsHasFile
-        ? {
-            hasFile(path: string): boolean {
-              return rootfsHasFile(record.snapshotter, record.snapshotKey, path);
-            },
-          }
-        : {}),
-    });
+    };
+    if (process.memoryLimit !== undefined) processInfo.memoryLimit = process.memoryLimit;
+    if (record.snapshotKey !== "" && rootfsHasFile) {
+      processInfo.hasFile = (path: string): boolean => rootfsHasFile(record.snapshotter, record.snapshotKey, path);
+    }
+    const script = this.links.processes.resolveContainer(processInfo);
     const io = options.io ?? {};
     const task: TaskRec = {
       service: this,
@@ -974,8 +972,9 @@ export class Task implements ProcessHandle {
   }
 
   /** Starts the task's process; publishes /tasks/start. */
-  async start(): Promise<void> {
-    await this.service.start(this.id, undefined);
+  start(): Promise<void> {
+    // Settles when `await service.start(...)` in an async function would, without its frame.
+    return this.service.start(this.id, undefined).then(ignorePid);
   }
 
   /** Signals the process, or with `all` every process of the task. */
@@ -1093,6 +1092,10 @@ function liveProcesses(task: TaskRec): Proc[] {
 }
 
 /** The process section of a container's OCI spec (containerd stores the spec as JSON), and its memory limit. */
+function ignorePid(): void {}
+
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 interface SpecProcess {
   args: string[];
   env: string[];
@@ -1125,14 +1128,15 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
     | undefined;
   const process = typed?.process;
   const limit = memoryLimit(typed?.linux?.resources);
-  return {
+  const out: SpecProcess = {
     args: strings(process?.args),
     env: strings(process?.env),
     cwd: typeof process?.cwd === "string" ? process.cwd : "",
-    ...(limit !== undefined ? { memoryLimit: limit } : {}),
-    ...(typed?.linux?.resources !== undefined ? { resources: typed.linux.resources } : {}),
-    ...(hostnameWithoutUts(typed) ? { configError: "unable to set hostname without a private UTS namespace" } : {}),
   };
+  if (limit !== undefined) out.memoryLimit = limit;
+  if (typed?.linux?.resources !== undefined) out.resources = typed.linux.resources;
+  if (hostnameWithoutUts(typed)) out.configError = "unable to set hostname without a private UTS namespace";
+  return out;
 }
 
 function strings(v: unknown): string[] {
