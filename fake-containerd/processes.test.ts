@@ -276,6 +276,28 @@ describe("built-in commands", () => {
     expect(output).toEqual(["out:pod-a\n"]);
   });
 
+  test("id answers with the exec's user and the container's names; the user survives a saved state", async () => {
+    const { fake, ns, run, output, clock } = await setup();
+    fake.processes.addFile("/etc/passwd", "root:x:0:0:root:/root:/bin/sh\n");
+    fake.processes.addFile("/etc/group", "root:x:0:\nusers:x:100:\n");
+    await run("box", ["sleep", "infinity"]);
+    const task = await ns.tasks.get("box");
+    const user = { uid: 1000, gid: 100, additionalGids: [100, 0] };
+    const proc = await task.exec("id", { args: ["id"], user }, { stdout: (b) => output.push(`out:${decoder.decode(b)}`) });
+    await proc.start();
+    await clock.advance(1);
+    expect(await proc.status()).toMatchObject({ status: "stopped", exitStatus: 0 });
+    expect(output).toEqual(["out:uid=1000 gid=100(users) groups=100(users),0(root)\n"]);
+    // Forms busybox answers with its usage text are not emulated: like an unknown command.
+    const usage = await task.exec("usage", { args: ["id", "-n"] });
+    await expect(usage.start()).rejects.toThrow('exec: "id": executable file not found in $PATH');
+    // A process's user is part of the saved state, and comes back with it.
+    const state = JSON.parse(JSON.stringify(fake.saveState()));
+    expect(JSON.stringify(state)).toContain('"user":{"uid":1000,"gid":100,"additionalGids":[100,0]}');
+    const again = createFakeContainerd({ seed: 5, clock, state });
+    expect(JSON.parse(JSON.stringify(again.saveState()))).toEqual(state);
+  });
+
   test("cat falls back to the container's snapshot", async () => {
     const { ns, output, clock } = await setup();
     const overlay = ns.snapshots.get("overlayfs");

@@ -5,6 +5,7 @@
 // script, and any other command fails the way runc reports a missing executable.
 
 import { quote } from "../src/go/strconv.ts";
+import { busyboxId, isEmulatedId, type ProcessUser } from "./busybox-id.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { emulateContainerProcess, shellScript } from "./process-emulation.ts";
@@ -79,6 +80,8 @@ export interface ProcessDescription {
   readonly args: readonly string[];
   readonly env: readonly string[];
   readonly cwd: string;
+  /** Who the process runs as (the spec's process.user). */
+  readonly user: ProcessUser;
   readonly terminal: boolean;
 }
 
@@ -153,7 +156,8 @@ export type FilesystemReader = (
 export type ResolvedScript =
   | { kind: "data"; script: ProcessScript }
   | { kind: "function"; run: ScriptFunction }
-  | { kind: "cat"; paths: readonly string[] };
+  | { kind: "cat"; paths: readonly string[] }
+  | { kind: "id"; args: readonly string[] };
 
 export interface Registration {
   /** Stops this script from being chosen for new processes. */
@@ -163,9 +167,10 @@ export interface Registration {
 type Rule<M, I> = { match: M | ((info: I) => boolean); script: Script };
 
 export interface ScriptState {
-  kind: "data" | "cat" | "function";
+  kind: "data" | "cat" | "id" | "function";
   script?: ProcessScriptState;
   paths?: string[];
+  args?: string[];
 }
 
 export type ProcessScriptState = Omit<ProcessScript, "output"> & {
@@ -179,6 +184,7 @@ export interface ProcessRegistryState {
 }
 
 const encoder = new TextEncoder();
+const decoder = new TextDecoder();
 
 /** Where scripts, exec handlers and test files are registered (`fake.processes`). */
 export class ProcessRegistry {
@@ -315,6 +321,8 @@ function builtin(argv: readonly string[]): ResolvedScript | undefined {
     }
     case "cat":
       return args.length === 0 ? { kind: "data", script: { echoStdin: true } } : { kind: "cat", paths: args };
+    case "id":
+      return isEmulatedId(args) ? { kind: "id", args } : undefined;
     case "hostname":
       // The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds.
       return args.length === 0 ? { kind: "cat", paths: ["/etc/hostname"] } : undefined;
@@ -396,6 +404,8 @@ export function resolvedToState(script: ResolvedScript): ScriptState {
       return { kind: "data", script: scriptToState(script.script) };
     case "cat":
       return { kind: "cat", paths: [...script.paths] };
+    case "id":
+      return { kind: "id", args: [...script.args] };
     case "function":
       return { kind: "function" };
   }
@@ -404,6 +414,7 @@ export function resolvedToState(script: ResolvedScript): ScriptState {
 /** A function script cannot be saved; it comes back as a process that runs until killed. */
 export function resolvedFromState(state: ScriptState): ResolvedScript {
   if (state.kind === "cat") return { kind: "cat", paths: state.paths ?? [] };
+  if (state.kind === "id") return { kind: "id", args: state.args ?? [] };
   if (state.kind === "data" && state.script) return { kind: "data", script: scriptFromState(state.script) };
   return { kind: "data", script: {} };
 }
@@ -640,6 +651,9 @@ export class ProcessRunner {
       case "cat":
         void this.cat(this.script.paths);
         return;
+      case "id":
+        void this.id(this.script.args);
+        return;
       case "function":
         this.runFunction(this.script.run);
         return;
@@ -712,6 +726,20 @@ export class ProcessRunner {
       }
     }
     if (!this.finished) this.host.exit(code);
+  }
+
+  private async id(args: readonly string[]): Promise<void> {
+    const readText = async (path: string) => {
+      const content = await this.host.readFile(path);
+      return content && decoder.decode(content);
+    };
+    const out = await busyboxId(args, this.host.info.user, readText);
+    if (this.finished) return;
+    // The arguments were checked when the command was resolved.
+    const { stdout, stderr, code } = out!;
+    if (stdout !== "") this.host.write("stdout", encoder.encode(stdout));
+    if (stderr !== "") this.host.write("stderr", encoder.encode(stderr));
+    this.host.exit(code);
   }
 
   private runFunction(run: ScriptFunction): void {

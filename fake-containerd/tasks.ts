@@ -3,6 +3,7 @@
 // sees them. A task is the container's running instance: created (runc create), running, paused,
 // stopped (exited, waiting to be deleted); exec processes live inside it.
 
+import { processUserOf, type ProcessUser } from "./busybox-id.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
 import {
@@ -178,6 +179,7 @@ interface ProcState {
   args: string[];
   env: string[];
   cwd: string;
+  user?: ProcessUser;
   terminal: boolean;
   pid: number;
   phase: Phase;
@@ -355,6 +357,7 @@ export class TaskService {
       args: process.args,
       env: process.env,
       cwd: process.cwd,
+      user: process.user,
       terminal: io.terminal ?? false,
     };
     task.init = new Proc(task, undefined, info, io, script, io.stdin !== undefined);
@@ -642,6 +645,7 @@ export class TaskService {
       args: [...argv],
       env: [...(spec.env ?? [])],
       cwd: spec.cwd ?? "",
+      user: processUserOf(spec.user),
       terminal: io.terminal ?? false,
     };
     const script = this.links.processes.resolveExec({ namespace: this.namespace, containerId, execId, argv });
@@ -937,6 +941,8 @@ export class TaskService {
         args: p.args,
         env: p.env,
         cwd: p.cwd,
+        // States saved before the user was kept ran as root.
+        user: p.user ?? processUserOf(undefined),
         terminal: p.terminal,
       };
       const proc = new Proc(task, p.execId, info, {}, resolvedFromState(p.script), p.stdinOpen, p.runner);
@@ -1100,6 +1106,7 @@ interface SpecProcess {
   args: string[];
   env: string[];
   cwd: string;
+  user: ProcessUser;
   memoryLimit?: bigint;
   resources?: unknown;
   /** What runc's config validation refuses in this spec, in runc's words. */
@@ -1109,7 +1116,7 @@ interface SpecProcess {
 const decoder = new TextDecoder();
 
 /** The members of a spec that processOfSpec reads. */
-const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true }, hostname: true, linux: { resources: true, namespaces: true } };
+const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true, user: true }, hostname: true, linux: { resources: true, namespaces: true } };
 
 /** An Any's JSON document (at least the picked members): from its maker when it has one, else parsed from its bytes. */
 function jsonDocument(any: AnyValue | JsonAnyValue, pick: JsonPick): unknown {
@@ -1124,7 +1131,7 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
     spec = undefined;
   }
   const typed = spec as
-    | { process?: { args?: unknown; env?: unknown; cwd?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
+    | { process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
     | undefined;
   const process = typed?.process;
   const limit = memoryLimit(typed?.linux?.resources);
@@ -1132,6 +1139,7 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
     args: strings(process?.args),
     env: strings(process?.env),
     cwd: typeof process?.cwd === "string" ? process.cwd : "",
+    user: processUserOf(process?.user),
   };
   if (limit !== undefined) out.memoryLimit = limit;
   if (typed?.linux?.resources !== undefined) out.resources = typed.linux.resources;
@@ -1162,6 +1170,7 @@ function procToState(p: Proc): ProcState {
     args: [...p.info.args],
     env: [...p.info.env],
     cwd: p.info.cwd,
+    user: { ...p.info.user, additionalGids: [...p.info.user.additionalGids] },
     terminal: p.info.terminal,
     pid: p.pid,
     phase: p.phase,

@@ -1,6 +1,7 @@
 // ExecSync, Exec and Attach: outputs and exit codes of the emulatable commands, streaming URLs,
 // request validation and container states.
 
+import type * as v1 from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario } from "../scenario.ts";
 import { commands, containerStatus, createContainer, execCommands, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
 
@@ -43,6 +44,30 @@ export const exec: Scenario[] = [
         containerStatus(s, name);
       }
       s.runtime.execSync({ containerId: "$top.containerId", cmd: ["hostname"], timeout: 10n });
+    },
+  ),
+
+  defineScenario(
+    "exec-sync-id",
+    "busybox id as root, as a user the image does not name, with a group and supplemental groups, and as a named user",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const users: Array<[string, v1.DeepPartial<v1.ContainerConfig>]> = [
+        ["root", {}],
+        ["uid", { linux: { securityContext: { runAsUser: { value: 1000n } } } }],
+        ["groups", { linux: { securityContext: { runAsUser: { value: 1000n }, runAsGroup: { value: 2000n }, supplementalGroups: [3000n, 65534n] } } }],
+        ["nobody", { linux: { securityContext: { runAsUsername: "nobody" } } }],
+      ];
+      for (const [name, extra] of users) {
+        createContainer(s, "pod", "pod", name, commands.sleepForever, name, extra);
+        startContainer(s, name);
+        for (const cmd of [["id"], ["id", "-u"], ["id", "-g"], ["id", "-G"], ["id", "-un"], ["id", "-gn"], ["id", "-Gn"]]) {
+          s.runtime.execSync({ containerId: `$${name}.containerId`, cmd, timeout: 10n });
+        }
+      }
+      s.runtime.execSync({ containerId: "$root.containerId", cmd: ["id", "nobody"], timeout: 10n });
+      s.runtime.execSync({ containerId: "$root.containerId", cmd: ["id", "-u", "no-such-user"], timeout: 10n });
     },
   ),
 

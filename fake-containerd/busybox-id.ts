@@ -1,0 +1,121 @@
+// busybox's `id`, as a container's process sees itself: the user and groups come from the process
+// (the OCI spec's process.user, which the CRI plugin fills from runAsUser, runAsGroup, supplemental
+// groups and the image's /etc/group), the names from the container's /etc/passwd and /etc/group.
+// golden/cri/exec-sync-id.json holds what busybox answered in a real container.
+
+/** The identity a process runs with (OCI process.user). */
+export interface ProcessUser {
+  uid: number;
+  gid: number;
+  additionalGids: readonly number[];
+}
+
+export interface IdOutput {
+  stdout: string;
+  stderr: string;
+  code: number;
+}
+
+/** Reads a file of the container as text, or undefined when it has none. */
+export type ReadText = (path: string) => Promise<string | undefined>;
+
+interface Entry {
+  name: string;
+  id: number;
+  /** The fourth field: a group's members, a user's primary group. */
+  rest: string;
+}
+
+/** Lines of /etc/passwd or /etc/group as busybox reads them: name, password, ID, then the rest. */
+function entries(text: string | undefined, fields: number): Entry[] {
+  const out: Entry[] = [];
+  for (const line of (text ?? "").split("\n")) {
+    const parts = line.split(":");
+    if (parts.length < fields || !/^\d+$/.test(parts[2]!)) continue;
+    out.push({ name: parts[0]!, id: Number(parts[2]), rest: parts[3] ?? "" });
+  }
+  return out;
+}
+
+const flagLetters = new Set(["u", "g", "G", "n", "r"]);
+
+/** The flags and operand of `id`'s arguments, or undefined for a form that would print usage. */
+function parse(args: readonly string[]): { flags: Set<string>; user: string | undefined } | undefined {
+  const flags = new Set<string>();
+  const operands: string[] = [];
+  for (const arg of args) {
+    if (arg.startsWith("-") && arg.length > 1 && operands.length === 0) {
+      for (const letter of arg.slice(1)) {
+        if (!flagLetters.has(letter)) return undefined;
+        flags.add(letter);
+      }
+    } else operands.push(arg);
+  }
+  const selectors = ["u", "g", "G"].filter((f) => flags.has(f)).length;
+  if (operands.length > 1 || selectors > 1) return undefined;
+  if (selectors === 0 && (flags.has("n") || flags.has("r"))) return undefined;
+  return { flags, user: operands[0] };
+}
+
+/** Whether busybox answers these arguments with IDs rather than its usage text (which is not emulated). */
+export function isEmulatedId(args: readonly string[]): boolean {
+  return parse(args) !== undefined;
+}
+
+/** `id [-ugGnr] [USER]`, or undefined for arguments busybox answers with its usage text. */
+export async function busyboxId(args: readonly string[], self: ProcessUser, readText: ReadText): Promise<IdOutput | undefined> {
+  const parsed = parse(args);
+  if (!parsed) return undefined;
+  const { flags } = parsed;
+  const users = entries(await readText("/etc/passwd"), 4);
+  const groupEntries = entries(await readText("/etc/group"), 3);
+  const userName = (id: number) => users.find((u) => u.id === id)?.name;
+  const groupName = (id: number) => groupEntries.find((g) => g.id === id)?.name;
+
+  let uid = self.uid;
+  let gid = self.gid;
+  let groups = self.additionalGids;
+  if (parsed.user !== undefined) {
+    const named = users.find((u) => u.name === parsed.user);
+    if (!named || !/^\d+$/.test(named.rest)) return { stdout: "", stderr: `id: unknown user ${parsed.user}\n`, code: 1 };
+    uid = named.id;
+    gid = Number(named.rest);
+    // getgrouplist: the primary group, then every group that lists the user as a member.
+    const member = groupEntries.filter((g) => g.id !== gid && g.rest.split(",").includes(named.name)).map((g) => g.id);
+    groups = [gid, ...member];
+  }
+
+  let stdout = "";
+  let stderr = "";
+  let code = 0;
+  // One ID: its number, or with -n its name (the number, and an error, when it has none).
+  const single = (id: number, name: string | undefined): string => {
+    if (!flags.has("n")) return String(id);
+    if (name !== undefined) return name;
+    stderr += `id: unknown ID ${id}\n`;
+    code = 1;
+    return String(id);
+  };
+  if (flags.has("u")) stdout = `${single(uid, userName(uid))}\n`;
+  else if (flags.has("g")) stdout = `${single(gid, groupName(gid))}\n`;
+  else if (flags.has("G")) stdout = groups.length === 0 ? "" : `${groups.map((g) => single(g, groupName(g))).join(" ")}\n`;
+  else {
+    // Every ID with its name in parentheses when there is one; an unknown name is no error here.
+    const withName = (id: number, name: string | undefined) => (name === undefined ? String(id) : `${id}(${name})`);
+    stdout = `uid=${withName(uid, userName(uid))} gid=${withName(gid, groupName(gid))}`;
+    if (groups.length > 0) stdout += ` groups=${groups.map((g) => withName(g, groupName(g))).join(",")}`;
+    stdout += "\n";
+  }
+  return { stdout, stderr, code };
+}
+
+/** process.user of an OCI spec (as JSON), with Go's zero values for what is missing. */
+export function processUserOf(user: unknown): ProcessUser {
+  const u = (typeof user === "object" && user !== null ? user : {}) as { uid?: unknown; gid?: unknown; additionalGids?: unknown };
+  const id = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : 0);
+  return {
+    uid: id(u.uid),
+    gid: id(u.gid),
+    additionalGids: Array.isArray(u.additionalGids) ? u.additionalGids.map(id) : [],
+  };
+}
