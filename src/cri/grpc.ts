@@ -298,27 +298,60 @@ function leaveDeadlineToClient(call: ServerCall): void {
 }
 
 /**
- * The call's CallContext. Its signal aborts when the deadline passes or the client cancels; the
- * handler is not stopped, as a Go handler is not stopped when its context ends.
+ * A call's CallContext. Its signal aborts when the deadline passes or the client cancels; the
+ * handler is not stopped, as a Go handler is not stopped when its context ends. The signal and the
+ * metadata are made when a handler first asks for them: most calls never do, and an
+ * AbortController costs more than the rest of the wire layer's work on a call.
  */
+class ServerCallContext implements CallContext {
+  deadline?: Date;
+  private controller: AbortController | undefined;
+  /** Why the call ended before anyone asked for the signal. */
+  private endedBy: Error | undefined;
+  private metadataRecord: Record<string, string[]> | undefined;
+  private readonly call: ServerCall;
+
+  constructor(call: ServerCall) {
+    this.call = call;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.endedBy) this.controller.abort(this.endedBy);
+    }
+    return this.controller.signal;
+  }
+
+  get metadata(): Record<string, string[]> {
+    if (!this.metadataRecord) {
+      this.metadataRecord = {};
+      for (const [key, values] of Object.entries(this.call.metadata.toJSON())) {
+        this.metadataRecord[key] = values.map((v) => (typeof v === "string" ? v : v.toString("latin1")));
+      }
+    }
+    return this.metadataRecord;
+  }
+
+  abort(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
+    else this.endedBy ??= reason;
+  }
+}
+
 function callContext(call: ServerCall): { context: CallContext; finished: () => void } {
   leaveDeadlineToClient(call);
-  const controller = new AbortController();
+  const context = new ServerCallContext(call);
   const deadlineValue = call.getDeadline();
   const deadline = deadlineValue instanceof Date ? deadlineValue.getTime() : deadlineValue;
   const timer = Number.isFinite(deadline)
-    ? setTimeout(() => controller.abort(deadlineExceeded()), Math.max(0, deadline - Date.now()))
+    ? setTimeout(() => context.abort(deadlineExceeded()), Math.max(0, deadline - Date.now()))
     : undefined;
   timer?.unref();
-  const onCancelled = (): void => controller.abort(Date.now() >= deadline ? deadlineExceeded() : canceled());
+  const onCancelled = (): void => context.abort(Date.now() >= deadline ? deadlineExceeded() : canceled());
   // Every kind of server call is an EventEmitter; naming that keeps the union's overloads callable.
   const events: Pick<EventEmitter, "once" | "off"> = call;
   events.once("cancelled", onCancelled);
-  const metadata: Record<string, string[]> = {};
-  for (const [key, values] of Object.entries(call.metadata.toJSON())) {
-    metadata[key] = values.map((v) => (typeof v === "string" ? v : v.toString("latin1")));
-  }
-  const context: CallContext = { signal: controller.signal, metadata };
   if (Number.isFinite(deadline)) context.deadline = new Date(deadline);
   return {
     context,
