@@ -404,9 +404,9 @@ function validate(c: Draft): ContainerdError | undefined {
     return wrapError("container.ID", e as ContainerdError);
   }
   if (Object.hasOwn(c.extensions, "")) return invalidArgument("container.Extension keys must not be zero-length");
-  for (const [k, v] of Object.entries(c.labels)) {
+  for (const k of Object.keys(c.labels)) {
     try {
-      validateLabel(k, v);
+      validateLabel(k, c.labels[k]!);
     } catch (e) {
       return wrapError("containers.Labels", e as ContainerdError);
     }
@@ -623,6 +623,12 @@ type IndexEntry = Slot | SortedSlotList;
 /** label key -> value -> the containers carrying that label, kept up to date on every write. */
 class LabelIndex {
   private readonly byKey = new Map<string, Map<string, IndexEntry>>();
+  /**
+   * Keys whose value map went empty but was kept: a key's last container is often replaced by the
+   * next one (a pod at a time), and dropping and remaking the maps was most of a removal's cost.
+   * Past a bound they are dropped, so that one-off keys do not pile up.
+   */
+  private emptyKeys = 0;
 
   lookup(key: string, value: string): Candidates {
     const entry = this.byKey.get(key)?.get(value);
@@ -637,7 +643,7 @@ class LabelIndex {
       if (!values) {
         values = new Map();
         this.byKey.set(key, values);
-      }
+      } else if (values.size === 0) this.emptyKeys--;
       addTo(values, labels[key]!, slot);
     }
   }
@@ -653,10 +659,17 @@ class LabelIndex {
         entry.remove(slot);
         if (entry.size === 0) values.delete(value);
       }
-      if (values.size === 0) this.byKey.delete(key);
+      if (values.size === 0 && ++this.emptyKeys > maxEmptyKeys) this.dropEmptyKeys();
     }
   }
+
+  private dropEmptyKeys(): void {
+    for (const [key, values] of this.byKey) if (values.size === 0) this.byKey.delete(key);
+    this.emptyKeys = 0;
+  }
 }
+
+const maxEmptyKeys = 256;
 
 function addTo(values: Map<string, IndexEntry>, value: string, slot: Slot): void {
   const entry = values.get(value);
