@@ -78,6 +78,7 @@ const reservationName = /^\d+\.\d+\.\d+\.\d+$/;
  * releases keep it up to date, and any other change to the directory makes it be read again.
  */
 interface ReservationIndex {
+  dataDir: string;
   revision: number;
   owners: Map<string, string[]>;
 }
@@ -109,8 +110,8 @@ function reservationIndex(c: CriService, dataDir: string): ReservationIndex | un
   const revision = c.hostFs.revision?.(dataDir);
   if (revision === undefined) return undefined;
   let index = reservationIndexes.get(c.hostFs);
-  if (index?.revision === revision) return index;
-  index = { revision, owners: new Map() };
+  if (index?.dataDir === dataDir && index.revision === revision) return index;
+  index = { dataDir, revision, owners: new Map() };
   for (const name of c.hostFs.readDir(dataDir)) {
     if (!reservationName.test(name)) continue;
     const owner = readTextFile(c.hostFs, join(dataDir, name)).trim();
@@ -128,9 +129,9 @@ function reservationIndex(c: CriService, dataDir: string): ReservationIndex | un
  */
 function changeReservations(c: CriService, dataDir: string, change: () => void, update: (owners: Map<string, string[]>) => void): void {
   const index = reservationIndexes.get(c.hostFs);
-  const current = index !== undefined && index.revision === c.hostFs.revision?.(dataDir);
+  const current = index?.dataDir === dataDir && index.revision === c.hostFs.revision?.(dataDir);
   change();
-  if (!current) return;
+  if (!current || !index) return;
   update(index.owners);
   index.revision = c.hostFs.revision!(dataDir)!;
 }
