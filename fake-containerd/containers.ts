@@ -130,6 +130,15 @@ export class ContainerStore {
   /** client.NewContainer: validates, stores and publishes /containers/create. */
   async create(input: ContainerInput): Promise<ContainerRecord> {
     await this.enter("containers.create", input.id);
+    // An async function's frame holds all its locals, allocated per call: the work is kept apart.
+    const record = this.createNow(input);
+    const event: ContainerCreate = { id: record.id, image: record.image, runtime: { name: record.runtime.name } };
+    if (record.runtime.options) event.runtime.options = record.runtime.options;
+    await this.ctx.events.publish(this.namespace, topics.containerCreate, event);
+    return record;
+  }
+
+  private createNow(input: ContainerInput): ContainerRecord {
     const draft = draftOf(input);
     const invalid = validate(draft);
     if (invalid) throw wrapError("create container failed validation", invalid);
@@ -139,9 +148,6 @@ export class ContainerStore {
     this.bucket = true;
     this.links.touchNamespace();
     this.insert(record);
-    const event: ContainerCreate = { id: record.id, image: record.image, runtime: { name: record.runtime.name } };
-    if (record.runtime.options) event.runtime.options = record.runtime.options;
-    await this.ctx.events.publish(this.namespace, topics.containerCreate, event);
     return record;
   }
 
@@ -176,6 +182,19 @@ export class ContainerStore {
    */
   async update(input: ContainerInput, ...fieldpaths: string[]): Promise<ContainerRecord> {
     await this.enter("containers.update", input.id);
+    // An async function's frame holds all its locals, allocated per call: the work is kept apart.
+    const updated = this.updateNow(input, fieldpaths);
+    const event: ContainerUpdate = {
+      id: updated.id,
+      image: updated.image,
+      labels: updated.labels,
+      snapshotKey: updated.snapshotKey,
+    };
+    await this.ctx.events.publish(this.namespace, topics.containerUpdate, event);
+    return updated;
+  }
+
+  private updateNow(input: ContainerInput, fieldpaths: readonly string[]): ContainerRecord {
     if (input.id === "") throw invalidArgument("Container.ID required");
     if (!this.bucket) throw notFound(`cannot update container "${input.id}" in namespace "${this.namespace}"`);
     const slot = this.slots.get(input.id);
@@ -237,13 +256,6 @@ export class ContainerStore {
       updated.createdAt,
       updated.updatedAt,
     ));
-    const event: ContainerUpdate = {
-      id: updated.id,
-      image: updated.image,
-      labels: updated.labels,
-      snapshotKey: updated.snapshotKey,
-    };
-    await this.ctx.events.publish(this.namespace, topics.containerUpdate, event);
     return updated;
   }
 
@@ -346,9 +358,11 @@ export class ContainerStore {
 
   private replace(slot: Slot, record: ContainerRecord): void {
     this.version++;
-    this.labelIndex.remove(slot);
+    // The index holds the slot, so with the same labels (the usual update) it is already right.
+    const relabel = !sameLabels(slot.record.labels, record.labels);
+    if (relabel) this.labelIndex.remove(slot);
     slot.record = record;
-    this.labelIndex.add(slot);
+    if (relabel) this.labelIndex.add(slot);
   }
 
   private remove(slot: Slot): void {
@@ -417,6 +431,14 @@ function validate(c: Draft): ContainerdError | undefined {
     return invalidArgument("container.Snapshotter must be set if container.SnapshotKey is set");
   }
   return undefined;
+}
+
+function sameLabels(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
+  if (a === b) return true;
+  const keys = Object.keys(a);
+  if (keys.length !== Object.keys(b).length) return false;
+  for (const key of keys) if (!Object.hasOwn(b, key) || b[key] !== a[key]) return false;
+  return true;
 }
 
 /** containerd never stores a label with an empty value. */
