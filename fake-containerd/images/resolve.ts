@@ -89,21 +89,23 @@ function checkDocumentShape(doc: UnknownDocument, mt: string): void {
 }
 
 /** Reads a manifest or an index, checking first that the document has the shape its media type says. */
-async function readChecked<T extends object>(
+function readChecked<T extends object>(
   provider: BlobReader,
   desc: Descriptor,
   context: string,
   decode: (bytes: Uint8Array) => CheckedDocument<T>,
 ): Promise<T> {
-  const { shape, document } = await readDocument(provider, desc.digest, decode);
-  try {
-    if ("unreadable" in shape) throw shape.unreadable;
-    checkDocumentShape(shape, desc.mediaType);
-  } catch (error) {
-    throw wrapError(`${context}: invalid desc ${desc.digest}`, error);
-  }
-  if ("invalid" in document) throw document.invalid;
-  return document;
+  // A then settles on the tick an async function awaiting the read would, without its frame.
+  return readDocument(provider, desc.digest, decode).then(({ shape, document }) => {
+    try {
+      if ("unreadable" in shape) throw shape.unreadable;
+      checkDocumentShape(shape, desc.mediaType);
+    } catch (error) {
+      throw wrapError(`${context}: invalid desc ${desc.digest}`, error);
+    }
+    if ("invalid" in document) throw document.invalid;
+    return document;
+  });
 }
 
 /** Go's images.Children: config and layers of a manifest, manifests of an index, nothing otherwise. */
