@@ -251,15 +251,20 @@ function nodeBlocks(node: FsNode): bigint {
  * on the way hides everything below it.
  */
 export function lookup(layers: readonly UpperDir[], parts: readonly string[]): FsNode | undefined {
-  const keys: string[] = [];
-  for (const part of parts) keys.push(keys.length === 0 ? part : `${keys[keys.length - 1]}/${part}`);
-  return lookupKeys(layers, keys);
+  return lookupKeys(layers, keysOf(parts), parts.length);
 }
 
-/** lookup() of a path given as the keys of its ancestors and then of itself ("a", "a/b", "a/b/c"). */
-function lookupKeys(layers: readonly UpperDir[], keys: readonly string[]): FsNode | undefined {
-  if (keys.length === 0) return { type: "dir", mode: 0o755, opaque: false, inode: 0 };
-  const last = keys.length - 1;
+/** The lookup keys of a path's parts: "a", "a/b", "a/b/c" for ["a", "b", "c"]. */
+function keysOf(parts: readonly string[]): string[] {
+  const keys = new Array<string>(parts.length);
+  for (let i = 0; i < parts.length; i++) keys[i] = i === 0 ? parts[0]! : `${keys[i - 1]}/${parts[i]}`;
+  return keys;
+}
+
+/** lookup() of the path whose keys are the first `count` of `keys`. */
+function lookupKeys(layers: readonly UpperDir[], keys: readonly string[], count: number): FsNode | undefined {
+  if (count === 0) return { type: "dir", mode: 0o755, opaque: false, inode: 0 };
+  const last = count - 1;
   for (const layer of layers) {
     let hiddenBelow = false;
     for (let i = 0; i < last; i++) {
@@ -281,31 +286,26 @@ export function resolvePath(
   path: string,
   followLast: boolean,
 ): { parts: string[]; node: FsNode | undefined } {
+  // The parts before `next` are resolved; a symlink on the way replaces the parts and starts over.
   let pending = pathParts(path);
+  let keys = keysOf(pending);
   let next = 0;
-  // The parts resolved so far, and their lookup keys (each part's path joined with "/").
-  let done: string[] = [];
-  let keys: string[] = [];
   let node: FsNode | undefined;
   let hops = 0;
   while (next < pending.length) {
-    const part = pending[next++]!;
-    keys.push(keys.length === 0 ? part : `${keys[keys.length - 1]}/${part}`);
-    node = lookupKeys(layers, keys);
+    node = lookupKeys(layers, keys, ++next);
     const isLast = next === pending.length;
     if (node?.type === "symlink" && (!isLast || followLast)) {
       if (++hops > maxSymlinkHops) throw new FsError("ELOOP", `open ${path}: too many levels of symbolic links`);
       // A relative target is taken from the link's directory; resolution restarts at the root.
-      const base = node.target.startsWith("/") ? "" : done.join("/");
+      const base = node.target.startsWith("/") || next === 1 ? "" : keys[next - 2];
       pending = pathParts(`${base}/${node.target}/${pending.slice(next).join("/")}`);
+      keys = keysOf(pending);
       next = 0;
-      done = [];
-      keys = [];
       continue;
     }
-    if (!node) return { parts: [...done, part, ...pending.slice(next)], node: undefined };
+    if (!node) return { parts: pending, node: undefined };
     if (!isLast && node.type !== "dir") throw new FsError("ENOTDIR", `open ${path}: not a directory`);
-    done.push(part);
   }
-  return { parts: done, node: done.length === 0 ? lookupKeys(layers, keys) : node };
+  return { parts: pending, node: pending.length === 0 ? lookupKeys(layers, keys, 0) : node };
 }
