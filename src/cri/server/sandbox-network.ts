@@ -105,7 +105,10 @@ function addressOf(c: CriService, id: string, recorded: string): string | undefi
   return undefined;
 }
 
-/** The data dir's index, read again if the directory changed; undefined if the fs keeps no revisions. */
+/**
+ * The data dir's index, read again if the directory changed; undefined if the fs keeps no
+ * revisions or an entry cannot be read.
+ */
 function reservationIndex(c: CriService, dataDir: string): ReservationIndex | undefined {
   const revision = c.hostFs.revision?.(dataDir);
   if (revision === undefined) return undefined;
@@ -114,7 +117,14 @@ function reservationIndex(c: CriService, dataDir: string): ReservationIndex | un
   index = { dataDir, revision, owners: new Map() };
   for (const name of c.hostFs.readDir(dataDir)) {
     if (!reservationName.test(name)) continue;
-    const owner = readTextFile(c.hostFs, join(dataDir, name)).trim();
+    let owner: string;
+    try {
+      owner = readTextFile(c.hostFs, join(dataDir, name)).trim();
+    } catch {
+      // Something there is not a readable file: addressOf reads entry by entry instead, and fails or
+      // finds the reservation exactly where host-local would.
+      return undefined;
+    }
     const held = index.owners.get(owner);
     if (held) held.push(name);
     else index.owners.set(owner, [name]);
