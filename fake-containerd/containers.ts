@@ -487,7 +487,9 @@ function keepsExtensions(updated: ContainerRecord, stored: ContainerRecord): boo
   const before = Object.keys(stored.extensions);
   if (before.length === 0) return true;
   const after = Object.keys(updated.extensions);
-  return before.length <= after.length && before.every((key, i) => after[i] === key);
+  if (before.length > after.length) return false;
+  for (let i = 0; i < before.length; i++) if (after[i] !== before[i]) return false;
+  return true;
 }
 
 /** Field paths containerd's container adaptor answers: id, image, runtime.name, labels.<key>. */
