@@ -146,7 +146,7 @@ function chunkSize(chunk: string | Uint8Array): number {
 }
 
 /** Paths filepath.Clean would change: "//", "." or ".." elements, a trailing "/". */
-const uncleanPath = /\/\/|\/\.\.?(?:\/|$)|.\/$/;
+const uncleanPath = /\/\/|\/\.\.?(?:\/|$)|[^]\/$/;
 
 /** An absolute path that Clean leaves as it is (other than "/"). */
 function isCleanAbsolute(path: string): boolean {

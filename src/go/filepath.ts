@@ -8,7 +8,7 @@
  * absolute path, kept at the front of a relative one). An empty result is ".".
  */
 /** What Clean would change: an empty or "." / ".." element, a doubled or trailing "/". */
-const changedByClean = /^$|\/\/|(?:^|\/)\.\.?(?:\/|$)|.\/$/;
+const changedByClean = /^$|\/\/|(?:^|\/)\.\.?(?:\/|$)|[^]\/$/;
 
 export function clean(path: string): string {
   // Most paths handed to Clean are clean already (and this is on every file path the plugin makes).

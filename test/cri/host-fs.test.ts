@@ -101,6 +101,14 @@ describe("MemoryHostFs", () => {
     expect(fs.revision("/d/log")).toBeUndefined();
   });
 
+  test("a trailing slash after a line break is cleaned away like any other", () => {
+    const fs = new MemoryHostFs();
+    fs.mkdirAll("/d\n/");
+    fs.writeFile("/d\n/f\n", "x");
+    expect(fs.readDir("/")).toEqual(["d\n"]);
+    expect(fs.readDir("/d\n/")).toEqual(["f\n"]);
+  });
+
   test("a path through a file is not a directory", () => {
     const fs = new MemoryHostFs();
     fs.mkdirAll("/a");

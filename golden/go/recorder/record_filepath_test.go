@@ -28,6 +28,8 @@ func TestRecordFilepath(t *testing.T) {
 		"/...", "a/...", "..a", "a..", ".a", "a.", "/..a/", "a/.b/..", "abc/def/../ghi/./jkl/",
 		"/var/lib/containerd/../containerd//io.containerd.grpc.v1.cri/sandboxes/", " ", " / ",
 		"a /b", "é/../ü", "😀//😀/.", "\x00/..", "a\\b/..", "\xff/../\xfe", "/\xe2\x82/./",
+		// Line breaks and other controls next to a slash (a regular expression's "." skips "\n").
+		"\n/", "/a\n/", "a/\n", "\r/", "\u2028/", "a\n/.", "\n//\n",
 	} {
 		clean(p)
 	}
