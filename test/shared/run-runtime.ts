@@ -120,10 +120,16 @@ async function main(argv: string[]): Promise<number> {
   const lines = outcomes.map(
     (o) =>
       `${runtime} ${o.name}: ${o.passed} passed, ${o.failed} failed, ${o.skipped} skipped in ${o.seconds.toFixed(1)} s` +
-      (o.exitCode === 0 ? "" : ` (exit code ${o.exitCode})`),
+      (o.exitCode === 0 ? "" : ` (exit code ${o.exitCode})`) +
+      // Counts come from tests that ran; a file that fails to load shows only in the runner's output.
+      (o.exitCode !== 0 && o.failed === 0 ? ": it failed outside any test; its output is above" : ""),
   );
   const total = (key: "passed" | "failed" | "skipped"): number => outcomes.reduce((sum, o) => sum + o[key], 0);
-  lines.push(`${runtime} total: ${total("passed")} passed, ${total("failed")} failed, ${total("skipped")} skipped`);
+  const failedRuns = outcomes.filter((o) => o.exitCode !== 0).length;
+  lines.push(
+    `${runtime} total: ${total("passed")} passed, ${total("failed")} failed, ${total("skipped")} skipped` +
+      (failedRuns === 0 ? "" : `; ${failedRuns} of ${outcomes.length} runs failed`),
+  );
   for (const name of names) {
     for (const [path, why] of Object.entries(suites[name]!.leftOut?.[runtime] ?? {})) lines.push(`${runtime} ${name}: not run: ${path} (${why})`);
   }
