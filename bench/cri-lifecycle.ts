@@ -12,7 +12,10 @@
 //
 // Targets (issue 4): in-process <= 15 µs per lifecycle; over the socket <= 1.5x the bare server.
 // Anchors: a real containerd ~400 ms per lifecycle; Kubernetes' Go FakeRuntimeService 2.7 µs.
-// Environment: ROUNDS (socket rounds, default 5), CALLS (lifecycles per socket round, default 300),
+// Environment: ROUNDS (in-process rounds, default 5), SOCKET_ROUNDS (default 30) and CALLS (lifecycles
+// per server per socket round, default 50): the three servers take turns in short blocks, in a
+// rotating order, so that the machine's drift reaches all of them alike; ratios are the median of
+// the per-round ratios.
 // PODS (memory: running pods, default 2,000) x CONTAINERS_PER_POD (running containers, default 5).
 // CPU figures are the whole process (client and server, and V8's helper threads).
 
@@ -30,7 +33,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (!gc) throw new Error("run with node --expose-gc --import tsx bench/cri-lifecycle.ts");
 
 const rounds = Number(process.env.ROUNDS ?? 5);
-const socketLifecycles = Number(process.env.CALLS ?? 300);
+const socketRounds = Number(process.env.SOCKET_ROUNDS ?? 30);
+const socketLifecycles = Number(process.env.CALLS ?? 50);
 const pods = Number(process.env.PODS ?? 2_000);
 const containersPerPod = Number(process.env.CONTAINERS_PER_POD ?? 5);
 
@@ -155,8 +159,10 @@ async function overSocket(fake: FakeCri): Promise<void> {
   const samples = { ours: [] as Sample[], wire: [] as Sample[], bare: [] as Sample[] };
   let next = 10_000_000;
   for (let i = 0; i < 100; i++) for (const client of Object.values(clients)) await lifecycle(client, next++);
-  for (let r = 0; r < rounds; r++) {
-    for (const key of ["ours", "wire", "bare"] as const) {
+  const order = ["ours", "wire", "bare"] as const;
+  for (let r = 0; r < socketRounds; r++) {
+    for (let k = 0; k < order.length; k++) {
+      const key = order[(r + k) % order.length]!;
       samples[key].push(await sample(socketLifecycles, next, (i) => lifecycle(clients[key], i)));
       next += socketLifecycles;
     }
@@ -165,12 +171,14 @@ async function overSocket(fake: FakeCri): Promise<void> {
     console.log(
       `  ${name.padEnd(42)} ${median(s.map((x) => x.wallMicros)).toFixed(0).padStart(9)} ${median(s.map((x) => x.cpuMicros)).toFixed(0).padStart(9)}`,
     );
-  console.log(`over the unix socket (${socketLifecycles} lifecycles per round, ${rounds} rounds, median µs per lifecycle):`);
+  console.log(
+    `over the unix socket (${socketRounds} rounds of ${socketLifecycles} lifecycles per server, median µs per lifecycle):`,
+  );
   console.log(`  ${"".padEnd(42)} ${"wall".padStart(9)} ${"cpu".padStart(9)}`);
   row("fake-cri (serve + connectCri)", samples.ours);
   row("fake-cri's wire layer, canned answers", samples.wire);
   row("bare grpc-js, same 8 calls, canned answers", samples.bare);
-  const ratio = (of: Sample[], pick: (s: Sample) => number) => median(of.map(pick)) / median(samples.bare.map(pick));
+  const ratio = (of: Sample[], pick: (s: Sample) => number) => median(of.map((s, r) => pick(s) / pick(samples.bare[r]!)));
   for (const [name, of] of [["fake-cri", samples.ours], ["wire layer alone", samples.wire]] as const) {
     console.log(
       `  ratio ${name} / bare: wall ${ratio(of, (s) => s.wallMicros).toFixed(2)}x, cpu ${ratio(of, (s) => s.cpuMicros).toFixed(2)}x` +
