@@ -29,7 +29,7 @@ import type { HostFs } from "../host-fs.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
 import { keyValueText } from "./container-config-json.ts";
 import { defaultUnixSpec, type LinuxResources, type Mount, type RuntimeSpec } from "./oci-defaults.ts";
-import { generateSecurityProfile, loadSeccompProfile, seccompProfileFile } from "./security-profiles.ts";
+import { generateSecurityProfile, loadSeccompProfile, seccompFileFor } from "./security-profiles.ts";
 
 type ImageConfig = NonNullable<OciImageConfig["config"]>;
 
@@ -497,21 +497,7 @@ export function containerSpecOpts(ctx: SpecContext, config: ContainerConfig, ima
     throw new Error("failed to generate apparmor spec opts: apparmor is not supported");
   }
 
-  let seccomp = securityContext?.seccomp;
-  if (!seccomp) {
-    const path = securityContext?.seccompProfilePath || ctx.config.unsetSeccompProfile;
-    try {
-      if (path !== "") seccomp = generateSecurityProfile(path);
-    } catch (err) {
-      throw wrap(err, "failed to generate seccomp spec opts");
-    }
-  }
-  let seccompFile: string | undefined;
-  try {
-    seccompFile = seccompProfileFile(seccomp, securityContext?.privileged ?? false);
-  } catch (err) {
-    throw wrap(err, "failed to generate seccomp spec opts");
-  }
+  const seccompFile = seccompFileFor(securityContext, ctx.config.unsetSeccompProfile);
   if (seccompFile !== undefined) {
     const path = seccompFile;
     opts.push((spec) => {

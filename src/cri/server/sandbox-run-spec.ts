@@ -13,7 +13,6 @@ import {
   type LinuxSandboxSecurityContext,
   NamespaceMode,
   type PodSandboxConfig,
-  type SecurityProfile,
   type SELinuxOption,
 } from "../api/v1.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
@@ -21,7 +20,7 @@ import { getPassthroughAnnotations } from "../../helpers/annotations.ts";
 import { getCgroupsPath, replaceOrAppendEnvValues } from "./container-create-spec.ts";
 import { defaultUnixSpec, type RuntimeSpec } from "./oci-defaults.ts";
 import { devShm, getResolvPath, getSandboxDevShm, resolvConfPath } from "./sandbox-files.ts";
-import { generateSecurityProfile, loadSeccompProfile, seccompProfileFile } from "./security-profiles.ts";
+import { loadSeccompProfile, seccompFileFor } from "./security-profiles.ts";
 import type { CriService } from "./service.ts";
 
 /** The CRI annotations containerd puts on a sandbox's spec (pkg/cri/annotations). */
@@ -212,12 +211,6 @@ export function updateNetNamespacePath(spec: RuntimeSpec, nsPath: string): Runti
   return { ...spec, linux: { ...spec.linux, namespaces: updated } };
 }
 
-/** generateSeccompSecurityProfile for a sandbox: the deprecated path, else unset_seccomp_profile. */
-function seccompProfileFromPath(profilePath: string, unsetProfilePath: string): SecurityProfile | undefined {
-  const path = profilePath !== "" ? profilePath : unsetProfilePath;
-  return path === "" ? undefined : generateSecurityProfile(path);
-}
-
 /** generateUserString for a sandbox (no user name): `uid[:gid]`, "" for none. */
 function userString(uid: Int64Value | undefined, gid: Int64Value | undefined): string {
   const user = uid ? uid.value.toString() : "";
@@ -255,20 +248,7 @@ export function sandboxContainerSpecOpts(
 ): SandboxSpecOption[] {
   const securityContext: LinuxSandboxSecurityContext | undefined = config.linux?.securityContext;
   const options: SandboxSpecOption[] = [];
-  let profile = securityContext?.seccomp;
-  if (!profile) {
-    try {
-      profile = seccompProfileFromPath(securityContext?.seccompProfilePath ?? "", c.config.unsetSeccompProfile);
-    } catch (err) {
-      throw wrap(err, "failed to generate seccomp spec opts");
-    }
-  }
-  let seccompFile: string | undefined;
-  try {
-    seccompFile = seccompProfileFile(profile, securityContext?.privileged ?? false);
-  } catch (err) {
-    throw wrap(err, "failed to generate seccomp spec opts");
-  }
+  const seccompFile = seccompFileFor(securityContext, c.config.unsetSeccompProfile);
   if (seccompFile !== undefined) {
     const path = seccompFile;
     options.push(async (spec) => {

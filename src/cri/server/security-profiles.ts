@@ -1,8 +1,8 @@
 // Security profiles as the CRI plugin resolves them for sandboxes and containers alike: a profile
 // from a deprecated profile path (seccomp_profile_path, apparmor_profile), and the seccomp options
-// of a node with seccomp (generateSeccompSpecOpts, seccomp.WithProfile). Errors are unprefixed;
-// callers add "failed to generate seccomp spec opts" as containerd does.
+// of a node with seccomp (generateSeccompSpecOpts, seccomp.WithProfile).
 
+import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { SecurityProfile_ProfileType, type SecurityProfile } from "../api/v1.ts";
 import { parseGoJson, type ParsedJson } from "../../go/json.ts";
@@ -26,11 +26,32 @@ export function generateSecurityProfile(path: string): SecurityProfile {
 }
 
 /**
+ * The seccomp profile file a sandbox or container loads, or undefined: its security context's
+ * profile, else its deprecated profile path, else the config's profile for an unset one. Errors
+ * read "failed to generate seccomp spec opts: ..." as containerd's do.
+ */
+export function seccompFileFor(
+  context: { seccomp?: SecurityProfile | undefined; seccompProfilePath: string; privileged: boolean } | undefined,
+  unsetProfilePath: string,
+): string | undefined {
+  try {
+    let profile = context?.seccomp;
+    if (!profile) {
+      const path = context?.seccompProfilePath || unsetProfilePath;
+      if (path !== "") profile = generateSecurityProfile(path);
+    }
+    return seccompProfileFile(profile, context?.privileged ?? false);
+  } catch (err) {
+    throw wrap(err, "failed to generate seccomp spec opts");
+  }
+}
+
+/**
  * generateSeccompSpecOpts: the localhost profile file to load into the spec, or undefined when the
  * spec keeps no profile (privileged, none asked, unconfined, or runtime/default, whose built-in
  * profile the fake does not reproduce: KNOWN_DIFFERENCES.md).
  */
-export function seccompProfileFile(profile: SecurityProfile | undefined, privileged: boolean): string | undefined {
+function seccompProfileFile(profile: SecurityProfile | undefined, privileged: boolean): string | undefined {
   if (privileged || !profile) return undefined;
   if (profile.profileType !== SecurityProfile_ProfileType.Localhost && profile.localhostRef !== "") {
     throw new Error("seccomp config invalid LocalhostRef must only be set if ProfileType is Localhost");
