@@ -27,10 +27,10 @@ import * as v1 from "../src/cri/api/v1.ts";
 import { connectCri, serveCri } from "../src/cri/grpc.ts";
 import { createFakeCri, type FakeCri } from "../src/harness/index.ts";
 import { busybox, containerConfig, lifecycle, podConfig, rpcNames } from "./lifecycle.ts";
-import { measureAsync, report } from "./measure.ts";
+import { measureAsync, memoryUsed, report } from "./measure.ts";
 
-const gc = (globalThis as { gc?: () => void }).gc;
-if (!gc) throw new Error("run with node --expose-gc --import tsx bench/cri-lifecycle.ts");
+// The memory figures come last; fail before minutes of timing rather than after.
+if (!("gc" in globalThis)) throw new Error("run with node --expose-gc --import tsx bench/cri-lifecycle.ts");
 
 const rounds = Number(process.env.ROUNDS ?? 5);
 const socketRounds = Number(process.env.SOCKET_ROUNDS ?? 30);
@@ -188,15 +188,6 @@ async function overSocket(fake: FakeCri): Promise<void> {
   await stopWire();
   stopBare();
   await served.close();
-}
-
-/** The JS heap plus ArrayBuffer memory, after collecting twice. */
-async function memoryUsed(): Promise<number> {
-  gc!();
-  await new Promise((resolve) => setTimeout(resolve, 50));
-  gc!();
-  const usage = process.memoryUsage();
-  return usage.heapUsed + usage.arrayBuffers;
 }
 
 /**

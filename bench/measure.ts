@@ -44,6 +44,21 @@ export async function measureAsync(
   }
 }
 
+/**
+ * The JS heap plus ArrayBuffer memory (where specs' bytes live, outside the heap), after collecting
+ * twice; freed buffers are released after a collection, so it waits a moment in between. Needs
+ * `node --expose-gc`.
+ */
+export async function memoryUsed(): Promise<number> {
+  const gc = (globalThis as { gc?: () => void }).gc;
+  if (!gc) throw new Error("memory figures need node --expose-gc");
+  gc();
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  gc();
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.arrayBuffers;
+}
+
 /** Prints a measurement in Go's benchmark line format so the two read side by side. */
 export function report(m: Measurement): void {
   console.log(`${m.name.padEnd(40)} ${String(m.iterations).padStart(10)} ${m.nsPerOp.toFixed(1).padStart(12)} ns/op`);

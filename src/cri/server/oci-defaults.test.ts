@@ -24,6 +24,13 @@ const awkwardString = fc.oneof(
   fc.string({ unit: "binary" }),
   fc.constantFrom("<a&b>", "\u2028\u2029", "\ud800", "x\udc00y", "\ud83d\ude00", "é", "\u0000\u001f", '"\\', "__proto__", "1", "10"),
 );
+/** What the generated specs vary: strings and map keys JSON must escape, 64-bit and 32-bit numbers. */
+const extras = fc.record({
+  strings: fc.array(awkwardString, { maxLength: 4 }),
+  map: fc.dictionary(awkwardString, awkwardString, { maxKeys: 5 }),
+  int64: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
+  uid: fc.integer({ min: 0, max: 0xffff_ffff }),
+});
 
 function spec(extra: { strings: string[]; map: Record<string, string>; int64: bigint; uid: number }): RuntimeSpec {
   const s = defaultUnixSpec("id");
@@ -53,12 +60,7 @@ describe("the spec as a container record holds it", () => {
   test("its document is what JSON.parse makes of its bytes, key order included (1,000 runs)", () => {
     fc.assert(
       fc.property(
-        fc.record({
-          strings: fc.array(awkwardString, { maxLength: 4 }),
-          map: fc.dictionary(awkwardString, awkwardString, { maxKeys: 5 }),
-          int64: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
-          uid: fc.integer({ min: 0, max: 0xffff_ffff }),
-        }),
+        extras,
         (extra) => expectDocumentMatchesBytes(specAny(spec(extra))),
       ),
       { numRuns: 1000 },
@@ -77,12 +79,7 @@ describe("the spec as a container record holds it", () => {
     const pick = { process: { args: true, env: true, cwd: true }, hostname: true, linux: { resources: true, namespaces: true }, mounts: { type: true } } as const;
     fc.assert(
       fc.property(
-        fc.record({
-          strings: fc.array(awkwardString, { maxLength: 4 }),
-          map: fc.dictionary(awkwardString, awkwardString, { maxKeys: 5 }),
-          int64: fc.bigInt({ min: -(1n << 63n), max: (1n << 63n) - 1n }),
-          uid: fc.integer({ min: 0, max: 0xffff_ffff }),
-        }),
+        extras,
         (extra) => {
           const any = specAny(spec(extra));
           const whole = any.json() as { process: Record<string, unknown>; hostname?: string; linux: Record<string, unknown>; mounts: unknown };
