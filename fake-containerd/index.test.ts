@@ -24,6 +24,13 @@ describe("createFakeContainerd", () => {
     expect(createFakeContainerd({ clock, seed: 1 }).clock).toBe(clock);
   });
 
+  test("random IDs stay 64 hex characters and distinct when their pool of random bytes is refilled", () => {
+    const ids = new RandomIds();
+    const drawn = Array.from({ length: 300 }, () => ids.next());
+    for (const id of drawn) expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(new Set(drawn).size).toBe(300);
+  });
+
   test("namespace views are stable objects", () => {
     const fake = createFakeContainerd({ seed: 1 });
     expect(fake.namespace("k8s.io")).toBe(fake.namespace("k8s.io"));
