@@ -274,6 +274,26 @@ describe("state", () => {
     expect(left.statuses.at(-1)).toEqual(["resumed", "stopped"]);
   });
 
+  test("a process in an endless loop is restored mid-loop and prints on from the same round", async () => {
+    const clock = new VirtualClock();
+    const fake = createFakeContainerd({ seed: 1, clock });
+    const printed = (into: string[]) => ({ stdout: (b: Uint8Array) => into.push(new TextDecoder().decode(b)) });
+    const before: string[] = [];
+    const ns = fake.namespace("k8s.io");
+    await ns.containers.create({ id: "loop", spec: spec(["sh", "-c", "echo hi; while true; do echo tick; sleep 1; done"]) });
+    await (await ns.tasks.create("loop", { io: printed(before) })).start();
+    await clock.advance(2500);
+    expect(before).toEqual(["hi\n", "tick\n", "tick\n", "tick\n"]);
+
+    const restored = createFakeContainerd({ state: JSON.parse(JSON.stringify(fake.saveState())) as FakeContainerdState });
+    const after: string[] = [];
+    await restored.namespace("k8s.io").tasks.get("loop", { io: printed(after) });
+    await (restored.clock as VirtualClock).advance(499);
+    expect(after).toEqual([]);
+    await (restored.clock as VirtualClock).advance(2001);
+    expect(after).toEqual(["tick\n", "tick\n", "tick\n"]);
+  });
+
   test("what cannot be saved is noted, and comes back as a process that runs until killed", async () => {
     const clock = new VirtualClock();
     const fake = createFakeContainerd({ seed: 1, clock });

@@ -33,6 +33,7 @@ describe("the default emulation of a container's process", () => {
     expect(shellScript("nope")).toEqual({ output: [{ stream: "stderr", data: "sh: nope: not found\n", atMs: 0 }], exit: { code: 127, afterMs: 0 } });
     expect(shellScript("exit x")).toEqual({ output: [{ stream: "stderr", data: "sh: exit: Illegal number: x\n", atMs: 0 }], exit: { code: 2, afterMs: 0 } });
     expect(shellScript("false")).toEqual({ exit: { code: 1, afterMs: 0 } });
+    expect(shellScript("false; :")).toEqual({ exit: { code: 0, afterMs: 0 } });
   });
 
   test("tail -f runs until killed; tail /dev/zero is OOM-killed under a memory limit, in about 1 ms per MiB", () => {
@@ -117,9 +118,74 @@ describe("a container's shell script beyond the emulation", () => {
     expect(run("frobnicate")).toEqual({ output: [{ stream: "stderr", data: "sh: frobnicate: not found\n", atMs: 0 }], exit: { code: 127, afterMs: 0 } });
   });
 
-  test("loops, conditionals, pipes and substitutions run until killed", () => {
-    for (const script of ["while true; do echo x; sleep 1; done", "if true; then exit 3; fi", "echo a | grep a", "true && exit 1", "echo $(hostname)"]) {
-      expect(run(script)).toEqual({});
+  test("conditionals, pipes, substitutions and loops that are not endless run until killed", () => {
+    for (const script of [
+      "if true; then exit 3; fi",
+      "echo a | grep a",
+      "true && exit 1",
+      "echo $(hostname)",
+      "for i in 1 2; do echo $i; done",
+      "while [ -f /tmp/go ]; do sleep 1; done",
+      "while false; do echo x; done",
+      "until true; do sleep 1; done",
+      "while true; do while true; do sleep 1; done; done",
+      "while true; do echo never done; sleep 1",
+      "while true; echo x; sleep 1; done",
+    ]) {
+      expect(run(script), script).toEqual({});
     }
+  });
+});
+
+describe("words of a container's shell script", () => {
+  const run = (script: string, env: string[]) => emulateContainerProcess({ args: ["sh", "-c", script], env, hasFile: (p) => p === "/bin/sh" });
+  const printed = (data: string) => ({ output: [{ stream: "stdout", data, atMs: 0 }], exit: { code: 0, afterMs: 0 } });
+
+  test("$NAME and ${NAME} come from the process's environment (the last of a name wins); unquoted, values split at blanks", () => {
+    const env = ["HOSTNAME=pod", "GREETING=hi  there", "GREETING=hello  there", "EMPTY="];
+    expect(run("echo $HOSTNAME ${GREETING}! [$NOPE] [$EMPTY]", env)).toEqual(printed("pod hello there! [] []\n"));
+    expect(run(`echo "$GREETING" '$GREETING' \\$HOSTNAME "\\$x" "a\\b" x\\ y $ "$"`, env)).toEqual(printed('hello  there $GREETING $HOSTNAME $x a\\b x y $ $\n'));
+    expect(run("while true; do echo tick $HOSTNAME; sleep 1; done", env)).toEqual({
+      repeat: { fromMs: 0, everyMs: 1000, output: [{ stream: "stdout", data: "tick pod\n", atMs: 0 }] },
+    });
+  });
+
+  test("expansions it does not do, and ${...} with an operator, make the script run until killed", () => {
+    for (const script of ["echo $?", "echo $$", "echo $1", "echo ${X:-y}", "echo ${#X}", 'echo "$@"']) expect(run(script, []), script).toEqual({});
+  });
+});
+
+describe("an endless loop (critest's logging container: while true; do echo ...; sleep 1; done)", () => {
+  const shellOnly = (p: string) => p === "/bin/sh";
+  const run = (script: string) => emulateContainerProcess({ args: ["sh", "-c", script], env: [], hasFile: shellOnly });
+  const tick = { stream: "stdout", data: "tick\n", atMs: 0 };
+
+  test("prints every time round, from when the loop starts, for as long as the process runs", () => {
+    expect(run("while true; do echo tick; sleep 1; done")).toEqual({ repeat: { fromMs: 0, everyMs: 1000, output: [tick] } });
+    expect(run("while :\ndo\n  echo tick\n  sleep 1\ndone\n")).toEqual({ repeat: { fromMs: 0, everyMs: 1000, output: [tick] } });
+    expect(run("until false; do echo tick; sleep 1; done")).toEqual({ repeat: { fromMs: 0, everyMs: 1000, output: [tick] } });
+    expect(run("echo start; sleep 2; while true; do echo tick; echo done >&2; sleep 0.5; nope; sleep 1; done")).toEqual({
+      output: [{ stream: "stdout", data: "start\n", atMs: 0 }],
+      repeat: {
+        fromMs: 2000,
+        everyMs: 1500,
+        output: [tick, { stream: "stderr", data: "done\n", atMs: 0 }, { stream: "stderr", data: "sh: nope: not found\n", atMs: 500 }],
+      },
+    });
+    // Printing after the round's sleep: at the end of each round, which is the start of the next.
+    expect(shellScript("while true; do sleep 1; echo late; done")).toEqual({
+      repeat: { fromMs: 0, everyMs: 1000, output: [{ stream: "stdout", data: "late\n", atMs: 1000 }] },
+    });
+  });
+
+  test("a round that exits, or never ends, happens once; a loop that prints nothing, or never sleeps, runs on silently", () => {
+    expect(run("while true; do echo once; exit 3; done; echo after")).toEqual({
+      output: [{ stream: "stdout", data: "once\n", atMs: 0 }],
+      exit: { code: 3, afterMs: 0 },
+    });
+    expect(run("sleep 1; while true; do echo up; sleep infinity; done")).toEqual({ output: [{ stream: "stdout", data: "up\n", atMs: 1000 }] });
+    expect(run("while true; do echo up; top; done")).toEqual({ output: [{ stream: "stdout", data: "up\n", atMs: 0 }] });
+    expect(run("while true; do sleep 1; done")).toEqual({});
+    expect(run("echo a; while true; do echo busy; done")).toEqual({ output: [{ stream: "stdout", data: "a\n", atMs: 0 }] });
   });
 });

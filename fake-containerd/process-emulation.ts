@@ -37,7 +37,7 @@ export function emulateContainerProcess(p: EmulatedProcess): ProcessScript {
   if (command === undefined) return {};
   const missing = missingExecutable(command, p);
   if (missing !== undefined) return { failStart: { reason: missing } };
-  const script = emulateCommand(baseName(command), args, p.memoryLimit);
+  const script = emulateCommand(baseName(command), args, p.memoryLimit, p.env);
   return script ?? {};
 }
 
@@ -83,15 +83,15 @@ function goQuote(s: string): string {
 }
 
 /** One emulated command as a script, or undefined when it is not one of them. */
-function emulateCommand(name: string, args: readonly string[], memoryLimit: bigint | undefined): ProcessScript | undefined {
+function emulateCommand(name: string, args: readonly string[], memoryLimit: bigint | undefined, env: readonly string[]): ProcessScript | undefined {
   switch (name) {
     case "sh":
     case "ash":
     case "bash":
       if (args[0] === "-c" && args.length >= 2) {
-        // Loops, conditionals, pipes and substitutions are beyond the emulation: such a script runs
-        // until killed, as any process the fake cannot follow does (critest's `while true; ...`).
-        return compoundShell.test(args[1]!) ? {} : shellScript(args[1]!, busyboxApplets);
+        // Conditionals, pipes and substitutions are beyond the emulation: such a script runs until
+        // killed, as any process the fake cannot follow does.
+        return compoundShell.test(args[1]!.replace(bracedVariable, "$v")) ? {} : shellScript(args[1]!, busyboxApplets, env);
       }
       return undefined;
     case "tail":
@@ -119,14 +119,24 @@ class Timeline {
   /** Where the current command's stdout and stderr go (a shell's `>&2` / `2>&1`). */
   redirect: Record<Stream, Stream> = { stdout: "stdout", stderr: "stderr" };
   readonly output: NonNullable<ProcessScript["output"]> = [];
+  /** An endless loop's rounds, once the script has reached one that prints and sleeps. */
+  repeat: ProcessScript["repeat"];
 
   write(stream: Stream, data: string): void {
     this.output.push({ stream: this.redirect[stream], data, atMs: this.atMs });
   }
 
+  /** Another timeline's effects, as if they happened here from now on. */
+  append(other: Timeline): void {
+    for (const chunk of other.output) this.output.push({ ...chunk, atMs: this.atMs + chunk.atMs! });
+    this.atMs += other.atMs;
+    this.status = other.status;
+  }
+
   finish(): ProcessScript {
     const script: ProcessScript = {};
     if (this.output.length > 0) script.output = this.output;
+    if (this.repeat) script.repeat = this.repeat;
     if (!this.forever) script.exit = { code: this.status & 0xff, afterMs: this.atMs };
     return script;
   }
@@ -135,6 +145,7 @@ class Timeline {
 /** Runs a simple command into the timeline; false when it is not emulated. */
 function runSimple(t: Timeline, name: string, args: readonly string[]): boolean {
   switch (name) {
+    case ":":
     case "true":
       t.status = 0;
       return true;
@@ -189,62 +200,208 @@ const redirections: Record<string, Partial<Record<Stream, Stream>>> = {
   "2>&1": { stderr: "stdout" },
 };
 
-/** Shell syntax beyond simple commands separated by `;` or newlines. */
-const compoundShell = /(?:^|[;\n])\s*(?:while|until|for|if|case)\b|&&|\|\||[|`{}()]|\$\(/;
+/**
+ * Shell syntax the emulation cannot follow: conditionals, `for`, pipes, lists, groups and
+ * substitutions. `while` and `until` loops are looked at by shellScript itself.
+ */
+const compoundShell = /(?:^|[;\n])\s*(?:for|if|case)\b|&&|\|\||[|`{}()]|\$\(/;
+
+/** `${NAME}`, which is an expansion, not a group command. */
+const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
+
+/** Words that open or close a compound command. */
+const shellKeywords = new Set(["while", "until", "do", "done", "for", "if", "then", "else", "elif", "fi", "case", "esac"]);
 
 /**
  * `sh -c '<script>'`: statements separated by ";" or newlines, each a simple command among the
  * emulated ones (optionally with `>&2` / `2>&1`, or after `exec`, which ends the shell with the
- * command's status), or `exit [N]`. A command in `runningOn` (one that exists but is not emulated)
- * runs until killed; any other unknown command reports "not found" and sets status 127.
+ * command's status), or `exit [N]`; and an endless loop (`while true`, `while :`, `until false`)
+ * whose body is such statements, which repeats its output every time round until the process is
+ * killed. Words may quote, and `$NAME` / `${NAME}` come from the process's environment. A command
+ * in `runningOn` (one that exists but is not emulated) runs until killed; any other unknown command
+ * reports "not found" and sets status 127. Any other loop, or another kind of expansion (`$?`,
+ * `$1` ...), is beyond the emulation, and the script runs until killed.
  */
-export function shellScript(script: string, runningOn: ReadonlySet<string> = new Set()): ProcessScript {
+export function shellScript(script: string, runningOn: ReadonlySet<string> = new Set(), env: readonly string[] = []): ProcessScript {
   const t = new Timeline();
+  const variables = environment(env);
+  const statements: string[][] = [];
   for (const statement of script.split(/[;\n]/)) {
-    if (t.forever || t.exited) break;
-    const all = shellWords(statement);
-    t.redirect = { stdout: "stdout", stderr: "stderr" };
-    for (const word of all) Object.assign(t.redirect, redirections[word]);
-    let words = all.filter((word) => !(word in redirections));
-    const replacesShell = words[0] === "exec";
-    if (replacesShell) words = words.slice(1);
-    if (words.length === 0) continue;
-    const [name, ...args] = words as [string, ...string[]];
-    if (name === "exit") {
-      if (args.length > 0) {
-        const code = /^-?\d+$/.test(args[0]!) ? Number(BigInt.asIntN(32, BigInt(args[0]!))) : undefined;
-        if (code === undefined) {
-          t.write("stderr", `sh: exit: Illegal number: ${args[0]}\n`);
-          t.status = 2;
-        } else {
-          t.status = code;
-        }
-      }
-      t.exited = true;
+    const words = shellWords(statement, variables);
+    if (words === undefined) return {};
+    statements.push(words);
+  }
+  for (let i = 0; i < statements.length && !t.forever && !t.exited; i++) {
+    const words = statements[i]!;
+    if (words[0] === "while" || words[0] === "until") {
+      const body = endlessLoopBody(statements, i);
+      if (body === undefined) return {};
+      runEndlessLoop(t, body, runningOn);
       break;
     }
-    if (!runSimple(t, baseName(name), args)) {
-      if (runningOn.has(baseName(name))) {
-        t.forever = true;
-        break;
-      }
-      t.write("stderr", `sh: ${replacesShell ? "exec: " : ""}${name}: not found\n`);
-      t.status = 127;
-    }
-    if (replacesShell) t.exited = true;
+    runStatement(t, words, runningOn);
   }
   return t.finish();
 }
 
-/** Word splitting with single and double quotes (no expansions). */
-function shellWords(statement: string): string[] {
+/**
+ * The body of the endless loop that starts at statement `at` (`while true; do ...; done`), or
+ * undefined when it is some other loop, or holds a compound command.
+ */
+function endlessLoopBody(statements: readonly string[][], at: number): string[][] | undefined {
+  const [keyword, ...condition] = statements[at]!;
+  const test = condition.join(" ");
+  const endless = keyword === "while" ? test === "true" || test === ":" : test === "false";
+  if (!endless) return undefined;
+  const first = statements[at + 1];
+  if (first?.[0] !== "do") return undefined;
+  const body = [first.slice(1)];
+  for (let i = at + 2; i < statements.length; i++) {
+    const words = statements[i]!;
+    if (words.length === 1 && words[0] === "done") return body;
+    if (shellKeywords.has(words[0] ?? "")) return undefined;
+    body.push(words);
+  }
+  return undefined;
+}
+
+/**
+ * An endless loop: its first round decides. A round that exits, or never ends, happens once; one
+ * that takes time repeats until the process is killed. A round that takes no time at all would
+ * print without end in no time, which the fake cannot play: such a loop just runs until killed.
+ */
+function runEndlessLoop(t: Timeline, body: readonly string[][], runningOn: ReadonlySet<string>): void {
+  const round = new Timeline();
+  for (const words of body) {
+    if (round.forever || round.exited) break;
+    runStatement(round, words, runningOn);
+  }
+  if (round.exited || round.forever) {
+    t.append(round);
+    t.exited = round.exited;
+    t.forever = round.forever;
+    return;
+  }
+  t.forever = true;
+  if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
+}
+
+/** One simple statement (its words) into the timeline. */
+function runStatement(t: Timeline, all: readonly string[], runningOn: ReadonlySet<string>): void {
+  t.redirect = { stdout: "stdout", stderr: "stderr" };
+  for (const word of all) Object.assign(t.redirect, redirections[word]);
+  let words = all.filter((word) => !(word in redirections));
+  const replacesShell = words[0] === "exec";
+  if (replacesShell) words = words.slice(1);
+  if (words.length === 0) return;
+  const [name, ...args] = words as [string, ...string[]];
+  if (name === "exit") {
+    if (args.length > 0) {
+      const code = /^-?\d+$/.test(args[0]!) ? Number(BigInt.asIntN(32, BigInt(args[0]!))) : undefined;
+      if (code === undefined) {
+        t.write("stderr", `sh: exit: Illegal number: ${args[0]}\n`);
+        t.status = 2;
+      } else {
+        t.status = code;
+      }
+    }
+    t.exited = true;
+    return;
+  }
+  if (!runSimple(t, baseName(name), args)) {
+    if (runningOn.has(baseName(name))) {
+      t.forever = true;
+      return;
+    }
+    t.write("stderr", `sh: ${replacesShell ? "exec: " : ""}${name}: not found\n`);
+    t.status = 127;
+  }
+  if (replacesShell) t.exited = true;
+}
+
+/** The variables an environment list sets (the last of a name wins, as when sh imports them). */
+export function environment(env: readonly string[]): Map<string, string> {
+  const variables = new Map<string, string>();
+  for (const entry of env) {
+    const eq = entry.indexOf("=");
+    if (eq > 0) variables.set(entry.slice(0, eq), entry.slice(eq + 1));
+  }
+  return variables;
+}
+
+const nameStart = /[A-Za-z_]/;
+const nameChar = /[A-Za-z0-9_]/;
+
+/**
+ * A statement's words: quoting, backslash escapes, and `$NAME` / `${NAME}` expanded from
+ * `variables` (unset is empty; unquoted, the value is split at blanks, as with the default IFS).
+ * Undefined for an expansion the emulation does not do (`$?`, `$$`, `$1`, `${X:-y}` ...).
+ */
+export function shellWords(statement: string, variables: ReadonlyMap<string, string> = new Map()): string[] | undefined {
   const words: string[] = [];
   let current = "";
   let inWord = false;
   let quote: "'" | '"' | undefined;
-  for (const ch of statement) {
-    if (quote) {
-      if (ch === quote) quote = undefined;
+  const endWord = (): void => {
+    if (inWord) words.push(current);
+    current = "";
+    inWord = false;
+  };
+  for (let i = 0; i < statement.length; i++) {
+    const ch = statement[i]!;
+    if (quote === "'") {
+      if (ch === "'") quote = undefined;
+      else current += ch;
+      continue;
+    }
+    if (ch === "\\" && i + 1 < statement.length) {
+      const next = statement[i + 1]!;
+      inWord = true;
+      // Inside double quotes a backslash only escapes the characters that are special there.
+      if (quote === '"' && !'"\\$`'.includes(next)) {
+        current += ch;
+        continue;
+      }
+      current += next;
+      i++;
+      continue;
+    }
+    if (ch === "$" && i + 1 < statement.length) {
+      const next = statement[i + 1]!;
+      let name: string;
+      if (next === "{") {
+        const close = statement.indexOf("}", i + 2);
+        name = close < 0 ? "" : statement.slice(i + 2, close);
+        if (!nameStart.test(name[0] ?? "") || ![...name].every((c) => nameChar.test(c))) return undefined;
+        i = close;
+      } else if (nameStart.test(next)) {
+        let end = i + 1;
+        while (end < statement.length && nameChar.test(statement[end]!)) end++;
+        name = statement.slice(i + 1, end);
+        i = end - 1;
+      } else if (/\s/.test(next) || (quote === '"' && next === '"')) {
+        current += ch;
+        inWord = true;
+        continue;
+      } else {
+        return undefined;
+      }
+      const value = variables.get(name) ?? "";
+      if (quote === '"') {
+        current += value;
+        continue;
+      }
+      for (const c of value) {
+        if (/\s/.test(c)) endWord();
+        else {
+          current += c;
+          inWord = true;
+        }
+      }
+      continue;
+    }
+    if (quote === '"') {
+      if (ch === '"') quote = undefined;
       else current += ch;
       continue;
     }
@@ -252,14 +409,12 @@ function shellWords(statement: string): string[] {
       quote = ch;
       inWord = true;
     } else if (/\s/.test(ch)) {
-      if (inWord) words.push(current);
-      current = "";
-      inWord = false;
+      endWord();
     } else {
       current += ch;
       inWord = true;
     }
   }
-  if (inWord) words.push(current);
+  endWord();
   return words;
 }

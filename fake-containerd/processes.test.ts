@@ -60,6 +60,40 @@ describe("data scripts", () => {
     expect(await task.status()).toMatchObject({ status: "stopped", exitStatus: 4 });
   });
 
+  test("repeat: rounds of output, after the script's own output due then, until the process ends; pausing holds them", async () => {
+    const { fake, run, output, clock } = await setup();
+    fake.processes.onContainer({ containerId: "c1" }, {
+      output: [{ stream: "stdout", data: "start\n" }, { stream: "stdout", data: "ready\n", atMs: 1000 }],
+      repeat: { fromMs: 1000, everyMs: 1000, output: [{ stream: "stdout", data: "tick\n" }, { stream: "stderr", data: "tock\n", atMs: 500 }] },
+    });
+    const task = await run("c1", ["app"]);
+    expect(output).toEqual(["out:start\n"]);
+    await clock.advance(2600);
+    expect(output).toEqual(["out:start\n", "out:ready\n", "out:tick\n", "err:tock\n", "out:tick\n", "err:tock\n"]);
+    await task.pause();
+    await clock.advance(10_000);
+    expect(output).toHaveLength(6);
+    await task.resume();
+    await clock.advance(400);
+    expect(output.slice(6)).toEqual(["out:tick\n"]);
+    await task.kill(signals.SIGTERM);
+    await clock.advance(10_000);
+    expect(output).toHaveLength(7);
+    expect((await task.status()).exitStatus).toBe(143);
+  });
+
+  test("repeat with an exit: the rounds due before it, then the exit (a round due with it comes first)", async () => {
+    const { fake, run, output, clock } = await setup();
+    fake.processes.onContainer({ containerId: "c1" }, {
+      repeat: { everyMs: 100, output: [{ stream: "stdout", data: "x\n" }] },
+      exit: { code: 3, afterMs: 300 },
+    });
+    const task = await run("c1", ["app"]);
+    await clock.advance(1000);
+    expect(output).toEqual(["out:x\n", "out:x\n", "out:x\n", "out:x\n"]);
+    expect((await task.status()).exitStatus).toBe(3);
+  });
+
   test("an exit at once happens right after start, after /tasks/start", async () => {
     const { fake, run } = await setup();
     const events = fake.events.subscribe("topic~=/tasks/");

@@ -8,7 +8,7 @@ import { quote } from "../src/go/strconv.ts";
 import { busyboxId, isEmulatedId, type ProcessUser } from "./busybox-id.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
-import { emulateContainerProcess, shellScript } from "./process-emulation.ts";
+import { emulateContainerProcess, environment, shellScript, shellWords } from "./process-emulation.ts";
 import { base64ToBytes, bytesToBase64 } from "./state.ts";
 
 /** Linux signal numbers (amd64/arm64). */
@@ -51,6 +51,12 @@ export interface OutputChunk {
 export interface ProcessScript {
   /** Written in order of atMs (ties in the order given). */
   output?: OutputChunk[];
+  /**
+   * Output that comes round again every `everyMs` for as long as the process runs (a shell's
+   * `while true; do echo ...; sleep 1; done`): each chunk's atMs is its offset within a round, and
+   * the first round starts `fromMs` (default 0) after the start, after any `output` due then.
+   */
+  repeat?: { fromMs?: number; everyMs: number; output: OutputChunk[] };
   /** Exit on its own with this code, `afterMs` after starting. */
   exit?: { code: number; afterMs?: number };
   /** Be killed by the OOM killer `afterMs` after starting: /tasks/oom is published, then exit 137. */
@@ -129,6 +135,8 @@ export interface ExecProcessInfo {
   readonly containerId: string;
   readonly execId: string;
   readonly argv: readonly string[];
+  /** The exec's process env (the container's, under the CRI), which `sh -c` expands from. */
+  readonly env?: readonly string[];
 }
 
 /** Matches containers whose fields all equal the ones given; `labels` need only be present. */
@@ -173,8 +181,11 @@ export interface ScriptState {
   args?: string[];
 }
 
-export type ProcessScriptState = Omit<ProcessScript, "output"> & {
-  output?: Array<{ stream: Stream; data: string | { base64: string }; atMs?: number }>;
+type OutputChunkState = { stream: Stream; data: string | { base64: string }; atMs?: number };
+
+export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat"> & {
+  output?: OutputChunkState[];
+  repeat?: { fromMs?: number; everyMs: number; output: OutputChunkState[] };
 };
 
 export interface ProcessRegistryState {
@@ -237,7 +248,7 @@ export class ProcessRegistry {
       const rule = this.execRules[i]!;
       if (typeof rule.match === "function" ? rule.match(info) : execMatches(rule.match, info)) return resolved(rule.script);
     }
-    return builtin(info.argv);
+    return builtin(info.argv, info.env ?? []);
   }
 
   async readFile(namespace: string, record: ContainerRecord, path: string): Promise<Uint8Array | undefined> {
@@ -300,7 +311,7 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The everyday commands that work in any container without a script. */
-function builtin(argv: readonly string[]): ResolvedScript | undefined {
+function builtin(argv: readonly string[], env: readonly string[]): ResolvedScript | undefined {
   const [command = "", ...args] = argv;
   switch (command.slice(command.lastIndexOf("/") + 1)) {
     case "echo": {
@@ -328,23 +339,23 @@ function builtin(argv: readonly string[]): ResolvedScript | undefined {
       return args.length === 0 ? { kind: "cat", paths: ["/etc/hostname"] } : undefined;
     case "sh":
     case "bash":
-      return args[0] === "-c" && args.length >= 2 ? shellCommand(args[1]!) : undefined;
+      return args[0] === "-c" && args.length >= 2 ? shellCommand(args[1]!, env) : undefined;
     default:
       return undefined;
   }
 }
 
 /** `sh -c '<command>'`: `exit N`, a simple command among the built-ins, or a sequence of them. */
-function shellCommand(command: string): ResolvedScript {
-  if (/[;\n]/.test(command)) return { kind: "data", script: shellScript(command) };
-  const words = command.trim().split(/\s+/).filter((w) => w !== "");
+function shellCommand(command: string, env: readonly string[]): ResolvedScript {
+  if (/[;\n]/.test(command)) return { kind: "data", script: shellScript(command, undefined, env) };
+  const words = shellWords(command, environment(env)) ?? command.trim().split(/\s+/).filter((w) => w !== "");
   if (words.length === 0) return { kind: "data", script: { exit: { code: 0 } } };
   if (words[0] === "exit") {
     const code = words.length > 1 ? Number(words[1]) : 0;
     return { kind: "data", script: { exit: { code: Number.isInteger(code) ? code & 0xff : 2 } } };
   }
   return (
-    builtin(words) ?? {
+    builtin(words, env) ?? {
       kind: "data",
       script: { output: [{ stream: "stderr", data: `sh: ${words[0]}: not found\n` }], exit: { code: 127 } },
     }
@@ -373,28 +384,34 @@ export function toBytes(data: string | Uint8Array): Uint8Array {
 }
 
 export function scriptToState(script: ProcessScript): ProcessScriptState {
-  const { output, ...rest } = script;
-  if (!output) return { ...rest };
+  const { output, repeat, ...rest } = script;
+  const state: ProcessScriptState = { ...rest };
+  if (output) state.output = output.map(chunkToState);
+  if (repeat) state.repeat = { ...repeat, output: repeat.output.map(chunkToState) };
+  return state;
+}
+
+function chunkToState(o: OutputChunk): OutputChunkState {
   return {
-    ...rest,
-    output: output.map((o) => ({
-      stream: o.stream,
-      data: typeof o.data === "string" ? o.data : { base64: bytesToBase64(o.data) },
-      ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
-    })),
+    stream: o.stream,
+    data: typeof o.data === "string" ? o.data : { base64: bytesToBase64(o.data) },
+    ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
   };
 }
 
 export function scriptFromState(state: ProcessScriptState): ProcessScript {
-  const { output, ...rest } = state;
-  if (!output) return { ...rest };
+  const { output, repeat, ...rest } = state;
+  const script: ProcessScript = { ...rest };
+  if (output) script.output = output.map(chunkFromState);
+  if (repeat) script.repeat = { ...repeat, output: repeat.output.map(chunkFromState) };
+  return script;
+}
+
+function chunkFromState(o: OutputChunkState): OutputChunk {
   return {
-    ...rest,
-    output: output.map((o) => ({
-      stream: o.stream,
-      data: typeof o.data === "string" ? o.data : base64ToBytes(o.data.base64),
-      ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
-    })),
+    stream: o.stream,
+    data: typeof o.data === "string" ? o.data : base64ToBytes(o.data.base64),
+    ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
   };
 }
 
@@ -526,9 +543,8 @@ export class ProcessRunner {
   private pausedTotal = 0n;
   private pausedSince: bigint | undefined;
   private finishedAt: bigint | undefined;
-  private nextStep = 0;
   private sigtermExitAtMs: number | undefined;
-  private steps: Step[] = [];
+  private steps = new StepCursor([]);
   private cancelStepTimer: (() => void) | undefined;
   private cancelSigtermTimer: (() => void) | undefined;
   private signalHandler: ((signal: number) => void) | undefined;
@@ -544,7 +560,7 @@ export class ProcessRunner {
       this.pausedTotal = BigInt(state.pausedTotalNs);
       if (state.pausedSinceNs !== undefined) this.pausedSince = BigInt(state.pausedSinceNs);
       if (state.finishedAtNs !== undefined) this.finishedAt = BigInt(state.finishedAtNs);
-      this.nextStep = state.nextStep;
+      this.steps.skip(state.nextStep);
       this.sigtermExitAtMs = state.sigtermExitAtMs;
     }
   }
@@ -631,7 +647,7 @@ export class ProcessRunner {
   }
 
   toState(): RunnerState {
-    const state: RunnerState = { pausedTotalNs: this.pausedTotal.toString(), nextStep: this.nextStep };
+    const state: RunnerState = { pausedTotalNs: this.pausedTotal.toString(), nextStep: this.steps.played };
     if (this.startedAt !== undefined) state.startedAtNs = this.startedAt.toString();
     if (this.pausedSince !== undefined) state.pausedSinceNs = this.pausedSince.toString();
     if (this.finishedAt !== undefined) state.finishedAtNs = this.finishedAt.toString();
@@ -666,10 +682,9 @@ export class ProcessRunner {
 
   private runDueSteps(force?: number): void {
     const elapsed = this.activeMs();
-    while (this.nextStep < this.steps.length && !this.finished) {
-      const step = this.steps[this.nextStep]!;
-      if (step.atMs > elapsed && this.nextStep !== force) break;
-      this.nextStep++;
+    for (let step = this.steps.peek(); step !== undefined && !this.finished; step = this.steps.peek()) {
+      if (step.atMs > elapsed && this.steps.played !== force) break;
+      this.steps.take();
       step.run();
     }
     if (!this.finished) this.armSteps();
@@ -678,9 +693,10 @@ export class ProcessRunner {
   private armSteps(): void {
     this.cancelStepTimer?.();
     this.cancelStepTimer = undefined;
-    if (this.nextStep >= this.steps.length || this.pausedSince !== undefined) return;
-    const armed = this.nextStep;
-    const wait = this.steps[armed]!.atMs - this.activeMs();
+    const armed = this.steps.played;
+    const next = this.steps.peek();
+    if (next === undefined || this.pausedSince !== undefined) return;
+    const wait = next.atMs - this.activeMs();
     this.cancelStepTimer = this.host.clock.setTimer(wait, () => {
       this.cancelStepTimer = undefined;
       this.runDueSteps(armed);
@@ -786,9 +802,10 @@ export class ProcessRunner {
 }
 
 /** A data script as a timeline: output first, then OOM, then exit, among steps due together. */
-function stepsOf(script: ProcessScript, host: ProcessHost): Step[] {
+function stepsOf(script: ProcessScript, host: ProcessHost): StepCursor {
   const steps: Step[] = [];
-  (script.output ?? []).forEach((chunk, order) => {
+  const output = script.output ?? [];
+  output.forEach((chunk, order) => {
     const data = toBytes(chunk.data);
     steps.push({ atMs: chunk.atMs ?? 0, rank: 0, order, run: () => host.write(chunk.stream, data) });
   });
@@ -797,5 +814,66 @@ function stepsOf(script: ProcessScript, host: ProcessHost): Step[] {
     const code = script.exit.code;
     steps.push({ atMs: script.exit.afterMs ?? 0, rank: 2, order: 0, run: () => host.exit(code) });
   }
-  return steps.sort((a, b) => a.atMs - b.atMs || a.rank - b.rank || a.order - b.order);
+  steps.sort(byTime);
+  const repeat = script.repeat;
+  if (!repeat || !(repeat.everyMs > 0) || repeat.output.length === 0) return new StepCursor(steps);
+  // A round's chunks come after the script's own output due at the same moment (higher order).
+  const chunks = repeat.output
+    .map((chunk, k): Step => {
+      const data = toBytes(chunk.data);
+      return { atMs: chunk.atMs ?? 0, rank: 0, order: output.length + k, run: () => host.write(chunk.stream, data) };
+    })
+    .sort(byTime);
+  return new StepCursor(steps, { fromMs: repeat.fromMs ?? 0, everyMs: repeat.everyMs, chunks });
+}
+
+function byTime(a: Step, b: Step): number {
+  return a.atMs - b.atMs || a.rank - b.rank || a.order - b.order;
+}
+
+/**
+ * Where a process is in its script: the script's own steps, merged in time with the rounds of a
+ * repeat, which go on without end. `played` counts the steps taken so far (saved with the state).
+ */
+class StepCursor {
+  played = 0;
+  private nextOwn = 0;
+  private nextRound = 0;
+  private readonly own: Step[];
+  private readonly rounds: { fromMs: number; everyMs: number; chunks: Step[] } | undefined;
+
+  constructor(own: Step[], rounds?: { fromMs: number; everyMs: number; chunks: Step[] }) {
+    this.own = own;
+    this.rounds = rounds;
+  }
+
+  /** The next step due, or undefined when the script has no more. */
+  peek(): Step | undefined {
+    const own = this.own[this.nextOwn];
+    const round = this.roundChunk();
+    if (round === undefined) return own;
+    return own !== undefined && byTime(own, round) <= 0 ? own : round;
+  }
+
+  take(): void {
+    const own = this.own[this.nextOwn];
+    const round = this.roundChunk();
+    if (round === undefined || (own !== undefined && byTime(own, round) <= 0)) this.nextOwn++;
+    else this.nextRound++;
+    this.played++;
+  }
+
+  /** Moves past `n` steps: a restored process picks up where it was. */
+  skip(n: number): void {
+    while (this.played < n && this.peek() !== undefined) this.take();
+  }
+
+  private roundChunk(): Step | undefined {
+    const rounds = this.rounds;
+    if (rounds === undefined) return undefined;
+    const k = this.nextRound;
+    const n = rounds.chunks.length;
+    const chunk = rounds.chunks[k % n]!;
+    return { ...chunk, atMs: rounds.fromMs + Math.floor(k / n) * rounds.everyMs + chunk.atMs, order: chunk.order + k - (k % n) };
+  }
 }

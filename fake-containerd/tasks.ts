@@ -648,7 +648,7 @@ export class TaskService {
       user: processUserOf(spec.user),
       terminal: io.terminal ?? false,
     };
-    const script = this.links.processes.resolveExec({ namespace: this.namespace, containerId, execId, argv });
+    const script = this.links.processes.resolveExec({ namespace: this.namespace, containerId, execId, argv, env: info.env });
     // An unknown command still gets a process; it fails when started, as runc's exec does.
     const proc = new Proc(task, execId, info, io, script ?? { kind: "data", script: { failStart: {} } }, io.stdin !== undefined);
     task.execs.set(execId, proc);

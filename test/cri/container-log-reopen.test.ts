@@ -31,6 +31,22 @@ describe("ReopenContainerLog", () => {
     expect(text(fake.hostFs.readFile(path)).split("\n").filter(Boolean).map((l) => l.split(" ").slice(1).join(" "))).toEqual(["stdout F after"]);
   });
 
+  test("a shell loop that logs every second keeps logging into the reopened file; the rotated one stops growing (critest)", async () => {
+    fake = await newFake();
+    pod = await runPod(fake);
+    const id = await createAndStart(fake, pod, "logger", ["sh", "-c", "while true; do echo hello; sleep 1; done"]);
+    const path = "/var/log/pods/pod/logger.log";
+    const lines = (file: string) => text(fake.hostFs.readFile(file)).split("\n").filter(Boolean).map((l) => l.split(" ").slice(1).join(" "));
+    await advance(fake, 2500);
+    expect(lines(path)).toEqual(["stdout F hello", "stdout F hello", "stdout F hello"]);
+    fake.hostFs.writeFile(`${path}.new`, fake.hostFs.readFile(path));
+    fake.hostFs.removeAll(path);
+    await fake.runtime.reopenContainerLog({ containerId: id });
+    await advance(fake, 2000);
+    expect(lines(path)).toEqual(["stdout F hello", "stdout F hello"]);
+    expect(lines(`${path}.new`)).toHaveLength(3);
+  });
+
   test("only a running container's log can be reopened", async () => {
     fake = await newFake();
     pod = await runPod(fake);

@@ -71,6 +71,28 @@ export const exec: Scenario[] = [
     },
   ),
 
+  defineScenario(
+    "exec-sync-shell-words",
+    "sh -c in ExecSync: quoting, backslashes, and $NAME / ${NAME} from the container's environment (HOSTNAME, a config env, unset)",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      createContainer(s, "pod", "pod", "app", commands.sleepForever, "app", { envs: [{ key: "GREETING", value: new TextEncoder().encode("hi  there") }, { key: "EMPTY", value: new Uint8Array() }] });
+      startContainer(s, "app");
+      for (const script of [
+        "echo $HOSTNAME ${GREETING}!",
+        'echo "$GREETING" \'$GREETING\' [$NOPE] [$EMPTY] \\$HOSTNAME',
+        'echo "a\\b" "\\$x \\"q\\"" x\\ y  z',
+        "echo a; echo $GREETING >&2; exit 4",
+        "echo $ end; echo \"$\"",
+        "while true; do echo once $HOSTNAME; exit 5; done",
+        "echo ${GREETING}${HOSTNAME}",
+      ]) {
+        s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
+      }
+    },
+  ),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
