@@ -40,6 +40,22 @@ describe("the default emulation of a container's process", () => {
     expect(inImage(["tail", "-f", "/dev/null"])).toEqual({});
     expect(inImage(["tail", "/dev/zero"])).toEqual({});
     expect(inImage(["tail", "/dev/zero"], { memoryLimit: 33554432n })).toEqual({ oom: { afterMs: 32 } });
+    expect(inImage(["sh", "-c", "echo filling; tail /dev/zero"], { memoryLimit: 1048576n })).toEqual({
+      output: [{ stream: "stdout", data: "filling\n", atMs: 0 }],
+      oom: { afterMs: 1 },
+    });
+  });
+
+  test("dd from /dev/zero holds one block: a block beyond the memory limit is OOM-killed as it fills (critest's OOM spec)", () => {
+    const limit = { memoryLimit: 15n * 1024n * 1024n };
+    expect(inImage(["sh", "-c", "dd if=/dev/zero of=/dev/null bs=20M"], limit)).toEqual({ oom: { afterMs: 15 } });
+    expect(inImage(["dd", "if=/dev/zero", "of=/dev/null", "bs=16MB"], limit)).toEqual({ oom: { afterMs: 15 } });
+    // A block within the limit, no limit, a count, another input or a size busybox refuses: no OOM.
+    for (const args of [["bs=15M"], ["bs=20M", "count=1"], ["bs=2x"]]) {
+      expect(inImage(["dd", "if=/dev/zero", "of=/dev/null", ...args], limit), args.join(" ")).toEqual({});
+    }
+    expect(inImage(["dd", "if=/dev/zero", "of=/dev/null", "bs=1G"])).toEqual({});
+    expect(inImage(["dd", "if=/dev/urandom", "of=/dev/null", "bs=1G"], limit)).toEqual({});
   });
 
   test("an executable missing from the root filesystem fails to start with runc's reasons", () => {

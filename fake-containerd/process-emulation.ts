@@ -84,30 +84,15 @@ function goQuote(s: string): string {
 
 /** One emulated command as a script, or undefined when it is not one of them. */
 function emulateCommand(name: string, args: readonly string[], memoryLimit: bigint | undefined, env: readonly string[]): ProcessScript | undefined {
-  switch (name) {
-    case "sh":
-    case "ash":
-    case "bash":
-      if (args[0] === "-c" && args.length >= 2) {
-        // Conditionals, pipes and substitutions are beyond the emulation: such a script runs until
-        // killed, as any process the fake cannot follow does.
-        return compoundShell.test(args[1]!.replace(bracedVariable, "$v")) ? {} : shellScript(args[1]!, busyboxApplets, env);
-      }
-      return undefined;
-    case "tail":
-      if (args.includes("-f")) return {};
-      if (args.length === 1 && args[0] === "/dev/zero") {
-        // It never finds a newline, so it keeps everything it reads: the memory cgroup ends it.
-        if (memoryLimit === undefined || memoryLimit <= 0n) return {};
-        return { oom: { afterMs: Math.max(1, Number(memoryLimit) / hogBytesPerMs) } };
-      }
-      return undefined;
-    default: {
-      const timeline = new Timeline();
-      if (!runSimple(timeline, name, args)) return undefined;
-      return timeline.finish();
-    }
+  if ((name === "sh" || name === "ash" || name === "bash") && args[0] === "-c" && args.length >= 2) {
+    // Conditionals, pipes and substitutions are beyond the emulation: such a script runs until
+    // killed, as any process the fake cannot follow does.
+    if (compoundShell.test(args[1]!.replace(bracedVariable, "$v"))) return {};
+    return shellScript(args[1]!, { runningOn: busyboxApplets, env, memoryLimit });
   }
+  const timeline = new Timeline(memoryLimit);
+  if (!runSimple(timeline, name, args)) return undefined;
+  return timeline.finish();
 }
 
 /** A script's effects in order: output at times, then an exit (or running on). */
@@ -116,11 +101,24 @@ class Timeline {
   status = 0;
   forever = false;
   exited = false;
+  /** Killed by the memory cgroup (at atMs). */
+  oomKilled = false;
   /** Where the current command's stdout and stderr go (a shell's `>&2` / `2>&1`). */
   redirect: Record<Stream, Stream> = { stdout: "stdout", stderr: "stderr" };
   readonly output: NonNullable<ProcessScript["output"]> = [];
   /** An endless loop's rounds, once the script has reached one that prints and sleeps. */
   repeat: ProcessScript["repeat"];
+  /** The spec's memory limit, which a memory hog runs into. */
+  readonly memoryLimit: bigint | undefined;
+
+  constructor(memoryLimit?: bigint) {
+    this.memoryLimit = memoryLimit;
+  }
+
+  /** Whether the script has stopped running statements. */
+  get ended(): boolean {
+    return this.forever || this.exited || this.oomKilled;
+  }
 
   write(stream: Stream, data: string): void {
     this.output.push({ stream: this.redirect[stream], data, atMs: this.atMs });
@@ -131,13 +129,32 @@ class Timeline {
     for (const chunk of other.output) this.output.push({ ...chunk, atMs: this.atMs + chunk.atMs! });
     this.atMs += other.atMs;
     this.status = other.status;
+    this.exited = other.exited;
+    this.forever = other.forever;
+    this.oomKilled = other.oomKilled;
+  }
+
+  /**
+   * A process that keeps `bytes` of memory (everything, when `bytes` is undefined) as it reads at
+   * hogBytesPerMs: the memory cgroup kills it when it reaches the limit; under no limit, or when it
+   * stays below, it runs on.
+   */
+  hog(bytes: bigint | undefined): void {
+    const limit = this.memoryLimit;
+    if (limit === undefined || limit <= 0n || (bytes !== undefined && bytes <= limit)) {
+      this.forever = true;
+      return;
+    }
+    this.atMs += Math.max(1, Number(limit) / hogBytesPerMs);
+    this.oomKilled = true;
   }
 
   finish(): ProcessScript {
     const script: ProcessScript = {};
     if (this.output.length > 0) script.output = this.output;
     if (this.repeat) script.repeat = this.repeat;
-    if (!this.forever) script.exit = { code: this.status & 0xff, afterMs: this.atMs };
+    if (this.oomKilled) script.oom = { afterMs: this.atMs };
+    else if (!this.forever) script.exit = { code: this.status & 0xff, afterMs: this.atMs };
     return script;
   }
 }
@@ -158,6 +175,26 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       t.status = 0;
       return true;
     }
+    case "tail":
+      if (args.includes("-f")) {
+        t.forever = true;
+        return true;
+      }
+      if (args.length === 1 && args[0] === "/dev/zero") {
+        // It never finds a newline, so it keeps everything it reads.
+        t.hog(undefined);
+        return true;
+      }
+      return false;
+    case "dd": {
+      // Copying /dev/zero without end holds one block of memory: a block beyond the limit is an
+      // OOM kill as soon as it fills (critest's `dd if=/dev/zero of=/dev/null bs=20M`).
+      const operands = new Map(args.filter((arg) => arg.includes("=")).map((arg) => [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]));
+      const block = ddSize(operands.get("bs") ?? "512");
+      if (operands.get("if") !== "/dev/zero" || operands.has("count") || block === undefined) return false;
+      t.hog(block);
+      return true;
+    }
     case "sleep": {
       const seconds = sleepSeconds(args);
       if (typeof seconds === "string") {
@@ -174,6 +211,31 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
     default:
       return false;
   }
+}
+
+/** busybox dd's size suffixes. */
+const ddUnits: Record<string, bigint> = {
+  "": 1n,
+  c: 1n,
+  w: 2n,
+  b: 512n,
+  kB: 1000n,
+  kD: 1000n,
+  k: 1024n,
+  K: 1024n,
+  MB: 1000n ** 2n,
+  MD: 1000n ** 2n,
+  M: 1024n ** 2n,
+  GB: 1000n ** 3n,
+  GD: 1000n ** 3n,
+  G: 1024n ** 3n,
+};
+
+/** A dd size operand in bytes, or undefined when busybox would refuse it. */
+function ddSize(text: string): bigint | undefined {
+  const m = /^(\d+)([A-Za-z]*)$/.exec(text);
+  const unit = m ? ddUnits[m[2]!] : undefined;
+  return m && unit !== undefined ? BigInt(m[1]!) * unit : undefined;
 }
 
 const sleepUnits: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
@@ -212,6 +274,15 @@ const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
 /** Words that open or close a compound command. */
 const shellKeywords = new Set(["while", "until", "do", "done", "for", "if", "then", "else", "elif", "fi", "case", "esac"]);
 
+export interface ShellOptions {
+  /** Commands that exist but are not emulated: they run until killed (not found otherwise). */
+  runningOn?: ReadonlySet<string>;
+  /** The process's environment, which `$NAME` expands from. */
+  env?: readonly string[];
+  /** The spec's memory limit, for the memory hogs. */
+  memoryLimit?: bigint;
+}
+
 /**
  * `sh -c '<script>'`: statements separated by ";" or newlines, each a simple command among the
  * emulated ones (optionally with `>&2` / `2>&1`, or after `exec`, which ends the shell with the
@@ -222,16 +293,17 @@ const shellKeywords = new Set(["while", "until", "do", "done", "for", "if", "the
  * reports "not found" and sets status 127. Any other loop, or another kind of expansion (`$?`,
  * `$1` ...), is beyond the emulation, and the script runs until killed.
  */
-export function shellScript(script: string, runningOn: ReadonlySet<string> = new Set(), env: readonly string[] = []): ProcessScript {
-  const t = new Timeline();
-  const variables = environment(env);
+export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
+  const runningOn = options.runningOn ?? new Set<string>();
+  const t = new Timeline(options.memoryLimit);
+  const variables = environment(options.env ?? []);
   const statements: string[][] = [];
   for (const statement of script.split(/[;\n]/)) {
     const words = shellWords(statement, variables);
     if (words === undefined) return {};
     statements.push(words);
   }
-  for (let i = 0; i < statements.length && !t.forever && !t.exited; i++) {
+  for (let i = 0; i < statements.length && !t.ended; i++) {
     const words = statements[i]!;
     if (words[0] === "while" || words[0] === "until") {
       const body = endlessLoopBody(statements, i);
@@ -271,15 +343,13 @@ function endlessLoopBody(statements: readonly string[][], at: number): string[][
  * print without end in no time, which the fake cannot play: such a loop just runs until killed.
  */
 function runEndlessLoop(t: Timeline, body: readonly string[][], runningOn: ReadonlySet<string>): void {
-  const round = new Timeline();
+  const round = new Timeline(t.memoryLimit);
   for (const words of body) {
-    if (round.forever || round.exited) break;
+    if (round.ended) break;
     runStatement(round, words, runningOn);
   }
-  if (round.exited || round.forever) {
+  if (round.ended) {
     t.append(round);
-    t.exited = round.exited;
-    t.forever = round.forever;
     return;
   }
   t.forever = true;

@@ -47,6 +47,23 @@ export const exits: Scenario[] = [
     startContainer(s, "hog");
   }),
 
+  defineScenario(
+    "exit-oom-killed-dd",
+    "critest's OOM container: dd from /dev/zero with a 20M block under a 15 MiB memory and swap limit, and a 1M block that stays below it",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const limit = { linux: { resources: { memoryLimitInBytes: 15n * 1024n * 1024n, memorySwapLimitInBytes: 15n * 1024n * 1024n } } };
+      createContainer(s, "pod", "pod", "dd", ["sh", "-c", "dd if=/dev/zero of=/dev/null bs=20M"], "dd", limit);
+      startContainer(s, "dd");
+      waitExited(s, "dd");
+      containerStatus(s, "dd");
+      createContainer(s, "pod", "pod", "small", ["dd", "if=/dev/zero", "of=/dev/null", "bs=1M"], "small", limit);
+      startContainer(s, "small");
+      containerStatus(s, "small");
+    },
+  ),
+
   defineScenario("exit-start-error", "A missing executable: StartContainer fails, reason StartError, exit code 128", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
