@@ -3,86 +3,13 @@
 // and the one that sends the socket path as :authority (as crictl <= 1.26 and kubelets < 1.26 did).
 // Building needs Go; without it this suite fails, unless FAKE_CRI_SKIP_CRICTL=1 says to skip it.
 
-import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { buildCriTool, buildTimeoutMs, repoRoot, run, serveFake, skip, stopFake, type Run, type Served } from "./cri-tools.ts";
 
-const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
 const examples = join(repoRoot, "scripts/reference/examples");
-const skip = process.env.FAKE_CRI_SKIP_CRICTL === "1";
-
-/** A cold build (empty Go module and build caches) takes minutes. */
-const buildTimeoutMs = 20 * 60_000;
-
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function run(file: string, args: readonly string[], options: { timeoutMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    execFile(
-      file,
-      args,
-      { cwd: repoRoot, timeout: options.timeoutMs ?? 60_000, maxBuffer: 16 << 20, env: { ...process.env, ...options.env } },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === "number" ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr: err && code === -1 ? `${stderr}${err.message}` : stderr });
-      },
-    );
-  });
-}
-
-/** Builds (or finds in .cache/bin) one crictl; a failure says how to get past it. */
-async function buildCrictl(flags: readonly string[]): Promise<string> {
-  const built = await run("bash", [join(repoRoot, "scripts/crictl.sh"), ...flags], { timeoutMs: buildTimeoutMs });
-  if (built.code !== 0) {
-    throw new Error(
-      `${["scripts/crictl.sh", ...flags].join(" ")} failed (exit ${built.code}): ${built.stderr.trim().split("\n").slice(-5).join("\n")}\n` +
-        "crictl is built with Go through the Go module proxy; CI has both. Locally, install Go or set " +
-        "FAKE_CRI_SKIP_CRICTL=1 to skip this suite.",
-    );
-  }
-  return built.stdout.trim();
-}
-
-interface Served {
-  child: ChildProcess;
-  endpoint: string;
-  dataDir: string;
-  stderr: () => string;
-}
-
-/** Starts `fake-cri serve` (bin/fake-cri.js) on a socket in `dir`; resolves once it prints its endpoint. */
-function serveFake(dir: string): Promise<Served> {
-  const dataDir = join(dir, "data");
-  const child = spawn(process.execPath, ["bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", dataDir], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("\n")) resolve({ child, endpoint: out.split("\n")[0]!, dataDir, stderr: () => err });
-    });
-    child.once("exit", (code) => reject(new Error(`fake-cri serve exited with ${code} before serving: ${err}`)));
-  });
-}
-
-function stopFake(served: Served): Promise<number | null> {
-  if (served.child.exitCode !== null) return Promise.resolve(served.child.exitCode);
-  return new Promise((resolve) => {
-    served.child.once("exit", (code) => resolve(code));
-    served.child.kill("SIGTERM");
-  });
-}
 
 const hex64 = /^[0-9a-f]{64}$/;
 
@@ -129,7 +56,7 @@ describe.skipIf(skip).each([
   const json = async (...args: string[]) => JSON.parse((await crictl(...args)).stdout) as Record<string, any>;
 
   beforeAll(async () => {
-    binary = await buildCrictl(flags);
+    binary = await buildCriTool(flags);
     work = mkdtempSync(join(tmpdir(), "fake-cri-crictl-"));
     logDir = join(work, "logs");
     mkdirSync(logDir);

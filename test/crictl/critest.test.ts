@@ -1,0 +1,72 @@
+// critest v1.37.0 (sigs.k8s.io/cri-tools' conformance suite, built by scripts/crictl.sh) against
+// `fake-cri serve` as a child process: every spec critest-specs.ts lists as passing runs, and
+// passes. The list of those that cannot pass, and why, is beside it.
+
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { buildCriTool, buildTimeoutMs, run, serveFake, skip, stopFake } from "./cri-tools.ts";
+import { failingSpecs, passingSpecs } from "./critest-specs.ts";
+
+/** The part of Ginkgo's JSON report read here. */
+interface GinkgoReport {
+  SpecReports: Array<{
+    State: string;
+    LeafNodeType: string;
+    LeafNodeText: string;
+    ContainerHierarchyTexts: string[] | null;
+    Failure?: { Message: string };
+  }>;
+}
+
+const regexpQuote = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** The listed specs take about 10 s; a spec that waits for what never comes fails after a minute. */
+const runTimeoutMs = 10 * 60_000;
+
+if (skip) {
+  test.skip("critest against fake-cri serve: skipped because FAKE_CRI_SKIP_CRICTL=1", () => {});
+}
+
+describe.skipIf(skip)("critest v1.37.0 against fake-cri serve", () => {
+  test("the lists of passing and failing specs do not overlap", () => {
+    const failing = new Set(failingSpecs.flatMap((group) => group.specs));
+    expect(passingSpecs.filter((spec) => failing.has(spec))).toEqual([]);
+    expect(new Set(passingSpecs).size).toBe(passingSpecs.length);
+  });
+
+  test(
+    "every spec listed as passing runs and passes",
+    async () => {
+      const critest = await buildCriTool(["--critest"]);
+      const work = mkdtempSync(join(tmpdir(), "fake-cri-critest-"));
+      const served = await serveFake(work);
+      try {
+        const report = join(work, "report.json");
+        const focus = passingSpecs.map(regexpQuote).join("|");
+        const result = await run(
+          critest,
+          [
+            "--runtime-endpoint", served.endpoint,
+            "--image-endpoint", served.endpoint,
+            `--ginkgo.focus=${focus}`,
+            `--ginkgo.json-report=${report}`,
+            "--ginkgo.no-color",
+          ],
+          { timeoutMs: runTimeoutMs },
+        );
+        const specs = (JSON.parse(readFileSync(report, "utf8")) as GinkgoReport[])[0]!.SpecReports.filter((s) => s.LeafNodeType === "It");
+        const name = (s: GinkgoReport["SpecReports"][number]) => [...(s.ContainerHierarchyTexts ?? []), s.LeafNodeText].join(" ");
+        const failed = specs.filter((s) => s.State !== "passed" && s.State !== "skipped").map((s) => `${name(s)}: ${s.State}: ${s.Failure?.Message ?? ""}`);
+        expect(failed, `critest exited ${result.code}; fake-cri: ${served.stderr()}`).toEqual([]);
+        expect(specs.filter((s) => s.State === "passed").map(name).sort()).toEqual([...passingSpecs].sort());
+        expect(result.code).toBe(0);
+      } finally {
+        await stopFake(served);
+        rmSync(work, { recursive: true, force: true });
+      }
+    },
+    buildTimeoutMs + runTimeoutMs,
+  );
+});
