@@ -1,7 +1,8 @@
 // critest v1.37.0 (sigs.k8s.io/cri-tools) against `fake-cri serve`, streaming specs skipped (the
 // streaming server is not written yet): the specs CI runs and expects to pass, and the ones a fake
-// without a kernel, processes or a registry cannot pass, with the reason. Together they are every
-// spec critest runs against a Linux runtime without streaming; the rest it skips by itself.
+// without a kernel, processes or a registry cannot pass (or passes only by luck), with the reason.
+// Together they are every spec critest runs against a Linux runtime without streaming; the rest it
+// skips by itself.
 
 /** Full spec texts, as Ginkgo reports them. */
 export const passingSpecs: readonly string[] = [
@@ -43,7 +44,6 @@ export const passingSpecs: readonly string[] = [
   "[k8s.io] PodSandbox runtime should support basic operations on PodSandbox runtime should support removing PodSandbox [Conformance]",
   "[k8s.io] PodSandbox runtime should support basic operations on PodSandbox runtime should support preserving PodSandbox attributes [Conformance]",
   "[k8s.io] Image Manager public image with tag should be pulled and removed [Conformance]",
-  "[k8s.io] Image Manager public image should timeout if requested [Conformance]",
   "[k8s.io] Image Manager public image without tag should be pulled and removed [Conformance]",
   "[k8s.io] Image Manager image status should support all kinds of references [Conformance]",
   "[k8s.io] Image Manager listImage should get exactly 3 image in the result list [Conformance]",
@@ -51,6 +51,13 @@ export const passingSpecs: readonly string[] = [
 ];
 
 export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[] }> = [
+  {
+    why:
+      "A race with a 1 ms deadline: critest expects PullImage to time out, as a pull from a registry does. A made-up image pulls in under a millisecond, so the spec passes only when the machine is slow enough.",
+    specs: [
+      "[k8s.io] Image Manager public image should timeout if requested [Conformance]",
+    ],
+  },
   {
     why:
       "critest's registry images: one manifest under several tags and registries, a digest the registry serves, an image whose config names a user. `serve` synthesises one image per reference it is asked to pull, so these images differ, and a pull by digest cannot produce that digest.",
