@@ -138,7 +138,11 @@ describe("a container's shell script beyond the emulation", () => {
     for (const script of [
       "if true; then exit 3; fi",
       "echo a | grep a",
-      "true && exit 1",
+      "sleep 1 &",
+      "true && while true; do sleep 1; done",
+      "echo x &&",
+      "&& echo x",
+      "echo a || || echo b",
       "echo $(hostname)",
       "for i in 1 2; do echo $i; done",
       "while [ -f /tmp/go ]; do sleep 1; done",
@@ -150,6 +154,26 @@ describe("a container's shell script beyond the emulation", () => {
     ]) {
       expect(run(script), script).toEqual({});
     }
+  });
+});
+
+describe("&& and || lists in a container's shell script", () => {
+  const run = (script: string) => shellScript(script, { runningOn: new Set(["top"]) });
+  const out = (data: string, atMs = 0) => ({ stream: "stdout", data, atMs });
+
+  test("each command after && runs only when the status so far is 0, after || only when it is not", () => {
+    expect(run("true && echo yes || echo no")).toEqual({ output: [out("yes\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("false && echo yes || echo no")).toEqual({ output: [out("no\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("false && echo yes")).toEqual({ exit: { code: 1, afterMs: 0 } });
+    expect(run("echo a&&false||echo c")).toEqual({ output: [out("a\n"), out("c\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("nope || echo fallback")).toEqual({
+      output: [{ stream: "stderr", data: "sh: nope: not found\n", atMs: 0 }, out("fallback\n")],
+      exit: { code: 0, afterMs: 0 },
+    });
+    expect(run("sleep 1 && exit 3 && echo never; echo never")).toEqual({ exit: { code: 3, afterMs: 1000 } });
+    expect(run('echo "a && b" \'c || d\'')).toEqual({ output: [out("a && b c || d\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("echo up && top || echo never")).toEqual({ output: [out("up\n")] });
+    expect(run("while true; do echo tick && sleep 1 || echo never; done")).toEqual({ repeat: { fromMs: 0, everyMs: 1000, output: [out("tick\n")] } });
   });
 });
 

@@ -263,10 +263,10 @@ const redirections: Record<string, Partial<Record<Stream, Stream>>> = {
 };
 
 /**
- * Shell syntax the emulation cannot follow: conditionals, `for`, pipes, lists, groups and
+ * Shell syntax the emulation cannot follow: conditionals, `for`, pipes, background jobs, groups and
  * substitutions. `while` and `until` loops are looked at by shellScript itself.
  */
-const compoundShell = /(?:^|[;\n])\s*(?:for|if|case)\b|&&|\|\||[|`{}()]|\$\(/;
+const compoundShell = /(?:^|[;\n])\s*(?:for|if|case)\b|(?<!\|)\|(?!\|)|(?<![&>])&(?!&)|[`{}()]|\$\(/;
 
 /** `${NAME}`, which is an expansion, not a group command. */
 const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
@@ -283,56 +283,105 @@ export interface ShellOptions {
   memoryLimit?: bigint;
 }
 
+/** A statement: simple commands (their words) joined by `&&` and `||`, each run or not by the status before it. */
+type AndOrList = Array<{ op: "&&" | "||" | undefined; words: string[] }>;
+
 /**
- * `sh -c '<script>'`: statements separated by ";" or newlines, each a simple command among the
- * emulated ones (optionally with `>&2` / `2>&1`, or after `exec`, which ends the shell with the
- * command's status), or `exit [N]`; and an endless loop (`while true`, `while :`, `until false`)
- * whose body is such statements, which repeats its output every time round until the process is
- * killed. Words may quote, and `$NAME` / `${NAME}` come from the process's environment. A command
- * in `runningOn` (one that exists but is not emulated) runs until killed; any other unknown command
- * reports "not found" and sets status 127. Any other loop, or another kind of expansion (`$?`,
- * `$1` ...), is beyond the emulation, and the script runs until killed.
+ * `sh -c '<script>'`: statements separated by ";" or newlines, each simple commands among the
+ * emulated ones joined by `&&` and `||` (a command optionally with `>&2` / `2>&1`, or after `exec`,
+ * which ends the shell with the command's status, or `exit [N]`); and an endless loop (`while
+ * true`, `while :`, `until false`) whose body is such statements, which repeats its output every
+ * time round until the process is killed. Words may quote, and `$NAME` / `${NAME}` come from the
+ * process's environment. A command in `runningOn` (one that exists but is not emulated) runs until
+ * killed; any other unknown command reports "not found" and sets status 127. Any other loop,
+ * another kind of expansion (`$?`, `$1` ...) or a list sh would refuse is beyond the emulation, and
+ * the script runs until killed.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
   const runningOn = options.runningOn ?? new Set<string>();
   const t = new Timeline(options.memoryLimit);
   const variables = environment(options.env ?? []);
-  const statements: string[][] = [];
+  const statements: AndOrList[] = [];
   for (const statement of script.split(/[;\n]/)) {
-    const words = shellWords(statement, variables);
-    if (words === undefined) return {};
-    statements.push(words);
+    const list = andOrList(statement, variables);
+    if (list === undefined) return {};
+    statements.push(list);
   }
   for (let i = 0; i < statements.length && !t.ended; i++) {
-    const words = statements[i]!;
-    if (words[0] === "while" || words[0] === "until") {
+    const list = statements[i]!;
+    const first = list[0]!.words[0];
+    if ((first === "while" || first === "until") && list.length === 1) {
       const body = endlessLoopBody(statements, i);
       if (body === undefined) return {};
       runEndlessLoop(t, body, runningOn);
       break;
     }
-    runStatement(t, words, runningOn);
+    if (list.some(({ words }) => shellKeywords.has(words[0] ?? ""))) return {};
+    runList(t, list, runningOn);
   }
   return t.finish();
+}
+
+/** A statement's `&&` / `||` list; undefined for an expansion not emulated, or a list sh refuses (`a &&`). */
+function andOrList(statement: string, variables: ReadonlyMap<string, string>): AndOrList | undefined {
+  const list: AndOrList = [];
+  let op: "&&" | "||" | undefined;
+  let start = 0;
+  let quote: "'" | '"' | undefined;
+  const add = (end: number, next: "&&" | "||" | undefined): boolean => {
+    const words = shellWords(statement.slice(start, end), variables);
+    if (words === undefined || (words.length === 0 && (op !== undefined || next !== undefined))) return false;
+    list.push({ op, words });
+    op = next;
+    return true;
+  };
+  for (let i = 0; i < statement.length; i++) {
+    const ch = statement[i]!;
+    if (quote) {
+      if (ch === quote) quote = undefined;
+      else if (ch === "\\" && quote === '"') i++;
+    } else if (ch === "'" || ch === '"') {
+      quote = ch;
+    } else if (ch === "\\") {
+      i++;
+    } else if ((ch === "&" || ch === "|") && statement[i + 1] === ch) {
+      if (!add(i, ch === "&" ? "&&" : "||")) return undefined;
+      start = i + 2;
+      i++;
+    }
+  }
+  return add(statement.length, undefined) ? list : undefined;
+}
+
+/** Runs a statement's commands, each after `&&` only when the status so far is 0, after `||` only when it is not. */
+function runList(t: Timeline, list: AndOrList, runningOn: ReadonlySet<string>): void {
+  for (const { op, words } of list) {
+    if (t.ended) return;
+    if ((op === "&&" && t.status !== 0) || (op === "||" && t.status === 0)) continue;
+    runStatement(t, words, runningOn);
+  }
 }
 
 /**
  * The body of the endless loop that starts at statement `at` (`while true; do ...; done`), or
  * undefined when it is some other loop, or holds a compound command.
  */
-function endlessLoopBody(statements: readonly string[][], at: number): string[][] | undefined {
-  const [keyword, ...condition] = statements[at]!;
+function endlessLoopBody(statements: readonly AndOrList[], at: number): AndOrList[] | undefined {
+  const [keyword, ...condition] = statements[at]![0]!.words;
   const test = condition.join(" ");
   const endless = keyword === "while" ? test === "true" || test === ":" : test === "false";
   if (!endless) return undefined;
-  const first = statements[at + 1];
-  if (first?.[0] !== "do") return undefined;
-  const body = [first.slice(1)];
+  const opening = statements[at + 1];
+  if (opening?.[0]!.words[0] !== "do") return undefined;
+  const [{ words: doWords }, ...rest] = opening;
+  const body: AndOrList[] = [];
+  if (doWords.length > 1) body.push([{ op: undefined, words: doWords.slice(1) }, ...rest]);
+  else if (rest.length > 0) return undefined;
   for (let i = at + 2; i < statements.length; i++) {
-    const words = statements[i]!;
-    if (words.length === 1 && words[0] === "done") return body;
-    if (shellKeywords.has(words[0] ?? "")) return undefined;
-    body.push(words);
+    const list = statements[i]!;
+    if (list.length === 1 && list[0]!.words.length === 1 && list[0]!.words[0] === "done") return body;
+    if (list.some(({ words }) => shellKeywords.has(words[0] ?? ""))) return undefined;
+    body.push(list);
   }
   return undefined;
 }
@@ -342,11 +391,11 @@ function endlessLoopBody(statements: readonly string[][], at: number): string[][
  * that takes time repeats until the process is killed. A round that takes no time at all would
  * print without end in no time, which the fake cannot play: such a loop just runs until killed.
  */
-function runEndlessLoop(t: Timeline, body: readonly string[][], runningOn: ReadonlySet<string>): void {
+function runEndlessLoop(t: Timeline, body: readonly AndOrList[], runningOn: ReadonlySet<string>): void {
   const round = new Timeline(t.memoryLimit);
-  for (const words of body) {
+  for (const list of body) {
     if (round.ended) break;
-    runStatement(round, words, runningOn);
+    runList(round, list, runningOn);
   }
   if (round.ended) {
     t.append(round);

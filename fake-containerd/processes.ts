@@ -345,9 +345,9 @@ function builtin(argv: readonly string[], env: readonly string[]): ResolvedScrip
   }
 }
 
-/** `sh -c '<command>'`: `exit N`, a simple command among the built-ins, or a sequence of them. */
+/** `sh -c '<command>'`: `exit N`, a simple command among the built-ins, or a sequence or list of them. */
 function shellCommand(command: string, env: readonly string[]): ResolvedScript {
-  if (/[;\n]/.test(command)) return { kind: "data", script: shellScript(command, { env }) };
+  if (/[;\n]|&&|\|\|/.test(command)) return { kind: "data", script: shellScript(command, { env }) };
   const words = shellWords(command, environment(env)) ?? command.trim().split(/\s+/).filter((w) => w !== "");
   if (words.length === 0) return { kind: "data", script: { exit: { code: 0 } } };
   if (words[0] === "exit") {

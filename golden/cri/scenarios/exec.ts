@@ -73,7 +73,7 @@ export const exec: Scenario[] = [
 
   defineScenario(
     "exec-sync-shell-words",
-    "sh -c in ExecSync: quoting, backslashes, and $NAME / ${NAME} from the container's environment (HOSTNAME, a config env, unset)",
+    "sh -c in ExecSync: quoting, backslashes, $NAME / ${NAME} from the container's environment (HOSTNAME, a config env, unset), && and || lists",
     (s) => {
       pullBusybox(s);
       runPod(s, "pod", "pod");
@@ -87,6 +87,12 @@ export const exec: Scenario[] = [
         "echo $ end; echo \"$\"",
         "while true; do echo once $HOSTNAME; exit 5; done",
         "echo ${GREETING}${HOSTNAME}",
+        "true && echo yes || echo no",
+        "false && echo yes || echo no",
+        "echo a&&false||echo c",
+        "nope || echo fallback",
+        "false && echo never",
+        'echo "a && b" \'c || d\' && exit 3 && echo never',
       ]) {
         s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
       }
