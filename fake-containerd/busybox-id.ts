@@ -64,11 +64,17 @@ export function isEmulatedId(args: readonly string[]): boolean {
 
 /** `id [-ugGnr] [USER]`, or undefined for arguments busybox answers with its usage text. */
 export async function busyboxId(args: readonly string[], self: ProcessUser, readText: ReadText): Promise<IdOutput | undefined> {
+  if (!isEmulatedId(args)) return undefined;
+  return busyboxIdOf(args, self, await readText("/etc/passwd"), await readText("/etc/group"));
+}
+
+/** busyboxId with the container's /etc/passwd and /etc/group already read. */
+export function busyboxIdOf(args: readonly string[], self: ProcessUser, passwd: string | undefined, group: string | undefined): IdOutput | undefined {
   const parsed = parse(args);
   if (!parsed) return undefined;
   const { flags } = parsed;
-  const users = entries(await readText("/etc/passwd"), 4);
-  const groupEntries = entries(await readText("/etc/group"), 3);
+  const users = entries(passwd, 4);
+  const groupEntries = entries(group, 3);
   const userName = (id: number) => users.find((u) => u.id === id)?.name;
   const groupName = (id: number) => groupEntries.find((g) => g.id === id)?.name;
 

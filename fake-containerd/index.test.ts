@@ -294,6 +294,27 @@ describe("state", () => {
     expect(after).toEqual(["tick\n", "tick\n", "tick\n"]);
   });
 
+  test("a script that reads the container's files is laid out when it starts, and again, at the same step, when restored", async () => {
+    const clock = new VirtualClock();
+    const fake = createFakeContainerd({ seed: 1, clock });
+    fake.processes.addFile("/etc/motd", "hello\n");
+    const printed = (into: string[]) => ({ stdout: (b: Uint8Array) => into.push(new TextDecoder().decode(b)) });
+    const before: string[] = [];
+    const ns = fake.namespace("k8s.io");
+    await ns.containers.create({ id: "reader", spec: spec(["sh", "-c", "cat /etc/motd; while true; do echo $(cat /etc/motd); sleep 1; done"]) });
+    await (await ns.tasks.create("reader", { io: printed(before) })).start();
+    await clock.advance(1500);
+    expect(before).toEqual(["hello\n", "hello\n", "hello\n"]);
+
+    const state = JSON.parse(JSON.stringify(fake.saveState())) as FakeContainerdState;
+    expect(state.notes).toEqual([]);
+    const restored = createFakeContainerd({ state });
+    const after: string[] = [];
+    await restored.namespace("k8s.io").tasks.get("reader", { io: printed(after) });
+    await (restored.clock as VirtualClock).advance(1000);
+    expect(after).toEqual(["hello\n"]);
+  });
+
   test("what cannot be saved is noted, and comes back as a process that runs until killed", async () => {
     const clock = new VirtualClock();
     const fake = createFakeContainerd({ seed: 1, clock });

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { emulateContainerProcess, shellScript } from "./process-emulation.ts";
+import type { ProcessScript } from "./processes.ts";
 
 const busyboxFiles = new Set(["/bin/sh", "/bin/sleep", "/bin/busybox", "/pause"]);
 const inImage = (args: string[], extra: { memoryLimit?: bigint; env?: string[] } = {}) =>
@@ -174,6 +175,39 @@ describe("&& and || lists in a container's shell script", () => {
     expect(run('echo "a && b" \'c || d\'')).toEqual({ output: [out("a && b c || d\n")], exit: { code: 0, afterMs: 0 } });
     expect(run("echo up && top || echo never")).toEqual({ output: [out("up\n")] });
     expect(run("while true; do echo tick && sleep 1 || echo never; done")).toEqual({ repeat: { fromMs: 0, everyMs: 1000, output: [out("tick\n")] } });
+  });
+});
+
+describe("commands that read the container's files, when the files are at hand", () => {
+  const files = new Map([
+    ["/etc/hostname", "pod\n"],
+    ["/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/false\n"],
+    ["/etc/group", "root:x:0:\nwww:x:33:\nstaff:x:50:www\n"],
+  ]);
+  const access = { readFile: (path: string) => (files.has(path) ? new TextEncoder().encode(files.get(path)) : undefined), user: { uid: 33, gid: 33, additionalGids: [50] } };
+  const run = (script: string) => shellScript(script, { runningOn: new Set(["cat", "id", "hostname"]), files: access });
+  const out = (data: string) => ({ stream: "stdout", data, atMs: 0 });
+  const text = (script: ProcessScript) => (script.output ?? []).map((o) => `${o.stream}:${typeof o.data === "string" ? o.data : new TextDecoder().decode(o.data)}`).join("");
+
+  test("cat, hostname and id read them; $(command) is a command's output without its trailing newlines", () => {
+    expect(text(run("cat /etc/hostname; hostname; cat /nope || echo none"))).toBe(
+      "stdout:pod\nstdout:pod\nstderr:cat: can't open '/nope': No such file or directory\nstdout:none\n",
+    );
+    expect(run("echo $(id -u):$(id -g)")).toEqual({ output: [out("33:33\n")], exit: { code: 0, afterMs: 0 } });
+    expect(shellScript("echo $(echo $GREETING)!", { env: ["GREETING=hi"] })).toEqual({ output: [out("hi!\n")], exit: { code: 0, afterMs: 0 } });
+    expect(text(run("id; id -Gn; echo \"[$(hostname)]\" $(echo a  b)"))).toBe("stdout:uid=33(www) gid=33(www) groups=50(staff)\nstdout:staff\nstdout:[pod] a b\n");
+    expect(run("echo $(id -un nobody) after")).toEqual({
+      output: [{ stream: "stderr", data: "id: unknown user nobody\n", atMs: 0 }, out("after\n")],
+      exit: { code: 0, afterMs: 0 },
+    });
+    expect(run("echo $(sleep 2) late")).toEqual({ output: [{ stream: "stdout", data: " late\n".trimStart(), atMs: 2000 }], exit: { code: 0, afterMs: 2000 } });
+  });
+
+  test("without them, the commands are not emulated; a substitution beyond the emulation makes the script run until killed", () => {
+    expect(shellScript("cat /etc/hostname; echo next", { runningOn: new Set(["cat"]) })).toEqual({});
+    expect(run("echo $(echo a | cat)")).toEqual({});
+    expect(run("echo $(while true; do sleep 1; done)")).toEqual({});
+    expect(run("echo $(sleep infinity) never")).toEqual({});
   });
 });
 

@@ -2,9 +2,11 @@
 // does under runc (output, timing, exit codes), a memory hog is killed by the memory cgroup, and an
 // executable that is not in the container's root filesystem fails to start as runc reports it.
 // Anything else that exists runs until it is killed. Plain data in, a ProcessScript out, so the
-// result can be saved with the fake's state.
+// result can be saved with the fake's state. Commands that read the container's files (`cat`,
+// `id`, `hostname`) are emulated only when those files are at hand (FileAccess).
 
 import { busyboxApplets } from "./busybox-applets.ts";
+import { busyboxIdOf, type ProcessUser } from "./busybox-id.ts";
 import type { ProcessScript } from "./processes.ts";
 
 /** What the emulation sees of a container's process. */
@@ -18,6 +20,16 @@ export interface EmulatedProcess {
    * Absent when the container has no root filesystem to look in: every executable then exists.
    */
   hasFile?: (path: string) => boolean;
+  /** The container's files and the process's user, for the commands that read them. */
+  files?: FileAccess;
+}
+
+/** What the commands that read the container's files see. */
+export interface FileAccess {
+  /** A file as the process would read it, or undefined when there is none. */
+  readFile(path: string): Uint8Array | undefined;
+  /** Who the process runs as (`id`). */
+  user: ProcessUser;
 }
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -37,8 +49,14 @@ export function emulateContainerProcess(p: EmulatedProcess): ProcessScript {
   if (command === undefined) return {};
   const missing = missingExecutable(command, p);
   if (missing !== undefined) return { failStart: { reason: missing } };
-  const script = emulateCommand(baseName(command), args, p.memoryLimit, p.env);
-  return script ?? {};
+  return emulateCommandLine(p.args, p);
+}
+
+/** A command line as the emulation lays it out, once runc has found its executable. */
+export function emulateCommandLine(args: readonly string[], p: { env: readonly string[]; memoryLimit?: bigint; files?: FileAccess }): ProcessScript {
+  const [command, ...rest] = args;
+  if (command === undefined) return {};
+  return emulateCommand(baseName(command), rest, p) ?? {};
 }
 
 /** runc's lookup of argv[0]: the reason it cannot start it, or undefined when it can. */
@@ -83,14 +101,15 @@ function goQuote(s: string): string {
 }
 
 /** One emulated command as a script, or undefined when it is not one of them. */
-function emulateCommand(name: string, args: readonly string[], memoryLimit: bigint | undefined, env: readonly string[]): ProcessScript | undefined {
+function emulateCommand(
+  name: string,
+  args: readonly string[],
+  p: { env: readonly string[]; memoryLimit?: bigint; files?: FileAccess },
+): ProcessScript | undefined {
   if ((name === "sh" || name === "ash" || name === "bash") && args[0] === "-c" && args.length >= 2) {
-    // Conditionals, pipes and substitutions are beyond the emulation: such a script runs until
-    // killed, as any process the fake cannot follow does.
-    if (compoundShell.test(args[1]!.replace(bracedVariable, "$v"))) return {};
-    return shellScript(args[1]!, { runningOn: busyboxApplets, env, memoryLimit });
+    return shellScript(args[1]!, { runningOn: busyboxApplets, env: p.env, memoryLimit: p.memoryLimit, files: p.files });
   }
-  const timeline = new Timeline(memoryLimit);
+  const timeline = new Timeline(p.memoryLimit, p.files);
   if (!runSimple(timeline, name, args)) return undefined;
   return timeline.finish();
 }
@@ -110,9 +129,11 @@ class Timeline {
   repeat: ProcessScript["repeat"];
   /** The spec's memory limit, which a memory hog runs into. */
   readonly memoryLimit: bigint | undefined;
+  readonly files: FileAccess | undefined;
 
-  constructor(memoryLimit?: bigint) {
+  constructor(memoryLimit?: bigint, files?: FileAccess) {
     this.memoryLimit = memoryLimit;
+    this.files = files;
   }
 
   /** Whether the script has stopped running statements. */
@@ -120,7 +141,7 @@ class Timeline {
     return this.forever || this.exited || this.oomKilled;
   }
 
-  write(stream: Stream, data: string): void {
+  write(stream: Stream, data: string | Uint8Array): void {
     this.output.push({ stream: this.redirect[stream], data, atMs: this.atMs });
   }
 
@@ -173,6 +194,36 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       const noNewline = args[0] === "-n";
       t.write("stdout", (noNewline ? args.slice(1) : args).join(" ") + (noNewline ? "" : "\n"));
       t.status = 0;
+      return true;
+    }
+    case "cat": {
+      if (!t.files || args.length === 0 || args.some((arg) => arg.startsWith("-"))) return false;
+      t.status = 0;
+      for (const path of args) {
+        const content = t.files.readFile(path);
+        if (content) t.write("stdout", content);
+        else {
+          t.write("stderr", `cat: can't open '${path}': No such file or directory\n`);
+          t.status = 1;
+        }
+      }
+      return true;
+    }
+    case "hostname":
+      // The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds.
+      return args.length === 0 && runSimple(t, "cat", ["/etc/hostname"]);
+    case "id": {
+      const files = t.files;
+      if (!files) return false;
+      const text = (path: string) => {
+        const content = files.readFile(path);
+        return content && decoder.decode(content);
+      };
+      const out = busyboxIdOf(args, files.user, text("/etc/passwd"), text("/etc/group"));
+      if (!out) return false;
+      if (out.stdout !== "") t.write("stdout", out.stdout);
+      if (out.stderr !== "") t.write("stderr", out.stderr);
+      t.status = out.code;
       return true;
     }
     case "tail":
@@ -264,15 +315,21 @@ const redirections: Record<string, Partial<Record<Stream, Stream>>> = {
 
 /**
  * Shell syntax the emulation cannot follow: conditionals, `for`, pipes, background jobs, groups and
- * substitutions. `while` and `until` loops are looked at by shellScript itself.
+ * backquotes. `while` and `until` loops are looked at by shellScript itself; `${NAME}` and simple
+ * `$(command)` substitutions are taken out before this is tested.
  */
 const compoundShell = /(?:^|[;\n])\s*(?:for|if|case)\b|(?<!\|)\|(?!\|)|(?<![&>])&(?!&)|[`{}()]|\$\(/;
 
 /** `${NAME}`, which is an expansion, not a group command. */
 const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
 
+/** `$(command)` with one simple command inside, which the emulation runs. */
+const simpleSubstitution = /\$\([^()`&|;\n]*\)/g;
+
 /** Words that open or close a compound command. */
 const shellKeywords = new Set(["while", "until", "do", "done", "for", "if", "then", "else", "elif", "fi", "case", "esac"]);
+
+const decoder = new TextDecoder();
 
 export interface ShellOptions {
   /** Commands that exist but are not emulated: they run until killed (not found otherwise). */
@@ -281,29 +338,35 @@ export interface ShellOptions {
   env?: readonly string[];
   /** The spec's memory limit, for the memory hogs. */
   memoryLimit?: bigint;
+  /** The container's files and the process's user, for `cat`, `id` and `hostname`. */
+  files?: FileAccess;
 }
 
-/** A statement: simple commands (their words) joined by `&&` and `||`, each run or not by the status before it. */
-type AndOrList = Array<{ op: "&&" | "||" | undefined; words: string[] }>;
+/**
+ * A statement: simple commands joined by `&&` and `||`, each run or not by the status before it.
+ * `text` is expanded when the command runs; `words` (with substitutions left empty) tell keywords.
+ */
+type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: string[] }>;
 
 /**
  * `sh -c '<script>'`: statements separated by ";" or newlines, each simple commands among the
  * emulated ones joined by `&&` and `||` (a command optionally with `>&2` / `2>&1`, or after `exec`,
  * which ends the shell with the command's status, or `exit [N]`); and an endless loop (`while
  * true`, `while :`, `until false`) whose body is such statements, which repeats its output every
- * time round until the process is killed. Words may quote, and `$NAME` / `${NAME}` come from the
- * process's environment. A command in `runningOn` (one that exists but is not emulated) runs until
- * killed; any other unknown command reports "not found" and sets status 127. Any other loop,
- * another kind of expansion (`$?`, `$1` ...) or a list sh would refuse is beyond the emulation, and
- * the script runs until killed.
+ * time round until the process is killed. Words may quote; `$NAME` / `${NAME}` come from the
+ * process's environment, and `$(command)` is the output of one simple command. A command in
+ * `runningOn` (one that exists but is not emulated) runs until killed; any other unknown command
+ * reports "not found" and sets status 127. Conditionals, pipes, other loops, another kind of
+ * expansion (`$?`, `$1` ...) or a list sh would refuse are beyond the emulation: the script runs
+ * until killed.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
-  const runningOn = options.runningOn ?? new Set<string>();
-  const t = new Timeline(options.memoryLimit);
-  const variables = environment(options.env ?? []);
+  if (compoundShell.test(script.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return {};
+  const shell = new Shell(options);
+  const t = new Timeline(options.memoryLimit, options.files);
   const statements: AndOrList[] = [];
   for (const statement of script.split(/[;\n]/)) {
-    const list = andOrList(statement, variables);
+    const list = shell.parse(statement);
     if (list === undefined) return {};
     statements.push(list);
   }
@@ -313,53 +376,13 @@ export function shellScript(script: string, options: ShellOptions = {}): Process
     if ((first === "while" || first === "until") && list.length === 1) {
       const body = endlessLoopBody(statements, i);
       if (body === undefined) return {};
-      runEndlessLoop(t, body, runningOn);
+      shell.runEndlessLoop(t, body);
       break;
     }
     if (list.some(({ words }) => shellKeywords.has(words[0] ?? ""))) return {};
-    runList(t, list, runningOn);
+    shell.runList(t, list);
   }
   return t.finish();
-}
-
-/** A statement's `&&` / `||` list; undefined for an expansion not emulated, or a list sh refuses (`a &&`). */
-function andOrList(statement: string, variables: ReadonlyMap<string, string>): AndOrList | undefined {
-  const list: AndOrList = [];
-  let op: "&&" | "||" | undefined;
-  let start = 0;
-  let quote: "'" | '"' | undefined;
-  const add = (end: number, next: "&&" | "||" | undefined): boolean => {
-    const words = shellWords(statement.slice(start, end), variables);
-    if (words === undefined || (words.length === 0 && (op !== undefined || next !== undefined))) return false;
-    list.push({ op, words });
-    op = next;
-    return true;
-  };
-  for (let i = 0; i < statement.length; i++) {
-    const ch = statement[i]!;
-    if (quote) {
-      if (ch === quote) quote = undefined;
-      else if (ch === "\\" && quote === '"') i++;
-    } else if (ch === "'" || ch === '"') {
-      quote = ch;
-    } else if (ch === "\\") {
-      i++;
-    } else if ((ch === "&" || ch === "|") && statement[i + 1] === ch) {
-      if (!add(i, ch === "&" ? "&&" : "||")) return undefined;
-      start = i + 2;
-      i++;
-    }
-  }
-  return add(statement.length, undefined) ? list : undefined;
-}
-
-/** Runs a statement's commands, each after `&&` only when the status so far is 0, after `||` only when it is not. */
-function runList(t: Timeline, list: AndOrList, runningOn: ReadonlySet<string>): void {
-  for (const { op, words } of list) {
-    if (t.ended) return;
-    if ((op === "&&" && t.status !== 0) || (op === "||" && t.status === 0)) continue;
-    runStatement(t, words, runningOn);
-  }
 }
 
 /**
@@ -373,10 +396,11 @@ function endlessLoopBody(statements: readonly AndOrList[], at: number): AndOrLis
   if (!endless) return undefined;
   const opening = statements[at + 1];
   if (opening?.[0]!.words[0] !== "do") return undefined;
-  const [{ words: doWords }, ...rest] = opening;
+  const [first, ...rest] = opening;
   const body: AndOrList[] = [];
-  if (doWords.length > 1) body.push([{ op: undefined, words: doWords.slice(1) }, ...rest]);
-  else if (rest.length > 0) return undefined;
+  if (first!.words.length > 1) {
+    body.push([{ op: undefined, text: first!.text.replace(/^\s*do\b/, ""), words: first!.words.slice(1) }, ...rest]);
+  } else if (rest.length > 0) return undefined;
   for (let i = at + 2; i < statements.length; i++) {
     const list = statements[i]!;
     if (list.length === 1 && list[0]!.words.length === 1 && list[0]!.words[0] === "done") return body;
@@ -386,56 +410,136 @@ function endlessLoopBody(statements: readonly AndOrList[], at: number): AndOrLis
   return undefined;
 }
 
-/**
- * An endless loop: its first round decides. A round that exits, or never ends, happens once; one
- * that takes time repeats until the process is killed. A round that takes no time at all would
- * print without end in no time, which the fake cannot play: such a loop just runs until killed.
- */
-function runEndlessLoop(t: Timeline, body: readonly AndOrList[], runningOn: ReadonlySet<string>): void {
-  const round = new Timeline(t.memoryLimit);
-  for (const list of body) {
-    if (round.ended) break;
-    runList(round, list, runningOn);
-  }
-  if (round.ended) {
-    t.append(round);
-    return;
-  }
-  t.forever = true;
-  if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
-}
+/** One script's shell: its variables, and the commands that exist without being emulated. */
+class Shell {
+  private readonly variables: Map<string, string>;
+  private readonly runningOn: ReadonlySet<string>;
 
-/** One simple statement (its words) into the timeline. */
-function runStatement(t: Timeline, all: readonly string[], runningOn: ReadonlySet<string>): void {
-  t.redirect = { stdout: "stdout", stderr: "stderr" };
-  for (const word of all) Object.assign(t.redirect, redirections[word]);
-  let words = all.filter((word) => !(word in redirections));
-  const replacesShell = words[0] === "exec";
-  if (replacesShell) words = words.slice(1);
-  if (words.length === 0) return;
-  const [name, ...args] = words as [string, ...string[]];
-  if (name === "exit") {
-    if (args.length > 0) {
-      const code = /^-?\d+$/.test(args[0]!) ? Number(BigInt.asIntN(32, BigInt(args[0]!))) : undefined;
-      if (code === undefined) {
-        t.write("stderr", `sh: exit: Illegal number: ${args[0]}\n`);
-        t.status = 2;
-      } else {
-        t.status = code;
+  constructor(options: ShellOptions) {
+    this.variables = environment(options.env ?? []);
+    this.runningOn = options.runningOn ?? new Set<string>();
+  }
+
+  /** A statement's `&&` / `||` list; undefined for an expansion not emulated, or a list sh refuses (`a &&`). */
+  parse(statement: string): AndOrList | undefined {
+    const list: AndOrList = [];
+    let op: "&&" | "||" | undefined;
+    let start = 0;
+    let quote: "'" | '"' | undefined;
+    const add = (end: number, next: "&&" | "||" | undefined): boolean => {
+      const text = statement.slice(start, end);
+      const words = shellWords(text, this.variables, (command) => (this.parseSubstitution(command) ? "" : undefined));
+      if (words === undefined || (words.length === 0 && (op !== undefined || next !== undefined))) return false;
+      list.push({ op, text, words });
+      op = next;
+      return true;
+    };
+    for (let i = 0; i < statement.length; i++) {
+      const ch = statement[i]!;
+      if (quote) {
+        if (ch === quote) quote = undefined;
+        else if (ch === "\\" && quote === '"') i++;
+      } else if (ch === "'" || ch === '"') {
+        quote = ch;
+      } else if (ch === "\\") {
+        i++;
+      } else if ((ch === "&" || ch === "|") && statement[i + 1] === ch) {
+        if (!add(i, ch === "&" ? "&&" : "||")) return undefined;
+        start = i + 2;
+        i++;
       }
     }
-    t.exited = true;
-    return;
+    return add(statement.length, undefined) ? list : undefined;
   }
-  if (!runSimple(t, baseName(name), args)) {
-    if (runningOn.has(baseName(name))) {
-      t.forever = true;
+
+  /** Runs a statement's commands, each after `&&` only when the status so far is 0, after `||` only when it is not. */
+  runList(t: Timeline, list: AndOrList): void {
+    for (const { op, text } of list) {
+      if (t.ended) return;
+      if ((op === "&&" && t.status !== 0) || (op === "||" && t.status === 0)) continue;
+      const words = shellWords(text, this.variables, (command) => this.substitute(t, command));
+      // A substitution that never ends: the shell waits on it for good.
+      if (words === undefined) t.forever = true;
+      else this.runStatement(t, words);
+    }
+  }
+
+  /**
+   * An endless loop: its first round decides. A round that exits, or never ends, happens once; one
+   * that takes time repeats until the process is killed. A round that takes no time at all would
+   * print without end in no time, which the fake cannot play: such a loop just runs until killed.
+   */
+  runEndlessLoop(t: Timeline, body: readonly AndOrList[]): void {
+    const round = new Timeline(t.memoryLimit, t.files);
+    for (const list of body) {
+      if (round.ended) break;
+      this.runList(round, list);
+    }
+    if (round.ended) {
+      t.append(round);
       return;
     }
-    t.write("stderr", `sh: ${replacesShell ? "exec: " : ""}${name}: not found\n`);
-    t.status = 127;
+    t.forever = true;
+    if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
   }
-  if (replacesShell) t.exited = true;
+
+  /** The words of a substitution's one simple command, if the emulation can run it. */
+  private parseSubstitution(command: string): string[] | undefined {
+    const words = shellWords(command, this.variables);
+    return words !== undefined && !shellKeywords.has(words[0] ?? "") ? words : undefined;
+  }
+
+  /**
+   * `$(command)`: the command's output without its trailing newlines. Its stderr and the time it
+   * takes happen in the shell; undefined when it never ends.
+   */
+  private substitute(t: Timeline, command: string): string | undefined {
+    const words = this.parseSubstitution(command);
+    if (words === undefined) return undefined;
+    const sub = new Timeline(t.memoryLimit, t.files);
+    this.runStatement(sub, words);
+    if (sub.forever || sub.oomKilled) return undefined;
+    let captured = "";
+    for (const chunk of sub.output) {
+      if (chunk.stream === "stdout") captured += typeof chunk.data === "string" ? chunk.data : decoder.decode(chunk.data);
+      else t.output.push({ ...chunk, atMs: t.atMs + chunk.atMs! });
+    }
+    t.atMs += sub.atMs;
+    return captured.replace(/\n+$/, "");
+  }
+
+  /** One simple statement (its words) into the timeline. */
+  private runStatement(t: Timeline, all: readonly string[]): void {
+    t.redirect = { stdout: "stdout", stderr: "stderr" };
+    for (const word of all) Object.assign(t.redirect, redirections[word]);
+    let words = all.filter((word) => !(word in redirections));
+    const replacesShell = words[0] === "exec";
+    if (replacesShell) words = words.slice(1);
+    if (words.length === 0) return;
+    const [name, ...args] = words as [string, ...string[]];
+    if (name === "exit") {
+      if (args.length > 0) {
+        const code = /^-?\d+$/.test(args[0]!) ? Number(BigInt.asIntN(32, BigInt(args[0]!))) : undefined;
+        if (code === undefined) {
+          t.write("stderr", `sh: exit: Illegal number: ${args[0]}\n`);
+          t.status = 2;
+        } else {
+          t.status = code;
+        }
+      }
+      t.exited = true;
+      return;
+    }
+    if (!runSimple(t, baseName(name), args)) {
+      if (this.runningOn.has(baseName(name))) {
+        t.forever = true;
+        return;
+      }
+      t.write("stderr", `sh: ${replacesShell ? "exec: " : ""}${name}: not found\n`);
+      t.status = 127;
+    }
+    if (replacesShell) t.exited = true;
+  }
 }
 
 /** The variables an environment list sets (the last of a name wins, as when sh imports them). */
@@ -452,11 +556,16 @@ const nameStart = /[A-Za-z_]/;
 const nameChar = /[A-Za-z0-9_]/;
 
 /**
- * A statement's words: quoting, backslash escapes, and `$NAME` / `${NAME}` expanded from
- * `variables` (unset is empty; unquoted, the value is split at blanks, as with the default IFS).
- * Undefined for an expansion the emulation does not do (`$?`, `$$`, `$1`, `${X:-y}` ...).
+ * A statement's words: quoting, backslash escapes, `$NAME` / `${NAME}` expanded from `variables`
+ * (unset is empty), and `$(command)` from `substitute`; unquoted, an expansion is split at blanks,
+ * as with the default IFS. Undefined for an expansion the emulation does not do (`$?`, `$$`, `$1`,
+ * `${X:-y}`, a substitution without `substitute` or one it refuses).
  */
-export function shellWords(statement: string, variables: ReadonlyMap<string, string> = new Map()): string[] | undefined {
+export function shellWords(
+  statement: string,
+  variables: ReadonlyMap<string, string> = new Map(),
+  substitute?: (command: string) => string | undefined,
+): string[] | undefined {
   const words: string[] = [];
   let current = "";
   let inWord = false;
@@ -487,16 +596,22 @@ export function shellWords(statement: string, variables: ReadonlyMap<string, str
     }
     if (ch === "$" && i + 1 < statement.length) {
       const next = statement[i + 1]!;
-      let name: string;
-      if (next === "{") {
+      let value: string | undefined;
+      if (next === "(") {
+        const close = statement.indexOf(")", i + 2);
+        value = close < 0 || !substitute ? undefined : substitute(statement.slice(i + 2, close));
+        if (value === undefined) return undefined;
+        i = close;
+      } else if (next === "{") {
         const close = statement.indexOf("}", i + 2);
-        name = close < 0 ? "" : statement.slice(i + 2, close);
+        const name = close < 0 ? "" : statement.slice(i + 2, close);
         if (!nameStart.test(name[0] ?? "") || ![...name].every((c) => nameChar.test(c))) return undefined;
+        value = variables.get(name) ?? "";
         i = close;
       } else if (nameStart.test(next)) {
         let end = i + 1;
         while (end < statement.length && nameChar.test(statement[end]!)) end++;
-        name = statement.slice(i + 1, end);
+        value = variables.get(statement.slice(i + 1, end)) ?? "";
         i = end - 1;
       } else if (/\s/.test(next) || (quote === '"' && next === '"')) {
         current += ch;
@@ -505,9 +620,9 @@ export function shellWords(statement: string, variables: ReadonlyMap<string, str
       } else {
         return undefined;
       }
-      const value = variables.get(name) ?? "";
       if (quote === '"') {
         current += value;
+        inWord = true;
         continue;
       }
       for (const c of value) {

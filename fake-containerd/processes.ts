@@ -8,7 +8,7 @@ import { quote } from "../src/go/strconv.ts";
 import { busyboxId, isEmulatedId, type ProcessUser } from "./busybox-id.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
-import { emulateContainerProcess, environment, shellScript, shellWords } from "./process-emulation.ts";
+import { emulateCommandLine, emulateContainerProcess, environment, shellScript, shellWords, type FileAccess } from "./process-emulation.ts";
 import { base64ToBytes, bytesToBase64 } from "./state.ts";
 
 /** Linux signal numbers (amd64/arm64). */
@@ -165,7 +165,40 @@ export type ResolvedScript =
   | { kind: "data"; script: ProcessScript }
   | { kind: "function"; run: ScriptFunction }
   | { kind: "cat"; paths: readonly string[] }
-  | { kind: "id"; args: readonly string[] };
+  | { kind: "id"; args: readonly string[] }
+  | { kind: "emulated"; command: EmulatedCommand };
+
+/**
+ * A command line the emulation lays out when the process starts, because it reads the container's
+ * files (`cat`, `id`, `hostname` in a shell script): a container's own command (busybox's applets
+ * run until killed), or an exec's `sh -c`.
+ */
+export interface EmulatedCommand {
+  args: readonly string[];
+  env: readonly string[];
+  memoryLimit?: bigint;
+  container: boolean;
+}
+
+/** Lays out an emulated command with the container's files at hand. */
+function layOut(command: EmulatedCommand, files: FileAccess): ProcessScript {
+  if (command.container) return emulateCommandLine(command.args, { env: command.env, memoryLimit: command.memoryLimit, files });
+  return shellScript(command.args[2]!, { env: command.env, files });
+}
+
+/** Whether laying the command out reads any of the container's files. */
+function readsFiles(command: EmulatedCommand): boolean {
+  let reads = false;
+  const nobody = { uid: 0, gid: 0, additionalGids: [] };
+  layOut(command, {
+    readFile: () => {
+      reads = true;
+      return undefined;
+    },
+    user: nobody,
+  });
+  return reads;
+}
 
 export interface Registration {
   /** Stops this script from being chosen for new processes. */
@@ -175,9 +208,10 @@ export interface Registration {
 type Rule<M, I> = { match: M | ((info: I) => boolean); script: Script };
 
 export interface ScriptState {
-  kind: "data" | "cat" | "id" | "function";
+  kind: "data" | "cat" | "id" | "function" | "emulated";
   script?: ProcessScriptState;
   paths?: string[];
+  command?: { args: string[]; env: string[]; memoryLimit?: string; container: boolean };
   args?: string[];
 }
 
@@ -239,7 +273,12 @@ export class ProcessRegistry {
       const rule = this.containerRules[i]!;
       if (typeof rule.match === "function" ? rule.match(info) : containerMatches(rule.match, info)) return resolved(rule.script);
     }
-    return { kind: "data", script: emulateContainerProcess({ ...info, env: info.env ?? [] }) };
+    const env = info.env ?? [];
+    const script = emulateContainerProcess({ ...info, env });
+    if (script.failStart) return { kind: "data", script };
+    const command: EmulatedCommand = { args: info.args, env, container: true };
+    if (info.memoryLimit !== undefined) command.memoryLimit = info.memoryLimit;
+    return readsFiles(command) ? { kind: "emulated", command } : { kind: "data", script };
   }
 
   /** The exec's script, or undefined when argv names no known executable. */
@@ -347,7 +386,10 @@ function builtin(argv: readonly string[], env: readonly string[]): ResolvedScrip
 
 /** `sh -c '<command>'`: `exit N`, a simple command among the built-ins, or a sequence or list of them. */
 function shellCommand(command: string, env: readonly string[]): ResolvedScript {
-  if (/[;\n]|&&|\|\|/.test(command)) return { kind: "data", script: shellScript(command, { env }) };
+  if (/[;\n]|&&|\|\||\$\(/.test(command)) {
+    const emulated: EmulatedCommand = { args: ["sh", "-c", command], env, container: false };
+    return readsFiles(emulated) ? { kind: "emulated", command: emulated } : { kind: "data", script: shellScript(command, { env }) };
+  }
   const words = shellWords(command, environment(env)) ?? command.trim().split(/\s+/).filter((w) => w !== "");
   if (words.length === 0) return { kind: "data", script: { exit: { code: 0 } } };
   if (words[0] === "exit") {
@@ -423,6 +465,12 @@ export function resolvedToState(script: ResolvedScript): ScriptState {
       return { kind: "cat", paths: [...script.paths] };
     case "id":
       return { kind: "id", args: [...script.args] };
+    case "emulated": {
+      const { args, env, memoryLimit, container } = script.command;
+      const command: NonNullable<ScriptState["command"]> = { args: [...args], env: [...env], container };
+      if (memoryLimit !== undefined) command.memoryLimit = memoryLimit.toString();
+      return { kind: "emulated", command };
+    }
     case "function":
       return { kind: "function" };
   }
@@ -432,6 +480,12 @@ export function resolvedToState(script: ResolvedScript): ScriptState {
 export function resolvedFromState(state: ScriptState): ResolvedScript {
   if (state.kind === "cat") return { kind: "cat", paths: state.paths ?? [] };
   if (state.kind === "id") return { kind: "id", args: state.args ?? [] };
+  if (state.kind === "emulated" && state.command) {
+    const { args, env, memoryLimit, container } = state.command;
+    const command: EmulatedCommand = { args, env, container };
+    if (memoryLimit !== undefined) command.memoryLimit = BigInt(memoryLimit);
+    return { kind: "emulated", command };
+  }
   if (state.kind === "data" && state.script) return { kind: "data", script: scriptFromState(state.script) };
   return { kind: "data", script: {} };
 }
@@ -545,6 +599,8 @@ export class ProcessRunner {
   private finishedAt: bigint | undefined;
   private sigtermExitAtMs: number | undefined;
   private steps = new StepCursor([]);
+  /** Where a restored process was in its script, for an emulated command laid out only when it starts. */
+  private restoredStep = 0;
   private cancelStepTimer: (() => void) | undefined;
   private cancelSigtermTimer: (() => void) | undefined;
   private signalHandler: ((signal: number) => void) | undefined;
@@ -561,6 +617,7 @@ export class ProcessRunner {
       if (state.pausedSinceNs !== undefined) this.pausedSince = BigInt(state.pausedSinceNs);
       if (state.finishedAtNs !== undefined) this.finishedAt = BigInt(state.finishedAtNs);
       this.steps.skip(state.nextStep);
+      this.restoredStep = state.nextStep;
       this.sigtermExitAtMs = state.sigtermExitAtMs;
     }
   }
@@ -647,7 +704,7 @@ export class ProcessRunner {
   }
 
   toState(): RunnerState {
-    const state: RunnerState = { pausedTotalNs: this.pausedTotal.toString(), nextStep: this.steps.played };
+    const state: RunnerState = { pausedTotalNs: this.pausedTotal.toString(), nextStep: Math.max(this.steps.played, this.restoredStep) };
     if (this.startedAt !== undefined) state.startedAtNs = this.startedAt.toString();
     if (this.pausedSince !== undefined) state.pausedSinceNs = this.pausedSince.toString();
     if (this.finishedAt !== undefined) state.finishedAtNs = this.finishedAt.toString();
@@ -673,6 +730,36 @@ export class ProcessRunner {
       case "function":
         this.runFunction(this.script.run);
         return;
+      case "emulated":
+        void this.emulate(this.script.command);
+        return;
+    }
+  }
+
+  /**
+   * Lays the command out once the files it reads are at hand, then plays it as a data script. What
+   * it reads can depend on what it found (`cat a || cat b`), so it is laid out again until it asks
+   * for nothing new.
+   */
+  private async emulate(command: EmulatedCommand): Promise<void> {
+    const read = new Map<string, Uint8Array | undefined>();
+    for (;;) {
+      const wanted = new Set<string>();
+      const script = layOut(command, {
+        readFile: (path) => {
+          if (!read.has(path)) wanted.add(path);
+          return read.get(path);
+        },
+        user: this.host.info.user,
+      });
+      if (wanted.size === 0) {
+        this.steps = stepsOf(script, this.host);
+        this.steps.skip(this.restoredStep);
+        if (this.pausedSince === undefined) this.runDueSteps();
+        return;
+      }
+      for (const path of wanted) read.set(path, await this.host.readFile(path));
+      if (this.finished) return;
     }
   }
 

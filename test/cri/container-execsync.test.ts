@@ -43,6 +43,16 @@ describe("ExecSync", () => {
     expect(text((await fake.runtime.execSync({ containerId: id.slice(0, 9), cmd: ["echo", "by prefix"] })).stdout)).toBe("by prefix\n");
   });
 
+  test("sh -c reads the container's files for cat, hostname and id, also inside $(...)", async () => {
+    fake = await newFake();
+    pod = await runPod(fake);
+    id = await createAndStart(fake, pod, "app", ["sleep", "infinity"], {
+      linux: { securityContext: { runAsUser: { value: 1000n }, runAsGroup: { value: 2000n } } },
+    });
+    const r = await execSync(["sh", "-c", "echo $(id -u):$(id -g) && cat /etc/hostname; hostname || echo never"]);
+    expect([text(r.stdout), text(r.stderr), r.exitCode]).toEqual(["1000:2000\npod\npod\n", "", 0]);
+  });
+
   test("a command runc cannot start is an error naming the exec, not an exit code", async () => {
     await setUp();
     const cases: Array<[string[], string]> = [

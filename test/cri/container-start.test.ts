@@ -144,6 +144,17 @@ describe("StartContainer", () => {
     });
   });
 
+  test("a shell command sees its user and the container's files: critest's RunAsGroup container logs uid:gid and completes", async () => {
+    await setUp();
+    const id = await createAndStart(fake, pod, "group", ["sh", "-c", "echo $(id -u):$(id -g); cat /etc/hostname"], {
+      linux: { securityContext: { runAsUser: { value: 1000n }, runAsGroup: { value: 2000n } } },
+    });
+    await advance(fake, 10);
+    expect(records(logOf("group"))).toEqual(["stdout F 1000:2000", "stdout F pod"]);
+    const s = await status(fake, id);
+    expect([s.state, s.reason, s.exitCode]).toEqual([ContainerState.CONTAINER_EXITED, "Completed", 0]);
+  });
+
   test("a failed task start is a StartError and the task is deleted", async () => {
     await setUp();
     const id = await create(fake, pod, "app");

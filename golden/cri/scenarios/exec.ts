@@ -99,6 +99,31 @@ export const exec: Scenario[] = [
     },
   ),
 
+  defineScenario(
+    "exec-sync-shell-reads",
+    "sh -c in ExecSync with commands that read the container's files: cat, hostname and id, alone and inside $(...), as root and as a user with groups",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      createContainer(s, "pod", "pod", "root", commands.sleepForever, "root");
+      startContainer(s, "root");
+      const user = { linux: { securityContext: { runAsUser: { value: 1000n }, runAsGroup: { value: 2000n }, supplementalGroups: [3000n] } } };
+      createContainer(s, "pod", "pod", "user", commands.sleepForever, "user", user);
+      startContainer(s, "user");
+      const scripts = [
+        "echo $(id -u):$(id -g)",
+        "echo $(id -un) && id || echo failed",
+        "cat /etc/hostname && hostname",
+        "cat /nope || echo none",
+        'echo "[$(hostname)]" $(echo a  b)',
+        "echo $(id -u no-such-user) after",
+      ];
+      for (const container of ["root", "user"]) {
+        for (const script of scripts) s.runtime.execSync({ containerId: `$${container}.containerId`, cmd: ["sh", "-c", script], timeout: 10n });
+      }
+    },
+  ),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
