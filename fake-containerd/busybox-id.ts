@@ -16,9 +16,6 @@ export interface IdOutput {
   code: number;
 }
 
-/** Reads a file of the container as text, or undefined when it has none. */
-export type ReadText = (path: string) => Promise<string | undefined>;
-
 interface Entry {
   name: string;
   id: number;
@@ -57,18 +54,10 @@ function parse(args: readonly string[]): { flags: Set<string>; user: string | un
   return { flags, user: operands[0] };
 }
 
-/** Whether busybox answers these arguments with IDs rather than its usage text (which is not emulated). */
-export function isEmulatedId(args: readonly string[]): boolean {
-  return parse(args) !== undefined;
-}
-
-/** `id [-ugGnr] [USER]`, or undefined for arguments busybox answers with its usage text. */
-export async function busyboxId(args: readonly string[], self: ProcessUser, readText: ReadText): Promise<IdOutput | undefined> {
-  if (!isEmulatedId(args)) return undefined;
-  return busyboxIdOf(args, self, await readText("/etc/passwd"), await readText("/etc/group"));
-}
-
-/** busyboxId with the container's /etc/passwd and /etc/group already read. */
+/**
+ * `id [-ugGnr] [USER]` with the container's /etc/passwd and /etc/group as read, or undefined for
+ * arguments busybox answers with its usage text.
+ */
 export function busyboxIdOf(args: readonly string[], self: ProcessUser, passwd: string | undefined, group: string | undefined): IdOutput | undefined {
   const parsed = parse(args);
   if (!parsed) return undefined;

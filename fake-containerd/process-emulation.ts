@@ -52,11 +52,21 @@ export function emulateContainerProcess(p: EmulatedProcess): ProcessScript {
   return emulateCommandLine(p.args, p);
 }
 
-/** A command line as the emulation lays it out, once runc has found its executable. */
+/** A container's command line as the emulation lays it out, once runc has found its executable. */
 export function emulateCommandLine(args: readonly string[], p: { env: readonly string[]; memoryLimit?: bigint; files?: FileAccess }): ProcessScript {
   const [command, ...rest] = args;
   if (command === undefined) return {};
-  return emulateCommand(baseName(command), rest, p) ?? {};
+  return emulateCommand(baseName(command), rest, p, busyboxApplets) ?? {};
+}
+
+/**
+ * An exec's command line, or undefined when it is not one the emulation knows (runc then fails to
+ * start it). In its `sh -c` scripts, a command not emulated is not found.
+ */
+export function emulateExecLine(args: readonly string[], p: { env: readonly string[]; files?: FileAccess }): ProcessScript | undefined {
+  const [command, ...rest] = args;
+  if (command === undefined) return undefined;
+  return emulateCommand(baseName(command), rest, p, new Set());
 }
 
 /** runc's lookup of argv[0]: the reason it cannot start it, or undefined when it can. */
@@ -105,9 +115,10 @@ function emulateCommand(
   name: string,
   args: readonly string[],
   p: { env: readonly string[]; memoryLimit?: bigint; files?: FileAccess },
+  runningOn: ReadonlySet<string>,
 ): ProcessScript | undefined {
   if ((name === "sh" || name === "ash" || name === "bash") && args[0] === "-c" && args.length >= 2) {
-    return shellScript(args[1]!, { runningOn: busyboxApplets, env: p.env, memoryLimit: p.memoryLimit, files: p.files });
+    return shellScript(args[1]!, { runningOn, env: p.env, memoryLimit: p.memoryLimit, files: p.files });
   }
   const timeline = new Timeline(p.memoryLimit, p.files);
   if (!runSimple(timeline, name, args)) return undefined;

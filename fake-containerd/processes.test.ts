@@ -3,7 +3,7 @@ import { VirtualClock } from "./clock.ts";
 import { ociSpec } from "./containers.ts";
 import { ContainerdError } from "./errdefs.ts";
 import { createFakeContainerd } from "./index.ts";
-import { signals, terminatesByDefault, type Script } from "./processes.ts";
+import { resolvedFromState, resolvedToState, signals, terminatesByDefault, type Script } from "./processes.ts";
 
 const decoder = new TextDecoder();
 
@@ -134,6 +134,13 @@ describe("data scripts", () => {
     const task = await run("c1", ["app"]);
     await task.kill(signals.SIGUSR1);
     expect((await task.status()).exitStatus).toBe(138);
+  });
+
+  test("saved cat and id execs of an older state come back as the emulated commands they are now", () => {
+    expect(resolvedFromState({ kind: "cat", paths: ["/etc/motd"] })).toEqual({ kind: "emulated", command: { args: ["cat", "/etc/motd"], env: [], container: false } });
+    expect(resolvedFromState({ kind: "id", args: ["-u"] })).toEqual({ kind: "emulated", command: { args: ["id", "-u"], env: [], container: false } });
+    const command = { args: ["sh", "-c", "cat /x"], env: ["A=1"], memoryLimit: 5n, container: true };
+    expect(resolvedFromState(JSON.parse(JSON.stringify(resolvedToState({ kind: "emulated", command }))))).toEqual({ kind: "emulated", command });
   });
 
   test("default dispositions", () => {

@@ -5,10 +5,10 @@
 // script, and any other command fails the way runc reports a missing executable.
 
 import { quote } from "../src/go/strconv.ts";
-import { busyboxId, isEmulatedId, type ProcessUser } from "./busybox-id.ts";
+import type { ProcessUser } from "./busybox-id.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
-import { emulateCommandLine, emulateContainerProcess, environment, shellScript, shellWords, type FileAccess } from "./process-emulation.ts";
+import { emulateCommandLine, emulateContainerProcess, emulateExecLine, type FileAccess } from "./process-emulation.ts";
 import { base64ToBytes, bytesToBase64 } from "./state.ts";
 
 /** Linux signal numbers (amd64/arm64). */
@@ -164,14 +164,12 @@ export type FilesystemReader = (
 export type ResolvedScript =
   | { kind: "data"; script: ProcessScript }
   | { kind: "function"; run: ScriptFunction }
-  | { kind: "cat"; paths: readonly string[] }
-  | { kind: "id"; args: readonly string[] }
   | { kind: "emulated"; command: EmulatedCommand };
 
 /**
  * A command line the emulation lays out when the process starts, because it reads the container's
- * files (`cat`, `id`, `hostname` in a shell script): a container's own command (busybox's applets
- * run until killed), or an exec's `sh -c`.
+ * files (`cat`, `id`, `hostname`, alone or in a shell script): a container's own command (busybox's
+ * applets run until killed), or an exec's.
  */
 export interface EmulatedCommand {
   args: readonly string[];
@@ -180,24 +178,27 @@ export interface EmulatedCommand {
   container: boolean;
 }
 
-/** Lays out an emulated command with the container's files at hand. */
-function layOut(command: EmulatedCommand, files: FileAccess): ProcessScript {
-  if (command.container) return emulateCommandLine(command.args, { env: command.env, memoryLimit: command.memoryLimit, files });
-  return shellScript(command.args[2]!, { env: command.env, files });
+/** Lays out an emulated command with the container's files at hand; undefined for an exec it does not know. */
+function layOut(command: EmulatedCommand, files: FileAccess): ProcessScript | undefined {
+  const { args, env, memoryLimit } = command;
+  return command.container ? emulateCommandLine(args, { env, memoryLimit, files }) : emulateExecLine(args, { env, files });
 }
 
-/** Whether laying the command out reads any of the container's files. */
-function readsFiles(command: EmulatedCommand): boolean {
+/**
+ * How a command is run: laid out now when it reads no file of the container, or when the process
+ * starts (the files it reads can change until then); undefined for an exec the emulation does not know.
+ */
+function emulated(command: EmulatedCommand): ResolvedScript | undefined {
   let reads = false;
-  const nobody = { uid: 0, gid: 0, additionalGids: [] };
-  layOut(command, {
+  const script = layOut(command, {
     readFile: () => {
       reads = true;
       return undefined;
     },
-    user: nobody,
+    user: { uid: 0, gid: 0, additionalGids: [] },
   });
-  return reads;
+  if (script === undefined) return undefined;
+  return reads ? { kind: "emulated", command } : { kind: "data", script };
 }
 
 export interface Registration {
@@ -229,7 +230,6 @@ export interface ProcessRegistryState {
 }
 
 const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 /** Where scripts, exec handlers and test files are registered (`fake.processes`). */
 export class ProcessRegistry {
@@ -278,7 +278,7 @@ export class ProcessRegistry {
     if (script.failStart) return { kind: "data", script };
     const command: EmulatedCommand = { args: info.args, env, container: true };
     if (info.memoryLimit !== undefined) command.memoryLimit = info.memoryLimit;
-    return readsFiles(command) ? { kind: "emulated", command } : { kind: "data", script };
+    return emulated(command)!;
   }
 
   /** The exec's script, or undefined when argv names no known executable. */
@@ -349,59 +349,11 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
   return a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-/** The everyday commands that work in any container without a script. */
+/** The everyday commands that work in any container without a script (process-emulation.ts). */
 function builtin(argv: readonly string[], env: readonly string[]): ResolvedScript | undefined {
-  const [command = "", ...args] = argv;
-  switch (command.slice(command.lastIndexOf("/") + 1)) {
-    case "echo": {
-      const noNewline = args[0] === "-n";
-      const text = (noNewline ? args.slice(1) : args).join(" ") + (noNewline ? "" : "\n");
-      return { kind: "data", script: { output: [{ stream: "stdout", data: text }], exit: { code: 0 } } };
-    }
-    case "true":
-      return { kind: "data", script: { exit: { code: 0 } } };
-    case "false":
-      return { kind: "data", script: { exit: { code: 1 } } };
-    case "sleep": {
-      const seconds = Number(args[0]);
-      if (args.length !== 1 || !/^\d+(\.\d+)?$/.test(args[0]!) || !Number.isFinite(seconds)) {
-        return { kind: "data", script: { output: [{ stream: "stderr", data: `sleep: invalid number '${args[0] ?? ""}'\n` }], exit: { code: 1 } } };
-      }
-      return { kind: "data", script: { exit: { code: 0, afterMs: seconds * 1000 } } };
-    }
-    case "cat":
-      return args.length === 0 ? { kind: "data", script: { echoStdin: true } } : { kind: "cat", paths: args };
-    case "id":
-      return isEmulatedId(args) ? { kind: "id", args } : undefined;
-    case "hostname":
-      // The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds.
-      return args.length === 0 ? { kind: "cat", paths: ["/etc/hostname"] } : undefined;
-    case "sh":
-    case "bash":
-      return args[0] === "-c" && args.length >= 2 ? shellCommand(args[1]!, env) : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** `sh -c '<command>'`: `exit N`, a simple command among the built-ins, or a sequence or list of them. */
-function shellCommand(command: string, env: readonly string[]): ResolvedScript {
-  if (/[;\n]|&&|\|\||\$\(/.test(command)) {
-    const emulated: EmulatedCommand = { args: ["sh", "-c", command], env, container: false };
-    return readsFiles(emulated) ? { kind: "emulated", command: emulated } : { kind: "data", script: shellScript(command, { env }) };
-  }
-  const words = shellWords(command, environment(env)) ?? command.trim().split(/\s+/).filter((w) => w !== "");
-  if (words.length === 0) return { kind: "data", script: { exit: { code: 0 } } };
-  if (words[0] === "exit") {
-    const code = words.length > 1 ? Number(words[1]) : 0;
-    return { kind: "data", script: { exit: { code: Number.isInteger(code) ? code & 0xff : 2 } } };
-  }
-  return (
-    builtin(words, env) ?? {
-      kind: "data",
-      script: { output: [{ stream: "stderr", data: `sh: ${words[0]}: not found\n` }], exit: { code: 127 } },
-    }
-  );
+  // `cat` alone copies its stdin (crictl exec -i).
+  if (argv.length === 1 && argv[0]!.slice(argv[0]!.lastIndexOf("/") + 1) === "cat") return { kind: "data", script: { echoStdin: true } };
+  return emulated({ args: argv, env, container: false });
 }
 
 /** How runc's executable lookup fails for argv[0]. */
@@ -461,10 +413,6 @@ export function resolvedToState(script: ResolvedScript): ScriptState {
   switch (script.kind) {
     case "data":
       return { kind: "data", script: scriptToState(script.script) };
-    case "cat":
-      return { kind: "cat", paths: [...script.paths] };
-    case "id":
-      return { kind: "id", args: [...script.args] };
     case "emulated": {
       const { args, env, memoryLimit, container } = script.command;
       const command: NonNullable<ScriptState["command"]> = { args: [...args], env: [...env], container };
@@ -478,8 +426,9 @@ export function resolvedToState(script: ResolvedScript): ScriptState {
 
 /** A function script cannot be saved; it comes back as a process that runs until killed. */
 export function resolvedFromState(state: ScriptState): ResolvedScript {
-  if (state.kind === "cat") return { kind: "cat", paths: state.paths ?? [] };
-  if (state.kind === "id") return { kind: "id", args: state.args ?? [] };
+  // States saved before cat and id became emulated commands.
+  if (state.kind === "cat") return { kind: "emulated", command: { args: ["cat", ...(state.paths ?? [])], env: [], container: false } };
+  if (state.kind === "id") return { kind: "emulated", command: { args: ["id", ...(state.args ?? [])], env: [], container: false } };
   if (state.kind === "emulated" && state.command) {
     const { args, env, memoryLimit, container } = state.command;
     const command: EmulatedCommand = { args, env, container };
@@ -721,12 +670,6 @@ export class ProcessRunner {
         }
         if (this.script.script.echoStdin && !this.finished) void this.echoStdin(this.script.script);
         return;
-      case "cat":
-        void this.cat(this.script.paths);
-        return;
-      case "id":
-        void this.id(this.script.args);
-        return;
       case "function":
         this.runFunction(this.script.run);
         return;
@@ -753,7 +696,7 @@ export class ProcessRunner {
         user: this.host.info.user,
       });
       if (wanted.size === 0) {
-        this.steps = stepsOf(script, this.host);
+        this.steps = stepsOf(script ?? {}, this.host);
         this.steps.skip(this.restoredStep);
         if (this.pausedSince === undefined) this.runDueSteps();
         return;
@@ -815,34 +758,6 @@ export class ProcessRunner {
       this.host.write("stdout", chunk);
     }
     if (!this.finished && !script.exit && !script.oom) this.host.exit(0);
-  }
-
-  private async cat(paths: readonly string[]): Promise<void> {
-    let code = 0;
-    for (const path of paths) {
-      const content = await this.host.readFile(path);
-      if (this.finished) return;
-      if (content) this.host.write("stdout", content);
-      else {
-        this.host.write("stderr", encoder.encode(`cat: can't open '${path}': No such file or directory\n`));
-        code = 1;
-      }
-    }
-    if (!this.finished) this.host.exit(code);
-  }
-
-  private async id(args: readonly string[]): Promise<void> {
-    const readText = async (path: string) => {
-      const content = await this.host.readFile(path);
-      return content && decoder.decode(content);
-    };
-    const out = await busyboxId(args, this.host.info.user, readText);
-    if (this.finished) return;
-    // The arguments were checked when the command was resolved.
-    const { stdout, stderr, code } = out!;
-    if (stdout !== "") this.host.write("stdout", encoder.encode(stdout));
-    if (stderr !== "") this.host.write("stderr", encoder.encode(stderr));
-    this.host.exit(code);
   }
 
   private runFunction(run: ScriptFunction): void {

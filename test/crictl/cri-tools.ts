@@ -1,11 +1,11 @@
 // What the tests of cri-tools' binaries (crictl.test.ts, critest.test.ts) share: building a binary
-// with scripts/crictl.sh, running it, and `fake-cri serve` as a child process to point it at.
+// with scripts/crictl.sh, running it, and `fake-cri serve` in a directory of its own to point it at.
 
-import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { repoRoot, startFakeCri, stopFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
 
-export const repoRoot = fileURLToPath(new URL("../..", import.meta.url));
+export { repoRoot };
 /** Building needs Go; FAKE_CRI_SKIP_CRICTL=1 skips these suites where there is none. */
 export const skip = process.env.FAKE_CRI_SKIP_CRICTL === "1";
 
@@ -45,36 +45,15 @@ export async function buildCriTool(flags: readonly string[]): Promise<string> {
   return built.stdout.trim();
 }
 
-export interface Served {
-  child: ChildProcess;
-  endpoint: string;
+export interface Served extends FakeCriProcess {
   dataDir: string;
-  stderr: () => string;
 }
 
-/** Starts `fake-cri serve` (bin/fake-cri.js) on a socket in `dir`; resolves once it prints its endpoint. */
-export function serveFake(dir: string): Promise<Served> {
+/** Starts `fake-cri serve` on a socket in `dir`, with its data in `dir`/data. */
+export async function serveFake(dir: string): Promise<Served> {
   const dataDir = join(dir, "data");
-  const child = spawn(process.execPath, ["bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", dataDir], {
-    cwd: repoRoot,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("\n")) resolve({ child, endpoint: out.split("\n")[0]!, dataDir, stderr: () => err });
-    });
-    child.once("exit", (code) => reject(new Error(`fake-cri serve exited with ${code} before serving: ${err}`)));
-  });
+  const running = await startFakeCri(["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", dataDir]);
+  return { ...running, dataDir };
 }
 
-export function stopFake(served: Served): Promise<number | null> {
-  if (served.child.exitCode !== null) return Promise.resolve(served.child.exitCode);
-  return new Promise((resolve) => {
-    served.child.once("exit", (code) => resolve(code));
-    served.child.kill("SIGTERM");
-  });
-}
+export const stopFake = (served: Served): Promise<number | null> => stopFakeCri(served);

@@ -1,44 +1,12 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { connectCri } from "../../src/cri/grpc.ts";
+import { startFakeCri as start, stopFakeCri as stop } from "../fake-cri-process.ts";
 
 const work = mkdtempSync(join(tmpdir(), "fake-cri-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
-
-interface Running {
-  child: ChildProcess;
-  endpoint: string;
-  stderr: () => string;
-}
-
-function start(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Running> {
-  const child = spawn(process.execPath, ["bin/fake-cri.js", ...args], {
-    cwd: process.cwd(),
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let out = "";
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const line = out.split("\n")[0];
-      if (out.includes("\n")) resolve({ child, endpoint: line!, stderr: () => err });
-    });
-    child.once("exit", (code) => reject(new Error(`fake-cri exited with ${code} before serving: ${err}`)));
-  });
-}
-
-function stop(running: Running, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
-  return new Promise((resolve) => {
-    running.child.once("exit", (code) => resolve(code));
-    running.child.kill(signal);
-  });
-}
 
 describe("fake-cri serve", () => {
   test("prints the endpoint, serves on a 0600 socket, removes it on SIGTERM, saves and reloads state", async () => {

@@ -1,0 +1,43 @@
+// `fake-cri` (bin/fake-cri.js) as a child process, for the tests that drive the command itself or
+// point a Go client at it: started, its endpoint read from the first line it prints, and stopped
+// with a signal.
+
+import { spawn, type ChildProcess } from "node:child_process";
+import { fileURLToPath } from "node:url";
+
+export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+export interface FakeCriProcess {
+  child: ChildProcess;
+  /** The first line `fake-cri serve` prints. */
+  endpoint: string;
+  stderr: () => string;
+}
+
+/** Runs `fake-cri <args>`; resolves once it prints its endpoint, fails if it exits first. */
+export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<FakeCriProcess> {
+  const child = spawn(process.execPath, ["bin/fake-cri.js", ...args], {
+    cwd: repoRoot,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let out = "";
+  let err = "";
+  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("\n")) resolve({ child, endpoint: out.split("\n")[0]!, stderr: () => err });
+    });
+    child.once("exit", (code) => reject(new Error(`fake-cri exited with ${code} before serving: ${err}`)));
+  });
+}
+
+/** Signals the process and resolves with its exit code (at once if it has already exited). */
+export function stopFakeCri(running: FakeCriProcess, signal: NodeJS.Signals = "SIGTERM"): Promise<number | null> {
+  if (running.child.exitCode !== null) return Promise.resolve(running.child.exitCode);
+  return new Promise((resolve) => {
+    running.child.once("exit", (code) => resolve(code));
+    running.child.kill(signal);
+  });
+}
