@@ -188,9 +188,9 @@ function layOut(command: EmulatedCommand, files: FileAccess): ProcessScript | un
  * How a command is run: laid out now when it reads no file of the container, or when the process
  * starts (the files it reads can change until then); undefined for an exec the emulation does not know.
  */
-function emulated(command: EmulatedCommand): ResolvedScript | undefined {
+function emulated(command: EmulatedCommand, layOutNow: (files: FileAccess) => ProcessScript | undefined): ResolvedScript | undefined {
   let reads = false;
-  const script = layOut(command, {
+  const script = layOutNow({
     readFile: () => {
       reads = true;
       return undefined;
@@ -274,11 +274,10 @@ export class ProcessRegistry {
       if (typeof rule.match === "function" ? rule.match(info) : containerMatches(rule.match, info)) return resolved(rule.script);
     }
     const env = info.env ?? [];
-    const script = emulateContainerProcess({ ...info, env });
-    if (script.failStart) return { kind: "data", script };
     const command: EmulatedCommand = { args: info.args, env, container: true };
     if (info.memoryLimit !== undefined) command.memoryLimit = info.memoryLimit;
-    return emulated(command)!;
+    // runc looks for the executable when the task is created, so that is when a missing one fails.
+    return emulated(command, (files) => emulateContainerProcess({ ...info, env, files }))!;
   }
 
   /** The exec's script, or undefined when argv names no known executable. */
@@ -353,7 +352,8 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 function builtin(argv: readonly string[], env: readonly string[]): ResolvedScript | undefined {
   // `cat` alone copies its stdin (crictl exec -i).
   if (argv.length === 1 && argv[0]!.slice(argv[0]!.lastIndexOf("/") + 1) === "cat") return { kind: "data", script: { echoStdin: true } };
-  return emulated({ args: argv, env, container: false });
+  const command: EmulatedCommand = { args: argv, env, container: false };
+  return emulated(command, (files) => layOut(command, files));
 }
 
 /** How runc's executable lookup fails for argv[0]. */
