@@ -1,8 +1,9 @@
 // What processes do. Nothing is executed: a process follows a script, which is plain data where
 // possible (so it can be saved with the fake's state) or an async function where a test needs more.
 // Scripts are chosen per container (by ID, image, labels or the spec's args) and per exec (by argv);
-// execs of a few everyday commands (echo, true, false, sh -c 'exit N', sleep N, cat) work without a
-// script, and any other command fails the way runc reports a missing executable.
+// without one, a process runs the busybox emulation of process-emulation.ts (echo, sleep, cat, id,
+// sh -c scripts ...), and an exec of any other command fails the way runc reports a missing
+// executable.
 
 import { quote } from "../src/go/strconv.ts";
 import type { ProcessUser } from "./busybox-id.ts";
