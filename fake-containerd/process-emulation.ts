@@ -34,7 +34,10 @@ export interface FileAccess {
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
-/** The commands emulated here, which every container has (a busybox of the fake's own). */
+/**
+ * Commands a shell image runs whatever the spec's PATH says (a busybox of the fake's own): the
+ * first ones emulated, and bash, which busybox lacks but scripts ask for.
+ */
 const emulated = new Set(["true", "false", "echo", "sleep", "tail", "sh", "ash", "bash"]);
 
 /** How fast `tail /dev/zero` fills memory: it buffers a line that never ends. */
@@ -45,11 +48,9 @@ const hogBytesPerMs = 1024 * 1024;
  * executable, or (for anything else) a process that runs until killed.
  */
 export function emulateContainerProcess(p: EmulatedProcess): ProcessScript {
-  const [command, ...args] = p.args;
-  if (command === undefined) return {};
-  const missing = missingExecutable(command, p);
-  if (missing !== undefined) return { failStart: { reason: missing } };
-  return emulateCommandLine(p.args, p);
+  const command = p.args[0];
+  const missing = command === undefined ? undefined : missingExecutable(command, p);
+  return missing === undefined ? emulateCommandLine(p.args, p) : { failStart: { reason: missing } };
 }
 
 /** A container's command line as the emulation lays it out, once runc has found its executable. */

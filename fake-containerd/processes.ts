@@ -549,7 +549,7 @@ export class ProcessRunner {
   private finishedAt: bigint | undefined;
   private sigtermExitAtMs: number | undefined;
   private steps = new StepCursor([]);
-  /** Where a restored process was in its script, for an emulated command laid out only when it starts. */
+  /** Where a restored process was in its script (an emulated command's is laid out only when it starts). */
   private restoredStep = 0;
   private cancelStepTimer: (() => void) | undefined;
   private cancelSigtermTimer: (() => void) | undefined;
@@ -560,16 +560,15 @@ export class ProcessRunner {
   constructor(script: ResolvedScript, host: ProcessHost, state?: RunnerState) {
     this.script = script;
     this.host = host;
-    if (script.kind === "data") this.steps = stepsOf(script.script, host);
     if (state) {
       if (state.startedAtNs !== undefined) this.startedAt = BigInt(state.startedAtNs);
       this.pausedTotal = BigInt(state.pausedTotalNs);
       if (state.pausedSinceNs !== undefined) this.pausedSince = BigInt(state.pausedSinceNs);
       if (state.finishedAtNs !== undefined) this.finishedAt = BigInt(state.finishedAtNs);
-      this.steps.skip(state.nextStep);
       this.restoredStep = state.nextStep;
       this.sigtermExitAtMs = state.sigtermExitAtMs;
     }
+    if (script.kind === "data") this.setSteps(script.script);
   }
 
   get finished(): boolean {
@@ -697,14 +696,19 @@ export class ProcessRunner {
         user: this.host.info.user,
       });
       if (wanted.size === 0) {
-        this.steps = stepsOf(script ?? {}, this.host);
-        this.steps.skip(this.restoredStep);
+        this.setSteps(script ?? {});
         if (this.pausedSince === undefined) this.runDueSteps();
         return;
       }
       for (const path of wanted) read.set(path, await this.host.readFile(path));
       if (this.finished) return;
     }
+  }
+
+  /** The data script to play, from the step a restored process had reached. */
+  private setSteps(script: ProcessScript): void {
+    this.steps = stepsOf(script, this.host);
+    this.steps.skip(this.restoredStep);
   }
 
   private activeMs(): number {
@@ -839,7 +843,6 @@ function byTime(a: Step, b: Step): number {
  * repeat, which go on without end. `played` counts the steps taken so far (saved with the state).
  */
 class StepCursor {
-  played = 0;
   private nextOwn = 0;
   private nextRound = 0;
   private readonly own: Step[];
@@ -850,25 +853,33 @@ class StepCursor {
     this.rounds = rounds;
   }
 
+  /** Steps taken so far (saved with the state). */
+  get played(): number {
+    return this.nextOwn + this.nextRound;
+  }
+
   /** The next step due, or undefined when the script has no more. */
   peek(): Step | undefined {
-    const own = this.own[this.nextOwn];
-    const round = this.roundChunk();
-    if (round === undefined) return own;
-    return own !== undefined && byTime(own, round) <= 0 ? own : round;
+    return this.next()?.step;
   }
 
   take(): void {
-    const own = this.own[this.nextOwn];
-    const round = this.roundChunk();
-    if (round === undefined || (own !== undefined && byTime(own, round) <= 0)) this.nextOwn++;
-    else this.nextRound++;
-    this.played++;
+    const next = this.next();
+    if (next?.own) this.nextOwn++;
+    else if (next) this.nextRound++;
   }
 
   /** Moves past `n` steps: a restored process picks up where it was. */
   skip(n: number): void {
-    while (this.played < n && this.peek() !== undefined) this.take();
+    while (this.played < n && this.next() !== undefined) this.take();
+  }
+
+  /** The earlier of the script's next own step and the repeat's next chunk. */
+  private next(): { step: Step; own: boolean } | undefined {
+    const own = this.own[this.nextOwn];
+    const round = this.roundChunk();
+    if (own !== undefined && (round === undefined || byTime(own, round) <= 0)) return { step: own, own: true };
+    return round && { step: round, own: false };
   }
 
   private roundChunk(): Step | undefined {

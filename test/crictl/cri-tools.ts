@@ -3,9 +3,7 @@
 
 import { execFile } from "node:child_process";
 import { join } from "node:path";
-import { repoRoot, startFakeCri, stopFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
-
-export { repoRoot };
+import { repoRoot, startFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
 /** Building needs Go; FAKE_CRI_SKIP_CRICTL=1 skips these suites where there is none. */
 export const skip = process.env.FAKE_CRI_SKIP_CRICTL === "1";
 
@@ -55,5 +53,3 @@ export async function serveFake(dir: string): Promise<Served> {
   const running = await startFakeCri(["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", dataDir]);
   return { ...running, dataDir };
 }
-
-export const stopFake = (served: Served): Promise<number | null> => stopFakeCri(served);

@@ -7,7 +7,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { buildCriTool, buildTimeoutMs, repoRoot, run, serveFake, skip, stopFake, type Run, type Served } from "./cri-tools.ts";
+import { repoRoot, stopFakeCri } from "../fake-cri-process.ts";
+import { buildCriTool, buildTimeoutMs, run, serveFake, skip, type Run, type Served } from "./cri-tools.ts";
 
 const examples = join(repoRoot, "scripts/reference/examples");
 
@@ -72,7 +73,7 @@ describe.skipIf(skip).each([
   }, buildTimeoutMs);
 
   afterAll(async () => {
-    if (served) expect(await stopFake(served)).toBe(0);
+    if (served) expect(await stopFakeCri(served)).toBe(0);
     if (work) rmSync(work, { recursive: true, force: true });
   });
 

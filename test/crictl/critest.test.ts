@@ -6,7 +6,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { buildCriTool, buildTimeoutMs, run, serveFake, skip, stopFake } from "./cri-tools.ts";
+import { stopFakeCri } from "../fake-cri-process.ts";
+import { buildCriTool, buildTimeoutMs, run, serveFake, skip } from "./cri-tools.ts";
 import { failingSpecs, passingSpecs } from "./critest-specs.ts";
 
 /** The part of Ginkgo's JSON report read here. */
@@ -63,7 +64,7 @@ describe.skipIf(skip)("critest v1.37.0 against fake-cri serve", () => {
         expect(specs.filter((s) => s.State === "passed").map(name).sort()).toEqual([...passingSpecs].sort());
         expect(result.code).toBe(0);
       } finally {
-        await stopFake(served);
+        await stopFakeCri(served);
         rmSync(work, { recursive: true, force: true });
       }
     },

@@ -72,6 +72,11 @@ export function newNetNs(c: CriService): NetNs {
 
 const reservationName = /^\d+\.\d+\.\d+\.\d+$/;
 
+/** What host-local writes into a reservation file: the container ID and the interface, a line each. */
+function reservationOwner(id: string): string {
+  return `${id}${lineBreak}${defaultIfName}`;
+}
+
 /**
  * What host-local's data dir held when it was last read: each owner's reservations, in name
  * order. Valid while the directory's revision is `revision`; the plugin's own allocations and
@@ -95,7 +100,7 @@ const reservationIndexes = new WeakMap<CriService["hostFs"], ReservationIndex>()
 function addressOf(c: CriService, id: string, recorded: string): string | undefined {
   const dataDir = ipamDataDir(c);
   if (!c.hostFs.exists(dataDir)) return undefined;
-  const owner = `${id}${lineBreak}${defaultIfName}`;
+  const owner = reservationOwner(id);
   if (recorded !== "" && c.hostFs.exists(join(dataDir, recorded)) && holds(c, dataDir, recorded, owner)) return recorded;
   const index = reservationIndex(c, dataDir);
   if (index) return index.owners.get(owner)?.[0];
@@ -170,7 +175,7 @@ function allocate(c: CriService, id: string): string {
     const ip = numberToIpv4(candidate);
     const file = join(dataDir, ip);
     if (candidate !== gateway && !c.hostFs.exists(file)) {
-      const owner = `${id}${lineBreak}${defaultIfName}`;
+      const owner = reservationOwner(id);
       changeReservations(
         c,
         dataDir,
@@ -230,7 +235,7 @@ export function teardownPodNetwork(c: CriService, sandbox: Sandbox): void {
   const ip = addressOf(c, sandbox.metadata.id, sandbox.metadata.ip);
   if (ip === undefined) return;
   const dataDir = ipamDataDir(c);
-  const owner = `${sandbox.metadata.id}${lineBreak}${defaultIfName}`;
+  const owner = reservationOwner(sandbox.metadata.id);
   changeReservations(
     c,
     dataDir,
