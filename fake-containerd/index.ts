@@ -272,6 +272,7 @@ export class FakeContainerd {
           const store = snapshots.get(snapshotter);
           return store.statPath(key, path)?.type === "file" ? store.readFile(key, path) : undefined;
         },
+        readRootfsDir: (snapshotter, key, path) => snapshots.get(snapshotter).readDir(key, path),
         rootfsHasFile: (snapshotter, key, path) => snapshots.get(snapshotter).statPath(key, path)?.type === "file",
       },
       state?.tasks,

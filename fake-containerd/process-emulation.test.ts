@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { emulateContainerProcess, shellScript } from "./process-emulation.ts";
+import { emulateContainerProcess, emulateExecLine, shellScript } from "./process-emulation.ts";
 import type { ProcessScript } from "./processes.ts";
 
 const busyboxFiles = new Set(["/bin/sh", "/bin/sleep", "/bin/busybox", "/pause"]);
@@ -184,7 +184,13 @@ describe("commands that read the container's files, when the files are at hand",
     ["/etc/passwd", "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/false\n"],
     ["/etc/group", "root:x:0:\nwww:x:33:\nstaff:x:50:www\n"],
   ]);
-  const access = { readFile: (path: string) => (files.has(path) ? new TextEncoder().encode(files.get(path)) : undefined), user: { uid: 33, gid: 33, additionalGids: [50] } };
+  const access = {
+    readFile: (path: string) => (files.has(path) ? new TextEncoder().encode(files.get(path)) : undefined),
+    readDir: () => undefined,
+    user: { uid: 33, gid: 33, additionalGids: [50] },
+    cwd: "/",
+    terminal: false,
+  };
   const run = (script: string) => shellScript(script, { runningOn: new Set(["cat", "id", "hostname"]), files: access });
   const out = (data: string) => ({ stream: "stdout", data, atMs: 0 });
   const text = (script: ProcessScript) => (script.output ?? []).map((o) => `${o.stream}:${typeof o.data === "string" ? o.data : new TextDecoder().decode(o.data)}`).join("");
@@ -208,6 +214,69 @@ describe("commands that read the container's files, when the files are at hand",
     expect(run("echo $(echo a | cat)")).toEqual({});
     expect(run("echo $(while true; do sleep 1; done)")).toEqual({});
     expect(run("echo $(sleep infinity) never")).toEqual({});
+  });
+});
+
+describe("ls, as busybox lists to a pipe", () => {
+  const tree: Record<string, string[] | string> = {
+    "/": ["etc", "tmp", "mnt"],
+    "/etc": ["passwd", "hostname", ".hidden", "group"],
+    "/etc/passwd": "root:x:0:0::/:/bin/sh\n",
+    "/etc/hostname": "pod\n",
+    "/tmp": [],
+    "/mnt": ["b", "a", "B"],
+    "/work": ["notes"],
+    "/work/notes": "x\n",
+  };
+  const access = (cwd = "/", terminal = false) => ({
+    readFile: (path: string) => (typeof tree[path] === "string" ? new TextEncoder().encode(tree[path] as string) : undefined),
+    readDir: (path: string) => {
+      const entry = tree[path.replace(/(.)\/+$/, "$1")];
+      return Array.isArray(entry) ? entry : undefined;
+    },
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    cwd,
+    terminal,
+  });
+  const ls = (args: string[], files = access()) => emulateExecLine(["ls", ...args], { env: [], files });
+  const result = (stdout: string, code = 0, stderr = "") => ({
+    output: [...(stderr ? [{ stream: "stderr", data: stderr, atMs: 0 }] : []), ...(stdout ? [{ stream: "stdout", data: stdout, atMs: 0 }] : [])],
+    exit: { code, afterMs: 0 },
+  });
+
+  test("a directory: one name a line, in byte order; dot names only with -A, and . and .. with -a", () => {
+    expect(ls(["/etc"])).toEqual(result("group\nhostname\npasswd\n"));
+    expect(ls(["-A", "/etc"])).toEqual(result(".hidden\ngroup\nhostname\npasswd\n"));
+    expect(ls(["-1a", "/etc/"])).toEqual(result(".\n..\n.hidden\ngroup\nhostname\npasswd\n"));
+    expect(ls(["/mnt"])).toEqual(result("B\na\nb\n"));
+    expect(ls(["/tmp"])).toEqual({ exit: { code: 0, afterMs: 0 } });
+  });
+
+  test("several operands: errors first, then the files, then each directory under its name", () => {
+    expect(ls(["/tmp", "/etc/passwd", "/nope", "/mnt", "/etc/hostname"])).toEqual(
+      result("/etc/hostname\n/etc/passwd\n\n/mnt:\nB\na\nb\n\n/tmp:\n", 1, "ls: /nope: No such file or directory\n"),
+    );
+    expect(ls(["/tmp", "/mnt"])).toEqual(result("/mnt:\nB\na\nb\n\n/tmp:\n"));
+    expect(ls(["/etc/passwd"])).toEqual(result("/etc/passwd\n"));
+  });
+
+  test("relative paths, and no operand, start from the working directory", () => {
+    expect(ls([], access("/work"))).toEqual(result("notes\n"));
+    expect(ls(["notes"], access("/work"))).toEqual(result("notes\n"));
+    expect(emulateExecLine(["cat", "../work/./notes"], { env: [], files: access("/work") })).toEqual({
+      output: [{ stream: "stdout", data: new TextEncoder().encode("x\n"), atMs: 0 }],
+      exit: { code: 0, afterMs: 0 },
+    });
+  });
+
+  test("in a script, and as a container's command", () => {
+    expect(shellScript("ls /nope || ls /mnt", { files: access() })).toEqual(result("B\na\nb\n", 0, "ls: /nope: No such file or directory\n"));
+  });
+
+  test("other options, options after an operand, and a terminal are not emulated", () => {
+    for (const args of [["-l", "/etc"], ["/etc", "-A"], ["--color", "/etc"]]) expect(ls(args), args.join(" ")).toBeUndefined();
+    expect(ls(["/etc"], access("/", true))).toBeUndefined();
+    expect(ls(["--", "-A"])).toEqual(result("", 1, "ls: -A: No such file or directory\n"));
   });
 });
 

@@ -3,11 +3,12 @@
 // executable that is not in the container's root filesystem fails to start as runc reports it.
 // Anything else that exists runs until it is killed. Plain data in, a ProcessScript out, so the
 // result can be saved with the fake's state. Commands that read the container's files (`cat`,
-// `id`, `hostname`) are emulated only when those files are at hand (FileAccess).
+// `ls`, `id`, `hostname`) are emulated only when those files are at hand (FileAccess).
 
 import { busyboxApplets } from "./busybox-applets.ts";
 import { busyboxIdOf, type ProcessUser } from "./busybox-id.ts";
 import type { ProcessScript } from "./processes.ts";
+import { pathParts } from "./snapshots/fs.ts";
 
 /** What the emulation sees of a container's process. */
 export interface EmulatedProcess {
@@ -26,10 +27,16 @@ export interface EmulatedProcess {
 
 /** What the commands that read the container's files see. */
 export interface FileAccess {
-  /** A file as the process would read it, or undefined when there is none. */
+  /** A file as the process would read it, or undefined when there is none. Paths are absolute. */
   readFile(path: string): Uint8Array | undefined;
+  /** The names a directory holds (unsorted), or undefined when it is not a directory. */
+  readDir(path: string): readonly string[] | undefined;
   /** Who the process runs as (`id`). */
   user: ProcessUser;
+  /** The working directory, which relative paths start from. */
+  cwd: string;
+  /** Whether the process writes to a terminal (`ls` lays its names out in columns then). */
+  terminal: boolean;
 }
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -212,7 +219,7 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       if (!t.files || args.length === 0 || args.some((arg) => arg.startsWith("-"))) return false;
       t.status = 0;
       for (const path of args) {
-        const content = t.files.readFile(path);
+        const content = t.files.readFile(absolute(path, t.files.cwd));
         if (content) t.write("stdout", content);
         else {
           t.write("stderr", `cat: can't open '${path}': No such file or directory\n`);
@@ -221,6 +228,8 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       }
       return true;
     }
+    case "ls":
+      return listDirectories(t, args);
     case "hostname":
       // The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds.
       return args.length === 0 && runSimple(t, "cat", ["/etc/hostname"]);
@@ -274,6 +283,69 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
     default:
       return false;
   }
+}
+
+/**
+ * busybox `ls [-1aA] [PATH]...` writing to a pipe: one name a line, sorted by byte value; errors
+ * first, then the operands that are not directories, then each directory's names (under a
+ * `PATH:` heading when there are several operands). Other options, or options after an operand
+ * (which glibc's getopt would move ahead), are not emulated.
+ */
+function listDirectories(t: Timeline, args: readonly string[]): boolean {
+  const files = t.files;
+  if (!files || files.terminal) return false;
+  let hidden: "none" | "almost" | "all" = "none";
+  const operands: string[] = [];
+  let optionsEnded = false;
+  for (const arg of args) {
+    if (optionsEnded || !arg.startsWith("-") || arg === "-") {
+      operands.push(arg);
+      continue;
+    }
+    if (operands.length > 0) return false;
+    if (arg === "--") {
+      optionsEnded = true;
+      continue;
+    }
+    for (const flag of arg.slice(1)) {
+      if (flag === "a") hidden = "all";
+      else if (flag === "A") hidden = hidden === "all" ? "all" : "almost";
+      else if (flag !== "1") return false;
+    }
+  }
+  const named = operands.length > 0 ? operands : ["."];
+  const listed: Array<{ operand: string; names: string[] }> = [];
+  const plain: string[] = [];
+  t.status = 0;
+  for (const operand of named) {
+    const path = absolute(operand, files.cwd);
+    const names = files.readDir(path);
+    if (names) {
+      const shown = names.filter((name) => hidden !== "none" || !name.startsWith("."));
+      listed.push({ operand, names: hidden === "all" ? [".", "..", ...shown] : shown });
+    } else if (files.readFile(path)) plain.push(operand);
+    else {
+      t.write("stderr", `ls: ${operand}: No such file or directory\n`);
+      t.status = 1;
+    }
+  }
+  const lines = (names: readonly string[]) => names.map((name) => `${name}\n`).join("");
+  let out = lines(plain.sort(byteOrder));
+  for (const { operand, names } of listed.sort((a, b) => byteOrder(a.operand, b.operand))) {
+    if (named.length > 1) out += `${out === "" ? "" : "\n"}${operand}:\n`;
+    out += lines(names.sort(byteOrder));
+  }
+  if (out !== "") t.write("stdout", out);
+  return true;
+}
+
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** The absolute, clean path a process means, from its working directory when relative. */
+function absolute(path: string, cwd: string): string {
+  return `/${pathParts(path.startsWith("/") ? path : `${cwd}/${path}`).join("/")}`;
 }
 
 /** busybox dd's size suffixes. */

@@ -300,9 +300,11 @@ describe("built-in commands", () => {
     fake.processes.addFile("/etc/hostname", "everywhere\n");
     fake.processes.addFile("/etc/hostname", "box-only\n", { containerId: "box" });
     const asked: string[] = [];
-    fake.processes.setFilesystem(({ namespace, record }, path) => {
-      asked.push(`${namespace}/${record.id}:${path}`);
-      return path === "/etc/os-release" ? new TextEncoder().encode("ID=fake\n") : undefined;
+    fake.processes.setFilesystem({
+      readFile: ({ namespace, record }, path) => {
+        asked.push(`${namespace}/${record.id}:${path}`);
+        return path === "/etc/os-release" ? new TextEncoder().encode("ID=fake\n") : undefined;
+      },
     });
     expect(await exec(["cat", "/etc/hostname", "/etc/os-release"])).toBe(0);
     expect(await exec(["cat", "/etc/hostname"], "other")).toBe(0);

@@ -10,6 +10,7 @@ import type { ProcessUser } from "./busybox-id.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { emulateCommandLine, emulateContainerProcess, emulateExecLine, type FileAccess } from "./process-emulation.ts";
+import { pathParts } from "./snapshots/fs.ts";
 import { base64ToBytes, bytesToBase64 } from "./state.ts";
 
 /** Linux signal numbers (amd64/arm64). */
@@ -109,6 +110,8 @@ export interface ProcessContext extends ProcessDescription {
   onSignal(handler: (signal: number) => void): void;
   /** A file of the container's filesystem (registered files, then the filesystem hook). */
   readFile(path: string): Promise<Uint8Array | undefined>;
+  /** The names in a directory of the container's filesystem (unsorted), or undefined when it is not one. */
+  readDir(path: string): Promise<string[] | undefined>;
 }
 
 /** Returning ends the process with the returned code (0 if none); throwing exits 1. */
@@ -155,11 +158,28 @@ export interface ExecMatch {
   containerId?: string;
 }
 
-/** Reads a file of a container's filesystem, for `cat` and ProcessContext.readFile. */
-export type FilesystemReader = (
-  container: { namespace: string; record: ContainerRecord },
-  path: string,
-) => Uint8Array | undefined | Promise<Uint8Array | undefined>;
+/** The container a filesystem hook is asked about. */
+export interface FilesystemContainer {
+  namespace: string;
+  record: ContainerRecord;
+}
+
+/**
+ * What a container's processes see besides registered files and the container's snapshot (the CRI
+ * layer gives its bind mounts of the node's files): consulted by `cat`, `ls` and ProcessContext.
+ */
+export interface ContainerFilesystem {
+  /** A file, or undefined to look in the snapshot. */
+  readFile(container: FilesystemContainer, path: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
+  /** What a directory lists beyond (or, under a mount, instead of) the snapshot's names; undefined for nothing. */
+  readDir?(container: FilesystemContainer, path: string): DirectoryNames | undefined | Promise<DirectoryNames | undefined>;
+}
+
+export interface DirectoryNames {
+  names: string[];
+  /** A mount covers the directory, so the snapshot's own names are hidden. */
+  hidesSnapshot: boolean;
+}
 
 /** A script once chosen for a process. */
 export type ResolvedScript =
@@ -196,7 +216,13 @@ function emulated(command: EmulatedCommand, layOutNow: (files: FileAccess) => Pr
       reads = true;
       return undefined;
     },
+    readDir: () => {
+      reads = true;
+      return undefined;
+    },
     user: { uid: 0, gid: 0, additionalGids: [] },
+    cwd: "/",
+    terminal: false,
   });
   if (script === undefined) return undefined;
   return reads ? { kind: "emulated", command } : { kind: "data", script };
@@ -237,7 +263,7 @@ export class ProcessRegistry {
   private containerRules: Array<Rule<ContainerMatch, ContainerProcessInfo>> = [];
   private execRules: Array<Rule<ExecMatch, ExecProcessInfo>> = [];
   private readonly files = new Map<string, Uint8Array>();
-  private filesystem: FilesystemReader | undefined;
+  private filesystem: ContainerFilesystem | undefined;
 
   constructor(state?: ProcessRegistryState) {
     for (const r of state?.containers ?? []) this.containerRules.push({ match: r.match, script: scriptFromState(r.script) });
@@ -264,9 +290,9 @@ export class ProcessRegistry {
     this.files.set(fileKey(options.containerId, path), toBytes(content));
   }
 
-  /** The fallback for files no test registered (the image/snapshot part fills this in). */
-  setFilesystem(reader: FilesystemReader | undefined): void {
-    this.filesystem = reader;
+  /** Consulted after the files tests registered, before the container's snapshot. */
+  setFilesystem(filesystem: ContainerFilesystem | undefined): void {
+    this.filesystem = filesystem;
   }
 
   resolveContainer(info: ContainerProcessInfo): ResolvedScript {
@@ -293,7 +319,25 @@ export class ProcessRegistry {
   async readFile(namespace: string, record: ContainerRecord, path: string): Promise<Uint8Array | undefined> {
     const own = this.files.get(fileKey(record.id, path)) ?? this.files.get(fileKey(undefined, path));
     if (own) return own;
-    return this.filesystem ? await this.filesystem({ namespace, record }, path) : undefined;
+    return this.filesystem ? await this.filesystem.readFile({ namespace, record }, path) : undefined;
+  }
+
+  /** What registered files (their directories) and the filesystem hook add to a directory's names. */
+  async readDir(namespace: string, record: ContainerRecord, path: string): Promise<DirectoryNames | undefined> {
+    const dir = pathParts(path).join("/");
+    const prefix = dir === "" ? "/" : `/${dir}/`;
+    const names = new Set<string>();
+    for (const key of this.files.keys()) {
+      const [owner, file] = splitFileKey(key);
+      const normal = `/${pathParts(file).join("/")}`;
+      if ((owner === undefined || owner === record.id) && normal.startsWith(prefix) && normal.length > prefix.length) {
+        names.add(normal.slice(prefix.length).split("/")[0]!);
+      }
+    }
+    const hooked = this.filesystem?.readDir ? await this.filesystem.readDir({ namespace, record }, path) : undefined;
+    if (!hooked && names.size === 0) return undefined;
+    for (const name of hooked?.names ?? []) names.add(name);
+    return { names: [...names], hidesSnapshot: hooked?.hidesSnapshot ?? false };
   }
 
   toState(): ProcessRegistryState {
@@ -320,7 +364,7 @@ export class ProcessRegistry {
     const execs = count(this.execRules as Array<Rule<unknown, never>>);
     if (containers > 0) notes.push(`${containers} container script registration(s) use functions and were not saved`);
     if (execs > 0) notes.push(`${execs} exec script registration(s) use functions and were not saved`);
-    if (this.filesystem) notes.push("the filesystem reader is a function and was not saved");
+    if (this.filesystem) notes.push("the filesystem hook is code and was not saved");
     return notes;
   }
 }
@@ -519,6 +563,7 @@ export interface ProcessHost {
   exit(code: number): void;
   oom(): void;
   readFile(path: string): Promise<Uint8Array | undefined>;
+  readDir(path: string): Promise<string[] | undefined>;
 }
 
 export interface RunnerState {
@@ -685,22 +730,32 @@ export class ProcessRunner {
    * for nothing new.
    */
   private async emulate(command: EmulatedCommand): Promise<void> {
-    const read = new Map<string, Uint8Array | undefined>();
+    const files = new Map<string, Uint8Array | undefined>();
+    const dirs = new Map<string, string[] | undefined>();
+    const { user, cwd, terminal } = this.host.info;
     for (;;) {
-      const wanted = new Set<string>();
+      const wantedFiles = new Set<string>();
+      const wantedDirs = new Set<string>();
       const script = layOut(command, {
         readFile: (path) => {
-          if (!read.has(path)) wanted.add(path);
-          return read.get(path);
+          if (!files.has(path)) wantedFiles.add(path);
+          return files.get(path);
         },
-        user: this.host.info.user,
+        readDir: (path) => {
+          if (!dirs.has(path)) wantedDirs.add(path);
+          return dirs.get(path);
+        },
+        user,
+        cwd,
+        terminal,
       });
-      if (wanted.size === 0) {
+      if (wantedFiles.size === 0 && wantedDirs.size === 0) {
         this.setSteps(script ?? {});
         if (this.pausedSince === undefined) this.runDueSteps();
         return;
       }
-      for (const path of wanted) read.set(path, await this.host.readFile(path));
+      for (const path of wantedFiles) files.set(path, await this.host.readFile(path));
+      for (const path of wantedDirs) dirs.set(path, await this.host.readDir(path));
       if (this.finished) return;
     }
   }
@@ -792,6 +847,7 @@ export class ProcessRunner {
         runner.signalHandler = handler;
       },
       readFile: (path) => host.readFile(path),
+      readDir: (path) => host.readDir(path),
     };
     Promise.resolve()
       .then(() => run(context))

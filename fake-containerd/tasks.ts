@@ -36,6 +36,7 @@ import {
 import { parseFilters } from "./filters.ts";
 import { validateIdentifier } from "./identifiers.ts";
 import { requireNamespace } from "./namespaces.ts";
+import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
 import {
   ProcessRunner,
   StdinPipe,
@@ -138,6 +139,8 @@ export interface TaskServiceLinks {
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
   /** A file of a container's snapshot (its root filesystem), for `cat` and readFile. */
   readRootfs?(snapshotter: string, key: string, path: string): Uint8Array | undefined;
+  /** The names in a directory of a container's snapshot, or undefined when it is not one. */
+  readRootfsDir?(snapshotter: string, key: string, path: string): string[] | undefined;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
   rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
 }
@@ -266,6 +269,10 @@ class Proc implements ProcessHost {
 
   readFile(path: string): Promise<Uint8Array | undefined> {
     return this.task.service.readFile(this.task.containerId, path);
+  }
+
+  readDir(path: string): Promise<string[] | undefined> {
+    return this.task.service.readDir(this.task.containerId, path);
   }
 
   markExited(): void {
@@ -741,7 +748,7 @@ export class TaskService {
     this.processExited(proc, 128 + signals.SIGKILL);
   }
 
-  /** Files tests registered (or the filesystem hook gives) first, then the container's snapshot. */
+  /** Files tests registered (or the filesystem hook gives) first, then sysctls in /proc/sys, then the container's snapshot. */
   async readFile(containerId: string, path: string): Promise<Uint8Array | undefined> {
     let record: ContainerRecord;
     try {
@@ -750,12 +757,47 @@ export class TaskService {
       return undefined;
     }
     const registered = await this.links.processes.readFile(this.namespace, record, path);
-    if (registered || record.snapshotKey === "" || !this.links.readRootfs) return registered;
+    if (registered) return registered;
+    const sysctl = readProcSys(path, sysctlSpecOf(record), (pid) => {
+      for (const task of this.tasks.values()) {
+        if (task.init.pid !== pid) continue;
+        try {
+          return sysctlSpecOf(this.links.containers.lookup(task.containerId));
+        } catch {
+          return undefined;
+        }
+      }
+      return undefined;
+    });
+    if (sysctl || record.snapshotKey === "" || !this.links.readRootfs) return sysctl;
     try {
       return this.links.readRootfs(record.snapshotter, record.snapshotKey, path);
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The names in a container's directory: the snapshot's, with what registered files and the
+   * filesystem hook add (mount points), or only theirs where a mount hides the snapshot.
+   */
+  async readDir(containerId: string, path: string): Promise<string[] | undefined> {
+    let record: ContainerRecord;
+    try {
+      record = this.links.containers.lookup(containerId);
+    } catch {
+      return undefined;
+    }
+    const added = await this.links.processes.readDir(this.namespace, record, path);
+    if (added?.hidesSnapshot || record.snapshotKey === "" || !this.links.readRootfsDir) return added?.names;
+    let own: string[] | undefined;
+    try {
+      own = this.links.readRootfsDir(record.snapshotter, record.snapshotKey, path);
+    } catch {
+      own = undefined;
+    }
+    if (!added) return own;
+    return own ? [...new Set([...own, ...added.names])] : added.names;
   }
 
   // ---- internals ----
@@ -1121,6 +1163,16 @@ const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true,
 /** An Any's JSON document (at least the picked members): from its maker when it has one, else parsed from its bytes. */
 function jsonDocument(any: AnyValue | JsonAnyValue, pick: JsonPick): unknown {
   return "json" in any ? any.json(pick) : JSON.parse(decoder.decode(any.value));
+}
+
+const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespaces: true } };
+
+function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {
+  try {
+    return record.spec ? (jsonDocument(record.spec, sysctlMembers) as SysctlSpec) : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function processOfSpec(record: ContainerRecord): SpecProcess {

@@ -1,6 +1,6 @@
 // Laws of unpacked snapshot chains, for any stack of layers: each snapshot's usage is its own
 // layer's disk usage (so a chain's total is the sum of its layers), the top snapshot reads like a
-// plain model of overlay semantics, and removal succeeds exactly when no child remains.
+// plain model of overlay semantics (files, and the names each directory lists), and removal succeeds exactly when no child remains.
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { layerStack } from "../../properties/arbitraries/images.ts";
@@ -80,6 +80,14 @@ function mergedModel(layers: LayerDescription[]): { model: Map<string, ModelNode
   return { model, seen };
 }
 
+/** The names directly under `dir` in the model ("" is the root), sorted; parents a layer left implicit count too. */
+function childrenOf(model: Map<string, ModelNode>, dir: string): string[] {
+  const prefix = dir === "" ? "" : `${dir}/`;
+  const names = new Set<string>();
+  for (const path of model.keys()) if (path.startsWith(prefix) && path.length > prefix.length) names.add(path.slice(prefix.length).split("/")[0]!);
+  return [...names].sort();
+}
+
 describe("unpacked snapshot chains", () => {
   test("each snapshot's usage is its layer's, so the chain's is the sum of its layers'", async () => {
     await fc.assert(
@@ -111,8 +119,12 @@ describe("unpacked snapshot chains", () => {
           const stat = snapshots.statPath(top, path);
           if (!node) expect(stat).toBeUndefined();
           else if (node.kind === "file") expect(untext(snapshots.readFile(top, path))).toBe(node.content);
-          else if (node.kind === "dir") expect(stat?.type).toBe("dir");
+          else if (node.kind === "dir") {
+            expect(stat?.type).toBe("dir");
+            expect(snapshots.readDir(top, path)?.sort()).toEqual(childrenOf(model, path));
+          }
         }
+        expect(snapshots.readDir(top, "/")?.sort()).toEqual(childrenOf(model, ""));
       }),
       { numRuns: 300 },
     );

@@ -280,6 +280,36 @@ function lookupKeys(layers: readonly UpperDir[], keys: readonly string[], count:
   return undefined;
 }
 
+/**
+ * The names in a directory of the merged view (`parts` already resolved, no symlinks on the way):
+ * each layer from the top adds the children the layers above did not name, a whiteout hides its
+ * name below, and an opaque directory, or anything but a directory at the path or above it, hides
+ * every layer below. Unsorted.
+ */
+export function listDir(layers: readonly UpperDir[], parts: readonly string[]): string[] {
+  const keys = keysOf(parts);
+  const prefix = parts.length === 0 ? "" : `${keys[keys.length - 1]}/`;
+  const seen = new Map<string, boolean>();
+  for (const layer of layers) {
+    let hidesBelow = false;
+    let hidden = false;
+    for (const key of keys) {
+      const node = layer.get(key);
+      if (!node) continue;
+      if (node.type !== "dir") hidden = true;
+      else if (node.opaque) hidesBelow = true;
+    }
+    if (hidden) break;
+    for (const [path, node] of layer.nodes) {
+      if (!path.startsWith(prefix) || path.length === prefix.length || path.includes("/", prefix.length)) continue;
+      const name = path.slice(prefix.length);
+      if (!seen.has(name)) seen.set(name, node.type !== "whiteout");
+    }
+    if (hidesBelow) break;
+  }
+  return [...seen].filter(([, shown]) => shown).map(([name]) => name);
+}
+
 /** Resolves a path through the layers, following symlinks (the last one too when `followLast`). */
 export function resolvePath(
   layers: readonly UpperDir[],

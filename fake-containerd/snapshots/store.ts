@@ -10,7 +10,7 @@ import { applyLabelPath, storedLabels, validateLabels } from "../content/labels.
 import { quote } from "../../src/go/strconv.ts";
 import type { TarEntry } from "../images/tar.ts";
 import type { Mount, SnapshotKind, SnapshotterBackend } from "./backend.ts";
-import { FsError, resolvePath, type DiskUsage, type FsNode } from "./fs.ts";
+import { FsError, listDir, resolvePath, type DiskUsage, type FsNode } from "./fs.ts";
 
 export interface SnapshotInfo {
   name: string;
@@ -197,6 +197,18 @@ export class SnapshotStore {
     if (node.type === "dir") throw new FsError("EISDIR", `read ${path}: is a directory`);
     if (node.type !== "file") throw new FsError("EINVAL", `read ${path}: invalid argument`);
     return node.data.slice();
+  }
+
+  /** The names in a directory of the merged filesystem (symlinks followed), or undefined when it is not one. */
+  readDir(key: string, path: string): string[] | undefined {
+    const layers = this.backend.layers(this.find(key).backendKey);
+    try {
+      const { parts, node } = resolvePath(layers, path, true);
+      return node?.type === "dir" ? listDir(layers, parts) : undefined;
+    } catch (error) {
+      if (error instanceof FsError) return undefined;
+      throw error;
+    }
   }
 
   /** What the path is in the merged filesystem (symlinks followed), or undefined when absent. */

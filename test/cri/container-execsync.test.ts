@@ -53,6 +53,50 @@ describe("ExecSync", () => {
     expect([text(r.stdout), text(r.stderr), r.exitCode]).toEqual(["1000:2000\npod\npod\n", "", 0]);
   });
 
+  test("ls sees the node's files through a volume, the mount points runc makes, and the files tests register", async () => {
+    fake = await newFake();
+    pod = await runPod(fake);
+    fake.hostFs.mkdirAll("/srv/data/sub");
+    fake.hostFs.writeFile("/srv/data/b.txt", "b\n");
+    fake.hostFs.writeFile("/srv/data/.hidden", "");
+    id = await createAndStart(fake, pod, "app", ["sleep", "infinity"], {
+      mounts: [
+        { hostPath: "/srv/data", containerPath: "/data" },
+        { hostPath: "/srv/data/sub", containerPath: "/data/inner/sub" },
+        { hostPath: "/srv/data", containerPath: "/opt/deep/volume" },
+      ],
+    });
+    fake.containerd.processes.addFile("/opt/registered.txt", "r\n", { containerId: id });
+    const listing = async (cmd: string[]) => {
+      const r = await execSync(cmd);
+      return [text(r.stdout), text(r.stderr), r.exitCode];
+    };
+    expect(await listing(["ls", "-A", "/data"])).toEqual([".hidden\nb.txt\ninner\nsub\n", "", 0]);
+    expect(await listing(["ls", "/opt"])).toEqual(["deep\nregistered.txt\n", "", 0]);
+    expect(await listing(["ls", "/opt/deep/volume/b.txt", "/data/nope"])).toEqual(["/opt/deep/volume/b.txt\n", "ls: /data/nope: No such file or directory\n", 1]);
+    // /dev is a tmpfs: what the image has there is hidden, the mount points inside it are not.
+    expect(await listing(["ls", "/dev"])).toEqual(["mqueue\npts\nshm\n", "", 0]);
+    fake.hostFs.writeFile("/srv/data/later.txt", "");
+    expect(await listing(["sh", "-c", "ls /data && cat /data/b.txt"])).toEqual(["b.txt\ninner\nlater.txt\nsub\nb\n", "", 0]);
+  });
+
+  test("/proc/sys shows the pod's sysctls in the namespaces the container shares with its sandbox", async () => {
+    fake = await newFake();
+    const sysctls = { "kernel.shm_rmid_forced": "1", "net.ipv4.ip_forward": "1", "vm.swappiness": "10" };
+    pod = await runPod(fake, "pod", { linux: { sysctls } });
+    id = await createAndStart(fake, pod, "app");
+    const cat = async (file: string) => {
+      const r = await execSync(["cat", `/proc/sys/${file}`]);
+      return [text(r.stdout), r.exitCode];
+    };
+    expect(await cat("kernel/shm_rmid_forced")).toEqual(["1\n", 0]);
+    expect(await cat("net/ipv4/ip_forward")).toEqual(["1\n", 0]);
+    expect(await cat("kernel/hostname")).toEqual(["pod\n", 0]);
+    // Not one a kernel namespace holds, or one no spec set: the node's value, which the fake does not know.
+    expect(await cat("vm/swappiness")).toEqual(["", 1]);
+    expect(await cat("kernel/shmmax")).toEqual(["", 1]);
+  });
+
   test("a command runc cannot start is an error naming the exec, not an exit code", async () => {
     await setUp();
     const cases: Array<[string[], string]> = [

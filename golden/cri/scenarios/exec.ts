@@ -124,6 +124,44 @@ export const exec: Scenario[] = [
     },
   ),
 
+  defineScenario(
+    "exec-sync-ls",
+    "ls in ExecSync: a volume from the node, the image's directories with the mount points runc adds, files, several operands, a missing path, paths from the working directory",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      createContainer(s, "pod", "pod", "logger", commands.echoExit("logged", 0), "logger");
+      startContainer(s, "logger");
+      waitExited(s, "logger");
+      const volume = { mounts: [{ hostPath: "$logRoot/pod", containerPath: "/mnt/logs" }], workingDir: "/etc" };
+      createContainer(s, "pod", "pod", "lister", commands.sleepForever, "lister", volume);
+      startContainer(s, "lister");
+      const listings = [
+        ["ls", "-A", "/mnt/logs"],
+        ["ls", "/"],
+        ["ls", "-A", "/etc"],
+        ["ls", "-a", "/mnt"],
+        ["ls", "/etc/passwd", "/nope", "/tmp", "/mnt", "/etc/group"],
+        ["ls"],
+        ["ls", "-1", "../mnt/logs", "passwd"],
+        ["sh", "-c", "ls /nope || ls -A /mnt/logs/"],
+        ["ls", "--", "/mnt"],
+      ];
+      for (const cmd of listings) s.runtime.execSync({ containerId: "$lister.containerId", cmd, timeout: 10n });
+    },
+  ),
+
+  defineScenario("exec-sync-sysctls", "cat of /proc/sys in a container: the pod's sysctls, in the IPC, network and UTS namespaces the container shares with its sandbox", (s) => {
+    pullBusybox(s);
+    const sysctls = { "kernel.shm_rmid_forced": "1", "fs.mqueue.msg_max": "100", "net.ipv4.ip_unprivileged_port_start": "80" };
+    runPod(s, "pod", "pod", { linux: { sysctls } });
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app", {}, { linux: { sysctls } });
+    startContainer(s, "app");
+    const files = ["kernel/shm_rmid_forced", "fs/mqueue/msg_max", "net/ipv4/ip_unprivileged_port_start", "kernel/hostname"];
+    for (const file of files) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["cat", `/proc/sys/${file}`], timeout: 10n });
+    s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", "echo $(cat /proc/sys/kernel/shm_rmid_forced)"], timeout: 10n });
+  }),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");

@@ -1,32 +1,78 @@
 // What a container's processes see of the node's filesystem: runc bind-mounts the host paths a
 // container's spec names (the pod's /etc/hostname, /etc/hosts, /etc/resolv.conf, volumes), so a
-// `cat /etc/hostname` in the container reads the node's file. fake-containerd has no host
-// filesystem of its own; this gives it the plugin's, through its filesystem hook, consulted after
-// test-registered files and before the container's snapshot.
+// `cat /etc/hostname` or an `ls` of a volume in the container reads the node's files; and a mount
+// point, with the directories on the way to it, is a name in the directory above it. fake-containerd has no host filesystem of
+// its own; this gives it the plugin's, through its filesystem hook, consulted after test-registered
+// files and before the container's snapshot. What the kernel's own filesystems hold (/proc, /sys,
+// the devices runc makes in /dev) is not modelled: a directory under one of them lists only the
+// mount points in it.
 
 import type { FakeContainerd } from "../../../fake-containerd/index.ts";
+import type { ContainerRecord } from "../../../fake-containerd/containers.ts";
 import { clean, join } from "../../go/filepath.ts";
 import type { HostFs } from "../host-fs.ts";
 import { parseSpec } from "./oci-defaults.ts";
 
+interface SpecMount {
+  type: string | undefined;
+  destination: string;
+  source: string | undefined;
+}
+
 /** Makes bind mounts of `hostFs` visible to the processes of `containerd`. */
 export function installBindMountReader(containerd: FakeContainerd, hostFs: HostFs): void {
-  containerd.processes.setFilesystem(({ record }, path) => {
-    if (!record.spec) return undefined;
-    const target = clean(path);
-    let best: { destination: string; source: string } | undefined;
-    for (const m of parseSpec(record.spec).mounts ?? []) {
-      if (m.type !== "bind" || m.source === undefined) continue;
-      const destination = clean(m.destination);
-      const covers = target === destination || target.startsWith(destination === "/" ? "/" : `${destination}/`);
-      if (covers && (!best || destination.length > best.destination.length)) best = { destination, source: m.source };
-    }
-    if (!best) return undefined;
-    const hostPath = join(best.source, target.slice(best.destination.length));
-    try {
-      return hostFs.stat(hostPath).isDirectory ? undefined : hostFs.readFile(hostPath);
-    } catch {
-      return undefined;
-    }
+  containerd.processes.setFilesystem({
+    readFile({ record }, path) {
+      const hostPath = hostPathOf(mountsOf(record), clean(path));
+      if (hostPath === undefined) return undefined;
+      try {
+        return hostFs.stat(hostPath).isDirectory ? undefined : hostFs.readFile(hostPath);
+      } catch {
+        return undefined;
+      }
+    },
+    readDir({ record }, path) {
+      const mounts = mountsOf(record);
+      const target = clean(path);
+      const names = new Set<string>();
+      // runc makes each mount point, and the directories on the way to it, in the root filesystem.
+      const below = target === "/" ? "/" : `${target}/`;
+      for (const m of mounts) {
+        if (m.destination.startsWith(below) && m.destination.length > below.length) names.add(m.destination.slice(below.length).split("/")[0]!);
+      }
+      const covering = coveringMount(mounts, target);
+      if (covering?.type === "bind" && covering.source !== undefined) {
+        const hostPath = join(covering.source, target.slice(covering.destination.length));
+        try {
+          for (const name of hostFs.readDir(hostPath)) names.add(name);
+        } catch {
+          return undefined;
+        }
+      }
+      if (!covering && names.size === 0) return undefined;
+      return { names: [...names], hidesSnapshot: covering !== undefined };
+    },
   });
+}
+
+function mountsOf(record: ContainerRecord): SpecMount[] {
+  if (!record.spec) return [];
+  return (parseSpec(record.spec).mounts ?? []).map((m) => ({ type: m.type, destination: clean(m.destination), source: m.source }));
+}
+
+/** The mount nearest above `target` (or at it): the one whose files a process sees there. */
+function coveringMount(mounts: readonly SpecMount[], target: string): SpecMount | undefined {
+  let best: SpecMount | undefined;
+  for (const m of mounts) {
+    const covers = target === m.destination || target.startsWith(m.destination === "/" ? "/" : `${m.destination}/`);
+    if (covers && (!best || m.destination.length > best.destination.length)) best = m;
+  }
+  return best;
+}
+
+/** Where on the node a bind mount puts `target`, or undefined when no bind mount covers it. */
+function hostPathOf(mounts: readonly SpecMount[], target: string): string | undefined {
+  const binds = mounts.filter((m) => m.type === "bind" && m.source !== undefined);
+  const best = coveringMount(binds, target);
+  return best && join(best.source!, target.slice(best.destination.length));
 }
