@@ -273,6 +273,7 @@ export class FakeContainerd {
           return store.statPath(key, path)?.type === "file" ? store.readFile(key, path) : undefined;
         },
         readRootfsDir: (snapshotter, key, path) => snapshots.get(snapshotter).readDir(key, path),
+        changeRootfs: (snapshotter, key, change) => snapshots.get(snapshotter).applyChange(key, change),
         rootfsHasFile: (snapshotter, key, path) => snapshots.get(snapshotter).statPath(key, path)?.type === "file",
       },
       state?.tasks,

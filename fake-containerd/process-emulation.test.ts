@@ -187,6 +187,8 @@ describe("commands that read the container's files, when the files are at hand",
   const access = {
     readFile: (path: string) => (files.has(path) ? new TextEncoder().encode(files.get(path)) : undefined),
     readDir: () => undefined,
+    readOnly: () => false,
+    locate: (path: string) => path,
     user: { uid: 33, gid: 33, additionalGids: [50] },
     cwd: "/",
     terminal: false,
@@ -234,6 +236,8 @@ describe("ls, as busybox lists to a pipe", () => {
       const entry = tree[path.replace(/(.)\/+$/, "$1")];
       return Array.isArray(entry) ? entry : undefined;
     },
+    readOnly: () => false,
+    locate: (path: string) => path,
     user: { uid: 0, gid: 0, additionalGids: [] },
     cwd,
     terminal,
@@ -277,6 +281,66 @@ describe("ls, as busybox lists to a pipe", () => {
     for (const args of [["-l", "/etc"], ["/etc", "-A"], ["--color", "/etc"]]) expect(ls(args), args.join(" ")).toBeUndefined();
     expect(ls(["/etc"], access("/", true))).toBeUndefined();
     expect(ls(["--", "-A"])).toEqual(result("", 1, "ls: -A: No such file or directory\n"));
+  });
+});
+
+describe("commands that change files: the script sees its changes at once, the container at their moment", () => {
+  const tree: Record<string, string[] | string> = { "/": ["etc", "tmp", "ro"], "/etc": ["passwd"], "/etc/passwd": "root\n", "/tmp": [], "/ro": ["f"], "/ro/f": "x\n" };
+  const access = {
+    readFile: (path: string) => (typeof tree[path] === "string" ? new TextEncoder().encode(tree[path] as string) : undefined),
+    readDir: (path: string) => (Array.isArray(tree[path]) ? (tree[path] as string[]) : undefined),
+    readOnly: (path: string) => path === "/ro" || path.startsWith("/ro/"),
+    locate: (path: string) => path,
+    user: { uid: 0, gid: 0, additionalGids: [] },
+    cwd: "/tmp",
+    terminal: false,
+  };
+  const run = (script: string) => shellScript(script, { files: access });
+  const text = (script: ProcessScript) =>
+    (script.output ?? []).map((o) => `${o.stream}:${typeof o.data === "string" ? o.data : new TextDecoder().decode(o.data)}`).join("");
+
+  test("touch, mkdir, rm, > and >> are changes at the moment they run, and the rest of the script sees them", () => {
+    const script = run("touch a && [ -f a ] && echo found; sleep 1; mkdir -p /tmp/d/e; echo hi > d/e/f; echo more >> /tmp/d/e/f; cat d/e/f; ls /tmp; sleep 1; rm -r /tmp/d; ls");
+    expect(text(script)).toBe("stdout:found\nstdout:hi\nmore\nstdout:a\nd\nstdout:a\n");
+    const encoded = (data: string) => new TextEncoder().encode(data);
+    expect(script.files).toEqual([
+      { atMs: 0, path: "/tmp/a", change: "touch" },
+      { atMs: 1000, path: "/tmp/d", change: "mkdir" },
+      { atMs: 1000, path: "/tmp/d/e", change: "mkdir" },
+      { atMs: 1000, path: "/tmp/d/e/f", change: "write", data: new Uint8Array() },
+      { atMs: 1000, path: "/tmp/d/e/f", change: "append", data: encoded("hi\n") },
+      { atMs: 1000, path: "/tmp/d/e/f", change: "append", data: encoded("more\n") },
+      { atMs: 2000, path: "/tmp/d", change: "remove" },
+    ]);
+    expect(script.exit).toEqual({ code: 0, afterMs: 2000 });
+  });
+
+  test("busybox's errors: a read-only filesystem, a missing parent, a directory, what exists", () => {
+    expect(text(run("touch /ro/f /ro/g /nope/x; mkdir /etc /ro/d; rm /ro/f /gone /etc; rm -f /gone"))).toBe(
+      "stderr:touch: /ro/f: Read-only file system\nstderr:touch: /ro/g: Read-only file system\nstderr:touch: /nope/x: No such file or directory\n" +
+        "stderr:mkdir: can't create directory '/etc': File exists\nstderr:mkdir: can't create directory '/ro/d': Read-only file system\n" +
+        "stderr:rm: can't remove '/ro/f': Read-only file system\nstderr:rm: can't remove '/gone': No such file or directory\nstderr:rm: '/etc' is a directory\n",
+    );
+    expect(run("echo x > /ro/f")).toEqual({ output: [{ stream: "stderr", data: "sh: can't create /ro/f: Read-only file system\n", atMs: 0 }], exit: { code: 1, afterMs: 0 } });
+    expect(text(run("echo x > /nope/f; echo x > /etc || echo failed"))).toBe("stderr:sh: can't create /nope/f: nonexistent directory\nstderr:sh: can't create /etc: Is a directory\nstdout:failed\n");
+    expect(run("[ -f /etc")).toEqual({ output: [{ stream: "stderr", data: "sh: missing ]\n", atMs: 0 }], exit: { code: 2, afterMs: 0 } });
+  });
+
+  test("[ and test; redirections in order; /dev/null, /dev/stdout and /dev/stderr are the process's own", () => {
+    expect(text(run("[ -d /etc ] && [ ! -e /x ] && test -f /etc/passwd && [ -n x ] && [ a = a ] && [ a != b ] && [ -z '' ] && echo yes"))).toBe("stdout:yes\n");
+    expect(text(run("echo one 2>&1 > o; cat o; cat /nope 2> e; cat e; cat /nope 2>/dev/null; echo out > /dev/stderr"))).toBe(
+      "stdout:one\nstdout:cat: can't open '/nope': No such file or directory\nstderr:out\n",
+    );
+    expect(run("[ -x /etc ] && echo maybe")).toEqual({});
+    expect(run("echo x >")).toEqual({});
+  });
+
+  test("an endless loop that changes files every round is beyond the emulation", () => {
+    expect(shellScript("while true; do touch /tmp/beat; sleep 1; done", { files: access })).toEqual({});
+    expect(shellScript("touch /tmp/once; while true; do echo tick; sleep 1; done", { files: access })).toMatchObject({
+      files: [{ atMs: 0, path: "/tmp/once", change: "touch" }],
+      repeat: { fromMs: 0, everyMs: 1000 },
+    });
   });
 });
 

@@ -2,13 +2,14 @@
 // does under runc (output, timing, exit codes), a memory hog is killed by the memory cgroup, and an
 // executable that is not in the container's root filesystem fails to start as runc reports it.
 // Anything else that exists runs until it is killed. Plain data in, a ProcessScript out, so the
-// result can be saved with the fake's state. Commands that read the container's files (`cat`,
-// `ls`, `id`, `hostname`) are emulated only when those files are at hand (FileAccess).
+// result can be saved with the fake's state. Commands that read or change the container's files
+// (`cat`, `ls`, `id`, `hostname`, `touch`, `mkdir`, `rm`, `[ -f ]`, `>` ...) are emulated only when
+// those files are at hand (FileAccess); their changes are part of the script, made at their moment.
 
 import { busyboxApplets } from "./busybox-applets.ts";
 import { busyboxIdOf, type ProcessUser } from "./busybox-id.ts";
-import type { ProcessScript } from "./processes.ts";
-import { pathParts } from "./snapshots/fs.ts";
+import { absolute, bytes, parentOf, runFileCommand, ScriptFiles, testExpression } from "./process-files.ts";
+import type { FileChange, ProcessScript } from "./processes.ts";
 
 /** What the emulation sees of a container's process. */
 export interface EmulatedProcess {
@@ -31,6 +32,10 @@ export interface FileAccess {
   readFile(path: string): Uint8Array | undefined;
   /** The names a directory holds (unsorted), or undefined when it is not a directory. */
   readDir(path: string): readonly string[] | undefined;
+  /** Whether the path is on a read-only filesystem. */
+  readOnly(path: string): boolean;
+  /** Where the path's file lives: the same for two paths that name one file (a directory mounted twice). */
+  locate(path: string): string;
   /** Who the process runs as (`id`). */
   user: ProcessUser;
   /** The working directory, which relative paths start from. */
@@ -128,12 +133,15 @@ function emulateCommand(
   if ((name === "sh" || name === "ash" || name === "bash") && args[0] === "-c" && args.length >= 2) {
     return shellScript(args[1]!, { runningOn, env: p.env, memoryLimit: p.memoryLimit, files: p.files });
   }
-  const timeline = new Timeline(p.memoryLimit, p.files);
+  const timeline = new Timeline(p.memoryLimit, p.files && new ScriptFiles(p.files));
   if (!runSimple(timeline, name, args)) return undefined;
   return timeline.finish();
 }
 
-/** A script's effects in order: output at times, then an exit (or running on). */
+/** Where a stream goes: to a stream of the process, into a file (`> path`, `>> path`), or nowhere (`> /dev/null`). */
+type Target = Stream | { file: string } | null;
+
+/** A script's effects in order: output and file changes at times, then an exit (or running on). */
 class Timeline {
   atMs = 0;
   status = 0;
@@ -141,16 +149,18 @@ class Timeline {
   exited = false;
   /** Killed by the memory cgroup (at atMs). */
   oomKilled = false;
-  /** Where the current command's stdout and stderr go (a shell's `>&2` / `2>&1`). */
-  redirect: Record<Stream, Stream> = { stdout: "stdout", stderr: "stderr" };
+  /** Where the current command's stdout and stderr go (a shell's `>&2`, `2>&1`, `> file`). */
+  redirect: Record<Stream, Target> = { stdout: "stdout", stderr: "stderr" };
   readonly output: NonNullable<ProcessScript["output"]> = [];
+  readonly changes: FileChange[] = [];
   /** An endless loop's rounds, once the script has reached one that prints and sleeps. */
   repeat: ProcessScript["repeat"];
   /** The spec's memory limit, which a memory hog runs into. */
   readonly memoryLimit: bigint | undefined;
-  readonly files: FileAccess | undefined;
+  /** The container's files as the script has left them (shared with the timelines of its substitutions and loops). */
+  readonly files: ScriptFiles | undefined;
 
-  constructor(memoryLimit?: bigint, files?: FileAccess) {
+  constructor(memoryLimit?: bigint, files?: ScriptFiles) {
     this.memoryLimit = memoryLimit;
     this.files = files;
   }
@@ -161,12 +171,21 @@ class Timeline {
   }
 
   write(stream: Stream, data: string | Uint8Array): void {
-    this.output.push({ stream: this.redirect[stream], data, atMs: this.atMs });
+    const target = this.redirect[stream];
+    if (typeof target === "string") this.output.push({ stream: target, data, atMs: this.atMs });
+    else if (target) this.change(target.file, "append", bytes(data));
+  }
+
+  /** A change to the container's files, now: seen by the rest of the script at once, made for real at this moment. */
+  change(path: string, change: FileChange["change"], data?: Uint8Array): void {
+    this.files!.apply(path, change, data);
+    this.changes.push(data === undefined ? { atMs: this.atMs, path, change } : { atMs: this.atMs, path, change, data });
   }
 
   /** Another timeline's effects, as if they happened here from now on. */
   append(other: Timeline): void {
     for (const chunk of other.output) this.output.push({ ...chunk, atMs: this.atMs + chunk.atMs! });
+    for (const change of other.changes) this.changes.push({ ...change, atMs: this.atMs + change.atMs! });
     this.atMs += other.atMs;
     this.status = other.status;
     this.exited = other.exited;
@@ -192,6 +211,7 @@ class Timeline {
   finish(): ProcessScript {
     const script: ProcessScript = {};
     if (this.output.length > 0) script.output = this.output;
+    if (this.changes.length > 0) script.files = this.changes;
     if (this.repeat) script.repeat = this.repeat;
     if (this.oomKilled) script.oom = { afterMs: this.atMs };
     else if (!this.forever) script.exit = { code: this.status & 0xff, afterMs: this.atMs };
@@ -230,6 +250,10 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
     }
     case "ls":
       return listDirectories(t, args);
+    case "touch":
+    case "mkdir":
+    case "rm":
+      return t.files !== undefined && runFileCommand(t as Timeline & { files: ScriptFiles }, name, args);
     case "hostname":
       // The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds.
       return args.length === 0 && runSimple(t, "cat", ["/etc/hostname"]);
@@ -240,7 +264,7 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
         const content = files.readFile(path);
         return content && decoder.decode(content);
       };
-      const out = busyboxIdOf(args, files.user, text("/etc/passwd"), text("/etc/group"));
+      const out = busyboxIdOf(args, files.access.user, text("/etc/passwd"), text("/etc/group"));
       if (!out) return false;
       if (out.stdout !== "") t.write("stdout", out.stdout);
       if (out.stderr !== "") t.write("stderr", out.stderr);
@@ -293,7 +317,7 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
  */
 function listDirectories(t: Timeline, args: readonly string[]): boolean {
   const files = t.files;
-  if (!files || files.terminal) return false;
+  if (!files || files.access.terminal) return false;
   let hidden: "none" | "almost" | "all" = "none";
   const operands: string[] = [];
   let optionsEnded = false;
@@ -343,11 +367,6 @@ function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-/** The absolute, clean path a process means, from its working directory when relative. */
-function absolute(path: string, cwd: string): string {
-  return `/${pathParts(path.startsWith("/") ? path : `${cwd}/${path}`).join("/")}`;
-}
-
 /** busybox dd's size suffixes. */
 const ddUnits: Record<string, bigint> = {
   "": 1n,
@@ -390,12 +409,80 @@ function sleepSeconds(args: readonly string[]): number | string {
 
 type Stream = "stdout" | "stderr";
 
-/** The redirections a statement may carry, and where they send stdout and stderr. */
-const redirections: Record<string, Partial<Record<Stream, Stream>>> = {
-  ">&2": { stdout: "stderr" },
-  "1>&2": { stdout: "stderr" },
-  "2>&1": { stderr: "stdout" },
-};
+/** Devices a redirection names that are the process's own streams, or nothing. */
+const deviceTargets: Record<string, Target> = { "/dev/stdout": "stdout", "/dev/stderr": "stderr", "/dev/null": null };
+
+/**
+ * Sets up a statement's redirections in order, as ash does before it runs the command: `>&2`,
+ * `2>&1`, and `[1|2]>` / `>>` into a file, which is opened then (truncated for `>`). Returns the
+ * words left; undefined when the statement ends there: a file that cannot be opened (ash's error,
+ * status 1, the command not run), or a redirection the emulation does not follow (the script then
+ * runs until killed).
+ */
+function redirect(t: Timeline, all: readonly string[]): string[] | undefined {
+  const streams: Record<Stream, Target> = { stdout: "stdout", stderr: "stderr" };
+  t.redirect = streams;
+  const words: string[] = [];
+  for (let i = 0; i < all.length; i++) {
+    const word = all[i]!;
+    if (word === ">&2" || word === "1>&2") {
+      streams.stdout = streams.stderr;
+      continue;
+    }
+    if (word === "2>&1") {
+      streams.stderr = streams.stdout;
+      continue;
+    }
+    const m = /^([12]?)(>>?)(.*)$/.exec(word);
+    if (!m) {
+      words.push(word);
+      continue;
+    }
+    const stream: Stream = m[1] === "2" ? "stderr" : "stdout";
+    const target = m[3] || all[++i];
+    if (target === undefined || target === "" || /^[&>|]/.test(target) || !t.files) {
+      t.forever = true;
+      return undefined;
+    }
+    const path = absolute(target, t.files.cwd);
+    if (path in deviceTargets) {
+      // /dev/stdout is the process's stdout, not where this statement's stdout goes now.
+      streams[stream] = deviceTargets[path]!;
+      continue;
+    }
+    const error = openError(t.files, path);
+    if (error) {
+      t.output.push({ stream: "stderr", data: `sh: can't create ${target}: ${error}
+`, atMs: t.atMs });
+      t.status = 1;
+      return undefined;
+    }
+    if (m[2] === ">") t.change(path, "write", new Uint8Array());
+    else if (t.files.kindOf(path) === undefined) t.change(path, "touch");
+    streams[stream] = { file: path };
+  }
+  return words;
+}
+
+/** Why ash cannot open a file for writing, in its words. */
+function openError(files: ScriptFiles, path: string): string | undefined {
+  const kind = files.kindOf(path);
+  if (kind === "dir") return "Is a directory";
+  if (kind === undefined && files.kindOf(parentOf(path)) !== "dir") return "nonexistent directory";
+  return files.readOnly(path) ? "Read-only file system" : undefined;
+}
+
+/** ash's `test` / `[`: status 0 or 1, 2 for a `[` without its `]`; an expression not emulated makes the script run until killed. */
+function runTest(t: Timeline, name: string, args: readonly string[]): void {
+  if (name === "[" && args.at(-1) !== "]") {
+    t.write("stderr", "sh: missing ]\n");
+    t.status = 2;
+    return;
+  }
+  const result = t.files ? testExpression(t.files, name === "[" ? args.slice(0, -1) : args) : undefined;
+  if (result === undefined) t.forever = true;
+  else t.status = result ? 0 : 1;
+}
 
 /**
  * Shell syntax the emulation cannot follow: conditionals, `for`, pipes, background jobs, groups and
@@ -447,7 +534,7 @@ type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: strin
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
   if (compoundShell.test(script.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return {};
   const shell = new Shell(options);
-  const t = new Timeline(options.memoryLimit, options.files);
+  const t = new Timeline(options.memoryLimit, options.files && new ScriptFiles(options.files));
   const statements: AndOrList[] = [];
   for (const statement of script.split(/[;\n]/)) {
     const list = shell.parse(statement);
@@ -564,6 +651,8 @@ class Shell {
       return;
     }
     t.forever = true;
+    // A loop that changes files again every time round is beyond the emulation: it just runs.
+    if (round.changes.length > 0) return;
     if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
   }
 
@@ -588,15 +677,16 @@ class Shell {
       if (chunk.stream === "stdout") captured += typeof chunk.data === "string" ? chunk.data : decoder.decode(chunk.data);
       else t.output.push({ ...chunk, atMs: t.atMs + chunk.atMs! });
     }
+    for (const change of sub.changes) t.changes.push({ ...change, atMs: t.atMs + change.atMs! });
     t.atMs += sub.atMs;
     return captured.replace(/\n+$/, "");
   }
 
   /** One simple statement (its words) into the timeline. */
   private runStatement(t: Timeline, all: readonly string[]): void {
-    t.redirect = { stdout: "stdout", stderr: "stderr" };
-    for (const word of all) Object.assign(t.redirect, redirections[word]);
-    let words = all.filter((word) => !(word in redirections));
+    const redirected = redirect(t, all);
+    if (redirected === undefined) return;
+    let words = redirected;
     const replacesShell = words[0] === "exec";
     if (replacesShell) words = words.slice(1);
     if (words.length === 0) return;
@@ -614,7 +704,9 @@ class Shell {
       t.exited = true;
       return;
     }
-    if (!runSimple(t, baseName(name), args)) {
+    if (name === "[" || name === "test") {
+      runTest(t, name, args);
+    } else if (!runSimple(t, baseName(name), args)) {
       if (this.runningOn.has(baseName(name))) {
         t.forever = true;
         return;

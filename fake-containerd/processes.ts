@@ -77,6 +77,22 @@ export interface ProcessScript {
   failStart?: { reason?: string };
   /** Figures task metrics report while the process runs. Defaults: 10 millicores, 4 MiB. */
   usage?: { cpuMillicores?: number; memoryBytes?: number };
+  /** Changes to the container's files, made in order of atMs (ties in the order given). */
+  files?: FileChange[];
+}
+
+/** A change a process makes to its container's files (the emulation's touch, mkdir, rm, > and >>). */
+export interface FileChange {
+  /** Milliseconds after the start, as for output. Default 0. */
+  atMs?: number;
+  /** Absolute and clean. */
+  path: string;
+  /**
+   * `touch`: an empty file where there is nothing; `mkdir`: a directory; `remove`: the path and all
+   * under it; `write`: the file's whole content; `append`: more content (creating the file).
+   */
+  change: "touch" | "mkdir" | "remove" | "write" | "append";
+  data?: string | Uint8Array;
 }
 
 /** Which process this is and how it was started. */
@@ -112,6 +128,12 @@ export interface ProcessContext extends ProcessDescription {
   readFile(path: string): Promise<Uint8Array | undefined>;
   /** The names in a directory of the container's filesystem (unsorted), or undefined when it is not one. */
   readDir(path: string): Promise<string[] | undefined>;
+  /** Whether the path is on a read-only filesystem (the root with readonly set, or a read-only mount). */
+  readOnly(path: string): Promise<boolean>;
+  /** Where the path's file lives: the same for two paths that name one file (a directory mounted twice). */
+  locate(path: string): Promise<string>;
+  /** Changes the container's files: under a mount, the mount's; else the container's snapshot. */
+  changeFile(change: FileChange): void;
 }
 
 /** Returning ends the process with the returned code (0 if none); throwing exits 1. */
@@ -173,6 +195,12 @@ export interface ContainerFilesystem {
   readFile(container: FilesystemContainer, path: string): Uint8Array | undefined | Promise<Uint8Array | undefined>;
   /** What a directory lists beyond (or, under a mount, instead of) the snapshot's names; undefined for nothing. */
   readDir?(container: FilesystemContainer, path: string): DirectoryNames | undefined | Promise<DirectoryNames | undefined>;
+  /** Whether a mount over the path is read-only; undefined when no mount covers it (the root filesystem decides). */
+  readOnly?(container: FilesystemContainer, path: string): boolean | undefined | Promise<boolean | undefined>;
+  /** Where the file at the path lives under a mount (the same for the same file at two paths); undefined for the snapshot's. */
+  locate?(container: FilesystemContainer, path: string): string | undefined | Promise<string | undefined>;
+  /** Makes a change under a mount and says true; false leaves it to the container's snapshot. */
+  changeFile?(container: FilesystemContainer, change: FileChange): boolean;
 }
 
 export interface DirectoryNames {
@@ -220,6 +248,14 @@ function emulated(command: EmulatedCommand, layOutNow: (files: FileAccess) => Pr
       reads = true;
       return undefined;
     },
+    readOnly: () => {
+      reads = true;
+      return false;
+    },
+    locate: (path) => {
+      reads = true;
+      return path;
+    },
     user: { uid: 0, gid: 0, additionalGids: [] },
     cwd: "/",
     terminal: false,
@@ -245,9 +281,12 @@ export interface ScriptState {
 
 type OutputChunkState = { stream: Stream; data: string | { base64: string }; atMs?: number };
 
-export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat"> & {
+type FileChangeState = Omit<FileChange, "data"> & { data?: string | { base64: string } };
+
+export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat" | "files"> & {
   output?: OutputChunkState[];
   repeat?: { fromMs?: number; everyMs: number; output: OutputChunkState[] };
+  files?: FileChangeState[];
 };
 
 export interface ProcessRegistryState {
@@ -320,6 +359,21 @@ export class ProcessRegistry {
     const own = this.files.get(fileKey(record.id, path)) ?? this.files.get(fileKey(undefined, path));
     if (own) return own;
     return this.filesystem ? await this.filesystem.readFile({ namespace, record }, path) : undefined;
+  }
+
+  /** Whether the filesystem hook has a read-only mount over the path (undefined: no mount covers it). */
+  async readOnly(namespace: string, record: ContainerRecord, path: string): Promise<boolean | undefined> {
+    return this.filesystem?.readOnly ? await this.filesystem.readOnly({ namespace, record }, path) : undefined;
+  }
+
+  /** Where the filesystem hook says the path's file lives (undefined: in the container's snapshot). */
+  async locate(namespace: string, record: ContainerRecord, path: string): Promise<string | undefined> {
+    return this.filesystem?.locate ? await this.filesystem.locate({ namespace, record }, path) : undefined;
+  }
+
+  /** Hands a change to the filesystem hook; false when no mount of its covers the path. */
+  changeFile(namespace: string, record: ContainerRecord, change: FileChange): boolean {
+    return this.filesystem?.changeFile?.({ namespace, record }, change) ?? false;
   }
 
   /** What registered files (their directories) and the filesystem hook add to a directory's names. */
@@ -423,33 +477,43 @@ export function toBytes(data: string | Uint8Array): Uint8Array {
 }
 
 export function scriptToState(script: ProcessScript): ProcessScriptState {
-  const { output, repeat, ...rest } = script;
+  const { output, repeat, files, ...rest } = script;
   const state: ProcessScriptState = { ...rest };
   if (output) state.output = output.map(chunkToState);
   if (repeat) state.repeat = { ...repeat, output: repeat.output.map(chunkToState) };
+  if (files) state.files = files.map(({ data, ...change }) => (data === undefined ? change : { ...change, data: dataToState(data) }));
   return state;
+}
+
+function dataToState(data: string | Uint8Array): string | { base64: string } {
+  return typeof data === "string" ? data : { base64: bytesToBase64(data) };
+}
+
+function dataFromState(data: string | { base64: string }): string | Uint8Array {
+  return typeof data === "string" ? data : base64ToBytes(data.base64);
 }
 
 function chunkToState(o: OutputChunk): OutputChunkState {
   return {
     stream: o.stream,
-    data: typeof o.data === "string" ? o.data : { base64: bytesToBase64(o.data) },
+    data: dataToState(o.data),
     ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
   };
 }
 
 export function scriptFromState(state: ProcessScriptState): ProcessScript {
-  const { output, repeat, ...rest } = state;
+  const { output, repeat, files, ...rest } = state;
   const script: ProcessScript = { ...rest };
   if (output) script.output = output.map(chunkFromState);
   if (repeat) script.repeat = { ...repeat, output: repeat.output.map(chunkFromState) };
+  if (files) script.files = files.map(({ data, ...change }) => (data === undefined ? change : { ...change, data: dataFromState(data) }));
   return script;
 }
 
 function chunkFromState(o: OutputChunkState): OutputChunk {
   return {
     stream: o.stream,
-    data: typeof o.data === "string" ? o.data : base64ToBytes(o.data.base64),
+    data: dataFromState(o.data),
     ...(o.atMs === undefined ? {} : { atMs: o.atMs }),
   };
 }
@@ -564,6 +628,9 @@ export interface ProcessHost {
   oom(): void;
   readFile(path: string): Promise<Uint8Array | undefined>;
   readDir(path: string): Promise<string[] | undefined>;
+  readOnly(path: string): Promise<boolean>;
+  locate(path: string): Promise<string>;
+  changeFile(change: FileChange): void;
 }
 
 export interface RunnerState {
@@ -586,7 +653,7 @@ const defaultMemoryBytes = 4 * 1024 * 1024;
  * the script's timers, resuming re-arms them.
  */
 export class ProcessRunner {
-  readonly script: ResolvedScript;
+  private resolved: ResolvedScript;
   private readonly host: ProcessHost;
   private startedAt: bigint | undefined;
   private pausedTotal = 0n;
@@ -603,7 +670,7 @@ export class ProcessRunner {
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
 
   constructor(script: ResolvedScript, host: ProcessHost, state?: RunnerState) {
-    this.script = script;
+    this.resolved = script;
     this.host = host;
     if (state) {
       if (state.startedAtNs !== undefined) this.startedAt = BigInt(state.startedAtNs);
@@ -614,6 +681,14 @@ export class ProcessRunner {
       this.sigtermExitAtMs = state.sigtermExitAtMs;
     }
     if (script.kind === "data") this.setSteps(script.script);
+  }
+
+  /**
+   * The script: an emulated command becomes the data script it was laid out as, so a saved process
+   * goes on with those steps even after its own changes to the files it read.
+   */
+  get script(): ResolvedScript {
+    return this.resolved;
   }
 
   get finished(): boolean {
@@ -730,32 +805,36 @@ export class ProcessRunner {
    * for nothing new.
    */
   private async emulate(command: EmulatedCommand): Promise<void> {
-    const files = new Map<string, Uint8Array | undefined>();
-    const dirs = new Map<string, string[] | undefined>();
+    const asked = {
+      readFile: new Map<string, Uint8Array | undefined>(),
+      readDir: new Map<string, string[] | undefined>(),
+      readOnly: new Map<string, boolean>(),
+      locate: new Map<string, string>(),
+    };
     const { user, cwd, terminal } = this.host.info;
     for (;;) {
-      const wantedFiles = new Set<string>();
-      const wantedDirs = new Set<string>();
+      const wanted: Array<[keyof typeof asked, string]> = [];
+      const answer = <K extends keyof typeof asked>(kind: K, path: string) => {
+        const known = asked[kind] as Map<string, unknown>;
+        if (!known.has(path)) wanted.push([kind, path]);
+        return known.get(path);
+      };
       const script = layOut(command, {
-        readFile: (path) => {
-          if (!files.has(path)) wantedFiles.add(path);
-          return files.get(path);
-        },
-        readDir: (path) => {
-          if (!dirs.has(path)) wantedDirs.add(path);
-          return dirs.get(path);
-        },
+        readFile: (path) => answer("readFile", path) as Uint8Array | undefined,
+        readDir: (path) => answer("readDir", path) as string[] | undefined,
+        readOnly: (path) => (answer("readOnly", path) as boolean | undefined) ?? false,
+        locate: (path) => (answer("locate", path) as string | undefined) ?? path,
         user,
         cwd,
         terminal,
       });
-      if (wantedFiles.size === 0 && wantedDirs.size === 0) {
+      if (wanted.length === 0) {
+        this.resolved = { kind: "data", script: script ?? {} };
         this.setSteps(script ?? {});
         if (this.pausedSince === undefined) this.runDueSteps();
         return;
       }
-      for (const path of wantedFiles) files.set(path, await this.host.readFile(path));
-      for (const path of wantedDirs) dirs.set(path, await this.host.readDir(path));
+      for (const [kind, path] of wanted) (asked[kind] as Map<string, unknown>).set(path, await this.host[kind](path));
       if (this.finished) return;
     }
   }
@@ -848,6 +927,11 @@ export class ProcessRunner {
       },
       readFile: (path) => host.readFile(path),
       readDir: (path) => host.readDir(path),
+      readOnly: (path) => host.readOnly(path),
+      locate: (path) => host.locate(path),
+      changeFile: (change) => {
+        if (!runner.finished) host.changeFile(change);
+      },
     };
     Promise.resolve()
       .then(() => run(context))
@@ -872,6 +956,9 @@ function stepsOf(script: ProcessScript, host: ProcessHost): StepCursor {
     const data = toBytes(chunk.data);
     steps.push({ atMs: chunk.atMs ?? 0, rank: 0, order, run: () => host.write(chunk.stream, data) });
   });
+  (script.files ?? []).forEach((change, k) => {
+    steps.push({ atMs: change.atMs ?? 0, rank: 0, order: output.length + k, run: () => host.changeFile(change) });
+  });
   if (script.oom) steps.push({ atMs: script.oom.afterMs ?? 0, rank: 1, order: 0, run: () => host.oom() });
   if (script.exit) {
     const code = script.exit.code;
@@ -880,11 +967,12 @@ function stepsOf(script: ProcessScript, host: ProcessHost): StepCursor {
   steps.sort(byTime);
   const repeat = script.repeat;
   if (!repeat || !(repeat.everyMs > 0) || repeat.output.length === 0) return new StepCursor(steps);
-  // A round's chunks come after the script's own output due at the same moment (higher order).
+  // A round's chunks come after the script's own output and file changes due at the same moment (higher order).
+  const ownCount = output.length + (script.files?.length ?? 0);
   const chunks = repeat.output
     .map((chunk, k): Step => {
       const data = toBytes(chunk.data);
-      return { atMs: chunk.atMs ?? 0, rank: 0, order: output.length + k, run: () => host.write(chunk.stream, data) };
+      return { atMs: chunk.atMs ?? 0, rank: 0, order: ownCount + k, run: () => host.write(chunk.stream, data) };
     })
     .sort(byTime);
   return new StepCursor(steps, { fromMs: repeat.fromMs ?? 0, everyMs: repeat.everyMs, chunks });

@@ -45,6 +45,7 @@ import {
   signals,
   terminatesByDefault,
   type ContainerProcessInfo,
+  type FileChange,
   type ProcessDescription,
   type ProcessHost,
   type ProcessRegistry,
@@ -141,6 +142,8 @@ export interface TaskServiceLinks {
   readRootfs?(snapshotter: string, key: string, path: string): Uint8Array | undefined;
   /** The names in a directory of a container's snapshot, or undefined when it is not one. */
   readRootfsDir?(snapshotter: string, key: string, path: string): string[] | undefined;
+  /** Makes a process's change in a container's snapshot. */
+  changeRootfs?(snapshotter: string, key: string, change: FileChange): void;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
   rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
 }
@@ -273,6 +276,18 @@ class Proc implements ProcessHost {
 
   readDir(path: string): Promise<string[] | undefined> {
     return this.task.service.readDir(this.task.containerId, path);
+  }
+
+  readOnly(path: string): Promise<boolean> {
+    return this.task.service.readOnly(this.task.containerId, path);
+  }
+
+  locate(path: string): Promise<string> {
+    return this.task.service.locate(this.task.containerId, path);
+  }
+
+  changeFile(change: FileChange): void {
+    this.task.service.changeFile(this.task.containerId, change);
   }
 
   markExited(): void {
@@ -800,6 +815,47 @@ export class TaskService {
     return own ? [...new Set([...own, ...added.names])] : added.names;
   }
 
+  /** Whether a path of a container is on a read-only filesystem: a mount's, else the spec's root.readonly. */
+  async readOnly(containerId: string, path: string): Promise<boolean> {
+    let record: ContainerRecord;
+    try {
+      record = this.links.containers.lookup(containerId);
+    } catch {
+      return false;
+    }
+    const mounted = await this.links.processes.readOnly(this.namespace, record, path);
+    return mounted ?? rootReadOnly(record);
+  }
+
+  /** Where a path's file lives: under a mount, where the filesystem hook says; else in the snapshot, at the path. */
+  async locate(containerId: string, path: string): Promise<string> {
+    let record: ContainerRecord;
+    try {
+      record = this.links.containers.lookup(containerId);
+    } catch {
+      return path;
+    }
+    return (await this.links.processes.locate(this.namespace, record, path)) ?? path;
+  }
+
+  /** A process's change to its container's files: to the mount over the path, else to the snapshot. */
+  changeFile(containerId: string, change: FileChange): void {
+    let record: ContainerRecord;
+    try {
+      record = this.links.containers.lookup(containerId);
+    } catch {
+      return;
+    }
+    if (this.links.processes.changeFile(this.namespace, record, change)) return;
+    if (record.snapshotKey === "" || !this.links.changeRootfs) return;
+    try {
+      this.links.changeRootfs(record.snapshotter, record.snapshotKey, change);
+    } catch {
+      // The emulation checked the change against the files when it laid the script out; a snapshot
+      // changed since then (or removed) makes it moot, as for a process racing another.
+    }
+  }
+
   // ---- internals ----
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
@@ -1166,6 +1222,17 @@ function jsonDocument(any: AnyValue | JsonAnyValue, pick: JsonPick): unknown {
 }
 
 const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespaces: true } };
+
+const rootMembers: JsonPick = { root: { readonly: true } };
+
+function rootReadOnly(record: ContainerRecord): boolean {
+  try {
+    const spec = record.spec ? (jsonDocument(record.spec, rootMembers) as { root?: { readonly?: unknown } }) : undefined;
+    return spec?.root?.readonly === true;
+  } catch {
+    return false;
+  }
+}
 
 function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {
   try {

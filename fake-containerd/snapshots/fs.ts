@@ -166,6 +166,21 @@ export class UpperDir {
     this.nodes.set(key, { type: "file", mode: mode & 0o7777, data: data.slice(), inode: this.nextInode++ });
   }
 
+  /**
+   * Makes a directory as a process would: over a whited-out name it is opaque, so what the lower
+   * layers had there stays hidden.
+   */
+  makeDir(path: string, mode: number, lowers: readonly UpperDir[]): void {
+    const parts = pathParts(path);
+    if (parts.length === 0) return;
+    this.makeParents(parts.slice(0, -1), lowers);
+    const key = parts.join("/");
+    const existing = this.nodes.get(key);
+    if (existing?.type === "dir") return;
+    if (existing && existing.type !== "whiteout") throw new FsError("EINVAL", `mkdir /${key}: file exists`);
+    this.nodes.set(key, { type: "dir", mode: mode & 0o7777, opaque: existing?.type === "whiteout", inode: this.nextInode++ });
+  }
+
   /** Removes a path as a process would: dropped from this layer, whited out if a lower layer has it. */
   removePath(path: string, lowers: readonly UpperDir[]): void {
     const parts = pathParts(path);

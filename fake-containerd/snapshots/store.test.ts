@@ -230,6 +230,22 @@ describe("snapshot store", () => {
     expect(text("changed")).toEqual(snapshots.readFile("rw", "/etc/os-release"));
   });
 
+  test("a directory made where a lower layer's was removed is opaque: nothing of the old one shows", async () => {
+    const { snapshots } = setup();
+    await chain(snapshots);
+    await snapshots.prepare("rw", "mid");
+    expect(snapshots.readDir("rw", "/etc")?.sort()).toEqual(["hostname", "os-release"]);
+    snapshots.removePath("rw", "/etc");
+    expect(snapshots.readDir("rw", "/etc")).toBeUndefined();
+    snapshots.makeDir("rw", "/etc");
+    snapshots.makeDir("rw", "/etc");
+    expect(snapshots.readDir("rw", "/etc")).toEqual([]);
+    snapshots.makeDir("rw", "/new/deep", 0o700);
+    expect(snapshots.statPath("rw", "/new/deep")).toEqual({ type: "dir", mode: 0o700, size: 4096 });
+    expect(snapshots.readDir("rw", "/")?.sort()).toEqual(["etc", "new"]);
+    expect(thrown(() => snapshots.makeDir("mid", "/x")).message).toBe('snapshot "mid" is not active: failed precondition');
+  });
+
   test("faults and gates apply to snapshot operations", async () => {
     const { snapshots, ctx } = setup();
     ctx.operations.injectFault({ op: "snapshots.prepare", subject: "bad", error: { kind: "unavailable", message: "no space" } });

@@ -9,6 +9,7 @@ import { mapField } from "../filters.ts";
 import { applyLabelPath, storedLabels, validateLabels } from "../content/labels.ts";
 import { quote } from "../../src/go/strconv.ts";
 import type { TarEntry } from "../images/tar.ts";
+import type { FileChange } from "../processes.ts";
 import type { Mount, SnapshotKind, SnapshotterBackend } from "./backend.ts";
 import { FsError, listDir, resolvePath, type DiskUsage, type FsNode } from "./fs.ts";
 
@@ -181,6 +182,40 @@ export class SnapshotStore {
   writeFile(key: string, path: string, data: Uint8Array | string, mode = 0o644): void {
     const [upper, ...lowers] = this.backend.layers(this.activeKey(key));
     upper!.writeFile(path, typeof data === "string" ? new TextEncoder().encode(data) : data, mode, lowers);
+  }
+
+  /** A process's change to an active snapshot (touch, mkdir, rm -r, > and >>). */
+  applyChange(key: string, { path, change, data }: FileChange): void {
+    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : (data ?? new Uint8Array());
+    const existing = this.statPath(key, path);
+    switch (change) {
+      case "touch":
+        if (!existing) this.writeFile(key, path, bytes);
+        return;
+      case "mkdir":
+        this.makeDir(key, path);
+        return;
+      case "remove":
+        if (existing) this.removePath(key, path);
+        return;
+      case "write":
+        this.writeFile(key, path, bytes, existing?.mode ?? 0o644);
+        return;
+      case "append": {
+        const before = existing?.type === "file" ? this.readFile(key, path) : new Uint8Array();
+        const after = new Uint8Array(before.length + bytes.length);
+        after.set(before);
+        after.set(bytes, before.length);
+        this.writeFile(key, path, after, existing?.mode ?? 0o644);
+        return;
+      }
+    }
+  }
+
+  /** Makes a directory in an active snapshot as a process in the container would. */
+  makeDir(key: string, path: string, mode = 0o755): void {
+    const [upper, ...lowers] = this.backend.layers(this.activeKey(key));
+    upper!.makeDir(path, mode, lowers);
   }
 
   /** Removes a path from an active snapshot's merged view (a whiteout when a parent layer has it). */

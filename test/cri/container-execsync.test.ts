@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { Code } from "../../src/cri/errors.ts";
 import { formatDuration, maxExecSyncStreamSize } from "../../src/cri/server/container-execsync.ts";
-import type { FakeCri } from "../../src/harness/index.ts";
+import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { advance, create, createAndStart, newFake, rejection, runPod, text, type Pod } from "./container-fixtures.ts";
 
 let fake: FakeCri;
@@ -78,6 +78,37 @@ describe("ExecSync", () => {
     expect(await listing(["ls", "/dev"])).toEqual(["mqueue\npts\nshm\n", "", 0]);
     fake.hostFs.writeFile("/srv/data/later.txt", "");
     expect(await listing(["sh", "-c", "ls /data && cat /data/b.txt"])).toEqual(["b.txt\ninner\nlater.txt\nsub\nb\n", "", 0]);
+  });
+
+  test("a container's script changes its files at the moment each command runs (a liveness probe's file), also across a saved state", async () => {
+    fake = await newFake();
+    pod = await runPod(fake);
+    id = await createAndStart(fake, pod, "probe", ["sh", "-c", "touch /tmp/healthy; sleep 30; rm -f /tmp/healthy; sleep 600"]);
+    const probe = async () => (await execSync(["cat", "/tmp/healthy"])).exitCode;
+    // As with a real process, the script's first command runs soon after the start, not before StartContainer returns.
+    await advance(fake, 1_000);
+    expect(await probe()).toBe(0);
+    await advance(fake, 9_000);
+    expect(await probe()).toBe(0);
+    const state = JSON.parse(JSON.stringify(fake.saveState()));
+    await fake.close();
+    fake = await createFakeCri({ state });
+    await advance(fake, 20_000);
+    expect(await probe()).toBe(1);
+    expect(text((await execSync(["ls", "-A", "/tmp"])).stdout)).toBe("");
+  });
+
+  test("a read-only root filesystem refuses changes; volumes take them, into the node's files", async () => {
+    fake = await newFake();
+    pod = await runPod(fake);
+    fake.hostFs.mkdirAll("/srv/data");
+    id = await createAndStart(fake, pod, "ro", ["sleep", "infinity"], {
+      mounts: [{ hostPath: "/srv/data", containerPath: "/data" }],
+      linux: { securityContext: { readonlyRootfs: true } },
+    });
+    const r = await execSync(["sh", "-c", "touch /x; echo saved > /data/note && cat /data/note"]);
+    expect([text(r.stdout), text(r.stderr), r.exitCode]).toEqual(["saved\n", "touch: /x: Read-only file system\n", 0]);
+    expect(text(fake.hostFs.readFile("/srv/data/note"))).toBe("saved\n");
   });
 
   test("/proc/sys shows the pod's sysctls in the namespaces the container shares with its sandbox", async () => {

@@ -162,6 +162,62 @@ export const exec: Scenario[] = [
     s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", "echo $(cat /proc/sys/kernel/shm_rmid_forced)"], timeout: 10n });
   }),
 
+  defineScenario(
+    "exec-sync-file-changes",
+    "Commands that change the container's files: touch, mkdir, rm, > and >>, [ and test; on the root filesystem, read-only or not, and on volumes, read-only or not",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const volumes = {
+        mounts: [
+          { hostPath: "$logRoot/pod/volume", containerPath: "/vol" },
+          { hostPath: "$logRoot/pod/volume", containerPath: "/rovol", readonly: true },
+        ],
+      };
+      createContainer(s, "pod", "pod", "rw", commands.sleepForever, "rw", volumes);
+      startContainer(s, "rw");
+      createContainer(s, "pod", "pod", "ro", commands.sleepForever, "ro", { ...volumes, linux: { securityContext: { readonlyRootfs: true } } });
+      startContainer(s, "ro");
+      const rw = [
+        "touch test.go && [ -f test.go ] && echo Found",
+        "ls /",
+        "mkdir /a && mkdir /a; mkdir -p /b/c/d && ls /b/c; mkdir /x/y; mkdir -p /b/c/d && echo again",
+        "echo hello > /a/f && cat /a/f && echo more >> /a/f && cat /a/f && echo new > /a/f && cat /a/f",
+        "echo x > /nope/f || echo failed; echo x > /a || echo failed too",
+        "rm /a/f && rm /a/f; rm -f /a/f && echo ok; rm /a; rm -r /a && ls /",
+        "[ -d /b ] && [ ! -e /zz ] && test -f /etc/passwd && [ -e /b/c ] && echo yes",
+        "[ -f /etc ] || echo not a file; [ -d /etc/passwd ] || echo not a dir",
+        "[ -f /etc",
+        "touch /vol/file && ls /vol /rovol && touch /rovol/other",
+        "echo shared > /dev/shm/f && cat /dev/shm/f",
+        "touch /b /etc/passwd && echo touched; rm -r /b && [ ! -e /b/c/d ] && echo gone",
+        "echo one 2>&1 > /tmp/o; echo two >> /tmp/o 2>&1; cat /tmp/o; cat /nope 2> /tmp/e; cat /tmp/e",
+      ];
+      for (const script of rw) s.runtime.execSync({ containerId: "$rw.containerId", cmd: ["sh", "-c", script], timeout: 10n });
+      const ro = [
+        "touch test.go && [ -f test.go ] && echo Found",
+        "touch /etc/passwd",
+        "mkdir /q",
+        "rm /etc/passwd",
+        "echo x > /f",
+        "touch /tmp/x",
+        "touch /vol/ok && ls /vol; touch /rovol/x",
+        "mkdir -p /etc",
+      ];
+      for (const script of ro) s.runtime.execSync({ containerId: "$ro.containerId", cmd: ["sh", "-c", script], timeout: 10n });
+      s.runtime.execSync({ containerId: "$ro.containerId", cmd: ["touch", "/x"], timeout: 10n });
+      s.runtime.execSync({ containerId: "$rw.containerId", cmd: ["mkdir", "-p", "/made/here"], timeout: 10n });
+      s.runtime.execSync({ containerId: "$rw.containerId", cmd: ["ls", "/made"], timeout: 10n });
+      s.runtime.execSync({ containerId: "$rw.containerId", cmd: ["rm", "-rf", "/made"], timeout: 10n });
+      createContainer(s, "pod", "pod", "critest", ["sh", "-c", "touch test.go && [ -f test.go ] && echo 'Found'"], "critest", {
+        linux: { securityContext: { readonlyRootfs: true } },
+      });
+      startContainer(s, "critest");
+      waitExited(s, "critest");
+      s.runtime.containerStatus({ containerId: "$critest.containerId" });
+    },
+  ),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");

@@ -1,11 +1,13 @@
-// What a container's processes see of the node's filesystem: runc bind-mounts the host paths a
+// What a container's processes see of the node's filesystem. runc bind-mounts the host paths a
 // container's spec names (the pod's /etc/hostname, /etc/hosts, /etc/resolv.conf, volumes), so a
-// `cat /etc/hostname` or an `ls` of a volume in the container reads the node's files; and a mount
-// point, with the directories on the way to it, is a name in the directory above it. fake-containerd has no host filesystem of
-// its own; this gives it the plugin's, through its filesystem hook, consulted after test-registered
-// files and before the container's snapshot. What the kernel's own filesystems hold (/proc, /sys,
-// the devices runc makes in /dev) is not modelled: a directory under one of them lists only the
-// mount points in it.
+// `cat /etc/hostname` or an `ls` of a volume in the container reads the node's files, and a
+// process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" is a read-only
+// filesystem. A mount point, with the directories on the way to it, is a name in the directory
+// above it. fake-containerd has no host filesystem of its own; this gives it the plugin's, through
+// its filesystem hook, consulted after test-registered files and before the container's snapshot.
+// What the kernel's own filesystems hold (/proc, /sys, the devices runc makes in /dev) is not
+// modelled: a directory under one of them lists only the mount points in it, and changes there go
+// nowhere.
 
 import type { FakeContainerd } from "../../../fake-containerd/index.ts";
 import type { ContainerRecord } from "../../../fake-containerd/containers.ts";
@@ -17,6 +19,7 @@ interface SpecMount {
   type: string | undefined;
   destination: string;
   source: string | undefined;
+  readOnly: boolean;
 }
 
 /** Makes bind mounts of `hostFs` visible to the processes of `containerd`. */
@@ -52,12 +55,45 @@ export function installBindMountReader(containerd: FakeContainerd, hostFs: HostF
       if (!covering && names.size === 0) return undefined;
       return { names: [...names], hidesSnapshot: covering !== undefined };
     },
+    readOnly({ record }, path) {
+      return coveringMount(mountsOf(record), clean(path))?.readOnly;
+    },
+    locate({ record }, path) {
+      const target = clean(path);
+      const covering = coveringMount(mountsOf(record), target);
+      if (!covering) return undefined;
+      const rest = target.slice(covering.destination.length);
+      return covering.type === "bind" && covering.source !== undefined ? `node:${join(covering.source, rest)}` : `${covering.type ?? "mount"}:${covering.destination}${rest}`;
+    },
+    changeFile({ record }, { path, change, data }) {
+      const covering = coveringMount(mountsOf(record), path);
+      if (!covering) return false;
+      // What the kernel's own filesystems (a tmpfs, /proc) would hold is not modelled: the change goes nowhere.
+      if (covering.type !== "bind" || covering.source === undefined) return true;
+      const hostPath = join(covering.source, path.slice(covering.destination.length));
+      try {
+        if (change === "touch") {
+          if (!hostFs.exists(hostPath)) hostFs.writeFile(hostPath, "");
+        } else if (change === "mkdir") hostFs.mkdirAll(hostPath);
+        else if (change === "remove") hostFs.removeAll(hostPath);
+        else if (change === "write") hostFs.writeFile(hostPath, data ?? "");
+        else hostFs.appendFile(hostPath, data ?? "");
+      } catch {
+        // The node's file changed under the script since it was laid out, as under a real process.
+      }
+      return true;
+    },
   });
 }
 
 function mountsOf(record: ContainerRecord): SpecMount[] {
   if (!record.spec) return [];
-  return (parseSpec(record.spec).mounts ?? []).map((m) => ({ type: m.type, destination: clean(m.destination), source: m.source }));
+  return (parseSpec(record.spec).mounts ?? []).map((m) => ({
+    type: m.type,
+    destination: clean(m.destination),
+    source: m.source,
+    readOnly: (m.options ?? []).includes("ro"),
+  }));
 }
 
 /** The mount nearest above `target` (or at it): the one whose files a process sees there. */

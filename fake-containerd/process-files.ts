@@ -1,0 +1,266 @@
+// A shell script's view of its container's files while the emulation lays it out: what the
+// container had when the process started (FileAccess), with the script's own changes over it, so a
+// `touch x && [ -f x ]` sees its file before the change is made for real at its moment. Changes are
+// kept by where a file lives, so a directory mounted at two paths shows them at both. And the
+// busybox commands that change files (touch, mkdir, rm) or test them (ash's `[` and `test`), with
+// the errors busybox prints.
+
+import type { FileAccess } from "./process-emulation.ts";
+import type { FileChange } from "./processes.ts";
+import { pathParts } from "./snapshots/fs.ts";
+
+type Changed = { kind: "file"; data: Uint8Array } | { kind: "dir" } | { kind: "gone" };
+
+/** The absolute, clean path a process means, from its working directory when relative. */
+export function absolute(path: string, cwd: string): string {
+  return `/${pathParts(path.startsWith("/") ? path : `${cwd}/${path}`).join("/")}`;
+}
+
+export function parentOf(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return slash <= 0 ? "/" : path.slice(0, slash);
+}
+
+const encoder = new TextEncoder();
+
+/** The container's files as the script has left them so far (paths absolute and clean). */
+export class ScriptFiles {
+  /** By location (FileAccess.locate). */
+  private readonly changed = new Map<string, Changed>();
+  readonly access: FileAccess;
+
+  constructor(access: FileAccess) {
+    this.access = access;
+  }
+
+  get cwd(): string {
+    return this.access.cwd;
+  }
+
+  /** What is at the path now, symlinks followed. */
+  kindOf(path: string): "file" | "dir" | undefined {
+    const own = this.own(path);
+    if (own === "hidden") return undefined;
+    if (own) return own.kind === "gone" ? undefined : own.kind;
+    if (this.access.readDir(path)) return "dir";
+    return this.access.readFile(path) ? "file" : undefined;
+  }
+
+  readFile(path: string): Uint8Array | undefined {
+    const own = this.own(path);
+    if (own === "hidden") return undefined;
+    if (own) return own.kind === "file" ? own.data : undefined;
+    return this.access.readFile(path);
+  }
+
+  readDir(path: string): readonly string[] | undefined {
+    const own = this.own(path);
+    if (own === "hidden" || (own && own.kind !== "dir")) return undefined;
+    // A directory the script made is new: nothing that was there before shows through.
+    const found = own ? [] : this.access.readDir(path);
+    if (!found) return undefined;
+    const names = new Set(found);
+    const location = this.access.locate(path);
+    for (const [changed, change] of this.changed) {
+      if (changed === location || parentOf(changed) !== location) continue;
+      const name = changed.slice(changed.lastIndexOf("/") + 1);
+      if (change.kind === "gone") names.delete(name);
+      else names.add(name);
+    }
+    return [...names];
+  }
+
+  readOnly(path: string): boolean {
+    return this.access.readOnly(path);
+  }
+
+  /** Takes a change into the view (the caller records it for its moment). */
+  apply(path: string, change: FileChange["change"], data: Uint8Array = new Uint8Array()): void {
+    const location = this.access.locate(path);
+    switch (change) {
+      case "touch":
+        if (this.kindOf(path) === undefined) this.changed.set(location, { kind: "file", data });
+        return;
+      case "mkdir":
+        this.changed.set(location, { kind: "dir" });
+        return;
+      case "remove":
+        for (const key of [...this.changed.keys()]) if (key.startsWith(`${location}/`)) this.changed.delete(key);
+        this.changed.set(location, { kind: "gone" });
+        return;
+      case "write":
+        this.changed.set(location, { kind: "file", data });
+        return;
+      case "append": {
+        const before = this.readFile(path) ?? new Uint8Array();
+        const after = new Uint8Array(before.length + data.length);
+        after.set(before);
+        after.set(data, before.length);
+        this.changed.set(location, { kind: "file", data: after });
+        return;
+      }
+    }
+  }
+
+  /**
+   * The script's own change at the path; or "hidden" when a change above it hides what was there
+   * (a removal, a file, or a new directory, which holds only what the script put in it).
+   */
+  private own(path: string): Changed | "hidden" | undefined {
+    let location = this.access.locate(path);
+    const own = this.changed.get(location);
+    if (own) return own;
+    for (let above = parentOf(location); above !== location; location = above, above = parentOf(above)) {
+      if (this.changed.has(above)) return "hidden";
+    }
+    return undefined;
+  }
+}
+
+/** What a file command acts through: the script's timeline. */
+export interface FileCommandIo {
+  readonly files: ScriptFiles;
+  status: number;
+  write(stream: "stdout" | "stderr", data: string): void;
+  change(path: string, change: FileChange["change"], data?: Uint8Array): void;
+}
+
+/** Why a path cannot be created: its parent is missing or not a directory, or the filesystem is read-only. */
+function createError(files: ScriptFiles, path: string): string | undefined {
+  const parent = files.kindOf(parentOf(path));
+  if (parent === undefined) return "No such file or directory";
+  if (parent === "file") return "Not a directory";
+  return files.readOnly(path) ? "Read-only file system" : undefined;
+}
+
+/** Options as busybox takes them: single letters, together or apart, before the operands; undefined for any other. */
+function options(args: readonly string[], allowed: string): { flags: Set<string>; operands: string[] } | undefined {
+  const flags = new Set<string>();
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    for (const flag of arg.slice(1)) {
+      if (!allowed.includes(flag)) return undefined;
+      flags.add(flag);
+    }
+  }
+  const operands = args.slice(i);
+  // glibc's getopt would take an option after an operand too; leave that to a real busybox.
+  if (operands.some((arg) => arg.startsWith("-") && arg !== "-")) return undefined;
+  return { flags, operands };
+}
+
+/** busybox touch, mkdir [-p] and rm [-fr]; false when the command or its options are not emulated. */
+export function runFileCommand(io: FileCommandIo, name: string, args: readonly string[]): boolean {
+  const files = io.files;
+  switch (name) {
+    case "touch": {
+      const parsed = options(args, "");
+      if (!parsed || parsed.operands.length === 0) return false;
+      io.status = 0;
+      for (const operand of parsed.operands) {
+        const path = absolute(operand, files.cwd);
+        const exists = files.kindOf(path) !== undefined;
+        // An existing file only gets new times, which a read-only filesystem refuses too.
+        const error = exists ? (files.readOnly(path) ? "Read-only file system" : undefined) : createError(files, path);
+        if (error) {
+          io.write("stderr", `touch: ${operand}: ${error}\n`);
+          io.status = 1;
+        } else if (!exists) io.change(path, "touch");
+      }
+      return true;
+    }
+    case "mkdir": {
+      const parsed = options(args, "p");
+      if (!parsed || parsed.operands.length === 0) return false;
+      io.status = 0;
+      for (const operand of parsed.operands) {
+        const path = absolute(operand, files.cwd);
+        const error = parsed.flags.has("p") ? makeParents(io, path) : makeDir(io, path);
+        if (error) {
+          io.write("stderr", `mkdir: can't create directory '${operand}': ${error}\n`);
+          io.status = 1;
+        }
+      }
+      return true;
+    }
+    case "rm": {
+      const parsed = options(args, "frR");
+      if (!parsed || (parsed.operands.length === 0 && !parsed.flags.has("f"))) return false;
+      const force = parsed.flags.has("f");
+      const recursive = parsed.flags.has("r") || parsed.flags.has("R");
+      io.status = 0;
+      for (const operand of parsed.operands) {
+        const path = absolute(operand, files.cwd);
+        const kind = files.kindOf(path);
+        let error: string | undefined;
+        if (kind === undefined) error = force ? undefined : `can't remove '${operand}': No such file or directory`;
+        else if (kind === "dir" && !recursive) error = `'${operand}' is a directory`;
+        else if (files.readOnly(path)) error = `can't remove '${operand}': Read-only file system`;
+        else io.change(path, "remove");
+        if (error) {
+          io.write("stderr", `rm: ${error}\n`);
+          io.status = 1;
+        }
+      }
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+function makeDir(io: FileCommandIo, path: string): string | undefined {
+  if (io.files.kindOf(path) !== undefined) return "File exists";
+  const error = createError(io.files, path);
+  if (!error) io.change(path, "mkdir");
+  return error;
+}
+
+/** mkdir -p: each missing directory on the way, in order; an existing directory is fine. */
+function makeParents(io: FileCommandIo, path: string): string | undefined {
+  const parts = pathParts(path);
+  for (let i = 1; i <= parts.length; i++) {
+    const dir = `/${parts.slice(0, i).join("/")}`;
+    const kind = io.files.kindOf(dir);
+    if (kind === "dir") continue;
+    if (kind === "file") return "Not a directory";
+    const error = createError(io.files, dir);
+    if (error) return error;
+    io.change(dir, "mkdir");
+  }
+  return undefined;
+}
+
+/**
+ * ash's `test` (and `[`, without its closing `]`): `-e`, `-f`, `-d`, `-n`, `-z`, `=`, `!=`, a lone
+ * string, and `!` before any of them. True or false; undefined for an expression not emulated.
+ */
+export function testExpression(files: ScriptFiles, args: readonly string[]): boolean | undefined {
+  if (args[0] === "!" && args.length > 1) {
+    const inner = testExpression(files, args.slice(1));
+    return inner === undefined ? undefined : !inner;
+  }
+  if (args.length === 0) return false;
+  if (args.length === 1) return args[0] !== "";
+  if (args.length === 2) {
+    const [op, operand] = args as [string, string];
+    if (op === "-n") return operand !== "";
+    if (op === "-z") return operand === "";
+    const kind = op === "-e" || op === "-f" || op === "-d" ? files.kindOf(absolute(operand, files.cwd)) : null;
+    if (kind === null) return undefined;
+    return op === "-e" ? kind !== undefined : op === "-f" ? kind === "file" : kind === "dir";
+  }
+  if (args.length === 3 && (args[1] === "=" || args[1] === "!=")) return (args[0] === args[2]) === (args[1] === "=");
+  return undefined;
+}
+
+/** The data of a redirection's file as written (for `>` and `>>`). */
+export function bytes(data: string | Uint8Array): Uint8Array {
+  return typeof data === "string" ? encoder.encode(data) : data;
+}
