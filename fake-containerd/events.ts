@@ -53,6 +53,13 @@ export interface JsonAnyValue extends AnyValue {
   json(pick?: JsonPick): unknown;
 }
 
+const decoder = new TextDecoder();
+
+/** An Any's JSON document (at least the picked members): from its maker when it has one, else parsed from its bytes. */
+export function jsonDocument(any: AnyValue | JsonAnyValue, pick: JsonPick): unknown {
+  return "json" in any ? any.json(pick) : JSON.parse(decoder.decode(any.value));
+}
+
 export interface MountInfo {
   readonly type: string;
   readonly source: string;

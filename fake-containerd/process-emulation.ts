@@ -249,7 +249,6 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       return true;
     }
     case "ls":
-      return listDirectories(t, args);
     case "touch":
     case "mkdir":
     case "rm":
@@ -307,64 +306,6 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
     default:
       return false;
   }
-}
-
-/**
- * busybox `ls [-1aA] [PATH]...` writing to a pipe: one name a line, sorted by byte value; errors
- * first, then the operands that are not directories, then each directory's names (under a
- * `PATH:` heading when there are several operands). Other options, or options after an operand
- * (which glibc's getopt would move ahead), are not emulated.
- */
-function listDirectories(t: Timeline, args: readonly string[]): boolean {
-  const files = t.files;
-  if (!files || files.access.terminal) return false;
-  let hidden: "none" | "almost" | "all" = "none";
-  const operands: string[] = [];
-  let optionsEnded = false;
-  for (const arg of args) {
-    if (optionsEnded || !arg.startsWith("-") || arg === "-") {
-      operands.push(arg);
-      continue;
-    }
-    if (operands.length > 0) return false;
-    if (arg === "--") {
-      optionsEnded = true;
-      continue;
-    }
-    for (const flag of arg.slice(1)) {
-      if (flag === "a") hidden = "all";
-      else if (flag === "A") hidden = hidden === "all" ? "all" : "almost";
-      else if (flag !== "1") return false;
-    }
-  }
-  const named = operands.length > 0 ? operands : ["."];
-  const listed: Array<{ operand: string; names: string[] }> = [];
-  const plain: string[] = [];
-  t.status = 0;
-  for (const operand of named) {
-    const path = absolute(operand, files.cwd);
-    const names = files.readDir(path);
-    if (names) {
-      const shown = names.filter((name) => hidden !== "none" || !name.startsWith("."));
-      listed.push({ operand, names: hidden === "all" ? [".", "..", ...shown] : shown });
-    } else if (files.readFile(path)) plain.push(operand);
-    else {
-      t.write("stderr", `ls: ${operand}: No such file or directory\n`);
-      t.status = 1;
-    }
-  }
-  const lines = (names: readonly string[]) => names.map((name) => `${name}\n`).join("");
-  let out = lines(plain.sort(byteOrder));
-  for (const { operand, names } of listed.sort((a, b) => byteOrder(a.operand, b.operand))) {
-    if (named.length > 1) out += `${out === "" ? "" : "\n"}${operand}:\n`;
-    out += lines(names.sort(byteOrder));
-  }
-  if (out !== "") t.write("stdout", out);
-  return true;
-}
-
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 /** busybox dd's size suffixes. */

@@ -2,8 +2,8 @@
 // container had when the process started (FileAccess), with the script's own changes over it, so a
 // `touch x && [ -f x ]` sees its file before the change is made for real at its moment. Changes are
 // kept by where a file lives, so a directory mounted at two paths shows them at both. And the
-// busybox commands that change files (touch, mkdir, rm) or test them (ash's `[` and `test`), with
-// the errors busybox prints.
+// busybox commands that list files (ls), change them (touch, mkdir, rm) or test them (ash's `[` and
+// `test`), with the errors busybox prints.
 
 import type { FileAccess } from "./process-emulation.ts";
 import type { FileChange } from "./processes.ts";
@@ -137,9 +137,11 @@ function createError(files: ScriptFiles, path: string): string | undefined {
 function options(args: readonly string[], allowed: string): { flags: Set<string>; operands: string[] } | undefined {
   const flags = new Set<string>();
   let i = 0;
+  let ended = false;
   for (; i < args.length; i++) {
     const arg = args[i]!;
     if (arg === "--") {
+      ended = true;
       i++;
       break;
     }
@@ -151,14 +153,16 @@ function options(args: readonly string[], allowed: string): { flags: Set<string>
   }
   const operands = args.slice(i);
   // glibc's getopt would take an option after an operand too; leave that to a real busybox.
-  if (operands.some((arg) => arg.startsWith("-") && arg !== "-")) return undefined;
+  if (!ended && operands.some((arg) => arg.startsWith("-") && arg !== "-")) return undefined;
   return { flags, operands };
 }
 
-/** busybox touch, mkdir [-p] and rm [-fr]; false when the command or its options are not emulated. */
+/** busybox ls [-1aA], touch, mkdir [-p] and rm [-fr]; false when the command or its options are not emulated. */
 export function runFileCommand(io: FileCommandIo, name: string, args: readonly string[]): boolean {
   const files = io.files;
   switch (name) {
+    case "ls":
+      return list(io, args);
     case "touch": {
       const parsed = options(args, "");
       if (!parsed || parsed.operands.length === 0) return false;
@@ -213,6 +217,47 @@ export function runFileCommand(io: FileCommandIo, name: string, args: readonly s
     default:
       return false;
   }
+}
+
+/**
+ * busybox `ls [-1aA] [PATH]...` writing to a pipe: one name a line, sorted by byte value; errors
+ * first, then the operands that are not directories, then each directory's names (under a
+ * `PATH:` heading when there are several operands). To a terminal it lays names out in columns,
+ * which is not emulated.
+ */
+function list(io: FileCommandIo, args: readonly string[]): boolean {
+  const files = io.files;
+  const parsed = options(args, "aA1");
+  if (!parsed || files.access.terminal) return false;
+  const hidden = parsed.flags.has("a") ? "all" : parsed.flags.has("A") ? "almost" : "none";
+  const named = parsed.operands.length > 0 ? parsed.operands : ["."];
+  const listed: Array<{ operand: string; names: string[] }> = [];
+  const plain: string[] = [];
+  io.status = 0;
+  for (const operand of named) {
+    const path = absolute(operand, files.cwd);
+    const names = files.readDir(path);
+    if (names) {
+      const shown = names.filter((name) => hidden !== "none" || !name.startsWith("."));
+      listed.push({ operand, names: hidden === "all" ? [".", "..", ...shown] : shown });
+    } else if (files.kindOf(path) === "file") plain.push(operand);
+    else {
+      io.write("stderr", `ls: ${operand}: No such file or directory\n`);
+      io.status = 1;
+    }
+  }
+  const lines = (names: readonly string[]) => names.map((name) => `${name}\n`).join("");
+  let out = lines(plain.sort(byteOrder));
+  for (const { operand, names } of listed.sort((a, b) => byteOrder(a.operand, b.operand))) {
+    if (named.length > 1) out += `${out === "" ? "" : "\n"}${operand}:\n`;
+    out += lines(names.sort(byteOrder));
+  }
+  if (out !== "") io.write("stdout", out);
+  return true;
+}
+
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
 }
 
 function makeDir(io: FileCommandIo, path: string): string | undefined {

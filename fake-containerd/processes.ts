@@ -124,7 +124,7 @@ export interface ProcessContext extends ProcessDescription {
   sleep(ms: number): Promise<void>;
   /** Handles every catchable signal from now on, in place of the default action. */
   onSignal(handler: (signal: number) => void): void;
-  /** A file of the container's filesystem (registered files, then the filesystem hook). */
+  /** A file of the container's filesystem (registered files, the filesystem hook, /proc/sys, the snapshot). */
   readFile(path: string): Promise<Uint8Array | undefined>;
   /** The names in a directory of the container's filesystem (unsorted), or undefined when it is not one. */
   readDir(path: string): Promise<string[] | undefined>;
@@ -188,7 +188,8 @@ export interface FilesystemContainer {
 
 /**
  * What a container's processes see besides registered files and the container's snapshot (the CRI
- * layer gives its bind mounts of the node's files): consulted by `cat`, `ls` and ProcessContext.
+ * layer gives its bind mounts of the node's files): consulted by the emulated commands and
+ * ProcessContext.
  */
 export interface ContainerFilesystem {
   /** A file, or undefined to look in the snapshot. */
@@ -239,23 +240,17 @@ function layOut(command: EmulatedCommand, files: FileAccess): ProcessScript | un
  */
 function emulated(command: EmulatedCommand, layOutNow: (files: FileAccess) => ProcessScript | undefined): ResolvedScript | undefined {
   let reads = false;
+  const asking =
+    <T,>(answer: T) =>
+    (): T => {
+      reads = true;
+      return answer;
+    };
   const script = layOutNow({
-    readFile: () => {
-      reads = true;
-      return undefined;
-    },
-    readDir: () => {
-      reads = true;
-      return undefined;
-    },
-    readOnly: () => {
-      reads = true;
-      return false;
-    },
-    locate: (path) => {
-      reads = true;
-      return path;
-    },
+    readFile: asking(undefined),
+    readDir: asking(undefined),
+    readOnly: asking(false),
+    locate: asking("/"),
     user: { uid: 0, gid: 0, additionalGids: [] },
     cwd: "/",
     terminal: false,

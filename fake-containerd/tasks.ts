@@ -18,9 +18,8 @@ import {
   type ErrorKind,
 } from "./errdefs.ts";
 import {
+  jsonDocument,
   topics,
-  type AnyValue,
-  type JsonAnyValue,
   type JsonPick,
   type MountInfo,
   type TaskCreate,
@@ -35,8 +34,8 @@ import {
 } from "./events.ts";
 import { parseFilters } from "./filters.ts";
 import { validateIdentifier } from "./identifiers.ts";
+import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
-import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
 import {
   ProcessRunner,
   StdinPipe,
@@ -130,7 +129,7 @@ export interface ProcessHandle {
 }
 
 /** What the task service needs from its namespace. */
-export interface TaskServiceLinks {
+export interface TaskServiceLinks extends ContainerFilesLinks {
   readonly containers: ContainerStore;
   readonly processes: ProcessRegistry;
   readonly pids: PidCounter;
@@ -138,12 +137,6 @@ export interface TaskServiceLinks {
   readonly runtimes: ReadonlySet<string>;
   /** The rootfs mounts of a container's snapshot; absent when no snapshotter is wired in. */
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
-  /** A file of a container's snapshot (its root filesystem), for `cat` and readFile. */
-  readRootfs?(snapshotter: string, key: string, path: string): Uint8Array | undefined;
-  /** The names in a directory of a container's snapshot, or undefined when it is not one. */
-  readRootfsDir?(snapshotter: string, key: string, path: string): string[] | undefined;
-  /** Makes a process's change in a container's snapshot. */
-  changeRootfs?(snapshotter: string, key: string, change: FileChange): void;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
   rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
 }
@@ -271,23 +264,23 @@ class Proc implements ProcessHost {
   }
 
   readFile(path: string): Promise<Uint8Array | undefined> {
-    return this.task.service.readFile(this.task.containerId, path);
+    return this.task.service.files.readFile(this.task.containerId, path);
   }
 
   readDir(path: string): Promise<string[] | undefined> {
-    return this.task.service.readDir(this.task.containerId, path);
+    return this.task.service.files.readDir(this.task.containerId, path);
   }
 
   readOnly(path: string): Promise<boolean> {
-    return this.task.service.readOnly(this.task.containerId, path);
+    return this.task.service.files.readOnly(this.task.containerId, path);
   }
 
   locate(path: string): Promise<string> {
-    return this.task.service.locate(this.task.containerId, path);
+    return this.task.service.files.locate(this.task.containerId, path);
   }
 
   changeFile(change: FileChange): void {
-    this.task.service.changeFile(this.task.containerId, change);
+    this.task.service.files.changeFile(this.task.containerId, change);
   }
 
   markExited(): void {
@@ -320,11 +313,17 @@ export class TaskService {
   readonly namespace: string;
   private readonly links: TaskServiceLinks;
   private readonly tasks = new Map<string, TaskRec>();
+  /** The containers' files as their processes see and change them. */
+  readonly files: ContainerFiles;
 
   constructor(ctx: FakeContext, namespace: string, links: TaskServiceLinks, state?: TaskServiceState) {
     this.ctx = ctx;
     this.namespace = namespace;
     this.links = links;
+    this.files = new ContainerFiles(namespace, links, (pid) => {
+      for (const task of this.tasks.values()) if (task.init.pid === pid) return task.containerId;
+      return undefined;
+    });
     for (const t of state?.tasks ?? []) this.restore(t);
   }
 
@@ -763,99 +762,6 @@ export class TaskService {
     this.processExited(proc, 128 + signals.SIGKILL);
   }
 
-  /** Files tests registered (or the filesystem hook gives) first, then sysctls in /proc/sys, then the container's snapshot. */
-  async readFile(containerId: string, path: string): Promise<Uint8Array | undefined> {
-    let record: ContainerRecord;
-    try {
-      record = this.links.containers.lookup(containerId);
-    } catch {
-      return undefined;
-    }
-    const registered = await this.links.processes.readFile(this.namespace, record, path);
-    if (registered) return registered;
-    const sysctl = readProcSys(path, sysctlSpecOf(record), (pid) => {
-      for (const task of this.tasks.values()) {
-        if (task.init.pid !== pid) continue;
-        try {
-          return sysctlSpecOf(this.links.containers.lookup(task.containerId));
-        } catch {
-          return undefined;
-        }
-      }
-      return undefined;
-    });
-    if (sysctl || record.snapshotKey === "" || !this.links.readRootfs) return sysctl;
-    try {
-      return this.links.readRootfs(record.snapshotter, record.snapshotKey, path);
-    } catch {
-      return undefined;
-    }
-  }
-
-  /**
-   * The names in a container's directory: the snapshot's, with what registered files and the
-   * filesystem hook add (mount points), or only theirs where a mount hides the snapshot.
-   */
-  async readDir(containerId: string, path: string): Promise<string[] | undefined> {
-    let record: ContainerRecord;
-    try {
-      record = this.links.containers.lookup(containerId);
-    } catch {
-      return undefined;
-    }
-    const added = await this.links.processes.readDir(this.namespace, record, path);
-    if (added?.hidesSnapshot || record.snapshotKey === "" || !this.links.readRootfsDir) return added?.names;
-    let own: string[] | undefined;
-    try {
-      own = this.links.readRootfsDir(record.snapshotter, record.snapshotKey, path);
-    } catch {
-      own = undefined;
-    }
-    if (!added) return own;
-    return own ? [...new Set([...own, ...added.names])] : added.names;
-  }
-
-  /** Whether a path of a container is on a read-only filesystem: a mount's, else the spec's root.readonly. */
-  async readOnly(containerId: string, path: string): Promise<boolean> {
-    let record: ContainerRecord;
-    try {
-      record = this.links.containers.lookup(containerId);
-    } catch {
-      return false;
-    }
-    const mounted = await this.links.processes.readOnly(this.namespace, record, path);
-    return mounted ?? rootReadOnly(record);
-  }
-
-  /** Where a path's file lives: under a mount, where the filesystem hook says; else in the snapshot, at the path. */
-  async locate(containerId: string, path: string): Promise<string> {
-    let record: ContainerRecord;
-    try {
-      record = this.links.containers.lookup(containerId);
-    } catch {
-      return path;
-    }
-    return (await this.links.processes.locate(this.namespace, record, path)) ?? path;
-  }
-
-  /** A process's change to its container's files: to the mount over the path, else to the snapshot. */
-  changeFile(containerId: string, change: FileChange): void {
-    let record: ContainerRecord;
-    try {
-      record = this.links.containers.lookup(containerId);
-    } catch {
-      return;
-    }
-    if (this.links.processes.changeFile(this.namespace, record, change)) return;
-    if (record.snapshotKey === "" || !this.links.changeRootfs) return;
-    try {
-      this.links.changeRootfs(record.snapshotter, record.snapshotKey, change);
-    } catch {
-      // The emulation checked the change against the files when it laid the script out; a snapshot
-      // changed since then (or removed) makes it moot, as for a process racing another.
-    }
-  }
-
   // ---- internals ----
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
@@ -1211,36 +1117,9 @@ interface SpecProcess {
   configError?: string;
 }
 
-const decoder = new TextDecoder();
-
 /** The members of a spec that processOfSpec reads. */
 const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true, user: true }, hostname: true, linux: { resources: true, namespaces: true } };
 
-/** An Any's JSON document (at least the picked members): from its maker when it has one, else parsed from its bytes. */
-function jsonDocument(any: AnyValue | JsonAnyValue, pick: JsonPick): unknown {
-  return "json" in any ? any.json(pick) : JSON.parse(decoder.decode(any.value));
-}
-
-const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespaces: true } };
-
-const rootMembers: JsonPick = { root: { readonly: true } };
-
-function rootReadOnly(record: ContainerRecord): boolean {
-  try {
-    const spec = record.spec ? (jsonDocument(record.spec, rootMembers) as { root?: { readonly?: unknown } }) : undefined;
-    return spec?.root?.readonly === true;
-  } catch {
-    return false;
-  }
-}
-
-function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {
-  try {
-    return record.spec ? (jsonDocument(record.spec, sysctlMembers) as SysctlSpec) : undefined;
-  } catch {
-    return undefined;
-  }
-}
 
 function processOfSpec(record: ContainerRecord): SpecProcess {
   let spec: unknown;

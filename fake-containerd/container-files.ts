@@ -1,0 +1,128 @@
+// A container's files as its processes see and change them: files tests registered and the
+// filesystem hook (the CRI layer's mounts of the node's files) first, then /proc/sys, then the
+// container's snapshot. The task service hands each process a view of these (ProcessHost).
+
+import type { ContainerRecord, ContainerStore } from "./containers.ts";
+import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
+import type { FileChange, ProcessRegistry } from "./processes.ts";
+import { jsonDocument, type JsonPick } from "./events.ts";
+
+/** What the view needs of its namespace: the containers, the processes registry, and the snapshots. */
+export interface ContainerFilesLinks {
+  readonly containers: ContainerStore;
+  readonly processes: ProcessRegistry;
+  /** A file of a container's snapshot (its root filesystem). */
+  readRootfs?(snapshotter: string, key: string, path: string): Uint8Array | undefined;
+  /** The names in a directory of a container's snapshot, or undefined when it is not one. */
+  readRootfsDir?(snapshotter: string, key: string, path: string): string[] | undefined;
+  /** Makes a process's change in a container's snapshot. */
+  changeRootfs?(snapshotter: string, key: string, change: FileChange): void;
+}
+
+const rootMembers: JsonPick = { root: { readonly: true } };
+const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespaces: true } };
+
+export class ContainerFiles {
+  private readonly namespace: string;
+  private readonly links: ContainerFilesLinks;
+  /** The container whose process has this PID, for a namespace joined as /proc/PID/ns/TYPE. */
+  private readonly containerOfPid: (pid: number) => string | undefined;
+
+  constructor(namespace: string, links: ContainerFilesLinks, containerOfPid: (pid: number) => string | undefined) {
+    this.namespace = namespace;
+    this.links = links;
+    this.containerOfPid = containerOfPid;
+  }
+
+  /** Registered files and the filesystem hook first, then sysctls in /proc/sys, then the snapshot. */
+  async readFile(containerId: string, path: string): Promise<Uint8Array | undefined> {
+    const record = this.recordOf(containerId);
+    if (!record) return undefined;
+    const registered = await this.links.processes.readFile(this.namespace, record, path);
+    if (registered) return registered;
+    const sysctl = readProcSys(path, sysctlSpecOf(record), (pid) => {
+      const owner = this.containerOfPid(pid);
+      const ownerRecord = owner === undefined ? undefined : this.recordOf(owner);
+      return ownerRecord && sysctlSpecOf(ownerRecord);
+    });
+    if (sysctl || record.snapshotKey === "" || !this.links.readRootfs) return sysctl;
+    try {
+      return this.links.readRootfs(record.snapshotter, record.snapshotKey, path);
+    } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * The names in a directory: the snapshot's, with what registered files and the filesystem hook
+   * add (mount points), or only theirs where a mount hides the snapshot.
+   */
+  async readDir(containerId: string, path: string): Promise<string[] | undefined> {
+    const record = this.recordOf(containerId);
+    if (!record) return undefined;
+    const added = await this.links.processes.readDir(this.namespace, record, path);
+    if (added?.hidesSnapshot || record.snapshotKey === "" || !this.links.readRootfsDir) return added?.names;
+    let own: string[] | undefined;
+    try {
+      own = this.links.readRootfsDir(record.snapshotter, record.snapshotKey, path);
+    } catch {
+      own = undefined;
+    }
+    if (!added) return own;
+    return own ? [...new Set([...own, ...added.names])] : added.names;
+  }
+
+  /** Whether the path is on a read-only filesystem: a mount's, else the spec's root.readonly. */
+  async readOnly(containerId: string, path: string): Promise<boolean> {
+    const record = this.recordOf(containerId);
+    if (!record) return false;
+    const mounted = await this.links.processes.readOnly(this.namespace, record, path);
+    return mounted ?? rootReadOnly(record);
+  }
+
+  /** Where the path's file lives: under a mount, where the filesystem hook says; else in the snapshot, at the path. */
+  async locate(containerId: string, path: string): Promise<string> {
+    const record = this.recordOf(containerId);
+    if (!record) return path;
+    return (await this.links.processes.locate(this.namespace, record, path)) ?? path;
+  }
+
+  /** A process's change: to the mount over the path, else to the snapshot. */
+  changeFile(containerId: string, change: FileChange): void {
+    const record = this.recordOf(containerId);
+    if (!record || this.links.processes.changeFile(this.namespace, record, change)) return;
+    if (record.snapshotKey === "" || !this.links.changeRootfs) return;
+    try {
+      this.links.changeRootfs(record.snapshotter, record.snapshotKey, change);
+    } catch {
+      // The emulation checked the change against the files when it laid the script out; a snapshot
+      // changed since then (or removed) makes it moot, as for a process racing another.
+    }
+  }
+
+  /** The container, or undefined once it is gone (its files then read as missing). */
+  private recordOf(containerId: string): ContainerRecord | undefined {
+    try {
+      return this.links.containers.lookup(containerId);
+    } catch {
+      return undefined;
+    }
+  }
+}
+
+function rootReadOnly(record: ContainerRecord): boolean {
+  try {
+    const spec = record.spec ? (jsonDocument(record.spec, rootMembers) as { root?: { readonly?: unknown } }) : undefined;
+    return spec?.root?.readonly === true;
+  } catch {
+    return false;
+  }
+}
+
+function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {
+  try {
+    return record.spec ? (jsonDocument(record.spec, sysctlMembers) as SysctlSpec) : undefined;
+  } catch {
+    return undefined;
+  }
+}
