@@ -358,7 +358,22 @@ describe("words of a container's shell script", () => {
   });
 
   test("expansions it does not do, and ${...} with an operator, make the script run until killed", () => {
-    for (const script of ["echo $?", "echo $$", "echo $1", "echo ${X:-y}", "echo ${#X}", 'echo "$@"']) expect(run(script, []), script).toEqual({});
+    for (const script of ["echo $$", "echo $1", "echo ${X:-y}", "echo ${#X}", 'echo "$@"']) expect(run(script, []), script).toEqual({});
+  });
+
+  test("assignments, export and unset set the script's variables; a NAME=value before a command is its environment only; $? is the last status", () => {
+    const stdout = (script: ProcessScript) => (script.output ?? []).map((o) => o.data).join("");
+    expect(stdout(run('x=1; y="a  b"; echo $x $y "$y"; export Z=3 W; echo $Z; unset Z; echo [$Z]', []))).toBe("1 a b a  b\n3\n[]\n");
+    expect(run("X=1 echo [$X]; false; echo $?; true; echo $? && nope; echo $?", [])).toMatchObject({
+      output: [
+        { stream: "stdout", data: "[]\n" },
+        { stream: "stdout", data: "1\n" },
+        { stream: "stdout", data: "0\n" },
+        { stream: "stderr", data: "sh: nope: not found\n" },
+        { stream: "stdout", data: "127\n" },
+      ],
+    });
+    expect(run("export", [])).toEqual({});
   });
 });
 

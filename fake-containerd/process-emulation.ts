@@ -438,6 +438,9 @@ const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
 /** `$(command)` with one simple command inside, which the emulation runs. */
 const simpleSubstitution = /\$\([^()`&|;\n]*\)/g;
 
+/** A word that assigns a shell variable (`NAME=value`). */
+const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
+
 /** Words that open or close a compound command. */
 const shellKeywords = new Set(["while", "until", "do", "done", "for", "if", "then", "else", "elif", "fi", "case", "esac"]);
 
@@ -466,11 +469,12 @@ type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: strin
  * which ends the shell with the command's status, or `exit [N]`); and an endless loop (`while
  * true`, `while :`, `until false`) whose body is such statements, which repeats its output every
  * time round until the process is killed. Words may quote; `$NAME` / `${NAME}` come from the
- * process's environment, and `$(command)` is the output of one simple command. A command in
- * `runningOn` (one that exists but is not emulated) runs until killed; any other unknown command
- * reports "not found" and sets status 127. Conditionals, pipes, other loops, another kind of
- * expansion (`$?`, `$1` ...) or a list sh would refuse are beyond the emulation: the script runs
- * until killed.
+ * process's environment and the script's assignments (`NAME=value`, `export`, `unset`), `$?` is
+ * the status of the command before, and `$(command)` is the output of one simple command. A
+ * command in `runningOn` (one that exists but is not emulated) runs until killed; any other unknown
+ * command reports "not found" and sets status 127. Conditionals, pipes, other loops, another kind
+ * of expansion (`$$`, `$1` ...) or a list sh would refuse are beyond the emulation: the script
+ * runs until killed.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
   if (compoundShell.test(script.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return {};
@@ -529,6 +533,8 @@ class Shell {
 
   constructor(options: ShellOptions) {
     this.variables = environment(options.env ?? []);
+    // `$?`, which runList keeps at the status of the command before.
+    this.variables.set("?", "0");
     this.runningOn = options.runningOn ?? new Set<string>();
   }
 
@@ -569,6 +575,7 @@ class Shell {
     for (const { op, text } of list) {
       if (t.ended) return;
       if ((op === "&&" && t.status !== 0) || (op === "||" && t.status === 0)) continue;
+      this.variables.set("?", String(t.status));
       const words = shellWords(text, this.variables, (command) => this.substitute(t, command));
       // A substitution that never ends: the shell waits on it for good.
       if (words === undefined) t.forever = true;
@@ -595,6 +602,11 @@ class Shell {
     // A loop that changes files again every time round is beyond the emulation: it just runs.
     if (round.changes.length > 0) return;
     if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
+  }
+
+  private assign(word: string): void {
+    const eq = word.indexOf("=");
+    this.variables.set(word.slice(0, eq), word.slice(eq + 1));
   }
 
   /** The words of a substitution's one simple command, if the emulation can run it. */
@@ -627,7 +639,15 @@ class Shell {
   private runStatement(t: Timeline, all: readonly string[]): void {
     const redirected = redirect(t, all);
     if (redirected === undefined) return;
-    let words = redirected;
+    // NAME=value words before a command set its environment only, which no emulated command reads;
+    // alone, they set the shell's variables.
+    const assignments = redirected.findIndex((word) => !assignment.test(word));
+    if (assignments === -1) {
+      for (const word of redirected) this.assign(word);
+      t.status = 0;
+      return;
+    }
+    let words = redirected.slice(assignments);
     const replacesShell = words[0] === "exec";
     if (replacesShell) words = words.slice(1);
     if (words.length === 0) return;
@@ -645,7 +665,16 @@ class Shell {
       t.exited = true;
       return;
     }
-    if (name === "[" || name === "test") {
+    if (name === "export" || name === "unset") {
+      if (args.length === 0) t.forever = true;
+      else {
+        for (const arg of args) {
+          if (name === "unset") this.variables.delete(arg);
+          else if (assignment.test(arg)) this.assign(arg);
+        }
+        t.status = 0;
+      }
+    } else if (name === "[" || name === "test") {
       runTest(t, name, args);
     } else if (!runSimple(t, baseName(name), args)) {
       if (this.runningOn.has(baseName(name))) {
@@ -674,9 +703,10 @@ const nameChar = /[A-Za-z0-9_]/;
 
 /**
  * A statement's words: quoting, backslash escapes, `$NAME` / `${NAME}` expanded from `variables`
- * (unset is empty), and `$(command)` from `substitute`; unquoted, an expansion is split at blanks,
- * as with the default IFS. Undefined for an expansion the emulation does not do (`$?`, `$$`, `$1`,
- * `${X:-y}`, a substitution without `substitute` or one it refuses).
+ * (unset is empty; `$?` too when `variables` has "?"), and `$(command)` from `substitute`;
+ * unquoted, an expansion is split at blanks, as with the default IFS. Undefined for an expansion
+ * the emulation does not do (`$$`, `$1`, `${X:-y}`, a substitution without `substitute` or one it
+ * refuses).
  */
 export function shellWords(
   statement: string,
@@ -725,6 +755,9 @@ export function shellWords(
         if (!nameStart.test(name[0] ?? "") || ![...name].every((c) => nameChar.test(c))) return undefined;
         value = variables.get(name) ?? "";
         i = close;
+      } else if (next === "?" && variables.has("?")) {
+        value = variables.get("?")!;
+        i++;
       } else if (nameStart.test(next)) {
         let end = i + 1;
         while (end < statement.length && nameChar.test(statement[end]!)) end++;

@@ -218,6 +218,23 @@ export const exec: Scenario[] = [
     },
   ),
 
+  defineScenario("exec-sync-shell-variables", "sh -c in ExecSync with variables: assignments, export, unset, a NAME=value before a command, and $?", (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
+    startContainer(s, "app");
+    const scripts = [
+      "x=1; echo $x",
+      'x="a  b"; echo $x "$x"',
+      "false; echo $?; true; echo $?; ls /nope; echo $?; nope; echo $?",
+      "export Y=2 Z; echo $Y [$Z]; unset Y; echo [$Y]",
+      "X=1 echo hi [$X]; x=1 y=2; echo $x$y",
+      "cat /nope 2>/dev/null || echo $?",
+      "exit 3",
+    ];
+    for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
+  }),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
