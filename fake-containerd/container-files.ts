@@ -1,10 +1,14 @@
 // A container's files as its processes see and change them: files tests registered and the
-// filesystem hook (the CRI layer's mounts of the node's files) first, then /proc/sys, then the
-// container's snapshot. The task service hands each process a view of these (ProcessHost).
+// filesystem hook (the CRI layer's mounts of the node's files) first, then /proc/self/status and
+// /proc/sys, then the container's snapshot. The task service hands each process a view of these
+// (ProcessHost).
 
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
+import type { ProcessUser } from "./busybox-id.ts";
+import { procSelfStatus, type StatusSpec } from "./proc-status.ts";
 import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
 import type { FileChange, ProcessRegistry } from "./processes.ts";
+import { pathParts } from "./snapshots/fs.ts";
 import { jsonDocument, type JsonPick } from "./events.ts";
 
 /** What the view needs of its namespace: the containers, the processes registry, and the snapshots. */
@@ -21,6 +25,8 @@ export interface ContainerFilesLinks {
 
 const rootMembers: JsonPick = { root: { readonly: true } };
 const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespaces: true } };
+const statusMembers: JsonPick = { process: { capabilities: true, noNewPrivileges: true }, linux: { seccomp: true } };
+const encoder = new TextEncoder();
 
 export class ContainerFiles {
   private readonly namespace: string;
@@ -34,12 +40,20 @@ export class ContainerFiles {
     this.containerOfPid = containerOfPid;
   }
 
-  /** Registered files and the filesystem hook first, then sysctls in /proc/sys, then the snapshot. */
-  async readFile(containerId: string, path: string): Promise<Uint8Array | undefined> {
+  /**
+   * Registered files and the filesystem hook first, then /proc/self/status (of `reader`, the
+   * process reading) and the sysctls in /proc/sys, then the snapshot.
+   */
+  async readFile(containerId: string, path: string, reader?: { args: readonly string[]; user: ProcessUser }): Promise<Uint8Array | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
     const registered = await this.links.processes.readFile(this.namespace, record, path);
     if (registered) return registered;
+    if (reader && pathParts(path).join("/") === "proc/self/status") {
+      const command = reader.args[0] ?? "";
+      const spec = (specDocument(record, statusMembers) ?? {}) as StatusSpec;
+      return encoder.encode(procSelfStatus(command.slice(command.lastIndexOf("/") + 1), reader.user, spec));
+    }
     const sysctl = readProcSys(path, sysctlSpecOf(record), (pid) => {
       const owner = this.containerOfPid(pid);
       const ownerRecord = owner === undefined ? undefined : this.recordOf(owner);
@@ -110,19 +124,19 @@ export class ContainerFiles {
   }
 }
 
-function rootReadOnly(record: ContainerRecord): boolean {
+/** The picked members of the container's spec, or undefined without one (or with one that does not parse). */
+function specDocument(record: ContainerRecord, pick: JsonPick): unknown {
   try {
-    const spec = record.spec ? (jsonDocument(record.spec, rootMembers) as { root?: { readonly?: unknown } }) : undefined;
-    return spec?.root?.readonly === true;
-  } catch {
-    return false;
-  }
-}
-
-function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {
-  try {
-    return record.spec ? (jsonDocument(record.spec, sysctlMembers) as SysctlSpec) : undefined;
+    return record.spec ? jsonDocument(record.spec, pick) : undefined;
   } catch {
     return undefined;
   }
+}
+
+function rootReadOnly(record: ContainerRecord): boolean {
+  return (specDocument(record, rootMembers) as { root?: { readonly?: unknown } } | undefined)?.root?.readonly === true;
+}
+
+function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {
+  return specDocument(record, sysctlMembers) as SysctlSpec | undefined;
 }

@@ -335,6 +335,20 @@ describe("commands that change files: the script sees its changes at once, the c
     expect(run("echo x >")).toEqual({});
   });
 
+  test("grep: matching lines, FILE: before each when there are several, status 0, 1 or 2; BRE, -E, -F, -i, -q, -v", () => {
+    expect(text(run("grep root /etc/passwd; grep -v x /etc/passwd; grep x /etc/passwd || echo $?; grep r /etc/passwd /ro/f /nope; echo $?"))).toBe(
+      "stdout:root\nstdout:root\nstdout:1\nstdout:/etc/passwd:root\nstderr:grep: /nope: No such file or directory\nstdout:2\n",
+    );
+    const grep = (...args: string[]) => text(emulateExecLine(["grep", ...args], { env: [], files: access })!);
+    expect(grep("^r.o\\(t\\)\\{1\\}$", "/etc/passwd")).toBe("stdout:root\n");
+    expect(grep("-E", "^(x|ro+t)$", "/etc/passwd")).toBe("stdout:root\n");
+    expect(grep("-F", "o.t", "/etc/passwd")).toBe("");
+    expect(text(run("grep -iq ROOT /etc/passwd && echo quiet"))).toBe("stdout:quiet\n");
+    // POSIX classes and stdin are left to a real grep.
+    expect(emulateExecLine(["grep", "[[:alpha:]]", "/etc/passwd"], { env: [], files: access })).toBeUndefined();
+    expect(emulateExecLine(["grep", "root"], { env: [], files: access })).toBeUndefined();
+  });
+
   test("an endless loop that changes files every round is beyond the emulation", () => {
     expect(shellScript("while true; do touch /tmp/beat; sleep 1; done", { files: access })).toEqual({});
     expect(shellScript("touch /tmp/once; while true; do echo tick; sleep 1; done", { files: access })).toMatchObject({

@@ -249,6 +249,7 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       return true;
     }
     case "ls":
+    case "grep":
     case "touch":
     case "mkdir":
     case "rm":

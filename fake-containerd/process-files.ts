@@ -157,12 +157,14 @@ function options(args: readonly string[], allowed: string): { flags: Set<string>
   return { flags, operands };
 }
 
-/** busybox ls [-1aA], touch, mkdir [-p] and rm [-fr]; false when the command or its options are not emulated. */
+/** busybox ls [-1aA], grep [-EFiqv], touch, mkdir [-p] and rm [-fr]; false when the command or its options are not emulated. */
 export function runFileCommand(io: FileCommandIo, name: string, args: readonly string[]): boolean {
   const files = io.files;
   switch (name) {
     case "ls":
       return list(io, args);
+    case "grep":
+      return grep(io, args);
     case "touch": {
       const parsed = options(args, "");
       if (!parsed || parsed.operands.length === 0) return false;
@@ -255,6 +257,70 @@ function list(io: FileCommandIo, args: readonly string[]): boolean {
   if (out !== "") io.write("stdout", out);
   return true;
 }
+
+/**
+ * busybox `grep [-EFiqv] PATTERN FILE...`: the matching lines (each after `FILE:` when there are
+ * several files); status 0 when a line matched, 1 when none did, 2 after a file it could not read.
+ * Reading stdin, and POSIX classes (`[[:alpha:]]`), are not emulated.
+ */
+function grep(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = options(args, "EFiqv");
+  if (!parsed || parsed.operands.length < 2) return false;
+  const [pattern, ...operands] = parsed.operands as [string, ...string[]];
+  const regex = grepRegex(pattern, parsed.flags);
+  if (!regex) return false;
+  const invert = parsed.flags.has("v");
+  const quiet = parsed.flags.has("q");
+  let matched = false;
+  let failed = false;
+  for (const operand of operands) {
+    const path = absolute(operand, io.files.cwd);
+    const data = io.files.readFile(path);
+    if (!data) {
+      io.write("stderr", `grep: ${operand}: ${io.files.kindOf(path) === "dir" ? "Is a directory" : "No such file or directory"}\n`);
+      failed = true;
+      continue;
+    }
+    const text = decoder.decode(data);
+    const lines = text.split("\n");
+    if (text.endsWith("\n")) lines.pop();
+    let out = "";
+    for (const line of lines) {
+      if (regex.test(line) === invert) continue;
+      matched = true;
+      if (!quiet) out += `${operands.length > 1 ? `${operand}:` : ""}${line}\n`;
+    }
+    if (out !== "") io.write("stdout", out);
+  }
+  io.status = quiet && matched ? 0 : failed ? 2 : matched ? 0 : 1;
+  return true;
+}
+
+/** A grep pattern as a JavaScript regular expression: basic (BRE, the default), extended (-E) or fixed (-F). */
+function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefined {
+  if (pattern.includes("[:") && !flags.has("F")) return undefined;
+  let source: string;
+  if (flags.has("F")) source = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  else if (flags.has("E")) source = pattern;
+  else {
+    // In a BRE, ( ) { } | + ? are plain characters and their backslashed forms are the operators.
+    source = "";
+    for (let i = 0; i < pattern.length; i++) {
+      const ch = pattern[i]!;
+      if (ch === "\\" && i + 1 < pattern.length) {
+        const next = pattern[++i]!;
+        source += "(){}|+?".includes(next) ? next : `\\${next}`;
+      } else source += "(){}|+?".includes(ch) ? `\\${ch}` : ch;
+    }
+  }
+  try {
+    return new RegExp(source, flags.has("i") ? "i" : "");
+  } catch {
+    return undefined;
+  }
+}
+
+const decoder = new TextDecoder();
 
 function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;

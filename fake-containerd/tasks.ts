@@ -264,7 +264,7 @@ class Proc implements ProcessHost {
   }
 
   readFile(path: string): Promise<Uint8Array | undefined> {
-    return this.task.service.files.readFile(this.task.containerId, path);
+    return this.task.service.files.readFile(this.task.containerId, path, this.info);
   }
 
   readDir(path: string): Promise<string[] | undefined> {

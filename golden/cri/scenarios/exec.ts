@@ -235,6 +235,39 @@ export const exec: Scenario[] = [
     for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
   }),
 
+  defineScenario(
+    "exec-sync-proc-status",
+    "grep in ExecSync, and what /proc/self/status says of the process's user, capabilities, no_new_privs and seccomp under several security contexts",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const contexts: Array<[string, Record<string, unknown>]> = [
+        ["plain", {}],
+        ["runtime-default", { seccomp: {} }],
+        ["caps", { capabilities: { addCapabilities: ["NET_ADMIN"], dropCapabilities: ["NET_RAW"] } }],
+        ["all", { capabilities: { addCapabilities: ["ALL"] } }],
+        ["none", { capabilities: { dropCapabilities: ["ALL"] } }],
+        ["user", { runAsUser: { value: 1000n }, runAsGroup: { value: 2000n }, supplementalGroups: [3000n], noNewPrivs: true }],
+      ];
+      const security = "^(Uid|Gid|Groups|Cap[A-Za-z]+|NoNewPrivs|Seccomp):";
+      for (const [name, securityContext] of contexts) {
+        createContainer(s, "pod", "pod", name, commands.sleepForever, name, { linux: { securityContext } });
+        startContainer(s, name);
+        s.runtime.execSync({ containerId: `$${name}.containerId`, cmd: ["grep", "-E", security, "/proc/self/status"], timeout: 10n });
+      }
+      for (const cmd of [
+        ["grep", "Seccomp:", "/proc/self/status"],
+        ["grep", "root", "/etc/passwd", "/etc/group"],
+        ["grep", "-v", "x", "/etc/hostname"],
+        ["grep", "nothing-here", "/etc/passwd"],
+        ["grep", "x", "/nope", "/etc/hostname"],
+        ["sh", "-c", "grep -q root /etc/passwd && echo quiet; grep -i ROOT /etc/group; grep '^ro*t:' /etc/passwd"],
+      ]) {
+        s.runtime.execSync({ containerId: "$plain.containerId", cmd, timeout: 10n });
+      }
+    },
+  ),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
