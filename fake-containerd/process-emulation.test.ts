@@ -371,6 +371,18 @@ describe("words of a container's shell script", () => {
     });
   });
 
+  test("quotes and backslashes make ; ( ) { } | & and keywords plain text; only unquoted ones are syntax", () => {
+    expect(run(`echo "a;b" 'c;d'; echo 'if' "(x)" '{y}' "a|b" 'a&b' "a&&b" \\(z\\) '$(no)'`, [])).toEqual({
+      output: [
+        { stream: "stdout", data: "a;b c;d\n", atMs: 0 },
+        { stream: "stdout", data: "if (x) {y} a|b a&b a&&b (z) $(no)\n", atMs: 0 },
+      ],
+      exit: { code: 0, afterMs: 0 },
+    });
+    expect(run(`echo "$(echo in)" done`, [])).toEqual(printed("in done\n"));
+    for (const script of ["echo a | cat", `echo "$(echo a; echo b)"`, "(echo a)", "echo `id`"]) expect(run(script, []), script).toEqual({});
+  });
+
   test("expansions it does not do, and ${...} with an operator, make the script run until killed", () => {
     for (const script of ["echo $$", "echo $1", "echo ${X:-y}", "echo ${#X}", 'echo "$@"']) expect(run(script, []), script).toEqual({});
   });

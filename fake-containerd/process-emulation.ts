@@ -478,11 +478,12 @@ type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: strin
  * runs until killed.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
-  if (compoundShell.test(script.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return {};
+  const shape = syntaxShape(script);
+  if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return {};
   const shell = new Shell(options);
   const t = new Timeline(options.memoryLimit, options.files && new ScriptFiles(options.files));
   const statements: AndOrList[] = [];
-  for (const statement of script.split(/[;\n]/)) {
+  for (const statement of splitStatements(script, shape)) {
     const list = shell.parse(statement);
     if (list === undefined) return {};
     statements.push(list);
@@ -500,6 +501,53 @@ export function shellScript(script: string, options: ShellOptions = {}): Process
     shell.runList(t, list);
   }
   return t.finish();
+}
+
+/**
+ * The script as its syntax reads it, character for character: what quotes or a backslash make
+ * literal is masked, so a quoted `(`, `;` or `|` is not taken for syntax; what double quotes still
+ * expand (`$(...)`, `${...}`, backquotes) is kept.
+ */
+function syntaxShape(script: string): string {
+  let shape = "";
+  let quote: "'" | '"' | undefined;
+  for (let i = 0; i < script.length; i++) {
+    const ch = script[i]!;
+    if (quote === "'") {
+      shape += ch === "'" ? ch : "x";
+      if (ch === "'") quote = undefined;
+    } else if (ch === "\\" && i + 1 < script.length) {
+      shape += "xx";
+      i++;
+    } else if (quote === '"') {
+      const opens = ch === "$" ? script[i + 1] : undefined;
+      const close = opens === "(" || opens === "{" ? script.indexOf(opens === "(" ? ")" : "}", i + 2) : -1;
+      if (close >= 0) {
+        shape += script.slice(i, close + 1);
+        i = close;
+      } else {
+        shape += ch === '"' || ch === "`" || ch === "$" ? ch : "x";
+        if (ch === '"') quote = undefined;
+      }
+    } else {
+      if (ch === "'" || ch === '"') quote = ch;
+      shape += ch;
+    }
+  }
+  return shape;
+}
+
+/** The script's statements: split at the `;` and newlines its syntax has (`shape`), not quoted ones. */
+function splitStatements(script: string, shape: string): string[] {
+  const statements: string[] = [];
+  let start = 0;
+  for (let i = 0; i < shape.length; i++) {
+    if (shape[i] !== ";" && shape[i] !== "\n") continue;
+    statements.push(script.slice(start, i));
+    start = i + 1;
+  }
+  statements.push(script.slice(start));
+  return statements;
 }
 
 /**

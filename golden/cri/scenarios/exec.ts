@@ -268,6 +268,22 @@ export const exec: Scenario[] = [
     },
   ),
 
+  defineScenario("exec-sync-shell-quoting", "sh -c in ExecSync where quotes and backslashes make ; ( ) { } | & and keywords plain text", (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
+    startContainer(s, "app");
+    const scripts = [
+      `echo "a;b" 'c;d'; echo next`,
+      `echo "(x)" '{y}' "a|b" 'a&b' "a&&b" '$(no)'`,
+      `grep -E '^(root|nobody):' /etc/passwd`,
+      `echo "$(hostname)" "[$(id -u)]"`,
+      `echo 'if' "for" && echo "case;" done`,
+      `echo a\\;b \\(c\\) "d\\"e"`,
+    ];
+    for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
+  }),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
