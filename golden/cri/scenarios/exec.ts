@@ -5,6 +5,17 @@ import type * as v1 from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario } from "../scenario.ts";
 import { commands, containerStatus, createContainer, execCommands, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
 
+/** A running busybox container that runs each of `scripts` with `sh -c` in an ExecSync. */
+function shellScriptsScenario(name: string, description: string, scripts: readonly string[]): Scenario {
+  return defineScenario(name, description, (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
+    startContainer(s, "app");
+    for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
+  });
+}
+
 export const exec: Scenario[] = [
   defineScenario("exec-sync-commands", "ExecSync output and exit codes of the emulatable commands", (s) => {
     pullBusybox(s);
@@ -218,12 +229,10 @@ export const exec: Scenario[] = [
     },
   ),
 
-  defineScenario("exec-sync-shell-variables", "sh -c in ExecSync with variables: assignments, export, unset, a NAME=value before a command, and $?", (s) => {
-    pullBusybox(s);
-    runPod(s, "pod", "pod");
-    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
-    startContainer(s, "app");
-    const scripts = [
+  shellScriptsScenario(
+    "exec-sync-shell-variables",
+    "sh -c in ExecSync with variables: assignments, export, unset, a NAME=value before a command, and $?",
+    [
       "x=1; echo $x",
       'x="a  b"; echo $x "$x"',
       "false; echo $?; true; echo $?; ls /nope; echo $?; nope; echo $?",
@@ -231,9 +240,8 @@ export const exec: Scenario[] = [
       "X=1 echo hi [$X]; x=1 y=2; echo $x$y",
       "cat /nope 2>/dev/null || echo $?",
       "exit 3",
-    ];
-    for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
-  }),
+    ],
+  ),
 
   defineScenario(
     "exec-sync-proc-status",
@@ -268,21 +276,18 @@ export const exec: Scenario[] = [
     },
   ),
 
-  defineScenario("exec-sync-shell-quoting", "sh -c in ExecSync where quotes and backslashes make ; ( ) { } | & and keywords plain text", (s) => {
-    pullBusybox(s);
-    runPod(s, "pod", "pod");
-    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
-    startContainer(s, "app");
-    const scripts = [
+  shellScriptsScenario(
+    "exec-sync-shell-quoting",
+    "sh -c in ExecSync where quotes and backslashes make ; ( ) { } | & and keywords plain text",
+    [
       `echo "a;b" 'c;d'; echo next`,
       `echo "(x)" '{y}' "a|b" 'a&b' "a&&b" '$(no)'`,
       `grep -E '^(root|nobody):' /etc/passwd`,
       `echo "$(hostname)" "[$(id -u)]"`,
       `echo 'if' "for" && echo "case;" done`,
       `echo a\\;b \\(c\\) "d\\"e"`,
-    ];
-    for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
-  }),
+    ],
+  ),
 
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
