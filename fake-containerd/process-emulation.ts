@@ -153,6 +153,8 @@ class Timeline {
   redirect: Record<Stream, Target> = { stdout: "stdout", stderr: "stderr" };
   readonly output: NonNullable<ProcessScript["output"]> = [];
   readonly changes: FileChange[] = [];
+  /** What the previous command of a pipeline wrote (`cat` and `grep` with no file read it). */
+  stdin: Uint8Array | undefined;
   /** An endless loop's rounds, once the script has reached one that prints and sleeps. */
   repeat: ProcessScript["repeat"];
   /** The spec's memory limit, which a memory hog runs into. */
@@ -236,6 +238,11 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       return true;
     }
     case "cat": {
+      if (args.length === 0 && t.stdin) {
+        if (t.stdin.length > 0) t.write("stdout", t.stdin);
+        t.status = 0;
+        return true;
+      }
       if (!t.files || args.length === 0 || args.some((arg) => arg.startsWith("-"))) return false;
       t.status = 0;
       for (const path of args) {
@@ -427,11 +434,11 @@ function runTest(t: Timeline, name: string, args: readonly string[]): void {
 }
 
 /**
- * Shell syntax the emulation cannot follow: conditionals, `for`, pipes, background jobs, groups and
+ * Shell syntax the emulation cannot follow: conditionals, `for`, background jobs, groups and
  * backquotes. `while` and `until` loops are looked at by shellScript itself; `${NAME}` and simple
  * `$(command)` substitutions are taken out before this is tested.
  */
-const compoundShell = /(?:^|[;\n])\s*(?:for|if|case)\b|(?<!\|)\|(?!\|)|(?<![&>])&(?!&)|[`{}()]|\$\(/;
+const compoundShell = /(?:^|[;\n])\s*(?:for|if|case)\b|(?<![&>])&(?!&)|[`{}()]|\$\(/;
 
 /** `${NAME}`, which is an expansion, not a group command. */
 const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
@@ -466,14 +473,15 @@ type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: strin
 
 /**
  * `sh -c '<script>'`: statements separated by ";" or newlines, each simple commands among the
- * emulated ones joined by `&&` and `||` (a command optionally with `>&2` / `2>&1`, or after `exec`,
+ * emulated ones, or pipelines of them (`a | b`), joined by `&&` and `||` (a command optionally
+ * with redirections (`>&2`, `2>&1`, `> file`, `>> file`), or after `exec`,
  * which ends the shell with the command's status, or `exit [N]`); and an endless loop (`while
  * true`, `while :`, `until false`) whose body is such statements, which repeats its output every
  * time round until the process is killed. Words may quote; `$NAME` / `${NAME}` come from the
  * process's environment and the script's assignments (`NAME=value`, `export`, `unset`), `$?` is
  * the status of the command before, and `$(command)` is the output of one simple command. A
  * command in `runningOn` (one that exists but is not emulated) runs until killed; any other unknown
- * command reports "not found" and sets status 127. Conditionals, pipes, other loops, another kind
+ * command reports "not found" and sets status 127. Conditionals, other loops, another kind
  * of expansion (`$$`, `$1` ...) or a list sh would refuse are beyond the emulation: the script
  * runs until killed.
  */
@@ -539,15 +547,30 @@ function syntaxShape(script: string): string {
 
 /** The script's statements: split at the `;` and newlines its syntax has (`shape`), not quoted ones. */
 function splitStatements(script: string, shape: string): string[] {
-  const statements: string[] = [];
+  return splitAt(script, shape, ";\n");
+}
+
+/** `text` split at the characters of `separators` that its syntax has (`shape`), not quoted ones. */
+function splitAt(text: string, shape: string, separators: string): string[] {
+  const parts: string[] = [];
   let start = 0;
   for (let i = 0; i < shape.length; i++) {
-    if (shape[i] !== ";" && shape[i] !== "\n") continue;
-    statements.push(script.slice(start, i));
+    if (!separators.includes(shape[i]!)) continue;
+    parts.push(text.slice(start, i));
     start = i + 1;
   }
-  statements.push(script.slice(start));
-  return statements;
+  parts.push(text.slice(start));
+  return parts;
+}
+
+function concat(chunks: readonly Uint8Array[]): Uint8Array {
+  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.length;
+  }
+  return out;
 }
 
 /**
@@ -597,6 +620,8 @@ class Shell {
       const text = statement.slice(start, end);
       const words = shellWords(text, this.variables, (command) => (this.parseSubstitution(command) ? "" : undefined));
       if (words === undefined || (words.length === 0 && (op !== undefined || next !== undefined))) return false;
+      const pipeline = splitAt(text, syntaxShape(text), "|");
+      if (pipeline.length > 1 && pipeline.some((command) => command.trim() === "")) return false;
       list.push({ op, text, words });
       op = next;
       return true;
@@ -625,10 +650,50 @@ class Shell {
       if (t.ended) return;
       if ((op === "&&" && t.status !== 0) || (op === "||" && t.status === 0)) continue;
       this.variables.set("?", String(t.status));
+      const commands = splitAt(text, syntaxShape(text), "|");
+      if (commands.length > 1) {
+        this.runPipeline(t, commands);
+        continue;
+      }
       const words = shellWords(text, this.variables, (command) => this.substitute(t, command));
       // A substitution that never ends: the shell waits on it for good.
       if (words === undefined) t.forever = true;
       else this.runStatement(t, words);
+    }
+  }
+
+  /**
+   * `a | b | c`: each command's stdout is the next one's stdin (`cat` and `grep` read it), its
+   * stderr the shell's; the status is the last command's. The commands run one after another on
+   * the fake's clock, as if each waited for the one before it to finish; one that never ends makes
+   * the pipeline wait for good.
+   */
+  private runPipeline(t: Timeline, commands: readonly string[]): void {
+    let input: Uint8Array | undefined = new Uint8Array();
+    for (let k = 0; k < commands.length; k++) {
+      const sub = new Timeline(t.memoryLimit, t.files);
+      sub.stdin = input;
+      const words = shellWords(commands[k]!, this.variables, (command) => this.substitute(t, command));
+      // A command that expands to no words at all: not emulated.
+      if (words === undefined || words.length === 0) {
+        t.forever = true;
+        return;
+      }
+      this.runStatement(sub, words);
+      if (sub.forever || sub.oomKilled) {
+        t.forever = true;
+        return;
+      }
+      const last = k === commands.length - 1;
+      const piped: Uint8Array[] = [];
+      for (const chunk of sub.output) {
+        if (!last && chunk.stream === "stdout") piped.push(bytes(chunk.data));
+        else t.output.push({ ...chunk, atMs: t.atMs + chunk.atMs! });
+      }
+      for (const change of sub.changes) t.changes.push({ ...change, atMs: t.atMs + change.atMs! });
+      t.atMs += sub.atMs;
+      t.status = sub.status;
+      input = concat(piped);
     }
   }
 

@@ -120,6 +120,8 @@ export class ScriptFiles {
 /** What a file command acts through: the script's timeline. */
 export interface FileCommandIo {
   readonly files: ScriptFiles;
+  /** What the previous command of a pipeline wrote, if the command is in one. */
+  readonly stdin: Uint8Array | undefined;
   status: number;
   write(stream: "stdout" | "stderr", data: string): void;
   change(path: string, change: FileChange["change"], data?: Uint8Array): void;
@@ -259,13 +261,14 @@ function list(io: FileCommandIo, args: readonly string[]): boolean {
 }
 
 /**
- * busybox `grep [-EFiqv] PATTERN FILE...`: the matching lines (each after `FILE:` when there are
- * several files); status 0 when a line matched, 1 when none did, 2 after a file it could not read.
- * Reading stdin, and POSIX classes (`[[:alpha:]]`), are not emulated.
+ * busybox `grep [-EFiqv] PATTERN [FILE...]`: the matching lines (each after `FILE:` when there
+ * are several files); status 0 when a line matched, 1 when none did, 2 after a file it could not
+ * read. Without a file it reads what the pipeline before it wrote; the stdin of a process, and
+ * POSIX classes (`[[:alpha:]]`), are not emulated.
  */
 function grep(io: FileCommandIo, args: readonly string[]): boolean {
   const parsed = options(args, "EFiqv");
-  if (!parsed || parsed.operands.length < 2) return false;
+  if (!parsed || parsed.operands.length === 0 || (parsed.operands.length === 1 && !io.stdin)) return false;
   const [pattern, ...operands] = parsed.operands as [string, ...string[]];
   const regex = grepRegex(pattern, parsed.flags);
   if (!regex) return false;
@@ -273,9 +276,10 @@ function grep(io: FileCommandIo, args: readonly string[]): boolean {
   const quiet = parsed.flags.has("q");
   let matched = false;
   let failed = false;
-  for (const operand of operands) {
+  const fromPipe = operands.length === 0;
+  for (const operand of fromPipe ? ["-"] : operands) {
     const path = absolute(operand, io.files.cwd);
-    const data = io.files.readFile(path);
+    const data = fromPipe ? io.stdin : io.files.readFile(path);
     if (!data) {
       io.write("stderr", `grep: ${operand}: ${io.files.kindOf(path) === "dir" ? "Is a directory" : "No such file or directory"}\n`);
       failed = true;

@@ -289,6 +289,15 @@ export const exec: Scenario[] = [
     ],
   ),
 
+  shellScriptsScenario("exec-sync-shell-pipes", "sh -c in ExecSync with pipelines of echo, cat and grep: stdin from the command before, the last command's status", [
+    "cat /etc/passwd | grep nobody",
+    "echo hi | cat | cat",
+    "echo a | grep b || echo none",
+    "grep x /nope | cat; echo $?",
+    "cat /etc/group | grep -v root | grep -E '^(no|ad)' > /tmp/groups; cat /tmp/groups",
+    "echo 'a|b' | grep '|'",
+  ]),
+
   defineScenario("exec-sync-errors", "ExecSync with no command, a missing executable, and in created, exited and stopped containers", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
