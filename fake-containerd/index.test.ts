@@ -274,10 +274,12 @@ describe("state", () => {
     expect(left.statuses.at(-1)).toEqual(["resumed", "stopped"]);
   });
 
+  /** IO that collects what a process prints to stdout. */
+  const printed = (into: string[]) => ({ stdout: (b: Uint8Array) => into.push(new TextDecoder().decode(b)) });
+
   test("a process in an endless loop is restored mid-loop and prints on from the same round", async () => {
     const clock = new VirtualClock();
     const fake = createFakeContainerd({ seed: 1, clock });
-    const printed = (into: string[]) => ({ stdout: (b: Uint8Array) => into.push(new TextDecoder().decode(b)) });
     const before: string[] = [];
     const ns = fake.namespace("k8s.io");
     await ns.containers.create({ id: "loop", spec: spec(["sh", "-c", "echo hi; while true; do echo tick; sleep 1; done"]) });
@@ -294,11 +296,10 @@ describe("state", () => {
     expect(after).toEqual(["tick\n", "tick\n", "tick\n"]);
   });
 
-  test("a script that reads the container's files is laid out when it starts, and again, at the same step, when restored", async () => {
+  test("a script that reads the container's files is laid out when it starts; restored, it goes on with the steps it was laid out as", async () => {
     const clock = new VirtualClock();
     const fake = createFakeContainerd({ seed: 1, clock });
     fake.processes.addFile("/etc/motd", "hello\n");
-    const printed = (into: string[]) => ({ stdout: (b: Uint8Array) => into.push(new TextDecoder().decode(b)) });
     const before: string[] = [];
     const ns = fake.namespace("k8s.io");
     await ns.containers.create({ id: "reader", spec: spec(["sh", "-c", "cat /etc/motd; while true; do echo $(cat /etc/motd); sleep 1; done"]) });

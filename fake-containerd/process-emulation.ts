@@ -8,7 +8,8 @@
 
 import { busyboxApplets } from "./busybox-applets.ts";
 import { busyboxIdOf, type ProcessUser } from "./busybox-id.ts";
-import { absolute, bytes, parentOf, runFileCommand, ScriptFiles, testExpression } from "./process-files.ts";
+import { concatBytes, toBytes } from "./bytes.ts";
+import { absolute, parentOf, runFileCommand, ScriptFiles, testExpression } from "./process-files.ts";
 import type { FileChange, ProcessScript } from "./processes.ts";
 
 /** What the emulation sees of a container's process. */
@@ -175,7 +176,7 @@ class Timeline {
   write(stream: Stream, data: string | Uint8Array): void {
     const target = this.redirect[stream];
     if (typeof target === "string") this.output.push({ stream: target, data, atMs: this.atMs });
-    else if (target) this.change(target.file, "append", bytes(data));
+    else if (target) this.change(target.file, "append", toBytes(data));
   }
 
   /** A change to the container's files, now: seen by the rest of the script at once, made for real at this moment. */
@@ -563,16 +564,6 @@ function splitAt(text: string, shape: string, separators: string): string[] {
   return parts;
 }
 
-function concat(chunks: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let at = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, at);
-    at += chunk.length;
-  }
-  return out;
-}
-
 /**
  * The body of the endless loop that starts at statement `at` (`while true; do ...; done`), or
  * undefined when it is some other loop, or holds a compound command.
@@ -687,13 +678,13 @@ class Shell {
       const last = k === commands.length - 1;
       const piped: Uint8Array[] = [];
       for (const chunk of sub.output) {
-        if (!last && chunk.stream === "stdout") piped.push(bytes(chunk.data));
+        if (!last && chunk.stream === "stdout") piped.push(toBytes(chunk.data));
         else t.output.push({ ...chunk, atMs: t.atMs + chunk.atMs! });
       }
       for (const change of sub.changes) t.changes.push({ ...change, atMs: t.atMs + change.atMs! });
       t.atMs += sub.atMs;
       t.status = sub.status;
-      input = concat(piped);
+      input = concatBytes(piped);
     }
   }
 

@@ -5,6 +5,7 @@
 // busybox commands that list files (ls), change them (touch, mkdir, rm) or test them (ash's `[` and
 // `test`), with the errors busybox prints.
 
+import { concatBytes } from "./bytes.ts";
 import type { FileAccess } from "./process-emulation.ts";
 import type { FileChange } from "./processes.ts";
 import { pathParts } from "./snapshots/fs.ts";
@@ -20,8 +21,6 @@ export function parentOf(path: string): string {
   const slash = path.lastIndexOf("/");
   return slash <= 0 ? "/" : path.slice(0, slash);
 }
-
-const encoder = new TextEncoder();
 
 /** The container's files as the script has left them so far (paths absolute and clean). */
 export class ScriptFiles {
@@ -91,14 +90,9 @@ export class ScriptFiles {
       case "write":
         this.changed.set(location, { kind: "file", data });
         return;
-      case "append": {
-        const before = this.readFile(path) ?? new Uint8Array();
-        const after = new Uint8Array(before.length + data.length);
-        after.set(before);
-        after.set(data, before.length);
-        this.changed.set(location, { kind: "file", data: after });
+      case "append":
+        this.changed.set(location, { kind: "file", data: concatBytes([this.readFile(path) ?? new Uint8Array(), data]) });
         return;
-      }
     }
   }
 
@@ -170,53 +164,36 @@ export function runFileCommand(io: FileCommandIo, name: string, args: readonly s
     case "touch": {
       const parsed = options(args, "");
       if (!parsed || parsed.operands.length === 0) return false;
-      io.status = 0;
-      for (const operand of parsed.operands) {
-        const path = absolute(operand, files.cwd);
+      return eachOperand(io, "touch", parsed.operands, (operand, path) => {
         const exists = files.kindOf(path) !== undefined;
         // An existing file only gets new times, which a read-only filesystem refuses too.
         const error = exists ? (files.readOnly(path) ? "Read-only file system" : undefined) : createError(files, path);
-        if (error) {
-          io.write("stderr", `touch: ${operand}: ${error}\n`);
-          io.status = 1;
-        } else if (!exists) io.change(path, "touch");
-      }
-      return true;
+        if (error) return `${operand}: ${error}`;
+        if (!exists) io.change(path, "touch");
+        return undefined;
+      });
     }
     case "mkdir": {
       const parsed = options(args, "p");
       if (!parsed || parsed.operands.length === 0) return false;
-      io.status = 0;
-      for (const operand of parsed.operands) {
-        const path = absolute(operand, files.cwd);
+      return eachOperand(io, "mkdir", parsed.operands, (operand, path) => {
         const error = parsed.flags.has("p") ? makeParents(io, path) : makeDir(io, path);
-        if (error) {
-          io.write("stderr", `mkdir: can't create directory '${operand}': ${error}\n`);
-          io.status = 1;
-        }
-      }
-      return true;
+        return error && `can't create directory '${operand}': ${error}`;
+      });
     }
     case "rm": {
       const parsed = options(args, "frR");
       if (!parsed || (parsed.operands.length === 0 && !parsed.flags.has("f"))) return false;
       const force = parsed.flags.has("f");
       const recursive = parsed.flags.has("r") || parsed.flags.has("R");
-      io.status = 0;
-      for (const operand of parsed.operands) {
-        const path = absolute(operand, files.cwd);
+      return eachOperand(io, "rm", parsed.operands, (operand, path) => {
         const kind = files.kindOf(path);
-        let error: string | undefined;
-        if (kind === undefined) error = force ? undefined : `can't remove '${operand}': No such file or directory`;
-        else if (kind === "dir" && !recursive) error = `'${operand}' is a directory`;
-        else if (files.readOnly(path)) error = `can't remove '${operand}': Read-only file system`;
-        else io.change(path, "remove");
-        if (error) {
-          io.write("stderr", `rm: ${error}\n`);
-          io.status = 1;
-        }
-      }
-      return true;
+        if (kind === undefined) return force ? undefined : `can't remove '${operand}': No such file or directory`;
+        if (kind === "dir" && !recursive) return `'${operand}' is a directory`;
+        if (files.readOnly(path)) return `can't remove '${operand}': Read-only file system`;
+        io.change(path, "remove");
+        return undefined;
+      });
     }
     default:
       return false;
@@ -330,6 +307,21 @@ function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+/**
+ * Runs `each` on every operand (with its absolute path), as busybox goes through them: an error it
+ * returns is printed after `name: ` and makes the status 1; the rest still run.
+ */
+function eachOperand(io: FileCommandIo, name: string, operands: readonly string[], each: (operand: string, path: string) => string | undefined): true {
+  io.status = 0;
+  for (const operand of operands) {
+    const error = each(operand, absolute(operand, io.files.cwd));
+    if (error === undefined) continue;
+    io.write("stderr", `${name}: ${error}\n`);
+    io.status = 1;
+  }
+  return true;
+}
+
 function makeDir(io: FileCommandIo, path: string): string | undefined {
   if (io.files.kindOf(path) !== undefined) return "File exists";
   const error = createError(io.files, path);
@@ -373,9 +365,4 @@ export function testExpression(files: ScriptFiles, args: readonly string[]): boo
   }
   if (args.length === 3 && (args[1] === "=" || args[1] === "!=")) return (args[0] === args[2]) === (args[1] === "=");
   return undefined;
-}
-
-/** The data of a redirection's file as written (for `>` and `>>`). */
-export function bytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === "string" ? encoder.encode(data) : data;
 }

@@ -3,7 +3,7 @@ import { VirtualClock } from "./clock.ts";
 import { ociSpec } from "./containers.ts";
 import { ContainerdError } from "./errdefs.ts";
 import { createFakeContainerd } from "./index.ts";
-import { resolvedFromState, resolvedToState, signals, terminatesByDefault, type Script } from "./processes.ts";
+import { resolvedFromState, resolvedToState, signals, terminatesByDefault, type FileChange, type Script } from "./processes.ts";
 
 const decoder = new TextDecoder();
 
@@ -310,6 +310,26 @@ describe("built-in commands", () => {
     expect(await exec(["cat", "/etc/hostname"], "other")).toBe(0);
     expect(output).toEqual(["out:box-only\n", "out:ID=fake\n", "out:everywhere\n"]);
     expect(asked).toEqual(["k8s.io/box:/etc/os-release"]);
+  });
+
+  test("a function script lists and changes its container's files through its context", async () => {
+    const { fake, run, clock } = await setup();
+    fake.processes.addFile("/data/a", "1");
+    const changes: FileChange[] = [];
+    fake.processes.setFilesystem({
+      readFile: () => undefined,
+      readDir: (_container, path) => (path === "/data" ? { names: ["mounted"], hidesSnapshot: false } : undefined),
+      changeFile: (_container, change) => changes.push(change) > 0,
+    });
+    let listed: string[] | undefined;
+    fake.processes.onContainer({ containerId: "fn" }, async (p) => {
+      listed = await p.readDir("/data");
+      p.changeFile({ path: "/data/b", change: "touch" });
+    });
+    await run("fn", ["f"]);
+    await clock.advance(1);
+    expect(listed?.sort()).toEqual(["a", "mounted"]);
+    expect(changes).toEqual([{ path: "/data/b", change: "touch" }]);
   });
 
   test("hostname prints what the container's /etc/hostname holds", async () => {

@@ -7,6 +7,7 @@
 
 import { quote } from "../src/go/strconv.ts";
 import type { ProcessUser } from "./busybox-id.ts";
+import { toBytes } from "./bytes.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { emulateCommandLine, emulateContainerProcess, emulateExecLine, type FileAccess } from "./process-emulation.ts";
@@ -128,10 +129,6 @@ export interface ProcessContext extends ProcessDescription {
   readFile(path: string): Promise<Uint8Array | undefined>;
   /** The names in a directory of the container's filesystem (unsorted), or undefined when it is not one. */
   readDir(path: string): Promise<string[] | undefined>;
-  /** Whether the path is on a read-only filesystem (the root with readonly set, or a read-only mount). */
-  readOnly(path: string): Promise<boolean>;
-  /** Where the path's file lives: the same for two paths that name one file (a directory mounted twice). */
-  locate(path: string): Promise<string>;
   /** Changes the container's files: under a mount, the mount's; else the container's snapshot. */
   changeFile(change: FileChange): void;
 }
@@ -289,8 +286,6 @@ export interface ProcessRegistryState {
   execs: Array<{ match: ExecMatch; script: ProcessScriptState }>;
   files: Array<{ containerId?: string; path: string; content: string }>;
 }
-
-const encoder = new TextEncoder();
 
 /** Where scripts, exec handlers and test files are registered (`fake.processes`). */
 export class ProcessRegistry {
@@ -465,10 +460,6 @@ function splitFileKey(key: string): [string | undefined, string] {
   const at = key.indexOf("\u0000");
   const owner = key.slice(0, at);
   return [owner === "" ? undefined : owner, key.slice(at + 1)];
-}
-
-export function toBytes(data: string | Uint8Array): Uint8Array {
-  return typeof data === "string" ? encoder.encode(data) : data;
 }
 
 export function scriptToState(script: ProcessScript): ProcessScriptState {
@@ -922,8 +913,6 @@ export class ProcessRunner {
       },
       readFile: (path) => host.readFile(path),
       readDir: (path) => host.readDir(path),
-      readOnly: (path) => host.readOnly(path),
-      locate: (path) => host.locate(path),
       changeFile: (change) => {
         if (!runner.finished) host.changeFile(change);
       },
@@ -936,7 +925,7 @@ export class ProcessRunner {
         },
         (error: unknown) => {
           if (runner.finished) return;
-          host.write("stderr", encoder.encode(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`));
+          host.write("stderr", toBytes(`${error instanceof Error ? error.stack ?? error.message : String(error)}\n`));
           host.exit(1);
         },
       );

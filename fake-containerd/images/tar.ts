@@ -2,6 +2,7 @@
 // fits (splitting long names into prefix and name) and PAX otherwise, exactly as Go's Writer does
 // for a header without an explicit format, so the same entries give the same bytes (and digests)
 // as a Go program would. Reading accepts USTAR, PAX, GNU (long names, base-256 numbers) and V7.
+import { concatBytes } from "../bytes.ts";
 import { ContainerdError } from "../errdefs.ts";
 
 export type TarEntryType = "file" | "hardlink" | "symlink" | "char" | "block" | "dir" | "fifo" | "other";
@@ -249,13 +250,7 @@ export function writeTar(entries: readonly TarEntry[]): Uint8Array {
     );
   }
   parts.push(new Uint8Array(2 * blockSize));
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let offset = 0;
-  for (const p of parts) {
-    out.set(p, offset);
-    offset += p.length;
-  }
-  return out;
+  return concatBytes(parts);
 }
 
 function cString(bytes: Uint8Array): string {

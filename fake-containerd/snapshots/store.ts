@@ -10,6 +10,7 @@ import { applyLabelPath, storedLabels, validateLabels } from "../content/labels.
 import { quote } from "../../src/go/strconv.ts";
 import type { TarEntry } from "../images/tar.ts";
 import type { FileChange } from "../processes.ts";
+import { concatBytes, toBytes } from "../bytes.ts";
 import type { Mount, SnapshotKind, SnapshotterBackend } from "./backend.ts";
 import { FsError, listDir, resolvePath, type DiskUsage, type FsNode } from "./fs.ts";
 
@@ -186,7 +187,7 @@ export class SnapshotStore {
 
   /** A process's change to an active snapshot (touch, mkdir, rm -r, > and >>). */
   applyChange(key: string, { path, change, data }: FileChange): void {
-    const bytes = typeof data === "string" ? new TextEncoder().encode(data) : (data ?? new Uint8Array());
+    const bytes = toBytes(data ?? "");
     const existing = this.statPath(key, path);
     switch (change) {
       case "touch":
@@ -203,10 +204,7 @@ export class SnapshotStore {
         return;
       case "append": {
         const before = existing?.type === "file" ? this.readFile(key, path) : new Uint8Array();
-        const after = new Uint8Array(before.length + bytes.length);
-        after.set(before);
-        after.set(bytes, before.length);
-        this.writeFile(key, path, after, existing?.mode ?? 0o644);
+        this.writeFile(key, path, concatBytes([before, bytes]), existing?.mode ?? 0o644);
         return;
       }
     }

@@ -45,9 +45,8 @@ export function installBindMountReader(containerd: FakeContainerd, hostFs: HostF
       }
       const covering = coveringMount(mounts, target);
       if (covering?.type === "bind" && covering.source !== undefined) {
-        const hostPath = join(covering.source, target.slice(covering.destination.length));
         try {
-          for (const name of hostFs.readDir(hostPath)) names.add(name);
+          for (const name of hostFs.readDir(onNode(covering, target))) names.add(name);
         } catch {
           return undefined;
         }
@@ -62,15 +61,15 @@ export function installBindMountReader(containerd: FakeContainerd, hostFs: HostF
       const target = clean(path);
       const covering = coveringMount(mountsOf(record), target);
       if (!covering) return undefined;
-      const rest = target.slice(covering.destination.length);
-      return covering.type === "bind" && covering.source !== undefined ? `node:${join(covering.source, rest)}` : `${covering.type ?? "mount"}:${covering.destination}${rest}`;
+      if (covering.type === "bind" && covering.source !== undefined) return `node:${onNode(covering, target)}`;
+      return `${covering.type ?? "mount"}:${covering.destination}${target.slice(covering.destination.length)}`;
     },
     changeFile({ record }, { path, change, data }) {
       const covering = coveringMount(mountsOf(record), path);
       if (!covering) return false;
       // What the kernel's own filesystems (a tmpfs, /proc) would hold is not modelled: the change goes nowhere.
       if (covering.type !== "bind" || covering.source === undefined) return true;
-      const hostPath = join(covering.source, path.slice(covering.destination.length));
+      const hostPath = onNode(covering, path);
       try {
         if (change === "touch") {
           if (!hostFs.exists(hostPath)) hostFs.writeFile(hostPath, "");
@@ -108,7 +107,11 @@ function coveringMount(mounts: readonly SpecMount[], target: string): SpecMount 
 
 /** Where on the node a bind mount puts `target`, or undefined when no bind mount covers it. */
 function hostPathOf(mounts: readonly SpecMount[], target: string): string | undefined {
-  const binds = mounts.filter((m) => m.type === "bind" && m.source !== undefined);
-  const best = coveringMount(binds, target);
-  return best && join(best.source!, target.slice(best.destination.length));
+  const best = coveringMount(mounts.filter((m) => m.type === "bind" && m.source !== undefined), target);
+  return best && onNode(best, target);
+}
+
+/** The node's path for `target` under a bind mount that covers it. */
+function onNode(mount: SpecMount, target: string): string {
+  return join(mount.source!, target.slice(mount.destination.length));
 }
