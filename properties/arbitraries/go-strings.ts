@@ -1,5 +1,6 @@
 // Arbitraries for the Go string and path ports (src/go/path-match.ts, filepath.ts, strconv.ts).
 import fc from "fast-check";
+import { concatBytes } from "../../fake-containerd/bytes.ts";
 
 const encoder = new TextEncoder();
 
@@ -87,12 +88,3 @@ function latin1Bytes(s: string): Uint8Array {
   return Uint8Array.from(s, (ch) => ch.charCodeAt(0));
 }
 
-function concatBytes(parts: Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let at = 0;
-  for (const p of parts) {
-    out.set(p, at);
-    at += p.length;
-  }
-  return out;
-}

@@ -8,11 +8,11 @@ import {
   isAcceptedAuthority,
   replacementAuthority,
 } from "../../src/cri/authority-shim.ts";
+import { concatBytes } from "../../fake-containerd/bytes.ts";
 import { encodeWithoutIndexing, HpackDecoder } from "../../src/cri/hpack.ts";
 import { listen, rawClientExchange, recordingH2Server, tempSocketPath } from "./h2-raw.ts";
 import {
   clientPreface,
-  concatBytes,
   frame,
   octets,
   parseFrames,

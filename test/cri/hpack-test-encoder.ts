@@ -169,12 +169,3 @@ export function parseFrames(bytes: Uint8Array, skipPreface: boolean): ParsedFram
   return frames;
 }
 
-export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}

@@ -2,12 +2,12 @@ import http2 from "node:http2";
 import net from "node:net";
 import fc from "fast-check";
 import { afterAll, describe, expect, test } from "vitest";
+import { concatBytes } from "../../fake-containerd/bytes.ts";
 import { huffmanCode, huffmanCodeLength, huffmanDecode } from "../../src/cri/hpack-huffman.ts";
 import { encodeWithoutIndexing, HpackDecoder, HpackError, type HeaderField } from "../../src/cri/hpack.ts";
 import { listen, rawClientExchange, recordingH2Server, recordingRawServer, tempSocketPath } from "./h2-raw.ts";
 import {
   clientPreface,
-  concatBytes,
   frame,
   huffmanEncode,
   TestHpackEncoder,
