@@ -391,6 +391,26 @@ describe("words of a container's shell script", () => {
     for (const script of [`echo "$(echo a; echo b)"`, "(echo a)", "echo `id`"]) expect(run(script, []), script).toEqual({});
   });
 
+  test("a quoted, escaped or expanded > or NAME= is a word, not a redirection or an assignment", () => {
+    const stdout = (script: ProcessScript) => (script.output ?? []).map((o) => o.data).join("");
+    expect(run(`echo ">" x '>>' y \\> z "2>&1" '>&2'; v='>'; echo $v w`, [])).toEqual({
+      output: [
+        { stream: "stdout", data: "> x >> y > z 2>&1 >&2\n", atMs: 0 },
+        { stream: "stdout", data: "> w\n", atMs: 0 },
+      ],
+      exit: { code: 0, afterMs: 0 },
+    });
+    expect(run(`"x=1"; 'y'=2; \\z=3`, [])).toMatchObject({
+      output: [
+        { stream: "stderr", data: "sh: x=1: not found\n" },
+        { stream: "stderr", data: "sh: y=2: not found\n" },
+        { stream: "stderr", data: "sh: z=3: not found\n" },
+      ],
+    });
+    // The value may be quoted: only the NAME= must be plain.
+    expect(stdout(run(`x="a b"; y=$x'!'$x; echo "$y"; echo z=$x`, []))).toBe("a b!a b\nz=a b\n");
+  });
+
   test("expansions it does not do, and ${...} with an operator, make the script run until killed", () => {
     for (const script of ["echo $$", "echo $1", "echo ${X:-y}", "echo ${#X}", 'echo "$@"']) expect(run(script, []), script).toEqual({});
   });

@@ -359,6 +359,12 @@ function sleepSeconds(args: readonly string[]): number | string {
 
 type Stream = "stdout" | "stderr";
 
+/** A statement's words, each with the length of its start that is plain source text (see shellWords). */
+interface Words {
+  words: string[];
+  literal: number[];
+}
+
 /** Devices a redirection names that are the process's own streams, or nothing. */
 const deviceTargets: Record<string, Target> = { "/dev/stdout": "stdout", "/dev/stderr": "stderr", "/dev/null": null };
 
@@ -369,23 +375,25 @@ const deviceTargets: Record<string, Target> = { "/dev/stdout": "stdout", "/dev/s
  * status 1, the command not run), or a redirection the emulation does not follow (the script then
  * runs until killed).
  */
-function redirect(t: Timeline, all: readonly string[]): string[] | undefined {
+function redirect(t: Timeline, all: readonly string[], literal: readonly number[]): Words | undefined {
   const streams: Record<Stream, Target> = { stdout: "stdout", stderr: "stderr" };
   t.redirect = streams;
-  const words: string[] = [];
+  const words: Words = { words: [], literal: [] };
   for (let i = 0; i < all.length; i++) {
     const word = all[i]!;
+    // A quoted or expanded `>` is text, not a redirection.
+    const m = /^([12]?)(>>?)(.*)$/.exec(word);
+    if (!m || literal[i]! < m[1]!.length + m[2]!.length || (m[3]!.startsWith("&") && literal[i]! < word.length)) {
+      words.words.push(word);
+      words.literal.push(literal[i]!);
+      continue;
+    }
     if (word === ">&2" || word === "1>&2") {
       streams.stdout = streams.stderr;
       continue;
     }
     if (word === "2>&1") {
       streams.stderr = streams.stdout;
-      continue;
-    }
-    const m = /^([12]?)(>>?)(.*)$/.exec(word);
-    if (!m) {
-      words.push(word);
       continue;
     }
     const stream: Stream = m[1] === "2" ? "stderr" : "stdout";
@@ -646,10 +654,11 @@ class Shell {
         this.runPipeline(t, commands);
         continue;
       }
-      const words = shellWords(text, this.variables, (command) => this.substitute(t, command));
+      const literal: number[] = [];
+      const words = shellWords(text, this.variables, (command) => this.substitute(t, command), literal);
       // A substitution that never ends: the shell waits on it for good.
       if (words === undefined) t.forever = true;
-      else this.runStatement(t, words);
+      else this.runStatement(t, words, literal);
     }
   }
 
@@ -664,13 +673,14 @@ class Shell {
     for (let k = 0; k < commands.length; k++) {
       const sub = new Timeline(t.memoryLimit, t.files);
       sub.stdin = input;
-      const words = shellWords(commands[k]!, this.variables, (command) => this.substitute(t, command));
+      const literal: number[] = [];
+      const words = shellWords(commands[k]!, this.variables, (command) => this.substitute(t, command), literal);
       // A command that expands to no words at all: not emulated.
       if (words === undefined || words.length === 0) {
         t.forever = true;
         return;
       }
-      this.runStatement(sub, words);
+      this.runStatement(sub, words, literal);
       if (sub.forever || sub.oomKilled) {
         t.forever = true;
         return;
@@ -715,8 +725,8 @@ class Shell {
   }
 
   /** The words of a substitution's one simple command, if the emulation can run it. */
-  private parseSubstitution(command: string): string[] | undefined {
-    const words = shellWords(command, this.variables);
+  private parseSubstitution(command: string, literal?: number[]): string[] | undefined {
+    const words = shellWords(command, this.variables, undefined, literal);
     return words !== undefined && !shellKeywords.has(words[0] ?? "") ? words : undefined;
   }
 
@@ -725,10 +735,11 @@ class Shell {
    * takes happen in the shell; undefined when it never ends.
    */
   private substitute(t: Timeline, command: string): string | undefined {
-    const words = this.parseSubstitution(command);
+    const literal: number[] = [];
+    const words = this.parseSubstitution(command, literal);
     if (words === undefined) return undefined;
     const sub = new Timeline(t.memoryLimit, t.files);
-    this.runStatement(sub, words);
+    this.runStatement(sub, words, literal);
     if (sub.forever || sub.oomKilled) return undefined;
     let captured = "";
     for (const chunk of sub.output) {
@@ -741,18 +752,19 @@ class Shell {
   }
 
   /** One simple statement (its words) into the timeline. */
-  private runStatement(t: Timeline, all: readonly string[]): void {
-    const redirected = redirect(t, all);
+  private runStatement(t: Timeline, all: readonly string[], literal: readonly number[]): void {
+    const redirected = redirect(t, all, literal);
     if (redirected === undefined) return;
     // NAME=value words before a command set its environment only, which no emulated command reads;
-    // alone, they set the shell's variables.
-    const assignments = redirected.findIndex((word) => !assignment.test(word));
+    // alone, they set the shell's variables. A quoted or expanded NAME= is a command's name.
+    const isAssignment = (word: string, k: number): boolean => (assignment.exec(word)?.[0].length ?? Infinity) <= redirected.literal[k]!;
+    const assignments = redirected.words.findIndex((word, k) => !isAssignment(word, k));
     if (assignments === -1) {
-      for (const word of redirected) this.assign(word);
+      for (const word of redirected.words) this.assign(word);
       t.status = 0;
       return;
     }
-    let words = redirected.slice(assignments);
+    let words = redirected.words.slice(assignments);
     const replacesShell = words[0] === "exec";
     if (replacesShell) words = words.slice(1);
     if (words.length === 0) return;
@@ -811,21 +823,35 @@ const nameChar = /[A-Za-z0-9_]/;
  * (unset is empty; `$?` too when `variables` has "?"), and `$(command)` from `substitute`;
  * unquoted, an expansion is split at blanks, as with the default IFS. Undefined for an expansion
  * the emulation does not do (`$$`, `$1`, `${X:-y}`, a substitution without `substitute` or one it
- * refuses).
+ * refuses). Leading `NAME=value` words are not split. `literal` gets, for each word, the length of its start that is plain source text
+ * (before any quote, escape or expansion): only that can be a redirection or a `NAME=`.
  */
 export function shellWords(
   statement: string,
   variables: ReadonlyMap<string, string> = new Map(),
   substitute?: (command: string) => string | undefined,
+  literal: number[] = [],
 ): string[] | undefined {
   const words: string[] = [];
   let current = "";
   let inWord = false;
   let quote: "'" | '"' | undefined;
+  // How much of the word so far is plain source text; -1 while all of it is.
+  let plain = -1;
+  const quoted = (): void => {
+    if (plain < 0) plain = current.length;
+  };
+  // Leading NAME=value words are assignments, whose value is not split at blanks.
+  let assigning = true;
   const endWord = (): void => {
-    if (inWord) words.push(current);
+    if (inWord) {
+      words.push(current);
+      literal.push(plain < 0 ? current.length : plain);
+      assigning &&= (assignment.exec(current)?.[0].length ?? Infinity) <= literal.at(-1)!;
+    }
     current = "";
     inWord = false;
+    plain = -1;
   };
   for (let i = 0; i < statement.length; i++) {
     const ch = statement[i]!;
@@ -836,6 +862,7 @@ export function shellWords(
     }
     if (ch === "\\" && i + 1 < statement.length) {
       const next = statement[i + 1]!;
+      quoted();
       inWord = true;
       // Inside double quotes a backslash only escapes the characters that are special there.
       if (quote === '"' && !'"\\$`'.includes(next)) {
@@ -875,7 +902,9 @@ export function shellWords(
       } else {
         return undefined;
       }
-      if (quote === '"') {
+      const unsplit = quote === '"' || (assigning && (assignment.exec(current)?.[0].length ?? Infinity) <= (plain < 0 ? current.length : plain));
+      quoted();
+      if (unsplit) {
         current += value;
         inWord = true;
         continue;
@@ -883,6 +912,7 @@ export function shellWords(
       for (const c of value) {
         if (/\s/.test(c)) endWord();
         else {
+          quoted();
           current += c;
           inWord = true;
         }
@@ -895,6 +925,7 @@ export function shellWords(
       continue;
     }
     if (ch === "'" || ch === '"') {
+      quoted();
       quote = ch;
       inWord = true;
     } else if (/\s/.test(ch)) {

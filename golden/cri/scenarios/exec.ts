@@ -289,6 +289,18 @@ export const exec: Scenario[] = [
     ],
   ),
 
+  shellScriptsScenario(
+    "exec-sync-shell-quoted-operators",
+    "sh -c in ExecSync where a quoted, escaped or expanded > or NAME= is a plain word; an assignment's value is not split",
+    [
+      `echo ">" x '>>' y \\> z "2>&1" '>&2'; ls /tmp`,
+      `v='>'; echo $v w; ls /tmp`,
+      `"x=1"; echo $?; 'y'=2; \\z=3`,
+      `x="a  b"; y=$x'!'$x; echo "$y"; echo z=$x`,
+      `echo ">"/tmp/f; echo a >"/tmp/g h"; cat "/tmp/g h"`,
+    ],
+  ),
+
   shellScriptsScenario("exec-sync-shell-pipes", "sh -c in ExecSync with pipelines of echo, cat and grep: stdin from the command before, the last command's status", [
     "cat /etc/passwd | grep nobody",
     "echo hi | cat | cat",
