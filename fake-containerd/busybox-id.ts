@@ -104,6 +104,15 @@ export function busyboxIdOf(args: readonly string[], self: ProcessUser, passwd: 
   return { stdout, stderr, code };
 }
 
+/** The /etc/passwd entry of a user ID (its name and home directory), as busybox's getpwuid finds it. */
+export function passwdEntry(passwd: string | undefined, uid: number): { name: string; home: string } | undefined {
+  for (const line of (passwd ?? "").split("\n")) {
+    const fields = line.split(":");
+    if (fields.length === 7 && /^\d+$/.test(fields[2]!) && Number(fields[2]) === uid) return { name: fields[0]!, home: fields[5]! };
+  }
+  return undefined;
+}
+
 /** process.user of an OCI spec (as JSON), with Go's zero values for what is missing. */
 export function processUserOf(user: unknown): ProcessUser {
   const u = (typeof user === "object" && user !== null ? user : {}) as { uid?: unknown; gid?: unknown; additionalGids?: unknown };

@@ -7,10 +7,11 @@
 // those files are at hand (FileAccess); their changes are part of the script, made at their moment.
 
 import { busyboxApplets } from "./busybox-applets.ts";
-import { busyboxIdOf, type ProcessUser } from "./busybox-id.ts";
+import { busyboxIdOf, passwdEntry, type ProcessUser } from "./busybox-id.ts";
 import { concatBytes, toBytes } from "./bytes.ts";
 import { absolute, parentOf, runFileCommand, ScriptFiles, testExpression } from "./process-files.ts";
 import type { FileChange, ProcessScript } from "./processes.ts";
+import { runTextCommand } from "./text-commands.ts";
 
 /** What the emulation sees of a container's process. */
 export interface EmulatedProcess {
@@ -83,6 +84,20 @@ export function emulateExecLine(args: readonly string[], p: { env: readonly stri
   return emulateCommand(baseName(command), rest, p, new Set());
 }
 
+/**
+ * The environment runc starts a process with: the spec's, and HOME from the user's /etc/passwd
+ * entry (`/` without one) when the spec sets none. Only what reads the environment asks, so a
+ * command that does not is laid out without reading /etc/passwd.
+ */
+function withHome(env: readonly string[], files: FileAccess | undefined): readonly string[] {
+  return files && !env.some((entry) => entry.startsWith("HOME=")) ? [...env, `HOME=${homeOf(files)}`] : env;
+}
+
+function homeOf(files: FileAccess): string {
+  const passwd = files.readFile("/etc/passwd");
+  return passwdEntry(passwd && decoder.decode(passwd), files.user.uid)?.home ?? "/";
+}
+
 /** runc's lookup of argv[0]: the reason it cannot start it, or undefined when it can. */
 function missingExecutable(command: string, p: EmulatedProcess): string | undefined {
   const hasFile = p.hasFile;
@@ -135,7 +150,11 @@ function emulateCommand(
     return shellScript(args[1]!, { runningOn, env: p.env, memoryLimit: p.memoryLimit, files: p.files });
   }
   const timeline = new Timeline(p.memoryLimit, p.files && new ScriptFiles(p.files));
-  if (!runSimple(timeline, name, args)) return undefined;
+  if (name === "env" && args.length === 0) {
+    // Without a shell in between, the environment as runc set it up, in its order.
+    const env = withHome(p.env, p.files);
+    if (env.length > 0) timeline.write("stdout", env.map((entry) => `${entry}\n`).join(""));
+  } else if (!runSimple(timeline, name, args)) return undefined;
   return timeline.finish();
 }
 
@@ -289,7 +308,31 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
         t.hog(undefined);
         return true;
       }
-      return false;
+      return t.files !== undefined && runTextCommand(t as Timeline & { files: ScriptFiles }, name, args);
+    case "wc":
+    case "head":
+    case "cut":
+    case "sort":
+    case "uniq":
+    case "tr":
+    case "basename":
+    case "dirname":
+      return t.files !== undefined && runTextCommand(t as Timeline & { files: ScriptFiles }, name, args);
+    case "pwd":
+      if (!t.files || args.length > 0) return false;
+      t.write("stdout", `${t.files.cwd}\n`);
+      t.status = 0;
+      return true;
+    case "whoami": {
+      if (!t.files || args.length > 0) return false;
+      const passwd = t.files.readFile("/etc/passwd");
+      const uid = t.files.access.user.uid;
+      const entry = passwdEntry(passwd && decoder.decode(passwd), uid);
+      if (entry) t.write("stdout", `${entry.name}\n`);
+      else t.write("stderr", `whoami: unknown uid ${uid}\n`);
+      t.status = entry ? 0 : 1;
+      return true;
+    }
     case "dd": {
       // Copying /dev/zero without end holds one block of memory: a block beyond the limit is an
       // OOM kill as soon as it fills (critest's `dd if=/dev/zero of=/dev/null bs=20M`).
@@ -500,13 +543,20 @@ export function shellScript(script: string, options: ShellOptions = {}): Process
   const shell = new Shell(options);
   const t = new Timeline(options.memoryLimit, options.files && new ScriptFiles(options.files));
   const statements: AndOrList[] = [];
+  // The line each statement starts on (counted from 0, as ash's errors count them).
+  const lines: number[] = [];
+  let start = 0;
   for (const statement of splitStatements(script, shape)) {
     const list = shell.parse(statement);
     if (list === undefined) return {};
     statements.push(list);
+    lines.push(script.slice(0, start).split("\n").length - 1);
+    // Past the statement and the `;` or newline after it.
+    start += statement.length + 1;
   }
   for (let i = 0; i < statements.length && !t.ended; i++) {
     const list = statements[i]!;
+    shell.line = lines[i]!;
     const first = list[0]!.words[0];
     if ((first === "while" || first === "until") && list.length === 1) {
       const body = endlessLoopBody(statements, i);
@@ -599,14 +649,52 @@ function endlessLoopBody(statements: readonly AndOrList[], at: number): AndOrLis
 
 /** One script's shell: its variables, and the commands that exist without being emulated. */
 class Shell {
-  private readonly variables: Map<string, string>;
+  private readonly variables: ShellVariables;
+  /**
+   * The exported variables, each with when it entered ash's variable table: `env` lists them by
+   * ash's hash bucket, the newest first within one.
+   */
+  private readonly exported = new Map<string, number>();
   private readonly runningOn: ReadonlySet<string>;
+  private readonly files: FileAccess | undefined;
+  /** The script line of the statement running, which ash's errors name. */
+  line = 0;
 
   constructor(options: ShellOptions) {
-    this.variables = environment(options.env ?? []);
+    const env = options.env ?? [];
+    this.files = options.files;
+    const files = options.files;
+    this.variables = new ShellVariables(environment(env), files && {
+      PWD: () => this.files!.cwd,
+      HOME: () => homeOf(files),
+    });
+    // PATH is in ash's table before the environment is imported; the rest in the environment's
+    // order, with the HOME runc adds last.
+    for (const entry of env) {
+      const name = entry.slice(0, entry.indexOf("="));
+      if (entry.includes("=") && !this.exported.has(name)) this.exported.set(name, name === "PATH" ? 0 : this.exported.size + 1);
+    }
+    if (files) this.export("HOME");
+    // ash counts its nesting in SHLVL and keeps its working directory in PWD, both exported.
+    this.export("SHLVL", String((Number.parseInt(this.variables.get("SHLVL") ?? "", 10) || 0) + 1));
+    if (this.files) this.export("PWD");
     // `$?`, which runList keeps at the status of the command before.
     this.variables.set("?", "0");
     this.runningOn = options.runningOn ?? new Set<string>();
+  }
+
+  private export(name: string, value?: string): void {
+    if (value !== undefined) this.variables.set(name, value);
+    if (!this.exported.has(name)) this.exported.set(name, this.exported.size + 1);
+  }
+
+  /** ash's exported variables as `env` prints them: by hash bucket, the newest first within one. */
+  private environmentList(): string[] {
+    const bucket = (name: string) => [...new TextEncoder().encode(name)].reduce((sum, byte) => sum + byte, name.charCodeAt(0) << 4) % 39;
+    return [...this.exported]
+      .filter(([name]) => this.variables.has(name))
+      .sort(([a, seqA], [b, seqB]) => bucket(a) - bucket(b) || seqB - seqA)
+      .map(([name]) => `${name}=${this.variables.get(name)}`);
   }
 
   /** A statement's `&&` / `||` list; undefined for an expansion not emulated, or a list sh refuses (`a &&`). */
@@ -719,6 +807,31 @@ class Shell {
     if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
   }
 
+  /**
+   * ash's `cd [DIR]`: to DIR (HOME without one), with PWD and OLDPWD following; a DIR that is not a
+   * directory fails with status 2. `cd -` and options are not emulated.
+   */
+  private changeDirectory(t: Timeline, args: readonly string[]): void {
+    const files = t.files;
+    const target = args.length === 0 ? this.variables.get("HOME") : args.length === 1 && !args[0]!.startsWith("-") ? args[0] : undefined;
+    if (!files || target === undefined) {
+      t.forever = true;
+      return;
+    }
+    const path = absolute(target, files.cwd);
+    const kind = files.kindOf(path);
+    if (kind !== "dir") {
+      const why = kind === "file" ? "Not a directory" : "No such file or directory";
+      t.write("stderr", `sh: cd: line ${this.line}: can't cd to ${target}: ${why}\n`);
+      t.status = 2;
+      return;
+    }
+    this.export("OLDPWD", files.cwd);
+    files.cwd = path;
+    this.export("PWD", path);
+    t.status = 0;
+  }
+
   private assign(word: string): void {
     const eq = word.indexOf("=");
     this.variables.set(word.slice(0, eq), word.slice(eq + 1));
@@ -786,11 +899,22 @@ class Shell {
       if (args.length === 0) t.forever = true;
       else {
         for (const arg of args) {
-          if (name === "unset") this.variables.delete(arg);
-          else if (assignment.test(arg)) this.assign(arg);
+          if (name === "unset") {
+            this.variables.delete(arg);
+            this.exported.delete(arg);
+          } else if (assignment.test(arg)) {
+            this.assign(arg);
+            this.export(arg.slice(0, arg.indexOf("=")));
+          } else this.export(arg);
         }
         t.status = 0;
       }
+    } else if (name === "env" && args.length === 0) {
+      const list = this.environmentList();
+      if (list.length > 0) t.write("stdout", list.map((entry) => `${entry}\n`).join(""));
+      t.status = 0;
+    } else if (name === "cd") {
+      this.changeDirectory(t, args);
     } else if (name === "[" || name === "test") {
       runTest(t, name, args);
     } else if (!runSimple(t, baseName(name), args)) {
@@ -802,6 +926,45 @@ class Shell {
       t.status = 127;
     }
     if (replacesShell) t.exited = true;
+  }
+}
+
+/**
+ * A shell's variables, where PWD (the working directory) and HOME (what runc sets from
+ * /etc/passwd) are found only when used, unless set: a script that reads neither is laid out
+ * before its process starts, without the container's files.
+ */
+class ShellVariables extends Map<string, string> {
+  private readonly lazy: Readonly<Record<string, () => string>> | undefined;
+
+  constructor(initial: Map<string, string>, lazy: Readonly<Record<string, () => string>> | undefined) {
+    super(initial);
+    this.lazy = lazy;
+  }
+
+  /** Lazy ones the script unset. */
+  private readonly unset = new Set<string>();
+
+  override get(name: string): string | undefined {
+    return super.get(name) ?? (this.isLazy(name) ? this.lazy![name]!() : undefined);
+  }
+
+  override has(name: string): boolean {
+    return super.has(name) || this.isLazy(name);
+  }
+
+  override set(name: string, value: string): this {
+    this.unset?.delete(name);
+    return super.set(name, value);
+  }
+
+  override delete(name: string): boolean {
+    this.unset.add(name);
+    return super.delete(name);
+  }
+
+  private isLazy(name: string): boolean {
+    return this.lazy !== undefined && Object.hasOwn(this.lazy, name) && !this.unset.has(name);
   }
 }
 

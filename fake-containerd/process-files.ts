@@ -27,13 +27,19 @@ export class ScriptFiles {
   /** By location (FileAccess.locate). */
   private readonly changed = new Map<string, Changed>();
   readonly access: FileAccess;
+  /** Where a script's `cd` went; the process's working directory until then. */
+  private changedCwd: string | undefined;
 
   constructor(access: FileAccess) {
     this.access = access;
   }
 
   get cwd(): string {
-    return this.access.cwd;
+    return this.changedCwd ?? this.access.cwd;
+  }
+
+  set cwd(path: string) {
+    this.changedCwd = path;
   }
 
   /** What is at the path now, symlinks followed. */

@@ -248,8 +248,13 @@ function emulated(command: EmulatedCommand, layOutNow: (files: FileAccess) => Pr
     readDir: asking(undefined),
     readOnly: asking(false),
     locate: asking("/"),
-    user: { uid: 0, gid: 0, additionalGids: [] },
-    cwd: "/",
+    // `pwd` and `whoami` read only these.
+    get user() {
+      return asking({ uid: 0, gid: 0, additionalGids: [] })();
+    },
+    get cwd() {
+      return asking("/")();
+    },
     terminal: false,
   });
   if (script === undefined) return undefined;

@@ -301,6 +301,67 @@ export const exec: Scenario[] = [
     ],
   ),
 
+  shellScriptsScenario(
+    "exec-sync-text-filters",
+    "sh -c in ExecSync with busybox's text filters on files and in pipelines: wc, head, tail, cut, sort, uniq, tr, and basename, dirname, pwd, whoami, printenv, env",
+    [
+      "wc -l /etc/passwd",
+      "wc /etc/passwd /etc/group",
+      "wc -w -c /etc/group; wc -lc /etc/hostname",
+      "cat /etc/passwd | wc -l; echo 'a b  c' | wc",
+      "wc -l /nope; echo $?; wc -l /etc /etc/group; echo $?",
+      "head -n 2 /etc/passwd; head -1 /etc/group",
+      "head /etc/passwd /etc/hostname",
+      "head -n 1 /nope; echo $?",
+      "tail -n 1 /etc/passwd; cat /etc/group | tail -n 2",
+      "tail -n +3 /etc/group; tail -2 /etc/passwd",
+      "tail /etc/hostname /etc/group",
+      "cut -d: -f1 /etc/passwd; cut -d : -f 1,3 /etc/group",
+      "cut -c1-4 /etc/passwd; cut -d: -f3- /etc/group",
+      "cut -d: -f7 /etc/passwd | sort | uniq -c; cut -d: -f7 /etc/passwd | sort -u",
+      "sort /etc/group; sort -r /etc/hostname /etc/group",
+      "cut -d: -f3 /etc/passwd | sort -n; cut -d: -f3 /etc/passwd | sort -rn | head -n 3",
+      "sort /nope; echo $?; cut -f1 /nope; echo $?",
+      "echo Hello | tr a-z A-Z; echo hello world | tr -d lo; echo a:b:c | tr : '\\n'",
+      "basename /usr/local/bin/x.sh .sh; basename /; dirname /usr/local/bin/x; dirname x; dirname /",
+      "pwd; whoami; printenv HOSTNAME; printenv NOPE; echo $?",
+      "env | sort",
+      "export B=2 A=1 ZED=3; C=4; env; echo $HOME",
+      "tail -n 1 /nope; echo $?; uniq /nope; echo $?; wc -l /nope /etc/group; echo $?",
+      "head -n 1 /nope /etc/hostname /etc/group; tail -n 1 /etc/hostname /nope /etc/group",
+      "cat /etc/passwd | cut -d: -f1,6 | sort -r | uniq; echo x | tr -d x | wc -c",
+      "cd /nope; echo $?; cd /etc/passwd; echo $?; cd /tmp && pwd && env | grep PWD; cd; pwd; cd ../etc; pwd; cat hostname",
+      "true\n\ncd /nope\necho $?; cd /nope; cd /tmp\nenv | grep PWD",
+    ],
+  ),
+
+  defineScenario("exec-sync-text-filter-commands", "ExecSync of busybox's text filters and small applets run without a shell", (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app", { workingDir: "/etc", envs: [{ key: "GREETING", value: new TextEncoder().encode("hi there") }] });
+    startContainer(s, "app");
+    for (const cmd of [
+      ["wc", "-l", "/etc/passwd"],
+      ["head", "-n", "1", "passwd"],
+      ["tail", "-n", "1", "/etc/group"],
+      ["cut", "-d:", "-f1", "/etc/group"],
+      ["sort", "-r", "/etc/group"],
+      ["basename", "/a/b/c"],
+      ["dirname", "/a/b/c"],
+      ["pwd"],
+      ["whoami"],
+      ["printenv", "GREETING"],
+      ["printenv"],
+      ["env"],
+      ["sh", "-c", "env; cd /; pwd"],
+    ]) {
+      s.runtime.execSync({ containerId: "$app.containerId", cmd, timeout: 10n });
+    }
+    createContainer(s, "pod", "pod", "user", commands.sleepForever, "user", { linux: { securityContext: { runAsUser: { value: 1000n } } } });
+    startContainer(s, "user");
+    for (const cmd of [["whoami"], ["env"], ["sh", "-c", "echo $HOME; whoami; echo $?"]]) s.runtime.execSync({ containerId: "$user.containerId", cmd, timeout: 10n });
+  }),
+
   shellScriptsScenario("exec-sync-shell-pipes", "sh -c in ExecSync with pipelines of echo, cat and grep: stdin from the command before, the last command's status", [
     "cat /etc/passwd | grep nobody",
     "echo hi | cat | cat",

@@ -1,0 +1,137 @@
+import { describe, expect, test } from "vitest";
+import { emulateExecLine, shellScript, type FileAccess } from "./process-emulation.ts";
+import type { ProcessScript } from "./processes.ts";
+
+const tree: Record<string, string | string[]> = {
+  "/": ["etc", "root", "tmp", "numbers"],
+  "/root": [],
+  "/etc": ["passwd", "group", "hostname"],
+  "/tmp": [],
+  "/etc/passwd": "root:x:0:0:root:/root:/bin/sh\nwww:x:33:33:www:/var/www:/bin/false\n",
+  "/etc/group": "root:x:0:\nwww:x:33:\n",
+  "/etc/hostname": "pod\n",
+  "/numbers": "10\n9\n100\n9\nx\n",
+};
+
+function access(user = { uid: 0, gid: 0, additionalGids: [] as number[] }, cwd = "/"): FileAccess {
+  return {
+    readFile: (path) => (typeof tree[path] === "string" ? new TextEncoder().encode(tree[path] as string) : undefined),
+    readDir: (path) => (Array.isArray(tree[path]) ? (tree[path] as string[]) : undefined),
+    readOnly: () => false,
+    locate: (path) => path,
+    user,
+    cwd,
+    terminal: false,
+  };
+}
+
+/** stdout and stderr of a script, each chunk after its stream's name, and the exit code. */
+function ran(script: ProcessScript | undefined): string {
+  const chunks = (script?.output ?? []).map((o) => `${o.stream}:${typeof o.data === "string" ? o.data : new TextDecoder().decode(o.data)}`);
+  return `${chunks.join("")}exit ${script?.exit?.code}`;
+}
+
+/** `sh -c` as an exec runs it: runc's environment (with HOME) imported into ash. */
+const sh = (script: string, env: string[] = [], files = access()) => ran(emulateExecLine(["sh", "-c", script], { env, files }));
+const exec = (args: string[], env: string[] = [], files = access()) => ran(emulateExecLine(args, { env, files }));
+
+describe("wc", () => {
+  test("one count of one file is bare; more counts, or more files, take 9 columns and a total", () => {
+    expect(exec(["wc", "-l", "/etc/passwd"])).toBe("stdout:2 /etc/passwd\nexit 0");
+    expect(sh("wc /etc/group /etc/hostname")).toBe("stdout:        2         2        20 /etc/group\n        1         1         4 /etc/hostname\n        3         3        24 total\nexit 0");
+    expect(sh("echo 'a b  c' | wc -c -l; cat /etc/passwd | wc -l")).toBe("stdout:        1         7\nstdout:2\nexit 0");
+  });
+
+  test("a missing file is an error with no counts but still makes a total; a directory counts as empty", () => {
+    expect(sh("wc -l /nope /etc/group")).toBe("stderr:wc: /nope: No such file or directory\nstdout:        2 /etc/group\n        2 total\nexit 1");
+    expect(sh("wc -l /etc")).toBe("stderr:wc: /etc: Is a directory\nstdout:0 /etc\nexit 1");
+  });
+});
+
+describe("head and tail", () => {
+  test("the first or last N lines, 10 by default, -N and +N (tail: from line N)", () => {
+    expect(sh("head -n 1 /etc/passwd; head -1 /etc/group; tail -n 1 /numbers; tail -n +4 /numbers; tail -2 /etc/group")).toBe(
+      "stdout:root:x:0:0:root:/root:/bin/sh\nstdout:root:x:0:\nstdout:x\nstdout:9\nx\nstdout:root:x:0:\nwww:x:33:\nexit 0",
+    );
+  });
+
+  test("several files get headings; head counts them by operand, tail by the files it opened", () => {
+    expect(sh("head -n 1 /nope /etc/hostname")).toBe("stderr:head: /nope: No such file or directory\nstdout:\n==> /etc/hostname <==\npod\nexit 1");
+    expect(sh("tail -n 1 /nope /etc/hostname /etc/group")).toBe(
+      "stderr:tail: can't open '/nope': No such file or directory\nstdout:==> /etc/hostname <==\npod\nstdout:\n==> /etc/group <==\nwww:x:33:\nexit 1",
+    );
+    expect(sh("tail /nope")).toBe("stderr:tail: can't open '/nope': No such file or directory\nstderr:tail: no files\nexit 1");
+  });
+});
+
+describe("cut, sort, uniq, tr", () => {
+  test("cut: fields by a delimiter (lines without one whole, unless -s), characters by position", () => {
+    expect(exec(["cut", "-d:", "-f1,6", "/etc/passwd"])).toBe("stdout:root:/root\nwww:/var/www\nexit 0");
+    expect(sh("cut -d : -f 3- /etc/group; cut -c2-3 /etc/hostname; cut -d: -f2 /numbers | head -n 1; cut -s -d: -f1 /numbers")).toBe(
+      "stdout:0:\n33:\nstdout:od\nstdout:10\nexit 0",
+    );
+  });
+
+  test("sort: bytes, or -n by leading number with the line breaking ties; -r reverses both; -u keeps one of each key", () => {
+    expect(sh("sort /numbers")).toBe("stdout:10\n100\n9\n9\nx\nexit 0");
+    expect(sh("sort -n /numbers")).toBe("stdout:x\n9\n9\n10\n100\nexit 0");
+    expect(sh("sort -rnu /numbers /etc/hostname")).toBe("stdout:100\n10\n9\nx\nexit 0");
+    expect(sh("sort /etc/group /nope; echo $?")).toBe("stderr:sort: /nope: No such file or directory\nstdout:2\nexit 0");
+  });
+
+  test("uniq: adjacent repeats once, -c counts them, -d and -u keep the repeated or the single ones", () => {
+    expect(sh("sort /numbers | uniq -c")).toBe("stdout:      1 10\n      1 100\n      2 9\n      1 x\nexit 0");
+    expect(sh("sort /numbers | uniq -d; sort /numbers | uniq -u | wc -l")).toBe("stdout:9\nstdout:3\nexit 0");
+  });
+
+  test("tr: ranges, escapes and padding with SET2's last character; -d deletes", () => {
+    expect(sh("echo Hello | tr a-z A-Z; echo a:b | tr : '\\n'; echo abcd | tr a-d xy; echo hello | tr -d l-o")).toBe(
+      "stdout:HELLO\nstdout:a\nb\nstdout:xyyy\nstdout:he\nexit 0",
+    );
+  });
+
+  test("a filter reading the process's own stdin, an option it does not know, or a character class is not emulated", () => {
+    expect(emulateExecLine(["wc", "-l"], { env: [], files: access() })).toBeUndefined();
+    expect(emulateExecLine(["sort", "-k2", "/numbers"], { env: [], files: access() })).toBeUndefined();
+    expect(shellScript("echo a | tr '[:lower:]' '[:upper:]'", { files: access() })).toMatchObject({ output: [{ data: "sh: tr: not found\n" }] });
+  });
+});
+
+describe("basename, dirname, pwd, whoami, env, cd", () => {
+  test("basename and dirname", () => {
+    expect(sh("basename /a/b.sh .sh; basename /a/b/; basename /; basename b.sh b.sh; dirname /a/b/; dirname a; dirname /a; dirname //")).toBe(
+      "stdout:b\nstdout:b\nstdout:/\nstdout:b.sh\nstdout:/a\nstdout:.\nstdout:/\nstdout:/\nexit 0",
+    );
+  });
+
+  test("pwd is the working directory; whoami names the user from /etc/passwd, or fails for an unknown uid", () => {
+    expect(exec(["pwd"], [], access(undefined, "/etc"))).toBe("stdout:/etc\nexit 0");
+    expect(exec(["whoami"], [], access({ uid: 33, gid: 33, additionalGids: [] }))).toBe("stdout:www\nexit 0");
+    expect(exec(["whoami"], [], access({ uid: 1000, gid: 0, additionalGids: [] }))).toBe("stderr:whoami: unknown uid 1000\nexit 1");
+  });
+
+  test("runc adds HOME from the user's /etc/passwd entry (/ without one) unless the spec sets it", () => {
+    expect(exec(["env"], ["PATH=/bin", "A=1"])).toBe("stdout:PATH=/bin\nA=1\nHOME=/root\nexit 0");
+    expect(exec(["env"], ["HOME=/x"])).toBe("stdout:HOME=/x\nexit 0");
+    expect(sh("echo $HOME", [], access({ uid: 1000, gid: 0, additionalGids: [] }))).toBe("stdout:/\nexit 0");
+    expect(sh("unset HOME PWD; echo [$HOME$PWD]; env")).toBe("stdout:[]\nstdout:SHLVL=1\nexit 0");
+  });
+
+  test("env in sh lists ash's exported variables by its hash buckets, newest first in one, with SHLVL and PWD", () => {
+    expect(sh("export B=2 A=1 ZED=3; C=4; env", ["PATH=/bin", "HOSTNAME=pod"])).toBe(
+      "stdout:HOSTNAME=pod\nSHLVL=1\nHOME=/root\nA=1\nPATH=/bin\nZED=3\nB=2\nPWD=/\nexit 0",
+    );
+    expect(sh("unset HOSTNAME; export X; env | grep -v PATH", ["PATH=/bin", "HOSTNAME=pod", "SHLVL=3"])).toBe("stdout:SHLVL=4\nHOME=/root\nPWD=/\nexit 0");
+  });
+
+  test("cd moves the script (PWD and OLDPWD follow); a path that is no directory fails with status 2 and the script's line", () => {
+    expect(sh("cd etc && pwd && cat hostname; env | grep PWD; cd; pwd")).toBe("stdout:/etc\nstdout:pod\nstdout:OLDPWD=/\nPWD=/etc\nstdout:/root\nexit 0");
+    expect(sh("true\n\ncd /nope; echo $?\ncd /etc/passwd")).toBe(
+      "stderr:sh: cd: line 2: can't cd to /nope: No such file or directory\nstdout:2\nstderr:sh: cd: line 3: can't cd to /etc/passwd: Not a directory\nexit 2",
+    );
+  });
+
+  test("a script that asks where it runs is laid out when the process starts, not before", () => {
+    expect(shellScript("pwd", { files: access(undefined, "/tmp") })).toEqual({ output: [{ stream: "stdout", data: "/tmp\n", atMs: 0 }], exit: { code: 0, afterMs: 0 } });
+  });
+});

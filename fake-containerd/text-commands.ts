@@ -1,0 +1,408 @@
+// busybox's text filters as a container's scripts use them in probes and pipelines: wc, head, tail,
+// cut, sort, uniq and tr, and the path helpers basename and dirname. Each reads its operands from
+// the container's files, or with none what the command before it in a pipeline wrote; a filter
+// that would read the process's own stdin, or an option not listed, is not emulated (false), so
+// the emulation can say so instead of answering wrongly. Output formats and error texts are
+// busybox 1.36's, pinned by golden/cri transcripts.
+
+import { absolute, type FileCommandIo } from "./process-files.ts";
+
+const decoder = new TextDecoder();
+
+/** What a filter reads from one operand: its bytes, or why it cannot (busybox's words). */
+type Input = { operand: string; data: Uint8Array; error?: undefined } | { operand: string; data?: undefined; error: string };
+
+/**
+ * The inputs of a filter: each operand (`-` is the pipe), or the pipe alone when there is none;
+ * undefined when a read would be of the process's own stdin.
+ */
+function inputs(io: FileCommandIo, operands: readonly string[]): Input[] | undefined {
+  const named = operands.length > 0 ? operands : ["-"];
+  const read: Input[] = [];
+  for (const operand of named) {
+    if (operand === "-") {
+      if (!io.stdin) return undefined;
+      read.push({ operand, data: io.stdin });
+      continue;
+    }
+    const path = absolute(operand, io.files.cwd);
+    const kind = io.files.kindOf(path);
+    const data = kind === "file" ? io.files.readFile(path) : undefined;
+    if (data) read.push({ operand, data });
+    else read.push({ operand, error: kind === "dir" ? "Is a directory" : "No such file or directory" });
+  }
+  return read;
+}
+
+/** A text's lines without their newlines; a last line without one still counts. */
+function linesOf(data: Uint8Array): string[] {
+  const text = decoder.decode(data);
+  const lines = text.split("\n");
+  if (text === "" || text.endsWith("\n")) lines.pop();
+  return lines;
+}
+
+/** A text's lines with their newlines, as head and tail copy them. */
+function rawLinesOf(data: Uint8Array): string[] {
+  const text = decoder.decode(data);
+  return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
+}
+
+/** Single-letter flags, some taking a value (`-n 5`, `-n5`), before the operands; undefined for any other option. */
+function parseOptions(
+  args: readonly string[],
+  flags: string,
+  valued: string,
+): { flags: Set<string>; values: Map<string, string>; operands: string[] } | undefined {
+  const set = new Set<string>();
+  const values = new Map<string, string>();
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "--") {
+      i++;
+      break;
+    }
+    if (!arg.startsWith("-") || arg === "-") break;
+    for (let k = 1; k < arg.length; k++) {
+      const flag = arg[k]!;
+      if (valued.includes(flag)) {
+        const value = k + 1 < arg.length ? arg.slice(k + 1) : args[++i];
+        if (value === undefined) return undefined;
+        values.set(flag, value);
+        break;
+      }
+      if (!flags.includes(flag)) return undefined;
+      set.add(flag);
+    }
+  }
+  const operands = args.slice(i);
+  if (operands.some((arg) => arg.startsWith("-") && arg !== "-")) return undefined;
+  return { flags: set, values, operands };
+}
+
+/** `-5` as head and tail take it: the old form of `-n 5`. */
+function oldCount(args: readonly string[]): readonly string[] {
+  return /^-\d+$/.test(args[0] ?? "") ? ["-n", args[0]!.slice(1), ...args.slice(1)] : args;
+}
+
+/** busybox's text filters and path helpers; false when the command or its options are not emulated. */
+export function runTextCommand(io: FileCommandIo, name: string, args: readonly string[]): boolean {
+  switch (name) {
+    case "wc":
+      return wc(io, args);
+    case "head":
+    case "tail":
+      return headOrTail(io, name, oldCount(args));
+    case "cut":
+      return cut(io, args);
+    case "sort":
+      return sort(io, args);
+    case "uniq":
+      return uniq(io, args);
+    case "tr":
+      return tr(io, args);
+    case "basename":
+      if (args.length === 0 || args.length > 2 || args.some((arg) => arg.startsWith("-"))) return false;
+      io.write("stdout", `${basename(args[0]!, args[1])}\n`);
+      io.status = 0;
+      return true;
+    case "dirname":
+      if (args.length !== 1 || args[0]!.startsWith("-")) return false;
+      io.write("stdout", `${dirname(args[0]!)}\n`);
+      io.status = 0;
+      return true;
+    default:
+      return false;
+  }
+}
+
+/**
+ * `wc [-lwc] [FILE]...`: lines, words and bytes in that order whichever are asked (all three by
+ * default), each right-aligned in 9 columns, except a lone count of at most one file; `total`
+ * after several operands. A directory is an error that still gets its (empty) counts.
+ */
+function wc(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "lwc", "");
+  const read = parsed && inputs(io, parsed.operands);
+  if (!read) return false;
+  const asked = parsed.flags.size === 0 ? ["l", "w", "c"] : ["l", "w", "c"].filter((flag) => parsed.flags.has(flag));
+  const bare = asked.length === 1 && read.length <= 1;
+  const totals = [0, 0, 0];
+  let out = "";
+  const line = (counts: readonly number[], name: string): void => {
+    out += asked.map((flag, k) => (bare ? `${counts["lwc".indexOf(flag)]}` : `${k > 0 ? " " : ""}${String(counts["lwc".indexOf(flag)]).padStart(9)}`)).join("");
+    out += name === "-" ? "\n" : ` ${name}\n`;
+  };
+  io.status = 0;
+  for (const input of read) {
+    if (input.error !== undefined) {
+      flush();
+      io.write("stderr", `wc: ${input.operand}: ${input.error}\n`);
+      io.status = 1;
+      if (input.error !== "Is a directory") continue;
+    }
+    const counts = input.data ? countText(input.data) : [0, 0, 0];
+    counts.forEach((count, k) => (totals[k]! += count));
+    line(counts, input.operand);
+  }
+  if (read.length > 1) line(totals, "total");
+  flush();
+  return true;
+
+  function flush(): void {
+    if (out !== "") io.write("stdout", out);
+    out = "";
+  }
+}
+
+/** Lines, words and bytes as busybox's wc counts them without locale support: a word is printable non-blank bytes between blanks. */
+function countText(data: Uint8Array): number[] {
+  let lines = 0;
+  let words = 0;
+  let inWord = false;
+  for (const byte of data) {
+    if (byte > 0x20 && byte < 0x7f) {
+      inWord = true;
+      continue;
+    }
+    // Other unprintable bytes neither make nor end a word.
+    if (byte !== 0x20 && (byte < 9 || byte > 13)) continue;
+    if (byte === 10) lines++;
+    if (inWord) words++;
+    inWord = false;
+  }
+  if (inWord) words++;
+  return [lines, words, data.length];
+}
+
+/**
+ * `head [-n N] [FILE]...` (the first N lines, 10 by default) and `tail [-n [+]N] [FILE]...` (the
+ * last N, or from line N on), under `==> FILE <==` headings when there are several files. head
+ * goes through its operands in turn, and every heading but the first operand's starts with an empty
+ * line; tail opens them all first (a file it cannot open is left out, and none at all is an error)
+ * and heads the files it opened.
+ */
+function headOrTail(io: FileCommandIo, name: "head" | "tail", args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "", "n");
+  if (!parsed) return false;
+  const count = parsed.values.get("n") ?? "10";
+  const m = name === "tail" ? /^(\+?)(\d+)$/.exec(count) : /^()(\d+)$/.exec(count);
+  const read = m && inputs(io, parsed.operands);
+  if (!m || !read || read.some((input) => input.error === "Is a directory")) return false;
+  const n = Number(m[2]);
+  const shown = (lines: string[]): string[] =>
+    name === "head" ? lines.slice(0, n) : m[1] === "+" ? lines.slice(Math.max(n - 1, 0)) : lines.slice(Math.max(lines.length - n, 0));
+  const heading = (operand: string, first: boolean): string => `${first ? "" : "\n"}==> ${operand === "-" ? "standard input" : operand} <==\n`;
+  io.status = 0;
+  if (name === "head") {
+    read.forEach((input, k) => {
+      if (input.error !== undefined) {
+        io.write("stderr", `head: ${input.operand}: ${input.error}\n`);
+        io.status = 1;
+        return;
+      }
+      const out = (read.length > 1 ? heading(input.operand, k === 0) : "") + shown(rawLinesOf(input.data)).join("");
+      if (out !== "") io.write("stdout", out);
+    });
+    return true;
+  }
+  const opened: Array<{ operand: string; data: Uint8Array }> = [];
+  for (const input of read) {
+    if (input.error === undefined) opened.push(input);
+    else {
+      io.write("stderr", `tail: can't open '${input.operand}': ${input.error}\n`);
+      io.status = 1;
+    }
+  }
+  if (opened.length === 0) {
+    io.write("stderr", "tail: no files\n");
+    return true;
+  }
+  opened.forEach((input, k) => {
+    const out = (opened.length > 1 ? heading(input.operand, k === 0) : "") + shown(rawLinesOf(input.data)).join("");
+    if (out !== "") io.write("stdout", out);
+  });
+  return true;
+}
+
+/** A cut list (`1,3-5,7-`) as a test of 1-based positions; undefined when it does not parse. */
+function cutList(list: string): ((position: number) => boolean) | undefined {
+  const ranges: Array<[number, number]> = [];
+  for (const item of list.split(",")) {
+    const m = /^(\d*)(-?)(\d*)$/.exec(item);
+    if (!m || (m[1] === "" && m[3] === "")) return undefined;
+    const from = m[1] === "" ? 1 : Number(m[1]);
+    const to = m[2] === "" ? from : m[3] === "" ? Infinity : Number(m[3]);
+    if (from < 1 || to < from) return undefined;
+    ranges.push([from, to]);
+  }
+  return (position) => ranges.some(([from, to]) => position >= from && position <= to);
+}
+
+/** `cut -d D -f LIST [-s]` or `cut -c LIST` (`-b` too): the chosen fields or characters of each line, in line order. */
+function cut(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "s", "dfcb");
+  if (!parsed) return false;
+  const { values } = parsed;
+  const fields = values.get("f");
+  const chars = values.get("c") ?? values.get("b");
+  const delimiter = values.get("d") ?? "\t";
+  if ((fields === undefined) === (chars === undefined) || delimiter.length !== 1) return false;
+  const chosen = cutList(fields ?? chars!);
+  const read = chosen && inputs(io, parsed.operands);
+  if (!chosen || !read || read.some((input) => input.error === "Is a directory")) return false;
+  io.status = 0;
+  for (const input of read) {
+    if (input.error !== undefined) {
+      io.write("stderr", `cut: ${input.operand}: ${input.error}\n`);
+      io.status = 1;
+      continue;
+    }
+    let out = "";
+    for (const line of linesOf(input.data)) {
+      if (chars !== undefined) {
+        out += `${[...line].filter((_, k) => chosen(k + 1)).join("")}\n`;
+      } else if (!line.includes(delimiter)) {
+        if (!parsed.flags.has("s")) out += `${line}\n`;
+      } else {
+        out += `${line
+          .split(delimiter)
+          .filter((_, k) => chosen(k + 1))
+          .join(delimiter)}\n`;
+      }
+    }
+    if (out !== "") io.write("stdout", out);
+  }
+  return true;
+}
+
+/** C's atof of a line's start: leading blanks, then a decimal number; 0 when there is none. */
+function leadingNumber(line: string): number {
+  const m = /^[ \t\n\v\f\r]*([+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)/.exec(line);
+  return m ? Number(m[1]) : 0;
+}
+
+function byteOrder(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/**
+ * `sort [-nru] [FILE]...`: all lines together, by bytes or (-n) by leading number with the whole
+ * line breaking ties; -r reverses both; -u keeps the first of lines that compare equal. A file it
+ * cannot open ends it at once with status 2, before any output.
+ */
+function sort(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "nru", "");
+  const read = parsed && inputs(io, parsed.operands);
+  if (!read || read.some((input) => input.error === "Is a directory")) return false;
+  const failed = read.find((input) => input.error);
+  if (failed) {
+    io.write("stderr", `sort: ${failed.operand}: ${failed.error}\n`);
+    io.status = 2;
+    return true;
+  }
+  const numeric = parsed.flags.has("n");
+  const sign = parsed.flags.has("r") ? -1 : 1;
+  const key = (a: string, b: string) => (numeric ? Math.sign(leadingNumber(a) - leadingNumber(b)) : byteOrder(a, b));
+  let lines = read.flatMap((input) => linesOf(input.data!)).sort((a, b) => sign * (key(a, b) || byteOrder(a, b)));
+  // -u compares by the key alone, so of numerically equal lines the first sorted stays.
+  if (parsed.flags.has("u")) lines = lines.filter((line, k) => k === 0 || key(lines[k - 1]!, line) !== 0);
+  if (lines.length > 0) io.write("stdout", lines.map((line) => `${line}\n`).join(""));
+  io.status = 0;
+  return true;
+}
+
+/** `uniq [-cdu] [FILE]`: adjacent equal lines once (-c with their count in 7 columns; -d only repeated, -u only single ones). */
+function uniq(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "cdu", "");
+  if (!parsed || parsed.operands.length > 1) return false;
+  const read = inputs(io, parsed.operands);
+  if (!read || read[0]!.error === "Is a directory") return false;
+  const input = read[0]!;
+  if (input.error !== undefined) {
+    io.write("stderr", `uniq: can't open '${input.operand}': ${input.error}\n`);
+    io.status = 1;
+    return true;
+  }
+  const { flags } = parsed;
+  let out = "";
+  const lines = linesOf(input.data);
+  for (let k = 0; k < lines.length; ) {
+    let end = k + 1;
+    while (end < lines.length && lines[end] === lines[k]) end++;
+    const repeats = end - k;
+    if (!(flags.has("d") && repeats === 1) && !(flags.has("u") && repeats > 1)) {
+      out += `${flags.has("c") ? `${String(repeats).padStart(7)} ` : ""}${lines[k]}\n`;
+    }
+    k = end;
+  }
+  if (out !== "") io.write("stdout", out);
+  io.status = 0;
+  return true;
+}
+
+/** A tr set written out: escapes (`\n`, `\\`, `\NNN`) and ranges (`a-z`); undefined for classes and repeats. */
+function trSet(spec: string): string[] | undefined {
+  if (spec.includes("[:") || spec.includes("[=") || /\[.\*/.test(spec)) return undefined;
+  const escapes: Record<string, string> = { n: "\n", t: "\t", r: "\r", a: "\x07", b: "\b", f: "\f", v: "\v" };
+  // Characters, each marked when it was escaped (an escaped `-` is no range).
+  const tokens: Array<{ ch: string; escaped: boolean }> = [];
+  for (let i = 0; i < spec.length; i++) {
+    if (spec[i] !== "\\" || i + 1 === spec.length) {
+      tokens.push({ ch: spec[i]!, escaped: false });
+      continue;
+    }
+    const octal = /^[0-7]{1,3}/.exec(spec.slice(i + 1));
+    const ch = octal ? String.fromCharCode(parseInt(octal[0], 8)) : (escapes[spec[i + 1]!] ?? spec[i + 1]!);
+    i += octal ? octal[0].length : 1;
+    tokens.push({ ch, escaped: true });
+  }
+  const chars: string[] = [];
+  for (let k = 0; k < tokens.length; k++) {
+    const range = tokens[k + 1]?.ch === "-" && !tokens[k + 1]!.escaped && k + 2 < tokens.length;
+    if (!range) {
+      chars.push(tokens[k]!.ch);
+      continue;
+    }
+    for (let code = tokens[k]!.ch.charCodeAt(0); code <= tokens[k + 2]!.ch.charCodeAt(0); code++) chars.push(String.fromCharCode(code));
+    k += 2;
+  }
+  return chars;
+}
+
+/** `tr SET1 SET2` (each character of SET1 becomes the one at its place in SET2, padded with SET2's last) and `tr -d SET1`; it reads only the pipe. */
+function tr(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "d", "");
+  if (!parsed || !io.stdin) return false;
+  const deleting = parsed.flags.has("d");
+  if (parsed.operands.length !== (deleting ? 1 : 2)) return false;
+  const from = trSet(parsed.operands[0]!);
+  const to = deleting ? [] : trSet(parsed.operands[1]!);
+  if (!from || !to || (!deleting && to.length === 0)) return false;
+  const map = new Map<string, string>();
+  from.forEach((ch, k) => map.set(ch, deleting ? "" : (to[k] ?? to.at(-1)!)));
+  let out = "";
+  for (const ch of decoder.decode(io.stdin)) out += map.get(ch) ?? ch;
+  if (out !== "") io.write("stdout", out);
+  io.status = 0;
+  return true;
+}
+
+/** busybox basename: the last path component (trailing slashes dropped), less a suffix that is not all of it. */
+function basename(path: string, suffix?: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  if (trimmed === "") return path === "" ? "" : "/";
+  const base = trimmed.slice(trimmed.lastIndexOf("/") + 1);
+  return suffix && base !== suffix && base.endsWith(suffix) ? base.slice(0, -suffix.length) : base;
+}
+
+/** dirname(3): the path without its last component and the slashes before it; `.` for none, `/` for the root. */
+function dirname(path: string): string {
+  const trimmed = path.replace(/\/+$/, "");
+  if (trimmed === "") return path.startsWith("/") ? "/" : ".";
+  const slash = trimmed.lastIndexOf("/");
+  if (slash < 0) return ".";
+  const dir = trimmed.slice(0, slash).replace(/\/+$/, "");
+  return dir === "" ? "/" : dir;
+}
