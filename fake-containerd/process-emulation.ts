@@ -11,6 +11,7 @@ import { busyboxIdOf, passwdEntry, type ProcessUser } from "./busybox-id.ts";
 import { concatBytes, toBytes } from "./bytes.ts";
 import { absolute, parentOf, runFileCommand, ScriptFiles, testExpression } from "./process-files.ts";
 import type { FileChange, ProcessScript } from "./processes.ts";
+import { printf } from "./printf.ts";
 import { runTextCommand } from "./text-commands.ts";
 
 /** What the emulation sees of a container's process. */
@@ -315,9 +316,12 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
     case "sort":
     case "uniq":
     case "tr":
+    case "tee":
     case "basename":
     case "dirname":
       return t.files !== undefined && runTextCommand(t as Timeline & { files: ScriptFiles }, name, args);
+    case "printf":
+      return runPrintf(t, "printf", args);
     case "pwd":
       if (!t.files || args.length > 0) return false;
       t.write("stdout", `${t.files.cwd}\n`);
@@ -358,6 +362,17 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
     default:
       return false;
   }
+}
+
+/** printf's output into the timeline; `name` prefixes its errors (`sh` for ash's builtin). */
+function runPrintf(t: Timeline, name: string, args: readonly string[]): boolean {
+  const result = printf(name, args);
+  if (!result) return false;
+  // Errors go out at once; the output when stdio flushes it.
+  if (result.stderr !== "") t.write("stderr", result.stderr);
+  if (result.stdout !== "") t.write("stdout", result.stdout);
+  t.status = result.status;
+  return true;
 }
 
 /** busybox dd's size suffixes. */
@@ -915,6 +930,8 @@ class Shell {
       t.status = 0;
     } else if (name === "cd") {
       this.changeDirectory(t, args);
+    } else if (name === "printf") {
+      if (!runPrintf(t, "sh", args)) t.forever = true;
     } else if (name === "[" || name === "test") {
       runTest(t, name, args);
     } else if (!runSimple(t, baseName(name), args)) {

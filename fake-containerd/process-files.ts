@@ -135,6 +135,14 @@ function createError(files: ScriptFiles, path: string): string | undefined {
   return files.readOnly(path) ? "Read-only file system" : undefined;
 }
 
+/** Why a file cannot be opened for writing (created when missing), in the C library's words. */
+export function writeError(files: ScriptFiles, path: string): string | undefined {
+  const kind = files.kindOf(path);
+  if (kind === "dir") return "Is a directory";
+  if (kind === "file") return files.readOnly(path) ? "Read-only file system" : undefined;
+  return createError(files, path);
+}
+
 /** Options as busybox takes them: single letters, together or apart, before the operands; undefined for any other. */
 function options(args: readonly string[], allowed: string): { flags: Set<string>; operands: string[] } | undefined {
   const flags = new Set<string>();

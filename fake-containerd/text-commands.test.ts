@@ -135,3 +135,29 @@ describe("basename, dirname, pwd, whoami, env, cd", () => {
     expect(shellScript("pwd", { files: access(undefined, "/tmp") })).toEqual({ output: [{ stream: "stdout", data: "/tmp\n", atMs: 0 }], exit: { code: 0, afterMs: 0 } });
   });
 });
+
+describe("printf and tee", () => {
+  test("printf: conversions with flags, width and precision; the format again for arguments left; escapes", () => {
+    expect(sh(`printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]' ab cd efgh`)).toBe("stdout:x-y\nz-\nstdout:[   ab|cd   |ef]exit 0");
+    expect(sh(`printf '%d %x %X %o %u %c %%|%05d|%-4d|%+d|%.3d|%#x|%x\\n' 42 255 255 8 3 word 42 7 5 9 255 -1`)).toBe(
+      "stdout:42 ff FF 10 3 w %|00042|7   |+5|009|0xff|ffffffffffffffff\nexit 0",
+    );
+    expect(sh(`printf '%f %.2f %e %g %g %g %G\\n' 1.5 3.14159 12345 0.0001 100000000 0.00001234 1e-10`)).toBe(
+      "stdout:1.500000 3.14 1.234500e+04 0.0001 1e+08 1.234e-05 1E-10\nexit 0",
+    );
+    expect(sh(`printf '\\101\\x41\\0042|%b|\\c' 'a\\0101\\nb'; echo; printf "%d\\n" "'A" 0x10 010`)).toBe("stdout:AA\x042|aA\nb|stdout:\nstdout:65\n16\n8\nexit 0");
+  });
+
+  test("printf: a number that does not parse prints 0 with an error; an unknown conversion ends it", () => {
+    expect(sh(`printf '%d|' abc 12abc; echo $?; printf 'a%qb'; echo $?`)).toBe(
+      "stderr:sh: invalid number 'abc'\nsh: invalid number '12abc'\nstdout:0|0|stdout:1\nstderr:sh: %qb: invalid format\nstdout:astdout:1\nexit 0",
+    );
+    expect(exec(["printf", "%d", "x"])).toBe("stderr:printf: invalid number 'x'\nstdout:0exit 1");
+  });
+
+  test("tee: the pipe to stdout and into each file it can open, -a appending", () => {
+    expect(sh("echo hi | tee /tmp/a /nope/b; echo $?; echo more | tee -a /tmp/a; cat /tmp/a")).toBe(
+      "stderr:tee: /nope/b: No such file or directory\nstdout:hi\nstdout:1\nstdout:more\nstdout:hi\nmore\nexit 0",
+    );
+  });
+});

@@ -5,7 +5,7 @@
 // the emulation can say so instead of answering wrongly. Output formats and error texts are
 // busybox 1.36's, pinned by golden/cri transcripts.
 
-import { absolute, type FileCommandIo } from "./process-files.ts";
+import { absolute, writeError, type FileCommandIo } from "./process-files.ts";
 
 const decoder = new TextDecoder();
 
@@ -102,6 +102,8 @@ export function runTextCommand(io: FileCommandIo, name: string, args: readonly s
       return uniq(io, args);
     case "tr":
       return tr(io, args);
+    case "tee":
+      return tee(io, args);
     case "basename":
       if (args.length === 0 || args.length > 2 || args.some((arg) => arg.startsWith("-"))) return false;
       io.write("stdout", `${basename(args[0]!, args[1])}\n`);
@@ -405,4 +407,32 @@ function dirname(path: string): string {
   if (slash < 0) return ".";
   const dir = trimmed.slice(0, slash).replace(/\/+$/, "");
   return dir === "" ? "/" : dir;
+}
+
+/**
+ * `tee [-a] [FILE]...`: the pipe to stdout and into each file (truncated, or -a appended), every file
+ * opened first; one that cannot be opened is an error (status 1) that leaves the others.
+ */
+function tee(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "a", "");
+  if (!parsed || !io.stdin) return false;
+  const data = io.stdin;
+  io.status = 0;
+  const opened: string[] = [];
+  for (const operand of parsed.operands) {
+    const path = absolute(operand, io.files.cwd);
+    const error = writeError(io.files, path);
+    if (error) {
+      io.write("stderr", `tee: ${operand}: ${error}\n`);
+      io.status = 1;
+      continue;
+    }
+    if (!parsed.flags.has("a")) io.change(path, "write", new Uint8Array());
+    else if (io.files.kindOf(path) === undefined) io.change(path, "touch");
+    opened.push(path);
+  }
+  if (data.length === 0) return true;
+  io.write("stdout", decoder.decode(data));
+  for (const path of opened) io.change(path, "append", data);
+  return true;
 }

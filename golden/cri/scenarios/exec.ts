@@ -335,6 +335,16 @@ export const exec: Scenario[] = [
     ],
   ),
 
+  shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
+    `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
+    `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
+    `printf '%f %.2f %e %g %g\\n' 1.5 3.14159 12345 0.0001 100000000; printf '%s\\n'; printf 'no newline'`,
+    `printf '%d\\n' abc; echo $?; printf '%d\\n' 12abc; echo $?; printf '%b|%q\\n' 'a\\nb' x; echo $?`,
+    `printf '\\101\\x41\\0042\\e|\\c' ; echo; printf '%s' "$(printf 'x\\ny')" | wc -l`,
+    "echo hello | tee /tmp/t1 /tmp/t2; cat /tmp/t1 /tmp/t2; echo more | tee -a /tmp/t1 >/dev/null; cat /tmp/t1",
+    "echo x | tee /nope/f; echo $?; printf 'a\\nb\\n' | tee /tmp/t3 | wc -l",
+  ]),
+
   defineScenario("exec-sync-text-filter-commands", "ExecSync of busybox's text filters and small applets run without a shell", (s) => {
     pullBusybox(s);
     runPod(s, "pod", "pod");
