@@ -32,13 +32,6 @@ export const knownDifferences: readonly KnownDifference[] = [
     expected: () => ({ response: { linux: { cgroupDriver: "CGROUPFS" } } }),
   },
   {
-    name: "sandbox-seccomp-runtime-default",
-    reason: "RuntimeDefault's built-in seccomp profile is left out of the spec, so the process reads Seccomp 0 (no filter), as for Unconfined",
-    covers: ({ scenario, call }) =>
-      scenario === "exec-sync-proc-status" && call.method === "execSync" && (call.request as { containerId?: string }).containerId === "$runtime-default.containerId",
-    expected: (recorded) => rewriteStdout(recorded, (stdout) => stdout.replace("Seccomp:\t2\n", "Seccomp:\t0\n")),
-  },
-  {
     name: "all-capabilities-of-a-full-node",
     reason: "the recording machine's containerd itself lacked CAP_SYS_RESOURCE, so its ALL did; the fake's ALL is every capability, as on a node",
     covers: ({ scenario, call }) =>

@@ -1,7 +1,9 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { ContainerState } from "../../src/cri/api/v1.ts";
+import { ContainerState, SecurityProfile_ProfileType } from "../../src/cri/api/v1.ts";
 import { Code } from "../../src/cri/errors.ts";
 import { MemoryHostFs, HostFsError } from "../../src/cri/host-fs.ts";
+import { specJson } from "../../src/cri/server/oci-defaults.ts";
+import { defaultSeccompProfile } from "../../src/cri/server/seccomp-default.ts";
 import type { FakeCri } from "../../src/harness/index.ts";
 import {
   advance,
@@ -200,6 +202,44 @@ describe("CreateContainer", () => {
     fake.hostFs.writeFile("/etc/seccomp/p.json", '{"defaultAction":"SCMP_ACT_LOG","architectures":["SCMP_ARCH_X86_64"]}');
     const id = await create(fake, pod, "sc", ["true"], { linux: { securityContext: { seccomp: { profileType: 2, localhostRef: "/etc/seccomp/p.json" } } } });
     expect((await verboseInfo(id)).runtimeSpec.linux.seccomp).toEqual({ defaultAction: "SCMP_ACT_LOG", architectures: ["SCMP_ARCH_X86_64"] });
+  });
+
+  test("RuntimeDefault seccomp is containerd's default profile for the container's final capabilities; privileged and unconfined get none", async () => {
+    await setUp();
+    const seccompOf = async (id: string) => (await verboseInfo(id)).runtimeSpec.linux.seccomp;
+    const expected = (bounding: string[]) => JSON.parse(specJson({ ociVersion: "", linux: { seccomp: defaultSeccompProfile(bounding) } })).linux.seccomp;
+    const runtimeDefault = { profileType: SecurityProfile_ProfileType.RuntimeDefault, localhostRef: "" };
+
+    const plain = await create(fake, pod, "rd", ["true"], { linux: { securityContext: { seccomp: runtimeDefault } } });
+    const plainCaps: string[] = (await verboseInfo(plain)).runtimeSpec.process.capabilities.bounding;
+    expect(plainCaps).not.toContain("CAP_SYS_ADMIN");
+    expect(await seccompOf(plain)).toEqual(expected(plainCaps));
+
+    const admin = await create(fake, pod, "rd-admin", ["true"], {
+      linux: { securityContext: { seccompProfilePath: "runtime/default", capabilities: { addCapabilities: ["SYS_ADMIN"], dropCapabilities: ["CHOWN"] } } },
+    });
+    const adminCaps: string[] = (await verboseInfo(admin)).runtimeSpec.process.capabilities.bounding;
+    expect(adminCaps).toContain("CAP_SYS_ADMIN");
+    expect(adminCaps).not.toContain("CAP_CHOWN");
+    expect(await seccompOf(admin)).toEqual(expected(adminCaps));
+    expect(await seccompOf(admin)).not.toEqual(await seccompOf(plain));
+
+    const unconfined = await create(fake, pod, "unconfined", ["true"], {
+      linux: { securityContext: { seccomp: { profileType: SecurityProfile_ProfileType.Unconfined, localhostRef: "" } } },
+    });
+    expect(await seccompOf(unconfined)).toBeUndefined();
+    expect(await seccompOf(await create(fake, pod, "none", ["true"]))).toBeUndefined();
+
+    const privilegedPod = await runPod(fake, "priv", { linux: { securityContext: { privileged: true } } });
+    const privileged = await create(fake, privilegedPod, "priv", ["true"], { linux: { securityContext: { privileged: true, seccomp: runtimeDefault } } });
+    expect(await seccompOf(privileged)).toBeUndefined();
+  });
+
+  test("the config's unset_seccomp_profile gives a container without a profile of its own RuntimeDefault", async () => {
+    await setUp({ config: { unsetSeccompProfile: "runtime/default" } });
+    const id = await create(fake, pod, "unset", ["true"]);
+    const spec = (await verboseInfo(id)).runtimeSpec;
+    expect(spec.linux.seccomp).toEqual(JSON.parse(specJson({ ociVersion: "", linux: { seccomp: defaultSeccompProfile(spec.process.capabilities.bounding) } })).linux.seccomp);
   });
 
   test("resources go into the spec and the status; a memory limit sets the swap limit too", async () => {

@@ -8,6 +8,7 @@ import type { VirtualClock } from "../../fake-containerd/index.ts";
 import { Code } from "../../src/cri/errors.ts";
 import { NamespaceMode, PodSandboxState, SecurityProfile_ProfileType } from "../../src/cri/api/v1.ts";
 import { parseSpec } from "../../src/cri/server/oci-defaults.ts";
+import { defaultSeccompProfile } from "../../src/cri/server/seccomp-default.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { emptyFootprint, idIn, podConfig, rejection, sandboxFootprint } from "./sandbox-fixtures.ts";
 
@@ -120,6 +121,22 @@ describe("a sandbox that runs", () => {
       Code.Unknown,
       'failed to create containerd container: cannot load seccomp profile "/profiles/none.json": open /profiles/none.json: no such file or directory',
     ]);
+  });
+
+  test("RuntimeDefault seccomp gives the pause container containerd's default profile; privileged and unconfined sandboxes get none", async () => {
+    fake = await createFakeCri({ seed: 1 });
+    const runtimeDefault = { profileType: SecurityProfile_ProfileType.RuntimeDefault, localhostRef: "" };
+    const run = async (name: string, securityContext: object) =>
+      specOf((await fake.runtime.runPodSandbox({ config: podConfig(name, { linux: { securityContext } }) })).podSandboxId);
+
+    for (const securityContext of [{ seccomp: runtimeDefault }, { seccompProfilePath: "docker/default" }]) {
+      const spec = await run(`rd-${Object.keys(securityContext)[0]}`, securityContext);
+      expect(spec.linux?.seccomp).toEqual(defaultSeccompProfile(spec.process!.capabilities!.bounding!));
+      expect(spec.linux?.seccomp?.syscalls?.at(-1)).toEqual({ names: ["clone3"], action: "SCMP_ACT_ERRNO", errnoRet: 38 });
+    }
+    expect((await run("unconfined", { seccomp: { profileType: SecurityProfile_ProfileType.Unconfined, localhostRef: "" } })).linux?.seccomp).toBeUndefined();
+    expect((await run("privileged", { privileged: true, seccomp: runtimeDefault })).linux?.seccomp).toBeUndefined();
+    expect((await run("plain", {})).linux?.seccomp).toBeUndefined();
   });
 
   test("a sandbox image that is not there is pulled first", async () => {

@@ -24,6 +24,7 @@ export const passingSpecs: readonly string[] = [
   "[k8s.io] Security Context bucket runtime should support dropping ALL capabilities",
   "[k8s.io] Security Context SeccompProfilePath should support seccomp unconfined on the container",
   "[k8s.io] Security Context SeccompProfilePath should support nil profile, which is unconfined",
+  "[k8s.io] Security Context SeccompProfilePath should support seccomp default on the container",
   "[k8s.io] Security Context SeccompProfilePath runtime should support an seccomp profile that blocks setting hostname with SYS_ADMIN",
   "[k8s.io] Container runtime should support basic operations on container runtime should support creating container [Conformance]",
   "[k8s.io] Container runtime should support basic operations on container runtime should support preserving container attributes [Conformance]",
@@ -95,7 +96,7 @@ export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[]
   },
   {
     why:
-      "Kernel behaviour inside the container: what a capability or a seccomp filter lets a process do (`brctl addbr`, `ping`, `hostname NAME`, `chmod`), read-only and masked paths, no_new_privs with a setuid binary; and RuntimeDefault's seccomp filter, which the fake leaves out of the spec (golden/cri/KNOWN_DIFFERENCES.md, sandbox-seccomp-runtime-default), so `/proc/self/status` reads `Seccomp: 0`.",
+      "Kernel behaviour inside the container: what a capability or a seccomp filter lets a process do (`brctl addbr`, `ping`, `hostname NAME`, `chmod`), read-only and masked paths, no_new_privs with a setuid binary.",
     specs: [
       "[k8s.io] Security Context bucket runtime should support Privileged is true",
       "[k8s.io] Security Context bucket runtime should support adding capability",
@@ -103,7 +104,6 @@ export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[]
       "[k8s.io] Security Context bucket runtime should support MaskedPaths",
       "[k8s.io] Security Context bucket runtime should support ReadonlyPaths",
       "[k8s.io] Security Context SeccompProfilePath should support seccomp localhost profile on the container",
-      "[k8s.io] Security Context SeccompProfilePath should support seccomp default on the container",
       "[k8s.io] Security Context SeccompProfilePath runtime should not block setting host name with unconfined seccomp and SYS_ADMIN",
       "[k8s.io] Security Context SeccompProfilePath runtime should ignore a seccomp profile that blocks setting hostname when privileged",
       "[k8s.io] Security Context NoNewPrivs should not allow privilege escalation when true",

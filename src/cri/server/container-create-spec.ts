@@ -29,7 +29,7 @@ import type { HostFs } from "../host-fs.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
 import { keyValueText } from "./container-config-json.ts";
 import { defaultUnixSpec, type LinuxResources, type Mount, type RuntimeSpec } from "./oci-defaults.ts";
-import { generateSecurityProfile, loadSeccompProfile, seccompFileFor } from "./security-profiles.ts";
+import { generateSecurityProfile, seccompSpecOpt } from "./security-profiles.ts";
 
 type ImageConfig = NonNullable<OciImageConfig["config"]>;
 
@@ -497,13 +497,8 @@ export function containerSpecOpts(ctx: SpecContext, config: ContainerConfig, ima
     throw new Error("failed to generate apparmor spec opts: apparmor is not supported");
   }
 
-  const seccompFile = seccompFileFor(securityContext, ctx.config.unsetSeccompProfile);
-  if (seccompFile !== undefined) {
-    const path = seccompFile;
-    opts.push((spec) => {
-      spec.linux!.seccomp = loadSeccompProfile(ctx.hostFs, path);
-    });
-  }
+  const seccomp = seccompSpecOpt(securityContext, ctx.config.unsetSeccompProfile, ctx.hostFs);
+  if (seccomp !== undefined) opts.push(seccomp);
   return opts;
 }
 

@@ -20,7 +20,7 @@ import { getPassthroughAnnotations } from "../../helpers/annotations.ts";
 import { getCgroupsPath, replaceOrAppendEnvValues } from "./container-create-spec.ts";
 import { defaultUnixSpec, type RuntimeSpec } from "./oci-defaults.ts";
 import { devShm, getResolvPath, getSandboxDevShm, resolvConfPath } from "./sandbox-files.ts";
-import { loadSeccompProfile, seccompFileFor } from "./security-profiles.ts";
+import { seccompSpecOpt } from "./security-profiles.ts";
 import type { CriService } from "./service.ts";
 
 /** The CRI annotations containerd puts on a sandbox's spec (pkg/cri/annotations). */
@@ -248,14 +248,8 @@ export function sandboxContainerSpecOpts(
 ): SandboxSpecOption[] {
   const securityContext: LinuxSandboxSecurityContext | undefined = config.linux?.securityContext;
   const options: SandboxSpecOption[] = [];
-  const seccompFile = seccompFileFor(securityContext, c.config.unsetSeccompProfile);
-  if (seccompFile !== undefined) {
-    const path = seccompFile;
-    options.push(async (spec) => {
-      spec.linux ??= {};
-      spec.linux.seccomp = loadSeccompProfile(c.hostFs, path);
-    });
-  }
+  const seccomp = seccompSpecOpt(securityContext, c.config.unsetSeccompProfile, c.hostFs);
+  if (seccomp !== undefined) options.push(async (spec) => seccomp(spec));
 
   let user: string;
   try {

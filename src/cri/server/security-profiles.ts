@@ -1,13 +1,14 @@
 // Security profiles as the CRI plugin resolves them for sandboxes and containers alike: a profile
 // from a deprecated profile path (seccomp_profile_path, apparmor_profile), and the seccomp options
-// of a node with seccomp (generateSeccompSpecOpts, seccomp.WithProfile).
+// of a node with seccomp (generateSeccompSpecOpts, seccomp.WithDefaultProfile and WithProfile).
 
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { SecurityProfile_ProfileType, type SecurityProfile } from "../api/v1.ts";
 import { parseGoJson, type ParsedJson } from "../../go/json.ts";
 import { readTextFile, type HostFs } from "../host-fs.ts";
-import { decodeSeccomp, type LinuxSeccomp } from "./oci-defaults.ts";
+import { decodeSeccomp, type LinuxSeccomp, type RuntimeSpec } from "./oci-defaults.ts";
+import { defaultSeccompProfile } from "./seccomp-default.ts";
 
 const localhostPrefix = "localhost/";
 
@@ -25,50 +26,64 @@ export function generateSecurityProfile(path: string): SecurityProfile {
   }
 }
 
+/** A spec option that sets the spec's seccomp profile. */
+export type SeccompSpecOpt = (spec: RuntimeSpec) => void;
+
 /**
- * The seccomp profile file a sandbox or container loads, or undefined: its security context's
- * profile, else its deprecated profile path, else the config's profile for an unset one. Errors
- * read "failed to generate seccomp spec opts: ..." as containerd's do.
+ * The seccomp option of a sandbox or container, or undefined when its spec keeps no profile: for
+ * its security context's profile, else its deprecated profile path, else the config's profile for
+ * an unset one. Errors read "failed to generate seccomp spec opts: ..." as containerd's do.
  */
-export function seccompFileFor(
+export function seccompSpecOpt(
   context: { seccomp?: SecurityProfile | undefined; seccompProfilePath: string; privileged: boolean } | undefined,
   unsetProfilePath: string,
-): string | undefined {
+  fs: HostFs,
+): SeccompSpecOpt | undefined {
   try {
     let profile = context?.seccomp;
     if (!profile) {
       const path = context?.seccompProfilePath || unsetProfilePath;
       if (path !== "") profile = generateSecurityProfile(path);
     }
-    return seccompProfileFile(profile, context?.privileged ?? false);
+    return generateSeccompSpecOpt(profile, context?.privileged ?? false, fs);
   } catch (err) {
     throw wrap(err, "failed to generate seccomp spec opts");
   }
 }
 
-/**
- * generateSeccompSpecOpts: the localhost profile file to load into the spec, or undefined when the
- * spec keeps no profile (privileged, none asked, unconfined, or runtime/default, whose built-in
- * profile the fake does not reproduce: KNOWN_DIFFERENCES.md).
- */
-function seccompProfileFile(profile: SecurityProfile | undefined, privileged: boolean): string | undefined {
+/** generateSeccompSpecOpts: none for a privileged process, an unconfined one, or none asked. */
+function generateSeccompSpecOpt(profile: SecurityProfile | undefined, privileged: boolean, fs: HostFs): SeccompSpecOpt | undefined {
   if (privileged || !profile) return undefined;
   if (profile.profileType !== SecurityProfile_ProfileType.Localhost && profile.localhostRef !== "") {
     throw new Error("seccomp config invalid LocalhostRef must only be set if ProfileType is Localhost");
   }
   switch (profile.profileType) {
     case SecurityProfile_ProfileType.Unconfined:
-    case SecurityProfile_ProfileType.RuntimeDefault:
       return undefined;
-    case SecurityProfile_ProfileType.Localhost:
-      return profile.localhostRef.startsWith(localhostPrefix) ? profile.localhostRef.slice(localhostPrefix.length) : profile.localhostRef;
+    case SecurityProfile_ProfileType.RuntimeDefault:
+      return withDefaultProfile;
+    case SecurityProfile_ProfileType.Localhost: {
+      const ref = profile.localhostRef;
+      const path = ref.startsWith(localhostPrefix) ? ref.slice(localhostPrefix.length) : ref;
+      return (spec) => {
+        (spec.linux ??= {}).seccomp = loadSeccompProfile(fs, path);
+      };
+    }
     default:
       throw new Error("seccomp unknown ProfileType");
   }
 }
 
+/**
+ * seccomp.WithDefaultProfile. containerd applies it after the whole spec is generated, so the
+ * profile follows the spec's final bounding capabilities.
+ */
+const withDefaultProfile: SeccompSpecOpt = (spec) => {
+  (spec.linux ??= {}).seccomp = defaultSeccompProfile(spec.process?.capabilities?.bounding ?? []);
+};
+
 /** seccomp.WithProfile: the profile file from the node, decoded into the spec's seccomp section. */
-export function loadSeccompProfile(fs: HostFs, path: string): LinuxSeccomp {
+function loadSeccompProfile(fs: HostFs, path: string): LinuxSeccomp {
   let text: string;
   try {
     text = readTextFile(fs, path);
