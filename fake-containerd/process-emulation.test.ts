@@ -125,6 +125,34 @@ describe("a made-up shell image", () => {
   });
 });
 
+describe("a command that exists but is not emulated", () => {
+  const image = (p: string) => p === "/bin/sh" || p === "/app/server";
+  const stderr = (data: string) => ({ output: [{ stream: "stderr", data, atMs: 0 }], exit: { code: 127, afterMs: 0 } });
+
+  test("in a container's own script it runs until killed, like the image's own program; one that is not there is not found", () => {
+    expect(emulateContainerProcess({ args: ["sh", "-c", "/app/server --port 80"], env: [], hasFile: image })).toEqual({});
+    expect(emulateContainerProcess({ args: ["sh", "-c", "sed -i s/a/b/ /etc/x; echo after"], env: [], hasFile: image })).toEqual({});
+    expect(emulateContainerProcess({ args: ["sh", "-c", "/app/nope"], env: [], hasFile: image })).toEqual(stderr("sh: /app/nope: not found\n"));
+  });
+
+  test("in an exec, which is expected to end, it ends at once with status 127 and a note; one that is not there fails as runc's does", () => {
+    const exec = (args: string[]) => emulateExecLine(args, { env: [], hasFile: image });
+    expect(exec(["sed", "-n", "1p", "/etc/passwd"])).toEqual(stderr("sed: not emulated by fake-cri\n"));
+    expect(exec(["/app/server", "--health"])).toEqual(stderr("/app/server: not emulated by fake-cri\n"));
+    expect(exec(["sh", "-c", "sed 1q /etc/passwd; echo $?"])).toEqual({
+      output: [
+        { stream: "stderr", data: "sh: sed: not emulated by fake-cri\n", atMs: 0 },
+        { stream: "stdout", data: "127\n", atMs: 0 },
+      ],
+      exit: { code: 0, afterMs: 0 },
+    });
+    expect(exec(["python3"])).toEqual({ failStart: { reason: 'exec: "python3": executable file not found in $PATH' } });
+    expect(exec(["sh", "-c", "python3"])).toEqual(stderr("sh: python3: not found\n"));
+    // Without a root filesystem to look in, runc's start failure, as before.
+    expect(emulateExecLine(["sed"], { env: [] })).toBeUndefined();
+  });
+});
+
 describe("a container's shell script beyond the emulation", () => {
   const shellOnly = (p: string) => p === "/bin/sh";
   const run = (script: string) => emulateContainerProcess({ args: ["sh", "-c", script], env: [], hasFile: shellOnly });
@@ -159,7 +187,7 @@ describe("a container's shell script beyond the emulation", () => {
 });
 
 describe("&& and || lists in a container's shell script", () => {
-  const run = (script: string) => shellScript(script, { runningOn: new Set(["top"]) });
+  const run = (script: string) => shellScript(script, { unemulated: { exists: (command) => command === "top", exec: false } });
   const out = (data: string, atMs = 0) => ({ stream: "stdout", data, atMs });
 
   test("each command after && runs only when the status so far is 0, after || only when it is not", () => {
@@ -193,7 +221,7 @@ describe("commands that read the container's files, when the files are at hand",
     cwd: "/",
     terminal: false,
   };
-  const run = (script: string) => shellScript(script, { runningOn: new Set(["cat", "id", "hostname"]), files: access });
+  const run = (script: string) => shellScript(script, { unemulated: { exists: (command) => ["cat", "id", "hostname"].includes(command), exec: false }, files: access });
   const out = (data: string) => ({ stream: "stdout", data, atMs: 0 });
   const text = (script: ProcessScript) => (script.output ?? []).map((o) => `${o.stream}:${typeof o.data === "string" ? o.data : new TextDecoder().decode(o.data)}`).join("");
 
@@ -212,7 +240,7 @@ describe("commands that read the container's files, when the files are at hand",
   });
 
   test("without them, the commands are not emulated; a substitution beyond the emulation makes the script run until killed", () => {
-    expect(shellScript("cat /etc/hostname; echo next", { runningOn: new Set(["cat"]) })).toEqual({});
+    expect(shellScript("cat /etc/hostname; echo next", { unemulated: { exists: (command) => command === "cat", exec: false } })).toEqual({});
     expect(run("echo $(echo a | cat)")).toEqual({});
     expect(run("echo $(while true; do sleep 1; done)")).toEqual({});
     expect(run("echo $(sleep infinity) never")).toEqual({});

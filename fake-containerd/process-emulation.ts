@@ -68,21 +68,42 @@ export function emulateContainerProcess(p: EmulatedProcess): ProcessScript {
   return missing === undefined ? emulateCommandLine(p.args, p) : { failStart: { reason: missing } };
 }
 
-/** A container's command line as the emulation lays it out, once runc has found its executable. */
-export function emulateCommandLine(args: readonly string[], p: { env: readonly string[]; memoryLimit?: bigint; files?: FileAccess }): ProcessScript {
-  const [command, ...rest] = args;
-  if (command === undefined) return {};
-  return emulateCommand(baseName(command), rest, p, busyboxApplets) ?? {};
+/** What the emulation of a command line sees of its process. */
+interface CommandProcess {
+  env: readonly string[];
+  memoryLimit?: bigint | undefined;
+  files?: FileAccess | undefined;
+  hasFile?: ((path: string) => boolean) | undefined;
 }
 
 /**
- * An exec's command line, or undefined when it is not one the emulation knows (runc then fails to
- * start it). In its `sh -c` scripts, a command not emulated is not found.
+ * A container's command line as the emulation lays it out, once runc has found its executable.
+ * A command that exists but is not emulated runs until killed.
  */
-export function emulateExecLine(args: readonly string[], p: { env: readonly string[]; files?: FileAccess }): ProcessScript | undefined {
+export function emulateCommandLine(args: readonly string[], p: CommandProcess): ProcessScript {
+  const [command, ...rest] = args;
+  if (command === undefined) return {};
+  return emulateCommand(baseName(command), rest, p, false) ?? {};
+}
+
+/**
+ * An exec's command line. An executable that is not in the container fails to start as runc's
+ * does; one that is there but not emulated ends at once with status 127 and a note saying so (an
+ * exec is expected to end, so running it until killed would only hang its caller). Undefined when
+ * the container has no root filesystem to look in: runc then fails to start what is not emulated.
+ */
+export function emulateExecLine(args: readonly string[], p: CommandProcess): ProcessScript | undefined {
   const [command, ...rest] = args;
   if (command === undefined) return undefined;
-  return emulateCommand(baseName(command), rest, p, new Set());
+  const script = emulateCommand(baseName(command), rest, p, true);
+  if (script || !p.hasFile) return script;
+  const missing = missingExecutable(command, p);
+  return missing !== undefined ? { failStart: { reason: missing } } : notEmulated(command);
+}
+
+/** An exec of a command that is there but not emulated: it says so on stderr and exits 127. */
+function notEmulated(command: string): ProcessScript {
+  return { output: [{ stream: "stderr", data: `${command}: not emulated by fake-cri\n`, atMs: 0 }], exit: { code: 127, afterMs: 0 } };
 }
 
 /**
@@ -100,7 +121,7 @@ function homeOf(files: FileAccess): string {
 }
 
 /** runc's lookup of argv[0]: the reason it cannot start it, or undefined when it can. */
-function missingExecutable(command: string, p: EmulatedProcess): string | undefined {
+function missingExecutable(command: string, p: Pick<EmulatedProcess, "env" | "hasFile">): string | undefined {
   const hasFile = p.hasFile;
   if (!hasFile) return undefined;
   // A shell image (one with busybox or a sh) is taken to have busybox's applets in the usual bin
@@ -140,15 +161,15 @@ function goQuote(s: string): string {
   return JSON.stringify(s).replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\x${hex.slice(2)}`);
 }
 
-/** One emulated command as a script, or undefined when it is not one of them. */
-function emulateCommand(
-  name: string,
-  args: readonly string[],
-  p: { env: readonly string[]; memoryLimit?: bigint; files?: FileAccess },
-  runningOn: ReadonlySet<string>,
-): ProcessScript | undefined {
+/**
+ * One emulated command as a script, or undefined when it is not one of them. In a `sh -c` script,
+ * a command that exists (as runc would find it, or a busybox applet when there is no root
+ * filesystem to look in) but is not emulated runs until killed, or in an exec ends with a note.
+ */
+function emulateCommand(name: string, args: readonly string[], p: CommandProcess, exec: boolean): ProcessScript | undefined {
   if ((name === "sh" || name === "ash" || name === "bash") && args[0] === "-c" && args.length >= 2) {
-    return shellScript(args[1]!, { runningOn, env: p.env, memoryLimit: p.memoryLimit, files: p.files });
+    const exists = (command: string): boolean => (p.hasFile ? missingExecutable(command, p) === undefined : isApplet(baseName(command)));
+    return shellScript(args[1]!, { unemulated: { exists, exec }, env: p.env, memoryLimit: p.memoryLimit, files: p.files });
   }
   const timeline = new Timeline(p.memoryLimit, p.files && new ScriptFiles(p.files));
   if (name === "env" && args.length === 0) {
@@ -522,8 +543,12 @@ const shellKeywords = new Set(["while", "until", "do", "done", "for", "if", "the
 const decoder = new TextDecoder();
 
 export interface ShellOptions {
-  /** Commands that exist but are not emulated: they run until killed (not found otherwise). */
-  runningOn?: ReadonlySet<string>;
+  /**
+   * Commands that are not emulated: one that `exists` runs until killed, or in an `exec` ends with
+   * status 127 and a note that fake-cri does not emulate it; any other is not found (as all are
+   * without this).
+   */
+  unemulated?: { exists(command: string): boolean; exec: boolean };
   /** The process's environment, which `$NAME` expands from. */
   env?: readonly string[];
   /** The spec's memory limit, for the memory hogs. */
@@ -547,8 +572,8 @@ type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: strin
  * time round until the process is killed. Words may quote; `$NAME` / `${NAME}` come from the
  * process's environment and the script's assignments (`NAME=value`, `export`, `unset`), `$?` is
  * the status of the command before, and `$(command)` is the output of one simple command. A
- * command in `runningOn` (one that exists but is not emulated) runs until killed; any other unknown
- * command reports "not found" and sets status 127. Conditionals, other loops, another kind
+ * command that exists but is not emulated runs until killed, or in an exec ends with a note
+ * (`unemulated`); any other unknown command reports "not found" and sets status 127. Conditionals, other loops, another kind
  * of expansion (`$$`, `$1` ...) or a list sh would refuse are beyond the emulation: the script
  * runs until killed.
  */
@@ -670,7 +695,7 @@ class Shell {
    * ash's hash bucket, the newest first within one.
    */
   private readonly exported = new Map<string, number>();
-  private readonly runningOn: ReadonlySet<string>;
+  private readonly unemulated: NonNullable<ShellOptions["unemulated"]>;
   private readonly files: FileAccess | undefined;
   /** The script line of the statement running, which ash's errors name. */
   line = 0;
@@ -695,7 +720,7 @@ class Shell {
     if (this.files) this.export("PWD");
     // `$?`, which runList keeps at the status of the command before.
     this.variables.set("?", "0");
-    this.runningOn = options.runningOn ?? new Set<string>();
+    this.unemulated = options.unemulated ?? { exists: () => false, exec: false };
   }
 
   private export(name: string, value?: string): void {
@@ -935,12 +960,16 @@ class Shell {
     } else if (name === "[" || name === "test") {
       runTest(t, name, args);
     } else if (!runSimple(t, baseName(name), args)) {
-      if (this.runningOn.has(baseName(name))) {
+      if (!this.unemulated.exists(name)) {
+        t.write("stderr", `sh: ${replacesShell ? "exec: " : ""}${name}: not found\n`);
+        t.status = 127;
+      } else if (!this.unemulated.exec) {
         t.forever = true;
         return;
+      } else {
+        t.write("stderr", `sh: ${name}: not emulated by fake-cri\n`);
+        t.status = 127;
       }
-      t.write("stderr", `sh: ${replacesShell ? "exec: " : ""}${name}: not found\n`);
-      t.status = 127;
     }
     if (replacesShell) t.exited = true;
   }

@@ -160,6 +160,8 @@ export interface ExecProcessInfo {
   readonly argv: readonly string[];
   /** The exec's process env (the container's, under the CRI), which `sh -c` expands from. */
   readonly env?: readonly string[];
+  /** Whether the container's root filesystem has a file there; absent without a root filesystem. */
+  readonly hasFile?: (path: string) => boolean;
 }
 
 /** Matches containers whose fields all equal the ones given; `labels` need only be present. */
@@ -226,9 +228,9 @@ export interface EmulatedCommand {
 }
 
 /** Lays out an emulated command with the container's files at hand; undefined for an exec it does not know. */
-function layOut(command: EmulatedCommand, files: FileAccess): ProcessScript | undefined {
+function layOut(command: EmulatedCommand, files: FileAccess, hasFile?: (path: string) => boolean): ProcessScript | undefined {
   const { args, env, memoryLimit } = command;
-  return command.container ? emulateCommandLine(args, { env, memoryLimit, files }) : emulateExecLine(args, { env, files });
+  return command.container ? emulateCommandLine(args, { env, memoryLimit, files, hasFile }) : emulateExecLine(args, { env, files, hasFile });
 }
 
 /**
@@ -347,7 +349,7 @@ export class ProcessRegistry {
       const rule = this.execRules[i]!;
       if (typeof rule.match === "function" ? rule.match(info) : execMatches(rule.match, info)) return resolved(rule.script);
     }
-    return builtin(info.argv, info.env ?? []);
+    return builtin(info.argv, info.env ?? [], info.hasFile);
   }
 
   async readFile(namespace: string, record: ContainerRecord, path: string): Promise<Uint8Array | undefined> {
@@ -443,11 +445,11 @@ function sameStrings(a: readonly string[], b: readonly string[]): boolean {
 }
 
 /** The everyday commands that work in any container without a script (process-emulation.ts). */
-function builtin(argv: readonly string[], env: readonly string[]): ResolvedScript | undefined {
+function builtin(argv: readonly string[], env: readonly string[], hasFile: ((path: string) => boolean) | undefined): ResolvedScript | undefined {
   // `cat` alone copies its stdin (crictl exec -i).
   if (argv.length === 1 && argv[0]!.slice(argv[0]!.lastIndexOf("/") + 1) === "cat") return { kind: "data", script: { echoStdin: true } };
   const command: EmulatedCommand = { args: argv, env, container: false };
-  return emulated(command, (files) => layOut(command, files));
+  return emulated(command, (files) => layOut(command, files, hasFile));
 }
 
 /** How runc's executable lookup fails for argv[0]. */
@@ -622,6 +624,8 @@ export interface ProcessHost {
   readOnly(path: string): Promise<boolean>;
   locate(path: string): Promise<string>;
   changeFile(change: FileChange): void;
+  /** Whether the container's root filesystem has a file at a path; undefined when it has none. */
+  readonly hasFile: ((path: string) => boolean) | undefined;
 }
 
 export interface RunnerState {
@@ -818,7 +822,7 @@ export class ProcessRunner {
         user,
         cwd,
         terminal,
-      });
+      }, this.host.hasFile);
       if (wanted.length === 0) {
         this.resolved = { kind: "data", script: script ?? {} };
         this.setSteps(script ?? {});

@@ -283,6 +283,10 @@ class Proc implements ProcessHost {
     this.task.service.files.changeFile(this.task.containerId, change);
   }
 
+  get hasFile(): ((path: string) => boolean) | undefined {
+    return this.task.service.rootfsHasFileOf(this.task.containerId);
+  }
+
   markExited(): void {
     this.resolveExited();
   }
@@ -344,7 +348,7 @@ export class TaskService {
     if (process.configError !== undefined) {
       throw unknownError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
     }
-    const rootfsHasFile = this.links.rootfsHasFile;
+    const hasFile = this.rootfsHasFile(record);
     const processInfo: Mutable<ContainerProcessInfo> = {
       namespace: this.namespace,
       containerId,
@@ -354,9 +358,7 @@ export class TaskService {
       env: process.env,
     };
     if (process.memoryLimit !== undefined) processInfo.memoryLimit = process.memoryLimit;
-    if (record.snapshotKey !== "" && rootfsHasFile) {
-      processInfo.hasFile = (path: string): boolean => rootfsHasFile(record.snapshotter, record.snapshotKey, path);
-    }
+    if (hasFile) processInfo.hasFile = hasFile;
     const script = this.links.processes.resolveContainer(processInfo);
     const io = options.io ?? {};
     const task: TaskRec = {
@@ -669,7 +671,8 @@ export class TaskService {
       user: processUserOf(spec.user),
       terminal: io.terminal ?? false,
     };
-    const script = this.links.processes.resolveExec({ namespace: this.namespace, containerId, execId, argv, env: info.env });
+    const hasFile = this.rootfsHasFileOf(containerId);
+    const script = this.links.processes.resolveExec({ namespace: this.namespace, containerId, execId, argv, env: info.env, ...(hasFile && { hasFile }) });
     // An unknown command still gets a process; it fails when started, as runc's exec does.
     const proc = new Proc(task, execId, info, io, script ?? { kind: "data", script: { failStart: {} } }, io.stdin !== undefined);
     task.execs.set(execId, proc);
@@ -763,6 +766,18 @@ export class TaskService {
   }
 
   // ---- internals ----
+
+  /** rootfsHasFile of the container with this ID. */
+  rootfsHasFileOf(containerId: string): ((path: string) => boolean) | undefined {
+    return this.rootfsHasFile(this.links.containers.lookup(containerId));
+  }
+
+  /** Whether the container's root filesystem has a file at a path; undefined when it has none. */
+  private rootfsHasFile(record: ContainerRecord): ((path: string) => boolean) | undefined {
+    const rootfsHasFile = this.links.rootfsHasFile;
+    if (record.snapshotKey === "" || !rootfsHasFile) return undefined;
+    return (path) => rootfsHasFile(record.snapshotter, record.snapshotKey, path);
+  }
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
   private enter(op: string, subject?: string): Promise<void> {
