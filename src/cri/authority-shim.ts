@@ -14,6 +14,7 @@
 // A connection from a current client is never rewritten and costs one header decode per request.
 // The server->client direction is not touched at all. Portable: Uint8Array only.
 
+import { concatBytes } from "../../fake-containerd/bytes.ts";
 import { encodeWithoutIndexing, HpackDecoder, type HeaderField } from "./hpack.ts";
 
 /** What a rejected `:authority` becomes: what current Go gRPC clients send on a unix socket. */
@@ -235,7 +236,7 @@ export class AuthorityRewriter {
     const block =
       frames.length === 1
         ? first.subarray(start, end)
-        : concat([first.subarray(start, end), ...frames.slice(1).map((f) => f.subarray(frameHeaderSize))]);
+        : concatBytes([first.subarray(start, end), ...frames.slice(1).map((f) => f.subarray(frameHeaderSize))]);
 
     let fields: HeaderField[];
     try {
@@ -274,17 +275,6 @@ export class AuthorityRewriter {
   }
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
-  let size = 0;
-  for (const p of parts) size += p.length;
-  const out = new Uint8Array(size);
-  let pos = 0;
-  for (const p of parts) {
-    out.set(p, pos);
-    pos += p.length;
-  }
-  return out;
-}
 
 /** A HEADERS frame, and CONTINUATION frames if the block does not fit one frame. */
 function headerFrames(

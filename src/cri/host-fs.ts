@@ -7,6 +7,7 @@
 // checkpoint and the in-memory status change together; a sync call keeps that without locks.
 // Errors read as Go's *os.PathError does: `open /a/b: no such file or directory`.
 
+import { concatBytes, toBytes } from "../../fake-containerd/bytes.ts";
 import { clean } from "../go/filepath.ts";
 import { base64, fromBase64 } from "../go/json.ts";
 
@@ -87,7 +88,6 @@ export interface AppendHandle {
   close(): void;
 }
 
-const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
 /** A file's bytes as UTF-8 text (container status checkpoints, configs). */
@@ -354,13 +354,7 @@ export class MemoryHostFs implements HostFs {
 
   private bytesOf(node: FileNode): Uint8Array {
     if (node.chunks.length === 1 && node.chunks[0] instanceof Uint8Array) return node.chunks[0].slice();
-    const parts = node.chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
-    const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-    let offset = 0;
-    for (const part of parts) {
-      out.set(part, offset);
-      offset += part.length;
-    }
+    const out = concatBytes(node.chunks.map(toBytes));
     node.chunks = [out];
     return out.slice();
   }

@@ -3,6 +3,7 @@
 // output has ended. The CRI layer calls end() when it has seen the process exit, which is when the
 // shim closes the pipes. Also ExecSync's capped output buffers.
 
+import { concatBytes } from "../../../fake-containerd/bytes.ts";
 import type { ProcessIO } from "../../../fake-containerd/index.ts";
 import { StdinStream } from "./stdin.ts";
 import type { AttachOptions } from "./container-io.ts";
@@ -131,12 +132,6 @@ export class CappedBuffer implements OutputSink {
   }
 
   bytes(): Uint8Array {
-    const out = new Uint8Array(this.chunks.reduce((n, c) => n + c.length, 0));
-    let offset = 0;
-    for (const chunk of this.chunks) {
-      out.set(chunk, offset);
-      offset += chunk.length;
-    }
-    return out;
+    return concatBytes(this.chunks);
   }
 }
