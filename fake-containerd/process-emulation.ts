@@ -573,9 +573,9 @@ type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: strin
  * process's environment and the script's assignments (`NAME=value`, `export`, `unset`), `$?` is
  * the status of the command before, and `$(command)` is the output of one simple command. A
  * command that exists but is not emulated runs until killed, or in an exec ends with a note
- * (`unemulated`); any other unknown command reports "not found" and sets status 127. Conditionals, other loops, another kind
- * of expansion (`$$`, `$1` ...) or a list sh would refuse are beyond the emulation: the script
- * runs until killed.
+ * (`unemulated`); any other unknown command reports "not found" and sets status 127.
+ * Conditionals, other loops, another kind of expansion (`$$`, `$1` ...) or a list sh would refuse
+ * are beyond the emulation: the script runs until killed.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
   const shape = syntaxShape(script);
@@ -696,18 +696,13 @@ class Shell {
    */
   private readonly exported = new Map<string, number>();
   private readonly unemulated: NonNullable<ShellOptions["unemulated"]>;
-  private readonly files: FileAccess | undefined;
   /** The script line of the statement running, which ash's errors name. */
   line = 0;
 
   constructor(options: ShellOptions) {
     const env = options.env ?? [];
-    this.files = options.files;
     const files = options.files;
-    this.variables = new ShellVariables(environment(env), files && {
-      PWD: () => this.files!.cwd,
-      HOME: () => homeOf(files),
-    });
+    this.variables = new ShellVariables(environment(env), files && { PWD: () => files.cwd, HOME: () => homeOf(files) });
     // PATH is in ash's table before the environment is imported; the rest in the environment's
     // order, with the HOME runc adds last.
     for (const entry of env) {
@@ -717,7 +712,7 @@ class Shell {
     if (files) this.export("HOME");
     // ash counts its nesting in SHLVL and keeps its working directory in PWD, both exported.
     this.export("SHLVL", String((Number.parseInt(this.variables.get("SHLVL") ?? "", 10) || 0) + 1));
-    if (this.files) this.export("PWD");
+    if (files) this.export("PWD");
     // `$?`, which runList keeps at the status of the command before.
     this.variables.set("?", "0");
     this.unemulated = options.unemulated ?? { exists: () => false, exec: false };

@@ -139,7 +139,7 @@ function wc(io: FileCommandIo, args: readonly string[]): boolean {
   io.status = 0;
   for (const input of read) {
     if (input.error !== undefined) {
-      flush();
+      // stderr goes out at once, stdout when stdio flushes it at exit.
       io.write("stderr", `wc: ${input.operand}: ${input.error}\n`);
       io.status = 1;
       if (input.error !== "Is a directory") continue;
@@ -149,13 +149,8 @@ function wc(io: FileCommandIo, args: readonly string[]): boolean {
     line(counts, input.operand);
   }
   if (read.length > 1) line(totals, "total");
-  flush();
+  if (out !== "") io.write("stdout", out);
   return true;
-
-  function flush(): void {
-    if (out !== "") io.write("stdout", out);
-    out = "";
-  }
 }
 
 /** Lines, words and bytes as busybox's wc counts them without locale support: a word is printable non-blank bytes between blanks. */
