@@ -163,9 +163,17 @@ describe("a container's shell script beyond the emulation", () => {
     expect(run("frobnicate")).toEqual({ output: [{ stream: "stderr", data: "sh: frobnicate: not found\n", atMs: 0 }], exit: { code: 127, afterMs: 0 } });
   });
 
-  test("conditionals, pipes, substitutions and loops that are not endless run until killed", () => {
+  test("case, unfinished or empty compound commands, pathname expansion, pipes and substitutions without the files, and loops that are not endless run until killed", () => {
     for (const script of [
-      "if true; then exit 3; fi",
+      "case x in x) echo y;; esac",
+      "if true; then exit 3",
+      "if true; fi",
+      "if true; then fi",
+      "if true; then echo a; fi && echo b",
+      "for f in /etc/*; do echo $f; done",
+      "for i; do echo $i; done",
+      "for i in 1 2; do echo $i",
+      "echo a; ; echo b",
       "echo a | grep a",
       "sleep 1 &",
       "true && while true; do sleep 1; done",
@@ -173,7 +181,6 @@ describe("a container's shell script beyond the emulation", () => {
       "&& echo x",
       "echo a || || echo b",
       "echo $(hostname)",
-      "for i in 1 2; do echo $i; done",
       "while [ -f /tmp/go ]; do sleep 1; done",
       "while false; do echo x; done",
       "until true; do sleep 1; done",
@@ -491,5 +498,44 @@ describe("an endless loop (critest's logging container: while true; do echo ...;
     expect(run("while true; do echo up; top; done")).toEqual({ output: [{ stream: "stdout", data: "up\n", atMs: 0 }] });
     expect(run("while true; do sleep 1; done")).toEqual({});
     expect(run("echo a; while true; do echo busy; done")).toEqual({ output: [{ stream: "stdout", data: "a\n", atMs: 0 }] });
+  });
+});
+
+describe("compound commands in a shell script", () => {
+  const run = (script: string) => shellScript(script);
+  const out = (data: string, atMs = 0) => ({ stream: "stdout", data, atMs });
+
+  test("if / elif / else / fi runs the first branch whose condition succeeds; with none taken the status is 0", () => {
+    expect(run("if false; then echo a; elif true; then echo b; else echo c; fi")).toEqual({ output: [out("b\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("if false; then echo a; fi")).toEqual({ exit: { code: 0, afterMs: 0 } });
+    expect(run("if true\nthen if false; then :; else echo nested; fi\nfi")).toEqual({ output: [out("nested\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("if ! false; then exit 7; fi; echo never")).toEqual({ exit: { code: 7, afterMs: 0 } });
+  });
+
+  test("for runs its body once a word, in time on the fake's clock, and leaves the variable at the last word", () => {
+    expect(run("for i in a 'b c'; do echo $i; sleep 1; done; echo $i")).toEqual({
+      output: [out("a\n"), out("b c\n", 1000), out("b c\n", 2000)],
+      exit: { code: 0, afterMs: 2000 },
+    });
+    expect(run("x='1 2'; for i in $x 3; do echo -n $i; done")).toEqual({ output: [out("1"), out("2"), out("3")], exit: { code: 0, afterMs: 0 } });
+  });
+
+  test("an endless loop inside a compound command still repeats its round", () => {
+    expect(run("if true; then while true; do echo tick; sleep 1; done; fi")).toEqual({
+      repeat: { fromMs: 0, everyMs: 1000, output: [out("tick\n")] },
+    });
+  });
+
+  test("empty statements: a trailing ; or newline ends nothing, so the status is the last command's", () => {
+    expect(run("false;")).toEqual({ exit: { code: 1, afterMs: 0 } });
+    expect(run("true\nfalse\n\n")).toEqual({ exit: { code: 1, afterMs: 0 } });
+  });
+
+  test("test compares integers, with ash's error for what is not one", () => {
+    expect(run("[ 10 -gt 9 ] && [ ' 3 ' -eq 3 ] && [ -1 -lt 0 ] && echo ok")).toEqual({ output: [out("ok\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("[ 1x -eq 1 ]; echo $?; [ 99999999999999999999 -gt 1 ]")).toMatchObject({
+      output: [{ stream: "stderr", data: "sh: 1x: bad number\n" }, out("2\n"), { stream: "stderr", data: "sh: 99999999999999999999: out of range\n" }],
+      exit: { code: 2 },
+    });
   });
 });

@@ -12,6 +12,7 @@ import { concatBytes, toBytes } from "./bytes.ts";
 import { absolute, parentOf, runFileCommand, ScriptFiles, testExpression } from "./process-files.ts";
 import type { FileChange, ProcessScript } from "./processes.ts";
 import { printf } from "./printf.ts";
+import { parseCommands, shellKeywords, type AndOrList, type Command, type Statement } from "./shell-commands.ts";
 import { runTextCommand } from "./text-commands.ts";
 
 /** What the emulation sees of a container's process. */
@@ -516,17 +517,21 @@ function runTest(t: Timeline, name: string, args: readonly string[]): void {
     t.status = 2;
     return;
   }
-  const result = t.files ? testExpression(t.files, name === "[" ? args.slice(0, -1) : args) : undefined;
+  const result = testExpression(t.files, name === "[" ? args.slice(0, -1) : args);
   if (result === undefined) t.forever = true;
-  else t.status = result ? 0 : 1;
+  else if (typeof result === "boolean") t.status = result ? 0 : 1;
+  else {
+    t.write("stderr", `sh: ${result.error}\n`);
+    t.status = 2;
+  }
 }
 
 /**
- * Shell syntax the emulation cannot follow: conditionals, `for`, background jobs, groups and
- * backquotes. `while` and `until` loops are looked at by shellScript itself; `${NAME}` and simple
- * `$(command)` substitutions are taken out before this is tested.
+ * Shell syntax the emulation cannot follow: `case`, background jobs, groups and backquotes. The
+ * compound commands it follows are read by parseCommands; `${NAME}` and simple `$(command)`
+ * substitutions are taken out before this is tested.
  */
-const compoundShell = /(?:^|[;\n])\s*(?:for|if|case)\b|(?<![&>])&(?!&)|[`{}()]|\$\(/;
+const compoundShell = /(?:^|[;\n])\s*case\b|(?<![&>])&(?!&)|[`{}()]|\$\(/;
 
 /** `${NAME}`, which is an expansion, not a group command. */
 const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
@@ -537,8 +542,6 @@ const simpleSubstitution = /\$\([^()`&|;\n]*\)/g;
 /** A word that assigns a shell variable (`NAME=value`). */
 const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
-/** Words that open or close a compound command. */
-const shellKeywords = new Set(["while", "until", "do", "done", "for", "if", "then", "else", "elif", "fi", "case", "esac"]);
 
 const decoder = new TextDecoder();
 
@@ -558,12 +561,6 @@ export interface ShellOptions {
 }
 
 /**
- * A statement: simple commands joined by `&&` and `||`, each run or not by the status before it.
- * `text` is expanded when the command runs; `words` (with substitutions left empty) tell keywords.
- */
-type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: string[] }>;
-
-/**
  * `sh -c '<script>'`: statements separated by ";" or newlines, each simple commands among the
  * emulated ones, or pipelines of them (`a | b`), joined by `&&` and `||` (a command optionally
  * with redirections (`>&2`, `2>&1`, `> file`, `>> file`), or after `exec`,
@@ -574,39 +571,27 @@ type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: strin
  * the status of the command before, and `$(command)` is the output of one simple command. A
  * command that exists but is not emulated runs until killed, or in an exec ends with a note
  * (`unemulated`); any other unknown command reports "not found" and sets status 127.
- * Conditionals, other loops, another kind of expansion (`$$`, `$1` ...) or a list sh would refuse
- * are beyond the emulation: the script runs until killed.
+ * `if` and `for` are followed (shell-commands.ts); `case`, other loops, another kind of expansion
+ * (`$$`, `$1` ...) or a list sh would refuse are beyond the emulation: the script runs until killed.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
   const shape = syntaxShape(script);
   if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return {};
   const shell = new Shell(options);
   const t = new Timeline(options.memoryLimit, options.files && new ScriptFiles(options.files));
-  const statements: AndOrList[] = [];
-  // The line each statement starts on (counted from 0, as ash's errors count them).
-  const lines: number[] = [];
+  const statements: Statement[] = [];
   let start = 0;
-  for (const statement of splitStatements(script, shape)) {
-    const list = shell.parse(statement);
+  for (const text of splitStatements(script, shape)) {
+    const list = shell.parse(text);
     if (list === undefined) return {};
-    statements.push(list);
-    lines.push(script.slice(0, start).split("\n").length - 1);
+    // Lines counted from 0, as ash's errors count them.
+    statements.push({ list, line: script.slice(0, start).split("\n").length - 1, semicolon: script[start + text.length] === ";" });
     // Past the statement and the `;` or newline after it.
-    start += statement.length + 1;
+    start += text.length + 1;
   }
-  for (let i = 0; i < statements.length && !t.ended; i++) {
-    const list = statements[i]!;
-    shell.line = lines[i]!;
-    const first = list[0]!.words[0];
-    if ((first === "while" || first === "until") && list.length === 1) {
-      const body = endlessLoopBody(statements, i);
-      if (body === undefined) return {};
-      shell.runEndlessLoop(t, body);
-      break;
-    }
-    if (list.some(({ words }) => shellKeywords.has(words[0] ?? ""))) return {};
-    shell.runList(t, list);
-  }
+  const commands = parseCommands(statements);
+  if (commands === undefined) return {};
+  shell.runCommands(t, commands);
   return t.finish();
 }
 
@@ -660,31 +645,6 @@ function splitAt(text: string, shape: string, separators: string): string[] {
   }
   parts.push(text.slice(start));
   return parts;
-}
-
-/**
- * The body of the endless loop that starts at statement `at` (`while true; do ...; done`), or
- * undefined when it is some other loop, or holds a compound command.
- */
-function endlessLoopBody(statements: readonly AndOrList[], at: number): AndOrList[] | undefined {
-  const [keyword, ...condition] = statements[at]![0]!.words;
-  const test = condition.join(" ");
-  const endless = keyword === "while" ? test === "true" || test === ":" : test === "false";
-  if (!endless) return undefined;
-  const opening = statements[at + 1];
-  if (opening?.[0]!.words[0] !== "do") return undefined;
-  const [first, ...rest] = opening;
-  const body: AndOrList[] = [];
-  if (first!.words.length > 1) {
-    body.push([{ op: undefined, text: first!.text.replace(/^\s*do\b/, ""), words: first!.words.slice(1) }, ...rest]);
-  } else if (rest.length > 0) return undefined;
-  for (let i = at + 2; i < statements.length; i++) {
-    const list = statements[i]!;
-    if (list.length === 1 && list[0]!.words.length === 1 && list[0]!.words[0] === "done") return body;
-    if (list.some(({ words }) => shellKeywords.has(words[0] ?? ""))) return undefined;
-    body.push(list);
-  }
-  return undefined;
 }
 
 /** One script's shell: its variables, and the commands that exist without being emulated. */
@@ -766,22 +726,79 @@ class Shell {
     return add(statement.length, undefined) ? list : undefined;
   }
 
-  /** Runs a statement's commands, each after `&&` only when the status so far is 0, after `||` only when it is not. */
-  runList(t: Timeline, list: AndOrList): void {
-    for (const { op, text } of list) {
+  /** Runs commands in turn until one ends the script. */
+  runCommands(t: Timeline, commands: readonly Command[]): void {
+    for (const command of commands) {
+      if (t.ended) return;
+      switch (command.kind) {
+        case "list":
+          this.line = command.line;
+          this.runList(t, command.list);
+          break;
+        case "if":
+          this.runIf(t, command);
+          break;
+        case "for":
+          this.runFor(t, command);
+          break;
+        case "endless":
+          this.runEndlessLoop(t, command.body);
+          return;
+      }
+    }
+  }
+
+  /** The body of the first branch whose condition ends with status 0, else the `else` body; status 0 when none runs. */
+  private runIf(t: Timeline, command: Extract<Command, { kind: "if" }>): void {
+    for (const { condition, body } of command.branches) {
+      this.runCommands(t, condition);
+      if (t.ended) return;
+      if (t.status === 0) {
+        this.runCommands(t, body);
+        return;
+      }
+    }
+    if (command.otherwise) this.runCommands(t, command.otherwise);
+    else t.status = 0;
+  }
+
+  /** The body once for each word, the variable set to it (and left at the last); status 0 when there is none. */
+  private runFor(t: Timeline, command: Extract<Command, { kind: "for" }>): void {
+    const words = shellWords(command.words, this.variables, (substitution) => this.substitute(t, substitution));
+    // Pathname expansion (`for f in /etc/*`) is not emulated.
+    if (words === undefined || /[*?[]/.test(syntaxShape(command.words))) {
+      t.forever = true;
+      return;
+    }
+    t.status = 0;
+    for (const word of words) {
+      if (t.ended) return;
+      this.variables.set(command.name, word);
+      this.runCommands(t, command.body);
+    }
+  }
+
+  /**
+   * Runs a statement's commands, each after `&&` only when the status so far is 0, after `||` only
+   * when it is not; `!` before one inverts its status.
+   */
+  private runList(t: Timeline, list: AndOrList): void {
+    for (const { op, text, words: parsed } of list) {
       if (t.ended) return;
       if ((op === "&&" && t.status !== 0) || (op === "||" && t.status === 0)) continue;
       this.variables.set("?", String(t.status));
-      const commands = splitAt(text, syntaxShape(text), "|");
-      if (commands.length > 1) {
-        this.runPipeline(t, commands);
-        continue;
+      const negated = parsed[0] === "!" && parsed.length > 1;
+      const command = negated ? text.replace(/^\s*!/, "") : text;
+      const commands = splitAt(command, syntaxShape(command), "|");
+      if (commands.length > 1) this.runPipeline(t, commands);
+      else {
+        const literal: number[] = [];
+        const words = shellWords(command, this.variables, (substitution) => this.substitute(t, substitution), literal);
+        // A substitution that never ends: the shell waits on it for good.
+        if (words === undefined) t.forever = true;
+        else this.runStatement(t, words, literal);
       }
-      const literal: number[] = [];
-      const words = shellWords(text, this.variables, (command) => this.substitute(t, command), literal);
-      // A substitution that never ends: the shell waits on it for good.
-      if (words === undefined) t.forever = true;
-      else this.runStatement(t, words, literal);
+      if (negated && !t.ended) t.status = t.status === 0 ? 1 : 0;
     }
   }
 
@@ -826,12 +843,9 @@ class Shell {
    * that takes time repeats until the process is killed. A round that takes no time at all would
    * print without end in no time, which the fake cannot play: such a loop just runs until killed.
    */
-  runEndlessLoop(t: Timeline, body: readonly AndOrList[]): void {
+  private runEndlessLoop(t: Timeline, body: readonly Command[]): void {
     const round = new Timeline(t.memoryLimit, t.files);
-    for (const list of body) {
-      if (round.ended) break;
-      this.runList(round, list);
-    }
+    this.runCommands(round, body);
     if (round.ended) {
       t.append(round);
       return;

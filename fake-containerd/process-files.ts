@@ -358,14 +358,34 @@ function makeParents(io: FileCommandIo, path: string): string | undefined {
   return undefined;
 }
 
+/** The integer comparisons of `test`. */
+const comparisons: Record<string, (a: bigint, b: bigint) => boolean> = {
+  "-eq": (a, b) => a === b,
+  "-ne": (a, b) => a !== b,
+  "-gt": (a, b) => a > b,
+  "-ge": (a, b) => a >= b,
+  "-lt": (a, b) => a < b,
+  "-le": (a, b) => a <= b,
+};
+
+/** A test operand as a number (strtoll base 10, blanks around it allowed), or the error ash stops with. */
+function testNumber(operand: string): bigint | { error: string } {
+  const m = /^[ \t\n\v\f\r]*([+-]?\d+)[ \t\n\v\f\r]*$/.exec(operand);
+  if (!m) return { error: `${operand}: bad number` };
+  const value = BigInt(m[1]!);
+  return BigInt.asIntN(64, value) === value ? value : { error: `${operand}: out of range` };
+}
+
 /**
- * ash's `test` (and `[`, without its closing `]`): `-e`, `-f`, `-d`, `-n`, `-z`, `=`, `!=`, a lone
- * string, and `!` before any of them. True or false; undefined for an expression not emulated.
+ * ash's `test` (and `[`, without its closing `]`): `-e`, `-f`, `-d`, `-s`, `-n`, `-z`, `=`, `!=`,
+ * the integer comparisons (`-eq` ... `-le`), a lone string, and `!` before any of them. True or
+ * false, an error (a comparison of something that is not a number: status 2); undefined for an
+ * expression not emulated, or about files without them at hand.
  */
-export function testExpression(files: ScriptFiles, args: readonly string[]): boolean | undefined {
+export function testExpression(files: ScriptFiles | undefined, args: readonly string[]): boolean | { error: string } | undefined {
   if (args[0] === "!" && args.length > 1) {
     const inner = testExpression(files, args.slice(1));
-    return inner === undefined ? undefined : !inner;
+    return typeof inner === "boolean" ? !inner : inner;
   }
   if (args.length === 0) return false;
   if (args.length === 1) return args[0] !== "";
@@ -373,10 +393,19 @@ export function testExpression(files: ScriptFiles, args: readonly string[]): boo
     const [op, operand] = args as [string, string];
     if (op === "-n") return operand !== "";
     if (op === "-z") return operand === "";
-    const kind = op === "-e" || op === "-f" || op === "-d" ? files.kindOf(absolute(operand, files.cwd)) : null;
-    if (kind === null) return undefined;
+    if (!files || !["-e", "-f", "-d", "-s"].includes(op)) return undefined;
+    const path = absolute(operand, files.cwd);
+    const kind = files.kindOf(path);
+    if (op === "-s") return kind === "dir" || (kind === "file" && (files.readFile(path)?.length ?? 0) > 0);
     return op === "-e" ? kind !== undefined : op === "-f" ? kind === "file" : kind === "dir";
   }
-  if (args.length === 3 && (args[1] === "=" || args[1] === "!=")) return (args[0] === args[2]) === (args[1] === "=");
-  return undefined;
+  if (args.length !== 3) return undefined;
+  const [left, op, right] = args as [string, string, string];
+  if (op === "=" || op === "!=") return (left === right) === (op === "=");
+  const compare = comparisons[op];
+  if (!compare) return undefined;
+  const a = testNumber(left);
+  if (typeof a !== "bigint") return a;
+  const b = testNumber(right);
+  return typeof b === "bigint" ? compare(a, b) : b;
 }

@@ -335,6 +335,23 @@ export const exec: Scenario[] = [
     ],
   ),
 
+  shellScriptsScenario("exec-sync-shell-compound", "sh -c in ExecSync with if / elif / else / fi, for loops, ! and test's numeric and -s operators", [
+    "if [ -f /etc/hostname ]; then echo yes; else echo no; fi",
+    "if [ -f /nope ]; then echo yes; elif [ -d /etc ]; then echo dir; else echo no; fi; echo $?",
+    "if false; then echo a; fi; echo $?; if true; then false; fi; echo $?",
+    "if ! grep -q root /etc/passwd; then echo missing; else echo found; fi; ! true; echo $?; ! false; echo $?",
+    "for f in /etc/hostname /etc/group; do wc -l $f; done; for i in 1 2 3; do echo -n $i; done; echo",
+    "for x in; do echo never; done; echo $?; n=0; for w in a b c; do n=$w$n; done; echo $n $w",
+    "x=5; if [ $x -gt 3 ] && [ $x -le 5 ]; then echo in; fi; [ 2 -eq 02 ] && echo eq; [ 3 -ne 3 ]; echo $?; [ 1 -ge 2 ] || echo lt",
+    "[ abc -lt 1 ]; echo $?; [ -s /etc/hostname ] && echo nonempty; touch /tmp/e; [ -s /tmp/e ] || echo empty",
+    "if true\nthen\n  echo multi\nfi\nfor i in 1 2; do if [ $i = 2 ]; then echo two; else echo not; fi; done",
+    "if [ -f /nope ]; then exit 0; else exit 3; fi; echo unreachable",
+    "for i in a b; do echo $i; done; if [ -d /tmp ]; then cat /nope; fi; echo $?",
+    "echo a; false;",
+    "true\nfalse\n",
+    "\n  if [ -f /etc/hostname ]\n  then\n    exit 4\n  fi\n",
+  ]),
+
   shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
     `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
     `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
