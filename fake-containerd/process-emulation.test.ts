@@ -151,6 +151,22 @@ describe("a command that exists but is not emulated", () => {
     // Without a root filesystem to look in, runc's start failure, as before.
     expect(emulateExecLine(["sed"], { env: [] })).toBeUndefined();
   });
+
+  test("an exec's script that goes beyond the emulation ends there with a note; one that truly never ends runs on", () => {
+    const exec = (script: string) => emulateExecLine(["sh", "-c", script], { env: [], hasFile: image });
+    expect(exec("case x in x) echo y;; esac")).toEqual(stderr("sh: script not emulated by fake-cri\n"));
+    expect(exec("echo a >&2; cd -; echo never")).toEqual({
+      output: [
+        { stream: "stderr", data: "a\n", atMs: 0 },
+        { stream: "stderr", data: "sh: script not emulated by fake-cri\n", atMs: 0 },
+      ],
+      exit: { code: 127, afterMs: 0 },
+    });
+    expect(exec("sleep 2; [ -x /bin/sh ]")).toEqual({ output: [{ stream: "stderr", data: "sh: script not emulated by fake-cri\n", atMs: 2000 }], exit: { code: 127, afterMs: 2000 } });
+    expect(exec("sleep infinity")).toEqual({});
+    expect(exec("echo $(sleep infinity)")).toEqual({});
+    expect(emulateContainerProcess({ args: ["sh", "-c", "echo a; cd -"], env: [], hasFile: image })).toEqual({ output: [{ stream: "stdout", data: "a\n", atMs: 0 }] });
+  });
 });
 
 describe("a container's shell script beyond the emulation", () => {

@@ -189,6 +189,8 @@ class Timeline {
   atMs = 0;
   status = 0;
   forever = false;
+  /** Running on because the script went beyond the emulation (not because it does not end). */
+  beyond = false;
   exited = false;
   /** Killed by the memory cgroup (at atMs). */
   oomKilled = false;
@@ -208,6 +210,12 @@ class Timeline {
   constructor(memoryLimit?: bigint, files?: ScriptFiles) {
     this.memoryLimit = memoryLimit;
     this.files = files;
+  }
+
+  /** The script goes beyond the emulation here: it runs on, as far as anyone can tell. */
+  notEmulated(): void {
+    this.forever = true;
+    this.beyond = true;
   }
 
   /** Whether the script has stopped running statements. */
@@ -235,6 +243,7 @@ class Timeline {
     this.status = other.status;
     this.exited = other.exited;
     this.forever = other.forever;
+    this.beyond = other.beyond;
     this.oomKilled = other.oomKilled;
   }
 
@@ -479,7 +488,7 @@ function redirect(t: Timeline, all: readonly string[], literal: readonly number[
     const stream: Stream = m[1] === "2" ? "stderr" : "stdout";
     const target = m[3] || all[++i];
     if (target === undefined || target === "" || /^[&>|]/.test(target) || !t.files) {
-      t.forever = true;
+      t.notEmulated();
       return undefined;
     }
     const path = absolute(target, t.files.cwd);
@@ -518,7 +527,7 @@ function runTest(t: Timeline, name: string, args: readonly string[]): void {
     return;
   }
   const result = testExpression(t.files, name === "[" ? args.slice(0, -1) : args);
-  if (result === undefined) t.forever = true;
+  if (result === undefined) t.notEmulated();
   else if (typeof result === "boolean") t.status = result ? 0 : 1;
   else {
     t.write("stderr", `sh: ${result.error}\n`);
@@ -576,22 +585,38 @@ export interface ShellOptions {
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
   const shape = syntaxShape(script);
-  if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return {};
-  const shell = new Shell(options);
   const t = new Timeline(options.memoryLimit, options.files && new ScriptFiles(options.files));
+  const exec = options.unemulated?.exec ?? false;
+  if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return beyondEmulation(t, exec);
+  const shell = new Shell(options);
   const statements: Statement[] = [];
   let start = 0;
   for (const text of splitStatements(script, shape)) {
     const list = shell.parse(text);
-    if (list === undefined) return {};
+    if (list === undefined) return beyondEmulation(t, exec);
     // Lines counted from 0, as ash's errors count them.
     statements.push({ list, line: script.slice(0, start).split("\n").length - 1, semicolon: script[start + text.length] === ";" });
     // Past the statement and the `;` or newline after it.
     start += text.length + 1;
   }
   const commands = parseCommands(statements);
-  if (commands === undefined) return {};
+  if (commands === undefined) return beyondEmulation(t, exec);
   shell.runCommands(t, commands);
+  return t.beyond ? beyondEmulation(t, exec) : t.finish();
+}
+
+/**
+ * A script that went beyond the emulation, with what it did until then: a container's process runs
+ * on; an exec, which is expected to end, ends at once with status 127 and a note saying so rather
+ * than hang its caller.
+ */
+function beyondEmulation(t: Timeline, exec: boolean): ProcessScript {
+  t.notEmulated();
+  if (!exec) return t.finish();
+  t.forever = false;
+  t.redirect = { stdout: "stdout", stderr: "stderr" };
+  t.write("stderr", "sh: script not emulated by fake-cri\n");
+  t.status = 127;
   return t.finish();
 }
 
@@ -767,7 +792,7 @@ class Shell {
     const words = shellWords(command.words, this.variables, (substitution) => this.substitute(t, substitution));
     // Pathname expansion (`for f in /etc/*`) is not emulated.
     if (words === undefined || /[*?[]/.test(syntaxShape(command.words))) {
-      t.forever = true;
+      if (!t.forever) t.notEmulated();
       return;
     }
     t.status = 0;
@@ -794,9 +819,11 @@ class Shell {
       else {
         const literal: number[] = [];
         const words = shellWords(command, this.variables, (substitution) => this.substitute(t, substitution), literal);
-        // A substitution that never ends: the shell waits on it for good.
-        if (words === undefined) t.forever = true;
-        else this.runStatement(t, words, literal);
+        // Unless a substitution decided (one that never ends, or goes beyond), an expansion the
+        // emulation does not do.
+        if (words === undefined) {
+          if (!t.forever) t.notEmulated();
+        } else this.runStatement(t, words, literal);
       }
       if (negated && !t.ended) t.status = t.status === 0 ? 1 : 0;
     }
@@ -817,12 +844,13 @@ class Shell {
       const words = shellWords(commands[k]!, this.variables, (command) => this.substitute(t, command), literal);
       // A command that expands to no words at all: not emulated.
       if (words === undefined || words.length === 0) {
-        t.forever = true;
+        if (!t.forever) t.notEmulated();
         return;
       }
       this.runStatement(sub, words, literal);
       if (sub.forever || sub.oomKilled) {
         t.forever = true;
+        t.beyond = sub.beyond;
         return;
       }
       const last = k === commands.length - 1;
@@ -850,9 +878,12 @@ class Shell {
       t.append(round);
       return;
     }
-    t.forever = true;
     // A loop that changes files again every time round is beyond the emulation: it just runs.
-    if (round.changes.length > 0) return;
+    if (round.changes.length > 0) {
+      t.notEmulated();
+      return;
+    }
+    t.forever = true;
     if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
   }
 
@@ -864,7 +895,7 @@ class Shell {
     const files = t.files;
     const target = args.length === 0 ? this.variables.get("HOME") : args.length === 1 && !args[0]!.startsWith("-") ? args[0] : undefined;
     if (!files || target === undefined) {
-      t.forever = true;
+      t.notEmulated();
       return;
     }
     const path = absolute(target, files.cwd);
@@ -899,10 +930,18 @@ class Shell {
   private substitute(t: Timeline, command: string): string | undefined {
     const literal: number[] = [];
     const words = this.parseSubstitution(command, literal);
-    if (words === undefined) return undefined;
+    if (words === undefined) {
+      t.notEmulated();
+      return undefined;
+    }
     const sub = new Timeline(t.memoryLimit, t.files);
     this.runStatement(sub, words, literal);
-    if (sub.forever || sub.oomKilled) return undefined;
+    // The shell waits on it for good.
+    if (sub.forever || sub.oomKilled) {
+      t.forever = true;
+      t.beyond = sub.beyond;
+      return undefined;
+    }
     let captured = "";
     for (const chunk of sub.output) {
       if (chunk.stream === "stdout") captured += typeof chunk.data === "string" ? chunk.data : decoder.decode(chunk.data);
@@ -945,7 +984,7 @@ class Shell {
       return;
     }
     if (name === "export" || name === "unset") {
-      if (args.length === 0) t.forever = true;
+      if (args.length === 0) t.notEmulated();
       else {
         for (const arg of args) {
           if (name === "unset") {
@@ -965,7 +1004,7 @@ class Shell {
     } else if (name === "cd") {
       this.changeDirectory(t, args);
     } else if (name === "printf") {
-      if (!runPrintf(t, "sh", args)) t.forever = true;
+      if (!runPrintf(t, "sh", args)) t.notEmulated();
     } else if (name === "[" || name === "test") {
       runTest(t, name, args);
     } else if (!runSimple(t, baseName(name), args)) {
