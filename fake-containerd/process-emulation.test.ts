@@ -179,7 +179,7 @@ describe("a container's shell script beyond the emulation", () => {
     expect(run("frobnicate")).toEqual({ output: [{ stream: "stderr", data: "sh: frobnicate: not found\n", atMs: 0 }], exit: { code: 127, afterMs: 0 } });
   });
 
-  test("case, unfinished or empty compound commands, pathname expansion, pipes and substitutions without the files, and loops that are not endless run until killed", () => {
+  test("case, unfinished or empty compound commands, pathname expansion, pipes and substitutions without the files, and loops that do not end in 10,000 rounds run until killed", () => {
     for (const script of [
       "case x in x) echo y;; esac",
       "if true; then exit 3",
@@ -198,8 +198,7 @@ describe("a container's shell script beyond the emulation", () => {
       "echo a || || echo b",
       "echo $(hostname)",
       "while [ -f /tmp/go ]; do sleep 1; done",
-      "while false; do echo x; done",
-      "until true; do sleep 1; done",
+      "i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done",
       "while true; do while true; do sleep 1; done; done",
       "while true; do echo never done; sleep 1",
       "while true; echo x; sleep 1; done",
@@ -540,6 +539,34 @@ describe("compound commands in a shell script", () => {
     expect(run("if true; then while true; do echo tick; sleep 1; done; fi")).toEqual({
       repeat: { fromMs: 0, everyMs: 1000, output: [out("tick\n")] },
     });
+  });
+
+  test("while and until loop while their condition holds (fails), with break and continue, also out of several loops", () => {
+    expect(run("while false; do echo x; done; until true; do echo y; done; echo $?")).toEqual({ output: [out("0\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("i=0; while [ $i -lt 3 ]; do i=$((i+1)); [ $i = 2 ] && continue; echo $i; sleep 1; done")).toEqual({
+      output: [out("1\n"), out("3\n", 1000)],
+      exit: { code: 0, afterMs: 2000 },
+    });
+    expect(run("for a in 1 2; do while true; do echo $a; break 2; done; done; echo out")).toEqual({ output: [out("1\n"), out("out\n")], exit: { code: 0, afterMs: 0 } });
+    expect(run("while true; do echo tick; sleep 1; continue; done")).toEqual({ repeat: { fromMs: 0, everyMs: 1000, output: [out("tick\n")] } });
+    expect(run("break; continue 2; echo $?")).toEqual({ output: [out("0\n")], exit: { code: 0, afterMs: 0 } });
+  });
+
+  test("$((...)): C's integer arithmetic on variables; an error ends the script with status 2; assignments are beyond the emulation", () => {
+    expect(run("a=6; b=a; echo $((a*7)) $(( (a+1) % 4 )) $((b+1)) $((a>5 && a<7)) $((1 ? 2 : 3)) $((-9/2)) $((1<<3|1))")).toEqual({
+      output: [out("42 3 7 1 2 -4 9\n")],
+      exit: { code: 0, afterMs: 0 },
+    });
+    expect(run("echo \"$((1||1/0))\"; echo $((2/0)); echo after")).toEqual({
+      output: [out("1\n"), { stream: "stderr", data: "sh: divide by zero\n", atMs: 0 }],
+      exit: { code: 2, afterMs: 0 },
+    });
+    expect(run("echo $((i+=1))")).toEqual({});
+    expect(run("echo $((1 +* 2))")).toEqual({ output: [{ stream: "stderr", data: "sh: arithmetic syntax error\n", atMs: 0 }], exit: { code: 2, afterMs: 0 } });
+  });
+
+  test("seq", () => {
+    expect(run("seq 2; seq 5 -2 1; seq -s: -w 9 11; seq 2 1")).toEqual({ output: [out("1\n2\n"), out("5\n3\n1\n"), out("09:10:11\n")], exit: { code: 0, afterMs: 0 } });
   });
 
   test("empty statements: a trailing ; or newline ends nothing, so the status is the last command's", () => {

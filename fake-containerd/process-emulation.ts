@@ -13,7 +13,8 @@ import { absolute, parentOf, runFileCommand, ScriptFiles, testExpression } from 
 import type { FileChange, ProcessScript } from "./processes.ts";
 import { printf } from "./printf.ts";
 import { parseCommands, shellKeywords, type AndOrList, type Command, type Statement } from "./shell-commands.ts";
-import { runTextCommand } from "./text-commands.ts";
+import { evaluateArithmetic } from "./shell-arithmetic.ts";
+import { runTextCommand, seq } from "./text-commands.ts";
 
 /** What the emulation sees of a container's process. */
 export interface EmulatedProcess {
@@ -353,6 +354,13 @@ function runSimple(t: Timeline, name: string, args: readonly string[]): boolean 
       return t.files !== undefined && runTextCommand(t as Timeline & { files: ScriptFiles }, name, args);
     case "printf":
       return runPrintf(t, "printf", args);
+    case "seq": {
+      const out = seq(args);
+      if (out === undefined) return false;
+      if (out !== "") t.write("stdout", out);
+      t.status = 0;
+      return true;
+    }
     case "pwd":
       if (!t.files || args.length > 0) return false;
       t.write("stdout", `${t.files.cwd}\n`);
@@ -545,6 +553,9 @@ const compoundShell = /(?:^|[;\n])\s*case\b|(?<![&>])&(?!&)|[`{}()]|\$\(/;
 /** `${NAME}`, which is an expansion, not a group command. */
 const bracedVariable = /\$\{[A-Za-z_][A-Za-z0-9_]*\}/g;
 
+/** `$((expression))` as syntaxShape masks it. */
+const maskedArithmetic = /\$\(\(x*\)\)/g;
+
 /** `$(command)` with one simple command inside, which the emulation runs. */
 const simpleSubstitution = /\$\([^()`&|;\n]*\)/g;
 
@@ -587,7 +598,9 @@ export function shellScript(script: string, options: ShellOptions = {}): Process
   const shape = syntaxShape(script);
   const t = new Timeline(options.memoryLimit, options.files && new ScriptFiles(options.files));
   const exec = options.unemulated?.exec ?? false;
-  if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v"))) return beyondEmulation(t, exec);
+  if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v").replace(maskedArithmetic, "$v"))) {
+    return beyondEmulation(t, exec);
+  }
   const shell = new Shell(options);
   const statements: Statement[] = [];
   let start = 0;
@@ -630,7 +643,12 @@ function syntaxShape(script: string): string {
   let quote: "'" | '"' | undefined;
   for (let i = 0; i < script.length; i++) {
     const ch = script[i]!;
-    if (quote === "'") {
+    const arithmetic = quote !== "'" && script.startsWith("$((", i) ? arithmeticEnd(script, i) : -1;
+    if (arithmetic > 0) {
+      // An arithmetic expansion's operators (`(`, `|`, `&&` ...) are not the script's syntax.
+      shape += `$((${"x".repeat(arithmetic - i - 4)}))`;
+      i = arithmetic;
+    } else if (quote === "'") {
       shape += ch === "'" ? ch : "x";
       if (ch === "'") quote = undefined;
     } else if (ch === "\\" && i + 1 < script.length) {
@@ -683,6 +701,10 @@ class Shell {
   private readonly unemulated: NonNullable<ShellOptions["unemulated"]>;
   /** The script line of the statement running, which ash's errors name. */
   line = 0;
+  /** How many loops the running command is in, which `break` and `continue` can leave. */
+  private loops = 0;
+  /** A `break` or `continue` on its way out of `levels` loops. */
+  private control: { kind: "break" | "continue"; levels: number } | undefined;
 
   constructor(options: ShellOptions) {
     const env = options.env ?? [];
@@ -725,7 +747,7 @@ class Shell {
     let quote: "'" | '"' | undefined;
     const add = (end: number, next: "&&" | "||" | undefined): boolean => {
       const text = statement.slice(start, end);
-      const words = shellWords(text, this.variables, (command) => (this.parseSubstitution(command) ? "" : undefined));
+      const words = shellWords(text, this.variables, parseTimeExpansions(this));
       if (words === undefined || (words.length === 0 && (op !== undefined || next !== undefined))) return false;
       const pipeline = splitAt(text, syntaxShape(text), "|");
       if (pipeline.length > 1 && pipeline.some((command) => command.trim() === "")) return false;
@@ -742,6 +764,9 @@ class Shell {
         quote = ch;
       } else if (ch === "\\") {
         i++;
+      } else if (statement.startsWith("$((", i) && arithmeticEnd(statement, i) > 0) {
+        // `&&` and `||` inside an arithmetic expansion are its operators.
+        i = arithmeticEnd(statement, i);
       } else if ((ch === "&" || ch === "|") && statement[i + 1] === ch) {
         if (!add(i, ch === "&" ? "&&" : "||")) return undefined;
         start = i + 2;
@@ -754,7 +779,7 @@ class Shell {
   /** Runs commands in turn until one ends the script. */
   runCommands(t: Timeline, commands: readonly Command[]): void {
     for (const command of commands) {
-      if (t.ended) return;
+      if (t.ended || this.control) return;
       switch (command.kind) {
         case "list":
           this.line = command.line;
@@ -766,9 +791,12 @@ class Shell {
         case "for":
           this.runFor(t, command);
           break;
+        case "while":
+          this.runWhile(t, command);
+          break;
         case "endless":
           this.runEndlessLoop(t, command.body);
-          return;
+          break;
       }
     }
   }
@@ -777,7 +805,7 @@ class Shell {
   private runIf(t: Timeline, command: Extract<Command, { kind: "if" }>): void {
     for (const { condition, body } of command.branches) {
       this.runCommands(t, condition);
-      if (t.ended) return;
+      if (t.ended || this.control) return;
       if (t.status === 0) {
         this.runCommands(t, body);
         return;
@@ -789,18 +817,61 @@ class Shell {
 
   /** The body once for each word, the variable set to it (and left at the last); status 0 when there is none. */
   private runFor(t: Timeline, command: Extract<Command, { kind: "for" }>): void {
-    const words = shellWords(command.words, this.variables, (substitution) => this.substitute(t, substitution));
+    const words = shellWords(command.words, this.variables, this.expansions(t));
     // Pathname expansion (`for f in /etc/*`) is not emulated.
     if (words === undefined || /[*?[]/.test(syntaxShape(command.words))) {
-      if (!t.forever) t.notEmulated();
+      if (!t.ended) t.notEmulated();
       return;
     }
     t.status = 0;
+    this.loops++;
     for (const word of words) {
-      if (t.ended) return;
+      if (t.ended) break;
       this.variables.set(command.name, word);
       this.runCommands(t, command.body);
+      if (!this.loopGoesOn()) break;
     }
+    this.loops--;
+  }
+
+  /**
+   * `while` / `until`: the body for as long as the condition holds (`until`: fails); the status is
+   * the body's last, 0 when it never ran. Its rounds are played out when the process starts, so a
+   * loop that waits for something outside the script (another process's file) would never end:
+   * after maxLoopRounds it is beyond the emulation.
+   */
+  private runWhile(t: Timeline, command: Extract<Command, { kind: "while" }>): void {
+    let status = 0;
+    this.loops++;
+    for (let round = 0; ; round++) {
+      if (round === maxLoopRounds) {
+        t.notEmulated();
+        break;
+      }
+      this.runCommands(t, command.condition);
+      if (t.ended || (t.status === 0) === command.until) break;
+      if (this.control) {
+        if (this.loopGoesOn()) continue;
+        break;
+      }
+      this.runCommands(t, command.body);
+      status = t.status;
+      if (t.ended || !this.loopGoesOn()) break;
+    }
+    this.loops--;
+    if (!t.ended) t.status = status;
+  }
+
+  /** After a loop's round: whether the loop goes on. A `break` or `continue` for a loop further out is left for it. */
+  private loopGoesOn(): boolean {
+    const control = this.control;
+    if (!control) return true;
+    if (control.levels > 1) {
+      control.levels--;
+      return false;
+    }
+    this.control = undefined;
+    return control.kind === "continue";
   }
 
   /**
@@ -809,7 +880,7 @@ class Shell {
    */
   private runList(t: Timeline, list: AndOrList): void {
     for (const { op, text, words: parsed } of list) {
-      if (t.ended) return;
+      if (t.ended || this.control) return;
       if ((op === "&&" && t.status !== 0) || (op === "||" && t.status === 0)) continue;
       this.variables.set("?", String(t.status));
       const negated = parsed[0] === "!" && parsed.length > 1;
@@ -818,11 +889,11 @@ class Shell {
       if (commands.length > 1) this.runPipeline(t, commands);
       else {
         const literal: number[] = [];
-        const words = shellWords(command, this.variables, (substitution) => this.substitute(t, substitution), literal);
+        const words = shellWords(command, this.variables, this.expansions(t), literal);
         // Unless a substitution decided (one that never ends, or goes beyond), an expansion the
         // emulation does not do.
         if (words === undefined) {
-          if (!t.forever) t.notEmulated();
+          if (!t.ended) t.notEmulated();
         } else this.runStatement(t, words, literal);
       }
       if (negated && !t.ended) t.status = t.status === 0 ? 1 : 0;
@@ -841,10 +912,10 @@ class Shell {
       const sub = new Timeline(t.memoryLimit, t.files);
       sub.stdin = input;
       const literal: number[] = [];
-      const words = shellWords(commands[k]!, this.variables, (command) => this.substitute(t, command), literal);
+      const words = shellWords(commands[k]!, this.variables, this.expansions(t), literal);
       // A command that expands to no words at all: not emulated.
       if (words === undefined || words.length === 0) {
-        if (!t.forever) t.notEmulated();
+        if (!t.ended) t.notEmulated();
         return;
       }
       this.runStatement(sub, words, literal);
@@ -873,8 +944,11 @@ class Shell {
    */
   private runEndlessLoop(t: Timeline, body: readonly Command[]): void {
     const round = new Timeline(t.memoryLimit, t.files);
+    this.loops++;
     this.runCommands(round, body);
-    if (round.ended) {
+    this.loops--;
+    // A `break` ends the loop after its first round; `continue` just ends the round.
+    if (round.ended || (this.control && !this.loopGoesOn())) {
       t.append(round);
       return;
     }
@@ -912,14 +986,39 @@ class Shell {
     t.status = 0;
   }
 
+  /** How the statements of a script running into `t` expand `$(...)` and `$((...))`. */
+  private expansions(t: Timeline): Expansions {
+    return { substitute: (command) => this.substitute(t, command), arithmetic: (expression) => this.arithmetic(t, expression) };
+  }
+
+  /**
+   * `$((expression))`: its value; undefined when the shell stops there, for good (an error ends it
+   * with status 2, as ash ends a script) or because the expression is beyond the emulation.
+   */
+  private arithmetic(t: Timeline, expression: string): string | undefined {
+    const result = evaluateArithmetic(expression, this.variables);
+    if ("value" in result) return String(result.value);
+    if ("error" in result) {
+      t.write("stderr", `sh: ${result.error}\n`);
+      t.status = 2;
+      t.exited = true;
+    } else t.notEmulated();
+    return undefined;
+  }
+
+  /** Whether a substitution's command can be run, told at parse time (its expansions give nothing yet). */
+  checkSubstitution(command: string): boolean {
+    return this.parseSubstitution(command, { arithmetic: () => "" }) !== undefined;
+  }
+
   private assign(word: string): void {
     const eq = word.indexOf("=");
     this.variables.set(word.slice(0, eq), word.slice(eq + 1));
   }
 
   /** The words of a substitution's one simple command, if the emulation can run it. */
-  private parseSubstitution(command: string, literal?: number[]): string[] | undefined {
-    const words = shellWords(command, this.variables, undefined, literal);
+  private parseSubstitution(command: string, expansions: Expansions, literal?: number[]): string[] | undefined {
+    const words = shellWords(command, this.variables, expansions, literal);
     return words !== undefined && !shellKeywords.has(words[0] ?? "") ? words : undefined;
   }
 
@@ -929,7 +1028,7 @@ class Shell {
    */
   private substitute(t: Timeline, command: string): string | undefined {
     const literal: number[] = [];
-    const words = this.parseSubstitution(command, literal);
+    const words = this.parseSubstitution(command, { arithmetic: (expression) => this.arithmetic(t, expression) }, literal);
     if (words === undefined) {
       t.notEmulated();
       return undefined;
@@ -1003,6 +1102,15 @@ class Shell {
       t.status = 0;
     } else if (name === "cd") {
       this.changeDirectory(t, args);
+    } else if (name === "break" || name === "continue") {
+      const levels = args.length === 0 ? 1 : args.length === 1 && /^[1-9]\d*$/.test(args[0]!) ? Number(args[0]) : undefined;
+      if (levels === undefined) {
+        t.notEmulated();
+        return;
+      }
+      // Outside a loop, ash lets them pass.
+      if (this.loops > 0) this.control = { kind: name, levels: Math.min(levels, this.loops) };
+      t.status = 0;
     } else if (name === "printf") {
       if (!runPrintf(t, "sh", args)) t.notEmulated();
     } else if (name === "[" || name === "test") {
@@ -1072,6 +1180,30 @@ export function environment(env: readonly string[]): Map<string, string> {
   return variables;
 }
 
+/** At parse time, expansions give nothing: the words only tell keywords. */
+function parseTimeExpansions(shell: Shell): Expansions {
+  return { substitute: (command) => (shell.checkSubstitution(command) ? "" : undefined), arithmetic: () => "" };
+}
+
+/** How a statement's `$(command)` and `$((expression))` expand: undefined when they do not (the emulation stops there). */
+export interface Expansions {
+  substitute?: (command: string) => string | undefined;
+  arithmetic?: (expression: string) => string | undefined;
+}
+
+/** The index of the last `)` of the `$((...))` that starts at `at`, or -1 when it does not close. */
+function arithmeticEnd(text: string, at: number): number {
+  let depth = 2;
+  for (let i = at + 3; i < text.length; i++) {
+    if (text[i] === "(") depth++;
+    else if (text[i] === ")" && --depth === 0) return text[i - 1] === ")" ? i : -1;
+  }
+  return -1;
+}
+
+/** How many rounds of a `while` loop the emulation plays before it calls the loop endless. */
+const maxLoopRounds = 10_000;
+
 const nameStart = /[A-Za-z_]/;
 const nameChar = /[A-Za-z0-9_]/;
 
@@ -1086,9 +1218,10 @@ const nameChar = /[A-Za-z0-9_]/;
 export function shellWords(
   statement: string,
   variables: ReadonlyMap<string, string> = new Map(),
-  substitute?: (command: string) => string | undefined,
+  expansions: Expansions = {},
   literal: number[] = [],
 ): string[] | undefined {
+  const { substitute, arithmetic } = expansions;
   const words: string[] = [];
   let current = "";
   let inWord = false;
@@ -1133,7 +1266,12 @@ export function shellWords(
     if (ch === "$" && i + 1 < statement.length) {
       const next = statement[i + 1]!;
       let value: string | undefined;
-      if (next === "(") {
+      if (next === "(" && statement[i + 2] === "(") {
+        const close = arithmeticEnd(statement, i);
+        value = close < 0 || !arithmetic ? undefined : arithmetic(statement.slice(i + 3, close - 1));
+        if (value === undefined) return undefined;
+        i = close;
+      } else if (next === "(") {
         const close = statement.indexOf(")", i + 2);
         value = close < 0 || !substitute ? undefined : substitute(statement.slice(i + 2, close));
         if (value === undefined) return undefined;

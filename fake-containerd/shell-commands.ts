@@ -1,8 +1,9 @@
 // The compound commands of a `sh -c` script that the emulation follows, read from the script's
 // statements (the script split at `;` and newlines, each an && / || list): if / elif / else / fi,
-// `for NAME in WORDS; do ...; done`, and the endless `while true` / `while :` / `until false`
-// loop. Anything else that opens or closes a compound command makes the script beyond the
-// emulation (undefined), as does an empty statement before a `;`, which sh refuses.
+// `for NAME in WORDS; do ...; done`, `while` / `until` loops, and among them the endless `while
+// true` / `while :` / `until false`, which is played differently (see Shell.runEndlessLoop).
+// Anything else that opens or closes a compound command makes the script beyond the emulation
+// (undefined), as does an empty statement before a `;`, which sh refuses.
 
 /** A statement: simple commands joined by `&&` and `||`; `text` is expanded when it runs, `words` tell keywords. */
 export type AndOrList = Array<{ op: "&&" | "||" | undefined; text: string; words: string[] }>;
@@ -12,6 +13,7 @@ export type Command =
   | { kind: "if"; branches: Array<{ condition: Command[]; body: Command[] }>; otherwise: Command[] | undefined }
   /** `words` is the text after `in`, expanded when the loop starts. */
   | { kind: "for"; name: string; words: string; body: Command[] }
+  | { kind: "while"; until: boolean; condition: Command[]; body: Command[] }
   | { kind: "endless"; body: Command[] };
 
 export interface Statement {
@@ -28,6 +30,7 @@ export const shellKeywords = new Set(["while", "until", "do", "done", "for", "if
 const thenWord = new Set(["then"]);
 const branchEnds = new Set(["elif", "else", "fi"]);
 const fiWord = new Set(["fi"]);
+const doWord = new Set(["do"]);
 const doneWord = new Set(["done"]);
 const nothing = new Set<string>();
 
@@ -62,7 +65,7 @@ class Parser {
         commands.push({ kind: "list", list: statement.list, line: statement.line });
         continue;
       }
-      const command = keyword === "if" ? this.ifCommand() : keyword === "for" ? this.forCommand() : keyword === "while" || keyword === "until" ? this.endlessLoop() : undefined;
+      const command = keyword === "if" ? this.ifCommand() : keyword === "for" ? this.forCommand() : keyword === "while" || keyword === "until" ? this.whileLoop() : undefined;
       if (!command) return undefined;
       commands.push(command);
     }
@@ -97,15 +100,20 @@ class Parser {
     return body && { kind: "for", name: header[1]!, words: list[0]!.text.slice(header[0].length), body };
   }
 
-  /** `while true`, `while :` or `until false`: a loop that ends only when its body ends the script. */
-  private endlessLoop(): Command | undefined {
+  /** `while` / `until CONDITION; do BODY; done`; `while true`, `while :` and `until false` are endless. */
+  private whileLoop(): Command | undefined {
     const { list } = this.statements[this.at]!;
-    const [keyword, ...condition] = list[0]!.words;
-    const test = condition.join(" ");
-    if (list.length !== 1 || !(keyword === "while" ? test === "true" || test === ":" : test === "false")) return undefined;
-    this.at++;
+    const [keyword, ...words] = list[0]!.words;
+    const test = words.join(" ");
+    if (list.length === 1 && (keyword === "while" ? test === "true" || test === ":" : test === "false")) {
+      this.at++;
+      const body = this.loopBody();
+      return body && { kind: "endless", body };
+    }
+    const condition = this.clause(doWord);
+    if (!condition?.length) return undefined;
     const body = this.loopBody();
-    return body && { kind: "endless", body };
+    return body && { kind: "while", until: keyword === "until", condition, body };
   }
 
   /** `do COMMANDS done`. */

@@ -431,3 +431,31 @@ function tee(io: FileCommandIo, args: readonly string[]): boolean {
   for (const path of opened) io.change(path, "append", data);
   return true;
 }
+
+/**
+ * `seq [-w] [-s SEP] [FIRST [INC]] LAST`: integers from FIRST (1) by INC (1) while not past LAST,
+ * SEP between them (a newline), a newline at the end; `-w` pads them with zeros to one width.
+ * Undefined for fractions, a zero step, and options not listed.
+ */
+export function seq(args: readonly string[]): string | undefined {
+  let separator = "\n";
+  let equalWidth = false;
+  let i = 0;
+  for (; i < args.length; i++) {
+    const arg = args[i]!;
+    if (arg === "-w") equalWidth = true;
+    else if (arg.startsWith("-s")) {
+      const value = arg.length > 2 ? arg.slice(2) : args[++i];
+      if (value === undefined) return undefined;
+      separator = value;
+    } else break;
+  }
+  const numbers = args.slice(i);
+  if (numbers.length < 1 || numbers.length > 3 || !numbers.every((n) => /^-?\d+$/.test(n))) return undefined;
+  const [first, step, last] = (numbers.length === 1 ? [1n, 1n, BigInt(numbers[0]!)] : numbers.length === 2 ? [BigInt(numbers[0]!), 1n, BigInt(numbers[1]!)] : numbers.map(BigInt)) as [bigint, bigint, bigint];
+  if (step === 0n || (equalWidth && (first < 0n || last < 0n))) return undefined;
+  const width = equalWidth ? Math.max(String(first).length, String(last).length) : 0;
+  const out: string[] = [];
+  for (let n = first; step > 0n ? n <= last : n >= last; n += step) out.push(String(n).padStart(width, "0"));
+  return out.length > 0 ? `${out.join(separator)}\n` : "";
+}

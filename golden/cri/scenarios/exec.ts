@@ -352,6 +352,22 @@ export const exec: Scenario[] = [
     "\n  if [ -f /etc/hostname ]\n  then\n    exit 4\n  fi\n",
   ]),
 
+  shellScriptsScenario("exec-sync-shell-loops", "sh -c in ExecSync with while and until loops, break and continue, $((...)) arithmetic and seq", [
+    "i=0; while [ $i -lt 3 ]; do echo $i; i=$((i+1)); done; echo done $i",
+    "n=5; until [ $n -le 2 ]; do n=$((n-1)); done; echo $n",
+    "for i in 1 2 3 4; do if [ $i = 3 ]; then break; fi; echo $i; done; echo after",
+    "for i in 1 2 3; do [ $i = 2 ] && continue; echo $i; done",
+    "for i in a b; do for j in 1 2; do [ $j = 2 ] && break 2; echo $i$j; done; done; echo out",
+    "while true; do echo once; break; done; echo next; break; echo $?",
+    "echo $((2+3*4)) $((10/3)) $((10%3)) $((-7/2)) $(( (1+2)*3 )) $((1<2)) $((2==3)) $((1&&0||1)) $((0x10+010)) $((!0)) $((5>=5))",
+    "x=7; echo $((x*2)) $(($x+1)) $((y+1))",
+    "echo $((1/0)); echo $?",
+    "echo $((1+)); echo $?",
+    "x=abc; echo $((x+1)); echo $?",
+    "seq 3; seq 2 4; seq 1 2 7; seq 3 1; seq -s , 3; seq -w 8 10",
+    "for i in $(seq 1 3); do echo -n $i; done; echo; seq 0; echo $?",
+  ]),
+
   shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
     `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
     `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
