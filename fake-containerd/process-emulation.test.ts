@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { emulateContainerProcess, emulateExecLine, shellScript } from "./process-emulation.ts";
+import { emulateContainerProcess, emulateExecLine } from "./process-emulation.ts";
+import { shellScript } from "./shell.ts";
 import type { ProcessScript } from "./processes.ts";
 
 const busyboxFiles = new Set(["/bin/sh", "/bin/sleep", "/bin/busybox", "/pause"]);

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { emulateExecLine, shellScript, type FileAccess } from "./process-emulation.ts";
+import { emulateExecLine, type FileAccess } from "./process-emulation.ts";
+import { shellScript } from "./shell.ts";
 import type { ProcessScript } from "./processes.ts";
 
 const tree: Record<string, string | string[]> = {
