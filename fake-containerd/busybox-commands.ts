@@ -39,8 +39,8 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
       t.status = 1;
       return true;
     case "echo": {
-      const noNewline = args[0] === "-n";
-      t.write("stdout", (noNewline ? args.slice(1) : args).join(" ") + (noNewline ? "" : "\n"));
+      const out = echo(args);
+      if (out !== "") t.write("stdout", out);
       t.status = 0;
       return true;
     }
@@ -156,6 +156,53 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
       return false;
   }
 }
+
+/**
+ * busybox echo (ash's builtin too): leading words of only `n`, `e` and `E` flags are options (no
+ * newline; escapes on or off, off by default); with `-e`, `\0NNN` / `\NNN`, `\xHH`, `\a \b \e \f
+ * \n \r \t \v \\`, and `\c`, which ends the output there.
+ */
+function echo(args: readonly string[]): string {
+  let newline = true;
+  let escapes = false;
+  let i = 0;
+  for (; i < args.length && /^-[neE]+$/.test(args[i]!); i++) {
+    for (const flag of args[i]!.slice(1)) {
+      if (flag === "n") newline = false;
+      else escapes = flag === "e";
+    }
+  }
+  const text = args.slice(i).join(" ");
+  if (!escapes) return newline ? `${text}\n` : text;
+  let out = "";
+  for (let k = 0; k < text.length; k++) {
+    if (text[k] !== "\\" || k + 1 === text.length) {
+      out += text[k];
+      continue;
+    }
+    let rest = text.slice(k + 1);
+    if (rest[0] === "c") return out;
+    // `\0NNN`: the 0 only says octal.
+    const skip = rest[0] === "0" && /^[0-7]/.test(rest.slice(1)) ? 1 : 0;
+    rest = rest.slice(skip);
+    const octal = /^[0-7]{1,3}/.exec(rest);
+    const hex = /^x([0-9a-fA-F]{1,2})/.exec(rest);
+    const simple = echoEscapes[rest[0]!];
+    if (octal) {
+      out += String.fromCharCode(parseInt(octal[0], 8) & 0xff);
+      k += skip + octal[0].length;
+    } else if (hex) {
+      out += String.fromCharCode(parseInt(hex[1]!, 16));
+      k += skip + hex[0].length;
+    } else if (simple !== undefined) {
+      out += simple;
+      k += skip + 1;
+    } else out += "\\";
+  }
+  return newline ? `${out}\n` : out;
+}
+
+const echoEscapes: Record<string, string> = { a: "\x07", b: "\b", e: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\" };
 
 /** printf's output into the timeline; `name` prefixes its errors (`sh` for ash's builtin). */
 export function runPrintf(t: Timeline, name: string, args: readonly string[]): boolean {

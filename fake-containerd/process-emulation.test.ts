@@ -361,6 +361,17 @@ describe("commands that change files: the script sees its changes at once, the c
     expect(emulateExecLine(["grep", "root"], { env: [], files: access })).toBeUndefined();
   });
 
+  test("grep's -c, -n, -x, -w, -o, -l, -h and -s", () => {
+    expect(text(run("grep -c o /etc/passwd /ro/f; grep -hn o /etc/passwd /ro/f; grep -x ro /etc/passwd || grep -w ro /etc/passwd || echo none"))).toBe(
+      "stdout:/etc/passwd:1\nstdout:/ro/f:0\nstdout:1:root\nstdout:none\n",
+    );
+    expect(text(run("grep -o 'o' /etc/passwd; grep -l o /ro/f /etc/passwd; grep -s x /nope; echo $?"))).toBe("stdout:o\no\nstdout:/etc/passwd\nstdout:2\n");
+  });
+
+  test("echo's -n, -e and -E, and the escapes of -e", () => {
+    expect(text(run("echo -e 'a\\tb\\0101\\x41\\c gone'; echo; echo -E 'a\\tb'; echo -x -n; echo -nn"))).toBe("stdout:a\tbAAstdout:\nstdout:a\\tb\nstdout:-x -n\n");
+  });
+
   test("a pipeline feeds each command's stdout to the next (cat and grep read it); its status is the last command's", () => {
     expect(text(run("echo hi | cat | cat; echo a | grep b || echo none; echo 'a|b' | grep '|'; cat /etc/passwd | grep -v x | grep ro"))).toBe(
       "stdout:hi\nstdout:none\nstdout:a|b\nstdout:root\n",

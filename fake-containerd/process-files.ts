@@ -252,19 +252,23 @@ function list(io: FileCommandIo, args: readonly string[]): boolean {
 }
 
 /**
- * busybox `grep [-EFiqv] PATTERN [FILE...]`: the matching lines (each after `FILE:` when there
- * are several files); status 0 when a line matched, 1 when none did, 2 after a file it could not
- * read. Without a file it reads what the pipeline before it wrote; the stdin of a process, and
- * POSIX classes (`[[:alpha:]]`), are not emulated.
+ * busybox `grep [-EFiqvcnxwolhs] PATTERN [FILE...]`: the matching lines (`-v` the others; each after
+ * `FILE:` when there are several files, unless `-h`, and its number with `-n`), or only what
+ * matched (`-o`), their count (`-c`), the files that have one (`-l`), nothing (`-q`). `-x` matches
+ * whole lines, `-w` whole words. Status 0 when a line matched, 1 when none did, 2 after a file it
+ * could not read (`-s` keeps quiet about it). Without a file it reads what the pipeline before it
+ * wrote; the stdin of a process, and POSIX classes (`[[:alpha:]]`), are not emulated.
  */
 function grep(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = options(args, "EFiqv");
+  const parsed = options(args, "EFiqvcnxwolhs");
   if (!parsed || parsed.operands.length === 0 || (parsed.operands.length === 1 && !io.stdin)) return false;
+  const { flags } = parsed;
   const [pattern, ...operands] = parsed.operands as [string, ...string[]];
-  const regex = grepRegex(pattern, parsed.flags);
-  if (!regex) return false;
-  const invert = parsed.flags.has("v");
-  const quiet = parsed.flags.has("q");
+  const regex = grepRegex(pattern, flags);
+  if (!regex || (flags.has("o") && flags.has("v"))) return false;
+  const invert = flags.has("v");
+  const quiet = flags.has("q");
+  const named = operands.length > 1 && !flags.has("h");
   let matched = false;
   let failed = false;
   const fromPipe = operands.length === 0;
@@ -272,26 +276,37 @@ function grep(io: FileCommandIo, args: readonly string[]): boolean {
     const path = absolute(operand, io.files.cwd);
     const data = fromPipe ? io.stdin : io.files.readFile(path);
     if (!data) {
-      io.write("stderr", `grep: ${operand}: ${io.files.kindOf(path) === "dir" ? "Is a directory" : "No such file or directory"}\n`);
+      if (!flags.has("s")) io.write("stderr", `grep: ${operand}: ${io.files.kindOf(path) === "dir" ? "Is a directory" : "No such file or directory"}\n`);
       failed = true;
       continue;
     }
+    const name = operand === "-" ? "(standard input)" : operand;
     const text = decoder.decode(data);
     const lines = text.split("\n");
     if (text.endsWith("\n")) lines.pop();
     let out = "";
-    for (const line of lines) {
-      if (regex.test(line) === invert) continue;
-      matched = true;
-      if (!quiet) out += `${operands.length > 1 ? `${operand}:` : ""}${line}\n`;
-    }
+    let count = 0;
+    lines.forEach((line, k) => {
+      if (regex.test(line) === invert) return;
+      count++;
+      const prefix = `${named ? `${name}:` : ""}${flags.has("n") ? `${k + 1}:` : ""}`;
+      if (!flags.has("o")) {
+        out += `${prefix}${line}\n`;
+        return;
+      }
+      for (const m of line.matchAll(new RegExp(regex.source, `${regex.flags}g`))) if (m[0] !== "") out += `${prefix}${m[0]}\n`;
+    });
+    if (count > 0) matched = true;
+    if (quiet) continue;
+    if (flags.has("l")) out = count > 0 ? `${name}\n` : "";
+    else if (flags.has("c")) out = `${named ? `${name}:` : ""}${count}\n`;
     if (out !== "") io.write("stdout", out);
   }
   io.status = quiet && matched ? 0 : failed ? 2 : matched ? 0 : 1;
   return true;
 }
 
-/** A grep pattern as a JavaScript regular expression: basic (BRE, the default), extended (-E) or fixed (-F). */
+/** A grep pattern as a JavaScript regular expression: basic (BRE, the default), extended (-E) or fixed (-F); whole lines (-x) or words (-w). */
 function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefined {
   if (pattern.includes("[:") && !flags.has("F")) return undefined;
   let source: string;
@@ -308,6 +323,8 @@ function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefi
       } else source += "(){}|+?".includes(ch) ? `\\${ch}` : ch;
     }
   }
+  if (flags.has("x")) source = `^(?:${source})$`;
+  else if (flags.has("w")) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
   try {
     return new RegExp(source, flags.has("i") ? "i" : "");
   } catch {

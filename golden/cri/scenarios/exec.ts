@@ -368,6 +368,14 @@ export const exec: Scenario[] = [
     "for i in $(seq 1 3); do echo -n $i; done; echo; seq 0; echo $?",
   ]),
 
+  shellScriptsScenario("exec-sync-echo-grep-options", "sh -c in ExecSync with echo's -n, -e and -E, and grep's -c, -n, -x, -w, -o, -l, -h and -s", [
+    `echo -e 'a\\tb\\nc'; echo -E 'a\\tb'; echo -ne 'x\\0101y\\x41\\n'; echo -en 'stop\\cnever'; echo; echo -x -n; echo -- -n; echo -nn z`,
+    `echo 'a\\tb'; echo -e 'back\\\\slash \\e[0m' | wc -c; echo -e '\\101\\0102'`,
+    "grep -c o /etc/passwd; grep -n root /etc/passwd /etc/group; grep -x root /etc/hostname; echo $?",
+    "grep -w bin /etc/passwd | wc -l; grep -o 'o[a-z]*' /etc/passwd; grep -l root /etc/passwd /etc/group /etc/hostname",
+    "grep -h root /etc/passwd /etc/group; grep -s x /nope; echo $?; grep -cv nobody /etc/passwd; grep -in ROOT /etc/group",
+  ]),
+
   shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
     `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
     `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
