@@ -115,6 +115,8 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
       t.status = 0;
       return true;
     }
+    case "uname":
+      return uname(t, args);
     case "pwd":
       if (!t.files || args.length > 0) return false;
       t.write("stdout", `${t.files.cwd}\n`);
@@ -155,6 +157,33 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
     default:
       return false;
   }
+}
+
+/** uname's fields in the order busybox prints them; the node's kernel release and version are not emulated. */
+const unameFields: ReadonlyArray<[flag: string, value: (hostname: string) => string]> = [
+  ["s", () => "Linux"],
+  ["n", (hostname) => hostname],
+  ["m", () => "x86_64"],
+  ["o", () => "GNU/Linux"],
+];
+
+/** `uname [-snmo]` (alone: `-s`) on the fake node, an amd64 Linux; the node name is the container's hostname. */
+function uname(t: Timeline, args: readonly string[]): boolean {
+  const flags = new Set<string>();
+  for (const arg of args) {
+    if (!/^-[snmo]+$/.test(arg)) return false;
+    for (const flag of arg.slice(1)) flags.add(flag);
+  }
+  if (flags.size === 0) flags.add("s");
+  let hostname = "";
+  if (flags.has("n")) {
+    const content = t.files?.readFile("/etc/hostname");
+    if (!content) return false;
+    hostname = decoder.decode(content).replace(/\n$/, "");
+  }
+  t.write("stdout", `${unameFields.filter(([flag]) => flags.has(flag)).map(([, value]) => value(hostname)).join(" ")}\n`);
+  t.status = 0;
+  return true;
 }
 
 /**

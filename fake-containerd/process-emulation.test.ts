@@ -368,6 +368,22 @@ describe("commands that change files: the script sees its changes at once, the c
     expect(text(run("grep -o 'o' /etc/passwd; grep -l o /ro/f /etc/passwd; grep -s x /nope; echo $?"))).toBe("stdout:o\no\nstdout:/etc/passwd\nstdout:2\n");
   });
 
+  test("test's -a, -o, ! and parentheses, -a binding closer; what busybox reads its own way is not emulated", () => {
+    expect(text(run("[ -d /etc -a -f /etc/passwd ] && echo and; [ -f /x -o -n y ] && echo or; [ -n '' -o -z '' -a -f /x ] || echo prec; [ \\( -f /x -o -d /etc \\) -a ! -f /x ] && echo grouped"))).toBe(
+      "stdout:and\nstdout:or\nstdout:prec\nstdout:grouped\n",
+    );
+    expect(run("[ ! \\( -d /etc \\) ]")).toEqual({});
+    expect(run("[ -d /etc -a ]")).toEqual({});
+  });
+
+  test("uname -s, -m and -o of the fake node (-n is its /etc/hostname); its kernel is not emulated", () => {
+    expect(text(run("uname; uname -smo"))).toBe("stdout:Linux\nstdout:Linux x86_64 GNU/Linux\n");
+    // Not emulated: with nothing registered as existing, this script's shell does not find it.
+    expect(run("uname -r")).toMatchObject({ exit: { code: 127 } });
+    // This tree has no /etc/hostname.
+    expect(run("uname -n")).toMatchObject({ exit: { code: 127 } });
+  });
+
   test("echo's -n, -e and -E, and the escapes of -e", () => {
     expect(text(run("echo -e 'a\\tb\\0101\\x41\\c gone'; echo; echo -E 'a\\tb'; echo -x -n; echo -nn"))).toBe("stdout:a\tbAAstdout:\nstdout:a\\tb\nstdout:-x -n\n");
   });

@@ -375,6 +375,62 @@ function makeParents(io: FileCommandIo, path: string): string | undefined {
   return undefined;
 }
 
+/** test's binary operators. */
+const binaryTests = new Set(["=", "!=", "-eq", "-ne", "-gt", "-ge", "-lt", "-le"]);
+const unaryTests = new Set(["-n", "-z", "-e", "-f", "-d", "-s"]);
+
+/**
+ * test's grammar for longer expressions: `-o` joins `-a` terms, which join `!` and primaries
+ * (`( ... )`, a unary or binary test, a string). Undefined for what does not parse.
+ */
+function testGrammar(files: ScriptFiles | undefined, args: readonly string[]): boolean | { error: string } | undefined {
+  let at = 0;
+  type Result = boolean | { error: string } | undefined;
+  const or = (): Result => {
+    const left = and();
+    if (typeof left !== "boolean" || args[at] !== "-o") return left;
+    at++;
+    const right = or();
+    return typeof right === "boolean" ? left || right : right;
+  };
+  const and = (): Result => {
+    const left = not();
+    if (typeof left !== "boolean" || args[at] !== "-a") return left;
+    at++;
+    const right = and();
+    return typeof right === "boolean" ? left && right : right;
+  };
+  const not = (): Result => {
+    if (args[at] !== "!") return primary();
+    at++;
+    const inner = not();
+    return typeof inner === "boolean" ? !inner : inner;
+  };
+  const primary = (): Result => {
+    const token = args[at];
+    if (token === undefined) return undefined;
+    if (token === "(") {
+      at++;
+      const inner = or();
+      if (args[at] !== ")") return undefined;
+      at++;
+      return inner;
+    }
+    if (unaryTests.has(token) && args[at + 1] !== undefined) {
+      at += 2;
+      return testExpression(files, [token, args[at - 1]!]);
+    }
+    if (args[at + 1] !== undefined && binaryTests.has(args[at + 1]!) && args[at + 2] !== undefined) {
+      at += 3;
+      return testExpression(files, args.slice(at - 3, at));
+    }
+    at++;
+    return token !== "";
+  };
+  const result = or();
+  return at === args.length ? result : undefined;
+}
+
 /** The integer comparisons of `test`. */
 const comparisons: Record<string, (a: bigint, b: bigint) => boolean> = {
   "-eq": (a, b) => a === b,
@@ -395,11 +451,15 @@ function testNumber(operand: string): bigint | { error: string } {
 
 /**
  * ash's `test` (and `[`, without its closing `]`): `-e`, `-f`, `-d`, `-s`, `-n`, `-z`, `=`, `!=`,
- * the integer comparisons (`-eq` ... `-le`), a lone string, and `!` before any of them. True or
+ * the integer comparisons (`-eq` ... `-le`), a lone string, `!` before any of them, and longer
+ * expressions joined by `-a` and `-o`, with parentheses (testGrammar). True or
  * false, an error (a comparison of something that is not a number: status 2); undefined for an
  * expression not emulated, or about files without them at hand.
  */
 export function testExpression(files: ScriptFiles | undefined, args: readonly string[]): boolean | { error: string } | undefined {
+  // busybox reads `! ( ... )` its own way ("closing paren expected"): not emulated.
+  if (args[0] === "!" && args[1] === "(") return undefined;
+  if (args.length > (args[0] === "!" ? 4 : 3)) return testGrammar(files, args);
   if (args[0] === "!" && args.length > 1) {
     const inner = testExpression(files, args.slice(1));
     return typeof inner === "boolean" ? !inner : inner;

@@ -376,6 +376,13 @@ export const exec: Scenario[] = [
     "grep -h root /etc/passwd /etc/group; grep -s x /nope; echo $?; grep -cv nobody /etc/passwd; grep -in ROOT /etc/group",
   ]),
 
+  shellScriptsScenario("exec-sync-test-and-uname", "sh -c in ExecSync with test's -a, -o, ! and parentheses, and uname -s, -n, -m and -o", [
+    "[ -f /etc/passwd -a -d /etc ] && echo both; [ -f /nope -o -d /etc ] && echo either; [ -f /nope -a -d /etc ] || echo neither",
+    "[ ! -f /nope -a -n x ] && echo not; [ \\( -f /nope -o -n x \\) -a -z '' ] && echo grouped; test x = y -o 1 -eq 1 && echo or",
+    "[ -n '' -o -z '' -a -f /nope ]; echo $?; [ ! -d /etc -o -n x ]; echo $?",
+    "uname; uname -s; uname -n; uname -m; uname -o; uname -sm; uname -s -n",
+  ]),
+
   shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
     `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
     `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
