@@ -4,7 +4,7 @@
 import { busyboxIdOf, passwdEntry } from "./busybox-id.ts";
 import type { FileAccess } from "./process-emulation.ts";
 import { absolute, runFileCommand, type ScriptFiles } from "./process-files.ts";
-import { printf } from "./printf.ts";
+import { printf, unescape } from "./printf.ts";
 import { runTextCommand, seq } from "./text-commands.ts";
 import type { Timeline } from "./timeline.ts";
 
@@ -203,35 +203,9 @@ function echo(args: readonly string[]): string {
   }
   const text = args.slice(i).join(" ");
   if (!escapes) return newline ? `${text}\n` : text;
-  let out = "";
-  for (let k = 0; k < text.length; k++) {
-    if (text[k] !== "\\" || k + 1 === text.length) {
-      out += text[k];
-      continue;
-    }
-    let rest = text.slice(k + 1);
-    if (rest[0] === "c") return out;
-    // `\0NNN`: the 0 only says octal.
-    const skip = rest[0] === "0" && /^[0-7]/.test(rest.slice(1)) ? 1 : 0;
-    rest = rest.slice(skip);
-    const octal = /^[0-7]{1,3}/.exec(rest);
-    const hex = /^x([0-9a-fA-F]{1,2})/.exec(rest);
-    const simple = echoEscapes[rest[0]!];
-    if (octal) {
-      out += String.fromCharCode(parseInt(octal[0], 8) & 0xff);
-      k += skip + octal[0].length;
-    } else if (hex) {
-      out += String.fromCharCode(parseInt(hex[1]!, 16));
-      k += skip + hex[0].length;
-    } else if (simple !== undefined) {
-      out += simple;
-      k += skip + 1;
-    } else out += "\\";
-  }
-  return newline ? `${out}\n` : out;
+  const { text: out, stopped } = unescape(text, true);
+  return newline && !stopped ? `${out}\n` : out;
 }
-
-const echoEscapes: Record<string, string> = { a: "\x07", b: "\b", e: "\x1b", f: "\f", n: "\n", r: "\r", t: "\t", v: "\v", "\\": "\\" };
 
 /** printf's output into the timeline; `name` prefixes its errors (`sh` for ash's builtin). */
 export function runPrintf(t: Timeline, name: string, args: readonly string[]): boolean {

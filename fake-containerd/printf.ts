@@ -13,7 +13,8 @@ const simpleEscapes: Record<string, string> = { "\\": "\\", a: "\x07", b: "\b", 
 
 /**
  * One escape at `text[i]` (just after the backslash): its character and how many characters it
- * took, or `stop` for `\c`. In `%b` arguments an octal escape starts with `\0`.
+ * took, or `stop` for `\c`. In `%b` arguments (and `echo -e`'s) an octal escape may start with a
+ * `\0` that only says octal.
  */
 function escape(text: string, i: number, inArgument: boolean): { ch: string; length: number } | "stop" {
   const next = text[i];
@@ -25,14 +26,14 @@ function escape(text: string, i: number, inArgument: boolean): { ch: string; len
     const hex = /^[0-9a-fA-F]{1,2}/.exec(text.slice(i + 1));
     return hex ? { ch: String.fromCharCode(parseInt(hex[0], 16)), length: 1 + hex[0].length } : { ch: "\\x", length: 1 };
   }
-  const skip = inArgument && next === "0" ? 1 : 0;
+  const skip = inArgument && next === "0" && /[0-7]/.test(text[i + 1] ?? "") ? 1 : 0;
   const octal = /^[0-7]{1,3}/.exec(text.slice(i + skip));
   if (octal) return { ch: String.fromCharCode(parseInt(octal[0], 8) & 0xff), length: skip + octal[0].length };
   return { ch: `\\${next}`, length: 1 };
 }
 
 /** Text with its escapes done; `stopped` when a `\c` ended it. */
-function unescape(text: string, inArgument: boolean): { text: string; stopped: boolean } {
+export function unescape(text: string, inArgument: boolean): { text: string; stopped: boolean } {
   let out = "";
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== "\\") {
