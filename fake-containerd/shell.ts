@@ -119,7 +119,6 @@ const simpleSubstitution = /\$\([^()`&|;\n]*\)/g;
 /** A word that assigns a shell variable (`NAME=value`). */
 const assignment = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
-
 const decoder = new TextDecoder();
 
 export interface ShellOptions {
@@ -139,17 +138,18 @@ export interface ShellOptions {
 
 /**
  * `sh -c '<script>'`: statements separated by ";" or newlines, each simple commands among the
- * emulated ones, or pipelines of them (`a | b`), joined by `&&` and `||` (a command optionally
- * with redirections (`>&2`, `2>&1`, `> file`, `>> file`), or after `exec`,
- * which ends the shell with the command's status, or `exit [N]`); and an endless loop (`while
- * true`, `while :`, `until false`) whose body is such statements, which repeats its output every
- * time round until the process is killed. Words may quote; `$NAME` / `${NAME}` come from the
- * process's environment and the script's assignments (`NAME=value`, `export`, `unset`), `$?` is
- * the status of the command before, and `$(command)` is the output of one simple command. A
- * command that exists but is not emulated runs until killed, or in an exec ends with a note
- * (`unemulated`); any other unknown command reports "not found" and sets status 127.
- * `if` and `for` are followed (shell-commands.ts); `case`, other loops, another kind of expansion
- * (`$$`, `$1` ...) or a list sh would refuse are beyond the emulation: the script runs until killed.
+ * emulated ones, or pipelines of them (`a | b`), joined by `&&` and `||`, optionally after `!` (a
+ * command optionally with redirections (`>&2`, `2>&1`, `> file`, `>> file`), or after `exec`,
+ * which ends the shell with the command's status, or `exit [N]`); `if`, `for` and `while` /
+ * `until` around such statements (shell-commands.ts), with `break` and `continue`; an endless loop
+ * (`while true`, `while :`, `until false`) repeats its output every time round until the process
+ * is killed. Words may quote; `$NAME` / `${NAME}` come from the process's environment and the
+ * script's assignments (`NAME=value`, `export`, `unset`), `$?` is the status of the command
+ * before, `$(command)` is the output of one simple command, and `$((...))` integer arithmetic
+ * (shell-arithmetic.ts). A command that exists but is not emulated runs until killed, or in an
+ * exec ends with a note (`unemulated`); any other unknown command reports "not found" and sets
+ * status 127. `case`, another kind of expansion (`$$`, `$1` ...) or a list sh would refuse are
+ * beyond the emulation: the script runs until killed, or in an exec ends with a note.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
   const shape = syntaxShape(script);
