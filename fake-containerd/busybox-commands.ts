@@ -67,6 +67,8 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
     case "touch":
     case "mkdir":
     case "rm":
+    case "cp":
+    case "mv":
       return t.files !== undefined && runFileCommand(t as Timeline & { files: ScriptFiles }, name, args);
     case "hostname":
       // The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds.

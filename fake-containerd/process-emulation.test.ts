@@ -327,6 +327,15 @@ describe("commands that change files: the script sees its changes at once, the c
     expect(script.exit).toEqual({ code: 0, afterMs: 2000 });
   });
 
+  test("cp and mv of files, into a file or a directory, with busybox's errors; what they would do otherwise is not emulated", () => {
+    expect(text(run("cp /etc/passwd /tmp/p; mv /tmp/p /tmp/q; cat /tmp/q; ls /tmp; cp /etc/passwd /ro/f /tmp; ls /tmp"))).toBe("stdout:root\nstdout:q\nstdout:f\npasswd\nq\n");
+    expect(text(run("echo x > /tmp/q; cp /nope /tmp; cp /etc /tmp; cp /tmp/q /tmp/q; cp /etc/passwd /ro/g; mv /nope /tmp; echo $?"))).toBe(
+      "stderr:cp: can't stat '/nope': No such file or directory\nstderr:cp: omitting directory '/etc'\nstderr:cp: '/tmp/q' and '/tmp/q' are the same file\n" +
+        "stderr:cp: can't create '/ro/g': Read-only file system\nstderr:mv: can't rename '/nope': No such file or directory\nstdout:1\n",
+    );
+    for (const script of ["cp -r /etc /tmp", "mv /etc /tmp", "mv /ro/f /tmp", "cp /etc/passwd /tmp"]) expect(run(script), script).toMatchObject(script.startsWith("cp /etc/passwd") ? { exit: { code: 0 } } : {});
+  });
+
   test("busybox's errors: a read-only filesystem, a missing parent, a directory, what exists", () => {
     expect(text(run("touch /ro/f /ro/g /nope/x; mkdir /etc /ro/d; rm /ro/f /gone /etc; rm -f /gone"))).toBe(
       "stderr:touch: /ro/f: Read-only file system\nstderr:touch: /ro/g: Read-only file system\nstderr:touch: /nope/x: No such file or directory\n" +

@@ -209,9 +209,50 @@ export function runFileCommand(io: FileCommandIo, name: string, args: readonly s
         return undefined;
       });
     }
+    case "cp":
+    case "mv":
+      return copyOrMove(io, name, args);
     default:
       return false;
   }
+}
+
+/**
+ * busybox `cp SOURCE... DEST` and `mv SOURCE... DEST` of files: into DEST, or under their own names
+ * into DEST when it is a directory (as it must be for several sources), with busybox's errors for
+ * a missing source, a directory (`cp` leaves it out), the same file, and a target it cannot
+ * create. Options, directories to move, targets that are directories and read-only sources of a
+ * move are not emulated.
+ */
+function copyOrMove(io: FileCommandIo, name: "cp" | "mv", args: readonly string[]): boolean {
+  const files = io.files;
+  if (args.length < 2 || args.some((arg) => arg.startsWith("-"))) return false;
+  const sources = args.slice(0, -1);
+  const dest = args.at(-1)!;
+  const intoDir = files.kindOf(absolute(dest, files.cwd)) === "dir";
+  const targetOf = (source: string) => (intoDir || sources.length > 1 ? `${dest.replace(/\/+$/, "")}/${source.slice(source.replace(/\/+$/, "").lastIndexOf("/") + 1).replace(/\/+$/, "")}` : dest);
+  const moving = name === "mv";
+  // What busybox would do next is not known for these: leave them to a real one.
+  if (!intoDir && sources.length > 1 && (moving || files.kindOf(absolute(dest, files.cwd)) === undefined)) return false;
+  for (const source of sources) {
+    const from = absolute(source, files.cwd);
+    const to = absolute(targetOf(source), files.cwd);
+    if (files.kindOf(to) === "dir" || (moving && (files.kindOf(from) === "dir" || from === to || files.readOnly(from)))) return false;
+  }
+  return eachOperand(io, name, sources, (source, from) => {
+    const target = targetOf(source);
+    const to = absolute(target, files.cwd);
+    const kind = files.kindOf(from);
+    if (kind === undefined) return moving ? `can't rename '${source}': No such file or directory` : `can't stat '${source}': No such file or directory`;
+    if (kind === "dir") return `omitting directory '${source}'`;
+    if (!intoDir && sources.length > 1) return `can't stat '${target}': Not a directory`;
+    if (from === to) return `'${source}' and '${target}' are the same file`;
+    const error = writeError(files, to);
+    if (error) return `can't create '${target}': ${error}`;
+    io.change(to, "write", files.readFile(from)!);
+    if (moving) io.change(from, "remove");
+    return undefined;
+  });
 }
 
 /**

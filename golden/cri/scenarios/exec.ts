@@ -383,6 +383,13 @@ export const exec: Scenario[] = [
     "uname; uname -s; uname -n; uname -m; uname -o; uname -sm; uname -s -n",
   ]),
 
+  shellScriptsScenario("exec-sync-cp-mv", "sh -c in ExecSync with cp and mv of files: into a file or a directory, several sources, and busybox's errors", [
+    "cp /etc/hostname /tmp/h; cat /tmp/h; cp /etc/group /tmp; cat /tmp/group; cp /etc/passwd /etc/group /tmp; ls /tmp",
+    "cp /nope /tmp/x; echo $?; cp /etc /tmp/e; echo $?; cp /etc/passwd /etc/group /tmp/h; echo $?; cp /etc/hostname /nope/x; echo $?",
+    "echo a > /tmp/a; mv /tmp/a /tmp/b; cat /tmp/b; ls /tmp; mv /tmp/b /etc; cat /etc/b; mv /nope /tmp; echo $?",
+    "echo 1 > /tmp/one; echo 2 > /tmp/two; mkdir /tmp/d; mv /tmp/one /tmp/two /tmp/d; ls /tmp/d; cp /tmp/d/one /tmp/d/one; echo $?",
+  ]),
+
   shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
     `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
     `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
