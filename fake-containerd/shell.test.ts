@@ -142,3 +142,35 @@ describe("compound commands in a shell script", () => {
     });
   });
 });
+
+describe("case", () => {
+  const run = (script: string, env: string[] = []) => shellScript(script, { env });
+  const out = (data: string) => ({ stream: "stdout", data, atMs: 0 });
+
+  test("the first item with a matching pattern runs: |, *, ?, [...] and [!...]; no match is status 0", () => {
+    expect(run("for f in a.sh b.txt c; do case $f in *.sh|*.bash) echo script;; ?.txt) echo text;; [!ab]) echo other;; esac; done")).toEqual({
+      output: [out("script\n"), out("text\n"), out("other\n")],
+      exit: { code: 0, afterMs: 0 },
+    });
+    expect(run("false; case x in y) echo y;; esac")).toEqual({ exit: { code: 0, afterMs: 0 } });
+  });
+
+  test("quoted pattern characters are plain; an unquoted expansion is a pattern, a quoted one plain", () => {
+    expect(run("p='a*'; case abc in \"$p\") echo quoted;; $p) echo glob;; esac; case '*' in \\*) echo escaped;; esac")).toEqual({
+      output: [out("glob\n"), out("escaped\n")],
+      exit: { code: 0, afterMs: 0 },
+    });
+  });
+
+  test("bodies over several lines, with their own compound commands, cases and the status of their last command", () => {
+    expect(run("case $X in\n  1)\n    if true; then case a in a) exit 5;; esac; fi\n    ;;\n  *) echo no\nesac", ["X=1"])).toEqual({ exit: { code: 5, afterMs: 0 } });
+    expect(run("case a in a) false; esac || echo failed; case b in a) echo a;; b) ;; esac && echo empty")).toEqual({
+      output: [out("failed\n"), out("empty\n")],
+      exit: { code: 0, afterMs: 0 },
+    });
+  });
+
+  test("a case that does not close, or an item without its ), is beyond the emulation", () => {
+    for (const script of ["case a in a) echo a;;", "case a in a echo;; esac", "case a in a) echo a;; esac; case"]) expect(run(script), script).toEqual({});
+  });
+});

@@ -10,6 +10,7 @@ import type { FileAccess } from "./process-emulation.ts";
 import { absolute, parentOf, ScriptFiles, testExpression } from "./process-files.ts";
 import type { ProcessScript } from "./processes.ts";
 import { evaluateArithmetic } from "./shell-arithmetic.ts";
+import { caseMarker, casePattern, extractCases, type CaseSource } from "./shell-case.ts";
 import { parseCommands, shellKeywords, type AndOrList, type Command, type Statement } from "./shell-commands.ts";
 import { Timeline, type Stream, type Target } from "./timeline.ts";
 
@@ -101,9 +102,10 @@ function runTest(t: Timeline, name: string, args: readonly string[]): void {
 }
 
 /**
- * Shell syntax the emulation cannot follow: `case`, background jobs, groups and backquotes. The
- * compound commands it follows are read by parseCommands; `${NAME}` and simple `$(command)`
- * substitutions are taken out before this is tested.
+ * Shell syntax the emulation cannot follow: background jobs, groups (functions, subshells) and
+ * backquotes, and a `case` that extractCases could not take out. The compound commands it follows
+ * are read by parseCommands; `${NAME}`, `$((...))` and simple `$(command)` substitutions are taken
+ * out before this is tested.
  */
 const compoundShell = /(?:^|[;\n])\s*case\b|(?<![&>])&(?!&)|[`{}()]|\$\(/;
 
@@ -148,31 +150,51 @@ export interface ShellOptions {
  * before, `$(command)` is the output of one simple command, and `$((...))` integer arithmetic
  * (shell-arithmetic.ts). A command that exists but is not emulated runs until killed, or in an
  * exec ends with a note (`unemulated`); any other unknown command reports "not found" and sets
- * status 127. `case`, another kind of expansion (`$$`, `$1` ...) or a list sh would refuse are
- * beyond the emulation: the script runs until killed, or in an exec ends with a note.
+ * status 127. `case` is read apart (shell-case.ts). Functions, groups, subshells, another kind of
+ * expansion (`$$`, `$1` ...) or a list sh would refuse are beyond the emulation: the script runs
+ * until killed, or in an exec ends with a note.
  */
 export function shellScript(script: string, options: ShellOptions = {}): ProcessScript {
-  const shape = syntaxShape(script);
   const t = new Timeline(options.memoryLimit, options.files && new ScriptFiles(options.files));
   const exec = options.unemulated?.exec ?? false;
-  if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v").replace(maskedArithmetic, "$v"))) {
-    return beyondEmulation(t, exec);
-  }
   const shell = new Shell(options);
-  const statements: Statement[] = [];
-  let start = 0;
-  for (const text of splitStatements(script, shape)) {
-    const list = shell.parse(text);
-    if (list === undefined) return beyondEmulation(t, exec);
-    // Lines counted from 0, as ash's errors count them.
-    statements.push({ list, line: script.slice(0, start).split("\n").length - 1, semicolon: script[start + text.length] === ";" });
-    // Past the statement and the `;` or newline after it.
-    start += text.length + 1;
-  }
-  const commands = parseCommands(statements);
+  const commands = parseScript(shell, script);
   if (commands === undefined) return beyondEmulation(t, exec);
   shell.runCommands(t, commands);
   return t.beyond ? beyondEmulation(t, exec) : t.finish();
+}
+
+/** A script's commands (its cases kept by the shell), or undefined when its syntax is beyond the emulation. */
+function parseScript(shell: Shell, source: string): Command[] | undefined {
+  const found: CaseSource[] = [];
+  const extracted = extractCases(source, syntaxShape(source), found);
+  if (!extracted) return undefined;
+  const { script, shape } = extracted;
+  if (compoundShell.test(shape.replace(bracedVariable, "$v").replace(simpleSubstitution, "$v").replace(maskedArithmetic, "$v"))) return undefined;
+  // This script's cases first, so that the cases in their bodies come after them.
+  const first = shell.cases.length;
+  const cases = found.map(({ word }) => ({ word, items: [] as Array<{ patterns: string[]; body: Command[] }> }));
+  shell.cases.push(...cases);
+  for (const [k, { items }] of found.entries()) {
+    for (const { patterns, body } of items) {
+      const commands = parseScript(shell, body);
+      if (!commands) return undefined;
+      cases[k]!.items.push({ patterns, body: commands });
+    }
+  }
+  // The markers name their cases by their index among this script's.
+  const numbered = first === 0 ? script : script.replace(new RegExp(`${caseMarker}(\\d+)`, "g"), (_, k: string) => `${caseMarker}${first + Number(k)}`);
+  const statements: Statement[] = [];
+  let start = 0;
+  for (const text of splitStatements(numbered, numbered === script ? shape : syntaxShape(numbered))) {
+    const list = shell.parse(text);
+    if (list === undefined) return undefined;
+    // Lines counted from 0, as ash's errors count them.
+    statements.push({ list, line: numbered.slice(0, start).split("\n").length - 1, semicolon: numbered[start + text.length] === ";" });
+    // Past the statement and the `;` or newline after it.
+    start += text.length + 1;
+  }
+  return parseCommands(statements);
 }
 
 /**
@@ -262,6 +284,8 @@ class Shell {
   private loops = 0;
   /** A `break` or `continue` on its way out of `levels` loops. */
   private control: { kind: "break" | "continue"; levels: number } | undefined;
+  /** The script's cases, which the statements name by their markers. */
+  readonly cases: Array<{ word: string; items: Array<{ patterns: string[]; body: Command[] }> }> = [];
 
   constructor(options: ShellOptions) {
     const env = options.env ?? [];
@@ -518,6 +542,30 @@ class Shell {
     if (round.atMs > 0 && round.output.length > 0) t.repeat = { fromMs: t.atMs, everyMs: round.atMs, output: round.output };
   }
 
+  /** The body of the first item with a pattern the word matches; status 0 when none does. */
+  private runCase(t: Timeline, kase: Shell["cases"][number]): void {
+    const words = shellWords(kase.word, this.variables, this.expansions(t));
+    if (words === undefined) {
+      if (!t.ended) t.notEmulated();
+      return;
+    }
+    const value = words.join(" ");
+    t.status = 0;
+    for (const { patterns, body } of kase.items) {
+      for (const pattern of patterns) {
+        const regex = casePattern(pattern, this.variables);
+        if (!regex) {
+          t.notEmulated();
+          return;
+        }
+        if (regex.test(value)) {
+          this.runCommands(t, body);
+          return;
+        }
+      }
+    }
+  }
+
   /**
    * ash's `cd [DIR]`: to DIR (HOME without one), with PWD and OLDPWD following; a DIR that is not a
    * directory fails with status 2. `cd -` and options are not emulated.
@@ -657,6 +705,8 @@ class Shell {
       const list = this.environmentList();
       if (list.length > 0) t.write("stdout", list.map((entry) => `${entry}\n`).join(""));
       t.status = 0;
+    } else if (name.startsWith(caseMarker)) {
+      this.runCase(t, this.cases[Number(name.slice(caseMarker.length))]!);
     } else if (name === "cd") {
       this.changeDirectory(t, args);
     } else if (name === "break" || name === "continue") {

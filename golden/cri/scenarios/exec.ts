@@ -390,6 +390,16 @@ export const exec: Scenario[] = [
     "echo 1 > /tmp/one; echo 2 > /tmp/two; mkdir /tmp/d; mv /tmp/one /tmp/two /tmp/d; ls /tmp/d; cp /tmp/d/one /tmp/d/one; echo $?",
   ]),
 
+  shellScriptsScenario("exec-sync-shell-case", "sh -c in ExecSync with case: patterns with |, *, ? and [...], quoting, no match, the body's status, nesting", [
+    "x=b; case $x in a) echo A;; b|c) echo BC;; *) echo other;; esac",
+    "case hello.txt in *.sh) echo sh;; *.txt) echo txt;; esac; case z in [a-c]) echo abc;; [!a-c]) echo not;; esac; case ab in ?) echo one;; ??) echo two;; esac",
+    "case x in y) echo y;; esac; echo $?; case a in (a) echo paren;; esac; case a in a) false;; esac; echo $?",
+    'case "$HOSTNAME" in\n  pod)\n    echo it is the pod\n    ;;\n  *)\n    echo no\nesac',
+    "for v in 1 x; do case $v in [0-9]) echo num $v;; *) case $v in x) echo ex;; esac;; esac; done",
+    "case x in '*') echo lit;; *) echo glob;; esac; p='x*'; case xyz in $p) echo var;; esac; case 'x*' in \"$p\") echo quoted;; esac",
+    "case a in a) ;; esac; echo $?; case a in b) echo b;; a) echo a; esac && echo after",
+  ]),
+
   shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
     `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
     `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
