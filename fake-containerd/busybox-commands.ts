@@ -104,6 +104,7 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
     case "sort":
     case "uniq":
     case "tr":
+    case "awk":
     case "tee":
     case "basename":
     case "dirname":

@@ -162,3 +162,19 @@ describe("printf and tee", () => {
     );
   });
 });
+
+describe("awk's print of fields, and tr -s", () => {
+  test("awk '{ print ... }': fields at blanks or at -F's character, $NF, $0, strings side by side, commas as spaces", () => {
+    expect(sh("awk -F: '{print $1, $NF}' /etc/passwd; echo ' a  b ' | awk '{ print $2 \"!\" $1 }'; awk '{print}' /etc/hostname")).toBe(
+      "stdout:root /bin/sh\nwww /bin/false\nstdout:b!a\nstdout:pod\nexit 0",
+    );
+    expect(sh("awk '{print $1}' /nope /etc/hostname")).toBe("stderr:awk: /nope: No such file or directory\nexit 1");
+    for (const program of ["{print $1 > \"/tmp/x\"}", "NR==1", "{print $1; print $2}", "BEGIN{print}"]) {
+      expect(emulateExecLine(["awk", program, "/etc/passwd"], { env: [], files: access() }), program).toBeUndefined();
+    }
+  });
+
+  test("tr -s squeezes runs of the last set's characters, after translating", () => {
+    expect(sh("echo 'a  b' | tr -s ' '; echo 'a  b' | tr -s ' ' _; echo aabbc | tr -s a-b")).toBe("stdout:a b\nstdout:a_b\nstdout:abc\nexit 0");
+  });
+});

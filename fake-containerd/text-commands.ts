@@ -102,6 +102,8 @@ export function runTextCommand(io: FileCommandIo, name: string, args: readonly s
       return uniq(io, args);
     case "tr":
       return tr(io, args);
+    case "awk":
+      return awk(io, args);
     case "tee":
       return tee(io, args);
     case "basename":
@@ -368,22 +370,91 @@ function trSet(spec: string): string[] | undefined {
   return chars;
 }
 
-/** `tr SET1 SET2` (each character of SET1 becomes the one at its place in SET2, padded with SET2's last) and `tr -d SET1`; it reads only the pipe. */
+/**
+ * `tr [-s] SET1 SET2` (each character of SET1 becomes the one at its place in SET2, padded with
+ * SET2's last), `tr -d SET1`, and `tr -s SET1`; `-s` squeezes runs of a character of the last set
+ * given into one. It reads only the pipe.
+ */
 function tr(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "d", "");
+  const parsed = parseOptions(args, "ds", "");
   if (!parsed || !io.stdin) return false;
   const deleting = parsed.flags.has("d");
-  if (parsed.operands.length !== (deleting ? 1 : 2)) return false;
+  const squeezing = parsed.flags.has("s");
+  const translating = parsed.operands.length === 2;
+  if (deleting ? squeezing || translating : !translating && !(squeezing && parsed.operands.length === 1)) return false;
   const from = trSet(parsed.operands[0]!);
-  const to = deleting ? [] : trSet(parsed.operands[1]!);
-  if (!from || !to || (!deleting && to.length === 0)) return false;
+  const to = translating ? trSet(parsed.operands[1]!) : [];
+  if (!from || !to || (translating && to.length === 0)) return false;
   const map = new Map<string, string>();
-  from.forEach((ch, k) => map.set(ch, deleting ? "" : (to[k] ?? to.at(-1)!)));
+  if (deleting) for (const ch of from) map.set(ch, "");
+  else if (translating) from.forEach((ch, k) => map.set(ch, to[k] ?? to.at(-1)!));
+  const squeezed = new Set(squeezing ? (translating ? to : from) : []);
   let out = "";
-  for (const ch of decoder.decode(io.stdin)) out += map.get(ch) ?? ch;
+  for (const ch of decoder.decode(io.stdin)) {
+    const next = map.get(ch) ?? ch;
+    if (next !== "" && squeezed.has(next) && out.endsWith(next)) continue;
+    out += next;
+  }
   if (out !== "") io.write("stdout", out);
   io.status = 0;
   return true;
+}
+
+/**
+ * `awk [-F SEP] '{ print ITEMS }' [FILE...]`, the form scripts use to pick fields: each item `$N`,
+ * `$NF`, `$0` or a "string", those side by side joined, items separated by `,` printed with a
+ * space between; fields split at runs of blanks, or at each SEP (one character). Any other program
+ * is not emulated.
+ */
+function awk(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = parseOptions(args, "", "F");
+  if (!parsed || parsed.operands.length === 0) return false;
+  const separator = parsed.values.get("F");
+  if (separator !== undefined && (separator.length !== 1 || separator === " ")) return false;
+  const [program, ...operands] = parsed.operands as [string, ...string[]];
+  const items = awkPrint(program);
+  const read = items && inputs(io, operands);
+  if (!items || !read || read.some((input) => input.error === "Is a directory")) return false;
+  io.status = 0;
+  for (const input of read) {
+    if (input.error !== undefined) {
+      // awk stops at a file it cannot open.
+      io.write("stderr", `awk: ${input.operand}: ${input.error}\n`);
+      io.status = 1;
+      return true;
+    }
+    let out = "";
+    for (const line of linesOf(input.data)) {
+      const fields = separator === undefined ? line.split(/[ \t\n]+/).filter((f) => f !== "") : line.split(separator);
+      const field = (n: number | "NF") => (n === 0 ? line : (fields[(n === "NF" ? fields.length : n) - 1] ?? ""));
+      out += `${items.map((terms) => terms.map((term) => (typeof term === "string" ? term : field(term.field))).join("")).join(" ")}\n`;
+    }
+    if (out !== "") io.write("stdout", out);
+  }
+  return true;
+}
+
+type AwkTerm = string | { field: number | "NF" };
+
+/** A `{ print ... }` program's items (each a list of terms side by side); undefined for any other program. */
+function awkPrint(program: string): AwkTerm[][] | undefined {
+  const body = /^\s*\{\s*print\b(.*?);?\s*\}\s*$/s.exec(program)?.[1];
+  if (body === undefined) return undefined;
+  if (body.trim() === "") return [[{ field: 0 }]];
+  const items: AwkTerm[][] = [[]];
+  const term = /\s*(?:\$(\d+|NF)|"((?:[^"\\]|\\.)*)"|(,))/y;
+  let at = 0;
+  while (at < body.length) {
+    if (/^\s*$/.test(body.slice(at))) break;
+    term.lastIndex = at;
+    const m = term.exec(body);
+    if (!m) return undefined;
+    at = term.lastIndex;
+    if (m[3]) items.push([]);
+    else if (m[1] !== undefined) items.at(-1)!.push({ field: m[1] === "NF" ? "NF" : Number(m[1]) });
+    else items.at(-1)!.push(m[2]!.replace(/\\(.)/g, (_, ch: string) => ({ n: "\n", t: "\t" })[ch] ?? ch));
+  }
+  return items.some((item) => item.length === 0) ? undefined : items;
 }
 
 /** busybox basename: the last path component (trailing slashes dropped), less a suffix that is not all of it. */

@@ -400,6 +400,13 @@ export const exec: Scenario[] = [
     "case a in a) ;; esac; echo $?; case a in b) echo b;; a) echo a; esac && echo after",
   ]),
 
+  shellScriptsScenario("exec-sync-awk-print-tr-squeeze", "sh -c in ExecSync with awk's print of fields (-F, $NF, strings, commas) and tr -s", [
+    "awk -F: '{print $1}' /etc/passwd; awk -F : '{ print $1, $3 }' /etc/group; echo '  a   b  c ' | awk '{print $2}'",
+    "echo 'x y z' | awk '{print $NF, $0}'; echo 'a:b' | awk -F: '{print $2 \"-\" $1}'; awk '{print}' /etc/hostname; echo 'a b' | awk '{print $5 \"|\"}'",
+    "echo 'a  b   c' | tr -s ' '; echo 'aabbcc' | tr -s a-c; echo 'hello   world' | tr -s ' ' _",
+    "awk '{print $1}' /nope /etc/hostname; echo $?",
+  ]),
+
   shellScriptsScenario("exec-sync-printf-tee", "sh -c in ExecSync with printf (formats, widths, escapes, a format used again for more arguments) and tee", [
     `printf 'a\\tb\\n'; printf '%s-%s\\n' x y z; printf '[%5s|%-5s|%.2s]\\n' ab cd efgh`,
     `printf '%d %i %x %X %o %u %c %%\\n' 42 -7 255 255 8 3 word; printf '%05d|%-4d|%+d|%.3d\\n' 42 7 5 9`,
