@@ -63,7 +63,6 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
       return true;
     }
     case "ls":
-    case "grep":
     case "touch":
     case "mkdir":
     case "rm":
@@ -98,6 +97,7 @@ export function runSimple(t: Timeline, name: string, args: readonly string[]): b
         return true;
       }
       return t.files !== undefined && runTextCommand(t as Timeline & { files: ScriptFiles }, name, args);
+    case "grep":
     case "wc":
     case "head":
     case "cut":

@@ -2,8 +2,9 @@
 // container had when the process started (FileAccess), with the script's own changes over it, so a
 // `touch x && [ -f x ]` sees its file before the change is made for real at its moment. Changes are
 // kept by where a file lives, so a directory mounted at two paths shows them at both. And the
-// busybox commands that list files (ls), change them (touch, mkdir, rm) or test them (ash's `[` and
-// `test`), with the errors busybox prints.
+// busybox commands that list files (ls), change them (touch, mkdir, rm, cp, mv) or test them (ash's
+// `[` and `test`), with the errors busybox prints, and the option parsing they share with the text
+// filters.
 
 import { concatBytes } from "./bytes.ts";
 import type { FileAccess } from "./process-emulation.ts";
@@ -47,8 +48,9 @@ export class ScriptFiles {
     const own = this.own(path);
     if (own === "hidden") return undefined;
     if (own) return own.kind === "gone" ? undefined : own.kind;
-    if (this.access.readDir(path)) return "dir";
-    return this.access.readFile(path) ? "file" : undefined;
+    // A file first: under a mount the node keeps (/proc), every path lists as a directory of no names.
+    if (this.access.readFile(path)) return "file";
+    return this.access.readDir(path) ? "dir" : undefined;
   }
 
   readFile(path: string): Uint8Array | undefined {
@@ -143,9 +145,17 @@ export function writeError(files: ScriptFiles, path: string): string | undefined
   return createError(files, path);
 }
 
-/** Options as busybox takes them: single letters, together or apart, before the operands; undefined for any other. */
-function options(args: readonly string[], allowed: string): { flags: Set<string>; operands: string[] } | undefined {
+/**
+ * Options as busybox takes them: single letters, together or apart, before the operands; those in
+ * `valued` take a value (`-n 5`, `-n5`). Undefined for any other option.
+ */
+export function options(
+  args: readonly string[],
+  allowed: string,
+  valued = "",
+): { flags: Set<string>; values: Map<string, string>; operands: string[] } | undefined {
   const flags = new Set<string>();
+  const values = new Map<string, string>();
   let i = 0;
   let ended = false;
   for (; i < args.length; i++) {
@@ -156,7 +166,14 @@ function options(args: readonly string[], allowed: string): { flags: Set<string>
       break;
     }
     if (!arg.startsWith("-") || arg === "-") break;
-    for (const flag of arg.slice(1)) {
+    for (let k = 1; k < arg.length; k++) {
+      const flag = arg[k]!;
+      if (valued.includes(flag)) {
+        const value = k + 1 < arg.length ? arg.slice(k + 1) : args[++i];
+        if (value === undefined) return undefined;
+        values.set(flag, value);
+        break;
+      }
       if (!allowed.includes(flag)) return undefined;
       flags.add(flag);
     }
@@ -164,17 +181,15 @@ function options(args: readonly string[], allowed: string): { flags: Set<string>
   const operands = args.slice(i);
   // glibc's getopt would take an option after an operand too; leave that to a real busybox.
   if (!ended && operands.some((arg) => arg.startsWith("-") && arg !== "-")) return undefined;
-  return { flags, operands };
+  return { flags, values, operands };
 }
 
-/** busybox ls [-1aA], grep [-EFiqv], touch, mkdir [-p] and rm [-fr]; false when the command or its options are not emulated. */
+/** busybox ls [-1aA], touch, mkdir [-p], rm [-fr], cp and mv; false when the command or its options are not emulated. */
 export function runFileCommand(io: FileCommandIo, name: string, args: readonly string[]): boolean {
   const files = io.files;
   switch (name) {
     case "ls":
       return list(io, args);
-    case "grep":
-      return grep(io, args);
     case "touch": {
       const parsed = options(args, "");
       if (!parsed || parsed.operands.length === 0) return false;
@@ -292,90 +307,7 @@ function list(io: FileCommandIo, args: readonly string[]): boolean {
   return true;
 }
 
-/**
- * busybox `grep [-EFiqvcnxwolhs] PATTERN [FILE...]`: the matching lines (`-v` the others; each after
- * `FILE:` when there are several files, unless `-h`, and its number with `-n`), or only what
- * matched (`-o`), their count (`-c`), the files that have one (`-l`), nothing (`-q`). `-x` matches
- * whole lines, `-w` whole words. Status 0 when a line matched, 1 when none did, 2 after a file it
- * could not read (`-s` keeps quiet about it). Without a file it reads what the pipeline before it
- * wrote; the stdin of a process, and POSIX classes (`[[:alpha:]]`), are not emulated.
- */
-function grep(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = options(args, "EFiqvcnxwolhs");
-  if (!parsed || parsed.operands.length === 0 || (parsed.operands.length === 1 && !io.stdin)) return false;
-  const { flags } = parsed;
-  const [pattern, ...operands] = parsed.operands as [string, ...string[]];
-  const regex = grepRegex(pattern, flags);
-  if (!regex || (flags.has("o") && flags.has("v"))) return false;
-  const invert = flags.has("v");
-  const quiet = flags.has("q");
-  const named = operands.length > 1 && !flags.has("h");
-  let matched = false;
-  let failed = false;
-  const fromPipe = operands.length === 0;
-  for (const operand of fromPipe ? ["-"] : operands) {
-    const path = absolute(operand, io.files.cwd);
-    const data = fromPipe ? io.stdin : io.files.readFile(path);
-    if (!data) {
-      if (!flags.has("s")) io.write("stderr", `grep: ${operand}: ${io.files.kindOf(path) === "dir" ? "Is a directory" : "No such file or directory"}\n`);
-      failed = true;
-      continue;
-    }
-    const name = operand === "-" ? "(standard input)" : operand;
-    const text = decoder.decode(data);
-    const lines = text.split("\n");
-    if (text.endsWith("\n")) lines.pop();
-    let out = "";
-    let count = 0;
-    lines.forEach((line, k) => {
-      if (regex.test(line) === invert) return;
-      count++;
-      const prefix = `${named ? `${name}:` : ""}${flags.has("n") ? `${k + 1}:` : ""}`;
-      if (!flags.has("o")) {
-        out += `${prefix}${line}\n`;
-        return;
-      }
-      for (const m of line.matchAll(new RegExp(regex.source, `${regex.flags}g`))) if (m[0] !== "") out += `${prefix}${m[0]}\n`;
-    });
-    if (count > 0) matched = true;
-    if (quiet) continue;
-    if (flags.has("l")) out = count > 0 ? `${name}\n` : "";
-    else if (flags.has("c")) out = `${named ? `${name}:` : ""}${count}\n`;
-    if (out !== "") io.write("stdout", out);
-  }
-  io.status = quiet && matched ? 0 : failed ? 2 : matched ? 0 : 1;
-  return true;
-}
-
-/** A grep pattern as a JavaScript regular expression: basic (BRE, the default), extended (-E) or fixed (-F); whole lines (-x) or words (-w). */
-function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefined {
-  if (pattern.includes("[:") && !flags.has("F")) return undefined;
-  let source: string;
-  if (flags.has("F")) source = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-  else if (flags.has("E")) source = pattern;
-  else {
-    // In a BRE, ( ) { } | + ? are plain characters and their backslashed forms are the operators.
-    source = "";
-    for (let i = 0; i < pattern.length; i++) {
-      const ch = pattern[i]!;
-      if (ch === "\\" && i + 1 < pattern.length) {
-        const next = pattern[++i]!;
-        source += "(){}|+?".includes(next) ? next : `\\${next}`;
-      } else source += "(){}|+?".includes(ch) ? `\\${ch}` : ch;
-    }
-  }
-  if (flags.has("x")) source = `^(?:${source})$`;
-  else if (flags.has("w")) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
-  try {
-    return new RegExp(source, flags.has("i") ? "i" : "");
-  } catch {
-    return undefined;
-  }
-}
-
-const decoder = new TextDecoder();
-
-function byteOrder(a: string, b: string): number {
+export function byteOrder(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 

@@ -32,7 +32,6 @@ const assignments = new Set(["=", "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^="
 
 function tokenize(text: string): string[] {
   const tokens: string[] = [];
-  tokenPattern.lastIndex = 0;
   let at = 0;
   while (at < text.length) {
     if (/^\s*$/.test(text.slice(at))) break;

@@ -178,3 +178,12 @@ describe("awk's print of fields, and tr -s", () => {
     expect(sh("echo 'a  b' | tr -s ' '; echo 'a  b' | tr -s ' ' _; echo aabbc | tr -s a-b")).toBe("stdout:a b\nstdout:a_b\nstdout:abc\nexit 0");
   });
 });
+
+describe("files under a mount the node keeps", () => {
+  test("a path that reads as a file is one, though the mount lists every path under it as a directory", () => {
+    const proc = { ...access(), readFile: (path: string) => (path === "/proc/self/status" ? new TextEncoder().encode("Name:\tsh\nSeccomp:\t0\n") : undefined), readDir: (path: string) => (path.startsWith("/proc") ? [] : undefined) };
+    expect(sh("[ -f /proc/self/status ] && wc -l /proc/self/status; grep -c Seccomp /proc/self/status; [ -d /proc/self ] && echo dir", [], proc)).toBe(
+      "stdout:2 /proc/self/status\nstdout:1\nstdout:dir\nexit 0",
+    );
+  });
+});

@@ -1,11 +1,12 @@
-// busybox's text filters as a container's scripts use them in probes and pipelines: wc, head, tail,
-// cut, sort, uniq and tr, and the path helpers basename and dirname. Each reads its operands from
-// the container's files, or with none what the command before it in a pipeline wrote; a filter
+// busybox's text filters as a container's scripts use them in probes and pipelines: grep, wc,
+// head, tail, cut, sort, uniq, tr, awk and tee, and the path helpers basename and dirname. Each
+// reads its operands from the container's files, or with none what the command before it in a
+// pipeline wrote; a filter
 // that would read the process's own stdin, or an option not listed, is not emulated (false), so
 // the emulation can say so instead of answering wrongly. Output formats and error texts are
 // busybox 1.36's, pinned by golden/cri transcripts.
 
-import { absolute, writeError, type FileCommandIo } from "./process-files.ts";
+import { absolute, byteOrder, options, writeError, type FileCommandIo } from "./process-files.ts";
 
 const decoder = new TextDecoder();
 
@@ -26,10 +27,9 @@ function inputs(io: FileCommandIo, operands: readonly string[]): Input[] | undef
       continue;
     }
     const path = absolute(operand, io.files.cwd);
-    const kind = io.files.kindOf(path);
-    const data = kind === "file" ? io.files.readFile(path) : undefined;
+    const data = io.files.readFile(path);
     if (data) read.push({ operand, data });
-    else read.push({ operand, error: kind === "dir" ? "Is a directory" : "No such file or directory" });
+    else read.push({ operand, error: io.files.kindOf(path) === "dir" ? "Is a directory" : "No such file or directory" });
   }
   return read;
 }
@@ -48,47 +48,92 @@ function rawLinesOf(data: Uint8Array): string[] {
   return text.match(/[^\n]*\n|[^\n]+$/g) ?? [];
 }
 
-/** Single-letter flags, some taking a value (`-n 5`, `-n5`), before the operands; undefined for any other option. */
-function parseOptions(
-  args: readonly string[],
-  flags: string,
-  valued: string,
-): { flags: Set<string>; values: Map<string, string>; operands: string[] } | undefined {
-  const set = new Set<string>();
-  const values = new Map<string, string>();
-  let i = 0;
-  for (; i < args.length; i++) {
-    const arg = args[i]!;
-    if (arg === "--") {
-      i++;
-      break;
-    }
-    if (!arg.startsWith("-") || arg === "-") break;
-    for (let k = 1; k < arg.length; k++) {
-      const flag = arg[k]!;
-      if (valued.includes(flag)) {
-        const value = k + 1 < arg.length ? arg.slice(k + 1) : args[++i];
-        if (value === undefined) return undefined;
-        values.set(flag, value);
-        break;
-      }
-      if (!flags.includes(flag)) return undefined;
-      set.add(flag);
-    }
-  }
-  const operands = args.slice(i);
-  if (operands.some((arg) => arg.startsWith("-") && arg !== "-")) return undefined;
-  return { flags: set, values, operands };
-}
-
 /** `-5` as head and tail take it: the old form of `-n 5`. */
 function oldCount(args: readonly string[]): readonly string[] {
   return /^-\d+$/.test(args[0] ?? "") ? ["-n", args[0]!.slice(1), ...args.slice(1)] : args;
 }
 
+/**
+ * busybox `grep [-EFiqvcnxwolhs] PATTERN [FILE...]`: the matching lines (`-v` the others; each after
+ * `FILE:` when there are several files, unless `-h`, and its number with `-n`), or only what
+ * matched (`-o`), their count (`-c`), the files that have one (`-l`), nothing (`-q`). `-x` matches
+ * whole lines, `-w` whole words. Status 0 when a line matched, 1 when none did, 2 after a file it
+ * could not read (`-s` keeps quiet about it). Without a file it reads what the pipeline before it
+ * wrote; the stdin of a process, and POSIX classes (`[[:alpha:]]`), are not emulated.
+ */
+function grep(io: FileCommandIo, args: readonly string[]): boolean {
+  const parsed = options(args, "EFiqvcnxwolhs");
+  if (!parsed || parsed.operands.length === 0) return false;
+  const { flags } = parsed;
+  const [pattern, ...operands] = parsed.operands as [string, ...string[]];
+  const regex = grepRegex(pattern, flags);
+  const read = regex && inputs(io, operands);
+  if (!read || (flags.has("o") && flags.has("v"))) return false;
+  const invert = flags.has("v");
+  const quiet = flags.has("q");
+  const named = operands.length > 1 && !flags.has("h");
+  let matched = false;
+  let failed = false;
+  for (const input of read) {
+    if (input.error !== undefined) {
+      if (!flags.has("s")) io.write("stderr", `grep: ${input.operand}: ${input.error}\n`);
+      failed = true;
+      continue;
+    }
+    const name = input.operand === "-" ? "(standard input)" : input.operand;
+    let out = "";
+    let count = 0;
+    linesOf(input.data).forEach((line, k) => {
+      if (regex.test(line) === invert) return;
+      count++;
+      const prefix = `${named ? `${name}:` : ""}${flags.has("n") ? `${k + 1}:` : ""}`;
+      if (!flags.has("o")) {
+        out += `${prefix}${line}\n`;
+        return;
+      }
+      for (const m of line.matchAll(new RegExp(regex.source, `${regex.flags}g`))) if (m[0] !== "") out += `${prefix}${m[0]}\n`;
+    });
+    if (count > 0) matched = true;
+    if (quiet) continue;
+    if (flags.has("l")) out = count > 0 ? `${name}\n` : "";
+    else if (flags.has("c")) out = `${named ? `${name}:` : ""}${count}\n`;
+    if (out !== "") io.write("stdout", out);
+  }
+  io.status = quiet && matched ? 0 : failed ? 2 : matched ? 0 : 1;
+  return true;
+}
+
+/** A grep pattern as a JavaScript regular expression: basic (BRE, the default), extended (-E) or fixed (-F); whole lines (-x) or words (-w). */
+function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefined {
+  if (pattern.includes("[:") && !flags.has("F")) return undefined;
+  let source: string;
+  if (flags.has("F")) source = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  else if (flags.has("E")) source = pattern;
+  else {
+    // In a BRE, ( ) { } | + ? are plain characters and their backslashed forms are the operators.
+    source = "";
+    for (let i = 0; i < pattern.length; i++) {
+      const ch = pattern[i]!;
+      if (ch === "\\" && i + 1 < pattern.length) {
+        const next = pattern[++i]!;
+        source += "(){}|+?".includes(next) ? next : `\\${next}`;
+      } else source += "(){}|+?".includes(ch) ? `\\${ch}` : ch;
+    }
+  }
+  if (flags.has("x")) source = `^(?:${source})$`;
+  else if (flags.has("w")) source = `(?<![A-Za-z0-9_])(?:${source})(?![A-Za-z0-9_])`;
+  try {
+    return new RegExp(source, flags.has("i") ? "i" : "");
+  } catch {
+    return undefined;
+  }
+}
+
 /** busybox's text filters and path helpers; false when the command or its options are not emulated. */
 export function runTextCommand(io: FileCommandIo, name: string, args: readonly string[]): boolean {
   switch (name) {
+    case "grep":
+      return grep(io, args);
     case "wc":
       return wc(io, args);
     case "head":
@@ -127,7 +172,7 @@ export function runTextCommand(io: FileCommandIo, name: string, args: readonly s
  * after several operands. A directory is an error that still gets its (empty) counts.
  */
 function wc(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "lwc", "");
+  const parsed = options(args, "lwc", "");
   const read = parsed && inputs(io, parsed.operands);
   if (!read) return false;
   const asked = parsed.flags.size === 0 ? ["l", "w", "c"] : ["l", "w", "c"].filter((flag) => parsed.flags.has(flag));
@@ -183,7 +228,7 @@ function countText(data: Uint8Array): number[] {
  * and heads the files it opened.
  */
 function headOrTail(io: FileCommandIo, name: "head" | "tail", args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "", "n");
+  const parsed = options(args, "", "n");
   if (!parsed) return false;
   const count = parsed.values.get("n") ?? "10";
   const m = name === "tail" ? /^(\+?)(\d+)$/.exec(count) : /^()(\d+)$/.exec(count);
@@ -241,7 +286,7 @@ function cutList(list: string): ((position: number) => boolean) | undefined {
 
 /** `cut -d D -f LIST [-s]` or `cut -c LIST` (`-b` too): the chosen fields or characters of each line, in line order. */
 function cut(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "s", "dfcb");
+  const parsed = options(args, "s", "dfcb");
   if (!parsed) return false;
   const { values } = parsed;
   const fields = values.get("f");
@@ -282,17 +327,13 @@ function leadingNumber(line: string): number {
   return m ? Number(m[1]) : 0;
 }
 
-function byteOrder(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
-
 /**
  * `sort [-nru] [FILE]...`: all lines together, by bytes or (-n) by leading number with the whole
  * line breaking ties; -r reverses both; -u keeps the first of lines that compare equal. A file it
  * cannot open ends it at once with status 2, before any output.
  */
 function sort(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "nru", "");
+  const parsed = options(args, "nru", "");
   const read = parsed && inputs(io, parsed.operands);
   if (!read || read.some((input) => input.error === "Is a directory")) return false;
   const failed = read.find((input) => input.error);
@@ -314,7 +355,7 @@ function sort(io: FileCommandIo, args: readonly string[]): boolean {
 
 /** `uniq [-cdu] [FILE]`: adjacent equal lines once (-c with their count in 7 columns; -d only repeated, -u only single ones). */
 function uniq(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "cdu", "");
+  const parsed = options(args, "cdu", "");
   if (!parsed || parsed.operands.length > 1) return false;
   const read = inputs(io, parsed.operands);
   if (!read || read[0]!.error === "Is a directory") return false;
@@ -376,7 +417,7 @@ function trSet(spec: string): string[] | undefined {
  * given into one. It reads only the pipe.
  */
 function tr(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "ds", "");
+  const parsed = options(args, "ds", "");
   if (!parsed || !io.stdin) return false;
   const deleting = parsed.flags.has("d");
   const squeezing = parsed.flags.has("s");
@@ -407,7 +448,7 @@ function tr(io: FileCommandIo, args: readonly string[]): boolean {
  * is not emulated.
  */
 function awk(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "", "F");
+  const parsed = options(args, "", "F");
   if (!parsed || parsed.operands.length === 0) return false;
   const separator = parsed.values.get("F");
   if (separator !== undefined && (separator.length !== 1 || separator === " ")) return false;
@@ -480,7 +521,7 @@ function dirname(path: string): string {
  * opened first; one that cannot be opened is an error (status 1) that leaves the others.
  */
 function tee(io: FileCommandIo, args: readonly string[]): boolean {
-  const parsed = parseOptions(args, "a", "");
+  const parsed = options(args, "a", "");
   if (!parsed || !io.stdin) return false;
   const data = io.stdin;
   io.status = 0;
