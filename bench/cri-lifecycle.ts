@@ -24,7 +24,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as v1 from "../src/cri/api/v1.ts";
-import { connectCri, serveCri } from "../src/cri/grpc.ts";
+import { connectCri, serveCri } from "../src/cri/transport/grpc.ts";
 import { createFakeCri, type FakeCri } from "../src/harness/index.ts";
 import { busybox, containerConfig, lifecycle, podConfig, rpcNames } from "./lifecycle.ts";
 import { measureAsync, memoryUsed, report } from "./measure.ts";

@@ -12,9 +12,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VersionRequest, VersionResponse } from "../src/cri/api/v1.ts";
-import { AuthorityRewriter } from "../src/cri/authority-shim.ts";
-import { listenWithAuthorityShim, serveCri } from "../src/cri/grpc.ts";
-import { encodeWithoutIndexing } from "../src/cri/hpack.ts";
+import { AuthorityRewriter } from "../src/cri/transport/authority-shim.ts";
+import { listenWithAuthorityShim, serveCri } from "../src/cri/transport/grpc.ts";
+import { encodeWithoutIndexing } from "../src/cri/transport/hpack.ts";
 import { measure, report } from "./measure.ts";
 
 const calls = Number(process.env.CALLS ?? 3000);

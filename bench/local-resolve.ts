@@ -4,7 +4,7 @@
 //   npx tsx bench/local-resolve.ts
 import { type CriImage, ImageStore } from "../src/cri/store/image-store.ts";
 import { digestFromBytes } from "../src/go/digest.ts";
-import { localResolve } from "../src/helpers/images.ts";
+import { localResolve } from "../src/cri/helpers/images.ts";
 import { measure, report } from "./measure.ts";
 
 const encode = (s: string) => new TextEncoder().encode(s);

@@ -4,8 +4,8 @@
 // both, Node's own type stripping (22.18+) runs the sources (erasable syntax, .ts imports).
 import { existsSync } from "node:fs";
 
-const built = new URL("../dist/src/cli.js", import.meta.url);
-const sources = new URL("../src/cli.ts", import.meta.url);
+const built = new URL("../dist/src/cli/main.js", import.meta.url);
+const sources = new URL("../src/cli/main.ts", import.meta.url);
 
 async function tsxRegistered() {
   try {

@@ -6,7 +6,7 @@
 // `[` and `test`), with the errors busybox prints, and the option parsing they share with the text
 // filters.
 
-import { concatBytes } from "./bytes.ts";
+import { concatBytes } from "../src/node/bytes.ts";
 import type { FileAccess } from "./process-emulation.ts";
 import type { FileChange } from "./processes.ts";
 import { pathParts } from "./snapshots/fs.ts";

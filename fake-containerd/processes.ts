@@ -7,7 +7,7 @@
 
 import { quote } from "../src/go/strconv.ts";
 import type { ProcessUser } from "./busybox-id.ts";
-import { toBytes } from "./bytes.ts";
+import { toBytes } from "../src/node/bytes.ts";
 import { readClock, type Clock } from "./clock.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { emulateCommandLine, emulateContainerProcess, emulateExecLine, type FileAccess } from "./process-emulation.ts";

@@ -5,7 +5,7 @@
 // process runs on, an exec ends with a note.
 
 import { baseName, homeOf, runPrintf, runSimple } from "./busybox-commands.ts";
-import { concatBytes, toBytes } from "./bytes.ts";
+import { concatBytes, toBytes } from "../src/node/bytes.ts";
 import type { FileAccess } from "./process-emulation.ts";
 import { absolute, parentOf, ScriptFiles, testExpression } from "./process-files.ts";
 import type { ProcessScript } from "./processes.ts";

@@ -1,7 +1,7 @@
 // A script's effects as the emulation lays them out (process-emulation.ts, shell.ts): output and
 // file changes at their moments on the fake's clock, then an exit, an OOM kill, or running on.
 
-import { toBytes } from "./bytes.ts";
+import { toBytes } from "../src/node/bytes.ts";
 import type { ScriptFiles } from "./process-files.ts";
 import type { FileChange, ProcessScript } from "./processes.ts";
 

@@ -9,7 +9,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import * as v1 from "../src/cri/api/v1.ts";
 import * as v1alpha2 from "../src/cri/api/v1alpha2.ts";
-import { convertMessage, v1alpha2Image, v1alpha2Runtime } from "../src/cri/api/convert.ts";
+import { convertMessage, v1alpha2Image, v1alpha2Runtime } from "../src/cri/api-convert.ts";
 import type { MessageType, ServiceDefinition } from "../src/cri/service-types.ts";
 
 type Scalar = "string" | "bool" | "int32" | "int64" | "uint32" | "uint64" | "double" | "bytes";

@@ -9,7 +9,7 @@ import {
   makeContainerName,
   makeSandboxName,
   nameDelimiter,
-} from "../src/helpers/index.ts";
+} from "../src/cri/helpers/index.ts";
 import { annotationPattern, containerMetadata, labels, namePart, podMetadata } from "./arbitraries/pods.ts";
 import { unquote } from "./support/go-unquote.ts";
 

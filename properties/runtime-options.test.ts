@@ -9,7 +9,7 @@ import {
   RUNTIME_RUNC_V2,
   RUNTIME_RUNHCS_V1,
   generateRuntimeOptions,
-} from "../src/helpers/runtime-options.ts";
+} from "../src/cri/helpers/runtime-options.ts";
 import { optionsTable, runtimeOptions } from "./arbitraries/runtime-options.ts";
 
 const runs = { numRuns: 1000 };

@@ -2,7 +2,7 @@
 // fits (splitting long names into prefix and name) and PAX otherwise, exactly as Go's Writer does
 // for a header without an explicit format, so the same entries give the same bytes (and digests)
 // as a Go program would. Reading accepts USTAR, PAX, GNU (long names, base-256 numbers) and V7.
-import { concatBytes } from "../bytes.ts";
+import { concatBytes } from "../../src/node/bytes.ts";
 import { ContainerdError } from "../errdefs.ts";
 
 export type TarEntryType = "file" | "hardlink" | "symlink" | "char" | "block" | "dir" | "fifo" | "other";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import type { VirtualClock } from "../../fake-containerd/index.ts";
 import { archiveFiles, type ArchiveFile } from "../../fake-containerd/images/import.ts";
 import { registryOf } from "../../fake-containerd/registry.ts";
-import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/cri/grpc.ts";
+import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/cri/transport/grpc.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { referenceConfigToml, referenceRegistry, referenceRuntimeVersion } from "./reference-runtime.ts";
 import type { CriTarget } from "./target.ts";

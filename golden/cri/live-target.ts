@@ -2,7 +2,7 @@
 // goes through the CRI itself: every sandbox stopped and removed, any container left removed, every
 // image removed, then checked empty.
 
-import { connectCri } from "../../src/cri/grpc.ts";
+import { connectCri } from "../../src/cri/transport/grpc.ts";
 import type { CriTarget } from "./target.ts";
 
 export interface LiveTarget extends CriTarget {

@@ -1,6 +1,6 @@
 // Arbitraries for the Go string and path ports (src/go/path-match.ts, filepath.ts, strconv.ts).
 import fc from "fast-check";
-import { concatBytes } from "../../fake-containerd/bytes.ts";
+import { concatBytes } from "../../src/node/bytes.ts";
 
 const encoder = new TextEncoder();
 

@@ -13,7 +13,7 @@ import type { VirtualClock } from "../../fake-containerd/index.ts";
 import { registryOf } from "../../fake-containerd/registry.ts";
 import type * as v1 from "../../src/cri/api/v1.ts";
 import type * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
-import type { CriV1alpha2Client, CriV1Client, ServiceClient } from "../../src/cri/grpc.ts";
+import type { CriV1alpha2Client, CriV1Client, ServiceClient } from "../../src/cri/transport/grpc.ts";
 import type { CriTarget } from "../../golden/cri/target.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { referenceConfigToml } from "../../golden/cri/reference-runtime.ts";
@@ -104,7 +104,7 @@ export async function inProcessTarget(): Promise<ModelTarget> {
 
 /** The fake served over gRPC on a unix socket, called through the generated client. */
 export async function socketTarget(): Promise<ModelTarget> {
-  const { connectCri } = await import("../../src/cri/grpc.ts");
+  const { connectCri } = await import("../../src/cri/transport/grpc.ts");
   const dir = await mkdtemp(join(tmpdir(), "fake-cri-model-"));
   let fake: FakeCri | undefined;
   let client: CriV1Client | undefined;
@@ -158,7 +158,7 @@ export async function socketTarget(): Promise<ModelTarget> {
  * (the runtime writes container logs there, so it must run on this host).
  */
 export async function endpointTarget(endpoint: string): Promise<ModelTarget> {
-  const { connectCri } = await import("../../src/cri/grpc.ts");
+  const { connectCri } = await import("../../src/cri/transport/grpc.ts");
   const client = connectCri(endpoint);
   const alpha = connectCri(endpoint, "v1alpha2");
   const logRoot = await mkdtemp(join(tmpdir(), "fake-cri-model-logs-"));

@@ -8,8 +8,8 @@ import { createFakeContainerd, VirtualClock, type Clock, type FakeContainerd, ty
 import * as v1 from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
 import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInput } from "../cri/config.ts";
-import type { CriServer } from "../cri/grpc.ts";
-import { MemoryHostFs, type HostFs, type MemoryHostFsState } from "../cri/host-fs.ts";
+import type { CriServer } from "../cri/transport/grpc.ts";
+import { MemoryHostFs, type HostFs, type MemoryHostFsState } from "../node/host-fs.ts";
 import { createCriServices, CriService, k8sNamespace, type CriServiceHandlers } from "../cri/server/service.ts";
 import type { CallContext, CriServices } from "../cri/service-types.ts";
 import { inProcessClient, type InProcessClient } from "./client.ts";
@@ -155,7 +155,7 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
       current = await start();
     },
     async serve(listen?: string) {
-      const { serveCri } = await import("../cri/grpc.ts");
+      const { serveCri } = await import("../cri/transport/grpc.ts");
       const server = await serveCri(forwardingServices(() => current.handlers), listen === undefined ? {} : { listen });
       servers.add(server);
       return {

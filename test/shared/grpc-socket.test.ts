@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { ContainerState } from "../../src/cri/api/v1.ts";
 import { Code, CriError } from "../../src/cri/errors.ts";
-import { connectCri } from "../../src/cri/grpc.ts";
+import { connectCri } from "../../src/cri/transport/grpc.ts";
 import { createFakeCri } from "../../src/harness/index.ts";
 import { busybox, runPod } from "./pod.ts";
 

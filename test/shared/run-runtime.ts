@@ -14,26 +14,29 @@ type Runtime = "deno" | "bun";
 
 interface Suite {
   paths: string[];
+  /** Folders under `paths` that another suite runs. */
+  others?: string[];
   /** Test files left out, with why, per runtime. */
   leftOut?: Partial<Record<Runtime, Record<string, string>>>;
 }
 
 const nodeOnly = {
-  "test/cri/authority-shim.test.ts": "checks the shim against the :authority octets Node's nghttp2 accepts",
-  "test/cri/old-clients.test.ts": "records how Node's HTTP/2 server treats old grpc-go clients",
-  "test/harness/cli.test.ts": "spawns bin/fake-cri.js, a Node command",
+  "src/cri/transport/authority-shim.test.ts": "checks the shim against the :authority octets Node's nghttp2 accepts",
+  "src/cri/transport/old-clients.test.ts": "records how Node's HTTP/2 server treats old grpc-go clients",
+  "src/cli/cli.test.ts": "spawns bin/fake-cri.js, a Node command",
 };
 
 const suites: Record<string, Suite> = {
   shared: { paths: ["test/shared"] },
-  core: { paths: ["fake-containerd", "golden/go/replay", "test/go", "test/helpers"] },
+  core: { paths: ["fake-containerd", "golden/go/replay", "src/go", "src/node", "src/cri/helpers"] },
   cri: {
-    paths: ["test/cri", "test/harness", "golden/cri"],
+    paths: ["src/cri", "src/harness", "src/cli", "golden/cri"],
+    others: ["src/cri/helpers"],
     leftOut: {
       bun: nodeOnly,
       deno: {
         ...nodeOnly,
-        "test/cri/grpc.test.ts":
+        "src/cri/transport/grpc.test.ts":
           "a Deno client can lose the last message of a server stream that ends with an error (README.md, section Node, Deno and Bun)",
       },
     },
@@ -49,6 +52,7 @@ function testFiles(runtime: Runtime, suite: Suite): string[] {
   return suite.paths
     .flatMap((dir) => readdirSync(join(root, dir), { recursive: true, encoding: "utf8" }).map((file) => join(dir, file)))
     .filter((file) => file.endsWith(".test.ts") && !leftOut.has(file))
+    .filter((file) => !suite.others?.some((dir) => file.startsWith(`${dir}/`)))
     .sort();
 }
 

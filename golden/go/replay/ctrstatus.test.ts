@@ -1,6 +1,6 @@
 // Replays golden/go/ctrstatus.json (containerd v1.6.20's container status checkpoint: the file
 // StoreStatus writes, and LoadStatus of hand-made files) against src/cri/store/container-checkpoint.ts.
-import { MemoryHostFs } from "../../../src/cri/host-fs.ts";
+import { MemoryHostFs } from "../../../src/node/host-fs.ts";
 import { encodeContainerStatus, loadContainerStatus } from "../../../src/cri/store/container-checkpoint.ts";
 import { emptyContainerStatus, type ContainerStatus } from "../../../src/cri/store/container-status.ts";
 import { type GoldenException, type GoString, goBytes, outcomeOf, replayGolden } from "./golden.ts";

@@ -6,7 +6,7 @@ import { sandboxStateString } from "../../../src/cri/store/sandbox-status.ts";
 import { wrap } from "../../../src/go/errors.ts";
 import { parseDockerRef, parseNormalizedNamed } from "../../../src/go/reference.ts";
 import { quote } from "../../../src/go/strconv.ts";
-import * as helpers from "../../../src/helpers/index.ts";
+import * as helpers from "../../../src/cri/helpers/index.ts";
 import { type GoString, goBytes, isRawBytes, outcomeOf, outcomeOfAsync, replayGolden } from "./golden.ts";
 
 const str = (s: GoString) => (isRawBytes(s) ? goBytes(s) : s);

@@ -1,10 +1,10 @@
-// Replays golden/go/runtimeoptions.json against src/helpers/runtime-options.ts. Each recorded TOML
+// Replays golden/go/runtimeoptions.json against src/cri/helpers/runtime-options.ts. Each recorded TOML
 // runtime section is parsed with smol-toml (integers as bigint, as go-toml keeps int64 apart from
 // float64) into a CriRuntime; outputs compare as the type URL, the Go struct's fields by Go name and
 // the MarshalAny bytes.
 import { parse, type TomlTable } from "smol-toml";
-import type { CriRuntime } from "../../../src/helpers/config-types.ts";
-import { generateRuntimeOptions, getRuntimeOptions, getRuntimeOptionsType } from "../../../src/helpers/runtime-options.ts";
+import type { CriRuntime } from "../../../src/cri/helpers/config-types.ts";
+import { generateRuntimeOptions, getRuntimeOptions, getRuntimeOptionsType } from "../../../src/cri/helpers/runtime-options.ts";
 import { expect, test } from "vitest";
 import { fromHex, recordedOptions } from "./options-fields.ts";
 import {

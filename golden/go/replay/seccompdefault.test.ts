@@ -1,10 +1,10 @@
 // Replays golden/go/seccompdefault.json (containerd v1.6.20's contrib/seccomp DefaultProfile, recorded
-// on an amd64 node with a kernel past 4.8) against src/cri/server/seccomp-default.ts, written out as
-// the spec's JSON is (src/cri/server/oci-defaults.ts).
+// on an amd64 node with a kernel past 4.8) against src/cri/oci/seccomp-default.ts, written out as
+// the spec's JSON is (src/cri/oci/oci-defaults.ts).
 import { createHash } from "node:crypto";
 import { defaultPlatform } from "../../../fake-containerd/images/platforms.ts";
-import { specJson } from "../../../src/cri/server/oci-defaults.ts";
-import { defaultSeccompProfile } from "../../../src/cri/server/seccomp-default.ts";
+import { specJson } from "../../../src/cri/oci/oci-defaults.ts";
+import { defaultSeccompProfile } from "../../../src/cri/oci/seccomp-default.ts";
 import { outcomeOf, replayGolden } from "./golden.ts";
 
 interface ProfileInput {

@@ -3,7 +3,7 @@
 // output has ended. The CRI layer calls end() when it has seen the process exit, which is when the
 // shim closes the pipes. Also ExecSync's capped output buffers.
 
-import { concatBytes } from "../../../fake-containerd/bytes.ts";
+import { concatBytes } from "../../node/bytes.ts";
 import type { ProcessIO } from "../../../fake-containerd/index.ts";
 import { StdinStream } from "./stdin.ts";
 import type { AttachOptions } from "./container-io.ts";

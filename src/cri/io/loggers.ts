@@ -5,7 +5,7 @@
 
 import type { Clock } from "../../../fake-containerd/index.ts";
 import { clean } from "../../go/filepath.ts";
-import type { AppendHandle, HostFs } from "../host-fs.ts";
+import type { AppendHandle, HostFs } from "../../node/host-fs.ts";
 import { newCriLogger } from "./logger.ts";
 import { discardSink, type OutputSink } from "./sink.ts";
 

@@ -9,14 +9,15 @@ import { FsError } from "../../../fake-containerd/snapshots/fs.ts";
 import { wrap } from "../../go/errors.ts";
 import { join } from "../../go/filepath.ts";
 import { quote } from "../../go/strconv.ts";
-import { containerKindContainer, containerMetadataExtension } from "../../helpers/constants.ts";
-import { validateTargetContainer } from "../../helpers/containers.ts";
-import { getContainerRootDir, getVolatileContainerRootDir } from "../../helpers/dirs.ts";
-import { localResolve, toContainerdImage } from "../../helpers/images.ts";
-import { makeContainerName } from "../../helpers/names.ts";
-import { getRuntimeOptions } from "../../helpers/runtime-options.ts";
-import { isInCRIMounts } from "../../helpers/mounts.ts";
-import type { CriRuntime } from "../../helpers/config-types.ts";
+import { containerKindContainer, containerMetadataExtension } from "../helpers/constants.ts";
+import { validateTargetContainer } from "../helpers/containers.ts";
+import { getContainerRootDir, getVolatileContainerRootDir } from "../helpers/dirs.ts";
+import { localResolve, toContainerdImage } from "../helpers/images.ts";
+import { buildLabels } from "../helpers/labels.ts";
+import { makeContainerName } from "../helpers/names.ts";
+import { getRuntimeOptions } from "../helpers/runtime-options.ts";
+import { isInCRIMounts } from "../helpers/mounts.ts";
+import type { CriRuntime } from "../helpers/config-types.ts";
 import {
   type ContainerConfig,
   type ContainerResources,
@@ -35,11 +36,12 @@ import { containerMetadataAny } from "../store/metadata-codec.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
 import type { CriImage } from "../store/image-store.ts";
 import { vendoredContainerConfig } from "./container-config-json.ts";
-import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "./container-create-spec.ts";
-import { specAny, type RuntimeSpec } from "./oci-defaults.ts";
+import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "../oci/container-create-spec.ts";
+import { specAny, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import { nodeHostname } from "./sandbox-files.ts";
 import { prepareUnpackingIfNeeded } from "./snapshot-prepare.ts";
-import { buildLabels, checkContext, getSandboxRuntime } from "./sandbox-run.ts";
+import { getSandboxRuntime } from "./sandbox-run.ts";
+import { checkContext } from "./shared.ts";
 import type { CriService } from "./service.ts";
 
 export async function createContainer(c: CriService, r: CreateContainerRequest, call: CallContext): Promise<CreateContainerResponse> {
@@ -206,7 +208,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     throw wrap(err, "failed to get container spec opts");
   }
 
-  const containerLabels = buildLabels(config.labels, imageConfig.Labels, containerKindContainer);
+  const containerLabels = buildLabels(config.labels, imageConfig.Labels, containerKindContainer, true);
 
   try {
     getRuntimeOptions(sandboxInfo);

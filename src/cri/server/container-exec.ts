@@ -6,7 +6,7 @@
 
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { criContainerStateToString } from "../../helpers/status.ts";
+import { criContainerStateToString } from "../helpers/status.ts";
 import {
   type AttachRequest,
   type AttachResponse,

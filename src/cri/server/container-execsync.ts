@@ -7,17 +7,18 @@
 import { isNotFound, signals, type Process, type Task } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { criContainerStateToString } from "../../helpers/status.ts";
+import { criContainerStateToString } from "../helpers/status.ts";
 import { ContainerState, type ExecSyncRequest, type ExecSyncResponse } from "../api/v1.ts";
 import { deadlineExceeded } from "../errors.ts";
 import { CappedBuffer, ExecIO } from "../io/exec-io.ts";
 import type { OutputSink } from "../io/sink.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Container } from "../store/container-store.ts";
-import { replaceOrAppendEnvValues } from "./container-create-spec.ts";
-import { secondsToDuration } from "./container-stop.ts";
-import { parseSpec, type RuntimeSpec } from "./oci-defaults.ts";
+import { replaceOrAppendEnvValues } from "../oci/container-create-spec.ts";
+import { secondsToDuration } from "./shared.ts";
+import { parseSpec, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import type { CriService } from "./service.ts";
+import { formatDuration } from "../../go/duration.ts";
 
 /** What ExecSync keeps of each stream. */
 export const maxExecSyncStreamSize = 16 * 1024 * 1024;
@@ -157,52 +158,4 @@ function raceTimeout(c: CriService, exit: Promise<ExitResult>, options: ExecOpti
     }
     void exit.then(finish);
   });
-}
-
-/** Go's time.Duration.String(). */
-export function formatDuration(d: bigint): string {
-  const neg = d < 0n;
-  let u = neg ? -d : d;
-  let out: string;
-  if (u < 1_000_000_000n) {
-    if (u === 0n) return "0s";
-    let prec: number;
-    let unit: string;
-    if (u < 1_000n) {
-      prec = 0;
-      unit = "ns";
-    } else if (u < 1_000_000n) {
-      prec = 3;
-      unit = "µs";
-    } else {
-      prec = 6;
-      unit = "ms";
-    }
-    const [frac, rest] = fraction(u, prec);
-    out = `${rest}${frac}${unit}`;
-  } else {
-    const [frac, rest] = fraction(u, 9);
-    u = rest;
-    out = `${u % 60n}${frac}s`;
-    u /= 60n;
-    if (u > 0n) {
-      out = `${u % 60n}m${out}`;
-      u /= 60n;
-      if (u > 0n) out = `${u}h${out}`;
-    }
-  }
-  return neg ? `-${out}` : out;
-}
-
-/** fmtFrac: the last `prec` digits as a fraction without trailing zeros, and what is left. */
-function fraction(v: bigint, prec: number): [string, bigint] {
-  let digits = "";
-  let printed = false;
-  for (let i = 0; i < prec; i++) {
-    const digit = v % 10n;
-    printed ||= digit !== 0n;
-    if (printed) digits = `${digit}${digits}`;
-    v /= 10n;
-  }
-  return [printed ? `.${digits}` : "", v];
 }

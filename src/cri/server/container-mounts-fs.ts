@@ -12,8 +12,8 @@
 import type { FakeContainerd } from "../../../fake-containerd/index.ts";
 import type { ContainerRecord } from "../../../fake-containerd/containers.ts";
 import { clean, join } from "../../go/filepath.ts";
-import type { HostFs } from "../host-fs.ts";
-import { parseSpec } from "./oci-defaults.ts";
+import type { HostFs } from "../../node/host-fs.ts";
+import { parseSpec } from "../oci/oci-defaults.ts";
 
 interface SpecMount {
   type: string | undefined;

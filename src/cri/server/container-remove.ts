@@ -5,7 +5,7 @@
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { getContainerRootDir, getVolatileContainerRootDir } from "../../helpers/dirs.ts";
+import { getContainerRootDir, getVolatileContainerRootDir } from "../helpers/dirs.ts";
 import { ContainerState, type RemoveContainerRequest, type RemoveContainerResponse } from "../api/v1.ts";
 import type { CallContext } from "../service-types.ts";
 import { containerState } from "../store/container-status.ts";

@@ -6,8 +6,8 @@
 import type { Task } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { errorStartExitCode, errorStartReason } from "../../helpers/constants.ts";
-import { criContainerStateToString } from "../../helpers/status.ts";
+import { errorStartExitCode, errorStartReason } from "../helpers/constants.ts";
+import { criContainerStateToString } from "../helpers/status.ts";
 import { ContainerState, NamespaceMode, type StartContainerRequest, type StartContainerResponse } from "../api/v1.ts";
 import { createContainerLoggers } from "../io/loggers.ts";
 import { ContainerIO } from "../io/container-io.ts";
@@ -17,7 +17,8 @@ import type { Container } from "../store/container-store.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState } from "../store/sandbox-status.ts";
 import { targetContainer } from "./container-create.ts";
-import { checkContext, getSandboxRuntime } from "./sandbox-run.ts";
+import { getSandboxRuntime } from "./sandbox-run.ts";
+import { checkContext } from "./shared.ts";
 import type { CriService } from "./service.ts";
 
 export async function startContainer(c: CriService, r: StartContainerRequest, call: CallContext): Promise<StartContainerResponse> {

@@ -5,9 +5,9 @@
 
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { completeExitReason, errorExitReason } from "../../helpers/constants.ts";
-import { parseImageReferences } from "../../helpers/images.ts";
-import { getRuntimeOptions } from "../../helpers/runtime-options.ts";
+import { completeExitReason, errorExitReason } from "../helpers/constants.ts";
+import { parseImageReferences } from "../helpers/images.ts";
+import { getRuntimeOptions } from "../helpers/runtime-options.ts";
 import { structOf, type RuntimeOptions } from "../../go/toml-options.ts";
 import {
   ContainerState,
@@ -22,7 +22,7 @@ import { containerState } from "../store/container-status.ts";
 import type { Container } from "../store/container-store.ts";
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { containerConfigGoJson } from "./container-config-json.ts";
-import { parseSpec, specJson } from "./oci-defaults.ts";
+import { parseSpec, specJson } from "../oci/oci-defaults.ts";
 import type { CriService } from "./service.ts";
 
 export async function containerStatus(c: CriService, r: ContainerStatusRequest, _call: CallContext): Promise<ContainerStatusResponse> {

@@ -8,22 +8,17 @@ import { isNotFound, type Task } from "../../../fake-containerd/index.ts";
 import { signals } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { parseInt, quote } from "../../go/strconv.ts";
-import { unknownExitCode } from "../../helpers/constants.ts";
+import { unknownExitCode } from "../helpers/constants.ts";
 import { ContainerState, type StopContainerRequest, type StopContainerResponse } from "../api/v1.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Container } from "../store/container-store.ts";
 import { handleContainerExit } from "./events.ts";
 import type { CriService } from "./service.ts";
+import { secondsToDuration } from "./shared.ts";
 
-const nsPerSecond = 1_000_000_000n;
 const nsPerMs = 1_000_000n;
 /** Beyond this a timer is as good as none (and RealClock's setTimeout would overflow). */
 const longestTimerMs = 2 ** 31 - 1;
-
-/** time.Duration(seconds) * time.Second, wrapping on overflow as Go's int64 does. */
-export function secondsToDuration(seconds: bigint): bigint {
-  return BigInt.asIntN(64, seconds * nsPerSecond);
-}
 
 export async function stopContainer(c: CriService, r: StopContainerRequest, call: CallContext): Promise<StopContainerResponse> {
   let container: Container;

@@ -15,9 +15,9 @@ import {
 import type { CallContext } from "../service-types.ts";
 import { containerState } from "../store/container-status.ts";
 import type { Container } from "../store/container-store.ts";
-import { applyResources } from "./container-create-spec.ts";
+import { applyResources } from "../oci/container-create-spec.ts";
 import { resourcesOfSpec } from "./container-create.ts";
-import { parseSpec, specAny, type RuntimeSpec } from "./oci-defaults.ts";
+import { parseSpec, specAny, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import type { CriService } from "./service.ts";
 
 export async function updateContainerResources(

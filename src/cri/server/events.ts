@@ -9,7 +9,7 @@ import type { ExitStatus, Subscription } from "../../../fake-containerd/index.ts
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { readClock } from "../../../fake-containerd/clock.ts";
 import { wrap } from "../../go/errors.ts";
-import { oomExitReason, unknownExitCode } from "../../helpers/constants.ts";
+import { oomExitReason, unknownExitCode } from "../helpers/constants.ts";
 import type { Container } from "../store/container-store.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState } from "../store/sandbox-status.ts";

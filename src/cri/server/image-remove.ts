@@ -8,7 +8,7 @@ import { isNotFound } from "../../../fake-containerd/index.ts";
 import type { RemoveImageRequest, RemoveImageResponse } from "../api/v1.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { localResolve } from "../../helpers/images.ts";
+import { localResolve } from "../helpers/images.ts";
 import type { CriImage } from "../store/image-store.ts";
 import type { CallContext } from "../service-types.ts";
 import { pullLeases } from "./image-pull.ts";

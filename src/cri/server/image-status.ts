@@ -7,8 +7,8 @@
 import type { Image, ImageStatusRequest, ImageStatusResponse } from "../api/v1.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { localResolve, parseImageReferences } from "../../helpers/images.ts";
-import { getUserFromImage } from "../../helpers/user.ts";
+import { localResolve, parseImageReferences } from "../helpers/images.ts";
+import { getUserFromImage } from "../helpers/user.ts";
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { goJson, type GoJsonValue, type ParsedJson } from "../../go/json.ts";
 import type { CriImage } from "../store/image-store.ts";

@@ -7,7 +7,7 @@ import type { ImageTarget } from "../../../fake-containerd/images/store.ts";
 import { isAlreadyExists, isNotFound } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { imageLabelKey, imageLabelValue } from "../../helpers/constants.ts";
+import { imageLabelKey, imageLabelValue } from "../helpers/constants.ts";
 import { parseGoJson } from "../../go/json.ts";
 import type { CriImage, OciImageConfig } from "../store/image-store.ts";
 import type { CriService } from "./service.ts";

@@ -4,7 +4,7 @@
 // the same status as a CriError, so both paths report identical codes and texts.
 
 import * as v1 from "../api/v1.ts";
-import { v1alpha2Image, v1alpha2Runtime } from "../api/convert.ts";
+import { v1alpha2Image, v1alpha2Runtime } from "../api-convert.ts";
 import { CriError, statusOf } from "../errors.ts";
 import type { CallContext, RequestOf, ResponseOf } from "../service-types.ts";
 import * as rpcs from "./rpcs.ts";

@@ -5,7 +5,7 @@
 // syncer does when the directory changes.
 
 import type { CriConfig } from "../config.ts";
-import type { HostFs } from "../host-fs.ts";
+import type { HostFs } from "../../node/host-fs.ts";
 import { goJson, type GoJsonValue } from "../../go/json.ts";
 
 /** go-cni's ErrCNINotInitialized. */

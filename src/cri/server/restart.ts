@@ -21,10 +21,10 @@ import {
   sandboxMetadataExtension,
   unknownExitCode,
   unknownExitReason,
-} from "../../helpers/constants.ts";
-import { getContainerRootDir } from "../../helpers/dirs.ts";
-import { filterLabel } from "../../helpers/labels.ts";
-import { unknownContainerStatus, unknownSandboxStatus } from "../../helpers/status.ts";
+} from "../helpers/constants.ts";
+import { getContainerRootDir } from "../helpers/dirs.ts";
+import { filterLabel } from "../helpers/labels.ts";
+import { unknownContainerStatus, unknownSandboxStatus } from "../helpers/status.ts";
 import { ContainerIO } from "../io/container-io.ts";
 import { createContainerLoggers } from "../io/loggers.ts";
 import { loadContainerStatus } from "../store/container-checkpoint.ts";

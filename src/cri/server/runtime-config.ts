@@ -6,7 +6,7 @@
 
 import { CgroupDriver, type RuntimeConfigRequest, type RuntimeConfigResponse } from "../api/v1.ts";
 import { RUNC_V2_OPTIONS_URL } from "../../go/toml-options.ts";
-import { generateRuntimeOptions } from "../../helpers/runtime-options.ts";
+import { generateRuntimeOptions } from "../helpers/runtime-options.ts";
 import type { CriConfig } from "../config.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CriService } from "./service.ts";

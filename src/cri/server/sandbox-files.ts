@@ -8,9 +8,9 @@
 import { join } from "../../go/filepath.ts";
 import { quote } from "../../go/strconv.ts";
 import { wrap } from "../../go/errors.ts";
-import { getSandboxRootDir, getVolatileSandboxRootDir } from "../../helpers/dirs.ts";
+import { getSandboxRootDir, getVolatileSandboxRootDir } from "../helpers/dirs.ts";
 import { NamespaceMode, type PodSandboxConfig } from "../api/v1.ts";
-import { readTextFile } from "../host-fs.ts";
+import { readTextFile } from "../../node/host-fs.ts";
 import type { CriService } from "./service.ts";
 
 export const etcHosts = "/etc/hosts";

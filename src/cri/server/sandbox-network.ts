@@ -6,8 +6,8 @@
 // round the range as host-local does and survives a restart with the node's filesystem).
 
 import { join } from "../../go/filepath.ts";
-import { defaultIfName } from "../../helpers/constants.ts";
-import { isNotExist, readTextFile } from "../host-fs.ts";
+import { defaultIfName } from "../helpers/constants.ts";
+import { isNotExist, readTextFile } from "../../node/host-fs.ts";
 import { NetNs, type CniResult, type Sandbox } from "../store/sandbox-store.ts";
 import { cniNotInitialized } from "./network.ts";
 import type { CriService } from "./service.ts";

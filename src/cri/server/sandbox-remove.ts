@@ -5,7 +5,7 @@
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { getSandboxRootDir, getVolatileSandboxRootDir } from "../../helpers/dirs.ts";
+import { getSandboxRootDir, getVolatileSandboxRootDir } from "../helpers/dirs.ts";
 import type { RemovePodSandboxRequest, RemovePodSandboxResponse } from "../api/v1.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";

@@ -11,11 +11,11 @@ import { isNotFound } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { marshalAny } from "../../go/typeurl.ts";
-import { containerKindLabel, containerKindSandbox, sandboxMetadataExtension } from "../../helpers/constants.ts";
-import { getSandboxRootDir, getVolatileSandboxRootDir } from "../../helpers/dirs.ts";
-import { ensureImageExists, toContainerdImage, type PullImage } from "../../helpers/images.ts";
-import { makeSandboxName } from "../../helpers/names.ts";
-import { generateRuntimeOptions } from "../../helpers/runtime-options.ts";
+import { containerKindSandbox, sandboxMetadataExtension } from "../helpers/constants.ts";
+import { getSandboxRootDir, getVolatileSandboxRootDir } from "../helpers/dirs.ts";
+import { ensureImageExists, toContainerdImage, type PullImage } from "../helpers/images.ts";
+import { makeSandboxName } from "../helpers/names.ts";
+import { generateRuntimeOptions } from "../helpers/runtime-options.ts";
 import {
   NamespaceMode,
   type PodSandboxConfig,
@@ -23,14 +23,15 @@ import {
   type RunPodSandboxResponse,
 } from "../api/v1.ts";
 import type { CriRuntime } from "../config.ts";
-import { utf8Length } from "../host-fs.ts";
+import { buildLabels } from "../helpers/labels.ts";
+import { checkContext } from "./shared.ts";
 import type { CallContext } from "../service-types.ts";
 import { sandboxMetadataAny } from "../store/metadata-codec.ts";
 import { Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState } from "../store/sandbox-status.ts";
-import { unknownSandboxStatus } from "../../helpers/status.ts";
+import { unknownSandboxStatus } from "../helpers/status.ts";
 import { pullImage } from "./image-pull.ts";
-import { specAny, type RuntimeSpec } from "./oci-defaults.ts";
+import { specAny, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import { setupSandboxFiles } from "./sandbox-files.ts";
 import { newNetNs, setupPodNetwork, teardownPodNetwork } from "./sandbox-network.ts";
 import { prepareUnpackingIfNeeded } from "./snapshot-prepare.ts";
@@ -40,45 +41,16 @@ import {
   updateNetNamespacePath,
   type SandboxSpecOption,
   type SnapshotRootfs,
-} from "./sandbox-run-spec.ts";
+} from "../oci/sandbox-run-spec.ts";
 import type { CriService } from "./service.ts";
 
 /** The runtime handler an untrusted workload runs on (criconfig.RuntimeUntrusted). */
 const runtimeUntrusted = "untrusted";
 const untrustedWorkloadAnnotation = "io.kubernetes.cri.untrusted-workload";
 /** The most a containerd label's key and value may hold together (labels.Validate). */
-const maxLabelSize = 4096;
 /** Annotations a snapshot inherits as labels (snapshots.FilterInheritedLabels). */
 const snapshotRefLabel = "containerd.io/snapshot.ref";
 const inheritedSnapshotLabelPrefix = "containerd.io/snapshot/";
-
-/**
- * The RPC's context as the Go code sees it: a call made with a context that is done fails at once
- * with the context's error, without reaching containerd. Calls containerd makes with a context of
- * its own (task.Wait, the deferred cleanups) do not check it.
- */
-export function checkContext(call: CallContext): void {
-  if (call.signal.aborted) throw call.signal.reason;
-}
-
-/**
- * buildLabels as containerd 1.6 has it: the image's labels (those too big for a containerd label
- * are dropped, where 1.5 kept them and failed the create), the request's over them, the kind label
- * over both.
- */
-export function buildLabels(
-  configLabels: Record<string, string> | undefined,
-  imageConfigLabels: Record<string, string> | undefined,
-  containerType: string,
-): Record<string, string> {
-  const labels: Record<string, string> = {};
-  for (const [k, v] of Object.entries(imageConfigLabels ?? {})) {
-    if (utf8Length(k) + utf8Length(v) <= maxLabelSize) labels[k] = v;
-  }
-  Object.assign(labels, configLabels);
-  labels[containerKindLabel] = containerType;
-  return labels;
-}
 
 /** ensureImageExists' pull: this service's PullImage, called directly as containerd calls its own method. */
 function pullThroughService(c: CriService, call: CallContext): PullImage {
@@ -210,7 +182,7 @@ async function createSandbox(
     throw wrap(err, "failed to generate sanbdox container spec options");
   }
 
-  const labels = buildLabels(config.labels, imageConfig?.Labels, containerKindSandbox);
+  const labels = buildLabels(config.labels, imageConfig?.Labels, containerKindSandbox, true);
 
   let runtimeOptions: AnyValue | undefined;
   try {

@@ -8,7 +8,7 @@ import type { Metric } from "../../../fake-containerd/index.ts";
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { defaultIfName } from "../../helpers/constants.ts";
+import { defaultIfName } from "../helpers/constants.ts";
 import {
   type ContainerStats,
   ContainerState,

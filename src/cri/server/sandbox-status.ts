@@ -7,7 +7,7 @@ import { isNotFound } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import type { RuntimeOptions } from "../../go/toml-options.ts";
 import { structOf } from "../../go/toml-options.ts";
-import { getRuntimeOptions } from "../../helpers/runtime-options.ts";
+import { getRuntimeOptions } from "../helpers/runtime-options.ts";
 import {
   type LinuxContainerResources,
   NamespaceMode,
@@ -21,7 +21,7 @@ import { goJson, GoJsonText, type GoJsonValue } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CniResult, Sandbox, SandboxMetadata } from "../store/sandbox-store.ts";
 import { SandboxState, type SandboxStatus } from "../store/sandbox-status.ts";
-import { parseSpec, specJson } from "./oci-defaults.ts";
+import { parseSpec, specJson } from "../oci/oci-defaults.ts";
 import type { CriService } from "./service.ts";
 
 export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest, _call: CallContext): Promise<PodSandboxStatusResponse> {

@@ -6,7 +6,7 @@
 import { isNotFound, signals } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { unknownExitCode } from "../../helpers/constants.ts";
+import { unknownExitCode } from "../helpers/constants.ts";
 import type { StopPodSandboxRequest, StopPodSandboxResponse } from "../api/v1.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";

@@ -8,7 +8,7 @@ import type { Clock, FakeContainerd, IdGenerator, NamespaceView } from "../../..
 import { wrap } from "../../go/errors.ts";
 import { join } from "../../go/filepath.ts";
 import type { CriConfig } from "../config.ts";
-import type { HostFs } from "../host-fs.ts";
+import type { HostFs } from "../../node/host-fs.ts";
 import type {
   CriImageService,
   CriRuntimeService,

@@ -6,7 +6,7 @@
 import type { UpdateRuntimeConfigRequest, UpdateRuntimeConfigResponse } from "../api/v1.ts";
 import { join } from "../../go/filepath.ts";
 import { quote } from "../../go/strconv.ts";
-import { readTextFile } from "../host-fs.ts";
+import { readTextFile } from "../../node/host-fs.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CriService } from "./service.ts";
 

@@ -5,7 +5,7 @@
 
 import { type ContainerResources, HugepageLimit, LinuxContainerResources, WindowsContainerResources } from "../api/v1.ts";
 import { goJson, goJsonString, type GoJsonValue, JsonNumberText, parseGoJson, type ParsedJson } from "../../go/json.ts";
-import type { HostFs } from "../host-fs.ts";
+import type { HostFs } from "../../node/host-fs.ts";
 import { quote } from "../../go/strconv.ts";
 import { join } from "../../go/filepath.ts";
 import { type ContainerStatus, emptyContainerStatus } from "./container-status.ts";

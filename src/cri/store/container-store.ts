@@ -4,7 +4,7 @@
 // prefix and, for ListContainers at scale, by sandbox and by label without scanning.
 
 import type { ContainerConfig } from "../api/v1.ts";
-import type { HostFs } from "../host-fs.ts";
+import type { HostFs } from "../../node/host-fs.ts";
 import type { ContainerIO } from "../io/container-io.ts";
 import { ContainerState } from "../api/v1.ts";
 import { statusPath, writeStatusCheckpoint } from "./container-checkpoint.ts";

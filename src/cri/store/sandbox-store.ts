@@ -7,7 +7,7 @@ import type { ContainerdContainer } from "./containerd-container.ts";
 import { IdIndexStore } from "./id-index-store.ts";
 import { SandboxState, type SandboxStatus } from "./sandbox-status.ts";
 import { StopSignal } from "./stop-signal.ts";
-import type { HostFs } from "../host-fs.ts";
+import type { HostFs } from "../../node/host-fs.ts";
 import type { ContainerStats } from "./container-store.ts";
 
 /** One interface of a CNI result (go-cni's Config). */

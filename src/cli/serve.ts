@@ -1,0 +1,116 @@
+// `fake-cri serve`: a fake node (fake-containerd, real files under a data dir) with the CRI plugin
+// over gRPC until SIGINT/SIGTERM, so crictl or a kubelet can be pointed at it. Node-only.
+
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { RealClock } from "../../fake-containerd/index.ts";
+import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
+import { startStreamingServer } from "../cri/transport/streaming-server.ts";
+import { createFakeCri } from "../harness/index.ts";
+import { NodeHostFs } from "../node/host-fs-node.ts";
+import { loadState, saveState } from "./state-file.ts";
+
+export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
+                      [--state state.json] [--data-dir DIR] [--seed N] [--strict-images]
+
+  --listen         where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
+                   or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
+  --config         containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
+  --state          load the fake node from this file if it exists, save it there on exit
+  --data-dir       the node's files: the plugin's root and state dirs (default: a temporary dir,
+                   removed on exit; with --state, <state>.d, kept)
+  --seed           seeded container, sandbox and exec IDs
+  --strict-images  PullImage fails for images nobody added, instead of making one up
+`;
+
+/** Where `serve` listens unless told: a per-user runtime dir when there is one, else /tmp. */
+function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
+  const base = env.XDG_RUNTIME_DIR && existsSync(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : "/tmp";
+  return `unix://${join(base, "fake-cri", "fake-cri.sock")}`;
+}
+
+/**
+ * The config with the plugin's dirs, and the pods' network namespace files, moved under `dataDir`:
+ * containerd's defaults would need root and would litter the host's /var/run/netns.
+ */
+function withDataDir(config: CriConfig, dataDir: string): CriConfig {
+  const root = join(dataDir, "root");
+  return {
+    ...config,
+    containerdRootDir: root,
+    rootDir: join(root, criPluginUri),
+    stateDir: join(dataDir, "state", criPluginUri),
+    netnsMountsUnderStateDir: true,
+  };
+}
+
+export async function serve(args: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      listen: { type: "string" },
+      config: { type: "string" },
+      state: { type: "string" },
+      "data-dir": { type: "string" },
+      seed: { type: "string" },
+      "strict-images": { type: "boolean" },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(serveUsage);
+    return;
+  }
+  const configPath = values.config === undefined ? undefined : resolve(values.config);
+  const parsed = configPath ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath }) : defaultCriConfig();
+  const statePath = values.state === undefined ? undefined : resolve(values.state);
+  const temporaryData = values["data-dir"] === undefined && statePath === undefined;
+  const dataDir = values["data-dir"]
+    ? resolve(values["data-dir"])
+    : statePath
+      ? `${statePath}.d`
+      : mkdtempSync(join(tmpdir(), "fake-cri-"));
+  mkdirSync(dataDir, { recursive: true });
+  const config = withDataDir(parsed, dataDir);
+  if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new Error(`--seed: not an integer: ${values.seed}`);
+  const state = statePath ? loadState(statePath) : undefined;
+
+  const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
+  const fake = await createFakeCri({
+    config,
+    hostFs: new NodeHostFs(),
+    clock: new RealClock(),
+    ...(values.seed !== undefined ? { seed: BigInt(values.seed) } : {}),
+    ...(state ? { state } : {}),
+    strictImages: values["strict-images"] ?? false,
+    streamBaseUrl: streaming.baseUrl,
+  });
+  const listen = values.listen ?? defaultListen();
+  const server = await fake.serve(listen);
+  process.stdout.write(`${server.endpoint}\n`);
+  process.stderr.write(
+    `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
+  );
+
+  let stopping = false;
+  const stop = async (signal: string): Promise<void> => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`fake-cri: ${signal}, shutting down\n`);
+    await server.close();
+    await streaming.close();
+    const saved = fake.saveState();
+    await fake.close();
+    if (statePath) {
+      mkdirSync(dirname(statePath), { recursive: true });
+      saveState(statePath, saved);
+    }
+    if (temporaryData) rmSync(dataDir, { recursive: true, force: true });
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void stop("SIGINT"));
+  process.once("SIGTERM", () => void stop("SIGTERM"));
+}

@@ -1,0 +1,557 @@
+// Serves the CRI over gRPC the way containerd's CRI plugin does: RuntimeService and ImageService in
+// v1 and v1alpha2 on one server, v1alpha2 answered by the v1 handlers, containerd's 16 MiB message
+// limits, and grpc-go's status texts where grpc-js would word them differently. Also a typed client
+// for tests and the harness. Runs on Node, Deno and Bun (uses @grpc/grpc-js and node: modules).
+
+import * as grpc from "@grpc/grpc-js";
+import { randomUUID } from "node:crypto";
+import type { EventEmitter } from "node:events";
+import { chmod, lstat, mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import * as v1 from "../api/v1.ts";
+import * as v1alpha2 from "../api/v1alpha2.ts";
+import { v1alpha2Image, v1alpha2Runtime } from "../api-convert.ts";
+import { AuthorityRewriter } from "./authority-shim.ts";
+import {
+  canceled,
+  clientContextError,
+  Code,
+  CriError,
+  deadlineExceeded,
+  statusOf,
+} from "../errors.ts";
+import {
+  bindService,
+  type BoundMethod,
+  type CallContext,
+  type CriServices,
+  type MethodDefinition,
+  type ResponseOf,
+  type ServiceDefinition,
+  type ServiceImplementation,
+} from "../service-types.ts";
+
+/** containerd's defaults.DefaultMaxRecvMsgSize and DefaultMaxSendMsgSize, which its config applies. */
+export const maxMessageSize = 16 << 20;
+
+/** Where serveCri listens when not told: a socket in the temp dir, unique to the server. */
+function defaultListen(): string {
+  return `unix://${join(tmpdir(), `fake-cri-${randomUUID()}.sock`)}`;
+}
+
+export type Endpoint = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
+
+/** Parses `unix:///absolute/path` or `tcp://host:port` (`tcp://:port` is loopback). */
+export function parseEndpoint(endpoint: string): Endpoint {
+  const unix = /^unix:\/\/(\/.+)$/.exec(endpoint);
+  if (unix) return { kind: "unix", path: unix[1]! };
+  const tcp = /^tcp:\/\/(\[[0-9a-fA-F:.]+\]|[^:/[\]]*):(\d{1,5})$/.exec(endpoint);
+  if (tcp && Number(tcp[2]) <= 65535) return { kind: "tcp", host: tcp[1] || "127.0.0.1", port: Number(tcp[2]) };
+  throw new Error(`unsupported endpoint ${JSON.stringify(endpoint)}: want unix:///absolute/path or tcp://host:port`);
+}
+
+export interface ServeOptions {
+  /** `unix:///path` (the default, in the temp dir) or `tcp://host:port`; port 0 picks a free one. */
+  listen?: string;
+}
+
+export interface CriServer {
+  /** Where clients connect: `unix:///path` or `tcp://127.0.0.1:PORT` with the port that was bound. */
+  endpoint: string;
+  /** Stops listening, cancels calls in flight and removes the socket file. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves `services` (v1 handlers) as runtime.v1 and runtime.v1alpha2 RuntimeService + ImageService.
+ * A unix socket is created 0600; a stale socket file is replaced only if nothing answers on it. On
+ * a unix socket, requests pass through the authority shim so old Go clients are accepted.
+ */
+export async function serveCri(services: CriServices, options: ServeOptions = {}): Promise<CriServer> {
+  const endpoint = parseEndpoint(options.listen ?? defaultListen());
+  const server = new grpc.Server({
+    // The limits are enforced in the handlers, with grpc-go's texts.
+    "grpc.max_receive_message_length": -1,
+    "grpc.max_send_message_length": -1,
+  });
+  const runtime = services.runtime ?? {};
+  const image = services.image ?? {};
+  addService(server, v1.RuntimeServiceDefinition, runtime);
+  addService(server, v1.ImageServiceDefinition, image);
+  addService(server, v1alpha2.RuntimeServiceDefinition, services.v1alpha2?.runtime ?? v1alpha2Runtime(runtime));
+  addService(server, v1alpha2.ImageServiceDefinition, services.v1alpha2?.image ?? v1alpha2Image(image));
+
+  if (endpoint.kind === "tcp") {
+    const host = endpoint.host;
+    const port = await new Promise<number>((resolve, reject) =>
+      server.bindAsync(`${host}:${endpoint.port}`, grpc.ServerCredentials.createInsecure(), (err, bound) =>
+        err ? reject(err) : resolve(bound),
+      ),
+    );
+    return {
+      endpoint: `tcp://${host}:${port}`,
+      close: async () => server.forceShutdown(),
+    };
+  }
+  return serveUnix(server, endpoint.path);
+}
+
+async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> {
+  await claimSocketPath(path);
+  // grpc-js listens on a socket of its own in a private directory; the public socket is the shim's.
+  const privateDir = await mkdtemp(join(tmpdir(), "fake-cri-grpc-"));
+  const upstream = join(privateDir, "grpc.sock");
+  let shim: AuthorityShim;
+  try {
+    await new Promise<void>((resolve, reject) =>
+      server.bindAsync(`unix://${upstream}`, grpc.ServerCredentials.createInsecure(), (err) =>
+        err ? reject(err) : resolve(),
+      ),
+    );
+    shim = await listenWithAuthorityShim(path, upstream);
+    await chmod(path, 0o600);
+  } catch (err) {
+    server.forceShutdown();
+    await rm(privateDir, { recursive: true, force: true });
+    throw err;
+  }
+  const { ino } = await lstat(path);
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `unix://${path}`,
+    close: () =>
+      (closing ??= (async () => {
+        const shimClosed = shim.close();
+        server.forceShutdown();
+        await shimClosed;
+        await rm(privateDir, { recursive: true, force: true });
+        // Another server may own the path by now; only remove our own socket.
+        const now = await lstat(path).catch(() => undefined);
+        if (now?.ino === ino) await unlink(path).catch(() => undefined);
+      })()),
+  };
+}
+
+/** Makes room for a socket at `path`, removing a leftover socket file that nobody answers on. */
+async function claimSocketPath(path: string): Promise<void> {
+  const inUse = new Error(`listen unix ${path}: bind: address already in use`);
+  const existing = await lstat(path).catch((err: NodeJS.ErrnoException) => {
+    if (err.code === "ENOENT") return undefined;
+    throw err;
+  });
+  if (!existing) {
+    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+    return;
+  }
+  if (!existing.isSocket()) throw inUse;
+  const answering = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once("error", () => resolve(false));
+  });
+  if (answering) throw inUse;
+  await unlink(path);
+}
+
+export interface AuthorityShim {
+  /** Stops listening and drops every connection. */
+  close(): Promise<void>;
+}
+
+/**
+ * Listens on the unix socket `path` and relays each connection to the gRPC server on `upstream`,
+ * client->server octets through an AuthorityRewriter (so old Go clients are let in), server->client
+ * octets unchanged. Relaying between two native sockets costs less than handing grpc-js a JS
+ * stream in place of a socket (Node's HTTP/2 then runs it through a JS stream wrapper).
+ */
+export async function listenWithAuthorityShim(path: string, upstream: string): Promise<AuthorityShim> {
+  const sockets = new Set<net.Socket>();
+  const track = (socket: net.Socket): void => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  };
+  const listener = net.createServer((client) => {
+    const server = net.connect(upstream);
+    track(client);
+    track(server);
+    const rewriter = new AuthorityRewriter();
+    const drop = (): void => {
+      client.destroy();
+      server.destroy();
+    };
+    client.on("data", (chunk: Buffer) => {
+      let parts: Uint8Array[];
+      try {
+        parts = rewriter.push(chunk);
+      } catch {
+        drop();
+        return;
+      }
+      if (parts.length > 1) server.cork();
+      let more = true;
+      for (const part of parts) more = server.write(part);
+      if (parts.length > 1) server.uncork();
+      if (!more) {
+        client.pause();
+        server.once("drain", () => client.resume());
+      }
+    });
+    client.on("end", () => server.end());
+    server.pipe(client);
+    for (const socket of [client, server]) {
+      socket.on("error", drop);
+      socket.on("close", drop);
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    listener.once("error", reject);
+    listener.listen(path, () => {
+      listener.off("error", reject);
+      resolve();
+    });
+  });
+  return {
+    close: () => {
+      const closed = new Promise<void>((resolve) => listener.close(() => resolve()));
+      for (const socket of sockets) socket.destroy();
+      return closed;
+    },
+  };
+}
+
+// ---- server side: one grpc-js handler per method ----
+
+function addService<D extends ServiceDefinition>(
+  server: grpc.Server,
+  service: D,
+  implementation: ServiceImplementation<D>,
+): void {
+  const definition: Record<string, grpc.MethodDefinition<Buffer, Uint8Array>> = {};
+  const handlers: grpc.UntypedServiceImplementation = {};
+  for (const [key, bound] of bindService(service, implementation)) {
+    definition[key] = {
+      path: bound.path,
+      requestStream: false,
+      responseStream: bound.method.responseStream,
+      originalName: key,
+      // Requests are decoded and responses encoded in the handlers, where the size limits apply.
+      requestSerialize: (bytes: Buffer) => bytes,
+      requestDeserialize: (bytes: Buffer) => bytes,
+      responseSerialize: (bytes: Uint8Array) => Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+      responseDeserialize: (bytes: Buffer) => bytes,
+    };
+    handlers[key] = bound.method.responseStream ? streamHandler(bound) : unaryHandler(bound);
+  }
+  server.addService(definition, handlers);
+}
+
+function serviceError(err: unknown): grpc.ServiceError {
+  const { code, message } = statusOf(err);
+  return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
+}
+
+function decodeRequest(method: MethodDefinition, bytes: Buffer): unknown {
+  if (bytes.length > maxMessageSize) {
+    throw new CriError(
+      Code.ResourceExhausted,
+      `grpc: received message larger than max (${bytes.length} vs. ${maxMessageSize})`,
+    );
+  }
+  try {
+    return method.requestType.decode(bytes);
+  } catch (err) {
+    throw new CriError(
+      Code.Internal,
+      `grpc: failed to unmarshal the received message ${err instanceof Error ? err.message : String(err)}`,
+    );
+  }
+}
+
+/** grpc-go words the limit differently for a unary response and for a stream message. */
+function encodeResponse(method: MethodDefinition, response: unknown, prefix: "grpc: " | ""): Uint8Array {
+  const bytes = method.responseType.encode(response).finish();
+  if (bytes.length > maxMessageSize) {
+    throw new CriError(
+      Code.ResourceExhausted,
+      `${prefix}trying to send message larger than max (${bytes.length} vs. ${maxMessageSize})`,
+    );
+  }
+  return bytes;
+}
+
+type ServerCall = grpc.ServerUnaryCall<Buffer, Uint8Array> | grpc.ServerWritableStream<Buffer, Uint8Array>;
+
+/**
+ * When a call's deadline passes, grpc-js answers DEADLINE_EXCEEDED "Deadline exceeded" on its own,
+ * a moment before the client's timer fires (it rounds grpc-timeout down to whole milliseconds). A
+ * grpc-go server sends nothing then; its client reports its own "context deadline exceeded". grpc-js
+ * has no option for this, so the timer is stopped on the call object beneath the handler's.
+ */
+function leaveDeadlineToClient(call: ServerCall): void {
+  const base = (call as unknown as { call?: { deadlineTimer?: ReturnType<typeof setTimeout> | null } }).call;
+  if (base?.deadlineTimer) clearTimeout(base.deadlineTimer);
+}
+
+/**
+ * A call's CallContext. Its signal aborts when the deadline passes or the client cancels; the
+ * handler is not stopped, as a Go handler is not stopped when its context ends. The signal and the
+ * metadata are made when a handler first asks for them: most calls never do, and an
+ * AbortController costs more than the rest of the wire layer's work on a call.
+ */
+class ServerCallContext implements CallContext {
+  deadline?: Date;
+  private controller: AbortController | undefined;
+  /** Why the call ended before anyone asked for the signal. */
+  private endedBy: Error | undefined;
+  private metadataRecord: Record<string, string[]> | undefined;
+  private readonly call: ServerCall;
+
+  constructor(call: ServerCall) {
+    this.call = call;
+  }
+
+  get signal(): AbortSignal {
+    if (!this.controller) {
+      this.controller = new AbortController();
+      if (this.endedBy) this.controller.abort(this.endedBy);
+    }
+    return this.controller.signal;
+  }
+
+  get metadata(): Record<string, string[]> {
+    if (!this.metadataRecord) {
+      this.metadataRecord = {};
+      for (const [key, values] of Object.entries(this.call.metadata.toJSON())) {
+        this.metadataRecord[key] = values.map((v) => (typeof v === "string" ? v : v.toString("latin1")));
+      }
+    }
+    return this.metadataRecord;
+  }
+
+  abort(reason: Error): void {
+    if (this.controller) this.controller.abort(reason);
+    else this.endedBy ??= reason;
+  }
+}
+
+function callContext(call: ServerCall): { context: CallContext; finished: () => void } {
+  leaveDeadlineToClient(call);
+  const context = new ServerCallContext(call);
+  const deadlineValue = call.getDeadline();
+  const deadline = deadlineValue instanceof Date ? deadlineValue.getTime() : deadlineValue;
+  const timer = Number.isFinite(deadline)
+    ? setTimeout(() => context.abort(deadlineExceeded()), Math.max(0, deadline - Date.now()))
+    : undefined;
+  timer?.unref();
+  const onCancelled = (): void => context.abort(Date.now() >= deadline ? deadlineExceeded() : canceled());
+  // Every kind of server call is an EventEmitter; naming that keeps the union's overloads callable.
+  const events: Pick<EventEmitter, "once" | "off"> = call;
+  events.once("cancelled", onCancelled);
+  if (Number.isFinite(deadline)) context.deadline = new Date(deadline);
+  return {
+    context,
+    finished: () => {
+      clearTimeout(timer);
+      events.off("cancelled", onCancelled);
+    },
+  };
+}
+
+function unaryHandler({ method, handler }: BoundMethod): grpc.handleUnaryCall<Buffer, Uint8Array> {
+  return (call, callback) => {
+    if (handler.kind === "unknown-method") {
+      callback(serviceError(handler.error));
+      return;
+    }
+    const run = handler.call as (request: unknown, call: CallContext) => Promise<unknown>;
+    const { context, finished } = callContext(call);
+    new Promise((resolve) => resolve(run(decodeRequest(method, call.request), context)))
+      .then((response) => callback(null, encodeResponse(method, response, "grpc: ")))
+      .catch((err: unknown) => callback(serviceError(err)))
+      .finally(finished);
+  };
+}
+
+function streamHandler({ method, handler }: BoundMethod): grpc.handleServerStreamingCall<Buffer, Uint8Array> {
+  return (call) => {
+    if (handler.kind === "unknown-method") {
+      call.emit("error", serviceError(handler.error));
+      return;
+    }
+    const run = handler.call as (request: unknown, call: CallContext) => AsyncIterable<unknown>;
+    const { context, finished } = callContext(call);
+    const { signal } = context;
+    (async () => {
+      for await (const response of run(decodeRequest(method, call.request), context)) {
+        if (signal.aborted) return;
+        if (!call.write(encodeResponse(method, response, ""))) await drained(call, signal);
+      }
+      if (!signal.aborted) call.end();
+    })()
+      .catch((err: unknown) => {
+        if (!signal.aborted) call.emit("error", serviceError(err));
+      })
+      .finally(finished);
+  };
+}
+
+function drained(call: grpc.ServerWritableStream<Buffer, Uint8Array>, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      call.off("drain", done);
+      signal.removeEventListener("abort", done);
+      resolve();
+    };
+    call.once("drain", done);
+    signal.addEventListener("abort", done, { once: true });
+  });
+}
+
+// ---- client side ----
+
+export interface CallOptions {
+  /** The call's deadline, in milliseconds from now. */
+  timeoutMs?: number;
+  /** Cancels the call. */
+  signal?: AbortSignal;
+}
+
+type RequestInput<M> = M extends { requestType: { fromPartial(object: infer P): unknown } } ? P : never;
+
+/** A unary method returns a promise; a server-streaming one an async iterable. Errors are CriErrors. */
+export type ClientMethod<M> = M extends { responseStream: true }
+  ? (request?: RequestInput<M>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
+  : (request?: RequestInput<M>, options?: CallOptions) => Promise<ResponseOf<M>>;
+
+export type ServiceClient<D extends ServiceDefinition> = {
+  [K in keyof D["methods"]]: ClientMethod<D["methods"][K]>;
+};
+
+export interface CriClient<Runtime extends ServiceDefinition, Image extends ServiceDefinition> {
+  runtime: ServiceClient<Runtime>;
+  image: ServiceClient<Image>;
+  close(): void;
+}
+
+export type CriV1Client = CriClient<v1.RuntimeServiceDefinition, v1.ImageServiceDefinition>;
+export type CriV1alpha2Client = CriClient<v1alpha2.RuntimeServiceDefinition, v1alpha2.ImageServiceDefinition>;
+
+/**
+ * A client for the CRI server at `endpoint` (`unix:///path` or `tcp://host:port`), speaking v1 or
+ * v1alpha2. Requests may be partial messages. A failed call rejects with a CriError carrying the
+ * status; a deadline or cancellation on this side reads as grpc-go reports it ("context deadline
+ * exceeded", "context canceled").
+ */
+export function connectCri(endpoint: string, version?: "v1"): CriV1Client;
+export function connectCri(endpoint: string, version: "v1alpha2"): CriV1alpha2Client;
+export function connectCri(endpoint: string, version: "v1" | "v1alpha2" = "v1"): CriV1Client | CriV1alpha2Client {
+  const parsed = parseEndpoint(endpoint);
+  const target = parsed.kind === "unix" ? `unix://${parsed.path}` : `${parsed.host}:${parsed.port}`;
+  const channel = new grpc.Client(target, grpc.credentials.createInsecure(), {
+    "grpc.max_receive_message_length": maxMessageSize,
+    "grpc.max_send_message_length": maxMessageSize,
+  });
+  const api = version === "v1" ? v1 : v1alpha2;
+  return {
+    runtime: serviceClient(channel, api.RuntimeServiceDefinition),
+    image: serviceClient(channel, api.ImageServiceDefinition),
+    close: () => channel.close(),
+  } as CriV1Client | CriV1alpha2Client;
+}
+
+function serviceClient<D extends ServiceDefinition>(channel: grpc.Client, service: D): ServiceClient<D> {
+  const client: Record<string, unknown> = {};
+  for (const [key, method] of Object.entries(service.methods)) {
+    const path = `/${service.fullName}/${method.name}`;
+    const serialize = (message: unknown): Buffer => {
+      const bytes = method.requestType.encode(message).finish();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    };
+    const deserialize = (bytes: Buffer): unknown => method.responseType.decode(bytes);
+    const message = (request: unknown): unknown => method.requestType.fromPartial((request ?? {}) as never);
+    client[key] = method.responseStream
+      ? (request?: unknown, options: CallOptions = {}) =>
+          streamCall(channel, path, serialize, deserialize, message(request), options)
+      : (request?: unknown, options: CallOptions = {}) =>
+          unaryCall(channel, path, serialize, deserialize, message(request), options);
+  }
+  return client as ServiceClient<D>;
+}
+
+function callDeadline(options: CallOptions): number | undefined {
+  return options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
+}
+
+function clientError(err: grpc.ServiceError, deadline: number | undefined, signal: AbortSignal | undefined): CriError {
+  if (err.code === grpc.status.CANCELLED && signal?.aborted) return clientContextError(Code.Canceled);
+  if (err.code === grpc.status.DEADLINE_EXCEEDED && deadline !== undefined && Date.now() >= deadline) {
+    return clientContextError(Code.DeadlineExceeded);
+  }
+  return new CriError(err.code as Code, err.details);
+}
+
+function unaryCall(
+  channel: grpc.Client,
+  path: string,
+  serialize: (message: unknown) => Buffer,
+  deserialize: (bytes: Buffer) => unknown,
+  request: unknown,
+  options: CallOptions,
+): Promise<unknown> {
+  const { signal } = options;
+  const deadline = callDeadline(options);
+  return new Promise((resolve, reject) => {
+    const call = channel.makeUnaryRequest(
+      path,
+      serialize,
+      deserialize,
+      request,
+      new grpc.Metadata(),
+      deadline === undefined ? {} : { deadline },
+      (err, response) => {
+        signal?.removeEventListener("abort", cancel);
+        if (err) reject(clientError(err, deadline, signal));
+        else resolve(response);
+      },
+    );
+    const cancel = (): void => call.cancel();
+    if (signal?.aborted) cancel();
+    else signal?.addEventListener("abort", cancel, { once: true });
+  });
+}
+
+async function* streamCall(
+  channel: grpc.Client,
+  path: string,
+  serialize: (message: unknown) => Buffer,
+  deserialize: (bytes: Buffer) => unknown,
+  request: unknown,
+  options: CallOptions,
+): AsyncIterable<unknown> {
+  const { signal } = options;
+  const deadline = callDeadline(options);
+  const call = channel.makeServerStreamRequest(
+    path,
+    serialize,
+    deserialize,
+    request,
+    new grpc.Metadata(),
+    deadline === undefined ? {} : { deadline },
+  );
+  const cancel = (): void => call.cancel();
+  if (signal?.aborted) cancel();
+  else signal?.addEventListener("abort", cancel, { once: true });
+  try {
+    for await (const response of call) yield response;
+  } catch (err) {
+    throw clientError(err as grpc.ServiceError, deadline, signal);
+  } finally {
+    signal?.removeEventListener("abort", cancel);
+    call.cancel();
+  }
+}

@@ -1,0 +1,44 @@
+import { describe, expect, test } from "vitest";
+import { Code, CriError } from "../cri/errors.ts";
+import { createFakeCri } from "./index.ts";
+
+describe("createFakeCri", () => {
+  test("Version answers as containerd 1.6.20 does, on v1 and v1alpha2", async () => {
+    const fake = await createFakeCri({ seed: 1 });
+    expect(await fake.runtime.version({})).toEqual({
+      version: "0.1.0",
+      runtimeName: "containerd",
+      runtimeVersion: "1.6.20~ds1",
+      runtimeApiVersion: "v1",
+    });
+    expect(await fake.v1alpha2.runtime.version({ version: "v1alpha2" })).toEqual({
+      version: "0.1.0",
+      runtimeName: "containerd",
+      runtimeVersion: "1.6.20~ds1",
+      runtimeApiVersion: "v1alpha2",
+    });
+    await fake.close();
+  });
+
+  test("a method containerd 1.6.20 does not know answers as an unknown method", async () => {
+    const fake = await createFakeCri({ seed: 1 });
+    await expect(fake.runtime.streamContainers({})[Symbol.asyncIterator]().next()).rejects.toEqual(
+      new CriError(Code.Unimplemented, "unknown method StreamContainers for service runtime.v1.RuntimeService"),
+    );
+    await fake.close();
+  });
+});
+
+describe("images present at start", () => {
+  test("the sandbox image is there unless asked not to be; listed images come with it", async () => {
+    const fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"] });
+    expect(fake.service.imageStore.list().map((i) => i.references[0]).sort()).toEqual([
+      "docker.io/library/busybox:1.36",
+      "registry.k8s.io/pause:3.6",
+    ]);
+    await fake.close();
+    const bare = await createFakeCri({ seed: 1, withoutSandboxImage: true });
+    expect(bare.service.imageStore.size).toBe(0);
+    await bare.close();
+  });
+});

@@ -1,0 +1,437 @@
+// The node's filesystem as the CRI plugin touches it: status checkpoints, sandbox files (hostname,
+// hosts, resolv.conf), container logs, generated CNI configs. An interface with two
+// implementations: MemoryHostFs here (the default; its state is saved with the fake node's) and
+// NodeHostFs in host-fs-node.ts (real files, so crictl can read logs from `fake-cri serve`).
+//
+// Synchronous on purpose: containerd writes its checkpoints while holding the status lock, so a
+// checkpoint and the in-memory status change together; a sync call keeps that without locks.
+// Errors read as Go's *os.PathError does: `open /a/b: no such file or directory`.
+
+import { concatBytes, toBytes } from "./bytes.ts";
+import { clean } from "../go/filepath.ts";
+import { base64, fromBase64 } from "../go/json.ts";
+
+/** Errno names, and ECLOSED for Go's os.ErrClosed (a write through a closed file). */
+export type HostFsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EEXIST" | "EACCES" | "EIO" | "ECLOSED";
+
+const errnoText: Record<HostFsErrorCode, string> = {
+  ENOENT: "no such file or directory",
+  ENOTDIR: "not a directory",
+  EISDIR: "is a directory",
+  EEXIST: "file exists",
+  EACCES: "permission denied",
+  EIO: "input/output error",
+  ECLOSED: "file already closed",
+};
+
+/** An *os.PathError: `<op> <path>: <errno text>`. */
+export class HostFsError extends Error {
+  readonly code: HostFsErrorCode;
+  readonly op: string;
+  readonly path: string;
+
+  constructor(op: string, path: string, code: HostFsErrorCode) {
+    super(`${op} ${path}: ${errnoText[code]}`);
+    this.name = "HostFsError";
+    this.code = code;
+    this.op = op;
+    this.path = path;
+  }
+}
+
+/** os.IsNotExist. */
+export function isNotExist(err: unknown): boolean {
+  return err instanceof HostFsError && err.code === "ENOENT";
+}
+
+export interface HostFsStat {
+  isDirectory: boolean;
+  /** Bytes. */
+  size: bigint;
+  /** Permission bits (0o644 ...). */
+  mode: number;
+}
+
+export interface HostFs {
+  /** os.MkdirAll: creates the directory and its parents; nothing to do when it exists. */
+  mkdirAll(path: string, mode?: number): void;
+  /** continuity.AtomicWriteFile: the whole file replaced at once; the parent must exist. */
+  writeFile(path: string, data: string | Uint8Array, mode?: number): void;
+  /** Appends, creating the file (O_APPEND|O_CREATE); the parent must exist. */
+  appendFile(path: string, data: string | Uint8Array, mode?: number): void;
+  /**
+   * Opens the file for appending, creating it (O_APPEND|O_CREATE); the parent must exist. Writes go
+   * to the file that was opened, as through a file descriptor: still to it after it is renamed (a
+   * kubelet rotating a log) or removed.
+   */
+  openAppend(path: string, mode?: number): AppendHandle;
+  readFile(path: string): Uint8Array;
+  /** The file's bytes as UTF-8 text, as TextDecoder reads them (status checkpoints, node files, IPAM). */
+  readText(path: string): string;
+  /** os.RemoveAll: the path and everything under it; nothing to do when it does not exist. */
+  removeAll(path: string): void;
+  exists(path: string): boolean;
+  stat(path: string): HostFsStat;
+  /** Names in a directory, sorted. */
+  readDir(path: string): string[];
+  /**
+   * A number that changes whenever something directly in directory `path` is added, removed or
+   * written, and is never reused; undefined when this filesystem cannot tell (or there is no such
+   * directory). Lets a caller keep what it learned from a directory until somebody changes it.
+   */
+  revision?(path: string): number | undefined;
+}
+
+/** A file opened for appending. Writes after close are refused. */
+export interface AppendHandle {
+  write(data: Uint8Array): void;
+  close(): void;
+}
+
+const decoder = new TextDecoder();
+
+/** A file's bytes as UTF-8 text (container status checkpoints, configs). */
+export function readTextFile(fs: HostFs, path: string): string {
+  return fs.readText(path);
+}
+
+/** Text that reads back unchanged through UTF-8: no lone surrogate, no leading BOM (TextDecoder drops it). */
+const changedByUtf8 = /^\ufeff|[\ud800-\udfff]/;
+
+/** UTF-8 length of a string without encoding it. */
+export function utf8Length(s: string): number {
+  let n = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) n += 1;
+    else if (c < 0x800) n += 2;
+    else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const next = s.charCodeAt(i + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        n += 4;
+        i++;
+      } else n += 3;
+    } else n += 3;
+  }
+  return n;
+}
+
+interface DirNode {
+  kind: "dir";
+  mode: number;
+  children: Map<string, Node>;
+  /** MemoryHostFs.revision: the fs-wide change count when an entry here last changed. */
+  revision: number;
+  /** The path strings this directory is cached under (MemoryHostFs.dirCache). */
+  cachedAs?: string[];
+}
+
+interface FileNode {
+  kind: "file";
+  mode: number;
+  /** Appends pile up as chunks and are joined on read, so a growing log costs no copying. */
+  chunks: Array<string | Uint8Array>;
+}
+
+type Node = DirNode | FileNode;
+
+export interface MemoryHostFsState {
+  format: "fake-cri-host-fs/1";
+  /** Directories and files in path order; file contents base64. */
+  entries: Array<{ path: string; mode: number } & ({ kind: "dir" } | { kind: "file"; data: string })>;
+}
+
+function chunkSize(chunk: string | Uint8Array): number {
+  return typeof chunk === "string" ? utf8Length(chunk) : chunk.length;
+}
+
+/** Paths filepath.Clean would change: "//", "." or ".." elements, a trailing "/". */
+const uncleanPath = /\/\/|\/\.\.?(?:\/|$)|[^]\/$/;
+
+/** An absolute path that Clean leaves as it is (other than "/"). */
+function isCleanAbsolute(path: string): boolean {
+  return path.length > 1 && path[0] === "/" && !uncleanPath.test(path);
+}
+
+function components(path: string): string[] {
+  if (isCleanAbsolute(path)) return path.slice(1).split("/");
+  const cleaned = clean(path.startsWith("/") ? path : `/${path}`);
+  return cleaned === "/" ? [] : cleaned.slice(1).split("/");
+}
+
+/** The node's filesystem in memory. */
+export class MemoryHostFs implements HostFs {
+  private readonly root: DirNode = { kind: "dir", mode: 0o755, children: new Map(), revision: 0 };
+  /** Changes so far, fs-wide, so that a directory made again does not repeat an old revision. */
+  private changes = 0;
+  /**
+   * Directories by the exact path strings used to reach them: the plugin goes back to the same few
+   * directories (a sandbox's, a container's, the IPAM dir) again and again. A directory leaves
+   * the cache when it is removed.
+   */
+  private readonly dirCache = new Map<string, DirNode>();
+
+  static fromState(state: MemoryHostFsState): MemoryHostFs {
+    const fs = new MemoryHostFs();
+    for (const entry of state.entries) {
+      if (entry.kind === "dir") fs.mkdirAll(entry.path, entry.mode);
+      else {
+        fs.mkdirAll(parentOf(entry.path));
+        fs.writeFile(entry.path, fromBase64(entry.data), entry.mode);
+      }
+    }
+    return fs;
+  }
+
+  toState(): MemoryHostFsState {
+    const entries: MemoryHostFsState["entries"] = [];
+    const walk = (dir: DirNode, path: string): void => {
+      for (const name of [...dir.children.keys()].sort()) {
+        const node = dir.children.get(name)!;
+        const child = path === "/" ? `/${name}` : `${path}/${name}`;
+        if (node.kind === "dir") {
+          entries.push({ path: child, kind: "dir", mode: node.mode });
+          walk(node, child);
+        } else {
+          entries.push({ path: child, kind: "file", mode: node.mode, data: base64(this.bytesOf(node)) });
+        }
+      }
+    };
+    walk(this.root, "/");
+    return { format: "fake-cri-host-fs/1", entries };
+  }
+
+  mkdirAll(path: string, mode = 0o755): void {
+    if (this.dirCache.has(path)) return;
+    // A new directory beside earlier ones (each sandbox's, each container's): one step from its parent.
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) {
+      let dir = cached.dir.children.get(cached.name);
+      if (dir?.kind === "file") throw new HostFsError("mkdir", path, "ENOTDIR");
+      if (dir === undefined) {
+        dir = { kind: "dir", mode, children: new Map(), revision: 0 };
+        cached.dir.children.set(cached.name, dir);
+        this.changed(cached.dir);
+      }
+      this.cacheDir(path, dir);
+      return;
+    }
+    let dir = this.root;
+    let parent = this.root;
+    const names = components(path);
+    for (let i = 0; i < names.length; i++) {
+      parent = dir;
+      const next = dir.children.get(names[i]!);
+      if (next === undefined) {
+        const created: DirNode = { kind: "dir", mode, children: new Map(), revision: 0 };
+        dir.children.set(names[i]!, created);
+        this.changed(dir);
+        dir = created;
+      } else if (next.kind === "file") {
+        throw new HostFsError("mkdir", `/${names.slice(0, i + 1).join("/")}`, "ENOTDIR");
+      } else {
+        dir = next;
+      }
+    }
+    this.cacheDir(path, dir);
+    const slash = path.lastIndexOf("/");
+    if (slash > 0 && isCleanAbsolute(path)) this.cacheDir(path.slice(0, slash), parent);
+  }
+
+  writeFile(path: string, data: string | Uint8Array, mode = 0o644): void {
+    const { dir, name } = this.parent(path, "open");
+    const existing = dir.children.get(name);
+    if (existing?.kind === "dir") throw new HostFsError("rename", clean(path), "EEXIST");
+    dir.children.set(name, { kind: "file", mode, chunks: [data] });
+    this.changed(dir);
+  }
+
+  appendFile(path: string, data: string | Uint8Array, mode = 0o640): void {
+    const { dir, name } = this.parent(path, "open");
+    const existing = dir.children.get(name);
+    if (existing?.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
+    if (existing === undefined) dir.children.set(name, { kind: "file", mode, chunks: [data] });
+    else existing.chunks.push(data);
+    this.changed(dir);
+  }
+
+  openAppend(path: string, mode = 0o640): AppendHandle {
+    const { dir, name } = this.parent(path, "open");
+    let node = dir.children.get(name);
+    if (node === undefined) {
+      node = { kind: "file", mode, chunks: [] };
+      dir.children.set(name, node);
+      this.changed(dir);
+    }
+    if (node.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
+    const file = node;
+    let open = true;
+    const changed = (): void => this.changed(dir);
+    return {
+      write(data) {
+        if (!open) throw new HostFsError("write", clean(path), "ECLOSED");
+        file.chunks.push(data);
+        changed();
+      },
+      close() {
+        open = false;
+      },
+    };
+  }
+
+  readFile(path: string): Uint8Array {
+    const node = this.lookup(path, "open");
+    if (node.kind === "dir") throw new HostFsError("read", clean(path), "EISDIR");
+    return this.bytesOf(node);
+  }
+
+  readText(path: string): string {
+    const node = this.lookup(path, "open");
+    if (node.kind === "dir") throw new HostFsError("read", clean(path), "EISDIR");
+    // Files written as text are read as text without a trip through bytes.
+    if (node.chunks.every((chunk) => typeof chunk === "string")) {
+      const text = node.chunks.length === 1 ? (node.chunks[0] as string) : node.chunks.join("");
+      if (!changedByUtf8.test(text)) return text;
+    }
+    return decoder.decode(this.bytesOf(node));
+  }
+
+  removeAll(path: string): void {
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) {
+      const removed = cached.dir.children.get(cached.name);
+      if (removed === undefined) return;
+      this.uncache(removed);
+      cached.dir.children.delete(cached.name);
+      this.changed(cached.dir);
+      return;
+    }
+    const names = components(path);
+    if (names.length === 0) {
+      for (const child of this.root.children.values()) this.uncache(child);
+      this.root.children.clear();
+      this.changed(this.root);
+      return;
+    }
+    let dir = this.root;
+    for (const name of names.slice(0, -1)) {
+      const next = dir.children.get(name);
+      if (next?.kind !== "dir") return;
+      dir = next;
+    }
+    const last = names[names.length - 1]!;
+    const removed = dir.children.get(last);
+    if (removed === undefined) return;
+    this.uncache(removed);
+    dir.children.delete(last);
+    this.changed(dir);
+  }
+
+  exists(path: string): boolean {
+    return this.find(path) !== undefined;
+  }
+
+  stat(path: string): HostFsStat {
+    const node = this.lookup(path, "stat");
+    const size = node.kind === "dir" ? 4096 : node.chunks.reduce((n, chunk) => n + chunkSize(chunk), 0);
+    return { isDirectory: node.kind === "dir", size: BigInt(size), mode: node.mode };
+  }
+
+  readDir(path: string): string[] {
+    const node = this.lookup(path, "open");
+    if (node.kind !== "dir") throw new HostFsError("readdirent", clean(path), "ENOTDIR");
+    return [...node.children.keys()].sort();
+  }
+
+  revision(path: string): number | undefined {
+    const node = this.dirCache.get(path) ?? this.find(path);
+    return node?.kind === "dir" ? node.revision : undefined;
+  }
+
+  private changed(dir: DirNode): void {
+    dir.revision = ++this.changes;
+  }
+
+  private bytesOf(node: FileNode): Uint8Array {
+    if (node.chunks.length === 1 && node.chunks[0] instanceof Uint8Array) return node.chunks[0].slice();
+    const out = concatBytes(node.chunks.map(toBytes));
+    node.chunks = [out];
+    return out.slice();
+  }
+
+  private find(path: string): Node | undefined {
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) return cached.dir.children.get(cached.name);
+    let node: Node = this.root;
+    for (const name of components(path)) {
+      if (node.kind !== "dir") return undefined;
+      const next: Node | undefined = node.children.get(name);
+      if (next === undefined) return undefined;
+      node = next;
+    }
+    return node;
+  }
+
+  /** The cached directory holding `path`'s last element, when the path is a plain `dir/name`. */
+  private cachedChild(path: string): { dir: DirNode; name: string } | undefined {
+    const slash = path.lastIndexOf("/");
+    if (slash <= 0 || slash === path.length - 1) return undefined;
+    const dir = this.dirCache.get(path.slice(0, slash));
+    if (dir === undefined) return undefined;
+    const name = path.slice(slash + 1);
+    return name === "." || name === ".." ? undefined : { dir, name };
+  }
+
+  /** Caches a directory under a clean absolute path (what the plugin's paths are). */
+  private cacheDir(path: string, dir: DirNode): void {
+    if (this.dirCache.get(path) === dir || !isCleanAbsolute(path)) return;
+    this.dirCache.set(path, dir);
+    (dir.cachedAs ??= []).push(path);
+  }
+
+  /** Forgets the cached paths of a removed node and of every directory under it. */
+  private uncache(node: Node): void {
+    if (node.kind !== "dir") return;
+    for (const path of node.cachedAs ?? []) if (this.dirCache.get(path) === node) this.dirCache.delete(path);
+    for (const child of node.children.values()) this.uncache(child);
+  }
+
+  private lookup(path: string, op: string): Node {
+    let node: Node = this.root;
+    for (const name of components(path)) {
+      if (node.kind !== "dir") throw new HostFsError(op, clean(path), "ENOTDIR");
+      const next: Node | undefined = node.children.get(name);
+      if (next === undefined) throw new HostFsError(op, clean(path), "ENOENT");
+      node = next;
+    }
+    return node;
+  }
+
+  private parent(path: string, op: string): { dir: DirNode; name: string } {
+    const cached = this.cachedChild(path);
+    if (cached !== undefined) return cached;
+    const found = this.parentByWalk(path, op);
+    const slash = path.lastIndexOf("/");
+    if (slash > 0) this.cacheDir(path.slice(0, slash), found.dir);
+    return found;
+  }
+
+  private parentByWalk(path: string, op: string): { dir: DirNode; name: string } {
+    const names = components(path);
+    if (names.length === 0) throw new HostFsError(op, "/", "EISDIR");
+    let dir = this.root;
+    for (const name of names.slice(0, -1)) {
+      const next = dir.children.get(name);
+      if (next === undefined) throw new HostFsError(op, clean(path), "ENOENT");
+      if (next.kind !== "dir") throw new HostFsError(op, clean(path), "ENOTDIR");
+      dir = next;
+    }
+    return { dir, name: names[names.length - 1]! };
+  }
+}
+
+function parentOf(path: string): string {
+  const cleaned = clean(path);
+  const i = cleaned.lastIndexOf("/");
+  return i <= 0 ? "/" : cleaned.slice(0, i);
+}
