@@ -5,7 +5,7 @@ import { ContainerdError } from "./errdefs.ts";
 import type { Envelope } from "./events.ts";
 import { RandomIds, SeededIds } from "./ids.ts";
 import { createFakeContainerd, type FakeContainerd, type FakeContainerdState } from "./index.ts";
-import { signals } from "./processes.ts";
+import { signals } from "./processes/script.ts";
 
 const spec = (args: string[]) => ociSpec({ process: { args } });
 const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v));

@@ -11,7 +11,7 @@ import { RandomIds, SeededIds, type IdGenerator } from "./ids.ts";
 import { imageStores } from "./images/stores.ts";
 import { Namespaces, type NamespacesState } from "./namespaces.ts";
 import { Operations, type FaultSpec, type FaultState, type Gate } from "./operations.ts";
-import { ProcessRegistry, type ProcessRegistryState } from "./processes.ts";
+import { ProcessRegistry, type ProcessRegistryState } from "./processes/registry.ts";
 import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";
@@ -26,7 +26,7 @@ export {
   type ProcessContext,
   type ContainerMatch,
   type ExecMatch,
-} from "./processes.ts";
+} from "./processes/script.ts";
 export {
   ociSpec,
   ociSpecTypeUrl,

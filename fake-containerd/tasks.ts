@@ -3,7 +3,6 @@
 // sees them. A task is the container's running instance: created (runc create), running, paused,
 // stopped (exited, waiting to be deleted); exec processes live inside it.
 
-import { processUserOf, type ProcessUser } from "./busybox-id.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
 import {
@@ -36,23 +35,18 @@ import { parseFilters } from "./filters.ts";
 import { validateIdentifier } from "./identifiers.ts";
 import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
+import type { ProcessRegistry } from "./processes/registry.ts";
+import { ProcessRunner, StdinPipe, resolvedFromState, resolvedToState, type ProcessHost, type ResolvedScript, type RunnerState, type ScriptState } from "./processes/runner.ts";
 import {
-  ProcessRunner,
-  StdinPipe,
-  resolvedFromState,
-  resolvedToState,
+  processUserOf,
   signals,
   terminatesByDefault,
   type ContainerProcessInfo,
   type FileChange,
   type ProcessDescription,
-  type ProcessHost,
-  type ProcessRegistry,
-  type ResolvedScript,
-  type RunnerState,
-  type ScriptState,
+  type ProcessUser,
   type Stream,
-} from "./processes.ts";
+} from "./processes/script.ts";
 
 export type ProcessStatus = "created" | "running" | "paused" | "pausing" | "stopped" | "unknown";
 
@@ -244,6 +238,10 @@ class Proc implements ProcessHost {
 
   currentPid(): number {
     return this.pid;
+  }
+
+  nextPid(): number {
+    return this.task.service.allocatePid();
   }
 
   write(stream: Stream, data: Uint8Array): void {
@@ -766,6 +764,11 @@ export class TaskService {
   }
 
   // ---- internals ----
+
+  /** A PID from the node's counter, for a process a container's process starts. */
+  allocatePid(): number {
+    return this.links.pids.next();
+  }
 
   /** rootfsHasFile of the container with this ID. */
   rootfsHasFileOf(containerId: string): ((path: string) => boolean) | undefined {

@@ -1,9 +1,10 @@
 import { describe, expect, test } from "vitest";
-import { VirtualClock } from "./clock.ts";
-import { ociSpec } from "./containers.ts";
-import { ContainerdError } from "./errdefs.ts";
-import { createFakeContainerd } from "./index.ts";
-import { resolvedFromState, resolvedToState, signals, terminatesByDefault, type FileChange, type Script } from "./processes.ts";
+import { VirtualClock } from "../clock.ts";
+import { ociSpec } from "../containers.ts";
+import { ContainerdError } from "../errdefs.ts";
+import { createFakeContainerd } from "../index.ts";
+import { resolvedFromState, resolvedToState } from "./runner.ts";
+import { processUserOf, signals, terminatesByDefault, type FileChange, type Script } from "./script.ts";
 
 const decoder = new TextDecoder();
 
@@ -136,11 +137,12 @@ describe("data scripts", () => {
     expect((await task.status()).exitStatus).toBe(138);
   });
 
-  test("saved cat and id execs of an older state come back as the emulated commands they are now", () => {
-    expect(resolvedFromState({ kind: "cat", paths: ["/etc/motd"] })).toEqual({ kind: "emulated", command: { args: ["cat", "/etc/motd"], env: [], container: false } });
-    expect(resolvedFromState({ kind: "id", args: ["-u"] })).toEqual({ kind: "emulated", command: { args: ["id", "-u"], env: [], container: false } });
-    const command = { args: ["sh", "-c", "cat /x"], env: ["A=1"], memoryLimit: 5n, container: true };
-    expect(resolvedFromState(JSON.parse(JSON.stringify(resolvedToState({ kind: "emulated", command }))))).toEqual({ kind: "emulated", command });
+  test("saved emulated processes of an older state come back as the emulation of the same process", () => {
+    expect(resolvedFromState({ kind: "cat" })).toEqual({ kind: "emulated", exec: true });
+    expect(resolvedFromState({ kind: "id" })).toEqual({ kind: "emulated", exec: true });
+    expect(resolvedFromState({ kind: "emulated", command: { memoryLimit: "5", container: true } })).toEqual({ kind: "emulated", exec: false, memoryLimit: 5n });
+    const script = { kind: "emulated", exec: false, memoryLimit: 5n } as const;
+    expect(resolvedFromState(JSON.parse(JSON.stringify(resolvedToState(script))))).toEqual(script);
   });
 
   test("default dispositions", () => {
@@ -351,9 +353,12 @@ describe("built-in commands", () => {
     await clock.advance(1);
     expect(await proc.status()).toMatchObject({ status: "stopped", exitStatus: 0 });
     expect(output).toEqual(["out:uid=1000 gid=100(users) groups=100(users),0(root)\n"]);
-    // Forms busybox answers with its usage text are not emulated: like an unknown command.
-    const usage = await task.exec("usage", { args: ["id", "-n"] });
-    await expect(usage.start()).rejects.toThrow('exec: "id": executable file not found in $PATH');
+    // Forms busybox answers with its usage text are not emulated: the exec says so.
+    const usage = await task.exec("usage", { args: ["id", "-n"] }, { stderr: (b) => output.push(`err:${decoder.decode(b)}`) });
+    await usage.start();
+    await clock.advance(1);
+    expect(await usage.wait()).toMatchObject({ exitStatus: 127 });
+    expect(output.at(-1)).toBe("err:id: not emulated by fake-cri\n");
     // A process's user is part of the saved state, and comes back with it.
     const state = JSON.parse(JSON.stringify(fake.saveState()));
     expect(JSON.stringify(state)).toContain('"user":{"uid":1000,"gid":100,"additionalGids":[100,0]}');
@@ -388,5 +393,12 @@ describe("built-in commands", () => {
     expect((error as ContainerdError).message).toBe(
       'OCI runtime exec failed: exec failed: unable to start container process: exec: "/opt/tool": stat /opt/tool: no such file or directory: unknown',
     );
+  });
+});
+
+describe("a process's user", () => {
+  test("process.user of a spec, with zero values for what is missing", () => {
+    expect(processUserOf({ uid: 5, gid: 6, additionalGids: [6, 7] })).toEqual({ uid: 5, gid: 6, additionalGids: [6, 7] });
+    expect(processUserOf(undefined)).toEqual({ uid: 0, gid: 0, additionalGids: [] });
   });
 });

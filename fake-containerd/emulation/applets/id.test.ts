@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { busyboxIdOf, processUserOf, type ProcessUser } from "./busybox-id.ts";
+import type { ProcessUser } from "../../processes/script.ts";
+import { busyboxIdOf } from "./id.ts";
 
 // The busybox image of golden/cri (scripts/reference builds it): root and nobody, root and nogroup.
 const files: Record<string, string> = {
@@ -41,10 +42,5 @@ describe("busybox id", () => {
 
   test("without /etc/passwd and /etc/group every ID is a number", () => {
     expect(busyboxIdOf([], root, undefined, undefined)?.stdout).toBe("uid=0 gid=0 groups=0\n");
-  });
-
-  test("process.user of a spec, with zero values for what is missing", () => {
-    expect(processUserOf({ uid: 5, gid: 6, additionalGids: [6, 7] })).toEqual({ uid: 5, gid: 6, additionalGids: [6, 7] });
-    expect(processUserOf(undefined)).toEqual({ uid: 0, gid: 0, additionalGids: [] });
   });
 });

@@ -1,7 +1,10 @@
-// busybox's printf (ash's builtin and the applet share it): C conversions with flags, width and
-// precision, escapes in the format, `%b` for escapes in an argument, and the format used again
-// while arguments are left. A number that does not parse is an error that prints 0; an unknown
-// conversion ends the output with an error. Pinned by golden/cri/exec-sync-printf-tee.json.
+// busybox's printf and echo (ash's builtins and the applets share them): C conversions with flags,
+// width and precision, escapes in the format, `%b` for escapes in an argument, and the format used
+// again while arguments are left; echo's -n, -e and -E. A number that does not parse is an error
+// that prints 0; an unknown conversion ends the output with an error. Pinned by
+// golden/cri/exec-sync-printf-tee.json and exec-sync-echo-grep-options.json.
+
+import type { Applet } from "./applet.ts";
 
 export interface PrintfResult {
   stdout: string;
@@ -33,7 +36,7 @@ function escape(text: string, i: number, inArgument: boolean): { ch: string; len
 }
 
 /** Text with its escapes done; `stopped` when a `\c` ended it. */
-export function unescape(text: string, inArgument: boolean): { text: string; stopped: boolean } {
+function unescape(text: string, inArgument: boolean): { text: string; stopped: boolean } {
   let out = "";
   for (let i = 0; i < text.length; i++) {
     if (text[i] !== "\\") {
@@ -105,7 +108,7 @@ function general(value: number, precision: number, d: Directive, upper: boolean)
 }
 
 /** `printf FORMAT [ARGUMENT]...` as busybox runs it; `name` prefixes its errors (`sh` for ash's builtin). */
-export function printf(name: string, args: readonly string[]): PrintfResult | undefined {
+export function printfText(name: string, args: readonly string[]): PrintfResult | undefined {
   if (args.length === 0) return undefined;
   const [format, ...rest] = args as [string, ...string[]];
   const result: PrintfResult = { stdout: "", stderr: "", status: 0 };
@@ -205,3 +208,41 @@ export function printf(name: string, args: readonly string[]): PrintfResult | un
   } while (next < rest.length);
   return result;
 }
+
+/**
+ * busybox echo (ash's builtin too): leading words of only `n`, `e` and `E` flags are options (no
+ * newline; escapes on or off, off by default); with `-e`, `\0NNN` / `\NNN`, `\xHH`, `\a \b \e \f
+ * \n \r \t \v \\`, and `\c`, which ends the output there.
+ */
+export function echoText(args: readonly string[]): string {
+  let newline = true;
+  let escapes = false;
+  let i = 0;
+  for (; i < args.length && /^-[neE]+$/.test(args[i]!); i++) {
+    for (const flag of args[i]!.slice(1)) {
+      if (flag === "n") newline = false;
+      else escapes = flag === "e";
+    }
+  }
+  const text = args.slice(i).join(" ");
+  if (!escapes) return newline ? `${text}\n` : text;
+  const { text: out, stopped } = unescape(text, true);
+  return newline && !stopped ? `${out}\n` : out;
+}
+
+const echo: Applet = (io, args) => {
+  const out = echoText(args);
+  if (out !== "") io.out(out);
+  return 0;
+};
+
+const printf: Applet = (io, args) => {
+  const result = printfText("printf", args);
+  if (!result) return undefined;
+  // Errors go out at once; the output when stdio flushes it.
+  if (result.stderr !== "") io.err(result.stderr);
+  if (result.stdout !== "") io.out(result.stdout);
+  return result.status;
+};
+
+export const printingApplets: Readonly<Record<string, Applet>> = { echo, printf };

@@ -2,6 +2,7 @@
 // --list`): a made-up shell image is taken to have all of them, linked into /bin as the reference
 // busybox image has them (scripts/reference/images.sh).
 
+/** Every applet name of that busybox, whether the emulation follows it or not. */
 export const busyboxApplets: ReadonlySet<string> = new Set(
   [
     "[", "[[", "acpid", "adjtimex", "ar", "arch", "arp", "arping", "ascii", "ash", "awk", "base64",

@@ -1,14 +1,10 @@
-// busybox's `id`, as a container's process sees itself: the user and groups come from the process
-// (the OCI spec's process.user, which the CRI plugin fills from runAsUser, runAsGroup, supplemental
-// groups and the image's /etc/group), the names from the container's /etc/passwd and /etc/group.
-// golden/cri/exec-sync-id.json holds what busybox answered in a real container.
+// busybox's `id` and `whoami`, as a container's process sees itself: the user and groups come from
+// the process (the OCI spec's process.user, which the CRI plugin fills from runAsUser, runAsGroup,
+// supplemental groups and the image's /etc/group), the names from the container's /etc/passwd and
+// /etc/group. golden/cri/exec-sync-id.json holds what busybox answered in a real container.
 
-/** The identity a process runs with (OCI process.user). */
-export interface ProcessUser {
-  uid: number;
-  gid: number;
-  additionalGids: readonly number[];
-}
+import type { ProcessUser } from "../../processes/script.ts";
+import { decoder, type Applet } from "./applet.ts";
 
 export interface IdOutput {
   stdout: string;
@@ -113,13 +109,26 @@ export function passwdEntry(passwd: string | undefined, uid: number): { name: st
   return undefined;
 }
 
-/** process.user of an OCI spec (as JSON), with Go's zero values for what is missing. */
-export function processUserOf(user: unknown): ProcessUser {
-  const u = (typeof user === "object" && user !== null ? user : {}) as { uid?: unknown; gid?: unknown; additionalGids?: unknown };
-  const id = (v: unknown) => (typeof v === "number" && Number.isInteger(v) && v >= 0 ? v : 0);
-  return {
-    uid: id(u.uid),
-    gid: id(u.gid),
-    additionalGids: Array.isArray(u.additionalGids) ? u.additionalGids.map(id) : [],
+
+const id: Applet = (io, args) => {
+  const text = (path: string) => {
+    const content = io.files.readFile(path);
+    return content && decoder.decode(content);
   };
-}
+  const out = busyboxIdOf(args, io.user, text("/etc/passwd"), text("/etc/group"));
+  if (!out) return undefined;
+  if (out.stdout !== "") io.out(out.stdout);
+  if (out.stderr !== "") io.err(out.stderr);
+  return out.code;
+};
+
+const whoami: Applet = (io, args) => {
+  if (args.length > 0) return undefined;
+  const passwd = io.files.readFile("/etc/passwd");
+  const entry = passwdEntry(passwd && decoder.decode(passwd), io.user.uid);
+  if (entry) io.out(`${entry.name}\n`);
+  else io.err(`whoami: unknown uid ${io.user.uid}\n`);
+  return entry ? 0 : 1;
+};
+
+export const userApplets: Readonly<Record<string, Applet>> = { id, whoami };

@@ -1,14 +1,12 @@
 // busybox's text filters as a container's scripts use them in probes and pipelines: grep, wc,
-// head, tail, cut, sort, uniq, tr, awk and tee, and the path helpers basename and dirname. Each
-// reads its operands from the container's files, or with none what the command before it in a
-// pipeline wrote; a filter
-// that would read the process's own stdin, or an option not listed, is not emulated (false), so
-// the emulation can say so instead of answering wrongly. Output formats and error texts are
-// busybox 1.36's, pinned by golden/cri transcripts.
+// head, tail, cut, sort, uniq, tr, awk and tee, the path helpers basename and dirname, and seq. Each
+// reads its operands from the container's files, or with none its stdin (a pipe, a file, a
+// here-document); one that would read the process's own stdin, or an option not listed, is not
+// emulated. Output formats and error texts are busybox's, pinned by golden/cri transcripts.
 
-import { absolute, byteOrder, options, writeError, type FileCommandIo } from "./process-files.ts";
-
-const decoder = new TextDecoder();
+import { absolute } from "../files.ts";
+import { byteOrder, decoder, options, type Applet, type AppletIo } from "./applet.ts";
+import { writeError } from "./files.ts";
 
 /** What a filter reads from one operand: its bytes, or why it cannot (busybox's words). */
 type Input = { operand: string; data: Uint8Array; error?: undefined } | { operand: string; data?: undefined; error: string };
@@ -17,7 +15,7 @@ type Input = { operand: string; data: Uint8Array; error?: undefined } | { operan
  * The inputs of a filter: each operand (`-` is the pipe), or the pipe alone when there is none;
  * undefined when a read would be of the process's own stdin.
  */
-function inputs(io: FileCommandIo, operands: readonly string[]): Input[] | undefined {
+function inputs(io: AppletIo, operands: readonly string[]): Input[] | undefined {
   const named = operands.length > 0 ? operands : ["-"];
   const read: Input[] = [];
   for (const operand of named) {
@@ -26,7 +24,7 @@ function inputs(io: FileCommandIo, operands: readonly string[]): Input[] | undef
       read.push({ operand, data: io.stdin });
       continue;
     }
-    const path = absolute(operand, io.files.cwd);
+    const path = absolute(operand, io.cwd);
     const data = io.files.readFile(path);
     if (data) read.push({ operand, data });
     else read.push({ operand, error: io.files.kindOf(path) === "dir" ? "Is a directory" : "No such file or directory" });
@@ -61,14 +59,14 @@ function oldCount(args: readonly string[]): readonly string[] {
  * could not read (`-s` keeps quiet about it). Without a file it reads what the pipeline before it
  * wrote; the stdin of a process, and POSIX classes (`[[:alpha:]]`), are not emulated.
  */
-function grep(io: FileCommandIo, args: readonly string[]): boolean {
+function grep(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "EFiqvcnxwolhs");
-  if (!parsed || parsed.operands.length === 0) return false;
+  if (!parsed || parsed.operands.length === 0) return undefined;
   const { flags } = parsed;
   const [pattern, ...operands] = parsed.operands as [string, ...string[]];
   const regex = grepRegex(pattern, flags);
   const read = regex && inputs(io, operands);
-  if (!read || (flags.has("o") && flags.has("v"))) return false;
+  if (!read || (flags.has("o") && flags.has("v"))) return undefined;
   const invert = flags.has("v");
   const quiet = flags.has("q");
   const named = operands.length > 1 && !flags.has("h");
@@ -76,7 +74,7 @@ function grep(io: FileCommandIo, args: readonly string[]): boolean {
   let failed = false;
   for (const input of read) {
     if (input.error !== undefined) {
-      if (!flags.has("s")) io.write("stderr", `grep: ${input.operand}: ${input.error}\n`);
+      if (!flags.has("s")) io.err(`grep: ${input.operand}: ${input.error}\n`);
       failed = true;
       continue;
     }
@@ -97,10 +95,9 @@ function grep(io: FileCommandIo, args: readonly string[]): boolean {
     if (quiet) continue;
     if (flags.has("l")) out = count > 0 ? `${name}\n` : "";
     else if (flags.has("c")) out = `${named ? `${name}:` : ""}${count}\n`;
-    if (out !== "") io.write("stdout", out);
+    if (out !== "") io.out(out);
   }
-  io.status = quiet && matched ? 0 : failed ? 2 : matched ? 0 : 1;
-  return true;
+  return quiet && matched ? 0 : failed ? 2 : matched ? 0 : 1;
 }
 
 /** A grep pattern as a JavaScript regular expression: basic (BRE, the default), extended (-E) or fixed (-F); whole lines (-x) or words (-w). */
@@ -129,66 +126,29 @@ function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefi
   }
 }
 
-/** busybox's text filters and path helpers; false when the command or its options are not emulated. */
-export function runTextCommand(io: FileCommandIo, name: string, args: readonly string[]): boolean {
-  switch (name) {
-    case "grep":
-      return grep(io, args);
-    case "wc":
-      return wc(io, args);
-    case "head":
-    case "tail":
-      return headOrTail(io, name, oldCount(args));
-    case "cut":
-      return cut(io, args);
-    case "sort":
-      return sort(io, args);
-    case "uniq":
-      return uniq(io, args);
-    case "tr":
-      return tr(io, args);
-    case "awk":
-      return awk(io, args);
-    case "tee":
-      return tee(io, args);
-    case "basename":
-      if (args.length === 0 || args.length > 2 || args.some((arg) => arg.startsWith("-"))) return false;
-      io.write("stdout", `${basename(args[0]!, args[1])}\n`);
-      io.status = 0;
-      return true;
-    case "dirname":
-      if (args.length !== 1 || args[0]!.startsWith("-")) return false;
-      io.write("stdout", `${dirname(args[0]!)}\n`);
-      io.status = 0;
-      return true;
-    default:
-      return false;
-  }
-}
-
 /**
  * `wc [-lwc] [FILE]...`: lines, words and bytes in that order whichever are asked (all three by
  * default), each right-aligned in 9 columns, except a lone count of at most one file; `total`
  * after several operands. A directory is an error that still gets its (empty) counts.
  */
-function wc(io: FileCommandIo, args: readonly string[]): boolean {
+function wc(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "lwc", "");
   const read = parsed && inputs(io, parsed.operands);
-  if (!read) return false;
+  if (!read) return undefined;
   const asked = parsed.flags.size === 0 ? ["l", "w", "c"] : ["l", "w", "c"].filter((flag) => parsed.flags.has(flag));
   const bare = asked.length === 1 && read.length <= 1;
   const totals = [0, 0, 0];
   let out = "";
+  let status = 0;
   const line = (counts: readonly number[], name: string): void => {
     out += asked.map((flag, k) => (bare ? `${counts["lwc".indexOf(flag)]}` : `${k > 0 ? " " : ""}${String(counts["lwc".indexOf(flag)]).padStart(9)}`)).join("");
     out += name === "-" ? "\n" : ` ${name}\n`;
   };
-  io.status = 0;
   for (const input of read) {
     if (input.error !== undefined) {
       // stderr goes out at once, stdout when stdio flushes it at exit.
-      io.write("stderr", `wc: ${input.operand}: ${input.error}\n`);
-      io.status = 1;
+      io.err(`wc: ${input.operand}: ${input.error}\n`);
+      status = 1;
       if (input.error !== "Is a directory") continue;
     }
     const counts = input.data ? countText(input.data) : [0, 0, 0];
@@ -196,8 +156,8 @@ function wc(io: FileCommandIo, args: readonly string[]): boolean {
     line(counts, input.operand);
   }
   if (read.length > 1) line(totals, "total");
-  if (out !== "") io.write("stdout", out);
-  return true;
+  if (out !== "") io.out(out);
+  return status;
 }
 
 /** Lines, words and bytes as busybox's wc counts them without locale support: a word is printable non-blank bytes between blanks. */
@@ -227,47 +187,47 @@ function countText(data: Uint8Array): number[] {
  * line; tail opens them all first (a file it cannot open is left out, and none at all is an error)
  * and heads the files it opened.
  */
-function headOrTail(io: FileCommandIo, name: "head" | "tail", args: readonly string[]): boolean {
+function headOrTail(io: AppletIo, name: "head" | "tail", args: readonly string[]): number | undefined {
   const parsed = options(args, "", "n");
-  if (!parsed) return false;
+  if (!parsed) return undefined;
   const count = parsed.values.get("n") ?? "10";
   const m = name === "tail" ? /^(\+?)(\d+)$/.exec(count) : /^()(\d+)$/.exec(count);
   const read = m && inputs(io, parsed.operands);
-  if (!m || !read || read.some((input) => input.error === "Is a directory")) return false;
+  if (!m || !read || read.some((input) => input.error === "Is a directory")) return undefined;
   const n = Number(m[2]);
   const shown = (lines: string[]): string[] =>
     name === "head" ? lines.slice(0, n) : m[1] === "+" ? lines.slice(Math.max(n - 1, 0)) : lines.slice(Math.max(lines.length - n, 0));
   const heading = (operand: string, first: boolean): string => `${first ? "" : "\n"}==> ${operand === "-" ? "standard input" : operand} <==\n`;
-  io.status = 0;
+  let status = 0;
   if (name === "head") {
     read.forEach((input, k) => {
       if (input.error !== undefined) {
-        io.write("stderr", `head: ${input.operand}: ${input.error}\n`);
-        io.status = 1;
+        io.err(`head: ${input.operand}: ${input.error}\n`);
+        status = 1;
         return;
       }
       const out = (read.length > 1 ? heading(input.operand, k === 0) : "") + shown(rawLinesOf(input.data)).join("");
-      if (out !== "") io.write("stdout", out);
+      if (out !== "") io.out(out);
     });
-    return true;
+    return status;
   }
   const opened: Array<{ operand: string; data: Uint8Array }> = [];
   for (const input of read) {
     if (input.error === undefined) opened.push(input);
     else {
-      io.write("stderr", `tail: can't open '${input.operand}': ${input.error}\n`);
-      io.status = 1;
+      io.err(`tail: can't open '${input.operand}': ${input.error}\n`);
+      status = 1;
     }
   }
   if (opened.length === 0) {
-    io.write("stderr", "tail: no files\n");
-    return true;
+    io.err("tail: no files\n");
+    return status;
   }
   opened.forEach((input, k) => {
     const out = (opened.length > 1 ? heading(input.operand, k === 0) : "") + shown(rawLinesOf(input.data)).join("");
-    if (out !== "") io.write("stdout", out);
+    if (out !== "") io.out(out);
   });
-  return true;
+  return status;
 }
 
 /** A cut list (`1,3-5,7-`) as a test of 1-based positions; undefined when it does not parse. */
@@ -285,22 +245,22 @@ function cutList(list: string): ((position: number) => boolean) | undefined {
 }
 
 /** `cut -d D -f LIST [-s]` or `cut -c LIST` (`-b` too): the chosen fields or characters of each line, in line order. */
-function cut(io: FileCommandIo, args: readonly string[]): boolean {
+function cut(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "s", "dfcb");
-  if (!parsed) return false;
+  if (!parsed) return undefined;
   const { values } = parsed;
   const fields = values.get("f");
   const chars = values.get("c") ?? values.get("b");
   const delimiter = values.get("d") ?? "\t";
-  if ((fields === undefined) === (chars === undefined) || delimiter.length !== 1) return false;
+  if ((fields === undefined) === (chars === undefined) || delimiter.length !== 1) return undefined;
   const chosen = cutList(fields ?? chars!);
   const read = chosen && inputs(io, parsed.operands);
-  if (!chosen || !read || read.some((input) => input.error === "Is a directory")) return false;
-  io.status = 0;
+  if (!chosen || !read || read.some((input) => input.error === "Is a directory")) return undefined;
+  let status = 0;
   for (const input of read) {
     if (input.error !== undefined) {
-      io.write("stderr", `cut: ${input.operand}: ${input.error}\n`);
-      io.status = 1;
+      io.err(`cut: ${input.operand}: ${input.error}\n`);
+      status = 1;
       continue;
     }
     let out = "";
@@ -316,9 +276,9 @@ function cut(io: FileCommandIo, args: readonly string[]): boolean {
           .join(delimiter)}\n`;
       }
     }
-    if (out !== "") io.write("stdout", out);
+    if (out !== "") io.out(out);
   }
-  return true;
+  return status;
 }
 
 /** C's atof of a line's start: leading blanks, then a decimal number; 0 when there is none. */
@@ -332,15 +292,14 @@ function leadingNumber(line: string): number {
  * line breaking ties; -r reverses both; -u keeps the first of lines that compare equal. A file it
  * cannot open ends it at once with status 2, before any output.
  */
-function sort(io: FileCommandIo, args: readonly string[]): boolean {
+function sort(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "nru", "");
   const read = parsed && inputs(io, parsed.operands);
-  if (!read || read.some((input) => input.error === "Is a directory")) return false;
+  if (!read || read.some((input) => input.error === "Is a directory")) return undefined;
   const failed = read.find((input) => input.error);
   if (failed) {
-    io.write("stderr", `sort: ${failed.operand}: ${failed.error}\n`);
-    io.status = 2;
-    return true;
+    io.err(`sort: ${failed.operand}: ${failed.error}\n`);
+    return 2;
   }
   const numeric = parsed.flags.has("n");
   const sign = parsed.flags.has("r") ? -1 : 1;
@@ -348,22 +307,20 @@ function sort(io: FileCommandIo, args: readonly string[]): boolean {
   let lines = read.flatMap((input) => linesOf(input.data!)).sort((a, b) => sign * (key(a, b) || byteOrder(a, b)));
   // -u compares by the key alone, so of numerically equal lines the first sorted stays.
   if (parsed.flags.has("u")) lines = lines.filter((line, k) => k === 0 || key(lines[k - 1]!, line) !== 0);
-  if (lines.length > 0) io.write("stdout", lines.map((line) => `${line}\n`).join(""));
-  io.status = 0;
-  return true;
+  if (lines.length > 0) io.out(lines.map((line) => `${line}\n`).join(""));
+  return 0;
 }
 
 /** `uniq [-cdu] [FILE]`: adjacent equal lines once (-c with their count in 7 columns; -d only repeated, -u only single ones). */
-function uniq(io: FileCommandIo, args: readonly string[]): boolean {
+function uniq(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "cdu", "");
-  if (!parsed || parsed.operands.length > 1) return false;
+  if (!parsed || parsed.operands.length > 1) return undefined;
   const read = inputs(io, parsed.operands);
-  if (!read || read[0]!.error === "Is a directory") return false;
+  if (!read || read[0]!.error === "Is a directory") return undefined;
   const input = read[0]!;
   if (input.error !== undefined) {
-    io.write("stderr", `uniq: can't open '${input.operand}': ${input.error}\n`);
-    io.status = 1;
-    return true;
+    io.err(`uniq: can't open '${input.operand}': ${input.error}\n`);
+    return 1;
   }
   const { flags } = parsed;
   let out = "";
@@ -377,9 +334,8 @@ function uniq(io: FileCommandIo, args: readonly string[]): boolean {
     }
     k = end;
   }
-  if (out !== "") io.write("stdout", out);
-  io.status = 0;
-  return true;
+  if (out !== "") io.out(out);
+  return 0;
 }
 
 /** A tr set written out: escapes (`\n`, `\\`, `\NNN`) and ranges (`a-z`); undefined for classes and repeats. */
@@ -416,16 +372,16 @@ function trSet(spec: string): string[] | undefined {
  * SET2's last), `tr -d SET1`, and `tr -s SET1`; `-s` squeezes runs of a character of the last set
  * given into one. It reads only the pipe.
  */
-function tr(io: FileCommandIo, args: readonly string[]): boolean {
+function tr(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "ds", "");
-  if (!parsed || !io.stdin) return false;
+  if (!parsed || !io.stdin) return undefined;
   const deleting = parsed.flags.has("d");
   const squeezing = parsed.flags.has("s");
   const translating = parsed.operands.length === 2;
-  if (deleting ? squeezing || translating : !translating && !(squeezing && parsed.operands.length === 1)) return false;
+  if (deleting ? squeezing || translating : !translating && !(squeezing && parsed.operands.length === 1)) return undefined;
   const from = trSet(parsed.operands[0]!);
   const to = translating ? trSet(parsed.operands[1]!) : [];
-  if (!from || !to || (translating && to.length === 0)) return false;
+  if (!from || !to || (translating && to.length === 0)) return undefined;
   const map = new Map<string, string>();
   if (deleting) for (const ch of from) map.set(ch, "");
   else if (translating) from.forEach((ch, k) => map.set(ch, to[k] ?? to.at(-1)!));
@@ -436,9 +392,8 @@ function tr(io: FileCommandIo, args: readonly string[]): boolean {
     if (next !== "" && squeezed.has(next) && out.endsWith(next)) continue;
     out += next;
   }
-  if (out !== "") io.write("stdout", out);
-  io.status = 0;
-  return true;
+  if (out !== "") io.out(out);
+  return 0;
 }
 
 /**
@@ -447,22 +402,20 @@ function tr(io: FileCommandIo, args: readonly string[]): boolean {
  * space between; fields split at runs of blanks, or at each SEP (one character). Any other program
  * is not emulated.
  */
-function awk(io: FileCommandIo, args: readonly string[]): boolean {
+function awk(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "", "F");
-  if (!parsed || parsed.operands.length === 0) return false;
+  if (!parsed || parsed.operands.length === 0) return undefined;
   const separator = parsed.values.get("F");
-  if (separator !== undefined && (separator.length !== 1 || separator === " ")) return false;
+  if (separator !== undefined && (separator.length !== 1 || separator === " ")) return undefined;
   const [program, ...operands] = parsed.operands as [string, ...string[]];
   const items = awkPrint(program);
   const read = items && inputs(io, operands);
-  if (!items || !read || read.some((input) => input.error === "Is a directory")) return false;
-  io.status = 0;
+  if (!items || !read || read.some((input) => input.error === "Is a directory")) return undefined;
   for (const input of read) {
     if (input.error !== undefined) {
       // awk stops at a file it cannot open.
-      io.write("stderr", `awk: ${input.operand}: ${input.error}\n`);
-      io.status = 1;
-      return true;
+      io.err(`awk: ${input.operand}: ${input.error}\n`);
+      return 1;
     }
     let out = "";
     for (const line of linesOf(input.data)) {
@@ -470,9 +423,9 @@ function awk(io: FileCommandIo, args: readonly string[]): boolean {
       const field = (n: number | "NF") => (n === 0 ? line : (fields[(n === "NF" ? fields.length : n) - 1] ?? ""));
       out += `${items.map((terms) => terms.map((term) => (typeof term === "string" ? term : field(term.field))).join("")).join(" ")}\n`;
     }
-    if (out !== "") io.write("stdout", out);
+    if (out !== "") io.out(out);
   }
-  return true;
+  return 0;
 }
 
 type AwkTerm = string | { field: number | "NF" };
@@ -499,7 +452,7 @@ function awkPrint(program: string): AwkTerm[][] | undefined {
 }
 
 /** busybox basename: the last path component (trailing slashes dropped), less a suffix that is not all of it. */
-function basename(path: string, suffix?: string): string {
+function baseName(path: string, suffix?: string): string {
   const trimmed = path.replace(/\/+$/, "");
   if (trimmed === "") return path === "" ? "" : "/";
   const base = trimmed.slice(trimmed.lastIndexOf("/") + 1);
@@ -507,7 +460,7 @@ function basename(path: string, suffix?: string): string {
 }
 
 /** dirname(3): the path without its last component and the slashes before it; `.` for none, `/` for the root. */
-function dirname(path: string): string {
+function dirName(path: string): string {
   const trimmed = path.replace(/\/+$/, "");
   if (trimmed === "") return path.startsWith("/") ? "/" : ".";
   const slash = trimmed.lastIndexOf("/");
@@ -520,28 +473,28 @@ function dirname(path: string): string {
  * `tee [-a] [FILE]...`: the pipe to stdout and into each file (truncated, or -a appended), every file
  * opened first; one that cannot be opened is an error (status 1) that leaves the others.
  */
-function tee(io: FileCommandIo, args: readonly string[]): boolean {
+function tee(io: AppletIo, args: readonly string[]): number | undefined {
   const parsed = options(args, "a", "");
-  if (!parsed || !io.stdin) return false;
+  if (!parsed || !io.stdin) return undefined;
   const data = io.stdin;
-  io.status = 0;
+  let status = 0;
   const opened: string[] = [];
   for (const operand of parsed.operands) {
-    const path = absolute(operand, io.files.cwd);
+    const path = absolute(operand, io.cwd);
     const error = writeError(io.files, path);
     if (error) {
-      io.write("stderr", `tee: ${operand}: ${error}\n`);
-      io.status = 1;
+      io.err(`tee: ${operand}: ${error}\n`);
+      status = 1;
       continue;
     }
     if (!parsed.flags.has("a")) io.change(path, "write", new Uint8Array());
     else if (io.files.kindOf(path) === undefined) io.change(path, "touch");
     opened.push(path);
   }
-  if (data.length === 0) return true;
-  io.write("stdout", decoder.decode(data));
+  if (data.length === 0) return status;
+  io.out(decoder.decode(data));
   for (const path of opened) io.change(path, "append", data);
-  return true;
+  return status;
 }
 
 /**
@@ -549,7 +502,7 @@ function tee(io: FileCommandIo, args: readonly string[]): boolean {
  * SEP between them (a newline), a newline at the end; `-w` pads them with zeros to one width.
  * Undefined for fractions, a zero step, and options not listed.
  */
-export function seq(args: readonly string[]): string | undefined {
+function seqText(args: readonly string[]): string | undefined {
   let separator = "\n";
   let equalWidth = false;
   let i = 0;
@@ -571,3 +524,51 @@ export function seq(args: readonly string[]): string | undefined {
   for (let n = first; step > 0n ? n <= last : n >= last; n += step) out.push(String(n).padStart(width, "0"));
   return out.length > 0 ? `${out.join(separator)}\n` : "";
 }
+
+const basename: Applet = (io, args) => {
+  if (args.length === 0 || args.length > 2 || args.some((arg) => arg.startsWith("-"))) return undefined;
+  io.out(`${baseName(args[0]!, args[1])}\n`);
+  return 0;
+};
+
+const dirname: Applet = (io, args) => {
+  if (args.length !== 1 || args[0]!.startsWith("-")) return undefined;
+  io.out(`${dirName(args[0]!)}\n`);
+  return 0;
+};
+
+const seq: Applet = (io, args) => {
+  const out = seqText(args);
+  if (out === undefined) return undefined;
+  if (out !== "") io.out(out);
+  return 0;
+};
+
+/** tail: a file it follows (`-f`) runs until killed; /dev/zero, which never ends a line, fills memory. */
+const tail: Applet = (io, args) => {
+  if (args.includes("-f")) {
+    io.forever();
+    return 0;
+  }
+  if (args.length === 1 && args[0] === "/dev/zero") {
+    io.hog(undefined);
+    return 0;
+  }
+  return headOrTail(io, "tail", oldCount(args));
+};
+
+export const textApplets: Readonly<Record<string, Applet>> = {
+  grep,
+  wc,
+  head: (io, args) => headOrTail(io, "head", oldCount(args)),
+  tail,
+  cut,
+  sort,
+  uniq,
+  tr,
+  awk,
+  tee,
+  basename,
+  dirname,
+  seq,
+};
