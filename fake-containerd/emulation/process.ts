@@ -12,7 +12,8 @@ import { FileAnswers, FileView, Miss, type FileSource } from "./files.ts";
 import { Journal } from "./journal.ts";
 import { NotEmulated, Stopped } from "./shell/errors.ts";
 import { signalNames } from "./shell/builtins.ts";
-import { Shell, type InputBuffer, type ShellContext, type ShellState } from "./shell/shell.ts";
+import type { ShellState } from "./shell/frames.ts";
+import { Shell, spinLimit, type InputBuffer, type ShellContext } from "./shell/shell.ts";
 import { Timeline, type Effect } from "./timeline.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
 import type { ProcessUser } from "../processes/script.ts";
@@ -79,8 +80,6 @@ export interface EmulationState {
   }>;
 }
 
-/** How many steps a live shell takes in one moment before it is taken to spin for good. */
-const spinLimit = 200_000;
 
 export class EmulatedProcess {
   private readonly port: EmulationPort;
@@ -202,7 +201,11 @@ export class EmulatedProcess {
     const member = this.members.get(pid);
     if (member === undefined || member.shell.done) return member !== undefined;
     const number = Number(Object.entries(signalNames).find(([, name]) => name === signal)?.[0]);
-    if (!this.deliver(member, number)) this.ended(member, 128 + number);
+    if (!this.deliver(member, number)) {
+      const record = member.parent === undefined ? undefined : this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === pid);
+      if (record) record.signal = number;
+      this.ended(member, 128 + number);
+    }
     return true;
   }
 
@@ -413,8 +416,10 @@ export class EmulatedProcess {
   }
 }
 
+const noBytes = new Uint8Array(0);
+
 class StdinBuffer implements InputBuffer {
-  private data = new Uint8Array();
+  private data: Uint8Array = noBytes;
   ended = false;
 
   pending(): Uint8Array {

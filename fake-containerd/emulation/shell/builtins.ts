@@ -43,7 +43,11 @@ export interface BuiltinShell {
   loopControl(kind: "break" | "continue", levels: number): void;
   evaluate(source: string, name: "eval" | "."): void;
   waitFor(pids: number[] | undefined): void;
-  readLine(args: string[]): number | undefined;
+  /** What stdin holds for `read` now, and whether more can come. */
+  pendingInput(): { bytes: Uint8Array; ended: boolean };
+  consumeInput(bytes: number): void;
+  /** Waits for more input, then runs `read` with these arguments again. */
+  awaitInput(args: readonly string[]): void;
   killJob(pid: number, signal: string): boolean;
   setPositional(args: string[]): void;
   commandKind(name: string): CommandKind;
@@ -54,26 +58,32 @@ export interface BuiltinShell {
 export type Builtin = (shell: BuiltinShell, args: readonly string[]) => number | undefined;
 
 const decoder = new TextDecoder();
+const encoder = new TextEncoder();
 const nameOnly = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The signals trap and kill know, by number. */
-export const signalNames: Readonly<Record<number, string>> = {
-  1: "HUP",
-  2: "INT",
-  3: "QUIT",
-  6: "ABRT",
-  9: "KILL",
-  10: "USR1",
-  12: "USR2",
-  13: "PIPE",
-  14: "ALRM",
-  15: "TERM",
-  17: "CHLD",
-  18: "CONT",
-  19: "STOP",
-  20: "TSTP",
-  28: "WINCH",
-};
+/** The signals trap and kill know, by number: their names, and how the C library describes them. */
+const signalTable: ReadonlyArray<[number, string, string]> = [
+  [1, "HUP", "Hangup"],
+  [2, "INT", "Interrupt"],
+  [3, "QUIT", "Quit"],
+  [6, "ABRT", "Aborted"],
+  [9, "KILL", "Killed"],
+  [10, "USR1", "User defined signal 1"],
+  [12, "USR2", "User defined signal 2"],
+  [13, "PIPE", "Broken pipe"],
+  [14, "ALRM", "Alarm clock"],
+  [15, "TERM", "Terminated"],
+  [17, "CHLD", "Child exited"],
+  [18, "CONT", "Continued"],
+  [19, "STOP", "Stopped (signal)"],
+  [20, "TSTP", "Stopped"],
+  [28, "WINCH", "Window changed"],
+];
+
+export const signalNames: Readonly<Record<number, string>> = Object.fromEntries(signalTable.map(([number, name]) => [number, name]));
+
+/** strsignal(3): what ash prints when `wait` finds a job a signal killed. */
+export const signalDescriptions: Readonly<Record<number, string>> = Object.fromEntries(signalTable.map(([number, , text]) => [number, text]));
 
 /** A signal as trap and kill name it (`TERM`, `SIGTERM`, `15`, `0` and `EXIT`), or undefined. */
 export function signalName(spec: string): string | undefined {
@@ -232,6 +242,75 @@ function wait(shell: BuiltinShell, args: readonly string[]): number | undefined 
   return undefined;
 }
 
+/**
+ * `read [-r] NAME...`: a line of stdin split at IFS into the names (the last takes the rest; REPLY
+ * without names); without -r a backslash escapes the next character and joins a line with the
+ * next. Status 1 at the end of input. A live shell waits for a line of its process's stdin.
+ */
+function read(shell: BuiltinShell, args: readonly string[]): number | undefined {
+  let raw = false;
+  let k = 0;
+  for (; k < args.length && args[k]!.startsWith("-"); k++) {
+    if (args[k] === "-r") raw = true;
+    else throw new NotEmulated(`read ${args[k]}`);
+  }
+  const names = args.slice(k);
+  const { bytes, ended } = shell.pendingInput();
+  const text = decoder.decode(bytes);
+  let line = "";
+  let found = false;
+  let end = 0;
+  for (;;) {
+    const newline = text.indexOf("\n", end);
+    if (newline < 0) {
+      if (!ended) {
+        shell.awaitInput(args);
+        return undefined;
+      }
+      line += text.slice(end);
+      end = text.length;
+      break;
+    }
+    const piece = text.slice(end, newline);
+    end = newline + 1;
+    // Without -r, a backslash before the newline joins the next line.
+    if (!raw && /(^|[^\\])(\\\\)*\\$/.test(piece)) {
+      line += piece.slice(0, -1);
+      continue;
+    }
+    line += piece;
+    found = true;
+    break;
+  }
+  shell.consumeInput(encoder.encode(text.slice(0, end)).length);
+  const value = raw ? line : line.replace(/\\(.)/g, "$1");
+  const fields = splitRead(value, shell.vars.get("IFS") ?? " \t\n", Math.max(names.length, 1));
+  (names.length > 0 ? names : ["REPLY"]).forEach((name, i) => shell.vars.set(name, fields[i] ?? ""));
+  return found ? 0 : 1;
+}
+
+/** `read`'s fields: split at IFS into at most `count`, the last taking the rest of the line. */
+function splitRead(line: string, ifs: string, count: number): string[] {
+  const isBlank = (c: string) => (c === " " || c === "\t" || c === "\n") && ifs.includes(c);
+  let text = line;
+  while (text !== "" && isBlank(text[0]!)) text = text.slice(1);
+  const fields: string[] = [];
+  while (fields.length < count - 1 && text !== "") {
+    let end = 0;
+    while (end < text.length && !ifs.includes(text[end]!)) end++;
+    fields.push(text.slice(0, end));
+    text = text.slice(end);
+    let skip = 0;
+    while (skip < text.length && isBlank(text[skip]!)) skip++;
+    if (skip < text.length && ifs.includes(text[skip]!) && !isBlank(text[skip]!)) skip++;
+    while (skip < text.length && isBlank(text[skip]!)) skip++;
+    text = text.slice(skip);
+  }
+  while (text !== "" && isBlank(text.at(-1)!)) text = text.slice(0, -1);
+  if (text !== "" || fields.length < count) fields.push(text);
+  return fields;
+}
+
 function dot(shell: BuiltinShell, args: readonly string[]): number | undefined {
   const file = args[0];
   if (file === undefined) return 0;
@@ -350,7 +429,7 @@ export const builtins: Readonly<Record<string, Builtin>> = {
   },
   test: (shell, args) => runTest(shell, "test", args),
   "[": (shell, args) => runTest(shell, "[", args),
-  read: (shell, args) => shell.readLine([...args]),
+  read,
   wait,
   kill,
   type,

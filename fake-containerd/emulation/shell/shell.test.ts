@@ -202,7 +202,7 @@ describe("background jobs", () => {
   });
 
   test("kill ends a job by its PID or number; what other processes are is left to the process table", async () => {
-    expect(await run("sleep 100 & kill $!; wait $!; echo $?")).toBe("stdout:143\nexit 0");
+    expect(await run("sleep 100 & kill $!; wait $!; echo $?")).toBe("stderr:Terminated\nstdout:143\nexit 0");
     expect(await run("sleep 100 & kill -9 %1; wait; echo $?")).toBe("stdout:0\nexit 0");
     expect(await run("kill %3")).toBe("stderr:sh: kill: line 0: %3: no such job\nexit 2");
     expect(await run("kill 1")).toBe("stderr:sh: kill 1: not emulated by fake-cri\nexit 127");

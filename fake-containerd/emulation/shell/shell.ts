@@ -12,19 +12,21 @@ import type { ProcessUser } from "../../processes/script.ts";
 import { passwdEntry } from "../applets/id.ts";
 import { applets } from "../applets/index.ts";
 import { busyboxApplets } from "../applets/busybox-list.ts";
-import type { AppletIo } from "../applets/applet.ts";
-import { absolute, type FileView } from "../files.ts";
+import type { FileView } from "../files.ts";
 import type { Journal } from "../journal.ts";
 import type { Command, Node, Program, Redirection, Sequence, Simple } from "../syntax/ast.ts";
 import { parse, sourceOf } from "../syntax/parser.ts";
 import { printCommand } from "../syntax/printer.ts";
 import { Timeline } from "../timeline.ts";
-import { builtins, specialBuiltins, type BuiltinShell, type CommandKind, type ShellOptions } from "./builtins.ts";
+import { builtins, signalDescriptions, specialBuiltins, type BuiltinShell, type CommandKind, type ShellOptions } from "./builtins.ts";
 import { NotEmulated, ShellError, Stopped } from "./errors.ts";
 import { Expander, type ExpansionHost } from "./expand.ts";
-import { fdsFromState, fdsToState, remaining, standardFds, type Fd, type FdState, type Fds } from "./fds.ts";
+import { appletIo } from "./applet-io.ts";
+import { fdsFromState, fdsToState, remaining, standardFds, type Fd, type Fds } from "./fds.ts";
+import { framesFromState, framesToState, type Block, type Frame, type Job, type ShellState } from "./frames.ts";
+import { redirect } from "./redirections.ts";
 import { matches } from "./pattern.ts";
-import { Variables, type VariablesState } from "./variables.ts";
+import { Variables } from "./variables.ts";
 
 /** What every shell of one process (and its subshells) shares. */
 export interface ShellContext {
@@ -54,70 +56,11 @@ export interface InputBuffer {
   readonly ended: boolean;
 }
 
-type Frame =
-  | { k: "program"; p: number; name: string | undefined; started: boolean }
-  | { k: "seq"; p: number; n: number; i: number; t: boolean }
-  | { k: "andor"; p: number; n: number; i: number; t: boolean }
-  | { k: "not"; p: number; n: number; started: boolean }
-  | { k: "if"; p: number; n: number; t: boolean; clause: number; phase: "test" | "tested" | "done" }
-  | { k: "loop"; p: number; n: number; t: boolean; phase: "test" | "tested" | "body"; status: number }
-  | { k: "for"; p: number; n: number; t: boolean; words: string[] | null; i: number; status: number }
-  | { k: "case"; p: number; n: number; t: boolean; started: boolean }
-  | { k: "redirect"; p: number; n: number; t: boolean; saved: Fds | null }
-  | { k: "restore"; fds: Fds }
-  | { k: "function"; positional: string[]; t: boolean; started: boolean; p: number; n: number }
-  | { k: "trap"; status: number; started: boolean; p: number }
-  | { k: "command"; p: number; n: number; started: boolean }
-  | { k: "argv"; argv: string[]; env: string[] }
-  | { k: "wait"; pids: number[] | null }
-  | { k: "read"; args: string[] };
-
-type FrameState = Frame extends infer F ? (F extends { fds: Fds } ? Omit<F, "fds"> & { fds: FdState[] } : F extends { saved: Fds | null } ? Omit<F, "saved"> & { saved: FdState[] | null } : F) : never;
-
-/** What a live shell waits for before its next step. */
-export type Block = { kind: "jobs" } | { kind: "stdin" } | { kind: "forever" };
-
-export interface Job {
-  pid: number;
-  /** The command line, as `jobs` and the process table show it. */
-  command: string;
-  /** Its exit status, once it has ended. */
-  status: number | undefined;
-  /** A job worked out at once: when it ends, on the timeline of the shell that started it. */
-  endMs?: number;
-}
-
-export interface ShellState {
-  sources: string[];
-  vars: VariablesState;
-  positional: string[];
-  arg0: string;
-  explicitArg0: boolean;
-  options: ShellOptions;
-  functions: Array<[string, number, number]>;
-  traps: Array<[string, string]>;
-  cwd: string;
-  fds: FdState[];
-  status: number;
-  lastBackground: number | null;
-  jobs: Job[];
-  frames: FrameState[];
-  line: number;
-  pid: number;
-  exitStatus: number | null;
-  exiting: boolean;
-  pendingSignals: string[];
-  block: Block | null;
-}
-
 /** How many steps a shell takes without time passing before it is taken to spin for good. */
-const spinLimit = 200_000;
+export const spinLimit = 200_000;
 
 const decoder = new TextDecoder();
 const encoder = new TextEncoder();
-
-/** Where a `>` or `>>` to a device of the process goes. */
-const devices: Readonly<Record<string, Fd>> = { "/dev/null": { to: "null" }, "/dev/stdout": { to: "stdout" }, "/dev/stderr": { to: "stderr" } };
 
 export class Shell implements ExpansionHost, BuiltinShell {
   readonly ctx: ShellContext;
@@ -200,9 +143,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     shell.status = state.status;
     shell.lastBackground = state.lastBackground ?? undefined;
     shell.jobs = state.jobs.map((job) => ({ ...job }));
-    shell.frames = state.frames.map((frame) =>
-      "fds" in frame ? { ...frame, fds: fdsFromState(frame.fds) } : "saved" in frame ? { ...frame, saved: frame.saved && fdsFromState(frame.saved) } : { ...frame },
-    ) as Frame[];
+    shell.frames = framesFromState(state.frames);
     shell.line = state.line;
     shell.exitStatus = state.exitStatus ?? undefined;
     shell.exiting = state.exiting;
@@ -230,9 +171,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       status: this.status,
       lastBackground: this.lastBackground ?? null,
       jobs: this.jobs.map((job) => ({ ...job })),
-      frames: this.frames.map((frame) =>
-        "fds" in frame ? { ...frame, fds: fdsToState(frame.fds) } : "saved" in frame ? { ...frame, saved: frame.saved && fdsToState(frame.saved) } : { ...frame },
-      ) as FrameState[],
+      frames: framesToState(this.frames),
       line: this.line,
       pid: this.pid,
       exitStatus: this.exitStatus ?? null,
@@ -392,14 +331,12 @@ export class Shell implements ExpansionHost, BuiltinShell {
         return this.runDirect(frame.argv, frame.env);
       case "wait":
         return this.stepWait(frame);
-      case "read":
-        if (!this.inputReady()) {
-          this.block = { kind: "stdin" };
-          return;
-        }
+      case "read": {
         this.frames.pop();
-        this.status = this.read(frame.args);
+        const status = this.runBuiltin("read", ["read", ...frame.args]);
+        if (status !== undefined) this.status = status;
         return;
+      }
     }
   }
 
@@ -408,8 +345,13 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   private pushProgram(program: Program, name: string | undefined): void {
-    this.programs.push(program);
-    this.frames.push({ k: "program", p: this.programs.length - 1, name, started: false });
+    this.frames.push({ k: "program", p: this.programIndex(program), name, started: false });
+  }
+
+  /** The program's place among the shell's (a trap or an eval that runs again is the same program). */
+  private programIndex(program: Program): number {
+    const index = this.programs.indexOf(program);
+    return index >= 0 ? index : this.programs.push(program) - 1;
   }
 
   private stepProgram(frame: Extract<Frame, { k: "program" }>): void {
@@ -575,7 +517,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       return;
     }
     const node = this.node<Command & { redirections: Redirection[] }>(frame.p, frame.n);
-    const fds = this.redirect(node.redirections);
+    const fds = redirect(this, node.redirections);
     if (fds === undefined) {
       this.frames.pop();
       this.status = 1;
@@ -707,20 +649,20 @@ export class Shell implements ExpansionHost, BuiltinShell {
     this.line = node.line;
     this.substitutionStatus = undefined;
     const argv = this.expander.fields(node.words);
-    const fds = this.redirect(node.redirections);
+    const fds = redirect(this, node.redirections);
     if (fds === undefined) {
       this.completed(1, tested);
       return;
     }
     if (argv.length === 0) {
       const assigned = node.assignments.map(({ name, value }) => [name, this.expander.string(value, true)] as const);
-      if (this.options.xtrace && assigned.length > 0) this.trace(assigned.map(([name, value]) => `${name}=${value}`), true);
+      if (this.options.xtrace && assigned.length > 0) this.trace(assigned.map(([name, value]) => `${name}=${value}`));
       for (const [name, value] of assigned) this.vars.set(name, value);
       this.completed(this.substitutionStatus ?? 0, tested);
       return;
     }
     const assignments = node.assignments.map(({ name, value }) => [name, this.expander.string(value, true)] as const);
-    if (this.options.xtrace) this.trace([...assignments.map(([name, value]) => `${name}=${value}`), ...argv], false);
+    if (this.options.xtrace) this.trace([...assignments.map(([name, value]) => `${name}=${value}`), ...argv]);
     const name = argv[0]!;
     const outer = this.fds;
     this.fds = fds;
@@ -795,7 +737,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     const name = argv[0]!;
     if ((baseName(name) === "sh" || baseName(name) === "ash") && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(argv, assignments);
     const applet = applets[baseName(name)];
-    const status = applet && (!name.includes("/") || this.isAppletPath(name)) ? applet(this.appletIo(assignments), argv.slice(1)) : undefined;
+    const status = applet && (!name.includes("/") || this.isAppletPath(name)) ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
     if (status !== undefined) return status;
     if (!this.ctx.exists(name, this.vars.get("PATH"))) {
       this.report(`${name}: not found`, exec);
@@ -817,7 +759,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
   private runDirect(argv: readonly string[], env: readonly string[]): void {
     const name = argv[0] ?? "";
     const applet = applets[baseName(name)];
-    const io = this.appletIo([]);
+    const io = appletIo(this, []);
     io.env = () => (env.some((entry) => entry.startsWith("HOME=")) ? env : [...env, `HOME=${homeOf(this.files, this.ctx.user)}`]);
     let status = applet?.(io, argv.slice(1));
     if (status === undefined) {
@@ -833,7 +775,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
 
   /** `sh -c SCRIPT [ARG0 [ARG...]]` run from a script: a new shell, with this one's exported variables, worked out at once. */
   private nestedShell(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>): number {
-    const env = this.appletIo(assignments).env();
+    const env = appletIo(this, assignments).env();
     const nested = Shell.script(this.ctx, { source: argv[2]!, args: argv.slice(3), env, cwd: this.cwd, pid: this.ctx.nextPid(), live: false });
     nested.fds = this.fds.slice();
     this.runChild(nested);
@@ -845,128 +787,9 @@ export class Shell implements ExpansionHost, BuiltinShell {
     return /^\/(usr\/)?s?bin\/[^/]+$/.test(path) || /^\/usr\/local\/s?bin\/[^/]+$/.test(path);
   }
 
-  private appletIo(assignments: ReadonlyArray<readonly [string, string]>): AppletIo {
-    const shell = this;
-    const input = this.fds[0];
-    let stdin: Uint8Array | undefined;
-    if (input?.to === "input") {
-      stdin = remaining(input);
-    }
-    return {
-      files: this.files,
-      cwd: this.cwd,
-      user: this.ctx.user,
-      terminal: this.ctx.terminal && this.fds[1]?.to === "stdout",
-      memoryLimit: this.ctx.memoryLimit,
-      get stdin() {
-        if (input?.to === "input") input.pos = input.data.length;
-        return stdin;
-      },
-      env: () => {
-        this.vars.pushScope();
-        try {
-          for (const [name, value] of assignments) {
-            this.vars.local(name, value);
-            this.vars.export(name);
-          }
-          return this.vars.exportedList();
-        } finally {
-          this.vars.popScope();
-        }
-      },
-      out: (data) => shell.write(1, data),
-      err: (data) => shell.write(2, data),
-      change: (path, change, data) => shell.change(path, change, data),
-      elapse: (ms) => {
-        shell.timeline.atMs += ms;
-      },
-      forever: () => {
-        shell.timeline.ending = "forever";
-      },
-      hog: (bytes) => {
-        const limit = shell.ctx.memoryLimit;
-        if (limit === undefined || limit <= 0n || (bytes !== undefined && bytes <= limit)) shell.timeline.ending = "forever";
-        else {
-          // It reads about 1 MiB a millisecond until the memory cgroup kills it.
-          shell.timeline.atMs += Math.max(1, Number(limit) / (1024 * 1024));
-          shell.timeline.ending = "oom";
-        }
-      },
-    };
-  }
-
   /** xtrace: the command as ash shows it, after `+ `. */
-  private trace(words: readonly string[], assignmentsOnly: boolean): void {
-    void assignmentsOnly;
+  private trace(words: readonly string[]): void {
     this.write(2, `+ ${words.map(traceQuote).join(" ")}\n`);
-  }
-
-  // ---- redirections ----
-
-  /** The descriptors a command runs with; undefined when one could not be opened (ash has said why). */
-  private redirect(redirections: readonly Redirection[]): Fds | undefined {
-    if (redirections.length === 0) return this.fds;
-    const fds = this.fds.slice();
-    for (const r of redirections) {
-      const fd = r.fd ?? (r.op.startsWith("<") ? 0 : 1);
-      if (fd > 9) throw new NotEmulated(`redirection of descriptor ${fd}`);
-      if (r.op === "<<" || r.op === "<<-") {
-        const text = typeof r.hereDoc === "string" ? r.hereDoc : this.expander.hereDoc(r.hereDoc ?? []);
-        fds[fd] = { to: "input", data: encoder.encode(text), pos: 0 };
-        continue;
-      }
-      const target = this.expander.string(r.target);
-      if (r.op === ">&" || r.op === "<&") {
-        if (target === "-") {
-          fds[fd] = undefined;
-          continue;
-        }
-        if (/^\d$/.test(target)) {
-          const from = fds[Number(target)];
-          if (from === undefined) {
-            this.write(2, `${this.arg0}: ${target}: Bad file descriptor\n`);
-            return undefined;
-          }
-          fds[fd] = from;
-          continue;
-        }
-        if (r.op === "<&" || r.fd !== undefined) throw new NotEmulated(`${r.op}${target}`);
-      }
-      if (r.op === "<") {
-        const path = absolute(target, this.cwd);
-        const data = this.files.readFile(path);
-        if (data === undefined) {
-          this.write(2, `${this.arg0}: can't open ${target}: no such file\n`);
-          return undefined;
-        }
-        fds[fd] = { to: "input", data, pos: 0 };
-        continue;
-      }
-      if (r.op === "<>") throw new NotEmulated("<>");
-      const opened = this.open(target, r.op === ">>");
-      if (opened === undefined) return undefined;
-      if (r.op === "&>" || r.op === ">&") {
-        fds[1] = opened;
-        fds[2] = opened;
-      } else fds[fd] = opened;
-    }
-    return fds;
-  }
-
-  /** Opens a file for writing (truncated unless appending), as ash does before the command runs. */
-  private open(target: string, append: boolean): Fd | undefined {
-    const path = absolute(target, this.cwd);
-    const device = devices[path];
-    if (device) return device;
-    const kind = this.files.kindOf(path);
-    const error = kind === "dir" ? "Is a directory" : kind === undefined && this.files.kindOf(parentOf(path)) !== "dir" ? "nonexistent directory" : this.files.readOnly(path) ? "Read-only file system" : undefined;
-    if (error) {
-      this.write(2, `${this.arg0}: can't create ${target}: ${error}\n`);
-      return undefined;
-    }
-    if (!append) this.change(path, "write", new Uint8Array());
-    else if (kind === undefined) this.change(path, "touch");
-    return { to: "file", path };
   }
 
   // ---- output and files ----
@@ -1055,8 +878,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   private runTrap(action: string): void {
-    this.programs.push(parse(action));
-    this.frames.push({ k: "trap", status: this.status, started: false, p: this.programs.length - 1 });
+    this.frames.push({ k: "trap", status: this.status, started: false, p: this.programIndex(parse(action)) });
   }
 
   /** `wait`: for the jobs named (all without), then the last one's status. */
@@ -1083,69 +905,33 @@ export class Shell implements ExpansionHost, BuiltinShell {
       this.jobs = [];
       return;
     }
-    const last = frame.pids.at(-1)!;
-    this.status = this.jobs.find((job) => job.pid === last)?.status ?? 127;
+    const last = this.jobs.find((job) => job.pid === frame.pids!.at(-1));
+    this.status = last?.status ?? 127;
+    // Reaping a job a signal killed, ash says which (an interrupt goes without saying).
+    if (last?.signal !== undefined && last.signal !== 2 && last.signal !== 13) this.write(2, `${signalDescriptions[last.signal] ?? `Signal ${last.signal}`}\n`);
     this.jobs = this.jobs.filter((job) => !frame.pids!.includes(job.pid));
   }
 
-  /** `read`: a line from stdin into variables; a live shell waits for it on the process's stdin. */
-  readLine(args: string[]): number | undefined {
-    if (!this.inputReady()) {
-      this.frames.push({ k: "read", args });
-      this.block = { kind: "stdin" };
-      return undefined;
-    }
-    return this.read(args);
-  }
-
-  /** Whether `read` has its line (or the end of its input) at hand. */
-  private inputReady(): boolean {
-    if (this.fds[0]?.to !== "stdin") return true;
+  /** What `read` can take from stdin now; a live shell's own stdin only as far as it has arrived. */
+  pendingInput(): { bytes: Uint8Array; ended: boolean } {
+    const input = this.fds[0];
+    if (input?.to === "input") return { bytes: remaining(input), ended: true };
+    if (input?.to !== "stdin") return { bytes: new Uint8Array(0), ended: true };
     const stdin = this.ctx.stdin;
     if (!this.live || stdin === undefined) throw new NotEmulated("read from the process's stdin");
-    return stdin.ended || stdin.pending().includes(10);
+    return { bytes: stdin.pending(), ended: stdin.ended };
   }
 
-  private read(args: string[]): number {
-    let raw = false;
-    let k = 0;
-    for (; k < args.length && args[k]!.startsWith("-"); k++) {
-      if (args[k] === "-r") raw = true;
-      else throw new NotEmulated(`read ${args[k]}`);
-    }
-    const names = args.slice(k);
+  consumeInput(bytes: number): void {
     const input = this.fds[0];
-    const bytes = input?.to === "input" ? remaining(input) : input?.to === "stdin" ? this.ctx.stdin!.pending() : new Uint8Array();
-    const text = decoder.decode(bytes);
-    let line = "";
-    let found = false;
-    let end = 0;
-    for (;;) {
-      const newline = text.indexOf("\n", end);
-      if (newline < 0) {
-        line += text.slice(end);
-        end = text.length;
-        break;
-      }
-      const piece = text.slice(end, newline);
-      end = newline + 1;
-      // Without -r, a backslash before the newline joins the next line.
-      if (!raw && /(^|[^\\])(\\\\)*\\$/.test(piece)) {
-        line += piece.slice(0, -1);
-        continue;
-      }
-      line += piece;
-      found = true;
-      break;
-    }
-    const consumed = encoder.encode(text.slice(0, end)).length;
-    if (input?.to === "input") input.pos += consumed;
-    else if (input?.to === "stdin") this.ctx.stdin!.consume(consumed);
-    const value = raw ? line : line.replace(/\\(.)/g, "$1");
-    const ifs = this.vars.get("IFS") ?? " \t\n";
-    const fields = splitRead(value, ifs, Math.max(names.length, 1));
-    (names.length > 0 ? names : ["REPLY"]).forEach((name, i) => this.vars.set(name, fields[i] ?? ""));
-    return found ? 0 : 1;
+    if (input?.to === "input") input.pos += bytes;
+    else if (input?.to === "stdin") this.ctx.stdin!.consume(bytes);
+  }
+
+  /** `read` waits for more of the process's stdin, then runs again. */
+  awaitInput(args: readonly string[]): void {
+    this.frames.push({ k: "read", args: [...args] });
+    this.block = { kind: "stdin" };
   }
 
   /** `kill` of this shell's own jobs (live ones: a job worked out at once has already run its course). */
@@ -1245,10 +1031,6 @@ function homeOf(files: FileView, user: ProcessUser): string {
   return passwdEntry(passwd && decoder.decode(passwd), user.uid)?.home ?? "/";
 }
 
-function parentOf(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return slash <= 0 ? "/" : path.slice(0, slash);
-}
 
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
@@ -1269,27 +1051,4 @@ function joinBytes(chunks: ReadonlyArray<string | Uint8Array>): Uint8Array {
 function traceQuote(word: string): string {
   if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'"'"'`)}'`;
-}
-
-/** `read`'s fields: split at IFS into at most `count`, the last taking the rest of the line. */
-function splitRead(line: string, ifs: string, count: number): string[] {
-  const blanks = [...ifs].filter((c) => c === " " || c === "\t" || c === "\n").join("");
-  const isBlank = (c: string) => blanks.includes(c);
-  let text = line;
-  while (text !== "" && isBlank(text[0]!)) text = text.slice(1);
-  const fields: string[] = [];
-  while (fields.length < count - 1 && text !== "") {
-    let end = 0;
-    while (end < text.length && !ifs.includes(text[end]!)) end++;
-    fields.push(text.slice(0, end));
-    text = text.slice(end);
-    let skip = 0;
-    while (skip < text.length && isBlank(text[skip]!)) skip++;
-    if (skip < text.length && ifs.includes(text[skip]!) && !isBlank(text[skip]!)) skip++;
-    while (skip < text.length && isBlank(text[skip]!)) skip++;
-    text = text.slice(skip);
-  }
-  while (text !== "" && isBlank(text.at(-1)!)) text = text.slice(0, -1);
-  if (text !== "" || fields.length < count) fields.push(text);
-  return fields;
 }
