@@ -101,6 +101,12 @@ export class VirtualClock implements Clock {
     return this.timers.length;
   }
 
+  /** Milliseconds of this clock's time until the next timer fires; undefined when none waits. */
+  nextTimerInMs(): number | undefined {
+    const next = this.nextDue();
+    return next === undefined ? undefined : Number(next.due - this.current) / 1e6;
+  }
+
   private nextDue(): PendingTimer | undefined {
     let best: PendingTimer | undefined;
     for (const t of this.timers) {

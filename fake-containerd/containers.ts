@@ -3,6 +3,7 @@
 // new record. Lists come back in ID order (bolt's key order) and a `labels."k"=="v"` filter is
 // answered from an index rather than a scan.
 
+import type { OperationName } from "./operations.ts";
 import type { FakeContext } from "./context.ts";
 import {
   ContainerdError,
@@ -303,7 +304,7 @@ export class ContainerStore {
   }
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
-  private enter(op: string, subject?: string): Promise<void> {
+  private enter(op: OperationName, subject?: string): Promise<void> {
     const call = subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject };
     return this.ctx.operations.enter(call).then(this.requireNamespace);
   }

@@ -10,12 +10,12 @@ import { EventExchange, type MountInfo } from "./events.ts";
 import { RandomIds, SeededIds, type IdGenerator } from "./ids.ts";
 import { imageStores } from "./images/stores.ts";
 import { Namespaces, type NamespacesState } from "./namespaces.ts";
-import { Operations, type FaultSpec, type FaultState, type Gate } from "./operations.ts";
+import { checkOperation, Operations, type FaultSpec, type FaultState, type Gate, type OperationPattern } from "./operations.ts";
 import { ProcessRegistry, type ProcessRegistryState } from "./processes.ts";
 import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";
-export { ContainerdError, isKind, isNotFound, isAlreadyExists, type ErrorKind } from "./errdefs.ts";
+export { ContainerdError, ErrorKind, errorKinds, isKind, isNotFound, isAlreadyExists } from "./errdefs.ts";
 export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
@@ -51,7 +51,7 @@ export type {
   TaskInfo,
   Metric,
 } from "./tasks.ts";
-export type { FaultSpec, FaultState, Gate } from "./operations.ts";
+export { operationNames, type FaultSpec, type FaultState, type Gate, type OperationName, type OperationPattern } from "./operations.ts";
 
 /** What every store of another part (content, images, snapshots) offers the root. */
 export interface NamespacedStore {
@@ -176,7 +176,7 @@ export class FakeContainerd {
   readonly processes: ProcessRegistry;
   readonly namespaces: Namespaces;
   readonly faults: Faults;
-  readonly gates: { hold(op: string, subject?: string): Gate };
+  readonly gates: { hold(op: OperationPattern, subject?: string): Gate };
   private readonly ctx: FakeContext;
   private readonly pids: PidCounter;
   private readonly runtimes: ReadonlySet<string>;

@@ -5,6 +5,7 @@
 // sh -c scripts ...), and an exec of any other command fails the way runc reports a missing
 // executable.
 
+import { parseDockerRef, referenceString } from "../src/go/reference.ts";
 import { quote } from "../src/go/strconv.ts";
 import type { ProcessUser } from "./busybox-id.ts";
 import { toBytes } from "../src/node/bytes.ts";
@@ -426,12 +427,21 @@ function resolved(script: Script): ResolvedScript {
 
 function containerMatches(m: ContainerMatch, info: ContainerProcessInfo): boolean {
   if (m.containerId !== undefined && m.containerId !== info.containerId) return false;
-  if (m.image !== undefined && m.image !== info.image) return false;
+  if (m.image !== undefined && normalizedImage(m.image) !== normalizedImage(info.image)) return false;
   if (m.args !== undefined && !sameStrings(m.args, info.args)) return false;
   for (const [k, v] of Object.entries(m.labels ?? {})) {
     if (!Object.hasOwn(info.labels, k) || info.labels[k] !== v) return false;
   }
   return true;
+}
+
+/** A reference as the CRI normalises it ("busybox:1.36" is docker.io/library/busybox:1.36); anything else as given. */
+function normalizedImage(image: string): string {
+  try {
+    return referenceString(parseDockerRef(image));
+  } catch {
+    return image;
+  }
 }
 
 function execMatches(m: ExecMatch, info: ExecProcessInfo): boolean {

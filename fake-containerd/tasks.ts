@@ -3,6 +3,7 @@
 // sees them. A task is the container's running instance: created (runc create), running, paused,
 // stopped (exited, waiting to be deleted); exec processes live inside it.
 
+import type { OperationName } from "./operations.ts";
 import { processUserOf, type ProcessUser } from "./busybox-id.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
@@ -780,7 +781,7 @@ export class TaskService {
   }
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
-  private enter(op: string, subject?: string): Promise<void> {
+  private enter(op: OperationName, subject?: string): Promise<void> {
     const call = subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject };
     return this.ctx.operations.enter(call).then(this.requireNamespace);
   }
