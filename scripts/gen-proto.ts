@@ -1,18 +1,21 @@
 // Generates the TypeScript protobuf code we commit: the CRI API (k8s.io/cri-api) in both versions,
 // and the containerd runtime option messages that typeurl and the helpers encode.
 //
-//   npm run gen:cri
+//   npm run gen:cri      (tsx scripts/gen-proto.ts)
+//   npm run gen:protos   (tsx scripts/gen-proto.ts --protos): only the CRI .proto files, into proto/
 //
-// Needs Go (to fetch the pinned modules through the Go module proxy) and protoc (Debian's
-// protobuf-compiler). The .proto files are read from the module cache, stripped of comments and
-// gogoproto options into a temp dir, and compiled with ts-proto. Only the output is committed.
+// Needs Go (to fetch the pinned modules through the Go module proxy) and, to generate code, protoc
+// (Debian's protobuf-compiler). The .proto files are read from the module cache, stripped of
+// comments and gogoproto options into a temp dir, and compiled with ts-proto. Only the output is
+// committed. The stripped CRI .proto files themselves go into the package (proto/, written at pack
+// time by --protos and not committed), for users who generate their own client.
 //
 // Why ts-proto: messages are plain interfaces (a CRI request in a test reads like the CRI docs),
 // `generic-definitions` gives service descriptors that do not import @grpc/grpc-js (the core stays
 // portable to Deno and Bun), int64 can be bigint, and enums can be emitted as const objects, which
 // the project's erasable-syntax TypeScript requires.
 
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -47,6 +50,12 @@ const jobs: Job[] = [
     proto: "cmd/containerd-shim-runhcs-v1/options/runhcs.proto",
     out: "src/go/runtime-options/runhcs.ts",
   },
+];
+
+/** The CRI API's .proto files as the package ships them, under proto/ (runtime.v1 -> proto/runtime/v1/). */
+const shippedProtos: Job[] = [
+  { module: "criV1", proto: "pkg/apis/runtime/v1/api.proto", out: "proto/runtime/v1/api.proto" },
+  { module: "criV1alpha2", proto: "pkg/apis/runtime/v1alpha2/api.proto", out: "proto/runtime/v1alpha2/api.proto" },
 ];
 
 const tsProtoOptions = [
@@ -88,7 +97,32 @@ export function stripProto(text: string): string {
   return s.replace(/[ \t]+$/gm, "").replace(/\n{3,}/g, "\n\n");
 }
 
+/** Stops with one line unless `command` is on the PATH. */
+function requireCommand(command: string, why: string): void {
+  if (spawnSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" }).status === 0) return;
+  console.error(`gen-proto: ${command} not found: ${why}`);
+  process.exit(1);
+}
+
+const needGo = "Go fetches the pinned modules through the Go module proxy (https://go.dev/dl)";
+
+function writeShippedProtos(): void {
+  requireCommand("go", needGo);
+  for (const job of shippedProtos) {
+    const spec = modules[job.module];
+    const header =
+      `// ${spec} ${job.proto} (Copyright The Kubernetes Authors, Apache License 2.0),\n` +
+      "// with comments and gogoproto options removed by fake-cri's scripts/gen-proto.ts.\n";
+    const out = join(root, job.out);
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, header + stripProto(readFileSync(join(moduleDir(spec), job.proto), "utf8")));
+    console.log(`wrote ${job.out}`);
+  }
+}
+
 function main(): void {
+  requireCommand("go", needGo);
+  requireCommand("protoc", "install Debian's protobuf-compiler (apt-get install protobuf-compiler)");
   const tmp = mkdtempSync(join(tmpdir(), "fake-cri-proto-"));
   try {
     const dirs = new Map<string, string>();
@@ -127,4 +161,5 @@ function main(): void {
   }
 }
 
-main();
+if (process.argv.includes("--protos")) writeShippedProtos();
+else main();

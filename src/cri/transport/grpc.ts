@@ -450,18 +450,57 @@ export type CriV1alpha2Client = CriClient<v1alpha2.RuntimeServiceDefinition, v1a
 export function connectCri(endpoint: string, version?: "v1"): CriV1Client;
 export function connectCri(endpoint: string, version: "v1alpha2"): CriV1alpha2Client;
 export function connectCri(endpoint: string, version: "v1" | "v1alpha2" = "v1"): CriV1Client | CriV1alpha2Client {
-  const parsed = parseEndpoint(endpoint);
-  const target = parsed.kind === "unix" ? `unix://${parsed.path}` : `${parsed.host}:${parsed.port}`;
-  const channel = new grpc.Client(target, grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": maxMessageSize,
-    "grpc.max_send_message_length": maxMessageSize,
-  });
+  const channel = openChannel(endpoint);
   const api = version === "v1" ? v1 : v1alpha2;
   return {
     runtime: serviceClient(channel, api.RuntimeServiceDefinition),
     image: serviceClient(channel, api.ImageServiceDefinition),
     close: () => channel.close(),
   } as CriV1Client | CriV1alpha2Client;
+}
+
+/** A client of both CRI API versions on one connection, shaped as a fake's in-process clients are. */
+export interface CriClientOfBothVersions {
+  /** RuntimeService, CRI v1. */
+  runtime: ServiceClient<v1.RuntimeServiceDefinition>;
+  /** ImageService, CRI v1. */
+  image: ServiceClient<v1.ImageServiceDefinition>;
+  /** Both services in CRI v1alpha2. */
+  v1alpha2: {
+    runtime: ServiceClient<v1alpha2.RuntimeServiceDefinition>;
+    image: ServiceClient<v1alpha2.ImageServiceDefinition>;
+  };
+  /** Closes the connection. */
+  close(): void;
+}
+
+/**
+ * A typed client for any CRI runtime at `endpoint` (`unix:///path` or `tcp://host:port`): a fake's
+ * serve() socket, `fake-cri serve`, or a real containerd or CRI-O. It has the shape of a fake's
+ * in-process clients (`runtime`, `image`, `v1alpha2.runtime`, `v1alpha2.image`), so a test can
+ * switch between the two. Requests may be partial messages; 64-bit integers are bigint; a failed
+ * call rejects with a CriError (`code`, `message`).
+ */
+export function createCriClient(endpoint: string): CriClientOfBothVersions {
+  const channel = openChannel(endpoint);
+  return {
+    runtime: serviceClient(channel, v1.RuntimeServiceDefinition),
+    image: serviceClient(channel, v1.ImageServiceDefinition),
+    v1alpha2: {
+      runtime: serviceClient(channel, v1alpha2.RuntimeServiceDefinition),
+      image: serviceClient(channel, v1alpha2.ImageServiceDefinition),
+    },
+    close: () => channel.close(),
+  };
+}
+
+function openChannel(endpoint: string): grpc.Client {
+  const parsed = parseEndpoint(endpoint);
+  const target = parsed.kind === "unix" ? `unix://${parsed.path}` : `${parsed.host}:${parsed.port}`;
+  return new grpc.Client(target, grpc.credentials.createInsecure(), {
+    "grpc.max_receive_message_length": maxMessageSize,
+    "grpc.max_send_message_length": maxMessageSize,
+  });
 }
 
 function serviceClient<D extends ServiceDefinition>(channel: grpc.Client, service: D): ServiceClient<D> {
