@@ -26,7 +26,7 @@ import { inProcessClient, type InProcessClient } from "./client.ts";
 import { addImages, type ImageSeed } from "./images.ts";
 
 export type { InProcessCallOptions, InProcessClient, InProcessMethod } from "./client.ts";
-export { type ImageDescription, type ImageSeed } from "./images.ts";
+export type { ImageDescription, ImageSeed } from "./images.ts";
 export { synthesizeImage } from "../cri/synthetic-images.ts";
 export type { CriConfig, CriConfigInput } from "../cri/config.ts";
 export type { CriService, CriServiceOptions } from "../cri/server/service.ts";
@@ -47,8 +47,8 @@ export interface FakeCriOptions {
   /** The fake's clock (default: virtual with a seed, else real). */
   clock?: Clock;
   /**
-   * Images the node has before the plugin starts (references get a small made-up image). The
-   * configured sandbox image is added too, unless `withoutSandboxImage`.
+   * Images the node has before the plugin starts: references (a small image is made up for each) or
+   * image descriptions. The configured sandbox image is added too, unless `withoutSandboxImage`.
    */
   images?: ImageSeed[];
   /**
