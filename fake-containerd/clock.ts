@@ -2,6 +2,7 @@
 // byte-for-byte repeatable. Times are nanoseconds since the Unix epoch as bigint, like Go's
 // time.Time.UnixNano() that CRI puts on the wire.
 
+/** Where the fake's time comes from: a RealClock, or a VirtualClock that only advance() moves. */
 export interface Clock {
   /** Current time in nanoseconds since the Unix epoch. */
   now(): bigint;

@@ -32,11 +32,13 @@ export function ociSpec(spec: object): AnyValue {
 /** The runtime the Go client puts on a container unless told otherwise. */
 export const defaultRuntime = "io.containerd.runc.v2";
 
+/** A container's runtime: its name (io.containerd.runc.v2) and options (an Any). */
 export interface RuntimeInfo {
   readonly name: string;
   readonly options?: AnyValue;
 }
 
+/** A container as containerd stores it. */
 export interface ContainerRecord {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -67,6 +69,7 @@ export interface ContainerInput {
   extensions?: Readonly<Record<string, AnyValue>>;
 }
 
+/** How containers.delete removes a container. */
 export interface ContainerDeleteOptions {
   /** containerd.WithSnapshotCleanup: remove the container's snapshot first (not-found is ignored). */
   snapshotCleanup?: boolean;
@@ -299,6 +302,7 @@ export class ContainerStore {
     this.bucket = false;
   }
 
+  /** The containers as JSON-serialisable data (saveState). */
   toState(): ContainerStoreState {
     return { bucket: this.bucket, containers: this.order.ordered().map((slot) => recordToState(slot.record)) };
   }

@@ -64,7 +64,9 @@ export function isKind(err: unknown, kind: ErrorKind): boolean {
   return false;
 }
 
+/** errdefs.IsNotFound: whether the error (or its cause) is of kind "not found". */
 export const isNotFound = (err: unknown) => isKind(err, "not found");
+/** errdefs.IsAlreadyExists: whether the error (or its cause) is of kind "already exists". */
 export const isAlreadyExists = (err: unknown) => isKind(err, "already exists");
 
 /**

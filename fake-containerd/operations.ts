@@ -57,6 +57,7 @@ export interface FaultSpec {
   error?: { kind: ErrorKind; message?: string };
 }
 
+/** A fault with its counters, as faults.list() gives it and saveState() keeps it. */
 export interface FaultState {
   spec: FaultSpec;
   /** Matching calls seen so far. */
@@ -89,6 +90,7 @@ interface GateState {
   gate?: Gate;
 }
 
+/** Where every fake-containerd operation enters: faults and gates act here. */
 export class Operations {
   private faults: FaultState[] = [];
   private gates: GateState[] = [];
@@ -107,10 +109,12 @@ export class Operations {
     return this.faults.length - 1;
   }
 
+  /** Removes the fault injectFault() returned `index` for. */
   removeFault(index: number): void {
     this.faults.splice(index, 1);
   }
 
+  /** Removes every fault. */
   clearFaults(): void {
     this.faults = [];
   }

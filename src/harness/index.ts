@@ -28,7 +28,17 @@ import { addImages, type ImageSeed } from "./images.ts";
 export type { InProcessCallOptions, InProcessClient, InProcessMethod } from "./client.ts";
 export type { ImageDescription, ImageSeed } from "./images.ts";
 export { synthesizeImage } from "../cri/synthetic-images.ts";
-export type { CriConfig, CriConfigInput } from "../cri/config.ts";
+export type {
+  CriCniConfig,
+  CriConfig,
+  CriConfigInput,
+  CriContainerdConfig,
+  CriPluginConfig,
+  CriRegistryAuth,
+  CriRegistryConfig,
+  CriRegistryTls,
+  CriRuntime,
+} from "../cri/config.ts";
 export type { CriService, CriServiceOptions } from "../cri/server/service.ts";
 export { HostFsError, MemoryHostFs, type AppendHandle, type HostFs, type HostFsErrorCode, type HostFsStat, type MemoryHostFsState } from "../node/host-fs.ts";
 export type { CallExpectation, CallLog, CriCall, CriCallOf } from "./calls.ts";

@@ -7,21 +7,31 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** The protobuf package of these messages. */
 export const protobufPackage = "runtime.v1";
 
+/** The .proto file they come from (k8s.io/cri-api, shipped as proto/ in this package). */
 export const protobufFileName = "api.proto";
 
+/** The CRI enum `runtime.v1.Protocol`: its values by name. */
 export const Protocol = { TCP: 0, UDP: 1, SCTP: 2, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.Protocol`. */
 export type Protocol = typeof Protocol[keyof typeof Protocol];
 
+/** Each value of the CRI enum `runtime.v1.Protocol` as a type of its own. */
 export namespace Protocol {
+  /** The value TCP of Protocol. */
   export type TCP = typeof Protocol.TCP;
+  /** The value UDP of Protocol. */
   export type UDP = typeof Protocol.UDP;
+  /** The value SCTP of Protocol. */
   export type SCTP = typeof Protocol.SCTP;
+  /** The value UNRECOGNIZED of Protocol. */
   export type UNRECOGNIZED = typeof Protocol.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function protocolFromJSON(object: any): Protocol {
   switch (object) {
     case 0:
@@ -40,6 +50,7 @@ export function protocolFromJSON(object: any): Protocol {
   }
 }
 
+/** The enum value's JSON name. */
 export function protocolToJSON(object: Protocol): string {
   switch (object) {
     case Protocol.TCP:
@@ -54,6 +65,7 @@ export function protocolToJSON(object: Protocol): string {
   }
 }
 
+/** The CRI enum `runtime.v1.MountPropagation`: its values by name. */
 export const MountPropagation = {
   PROPAGATION_PRIVATE: 0,
   PROPAGATION_HOST_TO_CONTAINER: 1,
@@ -61,15 +73,22 @@ export const MountPropagation = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.MountPropagation`. */
 export type MountPropagation = typeof MountPropagation[keyof typeof MountPropagation];
 
+/** Each value of the CRI enum `runtime.v1.MountPropagation` as a type of its own. */
 export namespace MountPropagation {
+  /** The value PROPAGATION_PRIVATE of MountPropagation. */
   export type PROPAGATION_PRIVATE = typeof MountPropagation.PROPAGATION_PRIVATE;
+  /** The value PROPAGATION_HOST_TO_CONTAINER of MountPropagation. */
   export type PROPAGATION_HOST_TO_CONTAINER = typeof MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+  /** The value PROPAGATION_BIDIRECTIONAL of MountPropagation. */
   export type PROPAGATION_BIDIRECTIONAL = typeof MountPropagation.PROPAGATION_BIDIRECTIONAL;
+  /** The value UNRECOGNIZED of MountPropagation. */
   export type UNRECOGNIZED = typeof MountPropagation.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function mountPropagationFromJSON(object: any): MountPropagation {
   switch (object) {
     case 0:
@@ -88,6 +107,7 @@ export function mountPropagationFromJSON(object: any): MountPropagation {
   }
 }
 
+/** The enum value's JSON name. */
 export function mountPropagationToJSON(object: MountPropagation): string {
   switch (object) {
     case MountPropagation.PROPAGATION_PRIVATE:
@@ -102,18 +122,27 @@ export function mountPropagationToJSON(object: MountPropagation): string {
   }
 }
 
+/** The CRI enum `runtime.v1.NamespaceMode`: its values by name. */
 export const NamespaceMode = { POD: 0, CONTAINER: 1, NODE: 2, TARGET: 3, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.NamespaceMode`. */
 export type NamespaceMode = typeof NamespaceMode[keyof typeof NamespaceMode];
 
+/** Each value of the CRI enum `runtime.v1.NamespaceMode` as a type of its own. */
 export namespace NamespaceMode {
+  /** The value POD of NamespaceMode. */
   export type POD = typeof NamespaceMode.POD;
+  /** The value CONTAINER of NamespaceMode. */
   export type CONTAINER = typeof NamespaceMode.CONTAINER;
+  /** The value NODE of NamespaceMode. */
   export type NODE = typeof NamespaceMode.NODE;
+  /** The value TARGET of NamespaceMode. */
   export type TARGET = typeof NamespaceMode.TARGET;
+  /** The value UNRECOGNIZED of NamespaceMode. */
   export type UNRECOGNIZED = typeof NamespaceMode.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function namespaceModeFromJSON(object: any): NamespaceMode {
   switch (object) {
     case 0:
@@ -135,6 +164,7 @@ export function namespaceModeFromJSON(object: any): NamespaceMode {
   }
 }
 
+/** The enum value's JSON name. */
 export function namespaceModeToJSON(object: NamespaceMode): string {
   switch (object) {
     case NamespaceMode.POD:
@@ -151,16 +181,23 @@ export function namespaceModeToJSON(object: NamespaceMode): string {
   }
 }
 
+/** The CRI enum `runtime.v1.SupplementalGroupsPolicy`: its values by name. */
 export const SupplementalGroupsPolicy = { Merge: 0, Strict: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.SupplementalGroupsPolicy`. */
 export type SupplementalGroupsPolicy = typeof SupplementalGroupsPolicy[keyof typeof SupplementalGroupsPolicy];
 
+/** Each value of the CRI enum `runtime.v1.SupplementalGroupsPolicy` as a type of its own. */
 export namespace SupplementalGroupsPolicy {
+  /** The value Merge of SupplementalGroupsPolicy. */
   export type Merge = typeof SupplementalGroupsPolicy.Merge;
+  /** The value Strict of SupplementalGroupsPolicy. */
   export type Strict = typeof SupplementalGroupsPolicy.Strict;
+  /** The value UNRECOGNIZED of SupplementalGroupsPolicy. */
   export type UNRECOGNIZED = typeof SupplementalGroupsPolicy.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function supplementalGroupsPolicyFromJSON(object: any): SupplementalGroupsPolicy {
   switch (object) {
     case 0:
@@ -176,6 +213,7 @@ export function supplementalGroupsPolicyFromJSON(object: any): SupplementalGroup
   }
 }
 
+/** The enum value's JSON name. */
 export function supplementalGroupsPolicyToJSON(object: SupplementalGroupsPolicy): string {
   switch (object) {
     case SupplementalGroupsPolicy.Merge:
@@ -188,16 +226,23 @@ export function supplementalGroupsPolicyToJSON(object: SupplementalGroupsPolicy)
   }
 }
 
+/** The CRI enum `runtime.v1.PodSandboxState`: its values by name. */
 export const PodSandboxState = { SANDBOX_READY: 0, SANDBOX_NOTREADY: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.PodSandboxState`. */
 export type PodSandboxState = typeof PodSandboxState[keyof typeof PodSandboxState];
 
+/** Each value of the CRI enum `runtime.v1.PodSandboxState` as a type of its own. */
 export namespace PodSandboxState {
+  /** The value SANDBOX_READY of PodSandboxState. */
   export type SANDBOX_READY = typeof PodSandboxState.SANDBOX_READY;
+  /** The value SANDBOX_NOTREADY of PodSandboxState. */
   export type SANDBOX_NOTREADY = typeof PodSandboxState.SANDBOX_NOTREADY;
+  /** The value UNRECOGNIZED of PodSandboxState. */
   export type UNRECOGNIZED = typeof PodSandboxState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function podSandboxStateFromJSON(object: any): PodSandboxState {
   switch (object) {
     case 0:
@@ -213,6 +258,7 @@ export function podSandboxStateFromJSON(object: any): PodSandboxState {
   }
 }
 
+/** The enum value's JSON name. */
 export function podSandboxStateToJSON(object: PodSandboxState): string {
   switch (object) {
     case PodSandboxState.SANDBOX_READY:
@@ -225,6 +271,7 @@ export function podSandboxStateToJSON(object: PodSandboxState): string {
   }
 }
 
+/** The CRI enum `runtime.v1.Signal`: its values by name. */
 export const Signal = {
   SIGNAL_RUNTIME_DEFAULT: 0,
   SIGNAL_SIGABRT: 1,
@@ -295,78 +342,148 @@ export const Signal = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.Signal`. */
 export type Signal = typeof Signal[keyof typeof Signal];
 
+/** Each value of the CRI enum `runtime.v1.Signal` as a type of its own. */
 export namespace Signal {
+  /** The value SIGNAL_RUNTIME_DEFAULT of Signal. */
   export type SIGNAL_RUNTIME_DEFAULT = typeof Signal.SIGNAL_RUNTIME_DEFAULT;
+  /** The value SIGNAL_SIGABRT of Signal. */
   export type SIGNAL_SIGABRT = typeof Signal.SIGNAL_SIGABRT;
+  /** The value SIGNAL_SIGALRM of Signal. */
   export type SIGNAL_SIGALRM = typeof Signal.SIGNAL_SIGALRM;
+  /** The value SIGNAL_SIGBUS of Signal. */
   export type SIGNAL_SIGBUS = typeof Signal.SIGNAL_SIGBUS;
+  /** The value SIGNAL_SIGCHLD of Signal. */
   export type SIGNAL_SIGCHLD = typeof Signal.SIGNAL_SIGCHLD;
+  /** The value SIGNAL_SIGCLD of Signal. */
   export type SIGNAL_SIGCLD = typeof Signal.SIGNAL_SIGCLD;
+  /** The value SIGNAL_SIGCONT of Signal. */
   export type SIGNAL_SIGCONT = typeof Signal.SIGNAL_SIGCONT;
+  /** The value SIGNAL_SIGFPE of Signal. */
   export type SIGNAL_SIGFPE = typeof Signal.SIGNAL_SIGFPE;
+  /** The value SIGNAL_SIGHUP of Signal. */
   export type SIGNAL_SIGHUP = typeof Signal.SIGNAL_SIGHUP;
+  /** The value SIGNAL_SIGILL of Signal. */
   export type SIGNAL_SIGILL = typeof Signal.SIGNAL_SIGILL;
+  /** The value SIGNAL_SIGINT of Signal. */
   export type SIGNAL_SIGINT = typeof Signal.SIGNAL_SIGINT;
+  /** The value SIGNAL_SIGIO of Signal. */
   export type SIGNAL_SIGIO = typeof Signal.SIGNAL_SIGIO;
+  /** The value SIGNAL_SIGIOT of Signal. */
   export type SIGNAL_SIGIOT = typeof Signal.SIGNAL_SIGIOT;
+  /** The value SIGNAL_SIGKILL of Signal. */
   export type SIGNAL_SIGKILL = typeof Signal.SIGNAL_SIGKILL;
+  /** The value SIGNAL_SIGPIPE of Signal. */
   export type SIGNAL_SIGPIPE = typeof Signal.SIGNAL_SIGPIPE;
+  /** The value SIGNAL_SIGPOLL of Signal. */
   export type SIGNAL_SIGPOLL = typeof Signal.SIGNAL_SIGPOLL;
+  /** The value SIGNAL_SIGPROF of Signal. */
   export type SIGNAL_SIGPROF = typeof Signal.SIGNAL_SIGPROF;
+  /** The value SIGNAL_SIGPWR of Signal. */
   export type SIGNAL_SIGPWR = typeof Signal.SIGNAL_SIGPWR;
+  /** The value SIGNAL_SIGQUIT of Signal. */
   export type SIGNAL_SIGQUIT = typeof Signal.SIGNAL_SIGQUIT;
+  /** The value SIGNAL_SIGSEGV of Signal. */
   export type SIGNAL_SIGSEGV = typeof Signal.SIGNAL_SIGSEGV;
+  /** The value SIGNAL_SIGSTKFLT of Signal. */
   export type SIGNAL_SIGSTKFLT = typeof Signal.SIGNAL_SIGSTKFLT;
+  /** The value SIGNAL_SIGSTOP of Signal. */
   export type SIGNAL_SIGSTOP = typeof Signal.SIGNAL_SIGSTOP;
+  /** The value SIGNAL_SIGSYS of Signal. */
   export type SIGNAL_SIGSYS = typeof Signal.SIGNAL_SIGSYS;
+  /** The value SIGNAL_SIGTERM of Signal. */
   export type SIGNAL_SIGTERM = typeof Signal.SIGNAL_SIGTERM;
+  /** The value SIGNAL_SIGTRAP of Signal. */
   export type SIGNAL_SIGTRAP = typeof Signal.SIGNAL_SIGTRAP;
+  /** The value SIGNAL_SIGTSTP of Signal. */
   export type SIGNAL_SIGTSTP = typeof Signal.SIGNAL_SIGTSTP;
+  /** The value SIGNAL_SIGTTIN of Signal. */
   export type SIGNAL_SIGTTIN = typeof Signal.SIGNAL_SIGTTIN;
+  /** The value SIGNAL_SIGTTOU of Signal. */
   export type SIGNAL_SIGTTOU = typeof Signal.SIGNAL_SIGTTOU;
+  /** The value SIGNAL_SIGURG of Signal. */
   export type SIGNAL_SIGURG = typeof Signal.SIGNAL_SIGURG;
+  /** The value SIGNAL_SIGUSR1 of Signal. */
   export type SIGNAL_SIGUSR1 = typeof Signal.SIGNAL_SIGUSR1;
+  /** The value SIGNAL_SIGUSR2 of Signal. */
   export type SIGNAL_SIGUSR2 = typeof Signal.SIGNAL_SIGUSR2;
+  /** The value SIGNAL_SIGVTALRM of Signal. */
   export type SIGNAL_SIGVTALRM = typeof Signal.SIGNAL_SIGVTALRM;
+  /** The value SIGNAL_SIGWINCH of Signal. */
   export type SIGNAL_SIGWINCH = typeof Signal.SIGNAL_SIGWINCH;
+  /** The value SIGNAL_SIGXCPU of Signal. */
   export type SIGNAL_SIGXCPU = typeof Signal.SIGNAL_SIGXCPU;
+  /** The value SIGNAL_SIGXFSZ of Signal. */
   export type SIGNAL_SIGXFSZ = typeof Signal.SIGNAL_SIGXFSZ;
+  /** The value SIGNAL_SIGRTMIN of Signal. */
   export type SIGNAL_SIGRTMIN = typeof Signal.SIGNAL_SIGRTMIN;
+  /** The value SIGNAL_SIGRTMINPLUS1 of Signal. */
   export type SIGNAL_SIGRTMINPLUS1 = typeof Signal.SIGNAL_SIGRTMINPLUS1;
+  /** The value SIGNAL_SIGRTMINPLUS2 of Signal. */
   export type SIGNAL_SIGRTMINPLUS2 = typeof Signal.SIGNAL_SIGRTMINPLUS2;
+  /** The value SIGNAL_SIGRTMINPLUS3 of Signal. */
   export type SIGNAL_SIGRTMINPLUS3 = typeof Signal.SIGNAL_SIGRTMINPLUS3;
+  /** The value SIGNAL_SIGRTMINPLUS4 of Signal. */
   export type SIGNAL_SIGRTMINPLUS4 = typeof Signal.SIGNAL_SIGRTMINPLUS4;
+  /** The value SIGNAL_SIGRTMINPLUS5 of Signal. */
   export type SIGNAL_SIGRTMINPLUS5 = typeof Signal.SIGNAL_SIGRTMINPLUS5;
+  /** The value SIGNAL_SIGRTMINPLUS6 of Signal. */
   export type SIGNAL_SIGRTMINPLUS6 = typeof Signal.SIGNAL_SIGRTMINPLUS6;
+  /** The value SIGNAL_SIGRTMINPLUS7 of Signal. */
   export type SIGNAL_SIGRTMINPLUS7 = typeof Signal.SIGNAL_SIGRTMINPLUS7;
+  /** The value SIGNAL_SIGRTMINPLUS8 of Signal. */
   export type SIGNAL_SIGRTMINPLUS8 = typeof Signal.SIGNAL_SIGRTMINPLUS8;
+  /** The value SIGNAL_SIGRTMINPLUS9 of Signal. */
   export type SIGNAL_SIGRTMINPLUS9 = typeof Signal.SIGNAL_SIGRTMINPLUS9;
+  /** The value SIGNAL_SIGRTMINPLUS10 of Signal. */
   export type SIGNAL_SIGRTMINPLUS10 = typeof Signal.SIGNAL_SIGRTMINPLUS10;
+  /** The value SIGNAL_SIGRTMINPLUS11 of Signal. */
   export type SIGNAL_SIGRTMINPLUS11 = typeof Signal.SIGNAL_SIGRTMINPLUS11;
+  /** The value SIGNAL_SIGRTMINPLUS12 of Signal. */
   export type SIGNAL_SIGRTMINPLUS12 = typeof Signal.SIGNAL_SIGRTMINPLUS12;
+  /** The value SIGNAL_SIGRTMINPLUS13 of Signal. */
   export type SIGNAL_SIGRTMINPLUS13 = typeof Signal.SIGNAL_SIGRTMINPLUS13;
+  /** The value SIGNAL_SIGRTMINPLUS14 of Signal. */
   export type SIGNAL_SIGRTMINPLUS14 = typeof Signal.SIGNAL_SIGRTMINPLUS14;
+  /** The value SIGNAL_SIGRTMINPLUS15 of Signal. */
   export type SIGNAL_SIGRTMINPLUS15 = typeof Signal.SIGNAL_SIGRTMINPLUS15;
+  /** The value SIGNAL_SIGRTMAXMINUS14 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS14 = typeof Signal.SIGNAL_SIGRTMAXMINUS14;
+  /** The value SIGNAL_SIGRTMAXMINUS13 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS13 = typeof Signal.SIGNAL_SIGRTMAXMINUS13;
+  /** The value SIGNAL_SIGRTMAXMINUS12 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS12 = typeof Signal.SIGNAL_SIGRTMAXMINUS12;
+  /** The value SIGNAL_SIGRTMAXMINUS11 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS11 = typeof Signal.SIGNAL_SIGRTMAXMINUS11;
+  /** The value SIGNAL_SIGRTMAXMINUS10 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS10 = typeof Signal.SIGNAL_SIGRTMAXMINUS10;
+  /** The value SIGNAL_SIGRTMAXMINUS9 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS9 = typeof Signal.SIGNAL_SIGRTMAXMINUS9;
+  /** The value SIGNAL_SIGRTMAXMINUS8 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS8 = typeof Signal.SIGNAL_SIGRTMAXMINUS8;
+  /** The value SIGNAL_SIGRTMAXMINUS7 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS7 = typeof Signal.SIGNAL_SIGRTMAXMINUS7;
+  /** The value SIGNAL_SIGRTMAXMINUS6 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS6 = typeof Signal.SIGNAL_SIGRTMAXMINUS6;
+  /** The value SIGNAL_SIGRTMAXMINUS5 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS5 = typeof Signal.SIGNAL_SIGRTMAXMINUS5;
+  /** The value SIGNAL_SIGRTMAXMINUS4 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS4 = typeof Signal.SIGNAL_SIGRTMAXMINUS4;
+  /** The value SIGNAL_SIGRTMAXMINUS3 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS3 = typeof Signal.SIGNAL_SIGRTMAXMINUS3;
+  /** The value SIGNAL_SIGRTMAXMINUS2 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS2 = typeof Signal.SIGNAL_SIGRTMAXMINUS2;
+  /** The value SIGNAL_SIGRTMAXMINUS1 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS1 = typeof Signal.SIGNAL_SIGRTMAXMINUS1;
+  /** The value SIGNAL_SIGRTMAX of Signal. */
   export type SIGNAL_SIGRTMAX = typeof Signal.SIGNAL_SIGRTMAX;
+  /** The value UNRECOGNIZED of Signal. */
   export type UNRECOGNIZED = typeof Signal.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function signalFromJSON(object: any): Signal {
   switch (object) {
     case 0:
@@ -574,6 +691,7 @@ export function signalFromJSON(object: any): Signal {
   }
 }
 
+/** The enum value's JSON name. */
 export function signalToJSON(object: Signal): string {
   switch (object) {
     case Signal.SIGNAL_RUNTIME_DEFAULT:
@@ -714,6 +832,7 @@ export function signalToJSON(object: Signal): string {
   }
 }
 
+/** The CRI enum `runtime.v1.ContainerState`: its values by name. */
 export const ContainerState = {
   CONTAINER_CREATED: 0,
   CONTAINER_RUNNING: 1,
@@ -722,16 +841,24 @@ export const ContainerState = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.ContainerState`. */
 export type ContainerState = typeof ContainerState[keyof typeof ContainerState];
 
+/** Each value of the CRI enum `runtime.v1.ContainerState` as a type of its own. */
 export namespace ContainerState {
+  /** The value CONTAINER_CREATED of ContainerState. */
   export type CONTAINER_CREATED = typeof ContainerState.CONTAINER_CREATED;
+  /** The value CONTAINER_RUNNING of ContainerState. */
   export type CONTAINER_RUNNING = typeof ContainerState.CONTAINER_RUNNING;
+  /** The value CONTAINER_EXITED of ContainerState. */
   export type CONTAINER_EXITED = typeof ContainerState.CONTAINER_EXITED;
+  /** The value CONTAINER_UNKNOWN of ContainerState. */
   export type CONTAINER_UNKNOWN = typeof ContainerState.CONTAINER_UNKNOWN;
+  /** The value UNRECOGNIZED of ContainerState. */
   export type UNRECOGNIZED = typeof ContainerState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function containerStateFromJSON(object: any): ContainerState {
   switch (object) {
     case 0:
@@ -753,6 +880,7 @@ export function containerStateFromJSON(object: any): ContainerState {
   }
 }
 
+/** The enum value's JSON name. */
 export function containerStateToJSON(object: ContainerState): string {
   switch (object) {
     case ContainerState.CONTAINER_CREATED:
@@ -769,6 +897,7 @@ export function containerStateToJSON(object: ContainerState): string {
   }
 }
 
+/** The CRI enum `runtime.v1.ContainerEventType`: its values by name. */
 export const ContainerEventType = {
   CONTAINER_CREATED_EVENT: 0,
   CONTAINER_STARTED_EVENT: 1,
@@ -777,16 +906,24 @@ export const ContainerEventType = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.ContainerEventType`. */
 export type ContainerEventType = typeof ContainerEventType[keyof typeof ContainerEventType];
 
+/** Each value of the CRI enum `runtime.v1.ContainerEventType` as a type of its own. */
 export namespace ContainerEventType {
+  /** The value CONTAINER_CREATED_EVENT of ContainerEventType. */
   export type CONTAINER_CREATED_EVENT = typeof ContainerEventType.CONTAINER_CREATED_EVENT;
+  /** The value CONTAINER_STARTED_EVENT of ContainerEventType. */
   export type CONTAINER_STARTED_EVENT = typeof ContainerEventType.CONTAINER_STARTED_EVENT;
+  /** The value CONTAINER_STOPPED_EVENT of ContainerEventType. */
   export type CONTAINER_STOPPED_EVENT = typeof ContainerEventType.CONTAINER_STOPPED_EVENT;
+  /** The value CONTAINER_DELETED_EVENT of ContainerEventType. */
   export type CONTAINER_DELETED_EVENT = typeof ContainerEventType.CONTAINER_DELETED_EVENT;
+  /** The value UNRECOGNIZED of ContainerEventType. */
   export type UNRECOGNIZED = typeof ContainerEventType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function containerEventTypeFromJSON(object: any): ContainerEventType {
   switch (object) {
     case 0:
@@ -808,6 +945,7 @@ export function containerEventTypeFromJSON(object: any): ContainerEventType {
   }
 }
 
+/** The enum value's JSON name. */
 export function containerEventTypeToJSON(object: ContainerEventType): string {
   switch (object) {
     case ContainerEventType.CONTAINER_CREATED_EVENT:
@@ -824,16 +962,23 @@ export function containerEventTypeToJSON(object: ContainerEventType): string {
   }
 }
 
+/** The CRI enum `runtime.v1.MetricType`: its values by name. */
 export const MetricType = { COUNTER: 0, GAUGE: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.MetricType`. */
 export type MetricType = typeof MetricType[keyof typeof MetricType];
 
+/** Each value of the CRI enum `runtime.v1.MetricType` as a type of its own. */
 export namespace MetricType {
+  /** The value COUNTER of MetricType. */
   export type COUNTER = typeof MetricType.COUNTER;
+  /** The value GAUGE of MetricType. */
   export type GAUGE = typeof MetricType.GAUGE;
+  /** The value UNRECOGNIZED of MetricType. */
   export type UNRECOGNIZED = typeof MetricType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function metricTypeFromJSON(object: any): MetricType {
   switch (object) {
     case 0:
@@ -849,6 +994,7 @@ export function metricTypeFromJSON(object: any): MetricType {
   }
 }
 
+/** The enum value's JSON name. */
 export function metricTypeToJSON(object: MetricType): string {
   switch (object) {
     case MetricType.COUNTER:
@@ -861,16 +1007,23 @@ export function metricTypeToJSON(object: MetricType): string {
   }
 }
 
+/** The CRI enum `runtime.v1.CgroupDriver`: its values by name. */
 export const CgroupDriver = { SYSTEMD: 0, CGROUPFS: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.CgroupDriver`. */
 export type CgroupDriver = typeof CgroupDriver[keyof typeof CgroupDriver];
 
+/** Each value of the CRI enum `runtime.v1.CgroupDriver` as a type of its own. */
 export namespace CgroupDriver {
+  /** The value SYSTEMD of CgroupDriver. */
   export type SYSTEMD = typeof CgroupDriver.SYSTEMD;
+  /** The value CGROUPFS of CgroupDriver. */
   export type CGROUPFS = typeof CgroupDriver.CGROUPFS;
+  /** The value UNRECOGNIZED of CgroupDriver. */
   export type UNRECOGNIZED = typeof CgroupDriver.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function cgroupDriverFromJSON(object: any): CgroupDriver {
   switch (object) {
     case 0:
@@ -886,6 +1039,7 @@ export function cgroupDriverFromJSON(object: any): CgroupDriver {
   }
 }
 
+/** The enum value's JSON name. */
 export function cgroupDriverToJSON(object: CgroupDriver): string {
   switch (object) {
     case CgroupDriver.SYSTEMD:
@@ -898,10 +1052,12 @@ export function cgroupDriverToJSON(object: CgroupDriver): string {
   }
 }
 
+/** The CRI message `runtime.v1.VersionRequest`. */
 export interface VersionRequest {
   version: string;
 }
 
+/** The CRI message `runtime.v1.VersionResponse`. */
 export interface VersionResponse {
   version: string;
   runtimeName: string;
@@ -909,12 +1065,14 @@ export interface VersionResponse {
   runtimeApiVersion: string;
 }
 
+/** The CRI message `runtime.v1.DNSConfig`. */
 export interface DNSConfig {
   servers: string[];
   searches: string[];
   options: string[];
 }
 
+/** The CRI message `runtime.v1.PortMapping`. */
 export interface PortMapping {
   protocol: Protocol;
   containerPort: number;
@@ -922,6 +1080,7 @@ export interface PortMapping {
   hostIp: string;
 }
 
+/** The CRI message `runtime.v1.Mount`. */
 export interface Mount {
   containerPath: string;
   hostPath: string;
@@ -936,18 +1095,21 @@ export interface Mount {
   mountOptions: string[];
 }
 
+/** The CRI message `runtime.v1.IDMapping`. */
 export interface IDMapping {
   hostId: number;
   containerId: number;
   length: number;
 }
 
+/** The CRI message `runtime.v1.UserNamespace`. */
 export interface UserNamespace {
   mode: NamespaceMode;
   uids: IDMapping[];
   gids: IDMapping[];
 }
 
+/** The CRI message `runtime.v1.NamespaceOption`. */
 export interface NamespaceOption {
   network: NamespaceMode;
   pid: NamespaceMode;
@@ -956,10 +1118,12 @@ export interface NamespaceOption {
   usernsOptions: UserNamespace | undefined;
 }
 
+/** The CRI message `runtime.v1.Int64Value`. */
 export interface Int64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1.LinuxSandboxSecurityContext`. */
 export interface LinuxSandboxSecurityContext {
   namespaceOptions: NamespaceOption | undefined;
   selinuxOptions: SELinuxOption | undefined;
@@ -977,11 +1141,13 @@ export interface LinuxSandboxSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1.SecurityProfile`. */
 export interface SecurityProfile {
   profileType: SecurityProfile_ProfileType;
   localhostRef: string;
 }
 
+/** The CRI enum `runtime.v1.SecurityProfile.ProfileType`: its values by name. */
 export const SecurityProfile_ProfileType = {
   RuntimeDefault: 0,
   Unconfined: 1,
@@ -989,15 +1155,22 @@ export const SecurityProfile_ProfileType = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.SecurityProfile.ProfileType`. */
 export type SecurityProfile_ProfileType = typeof SecurityProfile_ProfileType[keyof typeof SecurityProfile_ProfileType];
 
+/** Each value of the CRI enum `runtime.v1.SecurityProfile.ProfileType` as a type of its own. */
 export namespace SecurityProfile_ProfileType {
+  /** The value RuntimeDefault of SecurityProfile_ProfileType. */
   export type RuntimeDefault = typeof SecurityProfile_ProfileType.RuntimeDefault;
+  /** The value Unconfined of SecurityProfile_ProfileType. */
   export type Unconfined = typeof SecurityProfile_ProfileType.Unconfined;
+  /** The value Localhost of SecurityProfile_ProfileType. */
   export type Localhost = typeof SecurityProfile_ProfileType.Localhost;
+  /** The value UNRECOGNIZED of SecurityProfile_ProfileType. */
   export type UNRECOGNIZED = typeof SecurityProfile_ProfileType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfile_ProfileType {
   switch (object) {
     case 0:
@@ -1016,6 +1189,7 @@ export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfil
   }
 }
 
+/** The enum value's JSON name. */
 export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_ProfileType): string {
   switch (object) {
     case SecurityProfile_ProfileType.RuntimeDefault:
@@ -1030,6 +1204,7 @@ export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_Profil
   }
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxConfig`. */
 export interface LinuxPodSandboxConfig {
   cgroupParent: string;
   securityContext: LinuxSandboxSecurityContext | undefined;
@@ -1038,11 +1213,13 @@ export interface LinuxPodSandboxConfig {
   resources: LinuxContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxConfig.SysctlsEntry`. */
 export interface LinuxPodSandboxConfig_SysctlsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxMetadata`. */
 export interface PodSandboxMetadata {
   name: string;
   uid: string;
@@ -1050,6 +1227,7 @@ export interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** The CRI message `runtime.v1.PodSandboxConfig`. */
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata | undefined;
   hostname: string;
@@ -1062,61 +1240,75 @@ export interface PodSandboxConfig {
   windows: WindowsPodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandboxConfig.LabelsEntry`. */
 export interface PodSandboxConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxConfig.AnnotationsEntry`. */
 export interface PodSandboxConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.RunPodSandboxRequest`. */
 export interface RunPodSandboxRequest {
   config: PodSandboxConfig | undefined;
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1.RunPodSandboxResponse`. */
 export interface RunPodSandboxResponse {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.StopPodSandboxRequest`. */
 export interface StopPodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.StopPodSandboxResponse`. */
 export interface StopPodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1.RemovePodSandboxRequest`. */
 export interface RemovePodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.RemovePodSandboxResponse`. */
 export interface RemovePodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatusRequest`. */
 export interface PodSandboxStatusRequest {
   podSandboxId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.PodIP`. */
 export interface PodIP {
   ip: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxNetworkStatus`. */
 export interface PodSandboxNetworkStatus {
   ip: string;
   additionalIps: PodIP[];
 }
 
+/** The CRI message `runtime.v1.Namespace`. */
 export interface Namespace {
   options: NamespaceOption | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxStatus`. */
 export interface LinuxPodSandboxStatus {
   namespaces: Namespace | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatus`. */
 export interface PodSandboxStatus {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -1129,16 +1321,19 @@ export interface PodSandboxStatus {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatus.LabelsEntry`. */
 export interface PodSandboxStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatus.AnnotationsEntry`. */
 export interface PodSandboxStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatusResponse`. */
 export interface PodSandboxStatusResponse {
   status: PodSandboxStatus | undefined;
   info: { [key: string]: string };
@@ -1146,30 +1341,36 @@ export interface PodSandboxStatusResponse {
   timestamp: bigint;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatusResponse.InfoEntry`. */
 export interface PodSandboxStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStateValue`. */
 export interface PodSandboxStateValue {
   state: PodSandboxState;
 }
 
+/** The CRI message `runtime.v1.PodSandboxFilter`. */
 export interface PodSandboxFilter {
   id: string;
   state: PodSandboxStateValue | undefined;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.PodSandboxFilter.LabelSelectorEntry`. */
 export interface PodSandboxFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxRequest`. */
 export interface ListPodSandboxRequest {
   filter: PodSandboxFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandbox`. */
 export interface PodSandbox {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -1180,62 +1381,76 @@ export interface PodSandbox {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1.PodSandbox.LabelsEntry`. */
 export interface PodSandbox_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandbox.AnnotationsEntry`. */
 export interface PodSandbox_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxResponse`. */
 export interface ListPodSandboxResponse {
   items: PodSandbox[];
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxesRequest`. */
 export interface StreamPodSandboxesRequest {
   filter: PodSandboxFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxesResponse`. */
 export interface StreamPodSandboxesResponse {
   podSandboxes: PodSandbox[];
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsRequest`. */
 export interface PodSandboxStatsRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsResponse`. */
 export interface PodSandboxStatsResponse {
   stats: PodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsFilter`. */
 export interface PodSandboxStatsFilter {
   id: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsFilter.LabelSelectorEntry`. */
 export interface PodSandboxStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxStatsRequest`. */
 export interface ListPodSandboxStatsRequest {
   filter: PodSandboxStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxStatsResponse`. */
 export interface ListPodSandboxStatsResponse {
   stats: PodSandboxStats[];
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxStatsRequest`. */
 export interface StreamPodSandboxStatsRequest {
   filter: PodSandboxStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxStatsResponse`. */
 export interface StreamPodSandboxStatsResponse {
   podSandboxStats: PodSandboxStats[];
 }
 
+/** The CRI message `runtime.v1.PodSandboxAttributes`. */
 export interface PodSandboxAttributes {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -1243,22 +1458,26 @@ export interface PodSandboxAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.PodSandboxAttributes.LabelsEntry`. */
 export interface PodSandboxAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxAttributes.AnnotationsEntry`. */
 export interface PodSandboxAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStats`. */
 export interface PodSandboxStats {
   attributes: PodSandboxAttributes | undefined;
   linux: LinuxPodSandboxStats | undefined;
   windows: WindowsPodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxStats`. */
 export interface LinuxPodSandboxStats {
   cpu: CpuUsage | undefined;
   memory: MemoryUsage | undefined;
@@ -1268,6 +1487,7 @@ export interface LinuxPodSandboxStats {
   io: IoUsage | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsPodSandboxStats`. */
 export interface WindowsPodSandboxStats {
   cpu: WindowsCpuUsage | undefined;
   memory: WindowsMemoryUsage | undefined;
@@ -1276,18 +1496,21 @@ export interface WindowsPodSandboxStats {
   containers: WindowsContainerStats[];
 }
 
+/** The CRI message `runtime.v1.NetworkUsage`. */
 export interface NetworkUsage {
   timestamp: bigint;
   defaultInterface: NetworkInterfaceUsage | undefined;
   interfaces: NetworkInterfaceUsage[];
 }
 
+/** The CRI message `runtime.v1.WindowsNetworkUsage`. */
 export interface WindowsNetworkUsage {
   timestamp: bigint;
   defaultInterface: WindowsNetworkInterfaceUsage | undefined;
   interfaces: WindowsNetworkInterfaceUsage[];
 }
 
+/** The CRI message `runtime.v1.NetworkInterfaceUsage`. */
 export interface NetworkInterfaceUsage {
   name: string;
   rxBytes: UInt64Value | undefined;
@@ -1296,6 +1519,7 @@ export interface NetworkInterfaceUsage {
   txErrors: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsNetworkInterfaceUsage`. */
 export interface WindowsNetworkInterfaceUsage {
   name: string;
   rxBytes: UInt64Value | undefined;
@@ -1304,16 +1528,19 @@ export interface WindowsNetworkInterfaceUsage {
   txPacketsDropped: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ProcessUsage`. */
 export interface ProcessUsage {
   timestamp: bigint;
   processCount: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsProcessUsage`. */
 export interface WindowsProcessUsage {
   timestamp: bigint;
   processCount: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ImageSpec`. */
 export interface ImageSpec {
   image: string;
   annotations: { [key: string]: string };
@@ -1322,16 +1549,19 @@ export interface ImageSpec {
   imageRef: string;
 }
 
+/** The CRI message `runtime.v1.ImageSpec.AnnotationsEntry`. */
 export interface ImageSpec_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.KeyValue`. */
 export interface KeyValue {
   key: string;
   value: Uint8Array;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerResources`. */
 export interface LinuxContainerResources {
   cpuPeriod: bigint;
   cpuQuota: bigint;
@@ -1345,16 +1575,19 @@ export interface LinuxContainerResources {
   memorySwapLimitInBytes: bigint;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerResources.UnifiedEntry`. */
 export interface LinuxContainerResources_UnifiedEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.HugepageLimit`. */
 export interface HugepageLimit {
   pageSize: string;
   limit: bigint;
 }
 
+/** The CRI message `runtime.v1.SELinuxOption`. */
 export interface SELinuxOption {
   user: string;
   role: string;
@@ -1362,12 +1595,14 @@ export interface SELinuxOption {
   level: string;
 }
 
+/** The CRI message `runtime.v1.Capability`. */
 export interface Capability {
   addCapabilities: string[];
   dropCapabilities: string[];
   addAmbientCapabilities: string[];
 }
 
+/** The CRI message `runtime.v1.LinuxContainerSecurityContext`. */
 export interface LinuxContainerSecurityContext {
   capabilities: Capability | undefined;
   privileged: boolean;
@@ -1392,21 +1627,25 @@ export interface LinuxContainerSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerConfig`. */
 export interface LinuxContainerConfig {
   resources: LinuxContainerResources | undefined;
   securityContext: LinuxContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerUser`. */
 export interface LinuxContainerUser {
   uid: bigint;
   gid: bigint;
   supplementalGroups: bigint[];
 }
 
+/** The CRI message `runtime.v1.WindowsNamespaceOption`. */
 export interface WindowsNamespaceOption {
   network: NamespaceMode;
 }
 
+/** The CRI message `runtime.v1.WindowsSandboxSecurityContext`. */
 export interface WindowsSandboxSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
@@ -1414,21 +1653,25 @@ export interface WindowsSandboxSecurityContext {
   namespaceOptions: WindowsNamespaceOption | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsPodSandboxConfig`. */
 export interface WindowsPodSandboxConfig {
   securityContext: WindowsSandboxSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerSecurityContext`. */
 export interface WindowsContainerSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
   hostProcess: boolean;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerConfig`. */
 export interface WindowsContainerConfig {
   resources: WindowsContainerResources | undefined;
   securityContext: WindowsContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerResources`. */
 export interface WindowsContainerResources {
   cpuShares: bigint;
   cpuCount: bigint;
@@ -1438,26 +1681,31 @@ export interface WindowsContainerResources {
   affinityCpus: WindowsCpuGroupAffinity[];
 }
 
+/** The CRI message `runtime.v1.WindowsCpuGroupAffinity`. */
 export interface WindowsCpuGroupAffinity {
   cpuMask: bigint;
   cpuGroup: number;
 }
 
+/** The CRI message `runtime.v1.ContainerMetadata`. */
 export interface ContainerMetadata {
   name: string;
   attempt: number;
 }
 
+/** The CRI message `runtime.v1.Device`. */
 export interface Device {
   containerPath: string;
   hostPath: string;
   permissions: string;
 }
 
+/** The CRI message `runtime.v1.CDIDevice`. */
 export interface CDIDevice {
   name: string;
 }
 
+/** The CRI message `runtime.v1.ContainerConfig`. */
 export interface ContainerConfig {
   metadata: ContainerMetadata | undefined;
   image: ImageSpec | undefined;
@@ -1479,52 +1727,64 @@ export interface ContainerConfig {
   stopSignal: Signal;
 }
 
+/** The CRI message `runtime.v1.ContainerConfig.LabelsEntry`. */
 export interface ContainerConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerConfig.AnnotationsEntry`. */
 export interface ContainerConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.CreateContainerRequest`. */
 export interface CreateContainerRequest {
   podSandboxId: string;
   config: ContainerConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.CreateContainerResponse`. */
 export interface CreateContainerResponse {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.StartContainerRequest`. */
 export interface StartContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.StartContainerResponse`. */
 export interface StartContainerResponse {
 }
 
+/** The CRI message `runtime.v1.StopContainerRequest`. */
 export interface StopContainerRequest {
   containerId: string;
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1.StopContainerResponse`. */
 export interface StopContainerResponse {
 }
 
+/** The CRI message `runtime.v1.RemoveContainerRequest`. */
 export interface RemoveContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.RemoveContainerResponse`. */
 export interface RemoveContainerResponse {
 }
 
+/** The CRI message `runtime.v1.ContainerStateValue`. */
 export interface ContainerStateValue {
   state: ContainerState;
 }
 
+/** The CRI message `runtime.v1.ContainerFilter`. */
 export interface ContainerFilter {
   id: string;
   state: ContainerStateValue | undefined;
@@ -1532,15 +1792,18 @@ export interface ContainerFilter {
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerFilter.LabelSelectorEntry`. */
 export interface ContainerFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListContainersRequest`. */
 export interface ListContainersRequest {
   filter: ContainerFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.Container`. */
 export interface Container {
   id: string;
   podSandboxId: string;
@@ -1554,33 +1817,40 @@ export interface Container {
   imageId: string;
 }
 
+/** The CRI message `runtime.v1.Container.LabelsEntry`. */
 export interface Container_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.Container.AnnotationsEntry`. */
 export interface Container_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListContainersResponse`. */
 export interface ListContainersResponse {
   containers: Container[];
 }
 
+/** The CRI message `runtime.v1.StreamContainersRequest`. */
 export interface StreamContainersRequest {
   filter: ContainerFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamContainersResponse`. */
 export interface StreamContainersResponse {
   containers: Container[];
 }
 
+/** The CRI message `runtime.v1.ContainerStatusRequest`. */
 export interface ContainerStatusRequest {
   containerId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.ContainerStatus`. */
 export interface ContainerStatus {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -1603,35 +1873,42 @@ export interface ContainerStatus {
   stopSignal: Signal;
 }
 
+/** The CRI message `runtime.v1.ContainerStatus.LabelsEntry`. */
 export interface ContainerStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStatus.AnnotationsEntry`. */
 export interface ContainerStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStatusResponse`. */
 export interface ContainerStatusResponse {
   status: ContainerStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerStatusResponse.InfoEntry`. */
 export interface ContainerStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerResources`. */
 export interface ContainerResources {
   linux: LinuxContainerResources | undefined;
   windows: WindowsContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1.ContainerUser`. */
 export interface ContainerUser {
   linux: LinuxContainerUser | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdateContainerResourcesRequest`. */
 export interface UpdateContainerResourcesRequest {
   containerId: string;
   linux: LinuxContainerResources | undefined;
@@ -1639,26 +1916,31 @@ export interface UpdateContainerResourcesRequest {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.UpdateContainerResourcesRequest.AnnotationsEntry`. */
 export interface UpdateContainerResourcesRequest_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.UpdateContainerResourcesResponse`. */
 export interface UpdateContainerResourcesResponse {
 }
 
+/** The CRI message `runtime.v1.ExecSyncRequest`. */
 export interface ExecSyncRequest {
   containerId: string;
   cmd: string[];
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1.ExecSyncResponse`. */
 export interface ExecSyncResponse {
   stdout: Uint8Array;
   stderr: Uint8Array;
   exitCode: number;
 }
 
+/** The CRI message `runtime.v1.ExecRequest`. */
 export interface ExecRequest {
   containerId: string;
   cmd: string[];
@@ -1668,10 +1950,12 @@ export interface ExecRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1.ExecResponse`. */
 export interface ExecResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1.AttachRequest`. */
 export interface AttachRequest {
   containerId: string;
   stdin: boolean;
@@ -1680,27 +1964,33 @@ export interface AttachRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1.AttachResponse`. */
 export interface AttachResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1.PortForwardRequest`. */
 export interface PortForwardRequest {
   podSandboxId: string;
   port: number[];
 }
 
+/** The CRI message `runtime.v1.PortForwardResponse`. */
 export interface PortForwardResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1.ImageFilter`. */
 export interface ImageFilter {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1.ListImagesRequest`. */
 export interface ListImagesRequest {
   filter: ImageFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.Image`. */
 export interface Image {
   id: string;
   repoTags: string[];
@@ -1712,33 +2002,40 @@ export interface Image {
   pinned: boolean;
 }
 
+/** The CRI message `runtime.v1.ListImagesResponse`. */
 export interface ListImagesResponse {
   images: Image[];
 }
 
+/** The CRI message `runtime.v1.StreamImagesRequest`. */
 export interface StreamImagesRequest {
   filter: ImageFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamImagesResponse`. */
 export interface StreamImagesResponse {
   images: Image[];
 }
 
+/** The CRI message `runtime.v1.ImageStatusRequest`. */
 export interface ImageStatusRequest {
   image: ImageSpec | undefined;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.ImageStatusResponse`. */
 export interface ImageStatusResponse {
   image: Image | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ImageStatusResponse.InfoEntry`. */
 export interface ImageStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.AuthConfig`. */
 export interface AuthConfig {
   username: string;
   password: string;
@@ -1748,38 +2045,47 @@ export interface AuthConfig {
   registryToken: string;
 }
 
+/** The CRI message `runtime.v1.PullImageRequest`. */
 export interface PullImageRequest {
   image: ImageSpec | undefined;
   auth: AuthConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.PullImageResponse`. */
 export interface PullImageResponse {
   imageRef: string;
 }
 
+/** The CRI message `runtime.v1.RemoveImageRequest`. */
 export interface RemoveImageRequest {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1.RemoveImageResponse`. */
 export interface RemoveImageResponse {
 }
 
+/** The CRI message `runtime.v1.NetworkConfig`. */
 export interface NetworkConfig {
   podCidr: string;
 }
 
+/** The CRI message `runtime.v1.RuntimeConfig`. */
 export interface RuntimeConfig {
   networkConfig: NetworkConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdateRuntimeConfigRequest`. */
 export interface UpdateRuntimeConfigRequest {
   runtimeConfig: RuntimeConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdateRuntimeConfigResponse`. */
 export interface UpdateRuntimeConfigResponse {
 }
 
+/** The CRI message `runtime.v1.RuntimeCondition`. */
 export interface RuntimeCondition {
   type: string;
   status: boolean;
@@ -1787,30 +2093,36 @@ export interface RuntimeCondition {
   message: string;
 }
 
+/** The CRI message `runtime.v1.RuntimeStatus`. */
 export interface RuntimeStatus {
   conditions: RuntimeCondition[];
 }
 
+/** The CRI message `runtime.v1.StatusRequest`. */
 export interface StatusRequest {
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.RuntimeHandlerFeatures`. */
 export interface RuntimeHandlerFeatures {
   recursiveReadOnlyMounts: boolean;
   userNamespaces: boolean;
 }
 
+/** The CRI message `runtime.v1.RuntimeHandler`. */
 export interface RuntimeHandler {
   name: string;
   features: RuntimeHandlerFeatures | undefined;
 }
 
+/** The CRI message `runtime.v1.RuntimeFeatures`. */
 export interface RuntimeFeatures {
   supplementalGroupsPolicy: boolean;
   userNamespacesHostNetwork: boolean;
   mountOptions: boolean;
 }
 
+/** The CRI message `runtime.v1.StatusResponse`. */
 export interface StatusResponse {
   status: RuntimeStatus | undefined;
   info: { [key: string]: string };
@@ -1818,22 +2130,27 @@ export interface StatusResponse {
   features: RuntimeFeatures | undefined;
 }
 
+/** The CRI message `runtime.v1.StatusResponse.InfoEntry`. */
 export interface StatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ImageFsInfoRequest`. */
 export interface ImageFsInfoRequest {
 }
 
+/** The CRI message `runtime.v1.UInt64Value`. */
 export interface UInt64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1.FilesystemIdentifier`. */
 export interface FilesystemIdentifier {
   mountpoint: string;
 }
 
+/** The CRI message `runtime.v1.FilesystemUsage`. */
 export interface FilesystemUsage {
   timestamp: bigint;
   fsId: FilesystemIdentifier | undefined;
@@ -1841,52 +2158,63 @@ export interface FilesystemUsage {
   inodesUsed: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsFilesystemUsage`. */
 export interface WindowsFilesystemUsage {
   timestamp: bigint;
   fsId: FilesystemIdentifier | undefined;
   usedBytes: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ImageFsInfoResponse`. */
 export interface ImageFsInfoResponse {
   imageFilesystems: FilesystemUsage[];
   containerFilesystems: FilesystemUsage[];
 }
 
+/** The CRI message `runtime.v1.ContainerStatsRequest`. */
 export interface ContainerStatsRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStatsResponse`. */
 export interface ContainerStatsResponse {
   stats: ContainerStats | undefined;
 }
 
+/** The CRI message `runtime.v1.ListContainerStatsRequest`. */
 export interface ListContainerStatsRequest {
   filter: ContainerStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.ContainerStatsFilter`. */
 export interface ContainerStatsFilter {
   id: string;
   podSandboxId: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerStatsFilter.LabelSelectorEntry`. */
 export interface ContainerStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListContainerStatsResponse`. */
 export interface ListContainerStatsResponse {
   stats: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1.StreamContainerStatsRequest`. */
 export interface StreamContainerStatsRequest {
   filter: ContainerStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamContainerStatsResponse`. */
 export interface StreamContainerStatsResponse {
   containerStats: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1.ContainerAttributes`. */
 export interface ContainerAttributes {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -1894,16 +2222,19 @@ export interface ContainerAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerAttributes.LabelsEntry`. */
 export interface ContainerAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerAttributes.AnnotationsEntry`. */
 export interface ContainerAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStats`. */
 export interface ContainerStats {
   attributes: ContainerAttributes | undefined;
   cpu: CpuUsage | undefined;
@@ -1913,6 +2244,7 @@ export interface ContainerStats {
   io: IoUsage | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerStats`. */
 export interface WindowsContainerStats {
   attributes: ContainerAttributes | undefined;
   cpu: WindowsCpuUsage | undefined;
@@ -1920,11 +2252,13 @@ export interface WindowsContainerStats {
   writableLayer: WindowsFilesystemUsage | undefined;
 }
 
+/** The CRI message `runtime.v1.PsiStats`. */
 export interface PsiStats {
   Full: PsiData | undefined;
   Some: PsiData | undefined;
 }
 
+/** The CRI message `runtime.v1.PsiData`. */
 export interface PsiData {
   Total: bigint;
   Avg10: number;
@@ -1932,6 +2266,7 @@ export interface PsiData {
   Avg300: number;
 }
 
+/** The CRI message `runtime.v1.CpuUsage`. */
 export interface CpuUsage {
   timestamp: bigint;
   usageCoreNanoSeconds: UInt64Value | undefined;
@@ -1939,12 +2274,14 @@ export interface CpuUsage {
   psi: PsiStats | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsCpuUsage`. */
 export interface WindowsCpuUsage {
   timestamp: bigint;
   usageCoreNanoSeconds: UInt64Value | undefined;
   usageNanoCores: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.MemoryUsage`. */
 export interface MemoryUsage {
   timestamp: bigint;
   workingSetBytes: UInt64Value | undefined;
@@ -1956,17 +2293,20 @@ export interface MemoryUsage {
   psi: PsiStats | undefined;
 }
 
+/** The CRI message `runtime.v1.IoUsage`. */
 export interface IoUsage {
   timestamp: bigint;
   psi: PsiStats | undefined;
 }
 
+/** The CRI message `runtime.v1.SwapUsage`. */
 export interface SwapUsage {
   timestamp: bigint;
   swapAvailableBytes: UInt64Value | undefined;
   swapUsageBytes: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsMemoryUsage`. */
 export interface WindowsMemoryUsage {
   timestamp: bigint;
   workingSetBytes: UInt64Value | undefined;
@@ -1975,22 +2315,27 @@ export interface WindowsMemoryUsage {
   commitMemoryBytes: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ReopenContainerLogRequest`. */
 export interface ReopenContainerLogRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.ReopenContainerLogResponse`. */
 export interface ReopenContainerLogResponse {
 }
 
+/** The CRI message `runtime.v1.CheckpointContainerRequest`. */
 export interface CheckpointContainerRequest {
   containerId: string;
   location: string;
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1.CheckpointContainerResponse`. */
 export interface CheckpointContainerResponse {
 }
 
+/** The CRI message `runtime.v1.CheckpointPodRequest`. */
 export interface CheckpointPodRequest {
   podSandboxId: string;
   outputPath: string;
@@ -1998,14 +2343,17 @@ export interface CheckpointPodRequest {
   options: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.CheckpointPodRequest.OptionsEntry`. */
 export interface CheckpointPodRequest_OptionsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.CheckpointPodResponse`. */
 export interface CheckpointPodResponse {
 }
 
+/** The CRI message `runtime.v1.RestorePodRequest`. */
 export interface RestorePodRequest {
   checkpointPath: string;
   config: PodSandboxConfig | undefined;
@@ -2014,24 +2362,29 @@ export interface RestorePodRequest {
   containerConfigs: ContainerConfig[];
 }
 
+/** The CRI message `runtime.v1.RestorePodRequest.OptionsEntry`. */
 export interface RestorePodRequest_OptionsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.RestoredContainer`. */
 export interface RestoredContainer {
   name: string;
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.RestorePodResponse`. */
 export interface RestorePodResponse {
   podSandboxId: string;
   restoredContainers: RestoredContainer[];
 }
 
+/** The CRI message `runtime.v1.GetEventsRequest`. */
 export interface GetEventsRequest {
 }
 
+/** The CRI message `runtime.v1.ContainerEventResponse`. */
 export interface ContainerEventResponse {
   containerId: string;
   containerEventType: ContainerEventType;
@@ -2040,44 +2393,54 @@ export interface ContainerEventResponse {
   containersStatuses: ContainerStatus[];
 }
 
+/** The CRI message `runtime.v1.ListMetricDescriptorsRequest`. */
 export interface ListMetricDescriptorsRequest {
 }
 
+/** The CRI message `runtime.v1.ListMetricDescriptorsResponse`. */
 export interface ListMetricDescriptorsResponse {
   descriptors: MetricDescriptor[];
 }
 
+/** The CRI message `runtime.v1.MetricDescriptor`. */
 export interface MetricDescriptor {
   name: string;
   help: string;
   labelKeys: string[];
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxMetricsRequest`. */
 export interface ListPodSandboxMetricsRequest {
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxMetricsResponse`. */
 export interface ListPodSandboxMetricsResponse {
   podMetrics: PodSandboxMetrics[];
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxMetricsRequest`. */
 export interface StreamPodSandboxMetricsRequest {
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxMetricsResponse`. */
 export interface StreamPodSandboxMetricsResponse {
   podSandboxMetrics: PodSandboxMetrics[];
 }
 
+/** The CRI message `runtime.v1.PodSandboxMetrics`. */
 export interface PodSandboxMetrics {
   podSandboxId: string;
   metrics: Metric[];
   containerMetrics: ContainerMetrics[];
 }
 
+/** The CRI message `runtime.v1.ContainerMetrics`. */
 export interface ContainerMetrics {
   containerId: string;
   metrics: Metric[];
 }
 
+/** The CRI message `runtime.v1.Metric`. */
 export interface Metric {
   name: string;
   timestamp: bigint;
@@ -2086,23 +2449,28 @@ export interface Metric {
   value: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.RuntimeConfigRequest`. */
 export interface RuntimeConfigRequest {
 }
 
+/** The CRI message `runtime.v1.RuntimeConfigResponse`. */
 export interface RuntimeConfigResponse {
   linux: LinuxRuntimeConfiguration | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxRuntimeConfiguration`. */
 export interface LinuxRuntimeConfiguration {
   cgroupDriver: CgroupDriver;
 }
 
+/** The CRI message `runtime.v1.UpdatePodSandboxResourcesRequest`. */
 export interface UpdatePodSandboxResourcesRequest {
   podSandboxId: string;
   overhead: LinuxContainerResources | undefined;
   resources: LinuxContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdatePodSandboxResourcesResponse`. */
 export interface UpdatePodSandboxResourcesResponse {
 }
 
@@ -2110,7 +2478,9 @@ function createBaseVersionRequest(): VersionRequest {
   return { version: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.VersionRequest` messages. */
 export const VersionRequest: MessageFns<VersionRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: VersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -2118,6 +2488,7 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2151,10 +2522,12 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionRequest {
     return { version: isSet(object.version) ? globalThis.String(object.version) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: VersionRequest): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -2163,9 +2536,11 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionRequest>): VersionRequest {
     return VersionRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionRequest>): VersionRequest {
     const message = createBaseVersionRequest();
     message.version = object.version ?? "";
@@ -2177,7 +2552,9 @@ function createBaseVersionResponse(): VersionResponse {
   return { version: "", runtimeName: "", runtimeVersion: "", runtimeApiVersion: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.VersionResponse` messages. */
 export const VersionResponse: MessageFns<VersionResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: VersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -2194,6 +2571,7 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2251,6 +2629,7 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionResponse {
     return {
       version: isSet(object.version) ? globalThis.String(object.version) : "",
@@ -2272,6 +2651,7 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: VersionResponse): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -2289,9 +2669,11 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionResponse>): VersionResponse {
     return VersionResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionResponse>): VersionResponse {
     const message = createBaseVersionResponse();
     message.version = object.version ?? "";
@@ -2306,7 +2688,9 @@ function createBaseDNSConfig(): DNSConfig {
   return { servers: [], searches: [], options: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.DNSConfig` messages. */
 export const DNSConfig: MessageFns<DNSConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: DNSConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.servers) {
       writer.uint32(10).string(v!);
@@ -2320,6 +2704,7 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): DNSConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2369,6 +2754,7 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): DNSConfig {
     return {
       servers: globalThis.Array.isArray(object?.servers) ? object.servers.map((e: any) => globalThis.String(e)) : [],
@@ -2377,6 +2763,7 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: DNSConfig): unknown {
     const obj: any = {};
     if (message.servers?.length) {
@@ -2391,9 +2778,11 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<DNSConfig>): DNSConfig {
     return DNSConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<DNSConfig>): DNSConfig {
     const message = createBaseDNSConfig();
     message.servers = object.servers?.map((e) => e) || [];
@@ -2407,7 +2796,9 @@ function createBasePortMapping(): PortMapping {
   return { protocol: 0, containerPort: 0, hostPort: 0, hostIp: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortMapping` messages. */
 export const PortMapping: MessageFns<PortMapping> = {
+  /** The message in the protobuf wire format. */
   encode(message: PortMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.protocol !== 0) {
       writer.uint32(8).int32(message.protocol);
@@ -2424,6 +2815,7 @@ export const PortMapping: MessageFns<PortMapping> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2481,6 +2873,7 @@ export const PortMapping: MessageFns<PortMapping> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortMapping {
     return {
       protocol: isSet(object.protocol) ? protocolFromJSON(object.protocol) : 0,
@@ -2502,6 +2895,7 @@ export const PortMapping: MessageFns<PortMapping> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PortMapping): unknown {
     const obj: any = {};
     if (message.protocol !== 0) {
@@ -2519,9 +2913,11 @@ export const PortMapping: MessageFns<PortMapping> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortMapping>): PortMapping {
     return PortMapping.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortMapping>): PortMapping {
     const message = createBasePortMapping();
     message.protocol = object.protocol ?? 0;
@@ -2548,7 +2944,9 @@ function createBaseMount(): Mount {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Mount` messages. */
 export const Mount: MessageFns<Mount> = {
+  /** The message in the protobuf wire format. */
   encode(message: Mount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -2586,6 +2984,7 @@ export const Mount: MessageFns<Mount> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Mount {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2699,6 +3098,7 @@ export const Mount: MessageFns<Mount> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Mount {
     return {
       containerPath: isSet(object.containerPath)
@@ -2743,6 +3143,7 @@ export const Mount: MessageFns<Mount> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Mount): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -2781,9 +3182,11 @@ export const Mount: MessageFns<Mount> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Mount>): Mount {
     return Mount.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Mount>): Mount {
     const message = createBaseMount();
     message.containerPath = object.containerPath ?? "";
@@ -2807,7 +3210,9 @@ function createBaseIDMapping(): IDMapping {
   return { hostId: 0, containerId: 0, length: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.IDMapping` messages. */
 export const IDMapping: MessageFns<IDMapping> = {
+  /** The message in the protobuf wire format. */
   encode(message: IDMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.hostId !== 0) {
       writer.uint32(8).uint32(message.hostId);
@@ -2821,6 +3226,7 @@ export const IDMapping: MessageFns<IDMapping> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): IDMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2870,6 +3276,7 @@ export const IDMapping: MessageFns<IDMapping> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): IDMapping {
     return {
       hostId: isSet(object.hostId)
@@ -2886,6 +3293,7 @@ export const IDMapping: MessageFns<IDMapping> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: IDMapping): unknown {
     const obj: any = {};
     if (message.hostId !== 0) {
@@ -2900,9 +3308,11 @@ export const IDMapping: MessageFns<IDMapping> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<IDMapping>): IDMapping {
     return IDMapping.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<IDMapping>): IDMapping {
     const message = createBaseIDMapping();
     message.hostId = object.hostId ?? 0;
@@ -2916,7 +3326,9 @@ function createBaseUserNamespace(): UserNamespace {
   return { mode: 0, uids: [], gids: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UserNamespace` messages. */
 export const UserNamespace: MessageFns<UserNamespace> = {
+  /** The message in the protobuf wire format. */
   encode(message: UserNamespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mode !== 0) {
       writer.uint32(8).int32(message.mode);
@@ -2930,6 +3342,7 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UserNamespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2979,6 +3392,7 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UserNamespace {
     return {
       mode: isSet(object.mode) ? namespaceModeFromJSON(object.mode) : 0,
@@ -2987,6 +3401,7 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UserNamespace): unknown {
     const obj: any = {};
     if (message.mode !== 0) {
@@ -3001,9 +3416,11 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UserNamespace>): UserNamespace {
     return UserNamespace.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UserNamespace>): UserNamespace {
     const message = createBaseUserNamespace();
     message.mode = object.mode ?? 0;
@@ -3017,7 +3434,9 @@ function createBaseNamespaceOption(): NamespaceOption {
   return { network: 0, pid: 0, ipc: 0, targetId: "", usernsOptions: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NamespaceOption` messages. */
 export const NamespaceOption: MessageFns<NamespaceOption> = {
+  /** The message in the protobuf wire format. */
   encode(message: NamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
       writer.uint32(8).int32(message.network);
@@ -3037,6 +3456,7 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NamespaceOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3102,6 +3522,7 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NamespaceOption {
     return {
       network: isSet(object.network) ? namespaceModeFromJSON(object.network) : 0,
@@ -3120,6 +3541,7 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NamespaceOption): unknown {
     const obj: any = {};
     if (message.network !== 0) {
@@ -3140,9 +3562,11 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NamespaceOption>): NamespaceOption {
     return NamespaceOption.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NamespaceOption>): NamespaceOption {
     const message = createBaseNamespaceOption();
     message.network = object.network ?? 0;
@@ -3160,7 +3584,9 @@ function createBaseInt64Value(): Int64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Int64Value` messages. */
 export const Int64Value: MessageFns<Int64Value> = {
+  /** The message in the protobuf wire format. */
   encode(message: Int64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asIntN(64, message.value) !== message.value) {
@@ -3171,6 +3597,7 @@ export const Int64Value: MessageFns<Int64Value> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Int64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3204,10 +3631,12 @@ export const Int64Value: MessageFns<Int64Value> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Int64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Int64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -3216,9 +3645,11 @@ export const Int64Value: MessageFns<Int64Value> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Int64Value>): Int64Value {
     return Int64Value.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Int64Value>): Int64Value {
     const message = createBaseInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -3242,7 +3673,9 @@ function createBaseLinuxSandboxSecurityContext(): LinuxSandboxSecurityContext {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxSandboxSecurityContext` messages. */
 export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaceOptions !== undefined) {
       NamespaceOption.encode(message.namespaceOptions, writer.uint32(10).fork()).join();
@@ -3287,6 +3720,7 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3410,6 +3844,7 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxSandboxSecurityContext {
     return {
       namespaceOptions: isSet(object.namespaceOptions)
@@ -3458,6 +3893,7 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.namespaceOptions !== undefined) {
@@ -3496,9 +3932,11 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     return LinuxSandboxSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     const message = createBaseLinuxSandboxSecurityContext();
     message.namespaceOptions = (object.namespaceOptions !== undefined && object.namespaceOptions !== null)
@@ -3532,7 +3970,9 @@ function createBaseSecurityProfile(): SecurityProfile {
   return { profileType: 0, localhostRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SecurityProfile` messages. */
 export const SecurityProfile: MessageFns<SecurityProfile> = {
+  /** The message in the protobuf wire format. */
   encode(message: SecurityProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profileType !== 0) {
       writer.uint32(8).int32(message.profileType);
@@ -3543,6 +3983,7 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SecurityProfile {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3584,6 +4025,7 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SecurityProfile {
     return {
       profileType: isSet(object.profileType)
@@ -3599,6 +4041,7 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: SecurityProfile): unknown {
     const obj: any = {};
     if (message.profileType !== 0) {
@@ -3610,9 +4053,11 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SecurityProfile>): SecurityProfile {
     return SecurityProfile.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SecurityProfile>): SecurityProfile {
     const message = createBaseSecurityProfile();
     message.profileType = object.profileType ?? 0;
@@ -3625,7 +4070,9 @@ function createBaseLinuxPodSandboxConfig(): LinuxPodSandboxConfig {
   return { cgroupParent: "", securityContext: undefined, sysctls: {}, overhead: undefined, resources: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxConfig` messages. */
 export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupParent !== "") {
       writer.uint32(10).string(message.cgroupParent);
@@ -3645,6 +4092,7 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3713,6 +4161,7 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig {
     return {
       cgroupParent: isSet(object.cgroupParent)
@@ -3744,6 +4193,7 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.cgroupParent !== "") {
@@ -3770,9 +4220,11 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     return LinuxPodSandboxConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     const message = createBaseLinuxPodSandboxConfig();
     message.cgroupParent = object.cgroupParent ?? "";
@@ -3802,7 +4254,9 @@ function createBaseLinuxPodSandboxConfig_SysctlsEntry(): LinuxPodSandboxConfig_S
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxConfig.SysctlsEntry` messages. */
 export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfig_SysctlsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig_SysctlsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -3813,6 +4267,7 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig_SysctlsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3854,6 +4309,7 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig_SysctlsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -3861,6 +4317,7 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig_SysctlsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -3872,9 +4329,11 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     return LinuxPodSandboxConfig_SysctlsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     const message = createBaseLinuxPodSandboxConfig_SysctlsEntry();
     message.key = object.key ?? "";
@@ -3887,7 +4346,9 @@ function createBasePodSandboxMetadata(): PodSandboxMetadata {
   return { name: "", uid: "", namespace: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxMetadata` messages. */
 export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -3904,6 +4365,7 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3961,6 +4423,7 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -3970,6 +4433,7 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -3987,9 +4451,11 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     return PodSandboxMetadata.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     const message = createBasePodSandboxMetadata();
     message.name = object.name ?? "";
@@ -4014,7 +4480,9 @@ function createBasePodSandboxConfig(): PodSandboxConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig` messages. */
 export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       PodSandboxMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -4046,6 +4514,7 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4149,6 +4618,7 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig {
     return {
       metadata: isSet(object.metadata) ? PodSandboxMetadata.fromJSON(object.metadata) : undefined,
@@ -4201,6 +4671,7 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -4245,9 +4716,11 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     return PodSandboxConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     const message = createBasePodSandboxConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -4291,7 +4764,9 @@ function createBasePodSandboxConfig_LabelsEntry(): PodSandboxConfig_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig.LabelsEntry` messages. */
 export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4302,6 +4777,7 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4343,6 +4819,7 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4350,6 +4827,7 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4361,9 +4839,11 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     return PodSandboxConfig_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     const message = createBasePodSandboxConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -4376,7 +4856,9 @@ function createBasePodSandboxConfig_AnnotationsEntry(): PodSandboxConfig_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig.AnnotationsEntry` messages. */
 export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4387,6 +4869,7 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4428,6 +4911,7 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4435,6 +4919,7 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4446,9 +4931,11 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     return PodSandboxConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     const message = createBasePodSandboxConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -4461,7 +4948,9 @@ function createBaseRunPodSandboxRequest(): RunPodSandboxRequest {
   return { config: undefined, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RunPodSandboxRequest` messages. */
 export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.config !== undefined) {
       PodSandboxConfig.encode(message.config, writer.uint32(10).fork()).join();
@@ -4472,6 +4961,7 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4513,6 +5003,7 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxRequest {
     return {
       config: isSet(object.config) ? PodSandboxConfig.fromJSON(object.config) : undefined,
@@ -4524,6 +5015,7 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.config !== undefined) {
@@ -4535,9 +5027,11 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     return RunPodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     const message = createBaseRunPodSandboxRequest();
     message.config = (object.config !== undefined && object.config !== null)
@@ -4552,7 +5046,9 @@ function createBaseRunPodSandboxResponse(): RunPodSandboxResponse {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RunPodSandboxResponse` messages. */
 export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -4560,6 +5056,7 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4593,6 +5090,7 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxResponse {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -4603,6 +5101,7 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -4611,9 +5110,11 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     return RunPodSandboxResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     const message = createBaseRunPodSandboxResponse();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -4625,7 +5126,9 @@ function createBaseStopPodSandboxRequest(): StopPodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopPodSandboxRequest` messages. */
 export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StopPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -4633,6 +5136,7 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4666,6 +5170,7 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopPodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -4676,6 +5181,7 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StopPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -4684,9 +5190,11 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     return StopPodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     const message = createBaseStopPodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -4698,11 +5206,13 @@ function createBaseStopPodSandboxResponse(): StopPodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopPodSandboxResponse` messages. */
 export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
   encode(_: StopPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4737,6 +5247,7 @@ export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxResponse>): StopPodSandboxResponse {
     return StopPodSandboxResponse.fromPartial(base ?? {});
   },
@@ -4750,7 +5261,9 @@ function createBaseRemovePodSandboxRequest(): RemovePodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemovePodSandboxRequest` messages. */
 export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RemovePodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -4758,6 +5271,7 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4791,6 +5305,7 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemovePodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -4801,6 +5316,7 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RemovePodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -4809,9 +5325,11 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     return RemovePodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     const message = createBaseRemovePodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -4823,11 +5341,13 @@ function createBaseRemovePodSandboxResponse(): RemovePodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemovePodSandboxResponse` messages. */
 export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
   encode(_: RemovePodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4862,6 +5382,7 @@ export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxResponse>): RemovePodSandboxResponse {
     return RemovePodSandboxResponse.fromPartial(base ?? {});
   },
@@ -4875,7 +5396,9 @@ function createBasePodSandboxStatusRequest(): PodSandboxStatusRequest {
   return { podSandboxId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusRequest` messages. */
 export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -4886,6 +5409,7 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4927,6 +5451,7 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -4938,6 +5463,7 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -4949,9 +5475,11 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     return PodSandboxStatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     const message = createBasePodSandboxStatusRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -4964,7 +5492,9 @@ function createBasePodIP(): PodIP {
   return { ip: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodIP` messages. */
 export const PodIP: MessageFns<PodIP> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodIP, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -4972,6 +5502,7 @@ export const PodIP: MessageFns<PodIP> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodIP {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5005,10 +5536,12 @@ export const PodIP: MessageFns<PodIP> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodIP {
     return { ip: isSet(object.ip) ? globalThis.String(object.ip) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodIP): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -5017,9 +5550,11 @@ export const PodIP: MessageFns<PodIP> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodIP>): PodIP {
     return PodIP.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodIP>): PodIP {
     const message = createBasePodIP();
     message.ip = object.ip ?? "";
@@ -5031,7 +5566,9 @@ function createBasePodSandboxNetworkStatus(): PodSandboxNetworkStatus {
   return { ip: "", additionalIps: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxNetworkStatus` messages. */
 export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxNetworkStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -5042,6 +5579,7 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxNetworkStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5083,6 +5621,7 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxNetworkStatus {
     return {
       ip: isSet(object.ip) ? globalThis.String(object.ip) : "",
@@ -5094,6 +5633,7 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxNetworkStatus): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -5105,9 +5645,11 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     return PodSandboxNetworkStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     const message = createBasePodSandboxNetworkStatus();
     message.ip = object.ip ?? "";
@@ -5120,7 +5662,9 @@ function createBaseNamespace(): Namespace {
   return { options: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Namespace` messages. */
 export const Namespace: MessageFns<Namespace> = {
+  /** The message in the protobuf wire format. */
   encode(message: Namespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.options !== undefined) {
       NamespaceOption.encode(message.options, writer.uint32(18).fork()).join();
@@ -5128,6 +5672,7 @@ export const Namespace: MessageFns<Namespace> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Namespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5161,10 +5706,12 @@ export const Namespace: MessageFns<Namespace> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Namespace {
     return { options: isSet(object.options) ? NamespaceOption.fromJSON(object.options) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Namespace): unknown {
     const obj: any = {};
     if (message.options !== undefined) {
@@ -5173,9 +5720,11 @@ export const Namespace: MessageFns<Namespace> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Namespace>): Namespace {
     return Namespace.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Namespace>): Namespace {
     const message = createBaseNamespace();
     message.options = (object.options !== undefined && object.options !== null)
@@ -5189,7 +5738,9 @@ function createBaseLinuxPodSandboxStatus(): LinuxPodSandboxStatus {
   return { namespaces: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxStatus` messages. */
 export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaces !== undefined) {
       Namespace.encode(message.namespaces, writer.uint32(10).fork()).join();
@@ -5197,6 +5748,7 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5230,10 +5782,12 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStatus {
     return { namespaces: isSet(object.namespaces) ? Namespace.fromJSON(object.namespaces) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStatus): unknown {
     const obj: any = {};
     if (message.namespaces !== undefined) {
@@ -5242,9 +5796,11 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     return LinuxPodSandboxStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     const message = createBaseLinuxPodSandboxStatus();
     message.namespaces = (object.namespaces !== undefined && object.namespaces !== null)
@@ -5268,7 +5824,9 @@ function createBasePodSandboxStatus(): PodSandboxStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus` messages. */
 export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -5303,6 +5861,7 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5406,6 +5965,7 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -5454,6 +6014,7 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -5498,9 +6059,11 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     return PodSandboxStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     const message = createBasePodSandboxStatus();
     message.id = object.id ?? "";
@@ -5542,7 +6105,9 @@ function createBasePodSandboxStatus_LabelsEntry(): PodSandboxStatus_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus.LabelsEntry` messages. */
 export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5553,6 +6118,7 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5594,6 +6160,7 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5601,6 +6168,7 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5612,9 +6180,11 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     return PodSandboxStatus_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     const message = createBasePodSandboxStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -5627,7 +6197,9 @@ function createBasePodSandboxStatus_AnnotationsEntry(): PodSandboxStatus_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus.AnnotationsEntry` messages. */
 export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5638,6 +6210,7 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5679,6 +6252,7 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5686,6 +6260,7 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5697,9 +6272,11 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     return PodSandboxStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     const message = createBasePodSandboxStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -5712,7 +6289,9 @@ function createBasePodSandboxStatusResponse(): PodSandboxStatusResponse {
   return { status: undefined, info: {}, containersStatuses: [], timestamp: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusResponse` messages. */
 export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       PodSandboxStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -5732,6 +6311,7 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5792,6 +6372,7 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse {
     return {
       status: isSet(object.status) ? PodSandboxStatus.fromJSON(object.status) : undefined,
@@ -5818,6 +6399,7 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -5841,9 +6423,11 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     return PodSandboxStatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     const message = createBasePodSandboxStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -5868,7 +6452,9 @@ function createBasePodSandboxStatusResponse_InfoEntry(): PodSandboxStatusRespons
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusResponse.InfoEntry` messages. */
 export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5879,6 +6465,7 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5920,6 +6507,7 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5927,6 +6515,7 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5938,9 +6527,11 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     return PodSandboxStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     const message = createBasePodSandboxStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -5953,7 +6544,9 @@ function createBasePodSandboxStateValue(): PodSandboxStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStateValue` messages. */
 export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -5961,6 +6554,7 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5994,10 +6588,12 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStateValue {
     return { state: isSet(object.state) ? podSandboxStateFromJSON(object.state) : 0 };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -6006,9 +6602,11 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     return PodSandboxStateValue.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     const message = createBasePodSandboxStateValue();
     message.state = object.state ?? 0;
@@ -6020,7 +6618,9 @@ function createBasePodSandboxFilter(): PodSandboxFilter {
   return { id: "", state: undefined, labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxFilter` messages. */
 export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -6034,6 +6634,7 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6086,6 +6687,7 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -6120,6 +6722,7 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -6140,9 +6743,11 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     return PodSandboxFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     const message = createBasePodSandboxFilter();
     message.id = object.id ?? "";
@@ -6166,7 +6771,9 @@ function createBasePodSandboxFilter_LabelSelectorEntry(): PodSandboxFilter_Label
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxFilter.LabelSelectorEntry` messages. */
 export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6177,6 +6784,7 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6218,6 +6826,7 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6225,6 +6834,7 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6236,9 +6846,11 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     return PodSandboxFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     const message = createBasePodSandboxFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -6251,7 +6863,9 @@ function createBaseListPodSandboxRequest(): ListPodSandboxRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxRequest` messages. */
 export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -6259,6 +6873,7 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6292,10 +6907,12 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxRequest {
     return { filter: isSet(object.filter) ? PodSandboxFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -6304,9 +6921,11 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     return ListPodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     const message = createBaseListPodSandboxRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -6320,7 +6939,9 @@ function createBasePodSandbox(): PodSandbox {
   return { id: "", metadata: undefined, state: 0, createdAt: 0n, labels: {}, annotations: {}, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox` messages. */
 export const PodSandbox: MessageFns<PodSandbox> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandbox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -6349,6 +6970,7 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6436,6 +7058,7 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -6482,6 +7105,7 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -6520,9 +7144,11 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox>): PodSandbox {
     return PodSandbox.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox>): PodSandbox {
     const message = createBasePodSandbox();
     message.id = object.id ?? "";
@@ -6558,7 +7184,9 @@ function createBasePodSandbox_LabelsEntry(): PodSandbox_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox.LabelsEntry` messages. */
 export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6569,6 +7197,7 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6610,6 +7239,7 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6617,6 +7247,7 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6628,9 +7259,11 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     return PodSandbox_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     const message = createBasePodSandbox_LabelsEntry();
     message.key = object.key ?? "";
@@ -6643,7 +7276,9 @@ function createBasePodSandbox_AnnotationsEntry(): PodSandbox_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox.AnnotationsEntry` messages. */
 export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6654,6 +7289,7 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6695,6 +7331,7 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6702,6 +7339,7 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6713,9 +7351,11 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     return PodSandbox_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     const message = createBasePodSandbox_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -6728,7 +7368,9 @@ function createBaseListPodSandboxResponse(): ListPodSandboxResponse {
   return { items: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxResponse` messages. */
 export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       PodSandbox.encode(v!, writer.uint32(10).fork()).join();
@@ -6736,6 +7378,7 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6769,12 +7412,14 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxResponse {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => PodSandbox.fromJSON(e)) : [],
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.items?.length) {
@@ -6783,9 +7428,11 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     return ListPodSandboxResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     const message = createBaseListPodSandboxResponse();
     message.items = object.items?.map((e) => PodSandbox.fromPartial(e)) || [];
@@ -6797,7 +7444,9 @@ function createBaseStreamPodSandboxesRequest(): StreamPodSandboxesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxesRequest` messages. */
 export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -6805,6 +7454,7 @@ export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6838,10 +7488,12 @@ export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxesRequest {
     return { filter: isSet(object.filter) ? PodSandboxFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -6850,9 +7502,11 @@ export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxesRequest>): StreamPodSandboxesRequest {
     return StreamPodSandboxesRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxesRequest>): StreamPodSandboxesRequest {
     const message = createBaseStreamPodSandboxesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -6866,7 +7520,9 @@ function createBaseStreamPodSandboxesResponse(): StreamPodSandboxesResponse {
   return { podSandboxes: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxesResponse` messages. */
 export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxes) {
       PodSandbox.encode(v!, writer.uint32(10).fork()).join();
@@ -6874,6 +7530,7 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6907,6 +7564,7 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxesResponse {
     return {
       podSandboxes: globalThis.Array.isArray(object?.podSandboxes)
@@ -6917,6 +7575,7 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxesResponse): unknown {
     const obj: any = {};
     if (message.podSandboxes?.length) {
@@ -6925,9 +7584,11 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxesResponse>): StreamPodSandboxesResponse {
     return StreamPodSandboxesResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxesResponse>): StreamPodSandboxesResponse {
     const message = createBaseStreamPodSandboxesResponse();
     message.podSandboxes = object.podSandboxes?.map((e) => PodSandbox.fromPartial(e)) || [];
@@ -6939,7 +7600,9 @@ function createBasePodSandboxStatsRequest(): PodSandboxStatsRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsRequest` messages. */
 export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -6947,6 +7610,7 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6980,6 +7644,7 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -6990,6 +7655,7 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -6998,9 +7664,11 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     return PodSandboxStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     const message = createBasePodSandboxStatsRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -7012,7 +7680,9 @@ function createBasePodSandboxStatsResponse(): PodSandboxStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsResponse` messages. */
 export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       PodSandboxStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -7020,6 +7690,7 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7053,10 +7724,12 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsResponse {
     return { stats: isSet(object.stats) ? PodSandboxStats.fromJSON(object.stats) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -7065,9 +7738,11 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     return PodSandboxStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     const message = createBasePodSandboxStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -7081,7 +7756,9 @@ function createBasePodSandboxStatsFilter(): PodSandboxStatsFilter {
   return { id: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsFilter` messages. */
 export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -7092,6 +7769,7 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7136,6 +7814,7 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -7169,6 +7848,7 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -7186,9 +7866,11 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     return PodSandboxStatsFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     const message = createBasePodSandboxStatsFilter();
     message.id = object.id ?? "";
@@ -7209,7 +7891,9 @@ function createBasePodSandboxStatsFilter_LabelSelectorEntry(): PodSandboxStatsFi
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsFilter.LabelSelectorEntry` messages. */
 export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStatsFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7220,6 +7904,7 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7261,6 +7946,7 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7268,6 +7954,7 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7279,9 +7966,11 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     return PodSandboxStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     const message = createBasePodSandboxStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -7294,7 +7983,9 @@ function createBaseListPodSandboxStatsRequest(): ListPodSandboxStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxStatsRequest` messages. */
 export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -7302,6 +7993,7 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7335,10 +8027,12 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsRequest {
     return { filter: isSet(object.filter) ? PodSandboxStatsFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -7347,9 +8041,11 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     return ListPodSandboxStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     const message = createBaseListPodSandboxStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -7363,7 +8059,9 @@ function createBaseListPodSandboxStatsResponse(): ListPodSandboxStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxStatsResponse` messages. */
 export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       PodSandboxStats.encode(v!, writer.uint32(10).fork()).join();
@@ -7371,6 +8069,7 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7404,12 +8103,14 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => PodSandboxStats.fromJSON(e)) : [],
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -7418,9 +8119,11 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     return ListPodSandboxStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     const message = createBaseListPodSandboxStatsResponse();
     message.stats = object.stats?.map((e) => PodSandboxStats.fromPartial(e)) || [];
@@ -7432,7 +8135,9 @@ function createBaseStreamPodSandboxStatsRequest(): StreamPodSandboxStatsRequest 
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxStatsRequest` messages. */
 export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -7440,6 +8145,7 @@ export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsReque
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7473,10 +8179,12 @@ export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsReque
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxStatsRequest {
     return { filter: isSet(object.filter) ? PodSandboxStatsFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -7485,9 +8193,11 @@ export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsReque
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxStatsRequest>): StreamPodSandboxStatsRequest {
     return StreamPodSandboxStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxStatsRequest>): StreamPodSandboxStatsRequest {
     const message = createBaseStreamPodSandboxStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -7501,7 +8211,9 @@ function createBaseStreamPodSandboxStatsResponse(): StreamPodSandboxStatsRespons
   return { podSandboxStats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxStatsResponse` messages. */
 export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxStats) {
       PodSandboxStats.encode(v!, writer.uint32(10).fork()).join();
@@ -7509,6 +8221,7 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7542,6 +8255,7 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxStatsResponse {
     return {
       podSandboxStats: globalThis.Array.isArray(object?.podSandboxStats)
@@ -7552,6 +8266,7 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.podSandboxStats?.length) {
@@ -7560,9 +8275,11 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxStatsResponse>): StreamPodSandboxStatsResponse {
     return StreamPodSandboxStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxStatsResponse>): StreamPodSandboxStatsResponse {
     const message = createBaseStreamPodSandboxStatsResponse();
     message.podSandboxStats = object.podSandboxStats?.map((e) => PodSandboxStats.fromPartial(e)) || [];
@@ -7574,7 +8291,9 @@ function createBasePodSandboxAttributes(): PodSandboxAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes` messages. */
 export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -7591,6 +8310,7 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7654,6 +8374,7 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -7689,6 +8410,7 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -7718,9 +8440,11 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     return PodSandboxAttributes.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     const message = createBasePodSandboxAttributes();
     message.id = object.id ?? "";
@@ -7753,7 +8477,9 @@ function createBasePodSandboxAttributes_LabelsEntry(): PodSandboxAttributes_Labe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes.LabelsEntry` messages. */
 export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7764,6 +8490,7 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7805,6 +8532,7 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7812,6 +8540,7 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7823,9 +8552,11 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     return PodSandboxAttributes_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     const message = createBasePodSandboxAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -7838,7 +8569,9 @@ function createBasePodSandboxAttributes_AnnotationsEntry(): PodSandboxAttributes
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes.AnnotationsEntry` messages. */
 export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttributes_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7849,6 +8582,7 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7890,6 +8624,7 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7897,6 +8632,7 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7908,9 +8644,11 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     return PodSandboxAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     const message = createBasePodSandboxAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -7923,7 +8661,9 @@ function createBasePodSandboxStats(): PodSandboxStats {
   return { attributes: undefined, linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStats` messages. */
 export const PodSandboxStats: MessageFns<PodSandboxStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       PodSandboxAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -7937,6 +8677,7 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7986,6 +8727,7 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStats {
     return {
       attributes: isSet(object.attributes) ? PodSandboxAttributes.fromJSON(object.attributes) : undefined,
@@ -7994,6 +8736,7 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -8008,9 +8751,11 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStats>): PodSandboxStats {
     return PodSandboxStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStats>): PodSandboxStats {
     const message = createBasePodSandboxStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -8030,7 +8775,9 @@ function createBaseLinuxPodSandboxStats(): LinuxPodSandboxStats {
   return { cpu: undefined, memory: undefined, network: undefined, process: undefined, containers: [], io: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxStats` messages. */
 export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
       CpuUsage.encode(message.cpu, writer.uint32(10).fork()).join();
@@ -8053,6 +8800,7 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8126,6 +8874,7 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStats {
     return {
       cpu: isSet(object.cpu) ? CpuUsage.fromJSON(object.cpu) : undefined,
@@ -8139,6 +8888,7 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStats): unknown {
     const obj: any = {};
     if (message.cpu !== undefined) {
@@ -8162,9 +8912,11 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     return LinuxPodSandboxStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     const message = createBaseLinuxPodSandboxStats();
     message.cpu = (object.cpu !== undefined && object.cpu !== null) ? CpuUsage.fromPartial(object.cpu) : undefined;
@@ -8187,7 +8939,9 @@ function createBaseWindowsPodSandboxStats(): WindowsPodSandboxStats {
   return { cpu: undefined, memory: undefined, network: undefined, process: undefined, containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsPodSandboxStats` messages. */
 export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
       WindowsCpuUsage.encode(message.cpu, writer.uint32(10).fork()).join();
@@ -8207,6 +8961,7 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8272,6 +9027,7 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsPodSandboxStats {
     return {
       cpu: isSet(object.cpu) ? WindowsCpuUsage.fromJSON(object.cpu) : undefined,
@@ -8284,6 +9040,7 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsPodSandboxStats): unknown {
     const obj: any = {};
     if (message.cpu !== undefined) {
@@ -8304,9 +9061,11 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxStats>): WindowsPodSandboxStats {
     return WindowsPodSandboxStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsPodSandboxStats>): WindowsPodSandboxStats {
     const message = createBaseWindowsPodSandboxStats();
     message.cpu = (object.cpu !== undefined && object.cpu !== null)
@@ -8330,7 +9089,9 @@ function createBaseNetworkUsage(): NetworkUsage {
   return { timestamp: 0n, defaultInterface: undefined, interfaces: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkUsage` messages. */
 export const NetworkUsage: MessageFns<NetworkUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: NetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -8347,6 +9108,7 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8396,6 +9158,7 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -8410,6 +9173,7 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NetworkUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -8424,9 +9188,11 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkUsage>): NetworkUsage {
     return NetworkUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkUsage>): NetworkUsage {
     const message = createBaseNetworkUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -8442,7 +9208,9 @@ function createBaseWindowsNetworkUsage(): WindowsNetworkUsage {
   return { timestamp: 0n, defaultInterface: undefined, interfaces: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNetworkUsage` messages. */
 export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsNetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -8459,6 +9227,7 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsNetworkUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8508,6 +9277,7 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsNetworkUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -8522,6 +9292,7 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsNetworkUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -8536,9 +9307,11 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsNetworkUsage>): WindowsNetworkUsage {
     return WindowsNetworkUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsNetworkUsage>): WindowsNetworkUsage {
     const message = createBaseWindowsNetworkUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -8554,7 +9327,9 @@ function createBaseNetworkInterfaceUsage(): NetworkInterfaceUsage {
   return { name: "", rxBytes: undefined, rxErrors: undefined, txBytes: undefined, txErrors: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkInterfaceUsage` messages. */
 export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: NetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -8574,6 +9349,7 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkInterfaceUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8639,6 +9415,7 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkInterfaceUsage {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -8665,6 +9442,7 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NetworkInterfaceUsage): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -8685,9 +9463,11 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     return NetworkInterfaceUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     const message = createBaseNetworkInterfaceUsage();
     message.name = object.name ?? "";
@@ -8711,7 +9491,9 @@ function createBaseWindowsNetworkInterfaceUsage(): WindowsNetworkInterfaceUsage 
   return { name: "", rxBytes: undefined, rxPacketsDropped: undefined, txBytes: undefined, txPacketsDropped: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNetworkInterfaceUsage` messages. */
 export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsNetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -8731,6 +9513,7 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsNetworkInterfaceUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8796,6 +9579,7 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsNetworkInterfaceUsage {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -8822,6 +9606,7 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsNetworkInterfaceUsage): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -8842,9 +9627,11 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsNetworkInterfaceUsage>): WindowsNetworkInterfaceUsage {
     return WindowsNetworkInterfaceUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsNetworkInterfaceUsage>): WindowsNetworkInterfaceUsage {
     const message = createBaseWindowsNetworkInterfaceUsage();
     message.name = object.name ?? "";
@@ -8868,7 +9655,9 @@ function createBaseProcessUsage(): ProcessUsage {
   return { timestamp: 0n, processCount: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ProcessUsage` messages. */
 export const ProcessUsage: MessageFns<ProcessUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: ProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -8882,6 +9671,7 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ProcessUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8923,6 +9713,7 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ProcessUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -8934,6 +9725,7 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ProcessUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -8945,9 +9737,11 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ProcessUsage>): ProcessUsage {
     return ProcessUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ProcessUsage>): ProcessUsage {
     const message = createBaseProcessUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -8962,7 +9756,9 @@ function createBaseWindowsProcessUsage(): WindowsProcessUsage {
   return { timestamp: 0n, processCount: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsProcessUsage` messages. */
 export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -8976,6 +9772,7 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsProcessUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9017,6 +9814,7 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsProcessUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -9028,6 +9826,7 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsProcessUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -9039,9 +9838,11 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsProcessUsage>): WindowsProcessUsage {
     return WindowsProcessUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsProcessUsage>): WindowsProcessUsage {
     const message = createBaseWindowsProcessUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -9056,7 +9857,9 @@ function createBaseImageSpec(): ImageSpec {
   return { image: "", annotations: {}, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageSpec` messages. */
 export const ImageSpec: MessageFns<ImageSpec> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== "") {
       writer.uint32(10).string(message.image);
@@ -9076,6 +9879,7 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9144,6 +9948,7 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec {
     return {
       image: isSet(object.image) ? globalThis.String(object.image) : "",
@@ -9179,6 +9984,7 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec): unknown {
     const obj: any = {};
     if (message.image !== "") {
@@ -9205,9 +10011,11 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec>): ImageSpec {
     return ImageSpec.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec>): ImageSpec {
     const message = createBaseImageSpec();
     message.image = object.image ?? "";
@@ -9231,7 +10039,9 @@ function createBaseImageSpec_AnnotationsEntry(): ImageSpec_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageSpec.AnnotationsEntry` messages. */
 export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageSpec_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -9242,6 +10052,7 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9283,6 +10094,7 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -9290,6 +10102,7 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -9301,9 +10114,11 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     return ImageSpec_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     const message = createBaseImageSpec_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -9316,7 +10131,9 @@ function createBaseKeyValue(): KeyValue {
   return { key: "", value: new Uint8Array(0) };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.KeyValue` messages. */
 export const KeyValue: MessageFns<KeyValue> = {
+  /** The message in the protobuf wire format. */
   encode(message: KeyValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -9327,6 +10144,7 @@ export const KeyValue: MessageFns<KeyValue> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): KeyValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9368,6 +10186,7 @@ export const KeyValue: MessageFns<KeyValue> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): KeyValue {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -9375,6 +10194,7 @@ export const KeyValue: MessageFns<KeyValue> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: KeyValue): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -9386,9 +10206,11 @@ export const KeyValue: MessageFns<KeyValue> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<KeyValue>): KeyValue {
     return KeyValue.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<KeyValue>): KeyValue {
     const message = createBaseKeyValue();
     message.key = object.key ?? "";
@@ -9412,7 +10234,9 @@ function createBaseLinuxContainerResources(): LinuxContainerResources {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerResources` messages. */
 export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuPeriod !== 0n) {
       if (BigInt.asIntN(64, message.cpuPeriod) !== message.cpuPeriod) {
@@ -9465,6 +10289,7 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9573,6 +10398,7 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources {
     return {
       cpuPeriod: isSet(object.cpuPeriod)
@@ -9637,6 +10463,7 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources): unknown {
     const obj: any = {};
     if (message.cpuPeriod !== 0n) {
@@ -9678,9 +10505,11 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     return LinuxContainerResources.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     const message = createBaseLinuxContainerResources();
     message.cpuPeriod = (object.cpuPeriod !== undefined && object.cpuPeriod !== null) ? BigInt(object.cpuPeriod) : 0n;
@@ -9716,7 +10545,9 @@ function createBaseLinuxContainerResources_UnifiedEntry(): LinuxContainerResourc
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerResources.UnifiedEntry` messages. */
 export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerResources_UnifiedEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources_UnifiedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -9727,6 +10558,7 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources_UnifiedEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9768,6 +10600,7 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources_UnifiedEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -9775,6 +10608,7 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources_UnifiedEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -9786,9 +10620,11 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     return LinuxContainerResources_UnifiedEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     const message = createBaseLinuxContainerResources_UnifiedEntry();
     message.key = object.key ?? "";
@@ -9801,7 +10637,9 @@ function createBaseHugepageLimit(): HugepageLimit {
   return { pageSize: "", limit: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.HugepageLimit` messages. */
 export const HugepageLimit: MessageFns<HugepageLimit> = {
+  /** The message in the protobuf wire format. */
   encode(message: HugepageLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pageSize !== "") {
       writer.uint32(10).string(message.pageSize);
@@ -9815,6 +10653,7 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): HugepageLimit {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9856,6 +10695,7 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): HugepageLimit {
     return {
       pageSize: isSet(object.pageSize)
@@ -9867,6 +10707,7 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: HugepageLimit): unknown {
     const obj: any = {};
     if (message.pageSize !== "") {
@@ -9878,9 +10719,11 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<HugepageLimit>): HugepageLimit {
     return HugepageLimit.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<HugepageLimit>): HugepageLimit {
     const message = createBaseHugepageLimit();
     message.pageSize = object.pageSize ?? "";
@@ -9893,7 +10736,9 @@ function createBaseSELinuxOption(): SELinuxOption {
   return { user: "", role: "", type: "", level: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SELinuxOption` messages. */
 export const SELinuxOption: MessageFns<SELinuxOption> = {
+  /** The message in the protobuf wire format. */
   encode(message: SELinuxOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== "") {
       writer.uint32(10).string(message.user);
@@ -9910,6 +10755,7 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SELinuxOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9967,6 +10813,7 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SELinuxOption {
     return {
       user: isSet(object.user) ? globalThis.String(object.user) : "",
@@ -9976,6 +10823,7 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: SELinuxOption): unknown {
     const obj: any = {};
     if (message.user !== "") {
@@ -9993,9 +10841,11 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SELinuxOption>): SELinuxOption {
     return SELinuxOption.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SELinuxOption>): SELinuxOption {
     const message = createBaseSELinuxOption();
     message.user = object.user ?? "";
@@ -10010,7 +10860,9 @@ function createBaseCapability(): Capability {
   return { addCapabilities: [], dropCapabilities: [], addAmbientCapabilities: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Capability` messages. */
 export const Capability: MessageFns<Capability> = {
+  /** The message in the protobuf wire format. */
   encode(message: Capability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addCapabilities) {
       writer.uint32(10).string(v!);
@@ -10024,6 +10876,7 @@ export const Capability: MessageFns<Capability> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Capability {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10073,6 +10926,7 @@ export const Capability: MessageFns<Capability> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Capability {
     return {
       addCapabilities: globalThis.Array.isArray(object?.addCapabilities)
@@ -10093,6 +10947,7 @@ export const Capability: MessageFns<Capability> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Capability): unknown {
     const obj: any = {};
     if (message.addCapabilities?.length) {
@@ -10107,9 +10962,11 @@ export const Capability: MessageFns<Capability> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Capability>): Capability {
     return Capability.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Capability>): Capability {
     const message = createBaseCapability();
     message.addCapabilities = object.addCapabilities?.map((e) => e) || [];
@@ -10141,7 +10998,9 @@ function createBaseLinuxContainerSecurityContext(): LinuxContainerSecurityContex
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerSecurityContext` messages. */
 export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.capabilities !== undefined) {
       Capability.encode(message.capabilities, writer.uint32(10).fork()).join();
@@ -10204,6 +11063,7 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10375,6 +11235,7 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerSecurityContext {
     return {
       capabilities: isSet(object.capabilities) ? Capability.fromJSON(object.capabilities) : undefined,
@@ -10449,6 +11310,7 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.capabilities !== undefined) {
@@ -10505,9 +11367,11 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     return LinuxContainerSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     const message = createBaseLinuxContainerSecurityContext();
     message.capabilities = (object.capabilities !== undefined && object.capabilities !== null)
@@ -10549,7 +11413,9 @@ function createBaseLinuxContainerConfig(): LinuxContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerConfig` messages. */
 export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       LinuxContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -10560,6 +11426,7 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10601,6 +11468,7 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerConfig {
     return {
       resources: isSet(object.resources) ? LinuxContainerResources.fromJSON(object.resources) : undefined,
@@ -10612,6 +11480,7 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -10623,9 +11492,11 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     return LinuxContainerConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     const message = createBaseLinuxContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -10642,7 +11513,9 @@ function createBaseLinuxContainerUser(): LinuxContainerUser {
   return { uid: 0n, gid: 0n, supplementalGroups: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerUser` messages. */
 export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uid !== 0n) {
       if (BigInt.asIntN(64, message.uid) !== message.uid) {
@@ -10669,6 +11542,7 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerUser {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10728,6 +11602,7 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerUser {
     return {
       uid: isSet(object.uid) ? BigInt(object.uid) : 0n,
@@ -10740,6 +11615,7 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerUser): unknown {
     const obj: any = {};
     if (message.uid !== 0n) {
@@ -10754,9 +11630,11 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerUser>): LinuxContainerUser {
     return LinuxContainerUser.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerUser>): LinuxContainerUser {
     const message = createBaseLinuxContainerUser();
     message.uid = (object.uid !== undefined && object.uid !== null) ? BigInt(object.uid) : 0n;
@@ -10770,7 +11648,9 @@ function createBaseWindowsNamespaceOption(): WindowsNamespaceOption {
   return { network: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNamespaceOption` messages. */
 export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsNamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
       writer.uint32(8).int32(message.network);
@@ -10778,6 +11658,7 @@ export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsNamespaceOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10811,10 +11692,12 @@ export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsNamespaceOption {
     return { network: isSet(object.network) ? namespaceModeFromJSON(object.network) : 0 };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsNamespaceOption): unknown {
     const obj: any = {};
     if (message.network !== 0) {
@@ -10823,9 +11706,11 @@ export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsNamespaceOption>): WindowsNamespaceOption {
     return WindowsNamespaceOption.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsNamespaceOption>): WindowsNamespaceOption {
     const message = createBaseWindowsNamespaceOption();
     message.network = object.network ?? 0;
@@ -10837,7 +11722,9 @@ function createBaseWindowsSandboxSecurityContext(): WindowsSandboxSecurityContex
   return { runAsUsername: "", credentialSpec: "", hostProcess: false, namespaceOptions: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsSandboxSecurityContext` messages. */
 export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -10854,6 +11741,7 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10911,6 +11799,7 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsSandboxSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -10936,6 +11825,7 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -10953,9 +11843,11 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     return WindowsSandboxSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     const message = createBaseWindowsSandboxSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -10972,7 +11864,9 @@ function createBaseWindowsPodSandboxConfig(): WindowsPodSandboxConfig {
   return { securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsPodSandboxConfig` messages. */
 export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.securityContext !== undefined) {
       WindowsSandboxSecurityContext.encode(message.securityContext, writer.uint32(10).fork()).join();
@@ -10980,6 +11874,7 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11013,6 +11908,7 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsPodSandboxConfig {
     return {
       securityContext: isSet(object.securityContext)
@@ -11023,6 +11919,7 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.securityContext !== undefined) {
@@ -11031,9 +11928,11 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     return WindowsPodSandboxConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     const message = createBaseWindowsPodSandboxConfig();
     message.securityContext = (object.securityContext !== undefined && object.securityContext !== null)
@@ -11047,7 +11946,9 @@ function createBaseWindowsContainerSecurityContext(): WindowsContainerSecurityCo
   return { runAsUsername: "", credentialSpec: "", hostProcess: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerSecurityContext` messages. */
 export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -11061,6 +11962,7 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11110,6 +12012,7 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -11130,6 +12033,7 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -11144,9 +12048,11 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     return WindowsContainerSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     const message = createBaseWindowsContainerSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -11160,7 +12066,9 @@ function createBaseWindowsContainerConfig(): WindowsContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerConfig` messages. */
 export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       WindowsContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -11171,6 +12079,7 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11212,6 +12121,7 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerConfig {
     return {
       resources: isSet(object.resources) ? WindowsContainerResources.fromJSON(object.resources) : undefined,
@@ -11223,6 +12133,7 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -11234,9 +12145,11 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     return WindowsContainerConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     const message = createBaseWindowsContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -11260,7 +12173,9 @@ function createBaseWindowsContainerResources(): WindowsContainerResources {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerResources` messages. */
 export const WindowsContainerResources: MessageFns<WindowsContainerResources> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuShares !== 0n) {
       if (BigInt.asIntN(64, message.cpuShares) !== message.cpuShares) {
@@ -11298,6 +12213,7 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11371,6 +12287,7 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerResources {
     return {
       cpuShares: isSet(object.cpuShares)
@@ -11406,6 +12323,7 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerResources): unknown {
     const obj: any = {};
     if (message.cpuShares !== 0n) {
@@ -11429,9 +12347,11 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     return WindowsContainerResources.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     const message = createBaseWindowsContainerResources();
     message.cpuShares = (object.cpuShares !== undefined && object.cpuShares !== null) ? BigInt(object.cpuShares) : 0n;
@@ -11454,7 +12374,9 @@ function createBaseWindowsCpuGroupAffinity(): WindowsCpuGroupAffinity {
   return { cpuMask: 0n, cpuGroup: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsCpuGroupAffinity` messages. */
 export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsCpuGroupAffinity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuMask !== 0n) {
       if (BigInt.asUintN(64, message.cpuMask) !== message.cpuMask) {
@@ -11468,6 +12390,7 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsCpuGroupAffinity {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11509,6 +12432,7 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsCpuGroupAffinity {
     return {
       cpuMask: isSet(object.cpuMask) ? BigInt(object.cpuMask) : isSet(object.cpu_mask) ? BigInt(object.cpu_mask) : 0n,
@@ -11520,6 +12444,7 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsCpuGroupAffinity): unknown {
     const obj: any = {};
     if (message.cpuMask !== 0n) {
@@ -11531,9 +12456,11 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsCpuGroupAffinity>): WindowsCpuGroupAffinity {
     return WindowsCpuGroupAffinity.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsCpuGroupAffinity>): WindowsCpuGroupAffinity {
     const message = createBaseWindowsCpuGroupAffinity();
     message.cpuMask = (object.cpuMask !== undefined && object.cpuMask !== null) ? BigInt(object.cpuMask) : 0n;
@@ -11546,7 +12473,9 @@ function createBaseContainerMetadata(): ContainerMetadata {
   return { name: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerMetadata` messages. */
 export const ContainerMetadata: MessageFns<ContainerMetadata> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -11557,6 +12486,7 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11598,6 +12528,7 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -11605,6 +12536,7 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -11616,9 +12548,11 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerMetadata>): ContainerMetadata {
     return ContainerMetadata.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerMetadata>): ContainerMetadata {
     const message = createBaseContainerMetadata();
     message.name = object.name ?? "";
@@ -11631,7 +12565,9 @@ function createBaseDevice(): Device {
   return { containerPath: "", hostPath: "", permissions: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Device` messages. */
 export const Device: MessageFns<Device> = {
+  /** The message in the protobuf wire format. */
   encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -11645,6 +12581,7 @@ export const Device: MessageFns<Device> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Device {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11694,6 +12631,7 @@ export const Device: MessageFns<Device> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Device {
     return {
       containerPath: isSet(object.containerPath)
@@ -11710,6 +12648,7 @@ export const Device: MessageFns<Device> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Device): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -11724,9 +12663,11 @@ export const Device: MessageFns<Device> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Device>): Device {
     return Device.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Device>): Device {
     const message = createBaseDevice();
     message.containerPath = object.containerPath ?? "";
@@ -11740,7 +12681,9 @@ function createBaseCDIDevice(): CDIDevice {
   return { name: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CDIDevice` messages. */
 export const CDIDevice: MessageFns<CDIDevice> = {
+  /** The message in the protobuf wire format. */
   encode(message: CDIDevice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -11748,6 +12691,7 @@ export const CDIDevice: MessageFns<CDIDevice> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CDIDevice {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11781,10 +12725,12 @@ export const CDIDevice: MessageFns<CDIDevice> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CDIDevice {
     return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CDIDevice): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -11793,9 +12739,11 @@ export const CDIDevice: MessageFns<CDIDevice> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CDIDevice>): CDIDevice {
     return CDIDevice.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CDIDevice>): CDIDevice {
     const message = createBaseCDIDevice();
     message.name = object.name ?? "";
@@ -11826,7 +12774,9 @@ function createBaseContainerConfig(): ContainerConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig` messages. */
 export const ContainerConfig: MessageFns<ContainerConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       ContainerMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -11885,6 +12835,7 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12060,6 +13011,7 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig {
     return {
       metadata: isSet(object.metadata) ? ContainerMetadata.fromJSON(object.metadata) : undefined,
@@ -12129,6 +13081,7 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -12200,9 +13153,11 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig>): ContainerConfig {
     return ContainerConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig>): ContainerConfig {
     const message = createBaseContainerConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -12255,7 +13210,9 @@ function createBaseContainerConfig_LabelsEntry(): ContainerConfig_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig.LabelsEntry` messages. */
 export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12266,6 +13223,7 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12307,6 +13265,7 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12314,6 +13273,7 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12325,9 +13285,11 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     return ContainerConfig_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     const message = createBaseContainerConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -12340,7 +13302,9 @@ function createBaseContainerConfig_AnnotationsEntry(): ContainerConfig_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig.AnnotationsEntry` messages. */
 export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12351,6 +13315,7 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12392,6 +13357,7 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12399,6 +13365,7 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12410,9 +13377,11 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     return ContainerConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     const message = createBaseContainerConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -12425,7 +13394,9 @@ function createBaseCreateContainerRequest(): CreateContainerRequest {
   return { podSandboxId: "", config: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CreateContainerRequest` messages. */
 export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: CreateContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -12439,6 +13410,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12488,6 +13460,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -12504,6 +13477,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -12518,9 +13492,11 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     return CreateContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     const message = createBaseCreateContainerRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -12538,7 +13514,9 @@ function createBaseCreateContainerResponse(): CreateContainerResponse {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CreateContainerResponse` messages. */
 export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: CreateContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -12546,6 +13524,7 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12579,6 +13558,7 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerResponse {
     return {
       containerId: isSet(object.containerId)
@@ -12589,6 +13569,7 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerResponse): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -12597,9 +13578,11 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     return CreateContainerResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     const message = createBaseCreateContainerResponse();
     message.containerId = object.containerId ?? "";
@@ -12611,7 +13594,9 @@ function createBaseStartContainerRequest(): StartContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StartContainerRequest` messages. */
 export const StartContainerRequest: MessageFns<StartContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StartContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -12619,6 +13604,7 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12652,6 +13638,7 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StartContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -12662,6 +13649,7 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StartContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -12670,9 +13658,11 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerRequest>): StartContainerRequest {
     return StartContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StartContainerRequest>): StartContainerRequest {
     const message = createBaseStartContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -12684,11 +13674,13 @@ function createBaseStartContainerResponse(): StartContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StartContainerResponse` messages. */
 export const StartContainerResponse: MessageFns<StartContainerResponse> = {
   encode(_: StartContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12723,6 +13715,7 @@ export const StartContainerResponse: MessageFns<StartContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerResponse>): StartContainerResponse {
     return StartContainerResponse.fromPartial(base ?? {});
   },
@@ -12736,7 +13729,9 @@ function createBaseStopContainerRequest(): StopContainerRequest {
   return { containerId: "", timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopContainerRequest` messages. */
 export const StopContainerRequest: MessageFns<StopContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StopContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -12750,6 +13745,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12791,6 +13787,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -12802,6 +13799,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StopContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -12813,9 +13811,11 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerRequest>): StopContainerRequest {
     return StopContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopContainerRequest>): StopContainerRequest {
     const message = createBaseStopContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -12828,11 +13828,13 @@ function createBaseStopContainerResponse(): StopContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopContainerResponse` messages. */
 export const StopContainerResponse: MessageFns<StopContainerResponse> = {
   encode(_: StopContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12867,6 +13869,7 @@ export const StopContainerResponse: MessageFns<StopContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerResponse>): StopContainerResponse {
     return StopContainerResponse.fromPartial(base ?? {});
   },
@@ -12880,7 +13883,9 @@ function createBaseRemoveContainerRequest(): RemoveContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveContainerRequest` messages. */
 export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RemoveContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -12888,6 +13893,7 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12921,6 +13927,7 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -12931,6 +13938,7 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RemoveContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -12939,9 +13947,11 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     return RemoveContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     const message = createBaseRemoveContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -12953,11 +13963,13 @@ function createBaseRemoveContainerResponse(): RemoveContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveContainerResponse` messages. */
 export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
   encode(_: RemoveContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12992,6 +14004,7 @@ export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerResponse>): RemoveContainerResponse {
     return RemoveContainerResponse.fromPartial(base ?? {});
   },
@@ -13005,7 +14018,9 @@ function createBaseContainerStateValue(): ContainerStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStateValue` messages. */
 export const ContainerStateValue: MessageFns<ContainerStateValue> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -13013,6 +14028,7 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13046,10 +14062,12 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStateValue {
     return { state: isSet(object.state) ? containerStateFromJSON(object.state) : 0 };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -13058,9 +14076,11 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStateValue>): ContainerStateValue {
     return ContainerStateValue.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStateValue>): ContainerStateValue {
     const message = createBaseContainerStateValue();
     message.state = object.state ?? 0;
@@ -13072,7 +14092,9 @@ function createBaseContainerFilter(): ContainerFilter {
   return { id: "", state: undefined, podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerFilter` messages. */
 export const ContainerFilter: MessageFns<ContainerFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -13089,6 +14111,7 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13149,6 +14172,7 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -13188,6 +14212,7 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -13211,9 +14236,11 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter>): ContainerFilter {
     return ContainerFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter>): ContainerFilter {
     const message = createBaseContainerFilter();
     message.id = object.id ?? "";
@@ -13238,7 +14265,9 @@ function createBaseContainerFilter_LabelSelectorEntry(): ContainerFilter_LabelSe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerFilter.LabelSelectorEntry` messages. */
 export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -13249,6 +14278,7 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13290,6 +14320,7 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13297,6 +14328,7 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13308,9 +14340,11 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     return ContainerFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     const message = createBaseContainerFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -13323,7 +14357,9 @@ function createBaseListContainersRequest(): ListContainersRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainersRequest` messages. */
 export const ListContainersRequest: MessageFns<ListContainersRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -13331,6 +14367,7 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13364,10 +14401,12 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersRequest {
     return { filter: isSet(object.filter) ? ContainerFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -13376,9 +14415,11 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersRequest>): ListContainersRequest {
     return ListContainersRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersRequest>): ListContainersRequest {
     const message = createBaseListContainersRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -13403,7 +14444,9 @@ function createBaseContainer(): Container {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container` messages. */
 export const Container: MessageFns<Container> = {
+  /** The message in the protobuf wire format. */
   encode(message: Container, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -13441,6 +14484,7 @@ export const Container: MessageFns<Container> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13552,6 +14596,7 @@ export const Container: MessageFns<Container> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -13609,6 +14654,7 @@ export const Container: MessageFns<Container> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Container): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -13656,9 +14702,11 @@ export const Container: MessageFns<Container> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container>): Container {
     return Container.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container>): Container {
     const message = createBaseContainer();
     message.id = object.id ?? "";
@@ -13699,7 +14747,9 @@ function createBaseContainer_LabelsEntry(): Container_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container.LabelsEntry` messages. */
 export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: Container_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -13710,6 +14760,7 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13751,6 +14802,7 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13758,6 +14810,7 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Container_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13769,9 +14822,11 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     return Container_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     const message = createBaseContainer_LabelsEntry();
     message.key = object.key ?? "";
@@ -13784,7 +14839,9 @@ function createBaseContainer_AnnotationsEntry(): Container_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container.AnnotationsEntry` messages. */
 export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: Container_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -13795,6 +14852,7 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13836,6 +14894,7 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13843,6 +14902,7 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Container_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13854,9 +14914,11 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     return Container_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     const message = createBaseContainer_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -13869,7 +14931,9 @@ function createBaseListContainersResponse(): ListContainersResponse {
   return { containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainersResponse` messages. */
 export const ListContainersResponse: MessageFns<ListContainersResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
       Container.encode(v!, writer.uint32(10).fork()).join();
@@ -13877,6 +14941,7 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13910,6 +14975,7 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersResponse {
     return {
       containers: globalThis.Array.isArray(object?.containers)
@@ -13918,6 +14984,7 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersResponse): unknown {
     const obj: any = {};
     if (message.containers?.length) {
@@ -13926,9 +14993,11 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersResponse>): ListContainersResponse {
     return ListContainersResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersResponse>): ListContainersResponse {
     const message = createBaseListContainersResponse();
     message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
@@ -13940,7 +15009,9 @@ function createBaseStreamContainersRequest(): StreamContainersRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainersRequest` messages. */
 export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -13948,6 +15019,7 @@ export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainersRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13981,10 +15053,12 @@ export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainersRequest {
     return { filter: isSet(object.filter) ? ContainerFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainersRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -13993,9 +15067,11 @@ export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainersRequest>): StreamContainersRequest {
     return StreamContainersRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainersRequest>): StreamContainersRequest {
     const message = createBaseStreamContainersRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -14009,7 +15085,9 @@ function createBaseStreamContainersResponse(): StreamContainersResponse {
   return { containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainersResponse` messages. */
 export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
       Container.encode(v!, writer.uint32(10).fork()).join();
@@ -14017,6 +15095,7 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainersResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14050,6 +15129,7 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainersResponse {
     return {
       containers: globalThis.Array.isArray(object?.containers)
@@ -14058,6 +15138,7 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainersResponse): unknown {
     const obj: any = {};
     if (message.containers?.length) {
@@ -14066,9 +15147,11 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainersResponse>): StreamContainersResponse {
     return StreamContainersResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainersResponse>): StreamContainersResponse {
     const message = createBaseStreamContainersResponse();
     message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
@@ -14080,7 +15163,9 @@ function createBaseContainerStatusRequest(): ContainerStatusRequest {
   return { containerId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusRequest` messages. */
 export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -14091,6 +15176,7 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14132,6 +15218,7 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusRequest {
     return {
       containerId: isSet(object.containerId)
@@ -14143,6 +15230,7 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -14154,9 +15242,11 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     return ContainerStatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     const message = createBaseContainerStatusRequest();
     message.containerId = object.containerId ?? "";
@@ -14189,7 +15279,9 @@ function createBaseContainerStatus(): ContainerStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus` messages. */
 export const ContainerStatus: MessageFns<ContainerStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -14260,6 +15352,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14443,6 +15536,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -14527,6 +15621,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -14601,9 +15696,11 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus>): ContainerStatus {
     return ContainerStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus>): ContainerStatus {
     const message = createBaseContainerStatus();
     message.id = object.id ?? "";
@@ -14659,7 +15756,9 @@ function createBaseContainerStatus_LabelsEntry(): ContainerStatus_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus.LabelsEntry` messages. */
 export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -14670,6 +15769,7 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14711,6 +15811,7 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -14718,6 +15819,7 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -14729,9 +15831,11 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     return ContainerStatus_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     const message = createBaseContainerStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -14744,7 +15848,9 @@ function createBaseContainerStatus_AnnotationsEntry(): ContainerStatus_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus.AnnotationsEntry` messages. */
 export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -14755,6 +15861,7 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14796,6 +15903,7 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -14803,6 +15911,7 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -14814,9 +15923,11 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     return ContainerStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     const message = createBaseContainerStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -14829,7 +15940,9 @@ function createBaseContainerStatusResponse(): ContainerStatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusResponse` messages. */
 export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       ContainerStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -14840,6 +15953,7 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14884,6 +15998,7 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse {
     return {
       status: isSet(object.status) ? ContainerStatus.fromJSON(object.status) : undefined,
@@ -14904,6 +16019,7 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -14921,9 +16037,11 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     return ContainerStatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     const message = createBaseContainerStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -14946,7 +16064,9 @@ function createBaseContainerStatusResponse_InfoEntry(): ContainerStatusResponse_
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusResponse.InfoEntry` messages. */
 export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -14957,6 +16077,7 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14998,6 +16119,7 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -15005,6 +16127,7 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -15016,9 +16139,11 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     return ContainerStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     const message = createBaseContainerStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -15031,7 +16156,9 @@ function createBaseContainerResources(): ContainerResources {
   return { linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerResources` messages. */
 export const ContainerResources: MessageFns<ContainerResources> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxContainerResources.encode(message.linux, writer.uint32(10).fork()).join();
@@ -15042,6 +16169,7 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15083,6 +16211,7 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerResources {
     return {
       linux: isSet(object.linux) ? LinuxContainerResources.fromJSON(object.linux) : undefined,
@@ -15090,6 +16219,7 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerResources): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -15101,9 +16231,11 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerResources>): ContainerResources {
     return ContainerResources.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerResources>): ContainerResources {
     const message = createBaseContainerResources();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -15120,7 +16252,9 @@ function createBaseContainerUser(): ContainerUser {
   return { linux: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerUser` messages. */
 export const ContainerUser: MessageFns<ContainerUser> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxContainerUser.encode(message.linux, writer.uint32(10).fork()).join();
@@ -15128,6 +16262,7 @@ export const ContainerUser: MessageFns<ContainerUser> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerUser {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15161,10 +16296,12 @@ export const ContainerUser: MessageFns<ContainerUser> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerUser {
     return { linux: isSet(object.linux) ? LinuxContainerUser.fromJSON(object.linux) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerUser): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -15173,9 +16310,11 @@ export const ContainerUser: MessageFns<ContainerUser> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerUser>): ContainerUser {
     return ContainerUser.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerUser>): ContainerUser {
     const message = createBaseContainerUser();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -15189,7 +16328,9 @@ function createBaseUpdateContainerResourcesRequest(): UpdateContainerResourcesRe
   return { containerId: "", linux: undefined, windows: undefined, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateContainerResourcesRequest` messages. */
 export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResourcesRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: UpdateContainerResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -15207,6 +16348,7 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15267,6 +16409,7 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest {
     return {
       containerId: isSet(object.containerId)
@@ -15293,6 +16436,7 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -15316,9 +16460,11 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     return UpdateContainerResourcesRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     const message = createBaseUpdateContainerResourcesRequest();
     message.containerId = object.containerId ?? "";
@@ -15345,6 +16491,7 @@ function createBaseUpdateContainerResourcesRequest_AnnotationsEntry(): UpdateCon
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateContainerResourcesRequest.AnnotationsEntry` messages. */
 export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
   UpdateContainerResourcesRequest_AnnotationsEntry
 > = {
@@ -15361,6 +16508,7 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15402,6 +16550,7 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -15409,6 +16558,7 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -15439,11 +16589,13 @@ function createBaseUpdateContainerResourcesResponse(): UpdateContainerResourcesR
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateContainerResourcesResponse` messages. */
 export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourcesResponse> = {
   encode(_: UpdateContainerResourcesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15478,6 +16630,7 @@ export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourc
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesResponse>): UpdateContainerResourcesResponse {
     return UpdateContainerResourcesResponse.fromPartial(base ?? {});
   },
@@ -15491,7 +16644,9 @@ function createBaseExecSyncRequest(): ExecSyncRequest {
   return { containerId: "", cmd: [], timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecSyncRequest` messages. */
 export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecSyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -15508,6 +16663,7 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15557,6 +16713,7 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncRequest {
     return {
       containerId: isSet(object.containerId)
@@ -15569,6 +16726,7 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -15583,9 +16741,11 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     return ExecSyncRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     const message = createBaseExecSyncRequest();
     message.containerId = object.containerId ?? "";
@@ -15599,7 +16759,9 @@ function createBaseExecSyncResponse(): ExecSyncResponse {
   return { stdout: new Uint8Array(0), stderr: new Uint8Array(0), exitCode: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecSyncResponse` messages. */
 export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecSyncResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stdout.length !== 0) {
       writer.uint32(10).bytes(message.stdout);
@@ -15613,6 +16775,7 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15662,6 +16825,7 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncResponse {
     return {
       stdout: isSet(object.stdout) ? bytesFromBase64(object.stdout) : new Uint8Array(0),
@@ -15674,6 +16838,7 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncResponse): unknown {
     const obj: any = {};
     if (message.stdout.length !== 0) {
@@ -15688,9 +16853,11 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     return ExecSyncResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     const message = createBaseExecSyncResponse();
     message.stdout = object.stdout ?? new Uint8Array(0);
@@ -15704,7 +16871,9 @@ function createBaseExecRequest(): ExecRequest {
   return { containerId: "", cmd: [], tty: false, stdin: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecRequest` messages. */
 export const ExecRequest: MessageFns<ExecRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -15727,6 +16896,7 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15800,6 +16970,7 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecRequest {
     return {
       containerId: isSet(object.containerId)
@@ -15815,6 +16986,7 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -15838,9 +17010,11 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecRequest>): ExecRequest {
     return ExecRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecRequest>): ExecRequest {
     const message = createBaseExecRequest();
     message.containerId = object.containerId ?? "";
@@ -15857,7 +17031,9 @@ function createBaseExecResponse(): ExecResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecResponse` messages. */
 export const ExecResponse: MessageFns<ExecResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -15865,6 +17041,7 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15898,10 +17075,12 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -15910,9 +17089,11 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecResponse>): ExecResponse {
     return ExecResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecResponse>): ExecResponse {
     const message = createBaseExecResponse();
     message.url = object.url ?? "";
@@ -15924,7 +17105,9 @@ function createBaseAttachRequest(): AttachRequest {
   return { containerId: "", stdin: false, tty: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AttachRequest` messages. */
 export const AttachRequest: MessageFns<AttachRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: AttachRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -15944,6 +17127,7 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16009,6 +17193,7 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachRequest {
     return {
       containerId: isSet(object.containerId)
@@ -16023,6 +17208,7 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: AttachRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -16043,9 +17229,11 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachRequest>): AttachRequest {
     return AttachRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachRequest>): AttachRequest {
     const message = createBaseAttachRequest();
     message.containerId = object.containerId ?? "";
@@ -16061,7 +17249,9 @@ function createBaseAttachResponse(): AttachResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AttachResponse` messages. */
 export const AttachResponse: MessageFns<AttachResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: AttachResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -16069,6 +17259,7 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16102,10 +17293,12 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: AttachResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -16114,9 +17307,11 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachResponse>): AttachResponse {
     return AttachResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachResponse>): AttachResponse {
     const message = createBaseAttachResponse();
     message.url = object.url ?? "";
@@ -16128,7 +17323,9 @@ function createBasePortForwardRequest(): PortForwardRequest {
   return { podSandboxId: "", port: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortForwardRequest` messages. */
 export const PortForwardRequest: MessageFns<PortForwardRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PortForwardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -16143,6 +17340,7 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16194,6 +17392,7 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -16205,6 +17404,7 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -16216,9 +17416,11 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardRequest>): PortForwardRequest {
     return PortForwardRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardRequest>): PortForwardRequest {
     const message = createBasePortForwardRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -16231,7 +17433,9 @@ function createBasePortForwardResponse(): PortForwardResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortForwardResponse` messages. */
 export const PortForwardResponse: MessageFns<PortForwardResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PortForwardResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -16239,6 +17443,7 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16272,10 +17477,12 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -16284,9 +17491,11 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardResponse>): PortForwardResponse {
     return PortForwardResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardResponse>): PortForwardResponse {
     const message = createBasePortForwardResponse();
     message.url = object.url ?? "";
@@ -16298,7 +17507,9 @@ function createBaseImageFilter(): ImageFilter {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFilter` messages. */
 export const ImageFilter: MessageFns<ImageFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -16306,6 +17517,7 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16339,10 +17551,12 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFilter {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageFilter): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -16351,9 +17565,11 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFilter>): ImageFilter {
     return ImageFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFilter>): ImageFilter {
     const message = createBaseImageFilter();
     message.image = (object.image !== undefined && object.image !== null)
@@ -16367,7 +17583,9 @@ function createBaseListImagesRequest(): ListImagesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListImagesRequest` messages. */
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ImageFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -16375,6 +17593,7 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16408,10 +17627,12 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesRequest {
     return { filter: isSet(object.filter) ? ImageFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -16420,9 +17641,11 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesRequest>): ListImagesRequest {
     return ListImagesRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesRequest>): ListImagesRequest {
     const message = createBaseListImagesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -16445,7 +17668,9 @@ function createBaseImage(): Image {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Image` messages. */
 export const Image: MessageFns<Image> = {
+  /** The message in the protobuf wire format. */
   encode(message: Image, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -16477,6 +17702,7 @@ export const Image: MessageFns<Image> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Image {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16566,6 +17792,7 @@ export const Image: MessageFns<Image> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Image {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -16587,6 +17814,7 @@ export const Image: MessageFns<Image> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Image): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -16616,9 +17844,11 @@ export const Image: MessageFns<Image> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Image>): Image {
     return Image.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Image>): Image {
     const message = createBaseImage();
     message.id = object.id ?? "";
@@ -16637,7 +17867,9 @@ function createBaseListImagesResponse(): ListImagesResponse {
   return { images: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListImagesResponse` messages. */
 export const ListImagesResponse: MessageFns<ListImagesResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
       Image.encode(v!, writer.uint32(10).fork()).join();
@@ -16645,6 +17877,7 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16678,10 +17911,12 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesResponse {
     return { images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => Image.fromJSON(e)) : [] };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesResponse): unknown {
     const obj: any = {};
     if (message.images?.length) {
@@ -16690,9 +17925,11 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesResponse>): ListImagesResponse {
     return ListImagesResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesResponse>): ListImagesResponse {
     const message = createBaseListImagesResponse();
     message.images = object.images?.map((e) => Image.fromPartial(e)) || [];
@@ -16704,7 +17941,9 @@ function createBaseStreamImagesRequest(): StreamImagesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamImagesRequest` messages. */
 export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ImageFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -16712,6 +17951,7 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamImagesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16745,10 +17985,12 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamImagesRequest {
     return { filter: isSet(object.filter) ? ImageFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamImagesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -16757,9 +17999,11 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamImagesRequest>): StreamImagesRequest {
     return StreamImagesRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamImagesRequest>): StreamImagesRequest {
     const message = createBaseStreamImagesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -16773,7 +18017,9 @@ function createBaseStreamImagesResponse(): StreamImagesResponse {
   return { images: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamImagesResponse` messages. */
 export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
       Image.encode(v!, writer.uint32(10).fork()).join();
@@ -16781,6 +18027,7 @@ export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamImagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16814,10 +18061,12 @@ export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamImagesResponse {
     return { images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => Image.fromJSON(e)) : [] };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamImagesResponse): unknown {
     const obj: any = {};
     if (message.images?.length) {
@@ -16826,9 +18075,11 @@ export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamImagesResponse>): StreamImagesResponse {
     return StreamImagesResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamImagesResponse>): StreamImagesResponse {
     const message = createBaseStreamImagesResponse();
     message.images = object.images?.map((e) => Image.fromPartial(e)) || [];
@@ -16840,7 +18091,9 @@ function createBaseImageStatusRequest(): ImageStatusRequest {
   return { image: undefined, verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusRequest` messages. */
 export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -16851,6 +18104,7 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16892,6 +18146,7 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -16899,6 +18154,7 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -16910,9 +18166,11 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     return ImageStatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     const message = createBaseImageStatusRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -16927,7 +18185,9 @@ function createBaseImageStatusResponse(): ImageStatusResponse {
   return { image: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusResponse` messages. */
 export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       Image.encode(message.image, writer.uint32(10).fork()).join();
@@ -16938,6 +18198,7 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16982,6 +18243,7 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse {
     return {
       image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
@@ -17002,6 +18264,7 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -17019,9 +18282,11 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     return ImageStatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     const message = createBaseImageStatusResponse();
     message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
@@ -17042,7 +18307,9 @@ function createBaseImageStatusResponse_InfoEntry(): ImageStatusResponse_InfoEntr
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusResponse.InfoEntry` messages. */
 export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -17053,6 +18320,7 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17094,6 +18362,7 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -17101,6 +18370,7 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -17112,9 +18382,11 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     return ImageStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     const message = createBaseImageStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -17127,7 +18399,9 @@ function createBaseAuthConfig(): AuthConfig {
   return { username: "", password: "", auth: "", serverAddress: "", identityToken: "", registryToken: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AuthConfig` messages. */
 export const AuthConfig: MessageFns<AuthConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: AuthConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.username !== "") {
       writer.uint32(10).string(message.username);
@@ -17150,6 +18424,7 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AuthConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17223,6 +18498,7 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AuthConfig {
     return {
       username: isSet(object.username) ? globalThis.String(object.username) : "",
@@ -17246,6 +18522,7 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: AuthConfig): unknown {
     const obj: any = {};
     if (message.username !== "") {
@@ -17269,9 +18546,11 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AuthConfig>): AuthConfig {
     return AuthConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AuthConfig>): AuthConfig {
     const message = createBaseAuthConfig();
     message.username = object.username ?? "";
@@ -17288,7 +18567,9 @@ function createBasePullImageRequest(): PullImageRequest {
   return { image: undefined, auth: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PullImageRequest` messages. */
 export const PullImageRequest: MessageFns<PullImageRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -17302,6 +18583,7 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17351,6 +18633,7 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -17363,6 +18646,7 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PullImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -17377,9 +18661,11 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageRequest>): PullImageRequest {
     return PullImageRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageRequest>): PullImageRequest {
     const message = createBasePullImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -17399,7 +18685,9 @@ function createBasePullImageResponse(): PullImageResponse {
   return { imageRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PullImageResponse` messages. */
 export const PullImageResponse: MessageFns<PullImageResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PullImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.imageRef !== "") {
       writer.uint32(10).string(message.imageRef);
@@ -17407,6 +18695,7 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17440,6 +18729,7 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageResponse {
     return {
       imageRef: isSet(object.imageRef)
@@ -17450,6 +18740,7 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PullImageResponse): unknown {
     const obj: any = {};
     if (message.imageRef !== "") {
@@ -17458,9 +18749,11 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageResponse>): PullImageResponse {
     return PullImageResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageResponse>): PullImageResponse {
     const message = createBasePullImageResponse();
     message.imageRef = object.imageRef ?? "";
@@ -17472,7 +18765,9 @@ function createBaseRemoveImageRequest(): RemoveImageRequest {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveImageRequest` messages. */
 export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RemoveImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -17480,6 +18775,7 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17513,10 +18809,12 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveImageRequest {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RemoveImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -17525,9 +18823,11 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     return RemoveImageRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     const message = createBaseRemoveImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -17541,11 +18841,13 @@ function createBaseRemoveImageResponse(): RemoveImageResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveImageResponse` messages. */
 export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
   encode(_: RemoveImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17580,6 +18882,7 @@ export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageResponse>): RemoveImageResponse {
     return RemoveImageResponse.fromPartial(base ?? {});
   },
@@ -17593,7 +18896,9 @@ function createBaseNetworkConfig(): NetworkConfig {
   return { podCidr: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkConfig` messages. */
 export const NetworkConfig: MessageFns<NetworkConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: NetworkConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podCidr !== "") {
       writer.uint32(10).string(message.podCidr);
@@ -17601,6 +18906,7 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17634,6 +18940,7 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkConfig {
     return {
       podCidr: isSet(object.podCidr)
@@ -17644,6 +18951,7 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NetworkConfig): unknown {
     const obj: any = {};
     if (message.podCidr !== "") {
@@ -17652,9 +18960,11 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkConfig>): NetworkConfig {
     return NetworkConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkConfig>): NetworkConfig {
     const message = createBaseNetworkConfig();
     message.podCidr = object.podCidr ?? "";
@@ -17666,7 +18976,9 @@ function createBaseRuntimeConfig(): RuntimeConfig {
   return { networkConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfig` messages. */
 export const RuntimeConfig: MessageFns<RuntimeConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.networkConfig !== undefined) {
       NetworkConfig.encode(message.networkConfig, writer.uint32(10).fork()).join();
@@ -17674,6 +18986,7 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17707,6 +19020,7 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeConfig {
     return {
       networkConfig: isSet(object.networkConfig)
@@ -17717,6 +19031,7 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeConfig): unknown {
     const obj: any = {};
     if (message.networkConfig !== undefined) {
@@ -17725,9 +19040,11 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfig>): RuntimeConfig {
     return RuntimeConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeConfig>): RuntimeConfig {
     const message = createBaseRuntimeConfig();
     message.networkConfig = (object.networkConfig !== undefined && object.networkConfig !== null)
@@ -17741,7 +19058,9 @@ function createBaseUpdateRuntimeConfigRequest(): UpdateRuntimeConfigRequest {
   return { runtimeConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateRuntimeConfigRequest` messages. */
 export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: UpdateRuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runtimeConfig !== undefined) {
       RuntimeConfig.encode(message.runtimeConfig, writer.uint32(10).fork()).join();
@@ -17749,6 +19068,7 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17782,6 +19102,7 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateRuntimeConfigRequest {
     return {
       runtimeConfig: isSet(object.runtimeConfig)
@@ -17792,6 +19113,7 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UpdateRuntimeConfigRequest): unknown {
     const obj: any = {};
     if (message.runtimeConfig !== undefined) {
@@ -17800,9 +19122,11 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     return UpdateRuntimeConfigRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     const message = createBaseUpdateRuntimeConfigRequest();
     message.runtimeConfig = (object.runtimeConfig !== undefined && object.runtimeConfig !== null)
@@ -17816,11 +19140,13 @@ function createBaseUpdateRuntimeConfigResponse(): UpdateRuntimeConfigResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateRuntimeConfigResponse` messages. */
 export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse> = {
   encode(_: UpdateRuntimeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17855,6 +19181,7 @@ export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigResponse>): UpdateRuntimeConfigResponse {
     return UpdateRuntimeConfigResponse.fromPartial(base ?? {});
   },
@@ -17868,7 +19195,9 @@ function createBaseRuntimeCondition(): RuntimeCondition {
   return { type: "", status: false, reason: "", message: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeCondition` messages. */
 export const RuntimeCondition: MessageFns<RuntimeCondition> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.type !== "") {
       writer.uint32(10).string(message.type);
@@ -17885,6 +19214,7 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeCondition {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17942,6 +19272,7 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeCondition {
     return {
       type: isSet(object.type) ? globalThis.String(object.type) : "",
@@ -17951,6 +19282,7 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeCondition): unknown {
     const obj: any = {};
     if (message.type !== "") {
@@ -17968,9 +19300,11 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeCondition>): RuntimeCondition {
     return RuntimeCondition.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeCondition>): RuntimeCondition {
     const message = createBaseRuntimeCondition();
     message.type = object.type ?? "";
@@ -17985,7 +19319,9 @@ function createBaseRuntimeStatus(): RuntimeStatus {
   return { conditions: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeStatus` messages. */
 export const RuntimeStatus: MessageFns<RuntimeStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.conditions) {
       RuntimeCondition.encode(v!, writer.uint32(10).fork()).join();
@@ -17993,6 +19329,7 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18026,6 +19363,7 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeStatus {
     return {
       conditions: globalThis.Array.isArray(object?.conditions)
@@ -18034,6 +19372,7 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeStatus): unknown {
     const obj: any = {};
     if (message.conditions?.length) {
@@ -18042,9 +19381,11 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeStatus>): RuntimeStatus {
     return RuntimeStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeStatus>): RuntimeStatus {
     const message = createBaseRuntimeStatus();
     message.conditions = object.conditions?.map((e) => RuntimeCondition.fromPartial(e)) || [];
@@ -18056,7 +19397,9 @@ function createBaseStatusRequest(): StatusRequest {
   return { verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusRequest` messages. */
 export const StatusRequest: MessageFns<StatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.verbose !== false) {
       writer.uint32(8).bool(message.verbose);
@@ -18064,6 +19407,7 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18097,10 +19441,12 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusRequest {
     return { verbose: isSet(object.verbose) ? globalThis.Boolean(object.verbose) : false };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StatusRequest): unknown {
     const obj: any = {};
     if (message.verbose !== false) {
@@ -18109,9 +19455,11 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusRequest>): StatusRequest {
     return StatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusRequest>): StatusRequest {
     const message = createBaseStatusRequest();
     message.verbose = object.verbose ?? false;
@@ -18123,7 +19471,9 @@ function createBaseRuntimeHandlerFeatures(): RuntimeHandlerFeatures {
   return { recursiveReadOnlyMounts: false, userNamespaces: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeHandlerFeatures` messages. */
 export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeHandlerFeatures, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.recursiveReadOnlyMounts !== false) {
       writer.uint32(8).bool(message.recursiveReadOnlyMounts);
@@ -18134,6 +19484,7 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeHandlerFeatures {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18175,6 +19526,7 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeHandlerFeatures {
     return {
       recursiveReadOnlyMounts: isSet(object.recursiveReadOnlyMounts)
@@ -18190,6 +19542,7 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeHandlerFeatures): unknown {
     const obj: any = {};
     if (message.recursiveReadOnlyMounts !== false) {
@@ -18201,9 +19554,11 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeHandlerFeatures>): RuntimeHandlerFeatures {
     return RuntimeHandlerFeatures.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeHandlerFeatures>): RuntimeHandlerFeatures {
     const message = createBaseRuntimeHandlerFeatures();
     message.recursiveReadOnlyMounts = object.recursiveReadOnlyMounts ?? false;
@@ -18216,7 +19571,9 @@ function createBaseRuntimeHandler(): RuntimeHandler {
   return { name: "", features: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeHandler` messages. */
 export const RuntimeHandler: MessageFns<RuntimeHandler> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeHandler, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -18227,6 +19584,7 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeHandler {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18268,6 +19626,7 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeHandler {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -18275,6 +19634,7 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeHandler): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -18286,9 +19646,11 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeHandler>): RuntimeHandler {
     return RuntimeHandler.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeHandler>): RuntimeHandler {
     const message = createBaseRuntimeHandler();
     message.name = object.name ?? "";
@@ -18303,7 +19665,9 @@ function createBaseRuntimeFeatures(): RuntimeFeatures {
   return { supplementalGroupsPolicy: false, userNamespacesHostNetwork: false, mountOptions: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeFeatures` messages. */
 export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeFeatures, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.supplementalGroupsPolicy !== false) {
       writer.uint32(8).bool(message.supplementalGroupsPolicy);
@@ -18317,6 +19681,7 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeFeatures {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18366,6 +19731,7 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeFeatures {
     return {
       supplementalGroupsPolicy: isSet(object.supplementalGroupsPolicy)
@@ -18386,6 +19752,7 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeFeatures): unknown {
     const obj: any = {};
     if (message.supplementalGroupsPolicy !== false) {
@@ -18400,9 +19767,11 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeFeatures>): RuntimeFeatures {
     return RuntimeFeatures.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeFeatures>): RuntimeFeatures {
     const message = createBaseRuntimeFeatures();
     message.supplementalGroupsPolicy = object.supplementalGroupsPolicy ?? false;
@@ -18416,7 +19785,9 @@ function createBaseStatusResponse(): StatusResponse {
   return { status: undefined, info: {}, runtimeHandlers: [], features: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusResponse` messages. */
 export const StatusResponse: MessageFns<StatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       RuntimeStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -18433,6 +19804,7 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18493,6 +19865,7 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse {
     return {
       status: isSet(object.status) ? RuntimeStatus.fromJSON(object.status) : undefined,
@@ -18519,6 +19892,7 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -18542,9 +19916,11 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse>): StatusResponse {
     return StatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse>): StatusResponse {
     const message = createBaseStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -18571,7 +19947,9 @@ function createBaseStatusResponse_InfoEntry(): StatusResponse_InfoEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusResponse.InfoEntry` messages. */
 export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: StatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -18582,6 +19960,7 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18623,6 +20002,7 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -18630,6 +20010,7 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -18641,9 +20022,11 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     return StatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     const message = createBaseStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -18656,11 +20039,13 @@ function createBaseImageFsInfoRequest(): ImageFsInfoRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFsInfoRequest` messages. */
 export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
   encode(_: ImageFsInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18695,6 +20080,7 @@ export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoRequest>): ImageFsInfoRequest {
     return ImageFsInfoRequest.fromPartial(base ?? {});
   },
@@ -18708,7 +20094,9 @@ function createBaseUInt64Value(): UInt64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UInt64Value` messages. */
 export const UInt64Value: MessageFns<UInt64Value> = {
+  /** The message in the protobuf wire format. */
   encode(message: UInt64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asUintN(64, message.value) !== message.value) {
@@ -18719,6 +20107,7 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UInt64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18752,10 +20141,12 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UInt64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UInt64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -18764,9 +20155,11 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UInt64Value>): UInt64Value {
     return UInt64Value.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UInt64Value>): UInt64Value {
     const message = createBaseUInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -18778,7 +20171,9 @@ function createBaseFilesystemIdentifier(): FilesystemIdentifier {
   return { mountpoint: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.FilesystemIdentifier` messages. */
 export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
+  /** The message in the protobuf wire format. */
   encode(message: FilesystemIdentifier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mountpoint !== "") {
       writer.uint32(10).string(message.mountpoint);
@@ -18786,6 +20181,7 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemIdentifier {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18819,10 +20215,12 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemIdentifier {
     return { mountpoint: isSet(object.mountpoint) ? globalThis.String(object.mountpoint) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemIdentifier): unknown {
     const obj: any = {};
     if (message.mountpoint !== "") {
@@ -18831,9 +20229,11 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     return FilesystemIdentifier.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     const message = createBaseFilesystemIdentifier();
     message.mountpoint = object.mountpoint ?? "";
@@ -18845,7 +20245,9 @@ function createBaseFilesystemUsage(): FilesystemUsage {
   return { timestamp: 0n, fsId: undefined, usedBytes: undefined, inodesUsed: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.FilesystemUsage` messages. */
 export const FilesystemUsage: MessageFns<FilesystemUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: FilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -18865,6 +20267,7 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18922,6 +20325,7 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -18943,6 +20347,7 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -18960,9 +20365,11 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemUsage>): FilesystemUsage {
     return FilesystemUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemUsage>): FilesystemUsage {
     const message = createBaseFilesystemUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -18983,7 +20390,9 @@ function createBaseWindowsFilesystemUsage(): WindowsFilesystemUsage {
   return { timestamp: 0n, fsId: undefined, usedBytes: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsFilesystemUsage` messages. */
 export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsFilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -19000,6 +20409,7 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsFilesystemUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19049,6 +20459,7 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsFilesystemUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -19065,6 +20476,7 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsFilesystemUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -19079,9 +20491,11 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsFilesystemUsage>): WindowsFilesystemUsage {
     return WindowsFilesystemUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsFilesystemUsage>): WindowsFilesystemUsage {
     const message = createBaseWindowsFilesystemUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -19099,7 +20513,9 @@ function createBaseImageFsInfoResponse(): ImageFsInfoResponse {
   return { imageFilesystems: [], containerFilesystems: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFsInfoResponse` messages. */
 export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageFsInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.imageFilesystems) {
       FilesystemUsage.encode(v!, writer.uint32(10).fork()).join();
@@ -19110,6 +20526,7 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19151,6 +20568,7 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFsInfoResponse {
     return {
       imageFilesystems: globalThis.Array.isArray(object?.imageFilesystems)
@@ -19166,6 +20584,7 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageFsInfoResponse): unknown {
     const obj: any = {};
     if (message.imageFilesystems?.length) {
@@ -19177,9 +20596,11 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     return ImageFsInfoResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     const message = createBaseImageFsInfoResponse();
     message.imageFilesystems = object.imageFilesystems?.map((e) => FilesystemUsage.fromPartial(e)) || [];
@@ -19192,7 +20613,9 @@ function createBaseContainerStatsRequest(): ContainerStatsRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsRequest` messages. */
 export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -19200,6 +20623,7 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19233,6 +20657,7 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsRequest {
     return {
       containerId: isSet(object.containerId)
@@ -19243,6 +20668,7 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -19251,9 +20677,11 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     return ContainerStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     const message = createBaseContainerStatsRequest();
     message.containerId = object.containerId ?? "";
@@ -19265,7 +20693,9 @@ function createBaseContainerStatsResponse(): ContainerStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsResponse` messages. */
 export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       ContainerStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -19273,6 +20703,7 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19306,10 +20737,12 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsResponse {
     return { stats: isSet(object.stats) ? ContainerStats.fromJSON(object.stats) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -19318,9 +20751,11 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     return ContainerStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     const message = createBaseContainerStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -19334,7 +20769,9 @@ function createBaseListContainerStatsRequest(): ListContainerStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainerStatsRequest` messages. */
 export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -19342,6 +20779,7 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19375,10 +20813,12 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsRequest {
     return { filter: isSet(object.filter) ? ContainerStatsFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -19387,9 +20827,11 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     return ListContainerStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     const message = createBaseListContainerStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -19403,7 +20845,9 @@ function createBaseContainerStatsFilter(): ContainerStatsFilter {
   return { id: "", podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsFilter` messages. */
 export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -19417,6 +20861,7 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19469,6 +20914,7 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -19507,6 +20953,7 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -19527,9 +20974,11 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     return ContainerStatsFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     const message = createBaseContainerStatsFilter();
     message.id = object.id ?? "";
@@ -19551,7 +21000,9 @@ function createBaseContainerStatsFilter_LabelSelectorEntry(): ContainerStatsFilt
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsFilter.LabelSelectorEntry` messages. */
 export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -19562,6 +21013,7 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19603,6 +21055,7 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -19610,6 +21063,7 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -19621,9 +21075,11 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     return ContainerStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     const message = createBaseContainerStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -19636,7 +21092,9 @@ function createBaseListContainerStatsResponse(): ListContainerStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainerStatsResponse` messages. */
 export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       ContainerStats.encode(v!, writer.uint32(10).fork()).join();
@@ -19644,6 +21102,7 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19677,12 +21136,14 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => ContainerStats.fromJSON(e)) : [],
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -19691,9 +21152,11 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     return ListContainerStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     const message = createBaseListContainerStatsResponse();
     message.stats = object.stats?.map((e) => ContainerStats.fromPartial(e)) || [];
@@ -19705,7 +21168,9 @@ function createBaseStreamContainerStatsRequest(): StreamContainerStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainerStatsRequest` messages. */
 export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -19713,6 +21178,7 @@ export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19746,10 +21212,12 @@ export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainerStatsRequest {
     return { filter: isSet(object.filter) ? ContainerStatsFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -19758,9 +21226,11 @@ export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainerStatsRequest>): StreamContainerStatsRequest {
     return StreamContainerStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainerStatsRequest>): StreamContainerStatsRequest {
     const message = createBaseStreamContainerStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -19774,7 +21244,9 @@ function createBaseStreamContainerStatsResponse(): StreamContainerStatsResponse 
   return { containerStats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainerStatsResponse` messages. */
 export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containerStats) {
       ContainerStats.encode(v!, writer.uint32(10).fork()).join();
@@ -19782,6 +21254,7 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19815,6 +21288,7 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainerStatsResponse {
     return {
       containerStats: globalThis.Array.isArray(object?.containerStats)
@@ -19825,6 +21299,7 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.containerStats?.length) {
@@ -19833,9 +21308,11 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainerStatsResponse>): StreamContainerStatsResponse {
     return StreamContainerStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainerStatsResponse>): StreamContainerStatsResponse {
     const message = createBaseStreamContainerStatsResponse();
     message.containerStats = object.containerStats?.map((e) => ContainerStats.fromPartial(e)) || [];
@@ -19847,7 +21324,9 @@ function createBaseContainerAttributes(): ContainerAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes` messages. */
 export const ContainerAttributes: MessageFns<ContainerAttributes> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -19864,6 +21343,7 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19927,6 +21407,7 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -19962,6 +21443,7 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -19991,9 +21473,11 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes>): ContainerAttributes {
     return ContainerAttributes.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes>): ContainerAttributes {
     const message = createBaseContainerAttributes();
     message.id = object.id ?? "";
@@ -20026,7 +21510,9 @@ function createBaseContainerAttributes_LabelsEntry(): ContainerAttributes_Labels
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes.LabelsEntry` messages. */
 export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -20037,6 +21523,7 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20078,6 +21565,7 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -20085,6 +21573,7 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -20096,9 +21585,11 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     return ContainerAttributes_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     const message = createBaseContainerAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -20111,7 +21602,9 @@ function createBaseContainerAttributes_AnnotationsEntry(): ContainerAttributes_A
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes.AnnotationsEntry` messages. */
 export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttributes_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -20122,6 +21615,7 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20163,6 +21657,7 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -20170,6 +21665,7 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -20181,9 +21677,11 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     return ContainerAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     const message = createBaseContainerAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -20203,7 +21701,9 @@ function createBaseContainerStats(): ContainerStats {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStats` messages. */
 export const ContainerStats: MessageFns<ContainerStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       ContainerAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -20226,6 +21726,7 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20299,6 +21800,7 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStats {
     return {
       attributes: isSet(object.attributes) ? ContainerAttributes.fromJSON(object.attributes) : undefined,
@@ -20314,6 +21816,7 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -20337,9 +21840,11 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStats>): ContainerStats {
     return ContainerStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStats>): ContainerStats {
     const message = createBaseContainerStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -20362,7 +21867,9 @@ function createBaseWindowsContainerStats(): WindowsContainerStats {
   return { attributes: undefined, cpu: undefined, memory: undefined, writableLayer: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerStats` messages. */
 export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       ContainerAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -20379,6 +21886,7 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20436,6 +21944,7 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerStats {
     return {
       attributes: isSet(object.attributes) ? ContainerAttributes.fromJSON(object.attributes) : undefined,
@@ -20449,6 +21958,7 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -20466,9 +21976,11 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerStats>): WindowsContainerStats {
     return WindowsContainerStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerStats>): WindowsContainerStats {
     const message = createBaseWindowsContainerStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -20491,7 +22003,9 @@ function createBasePsiStats(): PsiStats {
   return { Full: undefined, Some: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PsiStats` messages. */
 export const PsiStats: MessageFns<PsiStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: PsiStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.Full !== undefined) {
       PsiData.encode(message.Full, writer.uint32(10).fork()).join();
@@ -20502,6 +22016,7 @@ export const PsiStats: MessageFns<PsiStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PsiStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20543,6 +22058,7 @@ export const PsiStats: MessageFns<PsiStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PsiStats {
     return {
       Full: isSet(object.Full) ? PsiData.fromJSON(object.Full) : undefined,
@@ -20550,6 +22066,7 @@ export const PsiStats: MessageFns<PsiStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PsiStats): unknown {
     const obj: any = {};
     if (message.Full !== undefined) {
@@ -20561,9 +22078,11 @@ export const PsiStats: MessageFns<PsiStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PsiStats>): PsiStats {
     return PsiStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PsiStats>): PsiStats {
     const message = createBasePsiStats();
     message.Full = (object.Full !== undefined && object.Full !== null) ? PsiData.fromPartial(object.Full) : undefined;
@@ -20576,7 +22095,9 @@ function createBasePsiData(): PsiData {
   return { Total: 0n, Avg10: 0, Avg60: 0, Avg300: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PsiData` messages. */
 export const PsiData: MessageFns<PsiData> = {
+  /** The message in the protobuf wire format. */
   encode(message: PsiData, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.Total !== 0n) {
       if (BigInt.asUintN(64, message.Total) !== message.Total) {
@@ -20596,6 +22117,7 @@ export const PsiData: MessageFns<PsiData> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PsiData {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20653,6 +22175,7 @@ export const PsiData: MessageFns<PsiData> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PsiData {
     return {
       Total: isSet(object.Total) ? BigInt(object.Total) : 0n,
@@ -20662,6 +22185,7 @@ export const PsiData: MessageFns<PsiData> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PsiData): unknown {
     const obj: any = {};
     if (message.Total !== 0n) {
@@ -20679,9 +22203,11 @@ export const PsiData: MessageFns<PsiData> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PsiData>): PsiData {
     return PsiData.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PsiData>): PsiData {
     const message = createBasePsiData();
     message.Total = (object.Total !== undefined && object.Total !== null) ? BigInt(object.Total) : 0n;
@@ -20696,7 +22222,9 @@ function createBaseCpuUsage(): CpuUsage {
   return { timestamp: 0n, usageCoreNanoSeconds: undefined, usageNanoCores: undefined, psi: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CpuUsage` messages. */
 export const CpuUsage: MessageFns<CpuUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: CpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -20716,6 +22244,7 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CpuUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20773,6 +22302,7 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CpuUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -20790,6 +22320,7 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CpuUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -20807,9 +22338,11 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CpuUsage>): CpuUsage {
     return CpuUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CpuUsage>): CpuUsage {
     const message = createBaseCpuUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -20828,7 +22361,9 @@ function createBaseWindowsCpuUsage(): WindowsCpuUsage {
   return { timestamp: 0n, usageCoreNanoSeconds: undefined, usageNanoCores: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsCpuUsage` messages. */
 export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsCpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -20845,6 +22380,7 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsCpuUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20894,6 +22430,7 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsCpuUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -20910,6 +22447,7 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsCpuUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -20924,9 +22462,11 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsCpuUsage>): WindowsCpuUsage {
     return WindowsCpuUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsCpuUsage>): WindowsCpuUsage {
     const message = createBaseWindowsCpuUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -20953,7 +22493,9 @@ function createBaseMemoryUsage(): MemoryUsage {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.MemoryUsage` messages. */
 export const MemoryUsage: MessageFns<MemoryUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: MemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -20985,6 +22527,7 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): MemoryUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21074,6 +22617,7 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): MemoryUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -21111,6 +22655,7 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: MemoryUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -21140,9 +22685,11 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<MemoryUsage>): MemoryUsage {
     return MemoryUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<MemoryUsage>): MemoryUsage {
     const message = createBaseMemoryUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -21173,7 +22720,9 @@ function createBaseIoUsage(): IoUsage {
   return { timestamp: 0n, psi: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.IoUsage` messages. */
 export const IoUsage: MessageFns<IoUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: IoUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -21187,6 +22736,7 @@ export const IoUsage: MessageFns<IoUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): IoUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21228,6 +22778,7 @@ export const IoUsage: MessageFns<IoUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): IoUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -21235,6 +22786,7 @@ export const IoUsage: MessageFns<IoUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: IoUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -21246,9 +22798,11 @@ export const IoUsage: MessageFns<IoUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<IoUsage>): IoUsage {
     return IoUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<IoUsage>): IoUsage {
     const message = createBaseIoUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -21261,7 +22815,9 @@ function createBaseSwapUsage(): SwapUsage {
   return { timestamp: 0n, swapAvailableBytes: undefined, swapUsageBytes: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SwapUsage` messages. */
 export const SwapUsage: MessageFns<SwapUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: SwapUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -21278,6 +22834,7 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SwapUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21327,6 +22884,7 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SwapUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -21343,6 +22901,7 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: SwapUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -21357,9 +22916,11 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SwapUsage>): SwapUsage {
     return SwapUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SwapUsage>): SwapUsage {
     const message = createBaseSwapUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -21383,7 +22944,9 @@ function createBaseWindowsMemoryUsage(): WindowsMemoryUsage {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsMemoryUsage` messages. */
 export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsMemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -21406,6 +22969,7 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsMemoryUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21471,6 +23035,7 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsMemoryUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -21497,6 +23062,7 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsMemoryUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -21517,9 +23083,11 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsMemoryUsage>): WindowsMemoryUsage {
     return WindowsMemoryUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsMemoryUsage>): WindowsMemoryUsage {
     const message = createBaseWindowsMemoryUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -21543,7 +23111,9 @@ function createBaseReopenContainerLogRequest(): ReopenContainerLogRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ReopenContainerLogRequest` messages. */
 export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ReopenContainerLogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -21551,6 +23121,7 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21584,6 +23155,7 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ReopenContainerLogRequest {
     return {
       containerId: isSet(object.containerId)
@@ -21594,6 +23166,7 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ReopenContainerLogRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -21602,9 +23175,11 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     return ReopenContainerLogRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     const message = createBaseReopenContainerLogRequest();
     message.containerId = object.containerId ?? "";
@@ -21616,11 +23191,13 @@ function createBaseReopenContainerLogResponse(): ReopenContainerLogResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ReopenContainerLogResponse` messages. */
 export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> = {
   encode(_: ReopenContainerLogResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21655,6 +23232,7 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogResponse>): ReopenContainerLogResponse {
     return ReopenContainerLogResponse.fromPartial(base ?? {});
   },
@@ -21668,7 +23246,9 @@ function createBaseCheckpointContainerRequest(): CheckpointContainerRequest {
   return { containerId: "", location: "", timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointContainerRequest` messages. */
 export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: CheckpointContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -21685,6 +23265,7 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21734,6 +23315,7 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CheckpointContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -21746,6 +23328,7 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CheckpointContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -21760,9 +23343,11 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointContainerRequest>): CheckpointContainerRequest {
     return CheckpointContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CheckpointContainerRequest>): CheckpointContainerRequest {
     const message = createBaseCheckpointContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -21776,11 +23361,13 @@ function createBaseCheckpointContainerResponse(): CheckpointContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointContainerResponse` messages. */
 export const CheckpointContainerResponse: MessageFns<CheckpointContainerResponse> = {
   encode(_: CheckpointContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21815,6 +23402,7 @@ export const CheckpointContainerResponse: MessageFns<CheckpointContainerResponse
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointContainerResponse>): CheckpointContainerResponse {
     return CheckpointContainerResponse.fromPartial(base ?? {});
   },
@@ -21828,7 +23416,9 @@ function createBaseCheckpointPodRequest(): CheckpointPodRequest {
   return { podSandboxId: "", outputPath: "", containerIds: [], options: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodRequest` messages. */
 export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: CheckpointPodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -21845,6 +23435,7 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointPodRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21905,6 +23496,7 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CheckpointPodRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -21939,6 +23531,7 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CheckpointPodRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -21962,9 +23555,11 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointPodRequest>): CheckpointPodRequest {
     return CheckpointPodRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CheckpointPodRequest>): CheckpointPodRequest {
     const message = createBaseCheckpointPodRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -21987,7 +23582,9 @@ function createBaseCheckpointPodRequest_OptionsEntry(): CheckpointPodRequest_Opt
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodRequest.OptionsEntry` messages. */
 export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_OptionsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: CheckpointPodRequest_OptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -21998,6 +23595,7 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointPodRequest_OptionsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22039,6 +23637,7 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CheckpointPodRequest_OptionsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -22046,6 +23645,7 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CheckpointPodRequest_OptionsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -22057,9 +23657,11 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointPodRequest_OptionsEntry>): CheckpointPodRequest_OptionsEntry {
     return CheckpointPodRequest_OptionsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CheckpointPodRequest_OptionsEntry>): CheckpointPodRequest_OptionsEntry {
     const message = createBaseCheckpointPodRequest_OptionsEntry();
     message.key = object.key ?? "";
@@ -22072,11 +23674,13 @@ function createBaseCheckpointPodResponse(): CheckpointPodResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodResponse` messages. */
 export const CheckpointPodResponse: MessageFns<CheckpointPodResponse> = {
   encode(_: CheckpointPodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointPodResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22111,6 +23715,7 @@ export const CheckpointPodResponse: MessageFns<CheckpointPodResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointPodResponse>): CheckpointPodResponse {
     return CheckpointPodResponse.fromPartial(base ?? {});
   },
@@ -22124,7 +23729,9 @@ function createBaseRestorePodRequest(): RestorePodRequest {
   return { checkpointPath: "", config: undefined, runtimeHandler: "", options: {}, containerConfigs: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodRequest` messages. */
 export const RestorePodRequest: MessageFns<RestorePodRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RestorePodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.checkpointPath !== "") {
       writer.uint32(10).string(message.checkpointPath);
@@ -22144,6 +23751,7 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestorePodRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22212,6 +23820,7 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestorePodRequest {
     return {
       checkpointPath: isSet(object.checkpointPath)
@@ -22247,6 +23856,7 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RestorePodRequest): unknown {
     const obj: any = {};
     if (message.checkpointPath !== "") {
@@ -22273,9 +23883,11 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestorePodRequest>): RestorePodRequest {
     return RestorePodRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestorePodRequest>): RestorePodRequest {
     const message = createBaseRestorePodRequest();
     message.checkpointPath = object.checkpointPath ?? "";
@@ -22301,7 +23913,9 @@ function createBaseRestorePodRequest_OptionsEntry(): RestorePodRequest_OptionsEn
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodRequest.OptionsEntry` messages. */
 export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_OptionsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: RestorePodRequest_OptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -22312,6 +23926,7 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestorePodRequest_OptionsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22353,6 +23968,7 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestorePodRequest_OptionsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -22360,6 +23976,7 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RestorePodRequest_OptionsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -22371,9 +23988,11 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestorePodRequest_OptionsEntry>): RestorePodRequest_OptionsEntry {
     return RestorePodRequest_OptionsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestorePodRequest_OptionsEntry>): RestorePodRequest_OptionsEntry {
     const message = createBaseRestorePodRequest_OptionsEntry();
     message.key = object.key ?? "";
@@ -22386,7 +24005,9 @@ function createBaseRestoredContainer(): RestoredContainer {
   return { name: "", containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestoredContainer` messages. */
 export const RestoredContainer: MessageFns<RestoredContainer> = {
+  /** The message in the protobuf wire format. */
   encode(message: RestoredContainer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -22397,6 +24018,7 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestoredContainer {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22438,6 +24060,7 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestoredContainer {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -22449,6 +24072,7 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RestoredContainer): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -22460,9 +24084,11 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestoredContainer>): RestoredContainer {
     return RestoredContainer.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestoredContainer>): RestoredContainer {
     const message = createBaseRestoredContainer();
     message.name = object.name ?? "";
@@ -22475,7 +24101,9 @@ function createBaseRestorePodResponse(): RestorePodResponse {
   return { podSandboxId: "", restoredContainers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodResponse` messages. */
 export const RestorePodResponse: MessageFns<RestorePodResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: RestorePodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -22486,6 +24114,7 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestorePodResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22527,6 +24156,7 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestorePodResponse {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -22542,6 +24172,7 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RestorePodResponse): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -22553,9 +24184,11 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestorePodResponse>): RestorePodResponse {
     return RestorePodResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestorePodResponse>): RestorePodResponse {
     const message = createBaseRestorePodResponse();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -22568,11 +24201,13 @@ function createBaseGetEventsRequest(): GetEventsRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.GetEventsRequest` messages. */
 export const GetEventsRequest: MessageFns<GetEventsRequest> = {
   encode(_: GetEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): GetEventsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22607,6 +24242,7 @@ export const GetEventsRequest: MessageFns<GetEventsRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<GetEventsRequest>): GetEventsRequest {
     return GetEventsRequest.fromPartial(base ?? {});
   },
@@ -22620,7 +24256,9 @@ function createBaseContainerEventResponse(): ContainerEventResponse {
   return { containerId: "", containerEventType: 0, createdAt: 0n, podSandboxStatus: undefined, containersStatuses: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerEventResponse` messages. */
 export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerEventResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -22643,6 +24281,7 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerEventResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22708,6 +24347,7 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerEventResponse {
     return {
       containerId: isSet(object.containerId)
@@ -22738,6 +24378,7 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerEventResponse): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -22758,9 +24399,11 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerEventResponse>): ContainerEventResponse {
     return ContainerEventResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerEventResponse>): ContainerEventResponse {
     const message = createBaseContainerEventResponse();
     message.containerId = object.containerId ?? "";
@@ -22778,11 +24421,13 @@ function createBaseListMetricDescriptorsRequest(): ListMetricDescriptorsRequest 
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListMetricDescriptorsRequest` messages. */
 export const ListMetricDescriptorsRequest: MessageFns<ListMetricDescriptorsRequest> = {
   encode(_: ListMetricDescriptorsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListMetricDescriptorsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22817,6 +24462,7 @@ export const ListMetricDescriptorsRequest: MessageFns<ListMetricDescriptorsReque
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListMetricDescriptorsRequest>): ListMetricDescriptorsRequest {
     return ListMetricDescriptorsRequest.fromPartial(base ?? {});
   },
@@ -22830,7 +24476,9 @@ function createBaseListMetricDescriptorsResponse(): ListMetricDescriptorsRespons
   return { descriptors: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListMetricDescriptorsResponse` messages. */
 export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListMetricDescriptorsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.descriptors) {
       MetricDescriptor.encode(v!, writer.uint32(10).fork()).join();
@@ -22838,6 +24486,7 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListMetricDescriptorsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22871,6 +24520,7 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListMetricDescriptorsResponse {
     return {
       descriptors: globalThis.Array.isArray(object?.descriptors)
@@ -22879,6 +24529,7 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListMetricDescriptorsResponse): unknown {
     const obj: any = {};
     if (message.descriptors?.length) {
@@ -22887,9 +24538,11 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListMetricDescriptorsResponse>): ListMetricDescriptorsResponse {
     return ListMetricDescriptorsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListMetricDescriptorsResponse>): ListMetricDescriptorsResponse {
     const message = createBaseListMetricDescriptorsResponse();
     message.descriptors = object.descriptors?.map((e) => MetricDescriptor.fromPartial(e)) || [];
@@ -22901,7 +24554,9 @@ function createBaseMetricDescriptor(): MetricDescriptor {
   return { name: "", help: "", labelKeys: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.MetricDescriptor` messages. */
 export const MetricDescriptor: MessageFns<MetricDescriptor> = {
+  /** The message in the protobuf wire format. */
   encode(message: MetricDescriptor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -22915,6 +24570,7 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): MetricDescriptor {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22964,6 +24620,7 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): MetricDescriptor {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -22976,6 +24633,7 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: MetricDescriptor): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -22990,9 +24648,11 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<MetricDescriptor>): MetricDescriptor {
     return MetricDescriptor.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<MetricDescriptor>): MetricDescriptor {
     const message = createBaseMetricDescriptor();
     message.name = object.name ?? "";
@@ -23006,11 +24666,13 @@ function createBaseListPodSandboxMetricsRequest(): ListPodSandboxMetricsRequest 
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxMetricsRequest` messages. */
 export const ListPodSandboxMetricsRequest: MessageFns<ListPodSandboxMetricsRequest> = {
   encode(_: ListPodSandboxMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxMetricsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23045,6 +24707,7 @@ export const ListPodSandboxMetricsRequest: MessageFns<ListPodSandboxMetricsReque
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxMetricsRequest>): ListPodSandboxMetricsRequest {
     return ListPodSandboxMetricsRequest.fromPartial(base ?? {});
   },
@@ -23058,7 +24721,9 @@ function createBaseListPodSandboxMetricsResponse(): ListPodSandboxMetricsRespons
   return { podMetrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxMetricsResponse` messages. */
 export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxMetricsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podMetrics) {
       PodSandboxMetrics.encode(v!, writer.uint32(10).fork()).join();
@@ -23066,6 +24731,7 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxMetricsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23099,6 +24765,7 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxMetricsResponse {
     return {
       podMetrics: globalThis.Array.isArray(object?.podMetrics)
@@ -23109,6 +24776,7 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxMetricsResponse): unknown {
     const obj: any = {};
     if (message.podMetrics?.length) {
@@ -23117,9 +24785,11 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxMetricsResponse>): ListPodSandboxMetricsResponse {
     return ListPodSandboxMetricsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxMetricsResponse>): ListPodSandboxMetricsResponse {
     const message = createBaseListPodSandboxMetricsResponse();
     message.podMetrics = object.podMetrics?.map((e) => PodSandboxMetrics.fromPartial(e)) || [];
@@ -23131,11 +24801,13 @@ function createBaseStreamPodSandboxMetricsRequest(): StreamPodSandboxMetricsRequ
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxMetricsRequest` messages. */
 export const StreamPodSandboxMetricsRequest: MessageFns<StreamPodSandboxMetricsRequest> = {
   encode(_: StreamPodSandboxMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxMetricsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23170,6 +24842,7 @@ export const StreamPodSandboxMetricsRequest: MessageFns<StreamPodSandboxMetricsR
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxMetricsRequest>): StreamPodSandboxMetricsRequest {
     return StreamPodSandboxMetricsRequest.fromPartial(base ?? {});
   },
@@ -23183,7 +24856,9 @@ function createBaseStreamPodSandboxMetricsResponse(): StreamPodSandboxMetricsRes
   return { podSandboxMetrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxMetricsResponse` messages. */
 export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetricsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxMetricsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxMetrics) {
       PodSandboxMetrics.encode(v!, writer.uint32(10).fork()).join();
@@ -23191,6 +24866,7 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxMetricsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23224,6 +24900,7 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxMetricsResponse {
     return {
       podSandboxMetrics: globalThis.Array.isArray(object?.podSandboxMetrics)
@@ -23234,6 +24911,7 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxMetricsResponse): unknown {
     const obj: any = {};
     if (message.podSandboxMetrics?.length) {
@@ -23242,9 +24920,11 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxMetricsResponse>): StreamPodSandboxMetricsResponse {
     return StreamPodSandboxMetricsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxMetricsResponse>): StreamPodSandboxMetricsResponse {
     const message = createBaseStreamPodSandboxMetricsResponse();
     message.podSandboxMetrics = object.podSandboxMetrics?.map((e) => PodSandboxMetrics.fromPartial(e)) || [];
@@ -23256,7 +24936,9 @@ function createBasePodSandboxMetrics(): PodSandboxMetrics {
   return { podSandboxId: "", metrics: [], containerMetrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxMetrics` messages. */
 export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -23270,6 +24952,7 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxMetrics {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23319,6 +25002,7 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxMetrics {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -23335,6 +25019,7 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxMetrics): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -23349,9 +25034,11 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxMetrics>): PodSandboxMetrics {
     return PodSandboxMetrics.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxMetrics>): PodSandboxMetrics {
     const message = createBasePodSandboxMetrics();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -23365,7 +25052,9 @@ function createBaseContainerMetrics(): ContainerMetrics {
   return { containerId: "", metrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerMetrics` messages. */
 export const ContainerMetrics: MessageFns<ContainerMetrics> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -23376,6 +25065,7 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerMetrics {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23417,6 +25107,7 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerMetrics {
     return {
       containerId: isSet(object.containerId)
@@ -23428,6 +25119,7 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerMetrics): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -23439,9 +25131,11 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerMetrics>): ContainerMetrics {
     return ContainerMetrics.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerMetrics>): ContainerMetrics {
     const message = createBaseContainerMetrics();
     message.containerId = object.containerId ?? "";
@@ -23454,7 +25148,9 @@ function createBaseMetric(): Metric {
   return { name: "", timestamp: 0n, metricType: 0, labelValues: [], value: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Metric` messages. */
 export const Metric: MessageFns<Metric> = {
+  /** The message in the protobuf wire format. */
   encode(message: Metric, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -23477,6 +25173,7 @@ export const Metric: MessageFns<Metric> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Metric {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23542,6 +25239,7 @@ export const Metric: MessageFns<Metric> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Metric {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -23560,6 +25258,7 @@ export const Metric: MessageFns<Metric> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Metric): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -23580,9 +25279,11 @@ export const Metric: MessageFns<Metric> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Metric>): Metric {
     return Metric.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Metric>): Metric {
     const message = createBaseMetric();
     message.name = object.name ?? "";
@@ -23600,11 +25301,13 @@ function createBaseRuntimeConfigRequest(): RuntimeConfigRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfigRequest` messages. */
 export const RuntimeConfigRequest: MessageFns<RuntimeConfigRequest> = {
   encode(_: RuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfigRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23639,6 +25342,7 @@ export const RuntimeConfigRequest: MessageFns<RuntimeConfigRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfigRequest>): RuntimeConfigRequest {
     return RuntimeConfigRequest.fromPartial(base ?? {});
   },
@@ -23652,7 +25356,9 @@ function createBaseRuntimeConfigResponse(): RuntimeConfigResponse {
   return { linux: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfigResponse` messages. */
 export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxRuntimeConfiguration.encode(message.linux, writer.uint32(10).fork()).join();
@@ -23660,6 +25366,7 @@ export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfigResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23693,10 +25400,12 @@ export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeConfigResponse {
     return { linux: isSet(object.linux) ? LinuxRuntimeConfiguration.fromJSON(object.linux) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeConfigResponse): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -23705,9 +25414,11 @@ export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfigResponse>): RuntimeConfigResponse {
     return RuntimeConfigResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeConfigResponse>): RuntimeConfigResponse {
     const message = createBaseRuntimeConfigResponse();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -23721,7 +25432,9 @@ function createBaseLinuxRuntimeConfiguration(): LinuxRuntimeConfiguration {
   return { cgroupDriver: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxRuntimeConfiguration` messages. */
 export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxRuntimeConfiguration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupDriver !== 0) {
       writer.uint32(8).int32(message.cgroupDriver);
@@ -23729,6 +25442,7 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxRuntimeConfiguration {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23762,6 +25476,7 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxRuntimeConfiguration {
     return {
       cgroupDriver: isSet(object.cgroupDriver)
@@ -23772,6 +25487,7 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxRuntimeConfiguration): unknown {
     const obj: any = {};
     if (message.cgroupDriver !== 0) {
@@ -23780,9 +25496,11 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxRuntimeConfiguration>): LinuxRuntimeConfiguration {
     return LinuxRuntimeConfiguration.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxRuntimeConfiguration>): LinuxRuntimeConfiguration {
     const message = createBaseLinuxRuntimeConfiguration();
     message.cgroupDriver = object.cgroupDriver ?? 0;
@@ -23794,7 +25512,9 @@ function createBaseUpdatePodSandboxResourcesRequest(): UpdatePodSandboxResources
   return { podSandboxId: "", overhead: undefined, resources: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdatePodSandboxResourcesRequest` messages. */
 export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResourcesRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: UpdatePodSandboxResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -23808,6 +25528,7 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdatePodSandboxResourcesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23857,6 +25578,7 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdatePodSandboxResourcesRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -23869,6 +25591,7 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UpdatePodSandboxResourcesRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -23883,9 +25606,11 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdatePodSandboxResourcesRequest>): UpdatePodSandboxResourcesRequest {
     return UpdatePodSandboxResourcesRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdatePodSandboxResourcesRequest>): UpdatePodSandboxResourcesRequest {
     const message = createBaseUpdatePodSandboxResourcesRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -23903,11 +25628,13 @@ function createBaseUpdatePodSandboxResourcesResponse(): UpdatePodSandboxResource
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdatePodSandboxResourcesResponse` messages. */
 export const UpdatePodSandboxResourcesResponse: MessageFns<UpdatePodSandboxResourcesResponse> = {
   encode(_: UpdatePodSandboxResourcesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdatePodSandboxResourcesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23942,6 +25669,7 @@ export const UpdatePodSandboxResourcesResponse: MessageFns<UpdatePodSandboxResou
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdatePodSandboxResourcesResponse>): UpdatePodSandboxResourcesResponse {
     return UpdatePodSandboxResourcesResponse.fromPartial(base ?? {});
   },
@@ -23951,11 +25679,14 @@ export const UpdatePodSandboxResourcesResponse: MessageFns<UpdatePodSandboxResou
   },
 };
 
+/** The CRI service `runtime.v1.RuntimeService`: its RPCs with their request and response types. */
 export type RuntimeServiceDefinition = typeof RuntimeServiceDefinition;
+/** The CRI service `runtime.v1.RuntimeService`: its RPCs with their request and response types. */
 export const RuntimeServiceDefinition = {
   name: "RuntimeService",
   fullName: "runtime.v1.RuntimeService",
   methods: {
+    /** The RPC `runtime.v1.RuntimeService/Version`. */
     version: {
       name: "Version",
       requestType: VersionRequest as typeof VersionRequest,
@@ -23964,6 +25695,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RunPodSandbox`. */
     runPodSandbox: {
       name: "RunPodSandbox",
       requestType: RunPodSandboxRequest as typeof RunPodSandboxRequest,
@@ -23972,6 +25704,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StopPodSandbox`. */
     stopPodSandbox: {
       name: "StopPodSandbox",
       requestType: StopPodSandboxRequest as typeof StopPodSandboxRequest,
@@ -23980,6 +25713,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RemovePodSandbox`. */
     removePodSandbox: {
       name: "RemovePodSandbox",
       requestType: RemovePodSandboxRequest as typeof RemovePodSandboxRequest,
@@ -23988,6 +25722,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/PodSandboxStatus`. */
     podSandboxStatus: {
       name: "PodSandboxStatus",
       requestType: PodSandboxStatusRequest as typeof PodSandboxStatusRequest,
@@ -23996,6 +25731,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListPodSandbox`. */
     listPodSandbox: {
       name: "ListPodSandbox",
       requestType: ListPodSandboxRequest as typeof ListPodSandboxRequest,
@@ -24004,6 +25740,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamPodSandboxes`. */
     streamPodSandboxes: {
       name: "StreamPodSandboxes",
       requestType: StreamPodSandboxesRequest as typeof StreamPodSandboxesRequest,
@@ -24012,6 +25749,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/CreateContainer`. */
     createContainer: {
       name: "CreateContainer",
       requestType: CreateContainerRequest as typeof CreateContainerRequest,
@@ -24020,6 +25758,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StartContainer`. */
     startContainer: {
       name: "StartContainer",
       requestType: StartContainerRequest as typeof StartContainerRequest,
@@ -24028,6 +25767,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StopContainer`. */
     stopContainer: {
       name: "StopContainer",
       requestType: StopContainerRequest as typeof StopContainerRequest,
@@ -24036,6 +25776,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RemoveContainer`. */
     removeContainer: {
       name: "RemoveContainer",
       requestType: RemoveContainerRequest as typeof RemoveContainerRequest,
@@ -24044,6 +25785,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListContainers`. */
     listContainers: {
       name: "ListContainers",
       requestType: ListContainersRequest as typeof ListContainersRequest,
@@ -24052,6 +25794,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamContainers`. */
     streamContainers: {
       name: "StreamContainers",
       requestType: StreamContainersRequest as typeof StreamContainersRequest,
@@ -24060,6 +25803,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ContainerStatus`. */
     containerStatus: {
       name: "ContainerStatus",
       requestType: ContainerStatusRequest as typeof ContainerStatusRequest,
@@ -24068,6 +25812,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/UpdateContainerResources`. */
     updateContainerResources: {
       name: "UpdateContainerResources",
       requestType: UpdateContainerResourcesRequest as typeof UpdateContainerResourcesRequest,
@@ -24076,6 +25821,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ReopenContainerLog`. */
     reopenContainerLog: {
       name: "ReopenContainerLog",
       requestType: ReopenContainerLogRequest as typeof ReopenContainerLogRequest,
@@ -24084,6 +25830,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ExecSync`. */
     execSync: {
       name: "ExecSync",
       requestType: ExecSyncRequest as typeof ExecSyncRequest,
@@ -24092,6 +25839,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/Exec`. */
     exec: {
       name: "Exec",
       requestType: ExecRequest as typeof ExecRequest,
@@ -24100,6 +25848,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/Attach`. */
     attach: {
       name: "Attach",
       requestType: AttachRequest as typeof AttachRequest,
@@ -24108,6 +25857,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/PortForward`. */
     portForward: {
       name: "PortForward",
       requestType: PortForwardRequest as typeof PortForwardRequest,
@@ -24116,6 +25866,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ContainerStats`. */
     containerStats: {
       name: "ContainerStats",
       requestType: ContainerStatsRequest as typeof ContainerStatsRequest,
@@ -24124,6 +25875,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListContainerStats`. */
     listContainerStats: {
       name: "ListContainerStats",
       requestType: ListContainerStatsRequest as typeof ListContainerStatsRequest,
@@ -24132,6 +25884,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamContainerStats`. */
     streamContainerStats: {
       name: "StreamContainerStats",
       requestType: StreamContainerStatsRequest as typeof StreamContainerStatsRequest,
@@ -24140,6 +25893,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/PodSandboxStats`. */
     podSandboxStats: {
       name: "PodSandboxStats",
       requestType: PodSandboxStatsRequest as typeof PodSandboxStatsRequest,
@@ -24148,6 +25902,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListPodSandboxStats`. */
     listPodSandboxStats: {
       name: "ListPodSandboxStats",
       requestType: ListPodSandboxStatsRequest as typeof ListPodSandboxStatsRequest,
@@ -24156,6 +25911,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamPodSandboxStats`. */
     streamPodSandboxStats: {
       name: "StreamPodSandboxStats",
       requestType: StreamPodSandboxStatsRequest as typeof StreamPodSandboxStatsRequest,
@@ -24164,6 +25920,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/UpdateRuntimeConfig`. */
     updateRuntimeConfig: {
       name: "UpdateRuntimeConfig",
       requestType: UpdateRuntimeConfigRequest as typeof UpdateRuntimeConfigRequest,
@@ -24172,6 +25929,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/Status`. */
     status: {
       name: "Status",
       requestType: StatusRequest as typeof StatusRequest,
@@ -24180,6 +25938,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/CheckpointContainer`. */
     checkpointContainer: {
       name: "CheckpointContainer",
       requestType: CheckpointContainerRequest as typeof CheckpointContainerRequest,
@@ -24188,6 +25947,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/CheckpointPod`. */
     checkpointPod: {
       name: "CheckpointPod",
       requestType: CheckpointPodRequest as typeof CheckpointPodRequest,
@@ -24196,6 +25956,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RestorePod`. */
     restorePod: {
       name: "RestorePod",
       requestType: RestorePodRequest as typeof RestorePodRequest,
@@ -24204,6 +25965,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/GetContainerEvents`. */
     getContainerEvents: {
       name: "GetContainerEvents",
       requestType: GetEventsRequest as typeof GetEventsRequest,
@@ -24212,6 +25974,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListMetricDescriptors`. */
     listMetricDescriptors: {
       name: "ListMetricDescriptors",
       requestType: ListMetricDescriptorsRequest as typeof ListMetricDescriptorsRequest,
@@ -24220,6 +25983,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListPodSandboxMetrics`. */
     listPodSandboxMetrics: {
       name: "ListPodSandboxMetrics",
       requestType: ListPodSandboxMetricsRequest as typeof ListPodSandboxMetricsRequest,
@@ -24228,6 +25992,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamPodSandboxMetrics`. */
     streamPodSandboxMetrics: {
       name: "StreamPodSandboxMetrics",
       requestType: StreamPodSandboxMetricsRequest as typeof StreamPodSandboxMetricsRequest,
@@ -24236,6 +26001,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RuntimeConfig`. */
     runtimeConfig: {
       name: "RuntimeConfig",
       requestType: RuntimeConfigRequest as typeof RuntimeConfigRequest,
@@ -24244,6 +26010,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/UpdatePodSandboxResources`. */
     updatePodSandboxResources: {
       name: "UpdatePodSandboxResources",
       requestType: UpdatePodSandboxResourcesRequest as typeof UpdatePodSandboxResourcesRequest,
@@ -24255,11 +26022,14 @@ export const RuntimeServiceDefinition = {
   },
 } as const;
 
+/** The CRI service `runtime.v1.ImageService`: its RPCs with their request and response types. */
 export type ImageServiceDefinition = typeof ImageServiceDefinition;
+/** The CRI service `runtime.v1.ImageService`: its RPCs with their request and response types. */
 export const ImageServiceDefinition = {
   name: "ImageService",
   fullName: "runtime.v1.ImageService",
   methods: {
+    /** The RPC `runtime.v1.ImageService/ListImages`. */
     listImages: {
       name: "ListImages",
       requestType: ListImagesRequest as typeof ListImagesRequest,
@@ -24268,6 +26038,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/StreamImages`. */
     streamImages: {
       name: "StreamImages",
       requestType: StreamImagesRequest as typeof StreamImagesRequest,
@@ -24276,6 +26047,7 @@ export const ImageServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/ImageStatus`. */
     imageStatus: {
       name: "ImageStatus",
       requestType: ImageStatusRequest as typeof ImageStatusRequest,
@@ -24284,6 +26056,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/PullImage`. */
     pullImage: {
       name: "PullImage",
       requestType: PullImageRequest as typeof PullImageRequest,
@@ -24292,6 +26065,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/RemoveImage`. */
     removeImage: {
       name: "RemoveImage",
       requestType: RemoveImageRequest as typeof RemoveImageRequest,
@@ -24300,6 +26074,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/ImageFsInfo`. */
     imageFsInfo: {
       name: "ImageFsInfo",
       requestType: ImageFsInfoRequest as typeof ImageFsInfoRequest,
@@ -24334,6 +26109,7 @@ function floatToJson(value: number | null | undefined): number | string | null |
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
+/** A message with any of its fields left out, nested ones too; 64-bit integers may be numbers or strings. */
 export type DeepPartial<T> = T extends bigint ? string | number | bigint
   : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
@@ -24348,11 +26124,18 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
+/** What each message's codec offers: encode, decode, fromJSON, toJSON, create, fromPartial. */
 export interface MessageFns<T> {
+  /** The message in the protobuf wire format. */
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): T;
+  /** The message's proto3 JSON form. */
   toJSON(message: T): unknown;
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<T>): T;
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<T>): T;
 }

@@ -7,21 +7,31 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** The protobuf package of these messages. */
 export const protobufPackage = "runtime.v1alpha2";
 
+/** The .proto file they come from (k8s.io/cri-api, shipped as proto/ in this package). */
 export const protobufFileName = "api.proto";
 
+/** The CRI enum `runtime.v1alpha2.Protocol`: its values by name. */
 export const Protocol = { TCP: 0, UDP: 1, SCTP: 2, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.Protocol`. */
 export type Protocol = typeof Protocol[keyof typeof Protocol];
 
+/** Each value of the CRI enum `runtime.v1alpha2.Protocol` as a type of its own. */
 export namespace Protocol {
+  /** The value TCP of Protocol. */
   export type TCP = typeof Protocol.TCP;
+  /** The value UDP of Protocol. */
   export type UDP = typeof Protocol.UDP;
+  /** The value SCTP of Protocol. */
   export type SCTP = typeof Protocol.SCTP;
+  /** The value UNRECOGNIZED of Protocol. */
   export type UNRECOGNIZED = typeof Protocol.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function protocolFromJSON(object: any): Protocol {
   switch (object) {
     case 0:
@@ -40,6 +50,7 @@ export function protocolFromJSON(object: any): Protocol {
   }
 }
 
+/** The enum value's JSON name. */
 export function protocolToJSON(object: Protocol): string {
   switch (object) {
     case Protocol.TCP:
@@ -54,6 +65,7 @@ export function protocolToJSON(object: Protocol): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.MountPropagation`: its values by name. */
 export const MountPropagation = {
   PROPAGATION_PRIVATE: 0,
   PROPAGATION_HOST_TO_CONTAINER: 1,
@@ -61,15 +73,22 @@ export const MountPropagation = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.MountPropagation`. */
 export type MountPropagation = typeof MountPropagation[keyof typeof MountPropagation];
 
+/** Each value of the CRI enum `runtime.v1alpha2.MountPropagation` as a type of its own. */
 export namespace MountPropagation {
+  /** The value PROPAGATION_PRIVATE of MountPropagation. */
   export type PROPAGATION_PRIVATE = typeof MountPropagation.PROPAGATION_PRIVATE;
+  /** The value PROPAGATION_HOST_TO_CONTAINER of MountPropagation. */
   export type PROPAGATION_HOST_TO_CONTAINER = typeof MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+  /** The value PROPAGATION_BIDIRECTIONAL of MountPropagation. */
   export type PROPAGATION_BIDIRECTIONAL = typeof MountPropagation.PROPAGATION_BIDIRECTIONAL;
+  /** The value UNRECOGNIZED of MountPropagation. */
   export type UNRECOGNIZED = typeof MountPropagation.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function mountPropagationFromJSON(object: any): MountPropagation {
   switch (object) {
     case 0:
@@ -88,6 +107,7 @@ export function mountPropagationFromJSON(object: any): MountPropagation {
   }
 }
 
+/** The enum value's JSON name. */
 export function mountPropagationToJSON(object: MountPropagation): string {
   switch (object) {
     case MountPropagation.PROPAGATION_PRIVATE:
@@ -102,18 +122,27 @@ export function mountPropagationToJSON(object: MountPropagation): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.NamespaceMode`: its values by name. */
 export const NamespaceMode = { POD: 0, CONTAINER: 1, NODE: 2, TARGET: 3, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.NamespaceMode`. */
 export type NamespaceMode = typeof NamespaceMode[keyof typeof NamespaceMode];
 
+/** Each value of the CRI enum `runtime.v1alpha2.NamespaceMode` as a type of its own. */
 export namespace NamespaceMode {
+  /** The value POD of NamespaceMode. */
   export type POD = typeof NamespaceMode.POD;
+  /** The value CONTAINER of NamespaceMode. */
   export type CONTAINER = typeof NamespaceMode.CONTAINER;
+  /** The value NODE of NamespaceMode. */
   export type NODE = typeof NamespaceMode.NODE;
+  /** The value TARGET of NamespaceMode. */
   export type TARGET = typeof NamespaceMode.TARGET;
+  /** The value UNRECOGNIZED of NamespaceMode. */
   export type UNRECOGNIZED = typeof NamespaceMode.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function namespaceModeFromJSON(object: any): NamespaceMode {
   switch (object) {
     case 0:
@@ -135,6 +164,7 @@ export function namespaceModeFromJSON(object: any): NamespaceMode {
   }
 }
 
+/** The enum value's JSON name. */
 export function namespaceModeToJSON(object: NamespaceMode): string {
   switch (object) {
     case NamespaceMode.POD:
@@ -151,16 +181,23 @@ export function namespaceModeToJSON(object: NamespaceMode): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.PodSandboxState`: its values by name. */
 export const PodSandboxState = { SANDBOX_READY: 0, SANDBOX_NOTREADY: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.PodSandboxState`. */
 export type PodSandboxState = typeof PodSandboxState[keyof typeof PodSandboxState];
 
+/** Each value of the CRI enum `runtime.v1alpha2.PodSandboxState` as a type of its own. */
 export namespace PodSandboxState {
+  /** The value SANDBOX_READY of PodSandboxState. */
   export type SANDBOX_READY = typeof PodSandboxState.SANDBOX_READY;
+  /** The value SANDBOX_NOTREADY of PodSandboxState. */
   export type SANDBOX_NOTREADY = typeof PodSandboxState.SANDBOX_NOTREADY;
+  /** The value UNRECOGNIZED of PodSandboxState. */
   export type UNRECOGNIZED = typeof PodSandboxState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function podSandboxStateFromJSON(object: any): PodSandboxState {
   switch (object) {
     case 0:
@@ -176,6 +213,7 @@ export function podSandboxStateFromJSON(object: any): PodSandboxState {
   }
 }
 
+/** The enum value's JSON name. */
 export function podSandboxStateToJSON(object: PodSandboxState): string {
   switch (object) {
     case PodSandboxState.SANDBOX_READY:
@@ -188,6 +226,7 @@ export function podSandboxStateToJSON(object: PodSandboxState): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.ContainerState`: its values by name. */
 export const ContainerState = {
   CONTAINER_CREATED: 0,
   CONTAINER_RUNNING: 1,
@@ -196,16 +235,24 @@ export const ContainerState = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.ContainerState`. */
 export type ContainerState = typeof ContainerState[keyof typeof ContainerState];
 
+/** Each value of the CRI enum `runtime.v1alpha2.ContainerState` as a type of its own. */
 export namespace ContainerState {
+  /** The value CONTAINER_CREATED of ContainerState. */
   export type CONTAINER_CREATED = typeof ContainerState.CONTAINER_CREATED;
+  /** The value CONTAINER_RUNNING of ContainerState. */
   export type CONTAINER_RUNNING = typeof ContainerState.CONTAINER_RUNNING;
+  /** The value CONTAINER_EXITED of ContainerState. */
   export type CONTAINER_EXITED = typeof ContainerState.CONTAINER_EXITED;
+  /** The value CONTAINER_UNKNOWN of ContainerState. */
   export type CONTAINER_UNKNOWN = typeof ContainerState.CONTAINER_UNKNOWN;
+  /** The value UNRECOGNIZED of ContainerState. */
   export type UNRECOGNIZED = typeof ContainerState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function containerStateFromJSON(object: any): ContainerState {
   switch (object) {
     case 0:
@@ -227,6 +274,7 @@ export function containerStateFromJSON(object: any): ContainerState {
   }
 }
 
+/** The enum value's JSON name. */
 export function containerStateToJSON(object: ContainerState): string {
   switch (object) {
     case ContainerState.CONTAINER_CREATED:
@@ -243,10 +291,12 @@ export function containerStateToJSON(object: ContainerState): string {
   }
 }
 
+/** The CRI message `runtime.v1alpha2.VersionRequest`. */
 export interface VersionRequest {
   version: string;
 }
 
+/** The CRI message `runtime.v1alpha2.VersionResponse`. */
 export interface VersionResponse {
   version: string;
   runtimeName: string;
@@ -254,12 +304,14 @@ export interface VersionResponse {
   runtimeApiVersion: string;
 }
 
+/** The CRI message `runtime.v1alpha2.DNSConfig`. */
 export interface DNSConfig {
   servers: string[];
   searches: string[];
   options: string[];
 }
 
+/** The CRI message `runtime.v1alpha2.PortMapping`. */
 export interface PortMapping {
   protocol: Protocol;
   containerPort: number;
@@ -267,6 +319,7 @@ export interface PortMapping {
   hostIp: string;
 }
 
+/** The CRI message `runtime.v1alpha2.Mount`. */
 export interface Mount {
   containerPath: string;
   hostPath: string;
@@ -275,18 +328,21 @@ export interface Mount {
   propagation: MountPropagation;
 }
 
+/** The CRI message `runtime.v1alpha2.IDMapping`. */
 export interface IDMapping {
   hostId: number;
   containerId: number;
   length: number;
 }
 
+/** The CRI message `runtime.v1alpha2.UserNamespace`. */
 export interface UserNamespace {
   mode: NamespaceMode;
   uids: IDMapping[];
   gids: IDMapping[];
 }
 
+/** The CRI message `runtime.v1alpha2.NamespaceOption`. */
 export interface NamespaceOption {
   network: NamespaceMode;
   pid: NamespaceMode;
@@ -295,10 +351,12 @@ export interface NamespaceOption {
   usernsOptions: UserNamespace | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.Int64Value`. */
 export interface Int64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxSandboxSecurityContext`. */
 export interface LinuxSandboxSecurityContext {
   namespaceOptions: NamespaceOption | undefined;
   selinuxOptions: SELinuxOption | undefined;
@@ -315,11 +373,13 @@ export interface LinuxSandboxSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1alpha2.SecurityProfile`. */
 export interface SecurityProfile {
   profileType: SecurityProfile_ProfileType;
   localhostRef: string;
 }
 
+/** The CRI enum `runtime.v1alpha2.SecurityProfile.ProfileType`: its values by name. */
 export const SecurityProfile_ProfileType = {
   RuntimeDefault: 0,
   Unconfined: 1,
@@ -327,15 +387,22 @@ export const SecurityProfile_ProfileType = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.SecurityProfile.ProfileType`. */
 export type SecurityProfile_ProfileType = typeof SecurityProfile_ProfileType[keyof typeof SecurityProfile_ProfileType];
 
+/** Each value of the CRI enum `runtime.v1alpha2.SecurityProfile.ProfileType` as a type of its own. */
 export namespace SecurityProfile_ProfileType {
+  /** The value RuntimeDefault of SecurityProfile_ProfileType. */
   export type RuntimeDefault = typeof SecurityProfile_ProfileType.RuntimeDefault;
+  /** The value Unconfined of SecurityProfile_ProfileType. */
   export type Unconfined = typeof SecurityProfile_ProfileType.Unconfined;
+  /** The value Localhost of SecurityProfile_ProfileType. */
   export type Localhost = typeof SecurityProfile_ProfileType.Localhost;
+  /** The value UNRECOGNIZED of SecurityProfile_ProfileType. */
   export type UNRECOGNIZED = typeof SecurityProfile_ProfileType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfile_ProfileType {
   switch (object) {
     case 0:
@@ -354,6 +421,7 @@ export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfil
   }
 }
 
+/** The enum value's JSON name. */
 export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_ProfileType): string {
   switch (object) {
     case SecurityProfile_ProfileType.RuntimeDefault:
@@ -368,6 +436,7 @@ export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_Profil
   }
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxConfig`. */
 export interface LinuxPodSandboxConfig {
   cgroupParent: string;
   securityContext: LinuxSandboxSecurityContext | undefined;
@@ -376,11 +445,13 @@ export interface LinuxPodSandboxConfig {
   resources: LinuxContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxConfig.SysctlsEntry`. */
 export interface LinuxPodSandboxConfig_SysctlsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxMetadata`. */
 export interface PodSandboxMetadata {
   name: string;
   uid: string;
@@ -388,6 +459,7 @@ export interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxConfig`. */
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata | undefined;
   hostname: string;
@@ -400,61 +472,75 @@ export interface PodSandboxConfig {
   windows: WindowsPodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxConfig.LabelsEntry`. */
 export interface PodSandboxConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxConfig.AnnotationsEntry`. */
 export interface PodSandboxConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RunPodSandboxRequest`. */
 export interface RunPodSandboxRequest {
   config: PodSandboxConfig | undefined;
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RunPodSandboxResponse`. */
 export interface RunPodSandboxResponse {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StopPodSandboxRequest`. */
 export interface StopPodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StopPodSandboxResponse`. */
 export interface StopPodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.RemovePodSandboxRequest`. */
 export interface RemovePodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RemovePodSandboxResponse`. */
 export interface RemovePodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatusRequest`. */
 export interface PodSandboxStatusRequest {
   podSandboxId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.PodIP`. */
 export interface PodIP {
   ip: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxNetworkStatus`. */
 export interface PodSandboxNetworkStatus {
   ip: string;
   additionalIps: PodIP[];
 }
 
+/** The CRI message `runtime.v1alpha2.Namespace`. */
 export interface Namespace {
   options: NamespaceOption | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxStatus`. */
 export interface LinuxPodSandboxStatus {
   namespaces: Namespace | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatus`. */
 export interface PodSandboxStatus {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -467,45 +553,54 @@ export interface PodSandboxStatus {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatus.LabelsEntry`. */
 export interface PodSandboxStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatus.AnnotationsEntry`. */
 export interface PodSandboxStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatusResponse`. */
 export interface PodSandboxStatusResponse {
   status: PodSandboxStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatusResponse.InfoEntry`. */
 export interface PodSandboxStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStateValue`. */
 export interface PodSandboxStateValue {
   state: PodSandboxState;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxFilter`. */
 export interface PodSandboxFilter {
   id: string;
   state: PodSandboxStateValue | undefined;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxFilter.LabelSelectorEntry`. */
 export interface PodSandboxFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxRequest`. */
 export interface ListPodSandboxRequest {
   filter: PodSandboxFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandbox`. */
 export interface PodSandbox {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -516,46 +611,56 @@ export interface PodSandbox {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandbox.LabelsEntry`. */
 export interface PodSandbox_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandbox.AnnotationsEntry`. */
 export interface PodSandbox_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxResponse`. */
 export interface ListPodSandboxResponse {
   items: PodSandbox[];
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsRequest`. */
 export interface PodSandboxStatsRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsResponse`. */
 export interface PodSandboxStatsResponse {
   stats: PodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsFilter`. */
 export interface PodSandboxStatsFilter {
   id: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsFilter.LabelSelectorEntry`. */
 export interface PodSandboxStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxStatsRequest`. */
 export interface ListPodSandboxStatsRequest {
   filter: PodSandboxStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxStatsResponse`. */
 export interface ListPodSandboxStatsResponse {
   stats: PodSandboxStats[];
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxAttributes`. */
 export interface PodSandboxAttributes {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -563,22 +668,26 @@ export interface PodSandboxAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxAttributes.LabelsEntry`. */
 export interface PodSandboxAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxAttributes.AnnotationsEntry`. */
 export interface PodSandboxAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStats`. */
 export interface PodSandboxStats {
   attributes: PodSandboxAttributes | undefined;
   linux: LinuxPodSandboxStats | undefined;
   windows: WindowsPodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxStats`. */
 export interface LinuxPodSandboxStats {
   cpu: CpuUsage | undefined;
   memory: MemoryUsage | undefined;
@@ -587,15 +696,18 @@ export interface LinuxPodSandboxStats {
   containers: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsPodSandboxStats`. */
 export interface WindowsPodSandboxStats {
 }
 
+/** The CRI message `runtime.v1alpha2.NetworkUsage`. */
 export interface NetworkUsage {
   timestamp: bigint;
   defaultInterface: NetworkInterfaceUsage | undefined;
   interfaces: NetworkInterfaceUsage[];
 }
 
+/** The CRI message `runtime.v1alpha2.NetworkInterfaceUsage`. */
 export interface NetworkInterfaceUsage {
   name: string;
   rxBytes: UInt64Value | undefined;
@@ -604,26 +716,31 @@ export interface NetworkInterfaceUsage {
   txErrors: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ProcessUsage`. */
 export interface ProcessUsage {
   timestamp: bigint;
   processCount: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageSpec`. */
 export interface ImageSpec {
   image: string;
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ImageSpec.AnnotationsEntry`. */
 export interface ImageSpec_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.KeyValue`. */
 export interface KeyValue {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerResources`. */
 export interface LinuxContainerResources {
   cpuPeriod: bigint;
   cpuQuota: bigint;
@@ -637,16 +754,19 @@ export interface LinuxContainerResources {
   memorySwapLimitInBytes: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerResources.UnifiedEntry`. */
 export interface LinuxContainerResources_UnifiedEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.HugepageLimit`. */
 export interface HugepageLimit {
   pageSize: string;
   limit: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.SELinuxOption`. */
 export interface SELinuxOption {
   user: string;
   role: string;
@@ -654,12 +774,14 @@ export interface SELinuxOption {
   level: string;
 }
 
+/** The CRI message `runtime.v1alpha2.Capability`. */
 export interface Capability {
   addCapabilities: string[];
   dropCapabilities: string[];
   addAmbientCapabilities: string[];
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerSecurityContext`. */
 export interface LinuxContainerSecurityContext {
   capabilities: Capability | undefined;
   privileged: boolean;
@@ -683,32 +805,38 @@ export interface LinuxContainerSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerConfig`. */
 export interface LinuxContainerConfig {
   resources: LinuxContainerResources | undefined;
   securityContext: LinuxContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsSandboxSecurityContext`. */
 export interface WindowsSandboxSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
   hostProcess: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsPodSandboxConfig`. */
 export interface WindowsPodSandboxConfig {
   securityContext: WindowsSandboxSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsContainerSecurityContext`. */
 export interface WindowsContainerSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
   hostProcess: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsContainerConfig`. */
 export interface WindowsContainerConfig {
   resources: WindowsContainerResources | undefined;
   securityContext: WindowsContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsContainerResources`. */
 export interface WindowsContainerResources {
   cpuShares: bigint;
   cpuCount: bigint;
@@ -717,17 +845,20 @@ export interface WindowsContainerResources {
   rootfsSizeInBytes: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerMetadata`. */
 export interface ContainerMetadata {
   name: string;
   attempt: number;
 }
 
+/** The CRI message `runtime.v1alpha2.Device`. */
 export interface Device {
   containerPath: string;
   hostPath: string;
   permissions: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerConfig`. */
 export interface ContainerConfig {
   metadata: ContainerMetadata | undefined;
   image: ImageSpec | undefined;
@@ -747,52 +878,64 @@ export interface ContainerConfig {
   windows: WindowsContainerConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerConfig.LabelsEntry`. */
 export interface ContainerConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerConfig.AnnotationsEntry`. */
 export interface ContainerConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.CreateContainerRequest`. */
 export interface CreateContainerRequest {
   podSandboxId: string;
   config: ContainerConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.CreateContainerResponse`. */
 export interface CreateContainerResponse {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StartContainerRequest`. */
 export interface StartContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StartContainerResponse`. */
 export interface StartContainerResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.StopContainerRequest`. */
 export interface StopContainerRequest {
   containerId: string;
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.StopContainerResponse`. */
 export interface StopContainerResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveContainerRequest`. */
 export interface RemoveContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveContainerResponse`. */
 export interface RemoveContainerResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStateValue`. */
 export interface ContainerStateValue {
   state: ContainerState;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerFilter`. */
 export interface ContainerFilter {
   id: string;
   state: ContainerStateValue | undefined;
@@ -800,15 +943,18 @@ export interface ContainerFilter {
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerFilter.LabelSelectorEntry`. */
 export interface ContainerFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainersRequest`. */
 export interface ListContainersRequest {
   filter: ContainerFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.Container`. */
 export interface Container {
   id: string;
   podSandboxId: string;
@@ -821,25 +967,30 @@ export interface Container {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.Container.LabelsEntry`. */
 export interface Container_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.Container.AnnotationsEntry`. */
 export interface Container_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainersResponse`. */
 export interface ListContainersResponse {
   containers: Container[];
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatusRequest`. */
 export interface ContainerStatusRequest {
   containerId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatus`. */
 export interface ContainerStatus {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -859,31 +1010,37 @@ export interface ContainerStatus {
   resources: ContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatus.LabelsEntry`. */
 export interface ContainerStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatus.AnnotationsEntry`. */
 export interface ContainerStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatusResponse`. */
 export interface ContainerStatusResponse {
   status: ContainerStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatusResponse.InfoEntry`. */
 export interface ContainerStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerResources`. */
 export interface ContainerResources {
   linux: LinuxContainerResources | undefined;
   windows: WindowsContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateContainerResourcesRequest`. */
 export interface UpdateContainerResourcesRequest {
   containerId: string;
   linux: LinuxContainerResources | undefined;
@@ -891,26 +1048,31 @@ export interface UpdateContainerResourcesRequest {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateContainerResourcesRequest.AnnotationsEntry`. */
 export interface UpdateContainerResourcesRequest_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateContainerResourcesResponse`. */
 export interface UpdateContainerResourcesResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.ExecSyncRequest`. */
 export interface ExecSyncRequest {
   containerId: string;
   cmd: string[];
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.ExecSyncResponse`. */
 export interface ExecSyncResponse {
   stdout: Uint8Array;
   stderr: Uint8Array;
   exitCode: number;
 }
 
+/** The CRI message `runtime.v1alpha2.ExecRequest`. */
 export interface ExecRequest {
   containerId: string;
   cmd: string[];
@@ -920,10 +1082,12 @@ export interface ExecRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ExecResponse`. */
 export interface ExecResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1alpha2.AttachRequest`. */
 export interface AttachRequest {
   containerId: string;
   stdin: boolean;
@@ -932,27 +1096,33 @@ export interface AttachRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.AttachResponse`. */
 export interface AttachResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PortForwardRequest`. */
 export interface PortForwardRequest {
   podSandboxId: string;
   port: number[];
 }
 
+/** The CRI message `runtime.v1alpha2.PortForwardResponse`. */
 export interface PortForwardResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageFilter`. */
 export interface ImageFilter {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ListImagesRequest`. */
 export interface ListImagesRequest {
   filter: ImageFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.Image`. */
 export interface Image {
   id: string;
   repoTags: string[];
@@ -964,25 +1134,30 @@ export interface Image {
   pinned: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ListImagesResponse`. */
 export interface ListImagesResponse {
   images: Image[];
 }
 
+/** The CRI message `runtime.v1alpha2.ImageStatusRequest`. */
 export interface ImageStatusRequest {
   image: ImageSpec | undefined;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageStatusResponse`. */
 export interface ImageStatusResponse {
   image: Image | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ImageStatusResponse.InfoEntry`. */
 export interface ImageStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.AuthConfig`. */
 export interface AuthConfig {
   username: string;
   password: string;
@@ -992,38 +1167,47 @@ export interface AuthConfig {
   registryToken: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PullImageRequest`. */
 export interface PullImageRequest {
   image: ImageSpec | undefined;
   auth: AuthConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PullImageResponse`. */
 export interface PullImageResponse {
   imageRef: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveImageRequest`. */
 export interface RemoveImageRequest {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveImageResponse`. */
 export interface RemoveImageResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.NetworkConfig`. */
 export interface NetworkConfig {
   podCidr: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RuntimeConfig`. */
 export interface RuntimeConfig {
   networkConfig: NetworkConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateRuntimeConfigRequest`. */
 export interface UpdateRuntimeConfigRequest {
   runtimeConfig: RuntimeConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateRuntimeConfigResponse`. */
 export interface UpdateRuntimeConfigResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.RuntimeCondition`. */
 export interface RuntimeCondition {
   type: string;
   status: boolean;
@@ -1031,35 +1215,43 @@ export interface RuntimeCondition {
   message: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RuntimeStatus`. */
 export interface RuntimeStatus {
   conditions: RuntimeCondition[];
 }
 
+/** The CRI message `runtime.v1alpha2.StatusRequest`. */
 export interface StatusRequest {
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.StatusResponse`. */
 export interface StatusResponse {
   status: RuntimeStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.StatusResponse.InfoEntry`. */
 export interface StatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageFsInfoRequest`. */
 export interface ImageFsInfoRequest {
 }
 
+/** The CRI message `runtime.v1alpha2.UInt64Value`. */
 export interface UInt64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.FilesystemIdentifier`. */
 export interface FilesystemIdentifier {
   mountpoint: string;
 }
 
+/** The CRI message `runtime.v1alpha2.FilesystemUsage`. */
 export interface FilesystemUsage {
   timestamp: bigint;
   fsId: FilesystemIdentifier | undefined;
@@ -1067,37 +1259,45 @@ export interface FilesystemUsage {
   inodesUsed: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageFsInfoResponse`. */
 export interface ImageFsInfoResponse {
   imageFilesystems: FilesystemUsage[];
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsRequest`. */
 export interface ContainerStatsRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsResponse`. */
 export interface ContainerStatsResponse {
   stats: ContainerStats | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainerStatsRequest`. */
 export interface ListContainerStatsRequest {
   filter: ContainerStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsFilter`. */
 export interface ContainerStatsFilter {
   id: string;
   podSandboxId: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsFilter.LabelSelectorEntry`. */
 export interface ContainerStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainerStatsResponse`. */
 export interface ListContainerStatsResponse {
   stats: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerAttributes`. */
 export interface ContainerAttributes {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -1105,16 +1305,19 @@ export interface ContainerAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerAttributes.LabelsEntry`. */
 export interface ContainerAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerAttributes.AnnotationsEntry`. */
 export interface ContainerAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStats`. */
 export interface ContainerStats {
   attributes: ContainerAttributes | undefined;
   cpu: CpuUsage | undefined;
@@ -1122,12 +1325,14 @@ export interface ContainerStats {
   writableLayer: FilesystemUsage | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.CpuUsage`. */
 export interface CpuUsage {
   timestamp: bigint;
   usageCoreNanoSeconds: UInt64Value | undefined;
   usageNanoCores: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.MemoryUsage`. */
 export interface MemoryUsage {
   timestamp: bigint;
   workingSetBytes: UInt64Value | undefined;
@@ -1138,10 +1343,12 @@ export interface MemoryUsage {
   majorPageFaults: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ReopenContainerLogRequest`. */
 export interface ReopenContainerLogRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ReopenContainerLogResponse`. */
 export interface ReopenContainerLogResponse {
 }
 
@@ -1149,7 +1356,9 @@ function createBaseVersionRequest(): VersionRequest {
   return { version: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.VersionRequest` messages. */
 export const VersionRequest: MessageFns<VersionRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: VersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -1157,6 +1366,7 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1190,10 +1400,12 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionRequest {
     return { version: isSet(object.version) ? globalThis.String(object.version) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: VersionRequest): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -1202,9 +1414,11 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionRequest>): VersionRequest {
     return VersionRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionRequest>): VersionRequest {
     const message = createBaseVersionRequest();
     message.version = object.version ?? "";
@@ -1216,7 +1430,9 @@ function createBaseVersionResponse(): VersionResponse {
   return { version: "", runtimeName: "", runtimeVersion: "", runtimeApiVersion: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.VersionResponse` messages. */
 export const VersionResponse: MessageFns<VersionResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: VersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -1233,6 +1449,7 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1290,6 +1507,7 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionResponse {
     return {
       version: isSet(object.version) ? globalThis.String(object.version) : "",
@@ -1311,6 +1529,7 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: VersionResponse): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -1328,9 +1547,11 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionResponse>): VersionResponse {
     return VersionResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionResponse>): VersionResponse {
     const message = createBaseVersionResponse();
     message.version = object.version ?? "";
@@ -1345,7 +1566,9 @@ function createBaseDNSConfig(): DNSConfig {
   return { servers: [], searches: [], options: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.DNSConfig` messages. */
 export const DNSConfig: MessageFns<DNSConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: DNSConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.servers) {
       writer.uint32(10).string(v!);
@@ -1359,6 +1582,7 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): DNSConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1408,6 +1632,7 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): DNSConfig {
     return {
       servers: globalThis.Array.isArray(object?.servers) ? object.servers.map((e: any) => globalThis.String(e)) : [],
@@ -1416,6 +1641,7 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: DNSConfig): unknown {
     const obj: any = {};
     if (message.servers?.length) {
@@ -1430,9 +1656,11 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<DNSConfig>): DNSConfig {
     return DNSConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<DNSConfig>): DNSConfig {
     const message = createBaseDNSConfig();
     message.servers = object.servers?.map((e) => e) || [];
@@ -1446,7 +1674,9 @@ function createBasePortMapping(): PortMapping {
   return { protocol: 0, containerPort: 0, hostPort: 0, hostIp: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortMapping` messages. */
 export const PortMapping: MessageFns<PortMapping> = {
+  /** The message in the protobuf wire format. */
   encode(message: PortMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.protocol !== 0) {
       writer.uint32(8).int32(message.protocol);
@@ -1463,6 +1693,7 @@ export const PortMapping: MessageFns<PortMapping> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1520,6 +1751,7 @@ export const PortMapping: MessageFns<PortMapping> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortMapping {
     return {
       protocol: isSet(object.protocol) ? protocolFromJSON(object.protocol) : 0,
@@ -1541,6 +1773,7 @@ export const PortMapping: MessageFns<PortMapping> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PortMapping): unknown {
     const obj: any = {};
     if (message.protocol !== 0) {
@@ -1558,9 +1791,11 @@ export const PortMapping: MessageFns<PortMapping> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortMapping>): PortMapping {
     return PortMapping.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortMapping>): PortMapping {
     const message = createBasePortMapping();
     message.protocol = object.protocol ?? 0;
@@ -1575,7 +1810,9 @@ function createBaseMount(): Mount {
   return { containerPath: "", hostPath: "", readonly: false, selinuxRelabel: false, propagation: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Mount` messages. */
 export const Mount: MessageFns<Mount> = {
+  /** The message in the protobuf wire format. */
   encode(message: Mount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -1595,6 +1832,7 @@ export const Mount: MessageFns<Mount> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Mount {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1660,6 +1898,7 @@ export const Mount: MessageFns<Mount> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Mount {
     return {
       containerPath: isSet(object.containerPath)
@@ -1682,6 +1921,7 @@ export const Mount: MessageFns<Mount> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Mount): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -1702,9 +1942,11 @@ export const Mount: MessageFns<Mount> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Mount>): Mount {
     return Mount.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Mount>): Mount {
     const message = createBaseMount();
     message.containerPath = object.containerPath ?? "";
@@ -1720,7 +1962,9 @@ function createBaseIDMapping(): IDMapping {
   return { hostId: 0, containerId: 0, length: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.IDMapping` messages. */
 export const IDMapping: MessageFns<IDMapping> = {
+  /** The message in the protobuf wire format. */
   encode(message: IDMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.hostId !== 0) {
       writer.uint32(8).uint32(message.hostId);
@@ -1734,6 +1978,7 @@ export const IDMapping: MessageFns<IDMapping> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): IDMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1783,6 +2028,7 @@ export const IDMapping: MessageFns<IDMapping> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): IDMapping {
     return {
       hostId: isSet(object.hostId)
@@ -1799,6 +2045,7 @@ export const IDMapping: MessageFns<IDMapping> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: IDMapping): unknown {
     const obj: any = {};
     if (message.hostId !== 0) {
@@ -1813,9 +2060,11 @@ export const IDMapping: MessageFns<IDMapping> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<IDMapping>): IDMapping {
     return IDMapping.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<IDMapping>): IDMapping {
     const message = createBaseIDMapping();
     message.hostId = object.hostId ?? 0;
@@ -1829,7 +2078,9 @@ function createBaseUserNamespace(): UserNamespace {
   return { mode: 0, uids: [], gids: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UserNamespace` messages. */
 export const UserNamespace: MessageFns<UserNamespace> = {
+  /** The message in the protobuf wire format. */
   encode(message: UserNamespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mode !== 0) {
       writer.uint32(8).int32(message.mode);
@@ -1843,6 +2094,7 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UserNamespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1892,6 +2144,7 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UserNamespace {
     return {
       mode: isSet(object.mode) ? namespaceModeFromJSON(object.mode) : 0,
@@ -1900,6 +2153,7 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UserNamespace): unknown {
     const obj: any = {};
     if (message.mode !== 0) {
@@ -1914,9 +2168,11 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UserNamespace>): UserNamespace {
     return UserNamespace.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UserNamespace>): UserNamespace {
     const message = createBaseUserNamespace();
     message.mode = object.mode ?? 0;
@@ -1930,7 +2186,9 @@ function createBaseNamespaceOption(): NamespaceOption {
   return { network: 0, pid: 0, ipc: 0, targetId: "", usernsOptions: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NamespaceOption` messages. */
 export const NamespaceOption: MessageFns<NamespaceOption> = {
+  /** The message in the protobuf wire format. */
   encode(message: NamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
       writer.uint32(8).int32(message.network);
@@ -1950,6 +2208,7 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NamespaceOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2015,6 +2274,7 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NamespaceOption {
     return {
       network: isSet(object.network) ? namespaceModeFromJSON(object.network) : 0,
@@ -2033,6 +2293,7 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NamespaceOption): unknown {
     const obj: any = {};
     if (message.network !== 0) {
@@ -2053,9 +2314,11 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NamespaceOption>): NamespaceOption {
     return NamespaceOption.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NamespaceOption>): NamespaceOption {
     const message = createBaseNamespaceOption();
     message.network = object.network ?? 0;
@@ -2073,7 +2336,9 @@ function createBaseInt64Value(): Int64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Int64Value` messages. */
 export const Int64Value: MessageFns<Int64Value> = {
+  /** The message in the protobuf wire format. */
   encode(message: Int64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asIntN(64, message.value) !== message.value) {
@@ -2084,6 +2349,7 @@ export const Int64Value: MessageFns<Int64Value> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Int64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2117,10 +2383,12 @@ export const Int64Value: MessageFns<Int64Value> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Int64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Int64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -2129,9 +2397,11 @@ export const Int64Value: MessageFns<Int64Value> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Int64Value>): Int64Value {
     return Int64Value.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Int64Value>): Int64Value {
     const message = createBaseInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -2154,7 +2424,9 @@ function createBaseLinuxSandboxSecurityContext(): LinuxSandboxSecurityContext {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxSandboxSecurityContext` messages. */
 export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaceOptions !== undefined) {
       NamespaceOption.encode(message.namespaceOptions, writer.uint32(10).fork()).join();
@@ -2196,6 +2468,7 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2311,6 +2584,7 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxSandboxSecurityContext {
     return {
       namespaceOptions: isSet(object.namespaceOptions)
@@ -2354,6 +2628,7 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.namespaceOptions !== undefined) {
@@ -2389,9 +2664,11 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     return LinuxSandboxSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     const message = createBaseLinuxSandboxSecurityContext();
     message.namespaceOptions = (object.namespaceOptions !== undefined && object.namespaceOptions !== null)
@@ -2424,7 +2701,9 @@ function createBaseSecurityProfile(): SecurityProfile {
   return { profileType: 0, localhostRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.SecurityProfile` messages. */
 export const SecurityProfile: MessageFns<SecurityProfile> = {
+  /** The message in the protobuf wire format. */
   encode(message: SecurityProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profileType !== 0) {
       writer.uint32(8).int32(message.profileType);
@@ -2435,6 +2714,7 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SecurityProfile {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2476,6 +2756,7 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SecurityProfile {
     return {
       profileType: isSet(object.profileType)
@@ -2491,6 +2772,7 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: SecurityProfile): unknown {
     const obj: any = {};
     if (message.profileType !== 0) {
@@ -2502,9 +2784,11 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SecurityProfile>): SecurityProfile {
     return SecurityProfile.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SecurityProfile>): SecurityProfile {
     const message = createBaseSecurityProfile();
     message.profileType = object.profileType ?? 0;
@@ -2517,7 +2801,9 @@ function createBaseLinuxPodSandboxConfig(): LinuxPodSandboxConfig {
   return { cgroupParent: "", securityContext: undefined, sysctls: {}, overhead: undefined, resources: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxConfig` messages. */
 export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupParent !== "") {
       writer.uint32(10).string(message.cgroupParent);
@@ -2537,6 +2823,7 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2605,6 +2892,7 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig {
     return {
       cgroupParent: isSet(object.cgroupParent)
@@ -2636,6 +2924,7 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.cgroupParent !== "") {
@@ -2662,9 +2951,11 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     return LinuxPodSandboxConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     const message = createBaseLinuxPodSandboxConfig();
     message.cgroupParent = object.cgroupParent ?? "";
@@ -2694,7 +2985,9 @@ function createBaseLinuxPodSandboxConfig_SysctlsEntry(): LinuxPodSandboxConfig_S
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxConfig.SysctlsEntry` messages. */
 export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfig_SysctlsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig_SysctlsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -2705,6 +2998,7 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig_SysctlsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2746,6 +3040,7 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig_SysctlsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -2753,6 +3048,7 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig_SysctlsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -2764,9 +3060,11 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     return LinuxPodSandboxConfig_SysctlsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     const message = createBaseLinuxPodSandboxConfig_SysctlsEntry();
     message.key = object.key ?? "";
@@ -2779,7 +3077,9 @@ function createBasePodSandboxMetadata(): PodSandboxMetadata {
   return { name: "", uid: "", namespace: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxMetadata` messages. */
 export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -2796,6 +3096,7 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2853,6 +3154,7 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -2862,6 +3164,7 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -2879,9 +3182,11 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     return PodSandboxMetadata.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     const message = createBasePodSandboxMetadata();
     message.name = object.name ?? "";
@@ -2906,7 +3211,9 @@ function createBasePodSandboxConfig(): PodSandboxConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig` messages. */
 export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       PodSandboxMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -2938,6 +3245,7 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3041,6 +3349,7 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig {
     return {
       metadata: isSet(object.metadata) ? PodSandboxMetadata.fromJSON(object.metadata) : undefined,
@@ -3093,6 +3402,7 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -3137,9 +3447,11 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     return PodSandboxConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     const message = createBasePodSandboxConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -3183,7 +3495,9 @@ function createBasePodSandboxConfig_LabelsEntry(): PodSandboxConfig_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig.LabelsEntry` messages. */
 export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -3194,6 +3508,7 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3235,6 +3550,7 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -3242,6 +3558,7 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -3253,9 +3570,11 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     return PodSandboxConfig_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     const message = createBasePodSandboxConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -3268,7 +3587,9 @@ function createBasePodSandboxConfig_AnnotationsEntry(): PodSandboxConfig_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig.AnnotationsEntry` messages. */
 export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -3279,6 +3600,7 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3320,6 +3642,7 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -3327,6 +3650,7 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -3338,9 +3662,11 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     return PodSandboxConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     const message = createBasePodSandboxConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -3353,7 +3679,9 @@ function createBaseRunPodSandboxRequest(): RunPodSandboxRequest {
   return { config: undefined, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RunPodSandboxRequest` messages. */
 export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.config !== undefined) {
       PodSandboxConfig.encode(message.config, writer.uint32(10).fork()).join();
@@ -3364,6 +3692,7 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3405,6 +3734,7 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxRequest {
     return {
       config: isSet(object.config) ? PodSandboxConfig.fromJSON(object.config) : undefined,
@@ -3416,6 +3746,7 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.config !== undefined) {
@@ -3427,9 +3758,11 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     return RunPodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     const message = createBaseRunPodSandboxRequest();
     message.config = (object.config !== undefined && object.config !== null)
@@ -3444,7 +3777,9 @@ function createBaseRunPodSandboxResponse(): RunPodSandboxResponse {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RunPodSandboxResponse` messages. */
 export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -3452,6 +3787,7 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3485,6 +3821,7 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxResponse {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -3495,6 +3832,7 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -3503,9 +3841,11 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     return RunPodSandboxResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     const message = createBaseRunPodSandboxResponse();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -3517,7 +3857,9 @@ function createBaseStopPodSandboxRequest(): StopPodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopPodSandboxRequest` messages. */
 export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StopPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -3525,6 +3867,7 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3558,6 +3901,7 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopPodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -3568,6 +3912,7 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StopPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -3576,9 +3921,11 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     return StopPodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     const message = createBaseStopPodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -3590,11 +3937,13 @@ function createBaseStopPodSandboxResponse(): StopPodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopPodSandboxResponse` messages. */
 export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
   encode(_: StopPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3629,6 +3978,7 @@ export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxResponse>): StopPodSandboxResponse {
     return StopPodSandboxResponse.fromPartial(base ?? {});
   },
@@ -3642,7 +3992,9 @@ function createBaseRemovePodSandboxRequest(): RemovePodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemovePodSandboxRequest` messages. */
 export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RemovePodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -3650,6 +4002,7 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3683,6 +4036,7 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemovePodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -3693,6 +4047,7 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RemovePodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -3701,9 +4056,11 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     return RemovePodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     const message = createBaseRemovePodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -3715,11 +4072,13 @@ function createBaseRemovePodSandboxResponse(): RemovePodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemovePodSandboxResponse` messages. */
 export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
   encode(_: RemovePodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3754,6 +4113,7 @@ export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxResponse>): RemovePodSandboxResponse {
     return RemovePodSandboxResponse.fromPartial(base ?? {});
   },
@@ -3767,7 +4127,9 @@ function createBasePodSandboxStatusRequest(): PodSandboxStatusRequest {
   return { podSandboxId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusRequest` messages. */
 export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -3778,6 +4140,7 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3819,6 +4182,7 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -3830,6 +4194,7 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -3841,9 +4206,11 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     return PodSandboxStatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     const message = createBasePodSandboxStatusRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -3856,7 +4223,9 @@ function createBasePodIP(): PodIP {
   return { ip: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodIP` messages. */
 export const PodIP: MessageFns<PodIP> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodIP, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -3864,6 +4233,7 @@ export const PodIP: MessageFns<PodIP> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodIP {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3897,10 +4267,12 @@ export const PodIP: MessageFns<PodIP> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodIP {
     return { ip: isSet(object.ip) ? globalThis.String(object.ip) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodIP): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -3909,9 +4281,11 @@ export const PodIP: MessageFns<PodIP> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodIP>): PodIP {
     return PodIP.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodIP>): PodIP {
     const message = createBasePodIP();
     message.ip = object.ip ?? "";
@@ -3923,7 +4297,9 @@ function createBasePodSandboxNetworkStatus(): PodSandboxNetworkStatus {
   return { ip: "", additionalIps: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxNetworkStatus` messages. */
 export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxNetworkStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -3934,6 +4310,7 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxNetworkStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3975,6 +4352,7 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxNetworkStatus {
     return {
       ip: isSet(object.ip) ? globalThis.String(object.ip) : "",
@@ -3986,6 +4364,7 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxNetworkStatus): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -3997,9 +4376,11 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     return PodSandboxNetworkStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     const message = createBasePodSandboxNetworkStatus();
     message.ip = object.ip ?? "";
@@ -4012,7 +4393,9 @@ function createBaseNamespace(): Namespace {
   return { options: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Namespace` messages. */
 export const Namespace: MessageFns<Namespace> = {
+  /** The message in the protobuf wire format. */
   encode(message: Namespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.options !== undefined) {
       NamespaceOption.encode(message.options, writer.uint32(18).fork()).join();
@@ -4020,6 +4403,7 @@ export const Namespace: MessageFns<Namespace> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Namespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4053,10 +4437,12 @@ export const Namespace: MessageFns<Namespace> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Namespace {
     return { options: isSet(object.options) ? NamespaceOption.fromJSON(object.options) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Namespace): unknown {
     const obj: any = {};
     if (message.options !== undefined) {
@@ -4065,9 +4451,11 @@ export const Namespace: MessageFns<Namespace> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Namespace>): Namespace {
     return Namespace.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Namespace>): Namespace {
     const message = createBaseNamespace();
     message.options = (object.options !== undefined && object.options !== null)
@@ -4081,7 +4469,9 @@ function createBaseLinuxPodSandboxStatus(): LinuxPodSandboxStatus {
   return { namespaces: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxStatus` messages. */
 export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaces !== undefined) {
       Namespace.encode(message.namespaces, writer.uint32(10).fork()).join();
@@ -4089,6 +4479,7 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4122,10 +4513,12 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStatus {
     return { namespaces: isSet(object.namespaces) ? Namespace.fromJSON(object.namespaces) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStatus): unknown {
     const obj: any = {};
     if (message.namespaces !== undefined) {
@@ -4134,9 +4527,11 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     return LinuxPodSandboxStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     const message = createBaseLinuxPodSandboxStatus();
     message.namespaces = (object.namespaces !== undefined && object.namespaces !== null)
@@ -4160,7 +4555,9 @@ function createBasePodSandboxStatus(): PodSandboxStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus` messages. */
 export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -4195,6 +4592,7 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4298,6 +4696,7 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -4346,6 +4745,7 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -4390,9 +4790,11 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     return PodSandboxStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     const message = createBasePodSandboxStatus();
     message.id = object.id ?? "";
@@ -4434,7 +4836,9 @@ function createBasePodSandboxStatus_LabelsEntry(): PodSandboxStatus_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus.LabelsEntry` messages. */
 export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4445,6 +4849,7 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4486,6 +4891,7 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4493,6 +4899,7 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4504,9 +4911,11 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     return PodSandboxStatus_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     const message = createBasePodSandboxStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -4519,7 +4928,9 @@ function createBasePodSandboxStatus_AnnotationsEntry(): PodSandboxStatus_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus.AnnotationsEntry` messages. */
 export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4530,6 +4941,7 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4571,6 +4983,7 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4578,6 +4991,7 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4589,9 +5003,11 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     return PodSandboxStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     const message = createBasePodSandboxStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -4604,7 +5020,9 @@ function createBasePodSandboxStatusResponse(): PodSandboxStatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusResponse` messages. */
 export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       PodSandboxStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -4615,6 +5033,7 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4659,6 +5078,7 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse {
     return {
       status: isSet(object.status) ? PodSandboxStatus.fromJSON(object.status) : undefined,
@@ -4679,6 +5099,7 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -4696,9 +5117,11 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     return PodSandboxStatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     const message = createBasePodSandboxStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -4721,7 +5144,9 @@ function createBasePodSandboxStatusResponse_InfoEntry(): PodSandboxStatusRespons
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusResponse.InfoEntry` messages. */
 export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4732,6 +5157,7 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4773,6 +5199,7 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4780,6 +5207,7 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4791,9 +5219,11 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     return PodSandboxStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     const message = createBasePodSandboxStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -4806,7 +5236,9 @@ function createBasePodSandboxStateValue(): PodSandboxStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStateValue` messages. */
 export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -4814,6 +5246,7 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4847,10 +5280,12 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStateValue {
     return { state: isSet(object.state) ? podSandboxStateFromJSON(object.state) : 0 };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -4859,9 +5294,11 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     return PodSandboxStateValue.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     const message = createBasePodSandboxStateValue();
     message.state = object.state ?? 0;
@@ -4873,7 +5310,9 @@ function createBasePodSandboxFilter(): PodSandboxFilter {
   return { id: "", state: undefined, labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxFilter` messages. */
 export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -4887,6 +5326,7 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4939,6 +5379,7 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -4973,6 +5414,7 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -4993,9 +5435,11 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     return PodSandboxFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     const message = createBasePodSandboxFilter();
     message.id = object.id ?? "";
@@ -5019,7 +5463,9 @@ function createBasePodSandboxFilter_LabelSelectorEntry(): PodSandboxFilter_Label
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxFilter.LabelSelectorEntry` messages. */
 export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5030,6 +5476,7 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5071,6 +5518,7 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5078,6 +5526,7 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5089,9 +5538,11 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     return PodSandboxFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     const message = createBasePodSandboxFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -5104,7 +5555,9 @@ function createBaseListPodSandboxRequest(): ListPodSandboxRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxRequest` messages. */
 export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -5112,6 +5565,7 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5145,10 +5599,12 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxRequest {
     return { filter: isSet(object.filter) ? PodSandboxFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -5157,9 +5613,11 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     return ListPodSandboxRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     const message = createBaseListPodSandboxRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -5173,7 +5631,9 @@ function createBasePodSandbox(): PodSandbox {
   return { id: "", metadata: undefined, state: 0, createdAt: 0n, labels: {}, annotations: {}, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox` messages. */
 export const PodSandbox: MessageFns<PodSandbox> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandbox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -5202,6 +5662,7 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5289,6 +5750,7 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -5335,6 +5797,7 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -5373,9 +5836,11 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox>): PodSandbox {
     return PodSandbox.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox>): PodSandbox {
     const message = createBasePodSandbox();
     message.id = object.id ?? "";
@@ -5411,7 +5876,9 @@ function createBasePodSandbox_LabelsEntry(): PodSandbox_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox.LabelsEntry` messages. */
 export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5422,6 +5889,7 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5463,6 +5931,7 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5470,6 +5939,7 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5481,9 +5951,11 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     return PodSandbox_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     const message = createBasePodSandbox_LabelsEntry();
     message.key = object.key ?? "";
@@ -5496,7 +5968,9 @@ function createBasePodSandbox_AnnotationsEntry(): PodSandbox_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox.AnnotationsEntry` messages. */
 export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5507,6 +5981,7 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5548,6 +6023,7 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5555,6 +6031,7 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5566,9 +6043,11 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     return PodSandbox_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     const message = createBasePodSandbox_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -5581,7 +6060,9 @@ function createBaseListPodSandboxResponse(): ListPodSandboxResponse {
   return { items: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxResponse` messages. */
 export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       PodSandbox.encode(v!, writer.uint32(10).fork()).join();
@@ -5589,6 +6070,7 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5622,12 +6104,14 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxResponse {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => PodSandbox.fromJSON(e)) : [],
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.items?.length) {
@@ -5636,9 +6120,11 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     return ListPodSandboxResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     const message = createBaseListPodSandboxResponse();
     message.items = object.items?.map((e) => PodSandbox.fromPartial(e)) || [];
@@ -5650,7 +6136,9 @@ function createBasePodSandboxStatsRequest(): PodSandboxStatsRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsRequest` messages. */
 export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -5658,6 +6146,7 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5691,6 +6180,7 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -5701,6 +6191,7 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -5709,9 +6200,11 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     return PodSandboxStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     const message = createBasePodSandboxStatsRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -5723,7 +6216,9 @@ function createBasePodSandboxStatsResponse(): PodSandboxStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsResponse` messages. */
 export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       PodSandboxStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -5731,6 +6226,7 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5764,10 +6260,12 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsResponse {
     return { stats: isSet(object.stats) ? PodSandboxStats.fromJSON(object.stats) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -5776,9 +6274,11 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     return PodSandboxStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     const message = createBasePodSandboxStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -5792,7 +6292,9 @@ function createBasePodSandboxStatsFilter(): PodSandboxStatsFilter {
   return { id: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsFilter` messages. */
 export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -5803,6 +6305,7 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5847,6 +6350,7 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -5880,6 +6384,7 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -5897,9 +6402,11 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     return PodSandboxStatsFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     const message = createBasePodSandboxStatsFilter();
     message.id = object.id ?? "";
@@ -5920,7 +6427,9 @@ function createBasePodSandboxStatsFilter_LabelSelectorEntry(): PodSandboxStatsFi
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsFilter.LabelSelectorEntry` messages. */
 export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStatsFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5931,6 +6440,7 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5972,6 +6482,7 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5979,6 +6490,7 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5990,9 +6502,11 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     return PodSandboxStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     const message = createBasePodSandboxStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -6005,7 +6519,9 @@ function createBaseListPodSandboxStatsRequest(): ListPodSandboxStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxStatsRequest` messages. */
 export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -6013,6 +6529,7 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6046,10 +6563,12 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsRequest {
     return { filter: isSet(object.filter) ? PodSandboxStatsFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -6058,9 +6577,11 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     return ListPodSandboxStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     const message = createBaseListPodSandboxStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -6074,7 +6595,9 @@ function createBaseListPodSandboxStatsResponse(): ListPodSandboxStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxStatsResponse` messages. */
 export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       PodSandboxStats.encode(v!, writer.uint32(10).fork()).join();
@@ -6082,6 +6605,7 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6115,12 +6639,14 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => PodSandboxStats.fromJSON(e)) : [],
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -6129,9 +6655,11 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     return ListPodSandboxStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     const message = createBaseListPodSandboxStatsResponse();
     message.stats = object.stats?.map((e) => PodSandboxStats.fromPartial(e)) || [];
@@ -6143,7 +6671,9 @@ function createBasePodSandboxAttributes(): PodSandboxAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes` messages. */
 export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -6160,6 +6690,7 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6223,6 +6754,7 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -6258,6 +6790,7 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -6287,9 +6820,11 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     return PodSandboxAttributes.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     const message = createBasePodSandboxAttributes();
     message.id = object.id ?? "";
@@ -6322,7 +6857,9 @@ function createBasePodSandboxAttributes_LabelsEntry(): PodSandboxAttributes_Labe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes.LabelsEntry` messages. */
 export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6333,6 +6870,7 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6374,6 +6912,7 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6381,6 +6920,7 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6392,9 +6932,11 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     return PodSandboxAttributes_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     const message = createBasePodSandboxAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -6407,7 +6949,9 @@ function createBasePodSandboxAttributes_AnnotationsEntry(): PodSandboxAttributes
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes.AnnotationsEntry` messages. */
 export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttributes_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6418,6 +6962,7 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6459,6 +7004,7 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6466,6 +7012,7 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6477,9 +7024,11 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     return PodSandboxAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     const message = createBasePodSandboxAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -6492,7 +7041,9 @@ function createBasePodSandboxStats(): PodSandboxStats {
   return { attributes: undefined, linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStats` messages. */
 export const PodSandboxStats: MessageFns<PodSandboxStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       PodSandboxAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -6506,6 +7057,7 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6555,6 +7107,7 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStats {
     return {
       attributes: isSet(object.attributes) ? PodSandboxAttributes.fromJSON(object.attributes) : undefined,
@@ -6563,6 +7116,7 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -6577,9 +7131,11 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStats>): PodSandboxStats {
     return PodSandboxStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStats>): PodSandboxStats {
     const message = createBasePodSandboxStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -6599,7 +7155,9 @@ function createBaseLinuxPodSandboxStats(): LinuxPodSandboxStats {
   return { cpu: undefined, memory: undefined, network: undefined, process: undefined, containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxStats` messages. */
 export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
       CpuUsage.encode(message.cpu, writer.uint32(10).fork()).join();
@@ -6619,6 +7177,7 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6684,6 +7243,7 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStats {
     return {
       cpu: isSet(object.cpu) ? CpuUsage.fromJSON(object.cpu) : undefined,
@@ -6696,6 +7256,7 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStats): unknown {
     const obj: any = {};
     if (message.cpu !== undefined) {
@@ -6716,9 +7277,11 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     return LinuxPodSandboxStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     const message = createBaseLinuxPodSandboxStats();
     message.cpu = (object.cpu !== undefined && object.cpu !== null) ? CpuUsage.fromPartial(object.cpu) : undefined;
@@ -6740,11 +7303,13 @@ function createBaseWindowsPodSandboxStats(): WindowsPodSandboxStats {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsPodSandboxStats` messages. */
 export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
   encode(_: WindowsPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6779,6 +7344,7 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxStats>): WindowsPodSandboxStats {
     return WindowsPodSandboxStats.fromPartial(base ?? {});
   },
@@ -6792,7 +7358,9 @@ function createBaseNetworkUsage(): NetworkUsage {
   return { timestamp: 0n, defaultInterface: undefined, interfaces: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkUsage` messages. */
 export const NetworkUsage: MessageFns<NetworkUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: NetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -6809,6 +7377,7 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6858,6 +7427,7 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -6872,6 +7442,7 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NetworkUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -6886,9 +7457,11 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkUsage>): NetworkUsage {
     return NetworkUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkUsage>): NetworkUsage {
     const message = createBaseNetworkUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -6904,7 +7477,9 @@ function createBaseNetworkInterfaceUsage(): NetworkInterfaceUsage {
   return { name: "", rxBytes: undefined, rxErrors: undefined, txBytes: undefined, txErrors: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkInterfaceUsage` messages. */
 export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: NetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -6924,6 +7499,7 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkInterfaceUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6989,6 +7565,7 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkInterfaceUsage {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -7015,6 +7592,7 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NetworkInterfaceUsage): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -7035,9 +7613,11 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     return NetworkInterfaceUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     const message = createBaseNetworkInterfaceUsage();
     message.name = object.name ?? "";
@@ -7061,7 +7641,9 @@ function createBaseProcessUsage(): ProcessUsage {
   return { timestamp: 0n, processCount: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ProcessUsage` messages. */
 export const ProcessUsage: MessageFns<ProcessUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: ProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -7075,6 +7657,7 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ProcessUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7116,6 +7699,7 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ProcessUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -7127,6 +7711,7 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ProcessUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -7138,9 +7723,11 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ProcessUsage>): ProcessUsage {
     return ProcessUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ProcessUsage>): ProcessUsage {
     const message = createBaseProcessUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -7155,7 +7742,9 @@ function createBaseImageSpec(): ImageSpec {
   return { image: "", annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageSpec` messages. */
 export const ImageSpec: MessageFns<ImageSpec> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== "") {
       writer.uint32(10).string(message.image);
@@ -7166,6 +7755,7 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7210,6 +7800,7 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec {
     return {
       image: isSet(object.image) ? globalThis.String(object.image) : "",
@@ -7230,6 +7821,7 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec): unknown {
     const obj: any = {};
     if (message.image !== "") {
@@ -7247,9 +7839,11 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec>): ImageSpec {
     return ImageSpec.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec>): ImageSpec {
     const message = createBaseImageSpec();
     message.image = object.image ?? "";
@@ -7270,7 +7864,9 @@ function createBaseImageSpec_AnnotationsEntry(): ImageSpec_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageSpec.AnnotationsEntry` messages. */
 export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageSpec_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7281,6 +7877,7 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7322,6 +7919,7 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7329,6 +7927,7 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7340,9 +7939,11 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     return ImageSpec_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     const message = createBaseImageSpec_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -7355,7 +7956,9 @@ function createBaseKeyValue(): KeyValue {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.KeyValue` messages. */
 export const KeyValue: MessageFns<KeyValue> = {
+  /** The message in the protobuf wire format. */
   encode(message: KeyValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7366,6 +7969,7 @@ export const KeyValue: MessageFns<KeyValue> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): KeyValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7407,6 +8011,7 @@ export const KeyValue: MessageFns<KeyValue> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): KeyValue {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7414,6 +8019,7 @@ export const KeyValue: MessageFns<KeyValue> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: KeyValue): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7425,9 +8031,11 @@ export const KeyValue: MessageFns<KeyValue> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<KeyValue>): KeyValue {
     return KeyValue.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<KeyValue>): KeyValue {
     const message = createBaseKeyValue();
     message.key = object.key ?? "";
@@ -7451,7 +8059,9 @@ function createBaseLinuxContainerResources(): LinuxContainerResources {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerResources` messages. */
 export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuPeriod !== 0n) {
       if (BigInt.asIntN(64, message.cpuPeriod) !== message.cpuPeriod) {
@@ -7504,6 +8114,7 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7612,6 +8223,7 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources {
     return {
       cpuPeriod: isSet(object.cpuPeriod)
@@ -7676,6 +8288,7 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources): unknown {
     const obj: any = {};
     if (message.cpuPeriod !== 0n) {
@@ -7717,9 +8330,11 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     return LinuxContainerResources.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     const message = createBaseLinuxContainerResources();
     message.cpuPeriod = (object.cpuPeriod !== undefined && object.cpuPeriod !== null) ? BigInt(object.cpuPeriod) : 0n;
@@ -7755,7 +8370,9 @@ function createBaseLinuxContainerResources_UnifiedEntry(): LinuxContainerResourc
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerResources.UnifiedEntry` messages. */
 export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerResources_UnifiedEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources_UnifiedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7766,6 +8383,7 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources_UnifiedEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7807,6 +8425,7 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources_UnifiedEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7814,6 +8433,7 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources_UnifiedEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7825,9 +8445,11 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     return LinuxContainerResources_UnifiedEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     const message = createBaseLinuxContainerResources_UnifiedEntry();
     message.key = object.key ?? "";
@@ -7840,7 +8462,9 @@ function createBaseHugepageLimit(): HugepageLimit {
   return { pageSize: "", limit: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.HugepageLimit` messages. */
 export const HugepageLimit: MessageFns<HugepageLimit> = {
+  /** The message in the protobuf wire format. */
   encode(message: HugepageLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pageSize !== "") {
       writer.uint32(10).string(message.pageSize);
@@ -7854,6 +8478,7 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): HugepageLimit {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7895,6 +8520,7 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): HugepageLimit {
     return {
       pageSize: isSet(object.pageSize)
@@ -7906,6 +8532,7 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: HugepageLimit): unknown {
     const obj: any = {};
     if (message.pageSize !== "") {
@@ -7917,9 +8544,11 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<HugepageLimit>): HugepageLimit {
     return HugepageLimit.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<HugepageLimit>): HugepageLimit {
     const message = createBaseHugepageLimit();
     message.pageSize = object.pageSize ?? "";
@@ -7932,7 +8561,9 @@ function createBaseSELinuxOption(): SELinuxOption {
   return { user: "", role: "", type: "", level: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.SELinuxOption` messages. */
 export const SELinuxOption: MessageFns<SELinuxOption> = {
+  /** The message in the protobuf wire format. */
   encode(message: SELinuxOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== "") {
       writer.uint32(10).string(message.user);
@@ -7949,6 +8580,7 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SELinuxOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8006,6 +8638,7 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SELinuxOption {
     return {
       user: isSet(object.user) ? globalThis.String(object.user) : "",
@@ -8015,6 +8648,7 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: SELinuxOption): unknown {
     const obj: any = {};
     if (message.user !== "") {
@@ -8032,9 +8666,11 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SELinuxOption>): SELinuxOption {
     return SELinuxOption.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SELinuxOption>): SELinuxOption {
     const message = createBaseSELinuxOption();
     message.user = object.user ?? "";
@@ -8049,7 +8685,9 @@ function createBaseCapability(): Capability {
   return { addCapabilities: [], dropCapabilities: [], addAmbientCapabilities: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Capability` messages. */
 export const Capability: MessageFns<Capability> = {
+  /** The message in the protobuf wire format. */
   encode(message: Capability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addCapabilities) {
       writer.uint32(10).string(v!);
@@ -8063,6 +8701,7 @@ export const Capability: MessageFns<Capability> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Capability {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8112,6 +8751,7 @@ export const Capability: MessageFns<Capability> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Capability {
     return {
       addCapabilities: globalThis.Array.isArray(object?.addCapabilities)
@@ -8132,6 +8772,7 @@ export const Capability: MessageFns<Capability> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Capability): unknown {
     const obj: any = {};
     if (message.addCapabilities?.length) {
@@ -8146,9 +8787,11 @@ export const Capability: MessageFns<Capability> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Capability>): Capability {
     return Capability.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Capability>): Capability {
     const message = createBaseCapability();
     message.addCapabilities = object.addCapabilities?.map((e) => e) || [];
@@ -8179,7 +8822,9 @@ function createBaseLinuxContainerSecurityContext(): LinuxContainerSecurityContex
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerSecurityContext` messages. */
 export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.capabilities !== undefined) {
       Capability.encode(message.capabilities, writer.uint32(10).fork()).join();
@@ -8239,6 +8884,7 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8402,6 +9048,7 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerSecurityContext {
     return {
       capabilities: isSet(object.capabilities) ? Capability.fromJSON(object.capabilities) : undefined,
@@ -8471,6 +9118,7 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.capabilities !== undefined) {
@@ -8524,9 +9172,11 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     return LinuxContainerSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     const message = createBaseLinuxContainerSecurityContext();
     message.capabilities = (object.capabilities !== undefined && object.capabilities !== null)
@@ -8567,7 +9217,9 @@ function createBaseLinuxContainerConfig(): LinuxContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerConfig` messages. */
 export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       LinuxContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -8578,6 +9230,7 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8619,6 +9272,7 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerConfig {
     return {
       resources: isSet(object.resources) ? LinuxContainerResources.fromJSON(object.resources) : undefined,
@@ -8630,6 +9284,7 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -8641,9 +9296,11 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     return LinuxContainerConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     const message = createBaseLinuxContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -8660,7 +9317,9 @@ function createBaseWindowsSandboxSecurityContext(): WindowsSandboxSecurityContex
   return { runAsUsername: "", credentialSpec: "", hostProcess: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsSandboxSecurityContext` messages. */
 export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -8674,6 +9333,7 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8723,6 +9383,7 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsSandboxSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -8743,6 +9404,7 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -8757,9 +9419,11 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     return WindowsSandboxSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     const message = createBaseWindowsSandboxSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -8773,7 +9437,9 @@ function createBaseWindowsPodSandboxConfig(): WindowsPodSandboxConfig {
   return { securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsPodSandboxConfig` messages. */
 export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.securityContext !== undefined) {
       WindowsSandboxSecurityContext.encode(message.securityContext, writer.uint32(10).fork()).join();
@@ -8781,6 +9447,7 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8814,6 +9481,7 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsPodSandboxConfig {
     return {
       securityContext: isSet(object.securityContext)
@@ -8824,6 +9492,7 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.securityContext !== undefined) {
@@ -8832,9 +9501,11 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     return WindowsPodSandboxConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     const message = createBaseWindowsPodSandboxConfig();
     message.securityContext = (object.securityContext !== undefined && object.securityContext !== null)
@@ -8848,7 +9519,9 @@ function createBaseWindowsContainerSecurityContext(): WindowsContainerSecurityCo
   return { runAsUsername: "", credentialSpec: "", hostProcess: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerSecurityContext` messages. */
 export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurityContext> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -8862,6 +9535,7 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8911,6 +9585,7 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -8931,6 +9606,7 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -8945,9 +9621,11 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     return WindowsContainerSecurityContext.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     const message = createBaseWindowsContainerSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -8961,7 +9639,9 @@ function createBaseWindowsContainerConfig(): WindowsContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerConfig` messages. */
 export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       WindowsContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -8972,6 +9652,7 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9013,6 +9694,7 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerConfig {
     return {
       resources: isSet(object.resources) ? WindowsContainerResources.fromJSON(object.resources) : undefined,
@@ -9024,6 +9706,7 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -9035,9 +9718,11 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     return WindowsContainerConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     const message = createBaseWindowsContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -9054,7 +9739,9 @@ function createBaseWindowsContainerResources(): WindowsContainerResources {
   return { cpuShares: 0n, cpuCount: 0n, cpuMaximum: 0n, memoryLimitInBytes: 0n, rootfsSizeInBytes: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerResources` messages. */
 export const WindowsContainerResources: MessageFns<WindowsContainerResources> = {
+  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuShares !== 0n) {
       if (BigInt.asIntN(64, message.cpuShares) !== message.cpuShares) {
@@ -9089,6 +9776,7 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9154,6 +9842,7 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerResources {
     return {
       cpuShares: isSet(object.cpuShares)
@@ -9184,6 +9873,7 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerResources): unknown {
     const obj: any = {};
     if (message.cpuShares !== 0n) {
@@ -9204,9 +9894,11 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     return WindowsContainerResources.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     const message = createBaseWindowsContainerResources();
     message.cpuShares = (object.cpuShares !== undefined && object.cpuShares !== null) ? BigInt(object.cpuShares) : 0n;
@@ -9228,7 +9920,9 @@ function createBaseContainerMetadata(): ContainerMetadata {
   return { name: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerMetadata` messages. */
 export const ContainerMetadata: MessageFns<ContainerMetadata> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -9239,6 +9933,7 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9280,6 +9975,7 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -9287,6 +9983,7 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -9298,9 +9995,11 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerMetadata>): ContainerMetadata {
     return ContainerMetadata.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerMetadata>): ContainerMetadata {
     const message = createBaseContainerMetadata();
     message.name = object.name ?? "";
@@ -9313,7 +10012,9 @@ function createBaseDevice(): Device {
   return { containerPath: "", hostPath: "", permissions: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Device` messages. */
 export const Device: MessageFns<Device> = {
+  /** The message in the protobuf wire format. */
   encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -9327,6 +10028,7 @@ export const Device: MessageFns<Device> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Device {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9376,6 +10078,7 @@ export const Device: MessageFns<Device> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Device {
     return {
       containerPath: isSet(object.containerPath)
@@ -9392,6 +10095,7 @@ export const Device: MessageFns<Device> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Device): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -9406,9 +10110,11 @@ export const Device: MessageFns<Device> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Device>): Device {
     return Device.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Device>): Device {
     const message = createBaseDevice();
     message.containerPath = object.containerPath ?? "";
@@ -9439,7 +10145,9 @@ function createBaseContainerConfig(): ContainerConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig` messages. */
 export const ContainerConfig: MessageFns<ContainerConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       ContainerMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -9492,6 +10200,7 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9651,6 +10360,7 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig {
     return {
       metadata: isSet(object.metadata) ? ContainerMetadata.fromJSON(object.metadata) : undefined,
@@ -9710,6 +10420,7 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -9775,9 +10486,11 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig>): ContainerConfig {
     return ContainerConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig>): ContainerConfig {
     const message = createBaseContainerConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -9828,7 +10541,9 @@ function createBaseContainerConfig_LabelsEntry(): ContainerConfig_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig.LabelsEntry` messages. */
 export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -9839,6 +10554,7 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9880,6 +10596,7 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -9887,6 +10604,7 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -9898,9 +10616,11 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     return ContainerConfig_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     const message = createBaseContainerConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -9913,7 +10633,9 @@ function createBaseContainerConfig_AnnotationsEntry(): ContainerConfig_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig.AnnotationsEntry` messages. */
 export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -9924,6 +10646,7 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9965,6 +10688,7 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -9972,6 +10696,7 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -9983,9 +10708,11 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     return ContainerConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     const message = createBaseContainerConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -9998,7 +10725,9 @@ function createBaseCreateContainerRequest(): CreateContainerRequest {
   return { podSandboxId: "", config: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CreateContainerRequest` messages. */
 export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: CreateContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -10012,6 +10741,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10061,6 +10791,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -10077,6 +10808,7 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -10091,9 +10823,11 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     return CreateContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     const message = createBaseCreateContainerRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -10111,7 +10845,9 @@ function createBaseCreateContainerResponse(): CreateContainerResponse {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CreateContainerResponse` messages. */
 export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: CreateContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -10119,6 +10855,7 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10152,6 +10889,7 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerResponse {
     return {
       containerId: isSet(object.containerId)
@@ -10162,6 +10900,7 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerResponse): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -10170,9 +10909,11 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     return CreateContainerResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     const message = createBaseCreateContainerResponse();
     message.containerId = object.containerId ?? "";
@@ -10184,7 +10925,9 @@ function createBaseStartContainerRequest(): StartContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StartContainerRequest` messages. */
 export const StartContainerRequest: MessageFns<StartContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StartContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -10192,6 +10935,7 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10225,6 +10969,7 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StartContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -10235,6 +10980,7 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StartContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -10243,9 +10989,11 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerRequest>): StartContainerRequest {
     return StartContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StartContainerRequest>): StartContainerRequest {
     const message = createBaseStartContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -10257,11 +11005,13 @@ function createBaseStartContainerResponse(): StartContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StartContainerResponse` messages. */
 export const StartContainerResponse: MessageFns<StartContainerResponse> = {
   encode(_: StartContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10296,6 +11046,7 @@ export const StartContainerResponse: MessageFns<StartContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerResponse>): StartContainerResponse {
     return StartContainerResponse.fromPartial(base ?? {});
   },
@@ -10309,7 +11060,9 @@ function createBaseStopContainerRequest(): StopContainerRequest {
   return { containerId: "", timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopContainerRequest` messages. */
 export const StopContainerRequest: MessageFns<StopContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StopContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -10323,6 +11076,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10364,6 +11118,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -10375,6 +11130,7 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StopContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -10386,9 +11142,11 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerRequest>): StopContainerRequest {
     return StopContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopContainerRequest>): StopContainerRequest {
     const message = createBaseStopContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -10401,11 +11159,13 @@ function createBaseStopContainerResponse(): StopContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopContainerResponse` messages. */
 export const StopContainerResponse: MessageFns<StopContainerResponse> = {
   encode(_: StopContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10440,6 +11200,7 @@ export const StopContainerResponse: MessageFns<StopContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerResponse>): StopContainerResponse {
     return StopContainerResponse.fromPartial(base ?? {});
   },
@@ -10453,7 +11214,9 @@ function createBaseRemoveContainerRequest(): RemoveContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveContainerRequest` messages. */
 export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RemoveContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -10461,6 +11224,7 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10494,6 +11258,7 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -10504,6 +11269,7 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RemoveContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -10512,9 +11278,11 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     return RemoveContainerRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     const message = createBaseRemoveContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -10526,11 +11294,13 @@ function createBaseRemoveContainerResponse(): RemoveContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveContainerResponse` messages. */
 export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
   encode(_: RemoveContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10565,6 +11335,7 @@ export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerResponse>): RemoveContainerResponse {
     return RemoveContainerResponse.fromPartial(base ?? {});
   },
@@ -10578,7 +11349,9 @@ function createBaseContainerStateValue(): ContainerStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStateValue` messages. */
 export const ContainerStateValue: MessageFns<ContainerStateValue> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -10586,6 +11359,7 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10619,10 +11393,12 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStateValue {
     return { state: isSet(object.state) ? containerStateFromJSON(object.state) : 0 };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -10631,9 +11407,11 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStateValue>): ContainerStateValue {
     return ContainerStateValue.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStateValue>): ContainerStateValue {
     const message = createBaseContainerStateValue();
     message.state = object.state ?? 0;
@@ -10645,7 +11423,9 @@ function createBaseContainerFilter(): ContainerFilter {
   return { id: "", state: undefined, podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerFilter` messages. */
 export const ContainerFilter: MessageFns<ContainerFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -10662,6 +11442,7 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10722,6 +11503,7 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -10761,6 +11543,7 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -10784,9 +11567,11 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter>): ContainerFilter {
     return ContainerFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter>): ContainerFilter {
     const message = createBaseContainerFilter();
     message.id = object.id ?? "";
@@ -10811,7 +11596,9 @@ function createBaseContainerFilter_LabelSelectorEntry(): ContainerFilter_LabelSe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerFilter.LabelSelectorEntry` messages. */
 export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -10822,6 +11609,7 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10863,6 +11651,7 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -10870,6 +11659,7 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -10881,9 +11671,11 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     return ContainerFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     const message = createBaseContainerFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -10896,7 +11688,9 @@ function createBaseListContainersRequest(): ListContainersRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainersRequest` messages. */
 export const ListContainersRequest: MessageFns<ListContainersRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -10904,6 +11698,7 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10937,10 +11732,12 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersRequest {
     return { filter: isSet(object.filter) ? ContainerFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -10949,9 +11746,11 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersRequest>): ListContainersRequest {
     return ListContainersRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersRequest>): ListContainersRequest {
     const message = createBaseListContainersRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -10975,7 +11774,9 @@ function createBaseContainer(): Container {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container` messages. */
 export const Container: MessageFns<Container> = {
+  /** The message in the protobuf wire format. */
   encode(message: Container, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -11010,6 +11811,7 @@ export const Container: MessageFns<Container> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11113,6 +11915,7 @@ export const Container: MessageFns<Container> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -11165,6 +11968,7 @@ export const Container: MessageFns<Container> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Container): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -11209,9 +12013,11 @@ export const Container: MessageFns<Container> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container>): Container {
     return Container.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container>): Container {
     const message = createBaseContainer();
     message.id = object.id ?? "";
@@ -11251,7 +12057,9 @@ function createBaseContainer_LabelsEntry(): Container_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container.LabelsEntry` messages. */
 export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: Container_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -11262,6 +12070,7 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11303,6 +12112,7 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -11310,6 +12120,7 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Container_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -11321,9 +12132,11 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     return Container_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     const message = createBaseContainer_LabelsEntry();
     message.key = object.key ?? "";
@@ -11336,7 +12149,9 @@ function createBaseContainer_AnnotationsEntry(): Container_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container.AnnotationsEntry` messages. */
 export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: Container_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -11347,6 +12162,7 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11388,6 +12204,7 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -11395,6 +12212,7 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Container_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -11406,9 +12224,11 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     return Container_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     const message = createBaseContainer_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -11421,7 +12241,9 @@ function createBaseListContainersResponse(): ListContainersResponse {
   return { containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainersResponse` messages. */
 export const ListContainersResponse: MessageFns<ListContainersResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
       Container.encode(v!, writer.uint32(10).fork()).join();
@@ -11429,6 +12251,7 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11462,6 +12285,7 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersResponse {
     return {
       containers: globalThis.Array.isArray(object?.containers)
@@ -11470,6 +12294,7 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersResponse): unknown {
     const obj: any = {};
     if (message.containers?.length) {
@@ -11478,9 +12303,11 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersResponse>): ListContainersResponse {
     return ListContainersResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersResponse>): ListContainersResponse {
     const message = createBaseListContainersResponse();
     message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
@@ -11492,7 +12319,9 @@ function createBaseContainerStatusRequest(): ContainerStatusRequest {
   return { containerId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusRequest` messages. */
 export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -11503,6 +12332,7 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11544,6 +12374,7 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusRequest {
     return {
       containerId: isSet(object.containerId)
@@ -11555,6 +12386,7 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -11566,9 +12398,11 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     return ContainerStatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     const message = createBaseContainerStatusRequest();
     message.containerId = object.containerId ?? "";
@@ -11598,7 +12432,9 @@ function createBaseContainerStatus(): ContainerStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus` messages. */
 export const ContainerStatus: MessageFns<ContainerStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -11660,6 +12496,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11819,6 +12656,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -11892,6 +12730,7 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -11957,9 +12796,11 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus>): ContainerStatus {
     return ContainerStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus>): ContainerStatus {
     const message = createBaseContainerStatus();
     message.id = object.id ?? "";
@@ -12010,7 +12851,9 @@ function createBaseContainerStatus_LabelsEntry(): ContainerStatus_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus.LabelsEntry` messages. */
 export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12021,6 +12864,7 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12062,6 +12906,7 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12069,6 +12914,7 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12080,9 +12926,11 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     return ContainerStatus_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     const message = createBaseContainerStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -12095,7 +12943,9 @@ function createBaseContainerStatus_AnnotationsEntry(): ContainerStatus_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus.AnnotationsEntry` messages. */
 export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12106,6 +12956,7 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12147,6 +12998,7 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12154,6 +13006,7 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12165,9 +13018,11 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     return ContainerStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     const message = createBaseContainerStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -12180,7 +13035,9 @@ function createBaseContainerStatusResponse(): ContainerStatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusResponse` messages. */
 export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       ContainerStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -12191,6 +13048,7 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12235,6 +13093,7 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse {
     return {
       status: isSet(object.status) ? ContainerStatus.fromJSON(object.status) : undefined,
@@ -12255,6 +13114,7 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -12272,9 +13132,11 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     return ContainerStatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     const message = createBaseContainerStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -12297,7 +13159,9 @@ function createBaseContainerStatusResponse_InfoEntry(): ContainerStatusResponse_
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusResponse.InfoEntry` messages. */
 export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12308,6 +13172,7 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12349,6 +13214,7 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12356,6 +13222,7 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12367,9 +13234,11 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     return ContainerStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     const message = createBaseContainerStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -12382,7 +13251,9 @@ function createBaseContainerResources(): ContainerResources {
   return { linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerResources` messages. */
 export const ContainerResources: MessageFns<ContainerResources> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxContainerResources.encode(message.linux, writer.uint32(10).fork()).join();
@@ -12393,6 +13264,7 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12434,6 +13306,7 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerResources {
     return {
       linux: isSet(object.linux) ? LinuxContainerResources.fromJSON(object.linux) : undefined,
@@ -12441,6 +13314,7 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerResources): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -12452,9 +13326,11 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerResources>): ContainerResources {
     return ContainerResources.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerResources>): ContainerResources {
     const message = createBaseContainerResources();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -12471,7 +13347,9 @@ function createBaseUpdateContainerResourcesRequest(): UpdateContainerResourcesRe
   return { containerId: "", linux: undefined, windows: undefined, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateContainerResourcesRequest` messages. */
 export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResourcesRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: UpdateContainerResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -12489,6 +13367,7 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12549,6 +13428,7 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest {
     return {
       containerId: isSet(object.containerId)
@@ -12575,6 +13455,7 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -12598,9 +13479,11 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     return UpdateContainerResourcesRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     const message = createBaseUpdateContainerResourcesRequest();
     message.containerId = object.containerId ?? "";
@@ -12627,6 +13510,7 @@ function createBaseUpdateContainerResourcesRequest_AnnotationsEntry(): UpdateCon
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateContainerResourcesRequest.AnnotationsEntry` messages. */
 export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
   UpdateContainerResourcesRequest_AnnotationsEntry
 > = {
@@ -12643,6 +13527,7 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12684,6 +13569,7 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12691,6 +13577,7 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12721,11 +13608,13 @@ function createBaseUpdateContainerResourcesResponse(): UpdateContainerResourcesR
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateContainerResourcesResponse` messages. */
 export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourcesResponse> = {
   encode(_: UpdateContainerResourcesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12760,6 +13649,7 @@ export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourc
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesResponse>): UpdateContainerResourcesResponse {
     return UpdateContainerResourcesResponse.fromPartial(base ?? {});
   },
@@ -12773,7 +13663,9 @@ function createBaseExecSyncRequest(): ExecSyncRequest {
   return { containerId: "", cmd: [], timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecSyncRequest` messages. */
 export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecSyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -12790,6 +13682,7 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12839,6 +13732,7 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncRequest {
     return {
       containerId: isSet(object.containerId)
@@ -12851,6 +13745,7 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -12865,9 +13760,11 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     return ExecSyncRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     const message = createBaseExecSyncRequest();
     message.containerId = object.containerId ?? "";
@@ -12881,7 +13778,9 @@ function createBaseExecSyncResponse(): ExecSyncResponse {
   return { stdout: new Uint8Array(0), stderr: new Uint8Array(0), exitCode: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecSyncResponse` messages. */
 export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecSyncResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stdout.length !== 0) {
       writer.uint32(10).bytes(message.stdout);
@@ -12895,6 +13794,7 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12944,6 +13844,7 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncResponse {
     return {
       stdout: isSet(object.stdout) ? bytesFromBase64(object.stdout) : new Uint8Array(0),
@@ -12956,6 +13857,7 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncResponse): unknown {
     const obj: any = {};
     if (message.stdout.length !== 0) {
@@ -12970,9 +13872,11 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     return ExecSyncResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     const message = createBaseExecSyncResponse();
     message.stdout = object.stdout ?? new Uint8Array(0);
@@ -12986,7 +13890,9 @@ function createBaseExecRequest(): ExecRequest {
   return { containerId: "", cmd: [], tty: false, stdin: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecRequest` messages. */
 export const ExecRequest: MessageFns<ExecRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13009,6 +13915,7 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13082,6 +13989,7 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecRequest {
     return {
       containerId: isSet(object.containerId)
@@ -13097,6 +14005,7 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13120,9 +14029,11 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecRequest>): ExecRequest {
     return ExecRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecRequest>): ExecRequest {
     const message = createBaseExecRequest();
     message.containerId = object.containerId ?? "";
@@ -13139,7 +14050,9 @@ function createBaseExecResponse(): ExecResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecResponse` messages. */
 export const ExecResponse: MessageFns<ExecResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ExecResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -13147,6 +14060,7 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13180,10 +14094,12 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ExecResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -13192,9 +14108,11 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecResponse>): ExecResponse {
     return ExecResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecResponse>): ExecResponse {
     const message = createBaseExecResponse();
     message.url = object.url ?? "";
@@ -13206,7 +14124,9 @@ function createBaseAttachRequest(): AttachRequest {
   return { containerId: "", stdin: false, tty: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AttachRequest` messages. */
 export const AttachRequest: MessageFns<AttachRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: AttachRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13226,6 +14146,7 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13291,6 +14212,7 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachRequest {
     return {
       containerId: isSet(object.containerId)
@@ -13305,6 +14227,7 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: AttachRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13325,9 +14248,11 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachRequest>): AttachRequest {
     return AttachRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachRequest>): AttachRequest {
     const message = createBaseAttachRequest();
     message.containerId = object.containerId ?? "";
@@ -13343,7 +14268,9 @@ function createBaseAttachResponse(): AttachResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AttachResponse` messages. */
 export const AttachResponse: MessageFns<AttachResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: AttachResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -13351,6 +14278,7 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13384,10 +14312,12 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: AttachResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -13396,9 +14326,11 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachResponse>): AttachResponse {
     return AttachResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachResponse>): AttachResponse {
     const message = createBaseAttachResponse();
     message.url = object.url ?? "";
@@ -13410,7 +14342,9 @@ function createBasePortForwardRequest(): PortForwardRequest {
   return { podSandboxId: "", port: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortForwardRequest` messages. */
 export const PortForwardRequest: MessageFns<PortForwardRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PortForwardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -13425,6 +14359,7 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13476,6 +14411,7 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -13487,6 +14423,7 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -13498,9 +14435,11 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardRequest>): PortForwardRequest {
     return PortForwardRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardRequest>): PortForwardRequest {
     const message = createBasePortForwardRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -13513,7 +14452,9 @@ function createBasePortForwardResponse(): PortForwardResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortForwardResponse` messages. */
 export const PortForwardResponse: MessageFns<PortForwardResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PortForwardResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -13521,6 +14462,7 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13554,10 +14496,12 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -13566,9 +14510,11 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardResponse>): PortForwardResponse {
     return PortForwardResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardResponse>): PortForwardResponse {
     const message = createBasePortForwardResponse();
     message.url = object.url ?? "";
@@ -13580,7 +14526,9 @@ function createBaseImageFilter(): ImageFilter {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFilter` messages. */
 export const ImageFilter: MessageFns<ImageFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -13588,6 +14536,7 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13621,10 +14570,12 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFilter {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageFilter): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -13633,9 +14584,11 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFilter>): ImageFilter {
     return ImageFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFilter>): ImageFilter {
     const message = createBaseImageFilter();
     message.image = (object.image !== undefined && object.image !== null)
@@ -13649,7 +14602,9 @@ function createBaseListImagesRequest(): ListImagesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListImagesRequest` messages. */
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ImageFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -13657,6 +14612,7 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13690,10 +14646,12 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesRequest {
     return { filter: isSet(object.filter) ? ImageFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -13702,9 +14660,11 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesRequest>): ListImagesRequest {
     return ListImagesRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesRequest>): ListImagesRequest {
     const message = createBaseListImagesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -13727,7 +14687,9 @@ function createBaseImage(): Image {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Image` messages. */
 export const Image: MessageFns<Image> = {
+  /** The message in the protobuf wire format. */
   encode(message: Image, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -13759,6 +14721,7 @@ export const Image: MessageFns<Image> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Image {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13848,6 +14811,7 @@ export const Image: MessageFns<Image> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Image {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -13869,6 +14833,7 @@ export const Image: MessageFns<Image> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: Image): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -13898,9 +14863,11 @@ export const Image: MessageFns<Image> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Image>): Image {
     return Image.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Image>): Image {
     const message = createBaseImage();
     message.id = object.id ?? "";
@@ -13919,7 +14886,9 @@ function createBaseListImagesResponse(): ListImagesResponse {
   return { images: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListImagesResponse` messages. */
 export const ListImagesResponse: MessageFns<ListImagesResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
       Image.encode(v!, writer.uint32(10).fork()).join();
@@ -13927,6 +14896,7 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13960,10 +14930,12 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesResponse {
     return { images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => Image.fromJSON(e)) : [] };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesResponse): unknown {
     const obj: any = {};
     if (message.images?.length) {
@@ -13972,9 +14944,11 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesResponse>): ListImagesResponse {
     return ListImagesResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesResponse>): ListImagesResponse {
     const message = createBaseListImagesResponse();
     message.images = object.images?.map((e) => Image.fromPartial(e)) || [];
@@ -13986,7 +14960,9 @@ function createBaseImageStatusRequest(): ImageStatusRequest {
   return { image: undefined, verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusRequest` messages. */
 export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -13997,6 +14973,7 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14038,6 +15015,7 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -14045,6 +15023,7 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -14056,9 +15035,11 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     return ImageStatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     const message = createBaseImageStatusRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -14073,7 +15054,9 @@ function createBaseImageStatusResponse(): ImageStatusResponse {
   return { image: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusResponse` messages. */
 export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       Image.encode(message.image, writer.uint32(10).fork()).join();
@@ -14084,6 +15067,7 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14128,6 +15112,7 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse {
     return {
       image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
@@ -14148,6 +15133,7 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -14165,9 +15151,11 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     return ImageStatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     const message = createBaseImageStatusResponse();
     message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
@@ -14188,7 +15176,9 @@ function createBaseImageStatusResponse_InfoEntry(): ImageStatusResponse_InfoEntr
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusResponse.InfoEntry` messages. */
 export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -14199,6 +15189,7 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14240,6 +15231,7 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -14247,6 +15239,7 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -14258,9 +15251,11 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     return ImageStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     const message = createBaseImageStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -14273,7 +15268,9 @@ function createBaseAuthConfig(): AuthConfig {
   return { username: "", password: "", auth: "", serverAddress: "", identityToken: "", registryToken: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AuthConfig` messages. */
 export const AuthConfig: MessageFns<AuthConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: AuthConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.username !== "") {
       writer.uint32(10).string(message.username);
@@ -14296,6 +15293,7 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AuthConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14369,6 +15367,7 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AuthConfig {
     return {
       username: isSet(object.username) ? globalThis.String(object.username) : "",
@@ -14392,6 +15391,7 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: AuthConfig): unknown {
     const obj: any = {};
     if (message.username !== "") {
@@ -14415,9 +15415,11 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AuthConfig>): AuthConfig {
     return AuthConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AuthConfig>): AuthConfig {
     const message = createBaseAuthConfig();
     message.username = object.username ?? "";
@@ -14434,7 +15436,9 @@ function createBasePullImageRequest(): PullImageRequest {
   return { image: undefined, auth: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PullImageRequest` messages. */
 export const PullImageRequest: MessageFns<PullImageRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -14448,6 +15452,7 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14497,6 +15502,7 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -14509,6 +15515,7 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PullImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -14523,9 +15530,11 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageRequest>): PullImageRequest {
     return PullImageRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageRequest>): PullImageRequest {
     const message = createBasePullImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -14545,7 +15554,9 @@ function createBasePullImageResponse(): PullImageResponse {
   return { imageRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PullImageResponse` messages. */
 export const PullImageResponse: MessageFns<PullImageResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: PullImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.imageRef !== "") {
       writer.uint32(10).string(message.imageRef);
@@ -14553,6 +15564,7 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14586,6 +15598,7 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageResponse {
     return {
       imageRef: isSet(object.imageRef)
@@ -14596,6 +15609,7 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: PullImageResponse): unknown {
     const obj: any = {};
     if (message.imageRef !== "") {
@@ -14604,9 +15618,11 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageResponse>): PullImageResponse {
     return PullImageResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageResponse>): PullImageResponse {
     const message = createBasePullImageResponse();
     message.imageRef = object.imageRef ?? "";
@@ -14618,7 +15634,9 @@ function createBaseRemoveImageRequest(): RemoveImageRequest {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveImageRequest` messages. */
 export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: RemoveImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -14626,6 +15644,7 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14659,10 +15678,12 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveImageRequest {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RemoveImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -14671,9 +15692,11 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     return RemoveImageRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     const message = createBaseRemoveImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -14687,11 +15710,13 @@ function createBaseRemoveImageResponse(): RemoveImageResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveImageResponse` messages. */
 export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
   encode(_: RemoveImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14726,6 +15751,7 @@ export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageResponse>): RemoveImageResponse {
     return RemoveImageResponse.fromPartial(base ?? {});
   },
@@ -14739,7 +15765,9 @@ function createBaseNetworkConfig(): NetworkConfig {
   return { podCidr: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkConfig` messages. */
 export const NetworkConfig: MessageFns<NetworkConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: NetworkConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podCidr !== "") {
       writer.uint32(10).string(message.podCidr);
@@ -14747,6 +15775,7 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14780,6 +15809,7 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkConfig {
     return {
       podCidr: isSet(object.podCidr)
@@ -14790,6 +15820,7 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: NetworkConfig): unknown {
     const obj: any = {};
     if (message.podCidr !== "") {
@@ -14798,9 +15829,11 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkConfig>): NetworkConfig {
     return NetworkConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkConfig>): NetworkConfig {
     const message = createBaseNetworkConfig();
     message.podCidr = object.podCidr ?? "";
@@ -14812,7 +15845,9 @@ function createBaseRuntimeConfig(): RuntimeConfig {
   return { networkConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeConfig` messages. */
 export const RuntimeConfig: MessageFns<RuntimeConfig> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.networkConfig !== undefined) {
       NetworkConfig.encode(message.networkConfig, writer.uint32(10).fork()).join();
@@ -14820,6 +15855,7 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14853,6 +15889,7 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeConfig {
     return {
       networkConfig: isSet(object.networkConfig)
@@ -14863,6 +15900,7 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeConfig): unknown {
     const obj: any = {};
     if (message.networkConfig !== undefined) {
@@ -14871,9 +15909,11 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfig>): RuntimeConfig {
     return RuntimeConfig.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeConfig>): RuntimeConfig {
     const message = createBaseRuntimeConfig();
     message.networkConfig = (object.networkConfig !== undefined && object.networkConfig !== null)
@@ -14887,7 +15927,9 @@ function createBaseUpdateRuntimeConfigRequest(): UpdateRuntimeConfigRequest {
   return { runtimeConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateRuntimeConfigRequest` messages. */
 export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: UpdateRuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runtimeConfig !== undefined) {
       RuntimeConfig.encode(message.runtimeConfig, writer.uint32(10).fork()).join();
@@ -14895,6 +15937,7 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14928,6 +15971,7 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateRuntimeConfigRequest {
     return {
       runtimeConfig: isSet(object.runtimeConfig)
@@ -14938,6 +15982,7 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UpdateRuntimeConfigRequest): unknown {
     const obj: any = {};
     if (message.runtimeConfig !== undefined) {
@@ -14946,9 +15991,11 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     return UpdateRuntimeConfigRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     const message = createBaseUpdateRuntimeConfigRequest();
     message.runtimeConfig = (object.runtimeConfig !== undefined && object.runtimeConfig !== null)
@@ -14962,11 +16009,13 @@ function createBaseUpdateRuntimeConfigResponse(): UpdateRuntimeConfigResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateRuntimeConfigResponse` messages. */
 export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse> = {
   encode(_: UpdateRuntimeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15001,6 +16050,7 @@ export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigResponse>): UpdateRuntimeConfigResponse {
     return UpdateRuntimeConfigResponse.fromPartial(base ?? {});
   },
@@ -15014,7 +16064,9 @@ function createBaseRuntimeCondition(): RuntimeCondition {
   return { type: "", status: false, reason: "", message: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeCondition` messages. */
 export const RuntimeCondition: MessageFns<RuntimeCondition> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.type !== "") {
       writer.uint32(10).string(message.type);
@@ -15031,6 +16083,7 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeCondition {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15088,6 +16141,7 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeCondition {
     return {
       type: isSet(object.type) ? globalThis.String(object.type) : "",
@@ -15097,6 +16151,7 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeCondition): unknown {
     const obj: any = {};
     if (message.type !== "") {
@@ -15114,9 +16169,11 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeCondition>): RuntimeCondition {
     return RuntimeCondition.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeCondition>): RuntimeCondition {
     const message = createBaseRuntimeCondition();
     message.type = object.type ?? "";
@@ -15131,7 +16188,9 @@ function createBaseRuntimeStatus(): RuntimeStatus {
   return { conditions: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeStatus` messages. */
 export const RuntimeStatus: MessageFns<RuntimeStatus> = {
+  /** The message in the protobuf wire format. */
   encode(message: RuntimeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.conditions) {
       RuntimeCondition.encode(v!, writer.uint32(10).fork()).join();
@@ -15139,6 +16198,7 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15172,6 +16232,7 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeStatus {
     return {
       conditions: globalThis.Array.isArray(object?.conditions)
@@ -15180,6 +16241,7 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeStatus): unknown {
     const obj: any = {};
     if (message.conditions?.length) {
@@ -15188,9 +16250,11 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeStatus>): RuntimeStatus {
     return RuntimeStatus.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeStatus>): RuntimeStatus {
     const message = createBaseRuntimeStatus();
     message.conditions = object.conditions?.map((e) => RuntimeCondition.fromPartial(e)) || [];
@@ -15202,7 +16266,9 @@ function createBaseStatusRequest(): StatusRequest {
   return { verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusRequest` messages. */
 export const StatusRequest: MessageFns<StatusRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: StatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.verbose !== false) {
       writer.uint32(8).bool(message.verbose);
@@ -15210,6 +16276,7 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15243,10 +16310,12 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusRequest {
     return { verbose: isSet(object.verbose) ? globalThis.Boolean(object.verbose) : false };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StatusRequest): unknown {
     const obj: any = {};
     if (message.verbose !== false) {
@@ -15255,9 +16324,11 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusRequest>): StatusRequest {
     return StatusRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusRequest>): StatusRequest {
     const message = createBaseStatusRequest();
     message.verbose = object.verbose ?? false;
@@ -15269,7 +16340,9 @@ function createBaseStatusResponse(): StatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusResponse` messages. */
 export const StatusResponse: MessageFns<StatusResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: StatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       RuntimeStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -15280,6 +16353,7 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15324,6 +16398,7 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse {
     return {
       status: isSet(object.status) ? RuntimeStatus.fromJSON(object.status) : undefined,
@@ -15344,6 +16419,7 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -15361,9 +16437,11 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse>): StatusResponse {
     return StatusResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse>): StatusResponse {
     const message = createBaseStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -15386,7 +16464,9 @@ function createBaseStatusResponse_InfoEntry(): StatusResponse_InfoEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusResponse.InfoEntry` messages. */
 export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: StatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -15397,6 +16477,7 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15438,6 +16519,7 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -15445,6 +16527,7 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -15456,9 +16539,11 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     return StatusResponse_InfoEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     const message = createBaseStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -15471,11 +16556,13 @@ function createBaseImageFsInfoRequest(): ImageFsInfoRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFsInfoRequest` messages. */
 export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
   encode(_: ImageFsInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15510,6 +16597,7 @@ export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoRequest>): ImageFsInfoRequest {
     return ImageFsInfoRequest.fromPartial(base ?? {});
   },
@@ -15523,7 +16611,9 @@ function createBaseUInt64Value(): UInt64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UInt64Value` messages. */
 export const UInt64Value: MessageFns<UInt64Value> = {
+  /** The message in the protobuf wire format. */
   encode(message: UInt64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asUintN(64, message.value) !== message.value) {
@@ -15534,6 +16624,7 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UInt64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15567,10 +16658,12 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UInt64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: UInt64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -15579,9 +16672,11 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UInt64Value>): UInt64Value {
     return UInt64Value.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UInt64Value>): UInt64Value {
     const message = createBaseUInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -15593,7 +16688,9 @@ function createBaseFilesystemIdentifier(): FilesystemIdentifier {
   return { mountpoint: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.FilesystemIdentifier` messages. */
 export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
+  /** The message in the protobuf wire format. */
   encode(message: FilesystemIdentifier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mountpoint !== "") {
       writer.uint32(10).string(message.mountpoint);
@@ -15601,6 +16698,7 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemIdentifier {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15634,10 +16732,12 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemIdentifier {
     return { mountpoint: isSet(object.mountpoint) ? globalThis.String(object.mountpoint) : "" };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemIdentifier): unknown {
     const obj: any = {};
     if (message.mountpoint !== "") {
@@ -15646,9 +16746,11 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     return FilesystemIdentifier.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     const message = createBaseFilesystemIdentifier();
     message.mountpoint = object.mountpoint ?? "";
@@ -15660,7 +16762,9 @@ function createBaseFilesystemUsage(): FilesystemUsage {
   return { timestamp: 0n, fsId: undefined, usedBytes: undefined, inodesUsed: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.FilesystemUsage` messages. */
 export const FilesystemUsage: MessageFns<FilesystemUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: FilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -15680,6 +16784,7 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15737,6 +16842,7 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -15758,6 +16864,7 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -15775,9 +16882,11 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemUsage>): FilesystemUsage {
     return FilesystemUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemUsage>): FilesystemUsage {
     const message = createBaseFilesystemUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -15798,7 +16907,9 @@ function createBaseImageFsInfoResponse(): ImageFsInfoResponse {
   return { imageFilesystems: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFsInfoResponse` messages. */
 export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ImageFsInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.imageFilesystems) {
       FilesystemUsage.encode(v!, writer.uint32(10).fork()).join();
@@ -15806,6 +16917,7 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15839,6 +16951,7 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFsInfoResponse {
     return {
       imageFilesystems: globalThis.Array.isArray(object?.imageFilesystems)
@@ -15849,6 +16962,7 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ImageFsInfoResponse): unknown {
     const obj: any = {};
     if (message.imageFilesystems?.length) {
@@ -15857,9 +16971,11 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     return ImageFsInfoResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     const message = createBaseImageFsInfoResponse();
     message.imageFilesystems = object.imageFilesystems?.map((e) => FilesystemUsage.fromPartial(e)) || [];
@@ -15871,7 +16987,9 @@ function createBaseContainerStatsRequest(): ContainerStatsRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsRequest` messages. */
 export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -15879,6 +16997,7 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15912,6 +17031,7 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsRequest {
     return {
       containerId: isSet(object.containerId)
@@ -15922,6 +17042,7 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -15930,9 +17051,11 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     return ContainerStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     const message = createBaseContainerStatsRequest();
     message.containerId = object.containerId ?? "";
@@ -15944,7 +17067,9 @@ function createBaseContainerStatsResponse(): ContainerStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsResponse` messages. */
 export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       ContainerStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -15952,6 +17077,7 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15985,10 +17111,12 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsResponse {
     return { stats: isSet(object.stats) ? ContainerStats.fromJSON(object.stats) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -15997,9 +17125,11 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     return ContainerStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     const message = createBaseContainerStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -16013,7 +17143,9 @@ function createBaseListContainerStatsRequest(): ListContainerStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainerStatsRequest` messages. */
 export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -16021,6 +17153,7 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16054,10 +17187,12 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsRequest {
     return { filter: isSet(object.filter) ? ContainerStatsFilter.fromJSON(object.filter) : undefined };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -16066,9 +17201,11 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     return ListContainerStatsRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     const message = createBaseListContainerStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -16082,7 +17219,9 @@ function createBaseContainerStatsFilter(): ContainerStatsFilter {
   return { id: "", podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsFilter` messages. */
 export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -16096,6 +17235,7 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16148,6 +17288,7 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -16186,6 +17327,7 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -16206,9 +17348,11 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     return ContainerStatsFilter.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     const message = createBaseContainerStatsFilter();
     message.id = object.id ?? "";
@@ -16230,7 +17374,9 @@ function createBaseContainerStatsFilter_LabelSelectorEntry(): ContainerStatsFilt
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsFilter.LabelSelectorEntry` messages. */
 export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsFilter_LabelSelectorEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -16241,6 +17387,7 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16282,6 +17429,7 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -16289,6 +17437,7 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -16300,9 +17449,11 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     return ContainerStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     const message = createBaseContainerStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -16315,7 +17466,9 @@ function createBaseListContainerStatsResponse(): ListContainerStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainerStatsResponse` messages. */
 export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> = {
+  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       ContainerStats.encode(v!, writer.uint32(10).fork()).join();
@@ -16323,6 +17476,7 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16356,12 +17510,14 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => ContainerStats.fromJSON(e)) : [],
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -16370,9 +17526,11 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     return ListContainerStatsResponse.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     const message = createBaseListContainerStatsResponse();
     message.stats = object.stats?.map((e) => ContainerStats.fromPartial(e)) || [];
@@ -16384,7 +17542,9 @@ function createBaseContainerAttributes(): ContainerAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes` messages. */
 export const ContainerAttributes: MessageFns<ContainerAttributes> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -16401,6 +17561,7 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16464,6 +17625,7 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -16499,6 +17661,7 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -16528,9 +17691,11 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes>): ContainerAttributes {
     return ContainerAttributes.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes>): ContainerAttributes {
     const message = createBaseContainerAttributes();
     message.id = object.id ?? "";
@@ -16563,7 +17728,9 @@ function createBaseContainerAttributes_LabelsEntry(): ContainerAttributes_Labels
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes.LabelsEntry` messages. */
 export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_LabelsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -16574,6 +17741,7 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16615,6 +17783,7 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -16622,6 +17791,7 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -16633,9 +17803,11 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     return ContainerAttributes_LabelsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     const message = createBaseContainerAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -16648,7 +17820,9 @@ function createBaseContainerAttributes_AnnotationsEntry(): ContainerAttributes_A
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes.AnnotationsEntry` messages. */
 export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttributes_AnnotationsEntry> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -16659,6 +17833,7 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16700,6 +17875,7 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -16707,6 +17883,7 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -16718,9 +17895,11 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     return ContainerAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     const message = createBaseContainerAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -16733,7 +17912,9 @@ function createBaseContainerStats(): ContainerStats {
   return { attributes: undefined, cpu: undefined, memory: undefined, writableLayer: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStats` messages. */
 export const ContainerStats: MessageFns<ContainerStats> = {
+  /** The message in the protobuf wire format. */
   encode(message: ContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       ContainerAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -16750,6 +17931,7 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16807,6 +17989,7 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStats {
     return {
       attributes: isSet(object.attributes) ? ContainerAttributes.fromJSON(object.attributes) : undefined,
@@ -16820,6 +18003,7 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -16837,9 +18021,11 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStats>): ContainerStats {
     return ContainerStats.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStats>): ContainerStats {
     const message = createBaseContainerStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -16860,7 +18046,9 @@ function createBaseCpuUsage(): CpuUsage {
   return { timestamp: 0n, usageCoreNanoSeconds: undefined, usageNanoCores: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CpuUsage` messages. */
 export const CpuUsage: MessageFns<CpuUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: CpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -16877,6 +18065,7 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CpuUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16926,6 +18115,7 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CpuUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -16942,6 +18132,7 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: CpuUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -16956,9 +18147,11 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CpuUsage>): CpuUsage {
     return CpuUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CpuUsage>): CpuUsage {
     const message = createBaseCpuUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -16984,7 +18177,9 @@ function createBaseMemoryUsage(): MemoryUsage {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.MemoryUsage` messages. */
 export const MemoryUsage: MessageFns<MemoryUsage> = {
+  /** The message in the protobuf wire format. */
   encode(message: MemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -17013,6 +18208,7 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): MemoryUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17094,6 +18290,7 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): MemoryUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -17130,6 +18327,7 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: MemoryUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -17156,9 +18354,11 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<MemoryUsage>): MemoryUsage {
     return MemoryUsage.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<MemoryUsage>): MemoryUsage {
     const message = createBaseMemoryUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -17188,7 +18388,9 @@ function createBaseReopenContainerLogRequest(): ReopenContainerLogRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ReopenContainerLogRequest` messages. */
 export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = {
+  /** The message in the protobuf wire format. */
   encode(message: ReopenContainerLogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -17196,6 +18398,7 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17229,6 +18432,7 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     }
   },
 
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ReopenContainerLogRequest {
     return {
       containerId: isSet(object.containerId)
@@ -17239,6 +18443,7 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     };
   },
 
+  /** The message's proto3 JSON form. */
   toJSON(message: ReopenContainerLogRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -17247,9 +18452,11 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     return ReopenContainerLogRequest.fromPartial(base ?? {});
   },
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     const message = createBaseReopenContainerLogRequest();
     message.containerId = object.containerId ?? "";
@@ -17261,11 +18468,13 @@ function createBaseReopenContainerLogResponse(): ReopenContainerLogResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ReopenContainerLogResponse` messages. */
 export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> = {
   encode(_: ReopenContainerLogResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
   },
 
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17300,6 +18509,7 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
     return obj;
   },
 
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogResponse>): ReopenContainerLogResponse {
     return ReopenContainerLogResponse.fromPartial(base ?? {});
   },
@@ -17309,11 +18519,14 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
   },
 };
 
+/** The CRI service `runtime.v1alpha2.RuntimeService`: its RPCs with their request and response types. */
 export type RuntimeServiceDefinition = typeof RuntimeServiceDefinition;
+/** The CRI service `runtime.v1alpha2.RuntimeService`: its RPCs with their request and response types. */
 export const RuntimeServiceDefinition = {
   name: "RuntimeService",
   fullName: "runtime.v1alpha2.RuntimeService",
   methods: {
+    /** The RPC `runtime.v1alpha2.RuntimeService/Version`. */
     version: {
       name: "Version",
       requestType: VersionRequest as typeof VersionRequest,
@@ -17322,6 +18535,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/RunPodSandbox`. */
     runPodSandbox: {
       name: "RunPodSandbox",
       requestType: RunPodSandboxRequest as typeof RunPodSandboxRequest,
@@ -17330,6 +18544,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/StopPodSandbox`. */
     stopPodSandbox: {
       name: "StopPodSandbox",
       requestType: StopPodSandboxRequest as typeof StopPodSandboxRequest,
@@ -17338,6 +18553,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/RemovePodSandbox`. */
     removePodSandbox: {
       name: "RemovePodSandbox",
       requestType: RemovePodSandboxRequest as typeof RemovePodSandboxRequest,
@@ -17346,6 +18562,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/PodSandboxStatus`. */
     podSandboxStatus: {
       name: "PodSandboxStatus",
       requestType: PodSandboxStatusRequest as typeof PodSandboxStatusRequest,
@@ -17354,6 +18571,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListPodSandbox`. */
     listPodSandbox: {
       name: "ListPodSandbox",
       requestType: ListPodSandboxRequest as typeof ListPodSandboxRequest,
@@ -17362,6 +18580,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/CreateContainer`. */
     createContainer: {
       name: "CreateContainer",
       requestType: CreateContainerRequest as typeof CreateContainerRequest,
@@ -17370,6 +18589,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/StartContainer`. */
     startContainer: {
       name: "StartContainer",
       requestType: StartContainerRequest as typeof StartContainerRequest,
@@ -17378,6 +18598,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/StopContainer`. */
     stopContainer: {
       name: "StopContainer",
       requestType: StopContainerRequest as typeof StopContainerRequest,
@@ -17386,6 +18607,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/RemoveContainer`. */
     removeContainer: {
       name: "RemoveContainer",
       requestType: RemoveContainerRequest as typeof RemoveContainerRequest,
@@ -17394,6 +18616,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListContainers`. */
     listContainers: {
       name: "ListContainers",
       requestType: ListContainersRequest as typeof ListContainersRequest,
@@ -17402,6 +18625,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ContainerStatus`. */
     containerStatus: {
       name: "ContainerStatus",
       requestType: ContainerStatusRequest as typeof ContainerStatusRequest,
@@ -17410,6 +18634,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/UpdateContainerResources`. */
     updateContainerResources: {
       name: "UpdateContainerResources",
       requestType: UpdateContainerResourcesRequest as typeof UpdateContainerResourcesRequest,
@@ -17418,6 +18643,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ReopenContainerLog`. */
     reopenContainerLog: {
       name: "ReopenContainerLog",
       requestType: ReopenContainerLogRequest as typeof ReopenContainerLogRequest,
@@ -17426,6 +18652,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ExecSync`. */
     execSync: {
       name: "ExecSync",
       requestType: ExecSyncRequest as typeof ExecSyncRequest,
@@ -17434,6 +18661,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/Exec`. */
     exec: {
       name: "Exec",
       requestType: ExecRequest as typeof ExecRequest,
@@ -17442,6 +18670,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/Attach`. */
     attach: {
       name: "Attach",
       requestType: AttachRequest as typeof AttachRequest,
@@ -17450,6 +18679,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/PortForward`. */
     portForward: {
       name: "PortForward",
       requestType: PortForwardRequest as typeof PortForwardRequest,
@@ -17458,6 +18688,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ContainerStats`. */
     containerStats: {
       name: "ContainerStats",
       requestType: ContainerStatsRequest as typeof ContainerStatsRequest,
@@ -17466,6 +18697,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListContainerStats`. */
     listContainerStats: {
       name: "ListContainerStats",
       requestType: ListContainerStatsRequest as typeof ListContainerStatsRequest,
@@ -17474,6 +18706,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/PodSandboxStats`. */
     podSandboxStats: {
       name: "PodSandboxStats",
       requestType: PodSandboxStatsRequest as typeof PodSandboxStatsRequest,
@@ -17482,6 +18715,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListPodSandboxStats`. */
     listPodSandboxStats: {
       name: "ListPodSandboxStats",
       requestType: ListPodSandboxStatsRequest as typeof ListPodSandboxStatsRequest,
@@ -17490,6 +18724,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/UpdateRuntimeConfig`. */
     updateRuntimeConfig: {
       name: "UpdateRuntimeConfig",
       requestType: UpdateRuntimeConfigRequest as typeof UpdateRuntimeConfigRequest,
@@ -17498,6 +18733,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/Status`. */
     status: {
       name: "Status",
       requestType: StatusRequest as typeof StatusRequest,
@@ -17509,11 +18745,14 @@ export const RuntimeServiceDefinition = {
   },
 } as const;
 
+/** The CRI service `runtime.v1alpha2.ImageService`: its RPCs with their request and response types. */
 export type ImageServiceDefinition = typeof ImageServiceDefinition;
+/** The CRI service `runtime.v1alpha2.ImageService`: its RPCs with their request and response types. */
 export const ImageServiceDefinition = {
   name: "ImageService",
   fullName: "runtime.v1alpha2.ImageService",
   methods: {
+    /** The RPC `runtime.v1alpha2.ImageService/ListImages`. */
     listImages: {
       name: "ListImages",
       requestType: ListImagesRequest as typeof ListImagesRequest,
@@ -17522,6 +18761,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/ImageStatus`. */
     imageStatus: {
       name: "ImageStatus",
       requestType: ImageStatusRequest as typeof ImageStatusRequest,
@@ -17530,6 +18770,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/PullImage`. */
     pullImage: {
       name: "PullImage",
       requestType: PullImageRequest as typeof PullImageRequest,
@@ -17538,6 +18779,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/RemoveImage`. */
     removeImage: {
       name: "RemoveImage",
       requestType: RemoveImageRequest as typeof RemoveImageRequest,
@@ -17546,6 +18788,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/ImageFsInfo`. */
     imageFsInfo: {
       name: "ImageFsInfo",
       requestType: ImageFsInfoRequest as typeof ImageFsInfoRequest,
@@ -17576,6 +18819,7 @@ function base64FromBytes(arr: Uint8Array): string {
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
+/** A message with any of its fields left out, nested ones too; 64-bit integers may be numbers or strings. */
 export type DeepPartial<T> = T extends bigint ? string | number | bigint
   : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
@@ -17590,11 +18834,18 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
+/** What each message's codec offers: encode, decode, fromJSON, toJSON, create, fromPartial. */
 export interface MessageFns<T> {
+  /** The message in the protobuf wire format. */
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): T;
+  /** The message's proto3 JSON form. */
   toJSON(message: T): unknown;
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<T>): T;
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<T>): T;
 }

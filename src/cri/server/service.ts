@@ -33,6 +33,7 @@ export const k8sNamespace = "k8s.io";
 /** What the reference runtime (Debian's containerd 1.6.20) reports as its version. */
 export const referenceRuntimeVersion = "1.6.20~ds1";
 
+/** What a CRI plugin is built from: its config, the fake containerd, the node's filesystem, and what createFakeCri passes on. */
 export interface CriServiceOptions {
   config: CriConfig;
   containerd: FakeContainerd;
@@ -50,6 +51,7 @@ export interface CriServiceOptions {
   streamBaseUrl?: string;
 }
 
+/** The running CRI plugin: config, stores and name indexes over a fake containerd. Tests may look inside; its shape follows containerd's and may change. */
 export class CriService {
   readonly config: CriConfig;
   /** The whole fake daemon (faults, gates, processes, clock). */

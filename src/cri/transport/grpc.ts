@@ -33,6 +33,21 @@ import {
   type ServiceImplementation,
 } from "../service-types.ts";
 
+export type {
+  CallContext,
+  CriImageService,
+  RequestOf,
+  ResponseOf,
+  CriRuntimeService,
+  CriServices,
+  MethodDefinition,
+  MethodHandler,
+  ServiceDefinition,
+  ServiceImplementation,
+  V1alpha2ImageService,
+  V1alpha2RuntimeService,
+} from "../service-types.ts";
+
 /** containerd's defaults.DefaultMaxRecvMsgSize and DefaultMaxSendMsgSize, which its config applies. */
 export const maxMessageSize = 16 << 20;
 
@@ -41,6 +56,7 @@ function defaultListen(): string {
   return `unix://${join(tmpdir(), `fake-cri-${randomUUID()}.sock`)}`;
 }
 
+/** A parsed endpoint: a unix socket path, or a TCP host and port. */
 export type Endpoint = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
 
 /** Parses `unix:///absolute/path` or `tcp://host:port` (`tcp://:port` is loopback). */
@@ -52,11 +68,13 @@ export function parseEndpoint(endpoint: string): Endpoint {
   throw new Error(`unsupported endpoint ${JSON.stringify(endpoint)}: want unix:///absolute/path or tcp://host:port`);
 }
 
+/** How serveCri serves. */
 export interface ServeOptions {
   /** `unix:///path` (the default, in the temp dir) or `tcp://host:port`; port 0 picks a free one. */
   listen?: string;
 }
 
+/** A running gRPC server of the CRI. */
 export interface CriServer {
   /** Where clients connect: `unix:///path` or `tcp://127.0.0.1:PORT` with the port that was bound. */
   endpoint: string;
@@ -158,12 +176,14 @@ async function claimSocketPath(path: string): Promise<void> {
   await unlink(path);
 }
 
+/** @internal */
 export interface AuthorityShim {
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
 
 /**
+ * @internal
  * Listens on the unix socket `path` and relays each connection to the gRPC server on `upstream`,
  * client->server octets through an AuthorityRewriter (so old Go clients are let in), server->client
  * octets unchanged. Relaying between two native sockets costs less than handing grpc-js a JS
@@ -414,6 +434,7 @@ function drained(call: grpc.ServerWritableStream<Buffer, Uint8Array>, signal: Ab
 
 // ---- client side ----
 
+/** Per-call options of a gRPC client's methods. */
 export interface CallOptions {
   /** The call's deadline, in milliseconds from now. */
   timeoutMs?: number;
@@ -421,24 +442,30 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-type RequestInput<M> = M extends { requestType: { fromPartial(object: infer P): unknown } } ? P : never;
+/** What a client method takes as its request: the message's fields, any of them left out. */
+export type RequestInput<M> = M extends { requestType: { fromPartial(object: infer P): unknown } } ? P : never;
 
 /** A unary method returns a promise; a server-streaming one an async iterable. Errors are CriErrors. */
 export type ClientMethod<M> = M extends { responseStream: true }
   ? (request?: RequestInput<M>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
   : (request?: RequestInput<M>, options?: CallOptions) => Promise<ResponseOf<M>>;
 
+/** A client of one CRI service: a method per RPC, keyed like the generated definition (`runPodSandbox`). */
 export type ServiceClient<D extends ServiceDefinition> = {
   [K in keyof D["methods"]]: ClientMethod<D["methods"][K]>;
 };
 
+/** A client of both CRI services in one API version, on one connection. */
 export interface CriClient<Runtime extends ServiceDefinition, Image extends ServiceDefinition> {
   runtime: ServiceClient<Runtime>;
   image: ServiceClient<Image>;
+  /** Closes the connection. */
   close(): void;
 }
 
+/** connectCri's client of CRI v1. */
 export type CriV1Client = CriClient<v1.RuntimeServiceDefinition, v1.ImageServiceDefinition>;
+/** connectCri's client of CRI v1alpha2. */
 export type CriV1alpha2Client = CriClient<v1alpha2.RuntimeServiceDefinition, v1alpha2.ImageServiceDefinition>;
 
 /**
