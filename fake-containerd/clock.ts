@@ -80,10 +80,12 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Moves time forward by `ms`, firing due timers in order. Awaits a macrotask between timers so
-   * that work a timer starts (promise chains) settles before the next timer fires.
+   * Moves time forward by `ms`, firing due timers in order. Awaits a macrotask first, so that work
+   * already started (a call made just before) reaches its first wait before time moves, and
+   * between timers, so that work a timer starts (promise chains) settles before the next fires.
    */
   async advance(ms: number): Promise<void> {
+    await settle();
     const target = this.current + BigInt(Math.round(ms * 1e6));
     for (;;) {
       const next = this.nextDue();

@@ -137,7 +137,9 @@ export function documentGenerated(code: string, protoPackage: string): string {
   const lines = code.split("\n");
   const out: string[] = [];
   let service = "";
+  let inCodecInterface = false;
   for (const [i, line] of lines.entries()) {
+    if (/^\S/.test(line)) inCodecInterface = /^export interface MessageFns</.test(line);
     const documented = lines[i - 1]?.trimEnd().endsWith("*/") ?? false;
     let text: string | undefined;
     let m: RegExpExecArray | null;
@@ -149,7 +151,7 @@ export function documentGenerated(code: string, protoPackage: string): string {
       if (text === undefined) throw new Error(`gen-proto: no doc comment for the generated ${JSON.stringify(line)}`);
     } else if ((m = /^ {4}\w+: \{$/.exec(line)) && service && (m = /^ {6}name: "(\w+)",$/.exec(lines[i + 1] ?? ""))) {
       text = `The RPC \`${protoPackage}.${service}/${m[1]}\`.`;
-    } else if ((m = /^ {2}(\w+)\((?:message|input|object|base)\??: /.exec(line)) && codecMembers[m[1]!]) {
+    } else if (inCodecInterface && (m = /^ {2}(\w+)\(/.exec(line))) {
       text = codecMembers[m[1]!];
     }
     if (text !== undefined) out.push(`${/^ */.exec(line)![0]}/** ${text} */`);

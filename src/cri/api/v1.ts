@@ -2480,7 +2480,6 @@ function createBaseVersionRequest(): VersionRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.VersionRequest` messages. */
 export const VersionRequest: MessageFns<VersionRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: VersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -2488,7 +2487,6 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2522,12 +2520,10 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionRequest {
     return { version: isSet(object.version) ? globalThis.String(object.version) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: VersionRequest): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -2536,11 +2532,9 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionRequest>): VersionRequest {
     return VersionRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionRequest>): VersionRequest {
     const message = createBaseVersionRequest();
     message.version = object.version ?? "";
@@ -2554,7 +2548,6 @@ function createBaseVersionResponse(): VersionResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.VersionResponse` messages. */
 export const VersionResponse: MessageFns<VersionResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: VersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -2571,7 +2564,6 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2629,7 +2621,6 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionResponse {
     return {
       version: isSet(object.version) ? globalThis.String(object.version) : "",
@@ -2651,7 +2642,6 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: VersionResponse): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -2669,11 +2659,9 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionResponse>): VersionResponse {
     return VersionResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionResponse>): VersionResponse {
     const message = createBaseVersionResponse();
     message.version = object.version ?? "";
@@ -2690,7 +2678,6 @@ function createBaseDNSConfig(): DNSConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.DNSConfig` messages. */
 export const DNSConfig: MessageFns<DNSConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: DNSConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.servers) {
       writer.uint32(10).string(v!);
@@ -2704,7 +2691,6 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): DNSConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2754,7 +2740,6 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): DNSConfig {
     return {
       servers: globalThis.Array.isArray(object?.servers) ? object.servers.map((e: any) => globalThis.String(e)) : [],
@@ -2763,7 +2748,6 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: DNSConfig): unknown {
     const obj: any = {};
     if (message.servers?.length) {
@@ -2778,11 +2762,9 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<DNSConfig>): DNSConfig {
     return DNSConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<DNSConfig>): DNSConfig {
     const message = createBaseDNSConfig();
     message.servers = object.servers?.map((e) => e) || [];
@@ -2798,7 +2780,6 @@ function createBasePortMapping(): PortMapping {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortMapping` messages. */
 export const PortMapping: MessageFns<PortMapping> = {
-  /** The message in the protobuf wire format. */
   encode(message: PortMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.protocol !== 0) {
       writer.uint32(8).int32(message.protocol);
@@ -2815,7 +2796,6 @@ export const PortMapping: MessageFns<PortMapping> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2873,7 +2853,6 @@ export const PortMapping: MessageFns<PortMapping> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortMapping {
     return {
       protocol: isSet(object.protocol) ? protocolFromJSON(object.protocol) : 0,
@@ -2895,7 +2874,6 @@ export const PortMapping: MessageFns<PortMapping> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PortMapping): unknown {
     const obj: any = {};
     if (message.protocol !== 0) {
@@ -2913,11 +2891,9 @@ export const PortMapping: MessageFns<PortMapping> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortMapping>): PortMapping {
     return PortMapping.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortMapping>): PortMapping {
     const message = createBasePortMapping();
     message.protocol = object.protocol ?? 0;
@@ -2946,7 +2922,6 @@ function createBaseMount(): Mount {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Mount` messages. */
 export const Mount: MessageFns<Mount> = {
-  /** The message in the protobuf wire format. */
   encode(message: Mount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -2984,7 +2959,6 @@ export const Mount: MessageFns<Mount> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Mount {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3098,7 +3072,6 @@ export const Mount: MessageFns<Mount> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Mount {
     return {
       containerPath: isSet(object.containerPath)
@@ -3143,7 +3116,6 @@ export const Mount: MessageFns<Mount> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Mount): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -3182,11 +3154,9 @@ export const Mount: MessageFns<Mount> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Mount>): Mount {
     return Mount.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Mount>): Mount {
     const message = createBaseMount();
     message.containerPath = object.containerPath ?? "";
@@ -3212,7 +3182,6 @@ function createBaseIDMapping(): IDMapping {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.IDMapping` messages. */
 export const IDMapping: MessageFns<IDMapping> = {
-  /** The message in the protobuf wire format. */
   encode(message: IDMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.hostId !== 0) {
       writer.uint32(8).uint32(message.hostId);
@@ -3226,7 +3195,6 @@ export const IDMapping: MessageFns<IDMapping> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): IDMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3276,7 +3244,6 @@ export const IDMapping: MessageFns<IDMapping> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): IDMapping {
     return {
       hostId: isSet(object.hostId)
@@ -3293,7 +3260,6 @@ export const IDMapping: MessageFns<IDMapping> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: IDMapping): unknown {
     const obj: any = {};
     if (message.hostId !== 0) {
@@ -3308,11 +3274,9 @@ export const IDMapping: MessageFns<IDMapping> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<IDMapping>): IDMapping {
     return IDMapping.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<IDMapping>): IDMapping {
     const message = createBaseIDMapping();
     message.hostId = object.hostId ?? 0;
@@ -3328,7 +3292,6 @@ function createBaseUserNamespace(): UserNamespace {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UserNamespace` messages. */
 export const UserNamespace: MessageFns<UserNamespace> = {
-  /** The message in the protobuf wire format. */
   encode(message: UserNamespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mode !== 0) {
       writer.uint32(8).int32(message.mode);
@@ -3342,7 +3305,6 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UserNamespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3392,7 +3354,6 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UserNamespace {
     return {
       mode: isSet(object.mode) ? namespaceModeFromJSON(object.mode) : 0,
@@ -3401,7 +3362,6 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UserNamespace): unknown {
     const obj: any = {};
     if (message.mode !== 0) {
@@ -3416,11 +3376,9 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UserNamespace>): UserNamespace {
     return UserNamespace.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UserNamespace>): UserNamespace {
     const message = createBaseUserNamespace();
     message.mode = object.mode ?? 0;
@@ -3436,7 +3394,6 @@ function createBaseNamespaceOption(): NamespaceOption {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NamespaceOption` messages. */
 export const NamespaceOption: MessageFns<NamespaceOption> = {
-  /** The message in the protobuf wire format. */
   encode(message: NamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
       writer.uint32(8).int32(message.network);
@@ -3456,7 +3413,6 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NamespaceOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3522,7 +3478,6 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NamespaceOption {
     return {
       network: isSet(object.network) ? namespaceModeFromJSON(object.network) : 0,
@@ -3541,7 +3496,6 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NamespaceOption): unknown {
     const obj: any = {};
     if (message.network !== 0) {
@@ -3562,11 +3516,9 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NamespaceOption>): NamespaceOption {
     return NamespaceOption.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NamespaceOption>): NamespaceOption {
     const message = createBaseNamespaceOption();
     message.network = object.network ?? 0;
@@ -3586,7 +3538,6 @@ function createBaseInt64Value(): Int64Value {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Int64Value` messages. */
 export const Int64Value: MessageFns<Int64Value> = {
-  /** The message in the protobuf wire format. */
   encode(message: Int64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asIntN(64, message.value) !== message.value) {
@@ -3597,7 +3548,6 @@ export const Int64Value: MessageFns<Int64Value> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Int64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3631,12 +3581,10 @@ export const Int64Value: MessageFns<Int64Value> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Int64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Int64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -3645,11 +3593,9 @@ export const Int64Value: MessageFns<Int64Value> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Int64Value>): Int64Value {
     return Int64Value.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Int64Value>): Int64Value {
     const message = createBaseInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -3675,7 +3621,6 @@ function createBaseLinuxSandboxSecurityContext(): LinuxSandboxSecurityContext {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxSandboxSecurityContext` messages. */
 export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaceOptions !== undefined) {
       NamespaceOption.encode(message.namespaceOptions, writer.uint32(10).fork()).join();
@@ -3720,7 +3665,6 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3844,7 +3788,6 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxSandboxSecurityContext {
     return {
       namespaceOptions: isSet(object.namespaceOptions)
@@ -3893,7 +3836,6 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.namespaceOptions !== undefined) {
@@ -3932,11 +3874,9 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     return LinuxSandboxSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     const message = createBaseLinuxSandboxSecurityContext();
     message.namespaceOptions = (object.namespaceOptions !== undefined && object.namespaceOptions !== null)
@@ -3972,7 +3912,6 @@ function createBaseSecurityProfile(): SecurityProfile {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SecurityProfile` messages. */
 export const SecurityProfile: MessageFns<SecurityProfile> = {
-  /** The message in the protobuf wire format. */
   encode(message: SecurityProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profileType !== 0) {
       writer.uint32(8).int32(message.profileType);
@@ -3983,7 +3922,6 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SecurityProfile {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4025,7 +3963,6 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SecurityProfile {
     return {
       profileType: isSet(object.profileType)
@@ -4041,7 +3978,6 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: SecurityProfile): unknown {
     const obj: any = {};
     if (message.profileType !== 0) {
@@ -4053,11 +3989,9 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SecurityProfile>): SecurityProfile {
     return SecurityProfile.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SecurityProfile>): SecurityProfile {
     const message = createBaseSecurityProfile();
     message.profileType = object.profileType ?? 0;
@@ -4072,7 +4006,6 @@ function createBaseLinuxPodSandboxConfig(): LinuxPodSandboxConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxConfig` messages. */
 export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupParent !== "") {
       writer.uint32(10).string(message.cgroupParent);
@@ -4092,7 +4025,6 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4161,7 +4093,6 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig {
     return {
       cgroupParent: isSet(object.cgroupParent)
@@ -4193,7 +4124,6 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.cgroupParent !== "") {
@@ -4220,11 +4150,9 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     return LinuxPodSandboxConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     const message = createBaseLinuxPodSandboxConfig();
     message.cgroupParent = object.cgroupParent ?? "";
@@ -4256,7 +4184,6 @@ function createBaseLinuxPodSandboxConfig_SysctlsEntry(): LinuxPodSandboxConfig_S
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxConfig.SysctlsEntry` messages. */
 export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfig_SysctlsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig_SysctlsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4267,7 +4194,6 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig_SysctlsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4309,7 +4235,6 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig_SysctlsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4317,7 +4242,6 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig_SysctlsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4329,11 +4253,9 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     return LinuxPodSandboxConfig_SysctlsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     const message = createBaseLinuxPodSandboxConfig_SysctlsEntry();
     message.key = object.key ?? "";
@@ -4348,7 +4270,6 @@ function createBasePodSandboxMetadata(): PodSandboxMetadata {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxMetadata` messages. */
 export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -4365,7 +4286,6 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4423,7 +4343,6 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -4433,7 +4352,6 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -4451,11 +4369,9 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     return PodSandboxMetadata.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     const message = createBasePodSandboxMetadata();
     message.name = object.name ?? "";
@@ -4482,7 +4398,6 @@ function createBasePodSandboxConfig(): PodSandboxConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig` messages. */
 export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       PodSandboxMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -4514,7 +4429,6 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4618,7 +4532,6 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig {
     return {
       metadata: isSet(object.metadata) ? PodSandboxMetadata.fromJSON(object.metadata) : undefined,
@@ -4671,7 +4584,6 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -4716,11 +4628,9 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     return PodSandboxConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     const message = createBasePodSandboxConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -4766,7 +4676,6 @@ function createBasePodSandboxConfig_LabelsEntry(): PodSandboxConfig_LabelsEntry 
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig.LabelsEntry` messages. */
 export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4777,7 +4686,6 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4819,7 +4727,6 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4827,7 +4734,6 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4839,11 +4745,9 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     return PodSandboxConfig_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     const message = createBasePodSandboxConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -4858,7 +4762,6 @@ function createBasePodSandboxConfig_AnnotationsEntry(): PodSandboxConfig_Annotat
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig.AnnotationsEntry` messages. */
 export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4869,7 +4772,6 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4911,7 +4813,6 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4919,7 +4820,6 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4931,11 +4831,9 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     return PodSandboxConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     const message = createBasePodSandboxConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -4950,7 +4848,6 @@ function createBaseRunPodSandboxRequest(): RunPodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RunPodSandboxRequest` messages. */
 export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.config !== undefined) {
       PodSandboxConfig.encode(message.config, writer.uint32(10).fork()).join();
@@ -4961,7 +4858,6 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5003,7 +4899,6 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxRequest {
     return {
       config: isSet(object.config) ? PodSandboxConfig.fromJSON(object.config) : undefined,
@@ -5015,7 +4910,6 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.config !== undefined) {
@@ -5027,11 +4921,9 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     return RunPodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     const message = createBaseRunPodSandboxRequest();
     message.config = (object.config !== undefined && object.config !== null)
@@ -5048,7 +4940,6 @@ function createBaseRunPodSandboxResponse(): RunPodSandboxResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RunPodSandboxResponse` messages. */
 export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -5056,7 +4947,6 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5090,7 +4980,6 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxResponse {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -5101,7 +4990,6 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -5110,11 +4998,9 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     return RunPodSandboxResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     const message = createBaseRunPodSandboxResponse();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -5128,7 +5014,6 @@ function createBaseStopPodSandboxRequest(): StopPodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopPodSandboxRequest` messages. */
 export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StopPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -5136,7 +5021,6 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5170,7 +5054,6 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopPodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -5181,7 +5064,6 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StopPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -5190,11 +5072,9 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     return StopPodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     const message = createBaseStopPodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -5212,7 +5092,6 @@ export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5247,7 +5126,6 @@ export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxResponse>): StopPodSandboxResponse {
     return StopPodSandboxResponse.fromPartial(base ?? {});
   },
@@ -5263,7 +5141,6 @@ function createBaseRemovePodSandboxRequest(): RemovePodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemovePodSandboxRequest` messages. */
 export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RemovePodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -5271,7 +5148,6 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5305,7 +5181,6 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemovePodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -5316,7 +5191,6 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RemovePodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -5325,11 +5199,9 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     return RemovePodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     const message = createBaseRemovePodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -5347,7 +5219,6 @@ export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5382,7 +5253,6 @@ export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxResponse>): RemovePodSandboxResponse {
     return RemovePodSandboxResponse.fromPartial(base ?? {});
   },
@@ -5398,7 +5268,6 @@ function createBasePodSandboxStatusRequest(): PodSandboxStatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusRequest` messages. */
 export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -5409,7 +5278,6 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5451,7 +5319,6 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -5463,7 +5330,6 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -5475,11 +5341,9 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     return PodSandboxStatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     const message = createBasePodSandboxStatusRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -5494,7 +5358,6 @@ function createBasePodIP(): PodIP {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodIP` messages. */
 export const PodIP: MessageFns<PodIP> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodIP, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -5502,7 +5365,6 @@ export const PodIP: MessageFns<PodIP> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodIP {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5536,12 +5398,10 @@ export const PodIP: MessageFns<PodIP> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodIP {
     return { ip: isSet(object.ip) ? globalThis.String(object.ip) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodIP): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -5550,11 +5410,9 @@ export const PodIP: MessageFns<PodIP> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodIP>): PodIP {
     return PodIP.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodIP>): PodIP {
     const message = createBasePodIP();
     message.ip = object.ip ?? "";
@@ -5568,7 +5426,6 @@ function createBasePodSandboxNetworkStatus(): PodSandboxNetworkStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxNetworkStatus` messages. */
 export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxNetworkStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -5579,7 +5436,6 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxNetworkStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5621,7 +5477,6 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxNetworkStatus {
     return {
       ip: isSet(object.ip) ? globalThis.String(object.ip) : "",
@@ -5633,7 +5488,6 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxNetworkStatus): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -5645,11 +5499,9 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     return PodSandboxNetworkStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     const message = createBasePodSandboxNetworkStatus();
     message.ip = object.ip ?? "";
@@ -5664,7 +5516,6 @@ function createBaseNamespace(): Namespace {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Namespace` messages. */
 export const Namespace: MessageFns<Namespace> = {
-  /** The message in the protobuf wire format. */
   encode(message: Namespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.options !== undefined) {
       NamespaceOption.encode(message.options, writer.uint32(18).fork()).join();
@@ -5672,7 +5523,6 @@ export const Namespace: MessageFns<Namespace> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Namespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5706,12 +5556,10 @@ export const Namespace: MessageFns<Namespace> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Namespace {
     return { options: isSet(object.options) ? NamespaceOption.fromJSON(object.options) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Namespace): unknown {
     const obj: any = {};
     if (message.options !== undefined) {
@@ -5720,11 +5568,9 @@ export const Namespace: MessageFns<Namespace> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Namespace>): Namespace {
     return Namespace.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Namespace>): Namespace {
     const message = createBaseNamespace();
     message.options = (object.options !== undefined && object.options !== null)
@@ -5740,7 +5586,6 @@ function createBaseLinuxPodSandboxStatus(): LinuxPodSandboxStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxStatus` messages. */
 export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaces !== undefined) {
       Namespace.encode(message.namespaces, writer.uint32(10).fork()).join();
@@ -5748,7 +5593,6 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5782,12 +5626,10 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStatus {
     return { namespaces: isSet(object.namespaces) ? Namespace.fromJSON(object.namespaces) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStatus): unknown {
     const obj: any = {};
     if (message.namespaces !== undefined) {
@@ -5796,11 +5638,9 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     return LinuxPodSandboxStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     const message = createBaseLinuxPodSandboxStatus();
     message.namespaces = (object.namespaces !== undefined && object.namespaces !== null)
@@ -5826,7 +5666,6 @@ function createBasePodSandboxStatus(): PodSandboxStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus` messages. */
 export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -5861,7 +5700,6 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5965,7 +5803,6 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -6014,7 +5851,6 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -6059,11 +5895,9 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     return PodSandboxStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     const message = createBasePodSandboxStatus();
     message.id = object.id ?? "";
@@ -6107,7 +5941,6 @@ function createBasePodSandboxStatus_LabelsEntry(): PodSandboxStatus_LabelsEntry 
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus.LabelsEntry` messages. */
 export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6118,7 +5951,6 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6160,7 +5992,6 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6168,7 +5999,6 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6180,11 +6010,9 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     return PodSandboxStatus_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     const message = createBasePodSandboxStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -6199,7 +6027,6 @@ function createBasePodSandboxStatus_AnnotationsEntry(): PodSandboxStatus_Annotat
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus.AnnotationsEntry` messages. */
 export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6210,7 +6037,6 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6252,7 +6078,6 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6260,7 +6085,6 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6272,11 +6096,9 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     return PodSandboxStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     const message = createBasePodSandboxStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -6291,7 +6113,6 @@ function createBasePodSandboxStatusResponse(): PodSandboxStatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusResponse` messages. */
 export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       PodSandboxStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -6311,7 +6132,6 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6372,7 +6192,6 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse {
     return {
       status: isSet(object.status) ? PodSandboxStatus.fromJSON(object.status) : undefined,
@@ -6399,7 +6218,6 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -6423,11 +6241,9 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     return PodSandboxStatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     const message = createBasePodSandboxStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -6454,7 +6270,6 @@ function createBasePodSandboxStatusResponse_InfoEntry(): PodSandboxStatusRespons
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusResponse.InfoEntry` messages. */
 export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6465,7 +6280,6 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6507,7 +6321,6 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6515,7 +6328,6 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6527,11 +6339,9 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     return PodSandboxStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     const message = createBasePodSandboxStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -6546,7 +6356,6 @@ function createBasePodSandboxStateValue(): PodSandboxStateValue {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStateValue` messages. */
 export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -6554,7 +6363,6 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6588,12 +6396,10 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStateValue {
     return { state: isSet(object.state) ? podSandboxStateFromJSON(object.state) : 0 };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -6602,11 +6408,9 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     return PodSandboxStateValue.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     const message = createBasePodSandboxStateValue();
     message.state = object.state ?? 0;
@@ -6620,7 +6424,6 @@ function createBasePodSandboxFilter(): PodSandboxFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxFilter` messages. */
 export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -6634,7 +6437,6 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6687,7 +6489,6 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -6722,7 +6523,6 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -6743,11 +6543,9 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     return PodSandboxFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     const message = createBasePodSandboxFilter();
     message.id = object.id ?? "";
@@ -6773,7 +6571,6 @@ function createBasePodSandboxFilter_LabelSelectorEntry(): PodSandboxFilter_Label
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxFilter.LabelSelectorEntry` messages. */
 export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6784,7 +6581,6 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6826,7 +6622,6 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6834,7 +6629,6 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6846,11 +6640,9 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     return PodSandboxFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     const message = createBasePodSandboxFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -6865,7 +6657,6 @@ function createBaseListPodSandboxRequest(): ListPodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxRequest` messages. */
 export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -6873,7 +6664,6 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6907,12 +6697,10 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxRequest {
     return { filter: isSet(object.filter) ? PodSandboxFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -6921,11 +6709,9 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     return ListPodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     const message = createBaseListPodSandboxRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -6941,7 +6727,6 @@ function createBasePodSandbox(): PodSandbox {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox` messages. */
 export const PodSandbox: MessageFns<PodSandbox> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandbox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -6970,7 +6755,6 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7058,7 +6842,6 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -7105,7 +6888,6 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -7144,11 +6926,9 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox>): PodSandbox {
     return PodSandbox.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox>): PodSandbox {
     const message = createBasePodSandbox();
     message.id = object.id ?? "";
@@ -7186,7 +6966,6 @@ function createBasePodSandbox_LabelsEntry(): PodSandbox_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox.LabelsEntry` messages. */
 export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7197,7 +6976,6 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7239,7 +7017,6 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7247,7 +7024,6 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7259,11 +7035,9 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     return PodSandbox_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     const message = createBasePodSandbox_LabelsEntry();
     message.key = object.key ?? "";
@@ -7278,7 +7052,6 @@ function createBasePodSandbox_AnnotationsEntry(): PodSandbox_AnnotationsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox.AnnotationsEntry` messages. */
 export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7289,7 +7062,6 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7331,7 +7103,6 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7339,7 +7110,6 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7351,11 +7121,9 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     return PodSandbox_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     const message = createBasePodSandbox_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -7370,7 +7138,6 @@ function createBaseListPodSandboxResponse(): ListPodSandboxResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxResponse` messages. */
 export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       PodSandbox.encode(v!, writer.uint32(10).fork()).join();
@@ -7378,7 +7145,6 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7412,14 +7178,12 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxResponse {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => PodSandbox.fromJSON(e)) : [],
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.items?.length) {
@@ -7428,11 +7192,9 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     return ListPodSandboxResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     const message = createBaseListPodSandboxResponse();
     message.items = object.items?.map((e) => PodSandbox.fromPartial(e)) || [];
@@ -7446,7 +7208,6 @@ function createBaseStreamPodSandboxesRequest(): StreamPodSandboxesRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxesRequest` messages. */
 export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -7454,7 +7215,6 @@ export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7488,12 +7248,10 @@ export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxesRequest {
     return { filter: isSet(object.filter) ? PodSandboxFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -7502,11 +7260,9 @@ export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxesRequest>): StreamPodSandboxesRequest {
     return StreamPodSandboxesRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxesRequest>): StreamPodSandboxesRequest {
     const message = createBaseStreamPodSandboxesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -7522,7 +7278,6 @@ function createBaseStreamPodSandboxesResponse(): StreamPodSandboxesResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxesResponse` messages. */
 export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxes) {
       PodSandbox.encode(v!, writer.uint32(10).fork()).join();
@@ -7530,7 +7285,6 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7564,7 +7318,6 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxesResponse {
     return {
       podSandboxes: globalThis.Array.isArray(object?.podSandboxes)
@@ -7575,7 +7328,6 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxesResponse): unknown {
     const obj: any = {};
     if (message.podSandboxes?.length) {
@@ -7584,11 +7336,9 @@ export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxesResponse>): StreamPodSandboxesResponse {
     return StreamPodSandboxesResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxesResponse>): StreamPodSandboxesResponse {
     const message = createBaseStreamPodSandboxesResponse();
     message.podSandboxes = object.podSandboxes?.map((e) => PodSandbox.fromPartial(e)) || [];
@@ -7602,7 +7352,6 @@ function createBasePodSandboxStatsRequest(): PodSandboxStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsRequest` messages. */
 export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -7610,7 +7359,6 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7644,7 +7392,6 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -7655,7 +7402,6 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -7664,11 +7410,9 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     return PodSandboxStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     const message = createBasePodSandboxStatsRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -7682,7 +7426,6 @@ function createBasePodSandboxStatsResponse(): PodSandboxStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsResponse` messages. */
 export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       PodSandboxStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -7690,7 +7433,6 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7724,12 +7466,10 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsResponse {
     return { stats: isSet(object.stats) ? PodSandboxStats.fromJSON(object.stats) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -7738,11 +7478,9 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     return PodSandboxStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     const message = createBasePodSandboxStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -7758,7 +7496,6 @@ function createBasePodSandboxStatsFilter(): PodSandboxStatsFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsFilter` messages. */
 export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -7769,7 +7506,6 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7814,7 +7550,6 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -7848,7 +7583,6 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -7866,11 +7600,9 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     return PodSandboxStatsFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     const message = createBasePodSandboxStatsFilter();
     message.id = object.id ?? "";
@@ -7893,7 +7625,6 @@ function createBasePodSandboxStatsFilter_LabelSelectorEntry(): PodSandboxStatsFi
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsFilter.LabelSelectorEntry` messages. */
 export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStatsFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7904,7 +7635,6 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7946,7 +7676,6 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7954,7 +7683,6 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7966,11 +7694,9 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     return PodSandboxStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     const message = createBasePodSandboxStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -7985,7 +7711,6 @@ function createBaseListPodSandboxStatsRequest(): ListPodSandboxStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxStatsRequest` messages. */
 export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -7993,7 +7718,6 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8027,12 +7751,10 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsRequest {
     return { filter: isSet(object.filter) ? PodSandboxStatsFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -8041,11 +7763,9 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     return ListPodSandboxStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     const message = createBaseListPodSandboxStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -8061,7 +7781,6 @@ function createBaseListPodSandboxStatsResponse(): ListPodSandboxStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxStatsResponse` messages. */
 export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       PodSandboxStats.encode(v!, writer.uint32(10).fork()).join();
@@ -8069,7 +7788,6 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8103,14 +7821,12 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => PodSandboxStats.fromJSON(e)) : [],
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -8119,11 +7835,9 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     return ListPodSandboxStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     const message = createBaseListPodSandboxStatsResponse();
     message.stats = object.stats?.map((e) => PodSandboxStats.fromPartial(e)) || [];
@@ -8137,7 +7851,6 @@ function createBaseStreamPodSandboxStatsRequest(): StreamPodSandboxStatsRequest 
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxStatsRequest` messages. */
 export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -8145,7 +7858,6 @@ export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsReque
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8179,12 +7891,10 @@ export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsReque
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxStatsRequest {
     return { filter: isSet(object.filter) ? PodSandboxStatsFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -8193,11 +7903,9 @@ export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsReque
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxStatsRequest>): StreamPodSandboxStatsRequest {
     return StreamPodSandboxStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxStatsRequest>): StreamPodSandboxStatsRequest {
     const message = createBaseStreamPodSandboxStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -8213,7 +7921,6 @@ function createBaseStreamPodSandboxStatsResponse(): StreamPodSandboxStatsRespons
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxStatsResponse` messages. */
 export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxStats) {
       PodSandboxStats.encode(v!, writer.uint32(10).fork()).join();
@@ -8221,7 +7928,6 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8255,7 +7961,6 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxStatsResponse {
     return {
       podSandboxStats: globalThis.Array.isArray(object?.podSandboxStats)
@@ -8266,7 +7971,6 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.podSandboxStats?.length) {
@@ -8275,11 +7979,9 @@ export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResp
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxStatsResponse>): StreamPodSandboxStatsResponse {
     return StreamPodSandboxStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxStatsResponse>): StreamPodSandboxStatsResponse {
     const message = createBaseStreamPodSandboxStatsResponse();
     message.podSandboxStats = object.podSandboxStats?.map((e) => PodSandboxStats.fromPartial(e)) || [];
@@ -8293,7 +7995,6 @@ function createBasePodSandboxAttributes(): PodSandboxAttributes {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes` messages. */
 export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -8310,7 +8011,6 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8374,7 +8074,6 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -8410,7 +8109,6 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -8440,11 +8138,9 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     return PodSandboxAttributes.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     const message = createBasePodSandboxAttributes();
     message.id = object.id ?? "";
@@ -8479,7 +8175,6 @@ function createBasePodSandboxAttributes_LabelsEntry(): PodSandboxAttributes_Labe
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes.LabelsEntry` messages. */
 export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -8490,7 +8185,6 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8532,7 +8226,6 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -8540,7 +8233,6 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -8552,11 +8244,9 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     return PodSandboxAttributes_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     const message = createBasePodSandboxAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -8571,7 +8261,6 @@ function createBasePodSandboxAttributes_AnnotationsEntry(): PodSandboxAttributes
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes.AnnotationsEntry` messages. */
 export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttributes_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -8582,7 +8271,6 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8624,7 +8312,6 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -8632,7 +8319,6 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -8644,11 +8330,9 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     return PodSandboxAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     const message = createBasePodSandboxAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -8663,7 +8347,6 @@ function createBasePodSandboxStats(): PodSandboxStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStats` messages. */
 export const PodSandboxStats: MessageFns<PodSandboxStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       PodSandboxAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -8677,7 +8360,6 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8727,7 +8409,6 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStats {
     return {
       attributes: isSet(object.attributes) ? PodSandboxAttributes.fromJSON(object.attributes) : undefined,
@@ -8736,7 +8417,6 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -8751,11 +8431,9 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStats>): PodSandboxStats {
     return PodSandboxStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStats>): PodSandboxStats {
     const message = createBasePodSandboxStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -8777,7 +8455,6 @@ function createBaseLinuxPodSandboxStats(): LinuxPodSandboxStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxStats` messages. */
 export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
       CpuUsage.encode(message.cpu, writer.uint32(10).fork()).join();
@@ -8800,7 +8477,6 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8874,7 +8550,6 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStats {
     return {
       cpu: isSet(object.cpu) ? CpuUsage.fromJSON(object.cpu) : undefined,
@@ -8888,7 +8563,6 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStats): unknown {
     const obj: any = {};
     if (message.cpu !== undefined) {
@@ -8912,11 +8586,9 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     return LinuxPodSandboxStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     const message = createBaseLinuxPodSandboxStats();
     message.cpu = (object.cpu !== undefined && object.cpu !== null) ? CpuUsage.fromPartial(object.cpu) : undefined;
@@ -8941,7 +8613,6 @@ function createBaseWindowsPodSandboxStats(): WindowsPodSandboxStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsPodSandboxStats` messages. */
 export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
       WindowsCpuUsage.encode(message.cpu, writer.uint32(10).fork()).join();
@@ -8961,7 +8632,6 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9027,7 +8697,6 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsPodSandboxStats {
     return {
       cpu: isSet(object.cpu) ? WindowsCpuUsage.fromJSON(object.cpu) : undefined,
@@ -9040,7 +8709,6 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsPodSandboxStats): unknown {
     const obj: any = {};
     if (message.cpu !== undefined) {
@@ -9061,11 +8729,9 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxStats>): WindowsPodSandboxStats {
     return WindowsPodSandboxStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsPodSandboxStats>): WindowsPodSandboxStats {
     const message = createBaseWindowsPodSandboxStats();
     message.cpu = (object.cpu !== undefined && object.cpu !== null)
@@ -9091,7 +8757,6 @@ function createBaseNetworkUsage(): NetworkUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkUsage` messages. */
 export const NetworkUsage: MessageFns<NetworkUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: NetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -9108,7 +8773,6 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9158,7 +8822,6 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -9173,7 +8836,6 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NetworkUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -9188,11 +8850,9 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkUsage>): NetworkUsage {
     return NetworkUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkUsage>): NetworkUsage {
     const message = createBaseNetworkUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -9210,7 +8870,6 @@ function createBaseWindowsNetworkUsage(): WindowsNetworkUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNetworkUsage` messages. */
 export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsNetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -9227,7 +8886,6 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsNetworkUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9277,7 +8935,6 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsNetworkUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -9292,7 +8949,6 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsNetworkUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -9307,11 +8963,9 @@ export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsNetworkUsage>): WindowsNetworkUsage {
     return WindowsNetworkUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsNetworkUsage>): WindowsNetworkUsage {
     const message = createBaseWindowsNetworkUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -9329,7 +8983,6 @@ function createBaseNetworkInterfaceUsage(): NetworkInterfaceUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkInterfaceUsage` messages. */
 export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: NetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -9349,7 +9002,6 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkInterfaceUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9415,7 +9067,6 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkInterfaceUsage {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -9442,7 +9093,6 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NetworkInterfaceUsage): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -9463,11 +9113,9 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     return NetworkInterfaceUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     const message = createBaseNetworkInterfaceUsage();
     message.name = object.name ?? "";
@@ -9493,7 +9141,6 @@ function createBaseWindowsNetworkInterfaceUsage(): WindowsNetworkInterfaceUsage 
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNetworkInterfaceUsage` messages. */
 export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsNetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -9513,7 +9160,6 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsNetworkInterfaceUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9579,7 +9225,6 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsNetworkInterfaceUsage {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -9606,7 +9251,6 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsNetworkInterfaceUsage): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -9627,11 +9271,9 @@ export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsa
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsNetworkInterfaceUsage>): WindowsNetworkInterfaceUsage {
     return WindowsNetworkInterfaceUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsNetworkInterfaceUsage>): WindowsNetworkInterfaceUsage {
     const message = createBaseWindowsNetworkInterfaceUsage();
     message.name = object.name ?? "";
@@ -9657,7 +9299,6 @@ function createBaseProcessUsage(): ProcessUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ProcessUsage` messages. */
 export const ProcessUsage: MessageFns<ProcessUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: ProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -9671,7 +9312,6 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ProcessUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9713,7 +9353,6 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ProcessUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -9725,7 +9364,6 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ProcessUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -9737,11 +9375,9 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ProcessUsage>): ProcessUsage {
     return ProcessUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ProcessUsage>): ProcessUsage {
     const message = createBaseProcessUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -9758,7 +9394,6 @@ function createBaseWindowsProcessUsage(): WindowsProcessUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsProcessUsage` messages. */
 export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -9772,7 +9407,6 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsProcessUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9814,7 +9448,6 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsProcessUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -9826,7 +9459,6 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsProcessUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -9838,11 +9470,9 @@ export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsProcessUsage>): WindowsProcessUsage {
     return WindowsProcessUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsProcessUsage>): WindowsProcessUsage {
     const message = createBaseWindowsProcessUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -9859,7 +9489,6 @@ function createBaseImageSpec(): ImageSpec {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageSpec` messages. */
 export const ImageSpec: MessageFns<ImageSpec> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== "") {
       writer.uint32(10).string(message.image);
@@ -9879,7 +9508,6 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9948,7 +9576,6 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec {
     return {
       image: isSet(object.image) ? globalThis.String(object.image) : "",
@@ -9984,7 +9611,6 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec): unknown {
     const obj: any = {};
     if (message.image !== "") {
@@ -10011,11 +9637,9 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec>): ImageSpec {
     return ImageSpec.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec>): ImageSpec {
     const message = createBaseImageSpec();
     message.image = object.image ?? "";
@@ -10041,7 +9665,6 @@ function createBaseImageSpec_AnnotationsEntry(): ImageSpec_AnnotationsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageSpec.AnnotationsEntry` messages. */
 export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageSpec_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -10052,7 +9675,6 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10094,7 +9716,6 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -10102,7 +9723,6 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -10114,11 +9734,9 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     return ImageSpec_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     const message = createBaseImageSpec_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -10133,7 +9751,6 @@ function createBaseKeyValue(): KeyValue {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.KeyValue` messages. */
 export const KeyValue: MessageFns<KeyValue> = {
-  /** The message in the protobuf wire format. */
   encode(message: KeyValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -10144,7 +9761,6 @@ export const KeyValue: MessageFns<KeyValue> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): KeyValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10186,7 +9802,6 @@ export const KeyValue: MessageFns<KeyValue> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): KeyValue {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -10194,7 +9809,6 @@ export const KeyValue: MessageFns<KeyValue> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: KeyValue): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -10206,11 +9820,9 @@ export const KeyValue: MessageFns<KeyValue> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<KeyValue>): KeyValue {
     return KeyValue.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<KeyValue>): KeyValue {
     const message = createBaseKeyValue();
     message.key = object.key ?? "";
@@ -10236,7 +9848,6 @@ function createBaseLinuxContainerResources(): LinuxContainerResources {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerResources` messages. */
 export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuPeriod !== 0n) {
       if (BigInt.asIntN(64, message.cpuPeriod) !== message.cpuPeriod) {
@@ -10289,7 +9900,6 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10398,7 +10008,6 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources {
     return {
       cpuPeriod: isSet(object.cpuPeriod)
@@ -10463,7 +10072,6 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources): unknown {
     const obj: any = {};
     if (message.cpuPeriod !== 0n) {
@@ -10505,11 +10113,9 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     return LinuxContainerResources.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     const message = createBaseLinuxContainerResources();
     message.cpuPeriod = (object.cpuPeriod !== undefined && object.cpuPeriod !== null) ? BigInt(object.cpuPeriod) : 0n;
@@ -10547,7 +10153,6 @@ function createBaseLinuxContainerResources_UnifiedEntry(): LinuxContainerResourc
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerResources.UnifiedEntry` messages. */
 export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerResources_UnifiedEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources_UnifiedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -10558,7 +10163,6 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources_UnifiedEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10600,7 +10204,6 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources_UnifiedEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -10608,7 +10211,6 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources_UnifiedEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -10620,11 +10222,9 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     return LinuxContainerResources_UnifiedEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     const message = createBaseLinuxContainerResources_UnifiedEntry();
     message.key = object.key ?? "";
@@ -10639,7 +10239,6 @@ function createBaseHugepageLimit(): HugepageLimit {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.HugepageLimit` messages. */
 export const HugepageLimit: MessageFns<HugepageLimit> = {
-  /** The message in the protobuf wire format. */
   encode(message: HugepageLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pageSize !== "") {
       writer.uint32(10).string(message.pageSize);
@@ -10653,7 +10252,6 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): HugepageLimit {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10695,7 +10293,6 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): HugepageLimit {
     return {
       pageSize: isSet(object.pageSize)
@@ -10707,7 +10304,6 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: HugepageLimit): unknown {
     const obj: any = {};
     if (message.pageSize !== "") {
@@ -10719,11 +10315,9 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<HugepageLimit>): HugepageLimit {
     return HugepageLimit.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<HugepageLimit>): HugepageLimit {
     const message = createBaseHugepageLimit();
     message.pageSize = object.pageSize ?? "";
@@ -10738,7 +10332,6 @@ function createBaseSELinuxOption(): SELinuxOption {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SELinuxOption` messages. */
 export const SELinuxOption: MessageFns<SELinuxOption> = {
-  /** The message in the protobuf wire format. */
   encode(message: SELinuxOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== "") {
       writer.uint32(10).string(message.user);
@@ -10755,7 +10348,6 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SELinuxOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10813,7 +10405,6 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SELinuxOption {
     return {
       user: isSet(object.user) ? globalThis.String(object.user) : "",
@@ -10823,7 +10414,6 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: SELinuxOption): unknown {
     const obj: any = {};
     if (message.user !== "") {
@@ -10841,11 +10431,9 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SELinuxOption>): SELinuxOption {
     return SELinuxOption.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SELinuxOption>): SELinuxOption {
     const message = createBaseSELinuxOption();
     message.user = object.user ?? "";
@@ -10862,7 +10450,6 @@ function createBaseCapability(): Capability {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Capability` messages. */
 export const Capability: MessageFns<Capability> = {
-  /** The message in the protobuf wire format. */
   encode(message: Capability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addCapabilities) {
       writer.uint32(10).string(v!);
@@ -10876,7 +10463,6 @@ export const Capability: MessageFns<Capability> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Capability {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10926,7 +10512,6 @@ export const Capability: MessageFns<Capability> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Capability {
     return {
       addCapabilities: globalThis.Array.isArray(object?.addCapabilities)
@@ -10947,7 +10532,6 @@ export const Capability: MessageFns<Capability> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Capability): unknown {
     const obj: any = {};
     if (message.addCapabilities?.length) {
@@ -10962,11 +10546,9 @@ export const Capability: MessageFns<Capability> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Capability>): Capability {
     return Capability.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Capability>): Capability {
     const message = createBaseCapability();
     message.addCapabilities = object.addCapabilities?.map((e) => e) || [];
@@ -11000,7 +10582,6 @@ function createBaseLinuxContainerSecurityContext(): LinuxContainerSecurityContex
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerSecurityContext` messages. */
 export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.capabilities !== undefined) {
       Capability.encode(message.capabilities, writer.uint32(10).fork()).join();
@@ -11063,7 +10644,6 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11235,7 +10815,6 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerSecurityContext {
     return {
       capabilities: isSet(object.capabilities) ? Capability.fromJSON(object.capabilities) : undefined,
@@ -11310,7 +10889,6 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.capabilities !== undefined) {
@@ -11367,11 +10945,9 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     return LinuxContainerSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     const message = createBaseLinuxContainerSecurityContext();
     message.capabilities = (object.capabilities !== undefined && object.capabilities !== null)
@@ -11415,7 +10991,6 @@ function createBaseLinuxContainerConfig(): LinuxContainerConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerConfig` messages. */
 export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       LinuxContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -11426,7 +11001,6 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11468,7 +11042,6 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerConfig {
     return {
       resources: isSet(object.resources) ? LinuxContainerResources.fromJSON(object.resources) : undefined,
@@ -11480,7 +11053,6 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -11492,11 +11064,9 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     return LinuxContainerConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     const message = createBaseLinuxContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -11515,7 +11085,6 @@ function createBaseLinuxContainerUser(): LinuxContainerUser {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerUser` messages. */
 export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uid !== 0n) {
       if (BigInt.asIntN(64, message.uid) !== message.uid) {
@@ -11542,7 +11111,6 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerUser {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11602,7 +11170,6 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerUser {
     return {
       uid: isSet(object.uid) ? BigInt(object.uid) : 0n,
@@ -11615,7 +11182,6 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerUser): unknown {
     const obj: any = {};
     if (message.uid !== 0n) {
@@ -11630,11 +11196,9 @@ export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerUser>): LinuxContainerUser {
     return LinuxContainerUser.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerUser>): LinuxContainerUser {
     const message = createBaseLinuxContainerUser();
     message.uid = (object.uid !== undefined && object.uid !== null) ? BigInt(object.uid) : 0n;
@@ -11650,7 +11214,6 @@ function createBaseWindowsNamespaceOption(): WindowsNamespaceOption {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNamespaceOption` messages. */
 export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsNamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
       writer.uint32(8).int32(message.network);
@@ -11658,7 +11221,6 @@ export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsNamespaceOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11692,12 +11254,10 @@ export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsNamespaceOption {
     return { network: isSet(object.network) ? namespaceModeFromJSON(object.network) : 0 };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsNamespaceOption): unknown {
     const obj: any = {};
     if (message.network !== 0) {
@@ -11706,11 +11266,9 @@ export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsNamespaceOption>): WindowsNamespaceOption {
     return WindowsNamespaceOption.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsNamespaceOption>): WindowsNamespaceOption {
     const message = createBaseWindowsNamespaceOption();
     message.network = object.network ?? 0;
@@ -11724,7 +11282,6 @@ function createBaseWindowsSandboxSecurityContext(): WindowsSandboxSecurityContex
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsSandboxSecurityContext` messages. */
 export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -11741,7 +11298,6 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11799,7 +11355,6 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsSandboxSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -11825,7 +11380,6 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -11843,11 +11397,9 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     return WindowsSandboxSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     const message = createBaseWindowsSandboxSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -11866,7 +11418,6 @@ function createBaseWindowsPodSandboxConfig(): WindowsPodSandboxConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsPodSandboxConfig` messages. */
 export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.securityContext !== undefined) {
       WindowsSandboxSecurityContext.encode(message.securityContext, writer.uint32(10).fork()).join();
@@ -11874,7 +11425,6 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11908,7 +11458,6 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsPodSandboxConfig {
     return {
       securityContext: isSet(object.securityContext)
@@ -11919,7 +11468,6 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.securityContext !== undefined) {
@@ -11928,11 +11476,9 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     return WindowsPodSandboxConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     const message = createBaseWindowsPodSandboxConfig();
     message.securityContext = (object.securityContext !== undefined && object.securityContext !== null)
@@ -11948,7 +11494,6 @@ function createBaseWindowsContainerSecurityContext(): WindowsContainerSecurityCo
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerSecurityContext` messages. */
 export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -11962,7 +11507,6 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12012,7 +11556,6 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -12033,7 +11576,6 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -12048,11 +11590,9 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     return WindowsContainerSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     const message = createBaseWindowsContainerSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -12068,7 +11608,6 @@ function createBaseWindowsContainerConfig(): WindowsContainerConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerConfig` messages. */
 export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       WindowsContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -12079,7 +11618,6 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12121,7 +11659,6 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerConfig {
     return {
       resources: isSet(object.resources) ? WindowsContainerResources.fromJSON(object.resources) : undefined,
@@ -12133,7 +11670,6 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -12145,11 +11681,9 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     return WindowsContainerConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     const message = createBaseWindowsContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -12175,7 +11709,6 @@ function createBaseWindowsContainerResources(): WindowsContainerResources {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerResources` messages. */
 export const WindowsContainerResources: MessageFns<WindowsContainerResources> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuShares !== 0n) {
       if (BigInt.asIntN(64, message.cpuShares) !== message.cpuShares) {
@@ -12213,7 +11746,6 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12287,7 +11819,6 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerResources {
     return {
       cpuShares: isSet(object.cpuShares)
@@ -12323,7 +11854,6 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerResources): unknown {
     const obj: any = {};
     if (message.cpuShares !== 0n) {
@@ -12347,11 +11877,9 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     return WindowsContainerResources.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     const message = createBaseWindowsContainerResources();
     message.cpuShares = (object.cpuShares !== undefined && object.cpuShares !== null) ? BigInt(object.cpuShares) : 0n;
@@ -12376,7 +11904,6 @@ function createBaseWindowsCpuGroupAffinity(): WindowsCpuGroupAffinity {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsCpuGroupAffinity` messages. */
 export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsCpuGroupAffinity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuMask !== 0n) {
       if (BigInt.asUintN(64, message.cpuMask) !== message.cpuMask) {
@@ -12390,7 +11917,6 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsCpuGroupAffinity {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12432,7 +11958,6 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsCpuGroupAffinity {
     return {
       cpuMask: isSet(object.cpuMask) ? BigInt(object.cpuMask) : isSet(object.cpu_mask) ? BigInt(object.cpu_mask) : 0n,
@@ -12444,7 +11969,6 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsCpuGroupAffinity): unknown {
     const obj: any = {};
     if (message.cpuMask !== 0n) {
@@ -12456,11 +11980,9 @@ export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsCpuGroupAffinity>): WindowsCpuGroupAffinity {
     return WindowsCpuGroupAffinity.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsCpuGroupAffinity>): WindowsCpuGroupAffinity {
     const message = createBaseWindowsCpuGroupAffinity();
     message.cpuMask = (object.cpuMask !== undefined && object.cpuMask !== null) ? BigInt(object.cpuMask) : 0n;
@@ -12475,7 +11997,6 @@ function createBaseContainerMetadata(): ContainerMetadata {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerMetadata` messages. */
 export const ContainerMetadata: MessageFns<ContainerMetadata> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -12486,7 +12007,6 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12528,7 +12048,6 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -12536,7 +12055,6 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -12548,11 +12066,9 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerMetadata>): ContainerMetadata {
     return ContainerMetadata.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerMetadata>): ContainerMetadata {
     const message = createBaseContainerMetadata();
     message.name = object.name ?? "";
@@ -12567,7 +12083,6 @@ function createBaseDevice(): Device {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Device` messages. */
 export const Device: MessageFns<Device> = {
-  /** The message in the protobuf wire format. */
   encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -12581,7 +12096,6 @@ export const Device: MessageFns<Device> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Device {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12631,7 +12145,6 @@ export const Device: MessageFns<Device> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Device {
     return {
       containerPath: isSet(object.containerPath)
@@ -12648,7 +12161,6 @@ export const Device: MessageFns<Device> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Device): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -12663,11 +12175,9 @@ export const Device: MessageFns<Device> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Device>): Device {
     return Device.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Device>): Device {
     const message = createBaseDevice();
     message.containerPath = object.containerPath ?? "";
@@ -12683,7 +12193,6 @@ function createBaseCDIDevice(): CDIDevice {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CDIDevice` messages. */
 export const CDIDevice: MessageFns<CDIDevice> = {
-  /** The message in the protobuf wire format. */
   encode(message: CDIDevice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -12691,7 +12200,6 @@ export const CDIDevice: MessageFns<CDIDevice> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CDIDevice {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12725,12 +12233,10 @@ export const CDIDevice: MessageFns<CDIDevice> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CDIDevice {
     return { name: isSet(object.name) ? globalThis.String(object.name) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CDIDevice): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -12739,11 +12245,9 @@ export const CDIDevice: MessageFns<CDIDevice> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CDIDevice>): CDIDevice {
     return CDIDevice.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CDIDevice>): CDIDevice {
     const message = createBaseCDIDevice();
     message.name = object.name ?? "";
@@ -12776,7 +12280,6 @@ function createBaseContainerConfig(): ContainerConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig` messages. */
 export const ContainerConfig: MessageFns<ContainerConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       ContainerMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -12835,7 +12338,6 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13011,7 +12513,6 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig {
     return {
       metadata: isSet(object.metadata) ? ContainerMetadata.fromJSON(object.metadata) : undefined,
@@ -13081,7 +12582,6 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -13153,11 +12653,9 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig>): ContainerConfig {
     return ContainerConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig>): ContainerConfig {
     const message = createBaseContainerConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -13212,7 +12710,6 @@ function createBaseContainerConfig_LabelsEntry(): ContainerConfig_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig.LabelsEntry` messages. */
 export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -13223,7 +12720,6 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13265,7 +12761,6 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13273,7 +12768,6 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13285,11 +12779,9 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     return ContainerConfig_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     const message = createBaseContainerConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -13304,7 +12796,6 @@ function createBaseContainerConfig_AnnotationsEntry(): ContainerConfig_Annotatio
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig.AnnotationsEntry` messages. */
 export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -13315,7 +12806,6 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13357,7 +12847,6 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13365,7 +12854,6 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13377,11 +12865,9 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     return ContainerConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     const message = createBaseContainerConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -13396,7 +12882,6 @@ function createBaseCreateContainerRequest(): CreateContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CreateContainerRequest` messages. */
 export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: CreateContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -13410,7 +12895,6 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13460,7 +12944,6 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -13477,7 +12960,6 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -13492,11 +12974,9 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     return CreateContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     const message = createBaseCreateContainerRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -13516,7 +12996,6 @@ function createBaseCreateContainerResponse(): CreateContainerResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CreateContainerResponse` messages. */
 export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: CreateContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13524,7 +13003,6 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13558,7 +13036,6 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerResponse {
     return {
       containerId: isSet(object.containerId)
@@ -13569,7 +13046,6 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerResponse): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13578,11 +13054,9 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     return CreateContainerResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     const message = createBaseCreateContainerResponse();
     message.containerId = object.containerId ?? "";
@@ -13596,7 +13070,6 @@ function createBaseStartContainerRequest(): StartContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StartContainerRequest` messages. */
 export const StartContainerRequest: MessageFns<StartContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StartContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13604,7 +13077,6 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13638,7 +13110,6 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StartContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -13649,7 +13120,6 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StartContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13658,11 +13128,9 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerRequest>): StartContainerRequest {
     return StartContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StartContainerRequest>): StartContainerRequest {
     const message = createBaseStartContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -13680,7 +13148,6 @@ export const StartContainerResponse: MessageFns<StartContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13715,7 +13182,6 @@ export const StartContainerResponse: MessageFns<StartContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerResponse>): StartContainerResponse {
     return StartContainerResponse.fromPartial(base ?? {});
   },
@@ -13731,7 +13197,6 @@ function createBaseStopContainerRequest(): StopContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopContainerRequest` messages. */
 export const StopContainerRequest: MessageFns<StopContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StopContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13745,7 +13210,6 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13787,7 +13251,6 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -13799,7 +13262,6 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StopContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13811,11 +13273,9 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerRequest>): StopContainerRequest {
     return StopContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopContainerRequest>): StopContainerRequest {
     const message = createBaseStopContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -13834,7 +13294,6 @@ export const StopContainerResponse: MessageFns<StopContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13869,7 +13328,6 @@ export const StopContainerResponse: MessageFns<StopContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerResponse>): StopContainerResponse {
     return StopContainerResponse.fromPartial(base ?? {});
   },
@@ -13885,7 +13343,6 @@ function createBaseRemoveContainerRequest(): RemoveContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveContainerRequest` messages. */
 export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RemoveContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13893,7 +13350,6 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13927,7 +13383,6 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -13938,7 +13393,6 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RemoveContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13947,11 +13401,9 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     return RemoveContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     const message = createBaseRemoveContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -13969,7 +13421,6 @@ export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14004,7 +13455,6 @@ export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerResponse>): RemoveContainerResponse {
     return RemoveContainerResponse.fromPartial(base ?? {});
   },
@@ -14020,7 +13470,6 @@ function createBaseContainerStateValue(): ContainerStateValue {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStateValue` messages. */
 export const ContainerStateValue: MessageFns<ContainerStateValue> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -14028,7 +13477,6 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14062,12 +13510,10 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStateValue {
     return { state: isSet(object.state) ? containerStateFromJSON(object.state) : 0 };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -14076,11 +13522,9 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStateValue>): ContainerStateValue {
     return ContainerStateValue.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStateValue>): ContainerStateValue {
     const message = createBaseContainerStateValue();
     message.state = object.state ?? 0;
@@ -14094,7 +13538,6 @@ function createBaseContainerFilter(): ContainerFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerFilter` messages. */
 export const ContainerFilter: MessageFns<ContainerFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -14111,7 +13554,6 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14172,7 +13614,6 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -14212,7 +13653,6 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -14236,11 +13676,9 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter>): ContainerFilter {
     return ContainerFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter>): ContainerFilter {
     const message = createBaseContainerFilter();
     message.id = object.id ?? "";
@@ -14267,7 +13705,6 @@ function createBaseContainerFilter_LabelSelectorEntry(): ContainerFilter_LabelSe
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerFilter.LabelSelectorEntry` messages. */
 export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -14278,7 +13715,6 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14320,7 +13756,6 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -14328,7 +13763,6 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -14340,11 +13774,9 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     return ContainerFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     const message = createBaseContainerFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -14359,7 +13791,6 @@ function createBaseListContainersRequest(): ListContainersRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainersRequest` messages. */
 export const ListContainersRequest: MessageFns<ListContainersRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -14367,7 +13798,6 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14401,12 +13831,10 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersRequest {
     return { filter: isSet(object.filter) ? ContainerFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -14415,11 +13843,9 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersRequest>): ListContainersRequest {
     return ListContainersRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersRequest>): ListContainersRequest {
     const message = createBaseListContainersRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -14446,7 +13872,6 @@ function createBaseContainer(): Container {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container` messages. */
 export const Container: MessageFns<Container> = {
-  /** The message in the protobuf wire format. */
   encode(message: Container, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -14484,7 +13909,6 @@ export const Container: MessageFns<Container> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14596,7 +14020,6 @@ export const Container: MessageFns<Container> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -14654,7 +14077,6 @@ export const Container: MessageFns<Container> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Container): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -14702,11 +14124,9 @@ export const Container: MessageFns<Container> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container>): Container {
     return Container.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container>): Container {
     const message = createBaseContainer();
     message.id = object.id ?? "";
@@ -14749,7 +14169,6 @@ function createBaseContainer_LabelsEntry(): Container_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container.LabelsEntry` messages. */
 export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: Container_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -14760,7 +14179,6 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14802,7 +14220,6 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -14810,7 +14227,6 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Container_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -14822,11 +14238,9 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     return Container_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     const message = createBaseContainer_LabelsEntry();
     message.key = object.key ?? "";
@@ -14841,7 +14255,6 @@ function createBaseContainer_AnnotationsEntry(): Container_AnnotationsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container.AnnotationsEntry` messages. */
 export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: Container_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -14852,7 +14265,6 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14894,7 +14306,6 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -14902,7 +14313,6 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Container_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -14914,11 +14324,9 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     return Container_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     const message = createBaseContainer_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -14933,7 +14341,6 @@ function createBaseListContainersResponse(): ListContainersResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainersResponse` messages. */
 export const ListContainersResponse: MessageFns<ListContainersResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
       Container.encode(v!, writer.uint32(10).fork()).join();
@@ -14941,7 +14348,6 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14975,7 +14381,6 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersResponse {
     return {
       containers: globalThis.Array.isArray(object?.containers)
@@ -14984,7 +14389,6 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersResponse): unknown {
     const obj: any = {};
     if (message.containers?.length) {
@@ -14993,11 +14397,9 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersResponse>): ListContainersResponse {
     return ListContainersResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersResponse>): ListContainersResponse {
     const message = createBaseListContainersResponse();
     message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
@@ -15011,7 +14413,6 @@ function createBaseStreamContainersRequest(): StreamContainersRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainersRequest` messages. */
 export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -15019,7 +14420,6 @@ export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainersRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15053,12 +14453,10 @@ export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainersRequest {
     return { filter: isSet(object.filter) ? ContainerFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainersRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -15067,11 +14465,9 @@ export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainersRequest>): StreamContainersRequest {
     return StreamContainersRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainersRequest>): StreamContainersRequest {
     const message = createBaseStreamContainersRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -15087,7 +14483,6 @@ function createBaseStreamContainersResponse(): StreamContainersResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainersResponse` messages. */
 export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
       Container.encode(v!, writer.uint32(10).fork()).join();
@@ -15095,7 +14490,6 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainersResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15129,7 +14523,6 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainersResponse {
     return {
       containers: globalThis.Array.isArray(object?.containers)
@@ -15138,7 +14531,6 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainersResponse): unknown {
     const obj: any = {};
     if (message.containers?.length) {
@@ -15147,11 +14539,9 @@ export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainersResponse>): StreamContainersResponse {
     return StreamContainersResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainersResponse>): StreamContainersResponse {
     const message = createBaseStreamContainersResponse();
     message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
@@ -15165,7 +14555,6 @@ function createBaseContainerStatusRequest(): ContainerStatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusRequest` messages. */
 export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -15176,7 +14565,6 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15218,7 +14606,6 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusRequest {
     return {
       containerId: isSet(object.containerId)
@@ -15230,7 +14617,6 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -15242,11 +14628,9 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     return ContainerStatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     const message = createBaseContainerStatusRequest();
     message.containerId = object.containerId ?? "";
@@ -15281,7 +14665,6 @@ function createBaseContainerStatus(): ContainerStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus` messages. */
 export const ContainerStatus: MessageFns<ContainerStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -15352,7 +14735,6 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15536,7 +14918,6 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -15621,7 +15002,6 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -15696,11 +15076,9 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus>): ContainerStatus {
     return ContainerStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus>): ContainerStatus {
     const message = createBaseContainerStatus();
     message.id = object.id ?? "";
@@ -15758,7 +15136,6 @@ function createBaseContainerStatus_LabelsEntry(): ContainerStatus_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus.LabelsEntry` messages. */
 export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -15769,7 +15146,6 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15811,7 +15187,6 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -15819,7 +15194,6 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -15831,11 +15205,9 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     return ContainerStatus_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     const message = createBaseContainerStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -15850,7 +15222,6 @@ function createBaseContainerStatus_AnnotationsEntry(): ContainerStatus_Annotatio
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus.AnnotationsEntry` messages. */
 export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -15861,7 +15232,6 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15903,7 +15273,6 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -15911,7 +15280,6 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -15923,11 +15291,9 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     return ContainerStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     const message = createBaseContainerStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -15942,7 +15308,6 @@ function createBaseContainerStatusResponse(): ContainerStatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusResponse` messages. */
 export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       ContainerStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -15953,7 +15318,6 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15998,7 +15362,6 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse {
     return {
       status: isSet(object.status) ? ContainerStatus.fromJSON(object.status) : undefined,
@@ -16019,7 +15382,6 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -16037,11 +15399,9 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     return ContainerStatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     const message = createBaseContainerStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -16066,7 +15426,6 @@ function createBaseContainerStatusResponse_InfoEntry(): ContainerStatusResponse_
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusResponse.InfoEntry` messages. */
 export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -16077,7 +15436,6 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16119,7 +15477,6 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -16127,7 +15484,6 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -16139,11 +15495,9 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     return ContainerStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     const message = createBaseContainerStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -16158,7 +15512,6 @@ function createBaseContainerResources(): ContainerResources {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerResources` messages. */
 export const ContainerResources: MessageFns<ContainerResources> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxContainerResources.encode(message.linux, writer.uint32(10).fork()).join();
@@ -16169,7 +15522,6 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16211,7 +15563,6 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerResources {
     return {
       linux: isSet(object.linux) ? LinuxContainerResources.fromJSON(object.linux) : undefined,
@@ -16219,7 +15570,6 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerResources): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -16231,11 +15581,9 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerResources>): ContainerResources {
     return ContainerResources.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerResources>): ContainerResources {
     const message = createBaseContainerResources();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -16254,7 +15602,6 @@ function createBaseContainerUser(): ContainerUser {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerUser` messages. */
 export const ContainerUser: MessageFns<ContainerUser> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxContainerUser.encode(message.linux, writer.uint32(10).fork()).join();
@@ -16262,7 +15609,6 @@ export const ContainerUser: MessageFns<ContainerUser> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerUser {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16296,12 +15642,10 @@ export const ContainerUser: MessageFns<ContainerUser> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerUser {
     return { linux: isSet(object.linux) ? LinuxContainerUser.fromJSON(object.linux) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerUser): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -16310,11 +15654,9 @@ export const ContainerUser: MessageFns<ContainerUser> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerUser>): ContainerUser {
     return ContainerUser.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerUser>): ContainerUser {
     const message = createBaseContainerUser();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -16330,7 +15672,6 @@ function createBaseUpdateContainerResourcesRequest(): UpdateContainerResourcesRe
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateContainerResourcesRequest` messages. */
 export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResourcesRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: UpdateContainerResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -16348,7 +15689,6 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16409,7 +15749,6 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest {
     return {
       containerId: isSet(object.containerId)
@@ -16436,7 +15775,6 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -16460,11 +15798,9 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     return UpdateContainerResourcesRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     const message = createBaseUpdateContainerResourcesRequest();
     message.containerId = object.containerId ?? "";
@@ -16508,7 +15844,6 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16550,7 +15885,6 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -16558,7 +15892,6 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -16595,7 +15928,6 @@ export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourc
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16630,7 +15962,6 @@ export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourc
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesResponse>): UpdateContainerResourcesResponse {
     return UpdateContainerResourcesResponse.fromPartial(base ?? {});
   },
@@ -16646,7 +15977,6 @@ function createBaseExecSyncRequest(): ExecSyncRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecSyncRequest` messages. */
 export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecSyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -16663,7 +15993,6 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16713,7 +16042,6 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncRequest {
     return {
       containerId: isSet(object.containerId)
@@ -16726,7 +16054,6 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -16741,11 +16068,9 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     return ExecSyncRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     const message = createBaseExecSyncRequest();
     message.containerId = object.containerId ?? "";
@@ -16761,7 +16086,6 @@ function createBaseExecSyncResponse(): ExecSyncResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecSyncResponse` messages. */
 export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecSyncResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stdout.length !== 0) {
       writer.uint32(10).bytes(message.stdout);
@@ -16775,7 +16099,6 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16825,7 +16148,6 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncResponse {
     return {
       stdout: isSet(object.stdout) ? bytesFromBase64(object.stdout) : new Uint8Array(0),
@@ -16838,7 +16160,6 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncResponse): unknown {
     const obj: any = {};
     if (message.stdout.length !== 0) {
@@ -16853,11 +16174,9 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     return ExecSyncResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     const message = createBaseExecSyncResponse();
     message.stdout = object.stdout ?? new Uint8Array(0);
@@ -16873,7 +16192,6 @@ function createBaseExecRequest(): ExecRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecRequest` messages. */
 export const ExecRequest: MessageFns<ExecRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -16896,7 +16214,6 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16970,7 +16287,6 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecRequest {
     return {
       containerId: isSet(object.containerId)
@@ -16986,7 +16302,6 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -17010,11 +16325,9 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecRequest>): ExecRequest {
     return ExecRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecRequest>): ExecRequest {
     const message = createBaseExecRequest();
     message.containerId = object.containerId ?? "";
@@ -17033,7 +16346,6 @@ function createBaseExecResponse(): ExecResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecResponse` messages. */
 export const ExecResponse: MessageFns<ExecResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -17041,7 +16353,6 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17075,12 +16386,10 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -17089,11 +16398,9 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecResponse>): ExecResponse {
     return ExecResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecResponse>): ExecResponse {
     const message = createBaseExecResponse();
     message.url = object.url ?? "";
@@ -17107,7 +16414,6 @@ function createBaseAttachRequest(): AttachRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AttachRequest` messages. */
 export const AttachRequest: MessageFns<AttachRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: AttachRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -17127,7 +16433,6 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17193,7 +16498,6 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachRequest {
     return {
       containerId: isSet(object.containerId)
@@ -17208,7 +16512,6 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: AttachRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -17229,11 +16532,9 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachRequest>): AttachRequest {
     return AttachRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachRequest>): AttachRequest {
     const message = createBaseAttachRequest();
     message.containerId = object.containerId ?? "";
@@ -17251,7 +16552,6 @@ function createBaseAttachResponse(): AttachResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AttachResponse` messages. */
 export const AttachResponse: MessageFns<AttachResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: AttachResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -17259,7 +16559,6 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17293,12 +16592,10 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: AttachResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -17307,11 +16604,9 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachResponse>): AttachResponse {
     return AttachResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachResponse>): AttachResponse {
     const message = createBaseAttachResponse();
     message.url = object.url ?? "";
@@ -17325,7 +16620,6 @@ function createBasePortForwardRequest(): PortForwardRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortForwardRequest` messages. */
 export const PortForwardRequest: MessageFns<PortForwardRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PortForwardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -17340,7 +16634,6 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17392,7 +16685,6 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -17404,7 +16696,6 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -17416,11 +16707,9 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardRequest>): PortForwardRequest {
     return PortForwardRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardRequest>): PortForwardRequest {
     const message = createBasePortForwardRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -17435,7 +16724,6 @@ function createBasePortForwardResponse(): PortForwardResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortForwardResponse` messages. */
 export const PortForwardResponse: MessageFns<PortForwardResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PortForwardResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -17443,7 +16731,6 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17477,12 +16764,10 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -17491,11 +16776,9 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardResponse>): PortForwardResponse {
     return PortForwardResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardResponse>): PortForwardResponse {
     const message = createBasePortForwardResponse();
     message.url = object.url ?? "";
@@ -17509,7 +16792,6 @@ function createBaseImageFilter(): ImageFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFilter` messages. */
 export const ImageFilter: MessageFns<ImageFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -17517,7 +16799,6 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17551,12 +16832,10 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFilter {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageFilter): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -17565,11 +16844,9 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFilter>): ImageFilter {
     return ImageFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFilter>): ImageFilter {
     const message = createBaseImageFilter();
     message.image = (object.image !== undefined && object.image !== null)
@@ -17585,7 +16862,6 @@ function createBaseListImagesRequest(): ListImagesRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListImagesRequest` messages. */
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ImageFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -17593,7 +16869,6 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17627,12 +16902,10 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesRequest {
     return { filter: isSet(object.filter) ? ImageFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -17641,11 +16914,9 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesRequest>): ListImagesRequest {
     return ListImagesRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesRequest>): ListImagesRequest {
     const message = createBaseListImagesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -17670,7 +16941,6 @@ function createBaseImage(): Image {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Image` messages. */
 export const Image: MessageFns<Image> = {
-  /** The message in the protobuf wire format. */
   encode(message: Image, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -17702,7 +16972,6 @@ export const Image: MessageFns<Image> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Image {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17792,7 +17061,6 @@ export const Image: MessageFns<Image> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Image {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -17814,7 +17082,6 @@ export const Image: MessageFns<Image> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Image): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -17844,11 +17111,9 @@ export const Image: MessageFns<Image> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Image>): Image {
     return Image.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Image>): Image {
     const message = createBaseImage();
     message.id = object.id ?? "";
@@ -17869,7 +17134,6 @@ function createBaseListImagesResponse(): ListImagesResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListImagesResponse` messages. */
 export const ListImagesResponse: MessageFns<ListImagesResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
       Image.encode(v!, writer.uint32(10).fork()).join();
@@ -17877,7 +17141,6 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17911,12 +17174,10 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesResponse {
     return { images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => Image.fromJSON(e)) : [] };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesResponse): unknown {
     const obj: any = {};
     if (message.images?.length) {
@@ -17925,11 +17186,9 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesResponse>): ListImagesResponse {
     return ListImagesResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesResponse>): ListImagesResponse {
     const message = createBaseListImagesResponse();
     message.images = object.images?.map((e) => Image.fromPartial(e)) || [];
@@ -17943,7 +17202,6 @@ function createBaseStreamImagesRequest(): StreamImagesRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamImagesRequest` messages. */
 export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ImageFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -17951,7 +17209,6 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamImagesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17985,12 +17242,10 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamImagesRequest {
     return { filter: isSet(object.filter) ? ImageFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamImagesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -17999,11 +17254,9 @@ export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamImagesRequest>): StreamImagesRequest {
     return StreamImagesRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamImagesRequest>): StreamImagesRequest {
     const message = createBaseStreamImagesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -18019,7 +17272,6 @@ function createBaseStreamImagesResponse(): StreamImagesResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamImagesResponse` messages. */
 export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
       Image.encode(v!, writer.uint32(10).fork()).join();
@@ -18027,7 +17279,6 @@ export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamImagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18061,12 +17312,10 @@ export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamImagesResponse {
     return { images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => Image.fromJSON(e)) : [] };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamImagesResponse): unknown {
     const obj: any = {};
     if (message.images?.length) {
@@ -18075,11 +17324,9 @@ export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamImagesResponse>): StreamImagesResponse {
     return StreamImagesResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamImagesResponse>): StreamImagesResponse {
     const message = createBaseStreamImagesResponse();
     message.images = object.images?.map((e) => Image.fromPartial(e)) || [];
@@ -18093,7 +17340,6 @@ function createBaseImageStatusRequest(): ImageStatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusRequest` messages. */
 export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -18104,7 +17350,6 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18146,7 +17391,6 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -18154,7 +17398,6 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -18166,11 +17409,9 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     return ImageStatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     const message = createBaseImageStatusRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -18187,7 +17428,6 @@ function createBaseImageStatusResponse(): ImageStatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusResponse` messages. */
 export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       Image.encode(message.image, writer.uint32(10).fork()).join();
@@ -18198,7 +17438,6 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18243,7 +17482,6 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse {
     return {
       image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
@@ -18264,7 +17502,6 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -18282,11 +17519,9 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     return ImageStatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     const message = createBaseImageStatusResponse();
     message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
@@ -18309,7 +17544,6 @@ function createBaseImageStatusResponse_InfoEntry(): ImageStatusResponse_InfoEntr
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusResponse.InfoEntry` messages. */
 export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -18320,7 +17554,6 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18362,7 +17595,6 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -18370,7 +17602,6 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -18382,11 +17613,9 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     return ImageStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     const message = createBaseImageStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -18401,7 +17630,6 @@ function createBaseAuthConfig(): AuthConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AuthConfig` messages. */
 export const AuthConfig: MessageFns<AuthConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: AuthConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.username !== "") {
       writer.uint32(10).string(message.username);
@@ -18424,7 +17652,6 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AuthConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18498,7 +17725,6 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AuthConfig {
     return {
       username: isSet(object.username) ? globalThis.String(object.username) : "",
@@ -18522,7 +17748,6 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: AuthConfig): unknown {
     const obj: any = {};
     if (message.username !== "") {
@@ -18546,11 +17771,9 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AuthConfig>): AuthConfig {
     return AuthConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AuthConfig>): AuthConfig {
     const message = createBaseAuthConfig();
     message.username = object.username ?? "";
@@ -18569,7 +17792,6 @@ function createBasePullImageRequest(): PullImageRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PullImageRequest` messages. */
 export const PullImageRequest: MessageFns<PullImageRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -18583,7 +17805,6 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18633,7 +17854,6 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -18646,7 +17866,6 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PullImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -18661,11 +17880,9 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageRequest>): PullImageRequest {
     return PullImageRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageRequest>): PullImageRequest {
     const message = createBasePullImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -18687,7 +17904,6 @@ function createBasePullImageResponse(): PullImageResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PullImageResponse` messages. */
 export const PullImageResponse: MessageFns<PullImageResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PullImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.imageRef !== "") {
       writer.uint32(10).string(message.imageRef);
@@ -18695,7 +17911,6 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18729,7 +17944,6 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageResponse {
     return {
       imageRef: isSet(object.imageRef)
@@ -18740,7 +17954,6 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PullImageResponse): unknown {
     const obj: any = {};
     if (message.imageRef !== "") {
@@ -18749,11 +17962,9 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageResponse>): PullImageResponse {
     return PullImageResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageResponse>): PullImageResponse {
     const message = createBasePullImageResponse();
     message.imageRef = object.imageRef ?? "";
@@ -18767,7 +17978,6 @@ function createBaseRemoveImageRequest(): RemoveImageRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveImageRequest` messages. */
 export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RemoveImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -18775,7 +17985,6 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18809,12 +18018,10 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveImageRequest {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RemoveImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -18823,11 +18030,9 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     return RemoveImageRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     const message = createBaseRemoveImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -18847,7 +18052,6 @@ export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18882,7 +18086,6 @@ export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageResponse>): RemoveImageResponse {
     return RemoveImageResponse.fromPartial(base ?? {});
   },
@@ -18898,7 +18101,6 @@ function createBaseNetworkConfig(): NetworkConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkConfig` messages. */
 export const NetworkConfig: MessageFns<NetworkConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: NetworkConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podCidr !== "") {
       writer.uint32(10).string(message.podCidr);
@@ -18906,7 +18108,6 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18940,7 +18141,6 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkConfig {
     return {
       podCidr: isSet(object.podCidr)
@@ -18951,7 +18151,6 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NetworkConfig): unknown {
     const obj: any = {};
     if (message.podCidr !== "") {
@@ -18960,11 +18159,9 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkConfig>): NetworkConfig {
     return NetworkConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkConfig>): NetworkConfig {
     const message = createBaseNetworkConfig();
     message.podCidr = object.podCidr ?? "";
@@ -18978,7 +18175,6 @@ function createBaseRuntimeConfig(): RuntimeConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfig` messages. */
 export const RuntimeConfig: MessageFns<RuntimeConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.networkConfig !== undefined) {
       NetworkConfig.encode(message.networkConfig, writer.uint32(10).fork()).join();
@@ -18986,7 +18182,6 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19020,7 +18215,6 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeConfig {
     return {
       networkConfig: isSet(object.networkConfig)
@@ -19031,7 +18225,6 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeConfig): unknown {
     const obj: any = {};
     if (message.networkConfig !== undefined) {
@@ -19040,11 +18233,9 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfig>): RuntimeConfig {
     return RuntimeConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeConfig>): RuntimeConfig {
     const message = createBaseRuntimeConfig();
     message.networkConfig = (object.networkConfig !== undefined && object.networkConfig !== null)
@@ -19060,7 +18251,6 @@ function createBaseUpdateRuntimeConfigRequest(): UpdateRuntimeConfigRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateRuntimeConfigRequest` messages. */
 export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: UpdateRuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runtimeConfig !== undefined) {
       RuntimeConfig.encode(message.runtimeConfig, writer.uint32(10).fork()).join();
@@ -19068,7 +18258,6 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19102,7 +18291,6 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateRuntimeConfigRequest {
     return {
       runtimeConfig: isSet(object.runtimeConfig)
@@ -19113,7 +18301,6 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UpdateRuntimeConfigRequest): unknown {
     const obj: any = {};
     if (message.runtimeConfig !== undefined) {
@@ -19122,11 +18309,9 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     return UpdateRuntimeConfigRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     const message = createBaseUpdateRuntimeConfigRequest();
     message.runtimeConfig = (object.runtimeConfig !== undefined && object.runtimeConfig !== null)
@@ -19146,7 +18331,6 @@ export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19181,7 +18365,6 @@ export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigResponse>): UpdateRuntimeConfigResponse {
     return UpdateRuntimeConfigResponse.fromPartial(base ?? {});
   },
@@ -19197,7 +18380,6 @@ function createBaseRuntimeCondition(): RuntimeCondition {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeCondition` messages. */
 export const RuntimeCondition: MessageFns<RuntimeCondition> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.type !== "") {
       writer.uint32(10).string(message.type);
@@ -19214,7 +18396,6 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeCondition {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19272,7 +18453,6 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeCondition {
     return {
       type: isSet(object.type) ? globalThis.String(object.type) : "",
@@ -19282,7 +18462,6 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeCondition): unknown {
     const obj: any = {};
     if (message.type !== "") {
@@ -19300,11 +18479,9 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeCondition>): RuntimeCondition {
     return RuntimeCondition.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeCondition>): RuntimeCondition {
     const message = createBaseRuntimeCondition();
     message.type = object.type ?? "";
@@ -19321,7 +18498,6 @@ function createBaseRuntimeStatus(): RuntimeStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeStatus` messages. */
 export const RuntimeStatus: MessageFns<RuntimeStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.conditions) {
       RuntimeCondition.encode(v!, writer.uint32(10).fork()).join();
@@ -19329,7 +18505,6 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19363,7 +18538,6 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeStatus {
     return {
       conditions: globalThis.Array.isArray(object?.conditions)
@@ -19372,7 +18546,6 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeStatus): unknown {
     const obj: any = {};
     if (message.conditions?.length) {
@@ -19381,11 +18554,9 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeStatus>): RuntimeStatus {
     return RuntimeStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeStatus>): RuntimeStatus {
     const message = createBaseRuntimeStatus();
     message.conditions = object.conditions?.map((e) => RuntimeCondition.fromPartial(e)) || [];
@@ -19399,7 +18570,6 @@ function createBaseStatusRequest(): StatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusRequest` messages. */
 export const StatusRequest: MessageFns<StatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.verbose !== false) {
       writer.uint32(8).bool(message.verbose);
@@ -19407,7 +18577,6 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19441,12 +18610,10 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusRequest {
     return { verbose: isSet(object.verbose) ? globalThis.Boolean(object.verbose) : false };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StatusRequest): unknown {
     const obj: any = {};
     if (message.verbose !== false) {
@@ -19455,11 +18622,9 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusRequest>): StatusRequest {
     return StatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusRequest>): StatusRequest {
     const message = createBaseStatusRequest();
     message.verbose = object.verbose ?? false;
@@ -19473,7 +18638,6 @@ function createBaseRuntimeHandlerFeatures(): RuntimeHandlerFeatures {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeHandlerFeatures` messages. */
 export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeHandlerFeatures, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.recursiveReadOnlyMounts !== false) {
       writer.uint32(8).bool(message.recursiveReadOnlyMounts);
@@ -19484,7 +18648,6 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeHandlerFeatures {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19526,7 +18689,6 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeHandlerFeatures {
     return {
       recursiveReadOnlyMounts: isSet(object.recursiveReadOnlyMounts)
@@ -19542,7 +18704,6 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeHandlerFeatures): unknown {
     const obj: any = {};
     if (message.recursiveReadOnlyMounts !== false) {
@@ -19554,11 +18715,9 @@ export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeHandlerFeatures>): RuntimeHandlerFeatures {
     return RuntimeHandlerFeatures.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeHandlerFeatures>): RuntimeHandlerFeatures {
     const message = createBaseRuntimeHandlerFeatures();
     message.recursiveReadOnlyMounts = object.recursiveReadOnlyMounts ?? false;
@@ -19573,7 +18732,6 @@ function createBaseRuntimeHandler(): RuntimeHandler {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeHandler` messages. */
 export const RuntimeHandler: MessageFns<RuntimeHandler> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeHandler, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -19584,7 +18742,6 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeHandler {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19626,7 +18783,6 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeHandler {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -19634,7 +18790,6 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeHandler): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -19646,11 +18801,9 @@ export const RuntimeHandler: MessageFns<RuntimeHandler> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeHandler>): RuntimeHandler {
     return RuntimeHandler.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeHandler>): RuntimeHandler {
     const message = createBaseRuntimeHandler();
     message.name = object.name ?? "";
@@ -19667,7 +18820,6 @@ function createBaseRuntimeFeatures(): RuntimeFeatures {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeFeatures` messages. */
 export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeFeatures, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.supplementalGroupsPolicy !== false) {
       writer.uint32(8).bool(message.supplementalGroupsPolicy);
@@ -19681,7 +18833,6 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeFeatures {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19731,7 +18882,6 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeFeatures {
     return {
       supplementalGroupsPolicy: isSet(object.supplementalGroupsPolicy)
@@ -19752,7 +18902,6 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeFeatures): unknown {
     const obj: any = {};
     if (message.supplementalGroupsPolicy !== false) {
@@ -19767,11 +18916,9 @@ export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeFeatures>): RuntimeFeatures {
     return RuntimeFeatures.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeFeatures>): RuntimeFeatures {
     const message = createBaseRuntimeFeatures();
     message.supplementalGroupsPolicy = object.supplementalGroupsPolicy ?? false;
@@ -19787,7 +18934,6 @@ function createBaseStatusResponse(): StatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusResponse` messages. */
 export const StatusResponse: MessageFns<StatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       RuntimeStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -19804,7 +18950,6 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -19865,7 +19010,6 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse {
     return {
       status: isSet(object.status) ? RuntimeStatus.fromJSON(object.status) : undefined,
@@ -19892,7 +19036,6 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -19916,11 +19059,9 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse>): StatusResponse {
     return StatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse>): StatusResponse {
     const message = createBaseStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -19949,7 +19090,6 @@ function createBaseStatusResponse_InfoEntry(): StatusResponse_InfoEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusResponse.InfoEntry` messages. */
 export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: StatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -19960,7 +19100,6 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20002,7 +19141,6 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -20010,7 +19148,6 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -20022,11 +19159,9 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     return StatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     const message = createBaseStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -20045,7 +19180,6 @@ export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20080,7 +19214,6 @@ export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoRequest>): ImageFsInfoRequest {
     return ImageFsInfoRequest.fromPartial(base ?? {});
   },
@@ -20096,7 +19229,6 @@ function createBaseUInt64Value(): UInt64Value {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UInt64Value` messages. */
 export const UInt64Value: MessageFns<UInt64Value> = {
-  /** The message in the protobuf wire format. */
   encode(message: UInt64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asUintN(64, message.value) !== message.value) {
@@ -20107,7 +19239,6 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UInt64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20141,12 +19272,10 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UInt64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UInt64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -20155,11 +19284,9 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UInt64Value>): UInt64Value {
     return UInt64Value.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UInt64Value>): UInt64Value {
     const message = createBaseUInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -20173,7 +19300,6 @@ function createBaseFilesystemIdentifier(): FilesystemIdentifier {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.FilesystemIdentifier` messages. */
 export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
-  /** The message in the protobuf wire format. */
   encode(message: FilesystemIdentifier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mountpoint !== "") {
       writer.uint32(10).string(message.mountpoint);
@@ -20181,7 +19307,6 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemIdentifier {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20215,12 +19340,10 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemIdentifier {
     return { mountpoint: isSet(object.mountpoint) ? globalThis.String(object.mountpoint) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemIdentifier): unknown {
     const obj: any = {};
     if (message.mountpoint !== "") {
@@ -20229,11 +19352,9 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     return FilesystemIdentifier.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     const message = createBaseFilesystemIdentifier();
     message.mountpoint = object.mountpoint ?? "";
@@ -20247,7 +19368,6 @@ function createBaseFilesystemUsage(): FilesystemUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.FilesystemUsage` messages. */
 export const FilesystemUsage: MessageFns<FilesystemUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: FilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -20267,7 +19387,6 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20325,7 +19444,6 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -20347,7 +19465,6 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -20365,11 +19482,9 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemUsage>): FilesystemUsage {
     return FilesystemUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemUsage>): FilesystemUsage {
     const message = createBaseFilesystemUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -20392,7 +19507,6 @@ function createBaseWindowsFilesystemUsage(): WindowsFilesystemUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsFilesystemUsage` messages. */
 export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsFilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -20409,7 +19523,6 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsFilesystemUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20459,7 +19572,6 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsFilesystemUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -20476,7 +19588,6 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsFilesystemUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -20491,11 +19602,9 @@ export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsFilesystemUsage>): WindowsFilesystemUsage {
     return WindowsFilesystemUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsFilesystemUsage>): WindowsFilesystemUsage {
     const message = createBaseWindowsFilesystemUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -20515,7 +19624,6 @@ function createBaseImageFsInfoResponse(): ImageFsInfoResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFsInfoResponse` messages. */
 export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageFsInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.imageFilesystems) {
       FilesystemUsage.encode(v!, writer.uint32(10).fork()).join();
@@ -20526,7 +19634,6 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20568,7 +19675,6 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFsInfoResponse {
     return {
       imageFilesystems: globalThis.Array.isArray(object?.imageFilesystems)
@@ -20584,7 +19690,6 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageFsInfoResponse): unknown {
     const obj: any = {};
     if (message.imageFilesystems?.length) {
@@ -20596,11 +19701,9 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     return ImageFsInfoResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     const message = createBaseImageFsInfoResponse();
     message.imageFilesystems = object.imageFilesystems?.map((e) => FilesystemUsage.fromPartial(e)) || [];
@@ -20615,7 +19718,6 @@ function createBaseContainerStatsRequest(): ContainerStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsRequest` messages. */
 export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -20623,7 +19725,6 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20657,7 +19758,6 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsRequest {
     return {
       containerId: isSet(object.containerId)
@@ -20668,7 +19768,6 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -20677,11 +19776,9 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     return ContainerStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     const message = createBaseContainerStatsRequest();
     message.containerId = object.containerId ?? "";
@@ -20695,7 +19792,6 @@ function createBaseContainerStatsResponse(): ContainerStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsResponse` messages. */
 export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       ContainerStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -20703,7 +19799,6 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20737,12 +19832,10 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsResponse {
     return { stats: isSet(object.stats) ? ContainerStats.fromJSON(object.stats) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -20751,11 +19844,9 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     return ContainerStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     const message = createBaseContainerStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -20771,7 +19862,6 @@ function createBaseListContainerStatsRequest(): ListContainerStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainerStatsRequest` messages. */
 export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -20779,7 +19869,6 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20813,12 +19902,10 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsRequest {
     return { filter: isSet(object.filter) ? ContainerStatsFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -20827,11 +19914,9 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     return ListContainerStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     const message = createBaseListContainerStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -20847,7 +19932,6 @@ function createBaseContainerStatsFilter(): ContainerStatsFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsFilter` messages. */
 export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -20861,7 +19945,6 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -20914,7 +19997,6 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -20953,7 +20035,6 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -20974,11 +20055,9 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     return ContainerStatsFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     const message = createBaseContainerStatsFilter();
     message.id = object.id ?? "";
@@ -21002,7 +20081,6 @@ function createBaseContainerStatsFilter_LabelSelectorEntry(): ContainerStatsFilt
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsFilter.LabelSelectorEntry` messages. */
 export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -21013,7 +20091,6 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21055,7 +20132,6 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -21063,7 +20139,6 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -21075,11 +20150,9 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     return ContainerStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     const message = createBaseContainerStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -21094,7 +20167,6 @@ function createBaseListContainerStatsResponse(): ListContainerStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainerStatsResponse` messages. */
 export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       ContainerStats.encode(v!, writer.uint32(10).fork()).join();
@@ -21102,7 +20174,6 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21136,14 +20207,12 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => ContainerStats.fromJSON(e)) : [],
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -21152,11 +20221,9 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     return ListContainerStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     const message = createBaseListContainerStatsResponse();
     message.stats = object.stats?.map((e) => ContainerStats.fromPartial(e)) || [];
@@ -21170,7 +20237,6 @@ function createBaseStreamContainerStatsRequest(): StreamContainerStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainerStatsRequest` messages. */
 export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -21178,7 +20244,6 @@ export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21212,12 +20277,10 @@ export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainerStatsRequest {
     return { filter: isSet(object.filter) ? ContainerStatsFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -21226,11 +20289,9 @@ export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainerStatsRequest>): StreamContainerStatsRequest {
     return StreamContainerStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainerStatsRequest>): StreamContainerStatsRequest {
     const message = createBaseStreamContainerStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -21246,7 +20307,6 @@ function createBaseStreamContainerStatsResponse(): StreamContainerStatsResponse 
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainerStatsResponse` messages. */
 export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containerStats) {
       ContainerStats.encode(v!, writer.uint32(10).fork()).join();
@@ -21254,7 +20314,6 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21288,7 +20347,6 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamContainerStatsResponse {
     return {
       containerStats: globalThis.Array.isArray(object?.containerStats)
@@ -21299,7 +20357,6 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.containerStats?.length) {
@@ -21308,11 +20365,9 @@ export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsRespon
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamContainerStatsResponse>): StreamContainerStatsResponse {
     return StreamContainerStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamContainerStatsResponse>): StreamContainerStatsResponse {
     const message = createBaseStreamContainerStatsResponse();
     message.containerStats = object.containerStats?.map((e) => ContainerStats.fromPartial(e)) || [];
@@ -21326,7 +20381,6 @@ function createBaseContainerAttributes(): ContainerAttributes {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes` messages. */
 export const ContainerAttributes: MessageFns<ContainerAttributes> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -21343,7 +20397,6 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21407,7 +20460,6 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -21443,7 +20495,6 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -21473,11 +20524,9 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes>): ContainerAttributes {
     return ContainerAttributes.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes>): ContainerAttributes {
     const message = createBaseContainerAttributes();
     message.id = object.id ?? "";
@@ -21512,7 +20561,6 @@ function createBaseContainerAttributes_LabelsEntry(): ContainerAttributes_Labels
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes.LabelsEntry` messages. */
 export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -21523,7 +20571,6 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21565,7 +20612,6 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -21573,7 +20619,6 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -21585,11 +20630,9 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     return ContainerAttributes_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     const message = createBaseContainerAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -21604,7 +20647,6 @@ function createBaseContainerAttributes_AnnotationsEntry(): ContainerAttributes_A
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes.AnnotationsEntry` messages. */
 export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttributes_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -21615,7 +20657,6 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21657,7 +20698,6 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -21665,7 +20705,6 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -21677,11 +20716,9 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     return ContainerAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     const message = createBaseContainerAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -21703,7 +20740,6 @@ function createBaseContainerStats(): ContainerStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStats` messages. */
 export const ContainerStats: MessageFns<ContainerStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       ContainerAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -21726,7 +20762,6 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21800,7 +20835,6 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStats {
     return {
       attributes: isSet(object.attributes) ? ContainerAttributes.fromJSON(object.attributes) : undefined,
@@ -21816,7 +20850,6 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -21840,11 +20873,9 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStats>): ContainerStats {
     return ContainerStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStats>): ContainerStats {
     const message = createBaseContainerStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -21869,7 +20900,6 @@ function createBaseWindowsContainerStats(): WindowsContainerStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerStats` messages. */
 export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       ContainerAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -21886,7 +20916,6 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -21944,7 +20973,6 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerStats {
     return {
       attributes: isSet(object.attributes) ? ContainerAttributes.fromJSON(object.attributes) : undefined,
@@ -21958,7 +20986,6 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -21976,11 +21003,9 @@ export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerStats>): WindowsContainerStats {
     return WindowsContainerStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerStats>): WindowsContainerStats {
     const message = createBaseWindowsContainerStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -22005,7 +21030,6 @@ function createBasePsiStats(): PsiStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PsiStats` messages. */
 export const PsiStats: MessageFns<PsiStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: PsiStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.Full !== undefined) {
       PsiData.encode(message.Full, writer.uint32(10).fork()).join();
@@ -22016,7 +21040,6 @@ export const PsiStats: MessageFns<PsiStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PsiStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22058,7 +21081,6 @@ export const PsiStats: MessageFns<PsiStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PsiStats {
     return {
       Full: isSet(object.Full) ? PsiData.fromJSON(object.Full) : undefined,
@@ -22066,7 +21088,6 @@ export const PsiStats: MessageFns<PsiStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PsiStats): unknown {
     const obj: any = {};
     if (message.Full !== undefined) {
@@ -22078,11 +21099,9 @@ export const PsiStats: MessageFns<PsiStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PsiStats>): PsiStats {
     return PsiStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PsiStats>): PsiStats {
     const message = createBasePsiStats();
     message.Full = (object.Full !== undefined && object.Full !== null) ? PsiData.fromPartial(object.Full) : undefined;
@@ -22097,7 +21116,6 @@ function createBasePsiData(): PsiData {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PsiData` messages. */
 export const PsiData: MessageFns<PsiData> = {
-  /** The message in the protobuf wire format. */
   encode(message: PsiData, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.Total !== 0n) {
       if (BigInt.asUintN(64, message.Total) !== message.Total) {
@@ -22117,7 +21135,6 @@ export const PsiData: MessageFns<PsiData> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PsiData {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22175,7 +21192,6 @@ export const PsiData: MessageFns<PsiData> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PsiData {
     return {
       Total: isSet(object.Total) ? BigInt(object.Total) : 0n,
@@ -22185,7 +21201,6 @@ export const PsiData: MessageFns<PsiData> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PsiData): unknown {
     const obj: any = {};
     if (message.Total !== 0n) {
@@ -22203,11 +21218,9 @@ export const PsiData: MessageFns<PsiData> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PsiData>): PsiData {
     return PsiData.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PsiData>): PsiData {
     const message = createBasePsiData();
     message.Total = (object.Total !== undefined && object.Total !== null) ? BigInt(object.Total) : 0n;
@@ -22224,7 +21237,6 @@ function createBaseCpuUsage(): CpuUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CpuUsage` messages. */
 export const CpuUsage: MessageFns<CpuUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: CpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -22244,7 +21256,6 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CpuUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22302,7 +21313,6 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CpuUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -22320,7 +21330,6 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CpuUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -22338,11 +21347,9 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CpuUsage>): CpuUsage {
     return CpuUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CpuUsage>): CpuUsage {
     const message = createBaseCpuUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -22363,7 +21370,6 @@ function createBaseWindowsCpuUsage(): WindowsCpuUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsCpuUsage` messages. */
 export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsCpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -22380,7 +21386,6 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsCpuUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22430,7 +21435,6 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsCpuUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -22447,7 +21451,6 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsCpuUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -22462,11 +21465,9 @@ export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsCpuUsage>): WindowsCpuUsage {
     return WindowsCpuUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsCpuUsage>): WindowsCpuUsage {
     const message = createBaseWindowsCpuUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -22495,7 +21496,6 @@ function createBaseMemoryUsage(): MemoryUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.MemoryUsage` messages. */
 export const MemoryUsage: MessageFns<MemoryUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: MemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -22527,7 +21527,6 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): MemoryUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22617,7 +21616,6 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): MemoryUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -22655,7 +21653,6 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: MemoryUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -22685,11 +21682,9 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<MemoryUsage>): MemoryUsage {
     return MemoryUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<MemoryUsage>): MemoryUsage {
     const message = createBaseMemoryUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -22722,7 +21717,6 @@ function createBaseIoUsage(): IoUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.IoUsage` messages. */
 export const IoUsage: MessageFns<IoUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: IoUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -22736,7 +21730,6 @@ export const IoUsage: MessageFns<IoUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): IoUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22778,7 +21771,6 @@ export const IoUsage: MessageFns<IoUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): IoUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -22786,7 +21778,6 @@ export const IoUsage: MessageFns<IoUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: IoUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -22798,11 +21789,9 @@ export const IoUsage: MessageFns<IoUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<IoUsage>): IoUsage {
     return IoUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<IoUsage>): IoUsage {
     const message = createBaseIoUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -22817,7 +21806,6 @@ function createBaseSwapUsage(): SwapUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SwapUsage` messages. */
 export const SwapUsage: MessageFns<SwapUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: SwapUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -22834,7 +21822,6 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SwapUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -22884,7 +21871,6 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SwapUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -22901,7 +21887,6 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: SwapUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -22916,11 +21901,9 @@ export const SwapUsage: MessageFns<SwapUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SwapUsage>): SwapUsage {
     return SwapUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SwapUsage>): SwapUsage {
     const message = createBaseSwapUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -22946,7 +21929,6 @@ function createBaseWindowsMemoryUsage(): WindowsMemoryUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsMemoryUsage` messages. */
 export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsMemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -22969,7 +21951,6 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsMemoryUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23035,7 +22016,6 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsMemoryUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -23062,7 +22042,6 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsMemoryUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -23083,11 +22062,9 @@ export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsMemoryUsage>): WindowsMemoryUsage {
     return WindowsMemoryUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsMemoryUsage>): WindowsMemoryUsage {
     const message = createBaseWindowsMemoryUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -23113,7 +22090,6 @@ function createBaseReopenContainerLogRequest(): ReopenContainerLogRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ReopenContainerLogRequest` messages. */
 export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ReopenContainerLogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -23121,7 +22097,6 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23155,7 +22130,6 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ReopenContainerLogRequest {
     return {
       containerId: isSet(object.containerId)
@@ -23166,7 +22140,6 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ReopenContainerLogRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -23175,11 +22148,9 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     return ReopenContainerLogRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     const message = createBaseReopenContainerLogRequest();
     message.containerId = object.containerId ?? "";
@@ -23197,7 +22168,6 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23232,7 +22202,6 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogResponse>): ReopenContainerLogResponse {
     return ReopenContainerLogResponse.fromPartial(base ?? {});
   },
@@ -23248,7 +22217,6 @@ function createBaseCheckpointContainerRequest(): CheckpointContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointContainerRequest` messages. */
 export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: CheckpointContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -23265,7 +22233,6 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23315,7 +22282,6 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CheckpointContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -23328,7 +22294,6 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CheckpointContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -23343,11 +22308,9 @@ export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointContainerRequest>): CheckpointContainerRequest {
     return CheckpointContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CheckpointContainerRequest>): CheckpointContainerRequest {
     const message = createBaseCheckpointContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -23367,7 +22330,6 @@ export const CheckpointContainerResponse: MessageFns<CheckpointContainerResponse
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23402,7 +22364,6 @@ export const CheckpointContainerResponse: MessageFns<CheckpointContainerResponse
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointContainerResponse>): CheckpointContainerResponse {
     return CheckpointContainerResponse.fromPartial(base ?? {});
   },
@@ -23418,7 +22379,6 @@ function createBaseCheckpointPodRequest(): CheckpointPodRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodRequest` messages. */
 export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: CheckpointPodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -23435,7 +22395,6 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointPodRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23496,7 +22455,6 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CheckpointPodRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -23531,7 +22489,6 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CheckpointPodRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -23555,11 +22512,9 @@ export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointPodRequest>): CheckpointPodRequest {
     return CheckpointPodRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CheckpointPodRequest>): CheckpointPodRequest {
     const message = createBaseCheckpointPodRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -23584,7 +22539,6 @@ function createBaseCheckpointPodRequest_OptionsEntry(): CheckpointPodRequest_Opt
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodRequest.OptionsEntry` messages. */
 export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_OptionsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: CheckpointPodRequest_OptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -23595,7 +22549,6 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointPodRequest_OptionsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23637,7 +22590,6 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CheckpointPodRequest_OptionsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -23645,7 +22597,6 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CheckpointPodRequest_OptionsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -23657,11 +22608,9 @@ export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointPodRequest_OptionsEntry>): CheckpointPodRequest_OptionsEntry {
     return CheckpointPodRequest_OptionsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CheckpointPodRequest_OptionsEntry>): CheckpointPodRequest_OptionsEntry {
     const message = createBaseCheckpointPodRequest_OptionsEntry();
     message.key = object.key ?? "";
@@ -23680,7 +22629,6 @@ export const CheckpointPodResponse: MessageFns<CheckpointPodResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CheckpointPodResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23715,7 +22663,6 @@ export const CheckpointPodResponse: MessageFns<CheckpointPodResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CheckpointPodResponse>): CheckpointPodResponse {
     return CheckpointPodResponse.fromPartial(base ?? {});
   },
@@ -23731,7 +22678,6 @@ function createBaseRestorePodRequest(): RestorePodRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodRequest` messages. */
 export const RestorePodRequest: MessageFns<RestorePodRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RestorePodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.checkpointPath !== "") {
       writer.uint32(10).string(message.checkpointPath);
@@ -23751,7 +22697,6 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestorePodRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23820,7 +22765,6 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestorePodRequest {
     return {
       checkpointPath: isSet(object.checkpointPath)
@@ -23856,7 +22800,6 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RestorePodRequest): unknown {
     const obj: any = {};
     if (message.checkpointPath !== "") {
@@ -23883,11 +22826,9 @@ export const RestorePodRequest: MessageFns<RestorePodRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestorePodRequest>): RestorePodRequest {
     return RestorePodRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestorePodRequest>): RestorePodRequest {
     const message = createBaseRestorePodRequest();
     message.checkpointPath = object.checkpointPath ?? "";
@@ -23915,7 +22856,6 @@ function createBaseRestorePodRequest_OptionsEntry(): RestorePodRequest_OptionsEn
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodRequest.OptionsEntry` messages. */
 export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_OptionsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: RestorePodRequest_OptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -23926,7 +22866,6 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestorePodRequest_OptionsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -23968,7 +22907,6 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestorePodRequest_OptionsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -23976,7 +22914,6 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RestorePodRequest_OptionsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -23988,11 +22925,9 @@ export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_Option
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestorePodRequest_OptionsEntry>): RestorePodRequest_OptionsEntry {
     return RestorePodRequest_OptionsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestorePodRequest_OptionsEntry>): RestorePodRequest_OptionsEntry {
     const message = createBaseRestorePodRequest_OptionsEntry();
     message.key = object.key ?? "";
@@ -24007,7 +22942,6 @@ function createBaseRestoredContainer(): RestoredContainer {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestoredContainer` messages. */
 export const RestoredContainer: MessageFns<RestoredContainer> = {
-  /** The message in the protobuf wire format. */
   encode(message: RestoredContainer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -24018,7 +22952,6 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestoredContainer {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24060,7 +22993,6 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestoredContainer {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -24072,7 +23004,6 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RestoredContainer): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -24084,11 +23015,9 @@ export const RestoredContainer: MessageFns<RestoredContainer> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestoredContainer>): RestoredContainer {
     return RestoredContainer.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestoredContainer>): RestoredContainer {
     const message = createBaseRestoredContainer();
     message.name = object.name ?? "";
@@ -24103,7 +23032,6 @@ function createBaseRestorePodResponse(): RestorePodResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodResponse` messages. */
 export const RestorePodResponse: MessageFns<RestorePodResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: RestorePodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -24114,7 +23042,6 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RestorePodResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24156,7 +23083,6 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RestorePodResponse {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -24172,7 +23098,6 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RestorePodResponse): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -24184,11 +23109,9 @@ export const RestorePodResponse: MessageFns<RestorePodResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RestorePodResponse>): RestorePodResponse {
     return RestorePodResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RestorePodResponse>): RestorePodResponse {
     const message = createBaseRestorePodResponse();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -24207,7 +23130,6 @@ export const GetEventsRequest: MessageFns<GetEventsRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): GetEventsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24242,7 +23164,6 @@ export const GetEventsRequest: MessageFns<GetEventsRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<GetEventsRequest>): GetEventsRequest {
     return GetEventsRequest.fromPartial(base ?? {});
   },
@@ -24258,7 +23179,6 @@ function createBaseContainerEventResponse(): ContainerEventResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerEventResponse` messages. */
 export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerEventResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -24281,7 +23201,6 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerEventResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24347,7 +23266,6 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerEventResponse {
     return {
       containerId: isSet(object.containerId)
@@ -24378,7 +23296,6 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerEventResponse): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -24399,11 +23316,9 @@ export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerEventResponse>): ContainerEventResponse {
     return ContainerEventResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerEventResponse>): ContainerEventResponse {
     const message = createBaseContainerEventResponse();
     message.containerId = object.containerId ?? "";
@@ -24427,7 +23342,6 @@ export const ListMetricDescriptorsRequest: MessageFns<ListMetricDescriptorsReque
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListMetricDescriptorsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24462,7 +23376,6 @@ export const ListMetricDescriptorsRequest: MessageFns<ListMetricDescriptorsReque
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListMetricDescriptorsRequest>): ListMetricDescriptorsRequest {
     return ListMetricDescriptorsRequest.fromPartial(base ?? {});
   },
@@ -24478,7 +23391,6 @@ function createBaseListMetricDescriptorsResponse(): ListMetricDescriptorsRespons
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListMetricDescriptorsResponse` messages. */
 export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListMetricDescriptorsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.descriptors) {
       MetricDescriptor.encode(v!, writer.uint32(10).fork()).join();
@@ -24486,7 +23398,6 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListMetricDescriptorsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24520,7 +23431,6 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListMetricDescriptorsResponse {
     return {
       descriptors: globalThis.Array.isArray(object?.descriptors)
@@ -24529,7 +23439,6 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListMetricDescriptorsResponse): unknown {
     const obj: any = {};
     if (message.descriptors?.length) {
@@ -24538,11 +23447,9 @@ export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResp
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListMetricDescriptorsResponse>): ListMetricDescriptorsResponse {
     return ListMetricDescriptorsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListMetricDescriptorsResponse>): ListMetricDescriptorsResponse {
     const message = createBaseListMetricDescriptorsResponse();
     message.descriptors = object.descriptors?.map((e) => MetricDescriptor.fromPartial(e)) || [];
@@ -24556,7 +23463,6 @@ function createBaseMetricDescriptor(): MetricDescriptor {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.MetricDescriptor` messages. */
 export const MetricDescriptor: MessageFns<MetricDescriptor> = {
-  /** The message in the protobuf wire format. */
   encode(message: MetricDescriptor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -24570,7 +23476,6 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): MetricDescriptor {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24620,7 +23525,6 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): MetricDescriptor {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -24633,7 +23537,6 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: MetricDescriptor): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -24648,11 +23551,9 @@ export const MetricDescriptor: MessageFns<MetricDescriptor> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<MetricDescriptor>): MetricDescriptor {
     return MetricDescriptor.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<MetricDescriptor>): MetricDescriptor {
     const message = createBaseMetricDescriptor();
     message.name = object.name ?? "";
@@ -24672,7 +23573,6 @@ export const ListPodSandboxMetricsRequest: MessageFns<ListPodSandboxMetricsReque
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxMetricsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24707,7 +23607,6 @@ export const ListPodSandboxMetricsRequest: MessageFns<ListPodSandboxMetricsReque
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxMetricsRequest>): ListPodSandboxMetricsRequest {
     return ListPodSandboxMetricsRequest.fromPartial(base ?? {});
   },
@@ -24723,7 +23622,6 @@ function createBaseListPodSandboxMetricsResponse(): ListPodSandboxMetricsRespons
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxMetricsResponse` messages. */
 export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxMetricsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podMetrics) {
       PodSandboxMetrics.encode(v!, writer.uint32(10).fork()).join();
@@ -24731,7 +23629,6 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxMetricsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24765,7 +23662,6 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxMetricsResponse {
     return {
       podMetrics: globalThis.Array.isArray(object?.podMetrics)
@@ -24776,7 +23672,6 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxMetricsResponse): unknown {
     const obj: any = {};
     if (message.podMetrics?.length) {
@@ -24785,11 +23680,9 @@ export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResp
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxMetricsResponse>): ListPodSandboxMetricsResponse {
     return ListPodSandboxMetricsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxMetricsResponse>): ListPodSandboxMetricsResponse {
     const message = createBaseListPodSandboxMetricsResponse();
     message.podMetrics = object.podMetrics?.map((e) => PodSandboxMetrics.fromPartial(e)) || [];
@@ -24807,7 +23700,6 @@ export const StreamPodSandboxMetricsRequest: MessageFns<StreamPodSandboxMetricsR
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxMetricsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24842,7 +23734,6 @@ export const StreamPodSandboxMetricsRequest: MessageFns<StreamPodSandboxMetricsR
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxMetricsRequest>): StreamPodSandboxMetricsRequest {
     return StreamPodSandboxMetricsRequest.fromPartial(base ?? {});
   },
@@ -24858,7 +23749,6 @@ function createBaseStreamPodSandboxMetricsResponse(): StreamPodSandboxMetricsRes
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxMetricsResponse` messages. */
 export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetricsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StreamPodSandboxMetricsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxMetrics) {
       PodSandboxMetrics.encode(v!, writer.uint32(10).fork()).join();
@@ -24866,7 +23756,6 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StreamPodSandboxMetricsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -24900,7 +23789,6 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StreamPodSandboxMetricsResponse {
     return {
       podSandboxMetrics: globalThis.Array.isArray(object?.podSandboxMetrics)
@@ -24911,7 +23799,6 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StreamPodSandboxMetricsResponse): unknown {
     const obj: any = {};
     if (message.podSandboxMetrics?.length) {
@@ -24920,11 +23807,9 @@ export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetrics
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StreamPodSandboxMetricsResponse>): StreamPodSandboxMetricsResponse {
     return StreamPodSandboxMetricsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StreamPodSandboxMetricsResponse>): StreamPodSandboxMetricsResponse {
     const message = createBaseStreamPodSandboxMetricsResponse();
     message.podSandboxMetrics = object.podSandboxMetrics?.map((e) => PodSandboxMetrics.fromPartial(e)) || [];
@@ -24938,7 +23823,6 @@ function createBasePodSandboxMetrics(): PodSandboxMetrics {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxMetrics` messages. */
 export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -24952,7 +23836,6 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxMetrics {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25002,7 +23885,6 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxMetrics {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -25019,7 +23901,6 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxMetrics): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -25034,11 +23915,9 @@ export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxMetrics>): PodSandboxMetrics {
     return PodSandboxMetrics.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxMetrics>): PodSandboxMetrics {
     const message = createBasePodSandboxMetrics();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -25054,7 +23933,6 @@ function createBaseContainerMetrics(): ContainerMetrics {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerMetrics` messages. */
 export const ContainerMetrics: MessageFns<ContainerMetrics> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -25065,7 +23943,6 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerMetrics {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25107,7 +23984,6 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerMetrics {
     return {
       containerId: isSet(object.containerId)
@@ -25119,7 +23995,6 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerMetrics): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -25131,11 +24006,9 @@ export const ContainerMetrics: MessageFns<ContainerMetrics> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerMetrics>): ContainerMetrics {
     return ContainerMetrics.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerMetrics>): ContainerMetrics {
     const message = createBaseContainerMetrics();
     message.containerId = object.containerId ?? "";
@@ -25150,7 +24023,6 @@ function createBaseMetric(): Metric {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Metric` messages. */
 export const Metric: MessageFns<Metric> = {
-  /** The message in the protobuf wire format. */
   encode(message: Metric, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -25173,7 +24045,6 @@ export const Metric: MessageFns<Metric> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Metric {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25239,7 +24110,6 @@ export const Metric: MessageFns<Metric> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Metric {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -25258,7 +24128,6 @@ export const Metric: MessageFns<Metric> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Metric): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -25279,11 +24148,9 @@ export const Metric: MessageFns<Metric> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Metric>): Metric {
     return Metric.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Metric>): Metric {
     const message = createBaseMetric();
     message.name = object.name ?? "";
@@ -25307,7 +24174,6 @@ export const RuntimeConfigRequest: MessageFns<RuntimeConfigRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfigRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25342,7 +24208,6 @@ export const RuntimeConfigRequest: MessageFns<RuntimeConfigRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfigRequest>): RuntimeConfigRequest {
     return RuntimeConfigRequest.fromPartial(base ?? {});
   },
@@ -25358,7 +24223,6 @@ function createBaseRuntimeConfigResponse(): RuntimeConfigResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfigResponse` messages. */
 export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxRuntimeConfiguration.encode(message.linux, writer.uint32(10).fork()).join();
@@ -25366,7 +24230,6 @@ export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfigResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25400,12 +24263,10 @@ export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeConfigResponse {
     return { linux: isSet(object.linux) ? LinuxRuntimeConfiguration.fromJSON(object.linux) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeConfigResponse): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -25414,11 +24275,9 @@ export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfigResponse>): RuntimeConfigResponse {
     return RuntimeConfigResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeConfigResponse>): RuntimeConfigResponse {
     const message = createBaseRuntimeConfigResponse();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -25434,7 +24293,6 @@ function createBaseLinuxRuntimeConfiguration(): LinuxRuntimeConfiguration {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxRuntimeConfiguration` messages. */
 export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxRuntimeConfiguration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupDriver !== 0) {
       writer.uint32(8).int32(message.cgroupDriver);
@@ -25442,7 +24300,6 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxRuntimeConfiguration {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25476,7 +24333,6 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxRuntimeConfiguration {
     return {
       cgroupDriver: isSet(object.cgroupDriver)
@@ -25487,7 +24343,6 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxRuntimeConfiguration): unknown {
     const obj: any = {};
     if (message.cgroupDriver !== 0) {
@@ -25496,11 +24351,9 @@ export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxRuntimeConfiguration>): LinuxRuntimeConfiguration {
     return LinuxRuntimeConfiguration.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxRuntimeConfiguration>): LinuxRuntimeConfiguration {
     const message = createBaseLinuxRuntimeConfiguration();
     message.cgroupDriver = object.cgroupDriver ?? 0;
@@ -25514,7 +24367,6 @@ function createBaseUpdatePodSandboxResourcesRequest(): UpdatePodSandboxResources
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdatePodSandboxResourcesRequest` messages. */
 export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResourcesRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: UpdatePodSandboxResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -25528,7 +24380,6 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdatePodSandboxResourcesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25578,7 +24429,6 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdatePodSandboxResourcesRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -25591,7 +24441,6 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UpdatePodSandboxResourcesRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -25606,11 +24455,9 @@ export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResour
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdatePodSandboxResourcesRequest>): UpdatePodSandboxResourcesRequest {
     return UpdatePodSandboxResourcesRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdatePodSandboxResourcesRequest>): UpdatePodSandboxResourcesRequest {
     const message = createBaseUpdatePodSandboxResourcesRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -25634,7 +24481,6 @@ export const UpdatePodSandboxResourcesResponse: MessageFns<UpdatePodSandboxResou
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdatePodSandboxResourcesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -25669,7 +24515,6 @@ export const UpdatePodSandboxResourcesResponse: MessageFns<UpdatePodSandboxResou
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdatePodSandboxResourcesResponse>): UpdatePodSandboxResourcesResponse {
     return UpdatePodSandboxResourcesResponse.fromPartial(base ?? {});
   },

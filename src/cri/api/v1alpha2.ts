@@ -1358,7 +1358,6 @@ function createBaseVersionRequest(): VersionRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.VersionRequest` messages. */
 export const VersionRequest: MessageFns<VersionRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: VersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -1366,7 +1365,6 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1400,12 +1398,10 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionRequest {
     return { version: isSet(object.version) ? globalThis.String(object.version) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: VersionRequest): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -1414,11 +1410,9 @@ export const VersionRequest: MessageFns<VersionRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionRequest>): VersionRequest {
     return VersionRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionRequest>): VersionRequest {
     const message = createBaseVersionRequest();
     message.version = object.version ?? "";
@@ -1432,7 +1426,6 @@ function createBaseVersionResponse(): VersionResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.VersionResponse` messages. */
 export const VersionResponse: MessageFns<VersionResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: VersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
       writer.uint32(10).string(message.version);
@@ -1449,7 +1442,6 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): VersionResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1507,7 +1499,6 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): VersionResponse {
     return {
       version: isSet(object.version) ? globalThis.String(object.version) : "",
@@ -1529,7 +1520,6 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: VersionResponse): unknown {
     const obj: any = {};
     if (message.version !== "") {
@@ -1547,11 +1537,9 @@ export const VersionResponse: MessageFns<VersionResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<VersionResponse>): VersionResponse {
     return VersionResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<VersionResponse>): VersionResponse {
     const message = createBaseVersionResponse();
     message.version = object.version ?? "";
@@ -1568,7 +1556,6 @@ function createBaseDNSConfig(): DNSConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.DNSConfig` messages. */
 export const DNSConfig: MessageFns<DNSConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: DNSConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.servers) {
       writer.uint32(10).string(v!);
@@ -1582,7 +1569,6 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): DNSConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1632,7 +1618,6 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): DNSConfig {
     return {
       servers: globalThis.Array.isArray(object?.servers) ? object.servers.map((e: any) => globalThis.String(e)) : [],
@@ -1641,7 +1626,6 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: DNSConfig): unknown {
     const obj: any = {};
     if (message.servers?.length) {
@@ -1656,11 +1640,9 @@ export const DNSConfig: MessageFns<DNSConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<DNSConfig>): DNSConfig {
     return DNSConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<DNSConfig>): DNSConfig {
     const message = createBaseDNSConfig();
     message.servers = object.servers?.map((e) => e) || [];
@@ -1676,7 +1658,6 @@ function createBasePortMapping(): PortMapping {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortMapping` messages. */
 export const PortMapping: MessageFns<PortMapping> = {
-  /** The message in the protobuf wire format. */
   encode(message: PortMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.protocol !== 0) {
       writer.uint32(8).int32(message.protocol);
@@ -1693,7 +1674,6 @@ export const PortMapping: MessageFns<PortMapping> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1751,7 +1731,6 @@ export const PortMapping: MessageFns<PortMapping> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortMapping {
     return {
       protocol: isSet(object.protocol) ? protocolFromJSON(object.protocol) : 0,
@@ -1773,7 +1752,6 @@ export const PortMapping: MessageFns<PortMapping> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PortMapping): unknown {
     const obj: any = {};
     if (message.protocol !== 0) {
@@ -1791,11 +1769,9 @@ export const PortMapping: MessageFns<PortMapping> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortMapping>): PortMapping {
     return PortMapping.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortMapping>): PortMapping {
     const message = createBasePortMapping();
     message.protocol = object.protocol ?? 0;
@@ -1812,7 +1788,6 @@ function createBaseMount(): Mount {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Mount` messages. */
 export const Mount: MessageFns<Mount> = {
-  /** The message in the protobuf wire format. */
   encode(message: Mount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -1832,7 +1807,6 @@ export const Mount: MessageFns<Mount> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Mount {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -1898,7 +1872,6 @@ export const Mount: MessageFns<Mount> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Mount {
     return {
       containerPath: isSet(object.containerPath)
@@ -1921,7 +1894,6 @@ export const Mount: MessageFns<Mount> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Mount): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -1942,11 +1914,9 @@ export const Mount: MessageFns<Mount> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Mount>): Mount {
     return Mount.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Mount>): Mount {
     const message = createBaseMount();
     message.containerPath = object.containerPath ?? "";
@@ -1964,7 +1934,6 @@ function createBaseIDMapping(): IDMapping {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.IDMapping` messages. */
 export const IDMapping: MessageFns<IDMapping> = {
-  /** The message in the protobuf wire format. */
   encode(message: IDMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.hostId !== 0) {
       writer.uint32(8).uint32(message.hostId);
@@ -1978,7 +1947,6 @@ export const IDMapping: MessageFns<IDMapping> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): IDMapping {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2028,7 +1996,6 @@ export const IDMapping: MessageFns<IDMapping> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): IDMapping {
     return {
       hostId: isSet(object.hostId)
@@ -2045,7 +2012,6 @@ export const IDMapping: MessageFns<IDMapping> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: IDMapping): unknown {
     const obj: any = {};
     if (message.hostId !== 0) {
@@ -2060,11 +2026,9 @@ export const IDMapping: MessageFns<IDMapping> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<IDMapping>): IDMapping {
     return IDMapping.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<IDMapping>): IDMapping {
     const message = createBaseIDMapping();
     message.hostId = object.hostId ?? 0;
@@ -2080,7 +2044,6 @@ function createBaseUserNamespace(): UserNamespace {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UserNamespace` messages. */
 export const UserNamespace: MessageFns<UserNamespace> = {
-  /** The message in the protobuf wire format. */
   encode(message: UserNamespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mode !== 0) {
       writer.uint32(8).int32(message.mode);
@@ -2094,7 +2057,6 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UserNamespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2144,7 +2106,6 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UserNamespace {
     return {
       mode: isSet(object.mode) ? namespaceModeFromJSON(object.mode) : 0,
@@ -2153,7 +2114,6 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UserNamespace): unknown {
     const obj: any = {};
     if (message.mode !== 0) {
@@ -2168,11 +2128,9 @@ export const UserNamespace: MessageFns<UserNamespace> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UserNamespace>): UserNamespace {
     return UserNamespace.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UserNamespace>): UserNamespace {
     const message = createBaseUserNamespace();
     message.mode = object.mode ?? 0;
@@ -2188,7 +2146,6 @@ function createBaseNamespaceOption(): NamespaceOption {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NamespaceOption` messages. */
 export const NamespaceOption: MessageFns<NamespaceOption> = {
-  /** The message in the protobuf wire format. */
   encode(message: NamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
       writer.uint32(8).int32(message.network);
@@ -2208,7 +2165,6 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NamespaceOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2274,7 +2230,6 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NamespaceOption {
     return {
       network: isSet(object.network) ? namespaceModeFromJSON(object.network) : 0,
@@ -2293,7 +2248,6 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NamespaceOption): unknown {
     const obj: any = {};
     if (message.network !== 0) {
@@ -2314,11 +2268,9 @@ export const NamespaceOption: MessageFns<NamespaceOption> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NamespaceOption>): NamespaceOption {
     return NamespaceOption.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NamespaceOption>): NamespaceOption {
     const message = createBaseNamespaceOption();
     message.network = object.network ?? 0;
@@ -2338,7 +2290,6 @@ function createBaseInt64Value(): Int64Value {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Int64Value` messages. */
 export const Int64Value: MessageFns<Int64Value> = {
-  /** The message in the protobuf wire format. */
   encode(message: Int64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asIntN(64, message.value) !== message.value) {
@@ -2349,7 +2300,6 @@ export const Int64Value: MessageFns<Int64Value> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Int64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2383,12 +2333,10 @@ export const Int64Value: MessageFns<Int64Value> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Int64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Int64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -2397,11 +2345,9 @@ export const Int64Value: MessageFns<Int64Value> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Int64Value>): Int64Value {
     return Int64Value.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Int64Value>): Int64Value {
     const message = createBaseInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -2426,7 +2372,6 @@ function createBaseLinuxSandboxSecurityContext(): LinuxSandboxSecurityContext {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxSandboxSecurityContext` messages. */
 export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaceOptions !== undefined) {
       NamespaceOption.encode(message.namespaceOptions, writer.uint32(10).fork()).join();
@@ -2468,7 +2413,6 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2584,7 +2528,6 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxSandboxSecurityContext {
     return {
       namespaceOptions: isSet(object.namespaceOptions)
@@ -2628,7 +2571,6 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.namespaceOptions !== undefined) {
@@ -2664,11 +2606,9 @@ export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     return LinuxSandboxSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxSandboxSecurityContext>): LinuxSandboxSecurityContext {
     const message = createBaseLinuxSandboxSecurityContext();
     message.namespaceOptions = (object.namespaceOptions !== undefined && object.namespaceOptions !== null)
@@ -2703,7 +2643,6 @@ function createBaseSecurityProfile(): SecurityProfile {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.SecurityProfile` messages. */
 export const SecurityProfile: MessageFns<SecurityProfile> = {
-  /** The message in the protobuf wire format. */
   encode(message: SecurityProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profileType !== 0) {
       writer.uint32(8).int32(message.profileType);
@@ -2714,7 +2653,6 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SecurityProfile {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2756,7 +2694,6 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SecurityProfile {
     return {
       profileType: isSet(object.profileType)
@@ -2772,7 +2709,6 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: SecurityProfile): unknown {
     const obj: any = {};
     if (message.profileType !== 0) {
@@ -2784,11 +2720,9 @@ export const SecurityProfile: MessageFns<SecurityProfile> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SecurityProfile>): SecurityProfile {
     return SecurityProfile.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SecurityProfile>): SecurityProfile {
     const message = createBaseSecurityProfile();
     message.profileType = object.profileType ?? 0;
@@ -2803,7 +2737,6 @@ function createBaseLinuxPodSandboxConfig(): LinuxPodSandboxConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxConfig` messages. */
 export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupParent !== "") {
       writer.uint32(10).string(message.cgroupParent);
@@ -2823,7 +2756,6 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -2892,7 +2824,6 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig {
     return {
       cgroupParent: isSet(object.cgroupParent)
@@ -2924,7 +2855,6 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.cgroupParent !== "") {
@@ -2951,11 +2881,9 @@ export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     return LinuxPodSandboxConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig>): LinuxPodSandboxConfig {
     const message = createBaseLinuxPodSandboxConfig();
     message.cgroupParent = object.cgroupParent ?? "";
@@ -2987,7 +2915,6 @@ function createBaseLinuxPodSandboxConfig_SysctlsEntry(): LinuxPodSandboxConfig_S
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxConfig.SysctlsEntry` messages. */
 export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfig_SysctlsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxConfig_SysctlsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -2998,7 +2925,6 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxConfig_SysctlsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3040,7 +2966,6 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxConfig_SysctlsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -3048,7 +2973,6 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxConfig_SysctlsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -3060,11 +2984,9 @@ export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfi
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     return LinuxPodSandboxConfig_SysctlsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxConfig_SysctlsEntry>): LinuxPodSandboxConfig_SysctlsEntry {
     const message = createBaseLinuxPodSandboxConfig_SysctlsEntry();
     message.key = object.key ?? "";
@@ -3079,7 +3001,6 @@ function createBasePodSandboxMetadata(): PodSandboxMetadata {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxMetadata` messages. */
 export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -3096,7 +3017,6 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3154,7 +3074,6 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -3164,7 +3083,6 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -3182,11 +3100,9 @@ export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     return PodSandboxMetadata.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxMetadata>): PodSandboxMetadata {
     const message = createBasePodSandboxMetadata();
     message.name = object.name ?? "";
@@ -3213,7 +3129,6 @@ function createBasePodSandboxConfig(): PodSandboxConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig` messages. */
 export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       PodSandboxMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -3245,7 +3160,6 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3349,7 +3263,6 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig {
     return {
       metadata: isSet(object.metadata) ? PodSandboxMetadata.fromJSON(object.metadata) : undefined,
@@ -3402,7 +3315,6 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -3447,11 +3359,9 @@ export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     return PodSandboxConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig>): PodSandboxConfig {
     const message = createBasePodSandboxConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -3497,7 +3407,6 @@ function createBasePodSandboxConfig_LabelsEntry(): PodSandboxConfig_LabelsEntry 
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig.LabelsEntry` messages. */
 export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -3508,7 +3417,6 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3550,7 +3458,6 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -3558,7 +3465,6 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -3570,11 +3476,9 @@ export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEnt
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     return PodSandboxConfig_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_LabelsEntry>): PodSandboxConfig_LabelsEntry {
     const message = createBasePodSandboxConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -3589,7 +3493,6 @@ function createBasePodSandboxConfig_AnnotationsEntry(): PodSandboxConfig_Annotat
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig.AnnotationsEntry` messages. */
 export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -3600,7 +3503,6 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3642,7 +3544,6 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -3650,7 +3551,6 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -3662,11 +3562,9 @@ export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_Anno
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     return PodSandboxConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxConfig_AnnotationsEntry>): PodSandboxConfig_AnnotationsEntry {
     const message = createBasePodSandboxConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -3681,7 +3579,6 @@ function createBaseRunPodSandboxRequest(): RunPodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RunPodSandboxRequest` messages. */
 export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.config !== undefined) {
       PodSandboxConfig.encode(message.config, writer.uint32(10).fork()).join();
@@ -3692,7 +3589,6 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3734,7 +3630,6 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxRequest {
     return {
       config: isSet(object.config) ? PodSandboxConfig.fromJSON(object.config) : undefined,
@@ -3746,7 +3641,6 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.config !== undefined) {
@@ -3758,11 +3652,9 @@ export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     return RunPodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxRequest>): RunPodSandboxRequest {
     const message = createBaseRunPodSandboxRequest();
     message.config = (object.config !== undefined && object.config !== null)
@@ -3779,7 +3671,6 @@ function createBaseRunPodSandboxResponse(): RunPodSandboxResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RunPodSandboxResponse` messages. */
 export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: RunPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -3787,7 +3678,6 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RunPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3821,7 +3711,6 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RunPodSandboxResponse {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -3832,7 +3721,6 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RunPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -3841,11 +3729,9 @@ export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     return RunPodSandboxResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RunPodSandboxResponse>): RunPodSandboxResponse {
     const message = createBaseRunPodSandboxResponse();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -3859,7 +3745,6 @@ function createBaseStopPodSandboxRequest(): StopPodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopPodSandboxRequest` messages. */
 export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StopPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -3867,7 +3752,6 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3901,7 +3785,6 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopPodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -3912,7 +3795,6 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StopPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -3921,11 +3803,9 @@ export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     return StopPodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopPodSandboxRequest>): StopPodSandboxRequest {
     const message = createBaseStopPodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -3943,7 +3823,6 @@ export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -3978,7 +3857,6 @@ export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopPodSandboxResponse>): StopPodSandboxResponse {
     return StopPodSandboxResponse.fromPartial(base ?? {});
   },
@@ -3994,7 +3872,6 @@ function createBaseRemovePodSandboxRequest(): RemovePodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemovePodSandboxRequest` messages. */
 export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RemovePodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -4002,7 +3879,6 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4036,7 +3912,6 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemovePodSandboxRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -4047,7 +3922,6 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RemovePodSandboxRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -4056,11 +3930,9 @@ export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     return RemovePodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemovePodSandboxRequest>): RemovePodSandboxRequest {
     const message = createBaseRemovePodSandboxRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -4078,7 +3950,6 @@ export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemovePodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4113,7 +3984,6 @@ export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemovePodSandboxResponse>): RemovePodSandboxResponse {
     return RemovePodSandboxResponse.fromPartial(base ?? {});
   },
@@ -4129,7 +3999,6 @@ function createBasePodSandboxStatusRequest(): PodSandboxStatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusRequest` messages. */
 export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -4140,7 +4009,6 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4182,7 +4050,6 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -4194,7 +4061,6 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -4206,11 +4072,9 @@ export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     return PodSandboxStatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusRequest>): PodSandboxStatusRequest {
     const message = createBasePodSandboxStatusRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -4225,7 +4089,6 @@ function createBasePodIP(): PodIP {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodIP` messages. */
 export const PodIP: MessageFns<PodIP> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodIP, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -4233,7 +4096,6 @@ export const PodIP: MessageFns<PodIP> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodIP {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4267,12 +4129,10 @@ export const PodIP: MessageFns<PodIP> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodIP {
     return { ip: isSet(object.ip) ? globalThis.String(object.ip) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodIP): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -4281,11 +4141,9 @@ export const PodIP: MessageFns<PodIP> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodIP>): PodIP {
     return PodIP.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodIP>): PodIP {
     const message = createBasePodIP();
     message.ip = object.ip ?? "";
@@ -4299,7 +4157,6 @@ function createBasePodSandboxNetworkStatus(): PodSandboxNetworkStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxNetworkStatus` messages. */
 export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxNetworkStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
       writer.uint32(10).string(message.ip);
@@ -4310,7 +4167,6 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxNetworkStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4352,7 +4208,6 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxNetworkStatus {
     return {
       ip: isSet(object.ip) ? globalThis.String(object.ip) : "",
@@ -4364,7 +4219,6 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxNetworkStatus): unknown {
     const obj: any = {};
     if (message.ip !== "") {
@@ -4376,11 +4230,9 @@ export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     return PodSandboxNetworkStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxNetworkStatus>): PodSandboxNetworkStatus {
     const message = createBasePodSandboxNetworkStatus();
     message.ip = object.ip ?? "";
@@ -4395,7 +4247,6 @@ function createBaseNamespace(): Namespace {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Namespace` messages. */
 export const Namespace: MessageFns<Namespace> = {
-  /** The message in the protobuf wire format. */
   encode(message: Namespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.options !== undefined) {
       NamespaceOption.encode(message.options, writer.uint32(18).fork()).join();
@@ -4403,7 +4254,6 @@ export const Namespace: MessageFns<Namespace> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Namespace {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4437,12 +4287,10 @@ export const Namespace: MessageFns<Namespace> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Namespace {
     return { options: isSet(object.options) ? NamespaceOption.fromJSON(object.options) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Namespace): unknown {
     const obj: any = {};
     if (message.options !== undefined) {
@@ -4451,11 +4299,9 @@ export const Namespace: MessageFns<Namespace> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Namespace>): Namespace {
     return Namespace.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Namespace>): Namespace {
     const message = createBaseNamespace();
     message.options = (object.options !== undefined && object.options !== null)
@@ -4471,7 +4317,6 @@ function createBaseLinuxPodSandboxStatus(): LinuxPodSandboxStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxStatus` messages. */
 export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaces !== undefined) {
       Namespace.encode(message.namespaces, writer.uint32(10).fork()).join();
@@ -4479,7 +4324,6 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4513,12 +4357,10 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStatus {
     return { namespaces: isSet(object.namespaces) ? Namespace.fromJSON(object.namespaces) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStatus): unknown {
     const obj: any = {};
     if (message.namespaces !== undefined) {
@@ -4527,11 +4369,9 @@ export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     return LinuxPodSandboxStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStatus>): LinuxPodSandboxStatus {
     const message = createBaseLinuxPodSandboxStatus();
     message.namespaces = (object.namespaces !== undefined && object.namespaces !== null)
@@ -4557,7 +4397,6 @@ function createBasePodSandboxStatus(): PodSandboxStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus` messages. */
 export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -4592,7 +4431,6 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4696,7 +4534,6 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -4745,7 +4582,6 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -4790,11 +4626,9 @@ export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     return PodSandboxStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus>): PodSandboxStatus {
     const message = createBasePodSandboxStatus();
     message.id = object.id ?? "";
@@ -4838,7 +4672,6 @@ function createBasePodSandboxStatus_LabelsEntry(): PodSandboxStatus_LabelsEntry 
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus.LabelsEntry` messages. */
 export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4849,7 +4682,6 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4891,7 +4723,6 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4899,7 +4730,6 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -4911,11 +4741,9 @@ export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEnt
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     return PodSandboxStatus_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_LabelsEntry>): PodSandboxStatus_LabelsEntry {
     const message = createBasePodSandboxStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -4930,7 +4758,6 @@ function createBasePodSandboxStatus_AnnotationsEntry(): PodSandboxStatus_Annotat
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus.AnnotationsEntry` messages. */
 export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -4941,7 +4768,6 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -4983,7 +4809,6 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -4991,7 +4816,6 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5003,11 +4827,9 @@ export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_Anno
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     return PodSandboxStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatus_AnnotationsEntry>): PodSandboxStatus_AnnotationsEntry {
     const message = createBasePodSandboxStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -5022,7 +4844,6 @@ function createBasePodSandboxStatusResponse(): PodSandboxStatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusResponse` messages. */
 export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       PodSandboxStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -5033,7 +4854,6 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5078,7 +4898,6 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse {
     return {
       status: isSet(object.status) ? PodSandboxStatus.fromJSON(object.status) : undefined,
@@ -5099,7 +4918,6 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -5117,11 +4935,9 @@ export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     return PodSandboxStatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse>): PodSandboxStatusResponse {
     const message = createBasePodSandboxStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -5146,7 +4962,6 @@ function createBasePodSandboxStatusResponse_InfoEntry(): PodSandboxStatusRespons
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusResponse.InfoEntry` messages. */
 export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5157,7 +4972,6 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5199,7 +5013,6 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5207,7 +5020,6 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5219,11 +5031,9 @@ export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResp
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     return PodSandboxStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatusResponse_InfoEntry>): PodSandboxStatusResponse_InfoEntry {
     const message = createBasePodSandboxStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -5238,7 +5048,6 @@ function createBasePodSandboxStateValue(): PodSandboxStateValue {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStateValue` messages. */
 export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -5246,7 +5055,6 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5280,12 +5088,10 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStateValue {
     return { state: isSet(object.state) ? podSandboxStateFromJSON(object.state) : 0 };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -5294,11 +5100,9 @@ export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     return PodSandboxStateValue.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStateValue>): PodSandboxStateValue {
     const message = createBasePodSandboxStateValue();
     message.state = object.state ?? 0;
@@ -5312,7 +5116,6 @@ function createBasePodSandboxFilter(): PodSandboxFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxFilter` messages. */
 export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -5326,7 +5129,6 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5379,7 +5181,6 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -5414,7 +5215,6 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -5435,11 +5235,9 @@ export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     return PodSandboxFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter>): PodSandboxFilter {
     const message = createBasePodSandboxFilter();
     message.id = object.id ?? "";
@@ -5465,7 +5263,6 @@ function createBasePodSandboxFilter_LabelSelectorEntry(): PodSandboxFilter_Label
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxFilter.LabelSelectorEntry` messages. */
 export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5476,7 +5273,6 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5518,7 +5314,6 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5526,7 +5321,6 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5538,11 +5332,9 @@ export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_La
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     return PodSandboxFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxFilter_LabelSelectorEntry>): PodSandboxFilter_LabelSelectorEntry {
     const message = createBasePodSandboxFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -5557,7 +5349,6 @@ function createBaseListPodSandboxRequest(): ListPodSandboxRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxRequest` messages. */
 export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -5565,7 +5356,6 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5599,12 +5389,10 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxRequest {
     return { filter: isSet(object.filter) ? PodSandboxFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -5613,11 +5401,9 @@ export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     return ListPodSandboxRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxRequest>): ListPodSandboxRequest {
     const message = createBaseListPodSandboxRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -5633,7 +5419,6 @@ function createBasePodSandbox(): PodSandbox {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox` messages. */
 export const PodSandbox: MessageFns<PodSandbox> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandbox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -5662,7 +5447,6 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5750,7 +5534,6 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -5797,7 +5580,6 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -5836,11 +5618,9 @@ export const PodSandbox: MessageFns<PodSandbox> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox>): PodSandbox {
     return PodSandbox.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox>): PodSandbox {
     const message = createBasePodSandbox();
     message.id = object.id ?? "";
@@ -5878,7 +5658,6 @@ function createBasePodSandbox_LabelsEntry(): PodSandbox_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox.LabelsEntry` messages. */
 export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5889,7 +5668,6 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -5931,7 +5709,6 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -5939,7 +5716,6 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -5951,11 +5727,9 @@ export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     return PodSandbox_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_LabelsEntry>): PodSandbox_LabelsEntry {
     const message = createBasePodSandbox_LabelsEntry();
     message.key = object.key ?? "";
@@ -5970,7 +5744,6 @@ function createBasePodSandbox_AnnotationsEntry(): PodSandbox_AnnotationsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox.AnnotationsEntry` messages. */
 export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandbox_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -5981,7 +5754,6 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandbox_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6023,7 +5795,6 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandbox_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6031,7 +5802,6 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandbox_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6043,11 +5813,9 @@ export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     return PodSandbox_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandbox_AnnotationsEntry>): PodSandbox_AnnotationsEntry {
     const message = createBasePodSandbox_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -6062,7 +5830,6 @@ function createBaseListPodSandboxResponse(): ListPodSandboxResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxResponse` messages. */
 export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
       PodSandbox.encode(v!, writer.uint32(10).fork()).join();
@@ -6070,7 +5837,6 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6104,14 +5870,12 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxResponse {
     return {
       items: globalThis.Array.isArray(object?.items) ? object.items.map((e: any) => PodSandbox.fromJSON(e)) : [],
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxResponse): unknown {
     const obj: any = {};
     if (message.items?.length) {
@@ -6120,11 +5884,9 @@ export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     return ListPodSandboxResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxResponse>): ListPodSandboxResponse {
     const message = createBaseListPodSandboxResponse();
     message.items = object.items?.map((e) => PodSandbox.fromPartial(e)) || [];
@@ -6138,7 +5900,6 @@ function createBasePodSandboxStatsRequest(): PodSandboxStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsRequest` messages. */
 export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -6146,7 +5907,6 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6180,7 +5940,6 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -6191,7 +5950,6 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -6200,11 +5958,9 @@ export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     return PodSandboxStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsRequest>): PodSandboxStatsRequest {
     const message = createBasePodSandboxStatsRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -6218,7 +5974,6 @@ function createBasePodSandboxStatsResponse(): PodSandboxStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsResponse` messages. */
 export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       PodSandboxStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -6226,7 +5981,6 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6260,12 +6014,10 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsResponse {
     return { stats: isSet(object.stats) ? PodSandboxStats.fromJSON(object.stats) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -6274,11 +6026,9 @@ export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     return PodSandboxStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsResponse>): PodSandboxStatsResponse {
     const message = createBasePodSandboxStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -6294,7 +6044,6 @@ function createBasePodSandboxStatsFilter(): PodSandboxStatsFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsFilter` messages. */
 export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -6305,7 +6054,6 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6350,7 +6098,6 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -6384,7 +6131,6 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -6402,11 +6148,9 @@ export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     return PodSandboxStatsFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter>): PodSandboxStatsFilter {
     const message = createBasePodSandboxStatsFilter();
     message.id = object.id ?? "";
@@ -6429,7 +6173,6 @@ function createBasePodSandboxStatsFilter_LabelSelectorEntry(): PodSandboxStatsFi
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsFilter.LabelSelectorEntry` messages. */
 export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStatsFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6440,7 +6183,6 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6482,7 +6224,6 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6490,7 +6231,6 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6502,11 +6242,9 @@ export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStat
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     return PodSandboxStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStatsFilter_LabelSelectorEntry>): PodSandboxStatsFilter_LabelSelectorEntry {
     const message = createBasePodSandboxStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -6521,7 +6259,6 @@ function createBaseListPodSandboxStatsRequest(): ListPodSandboxStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxStatsRequest` messages. */
 export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       PodSandboxStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -6529,7 +6266,6 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6563,12 +6299,10 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsRequest {
     return { filter: isSet(object.filter) ? PodSandboxStatsFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -6577,11 +6311,9 @@ export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     return ListPodSandboxStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsRequest>): ListPodSandboxStatsRequest {
     const message = createBaseListPodSandboxStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -6597,7 +6329,6 @@ function createBaseListPodSandboxStatsResponse(): ListPodSandboxStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxStatsResponse` messages. */
 export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       PodSandboxStats.encode(v!, writer.uint32(10).fork()).join();
@@ -6605,7 +6336,6 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListPodSandboxStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6639,14 +6369,12 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListPodSandboxStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => PodSandboxStats.fromJSON(e)) : [],
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListPodSandboxStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -6655,11 +6383,9 @@ export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     return ListPodSandboxStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListPodSandboxStatsResponse>): ListPodSandboxStatsResponse {
     const message = createBaseListPodSandboxStatsResponse();
     message.stats = object.stats?.map((e) => PodSandboxStats.fromPartial(e)) || [];
@@ -6673,7 +6399,6 @@ function createBasePodSandboxAttributes(): PodSandboxAttributes {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes` messages. */
 export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -6690,7 +6415,6 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6754,7 +6478,6 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -6790,7 +6513,6 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -6820,11 +6542,9 @@ export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     return PodSandboxAttributes.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes>): PodSandboxAttributes {
     const message = createBasePodSandboxAttributes();
     message.id = object.id ?? "";
@@ -6859,7 +6579,6 @@ function createBasePodSandboxAttributes_LabelsEntry(): PodSandboxAttributes_Labe
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes.LabelsEntry` messages. */
 export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6870,7 +6589,6 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -6912,7 +6630,6 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -6920,7 +6637,6 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -6932,11 +6648,9 @@ export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_L
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     return PodSandboxAttributes_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_LabelsEntry>): PodSandboxAttributes_LabelsEntry {
     const message = createBasePodSandboxAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -6951,7 +6665,6 @@ function createBasePodSandboxAttributes_AnnotationsEntry(): PodSandboxAttributes
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes.AnnotationsEntry` messages. */
 export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttributes_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -6962,7 +6675,6 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7004,7 +6716,6 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7012,7 +6723,6 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7024,11 +6734,9 @@ export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttribu
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     return PodSandboxAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxAttributes_AnnotationsEntry>): PodSandboxAttributes_AnnotationsEntry {
     const message = createBasePodSandboxAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -7043,7 +6751,6 @@ function createBasePodSandboxStats(): PodSandboxStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStats` messages. */
 export const PodSandboxStats: MessageFns<PodSandboxStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: PodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       PodSandboxAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -7057,7 +6764,6 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7107,7 +6813,6 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PodSandboxStats {
     return {
       attributes: isSet(object.attributes) ? PodSandboxAttributes.fromJSON(object.attributes) : undefined,
@@ -7116,7 +6821,6 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PodSandboxStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -7131,11 +6835,9 @@ export const PodSandboxStats: MessageFns<PodSandboxStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PodSandboxStats>): PodSandboxStats {
     return PodSandboxStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PodSandboxStats>): PodSandboxStats {
     const message = createBasePodSandboxStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -7157,7 +6859,6 @@ function createBaseLinuxPodSandboxStats(): LinuxPodSandboxStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxStats` messages. */
 export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
       CpuUsage.encode(message.cpu, writer.uint32(10).fork()).join();
@@ -7177,7 +6878,6 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7243,7 +6943,6 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxPodSandboxStats {
     return {
       cpu: isSet(object.cpu) ? CpuUsage.fromJSON(object.cpu) : undefined,
@@ -7256,7 +6955,6 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxPodSandboxStats): unknown {
     const obj: any = {};
     if (message.cpu !== undefined) {
@@ -7277,11 +6975,9 @@ export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     return LinuxPodSandboxStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxPodSandboxStats>): LinuxPodSandboxStats {
     const message = createBaseLinuxPodSandboxStats();
     message.cpu = (object.cpu !== undefined && object.cpu !== null) ? CpuUsage.fromPartial(object.cpu) : undefined;
@@ -7309,7 +7005,6 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7344,7 +7039,6 @@ export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxStats>): WindowsPodSandboxStats {
     return WindowsPodSandboxStats.fromPartial(base ?? {});
   },
@@ -7360,7 +7054,6 @@ function createBaseNetworkUsage(): NetworkUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkUsage` messages. */
 export const NetworkUsage: MessageFns<NetworkUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: NetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -7377,7 +7070,6 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7427,7 +7119,6 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -7442,7 +7133,6 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NetworkUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -7457,11 +7147,9 @@ export const NetworkUsage: MessageFns<NetworkUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkUsage>): NetworkUsage {
     return NetworkUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkUsage>): NetworkUsage {
     const message = createBaseNetworkUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -7479,7 +7167,6 @@ function createBaseNetworkInterfaceUsage(): NetworkInterfaceUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkInterfaceUsage` messages. */
 export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: NetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -7499,7 +7186,6 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkInterfaceUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7565,7 +7251,6 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkInterfaceUsage {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -7592,7 +7277,6 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NetworkInterfaceUsage): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -7613,11 +7297,9 @@ export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     return NetworkInterfaceUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkInterfaceUsage>): NetworkInterfaceUsage {
     const message = createBaseNetworkInterfaceUsage();
     message.name = object.name ?? "";
@@ -7643,7 +7325,6 @@ function createBaseProcessUsage(): ProcessUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ProcessUsage` messages. */
 export const ProcessUsage: MessageFns<ProcessUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: ProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -7657,7 +7338,6 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ProcessUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7699,7 +7379,6 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ProcessUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -7711,7 +7390,6 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ProcessUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -7723,11 +7401,9 @@ export const ProcessUsage: MessageFns<ProcessUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ProcessUsage>): ProcessUsage {
     return ProcessUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ProcessUsage>): ProcessUsage {
     const message = createBaseProcessUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -7744,7 +7420,6 @@ function createBaseImageSpec(): ImageSpec {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageSpec` messages. */
 export const ImageSpec: MessageFns<ImageSpec> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== "") {
       writer.uint32(10).string(message.image);
@@ -7755,7 +7430,6 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7800,7 +7474,6 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec {
     return {
       image: isSet(object.image) ? globalThis.String(object.image) : "",
@@ -7821,7 +7494,6 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec): unknown {
     const obj: any = {};
     if (message.image !== "") {
@@ -7839,11 +7511,9 @@ export const ImageSpec: MessageFns<ImageSpec> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec>): ImageSpec {
     return ImageSpec.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec>): ImageSpec {
     const message = createBaseImageSpec();
     message.image = object.image ?? "";
@@ -7866,7 +7536,6 @@ function createBaseImageSpec_AnnotationsEntry(): ImageSpec_AnnotationsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageSpec.AnnotationsEntry` messages. */
 export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageSpec_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7877,7 +7546,6 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageSpec_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -7919,7 +7587,6 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageSpec_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -7927,7 +7594,6 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageSpec_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -7939,11 +7605,9 @@ export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     return ImageSpec_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageSpec_AnnotationsEntry>): ImageSpec_AnnotationsEntry {
     const message = createBaseImageSpec_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -7958,7 +7622,6 @@ function createBaseKeyValue(): KeyValue {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.KeyValue` messages. */
 export const KeyValue: MessageFns<KeyValue> = {
-  /** The message in the protobuf wire format. */
   encode(message: KeyValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -7969,7 +7632,6 @@ export const KeyValue: MessageFns<KeyValue> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): KeyValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8011,7 +7673,6 @@ export const KeyValue: MessageFns<KeyValue> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): KeyValue {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -8019,7 +7680,6 @@ export const KeyValue: MessageFns<KeyValue> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: KeyValue): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -8031,11 +7691,9 @@ export const KeyValue: MessageFns<KeyValue> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<KeyValue>): KeyValue {
     return KeyValue.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<KeyValue>): KeyValue {
     const message = createBaseKeyValue();
     message.key = object.key ?? "";
@@ -8061,7 +7719,6 @@ function createBaseLinuxContainerResources(): LinuxContainerResources {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerResources` messages. */
 export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuPeriod !== 0n) {
       if (BigInt.asIntN(64, message.cpuPeriod) !== message.cpuPeriod) {
@@ -8114,7 +7771,6 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8223,7 +7879,6 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources {
     return {
       cpuPeriod: isSet(object.cpuPeriod)
@@ -8288,7 +7943,6 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources): unknown {
     const obj: any = {};
     if (message.cpuPeriod !== 0n) {
@@ -8330,11 +7984,9 @@ export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     return LinuxContainerResources.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources>): LinuxContainerResources {
     const message = createBaseLinuxContainerResources();
     message.cpuPeriod = (object.cpuPeriod !== undefined && object.cpuPeriod !== null) ? BigInt(object.cpuPeriod) : 0n;
@@ -8372,7 +8024,6 @@ function createBaseLinuxContainerResources_UnifiedEntry(): LinuxContainerResourc
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerResources.UnifiedEntry` messages. */
 export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerResources_UnifiedEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerResources_UnifiedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -8383,7 +8034,6 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerResources_UnifiedEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8425,7 +8075,6 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerResources_UnifiedEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -8433,7 +8082,6 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerResources_UnifiedEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -8445,11 +8093,9 @@ export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerReso
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     return LinuxContainerResources_UnifiedEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerResources_UnifiedEntry>): LinuxContainerResources_UnifiedEntry {
     const message = createBaseLinuxContainerResources_UnifiedEntry();
     message.key = object.key ?? "";
@@ -8464,7 +8110,6 @@ function createBaseHugepageLimit(): HugepageLimit {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.HugepageLimit` messages. */
 export const HugepageLimit: MessageFns<HugepageLimit> = {
-  /** The message in the protobuf wire format. */
   encode(message: HugepageLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pageSize !== "") {
       writer.uint32(10).string(message.pageSize);
@@ -8478,7 +8123,6 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): HugepageLimit {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8520,7 +8164,6 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): HugepageLimit {
     return {
       pageSize: isSet(object.pageSize)
@@ -8532,7 +8175,6 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: HugepageLimit): unknown {
     const obj: any = {};
     if (message.pageSize !== "") {
@@ -8544,11 +8186,9 @@ export const HugepageLimit: MessageFns<HugepageLimit> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<HugepageLimit>): HugepageLimit {
     return HugepageLimit.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<HugepageLimit>): HugepageLimit {
     const message = createBaseHugepageLimit();
     message.pageSize = object.pageSize ?? "";
@@ -8563,7 +8203,6 @@ function createBaseSELinuxOption(): SELinuxOption {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.SELinuxOption` messages. */
 export const SELinuxOption: MessageFns<SELinuxOption> = {
-  /** The message in the protobuf wire format. */
   encode(message: SELinuxOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== "") {
       writer.uint32(10).string(message.user);
@@ -8580,7 +8219,6 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): SELinuxOption {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8638,7 +8276,6 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): SELinuxOption {
     return {
       user: isSet(object.user) ? globalThis.String(object.user) : "",
@@ -8648,7 +8285,6 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: SELinuxOption): unknown {
     const obj: any = {};
     if (message.user !== "") {
@@ -8666,11 +8302,9 @@ export const SELinuxOption: MessageFns<SELinuxOption> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<SELinuxOption>): SELinuxOption {
     return SELinuxOption.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<SELinuxOption>): SELinuxOption {
     const message = createBaseSELinuxOption();
     message.user = object.user ?? "";
@@ -8687,7 +8321,6 @@ function createBaseCapability(): Capability {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Capability` messages. */
 export const Capability: MessageFns<Capability> = {
-  /** The message in the protobuf wire format. */
   encode(message: Capability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addCapabilities) {
       writer.uint32(10).string(v!);
@@ -8701,7 +8334,6 @@ export const Capability: MessageFns<Capability> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Capability {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -8751,7 +8383,6 @@ export const Capability: MessageFns<Capability> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Capability {
     return {
       addCapabilities: globalThis.Array.isArray(object?.addCapabilities)
@@ -8772,7 +8403,6 @@ export const Capability: MessageFns<Capability> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Capability): unknown {
     const obj: any = {};
     if (message.addCapabilities?.length) {
@@ -8787,11 +8417,9 @@ export const Capability: MessageFns<Capability> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Capability>): Capability {
     return Capability.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Capability>): Capability {
     const message = createBaseCapability();
     message.addCapabilities = object.addCapabilities?.map((e) => e) || [];
@@ -8824,7 +8452,6 @@ function createBaseLinuxContainerSecurityContext(): LinuxContainerSecurityContex
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerSecurityContext` messages. */
 export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.capabilities !== undefined) {
       Capability.encode(message.capabilities, writer.uint32(10).fork()).join();
@@ -8884,7 +8511,6 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9048,7 +8674,6 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerSecurityContext {
     return {
       capabilities: isSet(object.capabilities) ? Capability.fromJSON(object.capabilities) : undefined,
@@ -9118,7 +8743,6 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.capabilities !== undefined) {
@@ -9172,11 +8796,9 @@ export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityCon
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     return LinuxContainerSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerSecurityContext>): LinuxContainerSecurityContext {
     const message = createBaseLinuxContainerSecurityContext();
     message.capabilities = (object.capabilities !== undefined && object.capabilities !== null)
@@ -9219,7 +8841,6 @@ function createBaseLinuxContainerConfig(): LinuxContainerConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerConfig` messages. */
 export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: LinuxContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       LinuxContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -9230,7 +8851,6 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): LinuxContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9272,7 +8892,6 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): LinuxContainerConfig {
     return {
       resources: isSet(object.resources) ? LinuxContainerResources.fromJSON(object.resources) : undefined,
@@ -9284,7 +8903,6 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: LinuxContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -9296,11 +8914,9 @@ export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     return LinuxContainerConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<LinuxContainerConfig>): LinuxContainerConfig {
     const message = createBaseLinuxContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -9319,7 +8935,6 @@ function createBaseWindowsSandboxSecurityContext(): WindowsSandboxSecurityContex
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsSandboxSecurityContext` messages. */
 export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -9333,7 +8948,6 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsSandboxSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9383,7 +8997,6 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsSandboxSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -9404,7 +9017,6 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsSandboxSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -9419,11 +9031,9 @@ export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityCon
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     return WindowsSandboxSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsSandboxSecurityContext>): WindowsSandboxSecurityContext {
     const message = createBaseWindowsSandboxSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -9439,7 +9049,6 @@ function createBaseWindowsPodSandboxConfig(): WindowsPodSandboxConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsPodSandboxConfig` messages. */
 export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.securityContext !== undefined) {
       WindowsSandboxSecurityContext.encode(message.securityContext, writer.uint32(10).fork()).join();
@@ -9447,7 +9056,6 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsPodSandboxConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9481,7 +9089,6 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsPodSandboxConfig {
     return {
       securityContext: isSet(object.securityContext)
@@ -9492,7 +9099,6 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsPodSandboxConfig): unknown {
     const obj: any = {};
     if (message.securityContext !== undefined) {
@@ -9501,11 +9107,9 @@ export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     return WindowsPodSandboxConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsPodSandboxConfig>): WindowsPodSandboxConfig {
     const message = createBaseWindowsPodSandboxConfig();
     message.securityContext = (object.securityContext !== undefined && object.securityContext !== null)
@@ -9521,7 +9125,6 @@ function createBaseWindowsContainerSecurityContext(): WindowsContainerSecurityCo
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerSecurityContext` messages. */
 export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurityContext> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
       writer.uint32(10).string(message.runAsUsername);
@@ -9535,7 +9138,6 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerSecurityContext {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9585,7 +9187,6 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerSecurityContext {
     return {
       runAsUsername: isSet(object.runAsUsername)
@@ -9606,7 +9207,6 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerSecurityContext): unknown {
     const obj: any = {};
     if (message.runAsUsername !== "") {
@@ -9621,11 +9221,9 @@ export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurit
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     return WindowsContainerSecurityContext.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerSecurityContext>): WindowsContainerSecurityContext {
     const message = createBaseWindowsContainerSecurityContext();
     message.runAsUsername = object.runAsUsername ?? "";
@@ -9641,7 +9239,6 @@ function createBaseWindowsContainerConfig(): WindowsContainerConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerConfig` messages. */
 export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
       WindowsContainerResources.encode(message.resources, writer.uint32(10).fork()).join();
@@ -9652,7 +9249,6 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9694,7 +9290,6 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerConfig {
     return {
       resources: isSet(object.resources) ? WindowsContainerResources.fromJSON(object.resources) : undefined,
@@ -9706,7 +9301,6 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerConfig): unknown {
     const obj: any = {};
     if (message.resources !== undefined) {
@@ -9718,11 +9312,9 @@ export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     return WindowsContainerConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerConfig>): WindowsContainerConfig {
     const message = createBaseWindowsContainerConfig();
     message.resources = (object.resources !== undefined && object.resources !== null)
@@ -9741,7 +9333,6 @@ function createBaseWindowsContainerResources(): WindowsContainerResources {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerResources` messages. */
 export const WindowsContainerResources: MessageFns<WindowsContainerResources> = {
-  /** The message in the protobuf wire format. */
   encode(message: WindowsContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuShares !== 0n) {
       if (BigInt.asIntN(64, message.cpuShares) !== message.cpuShares) {
@@ -9776,7 +9367,6 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): WindowsContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9842,7 +9432,6 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): WindowsContainerResources {
     return {
       cpuShares: isSet(object.cpuShares)
@@ -9873,7 +9462,6 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: WindowsContainerResources): unknown {
     const obj: any = {};
     if (message.cpuShares !== 0n) {
@@ -9894,11 +9482,9 @@ export const WindowsContainerResources: MessageFns<WindowsContainerResources> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     return WindowsContainerResources.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<WindowsContainerResources>): WindowsContainerResources {
     const message = createBaseWindowsContainerResources();
     message.cpuShares = (object.cpuShares !== undefined && object.cpuShares !== null) ? BigInt(object.cpuShares) : 0n;
@@ -9922,7 +9508,6 @@ function createBaseContainerMetadata(): ContainerMetadata {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerMetadata` messages. */
 export const ContainerMetadata: MessageFns<ContainerMetadata> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
       writer.uint32(10).string(message.name);
@@ -9933,7 +9518,6 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerMetadata {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -9975,7 +9559,6 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerMetadata {
     return {
       name: isSet(object.name) ? globalThis.String(object.name) : "",
@@ -9983,7 +9566,6 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerMetadata): unknown {
     const obj: any = {};
     if (message.name !== "") {
@@ -9995,11 +9577,9 @@ export const ContainerMetadata: MessageFns<ContainerMetadata> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerMetadata>): ContainerMetadata {
     return ContainerMetadata.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerMetadata>): ContainerMetadata {
     const message = createBaseContainerMetadata();
     message.name = object.name ?? "";
@@ -10014,7 +9594,6 @@ function createBaseDevice(): Device {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Device` messages. */
 export const Device: MessageFns<Device> = {
-  /** The message in the protobuf wire format. */
   encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
       writer.uint32(10).string(message.containerPath);
@@ -10028,7 +9607,6 @@ export const Device: MessageFns<Device> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Device {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10078,7 +9656,6 @@ export const Device: MessageFns<Device> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Device {
     return {
       containerPath: isSet(object.containerPath)
@@ -10095,7 +9672,6 @@ export const Device: MessageFns<Device> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Device): unknown {
     const obj: any = {};
     if (message.containerPath !== "") {
@@ -10110,11 +9686,9 @@ export const Device: MessageFns<Device> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Device>): Device {
     return Device.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Device>): Device {
     const message = createBaseDevice();
     message.containerPath = object.containerPath ?? "";
@@ -10147,7 +9721,6 @@ function createBaseContainerConfig(): ContainerConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig` messages. */
 export const ContainerConfig: MessageFns<ContainerConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
       ContainerMetadata.encode(message.metadata, writer.uint32(10).fork()).join();
@@ -10200,7 +9773,6 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10360,7 +9932,6 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig {
     return {
       metadata: isSet(object.metadata) ? ContainerMetadata.fromJSON(object.metadata) : undefined,
@@ -10420,7 +9991,6 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig): unknown {
     const obj: any = {};
     if (message.metadata !== undefined) {
@@ -10486,11 +10056,9 @@ export const ContainerConfig: MessageFns<ContainerConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig>): ContainerConfig {
     return ContainerConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig>): ContainerConfig {
     const message = createBaseContainerConfig();
     message.metadata = (object.metadata !== undefined && object.metadata !== null)
@@ -10543,7 +10111,6 @@ function createBaseContainerConfig_LabelsEntry(): ContainerConfig_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig.LabelsEntry` messages. */
 export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -10554,7 +10121,6 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10596,7 +10162,6 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -10604,7 +10169,6 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -10616,11 +10180,9 @@ export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     return ContainerConfig_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_LabelsEntry>): ContainerConfig_LabelsEntry {
     const message = createBaseContainerConfig_LabelsEntry();
     message.key = object.key ?? "";
@@ -10635,7 +10197,6 @@ function createBaseContainerConfig_AnnotationsEntry(): ContainerConfig_Annotatio
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig.AnnotationsEntry` messages. */
 export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -10646,7 +10207,6 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerConfig_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10688,7 +10248,6 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerConfig_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -10696,7 +10255,6 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerConfig_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -10708,11 +10266,9 @@ export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_Annota
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     return ContainerConfig_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerConfig_AnnotationsEntry>): ContainerConfig_AnnotationsEntry {
     const message = createBaseContainerConfig_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -10727,7 +10283,6 @@ function createBaseCreateContainerRequest(): CreateContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CreateContainerRequest` messages. */
 export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: CreateContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -10741,7 +10296,6 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10791,7 +10345,6 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -10808,7 +10361,6 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -10823,11 +10375,9 @@ export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     return CreateContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerRequest>): CreateContainerRequest {
     const message = createBaseCreateContainerRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -10847,7 +10397,6 @@ function createBaseCreateContainerResponse(): CreateContainerResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CreateContainerResponse` messages. */
 export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: CreateContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -10855,7 +10404,6 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CreateContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10889,7 +10437,6 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CreateContainerResponse {
     return {
       containerId: isSet(object.containerId)
@@ -10900,7 +10447,6 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CreateContainerResponse): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -10909,11 +10455,9 @@ export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     return CreateContainerResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CreateContainerResponse>): CreateContainerResponse {
     const message = createBaseCreateContainerResponse();
     message.containerId = object.containerId ?? "";
@@ -10927,7 +10471,6 @@ function createBaseStartContainerRequest(): StartContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StartContainerRequest` messages. */
 export const StartContainerRequest: MessageFns<StartContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StartContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -10935,7 +10478,6 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -10969,7 +10511,6 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StartContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -10980,7 +10521,6 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StartContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -10989,11 +10529,9 @@ export const StartContainerRequest: MessageFns<StartContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerRequest>): StartContainerRequest {
     return StartContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StartContainerRequest>): StartContainerRequest {
     const message = createBaseStartContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -11011,7 +10549,6 @@ export const StartContainerResponse: MessageFns<StartContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StartContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11046,7 +10583,6 @@ export const StartContainerResponse: MessageFns<StartContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StartContainerResponse>): StartContainerResponse {
     return StartContainerResponse.fromPartial(base ?? {});
   },
@@ -11062,7 +10598,6 @@ function createBaseStopContainerRequest(): StopContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopContainerRequest` messages. */
 export const StopContainerRequest: MessageFns<StopContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StopContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -11076,7 +10611,6 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11118,7 +10652,6 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StopContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -11130,7 +10663,6 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StopContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -11142,11 +10674,9 @@ export const StopContainerRequest: MessageFns<StopContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerRequest>): StopContainerRequest {
     return StopContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StopContainerRequest>): StopContainerRequest {
     const message = createBaseStopContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -11165,7 +10695,6 @@ export const StopContainerResponse: MessageFns<StopContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StopContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11200,7 +10729,6 @@ export const StopContainerResponse: MessageFns<StopContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StopContainerResponse>): StopContainerResponse {
     return StopContainerResponse.fromPartial(base ?? {});
   },
@@ -11216,7 +10744,6 @@ function createBaseRemoveContainerRequest(): RemoveContainerRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveContainerRequest` messages. */
 export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RemoveContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -11224,7 +10751,6 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11258,7 +10784,6 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveContainerRequest {
     return {
       containerId: isSet(object.containerId)
@@ -11269,7 +10794,6 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RemoveContainerRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -11278,11 +10802,9 @@ export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     return RemoveContainerRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveContainerRequest>): RemoveContainerRequest {
     const message = createBaseRemoveContainerRequest();
     message.containerId = object.containerId ?? "";
@@ -11300,7 +10822,6 @@ export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveContainerResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11335,7 +10856,6 @@ export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveContainerResponse>): RemoveContainerResponse {
     return RemoveContainerResponse.fromPartial(base ?? {});
   },
@@ -11351,7 +10871,6 @@ function createBaseContainerStateValue(): ContainerStateValue {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStateValue` messages. */
 export const ContainerStateValue: MessageFns<ContainerStateValue> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
       writer.uint32(8).int32(message.state);
@@ -11359,7 +10878,6 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStateValue {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11393,12 +10911,10 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStateValue {
     return { state: isSet(object.state) ? containerStateFromJSON(object.state) : 0 };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStateValue): unknown {
     const obj: any = {};
     if (message.state !== 0) {
@@ -11407,11 +10923,9 @@ export const ContainerStateValue: MessageFns<ContainerStateValue> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStateValue>): ContainerStateValue {
     return ContainerStateValue.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStateValue>): ContainerStateValue {
     const message = createBaseContainerStateValue();
     message.state = object.state ?? 0;
@@ -11425,7 +10939,6 @@ function createBaseContainerFilter(): ContainerFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerFilter` messages. */
 export const ContainerFilter: MessageFns<ContainerFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -11442,7 +10955,6 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11503,7 +11015,6 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -11543,7 +11054,6 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -11567,11 +11077,9 @@ export const ContainerFilter: MessageFns<ContainerFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter>): ContainerFilter {
     return ContainerFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter>): ContainerFilter {
     const message = createBaseContainerFilter();
     message.id = object.id ?? "";
@@ -11598,7 +11106,6 @@ function createBaseContainerFilter_LabelSelectorEntry(): ContainerFilter_LabelSe
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerFilter.LabelSelectorEntry` messages. */
 export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -11609,7 +11116,6 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11651,7 +11157,6 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -11659,7 +11164,6 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -11671,11 +11175,9 @@ export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_Labe
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     return ContainerFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerFilter_LabelSelectorEntry>): ContainerFilter_LabelSelectorEntry {
     const message = createBaseContainerFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -11690,7 +11192,6 @@ function createBaseListContainersRequest(): ListContainersRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainersRequest` messages. */
 export const ListContainersRequest: MessageFns<ListContainersRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -11698,7 +11199,6 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11732,12 +11232,10 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersRequest {
     return { filter: isSet(object.filter) ? ContainerFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -11746,11 +11244,9 @@ export const ListContainersRequest: MessageFns<ListContainersRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersRequest>): ListContainersRequest {
     return ListContainersRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersRequest>): ListContainersRequest {
     const message = createBaseListContainersRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -11776,7 +11272,6 @@ function createBaseContainer(): Container {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container` messages. */
 export const Container: MessageFns<Container> = {
-  /** The message in the protobuf wire format. */
   encode(message: Container, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -11811,7 +11306,6 @@ export const Container: MessageFns<Container> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -11915,7 +11409,6 @@ export const Container: MessageFns<Container> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -11968,7 +11461,6 @@ export const Container: MessageFns<Container> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Container): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -12013,11 +11505,9 @@ export const Container: MessageFns<Container> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container>): Container {
     return Container.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container>): Container {
     const message = createBaseContainer();
     message.id = object.id ?? "";
@@ -12059,7 +11549,6 @@ function createBaseContainer_LabelsEntry(): Container_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container.LabelsEntry` messages. */
 export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: Container_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12070,7 +11559,6 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12112,7 +11600,6 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12120,7 +11607,6 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Container_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12132,11 +11618,9 @@ export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     return Container_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_LabelsEntry>): Container_LabelsEntry {
     const message = createBaseContainer_LabelsEntry();
     message.key = object.key ?? "";
@@ -12151,7 +11635,6 @@ function createBaseContainer_AnnotationsEntry(): Container_AnnotationsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container.AnnotationsEntry` messages. */
 export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: Container_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12162,7 +11645,6 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Container_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12204,7 +11686,6 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Container_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12212,7 +11693,6 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Container_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12224,11 +11704,9 @@ export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     return Container_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Container_AnnotationsEntry>): Container_AnnotationsEntry {
     const message = createBaseContainer_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -12243,7 +11721,6 @@ function createBaseListContainersResponse(): ListContainersResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainersResponse` messages. */
 export const ListContainersResponse: MessageFns<ListContainersResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
       Container.encode(v!, writer.uint32(10).fork()).join();
@@ -12251,7 +11728,6 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainersResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12285,7 +11761,6 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainersResponse {
     return {
       containers: globalThis.Array.isArray(object?.containers)
@@ -12294,7 +11769,6 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainersResponse): unknown {
     const obj: any = {};
     if (message.containers?.length) {
@@ -12303,11 +11777,9 @@ export const ListContainersResponse: MessageFns<ListContainersResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainersResponse>): ListContainersResponse {
     return ListContainersResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainersResponse>): ListContainersResponse {
     const message = createBaseListContainersResponse();
     message.containers = object.containers?.map((e) => Container.fromPartial(e)) || [];
@@ -12321,7 +11793,6 @@ function createBaseContainerStatusRequest(): ContainerStatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusRequest` messages. */
 export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -12332,7 +11803,6 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12374,7 +11844,6 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusRequest {
     return {
       containerId: isSet(object.containerId)
@@ -12386,7 +11855,6 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -12398,11 +11866,9 @@ export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     return ContainerStatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusRequest>): ContainerStatusRequest {
     const message = createBaseContainerStatusRequest();
     message.containerId = object.containerId ?? "";
@@ -12434,7 +11900,6 @@ function createBaseContainerStatus(): ContainerStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus` messages. */
 export const ContainerStatus: MessageFns<ContainerStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -12496,7 +11961,6 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12656,7 +12120,6 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -12730,7 +12193,6 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -12796,11 +12258,9 @@ export const ContainerStatus: MessageFns<ContainerStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus>): ContainerStatus {
     return ContainerStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus>): ContainerStatus {
     const message = createBaseContainerStatus();
     message.id = object.id ?? "";
@@ -12853,7 +12313,6 @@ function createBaseContainerStatus_LabelsEntry(): ContainerStatus_LabelsEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus.LabelsEntry` messages. */
 export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12864,7 +12323,6 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12906,7 +12364,6 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -12914,7 +12371,6 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -12926,11 +12382,9 @@ export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     return ContainerStatus_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_LabelsEntry>): ContainerStatus_LabelsEntry {
     const message = createBaseContainerStatus_LabelsEntry();
     message.key = object.key ?? "";
@@ -12945,7 +12399,6 @@ function createBaseContainerStatus_AnnotationsEntry(): ContainerStatus_Annotatio
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus.AnnotationsEntry` messages. */
 export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -12956,7 +12409,6 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatus_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -12998,7 +12450,6 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatus_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13006,7 +12457,6 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatus_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13018,11 +12468,9 @@ export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_Annota
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     return ContainerStatus_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatus_AnnotationsEntry>): ContainerStatus_AnnotationsEntry {
     const message = createBaseContainerStatus_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -13037,7 +12485,6 @@ function createBaseContainerStatusResponse(): ContainerStatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusResponse` messages. */
 export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       ContainerStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -13048,7 +12495,6 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13093,7 +12539,6 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse {
     return {
       status: isSet(object.status) ? ContainerStatus.fromJSON(object.status) : undefined,
@@ -13114,7 +12559,6 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -13132,11 +12576,9 @@ export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     return ContainerStatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse>): ContainerStatusResponse {
     const message = createBaseContainerStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -13161,7 +12603,6 @@ function createBaseContainerStatusResponse_InfoEntry(): ContainerStatusResponse_
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusResponse.InfoEntry` messages. */
 export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -13172,7 +12613,6 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13214,7 +12654,6 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13222,7 +12661,6 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13234,11 +12672,9 @@ export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusRespon
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     return ContainerStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatusResponse_InfoEntry>): ContainerStatusResponse_InfoEntry {
     const message = createBaseContainerStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -13253,7 +12689,6 @@ function createBaseContainerResources(): ContainerResources {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerResources` messages. */
 export const ContainerResources: MessageFns<ContainerResources> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
       LinuxContainerResources.encode(message.linux, writer.uint32(10).fork()).join();
@@ -13264,7 +12699,6 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerResources {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13306,7 +12740,6 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerResources {
     return {
       linux: isSet(object.linux) ? LinuxContainerResources.fromJSON(object.linux) : undefined,
@@ -13314,7 +12747,6 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerResources): unknown {
     const obj: any = {};
     if (message.linux !== undefined) {
@@ -13326,11 +12758,9 @@ export const ContainerResources: MessageFns<ContainerResources> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerResources>): ContainerResources {
     return ContainerResources.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerResources>): ContainerResources {
     const message = createBaseContainerResources();
     message.linux = (object.linux !== undefined && object.linux !== null)
@@ -13349,7 +12779,6 @@ function createBaseUpdateContainerResourcesRequest(): UpdateContainerResourcesRe
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateContainerResourcesRequest` messages. */
 export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResourcesRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: UpdateContainerResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13367,7 +12796,6 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13428,7 +12856,6 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest {
     return {
       containerId: isSet(object.containerId)
@@ -13455,7 +12882,6 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13479,11 +12905,9 @@ export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResource
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     return UpdateContainerResourcesRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateContainerResourcesRequest>): UpdateContainerResourcesRequest {
     const message = createBaseUpdateContainerResourcesRequest();
     message.containerId = object.containerId ?? "";
@@ -13527,7 +12951,6 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesRequest_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13569,7 +12992,6 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateContainerResourcesRequest_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -13577,7 +12999,6 @@ export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UpdateContainerResourcesRequest_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -13614,7 +13035,6 @@ export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourc
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateContainerResourcesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13649,7 +13069,6 @@ export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourc
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateContainerResourcesResponse>): UpdateContainerResourcesResponse {
     return UpdateContainerResourcesResponse.fromPartial(base ?? {});
   },
@@ -13665,7 +13084,6 @@ function createBaseExecSyncRequest(): ExecSyncRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecSyncRequest` messages. */
 export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecSyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13682,7 +13100,6 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13732,7 +13149,6 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncRequest {
     return {
       containerId: isSet(object.containerId)
@@ -13745,7 +13161,6 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -13760,11 +13175,9 @@ export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     return ExecSyncRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncRequest>): ExecSyncRequest {
     const message = createBaseExecSyncRequest();
     message.containerId = object.containerId ?? "";
@@ -13780,7 +13193,6 @@ function createBaseExecSyncResponse(): ExecSyncResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecSyncResponse` messages. */
 export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecSyncResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stdout.length !== 0) {
       writer.uint32(10).bytes(message.stdout);
@@ -13794,7 +13206,6 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecSyncResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13844,7 +13255,6 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecSyncResponse {
     return {
       stdout: isSet(object.stdout) ? bytesFromBase64(object.stdout) : new Uint8Array(0),
@@ -13857,7 +13267,6 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecSyncResponse): unknown {
     const obj: any = {};
     if (message.stdout.length !== 0) {
@@ -13872,11 +13281,9 @@ export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     return ExecSyncResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecSyncResponse>): ExecSyncResponse {
     const message = createBaseExecSyncResponse();
     message.stdout = object.stdout ?? new Uint8Array(0);
@@ -13892,7 +13299,6 @@ function createBaseExecRequest(): ExecRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecRequest` messages. */
 export const ExecRequest: MessageFns<ExecRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -13915,7 +13321,6 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -13989,7 +13394,6 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecRequest {
     return {
       containerId: isSet(object.containerId)
@@ -14005,7 +13409,6 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -14029,11 +13432,9 @@ export const ExecRequest: MessageFns<ExecRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecRequest>): ExecRequest {
     return ExecRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecRequest>): ExecRequest {
     const message = createBaseExecRequest();
     message.containerId = object.containerId ?? "";
@@ -14052,7 +13453,6 @@ function createBaseExecResponse(): ExecResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecResponse` messages. */
 export const ExecResponse: MessageFns<ExecResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ExecResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -14060,7 +13460,6 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ExecResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14094,12 +13493,10 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ExecResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ExecResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -14108,11 +13505,9 @@ export const ExecResponse: MessageFns<ExecResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ExecResponse>): ExecResponse {
     return ExecResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ExecResponse>): ExecResponse {
     const message = createBaseExecResponse();
     message.url = object.url ?? "";
@@ -14126,7 +13521,6 @@ function createBaseAttachRequest(): AttachRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AttachRequest` messages. */
 export const AttachRequest: MessageFns<AttachRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: AttachRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -14146,7 +13540,6 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14212,7 +13605,6 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachRequest {
     return {
       containerId: isSet(object.containerId)
@@ -14227,7 +13619,6 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: AttachRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -14248,11 +13639,9 @@ export const AttachRequest: MessageFns<AttachRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachRequest>): AttachRequest {
     return AttachRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachRequest>): AttachRequest {
     const message = createBaseAttachRequest();
     message.containerId = object.containerId ?? "";
@@ -14270,7 +13659,6 @@ function createBaseAttachResponse(): AttachResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AttachResponse` messages. */
 export const AttachResponse: MessageFns<AttachResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: AttachResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -14278,7 +13666,6 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AttachResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14312,12 +13699,10 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AttachResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: AttachResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -14326,11 +13711,9 @@ export const AttachResponse: MessageFns<AttachResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AttachResponse>): AttachResponse {
     return AttachResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AttachResponse>): AttachResponse {
     const message = createBaseAttachResponse();
     message.url = object.url ?? "";
@@ -14344,7 +13727,6 @@ function createBasePortForwardRequest(): PortForwardRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortForwardRequest` messages. */
 export const PortForwardRequest: MessageFns<PortForwardRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PortForwardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
       writer.uint32(10).string(message.podSandboxId);
@@ -14359,7 +13741,6 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14411,7 +13792,6 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardRequest {
     return {
       podSandboxId: isSet(object.podSandboxId)
@@ -14423,7 +13803,6 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardRequest): unknown {
     const obj: any = {};
     if (message.podSandboxId !== "") {
@@ -14435,11 +13814,9 @@ export const PortForwardRequest: MessageFns<PortForwardRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardRequest>): PortForwardRequest {
     return PortForwardRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardRequest>): PortForwardRequest {
     const message = createBasePortForwardRequest();
     message.podSandboxId = object.podSandboxId ?? "";
@@ -14454,7 +13831,6 @@ function createBasePortForwardResponse(): PortForwardResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortForwardResponse` messages. */
 export const PortForwardResponse: MessageFns<PortForwardResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PortForwardResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
       writer.uint32(10).string(message.url);
@@ -14462,7 +13838,6 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PortForwardResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14496,12 +13871,10 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PortForwardResponse {
     return { url: isSet(object.url) ? globalThis.String(object.url) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PortForwardResponse): unknown {
     const obj: any = {};
     if (message.url !== "") {
@@ -14510,11 +13883,9 @@ export const PortForwardResponse: MessageFns<PortForwardResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PortForwardResponse>): PortForwardResponse {
     return PortForwardResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PortForwardResponse>): PortForwardResponse {
     const message = createBasePortForwardResponse();
     message.url = object.url ?? "";
@@ -14528,7 +13899,6 @@ function createBaseImageFilter(): ImageFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFilter` messages. */
 export const ImageFilter: MessageFns<ImageFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -14536,7 +13906,6 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14570,12 +13939,10 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFilter {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageFilter): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -14584,11 +13951,9 @@ export const ImageFilter: MessageFns<ImageFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFilter>): ImageFilter {
     return ImageFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFilter>): ImageFilter {
     const message = createBaseImageFilter();
     message.image = (object.image !== undefined && object.image !== null)
@@ -14604,7 +13969,6 @@ function createBaseListImagesRequest(): ListImagesRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListImagesRequest` messages. */
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ImageFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -14612,7 +13976,6 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14646,12 +14009,10 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesRequest {
     return { filter: isSet(object.filter) ? ImageFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -14660,11 +14021,9 @@ export const ListImagesRequest: MessageFns<ListImagesRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesRequest>): ListImagesRequest {
     return ListImagesRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesRequest>): ListImagesRequest {
     const message = createBaseListImagesRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -14689,7 +14048,6 @@ function createBaseImage(): Image {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Image` messages. */
 export const Image: MessageFns<Image> = {
-  /** The message in the protobuf wire format. */
   encode(message: Image, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -14721,7 +14079,6 @@ export const Image: MessageFns<Image> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): Image {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14811,7 +14168,6 @@ export const Image: MessageFns<Image> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): Image {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -14833,7 +14189,6 @@ export const Image: MessageFns<Image> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: Image): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -14863,11 +14218,9 @@ export const Image: MessageFns<Image> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<Image>): Image {
     return Image.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<Image>): Image {
     const message = createBaseImage();
     message.id = object.id ?? "";
@@ -14888,7 +14241,6 @@ function createBaseListImagesResponse(): ListImagesResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListImagesResponse` messages. */
 export const ListImagesResponse: MessageFns<ListImagesResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
       Image.encode(v!, writer.uint32(10).fork()).join();
@@ -14896,7 +14248,6 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListImagesResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -14930,12 +14281,10 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListImagesResponse {
     return { images: globalThis.Array.isArray(object?.images) ? object.images.map((e: any) => Image.fromJSON(e)) : [] };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListImagesResponse): unknown {
     const obj: any = {};
     if (message.images?.length) {
@@ -14944,11 +14293,9 @@ export const ListImagesResponse: MessageFns<ListImagesResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListImagesResponse>): ListImagesResponse {
     return ListImagesResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListImagesResponse>): ListImagesResponse {
     const message = createBaseListImagesResponse();
     message.images = object.images?.map((e) => Image.fromPartial(e)) || [];
@@ -14962,7 +14309,6 @@ function createBaseImageStatusRequest(): ImageStatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusRequest` messages. */
 export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -14973,7 +14319,6 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15015,7 +14360,6 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -15023,7 +14367,6 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -15035,11 +14378,9 @@ export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     return ImageStatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusRequest>): ImageStatusRequest {
     const message = createBaseImageStatusRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -15056,7 +14397,6 @@ function createBaseImageStatusResponse(): ImageStatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusResponse` messages. */
 export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       Image.encode(message.image, writer.uint32(10).fork()).join();
@@ -15067,7 +14407,6 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15112,7 +14451,6 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse {
     return {
       image: isSet(object.image) ? Image.fromJSON(object.image) : undefined,
@@ -15133,7 +14471,6 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -15151,11 +14488,9 @@ export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     return ImageStatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse>): ImageStatusResponse {
     const message = createBaseImageStatusResponse();
     message.image = (object.image !== undefined && object.image !== null) ? Image.fromPartial(object.image) : undefined;
@@ -15178,7 +14513,6 @@ function createBaseImageStatusResponse_InfoEntry(): ImageStatusResponse_InfoEntr
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusResponse.InfoEntry` messages. */
 export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -15189,7 +14523,6 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageStatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15231,7 +14564,6 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageStatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -15239,7 +14571,6 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageStatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -15251,11 +14582,9 @@ export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoE
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     return ImageStatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageStatusResponse_InfoEntry>): ImageStatusResponse_InfoEntry {
     const message = createBaseImageStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -15270,7 +14599,6 @@ function createBaseAuthConfig(): AuthConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AuthConfig` messages. */
 export const AuthConfig: MessageFns<AuthConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: AuthConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.username !== "") {
       writer.uint32(10).string(message.username);
@@ -15293,7 +14621,6 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): AuthConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15367,7 +14694,6 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): AuthConfig {
     return {
       username: isSet(object.username) ? globalThis.String(object.username) : "",
@@ -15391,7 +14717,6 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: AuthConfig): unknown {
     const obj: any = {};
     if (message.username !== "") {
@@ -15415,11 +14740,9 @@ export const AuthConfig: MessageFns<AuthConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<AuthConfig>): AuthConfig {
     return AuthConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<AuthConfig>): AuthConfig {
     const message = createBaseAuthConfig();
     message.username = object.username ?? "";
@@ -15438,7 +14761,6 @@ function createBasePullImageRequest(): PullImageRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PullImageRequest` messages. */
 export const PullImageRequest: MessageFns<PullImageRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -15452,7 +14774,6 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15502,7 +14823,6 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageRequest {
     return {
       image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined,
@@ -15515,7 +14835,6 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PullImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -15530,11 +14849,9 @@ export const PullImageRequest: MessageFns<PullImageRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageRequest>): PullImageRequest {
     return PullImageRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageRequest>): PullImageRequest {
     const message = createBasePullImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -15556,7 +14873,6 @@ function createBasePullImageResponse(): PullImageResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PullImageResponse` messages. */
 export const PullImageResponse: MessageFns<PullImageResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: PullImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.imageRef !== "") {
       writer.uint32(10).string(message.imageRef);
@@ -15564,7 +14880,6 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): PullImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15598,7 +14913,6 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): PullImageResponse {
     return {
       imageRef: isSet(object.imageRef)
@@ -15609,7 +14923,6 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: PullImageResponse): unknown {
     const obj: any = {};
     if (message.imageRef !== "") {
@@ -15618,11 +14931,9 @@ export const PullImageResponse: MessageFns<PullImageResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<PullImageResponse>): PullImageResponse {
     return PullImageResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<PullImageResponse>): PullImageResponse {
     const message = createBasePullImageResponse();
     message.imageRef = object.imageRef ?? "";
@@ -15636,7 +14947,6 @@ function createBaseRemoveImageRequest(): RemoveImageRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveImageRequest` messages. */
 export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: RemoveImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
       ImageSpec.encode(message.image, writer.uint32(10).fork()).join();
@@ -15644,7 +14954,6 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15678,12 +14987,10 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RemoveImageRequest {
     return { image: isSet(object.image) ? ImageSpec.fromJSON(object.image) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RemoveImageRequest): unknown {
     const obj: any = {};
     if (message.image !== undefined) {
@@ -15692,11 +14999,9 @@ export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     return RemoveImageRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RemoveImageRequest>): RemoveImageRequest {
     const message = createBaseRemoveImageRequest();
     message.image = (object.image !== undefined && object.image !== null)
@@ -15716,7 +15021,6 @@ export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RemoveImageResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15751,7 +15055,6 @@ export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RemoveImageResponse>): RemoveImageResponse {
     return RemoveImageResponse.fromPartial(base ?? {});
   },
@@ -15767,7 +15070,6 @@ function createBaseNetworkConfig(): NetworkConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkConfig` messages. */
 export const NetworkConfig: MessageFns<NetworkConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: NetworkConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podCidr !== "") {
       writer.uint32(10).string(message.podCidr);
@@ -15775,7 +15077,6 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): NetworkConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15809,7 +15110,6 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): NetworkConfig {
     return {
       podCidr: isSet(object.podCidr)
@@ -15820,7 +15120,6 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: NetworkConfig): unknown {
     const obj: any = {};
     if (message.podCidr !== "") {
@@ -15829,11 +15128,9 @@ export const NetworkConfig: MessageFns<NetworkConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<NetworkConfig>): NetworkConfig {
     return NetworkConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<NetworkConfig>): NetworkConfig {
     const message = createBaseNetworkConfig();
     message.podCidr = object.podCidr ?? "";
@@ -15847,7 +15144,6 @@ function createBaseRuntimeConfig(): RuntimeConfig {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeConfig` messages. */
 export const RuntimeConfig: MessageFns<RuntimeConfig> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.networkConfig !== undefined) {
       NetworkConfig.encode(message.networkConfig, writer.uint32(10).fork()).join();
@@ -15855,7 +15151,6 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeConfig {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15889,7 +15184,6 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeConfig {
     return {
       networkConfig: isSet(object.networkConfig)
@@ -15900,7 +15194,6 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeConfig): unknown {
     const obj: any = {};
     if (message.networkConfig !== undefined) {
@@ -15909,11 +15202,9 @@ export const RuntimeConfig: MessageFns<RuntimeConfig> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeConfig>): RuntimeConfig {
     return RuntimeConfig.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeConfig>): RuntimeConfig {
     const message = createBaseRuntimeConfig();
     message.networkConfig = (object.networkConfig !== undefined && object.networkConfig !== null)
@@ -15929,7 +15220,6 @@ function createBaseUpdateRuntimeConfigRequest(): UpdateRuntimeConfigRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateRuntimeConfigRequest` messages. */
 export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: UpdateRuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runtimeConfig !== undefined) {
       RuntimeConfig.encode(message.runtimeConfig, writer.uint32(10).fork()).join();
@@ -15937,7 +15227,6 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -15971,7 +15260,6 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UpdateRuntimeConfigRequest {
     return {
       runtimeConfig: isSet(object.runtimeConfig)
@@ -15982,7 +15270,6 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UpdateRuntimeConfigRequest): unknown {
     const obj: any = {};
     if (message.runtimeConfig !== undefined) {
@@ -15991,11 +15278,9 @@ export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     return UpdateRuntimeConfigRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UpdateRuntimeConfigRequest>): UpdateRuntimeConfigRequest {
     const message = createBaseUpdateRuntimeConfigRequest();
     message.runtimeConfig = (object.runtimeConfig !== undefined && object.runtimeConfig !== null)
@@ -16015,7 +15300,6 @@ export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UpdateRuntimeConfigResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16050,7 +15334,6 @@ export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UpdateRuntimeConfigResponse>): UpdateRuntimeConfigResponse {
     return UpdateRuntimeConfigResponse.fromPartial(base ?? {});
   },
@@ -16066,7 +15349,6 @@ function createBaseRuntimeCondition(): RuntimeCondition {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeCondition` messages. */
 export const RuntimeCondition: MessageFns<RuntimeCondition> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.type !== "") {
       writer.uint32(10).string(message.type);
@@ -16083,7 +15365,6 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeCondition {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16141,7 +15422,6 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeCondition {
     return {
       type: isSet(object.type) ? globalThis.String(object.type) : "",
@@ -16151,7 +15431,6 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeCondition): unknown {
     const obj: any = {};
     if (message.type !== "") {
@@ -16169,11 +15448,9 @@ export const RuntimeCondition: MessageFns<RuntimeCondition> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeCondition>): RuntimeCondition {
     return RuntimeCondition.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeCondition>): RuntimeCondition {
     const message = createBaseRuntimeCondition();
     message.type = object.type ?? "";
@@ -16190,7 +15467,6 @@ function createBaseRuntimeStatus(): RuntimeStatus {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeStatus` messages. */
 export const RuntimeStatus: MessageFns<RuntimeStatus> = {
-  /** The message in the protobuf wire format. */
   encode(message: RuntimeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.conditions) {
       RuntimeCondition.encode(v!, writer.uint32(10).fork()).join();
@@ -16198,7 +15474,6 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): RuntimeStatus {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16232,7 +15507,6 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): RuntimeStatus {
     return {
       conditions: globalThis.Array.isArray(object?.conditions)
@@ -16241,7 +15515,6 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: RuntimeStatus): unknown {
     const obj: any = {};
     if (message.conditions?.length) {
@@ -16250,11 +15523,9 @@ export const RuntimeStatus: MessageFns<RuntimeStatus> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<RuntimeStatus>): RuntimeStatus {
     return RuntimeStatus.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<RuntimeStatus>): RuntimeStatus {
     const message = createBaseRuntimeStatus();
     message.conditions = object.conditions?.map((e) => RuntimeCondition.fromPartial(e)) || [];
@@ -16268,7 +15539,6 @@ function createBaseStatusRequest(): StatusRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusRequest` messages. */
 export const StatusRequest: MessageFns<StatusRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: StatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.verbose !== false) {
       writer.uint32(8).bool(message.verbose);
@@ -16276,7 +15546,6 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16310,12 +15579,10 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusRequest {
     return { verbose: isSet(object.verbose) ? globalThis.Boolean(object.verbose) : false };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StatusRequest): unknown {
     const obj: any = {};
     if (message.verbose !== false) {
@@ -16324,11 +15591,9 @@ export const StatusRequest: MessageFns<StatusRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusRequest>): StatusRequest {
     return StatusRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusRequest>): StatusRequest {
     const message = createBaseStatusRequest();
     message.verbose = object.verbose ?? false;
@@ -16342,7 +15607,6 @@ function createBaseStatusResponse(): StatusResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusResponse` messages. */
 export const StatusResponse: MessageFns<StatusResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: StatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
       RuntimeStatus.encode(message.status, writer.uint32(10).fork()).join();
@@ -16353,7 +15617,6 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16398,7 +15661,6 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse {
     return {
       status: isSet(object.status) ? RuntimeStatus.fromJSON(object.status) : undefined,
@@ -16419,7 +15681,6 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse): unknown {
     const obj: any = {};
     if (message.status !== undefined) {
@@ -16437,11 +15698,9 @@ export const StatusResponse: MessageFns<StatusResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse>): StatusResponse {
     return StatusResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse>): StatusResponse {
     const message = createBaseStatusResponse();
     message.status = (object.status !== undefined && object.status !== null)
@@ -16466,7 +15725,6 @@ function createBaseStatusResponse_InfoEntry(): StatusResponse_InfoEntry {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusResponse.InfoEntry` messages. */
 export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: StatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -16477,7 +15735,6 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): StatusResponse_InfoEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16519,7 +15776,6 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): StatusResponse_InfoEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -16527,7 +15783,6 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: StatusResponse_InfoEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -16539,11 +15794,9 @@ export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     return StatusResponse_InfoEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<StatusResponse_InfoEntry>): StatusResponse_InfoEntry {
     const message = createBaseStatusResponse_InfoEntry();
     message.key = object.key ?? "";
@@ -16562,7 +15815,6 @@ export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16597,7 +15849,6 @@ export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoRequest>): ImageFsInfoRequest {
     return ImageFsInfoRequest.fromPartial(base ?? {});
   },
@@ -16613,7 +15864,6 @@ function createBaseUInt64Value(): UInt64Value {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UInt64Value` messages. */
 export const UInt64Value: MessageFns<UInt64Value> = {
-  /** The message in the protobuf wire format. */
   encode(message: UInt64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
       if (BigInt.asUintN(64, message.value) !== message.value) {
@@ -16624,7 +15874,6 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): UInt64Value {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16658,12 +15907,10 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): UInt64Value {
     return { value: isSet(object.value) ? BigInt(object.value) : 0n };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: UInt64Value): unknown {
     const obj: any = {};
     if (message.value !== 0n) {
@@ -16672,11 +15919,9 @@ export const UInt64Value: MessageFns<UInt64Value> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<UInt64Value>): UInt64Value {
     return UInt64Value.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<UInt64Value>): UInt64Value {
     const message = createBaseUInt64Value();
     message.value = (object.value !== undefined && object.value !== null) ? BigInt(object.value) : 0n;
@@ -16690,7 +15935,6 @@ function createBaseFilesystemIdentifier(): FilesystemIdentifier {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.FilesystemIdentifier` messages. */
 export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
-  /** The message in the protobuf wire format. */
   encode(message: FilesystemIdentifier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mountpoint !== "") {
       writer.uint32(10).string(message.mountpoint);
@@ -16698,7 +15942,6 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemIdentifier {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16732,12 +15975,10 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemIdentifier {
     return { mountpoint: isSet(object.mountpoint) ? globalThis.String(object.mountpoint) : "" };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemIdentifier): unknown {
     const obj: any = {};
     if (message.mountpoint !== "") {
@@ -16746,11 +15987,9 @@ export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     return FilesystemIdentifier.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemIdentifier>): FilesystemIdentifier {
     const message = createBaseFilesystemIdentifier();
     message.mountpoint = object.mountpoint ?? "";
@@ -16764,7 +16003,6 @@ function createBaseFilesystemUsage(): FilesystemUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.FilesystemUsage` messages. */
 export const FilesystemUsage: MessageFns<FilesystemUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: FilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -16784,7 +16022,6 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): FilesystemUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16842,7 +16079,6 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): FilesystemUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -16864,7 +16100,6 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: FilesystemUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -16882,11 +16117,9 @@ export const FilesystemUsage: MessageFns<FilesystemUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<FilesystemUsage>): FilesystemUsage {
     return FilesystemUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<FilesystemUsage>): FilesystemUsage {
     const message = createBaseFilesystemUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -16909,7 +16142,6 @@ function createBaseImageFsInfoResponse(): ImageFsInfoResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFsInfoResponse` messages. */
 export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ImageFsInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.imageFilesystems) {
       FilesystemUsage.encode(v!, writer.uint32(10).fork()).join();
@@ -16917,7 +16149,6 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ImageFsInfoResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -16951,7 +16182,6 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ImageFsInfoResponse {
     return {
       imageFilesystems: globalThis.Array.isArray(object?.imageFilesystems)
@@ -16962,7 +16192,6 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ImageFsInfoResponse): unknown {
     const obj: any = {};
     if (message.imageFilesystems?.length) {
@@ -16971,11 +16200,9 @@ export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     return ImageFsInfoResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ImageFsInfoResponse>): ImageFsInfoResponse {
     const message = createBaseImageFsInfoResponse();
     message.imageFilesystems = object.imageFilesystems?.map((e) => FilesystemUsage.fromPartial(e)) || [];
@@ -16989,7 +16216,6 @@ function createBaseContainerStatsRequest(): ContainerStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsRequest` messages. */
 export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -16997,7 +16223,6 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17031,7 +16256,6 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsRequest {
     return {
       containerId: isSet(object.containerId)
@@ -17042,7 +16266,6 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -17051,11 +16274,9 @@ export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     return ContainerStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsRequest>): ContainerStatsRequest {
     const message = createBaseContainerStatsRequest();
     message.containerId = object.containerId ?? "";
@@ -17069,7 +16290,6 @@ function createBaseContainerStatsResponse(): ContainerStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsResponse` messages. */
 export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
       ContainerStats.encode(message.stats, writer.uint32(10).fork()).join();
@@ -17077,7 +16297,6 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17111,12 +16330,10 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsResponse {
     return { stats: isSet(object.stats) ? ContainerStats.fromJSON(object.stats) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats !== undefined) {
@@ -17125,11 +16342,9 @@ export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     return ContainerStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsResponse>): ContainerStatsResponse {
     const message = createBaseContainerStatsResponse();
     message.stats = (object.stats !== undefined && object.stats !== null)
@@ -17145,7 +16360,6 @@ function createBaseListContainerStatsRequest(): ListContainerStatsRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainerStatsRequest` messages. */
 export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
       ContainerStatsFilter.encode(message.filter, writer.uint32(10).fork()).join();
@@ -17153,7 +16367,6 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17187,12 +16400,10 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsRequest {
     return { filter: isSet(object.filter) ? ContainerStatsFilter.fromJSON(object.filter) : undefined };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsRequest): unknown {
     const obj: any = {};
     if (message.filter !== undefined) {
@@ -17201,11 +16412,9 @@ export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     return ListContainerStatsRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsRequest>): ListContainerStatsRequest {
     const message = createBaseListContainerStatsRequest();
     message.filter = (object.filter !== undefined && object.filter !== null)
@@ -17221,7 +16430,6 @@ function createBaseContainerStatsFilter(): ContainerStatsFilter {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsFilter` messages. */
 export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -17235,7 +16443,6 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17288,7 +16495,6 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -17327,7 +16533,6 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -17348,11 +16553,9 @@ export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     return ContainerStatsFilter.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter>): ContainerStatsFilter {
     const message = createBaseContainerStatsFilter();
     message.id = object.id ?? "";
@@ -17376,7 +16579,6 @@ function createBaseContainerStatsFilter_LabelSelectorEntry(): ContainerStatsFilt
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsFilter.LabelSelectorEntry` messages. */
 export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsFilter_LabelSelectorEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -17387,7 +16589,6 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStatsFilter_LabelSelectorEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17429,7 +16630,6 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStatsFilter_LabelSelectorEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -17437,7 +16637,6 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStatsFilter_LabelSelectorEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -17449,11 +16648,9 @@ export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsF
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     return ContainerStatsFilter_LabelSelectorEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStatsFilter_LabelSelectorEntry>): ContainerStatsFilter_LabelSelectorEntry {
     const message = createBaseContainerStatsFilter_LabelSelectorEntry();
     message.key = object.key ?? "";
@@ -17468,7 +16665,6 @@ function createBaseListContainerStatsResponse(): ListContainerStatsResponse {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainerStatsResponse` messages. */
 export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> = {
-  /** The message in the protobuf wire format. */
   encode(message: ListContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
       ContainerStats.encode(v!, writer.uint32(10).fork()).join();
@@ -17476,7 +16672,6 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ListContainerStatsResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17510,14 +16705,12 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ListContainerStatsResponse {
     return {
       stats: globalThis.Array.isArray(object?.stats) ? object.stats.map((e: any) => ContainerStats.fromJSON(e)) : [],
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ListContainerStatsResponse): unknown {
     const obj: any = {};
     if (message.stats?.length) {
@@ -17526,11 +16719,9 @@ export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     return ListContainerStatsResponse.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ListContainerStatsResponse>): ListContainerStatsResponse {
     const message = createBaseListContainerStatsResponse();
     message.stats = object.stats?.map((e) => ContainerStats.fromPartial(e)) || [];
@@ -17544,7 +16735,6 @@ function createBaseContainerAttributes(): ContainerAttributes {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes` messages. */
 export const ContainerAttributes: MessageFns<ContainerAttributes> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
       writer.uint32(10).string(message.id);
@@ -17561,7 +16751,6 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17625,7 +16814,6 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes {
     return {
       id: isSet(object.id) ? globalThis.String(object.id) : "",
@@ -17661,7 +16849,6 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes): unknown {
     const obj: any = {};
     if (message.id !== "") {
@@ -17691,11 +16878,9 @@ export const ContainerAttributes: MessageFns<ContainerAttributes> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes>): ContainerAttributes {
     return ContainerAttributes.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes>): ContainerAttributes {
     const message = createBaseContainerAttributes();
     message.id = object.id ?? "";
@@ -17730,7 +16915,6 @@ function createBaseContainerAttributes_LabelsEntry(): ContainerAttributes_Labels
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes.LabelsEntry` messages. */
 export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_LabelsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -17741,7 +16925,6 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_LabelsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17783,7 +16966,6 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_LabelsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -17791,7 +16973,6 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_LabelsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -17803,11 +16984,9 @@ export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_Lab
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     return ContainerAttributes_LabelsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_LabelsEntry>): ContainerAttributes_LabelsEntry {
     const message = createBaseContainerAttributes_LabelsEntry();
     message.key = object.key ?? "";
@@ -17822,7 +17001,6 @@ function createBaseContainerAttributes_AnnotationsEntry(): ContainerAttributes_A
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes.AnnotationsEntry` messages. */
 export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttributes_AnnotationsEntry> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
       writer.uint32(10).string(message.key);
@@ -17833,7 +17011,6 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerAttributes_AnnotationsEntry {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17875,7 +17052,6 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerAttributes_AnnotationsEntry {
     return {
       key: isSet(object.key) ? globalThis.String(object.key) : "",
@@ -17883,7 +17059,6 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerAttributes_AnnotationsEntry): unknown {
     const obj: any = {};
     if (message.key !== "") {
@@ -17895,11 +17070,9 @@ export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttribute
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     return ContainerAttributes_AnnotationsEntry.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerAttributes_AnnotationsEntry>): ContainerAttributes_AnnotationsEntry {
     const message = createBaseContainerAttributes_AnnotationsEntry();
     message.key = object.key ?? "";
@@ -17914,7 +17087,6 @@ function createBaseContainerStats(): ContainerStats {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStats` messages. */
 export const ContainerStats: MessageFns<ContainerStats> = {
-  /** The message in the protobuf wire format. */
   encode(message: ContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
       ContainerAttributes.encode(message.attributes, writer.uint32(10).fork()).join();
@@ -17931,7 +17103,6 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ContainerStats {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -17989,7 +17160,6 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ContainerStats {
     return {
       attributes: isSet(object.attributes) ? ContainerAttributes.fromJSON(object.attributes) : undefined,
@@ -18003,7 +17173,6 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ContainerStats): unknown {
     const obj: any = {};
     if (message.attributes !== undefined) {
@@ -18021,11 +17190,9 @@ export const ContainerStats: MessageFns<ContainerStats> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ContainerStats>): ContainerStats {
     return ContainerStats.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ContainerStats>): ContainerStats {
     const message = createBaseContainerStats();
     message.attributes = (object.attributes !== undefined && object.attributes !== null)
@@ -18048,7 +17215,6 @@ function createBaseCpuUsage(): CpuUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CpuUsage` messages. */
 export const CpuUsage: MessageFns<CpuUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: CpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -18065,7 +17231,6 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): CpuUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18115,7 +17280,6 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): CpuUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -18132,7 +17296,6 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: CpuUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -18147,11 +17310,9 @@ export const CpuUsage: MessageFns<CpuUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<CpuUsage>): CpuUsage {
     return CpuUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<CpuUsage>): CpuUsage {
     const message = createBaseCpuUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -18179,7 +17340,6 @@ function createBaseMemoryUsage(): MemoryUsage {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.MemoryUsage` messages. */
 export const MemoryUsage: MessageFns<MemoryUsage> = {
-  /** The message in the protobuf wire format. */
   encode(message: MemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
       if (BigInt.asIntN(64, message.timestamp) !== message.timestamp) {
@@ -18208,7 +17368,6 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): MemoryUsage {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18290,7 +17449,6 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): MemoryUsage {
     return {
       timestamp: isSet(object.timestamp) ? BigInt(object.timestamp) : 0n,
@@ -18327,7 +17485,6 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: MemoryUsage): unknown {
     const obj: any = {};
     if (message.timestamp !== 0n) {
@@ -18354,11 +17511,9 @@ export const MemoryUsage: MessageFns<MemoryUsage> = {
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<MemoryUsage>): MemoryUsage {
     return MemoryUsage.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<MemoryUsage>): MemoryUsage {
     const message = createBaseMemoryUsage();
     message.timestamp = (object.timestamp !== undefined && object.timestamp !== null) ? BigInt(object.timestamp) : 0n;
@@ -18390,7 +17545,6 @@ function createBaseReopenContainerLogRequest(): ReopenContainerLogRequest {
 
 /** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ReopenContainerLogRequest` messages. */
 export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = {
-  /** The message in the protobuf wire format. */
   encode(message: ReopenContainerLogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
       writer.uint32(10).string(message.containerId);
@@ -18398,7 +17552,6 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogRequest {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18432,7 +17585,6 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     }
   },
 
-  /** A message from its proto3 JSON form. */
   fromJSON(object: any): ReopenContainerLogRequest {
     return {
       containerId: isSet(object.containerId)
@@ -18443,7 +17595,6 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     };
   },
 
-  /** The message's proto3 JSON form. */
   toJSON(message: ReopenContainerLogRequest): unknown {
     const obj: any = {};
     if (message.containerId !== "") {
@@ -18452,11 +17603,9 @@ export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     return ReopenContainerLogRequest.fromPartial(base ?? {});
   },
-  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<ReopenContainerLogRequest>): ReopenContainerLogRequest {
     const message = createBaseReopenContainerLogRequest();
     message.containerId = object.containerId ?? "";
@@ -18474,7 +17623,6 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
     return writer;
   },
 
-  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): ReopenContainerLogResponse {
     const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
     const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
@@ -18509,7 +17657,6 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
     return obj;
   },
 
-  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<ReopenContainerLogResponse>): ReopenContainerLogResponse {
     return ReopenContainerLogResponse.fromPartial(base ?? {});
   },
