@@ -65,9 +65,9 @@ export function isKind(err: unknown, kind: ErrorKind): boolean {
 }
 
 /** errdefs.IsNotFound: whether the error (or its cause) is of kind "not found". */
-export const isNotFound = (err: unknown) => isKind(err, "not found");
+export const isNotFound = (err: unknown): boolean => isKind(err, "not found");
 /** errdefs.IsAlreadyExists: whether the error (or its cause) is of kind "already exists". */
-export const isAlreadyExists = (err: unknown) => isKind(err, "already exists");
+export const isAlreadyExists = (err: unknown): boolean => isKind(err, "already exists");
 
 /**
  * fmt.Errorf("<context>: %w", err): the text gains a prefix and the kind (errdefs.IsX) survives;

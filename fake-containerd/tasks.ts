@@ -3,6 +3,7 @@
 // sees them. A task is the container's running instance: created (runc create), running, paused,
 // stopped (exited, waiting to be deleted); exec processes live inside it.
 
+import type { Clock } from "./clock.ts";
 import type { OperationName } from "./operations.ts";
 import { processUserOf, type ProcessUser } from "./busybox-id.ts";
 import type { FakeContext } from "./context.ts";
@@ -249,7 +250,7 @@ class Proc implements ProcessHost {
     this.runner = new ProcessRunner(script, this, runnerState);
   }
 
-  get clock() {
+  get clock(): Clock {
     return this.task.service.ctx.clock;
   }
 

@@ -129,8 +129,13 @@ printf '{ "name": "linked", "private": true, "type": "module" }\n' >"$linked/pac
 (cd "$linked" && node --input-type=module -e 'const { createFakeCri } = await import("fake-cri"); const fake = await createFakeCri(); console.log((await fake.runtime.version({})).runtimeName); await fake.close();')
 
 step "Deno/JSR: deno publish --dry-run (deno.json: name, version, exports, imports, publish)"
-if ! published=$(cd "$root" && "$bin/deno" publish --dry-run --allow-dirty --allow-slow-types 2>&1); then
+if ! published=$(cd "$root" && "$bin/deno" publish --dry-run --allow-dirty 2>&1); then
   printf '%s\n' "$published"
+  exit 1
+fi
+if grep -qi 'warning' <<<"$published"; then
+  printf '%s\n' "$published"
+  echo "deno publish --dry-run warned"
   exit 1
 fi
 printf '%s\n' "$published" | tail -n 1

@@ -67,11 +67,11 @@ export class CriService {
   readonly streamBaseUrl: string;
   /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
   readonly imageFsPath: string;
-  readonly sandboxStore = new SandboxStore();
-  readonly sandboxNameIndex = new NameRegistrar();
-  readonly containerStore = new ContainerStore();
-  readonly containerNameIndex = new NameRegistrar();
-  readonly imageStore = new ImageStore();
+  readonly sandboxStore: SandboxStore = new SandboxStore();
+  readonly sandboxNameIndex: NameRegistrar = new NameRegistrar();
+  readonly containerStore: ContainerStore = new ContainerStore();
+  readonly containerNameIndex: NameRegistrar = new NameRegistrar();
+  readonly imageStore: ImageStore = new ImageStore();
   readonly snapshotStore: SnapshotStore;
   readonly network: CniNetwork;
   readonly eventMonitor: EventMonitor;
