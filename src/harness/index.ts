@@ -2,7 +2,7 @@
 // filesystem) and a CRI plugin over it, and hands out typed in-process clients for both CRI
 // services and both API versions, the fake-containerd (to script processes, inject faults, hold
 // gates), restart() (a new CRI plugin over the same node, as after a containerd restart), serve()
-// (the same plugin over gRPC) and saveState().
+// (the same plugin over gRPC), saveState(), and CRI-level controls: the call log, failNext and onCall.
 
 import {
   ContainerdError,
@@ -24,6 +24,7 @@ import { CallLog } from "./calls.ts";
 import type { UnaryCriMethod } from "./cri-methods.ts";
 import { inProcessClient, type InProcessClient } from "./client.ts";
 import { addImages, type ImageSeed } from "./images.ts";
+import { checkName } from "../../fake-containerd/names.ts";
 
 export type { InProcessCallOptions, InProcessClient, InProcessMethod } from "./client.ts";
 export type { ImageDescription, ImageSeed } from "./images.ts";
@@ -189,6 +190,8 @@ function configFrom(input: CriConfigInput | string | undefined): CriConfig {
  * await fake.close();
  */
 export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeCri> {
+  const leftovers = options.leftovers ?? "warn";
+  checkName("leftovers mode", leftovers, ["warn", "error", "ignore"]);
   const config = configFrom(options.config);
   let containerd: FakeContainerd;
   let hostFs: HostFs;
@@ -276,11 +279,11 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
       };
     },
     async close() {
-      const leftovers = [...failOpenGates(containerd), ...unfiredFaults(containerd), ...controls.unfired()];
+      const found = [...failOpenGates(containerd), ...unfiredFaults(containerd), ...controls.unfired()];
       for (const server of [...servers]) await server.close();
       servers.clear();
       await current.service.stop();
-      return reportLeftovers(leftovers, options.leftovers ?? "warn");
+      return reportLeftovers(found, leftovers);
     },
   };
 }
