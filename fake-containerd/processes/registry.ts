@@ -3,6 +3,7 @@
 // sees, and the filesystem hook through which the CRI layer shows its bind mounts. A process no
 // script matches is emulated (emulation/), once runc would have found its executable.
 
+import { parseDockerRef, referenceString } from "../../src/go/reference.ts";
 import { toBytes } from "../../src/node/bytes.ts";
 import type { ContainerRecord } from "../containers.ts";
 import { emulatesCommand, missingExecutable } from "../emulation/index.ts";
@@ -24,6 +25,7 @@ import {
   type Script,
 } from "./script.ts";
 
+/** A registered script or handler; remove() unregisters it. */
 export interface Registration {
   /** Stops this script from being chosen for new processes. */
   remove(): void;
@@ -74,6 +76,7 @@ export class ProcessRegistry {
     this.filesystem = filesystem;
   }
 
+  /** @internal The script a container's process runs: the latest matching registration, else the default emulation. */
   resolveContainer(info: ContainerProcessInfo): ResolvedScript {
     for (let i = this.containerRules.length - 1; i >= 0; i--) {
       const rule = this.containerRules[i]!;
@@ -85,7 +88,7 @@ export class ProcessRegistry {
     return info.memoryLimit === undefined ? { kind: "emulated", exec: false } : { kind: "emulated", exec: false, memoryLimit: info.memoryLimit };
   }
 
-  /** The exec's script, or undefined when argv names no known executable. */
+  /** @internal The exec's script, or undefined when argv names no known executable. */
   resolveExec(info: ExecProcessInfo): ResolvedScript | undefined {
     for (let i = this.execRules.length - 1; i >= 0; i--) {
       const rule = this.execRules[i]!;
@@ -94,6 +97,7 @@ export class ProcessRegistry {
     return emulatedExec(info.argv, info.env ?? [], info.hasFile);
   }
 
+  /** @internal A file registered with addFile() or given by the filesystem hook, for the container. */
   async readFile(namespace: string, record: ContainerRecord, path: string): Promise<Uint8Array | undefined> {
     const own = this.files.get(fileKey(record.id, path)) ?? this.files.get(fileKey(undefined, path));
     if (own) return own;
@@ -133,6 +137,7 @@ export class ProcessRegistry {
     return { names: [...names], hidesSnapshot: hooked?.hidesSnapshot ?? false };
   }
 
+  /** The registrations that are data, as JSON-serialisable data (saveState). */
   toState(): ProcessRegistryState {
     const dataRules = <M, I>(rules: Array<Rule<M, I>>) =>
       rules
@@ -168,12 +173,21 @@ function resolved(script: Script): ResolvedScript {
 
 function containerMatches(m: ContainerMatch, info: ContainerProcessInfo): boolean {
   if (m.containerId !== undefined && m.containerId !== info.containerId) return false;
-  if (m.image !== undefined && m.image !== info.image) return false;
+  if (m.image !== undefined && normalizedImage(m.image) !== normalizedImage(info.image)) return false;
   if (m.args !== undefined && !sameStrings(m.args, info.args)) return false;
   for (const [k, v] of Object.entries(m.labels ?? {})) {
     if (!Object.hasOwn(info.labels, k) || info.labels[k] !== v) return false;
   }
   return true;
+}
+
+/** A reference as the CRI normalises it ("busybox:1.36" is docker.io/library/busybox:1.36); anything else as given. */
+function normalizedImage(image: string): string {
+  try {
+    return referenceString(parseDockerRef(image));
+  } catch {
+    return image;
+  }
 }
 
 function execMatches(m: ExecMatch, info: ExecProcessInfo): boolean {

@@ -32,8 +32,10 @@ export function terminatesByDefault(signal: number): boolean {
   return signal >= 1 && signal <= 64 && !notTerminating.has(signal);
 }
 
+/** Which output a process writes to. */
 export type Stream = "stdout" | "stderr";
 
+/** Output a script writes, on its stream, after a delay. */
 export interface OutputChunk {
   stream: Stream;
   data: string | Uint8Array;
@@ -109,10 +111,13 @@ export interface ProcessContext extends ProcessDescription {
   readonly hasExited: boolean;
   /** Ends when stdin is closed (closeIO) or its source ends; empty when the process has no stdin. */
   readonly stdin: AsyncIterable<Uint8Array>;
+  /** Writes output on stdout or stderr. */
   write(stream: Stream, data: string | Uint8Array): void;
+  /** Ends the process with exit code `code`. */
   exit(code: number): void;
   /** Publishes /tasks/oom and exits 137. */
   oom(): void;
+  /** Resolves after `ms` of the fake's clock. */
   sleep(ms: number): Promise<void>;
   /** Handles every catchable signal from now on, in place of the default action. */
   onSignal(handler: (signal: number) => void): void;
@@ -127,6 +132,7 @@ export interface ProcessContext extends ProcessDescription {
 /** Returning ends the process with the returned code (0 if none); throwing exits 1. */
 export type ScriptFunction = (process: ProcessContext) => Promise<number | void> | number | void;
 
+/** What a process does: a ProcessScript (data, saved with the state) or a function. */
 export type Script = ProcessScript | ScriptFunction;
 
 /** What a container matcher sees of the container whose process is being created. */
@@ -136,7 +142,7 @@ export interface ContainerProcessInfo {
   readonly image: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly args: readonly string[];
-  /** The spec's process env and memory limit, for the default emulation (process-emulation.ts). */
+  /** The spec's process env and memory limit, for the default emulation (emulation/). */
   readonly env?: readonly string[];
   readonly memoryLimit?: bigint;
   /** Whether the container's root filesystem has a file there; absent without a root filesystem. */
@@ -194,6 +200,7 @@ export interface ContainerFilesystem {
   changeFile?(container: FilesystemContainer, change: FileChange): boolean;
 }
 
+/** What a filesystem hook lists in a directory. */
 export interface DirectoryNames {
   names: string[];
   /** A mount covers the directory, so the snapshot's own names are hidden. */
