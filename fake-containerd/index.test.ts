@@ -317,6 +317,27 @@ describe("state", () => {
     expect(after).toEqual(["tick\n", "tick\n", "tick\n"]);
   });
 
+  test("a shell restored mid-loop keeps its trap and its background job: a SIGTERM then runs the trap after the command it waits for", async () => {
+    const clock = new VirtualClock();
+    const fake = createFakeContainerd({ seed: 1, clock });
+    const ns = fake.namespace("k8s.io");
+    const script = "trap 'echo caught; kill $job; wait $job; echo job $?; exit 7' TERM; sleep 100 & job=$!; while true; do echo tick; sleep 2; done";
+    await ns.containers.create({ id: "trapper", spec: spec(["sh", "-c", script]) });
+    await (await ns.tasks.create("trapper")).start();
+    await clock.advance(3000);
+
+    const restored = createFakeContainerd({ state: JSON.parse(JSON.stringify(fake.saveState())) as FakeContainerdState });
+    const after: string[] = [];
+    const task = await restored.namespace("k8s.io").tasks.get("trapper", { io: printed(after) });
+    await (restored.clock as VirtualClock).advance(500);
+    await task.kill(signals.SIGTERM);
+    await (restored.clock as VirtualClock).advance(499);
+    expect(after).toEqual([]);
+    await (restored.clock as VirtualClock).advance(1);
+    expect(after).toEqual(["caught\n", "job 143\n"]);
+    expect((await task.wait()).exitStatus).toBe(7);
+  });
+
   test("a script that reads the container's files is laid out when it starts; restored, it goes on with the steps it was laid out as", async () => {
     const clock = new VirtualClock();
     const fake = createFakeContainerd({ seed: 1, clock });

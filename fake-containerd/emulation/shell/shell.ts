@@ -188,7 +188,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     child.programs = this.programs.slice();
     child.options = { ...this.options };
     child.functions = new Map(this.functions);
-    child.traps = new Map([...this.traps].filter(([, action]) => action === ""));
+    for (const [signal, action] of this.traps) if (action === "") child.traps.set(signal, action);
     child.fds = this.fds.slice();
     child.status = this.status;
     child.lastBackground = this.lastBackground;

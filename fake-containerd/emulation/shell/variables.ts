@@ -8,9 +8,9 @@ import type { Journal } from "../journal.ts";
 import { ShellError } from "./errors.ts";
 
 interface Variable {
-  value: string | undefined;
-  exported: boolean;
-  readonly: boolean;
+  readonly value: string | undefined;
+  readonly exported: boolean;
+  readonly readonly: boolean;
 }
 
 export interface VariablesState {
@@ -34,14 +34,19 @@ export function environment(env: readonly string[]): Map<string, string> {
 }
 
 export class Variables {
-  private readonly table = new Map<string, Variable>();
+  private readonly table: Map<string, Variable>;
   /** When each exported name entered ash's table (env lists the newest first within a bucket). */
-  private readonly order = new Map<string, number>();
+  private readonly order: Map<string, number>;
   /** Function scopes: what each local hid, to put back when the function returns. */
   private scopes: Array<Map<string, Variable | undefined>> = [];
   /** HOME's value, found when first read (runc's, from /etc/passwd). */
   private lazyHome: (() => string) | undefined;
   journal: Journal | undefined;
+
+  private constructor(table = new Map<string, Variable>(), order = new Map<string, number>()) {
+    this.table = table;
+    this.order = order;
+  }
 
   /**
    * A shell's variables at its start: the process environment imported (PATH takes ash's own
@@ -70,8 +75,10 @@ export class Variables {
     const variable = this.table.get(name);
     if (variable === undefined) return undefined;
     if (variable.value === undefined && name === "HOME" && this.lazyHome) {
-      variable.value = this.lazyHome();
+      const value = this.lazyHome();
       this.lazyHome = undefined;
+      this.table.set(name, { ...variable, value });
+      return value;
     }
     return variable.value;
   }
@@ -120,7 +127,7 @@ export class Variables {
     const scope = this.scopes.at(-1)!;
     if (!scope.has(name)) {
       const outer = this.table.get(name);
-      scope.set(name, outer && { ...outer });
+      scope.set(name, outer);
       this.journal?.record(() => scope.delete(name));
     }
     if (value !== undefined) this.set(name, value);
@@ -153,12 +160,10 @@ export class Variables {
     return entries.sort(([a, seqA], [b, seqB]) => bucket(a) - bucket(b) || seqB - seqA).map(([name]) => `${name}=${this.get(name)}`);
   }
 
-  /** A subshell's copy. */
+  /** A subshell's copy. It shares the variables' records: a change replaces a record, never edits it. */
   clone(): Variables {
-    const copy = new Variables();
-    for (const [name, variable] of this.table) copy.table.set(name, { ...variable });
-    for (const [name, seq] of this.order) copy.order.set(name, seq);
-    copy.scopes = this.scopes.map((scope) => new Map([...scope].map(([name, outer]) => [name, outer && { ...outer }])));
+    const copy = new Variables(new Map(this.table), new Map(this.order));
+    copy.scopes = this.scopes.map((scope) => new Map(scope));
     copy.lazyHome = this.lazyHome;
     return copy;
   }
