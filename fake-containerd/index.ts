@@ -13,6 +13,7 @@ import { Namespaces, type NamespacesState } from "./namespaces.ts";
 import { Operations, type FaultSpec, type FaultState, type Gate } from "./operations.ts";
 import { ProcessRegistry, type ProcessRegistryState } from "./processes.ts";
 import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
+import { Network } from "./network.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";
 export { ContainerdError, isKind, isNotFound, isAlreadyExists, type ErrorKind } from "./errdefs.ts";
@@ -52,6 +53,19 @@ export type {
   Metric,
 } from "./tasks.ts";
 export type { FaultSpec, FaultState, Gate } from "./operations.ts";
+export { InputQueue, OutputBuffer, ProcessStdio, type ProcessStdioOptions } from "./stdio.ts";
+export { Terminal, type TerminalSize } from "./terminal.ts";
+export {
+  AddressInUseError,
+  ConnectionRefusedError,
+  hostNetwork,
+  socketPair,
+  type ConnectionHandler,
+  type Listener,
+  type Network,
+  type NetworkEvent,
+  type Socket,
+} from "./network.ts";
 
 /** What every store of another part (content, images, snapshots) offers the root. */
 export interface NamespacedStore {
@@ -174,6 +188,8 @@ export class FakeContainerd {
   readonly events: EventExchange;
   /** Scripts for what processes do, exec handlers and files. */
   readonly processes: ProcessRegistry;
+  /** The ports processes listen on, by network namespace, and connections to them. */
+  readonly network = new Network();
   readonly namespaces: Namespaces;
   readonly faults: Faults;
   readonly gates: { hold(op: string, subject?: string): Gate };
@@ -265,6 +281,7 @@ export class FakeContainerd {
       {
         containers,
         processes: this.processes,
+        network: this.network,
         pids: this.pids,
         runtimes: this.runtimes,
         snapshotMounts: async (snapshotter, key): Promise<MountInfo[]> => snapshots.get(snapshotter).mounts(key),

@@ -7,8 +7,8 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RealClock } from "../../fake-containerd/index.ts";
 import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
-import { startStreamingServer } from "../cri/transport/streaming-server.ts";
-import { createFakeCri } from "../harness/index.ts";
+import { startStreamingServer, streamingServerSettings } from "../cri/transport/streaming-server.ts";
+import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { NodeHostFs } from "../node/host-fs-node.ts";
 import { loadState, saveState } from "./state-file.ts";
 
@@ -78,8 +78,10 @@ export async function serve(args: string[]): Promise<void> {
   if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new Error(`--seed: not an integer: ${values.seed}`);
   const state = statePath ? loadState(statePath) : undefined;
 
-  const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
-  const fake = await createFakeCri({
+  // containerd starts its stream server with the plugin; its URLs name the port it got.
+  let fake: FakeCri | undefined;
+  const streaming = await startStreamingServer({ ...(await streamingServerSettings(config)), service: () => fake!.service });
+  fake = await createFakeCri({
     config,
     hostFs: new NodeHostFs(),
     clock: new RealClock(),
@@ -92,7 +94,7 @@ export async function serve(args: string[]): Promise<void> {
   const server = await fake.serve(listen);
   process.stdout.write(`${server.endpoint}\n`);
   process.stderr.write(
-    `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
+    `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl}; data in ${dataDir}\n`,
   );
 
   let stopping = false;
