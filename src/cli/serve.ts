@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RealClock } from "../../fake-containerd/index.ts";
 import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
+import { exposeNodePorts } from "../cri/transport/node-ports.ts";
 import { startStreamingServer, streamingServerSettings } from "../cri/transport/streaming-server.ts";
 import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { NodeHostFs } from "../node/host-fs-node.ts";
@@ -90,6 +91,7 @@ export async function serve(args: string[]): Promise<void> {
     strictImages: values["strict-images"] ?? false,
     streamBaseUrl: streaming.baseUrl,
   });
+  const nodePorts = exposeNodePorts(fake.containerd.network, () => fake!.service, (message) => process.stderr.write(`fake-cri: ${message}\n`));
   const listen = values.listen ?? defaultListen();
   const server = await fake.serve(listen);
   process.stdout.write(`${server.endpoint}\n`);
@@ -104,6 +106,7 @@ export async function serve(args: string[]): Promise<void> {
     process.stderr.write(`fake-cri: ${signal}, shutting down\n`);
     await server.close();
     await streaming.close();
+    await nodePorts.close();
     const saved = fake.saveState();
     await fake.close();
     if (statePath) {
