@@ -60,10 +60,11 @@ async function forwardInNamespace(c: CriService, id: string, network: string, po
     conn = c.containerd.network.connect(network, port);
   } catch (err) {
     if (!(err instanceof ConnectionRefusedError)) throw err;
-    // net.Dial of "localhost": IPv4 first, then IPv6.
+    // net.Dial of "localhost": IPv4 first, then IPv6, which finds no address on a node whose
+    // /etc/hosts names localhost only as 127.0.0.1 (the reference node's).
     throw new Error(
       `failed to connect to localhost:${port} inside namespace ${quote(id)}, ` +
-        `IPv4: dial tcp4 127.0.0.1:${port}: ${err.message} IPv6 dial tcp6 [::1]:${port}: ${err.message} `,
+        `IPv4: dial tcp4 127.0.0.1:${port}: ${err.message} IPv6 dial tcp6: address localhost: no suitable address found `,
     );
   }
   try {

@@ -102,7 +102,9 @@ export class SpdyServerSession {
   private readonly options: SpdySessionOptions;
   /** The lowest ID a new client stream may have (spdystream's receivedStreamId). */
   private nextClientStreamId = 1;
+  /** GOAWAY was sent or received: no new streams. */
   private goneAway = false;
+  private sentGoAway = false;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private socketClosed = false;
   private resolveClosed!: () => void;
@@ -129,8 +131,10 @@ export class SpdyServerSession {
   /** Resets every stream, says GOAWAY and closes the socket (at once: no stream is left). */
   close(): void {
     for (const stream of [...this.streams.values()]) stream.reset();
-    if (!this.goneAway) {
+    // Also after the client's GOAWAY: spdystream's Close runs before its reader notes that one.
+    if (!this.sentGoAway) {
       this.goneAway = true;
+      this.sentGoAway = true;
       this.send({ type: "goAway", lastGoodStreamId: Math.max(this.nextClientStreamId - 2, 0), status: 0 });
     }
     this.shutdownWhenIdle();
@@ -213,7 +217,8 @@ export class SpdyServerSession {
       case "goAway":
         this.goneAway = true;
         this.resolveReadEnded();
-        this.shutdownWhenIdle();
+        // After whoever waits for readEnded has had its say (a port-forward closes, with GOAWAY).
+        queueMicrotask(() => this.shutdownWhenIdle());
         return;
       case "synReply":
       case "settings":

@@ -26,6 +26,8 @@ export interface GoResponse {
   status: number;
   headers: Array<[string, string]>;
   body: string;
+  /** The Content-Type net/http sniffs for a handler that set none (written after Content-Length). */
+  sniffedType?: string;
 }
 
 const statusTexts: Record<number, string> = {
@@ -54,10 +56,10 @@ export function httpError(status: number, message: string, headers: Array<[strin
 export const tokenNotFound = (): GoResponse => httpError(404, "404 page not found");
 
 /** go-restful's answer to a path no route has. */
-export const routeNotFound = (): GoResponse => ({ status: 404, headers: [["Content-Type", "text/plain; charset=utf-8"]], body: "404: Page Not Found" });
+export const routeNotFound = (): GoResponse => ({ status: 404, headers: [], body: "404: Page Not Found", sniffedType: "text/plain; charset=utf-8" });
 
 /** go-restful's answer to a route's path with another method. */
-export const methodNotAllowed = (): GoResponse => ({ status: 405, headers: [["Content-Type", "text/plain; charset=utf-8"]], body: "405: Method Not Allowed" });
+export const methodNotAllowed = (): GoResponse => ({ status: 405, headers: [], body: "405: Method Not Allowed", sniffedType: "text/plain; charset=utf-8" });
 
 /** Where a handler's answer goes: a plain response, or the socket of an upgrade request. */
 export interface Responder {
@@ -68,6 +70,16 @@ export interface Responder {
   readonly head: Uint8Array;
 }
 
+/** The header lines Go writes for a response: the handler's sorted, then its own. */
+function headerLines(response: GoResponse): Array<[string, string]> {
+  return [
+    ...sortedHeaders(response.headers),
+    ["Date", new Date().toUTCString()],
+    ["Content-Length", String(Buffer.byteLength(response.body))],
+    ...(response.sniffedType ? [["Content-Type", response.sniffedType] as [string, string]] : []),
+  ];
+}
+
 /** A plain request: Node writes the response, with Go's headers and no Connection header of its own. */
 export function plainResponder(res: ServerResponse): Responder {
   return {
@@ -76,28 +88,25 @@ export function plainResponder(res: ServerResponse): Responder {
     respond(response) {
       res.sendDate = false;
       res.removeHeader("Connection");
-      res.writeHead(response.status, statusText(response.status), [
-        ...sortedHeaders(response.headers),
-        ["Date", new Date().toUTCString()],
-        ["Content-Length", String(Buffer.byteLength(response.body))],
-      ]);
+      res.writeHead(response.status, statusText(response.status), headerLines(response));
       res.end(response.body);
     },
   };
 }
 
-/** An upgrade request: the response is written on the socket, which is then closed. */
-export function socketResponder(socket: Duplex, head: Uint8Array): Responder {
+/**
+ * An upgrade request (Node hands over the connection): the response is written on the socket,
+ * which then goes back to the HTTP server for the next request, as Go keeps the connection.
+ */
+export function socketResponder(socket: Duplex, head: Uint8Array, reuse: (socket: Duplex) => void): Responder {
   return {
     socket,
     head,
     respond(response) {
-      writeHead(socket, response.status, [
-        ...sortedHeaders(response.headers),
-        ["Date", new Date().toUTCString()],
-        ["Content-Length", String(Buffer.byteLength(response.body))],
-      ]);
-      socket.end(response.body);
+      writeHead(socket, response.status, headerLines(response));
+      socket.write(response.body);
+      if (head.length > 0) socket.unshift(head);
+      reuse(socket);
     },
   };
 }

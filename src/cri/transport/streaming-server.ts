@@ -104,7 +104,11 @@ export async function startStreamingServer(options: StreamingServerOptions): Pro
     upgraded.add(socket);
     socket.on("close", () => upgraded.delete(socket));
     socket.on("error", () => socket.destroy());
-    handle(options, req, socketResponder(socket, new Uint8Array(head))).catch((err: unknown) => failed(err, socket));
+    const reuse = (again: Duplex) => {
+      upgraded.delete(again);
+      server.emit("connection", again);
+    };
+    handle(options, req, socketResponder(socket, new Uint8Array(head), reuse)).catch((err: unknown) => failed(err, socket));
   });
   server.on("clientError", (_err, socket: Socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\nConnection: close\r\n\r\n400 Bad Request");

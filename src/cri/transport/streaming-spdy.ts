@@ -51,7 +51,8 @@ function upgrade(req: IncomingMessage, responder: Responder, headers: Array<[str
     responder.respond(httpError(400, `unable to upgrade: missing upgrade headers in request: ${goHeaderRepr(req)}`, headers));
     return undefined;
   }
-  writeHead(socket, 101, [["Connection", "Upgrade"], ["Upgrade", "SPDY/3.1"], ...headers, ["Date", new Date().toUTCString()]]);
+  // Go writes no Date on a 101.
+  writeHead(socket, 101, [["Connection", "Upgrade"], ["Upgrade", "SPDY/3.1"], ...headers]);
   return socket;
 }
 
