@@ -7,7 +7,8 @@ import { connect } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, type ClientStep } from "../../../golden/streams/exchange.ts";
 import { createFakeCri, type FakeCri } from "../../harness/index.ts";
-import { FrameWriter, spdyHeaders } from "./spdy-frames.ts";
+import { deflate } from "pako";
+import { FrameWriter, headerDictionary, spdyHeaders } from "./spdy-frames.ts";
 
 let fake: FakeCri;
 
@@ -110,8 +111,8 @@ describe("the streaming server under bad input", () => {
   test("a header block that inflates past 1 MiB closes the connection", async () => {
     const id = await runningContainer();
     const { url } = await fake.runtime.exec({ containerId: id, cmd: ["true"], stdout: true });
-    const writer = new FrameWriter();
-    const bomb = writer.encode({
+    // A SYN_STREAM whose 2 MiB of headers deflate to a few KiB.
+    const plain = new FrameWriter().encode({
       type: "synStream",
       streamId: 1,
       associatedToStreamId: 0,
@@ -120,6 +121,18 @@ describe("the streaming server under bad input", () => {
       unidirectional: false,
       headers: spdyHeaders({ streamType: "error", padding: "x".repeat(2 << 20) }),
     });
+    const block = plain.subarray(8 + 10 + 2).slice();
+    const stored: number[] = [];
+    for (let at = 0; at < block.length; ) {
+      const length = block[at + 1]! | (block[at + 2]! << 8);
+      stored.push(...block.subarray(at + 5, at + 5 + length));
+      at += 5 + length;
+    }
+    const compressed = deflate(Uint8Array.from(stored), { dictionary: headerDictionary });
+    const bomb = new Uint8Array(18 + compressed.length);
+    bomb.set(plain.subarray(0, 18));
+    new DataView(bomb.buffer).setUint32(4, 10 + compressed.length);
+    bomb.set(compressed, 18);
     expect(bomb.length).toBeLessThan(64 << 10);
     const events = await exchange(url, [spdyExec[0]!, { raw: { hex: hex(bomb) } }]);
     expect(events.at(-1)).toEqual({ closed: true });
