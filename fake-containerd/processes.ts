@@ -306,7 +306,7 @@ type OutputChunkState = { stream: Stream; data: string | { base64: string }; atM
 
 type FileChangeState = Omit<FileChange, "data"> & { data?: string | { base64: string } };
 
-export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat" | "files"> & {
+export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat" | "files" | "listen"> & {
   output?: OutputChunkState[];
   repeat?: { fromMs?: number; everyMs: number; output: OutputChunkState[] };
   files?: FileChangeState[];
@@ -444,6 +444,8 @@ export class ProcessRegistry {
     const containers = count(this.containerRules as Array<Rule<unknown, never>>);
     const execs = count(this.execRules as Array<Rule<unknown, never>>);
     if (containers > 0) notes.push(`${containers} container script registration(s) use functions and were not saved`);
+    const listening = this.containerRules.filter((r) => typeof r.script !== "function" && r.script.listen?.length).length;
+    if (listening > 0) notes.push(`${listening} container script registration(s) listen on ports; saved without their listeners`);
     if (execs > 0) notes.push(`${execs} exec script registration(s) use functions and were not saved`);
     if (this.filesystem) notes.push("the filesystem hook is code and was not saved");
     return notes;
@@ -499,8 +501,9 @@ function splitFileKey(key: string): [string | undefined, string] {
   return [owner === "" ? undefined : owner, key.slice(at + 1)];
 }
 
+/** A data script as saved: its listeners are code, so they are left out (unsaved() notes them). */
 export function scriptToState(script: ProcessScript): ProcessScriptState {
-  const { output, repeat, files, ...rest } = script;
+  const { output, repeat, files, listen: _listen, ...rest } = script;
   const state: ProcessScriptState = { ...rest };
   if (output) state.output = output.map(chunkToState);
   if (repeat) state.repeat = { ...repeat, output: repeat.output.map(chunkToState) };

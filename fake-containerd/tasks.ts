@@ -554,6 +554,8 @@ export class TaskService {
           notes.push(
             `process ${p.execId ?? id} of task ${id} in namespace ${this.namespace} runs a function script; restored, it runs until killed`,
           );
+        } else if (p.listeners.length > 0) {
+          notes.push(`process ${p.execId ?? id} of task ${id} in namespace ${this.namespace} listens on ports; restored, it does not`);
         }
       }
     }

@@ -2,7 +2,8 @@
 // filesystem) and a CRI plugin over it, and hands out typed in-process clients for both CRI
 // services and both API versions, the fake-containerd (to script processes, inject faults, hold
 // gates), restart() (a new CRI plugin over the same node, as after a containerd restart), serve()
-// (the same plugin over gRPC) and saveState().
+// (the same plugin over gRPC), exec() and attach() (streams without HTTP; the streaming server
+// itself starts with the first Exec, Attach or PortForward URL) and saveState().
 
 import { createFakeContainerd, VirtualClock, type Clock, type FakeContainerd, type FakeContainerdState } from "../../fake-containerd/index.ts";
 import * as v1 from "../cri/api/v1.ts";
