@@ -12,6 +12,7 @@ import { concatBytes, toBytes } from "../src/node/bytes.ts";
 export interface Socket {
   /** What the other end writes, until it ends its side or the connection closes. */
   readonly data: AsyncIterable<Uint8Array>;
+  /** Bytes for the other end (dropped once this side has ended). */
   write(data: string | Uint8Array): void;
   /** Resolves when the other end has read most of what was written (or the connection closed). */
   drained(): Promise<void>;
@@ -139,9 +140,11 @@ export function socketPair(): [Socket, Socket] {
 export interface Listener {
   readonly namespace: string;
   readonly port: number;
+  /** Stops listening (twice is fine). */
   close(): void;
 }
 
+/** A port a process started or stopped listening on. */
 export interface NetworkEvent {
   kind: "listen" | "close";
   namespace: string;

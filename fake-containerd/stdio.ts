@@ -29,12 +29,14 @@ export class OutputBuffer {
   /** Resolves when the stream has ended (the process exited and its output drained). */
   readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
 
+  /** Output the process wrote (a sink's write). */
   write(chunk: Uint8Array): void {
     if (this.closed) return;
     this.chunks.push(chunk.slice());
     this.wake();
   }
 
+  /** The stream has ended (a sink's close). */
   close(): void {
     if (this.closed) return;
     this.closed = true;
@@ -46,6 +48,7 @@ export class OutputBuffer {
     return this.closed;
   }
 
+  /** Everything so far. */
   bytes(): Uint8Array {
     return concatBytes(this.chunks);
   }
@@ -88,17 +91,20 @@ export class InputQueue implements AsyncIterable<Uint8Array> {
   private ended = false;
   private wake: (() => void) | undefined;
 
+  /** Bytes for the reader (dropped once ended). */
   push(data: string | Uint8Array): void {
     if (this.ended) return;
     this.queue.push(toBytes(data));
     this.wakeReader();
   }
 
+  /** End of file: the reader's iteration ends once it has read what was pushed. */
   end(): void {
     this.ended = true;
     this.wakeReader();
   }
 
+  /** What was pushed, in order, until end(). */
   async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
     for (;;) {
       const chunk = this.queue.shift();
@@ -118,6 +124,7 @@ export class InputQueue implements AsyncIterable<Uint8Array> {
   }
 }
 
+/** What a ProcessStdio gives the process. */
 export interface ProcessStdioOptions {
   /** Give the process a stdin (without one it reads end of file at once). */
   stdin?: boolean;

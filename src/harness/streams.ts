@@ -7,6 +7,7 @@ import { attachContainer } from "../cri/server/container-attach.ts";
 import type { CriService } from "../cri/server/service.ts";
 import { CodeExitError, streamExec, type CommandStreams, type TerminalSize } from "../cri/server/streaming-runtime.ts";
 
+/** The streams fake.exec() and fake.attach() connect. */
 export interface StreamOptions {
   /** Give the process a terminal (its stderr then arrives on stdout). Default false. */
   tty?: boolean;
