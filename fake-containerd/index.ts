@@ -69,7 +69,7 @@ export type {
   Metric,
   CgroupMetrics,
 } from "./tasks.ts";
-export { InputQueue, OutputBuffer, ProcessStdio, type ProcessStdioOptions } from "./stdio.ts";
+export { AsyncQueue, InputQueue, OutputBuffer, ProcessStdio, type ProcessStdioOptions } from "./stdio.ts";
 export {
   AddressInUseError,
   ConnectionRefusedError,

@@ -85,31 +85,30 @@ export class OutputBuffer {
   }
 }
 
-/** Bytes for a process's stdin, pushed by the client and read by the process until closed. */
-export class InputQueue implements AsyncIterable<Uint8Array> {
-  private readonly queue: Uint8Array[] = [];
+/** Items pushed by one side, read in order by the other until ended. */
+export class AsyncQueue<T> implements AsyncIterable<T> {
+  private readonly queue: T[] = [];
   private ended = false;
   private wake: (() => void) | undefined;
 
-  /** Bytes for the reader (dropped once ended). */
-  push(data: string | Uint8Array): void {
+  /** An item for the reader (dropped once ended). */
+  push(item: T): void {
     if (this.ended) return;
-    this.queue.push(toBytes(data));
+    this.queue.push(item);
     this.wakeReader();
   }
 
-  /** End of file: the reader's iteration ends once it has read what was pushed. */
+  /** The reader's iteration ends once it has read what was pushed. */
   end(): void {
     this.ended = true;
     this.wakeReader();
   }
 
   /** What was pushed, in order, until end(). */
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
     for (;;) {
-      const chunk = this.queue.shift();
-      if (chunk) {
-        yield chunk;
+      if (this.queue.length > 0) {
+        yield this.queue.shift()!;
         continue;
       }
       if (this.ended) return;
@@ -121,6 +120,14 @@ export class InputQueue implements AsyncIterable<Uint8Array> {
     const wake = this.wake;
     this.wake = undefined;
     wake?.();
+  }
+}
+
+/** Bytes for a process's stdin, pushed by the client and read by the process until ended (end of file). */
+export class InputQueue extends AsyncQueue<Uint8Array> {
+  /** Bytes for the reader (text as UTF-8; dropped once ended). */
+  override push(data: string | Uint8Array): void {
+    super.push(toBytes(data));
   }
 }
 

@@ -2,7 +2,7 @@
 // has connected (streaming-runtime.ts, attachContainer), with the client's streams in the test's
 // hands. Portable.
 
-import { InputQueue, OutputBuffer } from "../../fake-containerd/index.ts";
+import { AsyncQueue, InputQueue, OutputBuffer } from "../../fake-containerd/index.ts";
 import { attachContainer } from "../cri/server/container-attach.ts";
 import type { CriService } from "../cri/server/service.ts";
 import { CodeExitError, streamExec, type CommandStreams, type TerminalSize } from "../cri/server/streaming-runtime.ts";
@@ -40,42 +40,10 @@ export interface AttachSession extends StreamSession {
   readonly done: Promise<void>;
 }
 
-/** Terminal sizes in the order sent, until the session ends. */
-class SizeQueue implements AsyncIterable<TerminalSize> {
-  private readonly sizes: TerminalSize[] = [];
-  private ended = false;
-  private wake: (() => void) | undefined;
-
-  push(size: TerminalSize): void {
-    this.sizes.push(size);
-    this.signal();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.signal();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<TerminalSize> {
-    for (;;) {
-      const size = this.sizes.shift();
-      if (size) yield size;
-      else if (this.ended) return;
-      else await new Promise<void>((resolve) => (this.wake = resolve));
-    }
-  }
-
-  private signal(): void {
-    const wake = this.wake;
-    this.wake = undefined;
-    wake?.();
-  }
-}
-
 function session(options: StreamOptions): { streams: CommandStreams; client: StreamSession; end(): void } {
   const tty = options.tty ?? false;
   const input = options.stdin ? new InputQueue() : undefined;
-  const sizes = new SizeQueue();
+  const sizes = new AsyncQueue<TerminalSize>();
   const stdout = new OutputBuffer();
   const stderr = new OutputBuffer();
   const streams: CommandStreams = { tty, stdout, resize: sizes };

@@ -3,12 +3,18 @@
 // goes on serving the next client, and the exec's process and the token are gone afterwards.
 // (What a well-behaved client sees is pinned by golden/streams.)
 
+import { X509Certificate } from "node:crypto";
+import { request as httpsRequest } from "node:https";
 import { connect } from "node:net";
+import { hostname } from "node:os";
+import type { TLSSocket } from "node:tls";
 import { afterEach, describe, expect, test } from "vitest";
 import { exchange, type ClientStep } from "../../../golden/streams/exchange.ts";
 import { createFakeCri, type FakeCri } from "../../harness/index.ts";
 import { deflate } from "pako";
+import { defaultCriConfig } from "../config.ts";
 import { FrameWriter, headerDictionary, spdyHeaders } from "./spdy-frames.ts";
+import { streamingServerSettings } from "./streaming-server.ts";
 
 let fake: FakeCri;
 
@@ -180,5 +186,50 @@ describe("the streaming server under bad input", () => {
     for (let i = 0; i < 50 && (await liveExecs(id)) > 0; i++) await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await liveExecs(id)).toBe(0);
     await stillServes(id);
+  });
+});
+
+describe("enable_tls_streaming", () => {
+  test("without a key pair the server makes a self-signed chain, as containerd does, and serves HTTPS", async () => {
+    fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"], config: { enableTlsStreaming: true } });
+    const config = { metadata: { name: "p", namespace: "default", uid: "p" } };
+    const { podSandboxId } = await fake.runtime.runPodSandbox({ config });
+    const { url } = await fake.runtime.portForward({ podSandboxId });
+    expect(url).toMatch(/^https:\/\/127\.0\.0\.1:\d+\/portforward\/[\w-]{8}$/);
+    const { status, certificates } = await new Promise<{ status: number; certificates: X509Certificate[] }>((resolve, reject) => {
+      const req = httpsRequest(url.replace(/[^/]+$/, "notatokn"), { rejectUnauthorized: false }, (res) => {
+        const chain: X509Certificate[] = [];
+        for (let cert = (res.socket as TLSSocket).getPeerX509Certificate(); cert && chain.length < 3; cert = cert.issuerCertificate) {
+          chain.push(cert);
+          if (cert.issuer === cert.subject) break;
+        }
+        res.resume();
+        res.on("end", () => resolve({ status: res.statusCode!, certificates: chain }));
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    expect(status).toBe(404);
+    const [server, ca] = certificates;
+    expect(server?.subject).toMatch(new RegExp(`^CN=${hostname()}@\\d+$`));
+    expect(server?.issuer).toMatch(new RegExp(`^CN=${hostname()}-ca@\\d+$`));
+    expect(server?.checkIssued(ca!)).toBe(true);
+    expect(server?.subjectAltName).toContain("IP Address:127.0.0.1");
+    expect(ca?.ca).toBe(true);
+  });
+
+  test("a half-configured key pair is refused with containerd's words", async () => {
+    const base = defaultCriConfig();
+    const settings = (tls: Partial<typeof base>) => streamingServerSettings({ ...base, ...tls });
+    await expect(settings({ enableTlsStreaming: true, x509KeyPairStreaming: { tlsCertFile: "/c.pem", tlsKeyFile: "" } })).rejects.toThrow(
+      "failed to create stream server: invalid stream server configuration: must set X509KeyPairStreaming.TLSKeyFile",
+    );
+    await expect(settings({ x509KeyPairStreaming: { tlsCertFile: "", tlsKeyFile: "/k.pem" } })).rejects.toThrow(
+      "invalid stream server configuration: X509KeyPairStreaming.TLSKeyFile is set but EnableTLSStreaming is not set",
+    );
+    await expect(settings({ enableTlsStreaming: true, x509KeyPairStreaming: { tlsCertFile: "/nonexistent/c.pem", tlsKeyFile: "/nonexistent/k.pem" } })).rejects.toThrow(
+      "failed to create stream server: failed to load x509 key pair for stream server: ENOENT",
+    );
+    expect((await settings({ streamIdleTimeout: "90s" })).idleTimeoutMs).toBe(90_000);
   });
 });

@@ -116,7 +116,7 @@ class ChannelConnection {
     this.types = types;
     this.idleTimeoutMs = idleTimeoutMs;
     this.inputs = types.map((t) => (t === "read" || t === "readWrite" ? new InputQueue() : undefined));
-    ws.on("message", (data: Buffer, isBinary: boolean) => this.receive(data, isBinary));
+    ws.on("message", (data: Buffer) => this.receive(data));
     ws.on("close", () => this.close());
     ws.on("error", () => this.close());
     this.touch();
@@ -158,7 +158,8 @@ class ChannelConnection {
     socket?.end();
   }
 
-  private receive(data: Buffer, _isBinary: boolean): void {
+  /** A message from the client: text and binary alike, as x/net receives them. */
+  private receive(data: Buffer): void {
     this.touch();
     if (data.length === 0) return;
     if (this.protocol.closeSignal && data[0] === closeSignal) {
@@ -208,12 +209,12 @@ export function acceptCommandChannels(req: IncomingMessage, responder: Responder
   );
   // Tells the client the connection is established.
   conn.write(options.stdout ? stdoutChannel : options.stderr ? stderrChannel : errorChannel, new Uint8Array(0));
+  // Closing a channel one writes to sends nothing (wsstream closes only its reading side).
+  const output = (channel: number) => ({ write: (chunk: Uint8Array) => conn.write(channel, chunk), close() {} });
   const streams: CommandStreams = { tty: options.tty, resize: resizeEvents(conn.inputs[resizeChannel]!) };
   if (options.stdin) streams.stdin = conn.inputs[stdinChannel]!;
-  streams.stdout = { write: (chunk) => conn.write(stdoutChannel, chunk), close() {} };
-  streams.stderr = { write: (chunk) => conn.write(stderrChannel, chunk), close() {} };
-  if (!options.stdout) delete streams.stdout;
-  if (!options.stderr) delete streams.stderr;
+  if (options.stdout) streams.stdout = output(stdoutChannel);
+  if (options.stderr) streams.stderr = output(stderrChannel);
   const v4 = protocol === "v4.channel.k8s.io" || protocol === "v4.base64.channel.k8s.io" || protocol === "v5.channel.k8s.io";
   return {
     streams,
