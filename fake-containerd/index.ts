@@ -223,7 +223,7 @@ export class FakeContainerd {
   /** Scripts for what processes do, exec handlers and files. */
   readonly processes: ProcessRegistry;
   /** The ports processes listen on, by network namespace, and connections to them. */
-  readonly network = new Network();
+  readonly network: Network = new Network();
   readonly namespaces: Namespaces;
   readonly faults: Faults;
   /** Holds operations in flight: `gates.hold("tasks.create")` (see Gate). */

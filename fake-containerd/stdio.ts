@@ -27,7 +27,7 @@ export class OutputBuffer {
   private readonly waiters = new Set<() => void>();
   private resolveEnded!: () => void;
   /** Resolves when the stream has ended (the process exited and its output drained). */
-  readonly ended = new Promise<void>((resolve) => (this.resolveEnded = resolve));
+  readonly ended: Promise<void> = new Promise<void>((resolve) => (this.resolveEnded = resolve));
 
   /** Output the process wrote (a sink's write). */
   write(chunk: Uint8Array): void {
