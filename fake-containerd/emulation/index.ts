@@ -24,6 +24,7 @@ import { applets } from "./applets/index.ts";
 import { EmulatedProcess, type EmulationPort, type EmulationState } from "./process.ts";
 import { baseName, Shell } from "./shell/shell.ts";
 
+export { baseName } from "./shell/shell.ts";
 export { EmulatedProcess, type EmulationPort, type EmulationState } from "./process.ts";
 export type { FileSource } from "./files.ts";
 

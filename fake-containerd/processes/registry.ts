@@ -9,6 +9,8 @@ import type { ContainerRecord } from "../containers.ts";
 import { emulatesCommand, missingExecutable } from "../emulation/index.ts";
 import { pathParts } from "../snapshots/fs.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
+import { readsCommandsFromStdin, stdinShell } from "../stdin-shell.ts";
+import { webServerFor } from "../web-servers.ts";
 import type { ResolvedScript } from "./runner.ts";
 import {
   scriptFromState,
@@ -85,6 +87,9 @@ export class ProcessRegistry {
     // runc looks for the executable when the task is created, so that is when a missing one fails.
     const missing = info.args[0] === undefined ? undefined : missingExecutable(info.args[0], info.env ?? [], info.hasFile);
     if (missing !== undefined) return { kind: "data", script: { failStart: { reason: missing } } };
+    if (info.stdin && readsCommandsFromStdin(info.args)) return { kind: "function", run: stdinShell };
+    const server = webServerFor(info.args);
+    if (server) return { kind: "function", run: server };
     return info.memoryLimit === undefined ? { kind: "emulated", exec: false } : { kind: "emulated", exec: false, memoryLimit: info.memoryLimit };
   }
 
@@ -94,7 +99,9 @@ export class ProcessRegistry {
       const rule = this.execRules[i]!;
       if (typeof rule.match === "function" ? rule.match(info) : execMatches(rule.match, info)) return resolved(rule.script);
     }
-    return emulatedExec(info.argv, info.env ?? [], info.hasFile);
+    const script = emulatedExec(info.argv, info.env ?? [], info.hasFile);
+    const missing = script?.kind === "data" && script.script.failStart !== undefined;
+    return info.stdin && readsCommandsFromStdin(info.argv) && !missing ? { kind: "function", run: stdinShell } : script;
   }
 
   /** @internal A file registered with addFile() or given by the filesystem hook, for the container. */
@@ -161,6 +168,8 @@ export class ProcessRegistry {
     const containers = count(this.containerRules as Array<Rule<unknown, never>>);
     const execs = count(this.execRules as Array<Rule<unknown, never>>);
     if (containers > 0) notes.push(`${containers} container script registration(s) use functions and were not saved`);
+    const listening = this.containerRules.filter((r) => typeof r.script !== "function" && r.script.listen?.length).length;
+    if (listening > 0) notes.push(`${listening} container script registration(s) listen on ports; saved without their listeners`);
     if (execs > 0) notes.push(`${execs} exec script registration(s) use functions and were not saved`);
     if (this.filesystem) notes.push("the filesystem hook is code and was not saved");
     return notes;

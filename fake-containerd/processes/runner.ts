@@ -6,6 +6,7 @@
 import { toBytes } from "../../src/node/bytes.ts";
 import { readClock, type Clock } from "../clock.ts";
 import { emulate, type EmulatedProcess, type EmulationState } from "../emulation/index.ts";
+import type { ConnectionHandler } from "../network.ts";
 import { quote } from "../../src/go/strconv.ts";
 import {
   scriptFromState,
@@ -79,8 +80,12 @@ export class StdinPipe implements AsyncIterable<Uint8Array> {
     return !this.closed;
   }
 
-  /** Feeds the pipe from `source` from now on (replacing any earlier source). */
-  attach(source: AsyncIterable<Uint8Array>): void {
+  /**
+   * Feeds the pipe from `source` from now on (replacing any earlier source); `input` takes each
+   * chunk instead when given (a terminal's line discipline, which pushes what the process reads).
+   * The pipe closes when the source ends.
+   */
+  attach(source: AsyncIterable<Uint8Array>, input: (chunk: Uint8Array) => void = (chunk) => this.push(chunk)): void {
     if (this.closed) return;
     void this.source?.return?.();
     const iterator = source[Symbol.asyncIterator]();
@@ -98,10 +103,16 @@ export class StdinPipe implements AsyncIterable<Uint8Array> {
           this.close();
           return;
         }
-        this.chunks.push(step.value);
-        this.signal();
+        input(step.value);
       }
     })();
+  }
+
+  /** Bytes for the process to read. */
+  push(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.chunks.push(chunk);
+    this.signal();
   }
 
   close(): void {
@@ -152,6 +163,8 @@ export interface ProcessHost {
   readOnly(path: string): Promise<boolean>;
   locate(path: string): Promise<string>;
   changeFile(change: FileChange): void;
+  /** Starts listening on a port of the process's network namespace (AddressInUseError if taken). */
+  listen(port: number, handler: ConnectionHandler): void;
   /** Whether the container's root filesystem has a file at a path; undefined when it has none. */
   readonly hasFile: ((path: string) => boolean) | undefined;
 }
@@ -194,6 +207,8 @@ export class ProcessRunner {
   private cancelStepTimer: (() => void) | undefined;
   private cancelSigtermTimer: (() => void) | undefined;
   private signalHandler: ((signal: number) => void) | undefined;
+  /** Command lines a function script runs (ProcessContext.run) that have not exited. */
+  private readonly children = new Set<ProcessRunner>();
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
 
@@ -318,6 +333,7 @@ export class ProcessRunner {
   private begin(): void {
     switch (this.script.kind) {
       case "data":
+        for (const { port, handler } of this.script.script.listen ?? []) this.host.listen(port, handler);
         if (this.pausedSince === undefined) {
           this.runDueSteps();
           this.armSigterm();
@@ -418,6 +434,44 @@ export class ProcessRunner {
     if (!this.finished && !script.exit && !script.oom) this.host.exit(0);
   }
 
+  /** A command line run by the emulation as a child of this process (ProcessContext.run). */
+  private runChild(args: readonly string[]): Promise<number> {
+    if (this.finished) return Promise.resolve(128 + signals.SIGKILL);
+    const host = this.host;
+    return new Promise((resolve) => {
+      const child: ProcessRunner = new ProcessRunner({ kind: "emulated", exec: true }, {
+        clock: host.clock,
+        info: { ...host.info, args },
+        stdin: new StdinPipe(false),
+        currentPid: () => host.currentPid(),
+        nextPid: () => host.nextPid(),
+        write: (stream, data) => host.write(stream, data),
+        exit: (code) => {
+          child.stop(readClock(host.clock));
+          this.children.delete(child);
+          resolve(code);
+        },
+        oom: () => host.oom(),
+        readFile: (path) => host.readFile(path),
+        readDir: (path) => host.readDir(path),
+        readOnly: (path) => host.readOnly(path),
+        locate: (path) => host.locate(path),
+        changeFile: (change) => host.changeFile(change),
+        listen: (port, handler) => host.listen(port, handler),
+        hasFile: host.hasFile,
+      });
+      this.children.add(child);
+      // A child outlived by its parent (killed) ends with it.
+      void this.exited.then(() => {
+        if (this.children.delete(child)) {
+          child.stop(readClock(host.clock));
+          resolve(128 + signals.SIGKILL);
+        }
+      });
+      child.start(readClock(host.clock));
+    });
+  }
+
   private runFunction(run: ScriptFunction): void {
     const host = this.host;
     const runner = this;
@@ -426,6 +480,7 @@ export class ProcessRunner {
       get pid() {
         return host.currentPid();
       },
+      clock: host.clock,
       exited: this.exited,
       get hasExited() {
         return runner.finished;
@@ -449,6 +504,10 @@ export class ProcessRunner {
       changeFile: (change) => {
         if (!runner.finished) host.changeFile(change);
       },
+      listen: (port, handler) => {
+        if (!runner.finished) host.listen(port, handler);
+      },
+      run: (args) => this.runChild(args),
     };
     Promise.resolve()
       .then(() => run(context))

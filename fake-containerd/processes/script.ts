@@ -2,7 +2,9 @@
 // changes at times) or a function, what a script sees of its process, how matchers choose scripts
 // for containers and execs, and the JSON a saved state keeps of a data script.
 
+import type { Clock } from "../clock.ts";
 import type { ContainerRecord } from "../containers.ts";
+import type { ConnectionHandler } from "../network.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
 
 /** Linux signal numbers (amd64/arm64). */
@@ -73,6 +75,11 @@ export interface ProcessScript {
   usage?: { cpuMillicores?: number; memoryBytes?: number };
   /** Changes to the container's files, made in order of atMs (ties in the order given). */
   files?: FileChange[];
+  /**
+   * Ports served from the start until the process exits (a saved state drops them: handlers are
+   * code).
+   */
+  listen?: Array<{ port: number; handler: ConnectionHandler }>;
 }
 
 /** A change a process makes to its container's files (the emulation's touch, mkdir, rm, > and >>). */
@@ -106,6 +113,8 @@ export interface ProcessDescription {
 /** What a script function can do. Times are the fake's clock. */
 export interface ProcessContext extends ProcessDescription {
   readonly pid: number;
+  /** The fake's clock (what `sleep` waits on). */
+  readonly clock: Clock;
   /** Resolves when the process has exited, however that happened. */
   readonly exited: Promise<void>;
   readonly hasExited: boolean;
@@ -127,6 +136,16 @@ export interface ProcessContext extends ProcessDescription {
   readDir(path: string): Promise<string[] | undefined>;
   /** Changes the container's files: under a mount, the mount's; else the container's snapshot. */
   changeFile(change: FileChange): void;
+  /**
+   * Listens on a port of the container's network namespace until the process exits: each
+   * connection (a port-forward, a hostPort, another process) is handed to `handler`.
+   */
+  listen(port: number, handler: ConnectionHandler): void;
+  /**
+   * Runs a command line as the emulation runs an exec's (`["sh", "-c", "..."]` ...), as a child of
+   * this process: its output is this process's, it reads no stdin. Resolves with its exit status.
+   */
+  run(args: readonly string[]): Promise<number>;
 }
 
 /** Returning ends the process with the returned code (0 if none); throwing exits 1. */
@@ -147,6 +166,8 @@ export interface ContainerProcessInfo {
   readonly memoryLimit?: bigint;
   /** Whether the container's root filesystem has a file there; absent without a root filesystem. */
   readonly hasFile?: (path: string) => boolean;
+  /** Whether the process has a stdin to read (the container was created with stdin). */
+  readonly stdin?: boolean;
 }
 
 /** What an exec matcher sees. */
@@ -159,6 +180,8 @@ export interface ExecProcessInfo {
   readonly env?: readonly string[];
   /** Whether the container's root filesystem has a file there; absent without a root filesystem. */
   readonly hasFile?: (path: string) => boolean;
+  /** Whether the exec has a stdin to read. */
+  readonly stdin?: boolean;
 }
 
 /** Matches containers whose fields all equal the ones given; `labels` need only be present. */
@@ -229,14 +252,15 @@ export type OutputChunkState = { stream: Stream; data: string | { base64: string
 
 export type FileChangeState = Omit<FileChange, "data"> & { data?: string | { base64: string } };
 
-export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat" | "files"> & {
+export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat" | "files" | "listen"> & {
   output?: OutputChunkState[];
   repeat?: { fromMs?: number; everyMs: number; output: OutputChunkState[] };
   files?: FileChangeState[];
 };
 
+/** A data script as saved: its listeners are code, so they are left out (unsaved() notes them). */
 export function scriptToState(script: ProcessScript): ProcessScriptState {
-  const { output, repeat, files, ...rest } = script;
+  const { output, repeat, files, listen: _listen, ...rest } = script;
   const state: ProcessScriptState = { ...rest };
   if (output) state.output = output.map(chunkToState);
   if (repeat) state.repeat = { ...repeat, output: repeat.output.map(chunkToState) };
