@@ -8,6 +8,7 @@
 // step, so signals and input can reach it between steps; a shell worked out at once (`runToEnd`)
 // keeps one timeline for its whole run.
 
+import { concatBytes, toBytes } from "../../../src/node/bytes.ts";
 import type { ProcessUser } from "../../processes/script.ts";
 import { passwdEntry } from "../applets/id.ts";
 import { applets } from "../applets/index.ts";
@@ -60,7 +61,6 @@ export interface InputBuffer {
 export const spinLimit = 200_000;
 
 const decoder = new TextDecoder();
-const encoder = new TextEncoder();
 
 export class Shell implements ExpansionHost, BuiltinShell {
   readonly ctx: ShellContext;
@@ -616,7 +616,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       if (!last) child.fds[1] = { to: "capture", chunks };
       this.runChild(child);
       status = child.exitStatus!;
-      input = { to: "input", data: joinBytes(chunks), pos: 0 };
+      input = { to: "input", data: concatBytes(chunks.map(toBytes)), pos: 0 };
     });
     if (node.negated) this.status = status === 0 ? 1 : 0;
     else this.completed(status, tested);
@@ -803,7 +803,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
         this.timeline.output(target.to, data);
         return true;
       case "file":
-        this.change(target.path, "append", typeof data === "string" ? encoder.encode(data) : data);
+        this.change(target.path, "append", toBytes(data));
         return true;
       case "capture":
         target.chunks.push(data);
@@ -1031,20 +1031,9 @@ function homeOf(files: FileView, user: ProcessUser): string {
   return passwdEntry(passwd && decoder.decode(passwd), user.uid)?.home ?? "/";
 }
 
-
+/** The last element of a path (`/bin/sh` → `sh`). */
 export function baseName(path: string): string {
   return path.slice(path.lastIndexOf("/") + 1);
-}
-
-function joinBytes(chunks: ReadonlyArray<string | Uint8Array>): Uint8Array {
-  const parts = chunks.map((chunk) => (typeof chunk === "string" ? encoder.encode(chunk) : chunk));
-  const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
 }
 
 /** A word as ash's xtrace shows it: quoted when it has to be. */

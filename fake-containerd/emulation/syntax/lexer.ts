@@ -154,25 +154,7 @@ export class Lexer {
       const ch = this.source[this.pos]!;
       if (metacharacters.has(ch)) break;
       this.pos++;
-      switch (ch) {
-        case "\\":
-          this.backslash(parts);
-          break;
-        case "'":
-          parts.push({ type: "single", text: this.readSingle() });
-          break;
-        case '"':
-          parts.push({ type: "double", parts: this.readDouble() });
-          break;
-        case "$":
-          this.dollar(parts);
-          break;
-        case "`":
-          parts.push(this.backquote(false));
-          break;
-        default:
-          pushText(parts, "literal", ch);
-      }
+      if (!this.quotingOrExpansion(ch, parts)) pushText(parts, "literal", ch);
     }
     return parts;
   }
@@ -356,6 +338,29 @@ export class Lexer {
     this.pos++;
   }
 
+  /** Reads what `ch` (just taken) starts when it quotes or expands: false for a plain character. */
+  private quotingOrExpansion(ch: string, parts: Part[]): boolean {
+    switch (ch) {
+      case "\\":
+        this.backslash(parts);
+        return true;
+      case "'":
+        parts.push({ type: "single", text: this.readSingle() });
+        return true;
+      case '"':
+        parts.push({ type: "double", parts: this.readDouble() });
+        return true;
+      case "$":
+        this.dollar(parts);
+        return true;
+      case "`":
+        parts.push(this.backquote(false));
+        return true;
+      default:
+        return false;
+    }
+  }
+
   /**
    * A word inside `${...}`, up to one of `stops` (taken). Blanks and newlines are part of it;
    * quotes and expansions are read as in a word, so a `}` inside them is theirs.
@@ -367,26 +372,9 @@ export class Lexer {
       if (ch === undefined) throw new ShellSyntaxError("missing '}'");
       this.pos++;
       if (stops.includes(ch)) return parts;
-      switch (ch) {
-        case "\\":
-          this.backslash(parts);
-          break;
-        case "'":
-          parts.push({ type: "single", text: this.readSingle() });
-          break;
-        case '"':
-          parts.push({ type: "double", parts: this.readDouble() });
-          break;
-        case "$":
-          this.dollar(parts);
-          break;
-        case "`":
-          parts.push(this.backquote(false));
-          break;
-        default:
-          if (ch === "\n") this.line++;
-          pushText(parts, "literal", ch);
-      }
+      if (this.quotingOrExpansion(ch, parts)) continue;
+      if (ch === "\n") this.line++;
+      pushText(parts, "literal", ch);
     }
   }
 
