@@ -15,6 +15,12 @@
 // exec ends with status 127 and `not emulated by fake-cri`; a container's own process runs on as
 // far as anyone can tell.
 //
+// What comes next builds on this: a signal to the process is `EmulatedProcess.signal` (the trap
+// runs at the shell's next step); an interactive shell is the same machine given one parsed
+// command after another as lines arrive (a program pushed the way `eval` and `.` push theirs);
+// a container's processes are the live process's members (each shell or job with its PID, its
+// parent and, for a job, its command line).
+//
 // This module decides, as runc does, whether a command line can start at all (its executable is
 // in the container's root filesystem), and starts the emulation of one that can.
 
