@@ -88,7 +88,7 @@ function goQuote(s: string): string {
 /** Whether the emulation follows this command line (a shell script, or an applet it has). */
 export function emulatesCommand(argv: readonly string[]): boolean {
   const name = baseName(argv[0] ?? "");
-  return ((name === "sh" || name === "ash" || name === "bash") && argv[1] === "-c" && argv.length >= 3) || applets[name] !== undefined;
+  return ((name === "sh" || name === "ash" || name === "bash") && argv[1] === "-c" && argv.length >= 3) || applets.has(name);
 }
 
 /** A process the emulation runs, as its task describes it. */

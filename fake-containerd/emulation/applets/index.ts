@@ -1,5 +1,6 @@
 // The applets the emulation follows, by name: one entry each, from the family files beside this
-// one. Adding an applet is adding an entry to its family's table.
+// one. Adding an applet is adding an entry to its family's table. A map, so that a command named
+// like an object's property (`toString`) is no applet.
 
 import type { Applet } from "./applet.ts";
 import { fileApplets } from "./files.ts";
@@ -11,11 +12,13 @@ import { textApplets } from "./text.ts";
 
 export type { Applet, AppletIo } from "./applet.ts";
 
-export const applets: Readonly<Record<string, Applet>> = {
-  ...fileApplets,
-  ...textApplets,
-  ...printingApplets,
-  ...testApplets,
-  ...userApplets,
-  ...systemApplets,
-};
+export const applets: ReadonlyMap<string, Applet> = new Map(
+  Object.entries({
+    ...fileApplets,
+    ...textApplets,
+    ...printingApplets,
+    ...testApplets,
+    ...userApplets,
+    ...systemApplets,
+  }),
+);

@@ -75,22 +75,24 @@ const hostname: Applet = (io, args) => {
 };
 
 /** busybox dd's size suffixes. */
-const ddUnits: Record<string, bigint> = {
-  "": 1n,
-  c: 1n,
-  w: 2n,
-  b: 512n,
-  kB: 1000n,
-  kD: 1000n,
-  k: 1024n,
-  K: 1024n,
-  MB: 1000n ** 2n,
-  MD: 1000n ** 2n,
-  M: 1024n ** 2n,
-  GB: 1000n ** 3n,
-  GD: 1000n ** 3n,
-  G: 1024n ** 3n,
-};
+const ddUnits: ReadonlyMap<string, bigint> = new Map(
+  Object.entries({
+    "": 1n,
+    c: 1n,
+    w: 2n,
+    b: 512n,
+    kB: 1000n,
+    kD: 1000n,
+    k: 1024n,
+    K: 1024n,
+    MB: 1000n ** 2n,
+    MD: 1000n ** 2n,
+    M: 1024n ** 2n,
+    GB: 1000n ** 3n,
+    GD: 1000n ** 3n,
+    G: 1024n ** 3n,
+  }),
+);
 
 /**
  * Copying /dev/zero without end holds one block of memory: a block beyond the limit is an OOM kill
@@ -99,7 +101,7 @@ const ddUnits: Record<string, bigint> = {
 const dd: Applet = (io, args) => {
   const operands = new Map(args.filter((arg) => arg.includes("=")).map((arg) => [arg.slice(0, arg.indexOf("=")), arg.slice(arg.indexOf("=") + 1)]));
   const m = /^(\d+)([A-Za-z]*)$/.exec(operands.get("bs") ?? "512");
-  const unit = m ? ddUnits[m[2]!] : undefined;
+  const unit = m ? ddUnits.get(m[2]!) : undefined;
   if (operands.get("if") !== "/dev/zero" || operands.has("count") || !m || unit === undefined) return undefined;
   io.hog(BigInt(m[1]!) * unit);
   return 0;

@@ -130,10 +130,11 @@ function changeDirectory(shell: BuiltinShell, args: readonly string[]): number {
   return 0;
 }
 
+const optionLetters: ReadonlyMap<string, keyof ShellOptions> = new Map([["e", "errexit"], ["u", "nounset"], ["f", "noglob"], ["x", "xtrace"]]);
+const longOptionNames: ReadonlyMap<string, keyof ShellOptions> = new Map([...optionLetters.values()].map((name) => [name, name]));
+
 /** `set`: options (-e -u -f -x, and their -o names) and the positional parameters. */
 function set(shell: BuiltinShell, args: readonly string[]): number {
-  const names: Record<string, keyof ShellOptions> = { e: "errexit", u: "nounset", f: "noglob", x: "xtrace" };
-  const long: Record<string, keyof ShellOptions> = { errexit: "errexit", nounset: "nounset", noglob: "noglob", xtrace: "xtrace" };
   if (args.length === 0) throw new NotEmulated("set without arguments");
   let k = 0;
   for (; k < args.length; k++) {
@@ -147,7 +148,7 @@ function set(shell: BuiltinShell, args: readonly string[]): number {
     const on = arg.startsWith("-");
     if (arg.slice(1) === "o") {
       const name = args[++k];
-      const option = name === undefined ? undefined : long[name];
+      const option = name === undefined ? undefined : longOptionNames.get(name);
       if (option === undefined) {
         if (name === undefined) throw new NotEmulated("set -o");
         shell.report(`illegal option -o ${name}`);
@@ -157,7 +158,7 @@ function set(shell: BuiltinShell, args: readonly string[]): number {
       continue;
     }
     for (const letter of arg.slice(1)) {
-      const option = names[letter];
+      const option = optionLetters.get(letter);
       if (option === undefined) {
         if ("aCbhmnpv".includes(letter)) throw new NotEmulated(`set ${arg[0]}${letter}`);
         throw new ShellError(`illegal option ${arg[0]}${letter}`, 2, true);
@@ -351,97 +352,99 @@ function command(shell: BuiltinShell, args: readonly string[]): number | undefin
 /** ash's builtins that are special: assignments before them stay, and no function can take their name. */
 export const specialBuiltins: ReadonlySet<string> = new Set([".", ":", "break", "continue", "eval", "exec", "exit", "export", "readonly", "return", "set", "shift", "source", "times", "trap", "unset"]);
 
-export const builtins: Readonly<Record<string, Builtin>> = {
-  ":": () => 0,
-  true: () => 0,
-  false: () => 1,
-  ".": dot,
-  source: dot,
-  break: (shell, args) => {
-    shell.loopControl("break", count(shell, args[0], 1, 1));
-    return undefined;
-  },
-  continue: (shell, args) => {
-    shell.loopControl("continue", count(shell, args[0], 1, 1));
-    return undefined;
-  },
-  exit: (shell, args) => {
-    shell.exit(count(shell, args[0], shell.status));
-    return undefined;
-  },
-  return: (shell, args) => {
-    shell.returnFrom(count(shell, args[0], shell.status));
-    return undefined;
-  },
-  shift: (shell, args) => {
-    const n = count(shell, args[0], 1);
-    if (n > shell.positional.length) return 1;
-    shell.setPositional(shell.positional.slice(n));
-    return 0;
-  },
-  eval: (shell, args) => {
-    const source = args.join(" ");
-    if (source.trim() === "") return 0;
-    shell.evaluate(source, "eval");
-    return undefined;
-  },
-  exec: (shell, args) => {
-    if (args.length === 0) return 0;
-    shell.execCommand(args);
-    return undefined;
-  },
-  export: (shell, args) => declare(shell, args, (name, value) => shell.vars.export(name, value)),
-  readonly: (shell, args) => declare(shell, args, (name, value) => shell.vars.makeReadonly(name, value)),
-  local: (shell, args) => {
-    if (!shell.vars.inFunction) throw new ShellError("not in a function", 2, true);
-    return declare(shell, args, (name, value) => shell.vars.local(name, value));
-  },
-  unset: (shell, args) => {
-    let functions = false;
-    let k = 0;
-    for (; k < args.length && args[k]!.startsWith("-"); k++) {
-      if (args[k] === "-f") functions = true;
-      else if (args[k] !== "-v") throw new ShellError(`illegal option ${args[k]}`, 2, true);
-    }
-    for (const name of args.slice(k)) {
-      if (functions) shell.functions.delete(name);
-      else shell.vars.unset(name);
-    }
-    return 0;
-  },
-  set,
-  trap,
-  times: notEmulated("times"),
-  cd: changeDirectory,
-  chdir: changeDirectory,
-  pwd: (shell, args) => {
-    if (args.some((arg) => arg !== "-L" && arg !== "-P" && arg.startsWith("-"))) throw new NotEmulated(`pwd ${args.join(" ")}`);
-    shell.write(1, `${shell.cwd}\n`);
-    return 0;
-  },
-  echo: (shell, args) => output(shell, echoText(args), 0),
-  printf: (shell, args) => {
-    const result = printfText("sh", args);
-    if (result === undefined) throw new NotEmulated("printf without a format");
-    // Errors go out at once; the output when stdio flushes it.
-    if (result.stderr !== "") shell.write(2, result.stderr);
-    return output(shell, result.stdout, result.status);
-  },
-  test: (shell, args) => runTest(shell, "test", args),
-  "[": (shell, args) => runTest(shell, "[", args),
-  read,
-  wait,
-  kill,
-  type,
-  command,
-  ...Object.fromEntries(["[[", "alias", "unalias", "bg", "fg", "jobs", "getopts", "hash", "help", "history", "ulimit", "umask"].map((name) => [name, notEmulated(name)])),
-  let: (shell, args) => {
-    if (args.length === 0) throw new ShellError("expression expected", 1, true);
-    let value = 0n;
-    for (const expression of args) value = evaluateArithmetic(expression, { get: (name) => shell.vars.get(name), set: (name, v) => shell.vars.set(name, v) });
-    return value === 0n ? 1 : 0;
-  },
-};
+export const builtins: ReadonlyMap<string, Builtin> = new Map(
+  Object.entries({
+    ":": () => 0,
+    true: () => 0,
+    false: () => 1,
+    ".": dot,
+    source: dot,
+    break: (shell, args) => {
+      shell.loopControl("break", count(shell, args[0], 1, 1));
+      return undefined;
+    },
+    continue: (shell, args) => {
+      shell.loopControl("continue", count(shell, args[0], 1, 1));
+      return undefined;
+    },
+    exit: (shell, args) => {
+      shell.exit(count(shell, args[0], shell.status));
+      return undefined;
+    },
+    return: (shell, args) => {
+      shell.returnFrom(count(shell, args[0], shell.status));
+      return undefined;
+    },
+    shift: (shell, args) => {
+      const n = count(shell, args[0], 1);
+      if (n > shell.positional.length) return 1;
+      shell.setPositional(shell.positional.slice(n));
+      return 0;
+    },
+    eval: (shell, args) => {
+      const source = args.join(" ");
+      if (source.trim() === "") return 0;
+      shell.evaluate(source, "eval");
+      return undefined;
+    },
+    exec: (shell, args) => {
+      if (args.length === 0) return 0;
+      shell.execCommand(args);
+      return undefined;
+    },
+    export: (shell, args) => declare(shell, args, (name, value) => shell.vars.export(name, value)),
+    readonly: (shell, args) => declare(shell, args, (name, value) => shell.vars.makeReadonly(name, value)),
+    local: (shell, args) => {
+      if (!shell.vars.inFunction) throw new ShellError("not in a function", 2, true);
+      return declare(shell, args, (name, value) => shell.vars.local(name, value));
+    },
+    unset: (shell, args) => {
+      let functions = false;
+      let k = 0;
+      for (; k < args.length && args[k]!.startsWith("-"); k++) {
+        if (args[k] === "-f") functions = true;
+        else if (args[k] !== "-v") throw new ShellError(`illegal option ${args[k]}`, 2, true);
+      }
+      for (const name of args.slice(k)) {
+        if (functions) shell.functions.delete(name);
+        else shell.vars.unset(name);
+      }
+      return 0;
+    },
+    set,
+    trap,
+    times: notEmulated("times"),
+    cd: changeDirectory,
+    chdir: changeDirectory,
+    pwd: (shell, args) => {
+      if (args.some((arg) => arg !== "-L" && arg !== "-P" && arg.startsWith("-"))) throw new NotEmulated(`pwd ${args.join(" ")}`);
+      shell.write(1, `${shell.cwd}\n`);
+      return 0;
+    },
+    echo: (shell, args) => output(shell, echoText(args), 0),
+    printf: (shell, args) => {
+      const result = printfText("sh", args);
+      if (result === undefined) throw new NotEmulated("printf without a format");
+      // Errors go out at once; the output when stdio flushes it.
+      if (result.stderr !== "") shell.write(2, result.stderr);
+      return output(shell, result.stdout, result.status);
+    },
+    test: (shell, args) => runTest(shell, "test", args),
+    "[": (shell, args) => runTest(shell, "[", args),
+    read,
+    wait,
+    kill,
+    type,
+    command,
+    ...Object.fromEntries(["[[", "alias", "unalias", "bg", "fg", "jobs", "getopts", "hash", "help", "history", "ulimit", "umask"].map((name) => [name, notEmulated(name)])),
+    let: (shell, args) => {
+      if (args.length === 0) throw new ShellError("expression expected", 1, true);
+      let value = 0n;
+      for (const expression of args) value = evaluateArithmetic(expression, { get: (name) => shell.vars.get(name), set: (name, v) => shell.vars.set(name, v) });
+      return value === 0n ? 1 : 0;
+    },
+  }),
+);
 
 /** A builtin's output on stdout, and its status; writing to a closed stdout is an error. */
 function output(shell: BuiltinShell, text: string, status: number): number {

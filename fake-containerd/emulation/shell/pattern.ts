@@ -5,20 +5,22 @@
 /** A pattern as expansion leaves it: pieces of text, each quoted (plain) or not (pattern characters active). */
 export type Pattern = ReadonlyArray<{ text: string; quoted: boolean }>;
 
-const classes: Readonly<Record<string, string>> = {
-  alpha: "A-Za-z",
-  digit: "0-9",
-  alnum: "A-Za-z0-9",
-  upper: "A-Z",
-  lower: "a-z",
-  space: " \\t\\n\\r\\f\\v",
-  blank: " \\t",
-  punct: "!-\\/:-@\\[-`{-~",
-  print: " -~",
-  graph: "!-~",
-  cntrl: "\\x00-\\x1f\\x7f",
-  xdigit: "0-9A-Fa-f",
-};
+const classes: ReadonlyMap<string, string> = new Map(
+  Object.entries({
+    alpha: "A-Za-z",
+    digit: "0-9",
+    alnum: "A-Za-z0-9",
+    upper: "A-Z",
+    lower: "a-z",
+    space: " \\t\\n\\r\\f\\v",
+    blank: " \\t",
+    punct: "!-\\/:-@\\[-`{-~",
+    print: " -~",
+    graph: "!-~",
+    cntrl: "\\x00-\\x1f\\x7f",
+    xdigit: "0-9A-Fa-f",
+  }),
+);
 
 const escapeRegex = (s: string): string => s.replace(/[\\^$.*+?()[\]{}|/-]/g, "\\$&");
 
@@ -75,8 +77,9 @@ function bracketExpression(text: string, start: number): { source: string; end: 
     if (ch === "[" && text[i + 1] === ":") {
       const close = text.indexOf(":]", i + 2);
       const name = close < 0 ? undefined : text.slice(i + 2, close);
-      if (name !== undefined && classes[name] !== undefined) {
-        set += classes[name];
+      const range = name === undefined ? undefined : classes.get(name);
+      if (range !== undefined) {
+        set += range;
         i = close + 1;
         continue;
       }

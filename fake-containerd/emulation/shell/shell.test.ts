@@ -23,6 +23,14 @@ describe("redirections, exec and lists", () => {
     expect(await run('echo "a && b" \'c || d\'')).toBe("stdout:a && b c || d\nexit 0");
   });
 
+  test("names an object has as properties are no commands, options, classes or units: toString is not found", async () => {
+    expect(await run("toString; constructor; echo $?")).toBe("stderr:sh: toString: not found\nstderr:sh: constructor: not found\nstdout:127\nexit 0");
+    expect(await run("type hasOwnProperty")).toBe("stdout:hasOwnProperty: not found\nexit 127");
+    expect(await run("set -o toString; echo $?")).toBe("stderr:sh: set: line 0: illegal option -o toString\nstdout:1\nexit 0");
+    expect(await run("case x in [[:constructor:]]) echo y;; *) echo n;; esac")).toBe(await run("case x in [[:bogus:]]) echo y;; *) echo n;; esac"));
+    expect(await sh("dd if=/dev/zero of=/dev/null bs=1constructor", { memoryLimit: 1n })).toEqual(await sh("dd if=/dev/zero of=/dev/null bs=1bogus", { memoryLimit: 1n }));
+  });
+
   test("a syntax error ends the script with ash's words, after the lines before it have run", async () => {
     expect(await run("echo a\nfi")).toBe('stdout:a\nstderr:sh: syntax error: unexpected "fi"\nexit 2');
     expect(await run("echo a; fi")).toBe('stderr:sh: syntax error: unexpected "fi"\nexit 2');

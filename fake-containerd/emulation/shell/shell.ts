@@ -680,7 +680,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       this.callFunction(fn, argv.slice(1), assignments, fds, tested);
       return;
     }
-    if (builtins[name] !== undefined) {
+    if (builtins.has(name)) {
       // Assignments before a regular builtin hold while it runs (`IFS=: read a b`).
       const scoped = assignments.length > 0;
       if (scoped) this.vars.pushScope();
@@ -706,7 +706,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     const saved = this.commandName;
     this.commandName = name;
     try {
-      return builtins[name]!(this, argv.slice(1));
+      return builtins.get(name)!(this, argv.slice(1));
     } catch (e) {
       if (!(e instanceof ShellError)) throw e;
       this.report(e.message);
@@ -736,7 +736,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
   private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec = false): number {
     const name = argv[0]!;
     if ((baseName(name) === "sh" || baseName(name) === "ash") && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(argv, assignments);
-    const applet = applets[baseName(name)];
+    const applet = applets.get(baseName(name));
     const status = applet && (!name.includes("/") || this.isAppletPath(name)) ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
     if (status !== undefined) return status;
     if (!this.ctx.exists(name, this.vars.get("PATH"))) {
@@ -758,7 +758,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
    */
   private runDirect(argv: readonly string[], env: readonly string[]): void {
     const name = argv[0] ?? "";
-    const applet = applets[baseName(name)];
+    const applet = applets.get(baseName(name));
     const io = appletIo(this, []);
     io.env = () => (env.some((entry) => entry.startsWith("HOME=")) ? env : [...env, `HOME=${homeOf(this.files, this.ctx.user)}`]);
     let status = applet?.(io, argv.slice(1));
@@ -953,22 +953,22 @@ export class Shell implements ExpansionHost, BuiltinShell {
   commandKind(name: string): CommandKind {
     if (specialBuiltins.has(name)) return "special";
     if (this.functions.has(name)) return "function";
-    if (builtins[name] !== undefined) return "builtin";
-    if (applets[baseName(name)] !== undefined && (!name.includes("/") || this.isAppletPath(name))) return "applet";
+    if (builtins.has(name)) return "builtin";
+    if (applets.has(baseName(name)) && (!name.includes("/") || this.isAppletPath(name))) return "applet";
     if (name.includes("/") ? this.ctx.exists(name, undefined) : busyboxApplets.has(name) || this.ctx.exists(name, this.vars.get("PATH"))) return "applet";
     return undefined;
   }
 
   /** `exec COMMAND...`: the command in the shell's place; its status is the process's. */
   execCommand(argv: readonly string[]): number {
-    const status = builtins[argv[0]!] !== undefined || specialBuiltins.has(argv[0]!) ? this.runBuiltin(argv[0]!, argv) ?? 0 : this.runExternal(argv, [], true);
+    const status = builtins.has(argv[0]!) || specialBuiltins.has(argv[0]!) ? this.runBuiltin(argv[0]!, argv) ?? 0 : this.runExternal(argv, [], true);
     this.exit(status);
     return status;
   }
 
   /** `command NAME...`: a builtin or applet, passing over functions. */
   runCommand(argv: readonly string[]): number | undefined {
-    if (builtins[argv[0]!] !== undefined || specialBuiltins.has(argv[0]!)) return this.runBuiltin(argv[0]!, argv);
+    if (builtins.has(argv[0]!) || specialBuiltins.has(argv[0]!)) return this.runBuiltin(argv[0]!, argv);
     return this.runExternal(argv, []);
   }
 
