@@ -12,7 +12,7 @@ import { registryOf } from "../../fake-containerd/registry.ts";
 import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/cri/transport/grpc.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { referenceConfigToml, referenceRegistry, referenceRuntimeVersion } from "./reference-runtime.ts";
-import type { CriTarget } from "./target.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 
 export interface ClosableTarget extends CriTarget {
   close(): Promise<void>;

@@ -30,7 +30,7 @@ const suites: Record<string, Suite> = {
   shared: { paths: ["test/shared"] },
   core: { paths: ["fake-containerd", "golden/go/replay", "src/go", "src/node", "src/cri/helpers"] },
   cri: {
-    paths: ["src/cri", "src/harness", "src/cli", "golden/cri"],
+    paths: ["src/cri", "src/harness", "src/cli", "src/transcript", "golden/cri"],
     others: ["src/cri/helpers"],
     leftOut: {
       bun: nodeOnly,

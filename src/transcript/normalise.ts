@@ -6,8 +6,16 @@
 // A Normaliser lives for one scenario run: markers are numbered by first appearance, so the same
 // value gets the same marker throughout a transcript and equal values stay visibly equal.
 
-import type { DerivedValue } from "./resolve.ts";
-import type { Json, JsonObject } from "./scenario.ts";
+import type { Json, JsonObject } from "./calls.ts";
+
+/**
+ * A request value computed from the run's own IDs (an ID prefix, an ID made too long) and the
+ * expression that computed it, which the transcript stores in its place.
+ */
+export interface DerivedValue {
+  value: string;
+  expression: string;
+}
 
 export interface Status {
   code: string;
