@@ -27,11 +27,12 @@ export function firstDifference(expected: Json | undefined, actual: Json | undef
   return path || "(top)";
 }
 
-function show(value: Json | undefined): string {
+export function show(value: Json | undefined): string {
   return value === undefined ? "(absent)" : JSON.stringify(value);
 }
 
-function valueAtPath(value: Json | undefined, path: string): Json | undefined {
+/** The value at a path as firstDifference writes it (`a.b[2].c`). */
+export function valueAtPath(value: Json | undefined, path: string): Json | undefined {
   if (path === "(top)") return value;
   let current = value;
   for (const part of path.match(/[^.[\]]+/g) ?? []) {
