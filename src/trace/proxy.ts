@@ -203,7 +203,10 @@ function forward(
   if (timeoutMs !== undefined) exchange.timeoutMs = timeoutMs;
   exchanges.push(exchange);
 
+  /** The client's status is decided (the upstream's trailers came, or the proxy answered). */
   let finished = false;
+  /** The proxy answered the client itself: nothing more from upstream goes to it. */
+  let answered = false;
   /** Trailers to send once the response's data is out (waitForTrailers). */
   let trailers: http2.OutgoingHttpHeaders | undefined;
   let upstreamError: Error | undefined;
@@ -218,6 +221,7 @@ function forward(
   /** Ends the client's call with a status of the proxy's own. */
   const answer = (code: number, message: string): void => {
     finish({ code, message });
+    answered = true;
     if (stream.destroyed || stream.closed) return;
     const status = { "grpc-status": String(code), "grpc-message": encodeGrpcMessage(message) };
     if (!stream.headersSent) {
@@ -228,9 +232,11 @@ function forward(
     }
   };
 
+  let session: http2.ClientHttp2Session;
   let call: http2.ClientHttp2Stream;
   try {
-    call = connection.upstreamSession().request(headers, { endStream: false, waitForTrailers: false });
+    session = connection.upstreamSession();
+    call = session.request(headers, { endStream: false, waitForTrailers: false });
   } catch (err) {
     answer(Code.Unavailable, connection.unavailable(err as Error));
     return;
@@ -265,7 +271,7 @@ function forward(
 
   // Upstream -> client.
   call.on("response", (responseHeaders, flags) => {
-    if (finished || stream.destroyed) return;
+    if (answered || stream.destroyed) return;
     if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) {
       // Trailers-only: the status is in these headers.
       finish(statusOfHeaders(responseHeaders) ?? { code: Code.Internal, message: "server closed the stream without sending trailers" });
@@ -274,8 +280,9 @@ function forward(
       stream.respond(responseHeaders, { waitForTrailers: true });
     }
   });
+  // The trailers event can come before the last data events (they pass through the stream's buffer).
   call.on("data", (chunk: Buffer) => {
-    if (finished || stream.destroyed) return;
+    if (answered || stream.destroyed) return;
     exchange.response.push(chunk);
     if (!stream.write(chunk)) {
       call.pause();
@@ -283,7 +290,7 @@ function forward(
     }
   });
   call.on("trailers", (received) => {
-    if (finished || stream.destroyed) return;
+    if (answered || stream.destroyed) return;
     trailers = received;
     finish(statusOfHeaders(received) ?? { code: Code.Internal, message: "server closed the stream without sending trailers" });
   });
@@ -293,7 +300,7 @@ function forward(
   call.on("error", (err) => (upstreamError = err));
   call.on("close", () => {
     if (finished) return;
-    if (call.rstCode !== undefined && call.rstCode !== http2.constants.NGHTTP2_NO_ERROR && !call.session?.destroyed) {
+    if (call.rstCode !== undefined && call.rstCode !== http2.constants.NGHTTP2_NO_ERROR && !session.destroyed) {
       // The upstream reset the call: the client's is reset the same way, and reads it as grpc-go does.
       const name = resetNames[call.rstCode] ?? `ERR ${call.rstCode}`;
       finish({ code: resetCodes[call.rstCode] ?? Code.Internal, message: `stream terminated by RST_STREAM with error code: ${name}` });

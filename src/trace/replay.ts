@@ -232,7 +232,7 @@ function report(trace: Trace, results: readonly CallReplay[], targetName: string
   const [overlapped, late, deadlines, unfinished] = [count("overlapped"), count("late"), count("deadline"), count("unfinished")];
   if (overlapped > 0) lines.push(`note: ${plural(overlapped, "call", "calls")} started while another was in flight in the recording; the replay makes one call at a time, in the order they started`);
   if (late > 0) lines.push(`note: ${plural(late, "call was", "calls were")} reached after their recorded start on the target's clock, which an earlier call's time had moved past it`);
-  if (deadlines > 0) lines.push(`note: ${plural(deadlines, "call", "calls")} ran out their client's deadline in the recording`);
+  if (deadlines > 0) lines.push(`note: ${plural(deadlines, "call", "calls")} ran out the client's deadline in the recording`);
   if (unfinished > 0) lines.push(`note: ${plural(unfinished, "call was", "calls were")} still in flight when the recording ended: replayed, not compared`);
   return lines.join("\n");
 }
