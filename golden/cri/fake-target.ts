@@ -33,13 +33,14 @@ function referenceArchives(): Promise<{ files: ArchiveFile[]; references: readon
 
 /**
  * A fake set up as the reference runtime before each recorded scenario: its config (with the
- * `passthrough` handler), its Version, a registry serving exactly what the reference registry
- * served, strict pulls (any other name is NotFound), no image at all, seeded IDs on a virtual clock.
+ * `passthrough` handler; or an instance's whole config.toml, paths included), its Version, a
+ * registry serving exactly what the reference registry served, strict pulls (any other name is
+ * NotFound), no image at all, seeded IDs on a virtual clock.
  */
-export async function createReferenceFake(): Promise<FakeCri> {
+export async function createReferenceFake(config = referenceConfigToml): Promise<FakeCri> {
   const fake = await createFakeCri({
     seed: 1,
-    config: referenceConfigToml,
+    config,
     runtimeVersion: referenceRuntimeVersion,
     strictImages: true,
     withoutSandboxImage: true,

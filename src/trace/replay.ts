@@ -18,6 +18,7 @@ import { invoke, type Invoked, type TargetClients } from "../transcript/invoke.t
 import { canonicalJson, mapStrings, Normaliser, type DerivedValue, type Outcome } from "../transcript/normalise.ts";
 import { withParsedInfo } from "./build.ts";
 import type { Trace, TraceCall } from "./format.ts";
+import { MarkerPairs } from "./markers.ts";
 
 export interface TraceTarget extends TargetClients {
   /**
@@ -162,6 +163,7 @@ export async function replayTrace(trace: Trace, options: TraceReplayOptions = {}
   const recordedBy = trace.runtime?.runtimeName || "recorded";
   const notes = notesFor(trace);
   const normaliser = new Normaliser(undefined, "keep-received-order");
+  const markers = new MarkerPairs();
   const fresh = new Map<string, string>();
   const results: CallReplay[] = [];
   const startedAt = performance.now();
@@ -201,9 +203,10 @@ export async function replayTrace(trace: Trace, options: TraceReplayOptions = {}
         const actual = { noAnswer: `within ${Math.max(call.durationMs, call.timeoutMs ?? 0) + giveUpAfterMs} ms of the target's time` };
         result.difference = differenceReport(title, "outcome", expected, actual, recordedBy);
       } else {
-        const outcome: Outcome = normaliser.outcome(call.method, parsedInfoOf(answered.outcome), derived);
-        if (!call.unfinished && canonicalJson(expected) !== canonicalJson(outcome as Json)) {
-          result.difference = `${differenceReport(title, "outcome", expected, outcome as Json, recordedBy)}\n  request: ${JSON.stringify(request)}`;
+        const outcome = normaliser.outcome(call.method, parsedInfoOf(answered.outcome), derived) as Json;
+        if (!call.unfinished && !markers.match(expected, outcome)) {
+          const actual = markers.asRecorded(outcome);
+          result.difference = `${differenceReport(title, "outcome", expected, actual, recordedBy)}\n  request: ${JSON.stringify(request)}`;
         }
       }
     }

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import type { JsonObject } from "./calls.ts";
 import { Normaliser, type Outcome } from "./normalise.ts";
 
 const idA = "a".repeat(63) + "1";
@@ -151,6 +152,14 @@ describe("field rules", () => {
       ],
     });
     expect(n.request({ logDirectory: "/tmp/logs/pod" }, [])).toEqual({ logDirectory: "$logRoot/pod" });
+  });
+
+  test("PIDs: a pid field and the PID in a /proc path", () => {
+    const n = new Normaliser();
+    const info: JsonObject = { pid: 25421, namespaces: [{ type: "pid", path: "/proc/25421/ns/pid" }, { type: "mount" }], note: "/proc/self/status" };
+    expect(response(n.outcome("containerStatus", { response: { info: { info } } }, []))).toEqual({
+      info: { info: { pid: "$pid", namespaces: [{ type: "pid", path: "/proc/$pid/ns/pid" }, { type: "mount" }], note: "/proc/self/status" } },
+    });
   });
 
   test("without a log root (a trace) paths stay as they are", () => {

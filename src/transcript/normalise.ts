@@ -122,6 +122,7 @@ function logRoot(s: string, root: string): string {
 
 /** containerd's root and state dirs (`.../io.containerd.<plugin>...`) are wherever the instance was started. */
 function instanceDirs(s: string): string {
+  if (!s.includes("/io.containerd.")) return s;
   return s.replace(/(?<![\w.\-/$])\/[\w.\-/]*?(?=\/io\.containerd\.[a-z])/g, "$root");
 }
 
@@ -130,6 +131,7 @@ function instanceDirs(s: string): string {
  * The hex of an image ID or digest seen as `sha256:<hex>` is not one of them and stays literal.
  */
 function runtimeIds(s: string, ids: Map<string, string>, digests: ReadonlySet<string>, assign: boolean): string {
+  if (s.length < 64) return s;
   return s.replace(hex64, (id) => {
     if (digests.has(id)) return id;
     let marker = ids.get(id);
@@ -155,6 +157,7 @@ const macAddress = /(?<![0-9a-f:])(?!00:00:00:00:00:00)[0-9a-f]{2}(?::[0-9a-f]{2
  * MAC stays). With `assign` false, unseen names read as `$new`.
  */
 function networkNames(s: string, names: Map<string, string>, assign: boolean): string {
+  if (!s.includes("cni-") && !s.includes("veth") && !s.includes(":")) return s;
   const rename = (kind: string) => (name: string): string => {
     let marker = names.get(name);
     if (marker === undefined) {
@@ -318,9 +321,13 @@ function streamingUrls(method: string, message: Json, tokens: Map<string, string
   return { ...message, url };
 }
 
-/** Process IDs (verbose info) are the kernel's: non-zero becomes `$pid`. */
+/**
+ * Process IDs (verbose info) are the kernel's: a non-zero `pid` becomes `$pid`, and so does the
+ * PID in a `/proc/<pid>/...` path (a container's runtime spec joins its sandbox's namespaces there).
+ */
 function pids(message: Json): Json {
-  return mapFields(message, (key, value) => (key === "pid" && typeof value === "number" && value !== 0 ? "$pid" : value));
+  const withPaths = mapStrings(message, (s) => s.replace(/(?<=\/proc\/)[1-9]\d*(?=\/)/g, "$$pid"));
+  return mapFields(withPaths, (key, value) => (key === "pid" && typeof value === "number" && value !== 0 ? "$pid" : value));
 }
 
 // ---- JSON helpers ----
