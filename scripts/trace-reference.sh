@@ -18,7 +18,9 @@
 #          containers' logs into /var/log/containers (a fixed path): the links are removed after.
 #
 # Out (FAKE_CRI_TRACE_DIR, default /tmp/fake-cri-traces): <session>.json (the trace),
-# <session>.fake.txt and <session>.containerd.txt (the replays' reports), kubelet.log.
+# <session>.fake.txt and <session>.containerd.txt (the replays' reports), kubelet.log, and the
+# instance's containerd-config.toml (to replay again: tsx scripts/reference-trace.ts replay
+# <session>.json --config containerd-config.toml).
 # The instance: FAKE_CRI_REF_DIR (default /tmp/fake-cri-trace-ref), stopped at the end.
 set -euo pipefail
 
@@ -195,7 +197,7 @@ record_kubelet() {
 replay() {
   local name=$1
   say "replaying $name.json against the fake set up as the reference runtime"
-  tsx "$here/reference-trace.ts" replay "$out/$name.json" --config "$ref_config" >"$out/$name.fake.txt" || true
+  tsx "$here/reference-trace.ts" replay "$out/$name.json" --config "$out/containerd-config.toml" >"$out/$name.fake.txt" || true
   tail -5 "$out/$name.fake.txt" >&2
   say "replaying $name.json against a fresh reference containerd"
   "$here/reference/stop.sh"
@@ -205,6 +207,8 @@ replay() {
 }
 
 "$here/reference/start.sh" --registry >/dev/null
+# The fake replays with the instance's own config (its dirs show in verbose answers).
+cp "$ref_config" "$out/containerd-config.toml"
 for session in "${sessions[@]}"; do "record_$session"; done
 for session in "${sessions[@]}"; do replay "$session"; done
 say "traces and reports in $out"

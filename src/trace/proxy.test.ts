@@ -30,6 +30,18 @@ async function proxied(services: CriServices): Promise<{ upstream: CriServer; pr
   return { upstream, proxy };
 }
 
+/** The proxy in front of a server of the test's own (not a CRI server) listening on a unix socket. */
+async function proxiedBy(server: net.Server | http2.Http2Server): Promise<{ upstream: string; proxy: RecordingProxy }> {
+  const dir = tempSocketPath();
+  cleanups.push(dir.cleanup);
+  await new Promise<void>((resolve) => server.listen(`${dir.path}.upstream`, resolve));
+  cleanups.push(() => server.close());
+  const upstream = `unix://${dir.path}.upstream`;
+  const proxy = await startRecordingProxy({ upstream, listen: `unix://${dir.path}` });
+  cleanups.push(() => proxy.close());
+  return { upstream, proxy };
+}
+
 function client(endpoint: string) {
   const c = connectCri(endpoint);
   cleanups.push(() => c.close());
@@ -152,31 +164,21 @@ describe("what the proxy answers itself", () => {
   });
 
   test("an upstream that dies during a call: Unavailable", async () => {
-    const dir = tempSocketPath();
-    cleanups.push(dir.cleanup);
     // It takes the connection and the call's first octets, then its process is gone.
     const dying = net.createServer((socket) => socket.once("data", () => setTimeout(() => socket.destroy(), 50)));
-    await new Promise<void>((resolve) => dying.listen(`${dir.path}.upstream`, resolve));
-    cleanups.push(() => dying.close());
-    const proxy = await startRecordingProxy({ upstream: `unix://${dir.path}.upstream`, listen: `unix://${dir.path}` });
-    cleanups.push(() => proxy.close());
+    const { upstream, proxy } = await proxiedBy(dying);
     const error = (await client(proxy.endpoint).runtime.version({}).catch((err: CriError) => err)) as CriError;
     expect(error.code).toBe(Code.Unavailable);
-    expect(error.message).toMatch(new RegExp(`^fake-cri record: the upstream unix://${dir.path}.upstream is unavailable`));
+    expect(error.message).toMatch(new RegExp(`^fake-cri record: the upstream ${upstream} is unavailable`));
   });
 
   test("an upstream that resets the call: the client's call is reset the same way", async () => {
-    const dir = tempSocketPath();
-    cleanups.push(dir.cleanup);
     const refusing = http2.createServer();
     refusing.on("stream", (stream) => {
       stream.on("error", () => {});
       stream.close(http2.constants.NGHTTP2_REFUSED_STREAM);
     });
-    await new Promise<void>((resolve) => refusing.listen(`${dir.path}.upstream`, resolve));
-    cleanups.push(() => refusing.close());
-    const proxy = await startRecordingProxy({ upstream: `unix://${dir.path}.upstream`, listen: `unix://${dir.path}` });
-    cleanups.push(() => proxy.close());
+    const { proxy } = await proxiedBy(refusing);
     const error = (await client(proxy.endpoint).runtime.version({}).catch((err: CriError) => err)) as CriError;
     expect(error.code).toBe(Code.Unavailable);
     expect(proxy.exchanges[0]!.status).toEqual({ code: Code.Unavailable, message: "stream terminated by RST_STREAM with error code: REFUSED_STREAM" });

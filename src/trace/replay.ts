@@ -137,8 +137,13 @@ function parsedInfoOf(outcome: Outcome): Outcome {
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** Real time a call on a virtual clock gets to answer before its clock moves: the fake's own work (hashing, unpacking) takes real time. */
-const workGraceMs = 50;
+/**
+ * Real time a call on a virtual clock gets to answer before its clock moves, since the fake's own
+ * work (a pull's hashing and unpacking) takes real time: as long as the call took in the recording,
+ * from 50 ms to 2 s. Moving the clock while the fake is only busy would start what the call starts
+ * (a container's process) late on its clock.
+ */
+const workGraceMs = (call: TraceCall): number => Math.min(2_000, Math.max(50, call.durationMs));
 
 /**
  * Waits for a call on a target with a virtual clock: first in real time (the fake's own work),
@@ -149,7 +154,7 @@ const workGraceMs = 50;
 async function answerOnTargetClock(pending: Promise<Invoked>, call: TraceCall, elapse: (ms: number) => Promise<void>) {
   let answered: Invoked | undefined;
   void pending.then((result) => (answered = result));
-  for (const started = performance.now(); !answered && performance.now() - started < workGraceMs; ) await sleep(1);
+  for (const started = performance.now(); !answered && performance.now() - started < workGraceMs(call); ) await sleep(1);
   const limit = Math.max(call.durationMs, call.timeoutMs ?? 0) + giveUpAfterMs;
   let moved = 0;
   while (!answered && moved < limit) {

@@ -20,7 +20,8 @@ export function firstDifference(expected: Json | undefined, actual: Json | undef
   }
   if (isObject(expected) && isObject(actual) && !Array.isArray(expected) && !Array.isArray(actual)) {
     for (const key of [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort()) {
-      const found = firstDifference(expected[key], actual[key], path ? `${path}.${key}` : key);
+      const step = /^[A-Za-z_$][\w$]*$/.test(key) ? (path ? `.${key}` : key) : `[${JSON.stringify(key)}]`;
+      const found = firstDifference(expected[key], actual[key], `${path}${step}`);
       if (found !== undefined) return found;
     }
   }
@@ -31,13 +32,13 @@ export function show(value: Json | undefined): string {
   return value === undefined ? "(absent)" : JSON.stringify(value);
 }
 
-/** The value at a path as firstDifference writes it (`a.b[2].c`). */
+/** The value at a path as firstDifference writes it (`a.b[2].c`, `labels["app.kubernetes.io/name"]`). */
 export function valueAtPath(value: Json | undefined, path: string): Json | undefined {
   if (path === "(top)") return value;
   let current = value;
-  for (const part of path.match(/[^.[\]]+/g) ?? []) {
+  for (const [, name, index, quoted] of path.matchAll(/\.?([A-Za-z_$][\w$]*)|\[(\d+)\]|\[("(?:[^"\\]|\\.)*")\]/g)) {
     if (current === null || typeof current !== "object") return undefined;
-    current = Array.isArray(current) ? current[Number(part)] : current[part];
+    current = Array.isArray(current) ? current[Number(index)] : current[name ?? (JSON.parse(quoted!) as string)];
   }
   return current;
 }
