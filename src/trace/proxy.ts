@@ -67,6 +67,9 @@ const resetNames = [
   "REFUSED_STREAM", "CANCEL", "COMPRESSION_ERROR", "CONNECT_ERROR", "ENHANCE_YOUR_CALM", "INADEQUATE_SECURITY", "HTTP_1_1_REQUIRED",
 ];
 
+/** How grpc-go reads an answer without a grpc-status. */
+const withoutTrailers = { code: Code.Internal, message: "server closed the stream without sending trailers" };
+
 function statusOfHeaders(headers: http2.IncomingHttpHeaders): { code: number; message: string } | undefined {
   const code = headers["grpc-status"];
   if (typeof code !== "string") return undefined;
@@ -95,6 +98,8 @@ class Connection {
   upstreamSession(): http2.ClientHttp2Session {
     if (this.session && !this.session.closed && !this.session.destroyed) return this.session;
     const upstream = this.upstream;
+    // Until the upstream says otherwise (grpc-go never does), node:http2 would allow only 100
+    // calls at once on the connection and queue the rest; the client already keeps to its limit.
     const options = { ...sessionOptions, peerMaxConcurrentStreams: 1 << 30 };
     const session =
       upstream.kind === "unix"
@@ -136,13 +141,9 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
       connection.close();
     });
   });
+  // A session's "session" event comes before any of its streams.
   server.on("stream", (stream, headers) => {
-    const connection = sessions.get(stream.session as http2.ServerHttp2Session);
-    if (!connection) {
-      stream.close(NGHTTP2_CANCEL);
-      return;
-    }
-    forward(stream, headers, connection, exchanges, () => stopping);
+    forward(stream, headers, sessions.get(stream.session as http2.ServerHttp2Session)!, exchanges, () => stopping);
   });
 
   const shutdown = (): void => {
@@ -156,11 +157,11 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   let served: CriServer;
   if (listen.kind === "unix") {
     served = await serveBehindAuthorityShim(listen.path, {
-      listen: (path) => listenOn(server, path),
+      listen: (path) => listening(server, (done) => server.listen(path, done)),
       shutdown,
     });
   } else {
-    await listenOn(server, listen.port, listen.host);
+    await listening(server, (done) => server.listen(listen.port, listen.host, done));
     const { port } = server.address() as net.AddressInfo;
     served = { endpoint: `tcp://${listen.host}:${port}`, close: async () => shutdown() };
   }
@@ -174,10 +175,11 @@ export async function startRecordingProxy(options: RecordingProxyOptions): Promi
   };
 }
 
-function listenOn(server: http2.Http2Server, ...address: [path: string] | [port: number, host: string]): Promise<void> {
+/** Resolves once `listen` has the server listening, rejects with its error. */
+function listening(server: http2.Http2Server, listen: (done: () => void) => void): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once("error", reject);
-    server.listen(...(address as [string]), () => {
+    listen(() => {
       server.off("error", reject);
       resolve();
     });
@@ -274,7 +276,7 @@ function forward(
     if (answered || stream.destroyed) return;
     if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) {
       // Trailers-only: the status is in these headers.
-      finish(statusOfHeaders(responseHeaders) ?? { code: Code.Internal, message: "server closed the stream without sending trailers" });
+      finish(statusOfHeaders(responseHeaders) ?? withoutTrailers);
       stream.respond(responseHeaders, { endStream: true });
     } else {
       stream.respond(responseHeaders, { waitForTrailers: true });
@@ -292,7 +294,7 @@ function forward(
   call.on("trailers", (received) => {
     if (answered || stream.destroyed) return;
     trailers = received;
-    finish(statusOfHeaders(received) ?? { code: Code.Internal, message: "server closed the stream without sending trailers" });
+    finish(statusOfHeaders(received) ?? withoutTrailers);
   });
   call.on("end", () => {
     if (stream.headersSent && !stream.destroyed && !stream.writableEnded) stream.end();
