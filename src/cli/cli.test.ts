@@ -72,16 +72,19 @@ describe("fake-cri record and replay", () => {
     const upstream = `unix://${join(work, "nobody.sock")}`;
     const out = join(work, "down.json");
     const recording = await start(["record", "--upstream", upstream, "--listen", `unix://${join(work, "proxy.sock")}`, "--out", out]);
-    // stderr comes through a pipe of its own, maybe after the endpoint on stdout.
-    for (let i = 0; i < 50 && !recording.stderr().includes("\n"); i++) await new Promise((r) => setTimeout(r, 100));
-    expect(recording.stderr()).toContain(`(not answering yet (`);
-    const client = connectCri(recording.endpoint);
-    await expect(client.runtime.version({})).rejects.toMatchObject({
-      code: 14,
-      message: `fake-cri record: the upstream ${upstream} is unavailable: connect ENOENT ${join(work, "nobody.sock")}`,
-    });
-    client.close();
-    expect(await stop(recording)).toBe(0);
+    try {
+      // stderr comes through a pipe of its own, maybe after the endpoint on stdout.
+      for (let i = 0; i < 50 && !recording.stderr().includes("\n"); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(recording.stderr()).toContain(`(not answering yet (`);
+      const client = connectCri(recording.endpoint);
+      await expect(client.runtime.version({})).rejects.toMatchObject({
+        code: 14,
+        message: `fake-cri record: the upstream ${upstream} is unavailable: connect ENOENT ${join(work, "nobody.sock")}`,
+      });
+      client.close();
+    } finally {
+      expect(await stop(recording)).toBe(0);
+    }
     const trace = JSON.parse(readFileSync(out, "utf8"));
     expect(trace).toMatchObject({ format: "fake-cri-trace/1", scenario: "down", upstream, calls: 1 });
     expect(trace.steps[0]).toMatchObject({ method: "version", error: { code: "Unavailable" } });
