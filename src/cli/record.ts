@@ -54,8 +54,6 @@ export async function record(args: string[]): Promise<void> {
   const recordedAt = new Date();
   const started = performance.now();
   const proxy = await startRecordingProxy({ upstream, listen: values.listen! });
-  process.stdout.write(`${proxy.endpoint}\n`);
-  process.stderr.write(`fake-cri record: forwarding ${proxy.endpoint} to ${upstream} (${runtime}); the trace goes to ${out} on SIGINT or SIGTERM\n`);
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -88,4 +86,7 @@ export async function record(args: string[]): Promise<void> {
   };
   process.once("SIGINT", () => stopOrFail("SIGINT"));
   process.once("SIGTERM", () => stopOrFail("SIGTERM"));
+  // Printed once a signal can stop it cleanly: whoever reads the endpoint may signal at once.
+  process.stdout.write(`${proxy.endpoint}\n`);
+  process.stderr.write(`fake-cri record: forwarding ${proxy.endpoint} to ${upstream} (${runtime}); the trace goes to ${out} on SIGINT or SIGTERM\n`);
 }

@@ -24,6 +24,7 @@ export type TraceCall = RecordedCall & {
   unfinished?: true;
 };
 
+/** A trace file's contents: a golden transcript of recorded calls with what the recording knew of them. */
 export interface Trace {
   format: typeof traceFormat;
   /** The trace's name (its file name without `.json`). */

@@ -12,3 +12,8 @@ export {
   type TraceReplayResult,
   type TraceTarget,
 } from "./replay.ts";
+// The types a trace and a replay target are made of.
+export type { Api, CallStep, CallTarget, Json, JsonObject, RecordedCall, ServiceName } from "../transcript/calls.ts";
+export type { TargetClients } from "../transcript/invoke.ts";
+export type { Outcome, Status } from "../transcript/normalise.ts";
+export type { CriTarget, TargetCallOptions, TargetMethod, TargetService } from "../transcript/target.ts";

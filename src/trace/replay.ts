@@ -20,6 +20,7 @@ import { withParsedInfo } from "./build.ts";
 import type { Trace, TraceCall } from "./format.ts";
 import { MarkerPairs } from "./markers.ts";
 
+/** What a trace is replayed against: CRI clients for both services (v1, optionally v1alpha2), keyed like the generated definitions. */
 export interface TraceTarget extends TargetClients {
   /**
    * Lets `ms` milliseconds of the target's time pass (a fake on a virtual clock). Without it the
@@ -28,6 +29,7 @@ export interface TraceTarget extends TargetClients {
   elapse?(ms: number): Promise<void>;
 }
 
+/** How replayTrace replays. */
 export interface TraceReplayOptions {
   /** Where to replay; default: a fresh fake in process (seeded IDs, a virtual clock). */
   target?: TraceTarget;
@@ -52,6 +54,7 @@ export interface CallReplay {
   difference?: string;
 }
 
+/** What a replay found. */
 export interface TraceReplayResult {
   calls: number;
   /** Calls whose answer differs. */
@@ -140,10 +143,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * Real time a call on a virtual clock gets to answer before its clock moves, since the fake's own
  * work (a pull's hashing and unpacking) takes real time: as long as the call took in the recording,
- * from 50 ms to 2 s. Moving the clock while the fake is only busy would start what the call starts
- * (a container's process) late on its clock.
+ * from 50 ms to 900 ms (under the second after which the fake warns of a call waiting on its
+ * virtual clock). Moving the clock while the fake is only busy would start what the call starts (a
+ * container's process) late on its clock.
  */
-const workGraceMs = (call: TraceCall): number => Math.min(2_000, Math.max(50, call.durationMs));
+const workGraceMs = (call: TraceCall): number => Math.min(900, Math.max(50, call.durationMs));
 
 /**
  * Waits for a call on a target with a virtual clock: first in real time (the fake's own work),
@@ -165,6 +169,11 @@ async function answerOnTargetClock(pending: Promise<Invoked>, call: TraceCall, e
   return { moved, answered };
 }
 
+/**
+ * Replays every call of `trace`, one at a time in the order they started, at their recorded
+ * offsets on the target's clock, and compares each answer with the recorded one after the same
+ * normalisation. Resolves with the differences and a report; never rejects for a difference.
+ */
 export async function replayTrace(trace: Trace, options: TraceReplayOptions = {}): Promise<TraceReplayResult> {
   const fake = options.target ? undefined : await createFakeCri({ seed: 1, ...(options.config !== undefined ? { config: options.config } : {}) });
   const target = options.target ?? fakeTarget(fake!);

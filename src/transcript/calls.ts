@@ -8,12 +8,17 @@ import * as v1alpha2 from "../cri/api/v1alpha2.ts";
 import type { ServiceDefinition } from "../cri/service-types.ts";
 import type { Outcome } from "./normalise.ts";
 
+/** A JSON value. */
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+/** A JSON object. */
 export type JsonObject = { [key: string]: Json };
 
+/** The CRI API version a call uses. */
 export type Api = "v1" | "v1alpha2";
+/** The CRI service a call goes to: RuntimeService or ImageService. */
 export type ServiceName = "runtime" | "image";
 
+/** Which RPC a call makes, and with what request. */
 export interface CallTarget {
   api: Api;
   service: ServiceName;

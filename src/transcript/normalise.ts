@@ -17,6 +17,7 @@ export interface DerivedValue {
   expression: string;
 }
 
+/** A gRPC status as a transcript writes it: the code's name (`NotFound`) and the message. */
 export interface Status {
   code: string;
   message: string;

@@ -17,15 +17,18 @@ export type TargetMethod<M> = M extends { responseStream: true }
   ? (request: RequestOf<M>, options?: TargetCallOptions) => AsyncIterable<ResponseOf<M>>
   : (request: RequestOf<M>, options?: TargetCallOptions) => Promise<ResponseOf<M>>;
 
+/** Options of one call to a target. */
 export interface TargetCallOptions {
   /** The call's deadline, in milliseconds of the target's time from now. */
   timeoutMs?: number;
 }
 
+/** A target's client of one service: a method per RPC of the definition. */
 export type TargetService<D extends ServiceDefinition> = {
   [K in keyof D["methods"]]: TargetMethod<D["methods"][K]>;
 };
 
+/** A runtime a transcript is replayed against, with a way back to an empty runtime. */
 export interface CriTarget {
   runtime: TargetService<typeof v1.RuntimeServiceDefinition>;
   image: TargetService<typeof v1.ImageServiceDefinition>;
