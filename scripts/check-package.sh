@@ -86,9 +86,9 @@ endpoint_of() {
   echo "no endpoint in $1" >&2
   return 1
 }
-"$fake_cri" serve --listen "unix://$work/fake.sock" >"$work/serve.out" 2>"$work/serve.err" &
+"$fake_cri" serve --listen "unix://$work/fake.sock" >"$work/upstream.out" 2>"$work/upstream.err" &
 pids+=($!)
-upstream=$(endpoint_of "$work/serve.out")
+upstream=$(endpoint_of "$work/upstream.out")
 "$fake_cri" record --upstream "$upstream" --listen "unix://$work/proxy.sock" --out "$app/session.json" >"$work/record.out" 2>"$work/record.err" &
 record_pid=$!
 pids+=("$record_pid")
