@@ -66,9 +66,11 @@ function emulationAlone(): void {
     oom: () => undefined,
     files: { readFile: async () => undefined, readDir: async () => undefined, readOnly: async () => false, locate: async (path: string) => path },
     nextPid: () => 2,
+    processes: () => [],
+    signalProcess: () => false,
     stdin: (async function* () {})(),
   };
-  const start = { args: ["sh", "-c", script], env: ["PATH=/bin", "HOSTNAME=pod"], cwd: "/", user: { uid: 0, gid: 0, additionalGids: [] }, terminal: false, memoryLimit: undefined, exec: true, hasFile: undefined, pid: 1 };
+  const start = { args: ["sh", "-c", script], env: ["PATH=/bin", "HOSTNAME=pod"], cwd: "/", user: { uid: 0, gid: 0, additionalGids: [] }, terminal: false, memoryLimit: undefined, exec: true, hasFile: undefined, pid: 1, namespaceInit: false };
   const run = () => {
     emulate(start, port).start();
     if (status !== 0) throw new Error(`the emulation ended with ${status}`);

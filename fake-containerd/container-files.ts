@@ -1,10 +1,10 @@
 // A container's files as its processes see and change them: files tests registered and the
-// filesystem hook (the CRI layer's mounts of the node's files) first, then /proc/self/status and
+// filesystem hook (the CRI layer's mounts of the node's files) first, then /proc/<pid>/status and
 // /proc/sys, then the container's snapshot. The task service hands each process a view of these
 // (ProcessHost).
 
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
-import { procSelfStatus, type StatusSpec } from "./proc-status.ts";
+import { procStatus, type StatusSpec } from "./proc-status.ts";
 import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
 import type { FileChange, ProcessUser } from "./processes/script.ts";
@@ -28,6 +28,14 @@ const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespa
 const statusMembers: JsonPick = { process: { capabilities: true, noNewPrivileges: true }, linux: { seccomp: true } };
 const encoder = new TextEncoder();
 
+/** A process whose status file is read: its command line, user, and PIDs in its PID namespace. */
+export interface StatusProcess {
+  readonly args: readonly string[];
+  readonly user: ProcessUser;
+  readonly pid: number;
+  readonly ppid: number;
+}
+
 export class ContainerFiles {
   private readonly namespace: string;
   private readonly links: ContainerFilesLinks;
@@ -44,16 +52,12 @@ export class ContainerFiles {
    * Registered files and the filesystem hook first, then /proc/self/status (of `reader`, the
    * process reading) and the sysctls in /proc/sys, then the snapshot.
    */
-  async readFile(containerId: string, path: string, reader?: { args: readonly string[]; user: ProcessUser }): Promise<Uint8Array | undefined> {
+  async readFile(containerId: string, path: string, reader?: StatusProcess): Promise<Uint8Array | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
     const registered = await this.links.processes.readFile(this.namespace, record, path);
     if (registered) return registered;
-    if (reader && pathParts(path).join("/") === "proc/self/status") {
-      const command = reader.args[0] ?? "";
-      const spec = (specDocument(record, statusMembers) ?? {}) as StatusSpec;
-      return encoder.encode(procSelfStatus(command.slice(command.lastIndexOf("/") + 1), reader.user, spec));
-    }
+    if (reader && pathParts(path).join("/") === "proc/self/status") return this.procStatus(containerId, reader, true);
     const sysctl = readProcSys(path, sysctlSpecOf(record), (pid) => {
       const owner = this.containerOfPid(pid);
       const ownerRecord = owner === undefined ? undefined : this.recordOf(owner);
@@ -65,6 +69,15 @@ export class ContainerFiles {
     } catch {
       return undefined;
     }
+  }
+
+  /** /proc/<pid>/status of a process of the container: `running` for the one reading it, else asleep. */
+  procStatus(containerId: string, process: StatusProcess, running: boolean): Uint8Array | undefined {
+    const record = this.recordOf(containerId);
+    if (!record) return undefined;
+    const command = process.args[0] ?? "";
+    const spec = (specDocument(record, statusMembers) ?? {}) as StatusSpec;
+    return encoder.encode(procStatus({ ...process, name: command.slice(command.lastIndexOf("/") + 1), running }, spec));
   }
 
   /**

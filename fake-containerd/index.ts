@@ -12,7 +12,8 @@ import { imageStores } from "./images/stores.ts";
 import { Namespaces, type NamespacesState } from "./namespaces.ts";
 import { checkOperation, Operations, type FaultSpec, type FaultState, type Gate, type OperationPattern } from "./operations.ts";
 import { ProcessRegistry, type ProcessRegistryState } from "./processes/registry.ts";
-import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
+import { PidCounter } from "./pid-namespaces.ts";
+import { TaskService, type TaskServiceState } from "./tasks.ts";
 import { Network } from "./network.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";

@@ -1,7 +1,7 @@
-// /proc/self/status as a container's process reads it: the lines a fake can know, from the spec
-// runc started the process with (its user, capability sets, no_new_privs, seccomp filter), in the
-// kernel's format. The lines about memory, scheduling and PIDs in the container's PID namespace
-// are left out: the fake runs no process to measure.
+// /proc/<pid>/status as a container's process reads it: the lines a fake can know, from the spec
+// runc started the process with (its user, capability sets, no_new_privs, seccomp filter) and the
+// process table (its state, its PIDs in its PID namespace), in the kernel's format. The lines
+// about memory and scheduling are left out: the fake runs no process to measure.
 
 import type { ProcessUser } from "./processes/script.ts";
 
@@ -39,16 +39,21 @@ function mask(spec: StatusSpec, set: CapabilitySet): string {
 
 /**
  * The status file of a process named `name` (its command, cut to 15 characters as the kernel
- * keeps it) running as `user`. A process that is not root keeps no permitted or effective
- * capability past its execve, beyond the ambient set.
+ * keeps it) running as `user`, with its PIDs in its PID namespace: running (the one reading it) or
+ * asleep (every other process of the fake waits for something). A process that is not root keeps
+ * no permitted or effective capability past its execve, beyond the ambient set.
  */
-export function procSelfStatus(name: string, user: ProcessUser, spec: StatusSpec): string {
+export function procStatus(process: { name: string; user: ProcessUser; pid: number; ppid: number; running: boolean }, spec: StatusSpec): string {
+  const { name, user } = process;
   const root = user.uid === 0;
   const seccomp = spec.linux?.seccomp !== undefined && spec.linux.seccomp !== null;
   const ids = (id: number) => `${id}\t${id}\t${id}\t${id}`;
   return [
     `Name:\t${name.slice(0, 15)}`,
-    "State:\tR (running)",
+    `State:\t${process.running ? "R (running)" : "S (sleeping)"}`,
+    `Tgid:\t${process.pid}`,
+    `Pid:\t${process.pid}`,
+    `PPid:\t${process.ppid}`,
     `Uid:\t${ids(user.uid)}`,
     `Gid:\t${ids(user.gid)}`,
     `Groups:\t${user.additionalGids.map((gid) => `${gid} `).join("")}`,

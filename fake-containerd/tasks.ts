@@ -37,6 +37,8 @@ import { parseFilters } from "./filters.ts";
 import { validateIdentifier } from "./identifiers.ts";
 import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
+import { PidNamespaces, type PidCounter, type PidNamespacesState } from "./pid-namespaces.ts";
+import type { ProcessEntry } from "./emulation/index.ts";
 import { hostNetwork, type ConnectionHandler, type Listener, type Network } from "./network.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
 import { ProcessRunner, StdinPipe, resolvedFromState, resolvedToState, type ProcessHost, type ResolvedScript, type RunnerState, type ScriptState } from "./processes/runner.ts";
@@ -163,25 +165,10 @@ export interface TaskServiceLinks extends ContainerFilesLinks {
   rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
 }
 
-/** Host PIDs, handed out in order across the whole fake so runs are repeatable. */
-export class PidCounter {
-  private nextPid: number;
-
-  constructor(first = 1000) {
-    this.nextPid = first;
-  }
-
-  next(): number {
-    return this.nextPid++;
-  }
-
-  get peek(): number {
-    return this.nextPid;
-  }
-}
-
 export interface TaskServiceState {
   tasks: TaskState[];
+  /** The next PID of each PID namespace the fake made. */
+  pidNamespaces?: PidNamespacesState;
 }
 
 interface TaskState {
@@ -203,6 +190,8 @@ interface ProcState {
   user?: ProcessUser;
   terminal: boolean;
   pid: number;
+  /** Its PID in its PID namespace. */
+  namespacePid?: number;
   phase: Phase;
   exitStatus: number;
   exitedAt: string | null;
@@ -229,6 +218,8 @@ class Proc implements ProcessHost {
   /** The pseudo-terminal between the process and its IO, when it has one. */
   readonly terminal: Terminal | undefined;
   pid = 0;
+  /** Its PID in its PID namespace (its `$$`). */
+  pidInNamespace = 0;
   phase: Phase = "created";
   exitStatus = 0;
   exitedAt: bigint | null = null;
@@ -286,8 +277,24 @@ class Proc implements ProcessHost {
     return this.pid;
   }
 
+  namespaceInit(): boolean {
+    return this.execId === undefined && this.task.service.ownsPidNamespace(this.task.containerId);
+  }
+
+  namespacePid(): number {
+    return this.pidInNamespace;
+  }
+
   nextPid(): number {
-    return this.task.service.allocatePid();
+    return this.task.service.forkedPid(this);
+  }
+
+  processes(): ProcessEntry[] {
+    return this.task.service.processesSeenBy(this);
+  }
+
+  signalProcess(pid: number, signal: number): boolean {
+    return this.task.service.signalFromInside(this, pid, signal);
   }
 
   write(stream: Stream, data: Uint8Array): void {
@@ -308,7 +315,7 @@ class Proc implements ProcessHost {
   }
 
   readFile(path: string): Promise<Uint8Array | undefined> {
-    return this.task.service.files.readFile(this.task.containerId, path, this.info);
+    return this.task.service.readFileOf(this, path);
   }
 
   readDir(path: string): Promise<string[] | undefined> {
@@ -384,12 +391,14 @@ export class TaskService {
   private readonly tasks = new Map<string, TaskRec>();
   /** The containers' files as their processes see and change them. */
   readonly files: ContainerFiles;
+  private readonly pidNamespaces: PidNamespaces;
 
   constructor(ctx: FakeContext, namespace: string, links: TaskServiceLinks, state?: TaskServiceState) {
     this.ctx = ctx;
     this.namespace = namespace;
     this.links = links;
     this.files = new ContainerFiles(namespace, links, (pid) => this.containerOfPid(pid));
+    this.pidNamespaces = new PidNamespaces(links.pids, state?.pidNamespaces);
     for (const t of state?.tasks ?? []) this.restore(t);
   }
 
@@ -456,6 +465,7 @@ export class TaskService {
     }
     task.init.pid = this.links.pids.next();
     this.tasks.set(containerId, task);
+    task.init.pidInNamespace = this.pidNamespaces.started(this.pidNamespaceOf(containerId), task.init.pid);
     const event: TaskCreate = {
       containerId,
       bundle: `${stateDir}/${this.namespace}/${containerId}`,
@@ -558,6 +568,7 @@ export class TaskService {
         if (t.resources !== undefined) state.resources = t.resources;
         return state;
       }),
+      pidNamespaces: this.pidNamespaces.toState(),
     };
   }
 
@@ -821,13 +832,87 @@ export class TaskService {
 
   /** The network namespace of a container's processes, as network.ts names it. */
   networkNamespaceOf(containerId: string): string {
+    return this.namespaceOf(containerId, "network") ?? hostNetwork;
+  }
+
+  /** The key of the PID namespace of a container's processes (undefined: the host's). */
+  private pidNamespaceOf(containerId: string): string | undefined {
+    return this.namespaceOf(containerId, "pid");
+  }
+
+  /** The running processes of the PID namespace a process is in, with the jobs of each, in PID order. */
+  private namespaceProcesses(proc: Proc): Array<ProcessEntry & { proc: Proc }> {
+    const key = this.pidNamespaceOf(proc.task.containerId);
+    const entries: Array<ProcessEntry & { proc: Proc }> = [];
+    for (const task of this.tasks.values()) {
+      if (task !== proc.task && this.pidNamespaceOf(task.containerId) !== key) continue;
+      for (const p of [task.init, ...task.execs.values()]) {
+        if (p.phase !== "running") continue;
+        const uid = p.info.user.uid;
+        entries.push({ pid: p.pidInNamespace, ppid: 0, args: p.info.args, uid, proc: p });
+        for (const job of p.runner.jobs()) entries.push({ ...job, uid, proc: p });
+      }
+    }
+    return entries.sort((a, b) => a.pid - b.pid);
+  }
+
+  /** @internal What `ps` lists to a process: its PID namespace's processes. */
+  processesSeenBy(proc: Proc): ProcessEntry[] {
+    return this.namespaceProcesses(proc).map(({ pid, ppid, args, uid }) => ({ pid, ppid, args, uid }));
+  }
+
+  /** @internal A PID in a process's namespace for a process it forks. */
+  forkedPid(proc: Proc): number {
+    return this.pidNamespaces.forked(this.pidNamespaceOf(proc.task.containerId));
+  }
+
+  /**
+   * @internal `kill` from a process to another of its PID namespace; false when there is none with
+   * that PID. From inside its namespace, PID 1 cannot be killed or stopped either.
+   */
+  signalFromInside(from: Proc, pid: number, signal: number): boolean {
+    const target = this.namespaceProcesses(from).find((entry) => entry.pid === pid);
+    if (target === undefined) return false;
+    const proc = target.proc;
+    // The signal is sent now; its target acts on it once the sender has had its turn (the rest of its step).
+    queueMicrotask(() => {
+      if (proc.phase !== "running") return;
+      if (target.pid !== proc.pidInNamespace) proc.runner.signalJob(pid, signal);
+      else if (!(proc === proc.task.init && this.ownsPidNamespace(proc.task.containerId) && (signal === signals.SIGKILL || signal === signals.SIGSTOP))) this.deliver(proc.task, proc, signal);
+    });
+    return true;
+  }
+
+  /** @internal A file as a process reads it: /proc/<pid> of its PID namespace's processes, else the container's files. */
+  async readFileOf(proc: Proc, path: string): Promise<Uint8Array | undefined> {
+    const own = { args: proc.info.args, user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
+    const proced = /^\/+proc\/+(\d+)\/+(cmdline|status)$/.exec(path);
+    if (!proced) return this.files.readFile(proc.task.containerId, path, own);
+    const target = this.namespaceProcesses(proc).find((entry) => entry.pid === Number(proced[1]));
+    if (target === undefined) return undefined;
+    if (proced[2] === "cmdline") return new TextEncoder().encode(target.args.map((arg) => `${arg}\0`).join(""));
+    const self = target.pid === proc.pidInNamespace;
+    return this.files.procStatus(target.proc.task.containerId, { args: target.args, user: target.proc.info.user, pid: target.pid, ppid: target.ppid }, self);
+  }
+
+  /** Whether the container's own process is PID 1 of a PID namespace (one of its own, not the pod's or the host's). */
+  ownsPidNamespace(containerId: string): boolean {
+    return this.namespaceOf(containerId, "pid") === `${this.namespace}/${containerId}`;
+  }
+
+  /**
+   * The namespace of a type a container's processes are in: `<namespace>/<id>` of the container
+   * that made it, a path the fake knows nothing about, or undefined for the host's. A join by
+   * /proc/<pid>/ns path is followed to the container whose process has that PID.
+   */
+  private namespaceOf(containerId: string, type: "network" | "pid"): string | undefined {
     let id = containerId;
     for (let joins = 0; joins < maxNamespaceJoins; joins++) {
       const record = this.links.containers.lookup(id);
-      const entry = specNamespaces(record).find((ns) => ns.type === "network");
-      if (!entry) return hostNetwork;
+      const entry = specNamespaces(record).find((ns) => ns.type === type);
+      if (!entry) return undefined;
       if (entry.path === "") return `${this.namespace}/${id}`;
-      const joined = /^\/proc\/(\d+)\/ns\/net$/.exec(entry.path);
+      const joined = namespaceJoins[type].exec(entry.path);
       const owner = joined ? this.containerOfPid(Number(joined[1])) : undefined;
       if (owner === undefined) return entry.path;
       id = owner;
@@ -866,6 +951,7 @@ export class TaskService {
     void this.ctx.events.publish(this.namespace, topics.taskExit, event);
     proc.markExited();
     if (proc !== task.init) return;
+    if (this.ownsPidNamespace(task.containerId)) this.pidNamespaces.ended(this.pidNamespaceOf(task.containerId)!);
     // The container's init is gone, so the kernel kills everything else in its PID namespace.
     task.paused = false;
     task.pendingSignals = [];
@@ -883,10 +969,6 @@ export class TaskService {
   // ---- internals ----
 
   /** A PID from the node's counter, for a process a container's process starts. */
-  allocatePid(): number {
-    return this.links.pids.next();
-  }
-
   /** The container whose task's own process has this PID, in this namespace. */
   private containerOfPid(pid: number): string | undefined {
     for (const task of this.tasks.values()) if (task.init.pid === pid) return task.containerId;
@@ -972,6 +1054,7 @@ export class TaskService {
       throw unknownError(`OCI runtime exec failed: exec failed: ${failure}`);
     }
     proc.pid = this.links.pids.next();
+    proc.pidInNamespace = this.pidNamespaces.started(this.pidNamespaceOf(task.containerId), proc.pid);
     proc.phase = "running";
     const event: TaskExecStarted = { containerId: task.containerId, execId: proc.execId!, pid: proc.pid };
     void this.ctx.events.publish(this.namespace, topics.taskExecStarted, event);
@@ -1092,6 +1175,8 @@ export class TaskService {
       };
       const proc = new Proc(task, p.execId, info, {}, resolvedFromState(p.script), p.stdinOpen, { runner: p.runner, terminalSize: p.terminalSize });
       proc.pid = p.pid;
+      // States saved before PID namespaces: the process saw its host PID.
+      proc.pidInNamespace = p.namespacePid ?? p.pid;
       proc.phase = p.phase;
       proc.exitStatus = p.exitStatus;
       proc.exitedAt = p.exitedAt === null ? null : BigInt(p.exitedAt);
@@ -1299,6 +1384,9 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
 /** How many /proc/PID/ns joins are followed before giving up (a loop of joins is a broken spec). */
 const maxNamespaceJoins = 8;
 
+/** A spec's path to another process's namespace, by type: the PID is the group. */
+const namespaceJoins = { network: /^\/proc\/(\d+)\/ns\/net$/, pid: /^\/proc\/(\d+)\/ns\/pid$/ } as const;
+
 /** The spec's linux.namespaces entries (type and path, "" for a new namespace). */
 function specNamespaces(record: ContainerRecord): Array<{ type: string; path: string }> {
   let spec: unknown;
@@ -1343,6 +1431,7 @@ function procToState(p: Proc): ProcState {
     user: { ...p.info.user, additionalGids: [...p.info.user.additionalGids] },
     terminal: p.info.terminal,
     pid: p.pid,
+    namespacePid: p.pidInNamespace,
     phase: p.phase,
     exitStatus: p.exitStatus,
     exitedAt: p.exitedAt === null ? null : p.exitedAt.toString(),

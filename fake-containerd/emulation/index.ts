@@ -15,24 +15,27 @@
 // exec ends with status 127 and `not emulated by fake-cri`; a container's own process runs on as
 // far as anyone can tell.
 //
-// What comes next builds on this: a signal to the process is `EmulatedProcess.signal` (the trap
-// runs at the shell's next step); an interactive shell is the same machine given one parsed
-// command after another as lines arrive (a program pushed the way `eval` and `.` push theirs);
-// a container's processes are the live process's members (each shell or job with its PID, its
-// parent and, for a job, its command line).
+// Signals reach a process as `EmulatedProcess.signal` (the trap runs at the shell's next step; a
+// program's own handlers, like pause's, end it; PID 1 of a PID namespace drops what it does not
+// handle) and a job as `signalJob`. The process table is the task layer's: it lists each process
+// with the live jobs of its shells (`jobs()`), and a shell's `kill` and `ps` reach it through the
+// port. What comes next: an interactive shell is the same machine given one parsed command after
+// another as lines arrive (a program pushed the way `eval` and `.` push theirs).
 //
 // This module decides, as runc does, whether a command line can start at all (its executable is
 // in the container's root filesystem), and starts the emulation of one that can.
 
-import type { ProcessUser } from "../processes/script.ts";
+import { signals, type ProcessUser } from "../processes/script.ts";
 import { busyboxApplets } from "./applets/busybox-list.ts";
 import { applets } from "./applets/index.ts";
 import { EmulatedProcess, type EmulationPort, type EmulationState } from "./process.ts";
+import { appletBuiltins } from "./shell/builtins.ts";
 import { baseName, Shell } from "./shell/shell.ts";
 
 export { baseName } from "./shell/shell.ts";
 export { EmulatedProcess, type EmulationPort, type EmulationState } from "./process.ts";
 export type { FileSource } from "./files.ts";
+export type { ProcessEntry } from "./applets/applet.ts";
 
 const defaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -88,7 +91,7 @@ function goQuote(s: string): string {
 /** Whether the emulation follows this command line (a shell script, or an applet it has). */
 export function emulatesCommand(argv: readonly string[]): boolean {
   const name = baseName(argv[0] ?? "");
-  return ((name === "sh" || name === "ash" || name === "bash") && argv[1] === "-c" && argv.length >= 3) || applets.has(name);
+  return ((name === "sh" || name === "ash" || name === "bash") && argv[1] === "-c" && argv.length >= 3) || applets.has(name) || appletBuiltins.has(name);
 }
 
 /** A process the emulation runs, as its task describes it. */
@@ -105,7 +108,18 @@ export interface EmulatedStart {
   readonly hasFile: HasFile;
   /** The process's PID, its `$$`. */
   readonly pid: number;
+  /** PID 1 of its PID namespace: the signals it has no handler for do nothing. */
+  readonly namespaceInit: boolean;
 }
+
+/**
+ * Programs of images other than busybox whose own signal handlers the emulation knows: the exit
+ * status each handled signal ends them with. pause (scripts/reference/pause.c, as the real one)
+ * exits 0 on SIGINT and SIGTERM.
+ */
+const programSignalHandlers: ReadonlyMap<string, ReadonlyMap<number, number>> = new Map([
+  ["pause", new Map([[signals.SIGINT, 0], [signals.SIGTERM, 0]])],
+]);
 
 /** Starts (or, from a saved state, picks up) the emulation of a process. */
 export function emulate(start: EmulatedStart, port: EmulationPort, state?: EmulationState): EmulatedProcess {
@@ -113,7 +127,8 @@ export function emulate(start: EmulatedStart, port: EmulationPort, state?: Emula
   // Without a root filesystem to look in, the emulated commands are what there is.
   const exists = (command: string, path: string | undefined): boolean =>
     hasFile ? (command.includes("/") ? missingExecutable(command, env, hasFile) === undefined : found(command, path ?? defaultPath, hasFile, hasFile("/bin/busybox") || hasFile("/bin/sh"))) : isApplet(baseName(command));
-  const setup = { user: start.user, terminal: start.terminal, memoryLimit: start.memoryLimit, exec: start.exec, exists };
+  const handlers = programSignalHandlers.get(baseName(args[0] ?? "")) ?? new Map<number, number>();
+  const setup = { user: start.user, terminal: start.terminal, memoryLimit: start.memoryLimit, exec: start.exec, exists, namespaceInit: start.namespaceInit, handlers };
   return new EmulatedProcess(setup, port, (ctx) => {
     const pid = start.pid;
     const [command = "", ...rest] = args;

@@ -7,7 +7,8 @@
 // data (toState), so a saved fake picks it up where it was.
 
 import { toBytes } from "../../src/node/bytes.ts";
-import { terminatesByDefault, type FileChange, type Stream } from "../processes/script.ts";
+import { signals, terminatesByDefault, type FileChange, type Stream } from "../processes/script.ts";
+import type { ProcessEntry } from "./applets/applet.ts";
 import { FileAnswers, FileView, Miss, type FileSource } from "./files.ts";
 import { Journal } from "./journal.ts";
 import { NotEmulated, Stopped } from "./shell/errors.ts";
@@ -30,6 +31,10 @@ export interface EmulationPort {
   oom(): void;
   readonly files: FileSource;
   nextPid(): number;
+  /** The processes of the PID namespace, in PID order (this one's jobs among them). */
+  processes(): readonly ProcessEntry[];
+  /** Delivers a signal to another process of the PID namespace, as sent from inside it; false when there is none with that PID. */
+  signalProcess(pid: number, signal: number): boolean;
   readonly stdin: AsyncIterable<Uint8Array>;
 }
 
@@ -41,6 +46,10 @@ export interface EmulationSetup {
   readonly exec: boolean;
   /** runc's lookup of a command that is not emulated, with a shell's PATH. */
   exists(command: string, path: string | undefined): boolean;
+  /** PID 1 of its PID namespace: the kernel drops the signals it has no handler for. */
+  readonly namespaceInit: boolean;
+  /** The program's own signal handlers (not a shell's traps): the exit status each signal ends it with. */
+  readonly handlers: ReadonlyMap<number, number>;
 }
 
 /** How a live shell of the process stands between steps. */
@@ -83,6 +92,7 @@ export interface EmulationState {
 
 export class EmulatedProcess {
   private readonly port: EmulationPort;
+  private readonly setup: EmulationSetup;
   private readonly members = new Map<number, Member>();
   private readonly mainPid: number;
   private readonly journal = new Journal();
@@ -100,6 +110,7 @@ export class EmulatedProcess {
 
   constructor(setup: EmulationSetup, port: EmulationPort, main: (ctx: ShellContext) => Shell, state?: EmulationState) {
     this.port = port;
+    this.setup = setup;
     this.view = new FileView(this.answers, this.journal);
     const process = this;
     this.context = {
@@ -112,7 +123,8 @@ export class EmulatedProcess {
       exists: (command, path) => setup.exists(command, path),
       nextPid: () => port.nextPid(),
       startJob: (job) => process.addJob(job),
-      signalJob: (pid, signal) => process.signalJob(pid, signal),
+      signalProcess: (pid, signal) => process.signalProcess(pid, signal),
+      processes: () => port.processes(),
       get stdin(): InputBuffer {
         process.readStdin();
         return process.input;
@@ -134,6 +146,17 @@ export class EmulatedProcess {
   /** The shells of the process: the main one first, then its jobs. */
   get shells(): Shell[] {
     return [...this.members.values()].map((m) => m.shell);
+  }
+
+  /** The live background jobs, as the process table shows them: a job's command line is its command as written. */
+  jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
+    const jobs: Array<{ pid: number; ppid: number; args: string[] }> = [];
+    for (const member of this.members.values()) {
+      if (member.parent === undefined || member.shell.done) continue;
+      const command = this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === member.shell.pid)?.command ?? member.shell.arg0;
+      jobs.push({ pid: member.shell.pid, ppid: member.parent, args: [command] });
+    }
+    return jobs;
   }
 
   start(): void {
@@ -158,11 +181,17 @@ export class EmulatedProcess {
     this.cancelTimer = undefined;
   }
 
-  /** A signal to the process: its shell's trap, or the signal's default action. */
+  /** A signal to the process: the program's handler, its shell's trap, or the signal's default action. */
   signal(signal: number): void {
     if (this.stopped) return;
+    const handled = this.setup.handlers.get(signal);
+    if (handled !== undefined) {
+      this.stop();
+      this.port.exit(handled);
+      return;
+    }
     const main = this.members.get(this.mainPid)!;
-    if (!this.deliver(main, signal)) this.port.exit(128 + signal);
+    if (!this.deliver(main, signal) && !this.setup.namespaceInit) this.port.exit(128 + signal);
     this.pump();
   }
 
@@ -197,15 +226,27 @@ export class EmulatedProcess {
     this.members.set(job.pid, { shell: job, parent: parent?.shell.pid, playing: undefined, busy: 0, spinning: false, readyAtMs: startedAt });
   }
 
-  private signalJob(pid: number, signal: string): boolean {
-    const member = this.members.get(pid);
-    if (member === undefined || member.shell.done) return member !== undefined;
+  /** A signal from one of the process's shells (`kill`): to itself, a job of its own, or through the port to another process. */
+  private signalProcess(pid: number, signal: string): boolean {
     const number = Number(Object.entries(signalNames).find(([, name]) => name === signal)?.[0]);
-    if (!this.deliver(member, number)) {
-      const record = member.parent === undefined ? undefined : this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === pid);
-      if (record) record.signal = number;
-      this.ended(member, 128 + number);
+    if (pid === this.mainPid) {
+      this.signal(number);
+      return true;
     }
+    return this.signalJob(pid, number) || this.port.signalProcess(pid, number);
+  }
+
+  /** A signal to a job of the process: its trap, or the default action; false when it has no job with that PID. */
+  signalJob(pid: number, signal: number): boolean {
+    const job = pid === this.mainPid ? undefined : this.members.get(pid);
+    if (job === undefined) return false;
+    if (this.stopped || job.shell.done) return true;
+    if (signal === signals.SIGKILL || !this.deliver(job, signal)) {
+      const record = job.parent === undefined ? undefined : this.members.get(job.parent)?.shell.jobs.find((j) => j.pid === pid);
+      if (record) record.signal = signal;
+      this.ended(job, 128 + signal);
+    }
+    this.pump();
     return true;
   }
 

@@ -106,6 +106,27 @@ describe("data scripts", () => {
     expect(events.drain().map((e) => e.topic)).toEqual(["/tasks/create", "/tasks/start", "/tasks/exit"]);
   });
 
+  test("a container with a PID namespace of its own is its PID 1: signals it does not handle do nothing, SIGKILL still kills", async () => {
+    const { fake, clock } = await setup();
+    const ns = fake.namespace("k8s.io");
+    const started = async (id: string, namespaces: Array<{ type: string; path?: string }>) => {
+      await ns.containers.create({ id, spec: ociSpec({ process: { args: ["app"] }, linux: { namespaces } }) });
+      const task = await ns.tasks.create(id);
+      await task.start();
+      return task;
+    };
+    const own = await started("own", [{ type: "pid" }]);
+    const joined = await started("joined", [{ type: "pid", path: `/proc/${own.pid}/ns/pid` }]);
+    const host = await started("host", []);
+    for (const task of [own, joined, host]) await task.kill(signals.SIGTERM);
+    await clock.advance(10);
+    expect((await own.status()).status).toBe("running");
+    expect((await joined.status()).exitStatus).toBe(143);
+    expect((await host.status()).exitStatus).toBe(143);
+    await own.kill(signals.SIGKILL);
+    expect((await own.status()).exitStatus).toBe(137);
+  });
+
   test("ignoreSigterm keeps it running; SIGKILL still kills", async () => {
     const { fake, run } = await setup();
     fake.processes.onContainer({ containerId: "c1" }, { ignoreSigterm: true });
@@ -400,5 +421,41 @@ describe("a process's user", () => {
   test("process.user of a spec, with zero values for what is missing", () => {
     expect(processUserOf({ uid: 5, gid: 6, additionalGids: [6, 7] })).toEqual({ uid: 5, gid: 6, additionalGids: [6, 7] });
     expect(processUserOf(undefined)).toEqual({ uid: 0, gid: 0, additionalGids: [] });
+  });
+});
+
+describe("the process table of a PID namespace", () => {
+  /** A container running `args` in a PID namespace of its own, or in `joins`'s. */
+  async function started(ns: ReturnType<ReturnType<typeof createFakeContainerd>["namespace"]>, id: string, args: string[], joins?: number) {
+    const namespaces = [joins === undefined ? { type: "pid" } : { type: "pid", path: `/proc/${joins}/ns/pid` }];
+    await ns.containers.create({ id, spec: ociSpec({ process: { args }, linux: { namespaces } }) });
+    const task = await ns.tasks.create(id);
+    await task.start();
+    return task;
+  }
+
+  test("PIDs as runc leaves them: PID 1, then 6 after each process runc starts (5 after PID 1), forks next; ps lists them", async () => {
+    const { ns, output, exec, clock } = await setup();
+    const pod = await started(ns, "pod", ["/pause"]);
+    await started(ns, "app", ["sh", "-c", "sleep 600 & wait"], pod.pid);
+    await clock.advance(10);
+    expect(await exec(["ps", "-o", "pid,ppid,stat,args"], "app")).toBe(0);
+    expect(output.join("")).toBe(
+      "out:PID   PPID  STAT COMMAND\n" +
+        "    1     0 S    /pause\n" +
+        "    6     0 S    sh -c sleep 600 & wait\n" +
+        "   12     6 S    sleep 600\n" +
+        "   13     0 R    ps -o pid,ppid,stat,args\n",
+    );
+  });
+
+  test("kill from inside: PID 1 ignores SIGTERM and SIGKILL; its child dies; /proc/<pid> reads the table", async () => {
+    const { ns, output, exec, clock } = await setup();
+    const parent = await started(ns, "app", ["sh", "-c", "sleep 600 & wait $!; exit $?"]);
+    await clock.advance(10);
+    expect(await exec(["sh", "-c", "kill -9 1; tr '\\0' ' ' < /proc/6/cmdline; grep -E '^(State|PPid)' /proc/6/status; kill 6"], "app")).toBe(0);
+    expect(output.join("")).toBe("out:sleep 600 out:State:\tS (sleeping)\nPPid:\t1\n");
+    await clock.advance(10);
+    expect(await parent.status()).toMatchObject({ status: "stopped", exitStatus: 143 });
   });
 });

@@ -7,6 +7,7 @@ import { toBytes } from "../../src/node/bytes.ts";
 import { readClock, type Clock } from "../clock.ts";
 import { emulate, type EmulatedProcess, type EmulationState } from "../emulation/index.ts";
 import type { ConnectionHandler } from "../network.ts";
+import type { ProcessEntry } from "../emulation/index.ts";
 import { quote } from "../../src/go/strconv.ts";
 import {
   scriptFromState,
@@ -153,8 +154,16 @@ export interface ProcessHost {
   readonly info: ProcessDescription;
   readonly stdin: StdinPipe;
   currentPid(): number;
-  /** A PID for a process the script starts (an emulated shell's job). */
+  /** Whether the process is PID 1 of its PID namespace, which the kernel spares the default action of the signals it does not handle. */
+  namespaceInit(): boolean;
+  /** Its PID in its PID namespace (what `$$` says). */
+  namespacePid(): number;
+  /** A PID in its PID namespace for a process the script starts (an emulated shell's job). */
   nextPid(): number;
+  /** The processes of its PID namespace, in PID order. */
+  processes(): readonly ProcessEntry[];
+  /** A signal to another process of its PID namespace, sent from inside; false when there is none with that PID. */
+  signalProcess(pid: number, signal: number): boolean;
   write(stream: Stream, data: Uint8Array): void;
   exit(code: number): void;
   oom(): void;
@@ -243,6 +252,16 @@ export class ProcessRunner {
     };
   }
 
+  /** The live background jobs of an emulated process (none for other scripts). */
+  jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
+    return this.emulation?.jobs() ?? [];
+  }
+
+  /** A signal to a job of an emulated process; false when it has none with that PID. */
+  signalJob(pid: number, signal: number): boolean {
+    return this.emulation?.signalJob(pid, signal) ?? false;
+  }
+
   /** The start-failure reason of a data script, if it has one. */
   get startFailure(): string | undefined {
     if (this.script.kind !== "data" || !this.script.script.failStart) return undefined;
@@ -282,7 +301,7 @@ export class ProcessRunner {
       }
       if (ignoreSigterm) return;
     }
-    if (terminatesByDefault(signal)) this.host.exit(128 + signal);
+    if (terminatesByDefault(signal) && !this.host.namespaceInit()) this.host.exit(128 + signal);
   }
 
   pause(at: bigint): void {
@@ -353,7 +372,7 @@ export class ProcessRunner {
   private emulate(script: Extract<ResolvedScript, { kind: "emulated" }>): void {
     const host = this.host;
     const { args, env, cwd, user, terminal } = host.info;
-    const start = { args, env, cwd, user, terminal, memoryLimit: script.memoryLimit, exec: script.exec, hasFile: host.hasFile, pid: host.currentPid() };
+    const start = { args, env, cwd, user, terminal, memoryLimit: script.memoryLimit, exec: script.exec, hasFile: host.hasFile, pid: host.namespacePid(), namespaceInit: host.namespaceInit() };
     this.emulation = emulate(
       start,
       {
@@ -365,6 +384,8 @@ export class ProcessRunner {
         oom: () => host.oom(),
         files: { readFile: (path) => host.readFile(path), readDir: (path) => host.readDir(path), readOnly: (path) => host.readOnly(path), locate: (path) => host.locate(path) },
         nextPid: () => host.nextPid(),
+        processes: () => host.processes(),
+        signalProcess: (pid, signal) => host.signalProcess(pid, signal),
         stdin: host.stdin,
       },
       this.restoredEmulation,
@@ -444,7 +465,11 @@ export class ProcessRunner {
         info: { ...host.info, args },
         stdin: new StdinPipe(false),
         currentPid: () => host.currentPid(),
+        namespacePid: () => host.namespacePid(),
+        namespaceInit: () => false,
         nextPid: () => host.nextPid(),
+        processes: () => host.processes(),
+        signalProcess: (pid, signal) => host.signalProcess(pid, signal),
         write: (stream, data) => host.write(stream, data),
         exit: (code) => {
           child.stop(readClock(host.clock));

@@ -46,6 +46,30 @@ async function elapse(target: CriTarget, ms: number): Promise<void> {
   else await new Promise((resolve) => setTimeout(resolve, ms));
 }
 
+/** How long a call may take in real time before a target's virtual clock is moved on for it. */
+const clockGraceMs = 200;
+/** How far a virtual clock is moved at a time while a call waits on it; no recorded call waits longer than a minute. */
+const clockStepMs = 100;
+const clockLimitMs = 60_000;
+
+/**
+ * Makes a call; on a target with a virtual clock, a call that has not answered in real time is
+ * waiting on the runtime's time (StopContainer's grace period, ExecSync's timeout), which then
+ * passes as it did for the real runtime.
+ */
+async function invokeInTime(target: CriTarget, step: Parameters<typeof invoke>[1], request: JsonObject): ReturnType<typeof invoke> {
+  const pending = invoke(target, step, request);
+  if (!target.elapse) return pending;
+  let answered = false;
+  void pending.then(
+    () => (answered = true),
+    () => (answered = true),
+  );
+  for (const started = performance.now(); !answered && performance.now() - started < clockGraceMs; ) await new Promise((resolve) => setTimeout(resolve, 1));
+  for (let moved = 0; !answered && moved < clockLimitMs; moved += clockStepMs) await target.elapse(clockStepMs);
+  return pending;
+}
+
 export async function* runSteps(steps: readonly Step[], target: CriTarget, logRoot: string): AsyncGenerator<CallResult> {
   const saved = new Map<string, Json>();
   const failedSaves = new Map<string, string>();
@@ -73,7 +97,7 @@ export async function* runSteps(steps: readonly Step[], target: CriTarget, logRo
       continue;
     }
     const sent = normaliser.request(request, derived);
-    const { raw, outcome } = await invoke(target, step, request);
+    const { raw, outcome } = await invokeInTime(target, step, request);
     if (step.save !== undefined) {
       if (raw !== null) saved.set(step.save, raw);
       else failedSaves.set(step.save, `step ${index} (${step.method}) failed: ${JSON.stringify(outcome)}`);

@@ -6,6 +6,16 @@
 import type { FileChange, ProcessUser } from "../../processes/script.ts";
 import type { FileView } from "../files.ts";
 
+/** A process as ps and /proc/<pid> show it, PIDs as its PID namespace numbers them. */
+export interface ProcessEntry {
+  readonly pid: number;
+  /** 0 for a process runc started (its parent is outside the namespace). */
+  readonly ppid: number;
+  /** Its command line (/proc/<pid>/cmdline). */
+  readonly args: readonly string[];
+  readonly uid: number;
+}
+
 export interface AppletIo {
   readonly files: FileView;
   readonly cwd: string;
@@ -14,6 +24,10 @@ export interface AppletIo {
   readonly terminal: boolean;
   /** The spec's memory limit, which a memory hog runs into. */
   readonly memoryLimit: bigint | undefined;
+  /** The PID of the process running the applet. */
+  readonly pid: number;
+  /** The processes of its PID namespace, in PID order. */
+  processes(): readonly ProcessEntry[];
   /** What the command reads on stdin (a pipe, a file, a here-document); undefined when that is the process's own stdin. */
   readonly stdin: Uint8Array | undefined;
   /** The environment the command gets, as `NAME=value` in its order. */

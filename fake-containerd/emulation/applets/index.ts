@@ -6,11 +6,13 @@ import type { Applet } from "./applet.ts";
 import { fileApplets } from "./files.ts";
 import { userApplets } from "./id.ts";
 import { printingApplets } from "./printf.ts";
+import { processApplets } from "./processes.ts";
 import { systemApplets } from "./system.ts";
 import { testApplets } from "./test.ts";
 import { textApplets } from "./text.ts";
 
 export type { Applet, AppletIo } from "./applet.ts";
+export type { ProcessEntry } from "./applet.ts";
 
 export const applets: ReadonlyMap<string, Applet> = new Map(
   Object.entries({
@@ -20,5 +22,6 @@ export const applets: ReadonlyMap<string, Applet> = new Map(
     ...testApplets,
     ...userApplets,
     ...systemApplets,
+    ...processApplets,
   }),
 );

@@ -3,7 +3,7 @@
 // exported variables with the command's own assignments, and the step's timeline for its time.
 
 import type { ProcessUser, FileChange } from "../../processes/script.ts";
-import type { AppletIo } from "../applets/applet.ts";
+import type { AppletIo, ProcessEntry } from "../applets/applet.ts";
 import type { FileView } from "../files.ts";
 import type { Timeline } from "../timeline.ts";
 import { remaining, type Fds } from "./fds.ts";
@@ -16,7 +16,9 @@ export interface AppletHost {
   readonly cwd: string;
   readonly vars: Variables;
   readonly timeline: Timeline;
-  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined };
+  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; processes(): readonly ProcessEntry[] };
+  /** The PID of the process running the applet. */
+  readonly pid: number;
   write(fd: number, data: string | Uint8Array): boolean;
   change(path: string, change: FileChange["change"], data?: Uint8Array): void;
 }
@@ -33,6 +35,8 @@ export function appletIo(shell: AppletHost, assignments: ReadonlyArray<readonly 
     user: shell.ctx.user,
     terminal: shell.ctx.terminal && shell.fds[1]?.to === "stdout",
     memoryLimit: shell.ctx.memoryLimit,
+    pid: shell.pid,
+    processes: () => shell.ctx.processes(),
     get stdin() {
       // What the applet reads is read: a command after it in the same input gets the rest.
       if (input?.to === "input") input.pos = input.data.length;

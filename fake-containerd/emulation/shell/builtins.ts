@@ -37,7 +37,8 @@ export interface BuiltinShell {
   /** Writes to a descriptor; false when it is closed. */
   write(fd: number, data: string | Uint8Array): boolean;
   /** An error on stderr, named after the running builtin and the line. */
-  report(message: string): void;
+  /** An error on stderr, named after the command (and line) unless `named` is false. */
+  report(message: string, named?: boolean): void;
   exit(status: number): void;
   returnFrom(status: number): void;
   loopControl(kind: "break" | "continue", levels: number): void;
@@ -48,12 +49,16 @@ export interface BuiltinShell {
   consumeInput(bytes: number): void;
   /** Waits for more input, then runs `read` with these arguments again. */
   awaitInput(args: readonly string[]): void;
-  killJob(pid: number, signal: string): boolean;
+  /** Sends a signal to a process of the PID namespace; false when there is none with that PID. */
+  killProcess(pid: number, signal: string): boolean;
   setPositional(args: string[]): void;
   commandKind(name: string): CommandKind;
   execCommand(argv: readonly string[]): number;
   runCommand(argv: readonly string[]): number | undefined;
 }
+
+/** busybox applets that are ash's builtins run on their own (a `kill` exec'd directly). */
+export const appletBuiltins: ReadonlySet<string> = new Set(["kill"]);
 
 export type Builtin = (shell: BuiltinShell, args: readonly string[]) => number | undefined;
 
@@ -61,29 +66,35 @@ const decoder = new TextDecoder();
 const encoder = new TextEncoder();
 const nameOnly = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** The signals trap and kill know, by number: their names, and how the C library describes them. */
-const signalTable: ReadonlyArray<[number, string, string]> = [
-  [1, "HUP", "Hangup"],
-  [2, "INT", "Interrupt"],
-  [3, "QUIT", "Quit"],
-  [6, "ABRT", "Aborted"],
-  [9, "KILL", "Killed"],
-  [10, "USR1", "User defined signal 1"],
-  [12, "USR2", "User defined signal 2"],
-  [13, "PIPE", "Broken pipe"],
-  [14, "ALRM", "Alarm clock"],
-  [15, "TERM", "Terminated"],
-  [17, "CHLD", "Child exited"],
-  [18, "CONT", "Continued"],
-  [19, "STOP", "Stopped (signal)"],
-  [20, "TSTP", "Stopped"],
-  [28, "WINCH", "Window changed"],
+/** Linux's signal names, 1 to 31 (amd64), as kill -l lists them. */
+const linuxSignals = [
+  "HUP", "INT", "QUIT", "ILL", "TRAP", "ABRT", "BUS", "FPE", "KILL", "USR1", "SEGV", "USR2", "PIPE", "ALRM", "TERM", "STKFLT",
+  "CHLD", "CONT", "STOP", "TSTP", "TTIN", "TTOU", "URG", "XCPU", "XFSZ", "VTALRM", "PROF", "WINCH", "POLL", "PWR", "SYS",
 ];
 
-export const signalNames: Readonly<Record<number, string>> = Object.fromEntries(signalTable.map(([number, name]) => [number, name]));
+/** How the C library describes the signals whose deaths the emulation reports. */
+const describedSignals: ReadonlyArray<[number, string]> = [
+  [1, "Hangup"],
+  [2, "Interrupt"],
+  [3, "Quit"],
+  [6, "Aborted"],
+  [9, "Killed"],
+  [10, "User defined signal 1"],
+  [12, "User defined signal 2"],
+  [13, "Broken pipe"],
+  [14, "Alarm clock"],
+  [15, "Terminated"],
+  [17, "Child exited"],
+  [18, "Continued"],
+  [19, "Stopped (signal)"],
+  [20, "Stopped"],
+  [28, "Window changed"],
+];
+
+export const signalNames: Readonly<Record<number, string>> = Object.fromEntries(linuxSignals.map((name, k) => [k + 1, name]));
 
 /** strsignal(3): what ash prints when `wait` finds a job a signal killed. */
-export const signalDescriptions: Readonly<Record<number, string>> = Object.fromEntries(signalTable.map(([number, , text]) => [number, text]));
+export const signalDescriptions: Readonly<Record<number, string>> = Object.fromEntries(describedSignals);
 
 /** A signal as trap and kill name it (`TERM`, `SIGTERM`, `15`, `0` and `EXIT`), or undefined. */
 export function signalName(spec: string): string | undefined {
@@ -199,6 +210,10 @@ function trap(shell: BuiltinShell, args: readonly string[]): number {
 }
 
 function kill(shell: BuiltinShell, args: readonly string[]): number {
+  if (args.length === 1 && args[0] === "-l") {
+    shell.write(1, Object.entries(signalNames).map(([number, name]) => `${number.padStart(2)}) ${name}\n`).join(""));
+    return 0;
+  }
   let signal = "TERM";
   let k = 0;
   if (args[0] === "-s") {
@@ -212,7 +227,10 @@ function kill(shell: BuiltinShell, args: readonly string[]): number {
   const name = signalName(signal);
   if (name === undefined || name === "EXIT" || args[0] === "-l") throw new NotEmulated(`kill ${args.join(" ")}`);
   const targets = args.slice(k);
-  if (targets.length === 0) throw new NotEmulated("kill without a process");
+  if (targets.length === 0) {
+    shell.report("you need to specify whom to kill", false);
+    return 1;
+  }
   let status = 0;
   for (const target of targets) {
     const job = /^%\d+$/.test(target) ? shell.jobs[Number(target.slice(1)) - 1] : undefined;
@@ -222,8 +240,12 @@ function kill(shell: BuiltinShell, args: readonly string[]): number {
       continue;
     }
     const pid = job?.pid ?? (/^\d+$/.test(target) ? Number(target) : undefined);
-    // Processes other than the script's own jobs are the process table's.
-    if (pid === undefined || !shell.killJob(pid, name)) throw new NotEmulated(`kill ${target}`);
+    // Process groups (0, negative PIDs) and names are not emulated.
+    if (pid === undefined || pid === 0) throw new NotEmulated(`kill ${target}`);
+    if (!shell.killProcess(pid, name)) {
+      shell.report(`can't kill pid ${pid}: No such process`, false);
+      status = 1;
+    }
   }
   return status;
 }

@@ -200,6 +200,24 @@ describe("options, shift and traps", () => {
     const waiting = await emulated(["sh", "-c", "trap 'echo stopping; exit 0' TERM; sleep 600 & wait"], { exec: false, signals: [{ atMs: 3000, signal: 15 }] });
     expect(waiting).toEqual({ output: [out("stopping\n", 3000)], exit: { code: 0, afterMs: 3000 } });
   });
+
+  test("PID 1 of its PID namespace ignores the signals it has no trap for; any other process dies of them", async () => {
+    const term = [{ atMs: 1000, signal: 15 }];
+    expect(await emulated(["sleep", "5"], { exec: false, namespaceInit: true, signals: term })).toEqual({ exit: { code: 0, afterMs: 5000 } });
+    expect(await emulated(["sleep", "5"], { exec: false, signals: term })).toEqual({ exit: { code: 143, afterMs: 1000 } });
+    const trapped = await emulated(["sh", "-c", "trap 'exit 42' TERM; sleep 600 & wait"], { exec: false, namespaceInit: true, signals: term });
+    expect(trapped).toEqual({ exit: { code: 42, afterMs: 1000 } });
+    const otherTrap = await emulated(["sh", "-c", "trap 'exit 42' INT; sleep 5"], { exec: false, namespaceInit: true, signals: term });
+    expect(otherTrap).toEqual({ exit: { code: 0, afterMs: 5000 } });
+  });
+
+  test("pause's own handlers end it with 0 on SIGTERM and SIGINT, PID 1 or not; other signals as any process", async () => {
+    const pause = (signal: number, namespaceInit: boolean) => emulated(["/pause"], { exec: false, namespaceInit, signals: [{ atMs: 1000, signal }] });
+    expect(await pause(15, true)).toEqual({ exit: { code: 0, afterMs: 1000 } });
+    expect(await pause(2, false)).toEqual({ exit: { code: 0, afterMs: 1000 } });
+    expect(await pause(1, false)).toEqual({ exit: { code: 129, afterMs: 1000 } });
+    expect(await pause(1, true)).toEqual({});
+  });
 });
 
 describe("background jobs", () => {
@@ -209,11 +227,13 @@ describe("background jobs", () => {
     expect(await sh("(sleep 1; echo job) & echo main")).toEqual({ output: [out("main\n"), out("job\n", 1000)], exit: { code: 0, afterMs: 1000 } });
   });
 
-  test("kill ends a job by its PID or number; what other processes are is left to the process table", async () => {
+  test("kill ends a job by its PID or number; a PID no process has, or none at all, is an error", async () => {
     expect(await run("sleep 100 & kill $!; wait $!; echo $?")).toBe("stderr:Terminated\nstdout:143\nexit 0");
     expect(await run("sleep 100 & kill -9 %1; wait; echo $?")).toBe("stdout:0\nexit 0");
     expect(await run("kill %3")).toBe("stderr:sh: kill: line 0: %3: no such job\nexit 2");
-    expect(await run("kill 1")).toBe("stderr:sh: kill 1: not emulated by fake-cri\nexit 127");
+    expect(await run("kill 1; echo $?")).toBe("stderr:sh: can't kill pid 1: No such process\nstdout:1\nexit 0");
+    expect(await run("kill; echo $?")).toBe("stderr:sh: you need to specify whom to kill\nstdout:1\nexit 0");
+    expect(await run("kill -l | head -3")).toBe("stdout: 1) HUP\n 2) INT\n 3) QUIT\nexit 0");
   });
 });
 

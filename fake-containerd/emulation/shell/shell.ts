@@ -19,7 +19,7 @@ import type { Command, Node, Program, Redirection, Sequence, Simple } from "../s
 import { parse, sourceOf } from "../syntax/parser.ts";
 import { printCommand } from "../syntax/printer.ts";
 import { Timeline } from "../timeline.ts";
-import { builtins, signalDescriptions, specialBuiltins, type BuiltinShell, type CommandKind, type ShellOptions } from "./builtins.ts";
+import { appletBuiltins, builtins, signalDescriptions, specialBuiltins, type BuiltinShell, type CommandKind, type ShellOptions } from "./builtins.ts";
 import { NotEmulated, ShellError, Stopped } from "./errors.ts";
 import { Expander, type ExpansionHost } from "./expand.ts";
 import { appletIo } from "./applet-io.ts";
@@ -28,6 +28,7 @@ import { framesFromState, framesToState, type Block, type Frame, type Job, type 
 import { redirect } from "./redirections.ts";
 import { matches } from "./pattern.ts";
 import { Variables } from "./variables.ts";
+import type { ProcessEntry } from "../applets/applet.ts";
 
 /** What every shell of one process (and its subshells) shares. */
 export interface ShellContext {
@@ -43,8 +44,10 @@ export interface ShellContext {
   nextPid(): number;
   /** Runs a background job of a live shell beside it. */
   startJob(job: Shell): void;
-  /** Delivers a signal to a live job of this process; false when there is none with that PID. */
-  signalJob(pid: number, signal: string): boolean;
+  /** Delivers a signal to a process of the PID namespace (a job of this process, or another); false when there is none with that PID. */
+  signalProcess(pid: number, signal: string): boolean;
+  /** The processes of the PID namespace, in PID order. */
+  processes(): readonly ProcessEntry[];
   /** The process's stdin as it has arrived, for a live shell's `read`. */
   readonly stdin: InputBuffer | undefined;
 }
@@ -761,7 +764,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
     const applet = applets.get(baseName(name));
     const io = appletIo(this, []);
     io.env = () => (env.some((entry) => entry.startsWith("HOME=")) ? env : [...env, `HOME=${homeOf(this.files, this.ctx.user)}`]);
-    let status = applet?.(io, argv.slice(1));
+    const command = baseName(name);
+    let status = applet ? applet(io, argv.slice(1)) : appletBuiltins.has(command) ? this.runBuiltin(command, [command, ...argv.slice(1)]) : undefined;
     if (status === undefined) {
       if (!this.ctx.exec) {
         this.timeline.ending = "forever";
@@ -934,11 +938,13 @@ export class Shell implements ExpansionHost, BuiltinShell {
     this.block = { kind: "stdin" };
   }
 
-  /** `kill` of this shell's own jobs (live ones: a job worked out at once has already run its course). */
-  killJob(pid: number, signal: string): boolean {
-    if (!this.jobs.some((job) => job.pid === pid)) return false;
-    if (!this.live) throw new NotEmulated("kill of a job in a subshell");
-    return this.ctx.signalJob(pid, signal);
+  /**
+   * `kill` of a process of the PID namespace, from a live shell (a job worked out at once has
+   * already run its course, and a subshell's step has no moment of its own to signal at).
+   */
+  killProcess(pid: number, signal: string): boolean {
+    if (!this.live) throw new NotEmulated("kill from a subshell");
+    return this.ctx.signalProcess(pid, signal);
   }
 
   setPositional(args: string[]): void {

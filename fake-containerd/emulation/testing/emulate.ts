@@ -19,6 +19,8 @@ export interface EmulateOptions {
   memoryLimit?: bigint;
   /** An exec (the default) or the container's own process. */
   exec?: boolean;
+  /** PID 1 of its own PID namespace (default: not). */
+  namespaceInit?: boolean;
   hasFile?: HasFile;
   files?: Tree;
   readOnly?: (path: string) => boolean;
@@ -81,6 +83,9 @@ export async function emulated(args: readonly string[], options: EmulateOptions 
       locate: async (path: string) => path,
     },
     nextPid: () => 2000 + seq++,
+    // Alone in its PID namespace: its own shells are all there is.
+    processes: () => process.shells.map((shell) => ({ pid: shell.pid, ppid: 0, args: [shell.arg0], uid: 0 })),
+    signalProcess: () => false,
     stdin: (async function* () {
       if (stdin !== undefined) yield encoder.encode(stdin);
     })(),
@@ -96,6 +101,7 @@ export async function emulated(args: readonly string[], options: EmulateOptions 
       exec: options.exec ?? true,
       hasFile: options.hasFile,
       pid: 1000,
+      namespaceInit: options.namespaceInit ?? false,
     },
     port,
   );

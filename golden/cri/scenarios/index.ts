@@ -9,6 +9,7 @@ import { images } from "./images.ts";
 import { prefixes } from "./prefixes.ts";
 import { sandboxes } from "./sandboxes.ts";
 import { shell } from "./shell.ts";
+import { signals } from "./signals.ts";
 import { stats } from "./stats.ts";
 import { v1alpha2Scenarios } from "./v1alpha2.ts";
 import { verbose } from "./verbose.ts";
@@ -20,6 +21,7 @@ export const scenarios: Scenario[] = [
   ...exits,
   ...exec,
   ...shell,
+  ...signals,
   ...prefixes,
   ...images,
   ...stats,

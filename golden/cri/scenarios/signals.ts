@@ -1,0 +1,137 @@
+// Signals as the kernel delivers them, and the processes a container sees: PID 1 of a PID
+// namespace ignores the signals it has no handler for (SIGKILL too, when sent from inside), any
+// other process dies by the default action, `trap` handlers run (once the foreground command is
+// done), pause exits 0 on SIGTERM; `ps`, `pgrep`, `pkill`, `kill` and /proc/<pid> by PID namespace
+// mode. Self-contained: every config is built here, so the file moves as one.
+
+import type * as v1 from "../../../src/cri/api/v1.ts";
+import { NamespaceMode } from "../../../src/cri/api/v1.ts";
+import { defineScenario, type Scenario, type ScenarioBuilder } from "../scenario.ts";
+
+const busybox = "docker.io/library/busybox:1.36";
+const pause = "registry.k8s.io/pause:3.6";
+
+type PidMode = "container" | "pod" | "node";
+const pidModes: Record<PidMode, NamespaceMode> = { container: NamespaceMode.CONTAINER, pod: NamespaceMode.POD, node: NamespaceMode.NODE };
+
+function linux(mode: PidMode): { securityContext: { namespaceOptions: { pid: NamespaceMode } } } {
+  return { securityContext: { namespaceOptions: { pid: pidModes[mode] } } };
+}
+
+function pod(mode: PidMode): v1.DeepPartial<v1.PodSandboxConfig> {
+  return { metadata: { name: `pid-${mode}`, namespace: "golden", uid: `pid-${mode}-uid`, attempt: 0 }, hostname: `pid-${mode}`, logDirectory: `$logRoot/pid-${mode}`, linux: linux(mode) };
+}
+
+/** A pod whose containers' PID namespace is `mode`'s, saved as `pid<mode>`. */
+function runPod(s: ScenarioBuilder, mode: PidMode): void {
+  s.runtime.runPodSandbox({ config: pod(mode) }, { save: `pid${mode}` });
+}
+
+/** Creates and starts `command` in the pod of `mode`, saved as `save`. */
+function run(s: ScenarioBuilder, mode: PidMode, save: string, command: readonly string[] | undefined, image = busybox): void {
+  const config: v1.DeepPartial<v1.ContainerConfig> = { metadata: { name: save, attempt: 0 }, image: { image }, logPath: `${save}.log`, linux: linux(mode) };
+  if (command) config.command = [...command];
+  s.runtime.createContainer({ podSandboxId: `$pid${mode}.podSandboxId`, config, sandboxConfig: pod(mode) }, { save });
+  s.runtime.startContainer({ containerId: `$${save}.containerId` });
+}
+
+function stopAndLook(s: ScenarioBuilder, save: string, timeout: bigint): void {
+  s.runtime.stopContainer({ containerId: `$${save}.containerId`, timeout });
+  s.runtime.containerStatus({ containerId: `$${save}.containerId` });
+}
+
+function execSync(s: ScenarioBuilder, save: string, cmd: readonly string[], timeout = 10n): void {
+  s.runtime.execSync({ containerId: `$${save}.containerId`, cmd: [...cmd], timeout });
+}
+
+const sh = (script: string): string[] => ["sh", "-c", script];
+
+export const signals: Scenario[] = [
+  defineScenario("signals-pid1-default-disposition", "PID 1 of its own PID namespace ignores SIGTERM without a handler: StopContainer waits the grace period, then SIGKILL (137); not PID 1, it dies of SIGTERM (143)", (s) => {
+    s.image.pullImage({ image: { image: busybox } });
+    for (const mode of ["container", "pod", "node"] as const) runPod(s, mode);
+    const commands: Record<string, string[]> = {
+      sleep: ["sleep", "600"],
+      shsleep: sh("echo started; sleep 600"),
+      tail: ["tail", "-f", "/dev/null"],
+    };
+    for (const mode of ["container", "pod", "node"] as const) {
+      for (const [name, command] of Object.entries(commands)) run(s, mode, `${name}${mode}`, command);
+    }
+    s.sleep(500);
+    for (const mode of ["container", "pod", "node"] as const) {
+      for (const name of Object.keys(commands)) stopAndLook(s, `${name}${mode}`, 1n);
+    }
+    run(s, "container", "sleepkill", ["sleep", "600"]);
+    stopAndLook(s, "sleepkill", 0n);
+  }),
+
+  defineScenario("signals-traps", "trap handlers run when the foreground command is done: `exit 42` on TERM, `\"\"` ignores, a trapped signal cuts `wait` short", (s) => {
+    s.image.pullImage({ image: { image: busybox } });
+    for (const mode of ["container", "pod"] as const) runPod(s, mode);
+    const scripts: Record<string, string> = {
+      exitloop: 'trap "exit 42" TERM; while true; do sleep 0.2; done',
+      ignored: 'trap "" TERM; while true; do sleep 0.2; done',
+      waited: 'trap "exit 3" TERM; sleep 600 & wait',
+      foreground: 'trap "exit 42" TERM; sleep 600',
+      otherSignal: 'trap "exit 42" INT; while true; do sleep 0.2; done',
+    };
+    for (const mode of ["container", "pod"] as const) {
+      for (const [name, script] of Object.entries(scripts)) run(s, mode, `${name}${mode}`, sh(script));
+    }
+    s.sleep(500);
+    for (const mode of ["container", "pod"] as const) {
+      for (const name of Object.keys(scripts)) stopAndLook(s, `${name}${mode}`, 2n);
+    }
+  }),
+
+  defineScenario("signals-pause", "The pause image's program handles SIGTERM and SIGINT and exits 0 (Completed), as PID 1 or not; SIGKILL ends it with 137", (s) => {
+    s.image.pullImage({ image: { image: pause } });
+    for (const mode of ["container", "pod"] as const) runPod(s, mode);
+    for (const mode of ["container", "pod"] as const) run(s, mode, `pause${mode}`, undefined, pause);
+    run(s, "container", "pausekill", undefined, pause);
+    s.sleep(300);
+    for (const mode of ["container", "pod"] as const) stopAndLook(s, `pause${mode}`, 5n);
+    stopAndLook(s, "pausekill", 0n);
+  }),
+
+  defineScenario("signals-from-inside", "kill from an exec: PID 1 ignores SIGTERM and even SIGKILL from inside its namespace; a child of PID 1 dies by the default action", (s) => {
+    s.image.pullImage({ image: { image: busybox } });
+    runPod(s, "container");
+    run(s, "container", "init", ["sleep", "600"]);
+    run(s, "container", "parent", sh("sleep 600 & echo $! > /tmp/child; wait $!; exit $?"));
+    s.sleep(500);
+    execSync(s, "init", sh("kill 1; echo $?"));
+    execSync(s, "init", sh("kill -9 1; echo $?"));
+    execSync(s, "init", sh("kill -INT 1; echo $?"));
+    s.runtime.containerStatus({ containerId: "$init.containerId" });
+    execSync(s, "parent", sh("kill $(pgrep -o sleep); echo $?"));
+    execSync(s, "parent", ["pkill", "-x", "sleep"]);
+    execSync(s, "parent", ["ps", "-o", "ppid,user,stat,args"]);
+    execSync(s, "parent", sh("kill $(cat /tmp/child); echo $?"));
+    s.waitUntil.runtime.containerStatus({ containerId: "$parent.containerId" }, { path: "status.state", equals: "CONTAINER_EXITED" });
+    s.runtime.containerStatus({ containerId: "$parent.containerId" });
+    execSync(s, "init", ["kill", "-TERM", "999"]);
+    execSync(s, "init", ["kill", "-l"]);
+  }),
+
+  // PIDs past 1 depend on how many threads runc init's Go runtime started (pid-namespaces.ts), so
+  // only PID 1 and parents are printed.
+  defineScenario("process-table-pid-namespaces", "ps and /proc/<pid> in a container's own PID namespace and in the pod's; an exec's process comes and goes; a timed-out ExecSync's process is gone", (s) => {
+    s.image.pullImage({ image: { image: busybox } });
+    for (const mode of ["container", "pod"] as const) runPod(s, mode);
+    for (const mode of ["container", "pod"] as const) {
+      const app = `app${mode}`;
+      run(s, mode, app, sh("sleep 600 & wait"));
+      s.sleep(500);
+      execSync(s, app, ["ps", "-o", "user,stat,args"]);
+      if (mode === "container") execSync(s, app, ["ps", "-o", "ppid,args"]);
+      execSync(s, app, sh("tr '\\0' ' ' < /proc/1/cmdline; echo"));
+      execSync(s, app, ["grep", "-E", "^(Name|State|Pid|PPid|Uid):", "/proc/1/status"]);
+      execSync(s, app, sh("tr '\\0' ' ' < /proc/$$/cmdline; echo"));
+      execSync(s, app, ["cat", "/proc/999/cmdline"]);
+      execSync(s, app, ["sleep", "5"], 1n);
+      execSync(s, app, ["ps", "-o", "args"]);
+    }
+  }),
+];
