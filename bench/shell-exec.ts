@@ -70,7 +70,7 @@ function emulationAlone(): void {
     signalProcess: () => false,
     stdin: (async function* () {})(),
   };
-  const start = { args: ["sh", "-c", script], env: ["PATH=/bin", "HOSTNAME=pod"], cwd: "/", user: { uid: 0, gid: 0, additionalGids: [] }, terminal: false, memoryLimit: undefined, exec: true, hasFile: undefined, pid: 1, namespaceInit: false };
+  const start = { args: ["sh", "-c", script], env: ["PATH=/bin", "HOSTNAME=pod"], cwd: "/", user: { uid: 0, gid: 0, additionalGids: [] }, terminal: false, memoryLimit: undefined, exec: true, hasFile: undefined, pid: 1, namespaceInit: false, stdin: false };
   const run = () => {
     emulate(start, port).start();
     if (status !== 0) throw new Error(`the emulation ended with ${status}`);

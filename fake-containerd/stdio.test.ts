@@ -56,7 +56,7 @@ describe("ProcessStdio over an exec", () => {
     expect(stdio.stderr.text()).toBe("");
   });
 
-  test("^D at an empty prompt ends the shell; ^C gives a new prompt", async () => {
+  test("^D at an empty prompt ends the shell; ^C gives a new prompt and sets $? to 130, as ash's does", async () => {
     const { task } = await runningTask();
     const stdio = new ProcessStdio({ stdin: true, terminal: true });
     const proc = await task.exec("e1", { args: ["sh"] }, stdio.io);
@@ -66,7 +66,32 @@ describe("ProcessStdio over an exec", () => {
     stdio.write("sleep 9\x03");
     await stdio.stdout.waitFor("^C\r\n/ # ");
     stdio.write("\x04");
-    expect((await proc.wait()).exitStatus).toBe(1);
+    expect((await proc.wait()).exitStatus).toBe(130);
+  });
+
+  test("the interactive sh is one live shell: variables, cd and functions carry between lines; a command goes on under > ", async () => {
+    const { task, fake } = await runningTask();
+    fake.processes.addFile("/tmp/notes", "x");
+    const stdio = new ProcessStdio({ stdin: true, terminal: true });
+    const proc = await task.exec("e1", { args: ["sh"] }, stdio.io);
+    await proc.start();
+    await stdio.stdout.waitFor("/ # ");
+    stdio.write("x=5; cd /tmp; f() { echo f$1; }\r");
+    await stdio.stdout.waitFor("/tmp # ");
+    stdio.write("for i in 1 2; do\r");
+    await stdio.stdout.waitFor("> ");
+    stdio.write("f $i$x; done\r");
+    await stdio.stdout.waitFor("f15\r\nf25\r\n/tmp # ");
+    stdio.write("cd /nowhere\r");
+    await stdio.stdout.waitFor("sh: cd: can't cd to /nowhere: No such file or directory\r\n/tmp # ");
+    stdio.write("echo never; fi\r");
+    await stdio.stdout.waitFor("sh: syntax error: unexpected \"fi\"\r\n/tmp # ");
+    stdio.write("sleep 100\r");
+    await stdio.stdout.waitFor("sleep 100\r\n");
+    stdio.write("\x03");
+    await stdio.stdout.waitFor("^C\r\n/tmp # ");
+    stdio.write("exit\r");
+    expect((await proc.wait()).exitStatus).toBe(130);
   });
 
   test("without a terminal, sh reads a script from stdin and prompts for nothing", async () => {

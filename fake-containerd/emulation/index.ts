@@ -19,8 +19,8 @@
 // program's own handlers, like pause's, end it; PID 1 of a PID namespace drops what it does not
 // handle) and a job as `signalJob`. The process table is the task layer's: it lists each process
 // with the live jobs of its shells (`jobs()`), and a shell's `kill` and `ps` reach it through the
-// port. What comes next: an interactive shell is the same machine given one parsed command after
-// another as lines arrive (a program pushed the way `eval` and `.` push theirs).
+// port. An interactive `sh` (no script, a stdin) is the same machine given one parsed command
+// after another as lines arrive (a program pushed the way `eval` and `.` push theirs).
 //
 // This module decides, as runc does, whether a command line can start at all (its executable is
 // in the container's root filesystem), and starts the emulation of one that can.
@@ -91,7 +91,7 @@ function goQuote(s: string): string {
 /** Whether the emulation follows this command line (a shell script, or an applet it has). */
 export function emulatesCommand(argv: readonly string[]): boolean {
   const name = baseName(argv[0] ?? "");
-  return ((name === "sh" || name === "ash" || name === "bash") && argv[1] === "-c" && argv.length >= 3) || applets.has(name) || appletBuiltins.has(name);
+  return (shells.has(name) && argv[1] === "-c" && argv.length >= 3) || applets.has(name) || appletBuiltins.has(name);
 }
 
 /** A process the emulation runs, as its task describes it. */
@@ -110,6 +110,16 @@ export interface EmulatedStart {
   readonly pid: number;
   /** PID 1 of its PID namespace: the signals it has no handler for do nothing. */
   readonly namespaceInit: boolean;
+  /** Whether it has a stdin to read (a container created with stdin, an exec with stdin). */
+  readonly stdin: boolean;
+}
+
+const shells = new Set(["sh", "ash", "bash"]);
+
+/** Whether argv starts a shell that reads commands from its stdin (no -c, no script file). */
+export function readsCommandsFromStdin(args: readonly string[]): boolean {
+  const [command, ...rest] = args;
+  return command !== undefined && shells.has(baseName(command)) && rest.every((a) => a === "-i" || a === "-l" || a === "-");
 }
 
 /**
@@ -132,10 +142,11 @@ export function emulate(start: EmulatedStart, port: EmulationPort, state?: Emula
   return new EmulatedProcess(setup, port, (ctx) => {
     const pid = start.pid;
     const [command = "", ...rest] = args;
-    const shell = baseName(command);
-    if ((shell === "sh" || shell === "ash" || shell === "bash") && rest[0] === "-c" && rest.length >= 2) {
+    if (shells.has(baseName(command)) && rest[0] === "-c" && rest.length >= 2) {
       return Shell.script(ctx, { source: rest[1]!, args: rest.slice(2), env, cwd: start.cwd || "/", pid, live: true });
     }
+    // Without a stdin, such a shell would end at once; a container's runs on (not emulated).
+    if (start.stdin && readsCommandsFromStdin(args)) return Shell.interactive(ctx, { arg0: command, env, cwd: start.cwd || "/", pid });
     return Shell.command(ctx, { argv: args, env, cwd: start.cwd || "/", pid });
   }, state);
 }

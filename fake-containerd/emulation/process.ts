@@ -206,6 +206,17 @@ export class EmulatedProcess {
     const name = signalNames[signal];
     const shell = member.shell;
     const action = name === undefined || name === "KILL" || name === "STOP" ? undefined : shell.traps.get(name);
+    if (action === undefined && shell.interactive && (name === "INT" || name === "TERM" || name === "QUIT")) {
+      // An interactive shell ignores these; ^C abandons the command it runs for a fresh prompt.
+      if (name === "INT") {
+        shell.interrupt();
+        member.playing = undefined;
+        member.spinning = false;
+        member.busy = 0;
+        member.readyAtMs = Math.max(member.readyAtMs, this.port.activeMs());
+      }
+      return true;
+    }
     if (action === undefined) return !terminatesByDefault(signal);
     if (action === "") return true;
     shell.pendingSignals.push(name!);
@@ -366,6 +377,13 @@ export class EmulatedProcess {
    * an exec, which is expected to end, ends with status 127 and a note saying what.
    */
   private notEmulated(shell: Shell, e: NotEmulated): void {
+    if (shell.interactive) {
+      // An interactive shell says so and reads its next command.
+      shell.frames = shell.frames.slice(0, 1);
+      shell.timeline.output("stderr", `${shell.arg0}: ${e.message}\n`);
+      shell.status = 127;
+      return;
+    }
     if (!this.context.exec) {
       shell.timeline.ending = "forever";
       return;

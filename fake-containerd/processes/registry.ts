@@ -6,10 +6,9 @@
 import { parseDockerRef, referenceString } from "../../src/go/reference.ts";
 import { toBytes } from "../../src/node/bytes.ts";
 import type { ContainerRecord } from "../containers.ts";
-import { emulatesCommand, missingExecutable } from "../emulation/index.ts";
+import { emulatesCommand, missingExecutable, readsCommandsFromStdin } from "../emulation/index.ts";
 import { pathParts } from "../snapshots/fs.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
-import { readsCommandsFromStdin, stdinShell } from "../stdin-shell.ts";
 import { webServerFor } from "../web-servers.ts";
 import type { ResolvedScript } from "./runner.ts";
 import {
@@ -87,7 +86,6 @@ export class ProcessRegistry {
     // runc looks for the executable when the task is created, so that is when a missing one fails.
     const missing = info.args[0] === undefined ? undefined : missingExecutable(info.args[0], info.env ?? [], info.hasFile);
     if (missing !== undefined) return { kind: "data", script: { failStart: { reason: missing } } };
-    if (info.stdin && readsCommandsFromStdin(info.args)) return { kind: "function", run: stdinShell };
     const server = webServerFor(info.args);
     if (server) return { kind: "function", run: server };
     return info.memoryLimit === undefined ? { kind: "emulated", exec: false } : { kind: "emulated", exec: false, memoryLimit: info.memoryLimit };
@@ -101,7 +99,8 @@ export class ProcessRegistry {
     }
     const script = emulatedExec(info.argv, info.env ?? [], info.hasFile);
     const missing = script?.kind === "data" && script.script.failStart !== undefined;
-    return info.stdin && readsCommandsFromStdin(info.argv) && !missing ? { kind: "function", run: stdinShell } : script;
+    // A shell reading its commands from stdin is the emulation's, whatever the image lists.
+    return info.stdin && readsCommandsFromStdin(info.argv) && !missing ? { kind: "emulated", exec: true } : script;
   }
 
   /** @internal A file registered with addFile() or given by the filesystem hook, for the container. */

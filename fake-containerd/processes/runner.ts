@@ -372,7 +372,7 @@ export class ProcessRunner {
   private emulate(script: Extract<ResolvedScript, { kind: "emulated" }>): void {
     const host = this.host;
     const { args, env, cwd, user, terminal } = host.info;
-    const start = { args, env, cwd, user, terminal, memoryLimit: script.memoryLimit, exec: script.exec, hasFile: host.hasFile, pid: host.namespacePid(), namespaceInit: host.namespaceInit() };
+    const start = { args, env, cwd, user, terminal, memoryLimit: script.memoryLimit, exec: script.exec, hasFile: host.hasFile, pid: host.namespacePid(), namespaceInit: host.namespaceInit(), stdin: host.stdin.isOpen };
     this.emulation = emulate(
       start,
       {

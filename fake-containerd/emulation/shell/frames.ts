@@ -22,7 +22,9 @@ export type Frame =
   | { k: "command"; p: number; n: number; started: boolean }
   | { k: "argv"; argv: string[]; env: string[] }
   | { k: "wait"; pids: number[] | null }
-  | { k: "read"; args: string[] };
+  | { k: "read"; args: string[] }
+  /** `sh` reading commands from stdin: the start of a command that needs more lines, whether the prompt is out, and a ^C to answer. */
+  | { k: "interactive"; pending: string; prompted: boolean; interrupted: boolean };
 
 export type FrameState = Frame extends infer F ? (F extends { fds: Fds } ? Omit<F, "fds"> & { fds: FdState[] } : F extends { saved: Fds | null } ? Omit<F, "saved"> & { saved: FdState[] | null } : F) : never;
 

@@ -126,6 +126,18 @@ export class Shell implements ExpansionHost, BuiltinShell {
     return shell;
   }
 
+  /**
+   * `sh` with no script, reading its commands from stdin as they arrive: a line at a time (more
+   * when a command goes on), prompting on stderr when stdin is a terminal, until `exit` or the end
+   * of its input.
+   */
+  static interactive(ctx: ShellContext, start: { arg0: string; env: readonly string[]; cwd: string; pid: number }): Shell {
+    const vars = Variables.imported(start.env, start.cwd, () => homeOf(ctx.files, ctx.user));
+    const shell = new Shell(ctx, true, vars, start.cwd, start.pid, start.arg0, []);
+    shell.frames.push({ k: "interactive", pending: "", prompted: false, interrupted: false });
+    return shell;
+  }
+
   /** A command line runc starts without a shell: one applet, with runc's environment. */
   static command(ctx: ShellContext, start: { argv: readonly string[]; env: readonly string[]; cwd: string; pid: number }): Shell {
     const vars = Variables.imported(start.env, start.cwd, () => homeOf(ctx.files, ctx.user));
@@ -332,6 +344,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
         return;
       case "argv":
         return this.runDirect(frame.argv, frame.env);
+      case "interactive":
+        return this.stepInteractive(frame);
       case "wait":
         return this.stepWait(frame);
       case "read": {
@@ -370,8 +384,68 @@ export class Shell implements ExpansionHost, BuiltinShell {
       this.commandName = frame.name ?? this.commandName;
       this.report(program.syntaxError.message, frame.name !== undefined);
       this.commandName = this.explicitArg0 ? this.arg0 : undefined;
-      this.exit(2);
+      // An interactive shell goes on to its next command.
+      if (this.interactive) this.status = 2;
+      else this.exit(2);
     }
+  }
+
+  /** Whether the shell reads its commands from stdin (`sh` with no script). */
+  get interactive(): boolean {
+    return this.frames[0]?.k === "interactive";
+  }
+
+  /** The next command from stdin: prompted for on a terminal, run once a line (or the end of input) completes it. */
+  private stepInteractive(frame: Extract<Frame, { k: "interactive" }>): void {
+    if (this.pendingSignals.length > 0) {
+      this.runTrap(this.traps.get(this.pendingSignals.shift()!) ?? "");
+      return;
+    }
+    if (frame.interrupted) {
+      frame.interrupted = false;
+      if (this.ctx.terminal) this.write(2, "\n");
+    }
+    if (!frame.prompted) {
+      frame.prompted = true;
+      // ash's PS1 for root is the working directory and `#`; PS2 goes on a command.
+      if (this.ctx.terminal) this.write(2, frame.pending !== "" ? "> " : this.ctx.user.uid === 0 ? `${this.cwd} # ` : "$ ");
+    }
+    const stdin = this.ctx.stdin!;
+    const bytes = stdin.pending();
+    const newline = bytes.indexOf(10);
+    if (newline < 0 && !stdin.ended) {
+      this.block = { kind: "stdin" };
+      return;
+    }
+    if (newline < 0 && bytes.length === 0 && frame.pending === "") {
+      this.exit(this.status);
+      return;
+    }
+    const end = newline < 0 ? bytes.length : newline + 1;
+    const source = frame.pending + decoder.decode(bytes.subarray(0, end));
+    stdin.consume(end);
+    frame.prompted = false;
+    const program = parse(source);
+    const unfinished = program.syntaxError !== undefined && /unexpected end of file|unterminated quoted string/.test(program.syntaxError.message);
+    if (unfinished && !(stdin.ended && newline < 0)) {
+      frame.pending = source;
+      return;
+    }
+    frame.pending = "";
+    this.pushProgram(program, undefined);
+  }
+
+  /** ^C at an interactive shell: the command it runs is abandoned (background jobs go on) and a fresh prompt follows. */
+  interrupt(): void {
+    const frame = this.frames[0];
+    if (frame?.k !== "interactive") return;
+    this.frames = [frame];
+    frame.pending = "";
+    frame.prompted = false;
+    frame.interrupted = true;
+    this.fds = standardFds();
+    this.block = undefined;
+    this.status = 130;
   }
 
   private stepSequence(frame: Extract<Frame, { k: "seq" }>): void {
@@ -830,7 +904,9 @@ export class Shell implements ExpansionHost, BuiltinShell {
   /** An error on stderr as ash words it: `sh: [builtin: line N: ]message`. */
   report(message: string, named = true): void {
     const name = named ? this.commandName : this.explicitArg0 ? this.arg0 : undefined;
-    const prefix = name === undefined ? "" : `${name === this.arg0 ? "" : `${name}: `}line ${this.line}: `;
+    // An interactive shell's errors name no line.
+    const line = this.interactive ? "" : `line ${this.line}: `;
+    const prefix = name === undefined ? "" : `${name === this.arg0 ? "" : `${name}: `}${line}`;
     this.write(2, `${this.arg0}: ${prefix}${message}\n`);
   }
 

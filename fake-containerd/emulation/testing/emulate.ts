@@ -102,6 +102,7 @@ export async function emulated(args: readonly string[], options: EmulateOptions 
       hasFile: options.hasFile,
       pid: 1000,
       namespaceInit: options.namespaceInit ?? false,
+      stdin: stdin !== undefined,
     },
     port,
   );
