@@ -13,7 +13,8 @@ import { Namespaces, type NamespacesState } from "./namespaces.ts";
 import { checkOperation, Operations, type FaultSpec, type FaultState, type Gate, type OperationPattern } from "./operations.ts";
 import { ProcessRegistry, type ProcessRegistryState } from "./processes/registry.ts";
 import { PidCounter } from "./pid-namespaces.ts";
-import { TaskService, type TaskServiceState } from "./tasks.ts";
+import { TaskService } from "./tasks.ts";
+import type { TaskServiceState } from "./task-state.ts";
 import { Network } from "./network.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";
@@ -54,21 +55,9 @@ export {
   type JsonAnyValue,
   type JsonPick,
 } from "./containers.ts";
-export type {
-  TaskService,
-  Task,
-  Process,
-  ProcessHandle,
-  ProcessIO,
-  ProcessSpec,
-  ExitStatus,
-  ProcessState,
-  ProcessStatus,
-  PidInfo,
-  TaskInfo,
-  Metric,
-  CgroupMetrics,
-} from "./tasks.ts";
+export type { TaskService } from "./tasks.ts";
+export type { Task, Process } from "./task-handles.ts";
+export type { ProcessHandle, ProcessIO, ProcessSpec, ExitStatus, ProcessState, ProcessStatus, PidInfo, TaskInfo, Metric, CgroupMetrics } from "./task-types.ts";
 export { AsyncQueue, InputQueue, OutputBuffer, ProcessStdio, type ProcessStdioOptions } from "./stdio.ts";
 export {
   AddressInUseError,

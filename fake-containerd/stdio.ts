@@ -18,7 +18,7 @@
 // to the log and to attached clients itself, as containerd's CRI plugin does.
 
 import { concatBytes, toBytes } from "../src/node/bytes.ts";
-import type { ProcessIO } from "./tasks.ts";
+import type { ProcessIO } from "./task-types.ts";
 
 /** Output as it arrives: kept whole, readable at any time, awaitable. */
 export class OutputBuffer {

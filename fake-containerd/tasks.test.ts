@@ -4,7 +4,8 @@ import { ociSpec } from "./containers.ts";
 import { ContainerdError } from "./errdefs.ts";
 import { createFakeContainerd, type FakeContainerdOptions } from "./index.ts";
 import { signals, type ProcessScript } from "./processes/script.ts";
-import { Task, type ProcessIO } from "./tasks.ts";
+import { Task } from "./task-handles.ts";
+import type { ProcessIO } from "./task-types.ts";
 
 const { SIGKILL, SIGTERM, SIGHUP, SIGWINCH } = signals;
 const decoder = new TextDecoder();

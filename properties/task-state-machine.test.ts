@@ -9,7 +9,8 @@ import { ociSpec } from "../fake-containerd/containers.ts";
 import { ContainerdError } from "../fake-containerd/errdefs.ts";
 import { createFakeContainerd } from "../fake-containerd/index.ts";
 import { signals, terminatesByDefault } from "../fake-containerd/processes/script.ts";
-import { Process, Task, type TaskService } from "../fake-containerd/tasks.ts";
+import { Process, Task } from "../fake-containerd/task-handles.ts";
+import type { TaskService } from "../fake-containerd/tasks.ts";
 import { execCommand, processScript, signal } from "./arbitraries/containerd.ts";
 
 const runs = { numRuns: 1000 };

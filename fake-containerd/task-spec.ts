@@ -1,0 +1,88 @@
+// What the task service reads of a container's OCI spec (containerd stores it as JSON): the process
+// runc starts, its memory limit and resources, and the kernel namespaces it makes or joins.
+
+import type { ContainerRecord } from "./containers.ts";
+import { jsonDocument, type JsonPick } from "./events.ts";
+import { processUserOf, type ProcessUser } from "./processes/script.ts";
+
+/** The process section of a container's OCI spec, and its memory limit. */
+export interface SpecProcess {
+  args: string[];
+  env: string[];
+  cwd: string;
+  user: ProcessUser;
+  memoryLimit?: bigint;
+  resources?: unknown;
+  /** What runc's config validation refuses in this spec, in runc's words. */
+  configError?: string;
+}
+
+/** The members of a spec that processOfSpec reads. */
+const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true, user: true }, hostname: true, linux: { resources: true, namespaces: true } };
+
+
+export function processOfSpec(record: ContainerRecord): SpecProcess {
+  let spec: unknown;
+  try {
+    spec = record.spec ? jsonDocument(record.spec, specMembersRead) : undefined;
+  } catch {
+    spec = undefined;
+  }
+  const typed = spec as
+    | { process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
+    | undefined;
+  const process = typed?.process;
+  const limit = memoryLimit(typed?.linux?.resources);
+  const out: SpecProcess = {
+    args: strings(process?.args),
+    env: strings(process?.env),
+    cwd: typeof process?.cwd === "string" ? process.cwd : "",
+    user: processUserOf(process?.user),
+  };
+  if (limit !== undefined) out.memoryLimit = limit;
+  if (typed?.linux?.resources !== undefined) out.resources = typed.linux.resources;
+  if (hostnameWithoutUts(typed)) out.configError = "unable to set hostname without a private UTS namespace";
+  return out;
+}
+
+/** How many /proc/PID/ns joins are followed before giving up (a loop of joins is a broken spec). */
+export const maxNamespaceJoins = 8;
+
+/** A spec's path to another process's namespace, by type: the PID is the group. */
+export const namespaceJoins = { network: /^\/proc\/(\d+)\/ns\/net$/, pid: /^\/proc\/(\d+)\/ns\/pid$/ } as const;
+
+/** The spec's linux.namespaces entries (type and path, "" for a new namespace). */
+export function specNamespaces(record: ContainerRecord): Array<{ type: string; path: string }> {
+  let spec: unknown;
+  try {
+    spec = record.spec ? jsonDocument(record.spec, namespaceMembersRead) : undefined;
+  } catch {
+    return [];
+  }
+  const namespaces = (spec as { linux?: { namespaces?: unknown } } | undefined)?.linux?.namespaces;
+  if (!Array.isArray(namespaces)) return [];
+  return namespaces.map((ns: { type?: unknown; path?: unknown }) => ({
+    type: typeof ns?.type === "string" ? ns.type : "",
+    path: typeof ns?.path === "string" ? ns.path : "",
+  }));
+}
+
+const namespaceMembersRead: JsonPick = { linux: { namespaces: true } };
+
+function strings(v: unknown): string[] {
+  return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+}
+
+/** runc refuses a hostname unless the container has its own UTS namespace (a host-network pod has not). */
+function hostnameWithoutUts(spec: { hostname?: unknown; linux?: { namespaces?: unknown } } | undefined): boolean {
+  if (typeof spec?.hostname !== "string" || spec.hostname === "") return false;
+  const namespaces = Array.isArray(spec.linux?.namespaces) ? spec.linux.namespaces : [];
+  return !namespaces.some((ns) => (ns as { type?: unknown })?.type === "uts");
+}
+
+export function memoryLimit(resources: unknown): bigint | undefined {
+  const limit = (resources as { memory?: { limit?: unknown } } | undefined)?.memory?.limit;
+  if (typeof limit === "number" && Number.isInteger(limit) && limit > 0) return BigInt(limit);
+  if (typeof limit === "string" && /^[1-9]\d*$/.test(limit)) return BigInt(limit);
+  return undefined;
+}
