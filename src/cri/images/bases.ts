@@ -53,7 +53,7 @@ const busyboxGroups = [
 
 /**
  * Applets critest runs that Docker Hub's busybox has and the reference's (Debian's, whose applets a
- * shell image is taken to have: fake-containerd/busybox-applets.ts) lacks.
+ * shell image is taken to have: fake-containerd/emulation/applets/busybox-list.ts) lacks.
  */
 const upstreamOnlyApplets = ["ipcs", "pgrep"];
 
