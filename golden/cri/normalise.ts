@@ -14,8 +14,12 @@ export interface Status {
   message: string;
 }
 
-/** What a call produced: a response, an error status, or for a server stream its messages and how it ended. */
-export type Outcome = { response: Json } | { error: Status } | { stream: Json[]; error?: Status };
+/**
+ * What a call produced: a response, an error status, or for a server stream its messages and how it
+ * ended: with a status, at its end, or still open (`open`: it sent nothing more for the target's idle
+ * time, and the run cancelled it).
+ */
+export type Outcome = { response: Json } | { error: Status } | { stream: Json[]; error?: Status; open?: true };
 
 const hex64 = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g;
 const digestHex = /sha256:([0-9a-f]{64})/g;
@@ -45,7 +49,8 @@ export class Normaliser {
     if ("stream" in outcome) {
       this.noteDigests(outcome.stream);
       const stream = outcome.stream.map((message) => this.message(method, message));
-      return outcome.error ? { stream, error: status(outcome.error) } : { stream };
+      if (outcome.error) return { stream, error: status(outcome.error) };
+      return outcome.open ? { stream, open: true } : { stream };
     }
     if ("error" in outcome) return { error: status(outcome.error) };
     this.noteDigests(outcome.response);
@@ -141,7 +146,21 @@ const unorderedListPaths: Record<string, string[][]> = {
   listContainerStats: [["stats"]],
   listPodSandboxStats: [["stats"], ["stats", "[]", "linux", "containers"]],
   podSandboxStats: [["stats", "linux", "containers"]],
+  getContainerEvents: [["containersStatuses"]],
+  listMetricDescriptors: [["descriptors"]],
+  listPodSandboxMetrics: [["podMetrics"], ...podMetricsLists(["podMetrics", "[]"])],
+  streamPodSandboxes: [["podSandboxes"]],
+  streamContainers: [["containers"]],
+  streamImages: [["images"]],
+  streamContainerStats: [["containerStats"]],
+  streamPodSandboxStats: [["podSandboxStats"], ["podSandboxStats", "[]", "linux", "containers"]],
+  streamPodSandboxMetrics: [["podSandboxMetrics"], ...podMetricsLists(["podSandboxMetrics", "[]"])],
 };
+
+/** The lists inside one PodSandboxMetrics: its metrics, its containers, each container's metrics. */
+function podMetricsLists(pod: string[]): string[][] {
+  return [[...pod, "metrics"], [...pod, "containerMetrics"], [...pod, "containerMetrics", "[]", "metrics"]];
+}
 
 /**
  * containerd lists sandboxes, containers, images and stats by ranging over Go maps, so their order
@@ -216,11 +235,21 @@ function sampleTimestamps(message: Json): Json {
   return out;
 }
 
-const usageMethods = new Set(["imageFsInfo", "containerStats", "listContainerStats", "podSandboxStats", "listPodSandboxStats"]);
+const usageMethods = new Set([
+  "imageFsInfo",
+  "containerStats",
+  "listContainerStats",
+  "podSandboxStats",
+  "listPodSandboxStats",
+  "streamContainerStats",
+  "streamPodSandboxStats",
+  "listPodSandboxMetrics",
+  "streamPodSandboxMetrics",
+]);
 
 /**
  * Byte, inode, CPU, memory and network counters come from the kernel and the filesystem and are
- * sampled periodically: in stats and image filesystem answers every UInt64Value becomes
+ * sampled periodically: in stats, metrics and image filesystem answers every UInt64Value becomes
  * `{"value":"$usage"}` (present or absent is kept).
  */
 function usageCounters(method: string, message: Json): Json {

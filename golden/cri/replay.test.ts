@@ -19,7 +19,7 @@ const targets: Record<string, TargetFactory> = {
   "the fake over its unix socket (gRPC, v1 and v1alpha2)": socketTarget,
 };
 
-const transcripts = loadTranscripts();
+const transcripts = loadTranscripts("1.6");
 
 for (const [name, createTarget] of Object.entries(targets)) {
   describe.concurrent(`golden CRI transcripts against ${name}`, () => {

@@ -8,12 +8,12 @@ import type { RequestOf, ResponseOf, ServiceDefinition } from "../../src/cri/ser
 
 /**
  * A client method: a unary RPC answers with a promise, a server-streaming one with an async
- * iterable. A failed call rejects (or the iterable throws) with an error whose `code` is the gRPC
+ * iterable that ends (throwing as a cancelled call does) once its signal aborts. A failed call rejects (or the iterable throws) with an error whose `code` is the gRPC
  * status code and whose `message` is the status message, as CriError does; anything else counts
  * as Unknown with its message, which is how grpc-go sends an error without a status.
  */
 export type TargetMethod<M> = M extends { responseStream: true }
-  ? (request: RequestOf<M>) => AsyncIterable<ResponseOf<M>>
+  ? (request: RequestOf<M>, options: { signal: AbortSignal }) => AsyncIterable<ResponseOf<M>>
   : (request: RequestOf<M>) => Promise<ResponseOf<M>>;
 
 export type TargetService<D extends ServiceDefinition> = {
@@ -38,4 +38,9 @@ export interface CriTarget {
    * clock advances it; a real runtime leaves this out and real time passes.
    */
   elapse?(ms: number): Promise<void>;
+  /**
+   * How long (real time) a server stream may send nothing before the run takes it as open and idle
+   * and cancels it. Default 2 s: a real runtime sends what it has at once.
+   */
+  streamIdleMs?: number;
 }

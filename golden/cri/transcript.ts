@@ -1,10 +1,11 @@
 // A transcript: one scenario's steps as recorded from a real containerd, each call with its
-// normalised outcome. Stored as golden/cri/<scenario>.json.
+// normalised outcome. Stored as golden/cri/<containerd version>/<scenario>.json.
 
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { canonicalJson, type Outcome } from "./normalise.ts";
 import type { CallResult } from "./run.ts";
+import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
 import type { CallStep, JsonObject, Scenario, Step } from "./scenario.ts";
 
 export type RecordedCall = CallStep & {
@@ -23,15 +24,17 @@ export interface Transcript {
   steps: TranscriptStep[];
 }
 
-export const transcriptDir = fileURLToPath(new URL(".", import.meta.url));
-
-export function transcriptPath(name: string): string {
-  return `${transcriptDir}${name}.json`;
+/** The folder of one version's transcripts. */
+export function transcriptDir(containerd: ContainerdVersion): string {
+  return fileURLToPath(new URL(`./${containerd}/`, import.meta.url));
 }
 
 /** The outcome part of a recorded call. */
 export function outcomeOf(call: RecordedCall): Outcome {
-  if ("stream" in call) return call.error ? { stream: call.stream, error: call.error } : { stream: call.stream };
+  if ("stream" in call) {
+    if (call.error) return { stream: call.stream, error: call.error };
+    return call.open ? { stream: call.stream, open: true } : { stream: call.stream };
+  }
   if ("error" in call) return { error: call.error };
   return { response: call.response };
 }
@@ -49,16 +52,18 @@ export function buildTranscript(scenario: Scenario, runtime: Transcript["runtime
   return { scenario: scenario.name, description: scenario.description, runtime, calls: results.length, steps };
 }
 
-export function writeTranscript(transcript: Transcript): void {
-  writeFileSync(transcriptPath(transcript.scenario), `${JSON.stringify(transcript, null, 1)}\n`);
+export function writeTranscript(containerd: ContainerdVersion, transcript: Transcript): void {
+  mkdirSync(transcriptDir(containerd), { recursive: true });
+  writeFileSync(`${transcriptDir(containerd)}${transcript.scenario}.json`, `${JSON.stringify(transcript, null, 1)}\n`);
 }
 
-/** Every transcript in golden/cri, by scenario name. */
-export function loadTranscripts(): Transcript[] {
-  return readdirSync(transcriptDir)
+/** Every transcript recorded from one containerd version, by scenario name. */
+export function loadTranscripts(containerd: ContainerdVersion): Transcript[] {
+  const dir = transcriptDir(containerd);
+  return readdirSync(dir)
     .filter((file) => file.endsWith(".json"))
     .sort()
-    .map((file) => JSON.parse(readFileSync(`${transcriptDir}${file}`, "utf8")) as Transcript)
+    .map((file) => JSON.parse(readFileSync(`${dir}${file}`, "utf8")) as Transcript)
     .filter((t) => typeof t.scenario === "string" && Array.isArray(t.steps));
 }
 
