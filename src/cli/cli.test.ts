@@ -37,13 +37,26 @@ describe("fake-cri serve", () => {
     expect(existsSync(`${state}.d`)).toBe(true);
   }, 60_000);
 
-  test("without --listen it serves under $XDG_RUNTIME_DIR; --config is containerd's config.toml", async () => {
+  test("without --listen it serves under $XDG_RUNTIME_DIR; --config is containerd's config.toml (2.x's version 3 by default)", async () => {
     const runtimeDir = mkdtempSync(join(work, "xdg-"));
     const config = join(work, "config.toml");
-    writeFileSync(config, 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.example/pause:1"\n');
+    writeFileSync(config, "version = 3\n[plugins.'io.containerd.cri.v1.runtime']\n  max_container_log_line_size = 1024\n");
     const running = await start(["serve", "--config", config], { XDG_RUNTIME_DIR: runtimeDir });
     expect(running.endpoint).toBe(`unix://${runtimeDir}/fake-cri/fake-cri.sock`);
     const client = connectCri(running.endpoint);
+    expect((await client.runtime.version({})).runtimeVersion).toBe("v2.4.2");
+    const status = await client.runtime.status({ verbose: true });
+    expect(JSON.parse(status.info.config!).maxContainerLogLineSize).toBe(1024);
+    client.close();
+    expect(await stop(running)).toBe(0);
+  }, 60_000);
+
+  test("--containerd 1.6 answers as containerd 1.6.20 and reads its version-2 config", async () => {
+    const config = join(work, "config16.toml");
+    writeFileSync(config, 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.example/pause:1"\n');
+    const running = await start(["serve", "--containerd", "1.6", "--config", config, "--listen", `unix://${join(work, "v16.sock")}`]);
+    const client = connectCri(running.endpoint);
+    expect((await client.runtime.version({})).runtimeVersion).toBe("1.6.20~ds1");
     const status = await client.runtime.status({ verbose: true });
     expect(JSON.parse(status.info.config!).sandboxImage).toBe("registry.example/pause:1");
     client.close();

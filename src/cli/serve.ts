@@ -8,16 +8,19 @@ import { parseArgs } from "node:util";
 import { RealClock } from "../../fake-containerd/index.ts";
 import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
 import { startStreamingServer } from "../cri/transport/streaming-server.ts";
+import { defaultContainerdVersion, isContainerdVersion, profileOf } from "../cri/versions/index.ts";
 import { createFakeCri } from "../harness/index.ts";
 import { NodeHostFs } from "../node/host-fs-node.ts";
 import { loadState, saveState } from "./state-file.ts";
 
-export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
-                      [--state state.json] [--data-dir DIR] [--seed N] [--strict-images]
+export const serveUsage = `usage: fake-cri serve [--containerd 2.4|1.6] [--listen unix:///path | tcp://127.0.0.1:PORT]
+                      [--config config.toml] [--state state.json] [--data-dir DIR] [--seed N] [--strict-images]
 
-  --listen         where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
-                   or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
-  --config         containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
+  --containerd     the containerd version to answer as: 2.4 (containerd 2.4.2, the default) or 1.6 (1.6.20)
+  --listen         where to serve CRI (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock, or
+                   unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR); v1, and v1alpha2 under 1.6
+  --config         containerd's config.toml (the CRI plugins' tables are read; version 1 or 2, and 3 or 4
+                   under 2.4)
   --state          load the fake node from this file if it exists, save it there on exit
   --data-dir       the node's files: the plugin's root and state dirs (default: a temporary dir,
                    removed on exit; with --state, <state>.d, kept)
@@ -50,6 +53,7 @@ export async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
+      containerd: { type: "string" },
       listen: { type: "string" },
       config: { type: "string" },
       state: { type: "string" },
@@ -64,8 +68,13 @@ export async function serve(args: string[]): Promise<void> {
     process.stdout.write(serveUsage);
     return;
   }
+  const containerd = values.containerd ?? defaultContainerdVersion;
+  if (!isContainerdVersion(containerd)) throw new Error(`--containerd: 2.4 or 1.6, not ${containerd}`);
+  const profile = profileOf(containerd);
   const configPath = values.config === undefined ? undefined : resolve(values.config);
-  const parsed = configPath ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath }) : defaultCriConfig();
+  const parsed = configPath
+    ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath, defaults: profile.defaultConfigChanges, maxVersion: profile.configVersion })
+    : defaultCriConfig(profile.defaultConfigChanges);
   const statePath = values.state === undefined ? undefined : resolve(values.state);
   const temporaryData = values["data-dir"] === undefined && statePath === undefined;
   const dataDir = values["data-dir"]
@@ -80,6 +89,7 @@ export async function serve(args: string[]): Promise<void> {
 
   const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
   const fake = await createFakeCri({
+    containerd,
     config,
     hostFs: new NodeHostFs(),
     clock: new RealClock(),
@@ -92,7 +102,7 @@ export async function serve(args: string[]): Promise<void> {
   const server = await fake.serve(listen);
   process.stdout.write(`${server.endpoint}\n`);
   process.stderr.write(
-    `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
+    `fake-cri: serving CRI as containerd ${profile.runtimeVersion} (${profile.servesV1alpha2 ? "v1, v1alpha2" : "v1"}) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
   );
 
   let stopping = false;

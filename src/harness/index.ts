@@ -7,6 +7,7 @@
 import { createFakeContainerd, VirtualClock, type Clock, type FakeContainerd, type FakeContainerdState } from "../../fake-containerd/index.ts";
 import * as v1 from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
+import { defaultContainerdVersion, profileOf, type ContainerdProfile, type ContainerdVersion } from "../cri/versions/index.ts";
 import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInput } from "../cri/config.ts";
 import type { CriServer } from "../cri/transport/grpc.ts";
 import { MemoryHostFs, type HostFs, type MemoryHostFsState } from "../node/host-fs.ts";
@@ -32,8 +33,11 @@ export interface FakeCriOptions {
   images?: ImageSeed[];
   /** Start with no sandbox image (as the golden transcripts' runtime did: RunPodSandbox pulls it). */
   withoutSandboxImage?: boolean;
-  /** Sit on this fake-containerd instead of a new one. */
-  containerd?: FakeContainerd;
+  /**
+   * Which containerd: the version the fake answers as, `"2.4"` (containerd 2.4.2, the default) or
+   * `"1.6"` (1.6.20); or a fake-containerd to sit on instead of a new one (answered as 2.4).
+   */
+  containerd?: ContainerdVersion | FakeContainerd;
   /** The node's filesystem (default: in memory). */
   hostFs?: HostFs;
   /** Continue from a saveState() result (its fake-containerd and in-memory filesystem). */
@@ -86,23 +90,27 @@ export interface FakeCri {
   close(): Promise<void>;
 }
 
-function configFrom(input: CriConfigInput | string | undefined): CriConfig {
-  if (typeof input === "string") return parseCriConfig(input);
-  return criConfigFromObject(input ?? {});
+function configFrom(input: CriConfigInput | string | undefined, profile: ContainerdProfile): CriConfig {
+  if (typeof input === "string") return parseCriConfig(input, { defaults: profile.defaultConfigChanges, maxVersion: profile.configVersion });
+  return criConfigFromObject(input ?? {}, profile.defaultConfigChanges);
 }
 
 export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeCri> {
-  const config = configFrom(options.config);
+  const containerdVersion = typeof options.containerd === "string" ? options.containerd : defaultContainerdVersion;
+  const profile = profileOf(containerdVersion);
+  const config = configFrom(options.config, profile);
+  const shimUnknownSuffix = profile.shimUnknownErrorsEndUnknown;
   let containerd: FakeContainerd;
   let hostFs: HostFs;
   if (options.state) {
     const saved = options.state;
-    containerd = createFakeContainerd({ state: saved.containerd, ...(options.clock ? { clock: options.clock } : {}) });
+    containerd = createFakeContainerd({ state: saved.containerd, shimUnknownSuffix, ...(options.clock ? { clock: options.clock } : {}) });
     hostFs = options.hostFs ?? (saved.hostFs ? MemoryHostFs.fromState(saved.hostFs) : new MemoryHostFs());
   } else {
     containerd =
-      options.containerd ??
+      (typeof options.containerd === "object" ? options.containerd : undefined) ??
       createFakeContainerd({
+        shimUnknownSuffix,
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.clock ? { clock: options.clock } : {}),
       });
@@ -117,6 +125,7 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     config,
     containerd,
     hostFs,
+    containerdVersion,
     ...(options.runtimeVersion !== undefined ? { runtimeVersion: options.runtimeVersion } : {}),
     ...(options.networkReady !== undefined ? { networkReady: options.networkReady } : {}),
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),

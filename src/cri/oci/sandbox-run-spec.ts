@@ -32,6 +32,7 @@ const criAnnotations = {
   sandboxUid: "io.kubernetes.cri.sandbox-uid",
   sandboxName: "io.kubernetes.cri.sandbox-name",
   sandboxLogDir: "io.kubernetes.cri.sandbox-log-directory",
+  sandboxImageName: "io.kubernetes.cri.podsandbox.image-name",
   sandboxCpuPeriod: "io.kubernetes.cri.sandbox-cpu-period",
   sandboxCpuQuota: "io.kubernetes.cri.sandbox-cpu-quota",
   sandboxCpuShares: "io.kubernetes.cri.sandbox-cpu-shares",
@@ -100,6 +101,7 @@ export function sandboxContainerSpec(
   imageConfig: OciImageConfig["config"],
   nsPath: string,
   runtimePodAnnotations: readonly string[],
+  imageName: string,
 ): RuntimeSpec {
   const image = imageConfig ?? {};
   const spec = defaultUnixSpec(id);
@@ -189,6 +191,7 @@ export function sandboxContainerSpec(
   annotations[criAnnotations.sandboxUid] = meta?.uid ?? "";
   annotations[criAnnotations.sandboxName] = meta?.name ?? "";
   annotations[criAnnotations.sandboxLogDir] = config.logDirectory;
+  if (c.profile.sandboxImageNameAnnotation) annotations[criAnnotations.sandboxImageName] = imageName;
   spec.annotations = { ...(spec.annotations ?? {}), ...annotations };
   return spec;
 }

@@ -34,6 +34,7 @@ import { emptyContainerStatus, type ContainerStatus } from "../store/container-s
 import { Container, type ContainerMetadata, storeContainerStatus } from "../store/container-store.ts";
 import { containerMetadataAny } from "../store/metadata-codec.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
+import { SandboxState } from "../store/sandbox-status.ts";
 import type { CriImage } from "../store/image-store.ts";
 import { vendoredContainerConfig } from "./container-config-json.ts";
 import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "../oci/container-create-spec.ts";
@@ -41,8 +42,10 @@ import { specAny, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import { nodeHostname } from "./sandbox-files.ts";
 import { prepareUnpackingIfNeeded } from "./snapshot-prepare.ts";
 import { getSandboxRuntime } from "./sandbox-run.ts";
-import { checkContext } from "./shared.ts";
+import { checkContext, nameReservationFailure } from "./shared.ts";
 import type { CriService } from "./service.ts";
+import { sendContainerEvent } from "./container-events.ts";
+import { ContainerEventType } from "../api/v1.ts";
 
 export async function createContainer(c: CriService, r: CreateContainerRequest, call: CallContext): Promise<CreateContainerResponse> {
   let sandbox: Sandbox;
@@ -52,6 +55,9 @@ export async function createContainer(c: CriService, r: CreateContainerRequest, 
     throw wrap(err, `failed to find sandbox id ${quote(r.podSandboxId)}`);
   }
   const sandboxId = sandbox.id;
+  if (c.profile.createContainerNeedsReadySandbox && sandbox.status.get().state !== SandboxState.Ready) {
+    throw new Error(`sandbox container ${quote(sandboxId)} is not running`);
+  }
   const sandboxContainer = sandbox.container ?? c.containerdContainer(sandboxId);
   let sandboxTask: Task;
   try {
@@ -73,7 +79,7 @@ export async function createContainer(c: CriService, r: CreateContainerRequest, 
   try {
     c.containerNameIndex.reserve(name, id);
   } catch (err) {
-    throw wrap(err, `failed to reserve container name ${quote(name)}`);
+    throw nameReservationFailure(c, `failed to reserve container name ${quote(name)}${c.profile.containerNameReservedHint}`, err);
   }
 
   const undo: Array<() => Promise<void> | void> = [() => c.containerNameIndex.releaseByName(name)];
@@ -84,6 +90,7 @@ export async function createContainer(c: CriService, r: CreateContainerRequest, 
     } catch (err) {
       throw wrap(err, `failed to add container ${quote(id)} into store`);
     }
+    await sendContainerEvent(c, id, sandboxId, ContainerEventType.CONTAINER_CREATED_EVENT);
   } catch (err) {
     // containerd's deferred cleanups, last first; their own failures are only logged there.
     for (const step of undo.reverse()) {

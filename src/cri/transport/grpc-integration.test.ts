@@ -70,7 +70,7 @@ class Pair {
   }
 
   static async create(): Promise<Pair> {
-    const make = () => createFakeCri({ seed: 7, images: [busybox] });
+    const make = () => createFakeCri({ containerd: "1.6", seed: 7, images: [busybox] });
     const local = await make();
     const served = await make();
     const server = await served.serve(nextSocket());
@@ -321,7 +321,7 @@ describe.each(["v1", "v1alpha2"] as const)("every %s RPC over the socket answers
 
 describe.each(["v1", "v1alpha2"] as const)("deadlines and cancellation over the socket (%s)", (api) => {
   test("a RunPodSandbox held in tasks.create: the client gets DeadlineExceeded, its retry is told the name is reserved", async () => {
-    const fake = await createFakeCri({ seed: 1 });
+    const fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const server = await fake.serve(nextSocket());
     const client = connectCri(server.endpoint, api as "v1") as CriV1Client;
     try {
@@ -365,7 +365,7 @@ describe.each(["v1", "v1alpha2"] as const)("deadlines and cancellation over the 
   });
 
   test("a cancelled StopContainer reads as context canceled; the stop goes on", async () => {
-    const fake = await createFakeCri({ seed: 1, images: [busybox] });
+    const fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [busybox] });
     const server = await fake.serve(nextSocket());
     const client = connectCri(server.endpoint, api as "v1") as CriV1Client;
     try {

@@ -1,5 +1,11 @@
-// The containerd versions the fake answers as. Each has a profile (one module per version beside
-// this file) and its own golden transcript suite (golden/cri/<version>/).
+// The containerd versions the fake answers as. Each has a profile (profile.ts: one module per
+// version beside this file) and its own golden transcript suite (golden/cri/<version>/).
+
+import { containerd16 } from "./containerd-1.6.ts";
+import { containerd24 } from "./containerd-2.4.ts";
+import type { ContainerdProfile } from "./profile.ts";
+
+export type { ContainerdProfile, RpcSupport } from "./profile.ts";
 
 /** Every version the fake can answer as, newest first. */
 export const containerdVersions = ["2.4", "1.6"] as const;
@@ -11,4 +17,10 @@ export const defaultContainerdVersion: ContainerdVersion = "2.4";
 
 export function isContainerdVersion(value: string): value is ContainerdVersion {
   return (containerdVersions as readonly string[]).includes(value);
+}
+
+const profiles: Record<ContainerdVersion, ContainerdProfile> = { "2.4": containerd24, "1.6": containerd16 };
+
+export function profileOf(version: ContainerdVersion): ContainerdProfile {
+  return profiles[version];
 }
