@@ -357,6 +357,14 @@ export class TaskService {
     if (process.configError !== undefined) {
       throw this.shimError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
     }
+    if (process.idMappedRootfs) {
+      // runc 1.1.5 cannot mount the root filesystem of a user namespace with ID mappings.
+      const rootfsPath = `${stateDir}/${this.namespace}/${containerId}/rootfs`;
+      throw this.shimError(
+        "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: " +
+          `error during container init: error preparing rootfs: mount ${rootfsPath}:${rootfsPath}, flags: 0x5000: permission denied`,
+      );
+    }
     const hasFile = this.rootfsHasFile(record);
     const processInfo: Mutable<ContainerProcessInfo> = {
       namespace: this.namespace,
@@ -1139,10 +1147,16 @@ interface SpecProcess {
   resources?: unknown;
   /** What runc's config validation refuses in this spec, in runc's words. */
   configError?: string;
+  /** The spec asks for a user namespace with ID mappings (runc 1.1.5 then fails to mount the rootfs). */
+  idMappedRootfs?: boolean;
 }
 
 /** The members of a spec that processOfSpec reads. */
-const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true, user: true }, hostname: true, linux: { resources: true, namespaces: true } };
+const specMembersRead: JsonPick = {
+  process: { args: true, env: true, cwd: true, user: true },
+  hostname: true,
+  linux: { resources: true, namespaces: true, uidMappings: true },
+};
 
 
 function processOfSpec(record: ContainerRecord): SpecProcess {
@@ -1153,7 +1167,11 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
     spec = undefined;
   }
   const typed = spec as
-    | { process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
+    | {
+        process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown };
+        hostname?: unknown;
+        linux?: { resources?: unknown; namespaces?: unknown; uidMappings?: unknown };
+      }
     | undefined;
   const process = typed?.process;
   const limit = memoryLimit(typed?.linux?.resources);
@@ -1166,6 +1184,7 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
   if (limit !== undefined) out.memoryLimit = limit;
   if (typed?.linux?.resources !== undefined) out.resources = typed.linux.resources;
   if (hostnameWithoutUts(typed)) out.configError = "unable to set hostname without a private UTS namespace";
+  if (Array.isArray(typed?.linux?.uidMappings) && typed.linux.uidMappings.length > 0) out.idMappedRootfs = true;
   return out;
 }
 

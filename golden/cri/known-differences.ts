@@ -47,16 +47,6 @@ const containerd16: readonly KnownDifference[] = [
 const containerd24: readonly KnownDifference[] = [
   allCapabilitiesOfAFullNode,
   {
-    name: "cpu-rate-without-a-background-collector",
-    reason: "2.4.2 takes usageNanoCores from a collector sampling every second of real time, so whether a call has one depends on timing; the fake's comes from the calls themselves",
-    covers: ({ scenario, index }) => scenario === "container-stats" && index === 8,
-    expected: (recorded) => {
-      const response = structuredClone((recorded as { response: { stats: { cpu: { [key: string]: Json } } } }).response);
-      response.stats.cpu.usageNanoCores = { value: "$usage" };
-      return { response } as Outcome;
-    },
-  },
-  {
     name: "no-cgroup-v1-deprecation-warning",
     reason: "the recording host has cgroup v1, which 2.4.2 warns is deprecated; the fake node is a cgroup v2 host, which has no warning",
     covers: ({ call }) => call.method === "status" && "response" in call && JSON.stringify(call.response).includes("ContainerdHasDeprecationWarnings"),

@@ -65,6 +65,7 @@ export class Normaliser {
     result = lifecycleTimestamps(result, this.times);
     result = sampleTimestamps(result);
     result = usageCounters(method, result);
+    result = cpuRates(method, result);
     result = podIps(method, result, this.ips);
     result = streamingUrls(method, result, this.tokens);
     result = pids(result);
@@ -257,6 +258,21 @@ function usageCounters(method: string, message: Json): Json {
   return mapFields(message, (key, value) =>
     key !== "fsId" && isObject(value) && Object.keys(value).every((k) => k === "value") ? { value: "$usage" } : value,
   );
+}
+
+/**
+ * A CPU rate (`usageNanoCores`) is left out of stats: containerd 2.x takes it from a collector that
+ * samples every second of real time (else from the previous call), so whether an answer has one
+ * depends on timing. (1.6 always has one; its value is a `$usage` counter either way.)
+ */
+function cpuRates(method: string, message: Json): Json {
+  if (!usageMethods.has(method)) return message;
+  return mapFields(message, (key, value) => (key === "cpu" && isObject(value) ? withoutKey(value, "usageNanoCores") : value));
+}
+
+function withoutKey(object: JsonObject, key: string): JsonObject {
+  const { [key]: _dropped, ...rest } = object;
+  return rest;
 }
 
 /** Pod IPs come from the CNI plugin's IPAM: `$ip1`, `$ip2`... by first appearance ("" stays ""). */

@@ -1,11 +1,12 @@
 // What only containerd 2.x serves: the container event stream the kubelet's Evented PLEG reads,
-// the list streams, pod metrics, pod resource updates, checkpoints without CRIU, and Status with its
-// runtime handlers and features. Recorded against 2.4 only (1.6.20 answers each of these RPCs
-// Unimplemented, which unimplemented-rpcs records).
+// the list streams, pod metrics, pod resource updates, checkpoints without CRIU, Status with its
+// runtime handlers and features, and pods' user namespaces. Recorded against 2.4 only (1.6.20
+// answers each of these RPCs Unimplemented, which unimplemented-rpcs records, and ignores user
+// namespace options).
 
-import { ContainerState, PodSandboxState } from "../../../src/cri/api/v1.ts";
+import { ContainerState, NamespaceMode, PodSandboxState } from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario, type ScenarioOptions } from "../scenario.ts";
-import { commands, createContainer, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
+import { commands, createContainer, podConfig, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
 
 const only2x: ScenarioOptions = { containerd: ["2.4"] };
 /** Subscribes to container events: recorded on a fresh daemon (ScenarioOptions.freshRuntime). */
@@ -131,6 +132,29 @@ export const containerd2: Scenario[] = [
       s.runtime.checkpointContainer({ containerId: "$done.containerId", location: "$logRoot/done.tar" });
       s.runtime.checkpointContainer({ containerId: "fedcba987654", location: "$logRoot/unknown.tar" });
       s.runtime.containerStatus({ containerId: "$app.containerId" });
+    },
+    only2x,
+  ),
+
+  defineScenario(
+    "sandbox-user-namespaces",
+    "RunPodSandbox with user namespace options: pod-level with mappings (runc 1.1.5 cannot mount its rootfs), bad mappings and modes, the node's",
+    (s) => {
+      const mapping = (hostId: number, length = 65536) => ({ hostId, containerId: 0, length });
+      const userns = (name: string, usernsOptions: object, extra: object = {}) =>
+        s.runtime.runPodSandbox({ config: podConfig(name, { linux: { securityContext: { namespaceOptions: { usernsOptions, ...extra } } } }) }, { save: name });
+      userns("pod", { mode: NamespaceMode.POD, uids: [mapping(65536)], gids: [mapping(65536)] });
+      userns("pod", { mode: NamespaceMode.POD, uids: [mapping(65536)], gids: [mapping(65536)] });
+      userns("nouids", { mode: NamespaceMode.POD, gids: [mapping(65536)] });
+      userns("twouids", { mode: NamespaceMode.POD, uids: [mapping(65536), mapping(200000, 10)], gids: [mapping(65536)] });
+      userns("nogids", { mode: NamespaceMode.POD, uids: [mapping(65536)] });
+      userns("zerolength", { mode: NamespaceMode.POD, uids: [mapping(65536)], gids: [mapping(65536, 0)] });
+      userns("container", { mode: NamespaceMode.CONTAINER, uids: [mapping(65536)], gids: [mapping(65536)] });
+      userns("nodemapped", { mode: NamespaceMode.NODE, uids: [mapping(65536)], gids: [mapping(65536)] });
+      userns("hostnet", { mode: NamespaceMode.POD, uids: [mapping(65536)], gids: [mapping(65536)] }, { network: NamespaceMode.NODE });
+      userns("node", { mode: NamespaceMode.NODE });
+      s.runtime.podSandboxStatus({ podSandboxId: "$node.podSandboxId" });
+      s.runtime.listPodSandbox({});
     },
     only2x,
   ),

@@ -44,6 +44,7 @@ import {
 } from "../oci/sandbox-run-spec.ts";
 import type { CriService } from "./service.ts";
 import { sendContainerEvent } from "./container-events.ts";
+import { checkNetnsWithinUserns } from "../oci/user-namespaces.ts";
 import { ContainerEventType } from "../api/v1.ts";
 
 /** The runtime handler an untrusted workload runs on (criconfig.RuntimeUntrusted). */
@@ -163,6 +164,16 @@ async function createSandbox(
       runtime = getSandboxRuntime(c, config, r.runtimeHandler);
     } catch (err) {
       throw wrap(err, `unable to get OCI runtime for sandbox ${quote(id)}`);
+    }
+  }
+  const userns = config.linux?.securityContext?.namespaceOptions?.usernsOptions;
+  const hostNetwork = config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE;
+  if (c.profile.userNamespaces && userns?.mode === NamespaceMode.POD && !hostNetwork) {
+    // 2.x makes a pod's network namespace inside its user namespace, before the sandbox image.
+    try {
+      checkNetnsWithinUserns(userns);
+    } catch (err) {
+      throw wrap(err, `failed to create network namespace for sandbox ${quote(id)}`);
     }
   }
   let image;

@@ -51,5 +51,6 @@ export const containerd16: ContainerdProfile = {
   deprecationWarningsCondition: false,
   omitsUnknownCpuRate: false,
   containerEvents: false,
+  userNamespaces: false,
   stopUnknownSucceeds: false,
 };

@@ -37,5 +37,6 @@ export const containerd24: ContainerdProfile = {
   deprecationWarningsCondition: true,
   omitsUnknownCpuRate: true,
   containerEvents: true,
+  userNamespaces: true,
   stopUnknownSucceeds: true,
 };

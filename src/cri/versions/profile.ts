@@ -95,6 +95,12 @@ export interface ContainerdProfile {
    * sandboxes) for GetContainerEvents.
    */
   containerEvents: boolean;
+  /**
+   * The pod's user namespace options are read: refused modes and mappings with 2.x's texts, a
+   * POD-mode user namespace with its ID mappings in the sandbox's spec (which runc 1.1.5, the
+   * recording node's, then fails to start). 1.6 ignores them.
+   */
+  userNamespaces: boolean;
   /** StopPodSandbox and StopContainer of an unknown ID succeed instead of NotFound. */
   stopUnknownSucceeds: boolean;
   /** ContainerStatus and ListContainers fill `imageId` (the image config digest the container runs). */
