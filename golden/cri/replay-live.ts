@@ -15,7 +15,10 @@ import { replayTranscript } from "./replay.ts";
 import { loadTranscripts } from "./transcript.ts";
 
 const endpoint = process.env.CRI_ENDPOINT;
-if (!endpoint) throw new Error("set CRI_ENDPOINT to the endpoint to replay against (unix:///... or tcp://...)");
+if (!endpoint) {
+  console.error("golden:replay:live: set CRI_ENDPOINT to the endpoint to replay against (unix:///... or tcp://...)");
+  process.exit(1);
+}
 const args = process.argv.slice(2);
 const versionAt = args.indexOf("--containerd");
 const named = versionAt < 0 ? undefined : args.splice(versionAt, 2)[1];

@@ -11,10 +11,13 @@ import { startStreamingServer } from "../cri/transport/streaming-server.ts";
 import { defaultContainerdVersion, isContainerdVersion, profileOf } from "../cri/versions/index.ts";
 import { createFakeCri } from "../harness/index.ts";
 import { NodeHostFs } from "../node/host-fs-node.ts";
+import { pushImageArchives, readImageArchive } from "./image-archives.ts";
 import { loadState, saveState } from "./state-file.ts";
+import { logEveryCall } from "./verbose.ts";
 
 export const serveUsage = `usage: fake-cri serve [--containerd 2.4|1.6] [--listen unix:///path | tcp://127.0.0.1:PORT]
-                      [--config config.toml] [--state state.json] [--data-dir DIR] [--seed N] [--strict-images]
+                      [--config config.toml] [--state state.json] [--data-dir DIR] [--seed N]
+                      [--image ARCHIVE ...] [--strict-images] [--verbose]
 
   --containerd     the containerd version to answer as: 2.4 (containerd 2.4.2, the default) or 1.6 (1.6.20)
   --listen         where to serve CRI (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock, or
@@ -24,12 +27,15 @@ export const serveUsage = `usage: fake-cri serve [--containerd 2.4|1.6] [--liste
   --state          load the fake node from this file if it exists, save it there on exit
   --data-dir       the node's files: the plugin's root and state dirs (default: a temporary dir,
                    removed on exit; with --state, <state>.d, kept)
-  --seed           seeded container, sandbox and exec IDs
-  --strict-images  PullImage fails for images nobody added, instead of making one up
+  --seed           seeded container, sandbox and exec IDs (the clock stays real time)
+  --image          an OCI image archive (tar or tar.gz, as ctr images export writes it) or OCI layout
+                   directory whose images the fake's registry serves; repeatable
+  --strict-images  PullImage fails for images the registry lacks (see --image), instead of making one up
+  --verbose        one line on stderr per CRI call: method, API version, duration, status code
 `;
 
 /** Where `serve` listens unless told: a per-user runtime dir when there is one, else /tmp. */
-function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_RUNTIME_DIR && existsSync(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : "/tmp";
   return `unix://${join(base, "fake-cri", "fake-cri.sock")}`;
 }
@@ -49,6 +55,16 @@ function withDataDir(config: CriConfig, dataDir: string): CriConfig {
   };
 }
 
+/** The --config file's text; a file that cannot be read is named in the error. */
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`--config ${path}: ${code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+  }
+}
+
 export async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
@@ -59,7 +75,9 @@ export async function serve(args: string[]): Promise<void> {
       state: { type: "string" },
       "data-dir": { type: "string" },
       seed: { type: "string" },
+      image: { type: "string", multiple: true },
       "strict-images": { type: "boolean" },
+      verbose: { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -73,8 +91,9 @@ export async function serve(args: string[]): Promise<void> {
   const profile = profileOf(containerd);
   const configPath = values.config === undefined ? undefined : resolve(values.config);
   const parsed = configPath
-    ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath, defaults: profile.defaultConfigChanges, maxVersion: profile.configVersion })
+    ? parseCriConfig(readConfigFile(configPath), { path: configPath, defaults: profile.defaultConfigChanges, maxVersion: profile.configVersion })
     : defaultCriConfig(profile.defaultConfigChanges);
+  const archives = await Promise.all((values.image ?? []).map((path) => readImageArchive(resolve(path))));
   const statePath = values.state === undefined ? undefined : resolve(values.state);
   const temporaryData = values["data-dir"] === undefined && statePath === undefined;
   const dataDir = values["data-dir"]
@@ -97,13 +116,12 @@ export async function serve(args: string[]): Promise<void> {
     ...(state ? { state } : {}),
     strictImages: values["strict-images"] ?? false,
     streamBaseUrl: streaming.baseUrl,
+    recordCalls: false,
   });
+  if (values.verbose) logEveryCall(fake.calls, (line) => process.stderr.write(line));
+  await pushImageArchives(fake.containerd, archives);
   const listen = values.listen ?? defaultListen();
   const server = await fake.serve(listen);
-  process.stdout.write(`${server.endpoint}\n`);
-  process.stderr.write(
-    `fake-cri: serving CRI as containerd ${profile.runtimeVersion} (${profile.servesV1alpha2 ? "v1, v1alpha2" : "v1"}) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
-  );
 
   let stopping = false;
   const stop = async (signal: string): Promise<void> => {
@@ -123,4 +141,9 @@ export async function serve(args: string[]): Promise<void> {
   };
   process.once("SIGINT", () => void stop("SIGINT"));
   process.once("SIGTERM", () => void stop("SIGTERM"));
+  // Printed once a signal can stop it cleanly: whoever reads the endpoint may signal at once.
+  process.stdout.write(`${server.endpoint}\n`);
+  process.stderr.write(
+    `fake-cri: serving CRI as containerd ${profile.runtimeVersion} (${profile.servesV1alpha2 ? "v1, v1alpha2" : "v1"}) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
+  );
 }

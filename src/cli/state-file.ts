@@ -5,7 +5,12 @@ import type { FakeCriState } from "../harness/index.ts";
 
 export function loadState(path: string): FakeCriState | undefined {
   if (!existsSync(path)) return undefined;
-  const state = JSON.parse(readFileSync(path, "utf8")) as FakeCriState;
+  let state: FakeCriState;
+  try {
+    state = JSON.parse(readFileSync(path, "utf8")) as FakeCriState;
+  } catch (err) {
+    throw new Error(`--state ${path}: not a fake-cri state: ${(err as Error).message}`);
+  }
   if (state?.format !== "fake-cri/1") throw new Error(`${path}: not a fake-cri state (format ${JSON.stringify(state?.format)})`);
   return state;
 }

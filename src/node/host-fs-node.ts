@@ -29,6 +29,7 @@ function pathError(op: string, path: string, err: unknown): HostFsError {
   return new HostFsError(op, path, (knownCodes.has(code) ? code : "EIO") as HostFsErrorCode);
 }
 
+/** The node's filesystem as real files under the paths the plugin uses (`fake-cri serve` passes it with its data dir in the config). */
 export class NodeHostFs implements HostFs {
   mkdirAll(path: string, mode = 0o755): void {
     try {

@@ -32,6 +32,7 @@ import { defaultContainerdVersion, profileOf, type ContainerdProfile, type Conta
 /** The containerd namespace the CRI plugin keeps everything in (constants.K8sContainerdNamespace). */
 export const k8sNamespace = "k8s.io";
 
+/** What a CRI plugin is built from: its config, the fake containerd, the node's filesystem, and what createFakeCri passes on. */
 export interface CriServiceOptions {
   config: CriConfig;
   containerd: FakeContainerd;
@@ -51,6 +52,7 @@ export interface CriServiceOptions {
   streamBaseUrl?: string;
 }
 
+/** The running CRI plugin: config, stores and name indexes over a fake containerd. Tests may look inside; its shape follows containerd's and may change. */
 export class CriService {
   readonly config: CriConfig;
   /** The whole fake daemon (faults, gates, processes, clock). */
@@ -69,10 +71,10 @@ export class CriService {
   /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
   readonly imageFsPath: string;
   readonly sandboxStore: SandboxStore;
-  readonly sandboxNameIndex = new NameRegistrar();
+  readonly sandboxNameIndex: NameRegistrar = new NameRegistrar();
   readonly containerStore: ContainerStore;
-  readonly containerNameIndex = new NameRegistrar();
-  readonly imageStore = new ImageStore();
+  readonly containerNameIndex: NameRegistrar = new NameRegistrar();
+  readonly imageStore: ImageStore = new ImageStore();
   readonly snapshotStore: SnapshotStore;
   readonly network: CniNetwork;
   readonly eventMonitor: EventMonitor;

@@ -91,7 +91,7 @@ export class Sandbox {
   container: ContainerdContainer | undefined;
   netns: NetNs | undefined;
   /** Closed once the sandbox has stopped (containerd's StopCh). */
-  readonly stopCh = new StopSignal();
+  readonly stopCh: StopSignal = new StopSignal();
   stats: ContainerStats | undefined;
   /**
    * When 2.x's sandbox record was made (RunPodSandbox's start): what PodSandboxStatus reports once

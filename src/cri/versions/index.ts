@@ -10,6 +10,7 @@ export type { ContainerdProfile, RpcSupport } from "./profile.ts";
 /** Every version the fake can answer as, newest first. */
 export const containerdVersions = ["2.4", "1.6"] as const;
 
+/** A containerd version the fake answers as: "2.4" (containerd 2.4.2) or "1.6" (1.6.20). */
 export type ContainerdVersion = (typeof containerdVersions)[number];
 
 /** What the fake answers as unless told otherwise: the current release. */

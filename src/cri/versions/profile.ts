@@ -18,6 +18,7 @@ export type RpcSupport =
   /** Unknown to the version's CRI API: `unknown method X for service runtime.v1.RuntimeService`. */
   | "unknown";
 
+/** How one containerd version answers where versions differ (CriService.profile). */
 export interface ContainerdProfile {
   version: ContainerdVersion;
   /** Version's runtimeVersion: the release's version string. */
