@@ -14,9 +14,13 @@ export interface FakeCriProcess {
   stderr: () => string;
 }
 
-/** Runs `fake-cri <args>`; resolves once it prints its endpoint, fails if it exits first. */
-export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<FakeCriProcess> {
-  const child = spawn(process.execPath, ["bin/fake-cri.js", ...args], {
+/**
+ * Runs `fake-cri <args>` (under `wrapper`, a command that ends by exec'ing its arguments, when
+ * given); resolves once it prints its endpoint, fails if it exits first.
+ */
+export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}, wrapper: readonly string[] = []): Promise<FakeCriProcess> {
+  const argv = [...wrapper, process.execPath, "bin/fake-cri.js", ...args];
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

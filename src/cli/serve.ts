@@ -7,9 +7,10 @@ import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RealClock } from "../../fake-containerd/index.ts";
 import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
-import { startStreamingServer } from "../cri/transport/streaming-server.ts";
+import { exposeNodePorts } from "../cri/transport/node-ports.ts";
+import { startStreamingServer, streamingServerSettings } from "../cri/transport/streaming-server.ts";
 import { defaultContainerdVersion, isContainerdVersion, profileOf } from "../cri/versions/index.ts";
-import { createFakeCri } from "../harness/index.ts";
+import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { NodeHostFs } from "../node/host-fs-node.ts";
 import { pushImageArchives, readImageArchive } from "./image-archives.ts";
 import { loadState, saveState } from "./state-file.ts";
@@ -106,8 +107,10 @@ export async function serve(args: string[]): Promise<void> {
   if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new Error(`--seed: not an integer: ${values.seed}`);
   const state = statePath ? loadState(statePath) : undefined;
 
-  const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
-  const fake = await createFakeCri({
+  // containerd starts its stream server with the plugin; its URLs name the port it got.
+  let fake: FakeCri | undefined;
+  const streaming = await startStreamingServer({ ...(await streamingServerSettings(config)), service: () => fake!.service });
+  fake = await createFakeCri({
     containerd,
     config,
     hostFs: new NodeHostFs(),
@@ -120,6 +123,7 @@ export async function serve(args: string[]): Promise<void> {
   });
   if (values.verbose) logEveryCall(fake.calls, (line) => process.stderr.write(line));
   await pushImageArchives(fake.containerd, archives);
+  const nodePorts = exposeNodePorts(fake.containerd.network, () => fake!.service, (message) => process.stderr.write(`fake-cri: ${message}\n`));
   const listen = values.listen ?? defaultListen();
   const server = await fake.serve(listen);
 
@@ -130,6 +134,7 @@ export async function serve(args: string[]): Promise<void> {
     process.stderr.write(`fake-cri: ${signal}, shutting down\n`);
     await server.close();
     await streaming.close();
+    await nodePorts.close();
     const saved = fake.saveState();
     await fake.close();
     if (statePath) {
@@ -144,6 +149,6 @@ export async function serve(args: string[]): Promise<void> {
   // Printed once a signal can stop it cleanly: whoever reads the endpoint may signal at once.
   process.stdout.write(`${server.endpoint}\n`);
   process.stderr.write(
-    `fake-cri: serving CRI as containerd ${profile.runtimeVersion} (${profile.servesV1alpha2 ? "v1, v1alpha2" : "v1"}) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
+    `fake-cri: serving CRI as containerd ${profile.runtimeVersion} (${profile.servesV1alpha2 ? "v1, v1alpha2" : "v1"}) on ${server.endpoint}; streaming server ${streaming.baseUrl}; data in ${dataDir}\n`,
   );
 }
