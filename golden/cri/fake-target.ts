@@ -12,8 +12,8 @@ import { registryOf } from "../../fake-containerd/registry.ts";
 import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/cri/transport/grpc.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 import { referenceConfigToml, referenceRegistry } from "./reference-runtime.ts";
-import type { CriTarget } from "./target.ts";
 
 export interface ClosableTarget extends CriTarget {
   close(): Promise<void>;
@@ -33,15 +33,17 @@ function referenceArchives(): Promise<{ files: ArchiveFile[]; references: readon
 }
 
 /**
- * A fake set up as the reference runtime before each recorded scenario: its config (with the
- * `passthrough` handler), its Version, a registry serving exactly what the reference registry
- * served, strict pulls (any other name is NotFound), no image at all, seeded IDs on a virtual clock.
+ * A fake answering as `containerd`, set up as that version's reference runtime before each
+ * recorded scenario: its config (with the `passthrough` handler; or an instance's whole
+ * config.toml, paths included), its Version, a
+ * registry serving exactly what the reference registry served, strict pulls (any other name is
+ * NotFound), no image at all, seeded IDs on a virtual clock.
  */
-export async function createReferenceFake(containerd: ContainerdVersion): Promise<FakeCri> {
+export async function createReferenceFake(containerd: ContainerdVersion, config = referenceConfigToml[containerd]): Promise<FakeCri> {
   const fake = await createFakeCri({
     seed: 1,
     containerd,
-    config: referenceConfigToml[containerd],
+    config,
     strictImages: true,
     withoutSandboxImage: true,
   });

@@ -4,9 +4,8 @@
 // exactly.
 
 import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
-import type { Outcome } from "./normalise.ts";
-import type { Json } from "./scenario.ts";
-import type { RecordedCall } from "./transcript.ts";
+import type { Json, RecordedCall } from "../../src/transcript/calls.ts";
+import type { Outcome } from "../../src/transcript/normalise.ts";
 
 export interface CallRef {
   scenario: string;

@@ -2,11 +2,12 @@
 // each request against earlier results, makes the call, and yields the normalised request and
 // outcome of every recorded call. Control steps (wait, sleep) run but yield nothing.
 
-import { codeName, statusOf } from "../../src/cri/errors.ts";
-import { Normaliser, type Outcome } from "./normalise.ts";
+import { parsedJsonText, type Json, type JsonObject } from "../../src/transcript/calls.ts";
+import { invoke } from "../../src/transcript/invoke.ts";
+import { Normaliser, type Outcome } from "../../src/transcript/normalise.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 import { resolveRequest, valueAt } from "./resolve.ts";
-import { methodOf, type Api, type Json, type JsonObject, type ServiceName, type Step } from "./scenario.ts";
-import type { CriTarget } from "./target.ts";
+import type { Step } from "./scenario.ts";
 
 export interface CallResult {
   /** Index of the step in the scenario. */
@@ -16,99 +17,7 @@ export interface CallResult {
   outcome: Outcome;
 }
 
-/** How long a server stream may send nothing before the run takes it as open and idle, by default. */
-const defaultStreamIdleMs = 2_000;
-/** How long a cancelled stream may take to end before the run gives up on the target. */
-const cancelGraceMs = 5_000;
 const pollIntervalMs = 50;
-
-type Invoke = (request: unknown, options?: { signal: AbortSignal }) => unknown;
-
-function methodFor(target: CriTarget, api: Api, service: ServiceName, method: string): Invoke {
-  const clients = api === "v1" ? target : target.v1alpha2;
-  if (!clients) throw new Error(`the target has no ${api} clients`);
-  const fn = (clients[service] as unknown as Record<string, Invoke | undefined>)[method];
-  if (typeof fn !== "function") throw new Error(`the target's ${api} ${service} client has no method ${method}`);
-  return (request, options) => fn.call(clients[service], request, options);
-}
-
-function statusJson(err: unknown): { code: string; message: string } {
-  const { code, message } = statusOf(err);
-  return { code: codeName(code), message };
-}
-
-/** Settles with the promise, or with `undefined` once `ms` pass first. */
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const elapsed = new Promise<undefined>((resolve) => {
-    timer = setTimeout(() => resolve(undefined), ms);
-  });
-  try {
-    return await Promise.race([promise, elapsed]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/**
- * Reads a server stream into `messages` until it ends or stays idle for `idleMs`. An idle stream is cancelled
- * through its signal and the pending read awaited to its end: awaiting the iterator's `return()`
- * instead would wait behind that read for good on a stream that never sends again.
- */
-export async function readStream(open: (signal: AbortSignal) => AsyncIterable<unknown>, idleMs: number, messages: unknown[]): Promise<{ open: boolean }> {
-  const controller = new AbortController();
-  const iterator = open(controller.signal)[Symbol.asyncIterator]();
-  for (;;) {
-    const pending = iterator.next();
-    const next = await within(pending, idleMs);
-    if (next === undefined) {
-      controller.abort();
-      const ended = await within(pending.then(() => true, () => true), cancelGraceMs);
-      if (ended === undefined) throw new Error(`a server stream did not end within ${cancelGraceMs} ms of being cancelled`);
-      return { open: true };
-    }
-    if (next.done) return { open: false };
-    messages.push(next.value);
-  }
-}
-
-/** Makes one call; returns the raw response JSON (for saving) and the outcome before normalisation. */
-async function invoke(target: CriTarget, step: { api: Api; service: ServiceName; method: string }, request: JsonObject) {
-  const method = methodOf(step.api, step.service, step.method);
-  const message = method.requestType.fromJSON(request);
-  const call = methodFor(target, step.api, step.service, step.method);
-  const toJson = (response: unknown): Json => method.responseType.toJSON(response as never) as Json;
-  if (method.responseStream) {
-    const received: unknown[] = [];
-    try {
-      const open = (signal: AbortSignal) => call(message, { signal }) as AsyncIterable<unknown>;
-      const { open: stillOpen } = await readStream(open, target.streamIdleMs ?? defaultStreamIdleMs, received);
-      const stream = received.map(toJson);
-      return { raw: stream as Json, outcome: (stillOpen ? { stream, open: true } : { stream }) as Outcome };
-    } catch (err) {
-      return { raw: null, outcome: { stream: received.map(toJson), error: statusJson(err) } as Outcome };
-    }
-  }
-  let response: unknown;
-  try {
-    response = await (call(message) as Promise<unknown>);
-  } catch (err) {
-    return { raw: null, outcome: { error: statusJson(err) } as Outcome };
-  }
-  // Outside the try: an answer that is not a valid message is the target's bug, not an RPC error.
-  const raw = toJson(response);
-  return { raw, outcome: { response: raw } as Outcome };
-}
-
-/** Verbose info values are JSON texts, except some plain ones ("OK"): those stay strings. */
-function parsedJsonText(value: Json | undefined): Json | undefined {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value) as Json;
-  } catch {
-    return value;
-  }
-}
 
 /** The parts of a response a step selects, by path; JSON texts on the way (verbose info) are parsed. */
 export function selectPaths(response: Json, paths: readonly string[]): JsonObject {

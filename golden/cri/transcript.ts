@@ -3,15 +3,13 @@
 
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { canonicalJson, type Outcome } from "./normalise.ts";
+import type { CallStep, RecordedCall } from "../../src/transcript/calls.ts";
+import { canonicalJson } from "../../src/transcript/normalise.ts";
 import type { CallResult } from "./run.ts";
 import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
-import type { CallStep, JsonObject, Scenario, Step } from "./scenario.ts";
+import type { Scenario, Step } from "./scenario.ts";
 
-export type RecordedCall = CallStep & {
-  /** The request as sent, normalised; left out where it equals the template. */
-  sent?: JsonObject;
-} & Outcome;
+export type { RecordedCall } from "../../src/transcript/calls.ts";
 
 export type TranscriptStep = Exclude<Step, CallStep> | RecordedCall;
 
@@ -27,16 +25,6 @@ export interface Transcript {
 /** The folder of one version's transcripts. */
 export function transcriptDir(containerd: ContainerdVersion): string {
   return fileURLToPath(new URL(`./${containerd}/`, import.meta.url));
-}
-
-/** The outcome part of a recorded call. */
-export function outcomeOf(call: RecordedCall): Outcome {
-  if ("stream" in call) {
-    if (call.error) return { stream: call.stream, error: call.error };
-    return call.open ? { stream: call.stream, open: true } : { stream: call.stream };
-  }
-  if ("error" in call) return { error: call.error };
-  return { response: call.response };
 }
 
 export function buildTranscript(scenario: Scenario, runtime: Transcript["runtime"], results: readonly CallResult[]): Transcript {

@@ -3,7 +3,7 @@
 
 import { describe, expect, test } from "vitest";
 import { containerdVersions } from "../../src/cri/versions/index.ts";
-import { canonicalJson } from "./normalise.ts";
+import { canonicalJson } from "../../src/transcript/normalise.ts";
 import { scenarios } from "./scenarios/index.ts";
 import { loadTranscripts, type Transcript } from "./transcript.ts";
 

@@ -9,9 +9,10 @@ import { RealClock } from "../../fake-containerd/index.ts";
 import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
 import { exposeNodePorts } from "../cri/transport/node-ports.ts";
 import { startStreamingServer, streamingServerSettings } from "../cri/transport/streaming-server.ts";
-import { defaultContainerdVersion, isContainerdVersion, profileOf } from "../cri/versions/index.ts";
+import { defaultContainerdVersion, profileOf } from "../cri/versions/index.ts";
 import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { NodeHostFs } from "../node/host-fs-node.ts";
+import { containerdFlag } from "./containerd-flag.ts";
 import { pushImageArchives, readImageArchive } from "./image-archives.ts";
 import { loadState, saveState } from "./state-file.ts";
 import { logEveryCall } from "./verbose.ts";
@@ -87,8 +88,7 @@ export async function serve(args: string[]): Promise<void> {
     process.stdout.write(serveUsage);
     return;
   }
-  const containerd = values.containerd ?? defaultContainerdVersion;
-  if (!isContainerdVersion(containerd)) throw new Error(`--containerd: 2.4 or 1.6, not ${containerd}`);
+  const containerd = containerdFlag(values.containerd) ?? defaultContainerdVersion;
   const profile = profileOf(containerd);
   const configPath = values.config === undefined ? undefined : resolve(values.config);
   const parsed = configPath

@@ -99,7 +99,7 @@ export interface FakeCriOptions {
   state?: FakeCriState;
   /** PullImage of an image nobody registered fails as an unknown image does, instead of being made up. */
   strictImages?: boolean;
-  /** What Version reports as runtimeVersion (default "1.6.20~ds1", Debian's containerd the transcripts come from). */
+  /** What Version reports as runtimeVersion (default: the containerd version's, `v2.4.2` or Debian's `1.6.20~ds1`). */
   runtimeVersion?: string;
   /** Whether the node has a CNI network config (default true): Status reports NetworkReady false without. */
   networkReady?: boolean;

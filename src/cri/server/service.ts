@@ -81,7 +81,7 @@ export class CriService {
   readonly network: CniNetwork;
   readonly eventMonitor: EventMonitor;
   /** The container events GetContainerEvents streams (profile.containerEvents). */
-  readonly containerEvents = new ContainerEventQueue();
+  readonly containerEvents: ContainerEventQueue = new ContainerEventQueue();
   /** What recovery could not load (containerd logs these and carries on). */
   readonly recoveryProblems: RecoveryProblem[] = [];
   /** Set once recovery is done; until then every RPC fails with "server is not initialized yet". */

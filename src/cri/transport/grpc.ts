@@ -113,25 +113,45 @@ export async function serveCri(services: CriServices, options: ServeOptions = {}
       close: async () => server.forceShutdown(),
     };
   }
-  return serveUnix(server, endpoint.path);
+  return serveBehindAuthorityShim(endpoint.path, {
+    listen: (privatePath) =>
+      new Promise<void>((resolve, reject) =>
+        server.bindAsync(`unix://${privatePath}`, grpc.ServerCredentials.createInsecure(), (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      ),
+    shutdown: () => server.forceShutdown(),
+  });
 }
 
-async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> {
+/**
+ * An HTTP/2 server that can listen on a unix socket path and be stopped with every call in flight.
+ * @internal
+ */
+export interface PrivateServer {
+  /** Listens on the unix socket at `path`. */
+  listen(path: string): Promise<void>;
+  /** Stops listening and ends every call. */
+  shutdown(): void;
+}
+
+/**
+ * Serves `server` on the unix socket `path`, created 0600, with the authority shim in front so old
+ * Go clients are let in: the server listens on a socket of its own in a private directory, the
+ * public socket is the shim's. (serveCri's unix socket, and fake-cri record's.)
+ * @internal
+ */
+export async function serveBehindAuthorityShim(path: string, server: PrivateServer): Promise<CriServer> {
   await claimSocketPath(path);
-  // grpc-js listens on a socket of its own in a private directory; the public socket is the shim's.
   const privateDir = await mkdtemp(join(tmpdir(), "fake-cri-grpc-"));
   const upstream = join(privateDir, "grpc.sock");
   let shim: AuthorityShim;
   try {
-    await new Promise<void>((resolve, reject) =>
-      server.bindAsync(`unix://${upstream}`, grpc.ServerCredentials.createInsecure(), (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
+    await server.listen(upstream);
     shim = await listenWithAuthorityShim(path, upstream);
     await chmod(path, 0o600);
   } catch (err) {
-    server.forceShutdown();
+    server.shutdown();
     await rm(privateDir, { recursive: true, force: true });
     throw err;
   }
@@ -142,7 +162,7 @@ async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> 
     close: () =>
       (closing ??= (async () => {
         const shimClosed = shim.close();
-        server.forceShutdown();
+        server.shutdown();
         await shimClosed;
         await rm(privateDir, { recursive: true, force: true });
         // Another server may own the path by now; only remove our own socket.

@@ -20,6 +20,18 @@ export function isContainerdVersion(value: string): value is ContainerdVersion {
   return (containerdVersions as readonly string[]).includes(value);
 }
 
+/**
+ * The version the fake answers as for a runtime whose Version answer is `runtime`: containerd of
+ * the same major and minor release (`v2.4.2`, Debian's `1.6.20~ds1`); undefined for another
+ * runtime or release.
+ */
+export function containerdVersionOf(runtime: { runtimeName: string; runtimeVersion: string }): ContainerdVersion | undefined {
+  if (runtime.runtimeName !== "containerd") return undefined;
+  const release = /^v?(\d+)\.(\d+)\./.exec(runtime.runtimeVersion);
+  const version = release ? `${release[1]}.${release[2]}` : "";
+  return isContainerdVersion(version) ? version : undefined;
+}
+
 const profiles: Record<ContainerdVersion, ContainerdProfile> = { "2.4": containerd24, "1.6": containerd16 };
 
 export function profileOf(version: ContainerdVersion): ContainerdProfile {
