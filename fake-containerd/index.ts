@@ -11,7 +11,7 @@ import { RandomIds, SeededIds, type IdGenerator } from "./ids.ts";
 import { imageStores } from "./images/stores.ts";
 import { Namespaces, type NamespacesState } from "./namespaces.ts";
 import { checkOperation, Operations, type FaultSpec, type FaultState, type Gate, type OperationPattern } from "./operations.ts";
-import { ProcessRegistry, type ProcessRegistryState } from "./processes.ts";
+import { ProcessRegistry, type ProcessRegistryState } from "./processes/registry.ts";
 import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
 import { Network } from "./network.ts";
 
@@ -21,7 +21,6 @@ export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type EventExchange, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
 export type { NamespaceInfo, Namespaces } from "./namespaces.ts";
-export type { ProcessUser } from "./busybox-id.ts";
 export type { FileSpec } from "./images/build.ts";
 export type { Platform } from "./images/platforms.ts";
 export {
@@ -32,8 +31,7 @@ export {
   type ExecProcessInfo,
   type FileChange,
   type OutputChunk,
-  type ProcessRegistry,
-  type Registration,
+  type ProcessUser,
   type Script,
   type Stream,
   type ProcessScript,
@@ -41,7 +39,8 @@ export {
   type ProcessContext,
   type ContainerMatch,
   type ExecMatch,
-} from "./processes.ts";
+} from "./processes/script.ts";
+export type { ProcessRegistry, Registration } from "./processes/registry.ts";
 export {
   ociSpec,
   ociSpecTypeUrl,
