@@ -1,8 +1,8 @@
 // What only containerd 2.x serves: the container event stream the kubelet's Evented PLEG reads,
 // the list streams, pod metrics, pod resource updates, checkpoints without CRIU, Status with its
-// runtime handlers and features, and pods' user namespaces. Recorded against 2.4 only (1.6.20
-// answers each of these RPCs Unimplemented, which unimplemented-rpcs records, and ignores user
-// namespace options).
+// runtime handlers and features, pods' user namespaces and CDI devices. Recorded against 2.4 only
+// (1.6.20 answers each of these RPCs Unimplemented, which unimplemented-rpcs records, and ignores
+// user namespace options and CDI devices).
 
 import { ContainerState, NamespaceMode, PodSandboxState } from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario, type ScenarioOptions } from "../scenario.ts";
@@ -155,6 +155,31 @@ export const containerd2: Scenario[] = [
       userns("node", { mode: NamespaceMode.NODE });
       s.runtime.podSandboxStatus({ podSandboxId: "$node.podSandboxId" });
       s.runtime.listPodSandbox({});
+    },
+    only2x,
+  ),
+
+  defineScenario(
+    "cdi-devices-unresolvable",
+    "CreateContainer asking for CDI devices no spec in the CDI spec dirs defines: by CDIDevices, by annotation, both with repeats, malformed names",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      createContainer(s, "pod", "pod", "by-field", commands.sleepForever, "byField", { CDIDevices: [{ name: "vendor.example/gpu=0" }] });
+      createContainer(s, "pod", "pod", "two", commands.sleepForever, "two", { CDIDevices: [{ name: "vendor.example/gpu=0" }, { name: "vendor.example/gpu=1" }] });
+      createContainer(s, "pod", "pod", "by-annotation", commands.sleepForever, "byAnnotation", { annotations: { "cdi.k8s.io/golden": "vendor.example/gpu=1" } });
+      createContainer(s, "pod", "pod", "bad-annotation-key", commands.sleepForever, "badKey", { annotations: { "cdi.k8s.io/": "vendor.example/gpu=1" } });
+      createContainer(s, "pod", "pod", "both", commands.sleepForever, "both", {
+        CDIDevices: [{ name: "vendor.example/gpu=1" }, { name: "vendor.example/gpu=1" }],
+        // One annotation: containerd reads several in Go's map order.
+        annotations: { "cdi.k8s.io/a": "vendor.example/gpu=0,vendor.example/gpu=1,vendor.example/nic=eth0" },
+      });
+      createContainer(s, "pod", "pod", "malformed", commands.sleepForever, "malformed", { CDIDevices: [{ name: "not-a-device" }] });
+      createContainer(s, "pod", "pod", "malformed-annotation", commands.sleepForever, "malformedAnnotation", { annotations: { "cdi.k8s.io/x": "not-a-device" } });
+      createContainer(s, "pod", "pod", "other-annotation", commands.sleepForever, "otherAnnotation", { annotations: { "cdi.example/x": "vendor.example/gpu=0" } });
+      createContainer(s, "pod", "pod", "empty-name", commands.sleepForever, "emptyName", { CDIDevices: [{ name: "" }] });
+      createContainer(s, "pod", "pod", "none", commands.sleepForever, "none", { CDIDevices: [] });
+      s.runtime.listContainers({});
     },
     only2x,
   ),

@@ -30,6 +30,7 @@ export const containerd16: ContainerdProfile = {
   },
   emptyIdPrefixText: "Prefix can't be empty",
   shimUnknownErrorsEndUnknown: true,
+  cdiDevices: false,
   containerImageId: false,
   containerStatusUser: false,
   containerStatusStopSignal: false,

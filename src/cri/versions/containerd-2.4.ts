@@ -15,6 +15,7 @@ export const containerd24: ContainerdProfile = {
   },
   emptyIdPrefixText: "prefix can't be empty",
   shimUnknownErrorsEndUnknown: false,
+  cdiDevices: true,
   containerImageId: true,
   containerStatusUser: true,
   containerStatusStopSignal: true,

@@ -104,6 +104,12 @@ export interface ContainerdProfile {
   userNamespaces: boolean;
   /** StopPodSandbox and StopContainer of an unknown ID succeed instead of NotFound. */
   stopUnknownSucceeds: boolean;
+  /**
+   * CreateContainer injects the CDI devices the request names (`CDIDevices`, `cdi.k8s.io/`
+   * annotations; src/cri/oci/cdi.ts). The fake reads no CDI spec, so any such device fails the call
+   * as unresolvable. 1.6 ignores both.
+   */
+  cdiDevices: boolean;
   /** ContainerStatus and ListContainers fill `imageId` (the image config digest the container runs). */
   containerImageId: boolean;
   /** ContainerStatus fills `user` from the spec's process user (uid, gid, additional gids). */
