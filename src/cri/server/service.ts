@@ -112,6 +112,9 @@ export class CriService {
     // Processes read the pod files the plugin bind-mounts (hostname, hosts ...) from the start, also
     // those of containers recovered from a saved state.
     installBindMountReader(this.containerd, this.hostFs);
+    // The snapshotter's root, which containerd makes when the plugin loads: ImageFsInfo names it and
+    // a kubelet reads the filesystem's figures there (statfs), failing while it does not exist.
+    this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
     this.eventMonitor.subscribe();
     try {
       await recover(this);
