@@ -128,6 +128,12 @@ export interface FakeContainerdOptions {
   state?: FakeContainerdState;
   /** Runtime names that have a shim (default: defaultRuntimes). Others fail at task create. */
   runtimes?: string[];
+  /**
+   * Whether an error a shim answers with gRPC code Unknown (runc's failures) reads `<text>: unknown`,
+   * as containerd 1.x's client converts it (default true), or the shim's text alone, as 2.x keeps it.
+   * Not saved with the state: give it again when restoring.
+   */
+  shimUnknownSuffix?: boolean;
 }
 
 /** A fake containerd saved as JSON-serialisable data (saveState()). */
@@ -223,6 +229,7 @@ export class FakeContainerd {
   private readonly ctx: FakeContext;
   private readonly pids: PidCounter;
   private readonly runtimes: ReadonlySet<string>;
+  private readonly shimUnknownSuffix: boolean;
   private readonly views = new Map<string, NamespaceView>();
 
   constructor(options: FakeContainerdOptions = {}) {
@@ -236,6 +243,7 @@ export class FakeContainerd {
     this.processes = new ProcessRegistry(state?.processes);
     this.pids = new PidCounter(state?.nextPid);
     this.runtimes = new Set(options.runtimes ?? state?.runtimes ?? defaultRuntimes);
+    this.shimUnknownSuffix = options.shimUnknownSuffix ?? true;
     this.namespaces = new Namespaces(
       this.ctx,
       { of: (name) => this.contentsOf(name), names: () => this.views.keys() },
@@ -311,6 +319,7 @@ export class FakeContainerd {
         network: this.network,
         pids: this.pids,
         runtimes: this.runtimes,
+        shimUnknownSuffix: this.shimUnknownSuffix,
         snapshotMounts: async (snapshotter, key): Promise<MountInfo[]> => snapshots.get(snapshotter).mounts(key),
         readRootfs: (snapshotter, key, path) => {
           const store = snapshots.get(snapshotter);

@@ -15,10 +15,16 @@ export interface SpecProcess {
   resources?: unknown;
   /** What runc's config validation refuses in this spec, in runc's words. */
   configError?: string;
+  /** The spec asks for a user namespace with ID mappings (runc 1.1.5 then fails to mount the rootfs). */
+  idMappedRootfs?: boolean;
 }
 
 /** The members of a spec that processOfSpec reads. */
-const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true, user: true }, hostname: true, linux: { resources: true, namespaces: true } };
+const specMembersRead: JsonPick = {
+  process: { args: true, env: true, cwd: true, user: true },
+  hostname: true,
+  linux: { resources: true, namespaces: true, uidMappings: true },
+};
 
 
 export function processOfSpec(record: ContainerRecord): SpecProcess {
@@ -29,7 +35,11 @@ export function processOfSpec(record: ContainerRecord): SpecProcess {
     spec = undefined;
   }
   const typed = spec as
-    | { process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
+    | {
+        process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown };
+        hostname?: unknown;
+        linux?: { resources?: unknown; namespaces?: unknown; uidMappings?: unknown };
+      }
     | undefined;
   const process = typed?.process;
   const limit = memoryLimit(typed?.linux?.resources);
@@ -42,6 +52,7 @@ export function processOfSpec(record: ContainerRecord): SpecProcess {
   if (limit !== undefined) out.memoryLimit = limit;
   if (typed?.linux?.resources !== undefined) out.resources = typed.linux.resources;
   if (hostnameWithoutUts(typed)) out.configError = "unable to set hostname without a private UTS namespace";
+  if (Array.isArray(typed?.linux?.uidMappings) && typed.linux.uidMappings.length > 0) out.idMappedRootfs = true;
   return out;
 }
 

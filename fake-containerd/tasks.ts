@@ -48,6 +48,8 @@ export interface TaskServiceLinks extends ContainerFilesLinks {
   readonly pids: PidCounter;
   /** Runtime names with an installed shim (io.containerd.runc.v2 ...). */
   readonly runtimes: ReadonlySet<string>;
+  /** See FakeContainerdOptions.shimUnknownSuffix. */
+  readonly shimUnknownSuffix: boolean;
   /** The rootfs mounts of a container's snapshot; absent when no snapshotter is wired in. */
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
@@ -56,7 +58,6 @@ export interface TaskServiceLinks extends ContainerFilesLinks {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-const unknownError = (message: string) => containerdError("unknown", message);
 const stateDir = "/run/containerd/io.containerd.runtime.v2.task";
 const maxUint64 = 0xffff_ffff_ffff_ffffn;
 
@@ -80,6 +81,14 @@ export class TaskService implements ProcServices, TaskCalls {
   }
 
   /**
+   * An error the shim answers with gRPC code Unknown (runc's failures, a process in the wrong
+   * state), as the daemon's client converts it: containerd 1.x appends `: unknown`, 2.x does not.
+   */
+  private shimError(message: string): ContainerdError {
+    return this.links.shimUnknownSuffix ? containerdError("unknown", message) : new ContainerdError("unknown", message);
+  }
+
+  /**
    * Container.NewTask: runc creates the container's process (it has a PID but has not started).
    * Publishes /tasks/create.
    */
@@ -94,7 +103,15 @@ export class TaskService implements ProcServices, TaskCalls {
     this.checkRuntime(record.runtime.name);
     const process = processOfSpec(record);
     if (process.configError !== undefined) {
-      throw unknownError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
+      throw this.shimError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
+    }
+    if (process.idMappedRootfs) {
+      // runc 1.1.5 cannot mount the root filesystem of a user namespace with ID mappings.
+      const rootfsPath = `${stateDir}/${this.namespace}/${containerId}/rootfs`;
+      throw this.shimError(
+        "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: " +
+          `error during container init: error preparing rootfs: mount ${rootfsPath}:${rootfsPath}, flags: 0x5000: permission denied`,
+      );
     }
     const hasFile = this.rootfsHasFile(record);
     const processInfo: Mutable<ContainerProcessInfo> = {
@@ -136,7 +153,7 @@ export class TaskService implements ProcServices, TaskCalls {
     const failure = task.init.runner.startFailure;
     if (failure !== undefined) {
       task.init.runner.stop(this.ctx.clock.now());
-      throw unknownError(
+      throw this.shimError(
         `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${failure}`,
       );
     }
@@ -190,7 +207,7 @@ export class TaskService implements ProcServices, TaskCalls {
       filter = parseFilters(filters);
     } catch (e) {
       // The service returns the parse error unconverted, so the client sees it as unknown.
-      if (e instanceof ContainerdError) throw unknownError(e.message);
+      if (e instanceof ContainerdError) throw this.shimError(e.message);
       throw e;
     }
     const out: Metric[] = [];
@@ -371,11 +388,11 @@ export class TaskService implements ProcServices, TaskCalls {
     const task = this.taskOf(containerId);
     switch (this.initState(task).status) {
       case "created":
-        throw unknownError("cannot pause task in created state");
+        throw this.shimError("cannot pause task in created state");
       case "paused":
-        throw unknownError("cannot pause a paused container");
+        throw this.shimError("cannot pause a paused container");
       case "stopped":
-        throw unknownError("cannot pause a stopped container");
+        throw this.shimError("cannot pause a stopped container");
     }
     task.paused = true;
     const now = this.ctx.clock.now();
@@ -390,11 +407,11 @@ export class TaskService implements ProcServices, TaskCalls {
     const task = this.taskOf(containerId);
     switch (this.initState(task).status) {
       case "created":
-        throw unknownError("cannot resume task in created state");
+        throw this.shimError("cannot resume task in created state");
       case "running":
-        throw unknownError("cannot resume a running process");
+        throw this.shimError("cannot resume a running process");
       case "stopped":
-        throw unknownError("cannot resume a stopped container");
+        throw this.shimError("cannot resume a stopped container");
     }
     task.paused = false;
     const now = this.ctx.clock.now();
@@ -419,9 +436,9 @@ export class TaskService implements ProcServices, TaskCalls {
     if (task.execs.has(execId)) throw alreadyExists(`id ${execId}`);
     switch (this.initState(task).status) {
       case "paused":
-        throw unknownError("cannot exec in a paused state");
+        throw this.shimError("cannot exec in a paused state");
       case "stopped":
-        throw unknownError("cannot exec in a stopped state");
+        throw this.shimError("cannot exec in a stopped state");
     }
     const argv = spec.args ?? [];
     const info: ProcessDescription = {
@@ -480,7 +497,7 @@ export class TaskService implements ProcServices, TaskCalls {
     await this.enter("tasks.resize", subjectOf(containerId, execId));
     const task = this.taskOf(containerId);
     const proc = execId === undefined ? task.init : this.execOf(task, execId);
-    if (proc.execId !== undefined && proc.phase === "stopped") throw unknownError("cannot resize a stopped container");
+    if (proc.execId !== undefined && proc.phase === "stopped") throw this.shimError("cannot resize a stopped container");
     proc.terminal?.resize({ width, height });
   }
 
@@ -488,7 +505,7 @@ export class TaskService implements ProcServices, TaskCalls {
   async update(containerId: string, resources: unknown): Promise<void> {
     await this.enter("tasks.update", containerId);
     const task = this.taskOf(containerId);
-    if (task.init.phase === "stopped") throw unknownError("cannot update a stopped container");
+    if (task.init.phase === "stopped") throw this.shimError("cannot update a stopped container");
     // Kept as JSON (64-bit numbers as decimal strings) so that it can be saved with the state.
     task.resources = resources === undefined ? undefined : JSON.parse(JSON.stringify(resources, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
   }
@@ -700,11 +717,11 @@ export class TaskService implements ProcServices, TaskCalls {
   private startInit(task: TaskRec): number {
     switch (this.initState(task).status) {
       case "running":
-        throw unknownError("cannot start a running process");
+        throw this.shimError("cannot start a running process");
       case "paused":
-        throw unknownError("cannot start a paused process");
+        throw this.shimError("cannot start a paused process");
       case "stopped":
-        throw unknownError("cannot start a stopped process");
+        throw this.shimError("cannot start a stopped process");
     }
     const init = task.init;
     init.phase = "running";
@@ -715,8 +732,8 @@ export class TaskService implements ProcServices, TaskCalls {
   }
 
   private startExec(task: TaskRec, proc: Proc): number {
-    if (proc.phase === "running") throw unknownError("cannot start a running process");
-    if (proc.phase === "stopped") throw unknownError("cannot start a stopped process");
+    if (proc.phase === "running") throw this.shimError("cannot start a running process");
+    if (proc.phase === "stopped") throw this.shimError("cannot start a stopped process");
     const initStatus = this.initState(task).status;
     let failure: string | undefined;
     if (initStatus === "stopped") failure = "cannot exec in a stopped container";
@@ -728,7 +745,7 @@ export class TaskService implements ProcServices, TaskCalls {
     }
     if (failure !== undefined) {
       proc.startFailed = true;
-      throw unknownError(`OCI runtime exec failed: exec failed: ${failure}`);
+      throw this.shimError(`OCI runtime exec failed: exec failed: ${failure}`);
     }
     proc.pid = this.links.pids.next();
     proc.pidInNamespace = this.pidNamespaces.started(this.pidNamespaceOf(task.containerId), proc.pid);
@@ -814,15 +831,15 @@ export class TaskService implements ProcServices, TaskCalls {
   private checkRuntime(name: string): void {
     if (this.links.runtimes.has(name)) return;
     const prefix = "failed to start shim: failed to resolve runtime path";
-    if (name.startsWith("/")) throw unknownError(`${prefix}: invalid custom binary path: stat ${name}: no such file or directory`);
+    if (name.startsWith("/")) throw this.shimError(`${prefix}: invalid custom binary path: stat ${name}: no such file or directory`);
     const parts = name.split(".");
     if (parts.length < 2) {
-      throw unknownError(
+      throw this.shimError(
         `${prefix}: invalid runtime name ${name}, correct runtime name should be either format like \`io.containerd.runc.v1\` or a full path to the binary`,
       );
     }
     const binary = `containerd-shim-${parts[parts.length - 2]}-${parts[parts.length - 1]}`;
-    throw unknownError(`${prefix}: runtime "${name}" binary not installed "${binary}": file does not exist`);
+    throw this.shimError(`${prefix}: runtime "${name}" binary not installed "${binary}": file does not exist`);
   }
 
   private restore(s: TaskState): void {

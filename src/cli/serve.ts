@@ -9,19 +9,23 @@ import { RealClock } from "../../fake-containerd/index.ts";
 import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
 import { exposeNodePorts } from "../cri/transport/node-ports.ts";
 import { startStreamingServer, streamingServerSettings } from "../cri/transport/streaming-server.ts";
+import { defaultContainerdVersion, profileOf } from "../cri/versions/index.ts";
 import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { NodeHostFs } from "../node/host-fs-node.ts";
+import { containerdFlag } from "./containerd-flag.ts";
 import { pushImageArchives, readImageArchive } from "./image-archives.ts";
 import { loadState, saveState } from "./state-file.ts";
 import { logEveryCall } from "./verbose.ts";
 
-export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
-                      [--state state.json] [--data-dir DIR] [--seed N] [--image ARCHIVE ...]
-                      [--strict-images] [--verbose]
+export const serveUsage = `usage: fake-cri serve [--containerd 2.4|1.6] [--listen unix:///path | tcp://127.0.0.1:PORT]
+                      [--config config.toml] [--state state.json] [--data-dir DIR] [--seed N]
+                      [--image ARCHIVE ...] [--strict-images] [--verbose]
 
-  --listen         where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
-                   or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
-  --config         containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
+  --containerd     the containerd version to answer as: 2.4 (containerd 2.4.2, the default) or 1.6 (1.6.20)
+  --listen         where to serve CRI (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock, or
+                   unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR); v1, and v1alpha2 under 1.6
+  --config         containerd's config.toml (the CRI plugins' tables are read; version 1 or 2, and 3 or 4
+                   under 2.4)
   --state          load the fake node from this file if it exists, save it there on exit
   --data-dir       the node's files: the plugin's root and state dirs (default: a temporary dir,
                    removed on exit; with --state, <state>.d, kept)
@@ -67,6 +71,7 @@ export async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
+      containerd: { type: "string" },
       listen: { type: "string" },
       config: { type: "string" },
       state: { type: "string" },
@@ -83,8 +88,12 @@ export async function serve(args: string[]): Promise<void> {
     process.stdout.write(serveUsage);
     return;
   }
+  const containerd = containerdFlag(values.containerd) ?? defaultContainerdVersion;
+  const profile = profileOf(containerd);
   const configPath = values.config === undefined ? undefined : resolve(values.config);
-  const parsed = configPath ? parseCriConfig(readConfigFile(configPath), { path: configPath }) : defaultCriConfig();
+  const parsed = configPath
+    ? parseCriConfig(readConfigFile(configPath), { path: configPath, defaults: profile.defaultConfigChanges, maxVersion: profile.configVersion })
+    : defaultCriConfig(profile.defaultConfigChanges);
   const archives = await Promise.all((values.image ?? []).map((path) => readImageArchive(resolve(path))));
   const statePath = values.state === undefined ? undefined : resolve(values.state);
   const temporaryData = values["data-dir"] === undefined && statePath === undefined;
@@ -102,6 +111,7 @@ export async function serve(args: string[]): Promise<void> {
   let fake: FakeCri | undefined;
   const streaming = await startStreamingServer({ ...(await streamingServerSettings(config)), service: () => fake!.service });
   fake = await createFakeCri({
+    containerd,
     config,
     hostFs: new NodeHostFs(),
     clock: new RealClock(),
@@ -139,6 +149,6 @@ export async function serve(args: string[]): Promise<void> {
   // Printed once a signal can stop it cleanly: whoever reads the endpoint may signal at once.
   process.stdout.write(`${server.endpoint}\n`);
   process.stderr.write(
-    `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl}; data in ${dataDir}\n`,
+    `fake-cri: serving CRI as containerd ${profile.runtimeVersion} (${profile.servesV1alpha2 ? "v1, v1alpha2" : "v1"}) on ${server.endpoint}; streaming server ${streaming.baseUrl}; data in ${dataDir}\n`,
   );
 }

@@ -95,11 +95,13 @@ export const signals: Scenario[] = [
     stopAndLook(s, "pausekill", 0n);
   }),
 
+  // Not asked with ps once the parent runs its last `sleep`: the process table does not list a
+  // shell's foreground command as a process of its own (fake-containerd/README.md).
   defineScenario("signals-from-inside", "kill from an exec: PID 1 ignores SIGTERM and even SIGKILL from inside its namespace; a child of PID 1 dies by the default action", (s) => {
     s.image.pullImage({ image: { image: busybox } });
     runPod(s, "container");
     run(s, "container", "init", ["sleep", "600"]);
-    run(s, "container", "parent", sh("sleep 600 & echo $! > /tmp/child; wait $!; exit $?"));
+    run(s, "container", "parent", sh("sleep 600 & echo $! > /tmp/child; wait $!; echo $? > /tmp/status; sleep 600"));
     s.sleep(500);
     execSync(s, "init", sh("kill 1; echo $?"));
     execSync(s, "init", sh("kill -9 1; echo $?"));
@@ -109,8 +111,8 @@ export const signals: Scenario[] = [
     execSync(s, "parent", ["pkill", "-x", "sleep"]);
     execSync(s, "parent", ["ps", "-o", "ppid,user,stat,args"]);
     execSync(s, "parent", sh("kill $(cat /tmp/child); echo $?"));
-    s.waitUntil.runtime.containerStatus({ containerId: "$parent.containerId" }, { path: "status.state", equals: "CONTAINER_EXITED" });
-    s.runtime.containerStatus({ containerId: "$parent.containerId" });
+    s.sleep(300);
+    execSync(s, "parent", ["cat", "/tmp/status"]);
     execSync(s, "init", ["kill", "-TERM", "999"]);
     execSync(s, "init", ["kill", "-l"]);
   }),
