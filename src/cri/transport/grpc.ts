@@ -36,6 +36,14 @@ import {
 /** containerd's defaults.DefaultMaxRecvMsgSize and DefaultMaxSendMsgSize, which its config applies. */
 export const maxMessageSize = 16 << 20;
 
+/**
+ * The most UTF-8 bytes of a status message the server sends. The message travels percent-encoded
+ * in an HTTP/2 trailer (up to three bytes each), and Node's HTTP/2 refuses to send, or a client to
+ * take, a header block over 64 KiB: a longer one left the call unanswered and the connection
+ * broken. containerd echoes IDs and names into its messages, so a long input makes a long message.
+ */
+export const maxStatusMessageBytes = 8 << 10;
+
 /** Where serveCri listens when not told: a socket in the temp dir, unique to the server. */
 function defaultListen(): string {
   return `unix://${join(tmpdir(), `fake-cri-${randomUUID()}.sock`)}`;
@@ -72,9 +80,11 @@ export interface CriServer {
 export async function serveCri(services: CriServices, options: ServeOptions = {}): Promise<CriServer> {
   const endpoint = parseEndpoint(options.listen ?? defaultListen());
   const server = new grpc.Server({
-    // The limits are enforced in the handlers, with grpc-go's texts.
-    "grpc.max_receive_message_length": -1,
+    // grpc-js refuses a larger request from its length prefix, before reading the rest of it.
+    "grpc.max_receive_message_length": maxMessageSize,
+    // The send limit is enforced in the handlers, with grpc-go's texts.
     "grpc.max_send_message_length": -1,
+    interceptors: [statusInterceptor],
   });
   const runtime = services.runtime ?? {};
   const image = services.image ?? {};
@@ -248,6 +258,40 @@ function addService<D extends ServiceDefinition>(
     handlers[key] = bound.method.responseStream ? streamHandler(bound) : unaryHandler(bound);
   }
   server.addService(definition, handlers);
+}
+
+/** grpc-js's text for a request over the receive limit, which grpc-go words otherwise. */
+const grpcJsTooLarge = /^Received message larger than max \((\d+) vs (\d+)\)$/;
+
+/**
+ * Every status the server sends, its own and grpc-js's, passes here: grpc-js's receive-limit text
+ * becomes grpc-go's, and a message too long for a trailer is cut (saying so). grpc-js sends its
+ * own statuses (the receive limit, a bad encoding) from the call it hands the first interceptor,
+ * past any interceptor above it, so that call's sendStatus is the one replaced.
+ */
+const statusInterceptor: grpc.ServerInterceptor = (_method, call) => {
+  const send = call.sendStatus.bind(call);
+  call.sendStatus = (status) => {
+    const tooLarge = status.details === undefined ? null : grpcJsTooLarge.exec(status.details);
+    const details = tooLarge ? `grpc: received message larger than max (${tooLarge[1]} vs. ${tooLarge[2]})` : status.details;
+    send(details === undefined ? status : { ...status, details: fitStatusMessage(details) });
+  };
+  return call;
+};
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** `message`, or its first bytes (whole characters) and a note of how long it was. */
+export function fitStatusMessage(message: string): string {
+  // A UTF-8 character is at most 3 bytes per UTF-16 unit: shorter strings fit without counting.
+  if (message.length * 3 <= maxStatusMessageBytes) return message;
+  const bytes = encoder.encode(message);
+  if (bytes.length <= maxStatusMessageBytes) return message;
+  const note = ` ... [fake-cri: status message cut to fit an HTTP/2 trailer; it was ${bytes.length} bytes]`;
+  let end = maxStatusMessageBytes - note.length;
+  while ((bytes[end]! & 0xc0) === 0x80) end--;
+  return decoder.decode(bytes.subarray(0, end)) + note;
 }
 
 function serviceError(err: unknown): grpc.ServiceError {
