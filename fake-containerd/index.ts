@@ -2,6 +2,8 @@
 // whatever sits on top (the CRI layer) can be torn down and built again over it, and tasks keep
 // running meanwhile. See README.md in this folder for the API and an example.
 
+import type { NodeFiles } from "../src/node/node-files.ts";
+import { bindMounts } from "./bind-mounts.ts";
 import { RealClock, VirtualClock, type Clock } from "./clock.ts";
 import { ContainerStore, type ContainerStoreState } from "./containers.ts";
 import type { FakeContext } from "./context.ts";
@@ -19,6 +21,7 @@ export { ContainerdError, isKind, isNotFound, isAlreadyExists, type ErrorKind } 
 export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
+export { bindMounts } from "./bind-mounts.ts";
 export {
   signals,
   type ProcessScript,
@@ -98,6 +101,11 @@ export interface FakeContainerdOptions {
   state?: FakeContainerdState;
   /** Runtime names that have a shim (default: defaultRuntimes). Others fail at task create. */
   runtimes?: string[];
+  /**
+   * The node's files: a container's processes see its bind mounts of them (bindMounts, installed
+   * as the processes' filesystem hook). Without them, mounts show nothing.
+   */
+  nodeFiles?: NodeFiles;
 }
 
 export interface FakeContainerdState {
@@ -191,6 +199,7 @@ export class FakeContainerd {
     this.events = new EventExchange(this.clock, this.operations);
     this.ctx = { clock: this.clock, ids: this.ids, operations: this.operations, events: this.events };
     this.processes = new ProcessRegistry(state?.processes);
+    if (options.nodeFiles) this.processes.setFilesystem(bindMounts(options.nodeFiles));
     this.pids = new PidCounter(state?.nextPid);
     this.runtimes = new Set(options.runtimes ?? state?.runtimes ?? defaultRuntimes);
     this.namespaces = new Namespaces(

@@ -21,9 +21,9 @@ describe("fake-cri serve", () => {
     client.close();
     expect(await stop(first)).toBe(0);
     expect(existsSync(socket)).toBe(false);
-    const saved = JSON.parse(readFileSync(state, "utf8")) as { format: string; hostFs: unknown };
+    const saved = JSON.parse(readFileSync(state, "utf8")) as { format: string; hostFs: { format: string } };
     expect(saved.format).toBe("fake-cri/1");
-    expect(saved.hostFs).toBeNull();
+    expect(saved.hostFs.format).toBe("fake-cri-host-fs/1");
 
     // The second run continues from the file: its seeded IDs carry on without --seed.
     const second = await start(["serve", "--listen", `unix://${socket}`, "--state", state]);

@@ -1,28 +1,40 @@
-// `fake-cri serve`: a fake node (fake-containerd, real files under a data dir) with the CRI plugin
-// over gRPC until SIGINT/SIGTERM, so crictl or a kubelet can be pointed at it. Node-only.
+// `fake-cri serve`: a fake node (fake-containerd and its files in memory) with the CRI plugin over
+// gRPC until SIGINT/SIGTERM, so crictl or a kubelet can be pointed at it. Node-only.
+//
+// The host is not the fake's: requests reach real files only under the data dir and the host roots
+// the operator allows (--allow-host-root), where a container's log is written for crictl or a
+// kubelet to read, and a kubelet's volumes are read and written through hostPath mounts. Everything
+// else of the node lives in memory; with --state it is kept crash-safe (src/cli/node-store.ts).
 
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { RealClock } from "../../fake-containerd/index.ts";
-import { criPluginUri, defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
+import { defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
+import { parseEndpoint } from "../cri/transport/grpc.ts";
 import { startStreamingServer } from "../cri/transport/streaming-server.ts";
 import { createFakeCri } from "../harness/index.ts";
-import { NodeHostFs } from "../node/host-fs-node.ts";
+import { MemoryHostFs } from "../node/host-fs.ts";
+import { HostNodeFiles, realHostRoots } from "../node/node-files-disk.ts";
 import { loadState, saveState } from "./state-file.ts";
 
 export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
-                      [--state state.json] [--data-dir DIR] [--seed N] [--strict-images]
+                      [--state state.json] [--data-dir DIR] [--allow-host-root DIR ...]
+                      [--seed N] [--strict-images] [--allow-non-loopback]
 
-  --listen         where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
-                   or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
-  --config         containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
-  --state          load the fake node from this file if it exists, save it there on exit
-  --data-dir       the node's files: the plugin's root and state dirs (default: a temporary dir,
-                   removed on exit; with --state, <state>.d, kept)
-  --seed           seeded container, sandbox and exec IDs
-  --strict-images  PullImage fails for images nobody added, instead of making one up
+  --listen              where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
+                        or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
+  --config              containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
+  --state               keep the fake node in this file: loaded if it exists, saved on exit
+  --data-dir            a directory of real files the fake may write, e.g. pods' log directories (default:
+                        a temporary dir, removed on exit; with --state, <state>.d, kept)
+  --allow-host-root     one more host directory requests may name (a kubelet's /var/log/pods and
+                        /var/lib/kubelet/pods): logs are written, hostPath mounts read and written there
+  --seed                seeded container, sandbox and exec IDs
+  --strict-images       PullImage fails for images nobody added, instead of making one up
+  --allow-non-loopback  serve on a TCP address other than loopback (anyone who reaches it may run any CRI call)
 `;
 
 /** Where `serve` listens unless told: a per-user runtime dir when there is one, else /tmp. */
@@ -31,19 +43,25 @@ function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
   return `unix://${join(base, "fake-cri", "fake-cri.sock")}`;
 }
 
+/** Whether a TCP host is a loopback address: 127.0.0.0/8, ::1 or localhost. */
+function isLoopback(host: string): boolean {
+  const bare = host.startsWith("[") ? host.slice(1, -1) : host;
+  return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
 /**
- * The config with the plugin's dirs, and the pods' network namespace files, moved under `dataDir`:
- * containerd's defaults would need root and would litter the host's /var/run/netns.
+ * The files the operator's config names (each runtime's base spec, the CNI config template), read
+ * into the node's memory at start, where the plugin reads them: containerd too reads base specs
+ * once, at start. A file that is not there stays missing, and fails where containerd's would.
  */
-function withDataDir(config: CriConfig, dataDir: string): CriConfig {
-  const root = join(dataDir, "root");
-  return {
-    ...config,
-    containerdRootDir: root,
-    rootDir: join(root, criPluginUri),
-    stateDir: join(dataDir, "state", criPluginUri),
-    netnsMountsUnderStateDir: true,
-  };
+async function loadConfigFiles(config: CriConfig, node: MemoryHostFs): Promise<void> {
+  const paths = [...Object.values(config.containerd.runtimes).map((r) => r.baseRuntimeSpec), config.cni.networkPluginConfTemplate];
+  for (const path of new Set(paths.filter((p) => p !== ""))) {
+    const bytes = await readFile(path).catch(() => undefined);
+    if (bytes === undefined) continue;
+    node.mkdirAll(dirname(resolve(path)));
+    node.writeFile(resolve(path), new Uint8Array(bytes));
+  }
 }
 
 export async function serve(args: string[]): Promise<void> {
@@ -54,8 +72,10 @@ export async function serve(args: string[]): Promise<void> {
       config: { type: "string" },
       state: { type: "string" },
       "data-dir": { type: "string" },
+      "allow-host-root": { type: "string", multiple: true },
       seed: { type: "string" },
       "strict-images": { type: "boolean" },
+      "allow-non-loopback": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -64,53 +84,76 @@ export async function serve(args: string[]): Promise<void> {
     process.stdout.write(serveUsage);
     return;
   }
-  const configPath = values.config === undefined ? undefined : resolve(values.config);
-  const parsed = configPath ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath }) : defaultCriConfig();
-  const statePath = values.state === undefined ? undefined : resolve(values.state);
-  const temporaryData = values["data-dir"] === undefined && statePath === undefined;
-  const dataDir = values["data-dir"]
-    ? resolve(values["data-dir"])
-    : statePath
-      ? `${statePath}.d`
-      : mkdtempSync(join(tmpdir(), "fake-cri-"));
-  mkdirSync(dataDir, { recursive: true });
-  const config = withDataDir(parsed, dataDir);
   if (values.seed !== undefined && !/^-?\d+$/.test(values.seed)) throw new Error(`--seed: not an integer: ${values.seed}`);
+  const listen = values.listen ?? defaultListen();
+  const endpoint = parseEndpoint(listen);
+  if (endpoint.kind === "tcp" && !isLoopback(endpoint.host)) {
+    if (!values["allow-non-loopback"]) {
+      throw new Error(
+        `--listen ${listen}: not a loopback address; anyone who reaches it could run any CRI call and write the allowed host roots. ` +
+          "Pass --allow-non-loopback to serve there anyway",
+      );
+    }
+    process.stderr.write(`fake-cri: warning: serving on ${listen}, beyond loopback: anyone who reaches it can run any CRI call\n`);
+  }
+  const configPath = values.config === undefined ? undefined : resolve(values.config);
+  const config = configPath ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath }) : defaultCriConfig();
+  const statePath = values.state === undefined ? undefined : resolve(values.state);
   const state = statePath ? loadState(statePath) : undefined;
 
-  const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
-  const fake = await createFakeCri({
-    config,
-    hostFs: new NodeHostFs(),
-    clock: new RealClock(),
-    ...(values.seed !== undefined ? { seed: BigInt(values.seed) } : {}),
-    ...(state ? { state } : {}),
-    strictImages: values["strict-images"] ?? false,
-    streamBaseUrl: streaming.baseUrl,
-  });
-  const listen = values.listen ?? defaultListen();
-  const server = await fake.serve(listen);
-  process.stdout.write(`${server.endpoint}\n`);
-  process.stderr.write(
-    `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); data in ${dataDir}\n`,
-  );
-
-  let stopping = false;
-  const stop = async (signal: string): Promise<void> => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`fake-cri: ${signal}, shutting down\n`);
-    await server.close();
-    await streaming.close();
-    const saved = fake.saveState();
-    await fake.close();
-    if (statePath) {
-      mkdirSync(dirname(statePath), { recursive: true });
-      saveState(statePath, saved);
+  // What this start makes on the host, undone if it fails before serving.
+  const undo: Array<() => Promise<unknown>> = [];
+  try {
+    const temporaryData = values["data-dir"] === undefined && statePath === undefined;
+    const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : statePath ? `${statePath}.d` : await mkdtemp(join(tmpdir(), "fake-cri-"));
+    if (temporaryData) undo.push(() => rm(dataDir, { recursive: true, force: true }));
+    else if (!existsSync(dataDir)) {
+      await mkdir(dataDir, { recursive: true });
+      undo.push(() => rm(dataDir, { recursive: true, force: true }));
     }
-    if (temporaryData) rmSync(dataDir, { recursive: true, force: true });
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void stop("SIGINT"));
-  process.once("SIGTERM", () => void stop("SIGTERM"));
+    const hostRoots = await realHostRoots([dataDir, ...(values["allow-host-root"] ?? []).map((dir) => resolve(dir))]);
+
+    const hostFs = state?.hostFs ? MemoryHostFs.fromState(state.hostFs) : new MemoryHostFs();
+    await loadConfigFiles(config, hostFs);
+    const nodeFiles = new HostNodeFiles({ memory: hostFs, memoryDirs: [config.rootDir, config.stateDir], hostRoots });
+
+    const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
+    undo.push(() => streaming.close());
+    const fake = await createFakeCri({
+      config,
+      hostFs,
+      nodeFiles,
+      clock: new RealClock(),
+      ...(values.seed !== undefined ? { seed: BigInt(values.seed) } : {}),
+      ...(state ? { state } : {}),
+      strictImages: values["strict-images"] ?? false,
+      streamBaseUrl: streaming.baseUrl,
+    });
+    undo.push(() => fake.close());
+    const server = await fake.serve(listen);
+    process.stdout.write(`${server.endpoint}\n`);
+    process.stderr.write(
+      `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); ` +
+        `host files under ${hostRoots.join(", ")}\n`,
+    );
+
+    let stopping = false;
+    const stop = async (signal: string): Promise<void> => {
+      if (stopping) return;
+      stopping = true;
+      process.stderr.write(`fake-cri: ${signal}, shutting down\n`);
+      await server.close();
+      await streaming.close();
+      const saved = fake.saveState();
+      await fake.close();
+      if (statePath) saveState(statePath, saved);
+      if (temporaryData) await rm(dataDir, { recursive: true, force: true });
+      process.exit(0);
+    };
+    process.once("SIGINT", () => void stop("SIGINT"));
+    process.once("SIGTERM", () => void stop("SIGTERM"));
+  } catch (err) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw err;
+  }
 }

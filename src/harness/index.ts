@@ -4,12 +4,13 @@
 // gates), restart() (a new CRI plugin over the same node, as after a containerd restart), serve()
 // (the same plugin over gRPC) and saveState().
 
-import { createFakeContainerd, VirtualClock, type Clock, type FakeContainerd, type FakeContainerdState } from "../../fake-containerd/index.ts";
+import { bindMounts, createFakeContainerd, VirtualClock, type Clock, type FakeContainerd, type FakeContainerdState } from "../../fake-containerd/index.ts";
 import * as v1 from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
 import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInput } from "../cri/config.ts";
 import type { CriServer } from "../cri/transport/grpc.ts";
 import { MemoryHostFs, type HostFs, type MemoryHostFsState } from "../node/host-fs.ts";
+import { memoryNodeFiles, type NodeFiles } from "../node/node-files.ts";
 import { createCriServices, CriService, k8sNamespace, type CriServiceHandlers } from "../cri/server/service.ts";
 import type { CallContext, CriServices } from "../cri/service-types.ts";
 import { inProcessClient, type InProcessClient } from "./client.ts";
@@ -34,8 +35,14 @@ export interface FakeCriOptions {
   withoutSandboxImage?: boolean;
   /** Sit on this fake-containerd instead of a new one. */
   containerd?: FakeContainerd;
-  /** The node's filesystem (default: in memory). */
+  /** The node's own files: checkpoints, pod files, IPAM (default: a new in-memory filesystem). */
   hostFs?: HostFs;
+  /**
+   * The files requests name: log paths, the host paths of mounts, seccomp profiles (default: the
+   * node's in-memory files, so the node has no host behind it). `fake-cri serve` gives the host's
+   * files under the roots it may touch.
+   */
+  nodeFiles?: NodeFiles;
   /** Continue from a saveState() result (its fake-containerd and in-memory filesystem). */
   state?: FakeCriState;
   /** PullImage of an image nobody registered fails as an unknown image does, instead of being made up. */
@@ -93,20 +100,21 @@ function configFrom(input: CriConfigInput | string | undefined): CriConfig {
 
 export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeCri> {
   const config = configFrom(options.config);
+  const saved = options.state;
+  const hostFs = options.hostFs ?? (saved?.hostFs ? MemoryHostFs.fromState(saved.hostFs) : new MemoryHostFs());
+  const nodeFiles = options.nodeFiles ?? memoryNodeFiles(hostFs);
   let containerd: FakeContainerd;
-  let hostFs: HostFs;
-  if (options.state) {
-    const saved = options.state;
-    containerd = createFakeContainerd({ state: saved.containerd, ...(options.clock ? { clock: options.clock } : {}) });
-    hostFs = options.hostFs ?? (saved.hostFs ? MemoryHostFs.fromState(saved.hostFs) : new MemoryHostFs());
+  if (saved) {
+    containerd = createFakeContainerd({ state: saved.containerd, nodeFiles, ...(options.clock ? { clock: options.clock } : {}) });
+  } else if (options.containerd) {
+    containerd = options.containerd;
+    containerd.processes.setFilesystem(bindMounts(nodeFiles));
   } else {
-    containerd =
-      options.containerd ??
-      createFakeContainerd({
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.clock ? { clock: options.clock } : {}),
-      });
-    hostFs = options.hostFs ?? new MemoryHostFs();
+    containerd = createFakeContainerd({
+      nodeFiles,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
   const seeds: ImageSeed[] = [...(options.images ?? [])];
   const sandboxImageListed = seeds.some((s) => (typeof s === "string" ? s : s.name) === config.sandboxImage);
@@ -117,6 +125,7 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     config,
     containerd,
     hostFs,
+    nodeFiles,
     ...(options.runtimeVersion !== undefined ? { runtimeVersion: options.runtimeVersion } : {}),
     ...(options.networkReady !== undefined ? { networkReady: options.networkReady } : {}),
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),

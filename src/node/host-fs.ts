@@ -1,18 +1,35 @@
-// The node's filesystem as the CRI plugin touches it: status checkpoints, sandbox files (hostname,
-// hosts, resolv.conf), container logs, generated CNI configs. An interface with two
-// implementations: MemoryHostFs here (the default; its state is saved with the fake node's) and
-// NodeHostFs in host-fs-node.ts (real files, so crictl can read logs from `fake-cri serve`).
+// The node's own files, as the CRI plugin keeps them: status checkpoints, sandbox files (hostname,
+// hosts, resolv.conf), IPAM reservations, network namespace files, generated CNI configs, and in a
+// test's node also container logs. They live in memory (MemoryHostFs), which is their truth in
+// `fake-cri serve` too: nobody outside reads them, and what must survive a crash is journaled from
+// here (trackChanges). Files a request names on the real host go through NodeFiles
+// (node-files.ts), never through this.
 //
 // Synchronous on purpose: containerd writes its checkpoints while holding the status lock, so a
-// checkpoint and the in-memory status change together; a sync call keeps that without locks.
-// Errors read as Go's *os.PathError does: `open /a/b: no such file or directory`.
+// checkpoint and the in-memory status change together; a sync call keeps that without locks, and
+// in memory it never waits. Errors read as Go's *os.PathError does: `open /a/b: no such file or
+// directory`.
 
 import { concatBytes, toBytes } from "./bytes.ts";
 import { clean } from "../go/filepath.ts";
 import { base64, fromBase64 } from "../go/json.ts";
 
-/** Errno names, and ECLOSED for Go's os.ErrClosed (a write through a closed file). */
-export type HostFsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EEXIST" | "EACCES" | "EIO" | "ECLOSED";
+/**
+ * Errno names; ECLOSED for Go's os.ErrClosed (a write through a closed file), and for host files,
+ * ENOTREG (a FIFO, socket or device, which fake-cri never reads or writes) and EFBIG (a file over
+ * what fake-cri reads).
+ */
+export type HostFsErrorCode =
+  | "ENOENT"
+  | "ENOTDIR"
+  | "EISDIR"
+  | "EEXIST"
+  | "EACCES"
+  | "EIO"
+  | "ELOOP"
+  | "ECLOSED"
+  | "ENOTREG"
+  | "EFBIG";
 
 const errnoText: Record<HostFsErrorCode, string> = {
   ENOENT: "no such file or directory",
@@ -21,7 +38,10 @@ const errnoText: Record<HostFsErrorCode, string> = {
   EEXIST: "file exists",
   EACCES: "permission denied",
   EIO: "input/output error",
+  ELOOP: "too many levels of symbolic links",
   ECLOSED: "file already closed",
+  ENOTREG: "not a regular file (fake-cri reads and writes only regular host files)",
+  EFBIG: "file too large (fake-cri reads at most 16 MiB of a host file)",
 };
 
 /** An *os.PathError: `<op> <path>: <errno text>`. */

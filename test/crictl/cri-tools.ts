@@ -2,6 +2,7 @@
 // with scripts/crictl.sh, running it, and `fake-cri serve` in a directory of its own to point it at.
 
 import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, startFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
 /** Building needs Go; FAKE_CRI_SKIP_CRICTL=1 skips these suites where there is none. */
@@ -44,12 +45,22 @@ export async function buildCriTool(flags: readonly string[]): Promise<string> {
 }
 
 export interface Served extends FakeCriProcess {
-  dataDir: string;
+  /**
+   * A host directory the fake may touch (`--allow-host-root`): the tests' pod logs and the temporary
+   * directories their tools make (TMPDIR) for hostPath volumes and log directories go here.
+   */
+  hostRoot: string;
 }
 
-/** Starts `fake-cri serve` on a socket in `dir`, with its data in `dir`/data. */
+/** Starts `fake-cri serve` on a socket in `dir`, its data in `dir`/data, `dir`/host allowed. */
 export async function serveFake(dir: string): Promise<Served> {
-  const dataDir = join(dir, "data");
-  const running = await startFakeCri(["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", dataDir]);
-  return { ...running, dataDir };
+  const hostRoot = join(dir, "host");
+  mkdirSync(hostRoot);
+  const running = await startFakeCri([
+    "serve",
+    "--listen", `unix://${join(dir, "fake.sock")}`,
+    "--data-dir", join(dir, "data"),
+    "--allow-host-root", hostRoot,
+  ]);
+  return { ...running, hostRoot };
 }

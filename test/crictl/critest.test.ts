@@ -55,7 +55,8 @@ describe.skipIf(skip)("critest v1.37.0 against fake-cri serve", () => {
             `--ginkgo.json-report=${report}`,
             "--ginkgo.no-color",
           ],
-          { timeoutMs: runTimeoutMs },
+          // critest makes its hostPath volumes and pod log directories in TMPDIR.
+          { timeoutMs: runTimeoutMs, env: { ...process.env, TMPDIR: served.hostRoot } },
         );
         const specs = (JSON.parse(readFileSync(report, "utf8")) as GinkgoReport[])[0]!.SpecReports.filter((s) => s.LeafNodeType === "It");
         const name = (s: GinkgoReport["SpecReports"][number]) => [...(s.ContainerHierarchyTexts ?? []), s.LeafNodeText].join(" ");

@@ -176,7 +176,7 @@ async function loadContainer(c: CriService, record: ContainerRecord, problems: R
     if (task) {
       let loggers;
       try {
-        loggers = createContainerLoggers(c, meta.logPath, tty);
+        loggers = await createContainerLoggers(c, meta.logPath, tty);
       } catch (err) {
         throw wrap(err, "failed to load task");
       }

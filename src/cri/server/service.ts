@@ -1,6 +1,6 @@
 // The CRI plugin's service object (containerd 1.6.20 pkg/cri/server/service.go): the config, the
 // stores and name indexes, the fake-containerd it drives (through the k8s.io namespace), the node's
-// filesystem, clock and IDs. Every RPC function takes it as its first argument. createCriServices
+// files (its own in memory, and those requests name), clock and IDs. Every RPC function takes it as its first argument. createCriServices
 // assembles the RuntimeService and ImageService handler maps from the RPC table in rpcs.ts, each
 // wrapped as containerd's instrumented service wraps its methods.
 
@@ -9,6 +9,7 @@ import { wrap } from "../../go/errors.ts";
 import { join } from "../../go/filepath.ts";
 import type { CriConfig } from "../config.ts";
 import type { HostFs } from "../../node/host-fs.ts";
+import { memoryNodeFiles, type NodeFiles } from "../../node/node-files.ts";
 import type {
   CriImageService,
   CriRuntimeService,
@@ -24,7 +25,6 @@ import { EventMonitor } from "./events.ts";
 import { buildServices } from "./instrumented.ts";
 import { CniNetwork } from "./network.ts";
 import { recover, type RecoveryProblem } from "./restart.ts";
-import { installBindMountReader } from "./container-mounts-fs.ts";
 import { SnapshotStore } from "./snapshots.ts";
 
 /** The containerd namespace the CRI plugin keeps everything in (constants.K8sContainerdNamespace). */
@@ -36,7 +36,13 @@ export const referenceRuntimeVersion = "1.6.20~ds1";
 export interface CriServiceOptions {
   config: CriConfig;
   containerd: FakeContainerd;
+  /** The node's own files (checkpoints, pod files, IPAM), in memory. */
   hostFs: HostFs;
+  /**
+   * The files requests name (log paths, mounts' host paths, seccomp profiles). Default: the same
+   * in-memory filesystem, a node with no host behind it.
+   */
+  nodeFiles?: NodeFiles;
   /** Version's runtimeVersion (default referenceRuntimeVersion). */
   runtimeVersion?: string;
   /** Whether the node has a CNI network config installed (default true): Status' NetworkReady. */
@@ -57,6 +63,7 @@ export class CriService {
   /** The k8s.io namespace of the fake, which is what containerd's client gives the plugin. */
   readonly client: NamespaceView;
   readonly hostFs: HostFs;
+  readonly nodeFiles: NodeFiles;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly runtimeVersion: string;
@@ -83,6 +90,7 @@ export class CriService {
     this.containerd = options.containerd;
     this.client = options.containerd.namespace(k8sNamespace);
     this.hostFs = options.hostFs;
+    this.nodeFiles = options.nodeFiles ?? memoryNodeFiles(options.hostFs);
     this.clock = options.containerd.clock;
     this.ids = options.containerd.ids;
     this.runtimeVersion = options.runtimeVersion ?? referenceRuntimeVersion;
@@ -97,9 +105,6 @@ export class CriService {
 
   /** Run: subscribe to events, recover state from containerd, start the event monitor, serve. */
   async start(): Promise<void> {
-    // Processes read the pod files the plugin bind-mounts (hostname, hosts ...) from the start, also
-    // those of containers recovered from a saved state.
-    installBindMountReader(this.containerd, this.hostFs);
     this.eventMonitor.subscribe();
     try {
       await recover(this);

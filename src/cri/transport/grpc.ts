@@ -108,12 +108,29 @@ export async function serveCri(services: CriServices, options: ServeOptions = {}
   return serveUnix(server, endpoint.path);
 }
 
+/** The longest unix socket path the kernel takes (sun_path holds it with its NUL). */
+const maxSocketPathBytes = process.platform === "linux" ? 107 : 103;
+
+/** Fails before anything is made when the kernel would cut `path` short (and bind a socket elsewhere). */
+function checkSocketPath(path: string, what: string): void {
+  const length = Buffer.byteLength(path);
+  if (length > maxSocketPathBytes) {
+    throw new Error(`listen unix ${path}: ${what} is ${length} bytes long; a unix socket path may have at most ${maxSocketPathBytes}`);
+  }
+}
+
 async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> {
-  await claimSocketPath(path);
   // grpc-js listens on a socket of its own in a private directory; the public socket is the shim's.
-  const privateDir = await mkdtemp(join(tmpdir(), "fake-cri-grpc-"));
+  const privateBase = join(tmpdir(), "fake-cri-grpc-");
+  checkSocketPath(path, "the socket path");
+  checkSocketPath(`${privateBase}XXXXXX/grpc.sock`, "a socket in the temp dir (TMPDIR)");
+  const madeDir = await claimSocketPath(path);
+  const privateDir = await mkdtemp(privateBase).catch(async (err: unknown) => {
+    if (madeDir) await rm(madeDir, { recursive: true, force: true });
+    throw err;
+  });
   const upstream = join(privateDir, "grpc.sock");
-  let shim: AuthorityShim;
+  let shim: AuthorityShim | undefined;
   try {
     await new Promise<void>((resolve, reject) =>
       server.bindAsync(`unix://${upstream}`, grpc.ServerCredentials.createInsecure(), (err) =>
@@ -123,17 +140,24 @@ async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> 
     shim = await listenWithAuthorityShim(path, upstream);
     await chmod(path, 0o600);
   } catch (err) {
+    // Nothing of a failed start stays behind: not the socket, nor a directory made for it.
     server.forceShutdown();
+    if (shim) {
+      await shim.close();
+      await unlink(path).catch(() => undefined);
+    }
     await rm(privateDir, { recursive: true, force: true });
+    if (madeDir) await rm(madeDir, { recursive: true, force: true });
     throw err;
   }
+  const listening = shim;
   const { ino } = await lstat(path);
   let closing: Promise<void> | undefined;
   return {
     endpoint: `unix://${path}`,
     close: () =>
       (closing ??= (async () => {
-        const shimClosed = shim.close();
+        const shimClosed = listening.close();
         server.forceShutdown();
         await shimClosed;
         await rm(privateDir, { recursive: true, force: true });
@@ -144,17 +168,17 @@ async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> 
   };
 }
 
-/** Makes room for a socket at `path`, removing a leftover socket file that nobody answers on. */
-async function claimSocketPath(path: string): Promise<void> {
+/**
+ * Makes room for a socket at `path`, removing a leftover socket file that nobody answers on.
+ * Returns the first directory it had to make for it, for a failed start to remove.
+ */
+async function claimSocketPath(path: string): Promise<string | undefined> {
   const inUse = new Error(`listen unix ${path}: bind: address already in use`);
   const existing = await lstat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return undefined;
     throw err;
   });
-  if (!existing) {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    return;
-  }
+  if (!existing) return mkdir(dirname(path), { recursive: true, mode: 0o700 });
   if (!existing.isSocket()) throw inUse;
   const answering = await new Promise<boolean>((resolve) => {
     const probe = net.connect(path);
@@ -166,6 +190,7 @@ async function claimSocketPath(path: string): Promise<void> {
   });
   if (answering) throw inUse;
   await unlink(path);
+  return undefined;
 }
 
 export interface AuthorityShim {
@@ -276,7 +301,8 @@ const statusInterceptor: grpc.ServerInterceptor = (_method, call) => {
     const details = tooLarge ? `grpc: received message larger than max (${tooLarge[1]} vs. ${tooLarge[2]})` : status.details;
     send(details === undefined ? status : { ...status, details: fitStatusMessage(details) });
   };
-  return call;
+  // grpc-js types an interceptor's result as its wrapping class; any call of the interface serves.
+  return call as grpc.ServerInterceptingCall;
 };
 
 const encoder = new TextEncoder();
