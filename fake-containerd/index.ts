@@ -4,6 +4,7 @@
 
 import type { NodeFiles } from "../src/node/node-files.ts";
 import { bindMounts } from "./bind-mounts.ts";
+import { ChangeLog, type ContainerdChange } from "./changes.ts";
 import { RealClock, VirtualClock, type Clock } from "./clock.ts";
 import { ContainerStore, type ContainerStoreState } from "./containers.ts";
 import type { FakeContext } from "./context.ts";
@@ -22,6 +23,7 @@ export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
 export { bindMounts } from "./bind-mounts.ts";
+export { applyChanges, withoutTasks, type ContainerdChange } from "./changes.ts";
 export {
   signals,
   type ProcessScript,
@@ -248,6 +250,58 @@ export class FakeContainerd {
       processes: this.processes.toState(),
       notes,
     };
+  }
+
+  /**
+   * From now on, the stores mark each object they change; takeChanges() hands the marked objects
+   * over as they then are (see changes.ts).
+   */
+  trackChanges(): void {
+    this.ctx.changes ??= new ChangeLog();
+  }
+
+  /** Whether an object changed since the last takeChanges(). */
+  hasChanges(): boolean {
+    return (this.ctx.changes?.size ?? 0) > 0;
+  }
+
+  /** The objects changed since the last call (or trackChanges()), each as it now is. */
+  takeChanges(): ContainerdChange[] {
+    const log = this.ctx.changes;
+    if (!log || log.size === 0) return [];
+    const changes: ContainerdChange[] = [];
+    for (const { kind, namespace, key } of log.take()) {
+      if (kind === "namespace") {
+        changes.push({ kind, namespace, value: this.namespaces.stateOf(namespace) });
+        continue;
+      }
+      const view = this.namespace(namespace);
+      switch (kind) {
+        case "bucket":
+          changes.push({ kind, namespace, value: view.containers.hasBucket });
+          break;
+        case "container":
+          changes.push({ kind, namespace, key, value: view.containers.stateOf(key) });
+          break;
+        case "blob":
+          changes.push({ kind, namespace, key, value: view.content.stateOf(key) });
+          break;
+        case "image":
+          changes.push({ kind, namespace, key, value: view.images.stateOf(key) });
+          break;
+        case "snapshotter":
+          changes.push({ kind, namespace, snapshotter: key, value: view.snapshots.get(key).counters() });
+          break;
+        case "snapshot": {
+          const slash = key.indexOf("/");
+          const snapshotter = key.slice(0, slash);
+          const name = key.slice(slash + 1);
+          changes.push({ kind, namespace, snapshotter, key: name, value: view.snapshots.get(snapshotter).stateOf(name) });
+        }
+      }
+    }
+    changes.push({ kind: "daemon", value: { ids: idsState(this.ids, []), nextPid: this.pids.peek } });
+    return changes;
   }
 
   private build(name: string, state?: NamespaceStoresState): NamespaceView {

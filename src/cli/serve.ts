@@ -4,7 +4,7 @@
 // The host is not the fake's: requests reach real files only under the data dir and the host roots
 // the operator allows (--allow-host-root), where a container's log is written for crictl or a
 // kubelet to read, and a kubelet's volumes are read and written through hostPath mounts. Everything
-// else of the node lives in memory; with --state it is kept crash-safe (src/cli/node-store.ts).
+// else of the node lives in memory; with --state it is kept crash-safe (node-store.ts).
 
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,7 +18,7 @@ import { startStreamingServer } from "../cri/transport/streaming-server.ts";
 import { createFakeCri } from "../harness/index.ts";
 import { MemoryHostFs } from "../node/host-fs.ts";
 import { HostNodeFiles, realHostRoots } from "../node/node-files-disk.ts";
-import { loadState, saveState } from "./state-file.ts";
+import { NodeStore } from "./node-store.ts";
 
 export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
                       [--state state.json] [--data-dir DIR] [--allow-host-root DIR ...]
@@ -27,7 +27,8 @@ export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://
   --listen              where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
                         or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
   --config              containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
-  --state               keep the fake node in this file: loaded if it exists, saved on exit
+  --state               keep the fake node in this file (and FILE.journal, FILE.lock): loaded if it exists;
+                        every change a call makes is written before the call is answered
   --data-dir            a directory of real files the fake may write, e.g. pods' log directories (default:
                         a temporary dir, removed on exit; with --state, <state>.d, kept)
   --allow-host-root     one more host directory requests may name (a kubelet's /var/log/pods and
@@ -99,11 +100,19 @@ export async function serve(args: string[]): Promise<void> {
   const configPath = values.config === undefined ? undefined : resolve(values.config);
   const config = configPath ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath }) : defaultCriConfig();
   const statePath = values.state === undefined ? undefined : resolve(values.state);
-  const state = statePath ? loadState(statePath) : undefined;
 
   // What this start makes on the host, undone if it fails before serving.
   const undo: Array<() => Promise<unknown>> = [];
   try {
+    const madeStateDir = statePath ? await mkdir(dirname(statePath), { recursive: true }) : undefined;
+    if (madeStateDir) undo.push(() => rm(madeStateDir, { recursive: true, force: true }));
+    const opened = statePath ? await NodeStore.open(statePath) : undefined;
+    const store = opened?.store;
+    if (store) undo.push(() => store.abandon());
+    const state = opened?.loaded.state;
+    if (opened?.loaded.crashed) {
+      process.stderr.write(`fake-cri: ${statePath} was left by a server that did not stop cleanly: its containers' processes ended with it\n`);
+    }
     const temporaryData = values["data-dir"] === undefined && statePath === undefined;
     const dataDir = values["data-dir"] ? resolve(values["data-dir"]) : statePath ? `${statePath}.d` : await mkdtemp(join(tmpdir(), "fake-cri-"));
     if (temporaryData) undo.push(() => rm(dataDir, { recursive: true, force: true }));
@@ -128,8 +137,10 @@ export async function serve(args: string[]): Promise<void> {
       ...(state ? { state } : {}),
       strictImages: values["strict-images"] ?? false,
       streamBaseUrl: streaming.baseUrl,
+      ...(store ? { commit: () => store.durable() } : {}),
     });
     undo.push(() => fake.close());
+    await store?.attach({ containerd: fake.containerd, hostFs, saveState: () => fake.saveState() });
     const server = await fake.serve(listen);
     process.stdout.write(`${server.endpoint}\n`);
     process.stderr.write(
@@ -146,7 +157,7 @@ export async function serve(args: string[]): Promise<void> {
       await streaming.close();
       const saved = fake.saveState();
       await fake.close();
-      if (statePath) saveState(statePath, saved);
+      await store?.close(saved);
       if (temporaryData) await rm(dataDir, { recursive: true, force: true });
       process.exit(0);
     };

@@ -43,6 +43,11 @@ export interface FakeCriOptions {
    * files under the roots it may touch.
    */
   nodeFiles?: NodeFiles;
+  /**
+   * Called when a call succeeded, before it is answered; the answer waits for it (and fails with
+   * its error). `fake-cri serve --state` makes the node's changes durable here.
+   */
+  commit?: () => Promise<void>;
   /** Continue from a saveState() result (its fake-containerd and in-memory filesystem). */
   state?: FakeCriState;
   /** PullImage of an image nobody registered fails as an unknown image does, instead of being made up. */
@@ -126,6 +131,7 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     containerd,
     hostFs,
     nodeFiles,
+    ...(options.commit ? { commit: options.commit } : {}),
     ...(options.runtimeVersion !== undefined ? { runtimeVersion: options.runtimeVersion } : {}),
     ...(options.networkReady !== undefined ? { networkReady: options.networkReady } : {}),
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),

@@ -158,8 +158,17 @@ type Node = DirNode | FileNode;
 export interface MemoryHostFsState {
   format: "fake-cri-host-fs/1";
   /** Directories and files in path order; file contents base64. */
-  entries: Array<{ path: string; mode: number } & ({ kind: "dir" } | { kind: "file"; data: string })>;
+  entries: MemoryHostFsEntry[];
 }
+
+export type MemoryHostFsEntry = { path: string; mode: number } & ({ kind: "dir" } | { kind: "file"; data: string });
+
+/**
+ * A path as it now is, or that it and everything under it went away: what takeChanges() hands
+ * over, in the order that rebuilds the same files when applied (applyChanges) over the files as
+ * they were before.
+ */
+export type MemoryHostFsChange = MemoryHostFsEntry | { path: string; kind: "removed" };
 
 function chunkSize(chunk: string | Uint8Array): number {
   return typeof chunk === "string" ? utf8Length(chunk) : chunk.length;
@@ -190,6 +199,12 @@ export class MemoryHostFs implements HostFs {
    * the cache when it is removed.
    */
   private readonly dirCache = new Map<string, DirNode>();
+  /**
+   * Paths changed since the last takeChanges(), once trackChanges() was called: "put:<path>" for a
+   * path made or written, "rm:<path>" for one removed with what was under it. A path marked again
+   * moves to the end, so the order of the keys is an order that rebuilds what is now.
+   */
+  private tracked: Map<string, string> | undefined;
 
   static fromState(state: MemoryHostFsState): MemoryHostFs {
     const fs = new MemoryHostFs();
@@ -201,6 +216,54 @@ export class MemoryHostFs implements HostFs {
       }
     }
     return fs;
+  }
+
+  /** From now on, every change is marked for takeChanges(). */
+  trackChanges(): void {
+    this.tracked ??= new Map();
+  }
+
+  /** Whether a path changed since the last takeChanges(). */
+  hasChanges(): boolean {
+    return (this.tracked?.size ?? 0) > 0;
+  }
+
+  /** The paths changed since the last call, each as it now is (see MemoryHostFsChange). */
+  takeChanges(): MemoryHostFsChange[] {
+    if (!this.tracked || this.tracked.size === 0) return [];
+    const changes: MemoryHostFsChange[] = [];
+    for (const [key, path] of this.tracked) {
+      if (key.startsWith("rm:")) {
+        changes.push({ path, kind: "removed" });
+        continue;
+      }
+      // A path made and removed since needs nothing: a removal later in the order covers it.
+      const node = this.find(path);
+      if (node?.kind === "dir") changes.push({ path, kind: "dir", mode: node.mode });
+      else if (node) changes.push({ path, kind: "file", mode: node.mode, data: base64(this.bytesOf(node)) });
+    }
+    this.tracked.clear();
+    return changes;
+  }
+
+  /** Lays changes taken from another filesystem (or this one's past) over this one, in order. */
+  applyChanges(changes: readonly MemoryHostFsChange[]): void {
+    for (const change of changes) {
+      if (change.kind === "removed") this.removeAll(change.path);
+      else if (change.kind === "dir") this.mkdirAll(change.path, change.mode);
+      else {
+        this.mkdirAll(parentOf(change.path));
+        this.writeFile(change.path, fromBase64(change.data), change.mode);
+      }
+    }
+  }
+
+  private mark(kind: "put" | "rm", path: string): void {
+    if (!this.tracked) return;
+    const cleaned = clean(path.startsWith("/") ? path : `/${path}`);
+    const key = `${kind}:${cleaned}`;
+    this.tracked.delete(key);
+    this.tracked.set(key, cleaned);
   }
 
   toState(): MemoryHostFsState {
@@ -232,6 +295,7 @@ export class MemoryHostFs implements HostFs {
         dir = { kind: "dir", mode, children: new Map(), revision: 0 };
         cached.dir.children.set(cached.name, dir);
         this.changed(cached.dir);
+        this.mark("put", path);
       }
       this.cacheDir(path, dir);
       return;
@@ -246,6 +310,7 @@ export class MemoryHostFs implements HostFs {
         const created: DirNode = { kind: "dir", mode, children: new Map(), revision: 0 };
         dir.children.set(names[i]!, created);
         this.changed(dir);
+        this.mark("put", `/${names.slice(0, i + 1).join("/")}`);
         dir = created;
       } else if (next.kind === "file") {
         throw new HostFsError("mkdir", `/${names.slice(0, i + 1).join("/")}`, "ENOTDIR");
@@ -264,6 +329,7 @@ export class MemoryHostFs implements HostFs {
     if (existing?.kind === "dir") throw new HostFsError("rename", clean(path), "EEXIST");
     dir.children.set(name, { kind: "file", mode, chunks: [data] });
     this.changed(dir);
+    this.mark("put", path);
   }
 
   appendFile(path: string, data: string | Uint8Array, mode = 0o640): void {
@@ -273,6 +339,7 @@ export class MemoryHostFs implements HostFs {
     if (existing === undefined) dir.children.set(name, { kind: "file", mode, chunks: [data] });
     else existing.chunks.push(data);
     this.changed(dir);
+    this.mark("put", path);
   }
 
   openAppend(path: string, mode = 0o640): AppendHandle {
@@ -282,11 +349,16 @@ export class MemoryHostFs implements HostFs {
       node = { kind: "file", mode, chunks: [] };
       dir.children.set(name, node);
       this.changed(dir);
+      this.mark("put", path);
     }
     if (node.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
     const file = node;
     let open = true;
-    const changed = (): void => this.changed(dir);
+    const changed = (): void => {
+      this.changed(dir);
+      // Written through the handle after the file was removed or replaced, it is no longer at `path`.
+      if (dir.children.get(name) === file) this.mark("put", path);
+    };
     return {
       write(data) {
         if (!open) throw new HostFsError("write", clean(path), "ECLOSED");
@@ -324,6 +396,7 @@ export class MemoryHostFs implements HostFs {
       this.uncache(removed);
       cached.dir.children.delete(cached.name);
       this.changed(cached.dir);
+      this.mark("rm", path);
       return;
     }
     const names = components(path);
@@ -331,6 +404,7 @@ export class MemoryHostFs implements HostFs {
       for (const child of this.root.children.values()) this.uncache(child);
       this.root.children.clear();
       this.changed(this.root);
+      this.mark("rm", "/");
       return;
     }
     let dir = this.root;
@@ -345,6 +419,7 @@ export class MemoryHostFs implements HostFs {
     this.uncache(removed);
     dir.children.delete(last);
     this.changed(dir);
+    this.mark("rm", path);
   }
 
   exists(path: string): boolean {

@@ -43,6 +43,11 @@ export interface CriServiceOptions {
    * in-memory filesystem, a node with no host behind it.
    */
   nodeFiles?: NodeFiles;
+  /**
+   * Called when a unary call succeeded, before it is answered; the answer waits for it, and fails
+   * with its error. `fake-cri serve --state` journals the node's changes here.
+   */
+  commit?: () => Promise<void>;
   /** Version's runtimeVersion (default referenceRuntimeVersion). */
   runtimeVersion?: string;
   /** Whether the node has a CNI network config installed (default true): Status' NetworkReady. */
@@ -64,6 +69,7 @@ export class CriService {
   readonly client: NamespaceView;
   readonly hostFs: HostFs;
   readonly nodeFiles: NodeFiles;
+  readonly commit: (() => Promise<void>) | undefined;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   readonly runtimeVersion: string;
@@ -91,6 +97,7 @@ export class CriService {
     this.client = options.containerd.namespace(k8sNamespace);
     this.hostFs = options.hostFs;
     this.nodeFiles = options.nodeFiles ?? memoryNodeFiles(options.hostFs);
+    this.commit = options.commit;
     this.clock = options.containerd.clock;
     this.ids = options.containerd.ids;
     this.runtimeVersion = options.runtimeVersion ?? referenceRuntimeVersion;

@@ -1,0 +1,91 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, test } from "vitest";
+import { createFakeCri } from "../harness/index.ts";
+import type { MemoryHostFs } from "../node/host-fs.ts";
+import { NodeStore, readJournal } from "./node-store.ts";
+import { lockState } from "./state-lock.ts";
+
+const dir = mkdtempSync(join(tmpdir(), "fake-cri-node-store-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+let files = 0;
+const path = (name: string): string => join(dir, `${++files}-${name}`);
+
+const record = (seq: number) => JSON.stringify({ seq, containerd: [], files: [{ path: `/f${seq}`, kind: "dir", mode: 0o755 }] });
+
+describe("the journal", () => {
+  test("a last line cut short, or zeros after it (power lost mid-write), is dropped", async () => {
+    const journal = path("journal");
+    writeFileSync(journal, `${record(1)}\n${record(2)}\n{"seq":3,"conta`);
+    expect((await readJournal(journal)).map((r) => r.seq)).toEqual([1, 2]);
+    writeFileSync(journal, `${record(1)}\n${"\0".repeat(100)}`);
+    expect((await readJournal(journal)).map((r) => r.seq)).toEqual([1]);
+  });
+
+  test("a broken line with records after it is refused, naming the file, the line and the field", async () => {
+    const journal = path("journal");
+    writeFileSync(journal, `${record(1)}\n{"seq":2,\n${record(3)}\n`);
+    await expect(readJournal(journal)).rejects.toThrow(`cannot load journal ${journal}: line 2: not JSON`);
+    writeFileSync(journal, `${record(1)}\n${JSON.stringify({ seq: 2, containerd: [{ kind: "container", namespace: "k8s.io", key: "x", value: { id: 5 } }], files: [] })}\n`);
+    await expect(readJournal(journal)).rejects.toThrow(`cannot load journal ${journal}: line 2: containerd[0]`);
+  });
+});
+
+describe("the state's lock", () => {
+  test("a second holder is refused while the first lives; a lock left by a process that is gone is taken over", async () => {
+    const state = path("state.json");
+    const first = await lockState(state);
+    expect(first.stale).toBe(false);
+    await expect(lockState(state)).rejects.toThrow(
+      `${state} is in use by another fake-cri serve (pid ${process.pid}, lock ${state}.lock); stop it first, or remove the lock if that process is not fake-cri`,
+    );
+    await first.release();
+    writeFileSync(`${state}.lock`, "2147483646\n");
+    const second = await lockState(state);
+    expect(second.stale).toBe(true);
+    expect(readFileSync(`${state}.lock`, "utf8")).toBe(`${process.pid}\n`);
+    await second.release();
+  });
+});
+
+describe("the node store", () => {
+  test("what a call changed is in the journal when it is answered; a restart after a crash rebuilds it without tasks", async () => {
+    const state = path("state.json");
+    const { store, loaded } = await NodeStore.open(state);
+    expect(loaded).toEqual({ state: undefined, crashed: false });
+    const fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"], commit: () => store.durable() });
+    await store.attach({ containerd: fake.containerd, hostFs: fake.hostFs as MemoryHostFs, saveState: () => fake.saveState() });
+    const pod = { metadata: { name: "p", namespace: "n", uid: "u" } };
+    const { podSandboxId } = await fake.runtime.runPodSandbox({ config: pod });
+    expect(readFileSync(`${state}.journal`, "utf8")).toContain(podSandboxId);
+    // The server dies here: no close, the lock stays behind as a dead process's would.
+    await fake.close();
+    await store.abandon();
+    writeFileSync(`${state}.lock`, "2147483646\n");
+
+    const again = await NodeStore.open(state);
+    expect(again.loaded.crashed).toBe(true);
+    const restored = await createFakeCri({ state: again.loaded.state!, commit: () => again.store.durable() });
+    await again.store.attach({ containerd: restored.containerd, hostFs: restored.hostFs as MemoryHostFs, saveState: () => restored.saveState() });
+    const { items } = await restored.runtime.listPodSandbox({});
+    expect(items.map((p) => [p.id, p.state])).toEqual([[podSandboxId, 1]]);
+    await again.store.close(restored.saveState());
+    await restored.close();
+  });
+
+  test("a state file that does not read as one is refused with its name and field, and left as it was", async () => {
+    const state = path("state.json");
+    for (const [text, why] of [
+      ["{", "not JSON"],
+      ['{"format":"fake-cri/1"}', "not a fake-cri state: containerd: Invalid input"],
+      ['{"format":"fake-cri/2","containerd":{},"hostFs":null}', 'not a fake-cri state: format: Invalid input: expected "fake-cri/1"'],
+    ] as const) {
+      writeFileSync(state, text);
+      await expect(NodeStore.open(state)).rejects.toThrow(`cannot load state ${state}: ${why}`);
+      expect(readFileSync(state, "utf8")).toBe(text);
+      // The refused start let go of the lock.
+      await (await lockState(state)).release();
+    }
+  });
+});
