@@ -74,6 +74,30 @@ describe("the node store", () => {
     await restored.close();
   });
 
+  test("a journal that outgrows the state is folded into it; a crash at any point of that loses nothing", async () => {
+    const state = path("state.json");
+    const { store } = await NodeStore.open(state, { compactAtBytes: 1 });
+    const fake = await createFakeCri({ seed: 1, commit: () => store.durable() });
+    await store.attach({ containerd: fake.containerd, hostFs: fake.hostFs as MemoryHostFs, saveState: () => fake.saveState() });
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await fake.runtime.runPodSandbox({ config: { metadata: { name: `p${i}`, namespace: "n", uid: `u${i}` } } })).podSandboxId);
+    await store.durable();
+    // Folded in after the first write; then the journal waits to be twice the state's size.
+    for (let i = 0; i < 100 && !readFileSync(state, "utf8").includes(ids[0]!); i++) await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(readFileSync(state, "utf8")).toContain(ids[0]);
+    expect(readFileSync(`${state}.journal`, "utf8")).not.toContain(ids[0]);
+    expect(readFileSync(`${state}.journal`, "utf8")).toContain(ids[4]);
+    // A crash between renaming the journal away and replacing the state: both journals are read.
+    writeFileSync(`${state}.journal.old`, readFileSync(`${state}.journal`));
+    await fake.close();
+    await store.abandon();
+    const again = await NodeStore.open(state);
+    const restored = await createFakeCri({ state: again.loaded.state! });
+    expect((await restored.runtime.listPodSandbox({})).items.map((p) => p.id).sort()).toEqual([...ids].sort());
+    await again.store.abandon();
+    await restored.close();
+  });
+
   test("a state file that does not read as one is refused with its name and field, and left as it was", async () => {
     const state = path("state.json");
     for (const [text, why] of [

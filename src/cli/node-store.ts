@@ -43,7 +43,7 @@ const recordSchema = z.strictObject({
   files: z.array(memoryHostFsChangeSchema),
 });
 
-/** The journal is compacted into the state once it is this big and bigger than the state. */
+/** The journal is compacted into the state once it is this big and twice the state's size. */
 const minCompactBytes = 8 << 20;
 
 /**
@@ -75,7 +75,8 @@ export class NodeStore {
   private journal: FileHandle | undefined;
   private seq = 0;
   private journalBytes = 0;
-  private compactAt = minCompactBytes;
+  private readonly minCompactBytes: number;
+  private compactAt: number;
   /** The write that has not yet taken the changes (every caller until then shares it), and the one under way. */
   private scheduled: Promise<void> | undefined;
   private running: Promise<void> | undefined;
@@ -83,7 +84,8 @@ export class NodeStore {
   private failure: Error | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
 
-  private constructor(statePath: string, lock: StateLock) {
+  private constructor(statePath: string, lock: StateLock, compactAtBytes: number) {
+    this.minCompactBytes = this.compactAt = compactAtBytes;
     this.statePath = statePath;
     this.journalPath = `${statePath}.journal`;
     this.oldJournalPath = `${statePath}.journal.old`;
@@ -95,9 +97,9 @@ export class NodeStore {
    * releasing the lock and touching no file, when another server holds the lock or a file does not
    * read as what it should be.
    */
-  static async open(statePath: string): Promise<{ store: NodeStore; loaded: LoadedNode }> {
+  static async open(statePath: string, options: { compactAtBytes?: number } = {}): Promise<{ store: NodeStore; loaded: LoadedNode }> {
     const lock = await lockState(statePath);
-    const store = new NodeStore(statePath, lock);
+    const store = new NodeStore(statePath, lock, options.compactAtBytes ?? minCompactBytes);
     try {
       return { store, loaded: await store.load() };
     } catch (err) {
@@ -230,7 +232,7 @@ export class NodeStore {
       await previous.close();
       const size = await this.writeState(state);
       await unlink(this.oldJournalPath);
-      this.compactAt = Math.max(minCompactBytes, 2 * size);
+      this.compactAt = Math.max(this.minCompactBytes, 2 * size);
     })().catch((err: unknown) => {
       this.failure ??= new Error(`fake-cri: cannot write the state ${this.statePath}: ${(err as Error).message}`);
     });
