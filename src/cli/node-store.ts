@@ -266,9 +266,10 @@ export class NodeStore {
     await this.lock.release();
   }
 
-  /** After a start that failed: releases the lock, leaving the files as they were. */
+  /** After a start that failed: releases the lock, leaving the files as they are. */
   async abandon(): Promise<void> {
     clearInterval(this.timer);
+    await this.compacting;
     await this.journal?.close();
     await this.lock.release();
   }
