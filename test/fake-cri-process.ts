@@ -16,7 +16,12 @@ export interface FakeCriProcess {
 
 /** Runs `fake-cri <args>`; resolves once it prints its endpoint, fails if it exits first. */
 export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<FakeCriProcess> {
-  const child = spawn(process.execPath, ["bin/fake-cri.js", ...args], {
+  return startServer(["bin/fake-cri.js", ...args], env, "fake-cri");
+}
+
+/** Runs `node <argv>` in the repository: a server that prints its endpoint as its first line. */
+export function startServer(argv: readonly string[], env: NodeJS.ProcessEnv = {}, name = argv.join(" ")): Promise<FakeCriProcess> {
+  const child = spawn(process.execPath, argv, {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -29,7 +34,7 @@ export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {
       out += d.toString();
       if (out.includes("\n")) resolve({ child, endpoint: out.split("\n")[0]!, stderr: () => err });
     });
-    child.once("exit", (code) => reject(new Error(`fake-cri exited with ${code} before serving: ${err}`)));
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before serving: ${err}`)));
   });
 }
 
