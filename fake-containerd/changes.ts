@@ -18,9 +18,13 @@ import type { SnapshotterBackendState } from "./snapshots/backend.ts";
 import type { SnapshottersState } from "./snapshots/snapshotters.ts";
 import type { SnapshotStoreState } from "./snapshots/store.ts";
 
+/** A content blob as a saved state holds it. */
 export type BlobState = ContentStoreState["blobs"][number];
+/** An image record as a saved state holds it. */
 export type ImageState = ImageStoreState["images"][number];
+/** A namespace's record of a snapshot as a saved state holds it. */
 export type SnapshotRecordState = SnapshotStoreState["snapshots"][number];
+/** A snapshotter's own record of a snapshot (its files included) as a saved state holds it. */
 export type BackendSnapshotState = SnapshotterBackendState["snapshots"][number];
 
 /** One object of the daemon as it now is; `value: null` when it no longer exists. */

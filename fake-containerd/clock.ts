@@ -2,6 +2,7 @@
 // byte-for-byte repeatable. Times are nanoseconds since the Unix epoch as bigint, like Go's
 // time.Time.UnixNano() that CRI puts on the wire.
 
+/** Where the fake's time comes from: a RealClock, or a VirtualClock that only advance() moves. */
 export interface Clock {
   /** Current time in nanoseconds since the Unix epoch. */
   now(): bigint;
@@ -79,10 +80,12 @@ export class VirtualClock implements Clock {
   }
 
   /**
-   * Moves time forward by `ms`, firing due timers in order. Awaits a macrotask between timers so
-   * that work a timer starts (promise chains) settles before the next timer fires.
+   * Moves time forward by `ms`, firing due timers in order. Awaits a macrotask first, so that work
+   * already started (a call made just before) reaches its first wait before time moves, and
+   * between timers, so that work a timer starts (promise chains) settles before the next fires.
    */
   async advance(ms: number): Promise<void> {
+    await settle();
     const target = this.current + BigInt(Math.round(ms * 1e6));
     for (;;) {
       const next = this.nextDue();
@@ -99,6 +102,12 @@ export class VirtualClock implements Clock {
   /** Number of timers waiting to fire. */
   pendingTimers(): number {
     return this.timers.length;
+  }
+
+  /** Milliseconds of this clock's time until the next timer fires; undefined when none waits. */
+  nextTimerInMs(): number | undefined {
+    const next = this.nextDue();
+    return next === undefined ? undefined : Number(next.due - this.current) / 1e6;
   }
 
   private nextDue(): PendingTimer | undefined {

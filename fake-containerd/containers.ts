@@ -3,6 +3,7 @@
 // new record. Lists come back in ID order (bolt's key order) and a `labels."k"=="v"` filter is
 // answered from an index rather than a scan.
 
+import type { OperationName } from "./operations.ts";
 import type { FakeContext } from "./context.ts";
 import {
   ContainerdError,
@@ -31,11 +32,13 @@ export function ociSpec(spec: object): AnyValue {
 /** The runtime the Go client puts on a container unless told otherwise. */
 export const defaultRuntime = "io.containerd.runc.v2";
 
+/** A container's runtime: its name (io.containerd.runc.v2) and options (an Any). */
 export interface RuntimeInfo {
   readonly name: string;
   readonly options?: AnyValue;
 }
 
+/** A container as containerd stores it. */
 export interface ContainerRecord {
   readonly id: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -66,6 +69,7 @@ export interface ContainerInput {
   extensions?: Readonly<Record<string, AnyValue>>;
 }
 
+/** How containers.delete removes a container. */
 export interface ContainerDeleteOptions {
   /** containerd.WithSnapshotCleanup: remove the container's snapshot first (not-found is ignored). */
   snapshotCleanup?: boolean;
@@ -87,6 +91,7 @@ export interface ContainerStoreState {
   containers: ContainerState[];
 }
 
+/** A container record as a saved state holds it. */
 export interface ContainerState {
   id: string;
   labels: Record<string, string>;
@@ -305,6 +310,7 @@ export class ContainerStore {
     this.bucket = false;
   }
 
+  /** The containers as JSON-serialisable data (saveState). */
   toState(): ContainerStoreState {
     return { bucket: this.bucket, containers: this.order.ordered().map((slot) => recordToState(slot.record)) };
   }
@@ -321,7 +327,7 @@ export class ContainerStore {
   }
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
-  private enter(op: string, subject?: string): Promise<void> {
+  private enter(op: OperationName, subject?: string): Promise<void> {
     const call = subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject };
     return this.ctx.operations.enter(call).then(this.requireNamespace);
   }

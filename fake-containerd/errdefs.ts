@@ -2,24 +2,42 @@
 // "<context>: <kind>", e.g. `container "abc": not found`; the CRI layer branches on the kind and wraps
 // the text, so both have to be right.
 
-export const errorKinds = [
-  "unknown",
-  "invalid argument",
-  "not found",
-  "already exists",
-  "failed precondition",
-  "unavailable",
-  "not implemented",
-  "canceled",
-  "deadline exceeded",
-] as const;
+import { checkName } from "./names.ts";
 
-export type ErrorKind = (typeof errorKinds)[number];
+/**
+ * containerd's error kinds by name, valued as containerd spells them (the text a wrapped error ends
+ * with): `ErrorKind.NotFound` is `"not found"`. Either form can be given where a kind is asked for;
+ * anything else is refused with the list of kinds.
+ */
+export const ErrorKind = {
+  Unknown: "unknown",
+  InvalidArgument: "invalid argument",
+  NotFound: "not found",
+  AlreadyExists: "already exists",
+  FailedPrecondition: "failed precondition",
+  Unavailable: "unavailable",
+  NotImplemented: "not implemented",
+  Canceled: "canceled",
+  DeadlineExceeded: "deadline exceeded",
+} as const;
 
+/** One of containerd's error kinds, as containerd spells it ("not found"). */
+export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
+
+/** Every error kind. */
+export const errorKinds: readonly ErrorKind[] = Object.values(ErrorKind);
+
+/** Throws, listing the kinds, unless `kind` is one of them. */
+export function checkErrorKind(kind: unknown): asserts kind is ErrorKind {
+  checkName("containerd error kind", kind, errorKinds);
+}
+
+/** An error of one of containerd's kinds; the CRI layer maps the kind to a gRPC code. */
 export class ContainerdError extends Error {
   readonly kind: ErrorKind;
 
   constructor(kind: ErrorKind, message: string) {
+    checkErrorKind(kind);
     super(message);
     this.name = "ContainerdError";
     this.kind = kind;
@@ -46,8 +64,10 @@ export function isKind(err: unknown, kind: ErrorKind): boolean {
   return false;
 }
 
-export const isNotFound = (err: unknown) => isKind(err, "not found");
-export const isAlreadyExists = (err: unknown) => isKind(err, "already exists");
+/** errdefs.IsNotFound: whether the error (or its cause) is of kind "not found". */
+export const isNotFound = (err: unknown): boolean => isKind(err, "not found");
+/** errdefs.IsAlreadyExists: whether the error (or its cause) is of kind "already exists". */
+export const isAlreadyExists = (err: unknown): boolean => isKind(err, "already exists");
 
 /**
  * fmt.Errorf("<context>: %w", err): the text gains a prefix and the kind (errdefs.IsX) survives;

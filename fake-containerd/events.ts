@@ -9,6 +9,7 @@ import { type Adaptor, type Filter, mapField, parseFilters } from "./filters.ts"
 import { validateIdentifier } from "./identifiers.ts";
 import type { Operations } from "./operations.ts";
 
+/** The topics fake-containerd publishes on, named as containerd names them ("/tasks/exit"). */
 export const topics = {
   taskCreate: "/tasks/create",
   taskStart: "/tasks/start",
@@ -34,6 +35,7 @@ export const topics = {
   snapshotRemove: "/snapshot/remove",
 } as const;
 
+/** A protobuf Any: a type URL and the encoded value. */
 export interface AnyValue {
   readonly typeUrl: string;
   readonly value: Uint8Array;
@@ -50,6 +52,7 @@ export type JsonPick = { readonly [member: string]: true | JsonPick };
  * from a spec without the spec being written out and parsed back.
  */
 export interface JsonAnyValue extends AnyValue {
+  /** The JSON document, or at least its picked members. */
   json(pick?: JsonPick): unknown;
 }
 
@@ -60,6 +63,7 @@ export function jsonDocument(any: AnyValue | JsonAnyValue, pick: JsonPick): unkn
   return "json" in any ? any.json(pick) : JSON.parse(decoder.decode(any.value));
 }
 
+/** A mount as a snapshotter gives it (type, source, options). */
 export interface MountInfo {
   readonly type: string;
   readonly source: string;
@@ -78,6 +82,7 @@ export type TaskCreate = {
 export type TaskStart = { containerId: string; pid: number };
 /** `id` is the exec ID, or the container ID for the task's own process. */
 export type TaskExit = { containerId: string; id: string; pid: number; exitStatus: number; exitedAt: bigint };
+/** The /tasks/oom event: the container whose task the OOM killer hit. */
 export type TaskOOM = { containerId: string };
 /** The shim leaves `id` empty when the task itself is deleted. */
 export type TaskDelete = { containerId: string; id: string; pid: number; exitStatus: number; exitedAt: bigint };
@@ -99,6 +104,7 @@ export type SnapshotPrepare = { key: string; parent: string };
 export type SnapshotCommit = { key: string; name: string };
 export type SnapshotRemove = { key: string };
 
+/** A published event with its topic, namespace and time, as containerd's events.Envelope. */
 export interface Envelope<E = Record<string, unknown>> {
   /** Publish time, Unix nanoseconds from the fake's clock. */
   readonly timestamp: bigint;
@@ -197,6 +203,7 @@ export class Subscription implements AsyncIterableIterator<Envelope> {
     else this.buffered.push(envelope);
   }
 
+  /** The next matching envelope, waiting for one. */
   next(): Promise<IteratorResult<Envelope>> {
     const envelope = this.buffered.shift();
     if (envelope) return Promise.resolve({ value: envelope, done: false });
@@ -204,11 +211,13 @@ export class Subscription implements AsyncIterableIterator<Envelope> {
     return new Promise((resolve) => this.waiters.push(resolve));
   }
 
+  /** Unsubscribes. */
   return(): Promise<IteratorResult<Envelope>> {
     this.unsubscribe();
     return Promise.resolve({ value: undefined, done: true });
   }
 
+  /** Iterates the matching envelopes, for `for await`. */
   [Symbol.asyncIterator](): this {
     return this;
   }

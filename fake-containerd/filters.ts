@@ -44,11 +44,13 @@ export class Filter {
     return this.alternatives.some((selectors) => selectors.length === 0);
   }
 
+  /** Whether the object behind `adaptor` matches any of the filter's alternatives. */
   match(adaptor: Adaptor): boolean {
     for (const selectors of this.alternatives) if (this.matchAll(selectors, adaptor)) return true;
     return false;
   }
 
+  /** @internal Whether it matches every selector of one alternative. */
   matchAll(selectors: readonly Selector[], adaptor: Adaptor): boolean {
     for (const s of selectors) if (!this.matchSelector(s, adaptor)) return false;
     return true;

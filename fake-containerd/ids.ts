@@ -1,6 +1,7 @@
 // IDs the fake hands out (container, sandbox, exec IDs) are 64 lowercase hex characters, like
 // containerd's util.GenerateID. A seeded generator makes runs reproducible.
 
+/** Where container, sandbox and exec IDs come from: SeededIds or RandomIds. */
 export interface IdGenerator {
   /** A fresh 64-hex-character ID. */
   next(): string;

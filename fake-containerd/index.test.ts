@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { RealClock, VirtualClock } from "./clock.ts";
 import { ociSpec } from "./containers.ts";
-import { ContainerdError } from "./errdefs.ts";
+import { ContainerdError, ErrorKind } from "./errdefs.ts";
 import type { Envelope } from "./events.ts";
 import { RandomIds, SeededIds } from "./ids.ts";
 import { createFakeContainerd, type FakeContainerd, type FakeContainerdState } from "./index.ts";
@@ -113,6 +113,27 @@ describe("faults", () => {
       "containers.delete k8s.io c",
     ]);
     expect(seen).toContain("events.publish k8s.io /tasks/exit");
+  });
+});
+
+describe("names given as strings are checked when given", () => {
+  test("a misspelt operation is refused, with the nearest name and every valid one", () => {
+    const fake = createFakeContainerd({ seed: 1 });
+    expect(() => fake.gates.hold("task.create" as never)).toThrow(/^unknown fake-containerd operation "task.create" \(did you mean "tasks.create"\?\); valid: containers.create, /);
+    expect(() => fake.faults.inject({ op: "RunPodSandbox" as never })).toThrow(/^unknown fake-containerd operation "RunPodSandbox"; valid: .*events.publish, \*$/);
+    expect(fake.faults.list()).toEqual([]);
+  });
+
+  test("error kinds: containerd's spelling, or the ErrorKind names for it; anything else is refused", async () => {
+    const fake = createFakeContainerd({ seed: 1 });
+    expect(() => fake.faults.inject({ op: "tasks.start", error: { kind: "notFound" as never } })).toThrow(
+      /^unknown containerd error kind "notFound" \(did you mean "not found"\?\); valid: unknown, invalid argument, not found, /,
+    );
+    expect(() => new ContainerdError("NotFound" as never, "x")).toThrow(/did you mean "not found"/);
+    fake.faults.inject({ op: "containers.create", error: { kind: ErrorKind.AlreadyExists } });
+    const ns = fake.namespace("k8s.io");
+    const error = await ns.containers.create({ id: "a", spec: spec([]) }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ kind: "already exists", message: "injected fault: already exists" });
   });
 });
 

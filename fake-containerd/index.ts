@@ -13,19 +13,42 @@ import { EventExchange, type MountInfo } from "./events.ts";
 import { RandomIds, SeededIds, type IdGenerator } from "./ids.ts";
 import { imageStores } from "./images/stores.ts";
 import { Namespaces, type NamespacesState } from "./namespaces.ts";
-import { Operations, type FaultSpec, type FaultState, type Gate } from "./operations.ts";
+import { checkOperation, Operations, type FaultSpec, type FaultState, type Gate, type OperationPattern } from "./operations.ts";
 import { ProcessRegistry, type ProcessRegistryState } from "./processes.ts";
 import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";
-export { ContainerdError, isKind, isNotFound, isAlreadyExists, type ErrorKind } from "./errdefs.ts";
+export { ContainerdError, ErrorKind, errorKinds, isKind, isNotFound, isAlreadyExists } from "./errdefs.ts";
 export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
-export { topics, type Envelope, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
+export { topics, type Envelope, type EventExchange, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
 export { bindMounts } from "./bind-mounts.ts";
-export { applyChanges, withoutTasks, type ContainerdChange } from "./changes.ts";
+export {
+  applyChanges,
+  withoutTasks,
+  type BackendSnapshotState,
+  type BlobState,
+  type ContainerdChange,
+  type ImageState,
+  type SnapshotRecordState,
+} from "./changes.ts";
+export type { ContainerState } from "./containers.ts";
+export type { NamespaceInfo, Namespaces } from "./namespaces.ts";
+export type { ProcessUser } from "./busybox-id.ts";
+export type { FileSpec } from "./images/build.ts";
+export type { Platform } from "./images/platforms.ts";
 export {
   signals,
+  type ContainerFilesystem,
+  type ContainerProcessInfo,
+  type DirectoryNames,
+  type ExecProcessInfo,
+  type FileChange,
+  type OutputChunk,
+  type ProcessRegistry,
+  type Registration,
+  type Script,
+  type Stream,
   type ProcessScript,
   type ScriptFunction,
   type ProcessContext,
@@ -38,6 +61,8 @@ export {
   type ContainerStore,
   type ContainerRecord,
   type ContainerInput,
+  type ContainerDeleteOptions,
+  type RuntimeInfo,
   type AnyValue,
   type JsonAnyValue,
   type JsonPick,
@@ -55,8 +80,18 @@ export type {
   PidInfo,
   TaskInfo,
   Metric,
+  CgroupMetrics,
 } from "./tasks.ts";
-export type { FaultSpec, FaultState, Gate } from "./operations.ts";
+export {
+  operationNames,
+  type FaultSpec,
+  type FaultState,
+  type Gate,
+  type OperationCall,
+  type OperationName,
+  type OperationPattern,
+  type Operations,
+} from "./operations.ts";
 
 /** What every store of another part (content, images, snapshots) offers the root. */
 export interface NamespacedStore {
@@ -69,6 +104,7 @@ export interface NamespacedStore {
   remaining(): string[];
 }
 
+/** @internal Makes a namespace's store of another part from its saved state. */
 export type NamespacedStoreFactory = (ctx: FakeContext, namespace: string, state: unknown) => NamespacedStore;
 
 /**
@@ -92,6 +128,7 @@ export type NamespaceView = {
   readonly tasks: TaskService;
 } & OtherStores;
 
+/** What createFakeContainerd() takes; every field is optional. */
 export interface FakeContainerdOptions {
   /** Default: a VirtualClock when `seed` is given (a seeded run should repeat exactly), else real time. */
   clock?: Clock;
@@ -110,6 +147,7 @@ export interface FakeContainerdOptions {
   nodeFiles?: NodeFiles;
 }
 
+/** A fake containerd saved as JSON-serialisable data (saveState()). */
 export interface FakeContainerdState {
   format: "fake-containerd/1";
   clock: { kind: "virtual"; nowNs: string; tickNs: string } | { kind: "real" } | { kind: "custom" };
@@ -124,6 +162,7 @@ export interface FakeContainerdState {
   notes: string[];
 }
 
+/** @internal The saved stores of one namespace. */
 export interface NamespaceStoresState {
   namespace: string;
   containers: ContainerStoreState;
@@ -132,6 +171,7 @@ export interface NamespaceStoresState {
   others: Record<string, unknown>;
 }
 
+/** A new fake containerd daemon: seeded IDs and a virtual clock with `seed`, or continuing from `state`. */
 export function createFakeContainerd(options: FakeContainerdOptions = {}): FakeContainerd {
   return new FakeContainerd(options);
 }
@@ -149,14 +189,17 @@ export class Faults {
     return this.fake.operations.injectFault(spec);
   }
 
+  /** Removes the fault inject() returned `index` for. */
   remove(index: number): void {
     this.fake.operations.removeFault(index);
   }
 
+  /** The faults with how often each matched and fired. */
   list(): FaultState[] {
     return this.fake.operations.listFaults();
   }
 
+  /** Removes every fault. */
   clear(): void {
     this.fake.operations.clearFaults();
   }
@@ -177,6 +220,7 @@ export class Faults {
   }
 }
 
+/** One fake containerd daemon: namespaces and their stores, tasks, events, a clock and IDs, faults and gates. */
 export class FakeContainerd {
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -186,7 +230,11 @@ export class FakeContainerd {
   readonly processes: ProcessRegistry;
   readonly namespaces: Namespaces;
   readonly faults: Faults;
-  readonly gates: { hold(op: string, subject?: string): Gate };
+  /** Holds operations in flight: `gates.hold("tasks.create")` (see Gate). */
+  readonly gates: {
+    /** Holds calls of `op` (only those on `subject`, when given) until the gate is released or failed. */
+    hold(op: OperationPattern, subject?: string): Gate;
+  };
   private readonly ctx: FakeContext;
   private readonly pids: PidCounter;
   private readonly runtimes: ReadonlySet<string>;

@@ -21,6 +21,7 @@ export function requireNamespace(name: string): void {
   validNames.add(name);
 }
 
+/** A namespace and its labels. */
 export interface NamespaceInfo {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;
@@ -39,6 +40,7 @@ export interface NamespaceContents {
   names(): Iterable<string>;
 }
 
+/** containerd's namespace service: create, get, list, update labels, delete (refused while the namespace holds anything). */
 export class Namespaces {
   private readonly ctx: FakeContext;
   private readonly contents: NamespaceContents;
@@ -112,6 +114,7 @@ export class Namespaces {
     return labels ? { labels: { ...labels } } : null;
   }
 
+  /** The namespaces as JSON-serialisable data (saveState). */
   toState(): NamespacesState {
     return {
       namespaces: [...this.known.keys()].sort().map((name) => ({ name, labels: { ...this.known.get(name) } })),

@@ -4,11 +4,39 @@
 // "content.write", "snapshots.prepare", "events.publish" ...
 
 import type { Clock } from "./clock.ts";
-import { ContainerdError, type ErrorKind } from "./errdefs.ts";
+import { checkErrorKind, ContainerdError, type ErrorKind } from "./errdefs.ts";
+import { checkName } from "./names.ts";
+
+/** Every operation that passes through Operations, so faults and gates can name it. */
+export const operationNames = [
+  "containers.create", "containers.get", "containers.list", "containers.update", "containers.delete",
+  "tasks.create", "tasks.get", "tasks.list", "tasks.start", "tasks.kill", "tasks.wait", "tasks.status",
+  "tasks.delete", "tasks.deleteProcess", "tasks.pids", "tasks.pause", "tasks.resume", "tasks.exec",
+  "tasks.closeIO", "tasks.resize", "tasks.update", "tasks.metrics",
+  "images.get", "images.list", "images.create", "images.update", "images.delete", "images.import", "images.unpack",
+  "content.write", "content.info", "content.update", "content.read", "content.delete", "content.list",
+  "snapshots.prepare", "snapshots.view", "snapshots.commit", "snapshots.remove", "snapshots.mounts",
+  "snapshots.stat", "snapshots.update", "snapshots.usage", "snapshots.list",
+  "diff.apply",
+  "namespaces.create", "namespaces.get", "namespaces.list", "namespaces.delete",
+  "registry.resolve", "registry.fetch",
+  "events.publish",
+] as const;
+
+/** A fake-containerd operation ("tasks.start"), as faults and gates name it. */
+export type OperationName = (typeof operationNames)[number];
+
+/** What faults and gates match: an operation, or "*" for any. */
+export type OperationPattern = OperationName | "*";
+
+/** Throws, listing the operations, unless `op` is one of them or "*". */
+export function checkOperation(op: unknown): asserts op is OperationPattern {
+  checkName("fake-containerd operation", op, [...operationNames, "*"]);
+}
 
 /** What is being done: the operation, the namespace, and the object it targets (ID, name or key). */
 export interface OperationCall {
-  op: string;
+  op: OperationName;
   namespace: string;
   subject?: string;
 }
@@ -21,7 +49,7 @@ export interface OperationCall {
  * firing fault drops the event instead of failing (an event that got lost).
  */
 export interface FaultSpec {
-  op: string;
+  op: OperationPattern;
   subject?: string;
   nth?: number;
   times?: number;
@@ -29,6 +57,7 @@ export interface FaultSpec {
   error?: { kind: ErrorKind; message?: string };
 }
 
+/** A fault with its counters, as faults.list() gives it and saveState() keeps it. */
 export interface FaultState {
   spec: FaultSpec;
   /** Matching calls seen so far. */
@@ -39,7 +68,7 @@ export interface FaultState {
 
 /** A gate holds matching calls until released, so a test can look at the world meanwhile. */
 export interface Gate {
-  readonly op: string;
+  readonly op: OperationPattern;
   readonly subject: string | undefined;
   /** Resolves with the first call the gate holds. */
   readonly arrived: Promise<OperationCall>;
@@ -52,13 +81,16 @@ export interface Gate {
 }
 
 interface GateState {
-  op: string;
+  op: OperationPattern;
   subject: string | undefined;
   waiting: Array<{ resolve: () => void; reject: (e: Error) => void }>;
   outcome: { kind: "open" } | { kind: "failed"; error: Error } | undefined;
   onArrive: (call: OperationCall) => void;
+  /** The handle hold() returned. */
+  gate?: Gate;
 }
 
+/** Where every fake-containerd operation enters: faults and gates act here. */
 export class Operations {
   private faults: FaultState[] = [];
   private gates: GateState[] = [];
@@ -71,14 +103,18 @@ export class Operations {
 
   /** Adds a fault; returns its index for removeFault(). */
   injectFault(spec: FaultSpec): number {
+    checkOperation(spec.op);
+    if (spec.error) checkErrorKind(spec.error.kind);
     this.faults.push({ spec: { ...spec }, matched: 0, fired: 0 });
     return this.faults.length - 1;
   }
 
+  /** Removes the fault injectFault() returned `index` for. */
   removeFault(index: number): void {
     this.faults.splice(index, 1);
   }
 
+  /** Removes every fault. */
   clearFaults(): void {
     this.faults = [];
   }
@@ -94,7 +130,8 @@ export class Operations {
   }
 
   /** Holds calls of `op` (optionally only on `subject`) until the returned gate is released. */
-  hold(op: string, subject?: string): Gate {
+  hold(op: OperationPattern, subject?: string): Gate {
+    checkOperation(op);
     let onArrive!: (call: OperationCall) => void;
     const arrived = new Promise<OperationCall>((resolve) => (onArrive = resolve));
     const state: GateState = { op, subject, waiting: [], outcome: undefined, onArrive };
@@ -108,7 +145,7 @@ export class Operations {
       }
       this.gates = this.gates.filter((g) => g !== state);
     };
-    return {
+    const gate: Gate = {
       op,
       subject,
       arrived,
@@ -124,6 +161,13 @@ export class Operations {
         settleAll();
       },
     };
+    state.gate = gate;
+    return gate;
+  }
+
+  /** The gates not yet released or failed. */
+  openGates(): Gate[] {
+    return this.gates.map((g) => g.gate!);
   }
 
   /**
@@ -172,6 +216,6 @@ const passed = Promise.resolve(true);
 
 function nothing(): void {}
 
-function matches(op: string, subject: string | undefined, call: OperationCall): boolean {
+function matches(op: OperationPattern, subject: string | undefined, call: OperationCall): boolean {
   return (op === "*" || op === call.op) && (subject === undefined || subject === call.subject);
 }

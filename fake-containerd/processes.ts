@@ -5,6 +5,7 @@
 // sh -c scripts ...), and an exec of any other command fails the way runc reports a missing
 // executable.
 
+import { parseDockerRef, referenceString } from "../src/go/reference.ts";
 import { quote } from "../src/go/strconv.ts";
 import type { ProcessUser } from "./busybox-id.ts";
 import { toBytes } from "../src/node/bytes.ts";
@@ -41,8 +42,10 @@ export function terminatesByDefault(signal: number): boolean {
   return signal >= 1 && signal <= 64 && !notTerminating.has(signal);
 }
 
+/** Which output a process writes to. */
 export type Stream = "stdout" | "stderr";
 
+/** Output a script writes, on its stream, after a delay. */
 export interface OutputChunk {
   stream: Stream;
   data: string | Uint8Array;
@@ -118,10 +121,13 @@ export interface ProcessContext extends ProcessDescription {
   readonly hasExited: boolean;
   /** Ends when stdin is closed (closeIO) or its source ends; empty when the process has no stdin. */
   readonly stdin: AsyncIterable<Uint8Array>;
+  /** Writes output on stdout or stderr. */
   write(stream: Stream, data: string | Uint8Array): void;
+  /** Ends the process with exit code `code`. */
   exit(code: number): void;
   /** Publishes /tasks/oom and exits 137. */
   oom(): void;
+  /** Resolves after `ms` of the fake's clock. */
   sleep(ms: number): Promise<void>;
   /** Handles every catchable signal from now on, in place of the default action. */
   onSignal(handler: (signal: number) => void): void;
@@ -136,6 +142,7 @@ export interface ProcessContext extends ProcessDescription {
 /** Returning ends the process with the returned code (0 if none); throwing exits 1. */
 export type ScriptFunction = (process: ProcessContext) => Promise<number | void> | number | void;
 
+/** What a process does: a ProcessScript (data, saved with the state) or a function. */
 export type Script = ProcessScript | ScriptFunction;
 
 /** What a container matcher sees of the container whose process is being created. */
@@ -203,6 +210,7 @@ export interface ContainerFilesystem {
   changeFile?(container: FilesystemContainer, change: FileChange): boolean;
 }
 
+/** What a filesystem hook lists in a directory. */
 export interface DirectoryNames {
   names: string[];
   /** A mount covers the directory, so the snapshot's own names are hidden. */
@@ -263,6 +271,7 @@ function emulated(command: EmulatedCommand, layOutNow: (files: FileAccess) => Pr
   return reads ? { kind: "emulated", command } : { kind: "data", script };
 }
 
+/** A registered script or handler; remove() unregisters it. */
 export interface Registration {
   /** Stops this script from being chosen for new processes. */
   remove(): void;
@@ -331,6 +340,7 @@ export class ProcessRegistry {
     this.filesystem = filesystem;
   }
 
+  /** @internal The script a container's process runs: the latest matching registration, else the default emulation. */
   resolveContainer(info: ContainerProcessInfo): ResolvedScript {
     for (let i = this.containerRules.length - 1; i >= 0; i--) {
       const rule = this.containerRules[i]!;
@@ -343,7 +353,7 @@ export class ProcessRegistry {
     return emulated(command, (files) => emulateContainerProcess({ ...info, env, files }))!;
   }
 
-  /** The exec's script, or undefined when argv names no known executable. */
+  /** @internal The exec's script, or undefined when argv names no known executable. */
   resolveExec(info: ExecProcessInfo): ResolvedScript | undefined {
     for (let i = this.execRules.length - 1; i >= 0; i--) {
       const rule = this.execRules[i]!;
@@ -352,6 +362,7 @@ export class ProcessRegistry {
     return builtin(info.argv, info.env ?? [], info.hasFile);
   }
 
+  /** @internal A file registered with addFile() or given by the filesystem hook, for the container. */
   async readFile(namespace: string, record: ContainerRecord, path: string): Promise<Uint8Array | undefined> {
     const own = this.files.get(fileKey(record.id, path)) ?? this.files.get(fileKey(undefined, path));
     if (own) return own;
@@ -391,6 +402,7 @@ export class ProcessRegistry {
     return { names: [...names], hidesSnapshot: hooked?.hidesSnapshot ?? false };
   }
 
+  /** The registrations that are data, as JSON-serialisable data (saveState). */
   toState(): ProcessRegistryState {
     const dataRules = <M, I>(rules: Array<Rule<M, I>>) =>
       rules
@@ -426,12 +438,21 @@ function resolved(script: Script): ResolvedScript {
 
 function containerMatches(m: ContainerMatch, info: ContainerProcessInfo): boolean {
   if (m.containerId !== undefined && m.containerId !== info.containerId) return false;
-  if (m.image !== undefined && m.image !== info.image) return false;
+  if (m.image !== undefined && normalizedImage(m.image) !== normalizedImage(info.image)) return false;
   if (m.args !== undefined && !sameStrings(m.args, info.args)) return false;
   for (const [k, v] of Object.entries(m.labels ?? {})) {
     if (!Object.hasOwn(info.labels, k) || info.labels[k] !== v) return false;
   }
   return true;
+}
+
+/** A reference as the CRI normalises it ("busybox:1.36" is docker.io/library/busybox:1.36); anything else as given. */
+function normalizedImage(image: string): string {
+  try {
+    return referenceString(parseDockerRef(image));
+  } catch {
+    return image;
+  }
 }
 
 function execMatches(m: ExecMatch, info: ExecProcessInfo): boolean {

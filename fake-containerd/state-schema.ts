@@ -7,8 +7,9 @@
 import { z } from "zod";
 import type { BackendSnapshotState, BlobState, ContainerdChange, ImageState, SnapshotRecordState } from "./changes.ts";
 import type { ContainerState } from "./containers.ts";
-import { errorKinds } from "./errdefs.ts";
+import { errorKinds, type ErrorKind } from "./errdefs.ts";
 import type { FakeContainerdState } from "./index.ts";
+import { operationNames } from "./operations.ts";
 import type { UpperDirState } from "./snapshots/fs.ts";
 
 /** A 64-bit number as the state writes it: decimal digits. */
@@ -92,12 +93,12 @@ const snapshotters = z.strictObject({
 });
 
 const faultSpec = z.strictObject({
-  op: z.string(),
+  op: z.enum([...operationNames, "*"]),
   subject: z.string().optional(),
   nth: count.optional(),
   times: count.optional(),
   latencyMs: z.number().nonnegative().optional(),
-  error: z.strictObject({ kind: z.enum(errorKinds), message: z.string().optional() }).optional(),
+  error: z.strictObject({ kind: z.enum(errorKinds as [ErrorKind, ...ErrorKind[]]), message: z.string().optional() }).optional(),
 });
 
 const idsSchema = z.discriminatedUnion("kind", [

@@ -3,6 +3,8 @@
 // sees them. A task is the container's running instance: created (runc create), running, paused,
 // stopped (exited, waiting to be deleted); exec processes live inside it.
 
+import type { Clock } from "./clock.ts";
+import type { OperationName } from "./operations.ts";
 import { processUserOf, type ProcessUser } from "./busybox-id.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
@@ -54,14 +56,17 @@ import {
   type Stream,
 } from "./processes.ts";
 
+/** A process's state as containerd's task service reports it. */
 export type ProcessStatus = "created" | "running" | "paused" | "pausing" | "stopped" | "unknown";
 
+/** How a process ended. */
 export interface ExitStatus {
   exitStatus: number;
   /** Unix nanoseconds; null for Go's zero time (the process never exited). */
   exitedAt: bigint | null;
 }
 
+/** A process's state and, once stopped, how it ended. */
 export interface ProcessState extends ExitStatus {
   status: ProcessStatus;
 }
@@ -69,7 +74,9 @@ export interface ProcessState extends ExitStatus {
 /** Where a process's output goes and where its input comes from. No FIFOs: plain callbacks. */
 export interface ProcessIO {
   stdin?: AsyncIterable<Uint8Array>;
+  /** Receives what the process writes to stdout. */
   stdout?(chunk: Uint8Array): void;
+  /** Receives what the process writes to stderr. */
   stderr?(chunk: Uint8Array): void;
   /** With a terminal, stderr is written to stdout as a tty would. */
   terminal?: boolean;
@@ -83,12 +90,14 @@ export interface ProcessSpec {
   [field: string]: unknown;
 }
 
+/** One process of a task, as Pids lists it. */
 export interface PidInfo {
   pid: number;
   /** Set for exec processes, as the runc shim reports them. */
   info?: { execId: string };
 }
 
+/** A task as tasks.list reports it: the container ID, its process's PID and state. */
 export interface TaskInfo extends ProcessState {
   id: string;
   pid: number;
@@ -109,6 +118,7 @@ export interface CgroupMetrics {
   };
 }
 
+/** A task's metrics sample, as tasks.metrics returns it. */
 export interface Metric {
   timestamp: bigint;
   id: string;
@@ -120,11 +130,17 @@ export interface Metric {
 export interface ProcessHandle {
   readonly id: string;
   readonly pid: number;
+  /** Starts the process. */
   start(): Promise<void>;
+  /** Sends `signal` (to every process of the task with `all`). */
   kill(signal: number, options?: { all?: boolean }): Promise<void>;
+  /** Resolves when the process has exited. */
   wait(): Promise<ExitStatus>;
+  /** The process's state now. */
   status(): Promise<ProcessState>;
+  /** Closes the process's stdin. */
   closeIO(): Promise<void>;
+  /** Resizes the process's terminal. */
   resize(width: number, height: number): Promise<void>;
 }
 
@@ -234,7 +250,7 @@ class Proc implements ProcessHost {
     this.runner = new ProcessRunner(script, this, runnerState);
   }
 
-  get clock() {
+  get clock(): Clock {
     return this.task.service.ctx.clock;
   }
 
@@ -471,10 +487,12 @@ export class TaskService {
     task.unreadable = error;
   }
 
+  /** Whether the container has a task. */
   hasTask(containerId: string): boolean {
     return this.tasks.has(containerId);
   }
 
+  /** The tasks as JSON-serialisable data (saveState). */
   toState(): TaskServiceState {
     return {
       tasks: [...this.tasks.keys()].sort().map((id) => {
@@ -522,6 +540,7 @@ export class TaskService {
 
   // Start and kill are promise chains: they settle on the same ticks as async functions would,
   // without an async frame.
+  /** Starts the task's process (or exec `execId`); resolves with its PID. */
   start(containerId: string, execId: string | undefined): Promise<number> {
     return this.enter("tasks.start", subjectOf(containerId, execId)).then(() => {
       const task = this.taskOf(containerId);
@@ -530,6 +549,7 @@ export class TaskService {
     });
   }
 
+  /** Sends `signal` to the task's process or exec (to every process of the task with `all`). */
   kill(containerId: string, execId: string | undefined, signal: number, all: boolean): Promise<void> {
     return this.enter("tasks.kill", subjectOf(containerId, execId)).then(() => {
       const task = this.taskOf(containerId);
@@ -537,6 +557,7 @@ export class TaskService {
     });
   }
 
+  /** Resolves when the task's process or exec has exited. */
   async wait(containerId: string, execId: string | undefined): Promise<ExitStatus> {
     await this.enter("tasks.wait", subjectOf(containerId, execId));
     const task = this.taskOf(containerId);
@@ -546,6 +567,7 @@ export class TaskService {
     return { exitStatus: proc.exitStatus, exitedAt: proc.exitedAt };
   }
 
+  /** The state of the task's process or exec. */
   async status(containerId: string, execId: string | undefined): Promise<ProcessState> {
     await this.enter("tasks.status", subjectOf(containerId, execId));
     const task = this.taskOf(containerId);
@@ -596,6 +618,7 @@ export class TaskService {
     return { exitStatus: proc.exitStatus, exitedAt: proc.exitedAt };
   }
 
+  /** The task's processes. */
   async pids(containerId: string): Promise<PidInfo[]> {
     await this.enter("tasks.pids", containerId);
     const task = this.taskOf(containerId);
@@ -605,6 +628,7 @@ export class TaskService {
     return out.sort((a, b) => a.pid - b.pid);
   }
 
+  /** Freezes the task. */
   async pause(containerId: string): Promise<void> {
     await this.enter("tasks.pause", containerId);
     const task = this.taskOf(containerId);
@@ -623,6 +647,7 @@ export class TaskService {
     void this.ctx.events.publish(this.namespace, topics.taskPaused, event);
   }
 
+  /** Thaws a paused task. */
   async resume(containerId: string): Promise<void> {
     await this.enter("tasks.resume", containerId);
     const task = this.taskOf(containerId);
@@ -644,6 +669,7 @@ export class TaskService {
     for (const { proc, signal } of pending) if (proc.phase === "running") this.deliver(task, proc, signal);
   }
 
+  /** Adds exec `execId` to the task (started with start()). */
   async exec(containerId: string, execId: string, spec: ProcessSpec, io: ProcessIO): Promise<Process> {
     if (execId === "") throw invalidArgument("exec id must not be empty");
     await this.enter("tasks.exec", subjectOf(containerId, execId));
@@ -681,6 +707,7 @@ export class TaskService {
     return new Process(this, containerId, execId);
   }
 
+  /** A handle on exec `execId` of the task, with new IO (as after a client restart). */
   async loadProcess(containerId: string, execId: string, io: ProcessIO | undefined): Promise<Process> {
     await this.enter("tasks.get", subjectOf(containerId, execId));
     const task = this.taskOf(containerId);
@@ -696,12 +723,14 @@ export class TaskService {
     return handle;
   }
 
+  /** Closes the stdin of the task's process or exec. */
   async closeIO(containerId: string, execId: string | undefined): Promise<void> {
     await this.enter("tasks.closeIO", subjectOf(containerId, execId));
     const task = this.taskOf(containerId);
     (execId === undefined ? task.init : this.execOf(task, execId)).stdin.close();
   }
 
+  /** Resizes the terminal of the task's process or exec. */
   async resize(containerId: string, execId: string | undefined, width: number, height: number): Promise<void> {
     await this.enter("tasks.resize", subjectOf(containerId, execId));
     const task = this.taskOf(containerId);
@@ -710,6 +739,7 @@ export class TaskService {
     if (proc.info.terminal) proc.terminalSize = { width, height };
   }
 
+  /** Updates the task's resources (the OCI linux resources). */
   async update(containerId: string, resources: unknown): Promise<void> {
     await this.enter("tasks.update", containerId);
     const task = this.taskOf(containerId);
@@ -740,6 +770,7 @@ export class TaskService {
 
   // ---- what scripts and the state machine call ----
 
+  /** @internal Called by a process when it exits. */
   processExited(proc: Proc, code: number): void {
     if (proc.phase === "stopped") return;
     const task = proc.task;
@@ -758,6 +789,7 @@ export class TaskService {
     for (const p of task.execs.values()) if (p.phase === "running") this.processExited(p, 128 + signals.SIGKILL);
   }
 
+  /** @internal Called by a process the OOM killer ends. */
   oomKilled(proc: Proc): void {
     if (proc.phase === "stopped") return;
     const event: TaskOOM = { containerId: proc.task.containerId };
@@ -780,7 +812,7 @@ export class TaskService {
   }
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
-  private enter(op: string, subject?: string): Promise<void> {
+  private enter(op: OperationName, subject?: string): Promise<void> {
     const call = subject === undefined ? { op, namespace: this.namespace } : { op, namespace: this.namespace, subject };
     return this.ctx.operations.enter(call).then(this.requireNamespace);
   }
@@ -1017,18 +1049,22 @@ export class Task implements ProcessHandle {
     return this.service.deleteTask(this.id, options.kill ?? false);
   }
 
+  /** The task's process's state now. */
   status(): Promise<ProcessState> {
     return this.service.status(this.id, undefined);
   }
 
+  /** The task's processes. */
   pids(): Promise<PidInfo[]> {
     return this.service.pids(this.id);
   }
 
+  /** Freezes the task. */
   pause(): Promise<void> {
     return this.service.pause(this.id);
   }
 
+  /** Thaws a paused task. */
   resume(): Promise<void> {
     return this.service.resume(this.id);
   }
@@ -1049,6 +1085,7 @@ export class Task implements ProcessHandle {
     return this.service.closeIO(this.id, undefined);
   }
 
+  /** Resizes the task's terminal. */
   resize(width: number, height: number): Promise<void> {
     return this.service.resize(this.id, undefined, width, height);
   }
@@ -1058,6 +1095,7 @@ export class Task implements ProcessHandle {
     return this.service.update(this.id, options.resources);
   }
 
+  /** The task's cgroup metrics now. */
   metrics(): Promise<Metric> {
     return this.service.metricsOf(this.id);
   }
@@ -1082,10 +1120,12 @@ export class Process implements ProcessHandle {
     this.pid = await this.service.start(this.containerId, this.id);
   }
 
+  /** Sends `signal` to the exec. */
   kill(signal: number): Promise<void> {
     return this.service.kill(this.containerId, this.id, signal, false);
   }
 
+  /** Resolves when the exec has exited. */
   wait(): Promise<ExitStatus> {
     return this.service.wait(this.containerId, this.id);
   }
@@ -1095,14 +1135,17 @@ export class Process implements ProcessHandle {
     return this.service.deleteProcess(this.containerId, this.id);
   }
 
+  /** The exec's state now. */
   status(): Promise<ProcessState> {
     return this.service.status(this.containerId, this.id);
   }
 
+  /** Closes the exec's stdin. */
   closeIO(): Promise<void> {
     return this.service.closeIO(this.containerId, this.id);
   }
 
+  /** Resizes the exec's terminal. */
   resize(width: number, height: number): Promise<void> {
     return this.service.resize(this.containerId, this.id, width, height);
   }

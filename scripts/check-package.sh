@@ -38,6 +38,18 @@ tarball=$(echo "$work"/fake-cri-*.tgz)
 tar -tzf "$tarball" | awk '/\.test\.ts$/ { bad = 1; print "packed a test file: " $0 } END { exit bad }'
 echo "$(basename "$tarball"): $(du -k "$tarball" | cut -f1) KiB"
 
+step "the tarball has the license, the .proto files and every document the packed documents link to"
+packed=$(tar -tzf "$tarball" | sed 's#^package/##')
+wanted=$( (echo LICENSE; echo proto/runtime/v1/api.proto; echo proto/runtime/v1alpha2/api.proto
+  for doc in README.md CHANGELOG.md docs/*.md; do
+    grep -o '](\([^)#:]*\))' "$root/$doc" | sed 's/^](//; s/)$//' | while read -r link; do
+      (cd "$root/$(dirname "$doc")" && realpath --relative-to="$root" "$link")
+    done
+  done) | sort -u)
+missing=$(comm -23 <(printf '%s\n' "$wanted") <(printf '%s\n' "$packed" | sort -u))
+[[ -z "$missing" ]] || { printf 'not in the tarball:\n%s\n' "$missing"; exit 1; }
+printf '%s\n' "$wanted" | tr '\n' ' '; echo
+
 step "install the tarball into a fresh project"
 app="$work/app"
 mkdir "$app"
@@ -50,6 +62,20 @@ example node.test.mjs >"$app/node.test.mjs"
 
 step "Node: the fake-cri command of the installed package (its build, no tsx)"
 (cd "$app" && npx --no-install fake-cri --help | head -1)
+version=$(node -p 'require(process.argv[1] + "/package.json").version' "$root")
+[[ "$(cd "$app" && npx --no-install fake-cri --version)" == "fake-cri $version" ]] || { echo "fake-cri --version is not fake-cri $version"; exit 1; }
+echo "fake-cri --version: fake-cri $version"
+
+step "Node: a plain @grpc/grpc-js client of the packed .proto files against fake-cri serve (README.md)"
+(cd "$app" && npm install --no-audit --no-fund --prefer-offline --loglevel=error @grpc/grpc-js @grpc/proto-loader)
+example grpc-client.mjs >"$app/grpc-client.mjs"
+(cd "$app" && exec node node_modules/fake-cri/bin/fake-cri.js serve --listen "unix://$work/serve.sock" >"$work/serve.out" 2>"$work/serve.err") &
+serving=$!
+for _ in $(seq 100); do [[ -s "$work/serve.out" ]] && break; sleep 0.1; done
+answer=$(cd "$app" && node grpc-client.mjs "$(head -1 "$work/serve.out")")
+kill "$serving"; wait "$serving" || true
+[[ "$answer" == "containerd 1.6.20~ds1 (CRI v1)" ]] || { echo "grpc-client.mjs printed: $answer"; cat "$work/serve.err"; exit 1; }
+echo "$answer"
 
 step "Node: a TypeScript consumer type-checks against the exported declarations"
 cat >"$app/consumer.ts" <<'EOF'
@@ -95,9 +121,21 @@ step "Bun: bun test (README.md)"
 example bun.test.ts >"$app/bun.test.ts"
 (cd "$app" && "$bin/bun" test ./bun.test.ts)
 
+step "Node: a checkout, built (npm run build, done by npm pack above), imported by name (README.md)"
+linked="$work/linked"
+mkdir "$linked"
+printf '{ "name": "linked", "private": true, "type": "module" }\n' >"$linked/package.json"
+(cd "$linked" && npm install --no-audit --no-fund --prefer-offline --loglevel=error "$root")
+(cd "$linked" && node --input-type=module -e 'const { createFakeCri } = await import("fake-cri"); const fake = await createFakeCri(); console.log((await fake.runtime.version({})).runtimeName); await fake.close();')
+
 step "Deno/JSR: deno publish --dry-run (deno.json: name, version, exports, imports, publish)"
-if ! published=$(cd "$root" && "$bin/deno" publish --dry-run --allow-dirty --allow-slow-types 2>&1); then
+if ! published=$(cd "$root" && "$bin/deno" publish --dry-run --allow-dirty 2>&1); then
   printf '%s\n' "$published"
+  exit 1
+fi
+if grep -qi 'warning' <<<"$published"; then
+  printf '%s\n' "$published"
+  echo "deno publish --dry-run warned"
   exit 1
 fi
 printf '%s\n' "$published" | tail -n 1

@@ -37,7 +37,8 @@ if [[ -x "$target" ]] && "$target" --version 2>/dev/null | grep -oE 'v[0-9][^ ]*
   exit 0
 fi
 
-command -v go >/dev/null || { echo "crictl.sh: go is not installed" >&2; exit 1; }
+command -v go >/dev/null || { echo "crictl.sh: go is not installed (it builds $kind from the Go module proxy)" >&2; exit 1; }
+echo "crictl.sh: building $kind $version with Go into $target (minutes when Go's caches are cold)" >&2
 mkdir -p "$bin_dir"
 work=$(mktemp -d)
 trap 'chmod -R u+w "$work" 2>/dev/null; rm -rf "$work"' EXIT
@@ -80,4 +81,5 @@ esac
 # Rename into place so a concurrent run never sees a half-written binary.
 mv -f "$work/out" "$target.tmp.$$"
 mv -f "$target.tmp.$$" "$target"
+echo "crictl.sh: built $target" >&2
 echo "$target"

@@ -1,6 +1,7 @@
 // The content store of one namespace, as containerd's metadata content store presents it over its
 // blob store: blobs addressed by digest, verified on commit, each with labels (GC references,
 // "containerd.io/uncompressed" ...) and created/updated times.
+import type { OperationName } from "../operations.ts";
 import type { FakeContext } from "../context.ts";
 import { ContainerdError, alreadyExists, invalidArgument, notFound } from "../errdefs.ts";
 import { digestFromBytes } from "../../src/go/digest.ts";
@@ -207,7 +208,7 @@ export class ContentStore {
     return blob;
   }
 
-  private enter(op: string, subject?: string): Promise<void> {
+  private enter(op: OperationName, subject?: string): Promise<void> {
     return this.ctx.operations.pass({ op, namespace: this.namespace, subject });
   }
 }

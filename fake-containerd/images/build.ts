@@ -15,6 +15,7 @@ import { chainId } from "./resolve.ts";
 import type { Image, ImageStore } from "./store.ts";
 import { writeTar, type TarEntry } from "./tar.ts";
 
+/** A file of an image layer that needs more than its contents: a mode, a directory, a symlink. */
 export interface FileSpec {
   mode?: number;
   content?: string | Uint8Array;
@@ -26,6 +27,7 @@ export interface FileSpec {
 /** Path (relative to the root; a leading "/" is ignored) to file contents or a spec. */
 export type LayerDescription = Readonly<Record<string, string | Uint8Array | FileSpec>>;
 
+/** An image to build: its name, its config (entrypoint, cmd, env, user ...) and its layers. */
 export interface ImageDescription {
   name: string;
   config?: {

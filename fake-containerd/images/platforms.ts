@@ -2,6 +2,7 @@
 // single-platform matcher with its fallbacks (amd64 also runs 386; arm64 runs arm v8..v5; armN runs
 // lower arm variants) and the preference order among matches.
 
+/** An OCI platform (os, architecture, variant). */
 export interface Platform {
   os: string;
   architecture: string;

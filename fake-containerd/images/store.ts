@@ -1,6 +1,7 @@
 // The image records of one namespace (containerd's metadata image store behind its images
 // service): a name pointing at a target descriptor, with labels and timestamps. The resolution
 // helpers read the image's documents from the namespace's content store.
+import type { OperationName } from "../operations.ts";
 import type { FakeContext } from "../context.ts";
 import { alreadyExists, invalidArgument, notFound } from "../errdefs.ts";
 import type { ContentStore } from "../content/store.ts";
@@ -216,7 +217,7 @@ export class ImageStore {
     return image;
   }
 
-  private enter(op: string, subject?: string): Promise<void> {
+  private enter(op: OperationName, subject?: string): Promise<void> {
     return this.ctx.operations.pass({ op, namespace: this.namespace, subject });
   }
 }

@@ -15,7 +15,11 @@ function contentOf(ctx: FakeContext, namespace: string): ContentStore {
 }
 
 /** Factories keyed by the namespace-view property they fill, in the order they must be built. */
-export const imageStores = {
+export const imageStores: {
+  content(ctx: FakeContext, namespace: string, state: unknown): ContentStore;
+  images(ctx: FakeContext, namespace: string, state: unknown): ImageStore;
+  snapshots(ctx: FakeContext, namespace: string, state: unknown): Snapshotters;
+} = {
   content(ctx: FakeContext, namespace: string, state: unknown): ContentStore {
     const store = state ? ContentStore.fromState(ctx, namespace, state as ContentStoreState) : new ContentStore(ctx, namespace);
     let byNamespace = contentByDaemon.get(ctx);

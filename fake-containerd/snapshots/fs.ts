@@ -79,7 +79,7 @@ function blocks(bytes: number): bigint {
 
 /** One snapshot's own files (its overlay upper directory). Paths are root-relative, "/"-joined. */
 export class UpperDir {
-  readonly nodes = new Map<string, FsNode>();
+  readonly nodes: Map<string, FsNode> = new Map();
   private nextInode = 1;
 
   get(path: string): FsNode | undefined {

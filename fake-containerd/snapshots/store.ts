@@ -1,6 +1,7 @@
 // The snapshots of one namespace on one snapshotter, as containerd's metadata snapshotter keeps
 // them over the shared backend (and as its snapshots service publishes events for them): keys
 // chosen by the client, parent/child links, labels, and the errors a client sees.
+import type { OperationName } from "../operations.ts";
 import type { FakeContext } from "../context.ts";
 import { alreadyExists, containerdError, failedPrecondition, invalidArgument, notFound } from "../errdefs.ts";
 import { compareUtf8 } from "../../src/go/json.ts";
@@ -356,7 +357,7 @@ export class SnapshotStore {
     };
   }
 
-  private enter(op: string, subject?: string): Promise<void> {
+  private enter(op: OperationName, subject?: string): Promise<void> {
     return this.ctx.operations.pass({ op, namespace: this.namespace, subject });
   }
 }

@@ -13,7 +13,10 @@ import { replayTranscript } from "./replay.ts";
 import { loadTranscripts } from "./transcript.ts";
 
 const endpoint = process.env.CRI_ENDPOINT;
-if (!endpoint) throw new Error("set CRI_ENDPOINT to the endpoint to replay against (unix:///... or tcp://...)");
+if (!endpoint) {
+  console.error("golden:replay:live: set CRI_ENDPOINT to the endpoint to replay against (unix:///... or tcp://...)");
+  process.exit(1);
+}
 const wanted = new Set(process.argv.slice(2));
 const transcripts = loadTranscripts().filter((t) => wanted.size === 0 || wanted.has(t.scenario));
 const target = connectLiveTarget(endpoint);

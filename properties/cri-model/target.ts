@@ -55,10 +55,11 @@ const archives = ["pause-3.6.oci.tar", "busybox-1.36.oci.tar"].map(
 
 /**
  * A fake set up like the reference runtime: its config, its registry (strict: nothing else can be
- * pulled) and no images. The programs run as fake-containerd emulates busybox under runc.
+ * pulled) and no images. The programs run as fake-containerd emulates busybox under runc. The
+ * model's random faults need not all fire, so close() keeps quiet about them.
  */
 export async function referenceFake(seed: number): Promise<FakeCri> {
-  const fake = await createFakeCri({ seed, config: referenceConfigToml, strictImages: true });
+  const fake = await createFakeCri({ seed, config: referenceConfigToml, strictImages: true, leftovers: "ignore" });
   const registry = registryOf(fake.containerd);
   for (const archive of archives) await registry.pushArchive(archive);
   await registry.tag("docker.io/library/busybox:stable", "docker.io/library/busybox:1.36");

@@ -1,12 +1,47 @@
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { connectCri } from "../cri/transport/grpc.ts";
-import { startFakeCri as start, stopFakeCri as stop } from "../../test/fake-cri-process.ts";
+import { repoRoot, startFakeCri as start, stopFakeCri as stop } from "../../test/fake-cri-process.ts";
 
 const work = mkdtempSync(join(tmpdir(), "fake-cri-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+/** Runs `fake-cri <args>` to its end. */
+function fakeCri(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) =>
+    execFile(process.execPath, ["bin/fake-cri.js", ...args], { cwd: repoRoot, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+      resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
+    ),
+  );
+}
+
+describe("fake-cri", () => {
+  test("--version prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
+    expect(await fakeCri(["--version"])).toEqual({ code: 0, stdout: `fake-cri ${version}\n`, stderr: "" });
+  }, 60_000);
+
+  test("an unknown flag or a missing value gets the usage", async () => {
+    const unknown = await fakeCri(["serve", "--seeed", "1"]);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/^fake-cri: Unknown option '--seeed'\nusage: fake-cri serve /);
+    expect((await fakeCri(["--listen"])).stderr).toMatch(/^fake-cri: Option '--listen <value>' argument missing\nusage: /);
+  }, 60_000);
+
+  test("a missing --config file, a corrupt --state file or a missing --image are named in the error", async () => {
+    const missing = join(work, "missing.toml");
+    expect(await fakeCri(["serve", "--config", missing])).toMatchObject({ code: 1, stderr: `fake-cri: --config ${missing}: no such file or directory\n` });
+    const corrupt = join(work, "corrupt.json");
+    writeFileSync(corrupt, '{"format": "fake-cri/1",');
+    const loaded = await fakeCri(["serve", "--state", corrupt]);
+    expect(loaded).toMatchObject({ code: 1, stderr: expect.stringMatching(new RegExp(`^fake-cri: --state ${corrupt}: not a fake-cri state: `)) });
+    const image = join(work, "nope.tar");
+    expect(await fakeCri(["serve", "--image", image])).toMatchObject({ code: 1, stderr: `fake-cri: --image ${image}: no such file or directory\n` });
+  }, 60_000);
+});
 
 describe("fake-cri serve", () => {
   test("prints the endpoint, serves on a 0600 socket, removes it on SIGTERM, saves and reloads state", async () => {
@@ -48,6 +83,26 @@ describe("fake-cri serve", () => {
     expect(JSON.parse(status.info.config!).sandboxImage).toBe("registry.example/pause:1");
     client.close();
     expect(await stop(running)).toBe(0);
+  }, 60_000);
+
+  test("fake-cri endpoint prints where serve listens unless told", async () => {
+    const runtimeDir = mkdtempSync(join(work, "xdg-"));
+    const printed = await fakeCri(["endpoint"], { XDG_RUNTIME_DIR: runtimeDir });
+    expect(printed.stdout).toBe(`unix://${runtimeDir}/fake-cri/fake-cri.sock\n`);
+    const running = await start(["serve"], { XDG_RUNTIME_DIR: runtimeDir });
+    expect(`${running.endpoint}\n`).toBe(printed.stdout);
+    expect(await stop(running)).toBe(0);
+  }, 60_000);
+
+  test("--image puts an OCI archive's images in the registry --strict-images pulls from; --verbose logs each call", async () => {
+    const archive = join(repoRoot, "golden/cri/images/busybox-1.36.oci.tar");
+    const running = await start(["serve", "--listen", `unix://${join(work, "strict.sock")}`, "--image", archive, "--strict-images", "--verbose"]);
+    const client = connectCri(running.endpoint);
+    expect((await client.image.pullImage({ image: { image: "busybox:1.36" } })).imageRef).toMatch(/^sha256:[0-9a-f]{64}$/);
+    await expect(client.image.pullImage({ image: { image: "nginx:1.25" } })).rejects.toMatchObject({ code: 5 });
+    client.close();
+    expect(await stop(running)).toBe(0);
+    expect(running.stderr()).toMatch(/\nfake-cri: PullImage v1 \d+\.\d ms OK\nfake-cri: PullImage v1 \d+\.\d ms NotFound\n/);
   }, 60_000);
 
   test("a bad config stops it with containerd's error", async () => {

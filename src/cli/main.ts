@@ -1,6 +1,12 @@
 // The fake-cri command: dispatches to a subcommand (one file each beside this one). Node-only.
 
-import { serve, serveUsage } from "./serve.ts";
+import { defaultListen, serve, serveUsage } from "./serve.ts";
+import { packageVersion } from "./version.ts";
+
+const usage = `usage: fake-cri [serve] [flags]    serve a fake CRI runtime (fake-cri serve --help for the flags)
+       fake-cri endpoint           print where serve listens unless told (--listen)
+       fake-cri --version          print fake-cri's version
+`;
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...rest] = argv;
@@ -8,19 +14,34 @@ async function main(argv: string[]): Promise<void> {
     case undefined:
     case "serve":
       return serve(rest);
+    case "endpoint":
+      process.stdout.write(`${defaultListen()}\n`);
+      return;
+    case "--version":
+    case "version":
+      process.stdout.write(`fake-cri ${await packageVersion()}\n`);
+      return;
     case "help":
     case "--help":
     case "-h":
-      process.stdout.write(serveUsage);
+      process.stdout.write(`${usage}\n${serveUsage}`);
       return;
     default:
-      if (command.startsWith("--")) return serve(argv);
-      process.stderr.write(`fake-cri: unknown command ${JSON.stringify(command)}\n${serveUsage}`);
+      if (command.startsWith("-")) return serve(argv);
+      process.stderr.write(`fake-cri: unknown command ${JSON.stringify(command)}\n${usage}`);
       process.exit(2);
   }
 }
 
-main(process.argv.slice(2)).catch((err: unknown) => {
+/** A mistyped flag gets the usage beside the complaint; anything else its message alone. */
+function fail(err: unknown): never {
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) {
+    process.stderr.write(`fake-cri: ${(err as Error).message}\n${serveUsage}`);
+    process.exit(2);
+  }
   process.stderr.write(`fake-cri: ${err instanceof Error ? err.message : String(err)}\n`);
   process.exit(1);
-});
+}
+
+main(process.argv.slice(2)).catch(fail);

@@ -26,9 +26,9 @@ describe("the journal", () => {
   test("a broken line with records after it is refused, naming the file, the line and the field", async () => {
     const journal = path("journal");
     writeFileSync(journal, `${record(1)}\n{"seq":2,\n${record(3)}\n`);
-    await expect(readJournal(journal)).rejects.toThrow(`cannot load journal ${journal}: line 2: not JSON`);
+    await expect(readJournal(journal)).rejects.toThrow(`journal ${journal}: line 2: not JSON`);
     writeFileSync(journal, `${record(1)}\n${JSON.stringify({ seq: 2, containerd: [{ kind: "container", namespace: "k8s.io", key: "x", value: { id: 5 } }], files: [] })}\n`);
-    await expect(readJournal(journal)).rejects.toThrow(`cannot load journal ${journal}: line 2: containerd[0]`);
+    await expect(readJournal(journal)).rejects.toThrow(`journal ${journal}: line 2: containerd[0]`);
   });
 });
 
@@ -101,12 +101,12 @@ describe("the node store", () => {
   test("a state file that does not read as one is refused with its name and field, and left as it was", async () => {
     const state = path("state.json");
     for (const [text, why] of [
-      ["{", "not JSON"],
+      ["{", "not a fake-cri state: "],
       ['{"format":"fake-cri/1"}', "not a fake-cri state: containerd: Invalid input"],
       ['{"format":"fake-cri/2","containerd":{},"hostFs":null}', 'not a fake-cri state: format: Invalid input: expected "fake-cri/1"'],
     ] as const) {
       writeFileSync(state, text);
-      await expect(NodeStore.open(state)).rejects.toThrow(`cannot load state ${state}: ${why}`);
+      await expect(NodeStore.open(state)).rejects.toThrow(`--state ${state}: ${why}`);
       expect(readFileSync(state, "utf8")).toBe(text);
       // The refused start let go of the lock.
       await (await lockState(state)).release();

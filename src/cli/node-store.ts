@@ -119,17 +119,22 @@ export class NodeStore {
       try {
         value = JSON.parse(text);
       } catch (err) {
-        throw new Error(`cannot load state ${this.statePath}: not JSON: ${(err as Error).message}`);
+        throw new Error(`--state ${this.statePath}: not a fake-cri state: ${(err as Error).message}`);
       }
       try {
         state = parseFakeCriState(value);
       } catch (err) {
-        throw new Error(`cannot load state ${this.statePath}: ${(err as Error).message}`);
+        throw new Error(`--state ${this.statePath}: ${(err as Error).message}`);
       }
     }
-    const records = [...(await readJournal(this.oldJournalPath)), ...(await readJournal(this.journalPath))];
+    let records: JournalRecord[];
+    try {
+      records = [...(await readJournal(this.oldJournalPath)), ...(await readJournal(this.journalPath))];
+    } catch (err) {
+      throw new Error(`--state ${this.statePath}: ${(err as Error).message}`);
+    }
     if (records.length > 0 && !state) {
-      throw new Error(`cannot load state ${this.statePath}: it is missing, but ${this.journalPath} holds changes to it`);
+      throw new Error(`--state ${this.statePath}: it is missing, but ${this.journalPath} holds changes to it`);
     }
     const crashed = this.lock.stale || records.length > 0;
     if (!state) return { state, crashed };
@@ -300,10 +305,10 @@ export async function readJournal(path: string): Promise<JournalRecord[]> {
     } catch (err) {
       // Power lost mid-write: a torn last line (or zeros) and nothing after it.
       if (last) break;
-      throw new Error(`cannot load journal ${path}: line ${i + 1}: not JSON: ${(err as Error).message}`);
+      throw new Error(`journal ${path}: line ${i + 1}: not JSON: ${(err as Error).message}`);
     }
     const result = recordSchema.safeParse(value);
-    if (!result.success) throw new Error(`cannot load journal ${path}: line ${i + 1}: ${schemaProblems(result.error)}`);
+    if (!result.success) throw new Error(`journal ${path}: line ${i + 1}: ${schemaProblems(result.error)}`);
     records.push(value as JournalRecord);
   }
   return records;

@@ -18,11 +18,14 @@ import { startStreamingServer } from "../cri/transport/streaming-server.ts";
 import { createFakeCri } from "../harness/index.ts";
 import { MemoryHostFs } from "../node/host-fs.ts";
 import { HostNodeFiles, realHostRoots } from "../node/node-files-disk.ts";
+import { pushImageArchives, readImageArchive } from "./image-archives.ts";
 import { NodeStore } from "./node-store.ts";
+import { logEveryCall } from "./verbose.ts";
 
 export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
                       [--state state.json] [--data-dir DIR] [--allow-host-root DIR ...]
-                      [--seed N] [--strict-images] [--allow-non-loopback]
+                      [--seed N] [--image ARCHIVE ...] [--strict-images] [--verbose]
+                      [--allow-non-loopback]
 
   --listen              where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
                         or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
@@ -33,13 +36,16 @@ export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://
                         a temporary dir, removed on exit; with --state, <state>.d, kept)
   --allow-host-root     one more host directory requests may name (a kubelet's /var/log/pods and
                         /var/lib/kubelet/pods): logs are written, hostPath mounts read and written there
-  --seed                seeded container, sandbox and exec IDs
-  --strict-images       PullImage fails for images nobody added, instead of making one up
+  --seed                seeded container, sandbox and exec IDs (the clock stays real time)
+  --image               an OCI image archive (tar or tar.gz, as ctr images export writes it) or OCI layout
+                        directory whose images the fake's registry serves; repeatable
+  --strict-images       PullImage fails for images the registry lacks (see --image), instead of making one up
+  --verbose             one line on stderr per CRI call: method, API version, duration, status code
   --allow-non-loopback  serve on a TCP address other than loopback (anyone who reaches it may run any CRI call)
 `;
 
 /** Where `serve` listens unless told: a per-user runtime dir when there is one, else /tmp. */
-function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
   const base = env.XDG_RUNTIME_DIR && existsSync(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : "/tmp";
   return `unix://${join(base, "fake-cri", "fake-cri.sock")}`;
 }
@@ -48,6 +54,16 @@ function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
 function isLoopback(host: string): boolean {
   const bare = host.startsWith("[") ? host.slice(1, -1) : host;
   return bare === "localhost" || bare === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(bare);
+}
+
+/** The --config file's text; a file that cannot be read is named in the error. */
+function readConfigFile(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new Error(`--config ${path}: ${code === "ENOENT" ? "no such file or directory" : (err as Error).message}`);
+  }
 }
 
 /**
@@ -75,7 +91,9 @@ export async function serve(args: string[]): Promise<void> {
       "data-dir": { type: "string" },
       "allow-host-root": { type: "string", multiple: true },
       seed: { type: "string" },
+      image: { type: "string", multiple: true },
       "strict-images": { type: "boolean" },
+      verbose: { type: "boolean" },
       "allow-non-loopback": { type: "boolean" },
       help: { type: "boolean", short: "h" },
     },
@@ -98,7 +116,8 @@ export async function serve(args: string[]): Promise<void> {
     process.stderr.write(`fake-cri: warning: serving on ${listen}, beyond loopback: anyone who reaches it can run any CRI call\n`);
   }
   const configPath = values.config === undefined ? undefined : resolve(values.config);
-  const config = configPath ? parseCriConfig(readFileSync(configPath, "utf8"), { path: configPath }) : defaultCriConfig();
+  const config = configPath ? parseCriConfig(readConfigFile(configPath), { path: configPath }) : defaultCriConfig();
+  const archives = await Promise.all((values.image ?? []).map((path) => readImageArchive(resolve(path))));
   const statePath = values.state === undefined ? undefined : resolve(values.state);
 
   // What this start makes on the host, undone if it fails before serving.
@@ -137,16 +156,14 @@ export async function serve(args: string[]): Promise<void> {
       ...(state ? { state } : {}),
       strictImages: values["strict-images"] ?? false,
       streamBaseUrl: streaming.baseUrl,
+      recordCalls: false,
       ...(store ? { commit: () => store.durable() } : {}),
     });
     undo.push(() => fake.close());
+    if (values.verbose) logEveryCall(fake.calls, (line) => process.stderr.write(line));
+    await pushImageArchives(fake.containerd, archives);
     await store?.attach({ containerd: fake.containerd, hostFs, saveState: () => fake.saveState() });
     const server = await fake.serve(listen);
-    process.stdout.write(`${server.endpoint}\n`);
-    process.stderr.write(
-      `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); ` +
-        `host files under ${hostRoots.join(", ")}\n`,
-    );
 
     let stopping = false;
     const stop = async (signal: string): Promise<void> => {
@@ -163,6 +180,12 @@ export async function serve(args: string[]): Promise<void> {
     };
     process.once("SIGINT", () => void stop("SIGINT"));
     process.once("SIGTERM", () => void stop("SIGTERM"));
+    // Printed once a signal can stop it cleanly: whoever reads the endpoint may signal at once.
+    process.stdout.write(`${server.endpoint}\n`);
+    process.stderr.write(
+      `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); ` +
+        `host files under ${hostRoots.join(", ")}\n`,
+    );
   } catch (err) {
     for (const step of undo.reverse()) await step().catch(() => undefined);
     throw err;

@@ -18,7 +18,16 @@ import type {
 import { RUNTIME_LINUX_V1, RUNTIME_RUNC_V2 } from "./helpers/runtime-options.ts";
 import { goJson, type GoJsonValue } from "../go/json.ts";
 
-export type { CriConfig, CriContainerdConfig, CriPluginConfig, CriRuntime } from "./helpers/config-types.ts";
+export type {
+  CriCniConfig,
+  CriConfig,
+  CriContainerdConfig,
+  CriPluginConfig,
+  CriRegistryAuth,
+  CriRegistryConfig,
+  CriRegistryTls,
+  CriRuntime,
+} from "./helpers/config-types.ts";
 
 /** The CRI plugin's ID in a version-2 config (its URI) and in a version-1 config. */
 export const criPluginUri = "io.containerd.grpc.v1.cri";

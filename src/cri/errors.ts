@@ -72,7 +72,9 @@ export class ContextError extends Error {
   }
 }
 
+/** The ContextError of a call whose deadline passed. */
 export const deadlineExceeded = (): ContextError => new ContextError(Code.DeadlineExceeded);
+/** The ContextError of a call its client canceled. */
 export const canceled = (): ContextError => new ContextError(Code.Canceled);
 
 /**
@@ -95,6 +97,7 @@ const kindPrecedence: readonly [ErrorKind, Code][] = [
   ["deadline exceeded", Code.DeadlineExceeded],
 ];
 
+/** A gRPC status: the code and message a client receives. */
 export interface Status {
   code: Code;
   message: string;

@@ -47,7 +47,9 @@ export interface ServiceDefinition {
   readonly methods: Readonly<Record<string, MethodDefinition>>;
 }
 
+/** The request message type of a method definition. */
 export type RequestOf<M> = M extends { requestType: { decode(...args: never[]): infer R } } ? R : never;
+/** The response message type of a method definition. */
 export type ResponseOf<M> = M extends { responseType: { decode(...args: never[]): infer R } } ? R : never;
 
 /** A unary RPC answers with a promise; a server-streaming one (GetContainerEvents) with an async iterable. */
@@ -60,9 +62,13 @@ export type ServiceImplementation<D extends ServiceDefinition> = {
   [K in keyof D["methods"]]?: MethodHandler<D["methods"][K]>;
 };
 
+/** Handlers of CRI v1's RuntimeService. */
 export interface CriRuntimeService extends ServiceImplementation<RuntimeServiceDefinition> {}
+/** Handlers of CRI v1's ImageService. */
 export interface CriImageService extends ServiceImplementation<ImageServiceDefinition> {}
+/** Handlers of CRI v1alpha2's RuntimeService. */
 export interface V1alpha2RuntimeService extends ServiceImplementation<V1alpha2RuntimeServiceDefinition> {}
+/** Handlers of CRI v1alpha2's ImageService. */
 export interface V1alpha2ImageService extends ServiceImplementation<V1alpha2ImageServiceDefinition> {}
 
 /** The v1 services a server answers; v1alpha2 calls are converted and answered by the same handlers. */

@@ -9,6 +9,7 @@ import { parseDockerRef, referenceString } from "../go/reference.ts";
 
 const defaultPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
+/** The small image the fake makes up for `ref`: a pause-like image for the sandbox image, else a minimal shell image. */
 export function synthesizeImage(ref: string, sandboxImage: string): ImageDescription {
   const name = referenceString(parseDockerRef(ref));
   if (isSameImageName(name, sandboxImage)) {

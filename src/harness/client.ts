@@ -17,6 +17,7 @@ import {
   type ServiceImplementation,
 } from "../cri/service-types.ts";
 
+/** Per-call options of the in-process clients. */
 export interface InProcessCallOptions {
   /** Gives up after this many milliseconds of the fake's clock. */
   timeoutMs?: number;
@@ -24,10 +25,12 @@ export interface InProcessCallOptions {
   signal?: AbortSignal;
 }
 
+/** One in-process client method: partial request in, the response (or an async iterable of them) out. */
 export type InProcessMethod<M> = M extends { responseStream: true }
   ? (request?: DeepPartial<RequestOf<M>>, options?: InProcessCallOptions) => AsyncIterable<ResponseOf<M>>
   : (request?: DeepPartial<RequestOf<M>>, options?: InProcessCallOptions) => Promise<ResponseOf<M>>;
 
+/** An in-process client of one CRI service: a method per RPC, keyed like the generated definition. */
 export type InProcessClient<D extends ServiceDefinition> = {
   readonly [K in keyof D["methods"]]: InProcessMethod<D["methods"][K]>;
 };

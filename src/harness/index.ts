@@ -2,9 +2,17 @@
 // filesystem) and a CRI plugin over it, and hands out typed in-process clients for both CRI
 // services and both API versions, the fake-containerd (to script processes, inject faults, hold
 // gates), restart() (a new CRI plugin over the same node, as after a containerd restart), serve()
-// (the same plugin over gRPC) and saveState().
+// (the same plugin over gRPC), saveState(), and CRI-level controls: the call log, failNext and onCall.
 
-import { bindMounts, createFakeContainerd, VirtualClock, type Clock, type FakeContainerd, type FakeContainerdState } from "../../fake-containerd/index.ts";
+import {
+  bindMounts,
+  ContainerdError,
+  createFakeContainerd,
+  VirtualClock,
+  type Clock,
+  type FakeContainerd,
+  type FakeContainerdState,
+} from "../../fake-containerd/index.ts";
 import * as v1 from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
 import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInput } from "../cri/config.ts";
@@ -13,29 +21,72 @@ import { MemoryHostFs, type HostFs, type MemoryHostFsState } from "../node/host-
 import { memoryNodeFiles, type NodeFiles } from "../node/node-files.ts";
 import { createCriServices, CriService, k8sNamespace, type CriServiceHandlers } from "../cri/server/service.ts";
 import type { CallContext, CriServices } from "../cri/service-types.ts";
+import { CallControls, type CallHandler, type InjectedError } from "./call-controls.ts";
+import { CallLog } from "./calls.ts";
+import type { UnaryCriMethod } from "./cri-methods.ts";
 import { inProcessClient, type InProcessClient } from "./client.ts";
 import { addImages, type ImageSeed } from "./images.ts";
+import { checkName } from "../../fake-containerd/names.ts";
 
 export type { InProcessCallOptions, InProcessClient, InProcessMethod } from "./client.ts";
-export { type ImageDescription, type ImageSeed } from "./images.ts";
+export type { ImageDescription, ImageSeed } from "./images.ts";
 export { synthesizeImage } from "../cri/synthetic-images.ts";
+export type {
+  CriCniConfig,
+  CriConfig,
+  CriConfigInput,
+  CriContainerdConfig,
+  CriPluginConfig,
+  CriRegistryAuth,
+  CriRegistryConfig,
+  CriRegistryTls,
+  CriRuntime,
+} from "../cri/config.ts";
+export type { CriService, CriServiceOptions } from "../cri/server/service.ts";
+export {
+  HostFsError,
+  MemoryHostFs,
+  type AppendHandle,
+  type HostFs,
+  type HostFsErrorCode,
+  type HostFsStat,
+  type MemoryHostFsChange,
+  type MemoryHostFsEntry,
+  type MemoryHostFsState,
+} from "../node/host-fs.ts";
+export { HostBoundaryError, memoryNodeFiles, type NodeFileChange, type NodeFiles, type PreparedPaths } from "../node/node-files.ts";
+export type { CallExpectation, CallLog, CriCall, CriCallOf } from "./calls.ts";
+export type { CallHandler, InjectedError } from "./call-controls.ts";
+export { criMethods, unaryCriMethods, type CriMethod, type CriRequest, type CriResponse, type UnaryCriMethod } from "./cri-methods.ts";
 
+/** What createFakeCri() takes; every field is optional. */
 export interface FakeCriOptions {
-  /** containerd's CRI config: an object laid over the defaults, or config.toml text. */
+  /** containerd's CRI config: an object laid over the defaults, or config.toml text (version 1 or 2). */
   config?: CriConfigInput | string;
-  /** Seeded IDs and a virtual clock for a new fake-containerd (see createFakeContainerd). */
+  /**
+   * Seeded IDs and, unless `clock` is given, a virtual clock that only `advance()` moves (see
+   * createFakeContainerd). Without a seed: random IDs and real time.
+   */
   seed?: number | bigint;
+  /** The fake's clock (default: virtual with a seed, else real). */
   clock?: Clock;
   /**
-   * Images the node has before the plugin starts (references get a small made-up image). The
-   * configured sandbox image is added too, unless `withoutSandboxImage`.
+   * Images the node has before the plugin starts: references (a small image is made up for each) or
+   * image descriptions. The configured sandbox image is added too, unless `withoutSandboxImage`.
    */
   images?: ImageSeed[];
-  /** Start with no sandbox image (as the golden transcripts' runtime did: RunPodSandbox pulls it). */
+  /**
+   * Start without the sandbox image (by default it is there, as on a node that has run pods):
+   * RunPodSandbox then pulls it first, as the golden transcripts' containerd did.
+   */
   withoutSandboxImage?: boolean;
-  /** Sit on this fake-containerd instead of a new one. */
+  /** Sit on this fake-containerd instead of a new one (`seed` and `clock` are then its business). */
   containerd?: FakeContainerd;
-  /** The node's own files: checkpoints, pod files, IPAM (default: a new in-memory filesystem). */
+  /**
+   * The node's own files, where the plugin keeps status checkpoints, pod files (hostname, hosts,
+   * resolv.conf), IPAM reservations and, in a node with no host behind it, container logs.
+   * Default: a new MemoryHostFs, saved with saveState().
+   */
   hostFs?: HostFs;
   /**
    * The files requests name: log paths, the host paths of mounts, seccomp profiles (default: the
@@ -52,50 +103,100 @@ export interface FakeCriOptions {
   state?: FakeCriState;
   /** PullImage of an image nobody registered fails as an unknown image does, instead of being made up. */
   strictImages?: boolean;
-  /** What Version reports as runtimeVersion. */
+  /** What Version reports as runtimeVersion (default "1.6.20~ds1", Debian's containerd the transcripts come from). */
   runtimeVersion?: string;
-  /** Whether the node has a CNI network config (default true); see CriService.network. */
+  /** Whether the node has a CNI network config (default true): Status reports NetworkReady false without. */
   networkReady?: boolean;
-  /** The streaming server's `http://host:port` for Exec/Attach/PortForward URLs (see CriServiceOptions). */
+  /**
+   * The streaming server's `http://host:port`, which Exec, Attach and PortForward put in the URLs
+   * they return. Default: the config's stream_server_address and stream_server_port.
+   */
   streamBaseUrl?: string;
+  /**
+   * Whether `calls` keeps every CRI call (default true). A long-running fake (`fake-cri serve`)
+   * turns it off; `calls.subscribe()` listeners hear of calls either way.
+   */
+  recordCalls?: boolean;
+  /**
+   * What close() does about test setup left over: faults and failNext/onCall injections that never
+   * fired, gates still open (their held calls are failed). "warn" (the default) prints them with
+   * console.warn, "error" makes close() reject with them, "ignore" says nothing. close() returns
+   * them in every case.
+   */
+  leftovers?: "warn" | "error" | "ignore";
 }
 
+/** A fake node saved as JSON-serialisable data (FakeCri.saveState()). */
 export interface FakeCriState {
+  /** Which layout this is. */
   format: "fake-cri/1";
+  /** The fake containerd: namespaces, containers, tasks, images, snapshots, faults, scripts, clock, IDs. */
   containerd: FakeContainerdState;
   /** The in-memory node filesystem; null when the fake used another one. */
   hostFs: MemoryHostFsState | null;
 }
 
+/** An in-process client of CRI v1's RuntimeService. */
 export type RuntimeClient = InProcessClient<typeof v1.RuntimeServiceDefinition>;
+/** An in-process client of CRI v1's ImageService. */
 export type ImageClient = InProcessClient<typeof v1.ImageServiceDefinition>;
+/** An in-process client of CRI v1alpha2's RuntimeService. */
 export type V1alpha2RuntimeClient = InProcessClient<typeof v1alpha2.RuntimeServiceDefinition>;
+/** An in-process client of CRI v1alpha2's ImageService. */
 export type V1alpha2ImageClient = InProcessClient<typeof v1alpha2.ImageServiceDefinition>;
 
+/** A fake node with containerd's CRI plugin on it; see createFakeCri(). */
 export interface FakeCri {
+  /** RuntimeService (v1), called in process: `await fake.runtime.runPodSandbox({ config })`. */
   readonly runtime: RuntimeClient;
+  /** ImageService (v1), called in process. */
   readonly image: ImageClient;
+  /** Both services in CRI v1alpha2, answered as containerd answers the old API. */
   readonly v1alpha2: { readonly runtime: V1alpha2RuntimeClient; readonly image: V1alpha2ImageClient };
-  /** The fake containerd daemon under the plugin. */
+  /** The fake containerd daemon under the plugin: script processes, inject faults, hold gates. */
   readonly containerd: FakeContainerd;
+  /** The node's filesystem (logs, pod files, status checkpoints). */
   readonly hostFs: HostFs;
+  /** The fake's clock (containerd's). */
   readonly clock: Clock;
   /**
    * Moves the fake's virtual clock (the default with a seed) forward by `ms`: scripted exits, stop
    * grace periods and client deadlines fall due. Fails on a real clock, where time passes by itself.
    */
   advance(ms: number): Promise<void>;
+  /** The CRI config the plugin runs with. */
   readonly config: CriConfig;
   /** The running CRI plugin (a new one after restart()). */
   readonly service: CriService;
+  /**
+   * Every CRI call the fake answered, in process or over a socket from serve(), in the order they
+   * arrived: method, request, response or error, timing. `calls.assertCalled(method, { times, request })`
+   * checks it.
+   */
+  readonly calls: CallLog;
+  /**
+   * Fails the next call of `method` (a unary RPC, named as on the wire: "RunPodSandbox") with
+   * `error` (default: Unknown) before it reaches the plugin, in process and over the socket alike.
+   * Several queue up.
+   */
+  failNext(method: UnaryCriMethod, error?: InjectedError): void;
+  /**
+   * Lets `handler` answer calls of `method` first: it returns a response (or its fields), throws to
+   * fail the call, or calls `next(request)` to pass it on. Returns the function that removes it.
+   */
+  onCall<M extends UnaryCriMethod>(method: M, handler: CallHandler<M>): () => void;
   /** Stops the plugin and starts a new one over the same fake-containerd and filesystem. */
   restart(): Promise<void>;
-  /** Serves the plugin over gRPC (v1 and v1alpha2); `listen` as serveCri takes it. */
+  /** Serves the plugin over gRPC (v1 and v1alpha2); `listen` as serveCri takes it (default: a new socket in the temp dir). */
   serve(listen?: string): Promise<CriServer>;
   /** The node as JSON-serialisable data; createFakeCri({ state }) continues from it. */
   saveState(): FakeCriState;
-  /** Stops the plugin and every server started with serve(). */
-  close(): Promise<void>;
+  /**
+   * Stops the plugin and every server started with serve(). Gates still open are failed (their
+   * held calls reject); faults and failNext/onCall injections that never fired are reported as the
+   * `leftovers` option says. Resolves with what was left over, one line each.
+   */
+  close(): Promise<string[]>;
 }
 
 function configFrom(input: CriConfigInput | string | undefined): CriConfig {
@@ -103,7 +204,18 @@ function configFrom(input: CriConfigInput | string | undefined): CriConfig {
   return criConfigFromObject(input ?? {});
 }
 
+/**
+ * A fake node with containerd 1.6.20's CRI plugin over a fake containerd, ready to be called in
+ * process (`fake.runtime`, `fake.image`) or served over gRPC (`fake.serve()`).
+ *
+ * @example
+ * const fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"] });
+ * const { podSandboxId } = await fake.runtime.runPodSandbox({ config: { metadata: { name: "web", namespace: "default", uid: "1" } } });
+ * await fake.close();
+ */
 export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeCri> {
+  const leftovers = options.leftovers ?? "warn";
+  checkName("leftovers mode", leftovers, ["warn", "error", "ignore"]);
   const config = configFrom(options.config);
   const saved = options.state;
   const hostFs = options.hostFs ?? (saved?.hostFs ? MemoryHostFs.fromState(saved.hostFs) : new MemoryHostFs());
@@ -137,15 +249,17 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),
     ...(options.streamBaseUrl !== undefined ? { streamBaseUrl: options.streamBaseUrl } : {}),
   };
+  const clock = containerd.clock;
+  const calls = new CallLog(options.recordCalls ?? true);
+  const controls = new CallControls(calls, clock);
   const start = async (): Promise<{ service: CriService; handlers: CriServiceHandlers }> => {
     const service = new CriService(serviceOptions);
-    const handlers = createCriServices(service);
+    const handlers = controls.wrap(createCriServices(service));
     await service.start();
     return { service, handlers };
   };
   let current = await start();
   const servers = new Set<CriServer>();
-  const clock = containerd.clock;
 
   return {
     runtime: inProcessClient(v1.RuntimeServiceDefinition, () => current.handlers.runtime, clock),
@@ -165,6 +279,9 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     get service() {
       return current.service;
     },
+    calls,
+    failNext: (method, error) => controls.failNext(method, error),
+    onCall: (method, handler) => controls.onCall(method, handler),
     async restart() {
       await current.service.stop();
       current = await start();
@@ -189,11 +306,38 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
       };
     },
     async close() {
+      const found = [...failOpenGates(containerd), ...unfiredFaults(containerd), ...controls.unfired()];
       for (const server of [...servers]) await server.close();
       servers.clear();
       await current.service.stop();
+      return reportLeftovers(found, leftovers);
     },
   };
+}
+
+/** Fails the calls open gates hold (so nothing waits forever) and says what each gate was doing. */
+function failOpenGates(containerd: FakeContainerd): string[] {
+  return containerd.operations.openGates().map((gate) => {
+    const name = `gate on ${gate.op}${gate.subject === undefined ? "" : ` (${gate.subject})`}`;
+    const held = gate.held;
+    gate.fail(new ContainerdError("unavailable", `fake-cri closed while a ${name} held this call`));
+    return held === 0 ? `${name} was never reached` : `${name} still held ${held} call(s) at close(); they were failed`;
+  });
+}
+
+function unfiredFaults(containerd: FakeContainerd): string[] {
+  return containerd.faults
+    .list()
+    .filter((f) => f.fired === 0)
+    .map((f) => `fault ${JSON.stringify(f.spec)} never fired (${f.matched} matching call(s))`);
+}
+
+function reportLeftovers(leftovers: string[], mode: "warn" | "error" | "ignore"): string[] {
+  if (leftovers.length === 0 || mode === "ignore") return leftovers;
+  const text = `fake-cri: close() found test setup left over:\n${leftovers.map((l) => `  - ${l}`).join("\n")}`;
+  if (mode === "error") throw new Error(text);
+  console.warn(text);
+  return leftovers;
 }
 
 /**

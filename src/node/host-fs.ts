@@ -64,6 +64,7 @@ export function isNotExist(err: unknown): boolean {
   return err instanceof HostFsError && err.code === "ENOENT";
 }
 
+/** What stat() tells of a file. */
 export interface HostFsStat {
   isDirectory: boolean;
   /** Bytes. */
@@ -72,6 +73,7 @@ export interface HostFsStat {
   mode: number;
 }
 
+/** The node's filesystem as the CRI plugin uses it: synchronous, with Go's error texts (HostFsError). */
 export interface HostFs {
   /** os.MkdirAll: creates the directory and its parents; nothing to do when it exists. */
   mkdirAll(path: string, mode?: number): void;
@@ -85,12 +87,15 @@ export interface HostFs {
    * kubelet rotating a log) or removed.
    */
   openAppend(path: string, mode?: number): AppendHandle;
+  /** The file's bytes. */
   readFile(path: string): Uint8Array;
   /** The file's bytes as UTF-8 text, as TextDecoder reads them (status checkpoints, node files, IPAM). */
   readText(path: string): string;
   /** os.RemoveAll: the path and everything under it; nothing to do when it does not exist. */
   removeAll(path: string): void;
+  /** Whether anything is at the path. */
   exists(path: string): boolean;
+  /** The file's type, size and mode. */
   stat(path: string): HostFsStat;
   /** Names in a directory, sorted. */
   readDir(path: string): string[];
@@ -104,7 +109,9 @@ export interface HostFs {
 
 /** A file opened for appending. Writes after close are refused. */
 export interface AppendHandle {
+  /** Appends to the file that was opened. */
   write(data: Uint8Array): void;
+  /** Closes the handle; later writes fail with ECLOSED. */
   close(): void;
 }
 
@@ -155,12 +162,14 @@ interface FileNode {
 
 type Node = DirNode | FileNode;
 
+/** A MemoryHostFs as JSON-serialisable data. */
 export interface MemoryHostFsState {
   format: "fake-cri-host-fs/1";
   /** Directories and files in path order; file contents base64. */
   entries: MemoryHostFsEntry[];
 }
 
+/** A directory or a file (its bytes base64) of a saved MemoryHostFs. */
 export type MemoryHostFsEntry = { path: string; mode: number } & ({ kind: "dir" } | { kind: "file"; data: string });
 
 /**
@@ -206,6 +215,7 @@ export class MemoryHostFs implements HostFs {
    */
   private tracked: Map<string, string> | undefined;
 
+  /** A filesystem holding what toState() saved. */
   static fromState(state: MemoryHostFsState): MemoryHostFs {
     const fs = new MemoryHostFs();
     for (const entry of state.entries) {
@@ -266,6 +276,7 @@ export class MemoryHostFs implements HostFs {
     this.tracked.set(key, cleaned);
   }
 
+  /** The files and directories as JSON-serialisable data. */
   toState(): MemoryHostFsState {
     const entries: MemoryHostFsState["entries"] = [];
     const walk = (dir: DirNode, path: string): void => {

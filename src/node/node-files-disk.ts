@@ -42,6 +42,7 @@ const { O_RDONLY, O_WRONLY, O_CREAT, O_APPEND, O_TRUNC, O_NOFOLLOW, O_NONBLOCK, 
 const readFlags = O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
 const writeFlags = O_WRONLY | O_CREAT | O_NONBLOCK | O_NOFOLLOW | O_NOCTTY;
 
+/** Where HostNodeFiles finds the node's own files, and which host directories it may touch. */
 export interface HostNodeFilesOptions {
   /** The node's in-memory filesystem, holding the plugin's own files. */
   memory: HostFs;
@@ -85,6 +86,10 @@ function parentOf(path: string): string {
   return slash <= 0 ? "/" : path.slice(0, slash);
 }
 
+/**
+ * The node's files for `fake-cri serve`: the plugin's own directories in memory, the host's files
+ * inside the allowed roots, everything else refused (HostBoundaryError).
+ */
 export class HostNodeFiles implements NodeFiles {
   private readonly memory: HostFs;
   private readonly memoryDirs: readonly string[];
@@ -115,6 +120,7 @@ export class HostNodeFiles implements NodeFiles {
     }
   }
 
+  /** What a path is (symlinks inside the roots followed). */
   async stat(path: string): Promise<HostFsStat> {
     if (this.inMemory(path)) return this.memory.stat(path);
     await this.changes;

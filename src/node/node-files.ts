@@ -23,11 +23,13 @@ export interface NodeFileChange {
   data?: string | Uint8Array;
 }
 
+/** The node's files as requests name them (see the top of this file); MemoryHostFs's or the host's. */
 export interface NodeFiles {
   /** A regular file's bytes. */
   readFile(path: string): Promise<Uint8Array>;
   /** Names in a directory, sorted. */
   readDir(path: string): Promise<string[]>;
+  /** What a path is: a directory or a file, its size and mode. */
   stat(path: string): Promise<HostFsStat>;
   /** os.MkdirAll. */
   mkdirAll(path: string, mode?: number): Promise<void>;
@@ -48,6 +50,7 @@ export interface NodeFiles {
 
 /** What a spec builder may ask synchronously once the paths were prepared. */
 export interface PreparedPaths {
+  /** os.Stat's verdict: whether something is at the path. */
   exists(path: string): boolean;
   /** os.MkdirAll, or the error making it met. */
   mkdirAll(path: string, mode?: number): void;

@@ -86,8 +86,8 @@ describe("two servers on one state", () => {
 
 describe("a state file that is not one", () => {
   const variants: Array<[string, string, string]> = [
-    ["empty", "", "not JSON"],
-    ["cut short", '{"format":"fake-cri/1","containerd":{"format":"fake-cont', "not JSON"],
+    ["empty", "", "not a fake-cri state: "],
+    ["cut short", '{"format":"fake-cri/1","containerd":{"format":"fake-cont', "not a fake-cri state: "],
     ["not an object", "[]", "not a fake-cri state: (the whole value): Invalid input: expected object, received array"],
     ["no format", "{}", "not a fake-cri state: format: Invalid input"],
     ["another version", '{"format":"fake-cri/2","containerd":{},"hostFs":null}', 'format: Invalid input: expected "fake-cri/1"'],
@@ -119,7 +119,7 @@ describe("a state file that is not one", () => {
     for (const [name, text, why] of variants) {
       writeFileSync(state, text);
       const opened = NodeStore.open(state);
-      await expect(opened, name).rejects.toThrow(`cannot load state ${state}: `);
+      await expect(opened, name).rejects.toThrow(`--state ${state}: `);
       await expect(opened, name).rejects.toThrow(why);
       expect(readFileSync(state, "utf8"), name).toBe(text);
       expect(existsSync(`${state}.lock`), name).toBe(false);

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { ContainerState } from "../../src/cri/api/v1.ts";
 import { Code, CriError } from "../../src/cri/errors.ts";
-import { connectCri } from "../../src/cri/transport/grpc.ts";
+import { connectCri, createCriClient } from "../../src/cri/transport/grpc.ts";
 import { createFakeCri } from "../../src/harness/index.ts";
 import { busybox, runPod } from "./pod.ts";
 
@@ -35,6 +35,20 @@ describe("over a unix socket (serve + connectCri on this runtime)", () => {
     client.close();
     await fake.close();
     expect(() => statSync(path)).toThrow();
+  });
+
+  test("createCriClient: v1 and v1alpha2 on one connection, 64-bit integers as bigint, failures as CriError", async () => {
+    const fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"] });
+    const client = createCriClient((await fake.serve(nextSocket())).endpoint);
+    expect((await client.runtime.version({})).runtimeApiVersion).toBe("v1");
+    expect((await client.v1alpha2.runtime.version({ version: "v1alpha2" })).runtimeApiVersion).toBe("v1alpha2");
+    const { image } = await client.image.imageStatus({ image: { image: "busybox:1.36" } });
+    expect(typeof image!.size).toBe("bigint");
+    await expect(client.v1alpha2.image.imageStatus({ image: { image: "" } })).rejects.toEqual(
+      new CriError(Code.Unknown, `can not resolve "" locally: ambiguous digest string`),
+    );
+    client.close();
+    await fake.close();
   });
 
   test("v1alpha2 on the same socket answers as the in-process v1alpha2 client (Version says v1alpha2)", async () => {

@@ -7,21 +7,31 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** The protobuf package of these messages. */
 export const protobufPackage = "runtime.v1";
 
+/** The .proto file they come from (k8s.io/cri-api, shipped as proto/ in this package). */
 export const protobufFileName = "api.proto";
 
+/** The CRI enum `runtime.v1.Protocol`: its values by name. */
 export const Protocol = { TCP: 0, UDP: 1, SCTP: 2, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.Protocol`. */
 export type Protocol = typeof Protocol[keyof typeof Protocol];
 
+/** Each value of the CRI enum `runtime.v1.Protocol` as a type of its own. */
 export namespace Protocol {
+  /** The value TCP of Protocol. */
   export type TCP = typeof Protocol.TCP;
+  /** The value UDP of Protocol. */
   export type UDP = typeof Protocol.UDP;
+  /** The value SCTP of Protocol. */
   export type SCTP = typeof Protocol.SCTP;
+  /** The value UNRECOGNIZED of Protocol. */
   export type UNRECOGNIZED = typeof Protocol.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function protocolFromJSON(object: any): Protocol {
   switch (object) {
     case 0:
@@ -40,6 +50,7 @@ export function protocolFromJSON(object: any): Protocol {
   }
 }
 
+/** The enum value's JSON name. */
 export function protocolToJSON(object: Protocol): string {
   switch (object) {
     case Protocol.TCP:
@@ -54,6 +65,7 @@ export function protocolToJSON(object: Protocol): string {
   }
 }
 
+/** The CRI enum `runtime.v1.MountPropagation`: its values by name. */
 export const MountPropagation = {
   PROPAGATION_PRIVATE: 0,
   PROPAGATION_HOST_TO_CONTAINER: 1,
@@ -61,15 +73,22 @@ export const MountPropagation = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.MountPropagation`. */
 export type MountPropagation = typeof MountPropagation[keyof typeof MountPropagation];
 
+/** Each value of the CRI enum `runtime.v1.MountPropagation` as a type of its own. */
 export namespace MountPropagation {
+  /** The value PROPAGATION_PRIVATE of MountPropagation. */
   export type PROPAGATION_PRIVATE = typeof MountPropagation.PROPAGATION_PRIVATE;
+  /** The value PROPAGATION_HOST_TO_CONTAINER of MountPropagation. */
   export type PROPAGATION_HOST_TO_CONTAINER = typeof MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+  /** The value PROPAGATION_BIDIRECTIONAL of MountPropagation. */
   export type PROPAGATION_BIDIRECTIONAL = typeof MountPropagation.PROPAGATION_BIDIRECTIONAL;
+  /** The value UNRECOGNIZED of MountPropagation. */
   export type UNRECOGNIZED = typeof MountPropagation.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function mountPropagationFromJSON(object: any): MountPropagation {
   switch (object) {
     case 0:
@@ -88,6 +107,7 @@ export function mountPropagationFromJSON(object: any): MountPropagation {
   }
 }
 
+/** The enum value's JSON name. */
 export function mountPropagationToJSON(object: MountPropagation): string {
   switch (object) {
     case MountPropagation.PROPAGATION_PRIVATE:
@@ -102,18 +122,27 @@ export function mountPropagationToJSON(object: MountPropagation): string {
   }
 }
 
+/** The CRI enum `runtime.v1.NamespaceMode`: its values by name. */
 export const NamespaceMode = { POD: 0, CONTAINER: 1, NODE: 2, TARGET: 3, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.NamespaceMode`. */
 export type NamespaceMode = typeof NamespaceMode[keyof typeof NamespaceMode];
 
+/** Each value of the CRI enum `runtime.v1.NamespaceMode` as a type of its own. */
 export namespace NamespaceMode {
+  /** The value POD of NamespaceMode. */
   export type POD = typeof NamespaceMode.POD;
+  /** The value CONTAINER of NamespaceMode. */
   export type CONTAINER = typeof NamespaceMode.CONTAINER;
+  /** The value NODE of NamespaceMode. */
   export type NODE = typeof NamespaceMode.NODE;
+  /** The value TARGET of NamespaceMode. */
   export type TARGET = typeof NamespaceMode.TARGET;
+  /** The value UNRECOGNIZED of NamespaceMode. */
   export type UNRECOGNIZED = typeof NamespaceMode.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function namespaceModeFromJSON(object: any): NamespaceMode {
   switch (object) {
     case 0:
@@ -135,6 +164,7 @@ export function namespaceModeFromJSON(object: any): NamespaceMode {
   }
 }
 
+/** The enum value's JSON name. */
 export function namespaceModeToJSON(object: NamespaceMode): string {
   switch (object) {
     case NamespaceMode.POD:
@@ -151,16 +181,23 @@ export function namespaceModeToJSON(object: NamespaceMode): string {
   }
 }
 
+/** The CRI enum `runtime.v1.SupplementalGroupsPolicy`: its values by name. */
 export const SupplementalGroupsPolicy = { Merge: 0, Strict: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.SupplementalGroupsPolicy`. */
 export type SupplementalGroupsPolicy = typeof SupplementalGroupsPolicy[keyof typeof SupplementalGroupsPolicy];
 
+/** Each value of the CRI enum `runtime.v1.SupplementalGroupsPolicy` as a type of its own. */
 export namespace SupplementalGroupsPolicy {
+  /** The value Merge of SupplementalGroupsPolicy. */
   export type Merge = typeof SupplementalGroupsPolicy.Merge;
+  /** The value Strict of SupplementalGroupsPolicy. */
   export type Strict = typeof SupplementalGroupsPolicy.Strict;
+  /** The value UNRECOGNIZED of SupplementalGroupsPolicy. */
   export type UNRECOGNIZED = typeof SupplementalGroupsPolicy.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function supplementalGroupsPolicyFromJSON(object: any): SupplementalGroupsPolicy {
   switch (object) {
     case 0:
@@ -176,6 +213,7 @@ export function supplementalGroupsPolicyFromJSON(object: any): SupplementalGroup
   }
 }
 
+/** The enum value's JSON name. */
 export function supplementalGroupsPolicyToJSON(object: SupplementalGroupsPolicy): string {
   switch (object) {
     case SupplementalGroupsPolicy.Merge:
@@ -188,16 +226,23 @@ export function supplementalGroupsPolicyToJSON(object: SupplementalGroupsPolicy)
   }
 }
 
+/** The CRI enum `runtime.v1.PodSandboxState`: its values by name. */
 export const PodSandboxState = { SANDBOX_READY: 0, SANDBOX_NOTREADY: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.PodSandboxState`. */
 export type PodSandboxState = typeof PodSandboxState[keyof typeof PodSandboxState];
 
+/** Each value of the CRI enum `runtime.v1.PodSandboxState` as a type of its own. */
 export namespace PodSandboxState {
+  /** The value SANDBOX_READY of PodSandboxState. */
   export type SANDBOX_READY = typeof PodSandboxState.SANDBOX_READY;
+  /** The value SANDBOX_NOTREADY of PodSandboxState. */
   export type SANDBOX_NOTREADY = typeof PodSandboxState.SANDBOX_NOTREADY;
+  /** The value UNRECOGNIZED of PodSandboxState. */
   export type UNRECOGNIZED = typeof PodSandboxState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function podSandboxStateFromJSON(object: any): PodSandboxState {
   switch (object) {
     case 0:
@@ -213,6 +258,7 @@ export function podSandboxStateFromJSON(object: any): PodSandboxState {
   }
 }
 
+/** The enum value's JSON name. */
 export function podSandboxStateToJSON(object: PodSandboxState): string {
   switch (object) {
     case PodSandboxState.SANDBOX_READY:
@@ -225,6 +271,7 @@ export function podSandboxStateToJSON(object: PodSandboxState): string {
   }
 }
 
+/** The CRI enum `runtime.v1.Signal`: its values by name. */
 export const Signal = {
   SIGNAL_RUNTIME_DEFAULT: 0,
   SIGNAL_SIGABRT: 1,
@@ -295,78 +342,148 @@ export const Signal = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.Signal`. */
 export type Signal = typeof Signal[keyof typeof Signal];
 
+/** Each value of the CRI enum `runtime.v1.Signal` as a type of its own. */
 export namespace Signal {
+  /** The value SIGNAL_RUNTIME_DEFAULT of Signal. */
   export type SIGNAL_RUNTIME_DEFAULT = typeof Signal.SIGNAL_RUNTIME_DEFAULT;
+  /** The value SIGNAL_SIGABRT of Signal. */
   export type SIGNAL_SIGABRT = typeof Signal.SIGNAL_SIGABRT;
+  /** The value SIGNAL_SIGALRM of Signal. */
   export type SIGNAL_SIGALRM = typeof Signal.SIGNAL_SIGALRM;
+  /** The value SIGNAL_SIGBUS of Signal. */
   export type SIGNAL_SIGBUS = typeof Signal.SIGNAL_SIGBUS;
+  /** The value SIGNAL_SIGCHLD of Signal. */
   export type SIGNAL_SIGCHLD = typeof Signal.SIGNAL_SIGCHLD;
+  /** The value SIGNAL_SIGCLD of Signal. */
   export type SIGNAL_SIGCLD = typeof Signal.SIGNAL_SIGCLD;
+  /** The value SIGNAL_SIGCONT of Signal. */
   export type SIGNAL_SIGCONT = typeof Signal.SIGNAL_SIGCONT;
+  /** The value SIGNAL_SIGFPE of Signal. */
   export type SIGNAL_SIGFPE = typeof Signal.SIGNAL_SIGFPE;
+  /** The value SIGNAL_SIGHUP of Signal. */
   export type SIGNAL_SIGHUP = typeof Signal.SIGNAL_SIGHUP;
+  /** The value SIGNAL_SIGILL of Signal. */
   export type SIGNAL_SIGILL = typeof Signal.SIGNAL_SIGILL;
+  /** The value SIGNAL_SIGINT of Signal. */
   export type SIGNAL_SIGINT = typeof Signal.SIGNAL_SIGINT;
+  /** The value SIGNAL_SIGIO of Signal. */
   export type SIGNAL_SIGIO = typeof Signal.SIGNAL_SIGIO;
+  /** The value SIGNAL_SIGIOT of Signal. */
   export type SIGNAL_SIGIOT = typeof Signal.SIGNAL_SIGIOT;
+  /** The value SIGNAL_SIGKILL of Signal. */
   export type SIGNAL_SIGKILL = typeof Signal.SIGNAL_SIGKILL;
+  /** The value SIGNAL_SIGPIPE of Signal. */
   export type SIGNAL_SIGPIPE = typeof Signal.SIGNAL_SIGPIPE;
+  /** The value SIGNAL_SIGPOLL of Signal. */
   export type SIGNAL_SIGPOLL = typeof Signal.SIGNAL_SIGPOLL;
+  /** The value SIGNAL_SIGPROF of Signal. */
   export type SIGNAL_SIGPROF = typeof Signal.SIGNAL_SIGPROF;
+  /** The value SIGNAL_SIGPWR of Signal. */
   export type SIGNAL_SIGPWR = typeof Signal.SIGNAL_SIGPWR;
+  /** The value SIGNAL_SIGQUIT of Signal. */
   export type SIGNAL_SIGQUIT = typeof Signal.SIGNAL_SIGQUIT;
+  /** The value SIGNAL_SIGSEGV of Signal. */
   export type SIGNAL_SIGSEGV = typeof Signal.SIGNAL_SIGSEGV;
+  /** The value SIGNAL_SIGSTKFLT of Signal. */
   export type SIGNAL_SIGSTKFLT = typeof Signal.SIGNAL_SIGSTKFLT;
+  /** The value SIGNAL_SIGSTOP of Signal. */
   export type SIGNAL_SIGSTOP = typeof Signal.SIGNAL_SIGSTOP;
+  /** The value SIGNAL_SIGSYS of Signal. */
   export type SIGNAL_SIGSYS = typeof Signal.SIGNAL_SIGSYS;
+  /** The value SIGNAL_SIGTERM of Signal. */
   export type SIGNAL_SIGTERM = typeof Signal.SIGNAL_SIGTERM;
+  /** The value SIGNAL_SIGTRAP of Signal. */
   export type SIGNAL_SIGTRAP = typeof Signal.SIGNAL_SIGTRAP;
+  /** The value SIGNAL_SIGTSTP of Signal. */
   export type SIGNAL_SIGTSTP = typeof Signal.SIGNAL_SIGTSTP;
+  /** The value SIGNAL_SIGTTIN of Signal. */
   export type SIGNAL_SIGTTIN = typeof Signal.SIGNAL_SIGTTIN;
+  /** The value SIGNAL_SIGTTOU of Signal. */
   export type SIGNAL_SIGTTOU = typeof Signal.SIGNAL_SIGTTOU;
+  /** The value SIGNAL_SIGURG of Signal. */
   export type SIGNAL_SIGURG = typeof Signal.SIGNAL_SIGURG;
+  /** The value SIGNAL_SIGUSR1 of Signal. */
   export type SIGNAL_SIGUSR1 = typeof Signal.SIGNAL_SIGUSR1;
+  /** The value SIGNAL_SIGUSR2 of Signal. */
   export type SIGNAL_SIGUSR2 = typeof Signal.SIGNAL_SIGUSR2;
+  /** The value SIGNAL_SIGVTALRM of Signal. */
   export type SIGNAL_SIGVTALRM = typeof Signal.SIGNAL_SIGVTALRM;
+  /** The value SIGNAL_SIGWINCH of Signal. */
   export type SIGNAL_SIGWINCH = typeof Signal.SIGNAL_SIGWINCH;
+  /** The value SIGNAL_SIGXCPU of Signal. */
   export type SIGNAL_SIGXCPU = typeof Signal.SIGNAL_SIGXCPU;
+  /** The value SIGNAL_SIGXFSZ of Signal. */
   export type SIGNAL_SIGXFSZ = typeof Signal.SIGNAL_SIGXFSZ;
+  /** The value SIGNAL_SIGRTMIN of Signal. */
   export type SIGNAL_SIGRTMIN = typeof Signal.SIGNAL_SIGRTMIN;
+  /** The value SIGNAL_SIGRTMINPLUS1 of Signal. */
   export type SIGNAL_SIGRTMINPLUS1 = typeof Signal.SIGNAL_SIGRTMINPLUS1;
+  /** The value SIGNAL_SIGRTMINPLUS2 of Signal. */
   export type SIGNAL_SIGRTMINPLUS2 = typeof Signal.SIGNAL_SIGRTMINPLUS2;
+  /** The value SIGNAL_SIGRTMINPLUS3 of Signal. */
   export type SIGNAL_SIGRTMINPLUS3 = typeof Signal.SIGNAL_SIGRTMINPLUS3;
+  /** The value SIGNAL_SIGRTMINPLUS4 of Signal. */
   export type SIGNAL_SIGRTMINPLUS4 = typeof Signal.SIGNAL_SIGRTMINPLUS4;
+  /** The value SIGNAL_SIGRTMINPLUS5 of Signal. */
   export type SIGNAL_SIGRTMINPLUS5 = typeof Signal.SIGNAL_SIGRTMINPLUS5;
+  /** The value SIGNAL_SIGRTMINPLUS6 of Signal. */
   export type SIGNAL_SIGRTMINPLUS6 = typeof Signal.SIGNAL_SIGRTMINPLUS6;
+  /** The value SIGNAL_SIGRTMINPLUS7 of Signal. */
   export type SIGNAL_SIGRTMINPLUS7 = typeof Signal.SIGNAL_SIGRTMINPLUS7;
+  /** The value SIGNAL_SIGRTMINPLUS8 of Signal. */
   export type SIGNAL_SIGRTMINPLUS8 = typeof Signal.SIGNAL_SIGRTMINPLUS8;
+  /** The value SIGNAL_SIGRTMINPLUS9 of Signal. */
   export type SIGNAL_SIGRTMINPLUS9 = typeof Signal.SIGNAL_SIGRTMINPLUS9;
+  /** The value SIGNAL_SIGRTMINPLUS10 of Signal. */
   export type SIGNAL_SIGRTMINPLUS10 = typeof Signal.SIGNAL_SIGRTMINPLUS10;
+  /** The value SIGNAL_SIGRTMINPLUS11 of Signal. */
   export type SIGNAL_SIGRTMINPLUS11 = typeof Signal.SIGNAL_SIGRTMINPLUS11;
+  /** The value SIGNAL_SIGRTMINPLUS12 of Signal. */
   export type SIGNAL_SIGRTMINPLUS12 = typeof Signal.SIGNAL_SIGRTMINPLUS12;
+  /** The value SIGNAL_SIGRTMINPLUS13 of Signal. */
   export type SIGNAL_SIGRTMINPLUS13 = typeof Signal.SIGNAL_SIGRTMINPLUS13;
+  /** The value SIGNAL_SIGRTMINPLUS14 of Signal. */
   export type SIGNAL_SIGRTMINPLUS14 = typeof Signal.SIGNAL_SIGRTMINPLUS14;
+  /** The value SIGNAL_SIGRTMINPLUS15 of Signal. */
   export type SIGNAL_SIGRTMINPLUS15 = typeof Signal.SIGNAL_SIGRTMINPLUS15;
+  /** The value SIGNAL_SIGRTMAXMINUS14 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS14 = typeof Signal.SIGNAL_SIGRTMAXMINUS14;
+  /** The value SIGNAL_SIGRTMAXMINUS13 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS13 = typeof Signal.SIGNAL_SIGRTMAXMINUS13;
+  /** The value SIGNAL_SIGRTMAXMINUS12 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS12 = typeof Signal.SIGNAL_SIGRTMAXMINUS12;
+  /** The value SIGNAL_SIGRTMAXMINUS11 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS11 = typeof Signal.SIGNAL_SIGRTMAXMINUS11;
+  /** The value SIGNAL_SIGRTMAXMINUS10 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS10 = typeof Signal.SIGNAL_SIGRTMAXMINUS10;
+  /** The value SIGNAL_SIGRTMAXMINUS9 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS9 = typeof Signal.SIGNAL_SIGRTMAXMINUS9;
+  /** The value SIGNAL_SIGRTMAXMINUS8 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS8 = typeof Signal.SIGNAL_SIGRTMAXMINUS8;
+  /** The value SIGNAL_SIGRTMAXMINUS7 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS7 = typeof Signal.SIGNAL_SIGRTMAXMINUS7;
+  /** The value SIGNAL_SIGRTMAXMINUS6 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS6 = typeof Signal.SIGNAL_SIGRTMAXMINUS6;
+  /** The value SIGNAL_SIGRTMAXMINUS5 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS5 = typeof Signal.SIGNAL_SIGRTMAXMINUS5;
+  /** The value SIGNAL_SIGRTMAXMINUS4 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS4 = typeof Signal.SIGNAL_SIGRTMAXMINUS4;
+  /** The value SIGNAL_SIGRTMAXMINUS3 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS3 = typeof Signal.SIGNAL_SIGRTMAXMINUS3;
+  /** The value SIGNAL_SIGRTMAXMINUS2 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS2 = typeof Signal.SIGNAL_SIGRTMAXMINUS2;
+  /** The value SIGNAL_SIGRTMAXMINUS1 of Signal. */
   export type SIGNAL_SIGRTMAXMINUS1 = typeof Signal.SIGNAL_SIGRTMAXMINUS1;
+  /** The value SIGNAL_SIGRTMAX of Signal. */
   export type SIGNAL_SIGRTMAX = typeof Signal.SIGNAL_SIGRTMAX;
+  /** The value UNRECOGNIZED of Signal. */
   export type UNRECOGNIZED = typeof Signal.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function signalFromJSON(object: any): Signal {
   switch (object) {
     case 0:
@@ -574,6 +691,7 @@ export function signalFromJSON(object: any): Signal {
   }
 }
 
+/** The enum value's JSON name. */
 export function signalToJSON(object: Signal): string {
   switch (object) {
     case Signal.SIGNAL_RUNTIME_DEFAULT:
@@ -714,6 +832,7 @@ export function signalToJSON(object: Signal): string {
   }
 }
 
+/** The CRI enum `runtime.v1.ContainerState`: its values by name. */
 export const ContainerState = {
   CONTAINER_CREATED: 0,
   CONTAINER_RUNNING: 1,
@@ -722,16 +841,24 @@ export const ContainerState = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.ContainerState`. */
 export type ContainerState = typeof ContainerState[keyof typeof ContainerState];
 
+/** Each value of the CRI enum `runtime.v1.ContainerState` as a type of its own. */
 export namespace ContainerState {
+  /** The value CONTAINER_CREATED of ContainerState. */
   export type CONTAINER_CREATED = typeof ContainerState.CONTAINER_CREATED;
+  /** The value CONTAINER_RUNNING of ContainerState. */
   export type CONTAINER_RUNNING = typeof ContainerState.CONTAINER_RUNNING;
+  /** The value CONTAINER_EXITED of ContainerState. */
   export type CONTAINER_EXITED = typeof ContainerState.CONTAINER_EXITED;
+  /** The value CONTAINER_UNKNOWN of ContainerState. */
   export type CONTAINER_UNKNOWN = typeof ContainerState.CONTAINER_UNKNOWN;
+  /** The value UNRECOGNIZED of ContainerState. */
   export type UNRECOGNIZED = typeof ContainerState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function containerStateFromJSON(object: any): ContainerState {
   switch (object) {
     case 0:
@@ -753,6 +880,7 @@ export function containerStateFromJSON(object: any): ContainerState {
   }
 }
 
+/** The enum value's JSON name. */
 export function containerStateToJSON(object: ContainerState): string {
   switch (object) {
     case ContainerState.CONTAINER_CREATED:
@@ -769,6 +897,7 @@ export function containerStateToJSON(object: ContainerState): string {
   }
 }
 
+/** The CRI enum `runtime.v1.ContainerEventType`: its values by name. */
 export const ContainerEventType = {
   CONTAINER_CREATED_EVENT: 0,
   CONTAINER_STARTED_EVENT: 1,
@@ -777,16 +906,24 @@ export const ContainerEventType = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.ContainerEventType`. */
 export type ContainerEventType = typeof ContainerEventType[keyof typeof ContainerEventType];
 
+/** Each value of the CRI enum `runtime.v1.ContainerEventType` as a type of its own. */
 export namespace ContainerEventType {
+  /** The value CONTAINER_CREATED_EVENT of ContainerEventType. */
   export type CONTAINER_CREATED_EVENT = typeof ContainerEventType.CONTAINER_CREATED_EVENT;
+  /** The value CONTAINER_STARTED_EVENT of ContainerEventType. */
   export type CONTAINER_STARTED_EVENT = typeof ContainerEventType.CONTAINER_STARTED_EVENT;
+  /** The value CONTAINER_STOPPED_EVENT of ContainerEventType. */
   export type CONTAINER_STOPPED_EVENT = typeof ContainerEventType.CONTAINER_STOPPED_EVENT;
+  /** The value CONTAINER_DELETED_EVENT of ContainerEventType. */
   export type CONTAINER_DELETED_EVENT = typeof ContainerEventType.CONTAINER_DELETED_EVENT;
+  /** The value UNRECOGNIZED of ContainerEventType. */
   export type UNRECOGNIZED = typeof ContainerEventType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function containerEventTypeFromJSON(object: any): ContainerEventType {
   switch (object) {
     case 0:
@@ -808,6 +945,7 @@ export function containerEventTypeFromJSON(object: any): ContainerEventType {
   }
 }
 
+/** The enum value's JSON name. */
 export function containerEventTypeToJSON(object: ContainerEventType): string {
   switch (object) {
     case ContainerEventType.CONTAINER_CREATED_EVENT:
@@ -824,16 +962,23 @@ export function containerEventTypeToJSON(object: ContainerEventType): string {
   }
 }
 
+/** The CRI enum `runtime.v1.MetricType`: its values by name. */
 export const MetricType = { COUNTER: 0, GAUGE: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.MetricType`. */
 export type MetricType = typeof MetricType[keyof typeof MetricType];
 
+/** Each value of the CRI enum `runtime.v1.MetricType` as a type of its own. */
 export namespace MetricType {
+  /** The value COUNTER of MetricType. */
   export type COUNTER = typeof MetricType.COUNTER;
+  /** The value GAUGE of MetricType. */
   export type GAUGE = typeof MetricType.GAUGE;
+  /** The value UNRECOGNIZED of MetricType. */
   export type UNRECOGNIZED = typeof MetricType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function metricTypeFromJSON(object: any): MetricType {
   switch (object) {
     case 0:
@@ -849,6 +994,7 @@ export function metricTypeFromJSON(object: any): MetricType {
   }
 }
 
+/** The enum value's JSON name. */
 export function metricTypeToJSON(object: MetricType): string {
   switch (object) {
     case MetricType.COUNTER:
@@ -861,16 +1007,23 @@ export function metricTypeToJSON(object: MetricType): string {
   }
 }
 
+/** The CRI enum `runtime.v1.CgroupDriver`: its values by name. */
 export const CgroupDriver = { SYSTEMD: 0, CGROUPFS: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1.CgroupDriver`. */
 export type CgroupDriver = typeof CgroupDriver[keyof typeof CgroupDriver];
 
+/** Each value of the CRI enum `runtime.v1.CgroupDriver` as a type of its own. */
 export namespace CgroupDriver {
+  /** The value SYSTEMD of CgroupDriver. */
   export type SYSTEMD = typeof CgroupDriver.SYSTEMD;
+  /** The value CGROUPFS of CgroupDriver. */
   export type CGROUPFS = typeof CgroupDriver.CGROUPFS;
+  /** The value UNRECOGNIZED of CgroupDriver. */
   export type UNRECOGNIZED = typeof CgroupDriver.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function cgroupDriverFromJSON(object: any): CgroupDriver {
   switch (object) {
     case 0:
@@ -886,6 +1039,7 @@ export function cgroupDriverFromJSON(object: any): CgroupDriver {
   }
 }
 
+/** The enum value's JSON name. */
 export function cgroupDriverToJSON(object: CgroupDriver): string {
   switch (object) {
     case CgroupDriver.SYSTEMD:
@@ -898,10 +1052,12 @@ export function cgroupDriverToJSON(object: CgroupDriver): string {
   }
 }
 
+/** The CRI message `runtime.v1.VersionRequest`. */
 export interface VersionRequest {
   version: string;
 }
 
+/** The CRI message `runtime.v1.VersionResponse`. */
 export interface VersionResponse {
   version: string;
   runtimeName: string;
@@ -909,12 +1065,14 @@ export interface VersionResponse {
   runtimeApiVersion: string;
 }
 
+/** The CRI message `runtime.v1.DNSConfig`. */
 export interface DNSConfig {
   servers: string[];
   searches: string[];
   options: string[];
 }
 
+/** The CRI message `runtime.v1.PortMapping`. */
 export interface PortMapping {
   protocol: Protocol;
   containerPort: number;
@@ -922,6 +1080,7 @@ export interface PortMapping {
   hostIp: string;
 }
 
+/** The CRI message `runtime.v1.Mount`. */
 export interface Mount {
   containerPath: string;
   hostPath: string;
@@ -936,18 +1095,21 @@ export interface Mount {
   mountOptions: string[];
 }
 
+/** The CRI message `runtime.v1.IDMapping`. */
 export interface IDMapping {
   hostId: number;
   containerId: number;
   length: number;
 }
 
+/** The CRI message `runtime.v1.UserNamespace`. */
 export interface UserNamespace {
   mode: NamespaceMode;
   uids: IDMapping[];
   gids: IDMapping[];
 }
 
+/** The CRI message `runtime.v1.NamespaceOption`. */
 export interface NamespaceOption {
   network: NamespaceMode;
   pid: NamespaceMode;
@@ -956,10 +1118,12 @@ export interface NamespaceOption {
   usernsOptions: UserNamespace | undefined;
 }
 
+/** The CRI message `runtime.v1.Int64Value`. */
 export interface Int64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1.LinuxSandboxSecurityContext`. */
 export interface LinuxSandboxSecurityContext {
   namespaceOptions: NamespaceOption | undefined;
   selinuxOptions: SELinuxOption | undefined;
@@ -977,11 +1141,13 @@ export interface LinuxSandboxSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1.SecurityProfile`. */
 export interface SecurityProfile {
   profileType: SecurityProfile_ProfileType;
   localhostRef: string;
 }
 
+/** The CRI enum `runtime.v1.SecurityProfile.ProfileType`: its values by name. */
 export const SecurityProfile_ProfileType = {
   RuntimeDefault: 0,
   Unconfined: 1,
@@ -989,15 +1155,22 @@ export const SecurityProfile_ProfileType = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1.SecurityProfile.ProfileType`. */
 export type SecurityProfile_ProfileType = typeof SecurityProfile_ProfileType[keyof typeof SecurityProfile_ProfileType];
 
+/** Each value of the CRI enum `runtime.v1.SecurityProfile.ProfileType` as a type of its own. */
 export namespace SecurityProfile_ProfileType {
+  /** The value RuntimeDefault of SecurityProfile_ProfileType. */
   export type RuntimeDefault = typeof SecurityProfile_ProfileType.RuntimeDefault;
+  /** The value Unconfined of SecurityProfile_ProfileType. */
   export type Unconfined = typeof SecurityProfile_ProfileType.Unconfined;
+  /** The value Localhost of SecurityProfile_ProfileType. */
   export type Localhost = typeof SecurityProfile_ProfileType.Localhost;
+  /** The value UNRECOGNIZED of SecurityProfile_ProfileType. */
   export type UNRECOGNIZED = typeof SecurityProfile_ProfileType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfile_ProfileType {
   switch (object) {
     case 0:
@@ -1016,6 +1189,7 @@ export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfil
   }
 }
 
+/** The enum value's JSON name. */
 export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_ProfileType): string {
   switch (object) {
     case SecurityProfile_ProfileType.RuntimeDefault:
@@ -1030,6 +1204,7 @@ export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_Profil
   }
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxConfig`. */
 export interface LinuxPodSandboxConfig {
   cgroupParent: string;
   securityContext: LinuxSandboxSecurityContext | undefined;
@@ -1038,11 +1213,13 @@ export interface LinuxPodSandboxConfig {
   resources: LinuxContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxConfig.SysctlsEntry`. */
 export interface LinuxPodSandboxConfig_SysctlsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxMetadata`. */
 export interface PodSandboxMetadata {
   name: string;
   uid: string;
@@ -1050,6 +1227,7 @@ export interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** The CRI message `runtime.v1.PodSandboxConfig`. */
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata | undefined;
   hostname: string;
@@ -1062,61 +1240,75 @@ export interface PodSandboxConfig {
   windows: WindowsPodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandboxConfig.LabelsEntry`. */
 export interface PodSandboxConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxConfig.AnnotationsEntry`. */
 export interface PodSandboxConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.RunPodSandboxRequest`. */
 export interface RunPodSandboxRequest {
   config: PodSandboxConfig | undefined;
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1.RunPodSandboxResponse`. */
 export interface RunPodSandboxResponse {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.StopPodSandboxRequest`. */
 export interface StopPodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.StopPodSandboxResponse`. */
 export interface StopPodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1.RemovePodSandboxRequest`. */
 export interface RemovePodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.RemovePodSandboxResponse`. */
 export interface RemovePodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatusRequest`. */
 export interface PodSandboxStatusRequest {
   podSandboxId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.PodIP`. */
 export interface PodIP {
   ip: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxNetworkStatus`. */
 export interface PodSandboxNetworkStatus {
   ip: string;
   additionalIps: PodIP[];
 }
 
+/** The CRI message `runtime.v1.Namespace`. */
 export interface Namespace {
   options: NamespaceOption | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxStatus`. */
 export interface LinuxPodSandboxStatus {
   namespaces: Namespace | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatus`. */
 export interface PodSandboxStatus {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -1129,16 +1321,19 @@ export interface PodSandboxStatus {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatus.LabelsEntry`. */
 export interface PodSandboxStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatus.AnnotationsEntry`. */
 export interface PodSandboxStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatusResponse`. */
 export interface PodSandboxStatusResponse {
   status: PodSandboxStatus | undefined;
   info: { [key: string]: string };
@@ -1146,30 +1341,36 @@ export interface PodSandboxStatusResponse {
   timestamp: bigint;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatusResponse.InfoEntry`. */
 export interface PodSandboxStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStateValue`. */
 export interface PodSandboxStateValue {
   state: PodSandboxState;
 }
 
+/** The CRI message `runtime.v1.PodSandboxFilter`. */
 export interface PodSandboxFilter {
   id: string;
   state: PodSandboxStateValue | undefined;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.PodSandboxFilter.LabelSelectorEntry`. */
 export interface PodSandboxFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxRequest`. */
 export interface ListPodSandboxRequest {
   filter: PodSandboxFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandbox`. */
 export interface PodSandbox {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -1180,62 +1381,76 @@ export interface PodSandbox {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1.PodSandbox.LabelsEntry`. */
 export interface PodSandbox_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandbox.AnnotationsEntry`. */
 export interface PodSandbox_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxResponse`. */
 export interface ListPodSandboxResponse {
   items: PodSandbox[];
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxesRequest`. */
 export interface StreamPodSandboxesRequest {
   filter: PodSandboxFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxesResponse`. */
 export interface StreamPodSandboxesResponse {
   podSandboxes: PodSandbox[];
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsRequest`. */
 export interface PodSandboxStatsRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsResponse`. */
 export interface PodSandboxStatsResponse {
   stats: PodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsFilter`. */
 export interface PodSandboxStatsFilter {
   id: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.PodSandboxStatsFilter.LabelSelectorEntry`. */
 export interface PodSandboxStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxStatsRequest`. */
 export interface ListPodSandboxStatsRequest {
   filter: PodSandboxStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxStatsResponse`. */
 export interface ListPodSandboxStatsResponse {
   stats: PodSandboxStats[];
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxStatsRequest`. */
 export interface StreamPodSandboxStatsRequest {
   filter: PodSandboxStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxStatsResponse`. */
 export interface StreamPodSandboxStatsResponse {
   podSandboxStats: PodSandboxStats[];
 }
 
+/** The CRI message `runtime.v1.PodSandboxAttributes`. */
 export interface PodSandboxAttributes {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -1243,22 +1458,26 @@ export interface PodSandboxAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.PodSandboxAttributes.LabelsEntry`. */
 export interface PodSandboxAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxAttributes.AnnotationsEntry`. */
 export interface PodSandboxAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.PodSandboxStats`. */
 export interface PodSandboxStats {
   attributes: PodSandboxAttributes | undefined;
   linux: LinuxPodSandboxStats | undefined;
   windows: WindowsPodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxPodSandboxStats`. */
 export interface LinuxPodSandboxStats {
   cpu: CpuUsage | undefined;
   memory: MemoryUsage | undefined;
@@ -1268,6 +1487,7 @@ export interface LinuxPodSandboxStats {
   io: IoUsage | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsPodSandboxStats`. */
 export interface WindowsPodSandboxStats {
   cpu: WindowsCpuUsage | undefined;
   memory: WindowsMemoryUsage | undefined;
@@ -1276,18 +1496,21 @@ export interface WindowsPodSandboxStats {
   containers: WindowsContainerStats[];
 }
 
+/** The CRI message `runtime.v1.NetworkUsage`. */
 export interface NetworkUsage {
   timestamp: bigint;
   defaultInterface: NetworkInterfaceUsage | undefined;
   interfaces: NetworkInterfaceUsage[];
 }
 
+/** The CRI message `runtime.v1.WindowsNetworkUsage`. */
 export interface WindowsNetworkUsage {
   timestamp: bigint;
   defaultInterface: WindowsNetworkInterfaceUsage | undefined;
   interfaces: WindowsNetworkInterfaceUsage[];
 }
 
+/** The CRI message `runtime.v1.NetworkInterfaceUsage`. */
 export interface NetworkInterfaceUsage {
   name: string;
   rxBytes: UInt64Value | undefined;
@@ -1296,6 +1519,7 @@ export interface NetworkInterfaceUsage {
   txErrors: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsNetworkInterfaceUsage`. */
 export interface WindowsNetworkInterfaceUsage {
   name: string;
   rxBytes: UInt64Value | undefined;
@@ -1304,16 +1528,19 @@ export interface WindowsNetworkInterfaceUsage {
   txPacketsDropped: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ProcessUsage`. */
 export interface ProcessUsage {
   timestamp: bigint;
   processCount: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsProcessUsage`. */
 export interface WindowsProcessUsage {
   timestamp: bigint;
   processCount: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ImageSpec`. */
 export interface ImageSpec {
   image: string;
   annotations: { [key: string]: string };
@@ -1322,16 +1549,19 @@ export interface ImageSpec {
   imageRef: string;
 }
 
+/** The CRI message `runtime.v1.ImageSpec.AnnotationsEntry`. */
 export interface ImageSpec_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.KeyValue`. */
 export interface KeyValue {
   key: string;
   value: Uint8Array;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerResources`. */
 export interface LinuxContainerResources {
   cpuPeriod: bigint;
   cpuQuota: bigint;
@@ -1345,16 +1575,19 @@ export interface LinuxContainerResources {
   memorySwapLimitInBytes: bigint;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerResources.UnifiedEntry`. */
 export interface LinuxContainerResources_UnifiedEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.HugepageLimit`. */
 export interface HugepageLimit {
   pageSize: string;
   limit: bigint;
 }
 
+/** The CRI message `runtime.v1.SELinuxOption`. */
 export interface SELinuxOption {
   user: string;
   role: string;
@@ -1362,12 +1595,14 @@ export interface SELinuxOption {
   level: string;
 }
 
+/** The CRI message `runtime.v1.Capability`. */
 export interface Capability {
   addCapabilities: string[];
   dropCapabilities: string[];
   addAmbientCapabilities: string[];
 }
 
+/** The CRI message `runtime.v1.LinuxContainerSecurityContext`. */
 export interface LinuxContainerSecurityContext {
   capabilities: Capability | undefined;
   privileged: boolean;
@@ -1392,21 +1627,25 @@ export interface LinuxContainerSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerConfig`. */
 export interface LinuxContainerConfig {
   resources: LinuxContainerResources | undefined;
   securityContext: LinuxContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxContainerUser`. */
 export interface LinuxContainerUser {
   uid: bigint;
   gid: bigint;
   supplementalGroups: bigint[];
 }
 
+/** The CRI message `runtime.v1.WindowsNamespaceOption`. */
 export interface WindowsNamespaceOption {
   network: NamespaceMode;
 }
 
+/** The CRI message `runtime.v1.WindowsSandboxSecurityContext`. */
 export interface WindowsSandboxSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
@@ -1414,21 +1653,25 @@ export interface WindowsSandboxSecurityContext {
   namespaceOptions: WindowsNamespaceOption | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsPodSandboxConfig`. */
 export interface WindowsPodSandboxConfig {
   securityContext: WindowsSandboxSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerSecurityContext`. */
 export interface WindowsContainerSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
   hostProcess: boolean;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerConfig`. */
 export interface WindowsContainerConfig {
   resources: WindowsContainerResources | undefined;
   securityContext: WindowsContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerResources`. */
 export interface WindowsContainerResources {
   cpuShares: bigint;
   cpuCount: bigint;
@@ -1438,26 +1681,31 @@ export interface WindowsContainerResources {
   affinityCpus: WindowsCpuGroupAffinity[];
 }
 
+/** The CRI message `runtime.v1.WindowsCpuGroupAffinity`. */
 export interface WindowsCpuGroupAffinity {
   cpuMask: bigint;
   cpuGroup: number;
 }
 
+/** The CRI message `runtime.v1.ContainerMetadata`. */
 export interface ContainerMetadata {
   name: string;
   attempt: number;
 }
 
+/** The CRI message `runtime.v1.Device`. */
 export interface Device {
   containerPath: string;
   hostPath: string;
   permissions: string;
 }
 
+/** The CRI message `runtime.v1.CDIDevice`. */
 export interface CDIDevice {
   name: string;
 }
 
+/** The CRI message `runtime.v1.ContainerConfig`. */
 export interface ContainerConfig {
   metadata: ContainerMetadata | undefined;
   image: ImageSpec | undefined;
@@ -1479,52 +1727,64 @@ export interface ContainerConfig {
   stopSignal: Signal;
 }
 
+/** The CRI message `runtime.v1.ContainerConfig.LabelsEntry`. */
 export interface ContainerConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerConfig.AnnotationsEntry`. */
 export interface ContainerConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.CreateContainerRequest`. */
 export interface CreateContainerRequest {
   podSandboxId: string;
   config: ContainerConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.CreateContainerResponse`. */
 export interface CreateContainerResponse {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.StartContainerRequest`. */
 export interface StartContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.StartContainerResponse`. */
 export interface StartContainerResponse {
 }
 
+/** The CRI message `runtime.v1.StopContainerRequest`. */
 export interface StopContainerRequest {
   containerId: string;
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1.StopContainerResponse`. */
 export interface StopContainerResponse {
 }
 
+/** The CRI message `runtime.v1.RemoveContainerRequest`. */
 export interface RemoveContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.RemoveContainerResponse`. */
 export interface RemoveContainerResponse {
 }
 
+/** The CRI message `runtime.v1.ContainerStateValue`. */
 export interface ContainerStateValue {
   state: ContainerState;
 }
 
+/** The CRI message `runtime.v1.ContainerFilter`. */
 export interface ContainerFilter {
   id: string;
   state: ContainerStateValue | undefined;
@@ -1532,15 +1792,18 @@ export interface ContainerFilter {
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerFilter.LabelSelectorEntry`. */
 export interface ContainerFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListContainersRequest`. */
 export interface ListContainersRequest {
   filter: ContainerFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.Container`. */
 export interface Container {
   id: string;
   podSandboxId: string;
@@ -1554,33 +1817,40 @@ export interface Container {
   imageId: string;
 }
 
+/** The CRI message `runtime.v1.Container.LabelsEntry`. */
 export interface Container_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.Container.AnnotationsEntry`. */
 export interface Container_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListContainersResponse`. */
 export interface ListContainersResponse {
   containers: Container[];
 }
 
+/** The CRI message `runtime.v1.StreamContainersRequest`. */
 export interface StreamContainersRequest {
   filter: ContainerFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamContainersResponse`. */
 export interface StreamContainersResponse {
   containers: Container[];
 }
 
+/** The CRI message `runtime.v1.ContainerStatusRequest`. */
 export interface ContainerStatusRequest {
   containerId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.ContainerStatus`. */
 export interface ContainerStatus {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -1603,35 +1873,42 @@ export interface ContainerStatus {
   stopSignal: Signal;
 }
 
+/** The CRI message `runtime.v1.ContainerStatus.LabelsEntry`. */
 export interface ContainerStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStatus.AnnotationsEntry`. */
 export interface ContainerStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStatusResponse`. */
 export interface ContainerStatusResponse {
   status: ContainerStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerStatusResponse.InfoEntry`. */
 export interface ContainerStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerResources`. */
 export interface ContainerResources {
   linux: LinuxContainerResources | undefined;
   windows: WindowsContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1.ContainerUser`. */
 export interface ContainerUser {
   linux: LinuxContainerUser | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdateContainerResourcesRequest`. */
 export interface UpdateContainerResourcesRequest {
   containerId: string;
   linux: LinuxContainerResources | undefined;
@@ -1639,26 +1916,31 @@ export interface UpdateContainerResourcesRequest {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.UpdateContainerResourcesRequest.AnnotationsEntry`. */
 export interface UpdateContainerResourcesRequest_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.UpdateContainerResourcesResponse`. */
 export interface UpdateContainerResourcesResponse {
 }
 
+/** The CRI message `runtime.v1.ExecSyncRequest`. */
 export interface ExecSyncRequest {
   containerId: string;
   cmd: string[];
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1.ExecSyncResponse`. */
 export interface ExecSyncResponse {
   stdout: Uint8Array;
   stderr: Uint8Array;
   exitCode: number;
 }
 
+/** The CRI message `runtime.v1.ExecRequest`. */
 export interface ExecRequest {
   containerId: string;
   cmd: string[];
@@ -1668,10 +1950,12 @@ export interface ExecRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1.ExecResponse`. */
 export interface ExecResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1.AttachRequest`. */
 export interface AttachRequest {
   containerId: string;
   stdin: boolean;
@@ -1680,27 +1964,33 @@ export interface AttachRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1.AttachResponse`. */
 export interface AttachResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1.PortForwardRequest`. */
 export interface PortForwardRequest {
   podSandboxId: string;
   port: number[];
 }
 
+/** The CRI message `runtime.v1.PortForwardResponse`. */
 export interface PortForwardResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1.ImageFilter`. */
 export interface ImageFilter {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1.ListImagesRequest`. */
 export interface ListImagesRequest {
   filter: ImageFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.Image`. */
 export interface Image {
   id: string;
   repoTags: string[];
@@ -1712,33 +2002,40 @@ export interface Image {
   pinned: boolean;
 }
 
+/** The CRI message `runtime.v1.ListImagesResponse`. */
 export interface ListImagesResponse {
   images: Image[];
 }
 
+/** The CRI message `runtime.v1.StreamImagesRequest`. */
 export interface StreamImagesRequest {
   filter: ImageFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamImagesResponse`. */
 export interface StreamImagesResponse {
   images: Image[];
 }
 
+/** The CRI message `runtime.v1.ImageStatusRequest`. */
 export interface ImageStatusRequest {
   image: ImageSpec | undefined;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.ImageStatusResponse`. */
 export interface ImageStatusResponse {
   image: Image | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ImageStatusResponse.InfoEntry`. */
 export interface ImageStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.AuthConfig`. */
 export interface AuthConfig {
   username: string;
   password: string;
@@ -1748,38 +2045,47 @@ export interface AuthConfig {
   registryToken: string;
 }
 
+/** The CRI message `runtime.v1.PullImageRequest`. */
 export interface PullImageRequest {
   image: ImageSpec | undefined;
   auth: AuthConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.PullImageResponse`. */
 export interface PullImageResponse {
   imageRef: string;
 }
 
+/** The CRI message `runtime.v1.RemoveImageRequest`. */
 export interface RemoveImageRequest {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1.RemoveImageResponse`. */
 export interface RemoveImageResponse {
 }
 
+/** The CRI message `runtime.v1.NetworkConfig`. */
 export interface NetworkConfig {
   podCidr: string;
 }
 
+/** The CRI message `runtime.v1.RuntimeConfig`. */
 export interface RuntimeConfig {
   networkConfig: NetworkConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdateRuntimeConfigRequest`. */
 export interface UpdateRuntimeConfigRequest {
   runtimeConfig: RuntimeConfig | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdateRuntimeConfigResponse`. */
 export interface UpdateRuntimeConfigResponse {
 }
 
+/** The CRI message `runtime.v1.RuntimeCondition`. */
 export interface RuntimeCondition {
   type: string;
   status: boolean;
@@ -1787,30 +2093,36 @@ export interface RuntimeCondition {
   message: string;
 }
 
+/** The CRI message `runtime.v1.RuntimeStatus`. */
 export interface RuntimeStatus {
   conditions: RuntimeCondition[];
 }
 
+/** The CRI message `runtime.v1.StatusRequest`. */
 export interface StatusRequest {
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1.RuntimeHandlerFeatures`. */
 export interface RuntimeHandlerFeatures {
   recursiveReadOnlyMounts: boolean;
   userNamespaces: boolean;
 }
 
+/** The CRI message `runtime.v1.RuntimeHandler`. */
 export interface RuntimeHandler {
   name: string;
   features: RuntimeHandlerFeatures | undefined;
 }
 
+/** The CRI message `runtime.v1.RuntimeFeatures`. */
 export interface RuntimeFeatures {
   supplementalGroupsPolicy: boolean;
   userNamespacesHostNetwork: boolean;
   mountOptions: boolean;
 }
 
+/** The CRI message `runtime.v1.StatusResponse`. */
 export interface StatusResponse {
   status: RuntimeStatus | undefined;
   info: { [key: string]: string };
@@ -1818,22 +2130,27 @@ export interface StatusResponse {
   features: RuntimeFeatures | undefined;
 }
 
+/** The CRI message `runtime.v1.StatusResponse.InfoEntry`. */
 export interface StatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ImageFsInfoRequest`. */
 export interface ImageFsInfoRequest {
 }
 
+/** The CRI message `runtime.v1.UInt64Value`. */
 export interface UInt64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1.FilesystemIdentifier`. */
 export interface FilesystemIdentifier {
   mountpoint: string;
 }
 
+/** The CRI message `runtime.v1.FilesystemUsage`. */
 export interface FilesystemUsage {
   timestamp: bigint;
   fsId: FilesystemIdentifier | undefined;
@@ -1841,52 +2158,63 @@ export interface FilesystemUsage {
   inodesUsed: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsFilesystemUsage`. */
 export interface WindowsFilesystemUsage {
   timestamp: bigint;
   fsId: FilesystemIdentifier | undefined;
   usedBytes: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ImageFsInfoResponse`. */
 export interface ImageFsInfoResponse {
   imageFilesystems: FilesystemUsage[];
   containerFilesystems: FilesystemUsage[];
 }
 
+/** The CRI message `runtime.v1.ContainerStatsRequest`. */
 export interface ContainerStatsRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStatsResponse`. */
 export interface ContainerStatsResponse {
   stats: ContainerStats | undefined;
 }
 
+/** The CRI message `runtime.v1.ListContainerStatsRequest`. */
 export interface ListContainerStatsRequest {
   filter: ContainerStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.ContainerStatsFilter`. */
 export interface ContainerStatsFilter {
   id: string;
   podSandboxId: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerStatsFilter.LabelSelectorEntry`. */
 export interface ContainerStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ListContainerStatsResponse`. */
 export interface ListContainerStatsResponse {
   stats: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1.StreamContainerStatsRequest`. */
 export interface StreamContainerStatsRequest {
   filter: ContainerStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1.StreamContainerStatsResponse`. */
 export interface StreamContainerStatsResponse {
   containerStats: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1.ContainerAttributes`. */
 export interface ContainerAttributes {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -1894,16 +2222,19 @@ export interface ContainerAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.ContainerAttributes.LabelsEntry`. */
 export interface ContainerAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerAttributes.AnnotationsEntry`. */
 export interface ContainerAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.ContainerStats`. */
 export interface ContainerStats {
   attributes: ContainerAttributes | undefined;
   cpu: CpuUsage | undefined;
@@ -1913,6 +2244,7 @@ export interface ContainerStats {
   io: IoUsage | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsContainerStats`. */
 export interface WindowsContainerStats {
   attributes: ContainerAttributes | undefined;
   cpu: WindowsCpuUsage | undefined;
@@ -1920,11 +2252,13 @@ export interface WindowsContainerStats {
   writableLayer: WindowsFilesystemUsage | undefined;
 }
 
+/** The CRI message `runtime.v1.PsiStats`. */
 export interface PsiStats {
   Full: PsiData | undefined;
   Some: PsiData | undefined;
 }
 
+/** The CRI message `runtime.v1.PsiData`. */
 export interface PsiData {
   Total: bigint;
   Avg10: number;
@@ -1932,6 +2266,7 @@ export interface PsiData {
   Avg300: number;
 }
 
+/** The CRI message `runtime.v1.CpuUsage`. */
 export interface CpuUsage {
   timestamp: bigint;
   usageCoreNanoSeconds: UInt64Value | undefined;
@@ -1939,12 +2274,14 @@ export interface CpuUsage {
   psi: PsiStats | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsCpuUsage`. */
 export interface WindowsCpuUsage {
   timestamp: bigint;
   usageCoreNanoSeconds: UInt64Value | undefined;
   usageNanoCores: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.MemoryUsage`. */
 export interface MemoryUsage {
   timestamp: bigint;
   workingSetBytes: UInt64Value | undefined;
@@ -1956,17 +2293,20 @@ export interface MemoryUsage {
   psi: PsiStats | undefined;
 }
 
+/** The CRI message `runtime.v1.IoUsage`. */
 export interface IoUsage {
   timestamp: bigint;
   psi: PsiStats | undefined;
 }
 
+/** The CRI message `runtime.v1.SwapUsage`. */
 export interface SwapUsage {
   timestamp: bigint;
   swapAvailableBytes: UInt64Value | undefined;
   swapUsageBytes: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.WindowsMemoryUsage`. */
 export interface WindowsMemoryUsage {
   timestamp: bigint;
   workingSetBytes: UInt64Value | undefined;
@@ -1975,22 +2315,27 @@ export interface WindowsMemoryUsage {
   commitMemoryBytes: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.ReopenContainerLogRequest`. */
 export interface ReopenContainerLogRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.ReopenContainerLogResponse`. */
 export interface ReopenContainerLogResponse {
 }
 
+/** The CRI message `runtime.v1.CheckpointContainerRequest`. */
 export interface CheckpointContainerRequest {
   containerId: string;
   location: string;
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1.CheckpointContainerResponse`. */
 export interface CheckpointContainerResponse {
 }
 
+/** The CRI message `runtime.v1.CheckpointPodRequest`. */
 export interface CheckpointPodRequest {
   podSandboxId: string;
   outputPath: string;
@@ -1998,14 +2343,17 @@ export interface CheckpointPodRequest {
   options: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1.CheckpointPodRequest.OptionsEntry`. */
 export interface CheckpointPodRequest_OptionsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.CheckpointPodResponse`. */
 export interface CheckpointPodResponse {
 }
 
+/** The CRI message `runtime.v1.RestorePodRequest`. */
 export interface RestorePodRequest {
   checkpointPath: string;
   config: PodSandboxConfig | undefined;
@@ -2014,24 +2362,29 @@ export interface RestorePodRequest {
   containerConfigs: ContainerConfig[];
 }
 
+/** The CRI message `runtime.v1.RestorePodRequest.OptionsEntry`. */
 export interface RestorePodRequest_OptionsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1.RestoredContainer`. */
 export interface RestoredContainer {
   name: string;
   containerId: string;
 }
 
+/** The CRI message `runtime.v1.RestorePodResponse`. */
 export interface RestorePodResponse {
   podSandboxId: string;
   restoredContainers: RestoredContainer[];
 }
 
+/** The CRI message `runtime.v1.GetEventsRequest`. */
 export interface GetEventsRequest {
 }
 
+/** The CRI message `runtime.v1.ContainerEventResponse`. */
 export interface ContainerEventResponse {
   containerId: string;
   containerEventType: ContainerEventType;
@@ -2040,44 +2393,54 @@ export interface ContainerEventResponse {
   containersStatuses: ContainerStatus[];
 }
 
+/** The CRI message `runtime.v1.ListMetricDescriptorsRequest`. */
 export interface ListMetricDescriptorsRequest {
 }
 
+/** The CRI message `runtime.v1.ListMetricDescriptorsResponse`. */
 export interface ListMetricDescriptorsResponse {
   descriptors: MetricDescriptor[];
 }
 
+/** The CRI message `runtime.v1.MetricDescriptor`. */
 export interface MetricDescriptor {
   name: string;
   help: string;
   labelKeys: string[];
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxMetricsRequest`. */
 export interface ListPodSandboxMetricsRequest {
 }
 
+/** The CRI message `runtime.v1.ListPodSandboxMetricsResponse`. */
 export interface ListPodSandboxMetricsResponse {
   podMetrics: PodSandboxMetrics[];
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxMetricsRequest`. */
 export interface StreamPodSandboxMetricsRequest {
 }
 
+/** The CRI message `runtime.v1.StreamPodSandboxMetricsResponse`. */
 export interface StreamPodSandboxMetricsResponse {
   podSandboxMetrics: PodSandboxMetrics[];
 }
 
+/** The CRI message `runtime.v1.PodSandboxMetrics`. */
 export interface PodSandboxMetrics {
   podSandboxId: string;
   metrics: Metric[];
   containerMetrics: ContainerMetrics[];
 }
 
+/** The CRI message `runtime.v1.ContainerMetrics`. */
 export interface ContainerMetrics {
   containerId: string;
   metrics: Metric[];
 }
 
+/** The CRI message `runtime.v1.Metric`. */
 export interface Metric {
   name: string;
   timestamp: bigint;
@@ -2086,23 +2449,28 @@ export interface Metric {
   value: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1.RuntimeConfigRequest`. */
 export interface RuntimeConfigRequest {
 }
 
+/** The CRI message `runtime.v1.RuntimeConfigResponse`. */
 export interface RuntimeConfigResponse {
   linux: LinuxRuntimeConfiguration | undefined;
 }
 
+/** The CRI message `runtime.v1.LinuxRuntimeConfiguration`. */
 export interface LinuxRuntimeConfiguration {
   cgroupDriver: CgroupDriver;
 }
 
+/** The CRI message `runtime.v1.UpdatePodSandboxResourcesRequest`. */
 export interface UpdatePodSandboxResourcesRequest {
   podSandboxId: string;
   overhead: LinuxContainerResources | undefined;
   resources: LinuxContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1.UpdatePodSandboxResourcesResponse`. */
 export interface UpdatePodSandboxResourcesResponse {
 }
 
@@ -2110,6 +2478,7 @@ function createBaseVersionRequest(): VersionRequest {
   return { version: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.VersionRequest` messages. */
 export const VersionRequest: MessageFns<VersionRequest> = {
   encode(message: VersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
@@ -2177,6 +2546,7 @@ function createBaseVersionResponse(): VersionResponse {
   return { version: "", runtimeName: "", runtimeVersion: "", runtimeApiVersion: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.VersionResponse` messages. */
 export const VersionResponse: MessageFns<VersionResponse> = {
   encode(message: VersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
@@ -2306,6 +2676,7 @@ function createBaseDNSConfig(): DNSConfig {
   return { servers: [], searches: [], options: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.DNSConfig` messages. */
 export const DNSConfig: MessageFns<DNSConfig> = {
   encode(message: DNSConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.servers) {
@@ -2407,6 +2778,7 @@ function createBasePortMapping(): PortMapping {
   return { protocol: 0, containerPort: 0, hostPort: 0, hostIp: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortMapping` messages. */
 export const PortMapping: MessageFns<PortMapping> = {
   encode(message: PortMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.protocol !== 0) {
@@ -2548,6 +2920,7 @@ function createBaseMount(): Mount {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Mount` messages. */
 export const Mount: MessageFns<Mount> = {
   encode(message: Mount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
@@ -2807,6 +3180,7 @@ function createBaseIDMapping(): IDMapping {
   return { hostId: 0, containerId: 0, length: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.IDMapping` messages. */
 export const IDMapping: MessageFns<IDMapping> = {
   encode(message: IDMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.hostId !== 0) {
@@ -2916,6 +3290,7 @@ function createBaseUserNamespace(): UserNamespace {
   return { mode: 0, uids: [], gids: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UserNamespace` messages. */
 export const UserNamespace: MessageFns<UserNamespace> = {
   encode(message: UserNamespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mode !== 0) {
@@ -3017,6 +3392,7 @@ function createBaseNamespaceOption(): NamespaceOption {
   return { network: 0, pid: 0, ipc: 0, targetId: "", usernsOptions: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NamespaceOption` messages. */
 export const NamespaceOption: MessageFns<NamespaceOption> = {
   encode(message: NamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
@@ -3160,6 +3536,7 @@ function createBaseInt64Value(): Int64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Int64Value` messages. */
 export const Int64Value: MessageFns<Int64Value> = {
   encode(message: Int64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
@@ -3242,6 +3619,7 @@ function createBaseLinuxSandboxSecurityContext(): LinuxSandboxSecurityContext {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxSandboxSecurityContext` messages. */
 export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext> = {
   encode(message: LinuxSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaceOptions !== undefined) {
@@ -3532,6 +3910,7 @@ function createBaseSecurityProfile(): SecurityProfile {
   return { profileType: 0, localhostRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SecurityProfile` messages. */
 export const SecurityProfile: MessageFns<SecurityProfile> = {
   encode(message: SecurityProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profileType !== 0) {
@@ -3625,6 +4004,7 @@ function createBaseLinuxPodSandboxConfig(): LinuxPodSandboxConfig {
   return { cgroupParent: "", securityContext: undefined, sysctls: {}, overhead: undefined, resources: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxConfig` messages. */
 export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
   encode(message: LinuxPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupParent !== "") {
@@ -3802,6 +4182,7 @@ function createBaseLinuxPodSandboxConfig_SysctlsEntry(): LinuxPodSandboxConfig_S
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxConfig.SysctlsEntry` messages. */
 export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfig_SysctlsEntry> = {
   encode(message: LinuxPodSandboxConfig_SysctlsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -3887,6 +4268,7 @@ function createBasePodSandboxMetadata(): PodSandboxMetadata {
   return { name: "", uid: "", namespace: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxMetadata` messages. */
 export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
   encode(message: PodSandboxMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -4014,6 +4396,7 @@ function createBasePodSandboxConfig(): PodSandboxConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig` messages. */
 export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
   encode(message: PodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
@@ -4291,6 +4674,7 @@ function createBasePodSandboxConfig_LabelsEntry(): PodSandboxConfig_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig.LabelsEntry` messages. */
 export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEntry> = {
   encode(message: PodSandboxConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -4376,6 +4760,7 @@ function createBasePodSandboxConfig_AnnotationsEntry(): PodSandboxConfig_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxConfig.AnnotationsEntry` messages. */
 export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_AnnotationsEntry> = {
   encode(message: PodSandboxConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -4461,6 +4846,7 @@ function createBaseRunPodSandboxRequest(): RunPodSandboxRequest {
   return { config: undefined, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RunPodSandboxRequest` messages. */
 export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
   encode(message: RunPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.config !== undefined) {
@@ -4552,6 +4938,7 @@ function createBaseRunPodSandboxResponse(): RunPodSandboxResponse {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RunPodSandboxResponse` messages. */
 export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
   encode(message: RunPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -4625,6 +5012,7 @@ function createBaseStopPodSandboxRequest(): StopPodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopPodSandboxRequest` messages. */
 export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
   encode(message: StopPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -4698,6 +5086,7 @@ function createBaseStopPodSandboxResponse(): StopPodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopPodSandboxResponse` messages. */
 export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
   encode(_: StopPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -4750,6 +5139,7 @@ function createBaseRemovePodSandboxRequest(): RemovePodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemovePodSandboxRequest` messages. */
 export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
   encode(message: RemovePodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -4823,6 +5213,7 @@ function createBaseRemovePodSandboxResponse(): RemovePodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemovePodSandboxResponse` messages. */
 export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
   encode(_: RemovePodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -4875,6 +5266,7 @@ function createBasePodSandboxStatusRequest(): PodSandboxStatusRequest {
   return { podSandboxId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusRequest` messages. */
 export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
   encode(message: PodSandboxStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -4964,6 +5356,7 @@ function createBasePodIP(): PodIP {
   return { ip: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodIP` messages. */
 export const PodIP: MessageFns<PodIP> = {
   encode(message: PodIP, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
@@ -5031,6 +5424,7 @@ function createBasePodSandboxNetworkStatus(): PodSandboxNetworkStatus {
   return { ip: "", additionalIps: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxNetworkStatus` messages. */
 export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
   encode(message: PodSandboxNetworkStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
@@ -5120,6 +5514,7 @@ function createBaseNamespace(): Namespace {
   return { options: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Namespace` messages. */
 export const Namespace: MessageFns<Namespace> = {
   encode(message: Namespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.options !== undefined) {
@@ -5189,6 +5584,7 @@ function createBaseLinuxPodSandboxStatus(): LinuxPodSandboxStatus {
   return { namespaces: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxStatus` messages. */
 export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
   encode(message: LinuxPodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaces !== undefined) {
@@ -5268,6 +5664,7 @@ function createBasePodSandboxStatus(): PodSandboxStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus` messages. */
 export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
   encode(message: PodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -5542,6 +5939,7 @@ function createBasePodSandboxStatus_LabelsEntry(): PodSandboxStatus_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus.LabelsEntry` messages. */
 export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEntry> = {
   encode(message: PodSandboxStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -5627,6 +6025,7 @@ function createBasePodSandboxStatus_AnnotationsEntry(): PodSandboxStatus_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatus.AnnotationsEntry` messages. */
 export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_AnnotationsEntry> = {
   encode(message: PodSandboxStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -5712,6 +6111,7 @@ function createBasePodSandboxStatusResponse(): PodSandboxStatusResponse {
   return { status: undefined, info: {}, containersStatuses: [], timestamp: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusResponse` messages. */
 export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
   encode(message: PodSandboxStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
@@ -5868,6 +6268,7 @@ function createBasePodSandboxStatusResponse_InfoEntry(): PodSandboxStatusRespons
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatusResponse.InfoEntry` messages. */
 export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResponse_InfoEntry> = {
   encode(message: PodSandboxStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -5953,6 +6354,7 @@ function createBasePodSandboxStateValue(): PodSandboxStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStateValue` messages. */
 export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
   encode(message: PodSandboxStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
@@ -6020,6 +6422,7 @@ function createBasePodSandboxFilter(): PodSandboxFilter {
   return { id: "", state: undefined, labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxFilter` messages. */
 export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
   encode(message: PodSandboxFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -6166,6 +6569,7 @@ function createBasePodSandboxFilter_LabelSelectorEntry(): PodSandboxFilter_Label
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxFilter.LabelSelectorEntry` messages. */
 export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_LabelSelectorEntry> = {
   encode(message: PodSandboxFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -6251,6 +6655,7 @@ function createBaseListPodSandboxRequest(): ListPodSandboxRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxRequest` messages. */
 export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
   encode(message: ListPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -6320,6 +6725,7 @@ function createBasePodSandbox(): PodSandbox {
   return { id: "", metadata: undefined, state: 0, createdAt: 0n, labels: {}, annotations: {}, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox` messages. */
 export const PodSandbox: MessageFns<PodSandbox> = {
   encode(message: PodSandbox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -6558,6 +6964,7 @@ function createBasePodSandbox_LabelsEntry(): PodSandbox_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox.LabelsEntry` messages. */
 export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
   encode(message: PodSandbox_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -6643,6 +7050,7 @@ function createBasePodSandbox_AnnotationsEntry(): PodSandbox_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandbox.AnnotationsEntry` messages. */
 export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry> = {
   encode(message: PodSandbox_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -6728,6 +7136,7 @@ function createBaseListPodSandboxResponse(): ListPodSandboxResponse {
   return { items: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxResponse` messages. */
 export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
   encode(message: ListPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
@@ -6797,6 +7206,7 @@ function createBaseStreamPodSandboxesRequest(): StreamPodSandboxesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxesRequest` messages. */
 export const StreamPodSandboxesRequest: MessageFns<StreamPodSandboxesRequest> = {
   encode(message: StreamPodSandboxesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -6866,6 +7276,7 @@ function createBaseStreamPodSandboxesResponse(): StreamPodSandboxesResponse {
   return { podSandboxes: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxesResponse` messages. */
 export const StreamPodSandboxesResponse: MessageFns<StreamPodSandboxesResponse> = {
   encode(message: StreamPodSandboxesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxes) {
@@ -6939,6 +7350,7 @@ function createBasePodSandboxStatsRequest(): PodSandboxStatsRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsRequest` messages. */
 export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
   encode(message: PodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -7012,6 +7424,7 @@ function createBasePodSandboxStatsResponse(): PodSandboxStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsResponse` messages. */
 export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
   encode(message: PodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
@@ -7081,6 +7494,7 @@ function createBasePodSandboxStatsFilter(): PodSandboxStatsFilter {
   return { id: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsFilter` messages. */
 export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
   encode(message: PodSandboxStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -7209,6 +7623,7 @@ function createBasePodSandboxStatsFilter_LabelSelectorEntry(): PodSandboxStatsFi
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStatsFilter.LabelSelectorEntry` messages. */
 export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStatsFilter_LabelSelectorEntry> = {
   encode(message: PodSandboxStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -7294,6 +7709,7 @@ function createBaseListPodSandboxStatsRequest(): ListPodSandboxStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxStatsRequest` messages. */
 export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> = {
   encode(message: ListPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -7363,6 +7779,7 @@ function createBaseListPodSandboxStatsResponse(): ListPodSandboxStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxStatsResponse` messages. */
 export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse> = {
   encode(message: ListPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
@@ -7432,6 +7849,7 @@ function createBaseStreamPodSandboxStatsRequest(): StreamPodSandboxStatsRequest 
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxStatsRequest` messages. */
 export const StreamPodSandboxStatsRequest: MessageFns<StreamPodSandboxStatsRequest> = {
   encode(message: StreamPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -7501,6 +7919,7 @@ function createBaseStreamPodSandboxStatsResponse(): StreamPodSandboxStatsRespons
   return { podSandboxStats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxStatsResponse` messages. */
 export const StreamPodSandboxStatsResponse: MessageFns<StreamPodSandboxStatsResponse> = {
   encode(message: StreamPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxStats) {
@@ -7574,6 +7993,7 @@ function createBasePodSandboxAttributes(): PodSandboxAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes` messages. */
 export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
   encode(message: PodSandboxAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -7753,6 +8173,7 @@ function createBasePodSandboxAttributes_LabelsEntry(): PodSandboxAttributes_Labe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes.LabelsEntry` messages. */
 export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_LabelsEntry> = {
   encode(message: PodSandboxAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -7838,6 +8259,7 @@ function createBasePodSandboxAttributes_AnnotationsEntry(): PodSandboxAttributes
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxAttributes.AnnotationsEntry` messages. */
 export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttributes_AnnotationsEntry> = {
   encode(message: PodSandboxAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -7923,6 +8345,7 @@ function createBasePodSandboxStats(): PodSandboxStats {
   return { attributes: undefined, linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxStats` messages. */
 export const PodSandboxStats: MessageFns<PodSandboxStats> = {
   encode(message: PodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
@@ -8030,6 +8453,7 @@ function createBaseLinuxPodSandboxStats(): LinuxPodSandboxStats {
   return { cpu: undefined, memory: undefined, network: undefined, process: undefined, containers: [], io: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxPodSandboxStats` messages. */
 export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
   encode(message: LinuxPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
@@ -8187,6 +8611,7 @@ function createBaseWindowsPodSandboxStats(): WindowsPodSandboxStats {
   return { cpu: undefined, memory: undefined, network: undefined, process: undefined, containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsPodSandboxStats` messages. */
 export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
   encode(message: WindowsPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
@@ -8330,6 +8755,7 @@ function createBaseNetworkUsage(): NetworkUsage {
   return { timestamp: 0n, defaultInterface: undefined, interfaces: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkUsage` messages. */
 export const NetworkUsage: MessageFns<NetworkUsage> = {
   encode(message: NetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -8442,6 +8868,7 @@ function createBaseWindowsNetworkUsage(): WindowsNetworkUsage {
   return { timestamp: 0n, defaultInterface: undefined, interfaces: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNetworkUsage` messages. */
 export const WindowsNetworkUsage: MessageFns<WindowsNetworkUsage> = {
   encode(message: WindowsNetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -8554,6 +8981,7 @@ function createBaseNetworkInterfaceUsage(): NetworkInterfaceUsage {
   return { name: "", rxBytes: undefined, rxErrors: undefined, txBytes: undefined, txErrors: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkInterfaceUsage` messages. */
 export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
   encode(message: NetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -8711,6 +9139,7 @@ function createBaseWindowsNetworkInterfaceUsage(): WindowsNetworkInterfaceUsage 
   return { name: "", rxBytes: undefined, rxPacketsDropped: undefined, txBytes: undefined, txPacketsDropped: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNetworkInterfaceUsage` messages. */
 export const WindowsNetworkInterfaceUsage: MessageFns<WindowsNetworkInterfaceUsage> = {
   encode(message: WindowsNetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -8868,6 +9297,7 @@ function createBaseProcessUsage(): ProcessUsage {
   return { timestamp: 0n, processCount: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ProcessUsage` messages. */
 export const ProcessUsage: MessageFns<ProcessUsage> = {
   encode(message: ProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -8962,6 +9392,7 @@ function createBaseWindowsProcessUsage(): WindowsProcessUsage {
   return { timestamp: 0n, processCount: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsProcessUsage` messages. */
 export const WindowsProcessUsage: MessageFns<WindowsProcessUsage> = {
   encode(message: WindowsProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -9056,6 +9487,7 @@ function createBaseImageSpec(): ImageSpec {
   return { image: "", annotations: {}, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageSpec` messages. */
 export const ImageSpec: MessageFns<ImageSpec> = {
   encode(message: ImageSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== "") {
@@ -9231,6 +9663,7 @@ function createBaseImageSpec_AnnotationsEntry(): ImageSpec_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageSpec.AnnotationsEntry` messages. */
 export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> = {
   encode(message: ImageSpec_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -9316,6 +9749,7 @@ function createBaseKeyValue(): KeyValue {
   return { key: "", value: new Uint8Array(0) };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.KeyValue` messages. */
 export const KeyValue: MessageFns<KeyValue> = {
   encode(message: KeyValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -9412,6 +9846,7 @@ function createBaseLinuxContainerResources(): LinuxContainerResources {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerResources` messages. */
 export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
   encode(message: LinuxContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuPeriod !== 0n) {
@@ -9716,6 +10151,7 @@ function createBaseLinuxContainerResources_UnifiedEntry(): LinuxContainerResourc
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerResources.UnifiedEntry` messages. */
 export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerResources_UnifiedEntry> = {
   encode(message: LinuxContainerResources_UnifiedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -9801,6 +10237,7 @@ function createBaseHugepageLimit(): HugepageLimit {
   return { pageSize: "", limit: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.HugepageLimit` messages. */
 export const HugepageLimit: MessageFns<HugepageLimit> = {
   encode(message: HugepageLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pageSize !== "") {
@@ -9893,6 +10330,7 @@ function createBaseSELinuxOption(): SELinuxOption {
   return { user: "", role: "", type: "", level: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SELinuxOption` messages. */
 export const SELinuxOption: MessageFns<SELinuxOption> = {
   encode(message: SELinuxOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== "") {
@@ -10010,6 +10448,7 @@ function createBaseCapability(): Capability {
   return { addCapabilities: [], dropCapabilities: [], addAmbientCapabilities: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Capability` messages. */
 export const Capability: MessageFns<Capability> = {
   encode(message: Capability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addCapabilities) {
@@ -10141,6 +10580,7 @@ function createBaseLinuxContainerSecurityContext(): LinuxContainerSecurityContex
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerSecurityContext` messages. */
 export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityContext> = {
   encode(message: LinuxContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.capabilities !== undefined) {
@@ -10549,6 +10989,7 @@ function createBaseLinuxContainerConfig(): LinuxContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerConfig` messages. */
 export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
   encode(message: LinuxContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
@@ -10642,6 +11083,7 @@ function createBaseLinuxContainerUser(): LinuxContainerUser {
   return { uid: 0n, gid: 0n, supplementalGroups: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxContainerUser` messages. */
 export const LinuxContainerUser: MessageFns<LinuxContainerUser> = {
   encode(message: LinuxContainerUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.uid !== 0n) {
@@ -10770,6 +11212,7 @@ function createBaseWindowsNamespaceOption(): WindowsNamespaceOption {
   return { network: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsNamespaceOption` messages. */
 export const WindowsNamespaceOption: MessageFns<WindowsNamespaceOption> = {
   encode(message: WindowsNamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
@@ -10837,6 +11280,7 @@ function createBaseWindowsSandboxSecurityContext(): WindowsSandboxSecurityContex
   return { runAsUsername: "", credentialSpec: "", hostProcess: false, namespaceOptions: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsSandboxSecurityContext` messages. */
 export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityContext> = {
   encode(message: WindowsSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
@@ -10972,6 +11416,7 @@ function createBaseWindowsPodSandboxConfig(): WindowsPodSandboxConfig {
   return { securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsPodSandboxConfig` messages. */
 export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
   encode(message: WindowsPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.securityContext !== undefined) {
@@ -11047,6 +11492,7 @@ function createBaseWindowsContainerSecurityContext(): WindowsContainerSecurityCo
   return { runAsUsername: "", credentialSpec: "", hostProcess: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerSecurityContext` messages. */
 export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurityContext> = {
   encode(message: WindowsContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
@@ -11160,6 +11606,7 @@ function createBaseWindowsContainerConfig(): WindowsContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerConfig` messages. */
 export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
   encode(message: WindowsContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
@@ -11260,6 +11707,7 @@ function createBaseWindowsContainerResources(): WindowsContainerResources {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerResources` messages. */
 export const WindowsContainerResources: MessageFns<WindowsContainerResources> = {
   encode(message: WindowsContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuShares !== 0n) {
@@ -11454,6 +11902,7 @@ function createBaseWindowsCpuGroupAffinity(): WindowsCpuGroupAffinity {
   return { cpuMask: 0n, cpuGroup: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsCpuGroupAffinity` messages. */
 export const WindowsCpuGroupAffinity: MessageFns<WindowsCpuGroupAffinity> = {
   encode(message: WindowsCpuGroupAffinity, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuMask !== 0n) {
@@ -11546,6 +11995,7 @@ function createBaseContainerMetadata(): ContainerMetadata {
   return { name: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerMetadata` messages. */
 export const ContainerMetadata: MessageFns<ContainerMetadata> = {
   encode(message: ContainerMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -11631,6 +12081,7 @@ function createBaseDevice(): Device {
   return { containerPath: "", hostPath: "", permissions: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Device` messages. */
 export const Device: MessageFns<Device> = {
   encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
@@ -11740,6 +12191,7 @@ function createBaseCDIDevice(): CDIDevice {
   return { name: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CDIDevice` messages. */
 export const CDIDevice: MessageFns<CDIDevice> = {
   encode(message: CDIDevice, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -11826,6 +12278,7 @@ function createBaseContainerConfig(): ContainerConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig` messages. */
 export const ContainerConfig: MessageFns<ContainerConfig> = {
   encode(message: ContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
@@ -12255,6 +12708,7 @@ function createBaseContainerConfig_LabelsEntry(): ContainerConfig_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig.LabelsEntry` messages. */
 export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry> = {
   encode(message: ContainerConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -12340,6 +12794,7 @@ function createBaseContainerConfig_AnnotationsEntry(): ContainerConfig_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerConfig.AnnotationsEntry` messages. */
 export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_AnnotationsEntry> = {
   encode(message: ContainerConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -12425,6 +12880,7 @@ function createBaseCreateContainerRequest(): CreateContainerRequest {
   return { podSandboxId: "", config: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CreateContainerRequest` messages. */
 export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
   encode(message: CreateContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -12538,6 +12994,7 @@ function createBaseCreateContainerResponse(): CreateContainerResponse {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CreateContainerResponse` messages. */
 export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
   encode(message: CreateContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -12611,6 +13068,7 @@ function createBaseStartContainerRequest(): StartContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StartContainerRequest` messages. */
 export const StartContainerRequest: MessageFns<StartContainerRequest> = {
   encode(message: StartContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -12684,6 +13142,7 @@ function createBaseStartContainerResponse(): StartContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StartContainerResponse` messages. */
 export const StartContainerResponse: MessageFns<StartContainerResponse> = {
   encode(_: StartContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -12736,6 +13195,7 @@ function createBaseStopContainerRequest(): StopContainerRequest {
   return { containerId: "", timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopContainerRequest` messages. */
 export const StopContainerRequest: MessageFns<StopContainerRequest> = {
   encode(message: StopContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -12828,6 +13288,7 @@ function createBaseStopContainerResponse(): StopContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StopContainerResponse` messages. */
 export const StopContainerResponse: MessageFns<StopContainerResponse> = {
   encode(_: StopContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -12880,6 +13341,7 @@ function createBaseRemoveContainerRequest(): RemoveContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveContainerRequest` messages. */
 export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
   encode(message: RemoveContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -12953,6 +13415,7 @@ function createBaseRemoveContainerResponse(): RemoveContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveContainerResponse` messages. */
 export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
   encode(_: RemoveContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -13005,6 +13468,7 @@ function createBaseContainerStateValue(): ContainerStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStateValue` messages. */
 export const ContainerStateValue: MessageFns<ContainerStateValue> = {
   encode(message: ContainerStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
@@ -13072,6 +13536,7 @@ function createBaseContainerFilter(): ContainerFilter {
   return { id: "", state: undefined, podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerFilter` messages. */
 export const ContainerFilter: MessageFns<ContainerFilter> = {
   encode(message: ContainerFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -13238,6 +13703,7 @@ function createBaseContainerFilter_LabelSelectorEntry(): ContainerFilter_LabelSe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerFilter.LabelSelectorEntry` messages. */
 export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_LabelSelectorEntry> = {
   encode(message: ContainerFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -13323,6 +13789,7 @@ function createBaseListContainersRequest(): ListContainersRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainersRequest` messages. */
 export const ListContainersRequest: MessageFns<ListContainersRequest> = {
   encode(message: ListContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -13403,6 +13870,7 @@ function createBaseContainer(): Container {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container` messages. */
 export const Container: MessageFns<Container> = {
   encode(message: Container, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -13699,6 +14167,7 @@ function createBaseContainer_LabelsEntry(): Container_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container.LabelsEntry` messages. */
 export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
   encode(message: Container_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -13784,6 +14253,7 @@ function createBaseContainer_AnnotationsEntry(): Container_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Container.AnnotationsEntry` messages. */
 export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> = {
   encode(message: Container_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -13869,6 +14339,7 @@ function createBaseListContainersResponse(): ListContainersResponse {
   return { containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainersResponse` messages. */
 export const ListContainersResponse: MessageFns<ListContainersResponse> = {
   encode(message: ListContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
@@ -13940,6 +14411,7 @@ function createBaseStreamContainersRequest(): StreamContainersRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainersRequest` messages. */
 export const StreamContainersRequest: MessageFns<StreamContainersRequest> = {
   encode(message: StreamContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -14009,6 +14481,7 @@ function createBaseStreamContainersResponse(): StreamContainersResponse {
   return { containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainersResponse` messages. */
 export const StreamContainersResponse: MessageFns<StreamContainersResponse> = {
   encode(message: StreamContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
@@ -14080,6 +14553,7 @@ function createBaseContainerStatusRequest(): ContainerStatusRequest {
   return { containerId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusRequest` messages. */
 export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
   encode(message: ContainerStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -14189,6 +14663,7 @@ function createBaseContainerStatus(): ContainerStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus` messages. */
 export const ContainerStatus: MessageFns<ContainerStatus> = {
   encode(message: ContainerStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -14659,6 +15134,7 @@ function createBaseContainerStatus_LabelsEntry(): ContainerStatus_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus.LabelsEntry` messages. */
 export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry> = {
   encode(message: ContainerStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -14744,6 +15220,7 @@ function createBaseContainerStatus_AnnotationsEntry(): ContainerStatus_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatus.AnnotationsEntry` messages. */
 export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_AnnotationsEntry> = {
   encode(message: ContainerStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -14829,6 +15306,7 @@ function createBaseContainerStatusResponse(): ContainerStatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusResponse` messages. */
 export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
   encode(message: ContainerStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
@@ -14946,6 +15424,7 @@ function createBaseContainerStatusResponse_InfoEntry(): ContainerStatusResponse_
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatusResponse.InfoEntry` messages. */
 export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusResponse_InfoEntry> = {
   encode(message: ContainerStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -15031,6 +15510,7 @@ function createBaseContainerResources(): ContainerResources {
   return { linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerResources` messages. */
 export const ContainerResources: MessageFns<ContainerResources> = {
   encode(message: ContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
@@ -15120,6 +15600,7 @@ function createBaseContainerUser(): ContainerUser {
   return { linux: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerUser` messages. */
 export const ContainerUser: MessageFns<ContainerUser> = {
   encode(message: ContainerUser, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
@@ -15189,6 +15670,7 @@ function createBaseUpdateContainerResourcesRequest(): UpdateContainerResourcesRe
   return { containerId: "", linux: undefined, windows: undefined, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateContainerResourcesRequest` messages. */
 export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResourcesRequest> = {
   encode(message: UpdateContainerResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -15345,6 +15827,7 @@ function createBaseUpdateContainerResourcesRequest_AnnotationsEntry(): UpdateCon
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateContainerResourcesRequest.AnnotationsEntry` messages. */
 export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
   UpdateContainerResourcesRequest_AnnotationsEntry
 > = {
@@ -15439,6 +15922,7 @@ function createBaseUpdateContainerResourcesResponse(): UpdateContainerResourcesR
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateContainerResourcesResponse` messages. */
 export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourcesResponse> = {
   encode(_: UpdateContainerResourcesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -15491,6 +15975,7 @@ function createBaseExecSyncRequest(): ExecSyncRequest {
   return { containerId: "", cmd: [], timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecSyncRequest` messages. */
 export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
   encode(message: ExecSyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -15599,6 +16084,7 @@ function createBaseExecSyncResponse(): ExecSyncResponse {
   return { stdout: new Uint8Array(0), stderr: new Uint8Array(0), exitCode: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecSyncResponse` messages. */
 export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
   encode(message: ExecSyncResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stdout.length !== 0) {
@@ -15704,6 +16190,7 @@ function createBaseExecRequest(): ExecRequest {
   return { containerId: "", cmd: [], tty: false, stdin: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecRequest` messages. */
 export const ExecRequest: MessageFns<ExecRequest> = {
   encode(message: ExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -15857,6 +16344,7 @@ function createBaseExecResponse(): ExecResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ExecResponse` messages. */
 export const ExecResponse: MessageFns<ExecResponse> = {
   encode(message: ExecResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
@@ -15924,6 +16412,7 @@ function createBaseAttachRequest(): AttachRequest {
   return { containerId: "", stdin: false, tty: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AttachRequest` messages. */
 export const AttachRequest: MessageFns<AttachRequest> = {
   encode(message: AttachRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -16061,6 +16550,7 @@ function createBaseAttachResponse(): AttachResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AttachResponse` messages. */
 export const AttachResponse: MessageFns<AttachResponse> = {
   encode(message: AttachResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
@@ -16128,6 +16618,7 @@ function createBasePortForwardRequest(): PortForwardRequest {
   return { podSandboxId: "", port: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortForwardRequest` messages. */
 export const PortForwardRequest: MessageFns<PortForwardRequest> = {
   encode(message: PortForwardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -16231,6 +16722,7 @@ function createBasePortForwardResponse(): PortForwardResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PortForwardResponse` messages. */
 export const PortForwardResponse: MessageFns<PortForwardResponse> = {
   encode(message: PortForwardResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
@@ -16298,6 +16790,7 @@ function createBaseImageFilter(): ImageFilter {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFilter` messages. */
 export const ImageFilter: MessageFns<ImageFilter> = {
   encode(message: ImageFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -16367,6 +16860,7 @@ function createBaseListImagesRequest(): ListImagesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListImagesRequest` messages. */
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -16445,6 +16939,7 @@ function createBaseImage(): Image {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Image` messages. */
 export const Image: MessageFns<Image> = {
   encode(message: Image, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -16637,6 +17132,7 @@ function createBaseListImagesResponse(): ListImagesResponse {
   return { images: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListImagesResponse` messages. */
 export const ListImagesResponse: MessageFns<ListImagesResponse> = {
   encode(message: ListImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
@@ -16704,6 +17200,7 @@ function createBaseStreamImagesRequest(): StreamImagesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamImagesRequest` messages. */
 export const StreamImagesRequest: MessageFns<StreamImagesRequest> = {
   encode(message: StreamImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -16773,6 +17270,7 @@ function createBaseStreamImagesResponse(): StreamImagesResponse {
   return { images: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamImagesResponse` messages. */
 export const StreamImagesResponse: MessageFns<StreamImagesResponse> = {
   encode(message: StreamImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
@@ -16840,6 +17338,7 @@ function createBaseImageStatusRequest(): ImageStatusRequest {
   return { image: undefined, verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusRequest` messages. */
 export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
   encode(message: ImageStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -16927,6 +17426,7 @@ function createBaseImageStatusResponse(): ImageStatusResponse {
   return { image: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusResponse` messages. */
 export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
   encode(message: ImageStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -17042,6 +17542,7 @@ function createBaseImageStatusResponse_InfoEntry(): ImageStatusResponse_InfoEntr
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageStatusResponse.InfoEntry` messages. */
 export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoEntry> = {
   encode(message: ImageStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -17127,6 +17628,7 @@ function createBaseAuthConfig(): AuthConfig {
   return { username: "", password: "", auth: "", serverAddress: "", identityToken: "", registryToken: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.AuthConfig` messages. */
 export const AuthConfig: MessageFns<AuthConfig> = {
   encode(message: AuthConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.username !== "") {
@@ -17288,6 +17790,7 @@ function createBasePullImageRequest(): PullImageRequest {
   return { image: undefined, auth: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PullImageRequest` messages. */
 export const PullImageRequest: MessageFns<PullImageRequest> = {
   encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -17399,6 +17902,7 @@ function createBasePullImageResponse(): PullImageResponse {
   return { imageRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PullImageResponse` messages. */
 export const PullImageResponse: MessageFns<PullImageResponse> = {
   encode(message: PullImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.imageRef !== "") {
@@ -17472,6 +17976,7 @@ function createBaseRemoveImageRequest(): RemoveImageRequest {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveImageRequest` messages. */
 export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
   encode(message: RemoveImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -17541,6 +18046,7 @@ function createBaseRemoveImageResponse(): RemoveImageResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RemoveImageResponse` messages. */
 export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
   encode(_: RemoveImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -17593,6 +18099,7 @@ function createBaseNetworkConfig(): NetworkConfig {
   return { podCidr: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.NetworkConfig` messages. */
 export const NetworkConfig: MessageFns<NetworkConfig> = {
   encode(message: NetworkConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podCidr !== "") {
@@ -17666,6 +18173,7 @@ function createBaseRuntimeConfig(): RuntimeConfig {
   return { networkConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfig` messages. */
 export const RuntimeConfig: MessageFns<RuntimeConfig> = {
   encode(message: RuntimeConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.networkConfig !== undefined) {
@@ -17741,6 +18249,7 @@ function createBaseUpdateRuntimeConfigRequest(): UpdateRuntimeConfigRequest {
   return { runtimeConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateRuntimeConfigRequest` messages. */
 export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> = {
   encode(message: UpdateRuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runtimeConfig !== undefined) {
@@ -17816,6 +18325,7 @@ function createBaseUpdateRuntimeConfigResponse(): UpdateRuntimeConfigResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdateRuntimeConfigResponse` messages. */
 export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse> = {
   encode(_: UpdateRuntimeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -17868,6 +18378,7 @@ function createBaseRuntimeCondition(): RuntimeCondition {
   return { type: "", status: false, reason: "", message: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeCondition` messages. */
 export const RuntimeCondition: MessageFns<RuntimeCondition> = {
   encode(message: RuntimeCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.type !== "") {
@@ -17985,6 +18496,7 @@ function createBaseRuntimeStatus(): RuntimeStatus {
   return { conditions: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeStatus` messages. */
 export const RuntimeStatus: MessageFns<RuntimeStatus> = {
   encode(message: RuntimeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.conditions) {
@@ -18056,6 +18568,7 @@ function createBaseStatusRequest(): StatusRequest {
   return { verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusRequest` messages. */
 export const StatusRequest: MessageFns<StatusRequest> = {
   encode(message: StatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.verbose !== false) {
@@ -18123,6 +18636,7 @@ function createBaseRuntimeHandlerFeatures(): RuntimeHandlerFeatures {
   return { recursiveReadOnlyMounts: false, userNamespaces: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeHandlerFeatures` messages. */
 export const RuntimeHandlerFeatures: MessageFns<RuntimeHandlerFeatures> = {
   encode(message: RuntimeHandlerFeatures, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.recursiveReadOnlyMounts !== false) {
@@ -18216,6 +18730,7 @@ function createBaseRuntimeHandler(): RuntimeHandler {
   return { name: "", features: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeHandler` messages. */
 export const RuntimeHandler: MessageFns<RuntimeHandler> = {
   encode(message: RuntimeHandler, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -18303,6 +18818,7 @@ function createBaseRuntimeFeatures(): RuntimeFeatures {
   return { supplementalGroupsPolicy: false, userNamespacesHostNetwork: false, mountOptions: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeFeatures` messages. */
 export const RuntimeFeatures: MessageFns<RuntimeFeatures> = {
   encode(message: RuntimeFeatures, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.supplementalGroupsPolicy !== false) {
@@ -18416,6 +18932,7 @@ function createBaseStatusResponse(): StatusResponse {
   return { status: undefined, info: {}, runtimeHandlers: [], features: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusResponse` messages. */
 export const StatusResponse: MessageFns<StatusResponse> = {
   encode(message: StatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
@@ -18571,6 +19088,7 @@ function createBaseStatusResponse_InfoEntry(): StatusResponse_InfoEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StatusResponse.InfoEntry` messages. */
 export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
   encode(message: StatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -18656,6 +19174,7 @@ function createBaseImageFsInfoRequest(): ImageFsInfoRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFsInfoRequest` messages. */
 export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
   encode(_: ImageFsInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -18708,6 +19227,7 @@ function createBaseUInt64Value(): UInt64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UInt64Value` messages. */
 export const UInt64Value: MessageFns<UInt64Value> = {
   encode(message: UInt64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
@@ -18778,6 +19298,7 @@ function createBaseFilesystemIdentifier(): FilesystemIdentifier {
   return { mountpoint: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.FilesystemIdentifier` messages. */
 export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
   encode(message: FilesystemIdentifier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mountpoint !== "") {
@@ -18845,6 +19366,7 @@ function createBaseFilesystemUsage(): FilesystemUsage {
   return { timestamp: 0n, fsId: undefined, usedBytes: undefined, inodesUsed: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.FilesystemUsage` messages. */
 export const FilesystemUsage: MessageFns<FilesystemUsage> = {
   encode(message: FilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -18983,6 +19505,7 @@ function createBaseWindowsFilesystemUsage(): WindowsFilesystemUsage {
   return { timestamp: 0n, fsId: undefined, usedBytes: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsFilesystemUsage` messages. */
 export const WindowsFilesystemUsage: MessageFns<WindowsFilesystemUsage> = {
   encode(message: WindowsFilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -19099,6 +19622,7 @@ function createBaseImageFsInfoResponse(): ImageFsInfoResponse {
   return { imageFilesystems: [], containerFilesystems: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ImageFsInfoResponse` messages. */
 export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
   encode(message: ImageFsInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.imageFilesystems) {
@@ -19192,6 +19716,7 @@ function createBaseContainerStatsRequest(): ContainerStatsRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsRequest` messages. */
 export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
   encode(message: ContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -19265,6 +19790,7 @@ function createBaseContainerStatsResponse(): ContainerStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsResponse` messages. */
 export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
   encode(message: ContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
@@ -19334,6 +19860,7 @@ function createBaseListContainerStatsRequest(): ListContainerStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainerStatsRequest` messages. */
 export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = {
   encode(message: ListContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -19403,6 +19930,7 @@ function createBaseContainerStatsFilter(): ContainerStatsFilter {
   return { id: "", podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsFilter` messages. */
 export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
   encode(message: ContainerStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -19551,6 +20079,7 @@ function createBaseContainerStatsFilter_LabelSelectorEntry(): ContainerStatsFilt
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStatsFilter.LabelSelectorEntry` messages. */
 export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsFilter_LabelSelectorEntry> = {
   encode(message: ContainerStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -19636,6 +20165,7 @@ function createBaseListContainerStatsResponse(): ListContainerStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListContainerStatsResponse` messages. */
 export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> = {
   encode(message: ListContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
@@ -19705,6 +20235,7 @@ function createBaseStreamContainerStatsRequest(): StreamContainerStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainerStatsRequest` messages. */
 export const StreamContainerStatsRequest: MessageFns<StreamContainerStatsRequest> = {
   encode(message: StreamContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -19774,6 +20305,7 @@ function createBaseStreamContainerStatsResponse(): StreamContainerStatsResponse 
   return { containerStats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamContainerStatsResponse` messages. */
 export const StreamContainerStatsResponse: MessageFns<StreamContainerStatsResponse> = {
   encode(message: StreamContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containerStats) {
@@ -19847,6 +20379,7 @@ function createBaseContainerAttributes(): ContainerAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes` messages. */
 export const ContainerAttributes: MessageFns<ContainerAttributes> = {
   encode(message: ContainerAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -20026,6 +20559,7 @@ function createBaseContainerAttributes_LabelsEntry(): ContainerAttributes_Labels
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes.LabelsEntry` messages. */
 export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_LabelsEntry> = {
   encode(message: ContainerAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -20111,6 +20645,7 @@ function createBaseContainerAttributes_AnnotationsEntry(): ContainerAttributes_A
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerAttributes.AnnotationsEntry` messages. */
 export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttributes_AnnotationsEntry> = {
   encode(message: ContainerAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -20203,6 +20738,7 @@ function createBaseContainerStats(): ContainerStats {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerStats` messages. */
 export const ContainerStats: MessageFns<ContainerStats> = {
   encode(message: ContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
@@ -20362,6 +20898,7 @@ function createBaseWindowsContainerStats(): WindowsContainerStats {
   return { attributes: undefined, cpu: undefined, memory: undefined, writableLayer: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsContainerStats` messages. */
 export const WindowsContainerStats: MessageFns<WindowsContainerStats> = {
   encode(message: WindowsContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
@@ -20491,6 +21028,7 @@ function createBasePsiStats(): PsiStats {
   return { Full: undefined, Some: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PsiStats` messages. */
 export const PsiStats: MessageFns<PsiStats> = {
   encode(message: PsiStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.Full !== undefined) {
@@ -20576,6 +21114,7 @@ function createBasePsiData(): PsiData {
   return { Total: 0n, Avg10: 0, Avg60: 0, Avg300: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PsiData` messages. */
 export const PsiData: MessageFns<PsiData> = {
   encode(message: PsiData, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.Total !== 0n) {
@@ -20696,6 +21235,7 @@ function createBaseCpuUsage(): CpuUsage {
   return { timestamp: 0n, usageCoreNanoSeconds: undefined, usageNanoCores: undefined, psi: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CpuUsage` messages. */
 export const CpuUsage: MessageFns<CpuUsage> = {
   encode(message: CpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -20828,6 +21368,7 @@ function createBaseWindowsCpuUsage(): WindowsCpuUsage {
   return { timestamp: 0n, usageCoreNanoSeconds: undefined, usageNanoCores: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsCpuUsage` messages. */
 export const WindowsCpuUsage: MessageFns<WindowsCpuUsage> = {
   encode(message: WindowsCpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -20953,6 +21494,7 @@ function createBaseMemoryUsage(): MemoryUsage {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.MemoryUsage` messages. */
 export const MemoryUsage: MessageFns<MemoryUsage> = {
   encode(message: MemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -21173,6 +21715,7 @@ function createBaseIoUsage(): IoUsage {
   return { timestamp: 0n, psi: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.IoUsage` messages. */
 export const IoUsage: MessageFns<IoUsage> = {
   encode(message: IoUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -21261,6 +21804,7 @@ function createBaseSwapUsage(): SwapUsage {
   return { timestamp: 0n, swapAvailableBytes: undefined, swapUsageBytes: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.SwapUsage` messages. */
 export const SwapUsage: MessageFns<SwapUsage> = {
   encode(message: SwapUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -21383,6 +21927,7 @@ function createBaseWindowsMemoryUsage(): WindowsMemoryUsage {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.WindowsMemoryUsage` messages. */
 export const WindowsMemoryUsage: MessageFns<WindowsMemoryUsage> = {
   encode(message: WindowsMemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -21543,6 +22088,7 @@ function createBaseReopenContainerLogRequest(): ReopenContainerLogRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ReopenContainerLogRequest` messages. */
 export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = {
   encode(message: ReopenContainerLogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -21616,6 +22162,7 @@ function createBaseReopenContainerLogResponse(): ReopenContainerLogResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ReopenContainerLogResponse` messages. */
 export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> = {
   encode(_: ReopenContainerLogResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -21668,6 +22215,7 @@ function createBaseCheckpointContainerRequest(): CheckpointContainerRequest {
   return { containerId: "", location: "", timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointContainerRequest` messages. */
 export const CheckpointContainerRequest: MessageFns<CheckpointContainerRequest> = {
   encode(message: CheckpointContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -21776,6 +22324,7 @@ function createBaseCheckpointContainerResponse(): CheckpointContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointContainerResponse` messages. */
 export const CheckpointContainerResponse: MessageFns<CheckpointContainerResponse> = {
   encode(_: CheckpointContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -21828,6 +22377,7 @@ function createBaseCheckpointPodRequest(): CheckpointPodRequest {
   return { podSandboxId: "", outputPath: "", containerIds: [], options: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodRequest` messages. */
 export const CheckpointPodRequest: MessageFns<CheckpointPodRequest> = {
   encode(message: CheckpointPodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -21987,6 +22537,7 @@ function createBaseCheckpointPodRequest_OptionsEntry(): CheckpointPodRequest_Opt
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodRequest.OptionsEntry` messages. */
 export const CheckpointPodRequest_OptionsEntry: MessageFns<CheckpointPodRequest_OptionsEntry> = {
   encode(message: CheckpointPodRequest_OptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -22072,6 +22623,7 @@ function createBaseCheckpointPodResponse(): CheckpointPodResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.CheckpointPodResponse` messages. */
 export const CheckpointPodResponse: MessageFns<CheckpointPodResponse> = {
   encode(_: CheckpointPodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -22124,6 +22676,7 @@ function createBaseRestorePodRequest(): RestorePodRequest {
   return { checkpointPath: "", config: undefined, runtimeHandler: "", options: {}, containerConfigs: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodRequest` messages. */
 export const RestorePodRequest: MessageFns<RestorePodRequest> = {
   encode(message: RestorePodRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.checkpointPath !== "") {
@@ -22301,6 +22854,7 @@ function createBaseRestorePodRequest_OptionsEntry(): RestorePodRequest_OptionsEn
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodRequest.OptionsEntry` messages. */
 export const RestorePodRequest_OptionsEntry: MessageFns<RestorePodRequest_OptionsEntry> = {
   encode(message: RestorePodRequest_OptionsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -22386,6 +22940,7 @@ function createBaseRestoredContainer(): RestoredContainer {
   return { name: "", containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestoredContainer` messages. */
 export const RestoredContainer: MessageFns<RestoredContainer> = {
   encode(message: RestoredContainer, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -22475,6 +23030,7 @@ function createBaseRestorePodResponse(): RestorePodResponse {
   return { podSandboxId: "", restoredContainers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RestorePodResponse` messages. */
 export const RestorePodResponse: MessageFns<RestorePodResponse> = {
   encode(message: RestorePodResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -22568,6 +23124,7 @@ function createBaseGetEventsRequest(): GetEventsRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.GetEventsRequest` messages. */
 export const GetEventsRequest: MessageFns<GetEventsRequest> = {
   encode(_: GetEventsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -22620,6 +23177,7 @@ function createBaseContainerEventResponse(): ContainerEventResponse {
   return { containerId: "", containerEventType: 0, createdAt: 0n, podSandboxStatus: undefined, containersStatuses: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerEventResponse` messages. */
 export const ContainerEventResponse: MessageFns<ContainerEventResponse> = {
   encode(message: ContainerEventResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -22778,6 +23336,7 @@ function createBaseListMetricDescriptorsRequest(): ListMetricDescriptorsRequest 
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListMetricDescriptorsRequest` messages. */
 export const ListMetricDescriptorsRequest: MessageFns<ListMetricDescriptorsRequest> = {
   encode(_: ListMetricDescriptorsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -22830,6 +23389,7 @@ function createBaseListMetricDescriptorsResponse(): ListMetricDescriptorsRespons
   return { descriptors: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListMetricDescriptorsResponse` messages. */
 export const ListMetricDescriptorsResponse: MessageFns<ListMetricDescriptorsResponse> = {
   encode(message: ListMetricDescriptorsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.descriptors) {
@@ -22901,6 +23461,7 @@ function createBaseMetricDescriptor(): MetricDescriptor {
   return { name: "", help: "", labelKeys: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.MetricDescriptor` messages. */
 export const MetricDescriptor: MessageFns<MetricDescriptor> = {
   encode(message: MetricDescriptor, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -23006,6 +23567,7 @@ function createBaseListPodSandboxMetricsRequest(): ListPodSandboxMetricsRequest 
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxMetricsRequest` messages. */
 export const ListPodSandboxMetricsRequest: MessageFns<ListPodSandboxMetricsRequest> = {
   encode(_: ListPodSandboxMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -23058,6 +23620,7 @@ function createBaseListPodSandboxMetricsResponse(): ListPodSandboxMetricsRespons
   return { podMetrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ListPodSandboxMetricsResponse` messages. */
 export const ListPodSandboxMetricsResponse: MessageFns<ListPodSandboxMetricsResponse> = {
   encode(message: ListPodSandboxMetricsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podMetrics) {
@@ -23131,6 +23694,7 @@ function createBaseStreamPodSandboxMetricsRequest(): StreamPodSandboxMetricsRequ
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxMetricsRequest` messages. */
 export const StreamPodSandboxMetricsRequest: MessageFns<StreamPodSandboxMetricsRequest> = {
   encode(_: StreamPodSandboxMetricsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -23183,6 +23747,7 @@ function createBaseStreamPodSandboxMetricsResponse(): StreamPodSandboxMetricsRes
   return { podSandboxMetrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.StreamPodSandboxMetricsResponse` messages. */
 export const StreamPodSandboxMetricsResponse: MessageFns<StreamPodSandboxMetricsResponse> = {
   encode(message: StreamPodSandboxMetricsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.podSandboxMetrics) {
@@ -23256,6 +23821,7 @@ function createBasePodSandboxMetrics(): PodSandboxMetrics {
   return { podSandboxId: "", metrics: [], containerMetrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.PodSandboxMetrics` messages. */
 export const PodSandboxMetrics: MessageFns<PodSandboxMetrics> = {
   encode(message: PodSandboxMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -23365,6 +23931,7 @@ function createBaseContainerMetrics(): ContainerMetrics {
   return { containerId: "", metrics: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.ContainerMetrics` messages. */
 export const ContainerMetrics: MessageFns<ContainerMetrics> = {
   encode(message: ContainerMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -23454,6 +24021,7 @@ function createBaseMetric(): Metric {
   return { name: "", timestamp: 0n, metricType: 0, labelValues: [], value: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.Metric` messages. */
 export const Metric: MessageFns<Metric> = {
   encode(message: Metric, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -23600,6 +24168,7 @@ function createBaseRuntimeConfigRequest(): RuntimeConfigRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfigRequest` messages. */
 export const RuntimeConfigRequest: MessageFns<RuntimeConfigRequest> = {
   encode(_: RuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -23652,6 +24221,7 @@ function createBaseRuntimeConfigResponse(): RuntimeConfigResponse {
   return { linux: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.RuntimeConfigResponse` messages. */
 export const RuntimeConfigResponse: MessageFns<RuntimeConfigResponse> = {
   encode(message: RuntimeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
@@ -23721,6 +24291,7 @@ function createBaseLinuxRuntimeConfiguration(): LinuxRuntimeConfiguration {
   return { cgroupDriver: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.LinuxRuntimeConfiguration` messages. */
 export const LinuxRuntimeConfiguration: MessageFns<LinuxRuntimeConfiguration> = {
   encode(message: LinuxRuntimeConfiguration, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupDriver !== 0) {
@@ -23794,6 +24365,7 @@ function createBaseUpdatePodSandboxResourcesRequest(): UpdatePodSandboxResources
   return { podSandboxId: "", overhead: undefined, resources: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdatePodSandboxResourcesRequest` messages. */
 export const UpdatePodSandboxResourcesRequest: MessageFns<UpdatePodSandboxResourcesRequest> = {
   encode(message: UpdatePodSandboxResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -23903,6 +24475,7 @@ function createBaseUpdatePodSandboxResourcesResponse(): UpdatePodSandboxResource
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1.UpdatePodSandboxResourcesResponse` messages. */
 export const UpdatePodSandboxResourcesResponse: MessageFns<UpdatePodSandboxResourcesResponse> = {
   encode(_: UpdatePodSandboxResourcesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -23951,11 +24524,14 @@ export const UpdatePodSandboxResourcesResponse: MessageFns<UpdatePodSandboxResou
   },
 };
 
+/** The CRI service `runtime.v1.RuntimeService`: its RPCs with their request and response types. */
 export type RuntimeServiceDefinition = typeof RuntimeServiceDefinition;
+/** The CRI service `runtime.v1.RuntimeService`: its RPCs with their request and response types. */
 export const RuntimeServiceDefinition = {
   name: "RuntimeService",
   fullName: "runtime.v1.RuntimeService",
   methods: {
+    /** The RPC `runtime.v1.RuntimeService/Version`. */
     version: {
       name: "Version",
       requestType: VersionRequest as typeof VersionRequest,
@@ -23964,6 +24540,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RunPodSandbox`. */
     runPodSandbox: {
       name: "RunPodSandbox",
       requestType: RunPodSandboxRequest as typeof RunPodSandboxRequest,
@@ -23972,6 +24549,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StopPodSandbox`. */
     stopPodSandbox: {
       name: "StopPodSandbox",
       requestType: StopPodSandboxRequest as typeof StopPodSandboxRequest,
@@ -23980,6 +24558,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RemovePodSandbox`. */
     removePodSandbox: {
       name: "RemovePodSandbox",
       requestType: RemovePodSandboxRequest as typeof RemovePodSandboxRequest,
@@ -23988,6 +24567,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/PodSandboxStatus`. */
     podSandboxStatus: {
       name: "PodSandboxStatus",
       requestType: PodSandboxStatusRequest as typeof PodSandboxStatusRequest,
@@ -23996,6 +24576,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListPodSandbox`. */
     listPodSandbox: {
       name: "ListPodSandbox",
       requestType: ListPodSandboxRequest as typeof ListPodSandboxRequest,
@@ -24004,6 +24585,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamPodSandboxes`. */
     streamPodSandboxes: {
       name: "StreamPodSandboxes",
       requestType: StreamPodSandboxesRequest as typeof StreamPodSandboxesRequest,
@@ -24012,6 +24594,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/CreateContainer`. */
     createContainer: {
       name: "CreateContainer",
       requestType: CreateContainerRequest as typeof CreateContainerRequest,
@@ -24020,6 +24603,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StartContainer`. */
     startContainer: {
       name: "StartContainer",
       requestType: StartContainerRequest as typeof StartContainerRequest,
@@ -24028,6 +24612,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StopContainer`. */
     stopContainer: {
       name: "StopContainer",
       requestType: StopContainerRequest as typeof StopContainerRequest,
@@ -24036,6 +24621,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RemoveContainer`. */
     removeContainer: {
       name: "RemoveContainer",
       requestType: RemoveContainerRequest as typeof RemoveContainerRequest,
@@ -24044,6 +24630,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListContainers`. */
     listContainers: {
       name: "ListContainers",
       requestType: ListContainersRequest as typeof ListContainersRequest,
@@ -24052,6 +24639,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamContainers`. */
     streamContainers: {
       name: "StreamContainers",
       requestType: StreamContainersRequest as typeof StreamContainersRequest,
@@ -24060,6 +24648,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ContainerStatus`. */
     containerStatus: {
       name: "ContainerStatus",
       requestType: ContainerStatusRequest as typeof ContainerStatusRequest,
@@ -24068,6 +24657,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/UpdateContainerResources`. */
     updateContainerResources: {
       name: "UpdateContainerResources",
       requestType: UpdateContainerResourcesRequest as typeof UpdateContainerResourcesRequest,
@@ -24076,6 +24666,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ReopenContainerLog`. */
     reopenContainerLog: {
       name: "ReopenContainerLog",
       requestType: ReopenContainerLogRequest as typeof ReopenContainerLogRequest,
@@ -24084,6 +24675,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ExecSync`. */
     execSync: {
       name: "ExecSync",
       requestType: ExecSyncRequest as typeof ExecSyncRequest,
@@ -24092,6 +24684,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/Exec`. */
     exec: {
       name: "Exec",
       requestType: ExecRequest as typeof ExecRequest,
@@ -24100,6 +24693,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/Attach`. */
     attach: {
       name: "Attach",
       requestType: AttachRequest as typeof AttachRequest,
@@ -24108,6 +24702,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/PortForward`. */
     portForward: {
       name: "PortForward",
       requestType: PortForwardRequest as typeof PortForwardRequest,
@@ -24116,6 +24711,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ContainerStats`. */
     containerStats: {
       name: "ContainerStats",
       requestType: ContainerStatsRequest as typeof ContainerStatsRequest,
@@ -24124,6 +24720,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListContainerStats`. */
     listContainerStats: {
       name: "ListContainerStats",
       requestType: ListContainerStatsRequest as typeof ListContainerStatsRequest,
@@ -24132,6 +24729,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamContainerStats`. */
     streamContainerStats: {
       name: "StreamContainerStats",
       requestType: StreamContainerStatsRequest as typeof StreamContainerStatsRequest,
@@ -24140,6 +24738,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/PodSandboxStats`. */
     podSandboxStats: {
       name: "PodSandboxStats",
       requestType: PodSandboxStatsRequest as typeof PodSandboxStatsRequest,
@@ -24148,6 +24747,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListPodSandboxStats`. */
     listPodSandboxStats: {
       name: "ListPodSandboxStats",
       requestType: ListPodSandboxStatsRequest as typeof ListPodSandboxStatsRequest,
@@ -24156,6 +24756,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamPodSandboxStats`. */
     streamPodSandboxStats: {
       name: "StreamPodSandboxStats",
       requestType: StreamPodSandboxStatsRequest as typeof StreamPodSandboxStatsRequest,
@@ -24164,6 +24765,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/UpdateRuntimeConfig`. */
     updateRuntimeConfig: {
       name: "UpdateRuntimeConfig",
       requestType: UpdateRuntimeConfigRequest as typeof UpdateRuntimeConfigRequest,
@@ -24172,6 +24774,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/Status`. */
     status: {
       name: "Status",
       requestType: StatusRequest as typeof StatusRequest,
@@ -24180,6 +24783,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/CheckpointContainer`. */
     checkpointContainer: {
       name: "CheckpointContainer",
       requestType: CheckpointContainerRequest as typeof CheckpointContainerRequest,
@@ -24188,6 +24792,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/CheckpointPod`. */
     checkpointPod: {
       name: "CheckpointPod",
       requestType: CheckpointPodRequest as typeof CheckpointPodRequest,
@@ -24196,6 +24801,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RestorePod`. */
     restorePod: {
       name: "RestorePod",
       requestType: RestorePodRequest as typeof RestorePodRequest,
@@ -24204,6 +24810,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/GetContainerEvents`. */
     getContainerEvents: {
       name: "GetContainerEvents",
       requestType: GetEventsRequest as typeof GetEventsRequest,
@@ -24212,6 +24819,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListMetricDescriptors`. */
     listMetricDescriptors: {
       name: "ListMetricDescriptors",
       requestType: ListMetricDescriptorsRequest as typeof ListMetricDescriptorsRequest,
@@ -24220,6 +24828,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/ListPodSandboxMetrics`. */
     listPodSandboxMetrics: {
       name: "ListPodSandboxMetrics",
       requestType: ListPodSandboxMetricsRequest as typeof ListPodSandboxMetricsRequest,
@@ -24228,6 +24837,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/StreamPodSandboxMetrics`. */
     streamPodSandboxMetrics: {
       name: "StreamPodSandboxMetrics",
       requestType: StreamPodSandboxMetricsRequest as typeof StreamPodSandboxMetricsRequest,
@@ -24236,6 +24846,7 @@ export const RuntimeServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/RuntimeConfig`. */
     runtimeConfig: {
       name: "RuntimeConfig",
       requestType: RuntimeConfigRequest as typeof RuntimeConfigRequest,
@@ -24244,6 +24855,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.RuntimeService/UpdatePodSandboxResources`. */
     updatePodSandboxResources: {
       name: "UpdatePodSandboxResources",
       requestType: UpdatePodSandboxResourcesRequest as typeof UpdatePodSandboxResourcesRequest,
@@ -24255,11 +24867,14 @@ export const RuntimeServiceDefinition = {
   },
 } as const;
 
+/** The CRI service `runtime.v1.ImageService`: its RPCs with their request and response types. */
 export type ImageServiceDefinition = typeof ImageServiceDefinition;
+/** The CRI service `runtime.v1.ImageService`: its RPCs with their request and response types. */
 export const ImageServiceDefinition = {
   name: "ImageService",
   fullName: "runtime.v1.ImageService",
   methods: {
+    /** The RPC `runtime.v1.ImageService/ListImages`. */
     listImages: {
       name: "ListImages",
       requestType: ListImagesRequest as typeof ListImagesRequest,
@@ -24268,6 +24883,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/StreamImages`. */
     streamImages: {
       name: "StreamImages",
       requestType: StreamImagesRequest as typeof StreamImagesRequest,
@@ -24276,6 +24892,7 @@ export const ImageServiceDefinition = {
       responseStream: true,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/ImageStatus`. */
     imageStatus: {
       name: "ImageStatus",
       requestType: ImageStatusRequest as typeof ImageStatusRequest,
@@ -24284,6 +24901,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/PullImage`. */
     pullImage: {
       name: "PullImage",
       requestType: PullImageRequest as typeof PullImageRequest,
@@ -24292,6 +24910,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/RemoveImage`. */
     removeImage: {
       name: "RemoveImage",
       requestType: RemoveImageRequest as typeof RemoveImageRequest,
@@ -24300,6 +24919,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1.ImageService/ImageFsInfo`. */
     imageFsInfo: {
       name: "ImageFsInfo",
       requestType: ImageFsInfoRequest as typeof ImageFsInfoRequest,
@@ -24334,6 +24954,7 @@ function floatToJson(value: number | null | undefined): number | string | null |
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
+/** A message with any of its fields left out, nested ones too; 64-bit integers may be numbers or strings. */
 export type DeepPartial<T> = T extends bigint ? string | number | bigint
   : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
@@ -24348,11 +24969,18 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
+/** What each message's codec offers: encode, decode, fromJSON, toJSON, create, fromPartial. */
 export interface MessageFns<T> {
+  /** The message in the protobuf wire format. */
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): T;
+  /** The message's proto3 JSON form. */
   toJSON(message: T): unknown;
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<T>): T;
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<T>): T;
 }

@@ -7,21 +7,31 @@
 /* eslint-disable */
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 
+/** The protobuf package of these messages. */
 export const protobufPackage = "runtime.v1alpha2";
 
+/** The .proto file they come from (k8s.io/cri-api, shipped as proto/ in this package). */
 export const protobufFileName = "api.proto";
 
+/** The CRI enum `runtime.v1alpha2.Protocol`: its values by name. */
 export const Protocol = { TCP: 0, UDP: 1, SCTP: 2, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.Protocol`. */
 export type Protocol = typeof Protocol[keyof typeof Protocol];
 
+/** Each value of the CRI enum `runtime.v1alpha2.Protocol` as a type of its own. */
 export namespace Protocol {
+  /** The value TCP of Protocol. */
   export type TCP = typeof Protocol.TCP;
+  /** The value UDP of Protocol. */
   export type UDP = typeof Protocol.UDP;
+  /** The value SCTP of Protocol. */
   export type SCTP = typeof Protocol.SCTP;
+  /** The value UNRECOGNIZED of Protocol. */
   export type UNRECOGNIZED = typeof Protocol.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function protocolFromJSON(object: any): Protocol {
   switch (object) {
     case 0:
@@ -40,6 +50,7 @@ export function protocolFromJSON(object: any): Protocol {
   }
 }
 
+/** The enum value's JSON name. */
 export function protocolToJSON(object: Protocol): string {
   switch (object) {
     case Protocol.TCP:
@@ -54,6 +65,7 @@ export function protocolToJSON(object: Protocol): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.MountPropagation`: its values by name. */
 export const MountPropagation = {
   PROPAGATION_PRIVATE: 0,
   PROPAGATION_HOST_TO_CONTAINER: 1,
@@ -61,15 +73,22 @@ export const MountPropagation = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.MountPropagation`. */
 export type MountPropagation = typeof MountPropagation[keyof typeof MountPropagation];
 
+/** Each value of the CRI enum `runtime.v1alpha2.MountPropagation` as a type of its own. */
 export namespace MountPropagation {
+  /** The value PROPAGATION_PRIVATE of MountPropagation. */
   export type PROPAGATION_PRIVATE = typeof MountPropagation.PROPAGATION_PRIVATE;
+  /** The value PROPAGATION_HOST_TO_CONTAINER of MountPropagation. */
   export type PROPAGATION_HOST_TO_CONTAINER = typeof MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+  /** The value PROPAGATION_BIDIRECTIONAL of MountPropagation. */
   export type PROPAGATION_BIDIRECTIONAL = typeof MountPropagation.PROPAGATION_BIDIRECTIONAL;
+  /** The value UNRECOGNIZED of MountPropagation. */
   export type UNRECOGNIZED = typeof MountPropagation.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function mountPropagationFromJSON(object: any): MountPropagation {
   switch (object) {
     case 0:
@@ -88,6 +107,7 @@ export function mountPropagationFromJSON(object: any): MountPropagation {
   }
 }
 
+/** The enum value's JSON name. */
 export function mountPropagationToJSON(object: MountPropagation): string {
   switch (object) {
     case MountPropagation.PROPAGATION_PRIVATE:
@@ -102,18 +122,27 @@ export function mountPropagationToJSON(object: MountPropagation): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.NamespaceMode`: its values by name. */
 export const NamespaceMode = { POD: 0, CONTAINER: 1, NODE: 2, TARGET: 3, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.NamespaceMode`. */
 export type NamespaceMode = typeof NamespaceMode[keyof typeof NamespaceMode];
 
+/** Each value of the CRI enum `runtime.v1alpha2.NamespaceMode` as a type of its own. */
 export namespace NamespaceMode {
+  /** The value POD of NamespaceMode. */
   export type POD = typeof NamespaceMode.POD;
+  /** The value CONTAINER of NamespaceMode. */
   export type CONTAINER = typeof NamespaceMode.CONTAINER;
+  /** The value NODE of NamespaceMode. */
   export type NODE = typeof NamespaceMode.NODE;
+  /** The value TARGET of NamespaceMode. */
   export type TARGET = typeof NamespaceMode.TARGET;
+  /** The value UNRECOGNIZED of NamespaceMode. */
   export type UNRECOGNIZED = typeof NamespaceMode.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function namespaceModeFromJSON(object: any): NamespaceMode {
   switch (object) {
     case 0:
@@ -135,6 +164,7 @@ export function namespaceModeFromJSON(object: any): NamespaceMode {
   }
 }
 
+/** The enum value's JSON name. */
 export function namespaceModeToJSON(object: NamespaceMode): string {
   switch (object) {
     case NamespaceMode.POD:
@@ -151,16 +181,23 @@ export function namespaceModeToJSON(object: NamespaceMode): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.PodSandboxState`: its values by name. */
 export const PodSandboxState = { SANDBOX_READY: 0, SANDBOX_NOTREADY: 1, UNRECOGNIZED: -1 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.PodSandboxState`. */
 export type PodSandboxState = typeof PodSandboxState[keyof typeof PodSandboxState];
 
+/** Each value of the CRI enum `runtime.v1alpha2.PodSandboxState` as a type of its own. */
 export namespace PodSandboxState {
+  /** The value SANDBOX_READY of PodSandboxState. */
   export type SANDBOX_READY = typeof PodSandboxState.SANDBOX_READY;
+  /** The value SANDBOX_NOTREADY of PodSandboxState. */
   export type SANDBOX_NOTREADY = typeof PodSandboxState.SANDBOX_NOTREADY;
+  /** The value UNRECOGNIZED of PodSandboxState. */
   export type UNRECOGNIZED = typeof PodSandboxState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function podSandboxStateFromJSON(object: any): PodSandboxState {
   switch (object) {
     case 0:
@@ -176,6 +213,7 @@ export function podSandboxStateFromJSON(object: any): PodSandboxState {
   }
 }
 
+/** The enum value's JSON name. */
 export function podSandboxStateToJSON(object: PodSandboxState): string {
   switch (object) {
     case PodSandboxState.SANDBOX_READY:
@@ -188,6 +226,7 @@ export function podSandboxStateToJSON(object: PodSandboxState): string {
   }
 }
 
+/** The CRI enum `runtime.v1alpha2.ContainerState`: its values by name. */
 export const ContainerState = {
   CONTAINER_CREATED: 0,
   CONTAINER_RUNNING: 1,
@@ -196,16 +235,24 @@ export const ContainerState = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.ContainerState`. */
 export type ContainerState = typeof ContainerState[keyof typeof ContainerState];
 
+/** Each value of the CRI enum `runtime.v1alpha2.ContainerState` as a type of its own. */
 export namespace ContainerState {
+  /** The value CONTAINER_CREATED of ContainerState. */
   export type CONTAINER_CREATED = typeof ContainerState.CONTAINER_CREATED;
+  /** The value CONTAINER_RUNNING of ContainerState. */
   export type CONTAINER_RUNNING = typeof ContainerState.CONTAINER_RUNNING;
+  /** The value CONTAINER_EXITED of ContainerState. */
   export type CONTAINER_EXITED = typeof ContainerState.CONTAINER_EXITED;
+  /** The value CONTAINER_UNKNOWN of ContainerState. */
   export type CONTAINER_UNKNOWN = typeof ContainerState.CONTAINER_UNKNOWN;
+  /** The value UNRECOGNIZED of ContainerState. */
   export type UNRECOGNIZED = typeof ContainerState.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function containerStateFromJSON(object: any): ContainerState {
   switch (object) {
     case 0:
@@ -227,6 +274,7 @@ export function containerStateFromJSON(object: any): ContainerState {
   }
 }
 
+/** The enum value's JSON name. */
 export function containerStateToJSON(object: ContainerState): string {
   switch (object) {
     case ContainerState.CONTAINER_CREATED:
@@ -243,10 +291,12 @@ export function containerStateToJSON(object: ContainerState): string {
   }
 }
 
+/** The CRI message `runtime.v1alpha2.VersionRequest`. */
 export interface VersionRequest {
   version: string;
 }
 
+/** The CRI message `runtime.v1alpha2.VersionResponse`. */
 export interface VersionResponse {
   version: string;
   runtimeName: string;
@@ -254,12 +304,14 @@ export interface VersionResponse {
   runtimeApiVersion: string;
 }
 
+/** The CRI message `runtime.v1alpha2.DNSConfig`. */
 export interface DNSConfig {
   servers: string[];
   searches: string[];
   options: string[];
 }
 
+/** The CRI message `runtime.v1alpha2.PortMapping`. */
 export interface PortMapping {
   protocol: Protocol;
   containerPort: number;
@@ -267,6 +319,7 @@ export interface PortMapping {
   hostIp: string;
 }
 
+/** The CRI message `runtime.v1alpha2.Mount`. */
 export interface Mount {
   containerPath: string;
   hostPath: string;
@@ -275,18 +328,21 @@ export interface Mount {
   propagation: MountPropagation;
 }
 
+/** The CRI message `runtime.v1alpha2.IDMapping`. */
 export interface IDMapping {
   hostId: number;
   containerId: number;
   length: number;
 }
 
+/** The CRI message `runtime.v1alpha2.UserNamespace`. */
 export interface UserNamespace {
   mode: NamespaceMode;
   uids: IDMapping[];
   gids: IDMapping[];
 }
 
+/** The CRI message `runtime.v1alpha2.NamespaceOption`. */
 export interface NamespaceOption {
   network: NamespaceMode;
   pid: NamespaceMode;
@@ -295,10 +351,12 @@ export interface NamespaceOption {
   usernsOptions: UserNamespace | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.Int64Value`. */
 export interface Int64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxSandboxSecurityContext`. */
 export interface LinuxSandboxSecurityContext {
   namespaceOptions: NamespaceOption | undefined;
   selinuxOptions: SELinuxOption | undefined;
@@ -315,11 +373,13 @@ export interface LinuxSandboxSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1alpha2.SecurityProfile`. */
 export interface SecurityProfile {
   profileType: SecurityProfile_ProfileType;
   localhostRef: string;
 }
 
+/** The CRI enum `runtime.v1alpha2.SecurityProfile.ProfileType`: its values by name. */
 export const SecurityProfile_ProfileType = {
   RuntimeDefault: 0,
   Unconfined: 1,
@@ -327,15 +387,22 @@ export const SecurityProfile_ProfileType = {
   UNRECOGNIZED: -1,
 } as const;
 
+/** A value of the CRI enum `runtime.v1alpha2.SecurityProfile.ProfileType`. */
 export type SecurityProfile_ProfileType = typeof SecurityProfile_ProfileType[keyof typeof SecurityProfile_ProfileType];
 
+/** Each value of the CRI enum `runtime.v1alpha2.SecurityProfile.ProfileType` as a type of its own. */
 export namespace SecurityProfile_ProfileType {
+  /** The value RuntimeDefault of SecurityProfile_ProfileType. */
   export type RuntimeDefault = typeof SecurityProfile_ProfileType.RuntimeDefault;
+  /** The value Unconfined of SecurityProfile_ProfileType. */
   export type Unconfined = typeof SecurityProfile_ProfileType.Unconfined;
+  /** The value Localhost of SecurityProfile_ProfileType. */
   export type Localhost = typeof SecurityProfile_ProfileType.Localhost;
+  /** The value UNRECOGNIZED of SecurityProfile_ProfileType. */
   export type UNRECOGNIZED = typeof SecurityProfile_ProfileType.UNRECOGNIZED;
 }
 
+/** The enum value a JSON name or number stands for. */
 export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfile_ProfileType {
   switch (object) {
     case 0:
@@ -354,6 +421,7 @@ export function securityProfile_ProfileTypeFromJSON(object: any): SecurityProfil
   }
 }
 
+/** The enum value's JSON name. */
 export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_ProfileType): string {
   switch (object) {
     case SecurityProfile_ProfileType.RuntimeDefault:
@@ -368,6 +436,7 @@ export function securityProfile_ProfileTypeToJSON(object: SecurityProfile_Profil
   }
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxConfig`. */
 export interface LinuxPodSandboxConfig {
   cgroupParent: string;
   securityContext: LinuxSandboxSecurityContext | undefined;
@@ -376,11 +445,13 @@ export interface LinuxPodSandboxConfig {
   resources: LinuxContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxConfig.SysctlsEntry`. */
 export interface LinuxPodSandboxConfig_SysctlsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxMetadata`. */
 export interface PodSandboxMetadata {
   name: string;
   uid: string;
@@ -388,6 +459,7 @@ export interface PodSandboxMetadata {
   attempt: number;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxConfig`. */
 export interface PodSandboxConfig {
   metadata: PodSandboxMetadata | undefined;
   hostname: string;
@@ -400,61 +472,75 @@ export interface PodSandboxConfig {
   windows: WindowsPodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxConfig.LabelsEntry`. */
 export interface PodSandboxConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxConfig.AnnotationsEntry`. */
 export interface PodSandboxConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RunPodSandboxRequest`. */
 export interface RunPodSandboxRequest {
   config: PodSandboxConfig | undefined;
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RunPodSandboxResponse`. */
 export interface RunPodSandboxResponse {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StopPodSandboxRequest`. */
 export interface StopPodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StopPodSandboxResponse`. */
 export interface StopPodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.RemovePodSandboxRequest`. */
 export interface RemovePodSandboxRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RemovePodSandboxResponse`. */
 export interface RemovePodSandboxResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatusRequest`. */
 export interface PodSandboxStatusRequest {
   podSandboxId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.PodIP`. */
 export interface PodIP {
   ip: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxNetworkStatus`. */
 export interface PodSandboxNetworkStatus {
   ip: string;
   additionalIps: PodIP[];
 }
 
+/** The CRI message `runtime.v1alpha2.Namespace`. */
 export interface Namespace {
   options: NamespaceOption | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxStatus`. */
 export interface LinuxPodSandboxStatus {
   namespaces: Namespace | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatus`. */
 export interface PodSandboxStatus {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -467,45 +553,54 @@ export interface PodSandboxStatus {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatus.LabelsEntry`. */
 export interface PodSandboxStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatus.AnnotationsEntry`. */
 export interface PodSandboxStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatusResponse`. */
 export interface PodSandboxStatusResponse {
   status: PodSandboxStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatusResponse.InfoEntry`. */
 export interface PodSandboxStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStateValue`. */
 export interface PodSandboxStateValue {
   state: PodSandboxState;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxFilter`. */
 export interface PodSandboxFilter {
   id: string;
   state: PodSandboxStateValue | undefined;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxFilter.LabelSelectorEntry`. */
 export interface PodSandboxFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxRequest`. */
 export interface ListPodSandboxRequest {
   filter: PodSandboxFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandbox`. */
 export interface PodSandbox {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -516,46 +611,56 @@ export interface PodSandbox {
   runtimeHandler: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandbox.LabelsEntry`. */
 export interface PodSandbox_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandbox.AnnotationsEntry`. */
 export interface PodSandbox_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxResponse`. */
 export interface ListPodSandboxResponse {
   items: PodSandbox[];
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsRequest`. */
 export interface PodSandboxStatsRequest {
   podSandboxId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsResponse`. */
 export interface PodSandboxStatsResponse {
   stats: PodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsFilter`. */
 export interface PodSandboxStatsFilter {
   id: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStatsFilter.LabelSelectorEntry`. */
 export interface PodSandboxStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxStatsRequest`. */
 export interface ListPodSandboxStatsRequest {
   filter: PodSandboxStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ListPodSandboxStatsResponse`. */
 export interface ListPodSandboxStatsResponse {
   stats: PodSandboxStats[];
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxAttributes`. */
 export interface PodSandboxAttributes {
   id: string;
   metadata: PodSandboxMetadata | undefined;
@@ -563,22 +668,26 @@ export interface PodSandboxAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxAttributes.LabelsEntry`. */
 export interface PodSandboxAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxAttributes.AnnotationsEntry`. */
 export interface PodSandboxAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PodSandboxStats`. */
 export interface PodSandboxStats {
   attributes: PodSandboxAttributes | undefined;
   linux: LinuxPodSandboxStats | undefined;
   windows: WindowsPodSandboxStats | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxPodSandboxStats`. */
 export interface LinuxPodSandboxStats {
   cpu: CpuUsage | undefined;
   memory: MemoryUsage | undefined;
@@ -587,15 +696,18 @@ export interface LinuxPodSandboxStats {
   containers: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsPodSandboxStats`. */
 export interface WindowsPodSandboxStats {
 }
 
+/** The CRI message `runtime.v1alpha2.NetworkUsage`. */
 export interface NetworkUsage {
   timestamp: bigint;
   defaultInterface: NetworkInterfaceUsage | undefined;
   interfaces: NetworkInterfaceUsage[];
 }
 
+/** The CRI message `runtime.v1alpha2.NetworkInterfaceUsage`. */
 export interface NetworkInterfaceUsage {
   name: string;
   rxBytes: UInt64Value | undefined;
@@ -604,26 +716,31 @@ export interface NetworkInterfaceUsage {
   txErrors: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ProcessUsage`. */
 export interface ProcessUsage {
   timestamp: bigint;
   processCount: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageSpec`. */
 export interface ImageSpec {
   image: string;
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ImageSpec.AnnotationsEntry`. */
 export interface ImageSpec_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.KeyValue`. */
 export interface KeyValue {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerResources`. */
 export interface LinuxContainerResources {
   cpuPeriod: bigint;
   cpuQuota: bigint;
@@ -637,16 +754,19 @@ export interface LinuxContainerResources {
   memorySwapLimitInBytes: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerResources.UnifiedEntry`. */
 export interface LinuxContainerResources_UnifiedEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.HugepageLimit`. */
 export interface HugepageLimit {
   pageSize: string;
   limit: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.SELinuxOption`. */
 export interface SELinuxOption {
   user: string;
   role: string;
@@ -654,12 +774,14 @@ export interface SELinuxOption {
   level: string;
 }
 
+/** The CRI message `runtime.v1alpha2.Capability`. */
 export interface Capability {
   addCapabilities: string[];
   dropCapabilities: string[];
   addAmbientCapabilities: string[];
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerSecurityContext`. */
 export interface LinuxContainerSecurityContext {
   capabilities: Capability | undefined;
   privileged: boolean;
@@ -683,32 +805,38 @@ export interface LinuxContainerSecurityContext {
   seccompProfilePath: string;
 }
 
+/** The CRI message `runtime.v1alpha2.LinuxContainerConfig`. */
 export interface LinuxContainerConfig {
   resources: LinuxContainerResources | undefined;
   securityContext: LinuxContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsSandboxSecurityContext`. */
 export interface WindowsSandboxSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
   hostProcess: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsPodSandboxConfig`. */
 export interface WindowsPodSandboxConfig {
   securityContext: WindowsSandboxSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsContainerSecurityContext`. */
 export interface WindowsContainerSecurityContext {
   runAsUsername: string;
   credentialSpec: string;
   hostProcess: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsContainerConfig`. */
 export interface WindowsContainerConfig {
   resources: WindowsContainerResources | undefined;
   securityContext: WindowsContainerSecurityContext | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.WindowsContainerResources`. */
 export interface WindowsContainerResources {
   cpuShares: bigint;
   cpuCount: bigint;
@@ -717,17 +845,20 @@ export interface WindowsContainerResources {
   rootfsSizeInBytes: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerMetadata`. */
 export interface ContainerMetadata {
   name: string;
   attempt: number;
 }
 
+/** The CRI message `runtime.v1alpha2.Device`. */
 export interface Device {
   containerPath: string;
   hostPath: string;
   permissions: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerConfig`. */
 export interface ContainerConfig {
   metadata: ContainerMetadata | undefined;
   image: ImageSpec | undefined;
@@ -747,52 +878,64 @@ export interface ContainerConfig {
   windows: WindowsContainerConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerConfig.LabelsEntry`. */
 export interface ContainerConfig_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerConfig.AnnotationsEntry`. */
 export interface ContainerConfig_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.CreateContainerRequest`. */
 export interface CreateContainerRequest {
   podSandboxId: string;
   config: ContainerConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.CreateContainerResponse`. */
 export interface CreateContainerResponse {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StartContainerRequest`. */
 export interface StartContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.StartContainerResponse`. */
 export interface StartContainerResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.StopContainerRequest`. */
 export interface StopContainerRequest {
   containerId: string;
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.StopContainerResponse`. */
 export interface StopContainerResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveContainerRequest`. */
 export interface RemoveContainerRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveContainerResponse`. */
 export interface RemoveContainerResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStateValue`. */
 export interface ContainerStateValue {
   state: ContainerState;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerFilter`. */
 export interface ContainerFilter {
   id: string;
   state: ContainerStateValue | undefined;
@@ -800,15 +943,18 @@ export interface ContainerFilter {
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerFilter.LabelSelectorEntry`. */
 export interface ContainerFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainersRequest`. */
 export interface ListContainersRequest {
   filter: ContainerFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.Container`. */
 export interface Container {
   id: string;
   podSandboxId: string;
@@ -821,25 +967,30 @@ export interface Container {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.Container.LabelsEntry`. */
 export interface Container_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.Container.AnnotationsEntry`. */
 export interface Container_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainersResponse`. */
 export interface ListContainersResponse {
   containers: Container[];
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatusRequest`. */
 export interface ContainerStatusRequest {
   containerId: string;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatus`. */
 export interface ContainerStatus {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -859,31 +1010,37 @@ export interface ContainerStatus {
   resources: ContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatus.LabelsEntry`. */
 export interface ContainerStatus_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatus.AnnotationsEntry`. */
 export interface ContainerStatus_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatusResponse`. */
 export interface ContainerStatusResponse {
   status: ContainerStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatusResponse.InfoEntry`. */
 export interface ContainerStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerResources`. */
 export interface ContainerResources {
   linux: LinuxContainerResources | undefined;
   windows: WindowsContainerResources | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateContainerResourcesRequest`. */
 export interface UpdateContainerResourcesRequest {
   containerId: string;
   linux: LinuxContainerResources | undefined;
@@ -891,26 +1048,31 @@ export interface UpdateContainerResourcesRequest {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateContainerResourcesRequest.AnnotationsEntry`. */
 export interface UpdateContainerResourcesRequest_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateContainerResourcesResponse`. */
 export interface UpdateContainerResourcesResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.ExecSyncRequest`. */
 export interface ExecSyncRequest {
   containerId: string;
   cmd: string[];
   timeout: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.ExecSyncResponse`. */
 export interface ExecSyncResponse {
   stdout: Uint8Array;
   stderr: Uint8Array;
   exitCode: number;
 }
 
+/** The CRI message `runtime.v1alpha2.ExecRequest`. */
 export interface ExecRequest {
   containerId: string;
   cmd: string[];
@@ -920,10 +1082,12 @@ export interface ExecRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ExecResponse`. */
 export interface ExecResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1alpha2.AttachRequest`. */
 export interface AttachRequest {
   containerId: string;
   stdin: boolean;
@@ -932,27 +1096,33 @@ export interface AttachRequest {
   stderr: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.AttachResponse`. */
 export interface AttachResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PortForwardRequest`. */
 export interface PortForwardRequest {
   podSandboxId: string;
   port: number[];
 }
 
+/** The CRI message `runtime.v1alpha2.PortForwardResponse`. */
 export interface PortForwardResponse {
   url: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageFilter`. */
 export interface ImageFilter {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ListImagesRequest`. */
 export interface ListImagesRequest {
   filter: ImageFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.Image`. */
 export interface Image {
   id: string;
   repoTags: string[];
@@ -964,25 +1134,30 @@ export interface Image {
   pinned: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ListImagesResponse`. */
 export interface ListImagesResponse {
   images: Image[];
 }
 
+/** The CRI message `runtime.v1alpha2.ImageStatusRequest`. */
 export interface ImageStatusRequest {
   image: ImageSpec | undefined;
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageStatusResponse`. */
 export interface ImageStatusResponse {
   image: Image | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ImageStatusResponse.InfoEntry`. */
 export interface ImageStatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.AuthConfig`. */
 export interface AuthConfig {
   username: string;
   password: string;
@@ -992,38 +1167,47 @@ export interface AuthConfig {
   registryToken: string;
 }
 
+/** The CRI message `runtime.v1alpha2.PullImageRequest`. */
 export interface PullImageRequest {
   image: ImageSpec | undefined;
   auth: AuthConfig | undefined;
   sandboxConfig: PodSandboxConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.PullImageResponse`. */
 export interface PullImageResponse {
   imageRef: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveImageRequest`. */
 export interface RemoveImageRequest {
   image: ImageSpec | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.RemoveImageResponse`. */
 export interface RemoveImageResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.NetworkConfig`. */
 export interface NetworkConfig {
   podCidr: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RuntimeConfig`. */
 export interface RuntimeConfig {
   networkConfig: NetworkConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateRuntimeConfigRequest`. */
 export interface UpdateRuntimeConfigRequest {
   runtimeConfig: RuntimeConfig | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.UpdateRuntimeConfigResponse`. */
 export interface UpdateRuntimeConfigResponse {
 }
 
+/** The CRI message `runtime.v1alpha2.RuntimeCondition`. */
 export interface RuntimeCondition {
   type: string;
   status: boolean;
@@ -1031,35 +1215,43 @@ export interface RuntimeCondition {
   message: string;
 }
 
+/** The CRI message `runtime.v1alpha2.RuntimeStatus`. */
 export interface RuntimeStatus {
   conditions: RuntimeCondition[];
 }
 
+/** The CRI message `runtime.v1alpha2.StatusRequest`. */
 export interface StatusRequest {
   verbose: boolean;
 }
 
+/** The CRI message `runtime.v1alpha2.StatusResponse`. */
 export interface StatusResponse {
   status: RuntimeStatus | undefined;
   info: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.StatusResponse.InfoEntry`. */
 export interface StatusResponse_InfoEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageFsInfoRequest`. */
 export interface ImageFsInfoRequest {
 }
 
+/** The CRI message `runtime.v1alpha2.UInt64Value`. */
 export interface UInt64Value {
   value: bigint;
 }
 
+/** The CRI message `runtime.v1alpha2.FilesystemIdentifier`. */
 export interface FilesystemIdentifier {
   mountpoint: string;
 }
 
+/** The CRI message `runtime.v1alpha2.FilesystemUsage`. */
 export interface FilesystemUsage {
   timestamp: bigint;
   fsId: FilesystemIdentifier | undefined;
@@ -1067,37 +1259,45 @@ export interface FilesystemUsage {
   inodesUsed: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ImageFsInfoResponse`. */
 export interface ImageFsInfoResponse {
   imageFilesystems: FilesystemUsage[];
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsRequest`. */
 export interface ContainerStatsRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsResponse`. */
 export interface ContainerStatsResponse {
   stats: ContainerStats | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainerStatsRequest`. */
 export interface ListContainerStatsRequest {
   filter: ContainerStatsFilter | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsFilter`. */
 export interface ContainerStatsFilter {
   id: string;
   podSandboxId: string;
   labelSelector: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStatsFilter.LabelSelectorEntry`. */
 export interface ContainerStatsFilter_LabelSelectorEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ListContainerStatsResponse`. */
 export interface ListContainerStatsResponse {
   stats: ContainerStats[];
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerAttributes`. */
 export interface ContainerAttributes {
   id: string;
   metadata: ContainerMetadata | undefined;
@@ -1105,16 +1305,19 @@ export interface ContainerAttributes {
   annotations: { [key: string]: string };
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerAttributes.LabelsEntry`. */
 export interface ContainerAttributes_LabelsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerAttributes.AnnotationsEntry`. */
 export interface ContainerAttributes_AnnotationsEntry {
   key: string;
   value: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ContainerStats`. */
 export interface ContainerStats {
   attributes: ContainerAttributes | undefined;
   cpu: CpuUsage | undefined;
@@ -1122,12 +1325,14 @@ export interface ContainerStats {
   writableLayer: FilesystemUsage | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.CpuUsage`. */
 export interface CpuUsage {
   timestamp: bigint;
   usageCoreNanoSeconds: UInt64Value | undefined;
   usageNanoCores: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.MemoryUsage`. */
 export interface MemoryUsage {
   timestamp: bigint;
   workingSetBytes: UInt64Value | undefined;
@@ -1138,10 +1343,12 @@ export interface MemoryUsage {
   majorPageFaults: UInt64Value | undefined;
 }
 
+/** The CRI message `runtime.v1alpha2.ReopenContainerLogRequest`. */
 export interface ReopenContainerLogRequest {
   containerId: string;
 }
 
+/** The CRI message `runtime.v1alpha2.ReopenContainerLogResponse`. */
 export interface ReopenContainerLogResponse {
 }
 
@@ -1149,6 +1356,7 @@ function createBaseVersionRequest(): VersionRequest {
   return { version: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.VersionRequest` messages. */
 export const VersionRequest: MessageFns<VersionRequest> = {
   encode(message: VersionRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
@@ -1216,6 +1424,7 @@ function createBaseVersionResponse(): VersionResponse {
   return { version: "", runtimeName: "", runtimeVersion: "", runtimeApiVersion: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.VersionResponse` messages. */
 export const VersionResponse: MessageFns<VersionResponse> = {
   encode(message: VersionResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== "") {
@@ -1345,6 +1554,7 @@ function createBaseDNSConfig(): DNSConfig {
   return { servers: [], searches: [], options: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.DNSConfig` messages. */
 export const DNSConfig: MessageFns<DNSConfig> = {
   encode(message: DNSConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.servers) {
@@ -1446,6 +1656,7 @@ function createBasePortMapping(): PortMapping {
   return { protocol: 0, containerPort: 0, hostPort: 0, hostIp: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortMapping` messages. */
 export const PortMapping: MessageFns<PortMapping> = {
   encode(message: PortMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.protocol !== 0) {
@@ -1575,6 +1786,7 @@ function createBaseMount(): Mount {
   return { containerPath: "", hostPath: "", readonly: false, selinuxRelabel: false, propagation: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Mount` messages. */
 export const Mount: MessageFns<Mount> = {
   encode(message: Mount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
@@ -1720,6 +1932,7 @@ function createBaseIDMapping(): IDMapping {
   return { hostId: 0, containerId: 0, length: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.IDMapping` messages. */
 export const IDMapping: MessageFns<IDMapping> = {
   encode(message: IDMapping, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.hostId !== 0) {
@@ -1829,6 +2042,7 @@ function createBaseUserNamespace(): UserNamespace {
   return { mode: 0, uids: [], gids: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UserNamespace` messages. */
 export const UserNamespace: MessageFns<UserNamespace> = {
   encode(message: UserNamespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mode !== 0) {
@@ -1930,6 +2144,7 @@ function createBaseNamespaceOption(): NamespaceOption {
   return { network: 0, pid: 0, ipc: 0, targetId: "", usernsOptions: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NamespaceOption` messages. */
 export const NamespaceOption: MessageFns<NamespaceOption> = {
   encode(message: NamespaceOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.network !== 0) {
@@ -2073,6 +2288,7 @@ function createBaseInt64Value(): Int64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Int64Value` messages. */
 export const Int64Value: MessageFns<Int64Value> = {
   encode(message: Int64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
@@ -2154,6 +2370,7 @@ function createBaseLinuxSandboxSecurityContext(): LinuxSandboxSecurityContext {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxSandboxSecurityContext` messages. */
 export const LinuxSandboxSecurityContext: MessageFns<LinuxSandboxSecurityContext> = {
   encode(message: LinuxSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaceOptions !== undefined) {
@@ -2424,6 +2641,7 @@ function createBaseSecurityProfile(): SecurityProfile {
   return { profileType: 0, localhostRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.SecurityProfile` messages. */
 export const SecurityProfile: MessageFns<SecurityProfile> = {
   encode(message: SecurityProfile, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.profileType !== 0) {
@@ -2517,6 +2735,7 @@ function createBaseLinuxPodSandboxConfig(): LinuxPodSandboxConfig {
   return { cgroupParent: "", securityContext: undefined, sysctls: {}, overhead: undefined, resources: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxConfig` messages. */
 export const LinuxPodSandboxConfig: MessageFns<LinuxPodSandboxConfig> = {
   encode(message: LinuxPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cgroupParent !== "") {
@@ -2694,6 +2913,7 @@ function createBaseLinuxPodSandboxConfig_SysctlsEntry(): LinuxPodSandboxConfig_S
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxConfig.SysctlsEntry` messages. */
 export const LinuxPodSandboxConfig_SysctlsEntry: MessageFns<LinuxPodSandboxConfig_SysctlsEntry> = {
   encode(message: LinuxPodSandboxConfig_SysctlsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -2779,6 +2999,7 @@ function createBasePodSandboxMetadata(): PodSandboxMetadata {
   return { name: "", uid: "", namespace: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxMetadata` messages. */
 export const PodSandboxMetadata: MessageFns<PodSandboxMetadata> = {
   encode(message: PodSandboxMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -2906,6 +3127,7 @@ function createBasePodSandboxConfig(): PodSandboxConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig` messages. */
 export const PodSandboxConfig: MessageFns<PodSandboxConfig> = {
   encode(message: PodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
@@ -3183,6 +3405,7 @@ function createBasePodSandboxConfig_LabelsEntry(): PodSandboxConfig_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig.LabelsEntry` messages. */
 export const PodSandboxConfig_LabelsEntry: MessageFns<PodSandboxConfig_LabelsEntry> = {
   encode(message: PodSandboxConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -3268,6 +3491,7 @@ function createBasePodSandboxConfig_AnnotationsEntry(): PodSandboxConfig_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxConfig.AnnotationsEntry` messages. */
 export const PodSandboxConfig_AnnotationsEntry: MessageFns<PodSandboxConfig_AnnotationsEntry> = {
   encode(message: PodSandboxConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -3353,6 +3577,7 @@ function createBaseRunPodSandboxRequest(): RunPodSandboxRequest {
   return { config: undefined, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RunPodSandboxRequest` messages. */
 export const RunPodSandboxRequest: MessageFns<RunPodSandboxRequest> = {
   encode(message: RunPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.config !== undefined) {
@@ -3444,6 +3669,7 @@ function createBaseRunPodSandboxResponse(): RunPodSandboxResponse {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RunPodSandboxResponse` messages. */
 export const RunPodSandboxResponse: MessageFns<RunPodSandboxResponse> = {
   encode(message: RunPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -3517,6 +3743,7 @@ function createBaseStopPodSandboxRequest(): StopPodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopPodSandboxRequest` messages. */
 export const StopPodSandboxRequest: MessageFns<StopPodSandboxRequest> = {
   encode(message: StopPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -3590,6 +3817,7 @@ function createBaseStopPodSandboxResponse(): StopPodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopPodSandboxResponse` messages. */
 export const StopPodSandboxResponse: MessageFns<StopPodSandboxResponse> = {
   encode(_: StopPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -3642,6 +3870,7 @@ function createBaseRemovePodSandboxRequest(): RemovePodSandboxRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemovePodSandboxRequest` messages. */
 export const RemovePodSandboxRequest: MessageFns<RemovePodSandboxRequest> = {
   encode(message: RemovePodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -3715,6 +3944,7 @@ function createBaseRemovePodSandboxResponse(): RemovePodSandboxResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemovePodSandboxResponse` messages. */
 export const RemovePodSandboxResponse: MessageFns<RemovePodSandboxResponse> = {
   encode(_: RemovePodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -3767,6 +3997,7 @@ function createBasePodSandboxStatusRequest(): PodSandboxStatusRequest {
   return { podSandboxId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusRequest` messages. */
 export const PodSandboxStatusRequest: MessageFns<PodSandboxStatusRequest> = {
   encode(message: PodSandboxStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -3856,6 +4087,7 @@ function createBasePodIP(): PodIP {
   return { ip: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodIP` messages. */
 export const PodIP: MessageFns<PodIP> = {
   encode(message: PodIP, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
@@ -3923,6 +4155,7 @@ function createBasePodSandboxNetworkStatus(): PodSandboxNetworkStatus {
   return { ip: "", additionalIps: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxNetworkStatus` messages. */
 export const PodSandboxNetworkStatus: MessageFns<PodSandboxNetworkStatus> = {
   encode(message: PodSandboxNetworkStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.ip !== "") {
@@ -4012,6 +4245,7 @@ function createBaseNamespace(): Namespace {
   return { options: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Namespace` messages. */
 export const Namespace: MessageFns<Namespace> = {
   encode(message: Namespace, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.options !== undefined) {
@@ -4081,6 +4315,7 @@ function createBaseLinuxPodSandboxStatus(): LinuxPodSandboxStatus {
   return { namespaces: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxStatus` messages. */
 export const LinuxPodSandboxStatus: MessageFns<LinuxPodSandboxStatus> = {
   encode(message: LinuxPodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.namespaces !== undefined) {
@@ -4160,6 +4395,7 @@ function createBasePodSandboxStatus(): PodSandboxStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus` messages. */
 export const PodSandboxStatus: MessageFns<PodSandboxStatus> = {
   encode(message: PodSandboxStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -4434,6 +4670,7 @@ function createBasePodSandboxStatus_LabelsEntry(): PodSandboxStatus_LabelsEntry 
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus.LabelsEntry` messages. */
 export const PodSandboxStatus_LabelsEntry: MessageFns<PodSandboxStatus_LabelsEntry> = {
   encode(message: PodSandboxStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -4519,6 +4756,7 @@ function createBasePodSandboxStatus_AnnotationsEntry(): PodSandboxStatus_Annotat
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatus.AnnotationsEntry` messages. */
 export const PodSandboxStatus_AnnotationsEntry: MessageFns<PodSandboxStatus_AnnotationsEntry> = {
   encode(message: PodSandboxStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -4604,6 +4842,7 @@ function createBasePodSandboxStatusResponse(): PodSandboxStatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusResponse` messages. */
 export const PodSandboxStatusResponse: MessageFns<PodSandboxStatusResponse> = {
   encode(message: PodSandboxStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
@@ -4721,6 +4960,7 @@ function createBasePodSandboxStatusResponse_InfoEntry(): PodSandboxStatusRespons
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatusResponse.InfoEntry` messages. */
 export const PodSandboxStatusResponse_InfoEntry: MessageFns<PodSandboxStatusResponse_InfoEntry> = {
   encode(message: PodSandboxStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -4806,6 +5046,7 @@ function createBasePodSandboxStateValue(): PodSandboxStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStateValue` messages. */
 export const PodSandboxStateValue: MessageFns<PodSandboxStateValue> = {
   encode(message: PodSandboxStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
@@ -4873,6 +5114,7 @@ function createBasePodSandboxFilter(): PodSandboxFilter {
   return { id: "", state: undefined, labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxFilter` messages. */
 export const PodSandboxFilter: MessageFns<PodSandboxFilter> = {
   encode(message: PodSandboxFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -5019,6 +5261,7 @@ function createBasePodSandboxFilter_LabelSelectorEntry(): PodSandboxFilter_Label
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxFilter.LabelSelectorEntry` messages. */
 export const PodSandboxFilter_LabelSelectorEntry: MessageFns<PodSandboxFilter_LabelSelectorEntry> = {
   encode(message: PodSandboxFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -5104,6 +5347,7 @@ function createBaseListPodSandboxRequest(): ListPodSandboxRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxRequest` messages. */
 export const ListPodSandboxRequest: MessageFns<ListPodSandboxRequest> = {
   encode(message: ListPodSandboxRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -5173,6 +5417,7 @@ function createBasePodSandbox(): PodSandbox {
   return { id: "", metadata: undefined, state: 0, createdAt: 0n, labels: {}, annotations: {}, runtimeHandler: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox` messages. */
 export const PodSandbox: MessageFns<PodSandbox> = {
   encode(message: PodSandbox, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -5411,6 +5656,7 @@ function createBasePodSandbox_LabelsEntry(): PodSandbox_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox.LabelsEntry` messages. */
 export const PodSandbox_LabelsEntry: MessageFns<PodSandbox_LabelsEntry> = {
   encode(message: PodSandbox_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -5496,6 +5742,7 @@ function createBasePodSandbox_AnnotationsEntry(): PodSandbox_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandbox.AnnotationsEntry` messages. */
 export const PodSandbox_AnnotationsEntry: MessageFns<PodSandbox_AnnotationsEntry> = {
   encode(message: PodSandbox_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -5581,6 +5828,7 @@ function createBaseListPodSandboxResponse(): ListPodSandboxResponse {
   return { items: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxResponse` messages. */
 export const ListPodSandboxResponse: MessageFns<ListPodSandboxResponse> = {
   encode(message: ListPodSandboxResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.items) {
@@ -5650,6 +5898,7 @@ function createBasePodSandboxStatsRequest(): PodSandboxStatsRequest {
   return { podSandboxId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsRequest` messages. */
 export const PodSandboxStatsRequest: MessageFns<PodSandboxStatsRequest> = {
   encode(message: PodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -5723,6 +5972,7 @@ function createBasePodSandboxStatsResponse(): PodSandboxStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsResponse` messages. */
 export const PodSandboxStatsResponse: MessageFns<PodSandboxStatsResponse> = {
   encode(message: PodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
@@ -5792,6 +6042,7 @@ function createBasePodSandboxStatsFilter(): PodSandboxStatsFilter {
   return { id: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsFilter` messages. */
 export const PodSandboxStatsFilter: MessageFns<PodSandboxStatsFilter> = {
   encode(message: PodSandboxStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -5920,6 +6171,7 @@ function createBasePodSandboxStatsFilter_LabelSelectorEntry(): PodSandboxStatsFi
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStatsFilter.LabelSelectorEntry` messages. */
 export const PodSandboxStatsFilter_LabelSelectorEntry: MessageFns<PodSandboxStatsFilter_LabelSelectorEntry> = {
   encode(message: PodSandboxStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -6005,6 +6257,7 @@ function createBaseListPodSandboxStatsRequest(): ListPodSandboxStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxStatsRequest` messages. */
 export const ListPodSandboxStatsRequest: MessageFns<ListPodSandboxStatsRequest> = {
   encode(message: ListPodSandboxStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -6074,6 +6327,7 @@ function createBaseListPodSandboxStatsResponse(): ListPodSandboxStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListPodSandboxStatsResponse` messages. */
 export const ListPodSandboxStatsResponse: MessageFns<ListPodSandboxStatsResponse> = {
   encode(message: ListPodSandboxStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
@@ -6143,6 +6397,7 @@ function createBasePodSandboxAttributes(): PodSandboxAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes` messages. */
 export const PodSandboxAttributes: MessageFns<PodSandboxAttributes> = {
   encode(message: PodSandboxAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -6322,6 +6577,7 @@ function createBasePodSandboxAttributes_LabelsEntry(): PodSandboxAttributes_Labe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes.LabelsEntry` messages. */
 export const PodSandboxAttributes_LabelsEntry: MessageFns<PodSandboxAttributes_LabelsEntry> = {
   encode(message: PodSandboxAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -6407,6 +6663,7 @@ function createBasePodSandboxAttributes_AnnotationsEntry(): PodSandboxAttributes
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxAttributes.AnnotationsEntry` messages. */
 export const PodSandboxAttributes_AnnotationsEntry: MessageFns<PodSandboxAttributes_AnnotationsEntry> = {
   encode(message: PodSandboxAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -6492,6 +6749,7 @@ function createBasePodSandboxStats(): PodSandboxStats {
   return { attributes: undefined, linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PodSandboxStats` messages. */
 export const PodSandboxStats: MessageFns<PodSandboxStats> = {
   encode(message: PodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
@@ -6599,6 +6857,7 @@ function createBaseLinuxPodSandboxStats(): LinuxPodSandboxStats {
   return { cpu: undefined, memory: undefined, network: undefined, process: undefined, containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxPodSandboxStats` messages. */
 export const LinuxPodSandboxStats: MessageFns<LinuxPodSandboxStats> = {
   encode(message: LinuxPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpu !== undefined) {
@@ -6740,6 +6999,7 @@ function createBaseWindowsPodSandboxStats(): WindowsPodSandboxStats {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsPodSandboxStats` messages. */
 export const WindowsPodSandboxStats: MessageFns<WindowsPodSandboxStats> = {
   encode(_: WindowsPodSandboxStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -6792,6 +7052,7 @@ function createBaseNetworkUsage(): NetworkUsage {
   return { timestamp: 0n, defaultInterface: undefined, interfaces: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkUsage` messages. */
 export const NetworkUsage: MessageFns<NetworkUsage> = {
   encode(message: NetworkUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -6904,6 +7165,7 @@ function createBaseNetworkInterfaceUsage(): NetworkInterfaceUsage {
   return { name: "", rxBytes: undefined, rxErrors: undefined, txBytes: undefined, txErrors: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkInterfaceUsage` messages. */
 export const NetworkInterfaceUsage: MessageFns<NetworkInterfaceUsage> = {
   encode(message: NetworkInterfaceUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -7061,6 +7323,7 @@ function createBaseProcessUsage(): ProcessUsage {
   return { timestamp: 0n, processCount: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ProcessUsage` messages. */
 export const ProcessUsage: MessageFns<ProcessUsage> = {
   encode(message: ProcessUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -7155,6 +7418,7 @@ function createBaseImageSpec(): ImageSpec {
   return { image: "", annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageSpec` messages. */
 export const ImageSpec: MessageFns<ImageSpec> = {
   encode(message: ImageSpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== "") {
@@ -7270,6 +7534,7 @@ function createBaseImageSpec_AnnotationsEntry(): ImageSpec_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageSpec.AnnotationsEntry` messages. */
 export const ImageSpec_AnnotationsEntry: MessageFns<ImageSpec_AnnotationsEntry> = {
   encode(message: ImageSpec_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -7355,6 +7620,7 @@ function createBaseKeyValue(): KeyValue {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.KeyValue` messages. */
 export const KeyValue: MessageFns<KeyValue> = {
   encode(message: KeyValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -7451,6 +7717,7 @@ function createBaseLinuxContainerResources(): LinuxContainerResources {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerResources` messages. */
 export const LinuxContainerResources: MessageFns<LinuxContainerResources> = {
   encode(message: LinuxContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuPeriod !== 0n) {
@@ -7755,6 +8022,7 @@ function createBaseLinuxContainerResources_UnifiedEntry(): LinuxContainerResourc
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerResources.UnifiedEntry` messages. */
 export const LinuxContainerResources_UnifiedEntry: MessageFns<LinuxContainerResources_UnifiedEntry> = {
   encode(message: LinuxContainerResources_UnifiedEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -7840,6 +8108,7 @@ function createBaseHugepageLimit(): HugepageLimit {
   return { pageSize: "", limit: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.HugepageLimit` messages. */
 export const HugepageLimit: MessageFns<HugepageLimit> = {
   encode(message: HugepageLimit, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.pageSize !== "") {
@@ -7932,6 +8201,7 @@ function createBaseSELinuxOption(): SELinuxOption {
   return { user: "", role: "", type: "", level: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.SELinuxOption` messages. */
 export const SELinuxOption: MessageFns<SELinuxOption> = {
   encode(message: SELinuxOption, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.user !== "") {
@@ -8049,6 +8319,7 @@ function createBaseCapability(): Capability {
   return { addCapabilities: [], dropCapabilities: [], addAmbientCapabilities: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Capability` messages. */
 export const Capability: MessageFns<Capability> = {
   encode(message: Capability, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.addCapabilities) {
@@ -8179,6 +8450,7 @@ function createBaseLinuxContainerSecurityContext(): LinuxContainerSecurityContex
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerSecurityContext` messages. */
 export const LinuxContainerSecurityContext: MessageFns<LinuxContainerSecurityContext> = {
   encode(message: LinuxContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.capabilities !== undefined) {
@@ -8567,6 +8839,7 @@ function createBaseLinuxContainerConfig(): LinuxContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.LinuxContainerConfig` messages. */
 export const LinuxContainerConfig: MessageFns<LinuxContainerConfig> = {
   encode(message: LinuxContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
@@ -8660,6 +8933,7 @@ function createBaseWindowsSandboxSecurityContext(): WindowsSandboxSecurityContex
   return { runAsUsername: "", credentialSpec: "", hostProcess: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsSandboxSecurityContext` messages. */
 export const WindowsSandboxSecurityContext: MessageFns<WindowsSandboxSecurityContext> = {
   encode(message: WindowsSandboxSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
@@ -8773,6 +9047,7 @@ function createBaseWindowsPodSandboxConfig(): WindowsPodSandboxConfig {
   return { securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsPodSandboxConfig` messages. */
 export const WindowsPodSandboxConfig: MessageFns<WindowsPodSandboxConfig> = {
   encode(message: WindowsPodSandboxConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.securityContext !== undefined) {
@@ -8848,6 +9123,7 @@ function createBaseWindowsContainerSecurityContext(): WindowsContainerSecurityCo
   return { runAsUsername: "", credentialSpec: "", hostProcess: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerSecurityContext` messages. */
 export const WindowsContainerSecurityContext: MessageFns<WindowsContainerSecurityContext> = {
   encode(message: WindowsContainerSecurityContext, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runAsUsername !== "") {
@@ -8961,6 +9237,7 @@ function createBaseWindowsContainerConfig(): WindowsContainerConfig {
   return { resources: undefined, securityContext: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerConfig` messages. */
 export const WindowsContainerConfig: MessageFns<WindowsContainerConfig> = {
   encode(message: WindowsContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.resources !== undefined) {
@@ -9054,6 +9331,7 @@ function createBaseWindowsContainerResources(): WindowsContainerResources {
   return { cpuShares: 0n, cpuCount: 0n, cpuMaximum: 0n, memoryLimitInBytes: 0n, rootfsSizeInBytes: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.WindowsContainerResources` messages. */
 export const WindowsContainerResources: MessageFns<WindowsContainerResources> = {
   encode(message: WindowsContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.cpuShares !== 0n) {
@@ -9228,6 +9506,7 @@ function createBaseContainerMetadata(): ContainerMetadata {
   return { name: "", attempt: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerMetadata` messages. */
 export const ContainerMetadata: MessageFns<ContainerMetadata> = {
   encode(message: ContainerMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.name !== "") {
@@ -9313,6 +9592,7 @@ function createBaseDevice(): Device {
   return { containerPath: "", hostPath: "", permissions: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Device` messages. */
 export const Device: MessageFns<Device> = {
   encode(message: Device, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerPath !== "") {
@@ -9439,6 +9719,7 @@ function createBaseContainerConfig(): ContainerConfig {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig` messages. */
 export const ContainerConfig: MessageFns<ContainerConfig> = {
   encode(message: ContainerConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.metadata !== undefined) {
@@ -9828,6 +10109,7 @@ function createBaseContainerConfig_LabelsEntry(): ContainerConfig_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig.LabelsEntry` messages. */
 export const ContainerConfig_LabelsEntry: MessageFns<ContainerConfig_LabelsEntry> = {
   encode(message: ContainerConfig_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -9913,6 +10195,7 @@ function createBaseContainerConfig_AnnotationsEntry(): ContainerConfig_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerConfig.AnnotationsEntry` messages. */
 export const ContainerConfig_AnnotationsEntry: MessageFns<ContainerConfig_AnnotationsEntry> = {
   encode(message: ContainerConfig_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -9998,6 +10281,7 @@ function createBaseCreateContainerRequest(): CreateContainerRequest {
   return { podSandboxId: "", config: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CreateContainerRequest` messages. */
 export const CreateContainerRequest: MessageFns<CreateContainerRequest> = {
   encode(message: CreateContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -10111,6 +10395,7 @@ function createBaseCreateContainerResponse(): CreateContainerResponse {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CreateContainerResponse` messages. */
 export const CreateContainerResponse: MessageFns<CreateContainerResponse> = {
   encode(message: CreateContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -10184,6 +10469,7 @@ function createBaseStartContainerRequest(): StartContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StartContainerRequest` messages. */
 export const StartContainerRequest: MessageFns<StartContainerRequest> = {
   encode(message: StartContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -10257,6 +10543,7 @@ function createBaseStartContainerResponse(): StartContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StartContainerResponse` messages. */
 export const StartContainerResponse: MessageFns<StartContainerResponse> = {
   encode(_: StartContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -10309,6 +10596,7 @@ function createBaseStopContainerRequest(): StopContainerRequest {
   return { containerId: "", timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopContainerRequest` messages. */
 export const StopContainerRequest: MessageFns<StopContainerRequest> = {
   encode(message: StopContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -10401,6 +10689,7 @@ function createBaseStopContainerResponse(): StopContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StopContainerResponse` messages. */
 export const StopContainerResponse: MessageFns<StopContainerResponse> = {
   encode(_: StopContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -10453,6 +10742,7 @@ function createBaseRemoveContainerRequest(): RemoveContainerRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveContainerRequest` messages. */
 export const RemoveContainerRequest: MessageFns<RemoveContainerRequest> = {
   encode(message: RemoveContainerRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -10526,6 +10816,7 @@ function createBaseRemoveContainerResponse(): RemoveContainerResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveContainerResponse` messages. */
 export const RemoveContainerResponse: MessageFns<RemoveContainerResponse> = {
   encode(_: RemoveContainerResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -10578,6 +10869,7 @@ function createBaseContainerStateValue(): ContainerStateValue {
   return { state: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStateValue` messages. */
 export const ContainerStateValue: MessageFns<ContainerStateValue> = {
   encode(message: ContainerStateValue, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.state !== 0) {
@@ -10645,6 +10937,7 @@ function createBaseContainerFilter(): ContainerFilter {
   return { id: "", state: undefined, podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerFilter` messages. */
 export const ContainerFilter: MessageFns<ContainerFilter> = {
   encode(message: ContainerFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -10811,6 +11104,7 @@ function createBaseContainerFilter_LabelSelectorEntry(): ContainerFilter_LabelSe
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerFilter.LabelSelectorEntry` messages. */
 export const ContainerFilter_LabelSelectorEntry: MessageFns<ContainerFilter_LabelSelectorEntry> = {
   encode(message: ContainerFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -10896,6 +11190,7 @@ function createBaseListContainersRequest(): ListContainersRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainersRequest` messages. */
 export const ListContainersRequest: MessageFns<ListContainersRequest> = {
   encode(message: ListContainersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -10975,6 +11270,7 @@ function createBaseContainer(): Container {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container` messages. */
 export const Container: MessageFns<Container> = {
   encode(message: Container, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -11251,6 +11547,7 @@ function createBaseContainer_LabelsEntry(): Container_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container.LabelsEntry` messages. */
 export const Container_LabelsEntry: MessageFns<Container_LabelsEntry> = {
   encode(message: Container_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -11336,6 +11633,7 @@ function createBaseContainer_AnnotationsEntry(): Container_AnnotationsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Container.AnnotationsEntry` messages. */
 export const Container_AnnotationsEntry: MessageFns<Container_AnnotationsEntry> = {
   encode(message: Container_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -11421,6 +11719,7 @@ function createBaseListContainersResponse(): ListContainersResponse {
   return { containers: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainersResponse` messages. */
 export const ListContainersResponse: MessageFns<ListContainersResponse> = {
   encode(message: ListContainersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.containers) {
@@ -11492,6 +11791,7 @@ function createBaseContainerStatusRequest(): ContainerStatusRequest {
   return { containerId: "", verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusRequest` messages. */
 export const ContainerStatusRequest: MessageFns<ContainerStatusRequest> = {
   encode(message: ContainerStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -11598,6 +11898,7 @@ function createBaseContainerStatus(): ContainerStatus {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus` messages. */
 export const ContainerStatus: MessageFns<ContainerStatus> = {
   encode(message: ContainerStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -12010,6 +12311,7 @@ function createBaseContainerStatus_LabelsEntry(): ContainerStatus_LabelsEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus.LabelsEntry` messages. */
 export const ContainerStatus_LabelsEntry: MessageFns<ContainerStatus_LabelsEntry> = {
   encode(message: ContainerStatus_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -12095,6 +12397,7 @@ function createBaseContainerStatus_AnnotationsEntry(): ContainerStatus_Annotatio
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatus.AnnotationsEntry` messages. */
 export const ContainerStatus_AnnotationsEntry: MessageFns<ContainerStatus_AnnotationsEntry> = {
   encode(message: ContainerStatus_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -12180,6 +12483,7 @@ function createBaseContainerStatusResponse(): ContainerStatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusResponse` messages. */
 export const ContainerStatusResponse: MessageFns<ContainerStatusResponse> = {
   encode(message: ContainerStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
@@ -12297,6 +12601,7 @@ function createBaseContainerStatusResponse_InfoEntry(): ContainerStatusResponse_
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatusResponse.InfoEntry` messages. */
 export const ContainerStatusResponse_InfoEntry: MessageFns<ContainerStatusResponse_InfoEntry> = {
   encode(message: ContainerStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -12382,6 +12687,7 @@ function createBaseContainerResources(): ContainerResources {
   return { linux: undefined, windows: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerResources` messages. */
 export const ContainerResources: MessageFns<ContainerResources> = {
   encode(message: ContainerResources, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.linux !== undefined) {
@@ -12471,6 +12777,7 @@ function createBaseUpdateContainerResourcesRequest(): UpdateContainerResourcesRe
   return { containerId: "", linux: undefined, windows: undefined, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateContainerResourcesRequest` messages. */
 export const UpdateContainerResourcesRequest: MessageFns<UpdateContainerResourcesRequest> = {
   encode(message: UpdateContainerResourcesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -12627,6 +12934,7 @@ function createBaseUpdateContainerResourcesRequest_AnnotationsEntry(): UpdateCon
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateContainerResourcesRequest.AnnotationsEntry` messages. */
 export const UpdateContainerResourcesRequest_AnnotationsEntry: MessageFns<
   UpdateContainerResourcesRequest_AnnotationsEntry
 > = {
@@ -12721,6 +13029,7 @@ function createBaseUpdateContainerResourcesResponse(): UpdateContainerResourcesR
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateContainerResourcesResponse` messages. */
 export const UpdateContainerResourcesResponse: MessageFns<UpdateContainerResourcesResponse> = {
   encode(_: UpdateContainerResourcesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -12773,6 +13082,7 @@ function createBaseExecSyncRequest(): ExecSyncRequest {
   return { containerId: "", cmd: [], timeout: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecSyncRequest` messages. */
 export const ExecSyncRequest: MessageFns<ExecSyncRequest> = {
   encode(message: ExecSyncRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -12881,6 +13191,7 @@ function createBaseExecSyncResponse(): ExecSyncResponse {
   return { stdout: new Uint8Array(0), stderr: new Uint8Array(0), exitCode: 0 };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecSyncResponse` messages. */
 export const ExecSyncResponse: MessageFns<ExecSyncResponse> = {
   encode(message: ExecSyncResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stdout.length !== 0) {
@@ -12986,6 +13297,7 @@ function createBaseExecRequest(): ExecRequest {
   return { containerId: "", cmd: [], tty: false, stdin: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecRequest` messages. */
 export const ExecRequest: MessageFns<ExecRequest> = {
   encode(message: ExecRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -13139,6 +13451,7 @@ function createBaseExecResponse(): ExecResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ExecResponse` messages. */
 export const ExecResponse: MessageFns<ExecResponse> = {
   encode(message: ExecResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
@@ -13206,6 +13519,7 @@ function createBaseAttachRequest(): AttachRequest {
   return { containerId: "", stdin: false, tty: false, stdout: false, stderr: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AttachRequest` messages. */
 export const AttachRequest: MessageFns<AttachRequest> = {
   encode(message: AttachRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -13343,6 +13657,7 @@ function createBaseAttachResponse(): AttachResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AttachResponse` messages. */
 export const AttachResponse: MessageFns<AttachResponse> = {
   encode(message: AttachResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
@@ -13410,6 +13725,7 @@ function createBasePortForwardRequest(): PortForwardRequest {
   return { podSandboxId: "", port: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortForwardRequest` messages. */
 export const PortForwardRequest: MessageFns<PortForwardRequest> = {
   encode(message: PortForwardRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podSandboxId !== "") {
@@ -13513,6 +13829,7 @@ function createBasePortForwardResponse(): PortForwardResponse {
   return { url: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PortForwardResponse` messages. */
 export const PortForwardResponse: MessageFns<PortForwardResponse> = {
   encode(message: PortForwardResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.url !== "") {
@@ -13580,6 +13897,7 @@ function createBaseImageFilter(): ImageFilter {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFilter` messages. */
 export const ImageFilter: MessageFns<ImageFilter> = {
   encode(message: ImageFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -13649,6 +13967,7 @@ function createBaseListImagesRequest(): ListImagesRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListImagesRequest` messages. */
 export const ListImagesRequest: MessageFns<ListImagesRequest> = {
   encode(message: ListImagesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -13727,6 +14046,7 @@ function createBaseImage(): Image {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.Image` messages. */
 export const Image: MessageFns<Image> = {
   encode(message: Image, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -13919,6 +14239,7 @@ function createBaseListImagesResponse(): ListImagesResponse {
   return { images: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListImagesResponse` messages. */
 export const ListImagesResponse: MessageFns<ListImagesResponse> = {
   encode(message: ListImagesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.images) {
@@ -13986,6 +14307,7 @@ function createBaseImageStatusRequest(): ImageStatusRequest {
   return { image: undefined, verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusRequest` messages. */
 export const ImageStatusRequest: MessageFns<ImageStatusRequest> = {
   encode(message: ImageStatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -14073,6 +14395,7 @@ function createBaseImageStatusResponse(): ImageStatusResponse {
   return { image: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusResponse` messages. */
 export const ImageStatusResponse: MessageFns<ImageStatusResponse> = {
   encode(message: ImageStatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -14188,6 +14511,7 @@ function createBaseImageStatusResponse_InfoEntry(): ImageStatusResponse_InfoEntr
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageStatusResponse.InfoEntry` messages. */
 export const ImageStatusResponse_InfoEntry: MessageFns<ImageStatusResponse_InfoEntry> = {
   encode(message: ImageStatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -14273,6 +14597,7 @@ function createBaseAuthConfig(): AuthConfig {
   return { username: "", password: "", auth: "", serverAddress: "", identityToken: "", registryToken: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.AuthConfig` messages. */
 export const AuthConfig: MessageFns<AuthConfig> = {
   encode(message: AuthConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.username !== "") {
@@ -14434,6 +14759,7 @@ function createBasePullImageRequest(): PullImageRequest {
   return { image: undefined, auth: undefined, sandboxConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PullImageRequest` messages. */
 export const PullImageRequest: MessageFns<PullImageRequest> = {
   encode(message: PullImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -14545,6 +14871,7 @@ function createBasePullImageResponse(): PullImageResponse {
   return { imageRef: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.PullImageResponse` messages. */
 export const PullImageResponse: MessageFns<PullImageResponse> = {
   encode(message: PullImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.imageRef !== "") {
@@ -14618,6 +14945,7 @@ function createBaseRemoveImageRequest(): RemoveImageRequest {
   return { image: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveImageRequest` messages. */
 export const RemoveImageRequest: MessageFns<RemoveImageRequest> = {
   encode(message: RemoveImageRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.image !== undefined) {
@@ -14687,6 +15015,7 @@ function createBaseRemoveImageResponse(): RemoveImageResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RemoveImageResponse` messages. */
 export const RemoveImageResponse: MessageFns<RemoveImageResponse> = {
   encode(_: RemoveImageResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -14739,6 +15068,7 @@ function createBaseNetworkConfig(): NetworkConfig {
   return { podCidr: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.NetworkConfig` messages. */
 export const NetworkConfig: MessageFns<NetworkConfig> = {
   encode(message: NetworkConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.podCidr !== "") {
@@ -14812,6 +15142,7 @@ function createBaseRuntimeConfig(): RuntimeConfig {
   return { networkConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeConfig` messages. */
 export const RuntimeConfig: MessageFns<RuntimeConfig> = {
   encode(message: RuntimeConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.networkConfig !== undefined) {
@@ -14887,6 +15218,7 @@ function createBaseUpdateRuntimeConfigRequest(): UpdateRuntimeConfigRequest {
   return { runtimeConfig: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateRuntimeConfigRequest` messages. */
 export const UpdateRuntimeConfigRequest: MessageFns<UpdateRuntimeConfigRequest> = {
   encode(message: UpdateRuntimeConfigRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.runtimeConfig !== undefined) {
@@ -14962,6 +15294,7 @@ function createBaseUpdateRuntimeConfigResponse(): UpdateRuntimeConfigResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UpdateRuntimeConfigResponse` messages. */
 export const UpdateRuntimeConfigResponse: MessageFns<UpdateRuntimeConfigResponse> = {
   encode(_: UpdateRuntimeConfigResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -15014,6 +15347,7 @@ function createBaseRuntimeCondition(): RuntimeCondition {
   return { type: "", status: false, reason: "", message: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeCondition` messages. */
 export const RuntimeCondition: MessageFns<RuntimeCondition> = {
   encode(message: RuntimeCondition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.type !== "") {
@@ -15131,6 +15465,7 @@ function createBaseRuntimeStatus(): RuntimeStatus {
   return { conditions: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.RuntimeStatus` messages. */
 export const RuntimeStatus: MessageFns<RuntimeStatus> = {
   encode(message: RuntimeStatus, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.conditions) {
@@ -15202,6 +15537,7 @@ function createBaseStatusRequest(): StatusRequest {
   return { verbose: false };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusRequest` messages. */
 export const StatusRequest: MessageFns<StatusRequest> = {
   encode(message: StatusRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.verbose !== false) {
@@ -15269,6 +15605,7 @@ function createBaseStatusResponse(): StatusResponse {
   return { status: undefined, info: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusResponse` messages. */
 export const StatusResponse: MessageFns<StatusResponse> = {
   encode(message: StatusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.status !== undefined) {
@@ -15386,6 +15723,7 @@ function createBaseStatusResponse_InfoEntry(): StatusResponse_InfoEntry {
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.StatusResponse.InfoEntry` messages. */
 export const StatusResponse_InfoEntry: MessageFns<StatusResponse_InfoEntry> = {
   encode(message: StatusResponse_InfoEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -15471,6 +15809,7 @@ function createBaseImageFsInfoRequest(): ImageFsInfoRequest {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFsInfoRequest` messages. */
 export const ImageFsInfoRequest: MessageFns<ImageFsInfoRequest> = {
   encode(_: ImageFsInfoRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -15523,6 +15862,7 @@ function createBaseUInt64Value(): UInt64Value {
   return { value: 0n };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.UInt64Value` messages. */
 export const UInt64Value: MessageFns<UInt64Value> = {
   encode(message: UInt64Value, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.value !== 0n) {
@@ -15593,6 +15933,7 @@ function createBaseFilesystemIdentifier(): FilesystemIdentifier {
   return { mountpoint: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.FilesystemIdentifier` messages. */
 export const FilesystemIdentifier: MessageFns<FilesystemIdentifier> = {
   encode(message: FilesystemIdentifier, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.mountpoint !== "") {
@@ -15660,6 +16001,7 @@ function createBaseFilesystemUsage(): FilesystemUsage {
   return { timestamp: 0n, fsId: undefined, usedBytes: undefined, inodesUsed: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.FilesystemUsage` messages. */
 export const FilesystemUsage: MessageFns<FilesystemUsage> = {
   encode(message: FilesystemUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -15798,6 +16140,7 @@ function createBaseImageFsInfoResponse(): ImageFsInfoResponse {
   return { imageFilesystems: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ImageFsInfoResponse` messages. */
 export const ImageFsInfoResponse: MessageFns<ImageFsInfoResponse> = {
   encode(message: ImageFsInfoResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.imageFilesystems) {
@@ -15871,6 +16214,7 @@ function createBaseContainerStatsRequest(): ContainerStatsRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsRequest` messages. */
 export const ContainerStatsRequest: MessageFns<ContainerStatsRequest> = {
   encode(message: ContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -15944,6 +16288,7 @@ function createBaseContainerStatsResponse(): ContainerStatsResponse {
   return { stats: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsResponse` messages. */
 export const ContainerStatsResponse: MessageFns<ContainerStatsResponse> = {
   encode(message: ContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.stats !== undefined) {
@@ -16013,6 +16358,7 @@ function createBaseListContainerStatsRequest(): ListContainerStatsRequest {
   return { filter: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainerStatsRequest` messages. */
 export const ListContainerStatsRequest: MessageFns<ListContainerStatsRequest> = {
   encode(message: ListContainerStatsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.filter !== undefined) {
@@ -16082,6 +16428,7 @@ function createBaseContainerStatsFilter(): ContainerStatsFilter {
   return { id: "", podSandboxId: "", labelSelector: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsFilter` messages. */
 export const ContainerStatsFilter: MessageFns<ContainerStatsFilter> = {
   encode(message: ContainerStatsFilter, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -16230,6 +16577,7 @@ function createBaseContainerStatsFilter_LabelSelectorEntry(): ContainerStatsFilt
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStatsFilter.LabelSelectorEntry` messages. */
 export const ContainerStatsFilter_LabelSelectorEntry: MessageFns<ContainerStatsFilter_LabelSelectorEntry> = {
   encode(message: ContainerStatsFilter_LabelSelectorEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -16315,6 +16663,7 @@ function createBaseListContainerStatsResponse(): ListContainerStatsResponse {
   return { stats: [] };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ListContainerStatsResponse` messages. */
 export const ListContainerStatsResponse: MessageFns<ListContainerStatsResponse> = {
   encode(message: ListContainerStatsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.stats) {
@@ -16384,6 +16733,7 @@ function createBaseContainerAttributes(): ContainerAttributes {
   return { id: "", metadata: undefined, labels: {}, annotations: {} };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes` messages. */
 export const ContainerAttributes: MessageFns<ContainerAttributes> = {
   encode(message: ContainerAttributes, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.id !== "") {
@@ -16563,6 +16913,7 @@ function createBaseContainerAttributes_LabelsEntry(): ContainerAttributes_Labels
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes.LabelsEntry` messages. */
 export const ContainerAttributes_LabelsEntry: MessageFns<ContainerAttributes_LabelsEntry> = {
   encode(message: ContainerAttributes_LabelsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -16648,6 +16999,7 @@ function createBaseContainerAttributes_AnnotationsEntry(): ContainerAttributes_A
   return { key: "", value: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerAttributes.AnnotationsEntry` messages. */
 export const ContainerAttributes_AnnotationsEntry: MessageFns<ContainerAttributes_AnnotationsEntry> = {
   encode(message: ContainerAttributes_AnnotationsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.key !== "") {
@@ -16733,6 +17085,7 @@ function createBaseContainerStats(): ContainerStats {
   return { attributes: undefined, cpu: undefined, memory: undefined, writableLayer: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ContainerStats` messages. */
 export const ContainerStats: MessageFns<ContainerStats> = {
   encode(message: ContainerStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.attributes !== undefined) {
@@ -16860,6 +17213,7 @@ function createBaseCpuUsage(): CpuUsage {
   return { timestamp: 0n, usageCoreNanoSeconds: undefined, usageNanoCores: undefined };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.CpuUsage` messages. */
 export const CpuUsage: MessageFns<CpuUsage> = {
   encode(message: CpuUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -16984,6 +17338,7 @@ function createBaseMemoryUsage(): MemoryUsage {
   };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.MemoryUsage` messages. */
 export const MemoryUsage: MessageFns<MemoryUsage> = {
   encode(message: MemoryUsage, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.timestamp !== 0n) {
@@ -17188,6 +17543,7 @@ function createBaseReopenContainerLogRequest(): ReopenContainerLogRequest {
   return { containerId: "" };
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ReopenContainerLogRequest` messages. */
 export const ReopenContainerLogRequest: MessageFns<ReopenContainerLogRequest> = {
   encode(message: ReopenContainerLogRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.containerId !== "") {
@@ -17261,6 +17617,7 @@ function createBaseReopenContainerLogResponse(): ReopenContainerLogResponse {
   return {};
 }
 
+/** Encodes, decodes and completes (`fromPartial`) `runtime.v1alpha2.ReopenContainerLogResponse` messages. */
 export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> = {
   encode(_: ReopenContainerLogResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     return writer;
@@ -17309,11 +17666,14 @@ export const ReopenContainerLogResponse: MessageFns<ReopenContainerLogResponse> 
   },
 };
 
+/** The CRI service `runtime.v1alpha2.RuntimeService`: its RPCs with their request and response types. */
 export type RuntimeServiceDefinition = typeof RuntimeServiceDefinition;
+/** The CRI service `runtime.v1alpha2.RuntimeService`: its RPCs with their request and response types. */
 export const RuntimeServiceDefinition = {
   name: "RuntimeService",
   fullName: "runtime.v1alpha2.RuntimeService",
   methods: {
+    /** The RPC `runtime.v1alpha2.RuntimeService/Version`. */
     version: {
       name: "Version",
       requestType: VersionRequest as typeof VersionRequest,
@@ -17322,6 +17682,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/RunPodSandbox`. */
     runPodSandbox: {
       name: "RunPodSandbox",
       requestType: RunPodSandboxRequest as typeof RunPodSandboxRequest,
@@ -17330,6 +17691,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/StopPodSandbox`. */
     stopPodSandbox: {
       name: "StopPodSandbox",
       requestType: StopPodSandboxRequest as typeof StopPodSandboxRequest,
@@ -17338,6 +17700,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/RemovePodSandbox`. */
     removePodSandbox: {
       name: "RemovePodSandbox",
       requestType: RemovePodSandboxRequest as typeof RemovePodSandboxRequest,
@@ -17346,6 +17709,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/PodSandboxStatus`. */
     podSandboxStatus: {
       name: "PodSandboxStatus",
       requestType: PodSandboxStatusRequest as typeof PodSandboxStatusRequest,
@@ -17354,6 +17718,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListPodSandbox`. */
     listPodSandbox: {
       name: "ListPodSandbox",
       requestType: ListPodSandboxRequest as typeof ListPodSandboxRequest,
@@ -17362,6 +17727,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/CreateContainer`. */
     createContainer: {
       name: "CreateContainer",
       requestType: CreateContainerRequest as typeof CreateContainerRequest,
@@ -17370,6 +17736,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/StartContainer`. */
     startContainer: {
       name: "StartContainer",
       requestType: StartContainerRequest as typeof StartContainerRequest,
@@ -17378,6 +17745,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/StopContainer`. */
     stopContainer: {
       name: "StopContainer",
       requestType: StopContainerRequest as typeof StopContainerRequest,
@@ -17386,6 +17754,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/RemoveContainer`. */
     removeContainer: {
       name: "RemoveContainer",
       requestType: RemoveContainerRequest as typeof RemoveContainerRequest,
@@ -17394,6 +17763,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListContainers`. */
     listContainers: {
       name: "ListContainers",
       requestType: ListContainersRequest as typeof ListContainersRequest,
@@ -17402,6 +17772,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ContainerStatus`. */
     containerStatus: {
       name: "ContainerStatus",
       requestType: ContainerStatusRequest as typeof ContainerStatusRequest,
@@ -17410,6 +17781,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/UpdateContainerResources`. */
     updateContainerResources: {
       name: "UpdateContainerResources",
       requestType: UpdateContainerResourcesRequest as typeof UpdateContainerResourcesRequest,
@@ -17418,6 +17790,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ReopenContainerLog`. */
     reopenContainerLog: {
       name: "ReopenContainerLog",
       requestType: ReopenContainerLogRequest as typeof ReopenContainerLogRequest,
@@ -17426,6 +17799,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ExecSync`. */
     execSync: {
       name: "ExecSync",
       requestType: ExecSyncRequest as typeof ExecSyncRequest,
@@ -17434,6 +17808,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/Exec`. */
     exec: {
       name: "Exec",
       requestType: ExecRequest as typeof ExecRequest,
@@ -17442,6 +17817,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/Attach`. */
     attach: {
       name: "Attach",
       requestType: AttachRequest as typeof AttachRequest,
@@ -17450,6 +17826,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/PortForward`. */
     portForward: {
       name: "PortForward",
       requestType: PortForwardRequest as typeof PortForwardRequest,
@@ -17458,6 +17835,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ContainerStats`. */
     containerStats: {
       name: "ContainerStats",
       requestType: ContainerStatsRequest as typeof ContainerStatsRequest,
@@ -17466,6 +17844,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListContainerStats`. */
     listContainerStats: {
       name: "ListContainerStats",
       requestType: ListContainerStatsRequest as typeof ListContainerStatsRequest,
@@ -17474,6 +17853,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/PodSandboxStats`. */
     podSandboxStats: {
       name: "PodSandboxStats",
       requestType: PodSandboxStatsRequest as typeof PodSandboxStatsRequest,
@@ -17482,6 +17862,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/ListPodSandboxStats`. */
     listPodSandboxStats: {
       name: "ListPodSandboxStats",
       requestType: ListPodSandboxStatsRequest as typeof ListPodSandboxStatsRequest,
@@ -17490,6 +17871,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/UpdateRuntimeConfig`. */
     updateRuntimeConfig: {
       name: "UpdateRuntimeConfig",
       requestType: UpdateRuntimeConfigRequest as typeof UpdateRuntimeConfigRequest,
@@ -17498,6 +17880,7 @@ export const RuntimeServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.RuntimeService/Status`. */
     status: {
       name: "Status",
       requestType: StatusRequest as typeof StatusRequest,
@@ -17509,11 +17892,14 @@ export const RuntimeServiceDefinition = {
   },
 } as const;
 
+/** The CRI service `runtime.v1alpha2.ImageService`: its RPCs with their request and response types. */
 export type ImageServiceDefinition = typeof ImageServiceDefinition;
+/** The CRI service `runtime.v1alpha2.ImageService`: its RPCs with their request and response types. */
 export const ImageServiceDefinition = {
   name: "ImageService",
   fullName: "runtime.v1alpha2.ImageService",
   methods: {
+    /** The RPC `runtime.v1alpha2.ImageService/ListImages`. */
     listImages: {
       name: "ListImages",
       requestType: ListImagesRequest as typeof ListImagesRequest,
@@ -17522,6 +17908,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/ImageStatus`. */
     imageStatus: {
       name: "ImageStatus",
       requestType: ImageStatusRequest as typeof ImageStatusRequest,
@@ -17530,6 +17917,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/PullImage`. */
     pullImage: {
       name: "PullImage",
       requestType: PullImageRequest as typeof PullImageRequest,
@@ -17538,6 +17926,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/RemoveImage`. */
     removeImage: {
       name: "RemoveImage",
       requestType: RemoveImageRequest as typeof RemoveImageRequest,
@@ -17546,6 +17935,7 @@ export const ImageServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** The RPC `runtime.v1alpha2.ImageService/ImageFsInfo`. */
     imageFsInfo: {
       name: "ImageFsInfo",
       requestType: ImageFsInfoRequest as typeof ImageFsInfoRequest,
@@ -17576,6 +17966,7 @@ function base64FromBytes(arr: Uint8Array): string {
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | bigint | undefined;
 
+/** A message with any of its fields left out, nested ones too; 64-bit integers may be numbers or strings. */
 export type DeepPartial<T> = T extends bigint ? string | number | bigint
   : T extends Builtin ? T : T extends globalThis.Array<infer U> ? globalThis.Array<DeepPartial<U>>
   : T extends ReadonlyArray<infer U> ? ReadonlyArray<DeepPartial<U>>
@@ -17590,11 +17981,18 @@ function isSet(value: any): boolean {
   return value !== null && value !== undefined;
 }
 
+/** What each message's codec offers: encode, decode, fromJSON, toJSON, create, fromPartial. */
 export interface MessageFns<T> {
+  /** The message in the protobuf wire format. */
   encode(message: T, writer?: BinaryWriter): BinaryWriter;
+  /** A message read from the protobuf wire format. */
   decode(input: BinaryReader | Uint8Array, length?: number): T;
+  /** A message from its proto3 JSON form. */
   fromJSON(object: any): T;
+  /** The message's proto3 JSON form. */
   toJSON(message: T): unknown;
+  /** A message with the given fields and defaults for the rest. */
   create(base?: DeepPartial<T>): T;
+  /** A message with the given fields and defaults for the rest. */
   fromPartial(object: DeepPartial<T>): T;
 }

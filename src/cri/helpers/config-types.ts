@@ -62,6 +62,7 @@ export interface CriCniConfig {
   ipPreference: string;
 }
 
+/** Credentials for a registry (the config's registry.configs.<host>.auth). */
 export interface CriRegistryAuth {
   username: string;
   password: string;
@@ -70,6 +71,7 @@ export interface CriRegistryAuth {
   identityToken: string;
 }
 
+/** TLS settings for a registry (the config's registry.configs.<host>.tls). */
 export interface CriRegistryTls {
   insecureSkipVerify: boolean;
   caFile: string;

@@ -1,3 +1,4 @@
+import type { OperationName } from "../../../fake-containerd/index.ts";
 import { afterEach, describe, expect, test } from "vitest";
 import { ContainerState, SecurityProfile_ProfileType } from "../api/v1.ts";
 import { Code } from "../errors.ts";
@@ -392,7 +393,7 @@ describe("CreateContainer", () => {
   });
 
   describe("a failure at each step of the creation undoes it all and frees the name", () => {
-    const steps: Array<[string, RegExp]> = [
+    const steps: Array<[OperationName, RegExp]> = [
       ["images.get", /^failed to get image from containerd "sha256:[0-9a-f]{64}": boom: unknown$/],
       ["containers.get", /^failed to get sandbox "[0-9a-f]{64}" info: boom: unknown$/],
       ["snapshots.prepare", /^failed to create containerd container: boom: unknown$/],

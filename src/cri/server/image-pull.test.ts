@@ -234,6 +234,7 @@ describe("PullImage failures, as containerd 1.6.20 answers them", () => {
     fake.containerd.faults.inject({ op: "registry.fetch", error: { kind: "unavailable", message: "connection reset by peer" } });
     expect(await fake.image.pullImage({ image: { image: "docker.io/library/busybox:stable" } })).toEqual({ imageRef: golden.busybox.id });
     expect(fake.containerd.faults.list()[0]!.fired).toBe(0);
+    fake.containerd.faults.clear();
   });
 
   test("a layer that fails to unpack leaves no image record and no CRI image", async () => {

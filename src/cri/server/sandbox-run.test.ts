@@ -4,7 +4,7 @@
 // kubelet's retry while a timed-out RunPodSandbox is still at work.
 
 import { afterEach, describe, expect, test } from "vitest";
-import type { VirtualClock } from "../../../fake-containerd/index.ts";
+import type { OperationName, VirtualClock } from "../../../fake-containerd/index.ts";
 import { Code } from "../errors.ts";
 import { NamespaceMode, PodSandboxState, SecurityProfile_ProfileType } from "../api/v1.ts";
 import { parseSpec } from "../oci/oci-defaults.ts";
@@ -289,7 +289,7 @@ describe("requests RunPodSandbox refuses, changing nothing", () => {
 });
 
 describe("a failure at any step undoes the earlier ones", () => {
-  const steps: Array<[op: string, nth: number | undefined, message: (id: string) => string]> = [
+  const steps: Array<[op: OperationName, nth: number | undefined, message: (id: string) => string]> = [
     ["images.get", 1, () => 'failed to get image from containerd "sha256:ID": boom'],
     ["snapshots.prepare", undefined, () => "failed to create containerd container: boom"],
     ["containers.create", undefined, () => "failed to create containerd container: boom"],

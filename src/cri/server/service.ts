@@ -33,6 +33,7 @@ export const k8sNamespace = "k8s.io";
 /** What the reference runtime (Debian's containerd 1.6.20) reports as its version. */
 export const referenceRuntimeVersion = "1.6.20~ds1";
 
+/** What a CRI plugin is built from: its config, the fake containerd, the node's filesystem, and what createFakeCri passes on. */
 export interface CriServiceOptions {
   config: CriConfig;
   containerd: FakeContainerd;
@@ -61,6 +62,7 @@ export interface CriServiceOptions {
   streamBaseUrl?: string;
 }
 
+/** The running CRI plugin: config, stores and name indexes over a fake containerd. Tests may look inside; its shape follows containerd's and may change. */
 export class CriService {
   readonly config: CriConfig;
   /** The whole fake daemon (faults, gates, processes, clock). */
@@ -69,6 +71,7 @@ export class CriService {
   readonly client: NamespaceView;
   readonly hostFs: HostFs;
   readonly nodeFiles: NodeFiles;
+  /** What a successful unary call waits for before it is answered (CriServiceOptions.commit). */
   readonly commit: (() => Promise<void>) | undefined;
   readonly clock: Clock;
   readonly ids: IdGenerator;
@@ -78,11 +81,11 @@ export class CriService {
   readonly streamBaseUrl: string;
   /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
   readonly imageFsPath: string;
-  readonly sandboxStore = new SandboxStore();
-  readonly sandboxNameIndex = new NameRegistrar();
-  readonly containerStore = new ContainerStore();
-  readonly containerNameIndex = new NameRegistrar();
-  readonly imageStore = new ImageStore();
+  readonly sandboxStore: SandboxStore = new SandboxStore();
+  readonly sandboxNameIndex: NameRegistrar = new NameRegistrar();
+  readonly containerStore: ContainerStore = new ContainerStore();
+  readonly containerNameIndex: NameRegistrar = new NameRegistrar();
+  readonly imageStore: ImageStore = new ImageStore();
   readonly snapshotStore: SnapshotStore;
   readonly network: CniNetwork;
   readonly eventMonitor: EventMonitor;

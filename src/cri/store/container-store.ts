@@ -133,7 +133,7 @@ export class Container {
   readonly container: ContainerdContainer;
   io: ContainerIO | undefined;
   /** Closed once the container has exited (containerd's StopCh). */
-  readonly stopCh = new StopSignal();
+  readonly stopCh: StopSignal = new StopSignal();
   /** StopContainer with a timeout has sent its first signal (containerd uses it to skip resending). */
   isStopSignaledWithTimeout = false;
   stats: ContainerStats | undefined;

@@ -91,7 +91,7 @@ export class Sandbox {
   container: ContainerdContainer | undefined;
   netns: NetNs | undefined;
   /** Closed once the sandbox has stopped (containerd's StopCh). */
-  readonly stopCh = new StopSignal();
+  readonly stopCh: StopSignal = new StopSignal();
   stats: ContainerStats | undefined;
 
   /** NewSandbox; a status that is not ready closes the stop signal. */

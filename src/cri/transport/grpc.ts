@@ -33,6 +33,21 @@ import {
   type ServiceImplementation,
 } from "../service-types.ts";
 
+export type {
+  CallContext,
+  CriImageService,
+  RequestOf,
+  ResponseOf,
+  CriRuntimeService,
+  CriServices,
+  MethodDefinition,
+  MethodHandler,
+  ServiceDefinition,
+  ServiceImplementation,
+  V1alpha2ImageService,
+  V1alpha2RuntimeService,
+} from "../service-types.ts";
+
 /** containerd's defaults.DefaultMaxRecvMsgSize and DefaultMaxSendMsgSize, which its config applies. */
 export const maxMessageSize = 16 << 20;
 
@@ -49,6 +64,7 @@ function defaultListen(): string {
   return `unix://${join(tmpdir(), `fake-cri-${randomUUID()}.sock`)}`;
 }
 
+/** A parsed endpoint: a unix socket path, or a TCP host and port. */
 export type Endpoint = { kind: "unix"; path: string } | { kind: "tcp"; host: string; port: number };
 
 /** Parses `unix:///absolute/path` or `tcp://host:port` (`tcp://:port` is loopback). */
@@ -60,11 +76,13 @@ export function parseEndpoint(endpoint: string): Endpoint {
   throw new Error(`unsupported endpoint ${JSON.stringify(endpoint)}: want unix:///absolute/path or tcp://host:port`);
 }
 
+/** How serveCri serves. */
 export interface ServeOptions {
   /** `unix:///path` (the default, in the temp dir) or `tcp://host:port`; port 0 picks a free one. */
   listen?: string;
 }
 
+/** A running gRPC server of the CRI. */
 export interface CriServer {
   /** Where clients connect: `unix:///path` or `tcp://127.0.0.1:PORT` with the port that was bound. */
   endpoint: string;
@@ -193,12 +211,14 @@ async function claimSocketPath(path: string): Promise<string | undefined> {
   return undefined;
 }
 
+/** @internal */
 export interface AuthorityShim {
   /** Stops listening and drops every connection. */
   close(): Promise<void>;
 }
 
 /**
+ * @internal
  * Listens on the unix socket `path` and relays each connection to the gRPC server on `upstream`,
  * client->server octets through an AuthorityRewriter (so old Go clients are let in), server->client
  * octets unchanged. Relaying between two native sockets costs less than handing grpc-js a JS
@@ -484,6 +504,7 @@ function drained(call: grpc.ServerWritableStream<Buffer, Uint8Array>, signal: Ab
 
 // ---- client side ----
 
+/** Per-call options of a gRPC client's methods. */
 export interface CallOptions {
   /** The call's deadline, in milliseconds from now. */
   timeoutMs?: number;
@@ -491,24 +512,30 @@ export interface CallOptions {
   signal?: AbortSignal;
 }
 
-type RequestInput<M> = M extends { requestType: { fromPartial(object: infer P): unknown } } ? P : never;
+/** What a client method takes as its request: the message's fields, any of them left out. */
+export type RequestInput<M> = M extends { requestType: { fromPartial(object: infer P): unknown } } ? P : never;
 
 /** A unary method returns a promise; a server-streaming one an async iterable. Errors are CriErrors. */
 export type ClientMethod<M> = M extends { responseStream: true }
   ? (request?: RequestInput<M>, options?: CallOptions) => AsyncIterable<ResponseOf<M>>
   : (request?: RequestInput<M>, options?: CallOptions) => Promise<ResponseOf<M>>;
 
+/** A client of one CRI service: a method per RPC, keyed like the generated definition (`runPodSandbox`). */
 export type ServiceClient<D extends ServiceDefinition> = {
   [K in keyof D["methods"]]: ClientMethod<D["methods"][K]>;
 };
 
+/** A client of both CRI services in one API version, on one connection. */
 export interface CriClient<Runtime extends ServiceDefinition, Image extends ServiceDefinition> {
   runtime: ServiceClient<Runtime>;
   image: ServiceClient<Image>;
+  /** Closes the connection. */
   close(): void;
 }
 
+/** connectCri's client of CRI v1. */
 export type CriV1Client = CriClient<v1.RuntimeServiceDefinition, v1.ImageServiceDefinition>;
+/** connectCri's client of CRI v1alpha2. */
 export type CriV1alpha2Client = CriClient<v1alpha2.RuntimeServiceDefinition, v1alpha2.ImageServiceDefinition>;
 
 /**
@@ -520,18 +547,57 @@ export type CriV1alpha2Client = CriClient<v1alpha2.RuntimeServiceDefinition, v1a
 export function connectCri(endpoint: string, version?: "v1"): CriV1Client;
 export function connectCri(endpoint: string, version: "v1alpha2"): CriV1alpha2Client;
 export function connectCri(endpoint: string, version: "v1" | "v1alpha2" = "v1"): CriV1Client | CriV1alpha2Client {
-  const parsed = parseEndpoint(endpoint);
-  const target = parsed.kind === "unix" ? `unix://${parsed.path}` : `${parsed.host}:${parsed.port}`;
-  const channel = new grpc.Client(target, grpc.credentials.createInsecure(), {
-    "grpc.max_receive_message_length": maxMessageSize,
-    "grpc.max_send_message_length": maxMessageSize,
-  });
+  const channel = openChannel(endpoint);
   const api = version === "v1" ? v1 : v1alpha2;
   return {
     runtime: serviceClient(channel, api.RuntimeServiceDefinition),
     image: serviceClient(channel, api.ImageServiceDefinition),
     close: () => channel.close(),
   } as CriV1Client | CriV1alpha2Client;
+}
+
+/** A client of both CRI API versions on one connection, shaped as a fake's in-process clients are. */
+export interface CriClientOfBothVersions {
+  /** RuntimeService, CRI v1. */
+  runtime: ServiceClient<v1.RuntimeServiceDefinition>;
+  /** ImageService, CRI v1. */
+  image: ServiceClient<v1.ImageServiceDefinition>;
+  /** Both services in CRI v1alpha2. */
+  v1alpha2: {
+    runtime: ServiceClient<v1alpha2.RuntimeServiceDefinition>;
+    image: ServiceClient<v1alpha2.ImageServiceDefinition>;
+  };
+  /** Closes the connection. */
+  close(): void;
+}
+
+/**
+ * A typed client for any CRI runtime at `endpoint` (`unix:///path` or `tcp://host:port`): a fake's
+ * serve() socket, `fake-cri serve`, or a real containerd or CRI-O. It has the shape of a fake's
+ * in-process clients (`runtime`, `image`, `v1alpha2.runtime`, `v1alpha2.image`), so a test can
+ * switch between the two. Requests may be partial messages; 64-bit integers are bigint; a failed
+ * call rejects with a CriError (`code`, `message`).
+ */
+export function createCriClient(endpoint: string): CriClientOfBothVersions {
+  const channel = openChannel(endpoint);
+  return {
+    runtime: serviceClient(channel, v1.RuntimeServiceDefinition),
+    image: serviceClient(channel, v1.ImageServiceDefinition),
+    v1alpha2: {
+      runtime: serviceClient(channel, v1alpha2.RuntimeServiceDefinition),
+      image: serviceClient(channel, v1alpha2.ImageServiceDefinition),
+    },
+    close: () => channel.close(),
+  };
+}
+
+function openChannel(endpoint: string): grpc.Client {
+  const parsed = parseEndpoint(endpoint);
+  const target = parsed.kind === "unix" ? `unix://${parsed.path}` : `${parsed.host}:${parsed.port}`;
+  return new grpc.Client(target, grpc.credentials.createInsecure(), {
+    "grpc.max_receive_message_length": maxMessageSize,
+    "grpc.max_send_message_length": maxMessageSize,
+  });
 }
 
 function serviceClient<D extends ServiceDefinition>(channel: grpc.Client, service: D): ServiceClient<D> {
