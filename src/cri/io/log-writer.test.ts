@@ -147,11 +147,12 @@ describe("createContainerLoggers", () => {
       renameSync(path, `${path}.rotated`);
       out.write(encoder.encode("two\nthr"));
       // ReopenContainerLog: new loggers on a new file, then the old ones closed (flushing "thr").
-      const [reopened] = await createContainerLoggers(context, path, false);
+      const [reopened, reopenedErr] = await createContainerLoggers(context, path, false);
       out.close();
       err!.close();
       reopened.write(encoder.encode("four\n"));
       reopened.close();
+      reopenedErr!.close();
       const bodiesOf = (file: string) => bodies(readFileSync(file, "utf8").split("\n").filter(Boolean));
       // Written behind: the lines arrive a moment later.
       for (let i = 0; i < 100 && bodiesOf(path).length + bodiesOf(`${path}.rotated`).length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 10));

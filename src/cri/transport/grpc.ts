@@ -345,13 +345,8 @@ function serviceError(err: unknown): grpc.ServiceError {
   return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
 }
 
+/** A request grpc-js let through (its receive limit refused larger ones), decoded. */
 function decodeRequest(method: MethodDefinition, bytes: Buffer): unknown {
-  if (bytes.length > maxMessageSize) {
-    throw new CriError(
-      Code.ResourceExhausted,
-      `grpc: received message larger than max (${bytes.length} vs. ${maxMessageSize})`,
-    );
-  }
   try {
     return method.requestType.decode(bytes);
   } catch (err) {
