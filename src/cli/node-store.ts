@@ -83,6 +83,8 @@ export class NodeStore {
   private compacting: Promise<void> = Promise.resolve();
   private failure: Error | undefined;
   private timer: ReturnType<typeof setInterval> | undefined;
+  /** Whether the state file is this start's own (there was none), for a failed start to take back. */
+  private newState = false;
 
   private constructor(statePath: string, lock: StateLock, compactAtBytes: number) {
     this.minCompactBytes = this.compactAt = compactAtBytes;
@@ -137,6 +139,7 @@ export class NodeStore {
       throw new Error(`--state ${this.statePath}: it is missing, but ${this.journalPath} holds changes to it`);
     }
     const crashed = this.lock.stale || records.length > 0;
+    this.newState = !state;
     if (!state) return { state, crashed };
     if (records.length > 0) {
       const files = state.hostFs ? MemoryHostFs.fromState(state.hostFs) : new MemoryHostFs();
@@ -271,11 +274,18 @@ export class NodeStore {
     await this.lock.release();
   }
 
-  /** After a start that failed: releases the lock, leaving the files as they are. */
+  /**
+   * After a start that failed: releases the lock. A state file this start made goes, with its
+   * journal; one that was there stays, as attach() left it (the node it held, written anew).
+   */
   async abandon(): Promise<void> {
     clearInterval(this.timer);
     await this.compacting;
-    await this.journal?.close();
+    if (this.journal) {
+      await this.journal.close();
+      await rm(this.journalPath, { force: true });
+      if (this.newState) await rm(this.statePath, { force: true });
+    }
     await this.lock.release();
   }
 }
