@@ -18,7 +18,7 @@ import { encode, runtimeService, unary, type Field } from "./served-client.ts";
 const counts = (process.env.LABELS ?? "1000,10000,100000,400000").split(",").map(Number);
 
 const dir = mkdtempSync(join(tmpdir(), "fake-cri-large-"));
-const server = await startServer(["bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`]);
+const server = await startServer([process.execPath, "bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`]);
 const big = new grpc.Client(server.endpoint, grpc.credentials.createInsecure());
 const small = new grpc.Client(server.endpoint, grpc.credentials.createInsecure());
 const version = encode([]);

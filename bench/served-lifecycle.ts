@@ -63,8 +63,8 @@ async function main(): Promise<void> {
   const logRoot = join(dir, "logs");
   mkdirSync(logRoot);
   const extra = (process.env.FAKE_CRI_ARGS ?? "").split(/\s+/).filter((a) => a !== "");
-  const fake = await startServer(["bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--allow-host-root", logRoot, ...extra]);
-  const bare = await startServer(["--import", "tsx", "bench/served-lifecycle.ts", "--bare", `unix://${join(dir, "bare.sock")}`]);
+  const fake = await startServer([process.execPath, "bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--allow-host-root", logRoot, ...extra]);
+  const bare = await startServer([process.execPath, "--import", "tsx", "bench/served-lifecycle.ts", "--bare", `unix://${join(dir, "bare.sock")}`]);
   const clients = {
     fake: new grpc.Client(fake.endpoint, grpc.credentials.createInsecure()),
     bare: new grpc.Client(bare.endpoint, grpc.credentials.createInsecure()),

@@ -30,7 +30,7 @@ async function soak(mode: string): Promise<void> {
   const logRoot = join(dir, "logs");
   mkdirSync(logRoot);
   const state = join(dir, "node", "state.json");
-  const args = ["bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--allow-host-root", logRoot];
+  const args = [process.execPath, "bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--allow-host-root", logRoot];
   const server = await startServer(mode === "state" ? [...args, "--state", state] : args);
   const client = new grpc.Client(server.endpoint, grpc.credentials.createInsecure());
   const pid = server.child.pid!;

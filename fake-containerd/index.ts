@@ -16,6 +16,7 @@ import { Namespaces, type NamespacesState } from "./namespaces.ts";
 import { checkOperation, Operations, type FaultSpec, type FaultState, type Gate, type OperationPattern } from "./operations.ts";
 import { ProcessRegistry, type ProcessRegistryState } from "./processes.ts";
 import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
+import { Network } from "./network.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";
 export { ContainerdError, ErrorKind, errorKinds, isKind, isNotFound, isAlreadyExists } from "./errdefs.ts";
@@ -82,6 +83,18 @@ export type {
   Metric,
   CgroupMetrics,
 } from "./tasks.ts";
+export { AsyncQueue, InputQueue, OutputBuffer, ProcessStdio, type ProcessStdioOptions } from "./stdio.ts";
+export {
+  AddressInUseError,
+  ConnectionRefusedError,
+  hostNetwork,
+  socketPair,
+  type ConnectionHandler,
+  type Listener,
+  type Network,
+  type NetworkEvent,
+  type Socket,
+} from "./network.ts";
 export {
   operationNames,
   type FaultSpec,
@@ -228,6 +241,8 @@ export class FakeContainerd {
   readonly events: EventExchange;
   /** Scripts for what processes do, exec handlers and files. */
   readonly processes: ProcessRegistry;
+  /** The ports processes listen on, by network namespace, and connections to them. */
+  readonly network: Network = new Network();
   readonly namespaces: Namespaces;
   readonly faults: Faults;
   /** Holds operations in flight: `gates.hold("tasks.create")` (see Gate). */
@@ -376,6 +391,7 @@ export class FakeContainerd {
       {
         containers,
         processes: this.processes,
+        network: this.network,
         pids: this.pids,
         runtimes: this.runtimes,
         snapshotMounts: async (snapshotter, key): Promise<MountInfo[]> => snapshots.get(snapshotter).mounts(key),

@@ -14,6 +14,9 @@ import type { ContainerRecord } from "./containers.ts";
 import { emulateCommandLine, emulateContainerProcess, emulateExecLine, type FileAccess } from "./process-emulation.ts";
 import { pathParts } from "./snapshots/fs.ts";
 import { base64ToBytes, bytesToBase64 } from "./state.ts";
+import type { ConnectionHandler } from "./network.ts";
+import { readsCommandsFromStdin, stdinShell } from "./stdin-shell.ts";
+import { webServerFor } from "./web-servers.ts";
 
 /** Linux signal numbers (amd64/arm64). */
 export const signals = {
@@ -83,6 +86,11 @@ export interface ProcessScript {
   usage?: { cpuMillicores?: number; memoryBytes?: number };
   /** Changes to the container's files, made in order of atMs (ties in the order given). */
   files?: FileChange[];
+  /**
+   * Ports served from the start until the process exits (a saved state drops them: handlers are
+   * code).
+   */
+  listen?: Array<{ port: number; handler: ConnectionHandler }>;
 }
 
 /** A change a process makes to its container's files (the emulation's touch, mkdir, rm, > and >>). */
@@ -116,6 +124,8 @@ export interface ProcessDescription {
 /** What a script function can do. Times are the fake's clock. */
 export interface ProcessContext extends ProcessDescription {
   readonly pid: number;
+  /** The fake's clock (what `sleep` waits on). */
+  readonly clock: Clock;
   /** Resolves when the process has exited, however that happened. */
   readonly exited: Promise<void>;
   readonly hasExited: boolean;
@@ -137,6 +147,16 @@ export interface ProcessContext extends ProcessDescription {
   readDir(path: string): Promise<string[] | undefined>;
   /** Changes the container's files: under a mount, the mount's; else the container's snapshot. */
   changeFile(change: FileChange): void;
+  /**
+   * Listens on a port of the container's network namespace until the process exits: each
+   * connection (a port-forward, a hostPort, another process) is handed to `handler`.
+   */
+  listen(port: number, handler: ConnectionHandler): void;
+  /**
+   * Runs a command line as the emulation runs an exec's (`["sh", "-c", "..."]` ...), as a child of
+   * this process: its output is this process's, it reads no stdin. Resolves with its exit status.
+   */
+  run(args: readonly string[]): Promise<number>;
 }
 
 /** Returning ends the process with the returned code (0 if none); throwing exits 1. */
@@ -157,6 +177,8 @@ export interface ContainerProcessInfo {
   readonly memoryLimit?: bigint;
   /** Whether the container's root filesystem has a file there; absent without a root filesystem. */
   readonly hasFile?: (path: string) => boolean;
+  /** Whether the process has a stdin to read (the container was created with stdin). */
+  readonly stdin?: boolean;
 }
 
 /** What an exec matcher sees. */
@@ -169,6 +191,8 @@ export interface ExecProcessInfo {
   readonly env?: readonly string[];
   /** Whether the container's root filesystem has a file there; absent without a root filesystem. */
   readonly hasFile?: (path: string) => boolean;
+  /** Whether the exec has a stdin to read. */
+  readonly stdin?: boolean;
 }
 
 /** Matches containers whose fields all equal the ones given; `labels` need only be present. */
@@ -291,7 +315,7 @@ type OutputChunkState = { stream: Stream; data: string | { base64: string }; atM
 
 type FileChangeState = Omit<FileChange, "data"> & { data?: string | { base64: string } };
 
-export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat" | "files"> & {
+export type ProcessScriptState = Omit<ProcessScript, "output" | "repeat" | "files" | "listen"> & {
   output?: OutputChunkState[];
   repeat?: { fromMs?: number; everyMs: number; output: OutputChunkState[] };
   files?: FileChangeState[];
@@ -350,7 +374,11 @@ export class ProcessRegistry {
     const command: EmulatedCommand = { args: info.args, env, container: true };
     if (info.memoryLimit !== undefined) command.memoryLimit = info.memoryLimit;
     // runc looks for the executable when the task is created, so that is when a missing one fails.
-    return emulated(command, (files) => emulateContainerProcess({ ...info, env, files }))!;
+    const script = emulated(command, (files) => emulateContainerProcess({ ...info, env, files }))!;
+    if (script.kind === "data" && script.script.failStart) return script;
+    if (info.stdin && readsCommandsFromStdin(info.args)) return { kind: "function", run: stdinShell };
+    const server = webServerFor(info.args);
+    return server ? { kind: "function", run: server } : script;
   }
 
   /** @internal The exec's script, or undefined when argv names no known executable. */
@@ -359,7 +387,9 @@ export class ProcessRegistry {
       const rule = this.execRules[i]!;
       if (typeof rule.match === "function" ? rule.match(info) : execMatches(rule.match, info)) return resolved(rule.script);
     }
-    return builtin(info.argv, info.env ?? [], info.hasFile);
+    const script = builtin(info.argv, info.env ?? [], info.hasFile);
+    const missing = script?.kind === "data" && script.script.failStart !== undefined;
+    return info.stdin && readsCommandsFromStdin(info.argv) && !missing ? { kind: "function", run: stdinShell } : script;
   }
 
   /** @internal A file registered with addFile() or given by the filesystem hook, for the container. */
@@ -426,6 +456,8 @@ export class ProcessRegistry {
     const containers = count(this.containerRules as Array<Rule<unknown, never>>);
     const execs = count(this.execRules as Array<Rule<unknown, never>>);
     if (containers > 0) notes.push(`${containers} container script registration(s) use functions and were not saved`);
+    const listening = this.containerRules.filter((r) => typeof r.script !== "function" && r.script.listen?.length).length;
+    if (listening > 0) notes.push(`${listening} container script registration(s) listen on ports; saved without their listeners`);
     if (execs > 0) notes.push(`${execs} exec script registration(s) use functions and were not saved`);
     if (this.filesystem) notes.push("the filesystem hook is code and was not saved");
     return notes;
@@ -490,8 +522,9 @@ function splitFileKey(key: string): [string | undefined, string] {
   return [owner === "" ? undefined : owner, key.slice(at + 1)];
 }
 
+/** A data script as saved: its listeners are code, so they are left out (unsaved() notes them). */
 export function scriptToState(script: ProcessScript): ProcessScriptState {
-  const { output, repeat, files, ...rest } = script;
+  const { output, repeat, files, listen: _listen, ...rest } = script;
   const state: ProcessScriptState = { ...rest };
   if (output) state.output = output.map(chunkToState);
   if (repeat) state.repeat = { ...repeat, output: repeat.output.map(chunkToState) };
@@ -581,8 +614,12 @@ export class StdinPipe implements AsyncIterable<Uint8Array> {
     return !this.closed;
   }
 
-  /** Feeds the pipe from `source` from now on (replacing any earlier source). */
-  attach(source: AsyncIterable<Uint8Array>): void {
+  /**
+   * Feeds the pipe from `source` from now on (replacing any earlier source); `input` takes each
+   * chunk instead when given (a terminal's line discipline, which pushes what the process reads).
+   * The pipe closes when the source ends.
+   */
+  attach(source: AsyncIterable<Uint8Array>, input: (chunk: Uint8Array) => void = (chunk) => this.push(chunk)): void {
     if (this.closed) return;
     void this.source?.return?.();
     const iterator = source[Symbol.asyncIterator]();
@@ -600,10 +637,16 @@ export class StdinPipe implements AsyncIterable<Uint8Array> {
           this.close();
           return;
         }
-        this.chunks.push(step.value);
-        this.signal();
+        input(step.value);
       }
     })();
+  }
+
+  /** Bytes for the process to read. */
+  push(chunk: Uint8Array): void {
+    if (this.closed) return;
+    this.chunks.push(chunk);
+    this.signal();
   }
 
   close(): void {
@@ -645,6 +688,8 @@ export interface ProcessHost {
   readOnly(path: string): Promise<boolean>;
   locate(path: string): Promise<string>;
   changeFile(change: FileChange): void;
+  /** Starts listening on a port of the process's network namespace (AddressInUseError if taken). */
+  listen(port: number, handler: ConnectionHandler): void;
   /** Whether the container's root filesystem has a file at a path; undefined when it has none. */
   readonly hasFile: ((path: string) => boolean) | undefined;
 }
@@ -682,6 +727,8 @@ export class ProcessRunner {
   private cancelStepTimer: (() => void) | undefined;
   private cancelSigtermTimer: (() => void) | undefined;
   private signalHandler: ((signal: number) => void) | undefined;
+  /** Command lines a function script runs (ProcessContext.run) that have not exited. */
+  private readonly children = new Set<ProcessRunner>();
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
 
@@ -800,6 +847,7 @@ export class ProcessRunner {
   private begin(): void {
     switch (this.script.kind) {
       case "data":
+        for (const { port, handler } of this.script.script.listen ?? []) this.host.listen(port, handler);
         if (this.pausedSince === undefined) {
           this.runDueSteps();
           this.armSigterm();
@@ -915,6 +963,43 @@ export class ProcessRunner {
     if (!this.finished && !script.exit && !script.oom) this.host.exit(0);
   }
 
+  /** A command line run by the emulation as a child of this process (ProcessContext.run). */
+  private runChild(args: readonly string[]): Promise<number> {
+    if (this.finished) return Promise.resolve(128 + signals.SIGKILL);
+    const host = this.host;
+    return new Promise((resolve) => {
+      const child: ProcessRunner = new ProcessRunner({ kind: "emulated", command: { args, env: host.info.env, container: false } }, {
+        clock: host.clock,
+        info: { ...host.info, args },
+        stdin: new StdinPipe(false),
+        currentPid: () => host.currentPid(),
+        write: (stream, data) => host.write(stream, data),
+        exit: (code) => {
+          child.stop(readClock(host.clock));
+          this.children.delete(child);
+          resolve(code);
+        },
+        oom: () => host.oom(),
+        readFile: (path) => host.readFile(path),
+        readDir: (path) => host.readDir(path),
+        readOnly: (path) => host.readOnly(path),
+        locate: (path) => host.locate(path),
+        changeFile: (change) => host.changeFile(change),
+        listen: (port, handler) => host.listen(port, handler),
+        hasFile: host.hasFile,
+      });
+      this.children.add(child);
+      // A child outlived by its parent (killed) ends with it.
+      void this.exited.then(() => {
+        if (this.children.delete(child)) {
+          child.stop(readClock(host.clock));
+          resolve(128 + signals.SIGKILL);
+        }
+      });
+      child.start(readClock(host.clock));
+    });
+  }
+
   private runFunction(run: ScriptFunction): void {
     const host = this.host;
     const runner = this;
@@ -923,6 +1008,7 @@ export class ProcessRunner {
       get pid() {
         return host.currentPid();
       },
+      clock: host.clock,
       exited: this.exited,
       get hasExited() {
         return runner.finished;
@@ -946,6 +1032,10 @@ export class ProcessRunner {
       changeFile: (change) => {
         if (!runner.finished) host.changeFile(change);
       },
+      listen: (port, handler) => {
+        if (!runner.finished) host.listen(port, handler);
+      },
+      run: (args) => this.runChild(args),
     };
     Promise.resolve()
       .then(() => run(context))

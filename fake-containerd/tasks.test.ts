@@ -551,16 +551,16 @@ describe("pids, IO, resize, update, metrics", () => {
     expect(await cat.wait()).toMatchObject({ exitStatus: 0 });
   });
 
-  test("with a terminal, stderr goes to stdout; get() can attach new IO", async () => {
+  test("with a terminal, stderr goes to stdout, newlines as CR LF; get() can attach new IO", async () => {
     const { ns, clock } = await setup({ script: { output: [{ stream: "stderr", data: "e1\n" }, { stream: "stdout", data: "o2\n", atMs: 10 }] } });
     const first = capture(true);
     const task = await ns.tasks.create("c1", { io: first });
     await task.start();
-    expect(first.out).toEqual(["e1\n"]);
+    expect(first.out).toEqual(["e1\r\n"]);
     const second = capture();
     await ns.tasks.get("c1", { io: second });
     await clock.advance(10);
-    expect(second.out).toEqual(["o2\n"]);
+    expect(second.out).toEqual(["o2\r\n"]);
   });
 
   test("resize: the task's process always accepts it, a stopped exec does not", async () => {

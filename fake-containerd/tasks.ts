@@ -38,6 +38,8 @@ import { parseFilters } from "./filters.ts";
 import { validateIdentifier } from "./identifiers.ts";
 import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
+import { hostNetwork, type ConnectionHandler, type Listener, type Network } from "./network.ts";
+import { Terminal, type TerminalSize } from "./terminal.ts";
 import {
   ProcessRunner,
   StdinPipe,
@@ -71,14 +73,22 @@ export interface ProcessState extends ExitStatus {
   status: ProcessStatus;
 }
 
-/** Where a process's output goes and where its input comes from. No FIFOs: plain callbacks. */
+/**
+ * Where a process's output goes and where its input comes from (stdio.ts has a ready-made client
+ * end). No FIFOs: plain callbacks.
+ */
 export interface ProcessIO {
   stdin?: AsyncIterable<Uint8Array>;
   /** Receives what the process writes to stdout. */
   stdout?(chunk: Uint8Array): void;
   /** Receives what the process writes to stderr. */
   stderr?(chunk: Uint8Array): void;
-  /** With a terminal, stderr is written to stdout as a tty would. */
+  /** The process has exited: no more output comes (the shim closes the pipes). */
+  close?(): void;
+  /**
+   * Give the process a terminal: stderr is written to stdout, newlines as CR LF, and stdin is
+   * typed into it (echoed, read a line at a time; terminal.ts).
+   */
   terminal?: boolean;
 }
 
@@ -148,6 +158,8 @@ export interface ProcessHandle {
 export interface TaskServiceLinks extends ContainerFilesLinks {
   readonly containers: ContainerStore;
   readonly processes: ProcessRegistry;
+  /** The node's network: the ports processes listen on. */
+  readonly network: Network;
   readonly pids: PidCounter;
   /** Runtime names with an installed shim (io.containerd.runc.v2 ...). */
   readonly runtimes: ReadonlySet<string>;
@@ -220,14 +232,17 @@ class Proc implements ProcessHost {
   readonly info: ProcessDescription;
   readonly stdin: StdinPipe;
   readonly runner: ProcessRunner;
+  /** The pseudo-terminal between the process and its IO, when it has one. */
+  readonly terminal: Terminal | undefined;
   pid = 0;
   phase: Phase = "created";
   exitStatus = 0;
   exitedAt: bigint | null = null;
   /** An exec whose start failed: waiting on it returns at once, as the shim's does. */
   startFailed = false;
-  terminalSize: { width: number; height: number } | undefined;
   io: ProcessIO;
+  /** Ports the process listens on; closed when it exits. */
+  readonly listeners: Listener[] = [];
   readonly exited: Promise<void>;
   private resolveExited!: () => void;
 
@@ -238,16 +253,27 @@ class Proc implements ProcessHost {
     io: ProcessIO,
     script: ResolvedScript,
     stdinOpen: boolean,
-    runnerState?: RunnerState,
+    restored?: { runner: RunnerState; terminalSize: TerminalSize | undefined },
   ) {
     this.task = task;
     this.execId = execId;
     this.info = info;
     this.io = io;
     this.stdin = new StdinPipe(stdinOpen);
-    if (io.stdin) this.stdin.attach(io.stdin);
+    if (info.terminal) {
+      this.terminal = new Terminal(
+        {
+          deliver: (line) => this.stdin.push(line),
+          endOfFile: () => this.stdin.close(),
+          echo: (bytes) => this.emit(this.io.stdout, bytes),
+          signal: (signal) => this.task.service.signalFromTerminal(this, signal),
+        },
+        restored?.terminalSize,
+      );
+    }
+    if (io.stdin) this.feedStdin(io.stdin);
     this.exited = new Promise((resolve) => (this.resolveExited = resolve));
-    this.runner = new ProcessRunner(script, this, runnerState);
+    this.runner = new ProcessRunner(script, this, restored?.runner);
   }
 
   get clock(): Clock {
@@ -258,17 +284,17 @@ class Proc implements ProcessHost {
     return this.execId ?? this.task.containerId;
   }
 
+  get terminalSize(): TerminalSize | undefined {
+    return this.terminal?.size;
+  }
+
   currentPid(): number {
     return this.pid;
   }
 
   write(stream: Stream, data: Uint8Array): void {
-    const sink = this.io.terminal || stream === "stdout" ? this.io.stdout : this.io.stderr;
-    try {
-      sink?.(data);
-    } catch {
-      // A failing sink is the reader's problem, as a closed FIFO is; the process carries on.
-    }
+    if (this.terminal) this.emit(this.io.stdout, this.terminal.output(data));
+    else this.emit(stream === "stdout" ? this.io.stdout : this.io.stderr, data);
   }
 
   exit(code: number): void {
@@ -277,6 +303,10 @@ class Proc implements ProcessHost {
 
   oom(): void {
     this.task.service.oomKilled(this);
+  }
+
+  listen(port: number, handler: ConnectionHandler): void {
+    this.listeners.push(this.task.service.listen(this, port, handler));
   }
 
   readFile(path: string): Promise<Uint8Array | undefined> {
@@ -304,13 +334,34 @@ class Proc implements ProcessHost {
   }
 
   markExited(): void {
+    for (const listener of this.listeners.splice(0)) listener.close();
     this.resolveExited();
+    try {
+      this.io.close?.();
+    } catch {
+      // As for output: the reader's problem.
+    }
   }
 
   /** Replaces the IO of a process a client attaches to again. */
   attach(io: ProcessIO): void {
     this.io = io;
-    if (io.stdin) this.stdin.attach(io.stdin);
+    if (io.stdin) this.feedStdin(io.stdin);
+  }
+
+  /** What the client sends: straight to the process, or typed into its terminal. */
+  private feedStdin(source: AsyncIterable<Uint8Array>): void {
+    const terminal = this.terminal;
+    if (terminal) this.stdin.attach(source, (chunk) => terminal.input(chunk));
+    else this.stdin.attach(source);
+  }
+
+  private emit(sink: ((chunk: Uint8Array) => void) | undefined, data: Uint8Array): void {
+    try {
+      sink?.(data);
+    } catch {
+      // A failing sink is the reader's problem, as a closed FIFO is; the process carries on.
+    }
   }
 }
 
@@ -340,10 +391,7 @@ export class TaskService {
     this.ctx = ctx;
     this.namespace = namespace;
     this.links = links;
-    this.files = new ContainerFiles(namespace, links, (pid) => {
-      for (const task of this.tasks.values()) if (task.init.pid === pid) return task.containerId;
-      return undefined;
-    });
+    this.files = new ContainerFiles(namespace, links, (pid) => this.containerOfPid(pid));
     for (const t of state?.tasks ?? []) this.restore(t);
   }
 
@@ -375,8 +423,9 @@ export class TaskService {
     };
     if (process.memoryLimit !== undefined) processInfo.memoryLimit = process.memoryLimit;
     if (hasFile) processInfo.hasFile = hasFile;
-    const script = this.links.processes.resolveContainer(processInfo);
     const io = options.io ?? {};
+    if (io.stdin) processInfo.stdin = true;
+    const script = this.links.processes.resolveContainer(processInfo);
     const task: TaskRec = {
       service: this,
       containerId,
@@ -523,6 +572,8 @@ export class TaskService {
           notes.push(
             `process ${p.execId ?? id} of task ${id} in namespace ${this.namespace} runs a function script; restored, it runs until killed`,
           );
+        } else if (p.listeners.length > 0) {
+          notes.push(`process ${p.execId ?? id} of task ${id} in namespace ${this.namespace} listens on ports; restored, it does not`);
         }
       }
     }
@@ -698,7 +749,15 @@ export class TaskService {
       terminal: io.terminal ?? false,
     };
     const hasFile = this.rootfsHasFileOf(containerId);
-    const script = this.links.processes.resolveExec({ namespace: this.namespace, containerId, execId, argv, env: info.env, ...(hasFile && { hasFile }) });
+    const script = this.links.processes.resolveExec({
+      namespace: this.namespace,
+      containerId,
+      execId,
+      argv,
+      env: info.env,
+      ...(hasFile && { hasFile }),
+      ...(io.stdin && { stdin: true }),
+    });
     // An unknown command still gets a process; it fails when started, as runc's exec does.
     const proc = new Proc(task, execId, info, io, script ?? { kind: "data", script: { failStart: {} } }, io.stdin !== undefined);
     task.execs.set(execId, proc);
@@ -736,7 +795,7 @@ export class TaskService {
     const task = this.taskOf(containerId);
     const proc = execId === undefined ? task.init : this.execOf(task, execId);
     if (proc.execId !== undefined && proc.phase === "stopped") throw unknownError("cannot resize a stopped container");
-    if (proc.info.terminal) proc.terminalSize = { width, height };
+    proc.terminal?.resize({ width, height });
   }
 
   /** Updates the task's resources (the OCI linux resources). */
@@ -760,6 +819,32 @@ export class TaskService {
       if (isKind(e, "not found")) throw e;
     }
     throw new ContainerdError("unknown", "no metrics received");
+  }
+
+  /** The network namespace of a container's processes, as network.ts names it. */
+  networkNamespaceOf(containerId: string): string {
+    let id = containerId;
+    for (let joins = 0; joins < maxNamespaceJoins; joins++) {
+      const record = this.links.containers.lookup(id);
+      const entry = specNamespaces(record).find((ns) => ns.type === "network");
+      if (!entry) return hostNetwork;
+      if (entry.path === "") return `${this.namespace}/${id}`;
+      const joined = /^\/proc\/(\d+)\/ns\/net$/.exec(entry.path);
+      const owner = joined ? this.containerOfPid(Number(joined[1])) : undefined;
+      if (owner === undefined) return entry.path;
+      id = owner;
+    }
+    return `${this.namespace}/${id}`;
+  }
+
+  /** @internal Starts a process listening on a port of its network namespace. */
+  listen(proc: Proc, port: number, handler: ConnectionHandler): Listener {
+    return this.links.network.listen(this.networkNamespaceOf(proc.task.containerId), port, handler);
+  }
+
+  /** @internal A signal the process's terminal sends it (^C, ^\\, ^Z, SIGWINCH). */
+  signalFromTerminal(proc: Proc, signal: number): void {
+    if (proc.phase === "running") this.deliver(proc.task, proc, signal);
   }
 
   /** The terminal size last set on a process with a terminal (undefined without one). */
@@ -798,6 +883,12 @@ export class TaskService {
   }
 
   // ---- internals ----
+
+  /** The container whose task's own process has this PID, in this namespace. */
+  private containerOfPid(pid: number): string | undefined {
+    for (const task of this.tasks.values()) if (task.init.pid === pid) return task.containerId;
+    return undefined;
+  }
 
   /** rootfsHasFile of the container with this ID. */
   rootfsHasFileOf(containerId: string): ((path: string) => boolean) | undefined {
@@ -996,13 +1087,12 @@ export class TaskService {
         user: p.user ?? processUserOf(undefined),
         terminal: p.terminal,
       };
-      const proc = new Proc(task, p.execId, info, {}, resolvedFromState(p.script), p.stdinOpen, p.runner);
+      const proc = new Proc(task, p.execId, info, {}, resolvedFromState(p.script), p.stdinOpen, { runner: p.runner, terminalSize: p.terminalSize });
       proc.pid = p.pid;
       proc.phase = p.phase;
       proc.exitStatus = p.exitStatus;
       proc.exitedAt = p.exitedAt === null ? null : BigInt(p.exitedAt);
       proc.startFailed = p.startFailed;
-      proc.terminalSize = p.terminalSize;
       if (p.phase === "stopped") proc.markExited();
       return proc;
     };
@@ -1202,6 +1292,27 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
   if (hostnameWithoutUts(typed)) out.configError = "unable to set hostname without a private UTS namespace";
   return out;
 }
+
+/** How many /proc/PID/ns joins are followed before giving up (a loop of joins is a broken spec). */
+const maxNamespaceJoins = 8;
+
+/** The spec's linux.namespaces entries (type and path, "" for a new namespace). */
+function specNamespaces(record: ContainerRecord): Array<{ type: string; path: string }> {
+  let spec: unknown;
+  try {
+    spec = record.spec ? jsonDocument(record.spec, namespaceMembersRead) : undefined;
+  } catch {
+    return [];
+  }
+  const namespaces = (spec as { linux?: { namespaces?: unknown } } | undefined)?.linux?.namespaces;
+  if (!Array.isArray(namespaces)) return [];
+  return namespaces.map((ns: { type?: unknown; path?: unknown }) => ({
+    type: typeof ns?.type === "string" ? ns.type : "",
+    path: typeof ns?.path === "string" ? ns.path : "",
+  }));
+}
+
+const namespaceMembersRead: JsonPick = { linux: { namespaces: true } };
 
 function strings(v: unknown): string[] {
   return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];

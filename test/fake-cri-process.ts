@@ -14,14 +14,17 @@ export interface FakeCriProcess {
   stderr: () => string;
 }
 
-/** Runs `fake-cri <args>`; resolves once it prints its endpoint, fails if it exits first. */
-export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<FakeCriProcess> {
-  return startServer(["bin/fake-cri.js", ...args], env, "fake-cri");
+/**
+ * Runs `fake-cri <args>` (under `wrapper`, a command that ends by exec'ing its arguments, when
+ * given); resolves once it prints its endpoint, fails if it exits first.
+ */
+export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}, wrapper: readonly string[] = []): Promise<FakeCriProcess> {
+  return startServer([...wrapper, process.execPath, "bin/fake-cri.js", ...args], env, "fake-cri");
 }
 
-/** Runs `node <argv>` in the repository: a server that prints its endpoint as its first line. */
+/** Runs `argv` (a command and its arguments) in the repository: a server that prints its endpoint as its first line. */
 export function startServer(argv: readonly string[], env: NodeJS.ProcessEnv = {}, name = argv.join(" ")): Promise<FakeCriProcess> {
-  const child = spawn(process.execPath, argv, {
+  const child = spawn(argv[0]!, argv.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],

@@ -14,8 +14,9 @@ import { parseArgs } from "node:util";
 import { RealClock } from "../../fake-containerd/index.ts";
 import { defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.ts";
 import { parseEndpoint } from "../cri/transport/grpc.ts";
-import { startStreamingServer } from "../cri/transport/streaming-server.ts";
-import { createFakeCri } from "../harness/index.ts";
+import { exposeNodePorts } from "../cri/transport/node-ports.ts";
+import { startStreamingServer, streamingServerSettings } from "../cri/transport/streaming-server.ts";
+import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { MemoryHostFs } from "../node/host-fs.ts";
 import { HostNodeFiles, realHostRoots } from "../node/node-files-disk.ts";
 import { pushImageArchives, readImageArchive } from "./image-archives.ts";
@@ -145,7 +146,9 @@ export async function serve(args: string[]): Promise<void> {
     await loadConfigFiles(config, hostFs);
     const nodeFiles = new HostNodeFiles({ memory: hostFs, memoryDirs: [config.rootDir, config.stateDir], hostRoots });
 
-    const streaming = await startStreamingServer(config.streamServerAddress, config.streamServerPort);
+    // containerd starts its stream server with the plugin; its URLs name the port it got.
+    let served: FakeCri | undefined;
+    const streaming = await startStreamingServer({ ...(await streamingServerSettings(config)), service: () => served!.service });
     undo.push(() => streaming.close());
     const fake = await createFakeCri({
       config,
@@ -159,10 +162,13 @@ export async function serve(args: string[]): Promise<void> {
       recordCalls: false,
       ...(store ? { commit: () => store.durable() } : {}),
     });
+    served = fake;
     undo.push(() => fake.close());
     if (values.verbose) logEveryCall(fake.calls, (line) => process.stderr.write(line));
     await pushImageArchives(fake.containerd, archives);
     await store?.attach({ containerd: fake.containerd, hostFs, saveState: () => fake.saveState() });
+    const nodePorts = exposeNodePorts(fake.containerd.network, () => fake.service, (message) => process.stderr.write(`fake-cri: ${message}\n`));
+    undo.push(() => nodePorts.close());
     const server = await fake.serve(listen);
 
     let stopping = false;
@@ -172,6 +178,7 @@ export async function serve(args: string[]): Promise<void> {
       process.stderr.write(`fake-cri: ${signal}, shutting down\n`);
       await server.close();
       await streaming.close();
+      await nodePorts.close();
       const saved = fake.saveState();
       await fake.close();
       await store?.close(saved);
@@ -183,7 +190,7 @@ export async function serve(args: string[]): Promise<void> {
     // Printed once a signal can stop it cleanly: whoever reads the endpoint may signal at once.
     process.stdout.write(`${server.endpoint}\n`);
     process.stderr.write(
-      `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl} (501 for now); ` +
+      `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl}; ` +
         `host files under ${hostRoots.join(", ")}\n`,
     );
   } catch (err) {

@@ -6,6 +6,7 @@
 
 import { parse, TomlDate, type TomlTable, type TomlValue } from "smol-toml";
 import { join } from "../go/filepath.ts";
+import { parseDuration } from "../go/duration.ts";
 import { quote } from "../go/strconv.ts";
 import type {
   CriConfig,
@@ -631,54 +632,14 @@ function registryHost(endpoint: string): string {
   return at < 0 ? authority : authority.slice(at + 1);
 }
 
-const durationUnits: Record<string, bigint> = {
-  ns: 1n,
-  us: 1_000n,
-  "µs": 1_000n,
-  "μs": 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
-
 /** time.ParseDuration's error for `s`, or undefined when Go accepts it. */
 export function goDurationError(s: string): string | undefined {
-  const invalid = `time: invalid duration ${quote(s)}`;
-  let rest = s;
-  if (rest.startsWith("-") || rest.startsWith("+")) rest = rest.slice(1);
-  if (rest === "0") return undefined;
-  if (rest === "") return invalid;
-  let total = 0n;
-  while (rest !== "") {
-    const number = /^(\d*)(?:\.(\d*))?/.exec(rest)!;
-    const whole = number[1]!;
-    const fraction = number[2];
-    if (whole === "" && (fraction === undefined || fraction === "")) return invalid;
-    rest = rest.slice(number[0].length);
-    const unitMatch = /^[^0-9.]*/.exec(rest)![0];
-    if (unitMatch === "") return `time: missing unit in duration ${quote(s)}`;
-    const unit = durationUnits[unitMatch];
-    if (unit === undefined) return `time: unknown unit ${quote(unitMatch)} in duration ${quote(s)}`;
-    rest = rest.slice(unitMatch.length);
-    const wholeValue = whole === "" ? 0n : BigInt(whole);
-    if (wholeValue > (1n << 63n) / unit) return invalid;
-    let value = wholeValue * unit;
-    if (fraction) {
-      let scale = 1n;
-      let digits = 0n;
-      for (const d of fraction) {
-        if (digits > (1n << 63n) / 10n) break;
-        digits = digits * 10n + BigInt(d);
-        scale *= 10n;
-      }
-      value += (digits * unit) / scale;
-    }
-    total += value;
-    if (total > 1n << 63n) return invalid;
+  try {
+    parseDuration(s);
+    return undefined;
+  } catch (err) {
+    return (err as Error).message;
   }
-  if (total > (1n << 63n) - 1n && !s.startsWith("-")) return invalid;
-  return undefined;
 }
 
 // ---- json.Marshal(config) ----

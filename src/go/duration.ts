@@ -1,4 +1,6 @@
-// Go's time.Duration as text.
+// Go's time.Duration as text, both ways.
+
+import { quote } from "./strconv.ts";
 
 /** Go's time.Duration.String(). */
 export function formatDuration(d: bigint): string {
@@ -46,4 +48,55 @@ function fraction(v: bigint, prec: number): [string, bigint] {
     v /= 10n;
   }
   return [printed ? `.${digits}` : "", v];
+}
+
+const durationUnits: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  "µs": 1_000n,
+  "μs": 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/** Go's time.ParseDuration, in nanoseconds; throws with Go's error text. */
+export function parseDuration(s: string): bigint {
+  const invalid = () => new Error(`time: invalid duration ${quote(s)}`);
+  let rest = s;
+  const negative = rest.startsWith("-");
+  if (negative || rest.startsWith("+")) rest = rest.slice(1);
+  if (rest === "0") return 0n;
+  if (rest === "") throw invalid();
+  let total = 0n;
+  while (rest !== "") {
+    const number = /^(\d*)(?:\.(\d*))?/.exec(rest)!;
+    const whole = number[1]!;
+    const fraction = number[2];
+    if (whole === "" && (fraction === undefined || fraction === "")) throw invalid();
+    rest = rest.slice(number[0].length);
+    const unitMatch = /^[^0-9.]*/.exec(rest)![0];
+    if (unitMatch === "") throw new Error(`time: missing unit in duration ${quote(s)}`);
+    const unit = durationUnits[unitMatch];
+    if (unit === undefined) throw new Error(`time: unknown unit ${quote(unitMatch)} in duration ${quote(s)}`);
+    rest = rest.slice(unitMatch.length);
+    const wholeValue = whole === "" ? 0n : BigInt(whole);
+    if (wholeValue > (1n << 63n) / unit) throw invalid();
+    let value = wholeValue * unit;
+    if (fraction) {
+      let scale = 1n;
+      let digits = 0n;
+      for (const d of fraction) {
+        if (digits > (1n << 63n) / 10n) break;
+        digits = digits * 10n + BigInt(d);
+        scale *= 10n;
+      }
+      value += (digits * unit) / scale;
+    }
+    total += value;
+    if (total > 1n << 63n) throw invalid();
+  }
+  if (total > (1n << 63n) - 1n && !negative) throw invalid();
+  return negative ? -total : total;
 }

@@ -2,7 +2,9 @@
 // filesystem) and a CRI plugin over it, and hands out typed in-process clients for both CRI
 // services and both API versions, the fake-containerd (to script processes, inject faults, hold
 // gates), restart() (a new CRI plugin over the same node, as after a containerd restart), serve()
-// (the same plugin over gRPC), saveState(), and CRI-level controls: the call log, failNext and onCall.
+// (the same plugin over gRPC), exec() and attach() (streams without HTTP; the streaming server
+// itself starts with the first Exec, Attach or PortForward URL), saveState(), and CRI-level
+// controls: the call log, failNext and onCall.
 
 import {
   bindMounts,
@@ -17,6 +19,7 @@ import * as v1 from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
 import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInput } from "../cri/config.ts";
 import type { CriServer } from "../cri/transport/grpc.ts";
+import type { StreamingServer } from "../cri/transport/streaming-server.ts";
 import { MemoryHostFs, type HostFs, type MemoryHostFsState } from "../node/host-fs.ts";
 import { memoryNodeFiles, type NodeFiles } from "../node/node-files.ts";
 import { createCriServices, CriService, k8sNamespace, type CriServiceHandlers } from "../cri/server/service.ts";
@@ -26,10 +29,12 @@ import { CallLog } from "./calls.ts";
 import type { UnaryCriMethod } from "./cri-methods.ts";
 import { inProcessClient, type InProcessClient } from "./client.ts";
 import { addImages, type ImageSeed } from "./images.ts";
+import { attachSession, execSession, type AttachSession, type ExecSession, type StreamOptions } from "./streams.ts";
 import { checkName } from "../../fake-containerd/names.ts";
 
 export type { InProcessCallOptions, InProcessClient, InProcessMethod } from "./client.ts";
 export type { ImageDescription, ImageSeed } from "./images.ts";
+export type { AttachSession, ExecSession, StreamOptions, StreamSession } from "./streams.ts";
 export { synthesizeImage } from "../cri/synthetic-images.ts";
 export type {
   CriCniConfig,
@@ -108,8 +113,9 @@ export interface FakeCriOptions {
   /** Whether the node has a CNI network config (default true): Status reports NetworkReady false without. */
   networkReady?: boolean;
   /**
-   * The streaming server's `http://host:port`, which Exec, Attach and PortForward put in the URLs
-   * they return. Default: the config's stream_server_address and stream_server_port.
+   * Where Exec, Attach and PortForward URLs point (`http://host:port`), for a streaming server of
+   * your own. By default the fake serves them itself: its streaming server (Node) starts, on the
+   * configured stream_server_address and port, when the first URL is asked for.
    */
   streamBaseUrl?: string;
   /**
@@ -189,6 +195,14 @@ export interface FakeCri {
   restart(): Promise<void>;
   /** Serves the plugin over gRPC (v1 and v1alpha2); `listen` as serveCri takes it (default: a new socket in the temp dir). */
   serve(listen?: string): Promise<CriServer>;
+  /**
+   * Runs a command in a running container with interactive streams, as `crictl exec -i [-t]`
+   * does, without HTTP: write to stdin, read the output as it comes, resize the terminal, await the
+   * exit code.
+   */
+  exec(containerId: string, cmd: string[], options?: StreamOptions): ExecSession;
+  /** Attaches to a running container's process, as `crictl attach` does, without HTTP. */
+  attach(containerId: string, options?: StreamOptions): AttachSession;
   /** The node as JSON-serialisable data; createFakeCri({ state }) continues from it. */
   saveState(): FakeCriState;
   /**
@@ -238,16 +252,23 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
   if (!sandboxImageListed && !options.withoutSandboxImage) seeds.unshift(config.sandboxImage);
   await addImages(containerd, k8sNamespace, config.containerd.snapshotter, seeds, config.sandboxImage);
 
+  // The streaming server starts with the first URL asked for, so a fake that streams nothing
+  // listens on nothing; it serves whichever plugin is current.
+  let streaming: Promise<StreamingServer> | undefined;
+  const streamingServer = (): Promise<StreamingServer> =>
+    (streaming ??= import("../cri/transport/streaming-server.ts").then(async (m) =>
+      m.startStreamingServer({ ...(await m.streamingServerSettings(config)), service: () => current.service }),
+    ));
   const serviceOptions = {
     config,
     containerd,
     hostFs,
     nodeFiles,
     ...(options.commit ? { commit: options.commit } : {}),
+    streamBaseUrl: options.streamBaseUrl ?? (async () => (await streamingServer()).baseUrl),
     ...(options.runtimeVersion !== undefined ? { runtimeVersion: options.runtimeVersion } : {}),
     ...(options.networkReady !== undefined ? { networkReady: options.networkReady } : {}),
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),
-    ...(options.streamBaseUrl !== undefined ? { streamBaseUrl: options.streamBaseUrl } : {}),
   };
   const clock = containerd.clock;
   const calls = new CallLog(options.recordCalls ?? true);
@@ -298,6 +319,12 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
         },
       };
     },
+    exec(containerId, cmd, streamOptions = {}) {
+      return execSession(current.service, containerId, cmd, streamOptions);
+    },
+    attach(containerId, streamOptions = {}) {
+      return attachSession(current.service, containerId, streamOptions);
+    },
     saveState() {
       return {
         format: "fake-cri/1",
@@ -309,6 +336,7 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
       const found = [...failOpenGates(containerd), ...unfiredFaults(containerd), ...controls.unfired()];
       for (const server of [...servers]) await server.close();
       servers.clear();
+      if (streaming) await (await streaming.catch(() => undefined))?.close();
       await current.service.stop();
       return reportLeftovers(found, leftovers);
     },

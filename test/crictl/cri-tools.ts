@@ -53,14 +53,29 @@ export interface Served extends FakeCriProcess {
 }
 
 /** Starts `fake-cri serve` on a socket in `dir`, its data in `dir`/data, `dir`/host allowed. */
-export async function serveFake(dir: string): Promise<Served> {
+export async function serveFake(dir: string, wrapper: readonly string[] = []): Promise<Served> {
   const hostRoot = join(dir, "host");
   mkdirSync(hostRoot);
-  const running = await startFakeCri([
-    "serve",
-    "--listen", `unix://${join(dir, "fake.sock")}`,
-    "--data-dir", join(dir, "data"),
-    "--allow-host-root", hostRoot,
-  ]);
-  return { ...running, hostRoot };
+  const args = ["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", join(dir, "data"), "--allow-host-root", hostRoot];
+  return { ...(await startFakeCri(args, {}, wrapper)), hostRoot };
+}
+
+/**
+ * The pods' subnet (the fake's CNI network, 10.88.0.0/16) on the loopback interface of a network
+ * namespace of the test's own, so that a pod's address is one the node has: `fake-cri serve` run
+ * in it serves the pods' ports there, as critest's networking and port-forward specs expect to
+ * reach them. Needs root (unshare, nsenter, ip).
+ */
+const podNetworkSetup = "ip link set lo up && ip addr add 10.88.0.1/16 dev lo && exec \"$@\"";
+
+export interface ServedInNetns extends Served {
+  /** A command line run in the fake's network namespace. */
+  inNetns(argv: readonly string[]): string[];
+}
+
+/** `fake-cri serve` as serveFake starts it, in a new network namespace with the pods' subnet on lo. */
+export async function serveFakeInNetns(dir: string): Promise<ServedInNetns> {
+  const running = await serveFake(dir, ["unshare", "--net", "--", "sh", "-c", podNetworkSetup, "sh"]);
+  const pid = running.child.pid!;
+  return { ...running, inNetns: (argv) => ["nsenter", `--net=/proc/${pid}/ns/net`, "--", ...argv] };
 }

@@ -1,8 +1,8 @@
-// critest v1.37.0 (sigs.k8s.io/cri-tools) against `fake-cri serve`, streaming specs skipped (the
-// streaming server is not written yet): the specs CI runs and expects to pass, and the ones a fake
-// without a kernel, processes or a registry cannot pass (or passes only by luck), with the reason.
-// Together they are every spec critest runs against a Linux runtime without streaming; the rest it
-// skips by itself.
+// critest v1.37.0 (sigs.k8s.io/cri-tools) against `fake-cri serve`: the specs CI runs and expects
+// to pass, and the ones a fake without a kernel, processes or a registry cannot pass (or passes
+// only by luck), with the reason. Together they are every spec critest runs against a Linux
+// runtime; the rest it skips by itself. The streaming specs also run a second time with critest's
+// WebSocket flags (streamingSpecs).
 
 /** Full spec texts, as Ginkgo reports them. */
 export const passingSpecs: readonly string[] = [
@@ -62,6 +62,19 @@ export const passingSpecs: readonly string[] = [
   "[k8s.io] Container OOM runtime should output OOMKilled reason should terminate with exitCode 137 and reason OOMKilled",
   "[k8s.io] Container runtime should support basic operations on container runtime should support execSync [Conformance]",
   "[k8s.io] Multiple Containers [Conformance] when running multiple containers in a pod should support container exec",
+  "[k8s.io] Multiple Containers [Conformance] when running multiple containers in a pod should support network",
+  "[k8s.io] Multiple Containers [Conformance] when running multiple containers in a pod should support container log",
+  "[k8s.io] Networking runtime should support networking runtime should support port mapping with only container port [Conformance]",
+  "[k8s.io] Networking runtime should support networking runtime should support port mapping with host port and container port [Conformance]",
+];
+
+/** The streaming specs: passing over SPDY, and again over WebSocket (--websocket-exec, -attach, -portforward). */
+export const streamingSpecs: readonly string[] = [
+  "[k8s.io] Streaming runtime should support streaming interfaces runtime should support exec with tty=false and stdin=false [Conformance]",
+  "[k8s.io] Streaming runtime should support streaming interfaces runtime should support exec with tty=true and stdin=true [Conformance]",
+  "[k8s.io] Streaming runtime should support streaming interfaces runtime should support attach [Conformance]",
+  "[k8s.io] Streaming runtime should support streaming interfaces runtime should support portforward [Conformance]",
+  "[k8s.io] Streaming runtime should support streaming interfaces runtime should support portforward in host network",
 ];
 
 export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[] }> = [
@@ -125,16 +138,6 @@ export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[]
       "[k8s.io] Container Mount Propagation runtime should support mount propagation mount with 'rprivate' should not support propagation",
       "[k8s.io] Container Mount Propagation runtime should support mount propagation mount with 'rshared' should support propagation from host to container and vice versa",
       "[k8s.io] Container Mount Propagation runtime should support mount propagation mount with 'rslave' should support propagation from host to container",
-    ],
-  },
-  {
-    why:
-      "A network data path: HTTP to a port served inside the container (critest's nginx and httpd images), and the httpd image's own startup log.",
-    specs: [
-      "[k8s.io] Networking runtime should support networking runtime should support port mapping with only container port [Conformance]",
-      "[k8s.io] Networking runtime should support networking runtime should support port mapping with host port and container port [Conformance]",
-      "[k8s.io] Multiple Containers [Conformance] when running multiple containers in a pod should support network",
-      "[k8s.io] Multiple Containers [Conformance] when running multiple containers in a pod should support container log",
     ],
   },
   {

@@ -4,7 +4,8 @@
 // ends the streams (end()) when it has seen the process exit, as containerd's pipes reach EOF.
 
 import type { ProcessIO } from "../../../fake-containerd/index.ts";
-import { StdinStream } from "./stdin.ts";
+import { InputQueue } from "../../../fake-containerd/index.ts";
+import { copyUntil } from "./stdin.ts";
 import { type OutputSink, WriterGroup } from "./sink.ts";
 import type { StreamType } from "./logger.ts";
 
@@ -27,12 +28,12 @@ export class ContainerIO {
   readonly tty: boolean;
   private readonly stdoutGroup = new WriterGroup();
   private readonly stderrGroup = new WriterGroup();
-  private readonly stdin: StdinStream | undefined;
+  private readonly stdin: InputQueue | undefined;
 
   constructor(id: string, options: { tty: boolean; stdin: boolean }) {
     this.id = id;
     this.tty = options.tty;
-    this.stdin = options.stdin ? new StdinStream() : undefined;
+    this.stdin = options.stdin ? new InputQueue() : undefined;
   }
 
   /** What the task is created with: output into the groups, stdin from attached clients. */
@@ -64,15 +65,18 @@ export class ContainerIO {
   }
 
   /**
-   * Attach: joins a client's streams to the container's until they end. Resolves when every
-   * attached output has closed and the client's stdin (if any) has been copied.
+   * Attach: joins a client's streams to the container's until they end. The client's stdin is
+   * copied until it ends or the attached outputs close; then the container's stdin is closed
+   * (stdinOnce without a tty) or this client's outputs are detached. Resolves when every attached
+   * output has closed and the stdin copy has stopped.
    */
   async attach(options: AttachOptions, key: string): Promise<void> {
     const outputs: Promise<void>[] = [];
+    const outputKey = (stream: StreamType) => streamKey(this.id, `attach-${key}`, stream);
     const track = (group: WriterGroup, stream: StreamType, sink: OutputSink): void => {
       outputs.push(
         new Promise<void>((resolve) => {
-          group.add(streamKey(this.id, `attach-${key}`, stream), {
+          group.add(outputKey(stream), {
             write: (chunk) => sink.write(chunk),
             close: () => {
               sink.close();
@@ -84,23 +88,23 @@ export class ContainerIO {
     };
     if (options.stdout) track(this.stdoutGroup, "stdout", options.stdout);
     if (!options.tty && options.stderr) track(this.stderrGroup, "stderr", options.stderr);
-    const copies = [...outputs];
-    if (this.stdin && options.stdin) {
-      const stdin = this.stdin;
-      copies.push(
-        (async () => {
-          for await (const chunk of options.stdin!) stdin.push(chunk);
-          if (options.stdinOnce && !options.tty) {
-            stdin.end();
-            await options.closeStdin?.();
-          } else {
-            this.stdoutGroup.remove(streamKey(this.id, `attach-${key}`, "stdout"));
-            this.stderrGroup.remove(streamKey(this.id, `attach-${key}`, "stderr"));
-          }
-        })(),
-      );
+    const outputsDone = Promise.all(outputs);
+    const stdin = this.stdin;
+    if (!stdin || !options.stdin) {
+      await outputsDone;
+      return;
     }
-    await Promise.all(copies);
+    // With no output attached nothing ends the copy but the client's stdin itself.
+    const stop = outputs.length > 0 ? Promise.race(outputs) : new Promise<never>(() => {});
+    await copyUntil(options.stdin, (chunk) => stdin.push(chunk), stop);
+    if (options.stdinOnce && !options.tty) {
+      stdin.end();
+      await options.closeStdin?.().catch(() => undefined);
+    } else {
+      this.stdoutGroup.remove(outputKey("stdout"));
+      this.stderrGroup.remove(outputKey("stderr"));
+    }
+    await outputsDone;
   }
 
   /** The process's output has ended: every output is closed (log writers flush their last part). */

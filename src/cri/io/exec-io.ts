@@ -5,7 +5,8 @@
 
 import { concatBytes } from "../../node/bytes.ts";
 import type { ProcessIO } from "../../../fake-containerd/index.ts";
-import { StdinStream } from "./stdin.ts";
+import { InputQueue } from "../../../fake-containerd/index.ts";
+import { copyUntil } from "./stdin.ts";
 import type { AttachOptions } from "./container-io.ts";
 import type { OutputSink } from "./sink.ts";
 
@@ -51,12 +52,12 @@ export class ExecIO {
   readonly tty: boolean;
   private readonly stdout = new HeldStream();
   private readonly stderr = new HeldStream();
-  private readonly stdin: StdinStream | undefined;
+  private readonly stdin: InputQueue | undefined;
 
   constructor(id: string, options: { tty: boolean; stdin: boolean }) {
     this.id = id;
     this.tty = options.tty;
-    this.stdin = options.stdin ? new StdinStream() : undefined;
+    this.stdin = options.stdin ? new InputQueue() : undefined;
   }
 
   /** What the exec process is created with. */
@@ -71,27 +72,27 @@ export class ExecIO {
   }
 
   /**
-   * Attach: the client's stdin is copied in (closing the process's stdin after it when stdinOnce
-   * without a tty, else ending the outputs), outputs are copied out. Resolves when the outputs
-   * have ended.
+   * Attach: outputs are copied out; the client's stdin is copied in until it ends or an output
+   * ends, then the process's stdin is closed (stdinOnce without a tty) or the outputs are
+   * ended. Resolves when the outputs have ended and the stdin copy has stopped.
    */
   attach(options: AttachOptions): Promise<void> {
     const outputs: Promise<void>[] = [];
     if (options.stdout) outputs.push(this.stdout.attach(options.stdout));
     if (!options.tty && options.stderr) outputs.push(this.stderr.attach(options.stderr));
-    if (this.stdin && options.stdin) {
-      const stdin = this.stdin;
-      void (async () => {
-        for await (const chunk of options.stdin!) stdin.push(chunk);
-        if (options.stdinOnce && !options.tty) {
-          stdin.end();
-          await options.closeStdin?.().catch(() => undefined);
-        } else {
-          this.end();
-        }
-      })();
-    }
-    return Promise.all(outputs).then(() => undefined);
+    const outputsDone = Promise.all(outputs);
+    if (!this.stdin || !options.stdin) return outputsDone.then(() => undefined);
+    const stdin = this.stdin;
+    const stop = outputs.length > 0 ? Promise.race(outputs) : new Promise<never>(() => {});
+    const stdinDone = copyUntil(options.stdin, (chunk) => stdin.push(chunk), stop).then(async () => {
+      if (options.stdinOnce && !options.tty) {
+        stdin.end();
+        await options.closeStdin?.().catch(() => undefined);
+      } else {
+        this.end();
+      }
+    });
+    return Promise.all([outputsDone, stdinDone]).then(() => undefined);
   }
 
   /** The process has exited: its outputs end. */

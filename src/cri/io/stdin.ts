@@ -1,34 +1,20 @@
-// A process's stdin fed by CRI clients (attach, exec): chunks pushed by whoever holds the write end,
-// read by fake-containerd as an async iterable; end() is end of file.
+// The copy from a client's stdin into a process's (fake-containerd's InputQueue), which stops when
+// the client's stdin ends or when told to: cioutil's WrapReadCloser, closed once the outputs are done.
 
-export class StdinStream implements AsyncIterable<Uint8Array> {
-  private readonly queue: Uint8Array[] = [];
-  private ended = false;
-  private wake: (() => void) | undefined;
-
-  push(chunk: Uint8Array): void {
-    if (this.ended) return;
-    this.queue.push(chunk);
-    this.wake?.();
-  }
-
-  end(): void {
-    this.ended = true;
-    this.wake?.();
-  }
-
-  async *[Symbol.asyncIterator](): AsyncIterator<Uint8Array> {
-    for (;;) {
-      const chunk = this.queue.shift();
-      if (chunk) {
-        yield chunk;
-        continue;
-      }
-      if (this.ended) return;
-      await new Promise<void>((resolve) => {
-        this.wake = resolve;
-      });
-      this.wake = undefined;
+/** Copies `source` into `push` until it ends or `stop` settles (the rest of the source is left unread). */
+export async function copyUntil(source: AsyncIterable<Uint8Array>, push: (chunk: Uint8Array) => void, stop: Promise<unknown>): Promise<void> {
+  const iterator = source[Symbol.asyncIterator]();
+  const stopped = stop.then(
+    () => undefined,
+    () => undefined,
+  );
+  for (;;) {
+    const next = await Promise.race([iterator.next(), stopped]);
+    if (next === undefined) {
+      void iterator.return?.();
+      return;
     }
+    if (next.done) return;
+    push(next.value);
   }
 }

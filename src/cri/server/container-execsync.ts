@@ -7,17 +7,18 @@
 import { isNotFound, signals, type Process, type Task } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
-import { criContainerStateToString } from "../helpers/status.ts";
-import { ContainerState, type ExecSyncRequest, type ExecSyncResponse } from "../api/v1.ts";
+import type { ExecSyncRequest, ExecSyncResponse } from "../api/v1.ts";
 import { deadlineExceeded } from "../errors.ts";
 import { CappedBuffer, ExecIO } from "../io/exec-io.ts";
-import type { OutputSink } from "../io/sink.ts";
+import { discardSink, type OutputSink } from "../io/sink.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Container } from "../store/container-store.ts";
 import { replaceOrAppendEnvValues } from "../oci/container-create-spec.ts";
 import { secondsToDuration } from "./shared.ts";
 import { parseSpec, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import type { CriService } from "./service.ts";
+import { requireRunning } from "./container-exec.ts";
+import { handleResizing, type TerminalSize } from "./streaming-runtime.ts";
 import { formatDuration } from "../../go/duration.ts";
 
 /** What ExecSync keeps of each stream. */
@@ -53,6 +54,8 @@ export interface ExecOptions {
   timeout: bigint;
   /** The caller's context. */
   signal: AbortSignal;
+  /** Terminal sizes for an exec with a tty. */
+  resize?: AsyncIterable<TerminalSize>;
 }
 
 /** execInContainer: the exec's exit code once it has exited and its output is drained. */
@@ -63,8 +66,7 @@ export async function execInContainer(c: CriService, containerId: string, option
   } catch (err) {
     throw wrap(err, `failed to find container ${quote(containerId)} in store`);
   }
-  const state = container.status.state();
-  if (state !== ContainerState.CONTAINER_RUNNING) throw new Error(`container is in ${criContainerStateToString(state)} state`);
+  requireRunning(container);
   return execInternal(c, container, options);
 }
 
@@ -106,9 +108,12 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
     }
     // The shim closes the exec's pipes once the process has exited.
     void exit.then(() => execIO.end());
+    const execDone = new AbortController();
+    handleResizing(options.resize, execDone.signal, (size) => process.resize(size.width, size.height));
+    void exit.then(() => execDone.abort());
     const attachDone = execIO.attach({
-      stdout: options.stdout,
-      stderr: options.stderr,
+      stdout: options.stdout ?? discardSink,
+      stderr: options.stderr ?? discardSink,
       tty: options.tty,
       stdinOnce: true,
       closeStdin: () => process.closeIO(),

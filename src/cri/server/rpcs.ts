@@ -6,7 +6,8 @@
 export { checkpointContainer } from "./container-checkpoint.ts";
 export { createContainer } from "./container-create.ts";
 export { getContainerEvents } from "./container-events.ts";
-export { attach, exec } from "./container-exec.ts";
+export { attach } from "./container-attach.ts";
+export { exec } from "./container-exec.ts";
 export { execSync } from "./container-execsync.ts";
 export { listContainers } from "./container-list.ts";
 export { reopenContainerLog } from "./container-log-reopen.ts";

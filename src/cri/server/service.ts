@@ -26,6 +26,7 @@ import { buildServices } from "./instrumented.ts";
 import { CniNetwork } from "./network.ts";
 import { recover, type RecoveryProblem } from "./restart.ts";
 import { SnapshotStore } from "./snapshots.ts";
+import { StreamingRequests } from "./streaming-requests.ts";
 
 /** The containerd namespace the CRI plugin keeps everything in (constants.K8sContainerdNamespace). */
 export const k8sNamespace = "k8s.io";
@@ -57,9 +58,10 @@ export interface CriServiceOptions {
   strictImages?: boolean;
   /**
    * Where the streaming server listens (`http://host:port`), for the URLs Exec, Attach and
-   * PortForward return. Default: the configured stream_server_address and stream_server_port.
+   * PortForward return, or how to learn it (the harness starts its server on the first request).
+   * Default: the configured stream_server_address and stream_server_port.
    */
-  streamBaseUrl?: string;
+  streamBaseUrl?: string | (() => Promise<string>);
 }
 
 /** The running CRI plugin: config, stores and name indexes over a fake containerd. Tests may look inside; its shape follows containerd's and may change. */
@@ -77,8 +79,8 @@ export class CriService {
   readonly ids: IdGenerator;
   readonly runtimeVersion: string;
   readonly strictImages: boolean;
-  /** The streaming server's `http://host:port`. */
-  readonly streamBaseUrl: string;
+  /** The streaming server's request cache: Exec, Attach and PortForward put requests there. */
+  readonly streaming: StreamingRequests;
   /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
   readonly imageFsPath: string;
   readonly sandboxStore: SandboxStore = new SandboxStore();
@@ -105,8 +107,8 @@ export class CriService {
     this.ids = options.containerd.ids;
     this.runtimeVersion = options.runtimeVersion ?? referenceRuntimeVersion;
     this.strictImages = options.strictImages ?? false;
-    this.streamBaseUrl =
-      options.streamBaseUrl ?? `http://${this.config.streamServerAddress}:${this.config.streamServerPort}`;
+    const base = options.streamBaseUrl ?? `http://${this.config.streamServerAddress}:${this.config.streamServerPort}`;
+    this.streaming = new StreamingRequests(this.clock, this.ids, typeof base === "string" ? () => Promise.resolve(base) : base);
     this.imageFsPath = join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
     this.snapshotStore = new SnapshotStore(this);
     this.network = new CniNetwork(this.config, this.hostFs, options.networkReady ?? true);

@@ -70,7 +70,8 @@ class Pair {
   }
 
   static async create(): Promise<Pair> {
-    const make = () => createFakeCri({ seed: 7, images: [busybox] });
+    // One streaming base for both, so that the two fakes hand out the same URLs.
+    const make = () => createFakeCri({ seed: 7, images: [busybox], streamBaseUrl: "http://127.0.0.1:10010" });
     const local = await make();
     const served = await make();
     const server = await served.serve(nextSocket());
