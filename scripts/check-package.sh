@@ -9,7 +9,8 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 bin="$root/node_modules/.bin"
 work=$(mktemp -d "${TMPDIR:-/tmp}/fake-cri-package-XXXXXX")
-trap 'rm -rf "$work"' EXIT
+pids=()
+trap 'kill "${pids[@]}" 2>/dev/null; rm -rf "$work"' EXIT
 
 step() { printf '\n== %s\n' "$*"; }
 
@@ -77,6 +78,38 @@ kill "$serving"; wait "$serving" || true
 [[ "$answer" == "containerd 1.6.20~ds1 (CRI v1)" ]] || { echo "grpc-client.mjs printed: $answer"; cat "$work/serve.err"; exit 1; }
 echo "$answer"
 
+step "Node: fake-cri record in front of fake-cri serve, replay, and the test replay --as-test writes, run by vitest"
+fake_cri="$app/node_modules/.bin/fake-cri"
+# The endpoint line a command prints first.
+endpoint_of() {
+  for _ in $(seq 1 100); do [[ -s "$1" ]] && { head -1 "$1"; return; }; sleep 0.1; done
+  echo "no endpoint in $1" >&2
+  return 1
+}
+"$fake_cri" serve --listen "unix://$work/fake.sock" >"$work/upstream.out" 2>"$work/upstream.err" &
+pids+=($!)
+upstream=$(endpoint_of "$work/upstream.out")
+"$fake_cri" record --upstream "$upstream" --listen "unix://$work/proxy.sock" --out "$app/session.json" >"$work/record.out" 2>"$work/record.err" &
+record_pid=$!
+pids+=("$record_pid")
+cat >"$app/session.mjs" <<'EOF'
+import { connectCri } from "fake-cri/grpc";
+
+const cri = connectCri(process.argv[2]);
+await cri.runtime.version({});
+const { podSandboxId } = await cri.runtime.runPodSandbox({ config: { metadata: { name: "web", namespace: "default", uid: "1" } } });
+await cri.runtime.podSandboxStatus({ podSandboxId });
+await cri.runtime.stopPodSandbox({ podSandboxId });
+cri.close();
+EOF
+(cd "$app" && node session.mjs "$(endpoint_of "$work/record.out")")
+kill -TERM "$record_pid"
+wait "$record_pid"
+cat "$work/record.err"
+(cd "$app" && "$fake_cri" replay session.json && "$fake_cri" replay session.json --as-test session.test.ts)
+ln -s "$root/node_modules/vitest" "$app/node_modules/vitest"
+(cd "$app" && "$bin/vitest" run session.test.ts)
+
 step "Node: a TypeScript consumer type-checks against the exported declarations"
 cat >"$app/consumer.ts" <<'EOF'
 import { createFakeCri, type FakeCri, type FakeCriState } from "fake-cri";
@@ -85,6 +118,7 @@ import { VersionRequest } from "fake-cri/api/v1alpha2";
 import { Code, CriError } from "fake-cri/errors";
 import { createFakeContainerd, VirtualClock } from "fake-cri/fake-containerd";
 import { connectCri, type CriServer } from "fake-cri/grpc";
+import { parseTrace, replayTrace, type TraceReplayResult } from "fake-cri/trace";
 
 const fake: FakeCri = await createFakeCri({ containerd: createFakeContainerd({ clock: new VirtualClock() }) });
 const server: CriServer = await fake.serve();
@@ -93,7 +127,8 @@ const apiVersion: string = (await alpha.runtime.version(VersionRequest.fromParti
 const saved: FakeCriState = fake.saveState();
 const running: ContainerState = ContainerState.CONTAINER_RUNNING;
 const notFound: CriError = new CriError(Code.NotFound, "not found");
-export { apiVersion, notFound, running, saved };
+const replay = (text: string): Promise<TraceReplayResult> => replayTrace(parseTrace(text, "trace.json"));
+export { apiVersion, notFound, replay, running, saved };
 EOF
 node "$root/node_modules/typescript/bin/tsc" --noEmit --strict --skipLibCheck false --target es2022 \
   --module nodenext --moduleResolution nodenext --types node --typeRoots "$root/node_modules/@types" "$app/consumer.ts"

@@ -14,6 +14,12 @@ export interface FakeCriProcess {
   stderr: () => string;
 }
 
+/** Servers still running: a test that fails before stopping its server must not leave it behind. */
+const running = new Set<ChildProcess>();
+process.once("exit", () => {
+  for (const child of running) child.kill("SIGKILL");
+});
+
 /**
  * Runs `fake-cri <args>` (under `wrapper`, a command that ends by exec'ing its arguments, when
  * given); resolves once it prints its endpoint, fails if it exits first.
@@ -29,6 +35,8 @@ export function startServer(argv: readonly string[], env: NodeJS.ProcessEnv = {}
     env: { ...process.env, ...env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  running.add(child);
+  child.once("exit", () => running.delete(child));
   let out = "";
   let err = "";
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));

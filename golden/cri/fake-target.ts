@@ -12,7 +12,7 @@ import { registryOf } from "../../fake-containerd/registry.ts";
 import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/cri/transport/grpc.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { referenceConfigToml, referenceRegistry, referenceRuntimeVersion } from "./reference-runtime.ts";
-import type { CriTarget } from "./target.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 
 export interface ClosableTarget extends CriTarget {
   close(): Promise<void>;
@@ -33,13 +33,14 @@ function referenceArchives(): Promise<{ files: ArchiveFile[]; references: readon
 
 /**
  * A fake set up as the reference runtime before each recorded scenario: its config (with the
- * `passthrough` handler), its Version, a registry serving exactly what the reference registry
- * served, strict pulls (any other name is NotFound), no image at all, seeded IDs on a virtual clock.
+ * `passthrough` handler; or an instance's whole config.toml, paths included), its Version, a
+ * registry serving exactly what the reference registry served, strict pulls (any other name is
+ * NotFound), no image at all, seeded IDs on a virtual clock.
  */
-export async function createReferenceFake(): Promise<FakeCri> {
+export async function createReferenceFake(config = referenceConfigToml): Promise<FakeCri> {
   const fake = await createFakeCri({
     seed: 1,
-    config: referenceConfigToml,
+    config,
     runtimeVersion: referenceRuntimeVersion,
     strictImages: true,
     withoutSandboxImage: true,

@@ -3,8 +3,8 @@
 // matches and states the answer the fake gives there instead; the replay then compares that answer
 // exactly.
 
-import type { Outcome } from "./normalise.ts";
-import type { RecordedCall } from "./transcript.ts";
+import type { RecordedCall } from "../../src/transcript/calls.ts";
+import type { Outcome } from "../../src/transcript/normalise.ts";
 
 export interface CallRef {
   scenario: string;

@@ -3,7 +3,7 @@
 // image removed, then checked empty.
 
 import { connectCri } from "../../src/cri/transport/grpc.ts";
-import type { CriTarget } from "./target.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 
 export interface LiveTarget extends CriTarget {
   close(): void;

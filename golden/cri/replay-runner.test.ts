@@ -10,7 +10,7 @@ import type { KnownDifference } from "./known-differences.ts";
 import { replayTranscript } from "./replay.ts";
 import { runSteps, type CallResult } from "./run.ts";
 import { defineScenario } from "./scenario.ts";
-import type { CriTarget } from "./target.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 import { buildTranscript, type Transcript } from "./transcript.ts";
 
 /** A runtime that knows three RPCs: sandboxes get random IDs and a clock that ticks per call. */

@@ -7,12 +7,13 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { outcomeOf, type Json, type RecordedCall } from "../../src/transcript/calls.ts";
+import { differenceReport } from "../../src/transcript/compare.ts";
+import { canonicalJson, type Outcome } from "../../src/transcript/normalise.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 import { knownDifferences as defaultKnownDifferences, type KnownDifference } from "./known-differences.ts";
-import { canonicalJson, sortKeys, type Outcome } from "./normalise.ts";
 import { runSteps } from "./run.ts";
-import type { Json } from "./scenario.ts";
-import type { CriTarget } from "./target.ts";
-import { outcomeOf, type RecordedCall, type Transcript } from "./transcript.ts";
+import type { Transcript } from "./transcript.ts";
 
 export type ReplayResult =
   | { ok: true; calls: number; differencesApplied: string[] }
@@ -22,56 +23,8 @@ export interface ReplayOptions {
   knownDifferences?: readonly KnownDifference[];
 }
 
-/** Where two JSON values first differ, as a path, or undefined when they are equal. */
-export function firstDifference(expected: Json | undefined, actual: Json | undefined, path = ""): string | undefined {
-  if (canonicalJson(expected ?? null) === canonicalJson(actual ?? null) && (expected === undefined) === (actual === undefined)) {
-    return undefined;
-  }
-  const isObject = (v: Json | undefined): v is { [key: string]: Json } => v !== null && typeof v === "object";
-  if (Array.isArray(expected) && Array.isArray(actual)) {
-    for (let i = 0; i < Math.max(expected.length, actual.length); i++) {
-      const found = firstDifference(expected[i], actual[i], `${path}[${i}]`);
-      if (found !== undefined) return found;
-    }
-    return path || "(top)";
-  }
-  if (isObject(expected) && isObject(actual) && !Array.isArray(expected) && !Array.isArray(actual)) {
-    for (const key of [...new Set([...Object.keys(expected), ...Object.keys(actual)])].sort()) {
-      const found = firstDifference(expected[key], actual[key], path ? `${path}.${key}` : key);
-      if (found !== undefined) return found;
-    }
-  }
-  return path || "(top)";
-}
-
-function show(value: Json | undefined): string {
-  return value === undefined ? "(absent)" : JSON.stringify(value);
-}
-
-function valueAtPath(value: Json | undefined, path: string): Json | undefined {
-  if (path === "(top)") return value;
-  let current = value;
-  for (const part of path.match(/[^.[\]]+/g) ?? []) {
-    if (current === null || typeof current !== "object") return undefined;
-    current = Array.isArray(current) ? current[Number(part)] : current[part];
-  }
-  return current;
-}
-
 function describeCall(transcript: Transcript, index: number, call: RecordedCall): string {
   return `${transcript.scenario}, step ${index}: ${call.api} ${call.service}.${call.method}`;
-}
-
-function differenceReport(title: string, what: string, expected: Json, actual: Json): string {
-  const path = firstDifference(expected, actual)!;
-  return [
-    title,
-    `  ${what} differs at ${path}:`,
-    `    containerd: ${show(valueAtPath(expected, path))}`,
-    `    target:     ${show(valueAtPath(actual, path))}`,
-    `  containerd's whole ${what}: ${JSON.stringify(sortKeys(expected))}`,
-    `  the target's whole ${what}: ${JSON.stringify(sortKeys(actual))}`,
-  ].join("\n");
 }
 
 export async function replayTranscript(

@@ -12,12 +12,8 @@
 // Function forms produce values that depend on the run's IDs; each is reported as a derived value
 // so the normaliser can write it back as the expression (normalise.ts, rule derivedValues).
 
+import type { DerivedValue } from "../../src/transcript/normalise.ts";
 import type { Json, JsonObject } from "./scenario.ts";
-
-export interface DerivedValue {
-  value: string;
-  expression: string;
-}
 
 export interface Resolved {
   request: JsonObject;

@@ -2,11 +2,12 @@
 // each request against earlier results, makes the call, and yields the normalised request and
 // outcome of every recorded call. Control steps (wait, sleep) run but yield nothing.
 
-import { codeName, statusOf } from "../../src/cri/errors.ts";
-import { Normaliser, type Outcome } from "./normalise.ts";
+import { parsedJsonText, type Json, type JsonObject } from "../../src/transcript/calls.ts";
+import { invoke } from "../../src/transcript/invoke.ts";
+import { Normaliser, type Outcome } from "../../src/transcript/normalise.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 import { resolveRequest, valueAt } from "./resolve.ts";
-import { methodOf, type Api, type Json, type JsonObject, type ServiceName, type Step } from "./scenario.ts";
-import type { CriTarget } from "./target.ts";
+import type { Step } from "./scenario.ts";
 
 export interface CallResult {
   /** Index of the step in the scenario. */
@@ -16,80 +17,7 @@ export interface CallResult {
   outcome: Outcome;
 }
 
-/** How long a server stream may stay open without a message before the run gives up on it. */
-const streamIdleMs = 5_000;
 const pollIntervalMs = 50;
-
-type Invoke = (request: unknown) => unknown;
-
-function methodFor(target: CriTarget, api: Api, service: ServiceName, method: string): Invoke {
-  const clients = api === "v1" ? target : target.v1alpha2;
-  if (!clients) throw new Error(`the target has no ${api} clients`);
-  const fn = (clients[service] as unknown as Record<string, Invoke | undefined>)[method];
-  if (typeof fn !== "function") throw new Error(`the target's ${api} ${service} client has no method ${method}`);
-  return (request) => fn.call(clients[service], request);
-}
-
-function statusJson(err: unknown): { code: string; message: string } {
-  const { code, message } = statusOf(err);
-  return { code: codeName(code), message };
-}
-
-async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<IteratorResult<T>> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`server stream sent nothing and did not end within ${ms} ms`)), ms);
-  });
-  try {
-    return await Promise.race([iterator.next(), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-/** Makes one call; returns the raw response JSON (for saving) and the outcome before normalisation. */
-async function invoke(target: CriTarget, step: { api: Api; service: ServiceName; method: string }, request: JsonObject) {
-  const method = methodOf(step.api, step.service, step.method);
-  const message = method.requestType.fromJSON(request);
-  const call = methodFor(target, step.api, step.service, step.method);
-  const toJson = (response: unknown): Json => method.responseType.toJSON(response as never) as Json;
-  if (method.responseStream) {
-    const stream: Json[] = [];
-    let iterator: AsyncIterator<unknown> | undefined;
-    try {
-      iterator = (call(message) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await nextWithin(iterator, streamIdleMs);
-        if (next.done) break;
-        stream.push(next.value as Json);
-      }
-    } catch (err) {
-      await iterator?.return?.();
-      return { raw: null, outcome: { stream: stream.map(toJson), error: statusJson(err) } as Outcome };
-    }
-    const messages = stream.map(toJson);
-    return { raw: messages as Json, outcome: { stream: messages } as Outcome };
-  }
-  let response: unknown;
-  try {
-    response = await (call(message) as Promise<unknown>);
-  } catch (err) {
-    return { raw: null, outcome: { error: statusJson(err) } as Outcome };
-  }
-  // Outside the try: an answer that is not a valid message is the target's bug, not an RPC error.
-  const raw = toJson(response);
-  return { raw, outcome: { response: raw } as Outcome };
-}
-
-/** Verbose info values are JSON texts, except some plain ones ("OK"): those stay strings. */
-function parsedJsonText(value: Json | undefined): Json | undefined {
-  if (typeof value !== "string") return value;
-  try {
-    return JSON.parse(value) as Json;
-  } catch {
-    return value;
-  }
-}
 
 /** The parts of a response a step selects, by path; JSON texts on the way (verbose info) are parsed. */
 export function selectPaths(response: Json, paths: readonly string[]): JsonObject {

@@ -9,36 +9,22 @@
 // functions, and loops (twenty containers for an ambiguous prefix) stay loops. What they produce,
 // and what the transcripts store, is plain JSON.
 
-import * as v1 from "../../src/cri/api/v1.ts";
-import * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
+import type * as v1 from "../../src/cri/api/v1.ts";
+import type * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
 import type { ServiceDefinition } from "../../src/cri/service-types.ts";
+import {
+  definitions,
+  methodOf,
+  type Api,
+  type CallStep,
+  type CallTarget,
+  type Json,
+  type JsonObject,
+  type ServiceName,
+} from "../../src/transcript/calls.ts";
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
-
-export type Api = "v1" | "v1alpha2";
-export type ServiceName = "runtime" | "image";
-
-interface CallTarget {
-  api: Api;
-  service: ServiceName;
-  /** The method's key in the generated definition: `runPodSandbox`, `imageStatus`, ... */
-  method: string;
-  /** The request template (JSON of the generated request type). */
-  request: JsonObject;
-}
-
-/** A recorded CRI call. */
-export interface CallStep extends CallTarget {
-  kind: "call";
-  /** Name the raw response is saved under, for references in later steps (`$sandbox1.podSandboxId`). */
-  save?: string;
-  /**
-   * Records only these paths of the response instead of all of it (verbose `info`, whose values
-   * are JSON texts that the path descends into). Paths are dot-separated field names.
-   */
-  select?: string[];
-}
+export { definitions };
+export type { Api, CallStep, Json, JsonObject, ServiceName } from "../../src/transcript/calls.ts";
 
 /** Polls a call until a path of its response equals a value. Not recorded. */
 export interface WaitStep extends CallTarget {
@@ -59,29 +45,6 @@ export interface Scenario {
   name: string;
   description: string;
   steps: Step[];
-}
-
-export const definitions = {
-  v1: { runtime: v1.RuntimeServiceDefinition, image: v1.ImageServiceDefinition },
-  v1alpha2: { runtime: v1alpha2.RuntimeServiceDefinition, image: v1alpha2.ImageServiceDefinition },
-} as const satisfies Record<Api, Record<ServiceName, ServiceDefinition>>;
-
-/** The generated message type's JSON and partial constructors, as every request/response type has them. */
-export interface JsonMessageType {
-  fromJSON(object: unknown): unknown;
-  toJSON(message: never): unknown;
-  fromPartial(object: never): unknown;
-}
-
-export function methodOf(api: Api, service: ServiceName, method: string): {
-  name: string;
-  requestType: JsonMessageType;
-  responseType: JsonMessageType;
-  responseStream: boolean;
-} {
-  const found = (definitions[api][service].methods as Record<string, unknown>)[method];
-  if (!found) throw new Error(`no method ${api} ${service}.${method}`);
-  return found as ReturnType<typeof methodOf>;
 }
 
 // ---- the builder ----

@@ -3,14 +3,12 @@
 
 import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { canonicalJson, type Outcome } from "./normalise.ts";
+import type { CallStep, RecordedCall } from "../../src/transcript/calls.ts";
+import { canonicalJson } from "../../src/transcript/normalise.ts";
 import type { CallResult } from "./run.ts";
-import type { CallStep, JsonObject, Scenario, Step } from "./scenario.ts";
+import type { Scenario, Step } from "./scenario.ts";
 
-export type RecordedCall = CallStep & {
-  /** The request as sent, normalised; left out where it equals the template. */
-  sent?: JsonObject;
-} & Outcome;
+export type { RecordedCall } from "../../src/transcript/calls.ts";
 
 export type TranscriptStep = Exclude<Step, CallStep> | RecordedCall;
 
@@ -27,13 +25,6 @@ export const transcriptDir = fileURLToPath(new URL(".", import.meta.url));
 
 export function transcriptPath(name: string): string {
   return `${transcriptDir}${name}.json`;
-}
-
-/** The outcome part of a recorded call. */
-export function outcomeOf(call: RecordedCall): Outcome {
-  if ("stream" in call) return call.error ? { stream: call.stream, error: call.error } : { stream: call.stream };
-  if ("error" in call) return { error: call.error };
-  return { response: call.response };
 }
 
 export function buildTranscript(scenario: Scenario, runtime: Transcript["runtime"], results: readonly CallResult[]): Transcript {

@@ -2,7 +2,7 @@
 // golden CRI suite promises.
 
 import { describe, expect, test } from "vitest";
-import { canonicalJson } from "./normalise.ts";
+import { canonicalJson } from "../../src/transcript/normalise.ts";
 import { scenarios } from "./scenarios/index.ts";
 import { loadTranscripts } from "./transcript.ts";
 

@@ -14,7 +14,7 @@ import { registryOf } from "../../fake-containerd/registry.ts";
 import type * as v1 from "../../src/cri/api/v1.ts";
 import type * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
 import type { CriV1alpha2Client, CriV1Client, ServiceClient } from "../../src/cri/transport/grpc.ts";
-import type { CriTarget } from "../../golden/cri/target.ts";
+import type { CriTarget } from "../../src/transcript/target.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import { referenceConfigToml } from "../../golden/cri/reference-runtime.ts";
 

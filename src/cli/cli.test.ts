@@ -1,7 +1,7 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { connectCri } from "../cri/transport/grpc.ts";
 import { repoRoot, startFakeCri as start, stopFakeCri as stop } from "../../test/fake-cri-process.ts";
@@ -111,5 +111,63 @@ describe("fake-cri serve", () => {
     await expect(start(["serve", "--config", config, "--listen", `unix://${join(work, "bad.sock")}`])).rejects.toThrow(
       'fake-cri: invalid plugin config: no corresponding runtime configured in `containerd.runtimes` for `containerd` `default_runtime_name = "nope"',
     );
+  }, 60_000);
+});
+
+describe("fake-cri record and replay", () => {
+  const cli = (...args: string[]) =>
+    new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
+      execFile(process.execPath, ["bin/fake-cri.js", ...args], { cwd: repoRoot, timeout: 60_000 }, (err, stdout, stderr) =>
+        resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
+      ),
+    );
+
+  test("record with the upstream down: it says so, serves, answers Unavailable naming the upstream, and writes the trace on SIGTERM", async () => {
+    const upstream = `unix://${join(work, "nobody.sock")}`;
+    const out = join(work, "down.json");
+    const recording = await start(["record", "--upstream", upstream, "--listen", `unix://${join(work, "proxy.sock")}`, "--out", out]);
+    try {
+      // stderr comes through a pipe of its own, maybe after the endpoint on stdout.
+      for (let i = 0; i < 50 && !recording.stderr().includes("\n"); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(recording.stderr()).toContain(`(not answering yet (`);
+      const client = connectCri(recording.endpoint);
+      await expect(client.runtime.version({})).rejects.toMatchObject({
+        code: 14,
+        message: `fake-cri record: the upstream ${upstream} is unavailable: connect ENOENT ${join(work, "nobody.sock")}`,
+      });
+      client.close();
+    } finally {
+      expect(await stop(recording)).toBe(0);
+    }
+    const trace = JSON.parse(readFileSync(out, "utf8"));
+    expect(trace).toMatchObject({ format: "fake-cri-trace/1", scenario: "down", upstream, calls: 1 });
+    expect(trace.steps[0]).toMatchObject({ method: "version", error: { code: "Unavailable" } });
+    expect(recording.stderr()).toContain(`fake-cri record: SIGTERM: wrote 1 calls from 1 connections`);
+
+    // Replayed against the fake, which answers: the difference is reported and the exit status says so.
+    const replayed = await cli("replay", out);
+    expect(replayed.code).toBe(1);
+    expect(replayed.stdout).toContain("down, step 0 at +");
+    expect(replayed.stdout).toContain("down: 1 call replayed against the fake in-process: 1 answer differs");
+  }, 60_000);
+
+  test("replay refuses a corrupt or foreign trace, naming the file and the field", async () => {
+    const corrupt = join(work, "corrupt.json");
+    writeFileSync(corrupt, '{"format": "fake-cri-trace/1", "scenario": 1}');
+    expect(await cli("replay", corrupt)).toMatchObject({ code: 1, stderr: `fake-cri: ${corrupt}: scenario: expected a string, found number 1\n` });
+    const golden = join(repoRoot, "golden/cri/container-lifecycle.json");
+    const foreign = await cli("replay", golden);
+    expect(foreign.code).toBe(1);
+    expect(foreign.stderr).toBe(`fake-cri: ${golden}: format: expected "fake-cri-trace/1", found nothing: not a trace written by fake-cri record\n`);
+  }, 60_000);
+
+  test("replay --as-test writes a vitest file that replays the trace from beside it", async () => {
+    const trace = join(repoRoot, "src/trace/testing/pod-exits.trace.json");
+    const testFile = join(work, "pod-exits.test.ts");
+    const written = await cli("replay", trace, "--as-test", testFile);
+    expect(written).toMatchObject({ code: 0, stdout: `${testFile}\n` });
+    const source = readFileSync(testFile, "utf8");
+    expect(source).toContain('from "fake-cri/trace"');
+    expect(source).toContain(`new URL(${JSON.stringify(relative(work, trace))}, import.meta.url)`);
   }, 60_000);
 });

@@ -24,13 +24,16 @@ const nodeOnly = {
   "src/cri/transport/authority-shim.test.ts": "checks the shim against the :authority octets Node's nghttp2 accepts",
   "src/cri/transport/old-clients.test.ts": "records how Node's HTTP/2 server treats old grpc-go clients",
   "src/cli/cli.test.ts": "spawns bin/fake-cri.js, a Node command",
+  "src/trace/proxy.test.ts": "fake-cri record's proxy is Node-only (node:http2 streams relayed as Node runs them)",
+  "src/trace/replay-recorded.test.ts": "records through fake-cri record's proxy, which is Node-only",
+  "src/trace/as-test.test.ts": "records through the Node-only proxy and runs Node's vitest",
 };
 
 const suites: Record<string, Suite> = {
   shared: { paths: ["test/shared"] },
   core: { paths: ["fake-containerd", "golden/go/replay", "src/go", "src/node", "src/cri/helpers"] },
   cri: {
-    paths: ["src/cri", "src/harness", "src/cli", "golden/cri"],
+    paths: ["src/cri", "src/harness", "src/cli", "src/transcript", "src/trace", "golden/cri"],
     others: ["src/cri/helpers"],
     leftOut: {
       bun: nodeOnly,

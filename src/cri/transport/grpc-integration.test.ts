@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { methodOf } from "../../../golden/cri/scenario.ts";
+import { methodOf } from "../../transcript/calls.ts";
 import * as v1 from "../api/v1.ts";
 import * as v1alpha2 from "../api/v1alpha2.ts";
 import { Code, codeName, statusOf } from "../errors.ts";

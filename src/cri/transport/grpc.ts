@@ -123,7 +123,15 @@ export async function serveCri(services: CriServices, options: ServeOptions = {}
       close: async () => server.forceShutdown(),
     };
   }
-  return serveUnix(server, endpoint.path);
+  return serveBehindAuthorityShim(endpoint.path, {
+    listen: (privatePath) =>
+      new Promise<void>((resolve, reject) =>
+        server.bindAsync(`unix://${privatePath}`, grpc.ServerCredentials.createInsecure(), (err) =>
+          err ? reject(err) : resolve(),
+        ),
+      ),
+    shutdown: () => server.forceShutdown(),
+  });
 }
 
 /** The longest unix socket path the kernel takes (sun_path holds it with its NUL). */
@@ -137,8 +145,25 @@ function checkSocketPath(path: string, what: string): void {
   }
 }
 
-async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> {
-  // grpc-js listens on a socket of its own in a private directory; the public socket is the shim's.
+/**
+ * An HTTP/2 server that can listen on a unix socket path and be stopped with every call in flight.
+ * @internal
+ */
+export interface PrivateServer {
+  /** Listens on the unix socket at `path`. */
+  listen(path: string): Promise<void>;
+  /** Stops listening and ends every call. */
+  shutdown(): void;
+}
+
+/**
+ * Serves `server` on the unix socket `path`, created 0600, with the authority shim in front so old
+ * Go clients are let in: the server listens on a socket of its own in a private directory, the
+ * public socket is the shim's. (serveCri's unix socket, and fake-cri record's.) A path the kernel
+ * would cut short is refused before anything is made, and a start that fails leaves nothing behind.
+ * @internal
+ */
+export async function serveBehindAuthorityShim(path: string, server: PrivateServer): Promise<CriServer> {
   const privateBase = join(tmpdir(), "fake-cri-grpc-");
   checkSocketPath(path, "the socket path");
   checkSocketPath(`${privateBase}XXXXXX/grpc.sock`, "a socket in the temp dir (TMPDIR)");
@@ -150,16 +175,11 @@ async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> 
   const upstream = join(privateDir, "grpc.sock");
   let shim: AuthorityShim | undefined;
   try {
-    await new Promise<void>((resolve, reject) =>
-      server.bindAsync(`unix://${upstream}`, grpc.ServerCredentials.createInsecure(), (err) =>
-        err ? reject(err) : resolve(),
-      ),
-    );
+    await server.listen(upstream);
     shim = await listenWithAuthorityShim(path, upstream);
     await chmod(path, 0o600);
   } catch (err) {
-    // Nothing of a failed start stays behind: not the socket, nor a directory made for it.
-    server.forceShutdown();
+    server.shutdown();
     if (shim) {
       await shim.close();
       await unlink(path).catch(() => undefined);
@@ -176,7 +196,7 @@ async function serveUnix(server: grpc.Server, path: string): Promise<CriServer> 
     close: () =>
       (closing ??= (async () => {
         const shimClosed = listening.close();
-        server.forceShutdown();
+        server.shutdown();
         await shimClosed;
         await rm(privateDir, { recursive: true, force: true });
         // Another server may own the path by now; only remove our own socket.

@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import type { JsonObject } from "./calls.ts";
 import { Normaliser, type Outcome } from "./normalise.ts";
 
 const idA = "a".repeat(63) + "1";
@@ -83,6 +84,45 @@ describe("unorderedLists", () => {
     const items = [{ id: idA }, { id: idB }];
     expect(() => n.outcome("listContainers", { response: { containers: items } }, [])).toThrow(/sort alike/);
   });
+
+  test("a trace keeps such items in the order they came, and numbers their IDs in that order", () => {
+    const n = new Normaliser(undefined, "keep-received-order");
+    const items = [{ id: idB }, { id: idA }];
+    expect(response(n.outcome("listContainers", { response: { containers: items } }, []))).toEqual({ containers: [{ id: "$id1" }, { id: "$id2" }] });
+    expect(n.runtimeIdOf("$id1")).toBe(idB);
+    expect([...n.runtimeIds()]).toEqual([[idB, "$id1"], [idA, "$id2"]]);
+  });
+});
+
+describe("networkNames", () => {
+  test("netns files, host-side veth names (also as keys) and MAC addresses become markers; loopback's MAC stays", () => {
+    const n = new Normaliser();
+    const netns = "/var/run/netns/cni-de5d2c94-18c1-e46f-76c0-a1a0c09108d5";
+    const info = {
+      cniResult: {
+        Interfaces: {
+          eth0: { Mac: "4a:fd:76:9b:9d:fd", Sandbox: netns },
+          lo: { Mac: "00:00:00:00:00:00", Sandbox: netns },
+          vethab363ebf: { Mac: "ee:88:21:f4:e3:19", Sandbox: "" },
+        },
+      },
+      note: "peer of vethab363ebf",
+    };
+    expect(response(n.outcome("podSandboxStatus", { response: { info: { info } } }, []))).toEqual({
+      info: {
+        info: {
+          cniResult: {
+            Interfaces: {
+              $veth1: { Mac: "$mac2", Sandbox: "" },
+              eth0: { Mac: "$mac1", Sandbox: "/var/run/netns/cni-$netns1" },
+              lo: { Mac: "00:00:00:00:00:00", Sandbox: "/var/run/netns/cni-$netns1" },
+            },
+          },
+          note: "peer of $veth1",
+        },
+      },
+    });
+  });
 });
 
 describe("field rules", () => {
@@ -112,5 +152,17 @@ describe("field rules", () => {
       ],
     });
     expect(n.request({ logDirectory: "/tmp/logs/pod" }, [])).toEqual({ logDirectory: "$logRoot/pod" });
+  });
+
+  test("PIDs: a pid field and the PID in a /proc path", () => {
+    const n = new Normaliser();
+    const info: JsonObject = { pid: 25421, namespaces: [{ type: "pid", path: "/proc/25421/ns/pid" }, { type: "mount" }], note: "/proc/self/status" };
+    expect(response(n.outcome("containerStatus", { response: { info: { info } } }, []))).toEqual({
+      info: { info: { pid: "$pid", namespaces: [{ type: "pid", path: "/proc/$pid/ns/pid" }, { type: "mount" }], note: "/proc/self/status" } },
+    });
+  });
+
+  test("without a log root (a trace) paths stay as they are", () => {
+    expect(new Normaliser().request({ logDirectory: "/tmp/logs/pod" }, [])).toEqual({ logDirectory: "/tmp/logs/pod" });
   });
 });

@@ -1,10 +1,11 @@
 // What a CRI transcript is replayed against: clients for both services (v1, optionally v1alpha2)
 // with one method per RPC keyed like the generated definitions, plus a way back to an empty runtime.
-// A real containerd over gRPC (live-target.ts) and the fake in-process or over its socket all fit.
+// A real containerd over gRPC (golden/cri/live-target.ts), the fake in-process or over its socket
+// all fit. Portable.
 
-import type * as v1 from "../../src/cri/api/v1.ts";
-import type * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
-import type { RequestOf, ResponseOf, ServiceDefinition } from "../../src/cri/service-types.ts";
+import type * as v1 from "../cri/api/v1.ts";
+import type * as v1alpha2 from "../cri/api/v1alpha2.ts";
+import type { RequestOf, ResponseOf, ServiceDefinition } from "../cri/service-types.ts";
 
 /**
  * A client method: a unary RPC answers with a promise, a server-streaming one with an async
@@ -13,13 +14,21 @@ import type { RequestOf, ResponseOf, ServiceDefinition } from "../../src/cri/ser
  * as Unknown with its message, which is how grpc-go sends an error without a status.
  */
 export type TargetMethod<M> = M extends { responseStream: true }
-  ? (request: RequestOf<M>) => AsyncIterable<ResponseOf<M>>
-  : (request: RequestOf<M>) => Promise<ResponseOf<M>>;
+  ? (request: RequestOf<M>, options?: TargetCallOptions) => AsyncIterable<ResponseOf<M>>
+  : (request: RequestOf<M>, options?: TargetCallOptions) => Promise<ResponseOf<M>>;
 
+/** Options of one call to a target. */
+export interface TargetCallOptions {
+  /** The call's deadline, in milliseconds of the target's time from now. */
+  timeoutMs?: number;
+}
+
+/** A target's client of one service: a method per RPC of the definition. */
 export type TargetService<D extends ServiceDefinition> = {
   [K in keyof D["methods"]]: TargetMethod<D["methods"][K]>;
 };
 
+/** A runtime a transcript is replayed against, with a way back to an empty runtime. */
 export interface CriTarget {
   runtime: TargetService<typeof v1.RuntimeServiceDefinition>;
   image: TargetService<typeof v1.ImageServiceDefinition>;

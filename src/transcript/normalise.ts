@@ -6,9 +6,18 @@
 // A Normaliser lives for one scenario run: markers are numbered by first appearance, so the same
 // value gets the same marker throughout a transcript and equal values stay visibly equal.
 
-import type { DerivedValue } from "./resolve.ts";
-import type { Json, JsonObject } from "./scenario.ts";
+import type { Json, JsonObject } from "./calls.ts";
 
+/**
+ * A request value computed from the run's own IDs (an ID prefix, an ID made too long) and the
+ * expression that computed it, which the transcript stores in its place.
+ */
+export interface DerivedValue {
+  value: string;
+  expression: string;
+}
+
+/** A gRPC status as a transcript writes it: the code's name (`NotFound`) and the message. */
 export interface Status {
   code: string;
   message: string;
@@ -20,16 +29,37 @@ export type Outcome = { response: Json } | { error: Status } | { stream: Json[];
 const hex64 = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g;
 const digestHex = /sha256:([0-9a-f]{64})/g;
 
+/** What to do with two items of an unordered list that sort alike (their order would depend on the run). */
+export type ListTies = "refuse" | "keep-received-order";
+
 export class Normaliser {
-  private readonly logRoot: string;
+  private readonly logRoot: string | undefined;
+  private readonly ties: ListTies;
   private readonly ids = new Map<string, string>();
   private readonly digests = new Set<string>();
   private readonly times = new Map<string, string>();
   private readonly ips = new Map<string, string>();
   private readonly tokens = new Map<string, string>();
+  private readonly networkNames = new Map<string, string>();
 
-  constructor(logRoot: string) {
+  /**
+   * `logRoot`: the run's log root, written `$logRoot` (a scenario's; a trace has none). `ties`:
+   * a scenario must not depend on the run (refuse); a trace records what it was given.
+   */
+  constructor(logRoot?: string, ties: ListTies = "refuse") {
     this.logRoot = logRoot;
+    this.ties = ties;
+  }
+
+  /** The runtime IDs seen so far with their markers (`$id1`...), in order of first appearance. */
+  runtimeIds(): ReadonlyMap<string, string> {
+    return this.ids;
+  }
+
+  /** The runtime ID a marker (`$id3`) stands for in this run, if it has appeared. */
+  runtimeIdOf(marker: string): string | undefined {
+    for (const [id, m] of this.ids) if (m === marker) return id;
+    return undefined;
   }
 
   request(request: JsonObject, derived: readonly DerivedValue[]): JsonObject {
@@ -53,9 +83,10 @@ export class Normaliser {
   }
 
   private message(method: string, message: Json): Json {
-    let result = unorderedLists(method, message, (item) =>
+    let result = unorderedLists(method, message, this.ties, (item) =>
       canonicalJson(mapStrings(withoutTimes(item), (s) => this.text(s, false))),
     );
+    result = mapKeys(result, (key) => (vethName.test(key) ? networkNames(key, this.networkNames, true) : key));
     result = mapStrings(result, (s) => this.text(s, true));
     result = lifecycleTimestamps(result, this.times);
     result = sampleTimestamps(result);
@@ -68,9 +99,10 @@ export class Normaliser {
 
   /** The string rules every string goes through. With `assign` false, unseen IDs read as `$new` and get no number. */
   private text(s: string, assign: boolean): string {
-    let out = logRoot(s, this.logRoot);
+    let out = this.logRoot === undefined ? s : logRoot(s, this.logRoot);
     out = instanceDirs(out);
     out = runtimeIds(out, this.ids, this.digests, assign);
+    out = networkNames(out, this.networkNames, assign);
     return out;
   }
 
@@ -91,6 +123,7 @@ function logRoot(s: string, root: string): string {
 
 /** containerd's root and state dirs (`.../io.containerd.<plugin>...`) are wherever the instance was started. */
 function instanceDirs(s: string): string {
+  if (!s.includes("/io.containerd.")) return s;
   return s.replace(/(?<![\w.\-/$])\/[\w.\-/]*?(?=\/io\.containerd\.[a-z])/g, "$root");
 }
 
@@ -99,6 +132,7 @@ function instanceDirs(s: string): string {
  * The hex of an image ID or digest seen as `sha256:<hex>` is not one of them and stays literal.
  */
 function runtimeIds(s: string, ids: Map<string, string>, digests: ReadonlySet<string>, assign: boolean): string {
+  if (s.length < 64) return s;
   return s.replace(hex64, (id) => {
     if (digests.has(id)) return id;
     let marker = ids.get(id);
@@ -109,6 +143,32 @@ function runtimeIds(s: string, ids: Map<string, string>, digests: ReadonlySet<st
     }
     return marker;
   });
+}
+
+const netnsName = /(?<=cni-)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![0-9a-f])/g;
+const vethName = /^veth[0-9a-f]{8}$/;
+const vethNames = /(?<![\w-])veth[0-9a-f]{8}(?![\w-])/g;
+const macAddress = /(?<![0-9a-f:])(?!00:00:00:00:00:00)[0-9a-f]{2}(?::[0-9a-f]{2}){5}(?![0-9a-f:])/g;
+
+/**
+ * A pod's network gets random names on every run: containerd names its network namespace file
+ * `cni-<random UUID>`, the bridge plugin names the host's end of the pod's veth pair `veth<8 random
+ * hex>` and the kernel gives the interfaces random MAC addresses (all in verbose PodSandboxStatus
+ * info). They become `cni-$netns1`, `$veth1`, `$mac1`... by first appearance (loopback's all-zero
+ * MAC stays). With `assign` false, unseen names read as `$new`.
+ */
+function networkNames(s: string, names: Map<string, string>, assign: boolean): string {
+  if (!s.includes("cni-") && !s.includes("veth") && !s.includes(":")) return s;
+  const rename = (kind: string) => (name: string): string => {
+    let marker = names.get(name);
+    if (marker === undefined) {
+      if (!assign) return "$new";
+      marker = `$${kind}${[...names.values()].filter((m) => m.startsWith(`$${kind}`)).length + 1}`;
+      names.set(name, marker);
+    }
+    return marker;
+  };
+  return s.replace(netnsName, rename("netns")).replace(vethNames, rename("veth")).replace(macAddress, rename("mac"));
 }
 
 /**
@@ -145,20 +205,21 @@ const unorderedListPaths: Record<string, string[][]> = {
 
 /**
  * containerd lists sandboxes, containers, images and stats by ranging over Go maps, so their order
- * is random: such lists are sorted by their normalised content.
+ * is random: such lists are sorted by their normalised content. Items that sort alike keep the
+ * order they came in when `ties` allows it (sort is stable).
  */
-function unorderedLists(method: string, message: Json, sortKey: (item: Json) => string): Json {
+function unorderedLists(method: string, message: Json, ties: ListTies, sortKey: (item: Json) => string): Json {
   let result = message;
-  for (const path of unorderedListPaths[method] ?? []) result = sortListAt(result, path, method, sortKey);
+  for (const path of unorderedListPaths[method] ?? []) result = sortListAt(result, path, method, ties, sortKey);
   return result;
 }
 
-function sortListAt(value: Json, path: readonly string[], method: string, sortKey: (item: Json) => string): Json {
+function sortListAt(value: Json, path: readonly string[], method: string, ties: ListTies, sortKey: (item: Json) => string): Json {
   if (path.length === 0) {
     if (!Array.isArray(value)) return value;
     const keyed = value.map((item) => ({ item, key: sortKey(item) }));
     keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
-    for (let i = 1; i < keyed.length; i++) {
+    for (let i = 1; i < keyed.length && ties === "refuse"; i++) {
       if (keyed[i]!.key === keyed[i - 1]!.key) {
         throw new Error(`${method}: two list items sort alike (${keyed[i]!.key}); their order would depend on the run`);
       }
@@ -166,9 +227,9 @@ function sortListAt(value: Json, path: readonly string[], method: string, sortKe
     return keyed.map((k) => k.item);
   }
   const [head, ...rest] = path;
-  if (head === "[]") return Array.isArray(value) ? value.map((item) => sortListAt(item, rest, method, sortKey)) : value;
+  if (head === "[]") return Array.isArray(value) ? value.map((item) => sortListAt(item, rest, method, ties, sortKey)) : value;
   if (!isObject(value) || !(head! in value)) return value;
-  return { ...value, [head!]: sortListAt(value[head!]!, rest, method, sortKey) };
+  return { ...value, [head!]: sortListAt(value[head!]!, rest, method, ties, sortKey) };
 }
 
 const lifecycleFields = ["createdAt", "startedAt", "finishedAt"] as const;
@@ -261,9 +322,13 @@ function streamingUrls(method: string, message: Json, tokens: Map<string, string
   return { ...message, url };
 }
 
-/** Process IDs (verbose info) are the kernel's: non-zero becomes `$pid`. */
+/**
+ * Process IDs (verbose info) are the kernel's: a non-zero `pid` becomes `$pid`, and so does the
+ * PID in a `/proc/<pid>/...` path (a container's runtime spec joins its sandbox's namespaces there).
+ */
 function pids(message: Json): Json {
-  return mapFields(message, (key, value) => (key === "pid" && typeof value === "number" && value !== 0 ? "$pid" : value));
+  const withPaths = mapStrings(message, (s) => s.replace(/(?<=\/proc\/)[1-9]\d*(?=\/)/g, "$$pid"));
+  return mapFields(withPaths, (key, value) => (key === "pid" && typeof value === "number" && value !== 0 ? "$pid" : value));
 }
 
 // ---- JSON helpers ----
@@ -277,6 +342,13 @@ export function mapStrings(value: Json, fn: (s: string) => string): Json {
   if (typeof value === "string") return fn(value);
   if (Array.isArray(value)) return value.map((v) => mapStrings(v, fn));
   if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)]));
+  return value;
+}
+
+/** Renames object keys at every level. */
+function mapKeys(value: Json, fn: (key: string) => string): Json {
+  if (Array.isArray(value)) return value.map((v) => mapKeys(v, fn));
+  if (isObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [fn(k), mapKeys(v, fn)]));
   return value;
 }
 
