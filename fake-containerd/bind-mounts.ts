@@ -13,7 +13,7 @@ import { clean, join } from "../src/go/filepath.ts";
 import type { NodeFiles } from "../src/node/node-files.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { jsonDocument, type JsonPick } from "./events.ts";
-import type { ContainerFilesystem } from "./processes.ts";
+import type { ContainerFilesystem } from "./processes/script.ts";
 
 interface SpecMount {
   type: string | undefined;

@@ -1,7 +1,7 @@
 // What changed in a fake-containerd since it was last asked, object by object, so that a journal
 // can save those objects instead of the whole daemon (`fake-cri serve --state` keeps its node this
 // way: src/cli/journal.ts). Once FakeContainerd.trackChanges() is called, the stores mark what they
-// change; takeChanges() turns the marks into records holding each object as saveState() holds it
+// change (change-log.ts); takeChanges() turns the marks into records holding each object as saveState() holds it
 // (null: gone), and applyChanges() lays records over a saved state, in order. A record says what
 // an object is, not what was done to it, so laying the same records again changes nothing.
 //
@@ -13,7 +13,7 @@
 import type { ContainerState, ContainerStoreState } from "./containers.ts";
 import type { ContentStoreState } from "./content/store.ts";
 import type { ImageStoreState } from "./images/store.ts";
-import type { FakeContainerdState, NamespaceStoresState } from "./index.ts";
+import type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
 import type { SnapshotterBackendState } from "./snapshots/backend.ts";
 import type { SnapshottersState } from "./snapshots/snapshotters.ts";
 import type { SnapshotStoreState } from "./snapshots/store.ts";
@@ -43,33 +43,6 @@ export type ContainerdChange =
   | { kind: "snapshotter"; namespace: string; snapshotter: string; value: { sequence: number; nextId: number; root: string } }
   | { kind: "namespace"; namespace: string; value: { labels: Record<string, string> } | null }
   | { kind: "daemon"; value: { ids: FakeContainerdState["ids"]; nextPid: number } };
-
-/** What a store marks: the kind of object, its namespace, and its key ("<snapshotter>/<key>" for snapshots). */
-export interface Mark {
-  kind: "container" | "bucket" | "blob" | "image" | "snapshot" | "snapshotter" | "namespace";
-  namespace: string;
-  key: string;
-}
-
-/** The objects marked since the last take(), each once, in the order first marked. */
-export class ChangeLog {
-  private marked = new Map<string, Mark>();
-
-  mark(kind: Mark["kind"], namespace: string, key = ""): void {
-    const id = `${kind}\n${namespace}\n${key}`;
-    if (!this.marked.has(id)) this.marked.set(id, { kind, namespace, key });
-  }
-
-  get size(): number {
-    return this.marked.size;
-  }
-
-  take(): Mark[] {
-    const marks = [...this.marked.values()];
-    this.marked = new Map();
-    return marks;
-  }
-}
 
 /** Lays `changes` over `state`, in order (changing it), and returns it. */
 export function applyChanges(state: FakeContainerdState, changes: readonly ContainerdChange[]): FakeContainerdState {

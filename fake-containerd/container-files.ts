@@ -4,10 +4,10 @@
 // (ProcessHost).
 
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
-import type { ProcessUser } from "./busybox-id.ts";
 import { procSelfStatus, type StatusSpec } from "./proc-status.ts";
 import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
-import type { FileChange, ProcessRegistry } from "./processes.ts";
+import type { ProcessRegistry } from "./processes/registry.ts";
+import type { FileChange, ProcessUser } from "./processes/script.ts";
 import { pathParts } from "./snapshots/fs.ts";
 import { jsonDocument, type JsonPick } from "./events.ts";
 

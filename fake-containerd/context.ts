@@ -1,7 +1,7 @@
 // What every part of fake-containerd shares: time, IDs, the operation hook (faults, gates,
 // latency) and the event stream. The root object builds one and hands it to each store.
 
-import type { ChangeLog } from "./changes.ts";
+import type { ChangeLog } from "./change-log.ts";
 import type { Clock } from "./clock.ts";
 import type { IdGenerator } from "./ids.ts";
 import type { Operations } from "./operations.ts";

@@ -5,7 +5,7 @@ import { ContainerdError, ErrorKind } from "./errdefs.ts";
 import type { Envelope } from "./events.ts";
 import { RandomIds, SeededIds } from "./ids.ts";
 import { createFakeContainerd, type FakeContainerd, type FakeContainerdState } from "./index.ts";
-import { signals } from "./processes.ts";
+import { signals } from "./processes/script.ts";
 
 const spec = (args: string[]) => ociSpec({ process: { args } });
 const json = (value: unknown) => JSON.stringify(value, (_, v) => (typeof v === "bigint" ? `${v}n` : v instanceof Uint8Array ? [...v] : v));
@@ -315,6 +315,27 @@ describe("state", () => {
     expect(after).toEqual([]);
     await (restored.clock as VirtualClock).advance(2001);
     expect(after).toEqual(["tick\n", "tick\n", "tick\n"]);
+  });
+
+  test("a shell restored mid-loop keeps its trap and its background job: a SIGTERM then runs the trap after the command it waits for", async () => {
+    const clock = new VirtualClock();
+    const fake = createFakeContainerd({ seed: 1, clock });
+    const ns = fake.namespace("k8s.io");
+    const script = "trap 'echo caught; kill $job; wait $job; echo job $?; exit 7' TERM; sleep 100 & job=$!; while true; do echo tick; sleep 2; done";
+    await ns.containers.create({ id: "trapper", spec: spec(["sh", "-c", script]) });
+    await (await ns.tasks.create("trapper")).start();
+    await clock.advance(3000);
+
+    const restored = createFakeContainerd({ state: JSON.parse(JSON.stringify(fake.saveState())) as FakeContainerdState });
+    const after: string[] = [];
+    const task = await restored.namespace("k8s.io").tasks.get("trapper", { io: printed(after) });
+    await (restored.clock as VirtualClock).advance(500);
+    await task.kill(signals.SIGTERM);
+    await (restored.clock as VirtualClock).advance(499);
+    expect(after).toEqual([]);
+    await (restored.clock as VirtualClock).advance(1);
+    expect(after).toEqual(["caught\n", "job 143\n"]);
+    expect((await task.wait()).exitStatus).toBe(7);
   });
 
   test("a script that reads the container's files is laid out when it starts; restored, it goes on with the steps it was laid out as", async () => {

@@ -4,7 +4,9 @@
 
 import type { NodeFiles } from "../src/node/node-files.ts";
 import { bindMounts } from "./bind-mounts.ts";
-import { ChangeLog, type ContainerdChange } from "./changes.ts";
+import { ChangeLog } from "./change-log.ts";
+import type { ContainerdChange } from "./changes.ts";
+import type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
 import { RealClock, VirtualClock, type Clock } from "./clock.ts";
 import { ContainerStore, type ContainerStoreState } from "./containers.ts";
 import type { FakeContext } from "./context.ts";
@@ -14,7 +16,7 @@ import { RandomIds, SeededIds, type IdGenerator } from "./ids.ts";
 import { imageStores } from "./images/stores.ts";
 import { Namespaces, type NamespacesState } from "./namespaces.ts";
 import { checkOperation, Operations, type FaultSpec, type FaultState, type Gate, type OperationPattern } from "./operations.ts";
-import { ProcessRegistry, type ProcessRegistryState } from "./processes.ts";
+import { ProcessRegistry, type ProcessRegistryState } from "./processes/registry.ts";
 import { PidCounter, TaskService, type TaskServiceState } from "./tasks.ts";
 import { Network } from "./network.ts";
 
@@ -24,6 +26,7 @@ export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type EventExchange, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
 export { bindMounts } from "./bind-mounts.ts";
+export type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
 export {
   applyChanges,
   withoutTasks,
@@ -35,7 +38,6 @@ export {
 } from "./changes.ts";
 export type { ContainerState } from "./containers.ts";
 export type { NamespaceInfo, Namespaces } from "./namespaces.ts";
-export type { ProcessUser } from "./busybox-id.ts";
 export type { FileSpec } from "./images/build.ts";
 export type { Platform } from "./images/platforms.ts";
 export {
@@ -46,8 +48,7 @@ export {
   type ExecProcessInfo,
   type FileChange,
   type OutputChunk,
-  type ProcessRegistry,
-  type Registration,
+  type ProcessUser,
   type Script,
   type Stream,
   type ProcessScript,
@@ -55,7 +56,8 @@ export {
   type ProcessContext,
   type ContainerMatch,
   type ExecMatch,
-} from "./processes.ts";
+} from "./processes/script.ts";
+export type { ProcessRegistry, Registration } from "./processes/registry.ts";
 export {
   ociSpec,
   ociSpecTypeUrl,
@@ -158,30 +160,6 @@ export interface FakeContainerdOptions {
    * as the processes' filesystem hook). Without them, mounts show nothing.
    */
   nodeFiles?: NodeFiles;
-}
-
-/** A fake containerd saved as JSON-serialisable data (saveState()). */
-export interface FakeContainerdState {
-  format: "fake-containerd/1";
-  clock: { kind: "virtual"; nowNs: string; tickNs: string } | { kind: "real" } | { kind: "custom" };
-  ids: { kind: "seeded"; position: string } | { kind: "random" } | { kind: "custom" };
-  nextPid: number;
-  runtimes: string[];
-  faults: FaultState[];
-  namespaces: NamespacesState;
-  stores: NamespaceStoresState[];
-  processes: ProcessRegistryState;
-  /** What could not be saved (function scripts, custom clocks ...) and how it comes back. */
-  notes: string[];
-}
-
-/** @internal The saved stores of one namespace. */
-export interface NamespaceStoresState {
-  namespace: string;
-  containers: ContainerStoreState;
-  tasks: TaskServiceState;
-  /** The other parts' stores, by their key in the namespace view. */
-  others: Record<string, unknown>;
 }
 
 /** A new fake containerd daemon: seeded IDs and a virtual clock with `seed`, or continuing from `state`. */

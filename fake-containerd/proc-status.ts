@@ -3,7 +3,7 @@
 // kernel's format. The lines about memory, scheduling and PIDs in the container's PID namespace
 // are left out: the fake runs no process to measure.
 
-import type { ProcessUser } from "./busybox-id.ts";
+import type { ProcessUser } from "./processes/script.ts";
 
 /** The spec members this reads. */
 export interface StatusSpec {

@@ -3,7 +3,7 @@
 // file or the new one, never a torn one. node:fs/promises exists on Node, Deno and Bun alike.
 
 import { open, readFile, rename, rm } from "node:fs/promises";
-import type { FakeContainerdState } from "./index.ts";
+import type { FakeContainerdState } from "./saved-state.ts";
 import { parseFakeContainerdState } from "./state-schema.ts";
 
 export async function saveStateFile(path: string, state: FakeContainerdState): Promise<void> {

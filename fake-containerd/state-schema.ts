@@ -8,7 +8,7 @@ import { z } from "zod";
 import type { BackendSnapshotState, BlobState, ContainerdChange, ImageState, SnapshotRecordState } from "./changes.ts";
 import type { ContainerState } from "./containers.ts";
 import { errorKinds, type ErrorKind } from "./errdefs.ts";
-import type { FakeContainerdState } from "./index.ts";
+import type { FakeContainerdState } from "./saved-state.ts";
 import { operationNames } from "./operations.ts";
 import type { UpperDirState } from "./snapshots/fs.ts";
 

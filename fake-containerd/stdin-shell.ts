@@ -3,11 +3,11 @@
 // Each line runs as the emulation runs `sh -c LINE`, its output the shell's; `exit [N]` and end of
 // file end it (with the last status). On a terminal it is interactive as ash is: it prompts on
 // stderr ("/ # " for root in /, "$ " for others), and ^C gives a fresh prompt; SIGTERM and SIGQUIT
-// do not end it. This is the bridge until the interpreter (issue 14) keeps a shell's state between
-// lines (variables, cd, functions): each line starts afresh.
+// do not end it. Each line starts afresh: this is the bridge until the lines are fed to one live
+// shell of the interpreter (emulation/), which keeps variables, cd and functions between them.
 
-import { baseName } from "./busybox-commands.ts";
-import type { ProcessContext, ScriptFunction } from "./processes.ts";
+import { baseName } from "./emulation/index.ts";
+import type { ProcessContext, ScriptFunction } from "./processes/script.ts";
 
 const shells = new Set(["sh", "ash", "bash"]);
 

@@ -5,7 +5,7 @@ import { describe, expect, test } from "vitest";
 import { VirtualClock } from "./clock.ts";
 import { ociSpec } from "./containers.ts";
 import { createFakeContainerd } from "./index.ts";
-import { signals, type ScriptFunction } from "./processes.ts";
+import { signals, type ScriptFunction } from "./processes/script.ts";
 import { ProcessStdio } from "./stdio.ts";
 
 async function runningTask(options: { containerArgs?: string[]; stdio?: ProcessStdio; spec?: object } = {}) {

@@ -3,7 +3,7 @@ import { VirtualClock } from "./clock.ts";
 import { ociSpec } from "./containers.ts";
 import { ContainerdError } from "./errdefs.ts";
 import { createFakeContainerd, type FakeContainerdOptions } from "./index.ts";
-import { signals, type ProcessScript } from "./processes.ts";
+import { signals, type ProcessScript } from "./processes/script.ts";
 import { Task, type ProcessIO } from "./tasks.ts";
 
 const { SIGKILL, SIGTERM, SIGHUP, SIGWINCH } = signals;

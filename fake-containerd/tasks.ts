@@ -5,7 +5,6 @@
 
 import type { Clock } from "./clock.ts";
 import type { OperationName } from "./operations.ts";
-import { processUserOf, type ProcessUser } from "./busybox-id.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
 import {
@@ -39,24 +38,19 @@ import { validateIdentifier } from "./identifiers.ts";
 import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { hostNetwork, type ConnectionHandler, type Listener, type Network } from "./network.ts";
+import type { ProcessRegistry } from "./processes/registry.ts";
+import { ProcessRunner, StdinPipe, resolvedFromState, resolvedToState, type ProcessHost, type ResolvedScript, type RunnerState, type ScriptState } from "./processes/runner.ts";
 import { Terminal, type TerminalSize } from "./terminal.ts";
 import {
-  ProcessRunner,
-  StdinPipe,
-  resolvedFromState,
-  resolvedToState,
+  processUserOf,
   signals,
   terminatesByDefault,
   type ContainerProcessInfo,
   type FileChange,
   type ProcessDescription,
-  type ProcessHost,
-  type ProcessRegistry,
-  type ResolvedScript,
-  type RunnerState,
-  type ScriptState,
+  type ProcessUser,
   type Stream,
-} from "./processes.ts";
+} from "./processes/script.ts";
 
 /** A process's state as containerd's task service reports it. */
 export type ProcessStatus = "created" | "running" | "paused" | "pausing" | "stopped" | "unknown";
@@ -290,6 +284,10 @@ class Proc implements ProcessHost {
 
   currentPid(): number {
     return this.pid;
+  }
+
+  nextPid(): number {
+    return this.task.service.allocatePid();
   }
 
   write(stream: Stream, data: Uint8Array): void {
@@ -883,6 +881,11 @@ export class TaskService {
   }
 
   // ---- internals ----
+
+  /** A PID from the node's counter, for a process a container's process starts. */
+  allocatePid(): number {
+    return this.links.pids.next();
+  }
 
   /** The container whose task's own process has this PID, in this namespace. */
   private containerOfPid(pid: number): string | undefined {

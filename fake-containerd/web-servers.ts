@@ -6,10 +6,10 @@
 // index.html for a directory, their 404 page, keep-alive. The version they report is the image's
 // NGINX_VERSION or HTTPD_VERSION. They stop cleanly (exit 0) on the signals the servers stop on.
 
-import { baseName } from "./busybox-commands.ts";
+import { baseName } from "./emulation/index.ts";
 import { readClock } from "./clock.ts";
 import type { Socket } from "./network.ts";
-import type { ProcessContext, ScriptFunction } from "./processes.ts";
+import type { ProcessContext, ScriptFunction } from "./processes/script.ts";
 
 interface ServerKind {
   /** The signals that stop it cleanly (exit 0); it ignores the others. */

@@ -8,7 +8,7 @@ import { VirtualClock } from "../fake-containerd/clock.ts";
 import { ociSpec } from "../fake-containerd/containers.ts";
 import { ContainerdError } from "../fake-containerd/errdefs.ts";
 import { createFakeContainerd } from "../fake-containerd/index.ts";
-import { signals, terminatesByDefault } from "../fake-containerd/processes.ts";
+import { signals, terminatesByDefault } from "../fake-containerd/processes/script.ts";
 import { Process, Task, type TaskService } from "../fake-containerd/tasks.ts";
 import { execCommand, processScript, signal } from "./arbitraries/containerd.ts";
 

@@ -10,7 +10,7 @@ import { mapField } from "../filters.ts";
 import { applyLabelPath, storedLabels, validateLabels } from "../content/labels.ts";
 import { quote } from "../../src/go/strconv.ts";
 import type { TarEntry } from "../images/tar.ts";
-import type { FileChange } from "../processes.ts";
+import type { FileChange } from "../processes/script.ts";
 import { concatBytes, toBytes } from "../../src/node/bytes.ts";
 import type { Mount, SnapshotKind, SnapshotterBackend, SnapshotterBackendState } from "./backend.ts";
 import { FsError, listDir, resolvePath, type DiskUsage, type FsNode } from "./fs.ts";

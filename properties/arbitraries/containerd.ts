@@ -1,8 +1,7 @@
 // Arbitraries for fake-containerd: containerd identifiers, labels, signals, process scripts and
 // the steps of a scenario against a namespace.
 import fc from "fast-check";
-import type { ProcessScript } from "../../fake-containerd/processes.ts";
-import { signals } from "../../fake-containerd/processes.ts";
+import { signals, type ProcessScript } from "../../fake-containerd/processes/script.ts";
 
 /** A valid containerd identifier, kept short so that collisions happen. */
 export function containerId(): fc.Arbitrary<string> {

@@ -2,7 +2,7 @@
 // fake can emulate (README.md, "Container commands"): `commands` below is that set.
 
 import type * as v1 from "../../../src/cri/api/v1.ts";
-import type { ScenarioBuilder } from "../scenario.ts";
+import { defineScenario, type Scenario, type ScenarioBuilder } from "../scenario.ts";
 
 type Fields<T> = v1.DeepPartial<T>;
 
@@ -108,4 +108,15 @@ export function waitExited(s: ScenarioBuilder, container: string): void {
     { containerId: `$${container}.containerId` },
     { path: "status.state", equals: "CONTAINER_EXITED" },
   );
+}
+
+/** A running busybox container that runs each of `scripts` with `sh -c` in an ExecSync. */
+export function shellScriptsScenario(name: string, description: string, scripts: readonly string[]): Scenario {
+  return defineScenario(name, description, (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod");
+    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
+    startContainer(s, "app");
+    for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
+  });
 }

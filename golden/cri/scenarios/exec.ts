@@ -3,18 +3,7 @@
 
 import type * as v1 from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario } from "../scenario.ts";
-import { commands, containerStatus, createContainer, execCommands, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
-
-/** A running busybox container that runs each of `scripts` with `sh -c` in an ExecSync. */
-function shellScriptsScenario(name: string, description: string, scripts: readonly string[]): Scenario {
-  return defineScenario(name, description, (s) => {
-    pullBusybox(s);
-    runPod(s, "pod", "pod");
-    createContainer(s, "pod", "pod", "app", commands.sleepForever, "app");
-    startContainer(s, "app");
-    for (const script of scripts) s.runtime.execSync({ containerId: "$app.containerId", cmd: ["sh", "-c", script], timeout: 10n });
-  });
-}
+import { commands, containerStatus, createContainer, execCommands, pullBusybox, runPod, shellScriptsScenario, startContainer, waitExited } from "./common.ts";
 
 export const exec: Scenario[] = [
   defineScenario("exec-sync-commands", "ExecSync output and exit codes of the emulatable commands", (s) => {

@@ -8,6 +8,7 @@ import { exits } from "./exits.ts";
 import { images } from "./images.ts";
 import { prefixes } from "./prefixes.ts";
 import { sandboxes } from "./sandboxes.ts";
+import { shell } from "./shell.ts";
 import { stats } from "./stats.ts";
 import { v1alpha2Scenarios } from "./v1alpha2.ts";
 import { verbose } from "./verbose.ts";
@@ -18,6 +19,7 @@ export const scenarios: Scenario[] = [
   ...containers,
   ...exits,
   ...exec,
+  ...shell,
   ...prefixes,
   ...images,
   ...stats,

@@ -70,12 +70,16 @@ export async function execInContainer(c: CriService, containerId: string, option
   return execInternal(c, container, options);
 }
 
+/** Container specs as parsed, by the record's spec: an exec only reads the process from it. */
+const parsedSpecs = new WeakMap<object, RuntimeSpec>();
+
 async function execInternal(c: CriService, container: Container, options: ExecOptions): Promise<number> {
   let spec: RuntimeSpec;
   try {
     const record = await container.container.info();
     if (!record.spec) throw new Error("spec is nil");
-    spec = parseSpec(record.spec);
+    spec = parsedSpecs.get(record.spec) ?? parseSpec(record.spec);
+    parsedSpecs.set(record.spec, spec);
   } catch (err) {
     throw wrap(err, "failed to get container spec");
   }

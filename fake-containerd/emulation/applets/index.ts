@@ -1,0 +1,24 @@
+// The applets the emulation follows, by name: one entry each, from the family files beside this
+// one. Adding an applet is adding an entry to its family's table. A map, so that a command named
+// like an object's property (`toString`) is no applet.
+
+import type { Applet } from "./applet.ts";
+import { fileApplets } from "./files.ts";
+import { userApplets } from "./id.ts";
+import { printingApplets } from "./printf.ts";
+import { systemApplets } from "./system.ts";
+import { testApplets } from "./test.ts";
+import { textApplets } from "./text.ts";
+
+export type { Applet, AppletIo } from "./applet.ts";
+
+export const applets: ReadonlyMap<string, Applet> = new Map(
+  Object.entries({
+    ...fileApplets,
+    ...textApplets,
+    ...printingApplets,
+    ...testApplets,
+    ...userApplets,
+    ...systemApplets,
+  }),
+);

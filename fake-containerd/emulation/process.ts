@@ -1,0 +1,475 @@
+// A process the emulation runs live on the fake's clock: a shell (or one applet), with the
+// background jobs it starts. Each shell takes steps (shell.ts); a step that takes time is played:
+// its output and file changes go out at their moments, and the shell's next step waits for its
+// end. A step that asks the container about its files before the answers are in is undone, the
+// answers are fetched, and it runs again. Between steps a shell can be reached: a signal runs its
+// trap, input arrives for `read`, a job ends for `wait`. Everything a live process holds is plain
+// data (toState), so a saved fake picks it up where it was.
+
+import { toBytes } from "../../src/node/bytes.ts";
+import { terminatesByDefault, type FileChange, type Stream } from "../processes/script.ts";
+import { FileAnswers, FileView, Miss, type FileSource } from "./files.ts";
+import { Journal } from "./journal.ts";
+import { NotEmulated, Stopped } from "./shell/errors.ts";
+import { signalNames } from "./shell/builtins.ts";
+import type { ShellState } from "./shell/frames.ts";
+import { Shell, spinLimit, type InputBuffer, type ShellContext } from "./shell/shell.ts";
+import { Timeline, type Effect } from "./timeline.ts";
+import { base64ToBytes, bytesToBase64 } from "../state.ts";
+import type { ProcessUser } from "../processes/script.ts";
+
+/** What a live emulated process acts through (the process runner gives it). */
+export interface EmulationPort {
+  /** The process's running time so far, in milliseconds (paused time left out). */
+  activeMs(): number;
+  /** Calls `fn` after `ms` of running time (none passes while paused: the runner re-arms on resume). */
+  setTimer(ms: number, fn: () => void): () => void;
+  write(stream: Stream, data: Uint8Array): void;
+  changeFile(change: FileChange): void;
+  exit(code: number): void;
+  oom(): void;
+  readonly files: FileSource;
+  nextPid(): number;
+  readonly stdin: AsyncIterable<Uint8Array>;
+}
+
+/** What the process is and runs as. */
+export interface EmulationSetup {
+  readonly user: ProcessUser;
+  readonly terminal: boolean;
+  readonly memoryLimit: bigint | undefined;
+  readonly exec: boolean;
+  /** runc's lookup of a command that is not emulated, with a shell's PATH. */
+  exists(command: string, path: string | undefined): boolean;
+}
+
+/** How a live shell of the process stands between steps. */
+interface Playing {
+  effects: Effect[];
+  /** Running time the step started at. */
+  fromMs: number;
+  /** Effects played so far. */
+  next: number;
+  durationMs: number;
+  ending: Timeline["ending"];
+}
+
+interface Member {
+  shell: Shell;
+  /** The shell that started it (a job's parent). */
+  parent: number | undefined;
+  playing: Playing | undefined;
+  /** Took this many steps with no time passing: past the limit it spins for good. */
+  busy: number;
+  spinning: boolean;
+  /**
+   * The running time it became ready to take its next step at: its steps follow one another in
+   * the fake's time even when answers about files arrive after the clock has moved on.
+   */
+  readyAtMs: number;
+}
+
+type EffectState = { atMs: number; stream: Stream; data: string | { base64: string } } | { atMs: number; change: FileChange["change"]; path: string; data?: { base64: string } };
+
+export interface EmulationState {
+  members: Array<{
+    shell: ShellState;
+    parent: number | null;
+    playing: (Omit<Playing, "effects" | "ending"> & { effects: EffectState[]; ending: string | null }) | null;
+    readyAtMs: number;
+  }>;
+}
+
+
+export class EmulatedProcess {
+  private readonly port: EmulationPort;
+  private readonly members = new Map<number, Member>();
+  private readonly mainPid: number;
+  private readonly journal = new Journal();
+  private readonly answers = new FileAnswers();
+  private readonly view: FileView;
+  private readonly context: ShellContext;
+  private readonly input = new StdinBuffer();
+  private readingStdin = false;
+  private cancelTimer: (() => void) | undefined;
+  private fetching = false;
+  private paused = false;
+  private stopped = false;
+  /** The running time answers were last fetched at: after it, they may be stale. */
+  private answersAtMs = -1;
+
+  constructor(setup: EmulationSetup, port: EmulationPort, main: (ctx: ShellContext) => Shell, state?: EmulationState) {
+    this.port = port;
+    this.view = new FileView(this.answers, this.journal);
+    const process = this;
+    this.context = {
+      files: this.view,
+      journal: this.journal,
+      user: setup.user,
+      terminal: setup.terminal,
+      memoryLimit: setup.memoryLimit,
+      exec: setup.exec,
+      exists: (command, path) => setup.exists(command, path),
+      nextPid: () => port.nextPid(),
+      startJob: (job) => process.addJob(job),
+      signalJob: (pid, signal) => process.signalJob(pid, signal),
+      get stdin(): InputBuffer {
+        process.readStdin();
+        return process.input;
+      },
+    };
+    if (state) {
+      for (const m of state.members) {
+        const shell = Shell.fromState(this.context, m.shell);
+        this.members.set(shell.pid, { shell, parent: m.parent ?? undefined, playing: m.playing ? playingFromState(m.playing) : undefined, busy: 0, spinning: false, readyAtMs: m.readyAtMs });
+      }
+      this.mainPid = state.members[0]!.shell.pid;
+    } else {
+      const shell = main(this.context);
+      this.mainPid = shell.pid;
+      this.members.set(shell.pid, { shell, parent: undefined, playing: undefined, busy: 0, spinning: false, readyAtMs: port.activeMs() });
+    }
+  }
+
+  /** The shells of the process: the main one first, then its jobs. */
+  get shells(): Shell[] {
+    return [...this.members.values()].map((m) => m.shell);
+  }
+
+  start(): void {
+    this.pump();
+  }
+
+  pause(): void {
+    this.paused = true;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pump();
+  }
+
+  /** The process has ended (exited, or was killed): nothing more happens. */
+  stop(): void {
+    this.stopped = true;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+  }
+
+  /** A signal to the process: its shell's trap, or the signal's default action. */
+  signal(signal: number): void {
+    if (this.stopped) return;
+    const main = this.members.get(this.mainPid)!;
+    if (!this.deliver(main, signal)) this.port.exit(128 + signal);
+    this.pump();
+  }
+
+  toState(): EmulationState {
+    return {
+      members: [...this.members.values()].map((m) => ({ shell: m.shell.toState(), parent: m.parent ?? null, playing: m.playing ? playingToState(m.playing) : null, readyAtMs: m.readyAtMs })),
+    };
+  }
+
+  /** A trapped signal is noted for the shell to run its trap; false when its default action applies. */
+  private deliver(member: Member, signal: number): boolean {
+    const name = signalNames[signal];
+    const shell = member.shell;
+    const action = name === undefined || name === "KILL" || name === "STOP" ? undefined : shell.traps.get(name);
+    if (action === undefined) return !terminatesByDefault(signal);
+    if (action === "") return true;
+    shell.pendingSignals.push(name!);
+    member.spinning = false;
+    member.busy = 0;
+    // `wait` is cut short by a trapped signal: it returns 128 + the signal, then the trap runs.
+    if (shell.block?.kind === "jobs") {
+      shell.block = undefined;
+      shell.frames.pop();
+      shell.status = 128 + signal;
+    }
+    return true;
+  }
+
+  private addJob(job: Shell): void {
+    const parent = [...this.members.values()].find((m) => m.shell.jobs.some((j) => j.pid === job.pid));
+    const startedAt = parent?.readyAtMs ?? this.port.activeMs();
+    this.members.set(job.pid, { shell: job, parent: parent?.shell.pid, playing: undefined, busy: 0, spinning: false, readyAtMs: startedAt });
+  }
+
+  private signalJob(pid: number, signal: string): boolean {
+    const member = this.members.get(pid);
+    if (member === undefined || member.shell.done) return member !== undefined;
+    const number = Number(Object.entries(signalNames).find(([, name]) => name === signal)?.[0]);
+    if (!this.deliver(member, number)) {
+      const record = member.parent === undefined ? undefined : this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === pid);
+      if (record) record.signal = number;
+      this.ended(member, 128 + number);
+    }
+    return true;
+  }
+
+  /** Runs every shell as far as it can go now, then waits for the next moment one of them has. */
+  private pump(): void {
+    if (this.stopped || this.paused || this.fetching) return;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
+    const now = this.port.activeMs();
+    for (let progress = true; progress && !this.stopped && !this.fetching; ) {
+      progress = false;
+      for (const member of [...this.members.values()]) {
+        if (this.stopped || this.fetching) return;
+        if (this.advance(member, now)) progress = true;
+      }
+    }
+    this.armTimer(now);
+  }
+
+  /** Moves one shell on as far as it can go now; true when it did anything. */
+  private advance(member: Member, now: number): boolean {
+    const shell = member.shell;
+    let moved = false;
+    for (;;) {
+      if (member.playing) {
+        if (!this.play(member, now)) return moved;
+        moved = true;
+      }
+      if (shell.done) {
+        this.ended(member);
+        return moved;
+      }
+      if (member.spinning) return moved;
+      if (shell.block) {
+        if (!this.unblock(shell)) return moved;
+        member.readyAtMs = Math.max(member.readyAtMs, now);
+        moved = true;
+      }
+      if (this.step(member) === "fetching") return moved;
+      moved = true;
+    }
+  }
+
+  /** Plays what is due of a step's timeline; false while it has more to wait for. */
+  private play(member: Member, now: number): boolean {
+    const playing = member.playing!;
+    // Running time comes in fractions of a millisecond: a nanosecond's rounding is no difference.
+    const elapsed = now - playing.fromMs + 1e-6;
+    while (playing.next < playing.effects.length && playing.effects[playing.next]!.atMs <= elapsed) this.emit(playing.effects[playing.next++]!);
+    if (this.stopped) return false;
+    if (playing.next < playing.effects.length || elapsed < playing.durationMs) return false;
+    if (playing.ending === "forever") return false;
+    if (playing.ending === "oom") {
+      this.port.oom();
+      return false;
+    }
+    member.playing = undefined;
+    member.readyAtMs = playing.fromMs + playing.durationMs;
+    return true;
+  }
+
+  /** Whether what a shell waits for has come (then it goes on). */
+  private unblock(shell: Shell): boolean {
+    const block = shell.block!;
+    if (block.kind === "forever") return false;
+    if (block.kind === "stdin" && !(this.input.ended || this.input.pending().includes(10))) return false;
+    if (block.kind === "jobs" && shell.jobs.some((job) => job.status === undefined && this.members.get(job.pid)?.shell.done === false)) return false;
+    shell.block = undefined;
+    return true;
+  }
+
+  /** One step of a live shell, undone and fetched for if it asked what is not known yet. */
+  private step(member: Member): "stepped" | "fetching" {
+    const shell = member.shell;
+    const at = member.readyAtMs;
+    if (at !== this.answersAtMs) {
+      // Time has passed since the answers were given: the container's files may have changed.
+      this.answers.forget();
+      this.answersAtMs = at;
+    }
+    const frames = shell.frames.slice();
+    const top = frames.length > 0 ? { ...frames.at(-1)! } : undefined;
+    const scalars = { status: shell.status, cwd: shell.cwd, fds: shell.fds, positional: shell.positional, line: shell.line, jobs: shell.jobs.slice() };
+    shell.timeline = new Timeline();
+    this.journal.open();
+    try {
+      shell.step();
+    } catch (e) {
+      if (e instanceof Miss) {
+        this.journal.rollback();
+        shell.frames = frames;
+        if (top) frames[frames.length - 1] = top as (typeof frames)[number];
+        Object.assign(shell, scalars);
+        shell.block = undefined;
+        this.fetch();
+        return "fetching";
+      }
+      if (e instanceof NotEmulated) this.notEmulated(shell, e);
+      else if (!(e instanceof Stopped)) this.crashed(shell, e);
+    } finally {
+      this.journal.close();
+    }
+    const timeline = shell.timeline;
+    if (timeline.atMs === 0 && timeline.ending === undefined) {
+      for (const effect of timeline.effects) this.emit(effect);
+      // A shell that takes steps without end and no time burns its CPU until it is killed.
+      if (++member.busy >= spinLimit) member.spinning = true;
+      return "stepped";
+    }
+    member.busy = 0;
+    member.playing = { effects: timeline.effects, fromMs: at, next: 0, durationMs: timeline.atMs, ending: timeline.ending };
+    return "stepped";
+  }
+
+  /**
+   * What the emulation does not follow: a container's process runs on as far as anyone can tell;
+   * an exec, which is expected to end, ends with status 127 and a note saying what.
+   */
+  private notEmulated(shell: Shell, e: NotEmulated): void {
+    if (!this.context.exec) {
+      shell.timeline.ending = "forever";
+      return;
+    }
+    shell.frames = [];
+    shell.timeline.output("stderr", `${shell.arg0}: ${e.message}\n`);
+    shell.exitStatus = 127;
+  }
+
+  /** A fault of the emulation itself: said on stderr, as a process that crashed. */
+  private crashed(shell: Shell, e: unknown): void {
+    shell.frames = [];
+    shell.timeline.output("stderr", `${shell.arg0}: fake-cri emulation failed: ${e instanceof Error ? e.message : String(e)}\n`);
+    shell.exitStatus = 127;
+  }
+
+  private fetch(): void {
+    this.fetching = true;
+    this.answers.fetch(this.port.files).then(
+      () => {
+        this.fetching = false;
+        this.pump();
+      },
+      (error: unknown) => {
+        this.fetching = false;
+        const main = this.members.get(this.mainPid)!;
+        this.crashed(main.shell, error);
+        for (const effect of main.shell.timeline.effects) this.emit(effect);
+        this.port.exit(127);
+      },
+    );
+  }
+
+  /** A shell has exited: the process with the main one (an exec once its jobs are done too), a job for whoever waits. */
+  private ended(member: Member, status?: number): void {
+    const shell = member.shell;
+    if (!shell.done) {
+      shell.exitStatus = status! & 0xff;
+      shell.frames = [];
+    }
+    if (member.parent !== undefined) {
+      const parent = this.members.get(member.parent);
+      const record = parent?.shell.jobs.find((job) => job.pid === shell.pid);
+      if (record) record.status = shell.exitStatus;
+      this.members.delete(shell.pid);
+      member.playing = undefined;
+    }
+    const main = this.members.get(this.mainPid)!.shell;
+    if (!main.done) return;
+    // A container's process takes everything in its PID namespace with it; an exec's output stays open while its jobs run.
+    if (this.context.exec && [...this.members.values()].some((m) => m.shell !== main && !m.shell.done)) return;
+    this.stop();
+    this.port.exit(main.exitStatus!);
+  }
+
+  private emit(effect: Effect): void {
+    if (this.stopped) return;
+    if ("stream" in effect) this.port.write(effect.stream, toBytes(effect.data));
+    else this.port.changeFile(effect.data === undefined ? { path: effect.path, change: effect.change } : { path: effect.path, change: effect.change, data: effect.data });
+  }
+
+  private armTimer(now: number): void {
+    let next = Infinity;
+    for (const member of this.members.values()) {
+      const playing = member.playing;
+      if (!playing || member.shell.done) continue;
+      const due = playing.next < playing.effects.length ? playing.effects[playing.next]!.atMs : playing.ending === "forever" ? Infinity : playing.durationMs;
+      next = Math.min(next, playing.fromMs + due);
+    }
+    if (next === Infinity || this.stopped) return;
+    this.cancelTimer = this.port.setTimer(Math.max(0, next - now), () => {
+      this.cancelTimer = undefined;
+      this.pump();
+    });
+  }
+
+  /** Starts taking the process's stdin into the input buffer (once a shell reads it). */
+  private readStdin(): void {
+    if (this.readingStdin) return;
+    this.readingStdin = true;
+    void (async () => {
+      for await (const chunk of this.port.stdin) {
+        this.input.add(chunk);
+        this.pump();
+      }
+      this.input.end();
+      this.pump();
+    })();
+  }
+}
+
+const noBytes = new Uint8Array(0);
+
+class StdinBuffer implements InputBuffer {
+  private data: Uint8Array = noBytes;
+  ended = false;
+
+  pending(): Uint8Array {
+    return this.data;
+  }
+
+  consume(bytes: number): void {
+    this.data = this.data.subarray(bytes);
+  }
+
+  add(chunk: Uint8Array): void {
+    const joined = new Uint8Array(this.data.length + chunk.length);
+    joined.set(this.data);
+    joined.set(chunk, this.data.length);
+    this.data = joined;
+  }
+
+  end(): void {
+    this.ended = true;
+  }
+}
+
+function playingToState(playing: Playing): NonNullable<EmulationState["members"][number]["playing"]> {
+  return {
+    fromMs: playing.fromMs,
+    next: playing.next,
+    durationMs: playing.durationMs,
+    ending: playing.ending ?? null,
+    effects: playing.effects.map((effect) =>
+      "stream" in effect
+        ? { atMs: effect.atMs, stream: effect.stream, data: typeof effect.data === "string" ? effect.data : { base64: bytesToBase64(effect.data) } }
+        : effect.data === undefined
+          ? { atMs: effect.atMs, change: effect.change, path: effect.path }
+          : { atMs: effect.atMs, change: effect.change, path: effect.path, data: { base64: bytesToBase64(effect.data) } },
+    ),
+  };
+}
+
+function playingFromState(state: NonNullable<EmulationState["members"][number]["playing"]>): Playing {
+  return {
+    fromMs: state.fromMs,
+    next: state.next,
+    durationMs: state.durationMs,
+    ending: (state.ending ?? undefined) as Playing["ending"],
+    effects: state.effects.map((effect) =>
+      "stream" in effect
+        ? { atMs: effect.atMs, stream: effect.stream, data: typeof effect.data === "string" ? effect.data : base64ToBytes(effect.data.base64) }
+        : effect.data === undefined
+          ? { atMs: effect.atMs, change: effect.change, path: effect.path }
+          : { atMs: effect.atMs, change: effect.change, path: effect.path, data: base64ToBytes(effect.data.base64) },
+    ),
+  };
+}
