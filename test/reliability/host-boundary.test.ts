@@ -145,9 +145,10 @@ describe("hostPath mounts", () => {
     expect(new TextDecoder().decode((await exec(containerId, "cat /mnt/in")).stdout)).toBe("inside\n");
     const secret = await exec(containerId, "cat /mnt/out/secret");
     expect(new TextDecoder().decode(secret.stdout)).not.toContain("secret");
-    await exec(containerId, "echo written > /mnt/new; echo pwned > /mnt/out/secret; echo pwned > /mnt/out/new; touch /mnt/out/touched; rm -r /mnt/out/dir");
+    await exec(containerId, "echo written > /mnt/new; rm /mnt/in; echo pwned > /mnt/out/secret; echo pwned > /mnt/out/new; touch /mnt/out/touched; rm -r /mnt/out/dir");
     await exec(containerId, "cat /mnt/new"); // waits for the writes before it
     expect(readFileSync(join(served.hostRoot, "volume", "new"), "utf8")).toBe("written\n");
+    expect(existsSync(join(served.hostRoot, "volume", "in"))).toBe(false);
   });
 
   test("a Localhost seccomp profile outside is refused", async () => {

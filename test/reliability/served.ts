@@ -58,12 +58,14 @@ export function removeScratch(dir: string): void {
 
 /**
  * How long Version may take while something else goes on: 100 ms, or on a machine so busy that an
- * idle server's Version alone takes longer (a shared CI machine), twice what it took just before.
- * A server that stops answering misses either bound by seconds.
+ * idle server's Version alone takes longer (a shared CI machine), twice what it took just before,
+ * watched for as long as the cases run (2 s), since such a machine's pauses come every second or
+ * so (up to 170 ms at a load average of 11 on 2 cores). A server that stops answering misses
+ * either bound by seconds.
  */
 export async function versionBound(client: CriV1Client): Promise<number> {
   const idle = watchVersion(client);
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await new Promise((resolve) => setTimeout(resolve, 2000));
   return Math.max(100, 2 * (await idle.stop()));
 }
 
