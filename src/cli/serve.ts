@@ -145,6 +145,10 @@ export async function serve(args: string[]): Promise<void> {
     const hostFs = state?.hostFs ? MemoryHostFs.fromState(state.hostFs) : new MemoryHostFs();
     await loadConfigFiles(config, hostFs);
     const nodeFiles = new HostNodeFiles({ memory: hostFs, memoryDirs: [config.rootDir, config.stateDir], hostRoots });
+    // The image filesystem ImageFsInfo names is a real directory: a kubelet reads its figures
+    // (statfs) and logs an error every sync while it is missing. containerd's own path is not ours.
+    const imageFsPath = join(dataDir, `io.containerd.snapshotter.v1.${config.containerd.snapshotter}`);
+    await mkdir(join(imageFsPath, "snapshots"), { recursive: true, mode: 0o700 });
 
     // containerd starts its stream server with the plugin; its URLs name the port it got.
     let served: FakeCri | undefined;
@@ -159,6 +163,7 @@ export async function serve(args: string[]): Promise<void> {
       ...(state ? { state } : {}),
       strictImages: values["strict-images"] ?? false,
       streamBaseUrl: streaming.baseUrl,
+      imageFsPath,
       recordCalls: false,
       ...(store ? { commit: () => store.durable() } : {}),
     });

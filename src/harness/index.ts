@@ -119,6 +119,13 @@ export interface FakeCriOptions {
    */
   streamBaseUrl?: string;
   /**
+   * A directory you made for ImageFsInfo and ContainerStats to name as the image filesystem. By
+   * default they name containerd's (`/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs`),
+   * which exists only in the node's in-memory files; `fake-cri serve` gives one in its data dir,
+   * since a kubelet reads the filesystem's figures there (statfs).
+   */
+  imageFsPath?: string;
+  /**
    * Whether `calls` keeps every CRI call (default true). A long-running fake (`fake-cri serve`)
    * turns it off; `calls.subscribe()` listeners hear of calls either way.
    */
@@ -269,6 +276,7 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     ...(options.runtimeVersion !== undefined ? { runtimeVersion: options.runtimeVersion } : {}),
     ...(options.networkReady !== undefined ? { networkReady: options.networkReady } : {}),
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),
+    ...(options.imageFsPath !== undefined ? { imageFsPath: options.imageFsPath } : {}),
   };
   const clock = containerd.clock;
   const calls = new CallLog(options.recordCalls ?? true);

@@ -62,6 +62,12 @@ export interface CriServiceOptions {
    * Default: the configured stream_server_address and stream_server_port.
    */
   streamBaseUrl?: string | (() => Promise<string>);
+  /**
+   * A host directory for ImageFsInfo and ContainerStats to name as the image filesystem, made by
+   * whoever passes it. Default: `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`,
+   * made at start in the node's in-memory files.
+   */
+  imageFsPath?: string;
 }
 
 /** The running CRI plugin: config, stores and name indexes over a fake containerd. Tests may look inside; its shape follows containerd's and may change. */
@@ -81,8 +87,10 @@ export class CriService {
   readonly strictImages: boolean;
   /** The streaming server's request cache: Exec, Attach and PortForward put requests there. */
   readonly streaming: StreamingRequests;
-  /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
+  /** The image filesystem ImageFsInfo reports (see CriServiceOptions.imageFsPath). */
   readonly imageFsPath: string;
+  /** Whether imageFsPath lives in the in-memory files, made at start as containerd's snapshotter makes it. */
+  private readonly imageFsInMemory: boolean;
   readonly sandboxStore: SandboxStore = new SandboxStore();
   readonly sandboxNameIndex: NameRegistrar = new NameRegistrar();
   readonly containerStore: ContainerStore = new ContainerStore();
@@ -109,7 +117,9 @@ export class CriService {
     this.strictImages = options.strictImages ?? false;
     const base = options.streamBaseUrl ?? `http://${this.config.streamServerAddress}:${this.config.streamServerPort}`;
     this.streaming = new StreamingRequests(this.clock, this.ids, typeof base === "string" ? () => Promise.resolve(base) : base);
-    this.imageFsPath = join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
+    this.imageFsInMemory = options.imageFsPath === undefined;
+    this.imageFsPath =
+      options.imageFsPath ?? join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
     this.snapshotStore = new SnapshotStore(this);
     this.network = new CniNetwork(this.config, this.hostFs, options.networkReady ?? true);
     this.eventMonitor = new EventMonitor(this);
@@ -119,7 +129,7 @@ export class CriService {
   async start(): Promise<void> {
     // The snapshotter's root, which containerd makes when the plugin loads: ImageFsInfo names it and
     // a kubelet reads the filesystem's figures there (statfs), failing while it does not exist.
-    this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
+    if (this.imageFsInMemory) this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
     this.eventMonitor.subscribe();
     try {
       await recover(this);
