@@ -1,4 +1,4 @@
-// The CRI plugin's service object (containerd 1.6.20 pkg/cri/server/service.go): the config, the
+// The CRI plugin's service object (containerd 1.6.20 pkg/cri/server/service.go): the version profile, the config, the
 // stores and name indexes, the fake-containerd it drives (through the k8s.io namespace), the node's
 // files (its own in memory, and those requests name), clock and IDs. Every RPC function takes it as its first argument. createCriServices
 // assembles the RuntimeService and ImageService handler maps from the RPC table in rpcs.ts, each
@@ -21,18 +21,17 @@ import { ContainerStore } from "../store/container-store.ts";
 import { ImageStore } from "../store/image-store.ts";
 import { NameRegistrar } from "../store/name-registrar.ts";
 import { SandboxStore } from "../store/sandbox-store.ts";
+import { ContainerEventQueue } from "./container-events.ts";
 import { EventMonitor } from "./events.ts";
 import { buildServices } from "./instrumented.ts";
 import { CniNetwork } from "./network.ts";
 import { recover, type RecoveryProblem } from "./restart.ts";
 import { SnapshotStore } from "./snapshots.ts";
 import { StreamingRequests } from "./streaming-requests.ts";
+import { defaultContainerdVersion, profileOf, type ContainerdProfile, type ContainerdVersion } from "../versions/index.ts";
 
 /** The containerd namespace the CRI plugin keeps everything in (constants.K8sContainerdNamespace). */
 export const k8sNamespace = "k8s.io";
-
-/** What the reference runtime (Debian's containerd 1.6.20) reports as its version. */
-export const referenceRuntimeVersion = "1.6.20~ds1";
 
 /** What a CRI plugin is built from: its config, the fake containerd, the node's filesystem, and what createFakeCri passes on. */
 export interface CriServiceOptions {
@@ -50,7 +49,9 @@ export interface CriServiceOptions {
    * with its error. `fake-cri serve --state` journals the node's changes here.
    */
   commit?: () => Promise<void>;
-  /** Version's runtimeVersion (default referenceRuntimeVersion). */
+  /** The containerd version the plugin answers as (default defaultContainerdVersion). */
+  containerdVersion?: ContainerdVersion;
+  /** Version's runtimeVersion (default: the version profile's). */
   runtimeVersion?: string;
   /** Whether the node has a CNI network config installed (default true): Status' NetworkReady. */
   networkReady?: boolean;
@@ -83,6 +84,8 @@ export class CriService {
   readonly commit: (() => Promise<void>) | undefined;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** What differs between the containerd versions, as the selected one does it. */
+  readonly profile: ContainerdProfile;
   readonly runtimeVersion: string;
   readonly strictImages: boolean;
   /** The streaming server's request cache: Exec, Attach and PortForward put requests there. */
@@ -91,14 +94,16 @@ export class CriService {
   readonly imageFsPath: string;
   /** Whether imageFsPath lives in the in-memory files, made at start as containerd's snapshotter makes it. */
   private readonly imageFsInMemory: boolean;
-  readonly sandboxStore: SandboxStore = new SandboxStore();
+  readonly sandboxStore: SandboxStore;
   readonly sandboxNameIndex: NameRegistrar = new NameRegistrar();
-  readonly containerStore: ContainerStore = new ContainerStore();
+  readonly containerStore: ContainerStore;
   readonly containerNameIndex: NameRegistrar = new NameRegistrar();
   readonly imageStore: ImageStore = new ImageStore();
   readonly snapshotStore: SnapshotStore;
   readonly network: CniNetwork;
   readonly eventMonitor: EventMonitor;
+  /** The container events GetContainerEvents streams (profile.containerEvents). */
+  readonly containerEvents: ContainerEventQueue = new ContainerEventQueue();
   /** What recovery could not load (containerd logs these and carries on). */
   readonly recoveryProblems: RecoveryProblem[] = [];
   /** Set once recovery is done; until then every RPC fails with "server is not initialized yet". */
@@ -113,7 +118,10 @@ export class CriService {
     this.commit = options.commit;
     this.clock = options.containerd.clock;
     this.ids = options.containerd.ids;
-    this.runtimeVersion = options.runtimeVersion ?? referenceRuntimeVersion;
+    this.profile = profileOf(options.containerdVersion ?? defaultContainerdVersion);
+    this.runtimeVersion = options.runtimeVersion ?? this.profile.runtimeVersion;
+    this.sandboxStore = new SandboxStore(this.profile.emptyIdPrefixText);
+    this.containerStore = new ContainerStore(this.profile.emptyIdPrefixText);
     this.strictImages = options.strictImages ?? false;
     const base = options.streamBaseUrl ?? `http://${this.config.streamServerAddress}:${this.config.streamServerPort}`;
     this.streaming = new StreamingRequests(this.clock, this.ids, typeof base === "string" ? () => Promise.resolve(base) : base);
