@@ -91,6 +91,7 @@ export interface ContainerStoreState {
   containers: ContainerState[];
 }
 
+/** A container record as a saved state holds it. */
 export interface ContainerState {
   id: string;
   labels: Record<string, string>;
@@ -149,6 +150,7 @@ export class ContainerStore {
     if (this.slots.has(draft.id)) throw alreadyExists(`container "${draft.id}"`);
     const now = this.ctx.clock.now();
     const record = freezeRecord(draft, withoutEmptyValues(draft.labels), frozenRuntime(draft.runtime), now, now);
+    if (!this.bucket) this.ctx.changes?.mark("bucket", this.namespace);
     this.bucket = true;
     this.links.touchNamespace();
     this.insert(record);
@@ -229,7 +231,9 @@ export class ContainerStore {
       }
       switch (path) {
         case "labels":
-          next.labels = labels = { ...given.labels };
+          // The record's own labels handed back (a read, then a whole-record update) are kept as they are.
+          if (given.labels === stored.labels) next.labels = stored.labels;
+          else next.labels = labels = { ...given.labels };
           break;
         case "spec":
           next.spec = given.spec;
@@ -247,10 +251,13 @@ export class ContainerStore {
           throw invalidArgument(`cannot update "${path}" field on "${input.id}"`);
       }
     }
-    const invalid = validate(next);
+    // Labels the update leaves alone were checked and stored before: a pod's thousands of labels are
+    // not gone through again for each update of its extensions.
+    const labelsKept = next.labels === stored.labels;
+    const invalid = validate(next, !labelsKept);
     if (invalid) throw wrapError("update failed validation", invalid);
     const now = this.ctx.clock.now();
-    const updated = freezeRecord(next, withoutEmptyValues(next.labels), stored.runtime, stored.createdAt, now);
+    const updated = freezeRecord(next, labelsKept ? stored.labels : withoutEmptyValues(next.labels), stored.runtime, stored.createdAt, now);
     // containerd writes extensions over the stored ones without clearing them, so a later read
     // still sees extensions this update left out; the update's own answer does not.
     this.replace(slot, keepsExtensions(updated, stored) ? updated : freezeRecord(
@@ -299,12 +306,24 @@ export class ContainerStore {
 
   /** The namespace was deleted, and its (empty) containers bucket with it. */
   forgetBucket(): void {
+    this.ctx.changes?.mark("bucket", this.namespace);
     this.bucket = false;
   }
 
   /** The containers as JSON-serialisable data (saveState). */
   toState(): ContainerStoreState {
     return { bucket: this.bucket, containers: this.order.ordered().map((slot) => recordToState(slot.record)) };
+  }
+
+  /** One container as toState() holds it, or null when there is none (see changes.ts). */
+  stateOf(id: string): ContainerState | null {
+    const slot = this.slots.get(id);
+    return slot ? recordToState(slot.record) : null;
+  }
+
+  /** Whether the namespace's containers bucket exists (see changes.ts). */
+  get hasBucket(): boolean {
+    return this.bucket;
   }
 
   /** Settles when `await operations.enter(...)` in an async method would resume, without its frame. */
@@ -354,6 +373,7 @@ export class ContainerStore {
   }
 
   private insert(record: ContainerRecord): void {
+    this.ctx.changes?.mark("container", this.namespace, record.id);
     this.version++;
     const slot: Slot = { record };
     this.slots.set(record.id, slot);
@@ -362,6 +382,7 @@ export class ContainerStore {
   }
 
   private replace(slot: Slot, record: ContainerRecord): void {
+    this.ctx.changes?.mark("container", this.namespace, record.id);
     this.version++;
     // The index holds the slot, so with the same labels (the usual update) it is already right.
     const relabel = !sameLabels(slot.record.labels, record.labels);
@@ -371,6 +392,7 @@ export class ContainerStore {
   }
 
   private remove(slot: Slot): void {
+    this.ctx.changes?.mark("container", this.namespace, slot.record.id);
     this.version++;
     this.slots.delete(slot.record.id);
     this.order.remove(slot);
@@ -415,15 +437,15 @@ function draftOf(input: ContainerInput): Draft {
   return draft;
 }
 
-/** metadata's validateContainer, in its order. */
-function validate(c: Draft): ContainerdError | undefined {
+/** metadata's validateContainer, in its order (the labels only when `labels`). */
+function validate(c: Draft, labels = true): ContainerdError | undefined {
   try {
     validateIdentifier(c.id);
   } catch (e) {
     return wrapError("container.ID", e as ContainerdError);
   }
   if (Object.hasOwn(c.extensions, "")) return invalidArgument("container.Extension keys must not be zero-length");
-  for (const k of Object.keys(c.labels)) {
+  for (const k of labels ? Object.keys(c.labels) : []) {
     try {
       validateLabel(k, c.labels[k]!);
     } catch (e) {

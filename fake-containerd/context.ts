@@ -1,6 +1,7 @@
 // What every part of fake-containerd shares: time, IDs, the operation hook (faults, gates,
 // latency) and the event stream. The root object builds one and hands it to each store.
 
+import type { ChangeLog } from "./change-log.ts";
 import type { Clock } from "./clock.ts";
 import type { IdGenerator } from "./ids.ts";
 import type { Operations } from "./operations.ts";
@@ -15,4 +16,6 @@ export interface FakeContext {
   readonly ids: IdGenerator;
   readonly operations: Operations;
   readonly events: EventPublisher;
+  /** Where stores mark the objects they change, once someone tracks changes (FakeContainerd.trackChanges). */
+  changes?: ChangeLog;
 }

@@ -2,6 +2,11 @@
 // whatever sits on top (the CRI layer) can be torn down and built again over it, and tasks keep
 // running meanwhile. See README.md in this folder for the API and an example.
 
+import type { NodeFiles } from "../src/node/node-files.ts";
+import { bindMounts } from "./bind-mounts.ts";
+import { ChangeLog } from "./change-log.ts";
+import type { ContainerdChange } from "./changes.ts";
+import type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
 import { RealClock, VirtualClock, type Clock } from "./clock.ts";
 import { ContainerStore, type ContainerStoreState } from "./containers.ts";
 import type { FakeContext } from "./context.ts";
@@ -22,6 +27,18 @@ export { ContainerdError, ErrorKind, errorKinds, isKind, isNotFound, isAlreadyEx
 export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type EventExchange, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
+export { bindMounts } from "./bind-mounts.ts";
+export type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
+export {
+  applyChanges,
+  withoutTasks,
+  type BackendSnapshotState,
+  type BlobState,
+  type ContainerdChange,
+  type ImageState,
+  type SnapshotRecordState,
+} from "./changes.ts";
+export type { ContainerState } from "./containers.ts";
 export type { NamespaceInfo, Namespaces } from "./namespaces.ts";
 export type { FileSpec } from "./images/build.ts";
 export type { Platform } from "./images/platforms.ts";
@@ -129,35 +146,16 @@ export interface FakeContainerdOptions {
   /** Runtime names that have a shim (default: defaultRuntimes). Others fail at task create. */
   runtimes?: string[];
   /**
+   * The node's files: a container's processes see its bind mounts of them (bindMounts, installed
+   * as the processes' filesystem hook). Without them, mounts show nothing.
+   */
+  nodeFiles?: NodeFiles;
+  /**
    * Whether an error a shim answers with gRPC code Unknown (runc's failures) reads `<text>: unknown`,
    * as containerd 1.x's client converts it (default true), or the shim's text alone, as 2.x keeps it.
    * Not saved with the state: give it again when restoring.
    */
   shimUnknownSuffix?: boolean;
-}
-
-/** A fake containerd saved as JSON-serialisable data (saveState()). */
-export interface FakeContainerdState {
-  format: "fake-containerd/1";
-  clock: { kind: "virtual"; nowNs: string; tickNs: string } | { kind: "real" } | { kind: "custom" };
-  ids: { kind: "seeded"; position: string } | { kind: "random" } | { kind: "custom" };
-  nextPid: number;
-  runtimes: string[];
-  faults: FaultState[];
-  namespaces: NamespacesState;
-  stores: NamespaceStoresState[];
-  processes: ProcessRegistryState;
-  /** What could not be saved (function scripts, custom clocks ...) and how it comes back. */
-  notes: string[];
-}
-
-/** @internal The saved stores of one namespace. */
-export interface NamespaceStoresState {
-  namespace: string;
-  containers: ContainerStoreState;
-  tasks: TaskServiceState;
-  /** The other parts' stores, by their key in the namespace view. */
-  others: Record<string, unknown>;
 }
 
 /** A new fake containerd daemon: seeded IDs and a virtual clock with `seed`, or continuing from `state`. */
@@ -241,6 +239,7 @@ export class FakeContainerd {
     this.events = new EventExchange(this.clock, this.operations);
     this.ctx = { clock: this.clock, ids: this.ids, operations: this.operations, events: this.events };
     this.processes = new ProcessRegistry(state?.processes);
+    if (options.nodeFiles) this.processes.setFilesystem(bindMounts(options.nodeFiles));
     this.pids = new PidCounter(state?.nextPid);
     this.runtimes = new Set(options.runtimes ?? state?.runtimes ?? defaultRuntimes);
     this.shimUnknownSuffix = options.shimUnknownSuffix ?? true;
@@ -290,6 +289,58 @@ export class FakeContainerd {
       processes: this.processes.toState(),
       notes,
     };
+  }
+
+  /**
+   * From now on, the stores mark each object they change; takeChanges() hands the marked objects
+   * over as they then are (see changes.ts).
+   */
+  trackChanges(): void {
+    this.ctx.changes ??= new ChangeLog();
+  }
+
+  /** Whether an object changed since the last takeChanges(). */
+  hasChanges(): boolean {
+    return (this.ctx.changes?.size ?? 0) > 0;
+  }
+
+  /** The objects changed since the last call (or trackChanges()), each as it now is. */
+  takeChanges(): ContainerdChange[] {
+    const log = this.ctx.changes;
+    if (!log || log.size === 0) return [];
+    const changes: ContainerdChange[] = [];
+    for (const { kind, namespace, key } of log.take()) {
+      if (kind === "namespace") {
+        changes.push({ kind, namespace, value: this.namespaces.stateOf(namespace) });
+        continue;
+      }
+      const view = this.namespace(namespace);
+      switch (kind) {
+        case "bucket":
+          changes.push({ kind, namespace, value: view.containers.hasBucket });
+          break;
+        case "container":
+          changes.push({ kind, namespace, key, value: view.containers.stateOf(key) });
+          break;
+        case "blob":
+          changes.push({ kind, namespace, key, value: view.content.stateOf(key) });
+          break;
+        case "image":
+          changes.push({ kind, namespace, key, value: view.images.stateOf(key) });
+          break;
+        case "snapshotter":
+          changes.push({ kind, namespace, snapshotter: key, value: view.snapshots.get(key).counters() });
+          break;
+        case "snapshot": {
+          const slash = key.indexOf("/");
+          const snapshotter = key.slice(0, slash);
+          const name = key.slice(slash + 1);
+          changes.push({ kind, namespace, snapshotter, key: name, value: view.snapshots.get(snapshotter).stateOf(name) });
+        }
+      }
+    }
+    changes.push({ kind: "daemon", value: { ids: idsState(this.ids, []), nextPid: this.pids.peek } });
+    return changes;
   }
 
   private build(name: string, state?: NamespaceStoresState): NamespaceView {

@@ -68,6 +68,7 @@ export class Namespaces {
     if (this.known.has(name)) throw alreadyExists(`namespace "${name}"`);
     // Labels set to "" are not stored, as with containers.
     this.known.set(name, Object.freeze(Object.fromEntries(Object.entries(labels).filter(([, v]) => v !== ""))));
+    this.ctx.changes?.mark("namespace", name);
     const event: NamespaceCreate = { name, labels: { ...labels } };
     await this.ctx.events.publish(name, topics.namespaceCreate, event);
   }
@@ -94,6 +95,7 @@ export class Namespaces {
       throw failedPrecondition(`namespace "${name}" must be empty, but it still has ${remaining.join(", ")}`);
     }
     if (!this.known.delete(name)) throw notFound(`namespace "${name}"`);
+    this.ctx.changes?.mark("namespace", name);
     this.onDelete(name);
     const event: NamespaceDelete = { name };
     await this.ctx.events.publish(name, topics.namespaceDelete, event);
@@ -101,7 +103,15 @@ export class Namespaces {
 
   /** Storing anything in a namespace brings it into existence, without an event. */
   touch(name: string): void {
-    if (!this.known.has(name)) this.known.set(name, Object.freeze({}));
+    if (this.known.has(name)) return;
+    this.known.set(name, Object.freeze({}));
+    this.ctx.changes?.mark("namespace", name);
+  }
+
+  /** A namespace's labels as toState() holds them, or null when there is none (see changes.ts). */
+  stateOf(name: string): { labels: Record<string, string> } | null {
+    const labels = this.known.get(name);
+    return labels ? { labels: { ...labels } } : null;
   }
 
   /** The namespaces as JSON-serialisable data (saveState). */

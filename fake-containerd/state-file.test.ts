@@ -49,6 +49,18 @@ describe("state files", () => {
   test("loading something else fails clearly", async () => {
     const path = join(dir, "other.json");
     await writeFile(path, JSON.stringify({ hello: 1 }));
-    await expect(loadStateFile(path)).rejects.toThrow(`${path}: not a fake-containerd state (format undefined)`);
+    await expect(loadStateFile(path)).rejects.toThrow(`${path}: not a fake-containerd state: format: Invalid input: expected "fake-containerd/1"`);
+  });
+
+  test("a state with a field of the wrong kind is refused with the field's path", async () => {
+    const path = join(dir, "bad-field.json");
+    const fake = createFakeContainerd({ seed: 1 });
+    await fake.namespace("k8s.io").containers.create({ id: "c1", spec: ociSpec({}) });
+    const state = JSON.parse(JSON.stringify(fake.saveState()));
+    state.stores[0].containers.containers[0].createdAt = "yesterday";
+    await writeFile(path, JSON.stringify(state));
+    await expect(loadStateFile(path)).rejects.toThrow(
+      `${path}: not a fake-containerd state: stores[0].containers.containers[0].createdAt: expected a decimal integer`,
+    );
   });
 });

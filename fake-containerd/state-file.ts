@@ -3,7 +3,8 @@
 // file or the new one, never a torn one. node:fs/promises exists on Node, Deno and Bun alike.
 
 import { open, readFile, rename, rm } from "node:fs/promises";
-import type { FakeContainerdState } from "./index.ts";
+import type { FakeContainerdState } from "./saved-state.ts";
+import { parseFakeContainerdState } from "./state-schema.ts";
 
 export async function saveStateFile(path: string, state: FakeContainerdState): Promise<void> {
   const temporary = `${path}.${globalThis.crypto.randomUUID()}.tmp`;
@@ -25,8 +26,12 @@ export async function saveStateFile(path: string, state: FakeContainerdState): P
   }
 }
 
+/** The state saved at `path`; a file that is not one fails with its name and the fields that do not fit. */
 export async function loadStateFile(path: string): Promise<FakeContainerdState> {
-  const state = JSON.parse(await readFile(path, "utf8")) as FakeContainerdState;
-  if (state?.format !== "fake-containerd/1") throw new Error(`${path}: not a fake-containerd state (format ${JSON.stringify(state?.format)})`);
-  return state;
+  const text = await readFile(path, "utf8");
+  try {
+    return parseFakeContainerdState(JSON.parse(text));
+  } catch (err) {
+    throw new Error(`${path}: ${(err as Error).message}`, { cause: err });
+  }
 }

@@ -25,7 +25,11 @@ process.once("exit", () => {
  * given); resolves once it prints its endpoint, fails if it exits first.
  */
 export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}, wrapper: readonly string[] = []): Promise<FakeCriProcess> {
-  const argv = [...wrapper, process.execPath, "bin/fake-cri.js", ...args];
+  return startServer([...wrapper, process.execPath, "bin/fake-cri.js", ...args], env, "fake-cri");
+}
+
+/** Runs `argv` (a command and its arguments) in the repository: a server that prints its endpoint as its first line. */
+export function startServer(argv: readonly string[], env: NodeJS.ProcessEnv = {}, name = argv.join(" ")): Promise<FakeCriProcess> {
   const child = spawn(argv[0]!, argv.slice(1), {
     cwd: repoRoot,
     env: { ...process.env, ...env },
@@ -41,7 +45,7 @@ export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {
       out += d.toString();
       if (out.includes("\n")) resolve({ child, endpoint: out.split("\n")[0]!, stderr: () => err });
     });
-    child.once("exit", (code) => reject(new Error(`fake-cri exited with ${code} before serving: ${err}`)));
+    child.once("exit", (code) => reject(new Error(`${name} exited with ${code} before serving: ${err}`)));
   });
 }
 

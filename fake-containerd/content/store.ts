@@ -105,6 +105,7 @@ export class ContentStore {
     const now = this.ctx.clock.now();
     const blob: Blob = { data: bytes.slice(), createdAt: now, updatedAt: now, labels: storedLabels(options.labels) };
     this.blobs.set(actual, blob);
+    this.ctx.changes?.mark("blob", this.namespace, actual);
     return infoOf(actual, blob);
   }
 
@@ -127,6 +128,7 @@ export class ContentStore {
     validateLabels("info.Labels", labels);
     blob.labels = storedLabels(labels);
     blob.updatedAt = this.ctx.clock.now();
+    this.ctx.changes?.mark("blob", this.namespace, info.digest);
     return infoOf(info.digest, blob);
   }
 
@@ -155,6 +157,7 @@ export class ContentStore {
     await this.enter("content.delete", digest);
     this.get(digest);
     this.blobs.delete(digest);
+    this.ctx.changes?.mark("blob", this.namespace, digest);
     await this.ctx.events.publish(this.namespace, "/content/delete", { digest });
   }
 
@@ -177,15 +180,13 @@ export class ContentStore {
   }
 
   toState(): ContentStoreState {
-    return {
-      blobs: [...this.blobs].map(([digest, blob]) => ({
-        digest,
-        data: bytesToBase64(blob.data),
-        createdAt: String(blob.createdAt),
-        updatedAt: String(blob.updatedAt),
-        labels: { ...blob.labels },
-      })),
-    };
+    return { blobs: [...this.blobs].map(([digest, blob]) => blobState(digest, blob)) };
+  }
+
+  /** One blob as toState() holds it, or null when there is none (see changes.ts). */
+  stateOf(digest: string): ContentStoreState["blobs"][number] | null {
+    const blob = this.blobs.get(digest);
+    return blob ? blobState(digest, blob) : null;
   }
 
   static fromState(ctx: FakeContext, namespace: string, state: ContentStoreState): ContentStore {
@@ -210,6 +211,16 @@ export class ContentStore {
   private enter(op: OperationName, subject?: string): Promise<void> {
     return this.ctx.operations.pass({ op, namespace: this.namespace, subject });
   }
+}
+
+function blobState(digest: string, blob: Blob): ContentStoreState["blobs"][number] {
+  return {
+    digest,
+    data: bytesToBase64(blob.data),
+    createdAt: String(blob.createdAt),
+    updatedAt: String(blob.updatedAt),
+    labels: { ...blob.labels },
+  };
 }
 
 function infoOf(digest: string, blob: Blob): ContentInfo {

@@ -103,6 +103,7 @@ export class ImageStore {
     const now = this.ctx.clock.now();
     const image: Image = { ...candidate, labels: storedLabels(candidate.labels), createdAt: now, updatedAt: now };
     this.images.set(image.name, image);
+    this.ctx.changes?.mark("image", this.namespace, image.name);
     await this.ctx.events.publish(this.namespace, "/images/create", { name: image.name, labels: { ...image.labels } });
     return copyImage(image);
   }
@@ -145,6 +146,7 @@ export class ImageStore {
       updatedAt: this.ctx.clock.now(),
     };
     this.images.set(updated.name, updated);
+    this.ctx.changes?.mark("image", this.namespace, updated.name);
     await this.ctx.events.publish(this.namespace, "/images/update", { name: updated.name, labels: { ...updated.labels } });
     return copyImage(updated);
   }
@@ -153,6 +155,7 @@ export class ImageStore {
     await this.enter("images.delete", name);
     this.find(name);
     this.images.delete(name);
+    this.ctx.changes?.mark("image", this.namespace, name);
     await this.ctx.events.publish(this.namespace, "/images/delete", { name });
   }
 
@@ -188,12 +191,13 @@ export class ImageStore {
   }
 
   toState(): ImageStoreState {
-    return {
-      images: [...this.images.values()].map((image) => {
-        const copy = copyImage(image);
-        return { name: copy.name, labels: copy.labels, target: copy.target, createdAt: String(copy.createdAt), updatedAt: String(copy.updatedAt) };
-      }),
-    };
+    return { images: [...this.images.values()].map(imageState) };
+  }
+
+  /** One image as toState() holds it, or null when there is none (see changes.ts). */
+  stateOf(name: string): ImageStoreState["images"][number] | null {
+    const image = this.images.get(name);
+    return image ? imageState(image) : null;
   }
 
   static fromState(ctx: FakeContext, namespace: string, content: ContentStore, state: ImageStoreState): ImageStore {
@@ -216,6 +220,11 @@ export class ImageStore {
   private enter(op: OperationName, subject?: string): Promise<void> {
     return this.ctx.operations.pass({ op, namespace: this.namespace, subject });
   }
+}
+
+function imageState(image: Image): ImageStoreState["images"][number] {
+  const copy = copyImage(image);
+  return { name: copy.name, labels: copy.labels, target: copy.target, createdAt: String(copy.createdAt), updatedAt: String(copy.updatedAt) };
 }
 
 /** containerd's adaptImage: name, target.digest, target.mediatype, labels.<k>, annotations.<k>. */

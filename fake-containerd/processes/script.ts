@@ -206,9 +206,9 @@ export interface FilesystemContainer {
 }
 
 /**
- * What a container's processes see besides registered files and the container's snapshot (the CRI
- * layer gives its bind mounts of the node's files): consulted by the emulated commands and
- * ProcessContext.
+ * What a container's processes see besides registered files and the container's snapshot (a fake
+ * given the node's files installs its containers' bind mounts of them, bind-mounts.ts): consulted by
+ * the emulated commands and ProcessContext.
  */
 export interface ContainerFilesystem {
   /** A file, or undefined to look in the snapshot. */

@@ -156,18 +156,19 @@ export class SnapshotterBackend {
       name: this.name,
       root: this.root,
       nextId: this.nextId,
-      snapshots: [...this.snapshots].filter(([key]) => key.startsWith(prefix)).map(([key, s]) => ({
-        key,
-        id: s.id,
-        kind: s.kind,
-        parent: s.parent,
-        labels: { ...s.labels },
-        createdAt: String(s.createdAt),
-        updatedAt: String(s.updatedAt),
-        usage: { size: String(s.usage.size), inodes: String(s.usage.inodes) },
-        upper: s.upper.toState(),
-      })),
+      snapshots: [...this.snapshots].filter(([key]) => key.startsWith(prefix)).map(([key, s]) => entryState(key, s)),
     };
+  }
+
+  /** One snapshot as toState() holds it, or undefined when there is none (see changes.ts). */
+  stateOf(key: string): SnapshotterBackendState["snapshots"][number] | undefined {
+    const s = this.snapshots.get(key);
+    return s && entryState(key, s);
+  }
+
+  /** The next snapshot ID (see changes.ts). */
+  get peekId(): number {
+    return this.nextId;
   }
 
   static fromState(state: SnapshotterBackendState): SnapshotterBackend {
@@ -221,4 +222,18 @@ export class SnapshotterBackend {
     options.push(`lowerdir=${parentIds.map((id) => this.upperPath(id)).join(":")}`);
     return [{ type: "overlay", source: "overlay", options }];
   }
+}
+
+function entryState(key: string, s: BackendSnapshot): SnapshotterBackendState["snapshots"][number] {
+  return {
+    key,
+    id: s.id,
+    kind: s.kind,
+    parent: s.parent,
+    labels: { ...s.labels },
+    createdAt: String(s.createdAt),
+    updatedAt: String(s.updatedAt),
+    usage: { size: String(s.usage.size), inodes: String(s.usage.inodes) },
+    upper: s.upper.toState(),
+  };
 }

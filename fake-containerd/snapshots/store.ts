@@ -12,7 +12,7 @@ import { quote } from "../../src/go/strconv.ts";
 import type { TarEntry } from "../images/tar.ts";
 import type { FileChange } from "../processes/script.ts";
 import { concatBytes, toBytes } from "../../src/node/bytes.ts";
-import type { Mount, SnapshotKind, SnapshotterBackend } from "./backend.ts";
+import type { Mount, SnapshotKind, SnapshotterBackend, SnapshotterBackendState } from "./backend.ts";
 import { FsError, listDir, resolvePath, type DiskUsage, type FsNode } from "./fs.ts";
 
 export interface SnapshotInfo {
@@ -153,6 +153,7 @@ export class SnapshotStore {
     record.labels = storedLabels(labels);
     record.updatedAt = now;
     this.backend.updateLabels(record.backendKey, inheritedLabels(record.labels), now);
+    this.changed(info.name);
     return this.info(info.name, record);
   }
 
@@ -176,6 +177,7 @@ export class SnapshotStore {
   /** Applies tar entries to an active snapshot's upper directory (the diff applier's work). */
   applyEntries(key: string, entries: readonly TarEntry[]): void {
     const backendKey = this.activeKey(key);
+    this.changed(key);
     const [upper, ...lowers] = this.backend.layers(backendKey);
     for (const entry of entries) upper!.applyEntry(entry, lowers);
   }
@@ -183,6 +185,7 @@ export class SnapshotStore {
   /** Writes a file into an active snapshot as a process in the container would. */
   writeFile(key: string, path: string, data: Uint8Array | string, mode = 0o644): void {
     const [upper, ...lowers] = this.backend.layers(this.activeKey(key));
+    this.changed(key);
     upper!.writeFile(path, typeof data === "string" ? new TextEncoder().encode(data) : data, mode, lowers);
   }
 
@@ -214,12 +217,14 @@ export class SnapshotStore {
   /** Makes a directory in an active snapshot as a process in the container would. */
   makeDir(key: string, path: string, mode = 0o755): void {
     const [upper, ...lowers] = this.backend.layers(this.activeKey(key));
+    this.changed(key);
     upper!.makeDir(path, mode, lowers);
   }
 
   /** Removes a path from an active snapshot's merged view (a whiteout when a parent layer has it). */
   removePath(key: string, path: string): void {
     const [upper, ...lowers] = this.backend.layers(this.activeKey(key));
+    this.changed(key);
     upper!.removePath(path, lowers);
   }
 
@@ -258,17 +263,19 @@ export class SnapshotStore {
   }
 
   toState(): SnapshotStoreState {
-    return {
-      sequence: this.sequence,
-      snapshots: [...this.snapshots].map(([key, r]) => ({
-        key,
-        backendKey: r.backendKey,
-        parent: r.parent,
-        labels: { ...r.labels },
-        createdAt: String(r.createdAt),
-        updatedAt: String(r.updatedAt),
-      })),
-    };
+    return { sequence: this.sequence, snapshots: [...this.snapshots].map(([key, r]) => recordState(key, r)) };
+  }
+
+  /** One snapshot, its record and the backend's, as the states hold them; null when there is none (see changes.ts). */
+  stateOf(key: string): { record: SnapshotStoreState["snapshots"][number]; backend: SnapshotterBackendState["snapshots"][number] } | null {
+    const r = this.snapshots.get(key);
+    const backend = r && this.backend.stateOf(r.backendKey);
+    return r && backend ? { record: recordState(key, r), backend } : null;
+  }
+
+  /** The sequence and the backend's counters (see changes.ts). */
+  counters(): { sequence: number; nextId: number; root: string } {
+    return { sequence: this.sequence, nextId: this.backend.peekId, root: this.backend.root };
   }
 
   static fromState(ctx: FakeContext, namespace: string, backend: SnapshotterBackend, state: SnapshotStoreState): SnapshotStore {
@@ -286,7 +293,14 @@ export class SnapshotStore {
     return store;
   }
 
+  /** Marks a snapshot (and the counters beside it) for the change log. */
+  private changed(key: string): void {
+    this.ctx.changes?.mark("snapshot", this.namespace, `${this.backend.name}/${key}`);
+    this.ctx.changes?.mark("snapshotter", this.namespace, this.backend.name);
+  }
+
   private put(key: string, record: SnapshotRecord): void {
+    this.changed(key);
     const replaced = this.snapshots.get(key);
     if (replaced) this.drop(key, replaced);
     this.snapshots.set(key, record);
@@ -294,6 +308,7 @@ export class SnapshotStore {
   }
 
   private drop(key: string, record: SnapshotRecord): void {
+    this.changed(key);
     this.snapshots.delete(key);
     if (record.parent === "") return;
     const left = this.children.get(record.parent)! - 1;
@@ -310,6 +325,7 @@ export class SnapshotStore {
     if (parent !== "" && !parentRecord) throw notFound(`parent snapshot ${parent} does not exist`);
     // The key is reserved in its own transaction, so the sequence advances even if the backend refuses.
     const backendKey = `${this.namespace}/${++this.sequence}/${key}`;
+    this.ctx.changes?.mark("snapshotter", this.namespace, this.backend.name);
     const now = this.ctx.clock.now();
     const mounts = this.backend.create(kind, backendKey, parentRecord?.backendKey ?? "", inheritedLabels(labels), now);
     this.put(key, { backendKey, parent, labels: storedLabels(labels), createdAt: now, updatedAt: now });
@@ -376,5 +392,16 @@ export function snapshotFields(info: SnapshotInfo): Adaptor {
           return undefined;
       }
     },
+  };
+}
+
+function recordState(key: string, r: SnapshotRecord): SnapshotStoreState["snapshots"][number] {
+  return {
+    key,
+    backendKey: r.backendKey,
+    parent: r.parent,
+    labels: { ...r.labels },
+    createdAt: String(r.createdAt),
+    updatedAt: String(r.updatedAt),
   };
 }

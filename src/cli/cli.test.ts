@@ -53,12 +53,16 @@ describe("fake-cri serve", () => {
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     const client = connectCri(first.endpoint);
     expect((await client.runtime.version({})).runtimeName).toBe("containerd");
+    // A kubelet reads the image filesystem's figures with statfs: it is a real directory of ours.
+    const [imageFs] = (await client.image.imageFsInfo({})).imageFilesystems;
+    expect(imageFs!.fsId!.mountpoint).toBe(join(`${state}.d`, "io.containerd.snapshotter.v1.overlayfs"));
+    expect(statSync(imageFs!.fsId!.mountpoint).isDirectory()).toBe(true);
     client.close();
     expect(await stop(first)).toBe(0);
     expect(existsSync(socket)).toBe(false);
-    const saved = JSON.parse(readFileSync(state, "utf8")) as { format: string; hostFs: unknown };
+    const saved = JSON.parse(readFileSync(state, "utf8")) as { format: string; hostFs: { format: string } };
     expect(saved.format).toBe("fake-cri/1");
-    expect(saved.hostFs).toBeNull();
+    expect(saved.hostFs.format).toBe("fake-cri-host-fs/1");
 
     // The second run continues from the file: its seeded IDs carry on without --seed.
     const second = await start(["serve", "--listen", `unix://${socket}`, "--state", state]);

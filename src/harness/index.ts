@@ -7,6 +7,7 @@
 // controls: the call log, failNext and onCall.
 
 import {
+  bindMounts,
   ContainerdError,
   createFakeContainerd,
   VirtualClock,
@@ -27,6 +28,7 @@ import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInpu
 import type { CriServer } from "../cri/transport/grpc.ts";
 import type { StreamingServer } from "../cri/transport/streaming-server.ts";
 import { MemoryHostFs, type HostFs, type MemoryHostFsState } from "../node/host-fs.ts";
+import { memoryNodeFiles, type NodeFiles } from "../node/node-files.ts";
 import { createCriServices, CriService, k8sNamespace, type CriServiceHandlers } from "../cri/server/service.ts";
 import type { CallContext, CriServices } from "../cri/service-types.ts";
 import { CallControls, type CallHandler, type InjectedError } from "./call-controls.ts";
@@ -54,7 +56,18 @@ export type {
 } from "../cri/config.ts";
 export type { CriService, CriServiceOptions } from "../cri/server/service.ts";
 export { containerdVersions, type ContainerdProfile, type ContainerdVersion, type RpcSupport } from "../cri/versions/index.ts";
-export { HostFsError, MemoryHostFs, type AppendHandle, type HostFs, type HostFsErrorCode, type HostFsStat, type MemoryHostFsState } from "../node/host-fs.ts";
+export {
+  HostFsError,
+  MemoryHostFs,
+  type AppendHandle,
+  type HostFs,
+  type HostFsErrorCode,
+  type HostFsStat,
+  type MemoryHostFsChange,
+  type MemoryHostFsEntry,
+  type MemoryHostFsState,
+} from "../node/host-fs.ts";
+export { HostBoundaryError, memoryNodeFiles, type NodeFileChange, type NodeFiles, type PreparedPaths } from "../node/node-files.ts";
 export type { CallExpectation, CallLog, CriCall, CriCallOf } from "./calls.ts";
 export type { CallHandler, InjectedError } from "./call-controls.ts";
 export { criMethods, unaryCriMethods, type CriMethod, type CriRequest, type CriResponse, type UnaryCriMethod } from "./cri-methods.ts";
@@ -90,11 +103,22 @@ export interface FakeCriOptions {
    */
   containerd?: ContainerdVersion | FakeContainerd;
   /**
-   * The node's filesystem, where the plugin keeps status checkpoints, pod files (hostname, hosts,
-   * resolv.conf) and container logs. Default: a new MemoryHostFs, saved with saveState().
-   * `NodeHostFs` (`fake-cri/host-fs-node`) puts them in real files instead, as `fake-cri serve` does.
+   * The node's own files, where the plugin keeps status checkpoints, pod files (hostname, hosts,
+   * resolv.conf), IPAM reservations and, in a node with no host behind it, container logs.
+   * Default: a new MemoryHostFs, saved with saveState().
    */
   hostFs?: HostFs;
+  /**
+   * The files requests name: log paths, the host paths of mounts, seccomp profiles (default: the
+   * node's in-memory files, so the node has no host behind it). `fake-cri serve` gives the host's
+   * files under the roots it may touch.
+   */
+  nodeFiles?: NodeFiles;
+  /**
+   * Called when a call succeeded, before it is answered; the answer waits for it (and fails with
+   * its error). `fake-cri serve --state` makes the node's changes durable here.
+   */
+  commit?: () => Promise<void>;
   /** Continue from a saveState() result (its fake-containerd and in-memory filesystem). */
   state?: FakeCriState;
   /** PullImage of an image nobody registered fails as an unknown image does, instead of being made up. */
@@ -109,6 +133,13 @@ export interface FakeCriOptions {
    * configured stream_server_address and port, when the first URL is asked for.
    */
   streamBaseUrl?: string;
+  /**
+   * A directory you made for ImageFsInfo and ContainerStats to name as the image filesystem. By
+   * default they name containerd's (`/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs`),
+   * which exists only in the node's in-memory files; `fake-cri serve` gives one in its data dir,
+   * since a kubelet reads the filesystem's figures there (statfs).
+   */
+  imageFsPath?: string;
   /**
    * Whether `calls` keeps every CRI call (default true). A long-running fake (`fake-cri serve`)
    * turns it off; `calls.subscribe()` listeners hear of calls either way.
@@ -227,21 +258,22 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
   const profile = profileOf(containerdVersion);
   const config = configFrom(options.config, profile);
   const shimUnknownSuffix = profile.shimUnknownErrorsEndUnknown;
+  const saved = options.state;
+  const hostFs = options.hostFs ?? (saved?.hostFs ? MemoryHostFs.fromState(saved.hostFs) : new MemoryHostFs());
+  const nodeFiles = options.nodeFiles ?? memoryNodeFiles(hostFs);
   let containerd: FakeContainerd;
-  let hostFs: HostFs;
-  if (options.state) {
-    const saved = options.state;
-    containerd = createFakeContainerd({ state: saved.containerd, shimUnknownSuffix, ...(options.clock ? { clock: options.clock } : {}) });
-    hostFs = options.hostFs ?? (saved.hostFs ? MemoryHostFs.fromState(saved.hostFs) : new MemoryHostFs());
+  if (saved) {
+    containerd = createFakeContainerd({ state: saved.containerd, nodeFiles, shimUnknownSuffix, ...(options.clock ? { clock: options.clock } : {}) });
+  } else if (typeof options.containerd === "object") {
+    containerd = options.containerd;
+    containerd.processes.setFilesystem(bindMounts(nodeFiles));
   } else {
-    containerd =
-      (typeof options.containerd === "object" ? options.containerd : undefined) ??
-      createFakeContainerd({
-        shimUnknownSuffix,
-        ...(options.seed !== undefined ? { seed: options.seed } : {}),
-        ...(options.clock ? { clock: options.clock } : {}),
-      });
-    hostFs = options.hostFs ?? new MemoryHostFs();
+    containerd = createFakeContainerd({
+      nodeFiles,
+      shimUnknownSuffix,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
   }
   const seeds: ImageSeed[] = [...(options.images ?? [])];
   const sandboxImageListed = seeds.some((s) => (typeof s === "string" ? s : s.name) === config.sandboxImage);
@@ -259,11 +291,14 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     config,
     containerd,
     hostFs,
+    nodeFiles,
+    ...(options.commit ? { commit: options.commit } : {}),
     containerdVersion,
     streamBaseUrl: options.streamBaseUrl ?? (async () => (await streamingServer()).baseUrl),
     ...(options.runtimeVersion !== undefined ? { runtimeVersion: options.runtimeVersion } : {}),
     ...(options.networkReady !== undefined ? { networkReady: options.networkReady } : {}),
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),
+    ...(options.imageFsPath !== undefined ? { imageFsPath: options.imageFsPath } : {}),
   };
   const clock = containerd.clock;
   const calls = new CallLog(options.recordCalls ?? true);

@@ -1,18 +1,35 @@
-// The node's filesystem as the CRI plugin touches it: status checkpoints, sandbox files (hostname,
-// hosts, resolv.conf), container logs, generated CNI configs. An interface with two
-// implementations: MemoryHostFs here (the default; its state is saved with the fake node's) and
-// NodeHostFs in host-fs-node.ts (real files, so crictl can read logs from `fake-cri serve`).
+// The node's own files, as the CRI plugin keeps them: status checkpoints, sandbox files (hostname,
+// hosts, resolv.conf), IPAM reservations, network namespace files, generated CNI configs, and in a
+// test's node also container logs. They live in memory (MemoryHostFs), which is their truth in
+// `fake-cri serve` too: nobody outside reads them, and what must survive a crash is journaled from
+// here (trackChanges). Files a request names on the real host go through NodeFiles
+// (node-files.ts), never through this.
 //
 // Synchronous on purpose: containerd writes its checkpoints while holding the status lock, so a
-// checkpoint and the in-memory status change together; a sync call keeps that without locks.
-// Errors read as Go's *os.PathError does: `open /a/b: no such file or directory`.
+// checkpoint and the in-memory status change together; a sync call keeps that without locks, and
+// in memory it never waits. Errors read as Go's *os.PathError does: `open /a/b: no such file or
+// directory`.
 
 import { concatBytes, toBytes } from "./bytes.ts";
 import { clean } from "../go/filepath.ts";
 import { base64, fromBase64 } from "../go/json.ts";
 
-/** Errno names, and ECLOSED for Go's os.ErrClosed (a write through a closed file). */
-export type HostFsErrorCode = "ENOENT" | "ENOTDIR" | "EISDIR" | "EEXIST" | "EACCES" | "EIO" | "ECLOSED";
+/**
+ * Errno names; ECLOSED for Go's os.ErrClosed (a write through a closed file), and for host files,
+ * ENOTREG (a FIFO, socket or device, which fake-cri never reads or writes) and EFBIG (a file over
+ * what fake-cri reads).
+ */
+export type HostFsErrorCode =
+  | "ENOENT"
+  | "ENOTDIR"
+  | "EISDIR"
+  | "EEXIST"
+  | "EACCES"
+  | "EIO"
+  | "ELOOP"
+  | "ECLOSED"
+  | "ENOTREG"
+  | "EFBIG";
 
 const errnoText: Record<HostFsErrorCode, string> = {
   ENOENT: "no such file or directory",
@@ -21,7 +38,10 @@ const errnoText: Record<HostFsErrorCode, string> = {
   EEXIST: "file exists",
   EACCES: "permission denied",
   EIO: "input/output error",
+  ELOOP: "too many levels of symbolic links",
   ECLOSED: "file already closed",
+  ENOTREG: "not a regular file (fake-cri reads and writes only regular host files)",
+  EFBIG: "file too large (fake-cri reads at most 16 MiB of a host file)",
 };
 
 /** An *os.PathError: `<op> <path>: <errno text>`. */
@@ -91,8 +111,8 @@ export interface HostFs {
 export interface AppendHandle {
   /** Appends to the file that was opened. */
   write(data: Uint8Array): void;
-  /** Closes the handle; later writes fail with ECLOSED. */
-  close(): void;
+  /** Closes the handle; later writes fail with ECLOSED. A promise, when written behind, settles once all is written. */
+  close(): void | Promise<void>;
 }
 
 const decoder = new TextDecoder();
@@ -146,8 +166,18 @@ type Node = DirNode | FileNode;
 export interface MemoryHostFsState {
   format: "fake-cri-host-fs/1";
   /** Directories and files in path order; file contents base64. */
-  entries: Array<{ path: string; mode: number } & ({ kind: "dir" } | { kind: "file"; data: string })>;
+  entries: MemoryHostFsEntry[];
 }
+
+/** A directory or a file (its bytes base64) of a saved MemoryHostFs. */
+export type MemoryHostFsEntry = { path: string; mode: number } & ({ kind: "dir" } | { kind: "file"; data: string });
+
+/**
+ * A path as it now is, or that it and everything under it went away: what takeChanges() hands
+ * over, in the order that rebuilds the same files when applied (applyChanges) over the files as
+ * they were before.
+ */
+export type MemoryHostFsChange = MemoryHostFsEntry | { path: string; kind: "removed" };
 
 function chunkSize(chunk: string | Uint8Array): number {
   return typeof chunk === "string" ? utf8Length(chunk) : chunk.length;
@@ -178,6 +208,12 @@ export class MemoryHostFs implements HostFs {
    * the cache when it is removed.
    */
   private readonly dirCache = new Map<string, DirNode>();
+  /**
+   * Paths changed since the last takeChanges(), once trackChanges() was called: "put:<path>" for a
+   * path made or written, "rm:<path>" for one removed with what was under it. A path marked again
+   * moves to the end, so the order of the keys is an order that rebuilds what is now.
+   */
+  private tracked: Map<string, string> | undefined;
 
   /** A filesystem holding what toState() saved. */
   static fromState(state: MemoryHostFsState): MemoryHostFs {
@@ -190,6 +226,54 @@ export class MemoryHostFs implements HostFs {
       }
     }
     return fs;
+  }
+
+  /** From now on, every change is marked for takeChanges(). */
+  trackChanges(): void {
+    this.tracked ??= new Map();
+  }
+
+  /** Whether a path changed since the last takeChanges(). */
+  hasChanges(): boolean {
+    return (this.tracked?.size ?? 0) > 0;
+  }
+
+  /** The paths changed since the last call, each as it now is (see MemoryHostFsChange). */
+  takeChanges(): MemoryHostFsChange[] {
+    if (!this.tracked || this.tracked.size === 0) return [];
+    const changes: MemoryHostFsChange[] = [];
+    for (const [key, path] of this.tracked) {
+      if (key.startsWith("rm:")) {
+        changes.push({ path, kind: "removed" });
+        continue;
+      }
+      // A path made and removed since needs nothing: a removal later in the order covers it.
+      const node = this.find(path);
+      if (node?.kind === "dir") changes.push({ path, kind: "dir", mode: node.mode });
+      else if (node) changes.push({ path, kind: "file", mode: node.mode, data: base64(this.bytesOf(node)) });
+    }
+    this.tracked.clear();
+    return changes;
+  }
+
+  /** Lays changes taken from another filesystem (or this one's past) over this one, in order. */
+  applyChanges(changes: readonly MemoryHostFsChange[]): void {
+    for (const change of changes) {
+      if (change.kind === "removed") this.removeAll(change.path);
+      else if (change.kind === "dir") this.mkdirAll(change.path, change.mode);
+      else {
+        this.mkdirAll(parentOf(change.path));
+        this.writeFile(change.path, fromBase64(change.data), change.mode);
+      }
+    }
+  }
+
+  private mark(kind: "put" | "rm", path: string): void {
+    if (!this.tracked) return;
+    const cleaned = clean(path.startsWith("/") ? path : `/${path}`);
+    const key = `${kind}:${cleaned}`;
+    this.tracked.delete(key);
+    this.tracked.set(key, cleaned);
   }
 
   /** The files and directories as JSON-serialisable data. */
@@ -222,6 +306,7 @@ export class MemoryHostFs implements HostFs {
         dir = { kind: "dir", mode, children: new Map(), revision: 0 };
         cached.dir.children.set(cached.name, dir);
         this.changed(cached.dir);
+        this.mark("put", path);
       }
       this.cacheDir(path, dir);
       return;
@@ -236,6 +321,7 @@ export class MemoryHostFs implements HostFs {
         const created: DirNode = { kind: "dir", mode, children: new Map(), revision: 0 };
         dir.children.set(names[i]!, created);
         this.changed(dir);
+        this.mark("put", `/${names.slice(0, i + 1).join("/")}`);
         dir = created;
       } else if (next.kind === "file") {
         throw new HostFsError("mkdir", `/${names.slice(0, i + 1).join("/")}`, "ENOTDIR");
@@ -254,6 +340,7 @@ export class MemoryHostFs implements HostFs {
     if (existing?.kind === "dir") throw new HostFsError("rename", clean(path), "EEXIST");
     dir.children.set(name, { kind: "file", mode, chunks: [data] });
     this.changed(dir);
+    this.mark("put", path);
   }
 
   appendFile(path: string, data: string | Uint8Array, mode = 0o640): void {
@@ -263,6 +350,7 @@ export class MemoryHostFs implements HostFs {
     if (existing === undefined) dir.children.set(name, { kind: "file", mode, chunks: [data] });
     else existing.chunks.push(data);
     this.changed(dir);
+    this.mark("put", path);
   }
 
   openAppend(path: string, mode = 0o640): AppendHandle {
@@ -272,11 +360,16 @@ export class MemoryHostFs implements HostFs {
       node = { kind: "file", mode, chunks: [] };
       dir.children.set(name, node);
       this.changed(dir);
+      this.mark("put", path);
     }
     if (node.kind === "dir") throw new HostFsError("open", clean(path), "EISDIR");
     const file = node;
     let open = true;
-    const changed = (): void => this.changed(dir);
+    const changed = (): void => {
+      this.changed(dir);
+      // Written through the handle after the file was removed or replaced, it is no longer at `path`.
+      if (dir.children.get(name) === file) this.mark("put", path);
+    };
     return {
       write(data) {
         if (!open) throw new HostFsError("write", clean(path), "ECLOSED");
@@ -314,6 +407,7 @@ export class MemoryHostFs implements HostFs {
       this.uncache(removed);
       cached.dir.children.delete(cached.name);
       this.changed(cached.dir);
+      this.mark("rm", path);
       return;
     }
     const names = components(path);
@@ -321,6 +415,7 @@ export class MemoryHostFs implements HostFs {
       for (const child of this.root.children.values()) this.uncache(child);
       this.root.children.clear();
       this.changed(this.root);
+      this.mark("rm", "/");
       return;
     }
     let dir = this.root;
@@ -335,6 +430,7 @@ export class MemoryHostFs implements HostFs {
     this.uncache(removed);
     dir.children.delete(last);
     this.changed(dir);
+    this.mark("rm", path);
   }
 
   exists(path: string): boolean {

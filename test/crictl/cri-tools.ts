@@ -2,6 +2,7 @@
 // with scripts/crictl.sh, running it, and `fake-cri serve` in a directory of its own to point it at.
 
 import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, startFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
 /** Building needs Go; FAKE_CRI_SKIP_CRICTL=1 skips these suites where there is none. */
@@ -44,14 +45,19 @@ export async function buildCriTool(flags: readonly string[]): Promise<string> {
 }
 
 export interface Served extends FakeCriProcess {
-  dataDir: string;
+  /**
+   * A host directory the fake may touch (`--allow-host-root`): the tests' pod logs and the temporary
+   * directories their tools make (TMPDIR) for hostPath volumes and log directories go here.
+   */
+  hostRoot: string;
 }
 
-/** Starts `fake-cri serve` on a socket in `dir`, with its data in `dir`/data. */
-export async function serveFake(dir: string): Promise<Served> {
-  const dataDir = join(dir, "data");
-  const running = await startFakeCri(["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", dataDir]);
-  return { ...running, dataDir };
+/** Starts `fake-cri serve` on a socket in `dir`, its data in `dir`/data, `dir`/host and `alsoAllowed` allowed. */
+export async function serveFake(dir: string, wrapper: readonly string[] = [], alsoAllowed: readonly string[] = []): Promise<Served> {
+  const hostRoot = join(dir, "host");
+  for (const root of [hostRoot, ...alsoAllowed]) mkdirSync(root, { recursive: true });
+  const args = ["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", join(dir, "data"), ...[hostRoot, ...alsoAllowed].flatMap((root) => ["--allow-host-root", root])];
+  return { ...(await startFakeCri(args, {}, wrapper)), hostRoot };
 }
 
 /**
@@ -69,16 +75,7 @@ export interface ServedInNetns extends Served {
 
 /** `fake-cri serve` as serveFake starts it, in a new network namespace with the pods' subnet on lo. */
 export async function serveFakeInNetns(dir: string): Promise<ServedInNetns> {
-  const dataDir = join(dir, "data");
-  const running = await startFakeCri(["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", dataDir], {}, [
-    "unshare",
-    "--net",
-    "--",
-    "sh",
-    "-c",
-    podNetworkSetup,
-    "sh",
-  ]);
+  const running = await serveFake(dir, ["unshare", "--net", "--", "sh", "-c", podNetworkSetup, "sh"]);
   const pid = running.child.pid!;
-  return { ...running, dataDir, inNetns: (argv) => ["nsenter", `--net=/proc/${pid}/ns/net`, "--", ...argv] };
+  return { ...running, inNetns: (argv) => ["nsenter", `--net=/proc/${pid}/ns/net`, "--", ...argv] };
 }

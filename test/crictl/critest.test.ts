@@ -59,7 +59,8 @@ describe.skipIf(skip)("critest v1.37.0 against fake-cri serve", () => {
             "--ginkgo.no-color",
             ...flags,
           ]);
-          const result = await run(argv[0]!, argv.slice(1), { timeoutMs: runTimeoutMs });
+          // critest makes its hostPath volumes and pod log directories in TMPDIR.
+          const result = await run(argv[0]!, argv.slice(1), { timeoutMs: runTimeoutMs, env: { ...process.env, TMPDIR: served.hostRoot } });
           const reports = (JSON.parse(readFileSync(report, "utf8")) as GinkgoReport[])[0]!.SpecReports.filter((s) => s.LeafNodeType === "It");
           const name = (s: GinkgoReport["SpecReports"][number]) => [...(s.ContainerHierarchyTexts ?? []), s.LeafNodeText].join(" ");
           const failed = reports.filter((s) => s.State !== "passed" && s.State !== "skipped").map((s) => `${name(s)}: ${s.State}: ${s.Failure?.Message ?? ""}`);

@@ -4,7 +4,7 @@
 // answer changed in the trace is reported with its call and field. Both crictl builds (the current
 // one and the one that sends the socket path as :authority) go through the proxy.
 
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -30,9 +30,8 @@ describe.skipIf(skip)("crictl through fake-cri record in front of fake-cri serve
     crictl = await buildCriTool([]);
     oldCrictl = await buildCriTool(["--old-authority"]);
     work = mkdtempSync(join(tmpdir(), "fake-cri-record-"));
-    // serve puts the plugin's dirs under its data dir and the pods' netns files under its state
-    // dir; the replay's fake is given the same config, so verbose answers (crictl info, inspectp)
-    // name the same dirs.
+    // The plugin's dirs under data/ and the pods' netns files under its state dir; the replay's
+    // fake is given the same config, so verbose answers (crictl info, inspectp) name the same dirs.
     const data = file("data");
     writeFileSync(
       file("config.toml"),
@@ -50,8 +49,10 @@ describe.skipIf(skip)("crictl through fake-cri record in front of fake-cri serve
   });
 
   test("crictl's everyday session passes through the proxy unchanged (scripts/reference/smoke.sh --oom)", async () => {
+    // Its scratch directory (mktemp -d), with the pod's log directory, inside the data dir the fake may write.
+    mkdirSync(file("data/tmp"), { recursive: true });
     const smoke = await run("bash", [join(repoRoot, "scripts/reference/smoke.sh"), "--oom", recorder.endpoint], {
-      env: { CRICTL: crictl },
+      env: { CRICTL: crictl, TMPDIR: file("data/tmp") },
       timeoutMs: 120_000,
     });
     expect(smoke.stdout + smoke.stderr).toContain(`smoke: all steps passed against ${recorder.endpoint}`);

@@ -104,7 +104,7 @@ describe.skipIf(skip).each([{ transport: "spdy" }, { transport: "websocket" }])(
     binary = await buildCriTool([]);
     work = mkdtempSync(join(tmpdir(), "fake-cri-streaming-"));
     served = await serveFake(work);
-    const pod = file("pod.json", { metadata: { name: "streams", namespace: "default", uid: `streams-${transport}` }, log_directory: join(work, "logs"), linux: {} });
+    const pod = file("pod.json", { metadata: { name: "streams", namespace: "default", uid: `streams-${transport}` }, log_directory: join(served.hostRoot, "logs"), linux: {} });
     const container = (name: string, extra: object) =>
       file(`${name}.json`, { metadata: { name }, image: { image: "busybox:1.36" }, log_path: `${name}.log`, linux: {}, ...extra });
     await ok(["pull", "busybox:1.36"]);

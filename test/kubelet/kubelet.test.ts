@@ -46,7 +46,7 @@ describe.skipIf(skipReason !== undefined)("a kubelet running static pods on the 
   beforeAll(async () => {
     tunablesBefore = readTunables();
     work = mkdtempSync(join(tmpdir(), "fake-cri-kubelet-"));
-    const endpoint = process.env.FAKE_CRI_KUBELET_ENDPOINT || (served = await serveFake(work)).endpoint;
+    const endpoint = process.env.FAKE_CRI_KUBELET_ENDPOINT || (served = await serveFake(work, [], [join(work, "root"), join(work, "logs")])).endpoint; // the kubelet's --root-dir and podLogsDir
     mkdirSync(join(work, "manifests"));
     for (const [file, pod] of Object.entries(staticPods)) writeFileSync(join(work, "manifests", file), JSON.stringify(pod));
     kubelet = await Kubelet.start(endpoint, work);

@@ -1,10 +1,11 @@
-import { mkdtempSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, realpathSync, renameSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { VirtualClock } from "../../../fake-containerd/index.ts";
 import { MemoryHostFs, readTextFile } from "../../node/host-fs.ts";
-import { NodeHostFs } from "../../node/host-fs-node.ts";
+import { memoryNodeFiles } from "../../node/node-files.ts";
+import { HostNodeFiles } from "../../node/node-files-disk.ts";
 import { formatRfc3339Nano, newCriLogger, type StreamType } from "./logger.ts";
 import { createContainerLoggers } from "./loggers.ts";
 
@@ -115,42 +116,46 @@ describe("the CRI log writer", () => {
 });
 
 describe("createContainerLoggers", () => {
-  test("both streams go to one file, created 0640 with its directory", () => {
+  test("both streams go to one file, created 0640 with its directory", async () => {
     const fs = new MemoryHostFs();
     const clock = new VirtualClock({ startNs: start, tickNs: 1000n });
-    const [stdout, stderr] = createContainerLoggers({ hostFs: fs, clock, config: { maxContainerLogLineSize: 16384 } }, "/logs/pod/c.log", false);
+    const context = { nodeFiles: memoryNodeFiles(fs), clock, config: { maxContainerLogLineSize: 16384 } };
+    const [stdout, stderr] = await createContainerLoggers(context, "/logs/pod/c.log", false);
     stdout.write(encoder.encode("out\n"));
     stderr!.write(encoder.encode("err\n"));
     expect(readTextFile(fs, "/logs/pod/c.log")).toBe("2021-10-06T00:00:00Z stdout F out\n2021-10-06T00:00:00.000001Z stderr F err\n");
     expect(fs.stat("/logs/pod/c.log").mode).toBe(0o640);
   });
 
-  test("with a tty there is no stderr logger; without a log path output is discarded", () => {
+  test("with a tty there is no stderr logger; without a log path output is discarded", async () => {
     const fs = new MemoryHostFs();
-    const clock = new VirtualClock();
-    const context = { hostFs: fs, clock, config: { maxContainerLogLineSize: 16384 } };
-    expect(createContainerLoggers(context, "/l/c.log", true)[1]).toBeUndefined();
-    const [out] = createContainerLoggers(context, "", false);
+    const context = { nodeFiles: memoryNodeFiles(fs), clock: new VirtualClock(), config: { maxContainerLogLineSize: 16384 } };
+    expect((await createContainerLoggers(context, "/l/c.log", true))[1]).toBeUndefined();
+    const [out] = await createContainerLoggers(context, "", false);
     out.write(encoder.encode("x\n"));
     expect(fs.readDir("/")).toEqual(["l"]);
   });
 
-  test("a kubelet's rotation: what is written before ReopenContainerLog stays in the renamed file", () => {
-    const dir = mkdtempSync(join(tmpdir(), "fake-cri-rotate-"));
+  test("a kubelet's rotation: what is written before ReopenContainerLog stays in the renamed file", async () => {
+    const dir = realpathSync(mkdtempSync(join(tmpdir(), "fake-cri-rotate-")));
     try {
-      const context = { hostFs: new NodeHostFs(), clock: new VirtualClock({ startNs: start, tickNs: 0n }), config: { maxContainerLogLineSize: 16384 } };
+      const nodeFiles = new HostNodeFiles({ memory: new MemoryHostFs(), memoryDirs: [], hostRoots: [dir] });
+      const context = { nodeFiles, clock: new VirtualClock({ startNs: start, tickNs: 0n }), config: { maxContainerLogLineSize: 16384 } };
       const path = join(dir, "0.log");
-      const [out, err] = createContainerLoggers(context, path, false);
+      const [out, err] = await createContainerLoggers(context, path, false);
       out.write(encoder.encode("one\n"));
       renameSync(path, `${path}.rotated`);
       out.write(encoder.encode("two\nthr"));
       // ReopenContainerLog: new loggers on a new file, then the old ones closed (flushing "thr").
-      const [reopened] = createContainerLoggers(context, path, false);
+      const [reopened, reopenedErr] = await createContainerLoggers(context, path, false);
       out.close();
       err!.close();
       reopened.write(encoder.encode("four\n"));
       reopened.close();
+      reopenedErr!.close();
       const bodiesOf = (file: string) => bodies(readFileSync(file, "utf8").split("\n").filter(Boolean));
+      // Written behind: the lines arrive a moment later.
+      for (let i = 0; i < 100 && bodiesOf(path).length + bodiesOf(`${path}.rotated`).length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 10));
       expect(bodiesOf(`${path}.rotated`)).toEqual(["stdout F one", "stdout F two", "stdout P thr"]);
       expect(bodiesOf(path)).toEqual(["stdout F four"]);
     } finally {
@@ -158,12 +163,13 @@ describe("createContainerLoggers", () => {
     }
   });
 
-  test("a log file that cannot be opened fails as containerd's", () => {
+  test("a log file that cannot be opened fails as containerd's", async () => {
     const fs = new MemoryHostFs();
     fs.mkdirAll("/l");
     fs.writeFile("/l/file", "");
-    expect(() =>
-      createContainerLoggers({ hostFs: fs, clock: new VirtualClock(), config: { maxContainerLogLineSize: 1 } }, "/l/file/c.log", false),
-    ).toThrow("failed to create and open log file: mkdir /l/file: not a directory");
+    const context = { nodeFiles: memoryNodeFiles(fs), clock: new VirtualClock(), config: { maxContainerLogLineSize: 1 } };
+    await expect(createContainerLoggers(context, "/l/file/c.log", false)).rejects.toThrow(
+      "failed to create and open log file: mkdir /l/file: not a directory",
+    );
   });
 });

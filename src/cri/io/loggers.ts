@@ -1,16 +1,19 @@
 // createContainerLoggers (containerd 1.6.20 container_start.go): a container's stdout and stderr
 // (stderr only without a tty, which merges it into stdout) written in the CRI log format into the
 // log file at the container's log path, created with its parent directories if needed. Without a
-// log path, output is discarded.
+// log path, output is discarded. The path is the request's (the pod's log directory and the
+// container's log path), so it is reached through NodeFiles: under `fake-cri serve`, a host file
+// the log is written behind to, and only inside the allowed host roots.
 
 import type { Clock } from "../../../fake-containerd/index.ts";
 import { clean } from "../../go/filepath.ts";
-import type { AppendHandle, HostFs } from "../../node/host-fs.ts";
+import type { AppendHandle } from "../../node/host-fs.ts";
+import type { NodeFiles } from "../../node/node-files.ts";
 import { newCriLogger } from "./logger.ts";
 import { discardSink, type OutputSink } from "./sink.ts";
 
 export interface LoggerContext {
-  hostFs: HostFs;
+  nodeFiles: NodeFiles;
   clock: Clock;
   config: { maxContainerLogLineSize: number };
 }
@@ -22,9 +25,9 @@ function parentDir(path: string): string {
 }
 
 /** openLogFile: MkdirAll of the parent (0755), then the file opened for append, created 0640. */
-export function openLogFile(fs: HostFs, path: string): AppendHandle {
-  fs.mkdirAll(parentDir(path), 0o755);
-  return fs.openAppend(path, 0o640);
+async function openLogFile(files: NodeFiles, path: string): Promise<AppendHandle> {
+  await files.mkdirAll(parentDir(path), 0o755);
+  return files.openAppend(path, 0o640);
 }
 
 /**
@@ -33,11 +36,11 @@ export function openLogFile(fs: HostFs, path: string): AppendHandle {
  * write through the one opened file, so a kubelet that renames the log before ReopenContainerLog
  * finds everything written until then in the renamed file; it is closed when both have closed.
  */
-export function createContainerLoggers(c: LoggerContext, logPath: string, tty: boolean): [OutputSink, OutputSink | undefined] {
+export async function createContainerLoggers(c: LoggerContext, logPath: string, tty: boolean): Promise<[OutputSink, OutputSink | undefined]> {
   if (logPath === "") return [discardSink, discardSink];
   let file: AppendHandle;
   try {
-    file = openLogFile(c.hostFs, logPath);
+    file = await openLogFile(c.nodeFiles, logPath);
   } catch (err) {
     throw new Error(`failed to create and open log file: ${(err as Error).message}`, { cause: err });
   }
@@ -51,11 +54,9 @@ export function createContainerLoggers(c: LoggerContext, logPath: string, tty: b
       close: () => {
         if (closed) return;
         closed = true;
-        try {
-          logger.close();
-        } finally {
-          if (--open === 0) file.close();
-        }
+        open--;
+        logger.close();
+        if (open === 0) return file.close();
       },
     };
   };

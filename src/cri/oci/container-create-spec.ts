@@ -26,6 +26,7 @@ import {
 } from "../api/v1.ts";
 import type { CriConfig } from "../config.ts";
 import type { HostFs } from "../../node/host-fs.ts";
+import type { PreparedPaths } from "../../node/node-files.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
 import { keyValueText } from "../server/container-config-json.ts";
 import { defaultUnixSpec, type LinuxResources, type Mount, type RuntimeSpec } from "./oci-defaults.ts";
@@ -36,7 +37,10 @@ type ImageConfig = NonNullable<OciImageConfig["config"]>;
 /** What containerSpec needs from the plugin. */
 export interface SpecContext {
   config: CriConfig;
+  /** The plugin's own files (a sandbox's hostname file, a runtime's base spec). */
   hostFs: HostFs;
+  /** The node paths the request names (mounts' host paths, a seccomp profile), looked at beforehand. */
+  paths: PreparedPaths;
   /** os.Hostname() of the node. */
   nodeHostname: string;
 }
@@ -90,7 +94,7 @@ export const allCapabilities: readonly string[] = [
  * containerMounts: the sandbox's hostname (when the pod has one on disk), hosts, resolv.conf and
  * /dev/shm, each unless the request mounts that path itself.
  */
-export function containerMounts(ctx: SpecContext, sandboxId: string, config: ContainerConfig): CriMount[] {
+export function containerMounts(ctx: Pick<SpecContext, "config" | "hostFs">, sandboxId: string, config: ContainerConfig): CriMount[] {
   const mounts: CriMount[] = [];
   const securityContext = config.linux?.securityContext;
   const readonly = securityContext?.readonlyRootfs ?? false;
@@ -293,9 +297,9 @@ function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfi
   for (const { mount } of mounts) {
     const src = mount.hostPath;
     // The host path is created when missing, as a directory.
-    if (!ctx.hostFs.exists(src)) {
+    if (!ctx.paths.exists(src)) {
       try {
-        ctx.hostFs.mkdirAll(src, 0o755);
+        ctx.paths.mkdirAll(src, 0o755);
       } catch (err) {
         throw wrap(err, `failed to mkdir ${quote(src)}`);
       }
@@ -497,7 +501,7 @@ export function containerSpecOpts(ctx: SpecContext, config: ContainerConfig, ima
     throw new Error("failed to generate apparmor spec opts: apparmor is not supported");
   }
 
-  const seccomp = seccompSpecOpt(securityContext, ctx.config.unsetSeccompProfile, ctx.hostFs);
+  const seccomp = seccompSpecOpt(securityContext, ctx.config.unsetSeccompProfile, ctx.paths);
   if (seccomp !== undefined) opts.push(seccomp);
   return opts;
 }

@@ -21,7 +21,7 @@ import { getPassthroughAnnotations } from "../helpers/annotations.ts";
 import { getCgroupsPath, replaceOrAppendEnvValues } from "./container-create-spec.ts";
 import { defaultUnixSpec, type RuntimeSpec } from "./oci-defaults.ts";
 import { devShm, getResolvPath, getSandboxDevShm, resolvConfPath } from "../server/sandbox-files.ts";
-import { seccompSpecOpt } from "./security-profiles.ts";
+import { seccompSpecOpt, type ProfileFiles } from "./security-profiles.ts";
 import { parseUsernsIds } from "./user-namespaces.ts";
 import type { CriService } from "../server/service.ts";
 
@@ -267,10 +267,11 @@ export function sandboxContainerSpecOpts(
   c: CriService,
   config: PodSandboxConfig,
   imageConfig: OciImageConfig["config"],
+  profiles: ProfileFiles,
 ): SandboxSpecOption[] {
   const securityContext: LinuxSandboxSecurityContext | undefined = config.linux?.securityContext;
   const options: SandboxSpecOption[] = [];
-  const seccomp = seccompSpecOpt(securityContext, c.config.unsetSeccompProfile, c.hostFs);
+  const seccomp = seccompSpecOpt(securityContext, c.config.unsetSeccompProfile, profiles);
   if (seccomp !== undefined) options.push(async (spec) => seccomp(spec));
 
   let user: string;

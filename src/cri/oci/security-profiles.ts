@@ -6,7 +6,6 @@ import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { SecurityProfile_ProfileType, type SecurityProfile } from "../api/v1.ts";
 import { parseGoJson, type ParsedJson } from "../../go/json.ts";
-import { readTextFile, type HostFs } from "../../node/host-fs.ts";
 import { decodeSeccomp, type LinuxSeccomp, type RuntimeSpec } from "./oci-defaults.ts";
 import { defaultSeccompProfile } from "./seccomp-default.ts";
 
@@ -29,30 +28,52 @@ export function generateSecurityProfile(path: string): SecurityProfile {
 /** A spec option that sets the spec's seccomp profile. */
 export type SeccompSpecOpt = (spec: RuntimeSpec) => void;
 
+/** Where a Localhost seccomp profile is read from (a node file): PreparedPaths or the in-memory files. */
+export interface ProfileFiles {
+  readText(path: string): string;
+}
+
+type SeccompContext = { seccomp?: SecurityProfile | undefined; seccompProfilePath: string; privileged: boolean } | undefined;
+
+/**
+ * The node file seccompSpecOpt will read for a Localhost profile, if it reads one: what a caller
+ * looks at beforehand, so the spec is built without waiting on the node.
+ */
+export function seccompProfileFile(context: SeccompContext, unsetProfilePath: string): string | undefined {
+  let profile = context?.seccomp;
+  if (!profile) {
+    const path = context?.seccompProfilePath || unsetProfilePath;
+    if (!path.startsWith(localhostPrefix)) return undefined;
+    profile = generateSecurityProfile(path);
+  }
+  if (context?.privileged || profile.profileType !== SecurityProfile_ProfileType.Localhost) return undefined;
+  return localhostPath(profile.localhostRef);
+}
+
+function localhostPath(ref: string): string {
+  return ref.startsWith(localhostPrefix) ? ref.slice(localhostPrefix.length) : ref;
+}
+
 /**
  * The seccomp option of a sandbox or container, or undefined when its spec keeps no profile: for
  * its security context's profile, else its deprecated profile path, else the config's profile for
  * an unset one. Errors read "failed to generate seccomp spec opts: ..." as containerd's do.
  */
-export function seccompSpecOpt(
-  context: { seccomp?: SecurityProfile | undefined; seccompProfilePath: string; privileged: boolean } | undefined,
-  unsetProfilePath: string,
-  fs: HostFs,
-): SeccompSpecOpt | undefined {
+export function seccompSpecOpt(context: SeccompContext, unsetProfilePath: string, files: ProfileFiles): SeccompSpecOpt | undefined {
   try {
     let profile = context?.seccomp;
     if (!profile) {
       const path = context?.seccompProfilePath || unsetProfilePath;
       if (path !== "") profile = generateSecurityProfile(path);
     }
-    return generateSeccompSpecOpt(profile, context?.privileged ?? false, fs);
+    return generateSeccompSpecOpt(profile, context?.privileged ?? false, files);
   } catch (err) {
     throw wrap(err, "failed to generate seccomp spec opts");
   }
 }
 
 /** generateSeccompSpecOpts: none for a privileged process, an unconfined one, or none asked. */
-function generateSeccompSpecOpt(profile: SecurityProfile | undefined, privileged: boolean, fs: HostFs): SeccompSpecOpt | undefined {
+function generateSeccompSpecOpt(profile: SecurityProfile | undefined, privileged: boolean, files: ProfileFiles): SeccompSpecOpt | undefined {
   if (privileged || !profile) return undefined;
   if (profile.profileType !== SecurityProfile_ProfileType.Localhost && profile.localhostRef !== "") {
     throw new Error("seccomp config invalid LocalhostRef must only be set if ProfileType is Localhost");
@@ -63,10 +84,9 @@ function generateSeccompSpecOpt(profile: SecurityProfile | undefined, privileged
     case SecurityProfile_ProfileType.RuntimeDefault:
       return withDefaultProfile;
     case SecurityProfile_ProfileType.Localhost: {
-      const ref = profile.localhostRef;
-      const path = ref.startsWith(localhostPrefix) ? ref.slice(localhostPrefix.length) : ref;
+      const path = localhostPath(profile.localhostRef);
       return (spec) => {
-        (spec.linux ??= {}).seccomp = loadSeccompProfile(fs, path);
+        (spec.linux ??= {}).seccomp = loadSeccompProfile(files, path);
       };
     }
     default:
@@ -83,10 +103,10 @@ const withDefaultProfile: SeccompSpecOpt = (spec) => {
 };
 
 /** seccomp.WithProfile: the profile file from the node, decoded into the spec's seccomp section. */
-function loadSeccompProfile(fs: HostFs, path: string): LinuxSeccomp {
+function loadSeccompProfile(files: ProfileFiles, path: string): LinuxSeccomp {
   let text: string;
   try {
-    text = readTextFile(fs, path);
+    text = files.readText(path);
   } catch (err) {
     throw new Error(`cannot load seccomp profile ${quote(path)}: ${(err as Error).message}`);
   }

@@ -41,6 +41,7 @@ import type { CriImage } from "../store/image-store.ts";
 import { vendoredContainerConfig } from "./container-config-json.ts";
 import { injectCdiDevices, requestedCdiDevices } from "../oci/cdi.ts";
 import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "../oci/container-create-spec.ts";
+import { seccompProfileFile } from "../oci/security-profiles.ts";
 import { specAny, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import { nodeHostname } from "./sandbox-files.ts";
 import { prepareUnpackingIfNeeded } from "./snapshot-prepare.ts";
@@ -165,12 +166,12 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
 
   const imageConfig = image.imageSpec.config ?? {};
   const volumeMounts = c.config.ignoreImageDefinedVolumes ? [] : volumeMountsOf(c, containerRootDir, config, imageConfig.Volumes);
-  const specContext: SpecContext = {
-    config: c.config,
-    hostFs: c.hostFs,
-    nodeHostname: nodeHostname(c),
-  };
-  const mounts = containerMounts(specContext, sandboxId, config);
+  const mounts = containerMounts(c, sandboxId, config);
+  const paths = await c.nodeFiles.prepare({
+    dirs: [...config.mounts, ...mounts, ...volumeMounts].map((m) => m.hostPath),
+    read: [seccompProfileFile(config.linux?.securityContext, c.config.unsetSeccompProfile)].filter((p) => p !== undefined),
+  });
+  const specContext: SpecContext = { config: c.config, hostFs: c.hostFs, paths, nodeHostname: nodeHostname(c) };
 
   let ociRuntime: CriRuntime;
   try {

@@ -18,7 +18,7 @@ export async function reopenContainerLog(c: CriService, r: ReopenContainerLogReq
     throw wrap(err, `an error occurred when try to find container ${quote(r.containerId)}`);
   }
   if (container.status.state() !== ContainerState.CONTAINER_RUNNING) throw new Error("container is not running");
-  const [stdout, stderr] = createContainerLoggers(c, container.metadata.logPath, container.metadata.config.tty);
+  const [stdout, stderr] = await createContainerLoggers(c, container.metadata.logPath, container.metadata.config.tty);
   const [oldStdout, oldStderr] = container.io?.addOutput("log", stdout, stderr) ?? [];
   oldStdout?.close();
   oldStderr?.close();

@@ -108,7 +108,7 @@ async function start(c: CriService, call: CallContext, container: Container): Pr
   try {
     let loggers;
     try {
-      loggers = createContainerLoggers(c, meta.logPath, meta.config.tty);
+      loggers = await createContainerLoggers(c, meta.logPath, meta.config.tty);
     } catch (err) {
       throw wrap(err, "failed to create container loggers");
     }

@@ -287,7 +287,10 @@ export async function handleContainerExit(c: CriService, e: TaskExitEvent, conta
   if (task) {
     try {
       await task.delete({ kill: true });
-      container.io?.close();
+      // containerd's shim drains the pipes before the exit is reported; here the log, written
+      // behind under fake-cri serve, holds all the output before the status says exited.
+      const logged = container.io?.close();
+      if (logged) await logged;
     } catch (err) {
       if (!isNotFound(err)) throw wrap(err, "failed to stop container");
     }

@@ -49,10 +49,14 @@ function unary(c: CriService, rpc: AnyUnary) {
   const fail = (err: unknown): never => {
     throw toStatusError(err);
   };
+  // A call that succeeded is answered once what it changed is kept (see CriServiceOptions.commit).
+  const commit = c.commit;
+  const committed = commit && ((response: unknown) => commit().then(() => response));
   return (request: unknown, call: CallContext): Promise<unknown> => {
     if (!c.initialized) return Promise.reject(notInitialized());
     try {
-      return rpc(c, request, call).then(undefined, fail);
+      const answer = rpc(c, request, call);
+      return committed ? answer.then(committed).then(undefined, fail) : answer.then(undefined, fail);
     } catch (err) {
       return Promise.reject(toStatusError(err));
     }

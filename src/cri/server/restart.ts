@@ -34,6 +34,7 @@ import { containerMetadataFromAny, sandboxMetadataFromAny } from "../store/metad
 import { NetNs, Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState, type SandboxStatus } from "../store/sandbox-status.ts";
 import { updateImage } from "./image-update.ts";
+import { releaseOrphanedAddresses } from "./sandbox-network.ts";
 import type { CriService } from "./service.ts";
 
 /** What recovery could not load, as containerd logs it; kept for tests and diagnostics. */
@@ -71,6 +72,10 @@ export async function recover(c: CriService): Promise<RecoveryProblem[]> {
       throw wrap(err, `failed to reserve sandbox name ${quote(sandbox.metadata.name)}`);
     }
   }
+
+  // Not containerd's: an address whose pod never came to be (the node went down mid-RunPodSandbox)
+  // would stay reserved for good (KNOWN_DIFFERENCES.md, ipam-reconciled-on-recovery).
+  releaseOrphanedAddresses(c, new Set(sandboxes.map((record) => record.id)));
 
   let containers: readonly ContainerRecord[];
   try {
@@ -176,7 +181,7 @@ async function loadContainer(c: CriService, record: ContainerRecord, problems: R
     if (task) {
       let loggers;
       try {
-        loggers = createContainerLoggers(c, meta.logPath, tty);
+        loggers = await createContainerLoggers(c, meta.logPath, tty);
       } catch (err) {
         throw wrap(err, "failed to load task");
       }

@@ -248,6 +248,25 @@ export function teardownPodNetwork(c: CriService, sandbox: Sandbox): void {
   );
 }
 
+/**
+ * Releases every address reserved for a sandbox that is not among `sandboxIds`, and says which. A
+ * node that went down in the middle of a RunPodSandbox (`fake-cri serve --state` after kill -9) can
+ * hold an address whose pod never came to be; host-local would keep it forever.
+ */
+export function releaseOrphanedAddresses(c: CriService, sandboxIds: ReadonlySet<string>): string[] {
+  const dataDir = ipamDataDir(c);
+  if (!c.hostFs.exists(dataDir)) return [];
+  const released: string[] = [];
+  for (const name of c.hostFs.readDir(dataDir)) {
+    if (!reservationName.test(name)) continue;
+    const owner = readTextFile(c.hostFs, join(dataDir, name)).split(lineBreak)[0]!.trim();
+    if (sandboxIds.has(owner)) continue;
+    c.hostFs.removeAll(join(dataDir, name));
+    released.push(name);
+  }
+  return released;
+}
+
 /** Where `name` goes in the sorted `names` (readDir's order). */
 function sortedPosition(names: readonly string[], name: string): number {
   let i = 0;

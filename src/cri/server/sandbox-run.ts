@@ -42,6 +42,7 @@ import {
   type SandboxSpecOption,
   type SnapshotRootfs,
 } from "../oci/sandbox-run-spec.ts";
+import { seccompProfileFile } from "../oci/security-profiles.ts";
 import type { CriService } from "./service.ts";
 import { sendContainerEvent } from "./container-events.ts";
 import { checkNetnsWithinUserns } from "../oci/user-namespaces.ts";
@@ -208,9 +209,11 @@ async function createSandbox(
   sandbox.metadata.processLabel = spec.process?.selinuxLabel ?? "";
   if (config.linux?.securityContext?.privileged) spec.process!.selinuxLabel = "";
 
+  const profile = seccompProfileFile(config.linux?.securityContext, c.config.unsetSeccompProfile);
+  const paths = await c.nodeFiles.prepare({ read: profile === undefined ? [] : [profile] });
   let specOptions: SandboxSpecOption[];
   try {
-    specOptions = sandboxContainerSpecOpts(c, config, imageConfig);
+    specOptions = sandboxContainerSpecOpts(c, config, imageConfig, paths);
   } catch (err) {
     throw wrap(err, "failed to generate sanbdox container spec options");
   }

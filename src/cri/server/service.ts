@@ -1,6 +1,6 @@
 // The CRI plugin's service object (containerd 1.6.20 pkg/cri/server/service.go): the version profile, the config, the
 // stores and name indexes, the fake-containerd it drives (through the k8s.io namespace), the node's
-// filesystem, clock and IDs. Every RPC function takes it as its first argument. createCriServices
+// files (its own in memory, and those requests name), clock and IDs. Every RPC function takes it as its first argument. createCriServices
 // assembles the RuntimeService and ImageService handler maps from the RPC table in rpcs.ts, each
 // wrapped as containerd's instrumented service wraps its methods.
 
@@ -9,6 +9,7 @@ import { wrap } from "../../go/errors.ts";
 import { join } from "../../go/filepath.ts";
 import type { CriConfig } from "../config.ts";
 import type { HostFs } from "../../node/host-fs.ts";
+import { memoryNodeFiles, type NodeFiles } from "../../node/node-files.ts";
 import type {
   CriImageService,
   CriRuntimeService,
@@ -25,7 +26,6 @@ import { EventMonitor } from "./events.ts";
 import { buildServices } from "./instrumented.ts";
 import { CniNetwork } from "./network.ts";
 import { recover, type RecoveryProblem } from "./restart.ts";
-import { installBindMountReader } from "./container-mounts-fs.ts";
 import { SnapshotStore } from "./snapshots.ts";
 import { StreamingRequests } from "./streaming-requests.ts";
 import { defaultContainerdVersion, profileOf, type ContainerdProfile, type ContainerdVersion } from "../versions/index.ts";
@@ -37,7 +37,18 @@ export const k8sNamespace = "k8s.io";
 export interface CriServiceOptions {
   config: CriConfig;
   containerd: FakeContainerd;
+  /** The node's own files (checkpoints, pod files, IPAM), in memory. */
   hostFs: HostFs;
+  /**
+   * The files requests name (log paths, mounts' host paths, seccomp profiles). Default: the same
+   * in-memory filesystem, a node with no host behind it.
+   */
+  nodeFiles?: NodeFiles;
+  /**
+   * Called when a unary call succeeded, before it is answered; the answer waits for it, and fails
+   * with its error. `fake-cri serve --state` journals the node's changes here.
+   */
+  commit?: () => Promise<void>;
   /** The containerd version the plugin answers as (default defaultContainerdVersion). */
   containerdVersion?: ContainerdVersion;
   /** Version's runtimeVersion (default: the version profile's). */
@@ -52,6 +63,12 @@ export interface CriServiceOptions {
    * Default: the configured stream_server_address and stream_server_port.
    */
   streamBaseUrl?: string | (() => Promise<string>);
+  /**
+   * A host directory for ImageFsInfo and ContainerStats to name as the image filesystem, made by
+   * whoever passes it. Default: `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`,
+   * made at start in the node's in-memory files.
+   */
+  imageFsPath?: string;
 }
 
 /** The running CRI plugin: config, stores and name indexes over a fake containerd. Tests may look inside; its shape follows containerd's and may change. */
@@ -62,6 +79,9 @@ export class CriService {
   /** The k8s.io namespace of the fake, which is what containerd's client gives the plugin. */
   readonly client: NamespaceView;
   readonly hostFs: HostFs;
+  readonly nodeFiles: NodeFiles;
+  /** What a successful unary call waits for before it is answered (CriServiceOptions.commit). */
+  readonly commit: (() => Promise<void>) | undefined;
   readonly clock: Clock;
   readonly ids: IdGenerator;
   /** What differs between the containerd versions, as the selected one does it. */
@@ -70,8 +90,10 @@ export class CriService {
   readonly strictImages: boolean;
   /** The streaming server's request cache: Exec, Attach and PortForward put requests there. */
   readonly streaming: StreamingRequests;
-  /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
+  /** The image filesystem ImageFsInfo reports (see CriServiceOptions.imageFsPath). */
   readonly imageFsPath: string;
+  /** Whether imageFsPath lives in the in-memory files, made at start as containerd's snapshotter makes it. */
+  private readonly imageFsInMemory: boolean;
   readonly sandboxStore: SandboxStore;
   readonly sandboxNameIndex: NameRegistrar = new NameRegistrar();
   readonly containerStore: ContainerStore;
@@ -92,6 +114,8 @@ export class CriService {
     this.containerd = options.containerd;
     this.client = options.containerd.namespace(k8sNamespace);
     this.hostFs = options.hostFs;
+    this.nodeFiles = options.nodeFiles ?? memoryNodeFiles(options.hostFs);
+    this.commit = options.commit;
     this.clock = options.containerd.clock;
     this.ids = options.containerd.ids;
     this.profile = profileOf(options.containerdVersion ?? defaultContainerdVersion);
@@ -101,7 +125,9 @@ export class CriService {
     this.strictImages = options.strictImages ?? false;
     const base = options.streamBaseUrl ?? `http://${this.config.streamServerAddress}:${this.config.streamServerPort}`;
     this.streaming = new StreamingRequests(this.clock, this.ids, typeof base === "string" ? () => Promise.resolve(base) : base);
-    this.imageFsPath = join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
+    this.imageFsInMemory = options.imageFsPath === undefined;
+    this.imageFsPath =
+      options.imageFsPath ?? join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
     this.snapshotStore = new SnapshotStore(this);
     this.network = new CniNetwork(this.config, this.hostFs, options.networkReady ?? true);
     this.eventMonitor = new EventMonitor(this);
@@ -109,12 +135,9 @@ export class CriService {
 
   /** Run: subscribe to events, recover state from containerd, start the event monitor, serve. */
   async start(): Promise<void> {
-    // Processes read the pod files the plugin bind-mounts (hostname, hosts ...) from the start, also
-    // those of containers recovered from a saved state.
-    installBindMountReader(this.containerd, this.hostFs);
     // The snapshotter's root, which containerd makes when the plugin loads: ImageFsInfo names it and
     // a kubelet reads the filesystem's figures there (statfs), failing while it does not exist.
-    this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
+    if (this.imageFsInMemory) this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
     this.eventMonitor.subscribe();
     try {
       await recover(this);

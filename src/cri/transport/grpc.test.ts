@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { VersionResponse } from "../api/v1.ts";
 import * as v1 from "../api/v1.ts";
 import { Code, ContextError, CriError } from "../errors.ts";
-import { connectCri, maxMessageSize, parseEndpoint, serveCri, type CriServer } from "./grpc.ts";
+import { connectCri, fitStatusMessage, maxMessageSize, maxStatusMessageBytes, parseEndpoint, serveCri, type CriServer } from "./grpc.ts";
 import { listen, tempSocketPath } from "./testing/h2-raw.ts";
 import { createStub, eventCount, failingStreamServices, slowMillis, stubVersion } from "./testing/stub-service.ts";
 
@@ -188,6 +188,35 @@ describe("streams", () => {
     expect(count).toBe(eventCount);
     expect(status(err)).toEqual([Code.DeadlineExceeded, "context deadline exceeded"]);
     expect([Code.DeadlineExceeded, Code.Canceled]).toContain(((await stub.next("stream")).reason as ContextError).code);
+    client.close();
+    await server.close();
+  });
+});
+
+describe("status messages longer than a trailer carries", () => {
+  test("are cut at a character's edge, saying how long they were", () => {
+    expect(fitStatusMessage("short")).toBe("short");
+    const long = fitStatusMessage(`not found: ${"é".repeat(10_000)}`);
+    const bytes = new TextEncoder().encode(long).length;
+    expect(bytes).toBeLessThanOrEqual(maxStatusMessageBytes);
+    expect(long).toMatch(/^not found: é+ \.\.\. \[fake-cri: status message cut to fit an HTTP\/2 trailer; it was 20011 bytes\]$/);
+  });
+
+  test("an RPC echoing a 100,000-character ID is answered, and the connection stays healthy", async () => {
+    const runtime = {
+      containerStatus: async (request: v1.ContainerStatusRequest) => {
+        throw new CriError(Code.NotFound, `an error occurred when try to find container ${JSON.stringify(request.containerId)}: not found`);
+      },
+      version: async () => stubVersion,
+    };
+    const server = await serveCri({ runtime } as Parameters<typeof serveCri>[0], { listen: `unix://${nextSocket()}` });
+    const client = connectCri(server.endpoint);
+    for (let i = 0; i < 5; i++) {
+      const err = await rejection(client.runtime.containerStatus({ containerId: "x".repeat(100_000) }, { timeoutMs: 5000 }));
+      expect(err.code).toBe(Code.NotFound);
+      expect(err.message).toMatch(/^an error occurred when try to find container "x+ \.\.\. \[fake-cri: status message cut/);
+      expect(await client.runtime.version({}, { timeoutMs: 5000 })).toEqual(stubVersion);
+    }
     client.close();
     await server.close();
   });

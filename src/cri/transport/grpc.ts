@@ -51,6 +51,14 @@ export type {
 /** containerd's defaults.DefaultMaxRecvMsgSize and DefaultMaxSendMsgSize, which its config applies. */
 export const maxMessageSize = 16 << 20;
 
+/**
+ * The most UTF-8 bytes of a status message the server sends. The message travels percent-encoded
+ * in an HTTP/2 trailer (up to three bytes each), and Node's HTTP/2 refuses to send, or a client to
+ * take, a header block over 64 KiB: a longer one left the call unanswered and the connection
+ * broken. containerd echoes IDs and names into its messages, so a long input makes a long message.
+ */
+export const maxStatusMessageBytes = 8 << 10;
+
 /** Where serveCri listens when not told: a socket in the temp dir, unique to the server. */
 function defaultListen(): string {
   return `unix://${join(tmpdir(), `fake-cri-${randomUUID()}.sock`)}`;
@@ -90,9 +98,11 @@ export interface CriServer {
 export async function serveCri(services: CriServices, options: ServeOptions = {}): Promise<CriServer> {
   const endpoint = parseEndpoint(options.listen ?? defaultListen());
   const server = new grpc.Server({
-    // The limits are enforced in the handlers, with grpc-go's texts.
-    "grpc.max_receive_message_length": -1,
+    // grpc-js refuses a larger request from its length prefix, before reading the rest of it.
+    "grpc.max_receive_message_length": maxMessageSize,
+    // The send limit is enforced in the handlers, with grpc-go's texts.
     "grpc.max_send_message_length": -1,
+    interceptors: [statusInterceptor],
   });
   const runtime = services.runtime ?? {};
   const image = services.image ?? {};
@@ -124,6 +134,17 @@ export async function serveCri(services: CriServices, options: ServeOptions = {}
   });
 }
 
+/** The longest unix socket path the kernel takes (sun_path holds it with its NUL). */
+const maxSocketPathBytes = process.platform === "linux" ? 107 : 103;
+
+/** Fails before anything is made when the kernel would cut `path` short (and bind a socket elsewhere). */
+function checkSocketPath(path: string, what: string): void {
+  const length = Buffer.byteLength(path);
+  if (length > maxSocketPathBytes) {
+    throw new Error(`listen unix ${path}: ${what} is ${length} bytes long; a unix socket path may have at most ${maxSocketPathBytes}`);
+  }
+}
+
 /**
  * An HTTP/2 server that can listen on a unix socket path and be stopped with every call in flight.
  * @internal
@@ -138,30 +159,43 @@ export interface PrivateServer {
 /**
  * Serves `server` on the unix socket `path`, created 0600, with the authority shim in front so old
  * Go clients are let in: the server listens on a socket of its own in a private directory, the
- * public socket is the shim's. (serveCri's unix socket, and fake-cri record's.)
+ * public socket is the shim's. (serveCri's unix socket, and fake-cri record's.) A path the kernel
+ * would cut short is refused before anything is made, and a start that fails leaves nothing behind.
  * @internal
  */
 export async function serveBehindAuthorityShim(path: string, server: PrivateServer): Promise<CriServer> {
-  await claimSocketPath(path);
-  const privateDir = await mkdtemp(join(tmpdir(), "fake-cri-grpc-"));
+  const privateBase = join(tmpdir(), "fake-cri-grpc-");
+  checkSocketPath(path, "the socket path");
+  checkSocketPath(`${privateBase}XXXXXX/grpc.sock`, "a socket in the temp dir (TMPDIR)");
+  const madeDir = await claimSocketPath(path);
+  const privateDir = await mkdtemp(privateBase).catch(async (err: unknown) => {
+    if (madeDir) await rm(madeDir, { recursive: true, force: true });
+    throw err;
+  });
   const upstream = join(privateDir, "grpc.sock");
-  let shim: AuthorityShim;
+  let shim: AuthorityShim | undefined;
   try {
     await server.listen(upstream);
     shim = await listenWithAuthorityShim(path, upstream);
     await chmod(path, 0o600);
   } catch (err) {
     server.shutdown();
+    if (shim) {
+      await shim.close();
+      await unlink(path).catch(() => undefined);
+    }
     await rm(privateDir, { recursive: true, force: true });
+    if (madeDir) await rm(madeDir, { recursive: true, force: true });
     throw err;
   }
+  const listening = shim;
   const { ino } = await lstat(path);
   let closing: Promise<void> | undefined;
   return {
     endpoint: `unix://${path}`,
     close: () =>
       (closing ??= (async () => {
-        const shimClosed = shim.close();
+        const shimClosed = listening.close();
         server.shutdown();
         await shimClosed;
         await rm(privateDir, { recursive: true, force: true });
@@ -172,17 +206,17 @@ export async function serveBehindAuthorityShim(path: string, server: PrivateServ
   };
 }
 
-/** Makes room for a socket at `path`, removing a leftover socket file that nobody answers on. */
-async function claimSocketPath(path: string): Promise<void> {
+/**
+ * Makes room for a socket at `path`, removing a leftover socket file that nobody answers on.
+ * Returns the first directory it had to make for it, for a failed start to remove.
+ */
+async function claimSocketPath(path: string): Promise<string | undefined> {
   const inUse = new Error(`listen unix ${path}: bind: address already in use`);
   const existing = await lstat(path).catch((err: NodeJS.ErrnoException) => {
     if (err.code === "ENOENT") return undefined;
     throw err;
   });
-  if (!existing) {
-    await mkdir(dirname(path), { recursive: true, mode: 0o700 });
-    return;
-  }
+  if (!existing) return mkdir(dirname(path), { recursive: true, mode: 0o700 });
   if (!existing.isSocket()) throw inUse;
   const answering = await new Promise<boolean>((resolve) => {
     const probe = net.connect(path);
@@ -194,6 +228,7 @@ async function claimSocketPath(path: string): Promise<void> {
   });
   if (answering) throw inUse;
   await unlink(path);
+  return undefined;
 }
 
 /** @internal */
@@ -290,18 +325,48 @@ function addService<D extends ServiceDefinition>(
   server.addService(definition, handlers);
 }
 
+/** grpc-js's text for a request over the receive limit, which grpc-go words otherwise. */
+const grpcJsTooLarge = /^Received message larger than max \((\d+) vs (\d+)\)$/;
+
+/**
+ * Every status the server sends, its own and grpc-js's, passes here: grpc-js's receive-limit text
+ * becomes grpc-go's, and a message too long for a trailer is cut (saying so). grpc-js sends its
+ * own statuses (the receive limit, a bad encoding) from the call it hands the first interceptor,
+ * past any interceptor above it, so that call's sendStatus is the one replaced.
+ */
+const statusInterceptor: grpc.ServerInterceptor = (_method, call) => {
+  const send = call.sendStatus.bind(call);
+  call.sendStatus = (status) => {
+    const tooLarge = status.details === undefined ? null : grpcJsTooLarge.exec(status.details);
+    const details = tooLarge ? `grpc: received message larger than max (${tooLarge[1]} vs. ${tooLarge[2]})` : status.details;
+    send(details === undefined ? status : { ...status, details: fitStatusMessage(details) });
+  };
+  // grpc-js types an interceptor's result as its wrapping class; any call of the interface serves.
+  return call as grpc.ServerInterceptingCall;
+};
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** `message`, or its first bytes (whole characters) and a note of how long it was. */
+export function fitStatusMessage(message: string): string {
+  // A UTF-8 character is at most 3 bytes per UTF-16 unit: shorter strings fit without counting.
+  if (message.length * 3 <= maxStatusMessageBytes) return message;
+  const bytes = encoder.encode(message);
+  if (bytes.length <= maxStatusMessageBytes) return message;
+  const note = ` ... [fake-cri: status message cut to fit an HTTP/2 trailer; it was ${bytes.length} bytes]`;
+  let end = maxStatusMessageBytes - note.length;
+  while ((bytes[end]! & 0xc0) === 0x80) end--;
+  return decoder.decode(bytes.subarray(0, end)) + note;
+}
+
 function serviceError(err: unknown): grpc.ServiceError {
   const { code, message } = statusOf(err);
   return Object.assign(new Error(message), { code, details: message, metadata: new grpc.Metadata() });
 }
 
+/** A request grpc-js let through (its receive limit refused larger ones), decoded. */
 function decodeRequest(method: MethodDefinition, bytes: Buffer): unknown {
-  if (bytes.length > maxMessageSize) {
-    throw new CriError(
-      Code.ResourceExhausted,
-      `grpc: received message larger than max (${bytes.length} vs. ${maxMessageSize})`,
-    );
-  }
   try {
     return method.requestType.decode(bytes);
   } catch (err) {

@@ -1,19 +1,19 @@
-// What a container's processes see of the node's filesystem. runc bind-mounts the host paths a
-// container's spec names (the pod's /etc/hostname, /etc/hosts, /etc/resolv.conf, volumes), so a
-// `cat /etc/hostname` or an `ls` of a volume in the container reads the node's files, and a
-// process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" is a read-only
-// filesystem. A mount point, with the directories on the way to it, is a name in the directory
-// above it. fake-containerd has no host filesystem of its own; this gives it the plugin's, through
-// its filesystem hook, consulted after test-registered files and before the container's snapshot.
-// What the kernel's own filesystems hold (/proc, /sys, the devices runc makes in /dev) is not
-// modelled: a directory under one of them lists only the mount points in it, and changes there go
-// nowhere.
+// What a container's processes see of the node's files. runc bind-mounts the host paths a
+// container's spec names (under the CRI: the pod's /etc/hostname, /etc/hosts, /etc/resolv.conf,
+// volumes), so a `cat /etc/hostname` or an `ls` of a volume in the container reads the node's
+// files, and a process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" is a
+// read-only filesystem. A mount point, with the directories on the way to it, is a name in the
+// directory above it. The node's files are handed in (NodeFiles, below both this and the CRI
+// layer); a fake given them installs this as its processes' filesystem hook, consulted after
+// test-registered files and before the container's snapshot. What the kernel's own filesystems
+// hold (/proc, /sys, the devices runc makes in /dev) is not modelled: a directory under one of them
+// lists only the mount points in it, and changes there go nowhere.
 
-import type { FakeContainerd } from "../../../fake-containerd/index.ts";
-import type { ContainerRecord } from "../../../fake-containerd/containers.ts";
-import { clean, join } from "../../go/filepath.ts";
-import type { HostFs } from "../../node/host-fs.ts";
-import { parseSpec } from "../oci/oci-defaults.ts";
+import { clean, join } from "../src/go/filepath.ts";
+import type { NodeFiles } from "../src/node/node-files.ts";
+import type { ContainerRecord } from "./containers.ts";
+import { jsonDocument, type JsonPick } from "./events.ts";
+import type { ContainerFilesystem } from "./processes/script.ts";
 
 interface SpecMount {
   type: string | undefined;
@@ -22,19 +22,21 @@ interface SpecMount {
   readOnly: boolean;
 }
 
-/** Makes bind mounts of `hostFs` visible to the processes of `containerd`. */
-export function installBindMountReader(containerd: FakeContainerd, hostFs: HostFs): void {
-  containerd.processes.setFilesystem({
-    readFile({ record }, path) {
+const mountMembers: JsonPick = { mounts: true };
+
+/** The filesystem hook that shows a container's processes its bind mounts of `files`. */
+export function bindMounts(files: NodeFiles): ContainerFilesystem {
+  return {
+    async readFile({ record }, path) {
       const hostPath = hostPathOf(mountsOf(record), clean(path));
       if (hostPath === undefined) return undefined;
       try {
-        return hostFs.stat(hostPath).isDirectory ? undefined : hostFs.readFile(hostPath);
+        return (await files.stat(hostPath)).isDirectory ? undefined : await files.readFile(hostPath);
       } catch {
         return undefined;
       }
     },
-    readDir({ record }, path) {
+    async readDir({ record }, path) {
       const mounts = mountsOf(record);
       const target = clean(path);
       const names = new Set<string>();
@@ -46,7 +48,7 @@ export function installBindMountReader(containerd: FakeContainerd, hostFs: HostF
       const covering = coveringMount(mounts, target);
       if (covering?.type === "bind" && covering.source !== undefined) {
         try {
-          for (const name of hostFs.readDir(onNode(covering, target))) names.add(name);
+          for (const name of await files.readDir(onNode(covering, target))) names.add(name);
         } catch {
           return undefined;
         }
@@ -68,26 +70,23 @@ export function installBindMountReader(containerd: FakeContainerd, hostFs: HostF
       const covering = coveringMount(mountsOf(record), path);
       if (!covering) return false;
       // What the kernel's own filesystems (a tmpfs, /proc) would hold is not modelled: the change goes nowhere.
-      if (covering.type !== "bind" || covering.source === undefined) return true;
-      const hostPath = onNode(covering, path);
-      try {
-        if (change === "touch") {
-          if (!hostFs.exists(hostPath)) hostFs.writeFile(hostPath, "");
-        } else if (change === "mkdir") hostFs.mkdirAll(hostPath);
-        else if (change === "remove") hostFs.removeAll(hostPath);
-        else if (change === "write") hostFs.writeFile(hostPath, data ?? "");
-        else hostFs.appendFile(hostPath, data ?? "");
-      } catch {
-        // The node's file changed under the script since it was laid out, as under a real process.
+      if (covering.type === "bind" && covering.source !== undefined) {
+        files.change(data === undefined ? { path: onNode(covering, path), change } : { path: onNode(covering, path), change, data });
       }
       return true;
     },
-  });
+  };
 }
 
 function mountsOf(record: ContainerRecord): SpecMount[] {
   if (!record.spec) return [];
-  return (parseSpec(record.spec).mounts ?? []).map((m) => ({
+  let spec: { mounts?: Array<{ type?: string; destination: string; source?: string; options?: string[] }> };
+  try {
+    spec = jsonDocument(record.spec, mountMembers) as typeof spec;
+  } catch {
+    return [];
+  }
+  return (spec.mounts ?? []).map((m) => ({
     type: m.type,
     destination: clean(m.destination),
     source: m.source,
