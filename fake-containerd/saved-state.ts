@@ -6,7 +6,7 @@ import type { ContainerStoreState } from "./containers.ts";
 import type { NamespacesState } from "./namespaces.ts";
 import type { FaultState } from "./operations.ts";
 import type { ProcessRegistryState } from "./processes/registry.ts";
-import type { TaskServiceState } from "./tasks.ts";
+import type { TaskServiceState } from "./task-state.ts";
 
 /** A fake containerd saved as JSON-serialisable data (saveState()). */
 export interface FakeContainerdState {

@@ -126,7 +126,11 @@ export const fakeContainerdStateSchema = z.strictObject({
     z.strictObject({
       namespace: z.string(),
       containers: z.strictObject({ bucket: z.boolean(), containers: z.array(containerStateSchema) }),
-      tasks: z.strictObject({ tasks: z.array(z.looseObject({ containerId: z.string() })) }),
+      tasks: z.strictObject({
+        tasks: z.array(z.looseObject({ containerId: z.string() })),
+        // The next PID of each PID namespace the fake made (pid-namespaces.ts).
+        pidNamespaces: z.record(z.string(), count).optional(),
+      }),
       others: z.strictObject({
         content: z.strictObject({ blobs: z.array(blobStateSchema) }).optional(),
         images: z.strictObject({ images: z.array(imageStateSchema) }).optional(),
