@@ -107,6 +107,20 @@ export class FakeRegistry {
   }
 
   /**
+   * Serves the described image as a stand-in for `ref`, a name with a digest whose bytes were
+   * published elsewhere (critest pins one): resolving `ref` answers with the stand-in's manifest,
+   * whose own digest differs, as no registry would. Returns the normalised name.
+   */
+  pushStandIn(ref: string, description: ImageDescription): string {
+    const named = normalizedName(ref);
+    if (!isCanonical(named)) throw new ContainerdError("invalid argument", `a stand-in stands in for a digest: ${referenceString(named)}`);
+    const built = buildImageBlobs(description);
+    this.push(`${referenceName(named)}@${built.target.digest}`, built.target, built.blobs.map((b) => b.bytes));
+    this.repository(referenceName(named)).manifests.set(named.digest, remoteDescriptor(built.target));
+    return referenceString(named);
+  }
+
+  /**
    * Pushes every named image of an OCI image layout (a tarball, optionally gzipped, or its files):
    * each index entry named by `io.containerd.image.name` (or a full `org.opencontainers.image.ref.name`)
    * with all of the layout's blobs, as `skopeo copy oci-archive:... docker://...` would. Returns the

@@ -7,15 +7,10 @@
 #   sudo scripts/trace-reference.sh [crictl] [kubelet]        (default: both)
 #
 # crictl   crictl's everyday session, scripts/reference/smoke.sh --oom, through the proxy.
-# kubelet  the kubelet of scripts/kubelet.sh (v1.37.2), standalone (no API server) with two static
-#          pods from a manifest dir, for KUBELET_SECONDS (default 180), inside the instance's
-#          network namespace, its root, log and plugin dirs under a temp dir, ports on loopback
-#          (healthz 20248, server 20250). At start it sets six host kernel tunables
-#          (vm.overcommit_memory, vm.panic_on_oom, kernel.panic, kernel.panic_on_oops,
-#          kernel.keys.root_maxkeys, kernel.keys.root_maxbytes): their values are saved before it
-#          starts and written back when it has stopped, also when this script fails or is
-#          interrupted; any other sysctl that changed meanwhile is reported. It also links its
-#          containers' logs into /var/log/containers (a fixed path): the links are removed after.
+# kubelet  the kubelet of scripts/kubelet.sh (v1.37.2) run by scripts/kubelet-standalone.sh (no
+#          API server, its dirs under a temp dir, loopback ports; the host's kernel tunables and
+#          log links it changes are put back when it stops) with two static pods, for
+#          KUBELET_SECONDS (default 180), inside the instance's network namespace.
 #
 # Out (FAKE_CRI_TRACE_DIR, default /tmp/fake-cri-traces): <session>.json (the trace),
 # <session>.fake.txt and <session>.containerd.txt (the replays' reports), kubelet.log, and the
@@ -43,33 +38,12 @@ tsx() { "$repo/node_modules/.bin/tsx" "$@"; }
 mkdir -p "$out"
 work=$(mktemp -d "${TMPDIR:-/tmp}/fake-cri-trace-XXXXXX")
 
-tunables=(vm.overcommit_memory vm.panic_on_oom kernel.panic kernel.panic_on_oops kernel.keys.root_maxkeys kernel.keys.root_maxbytes)
-saved_tunables=()
-save_tunables() {
-  local name
-  saved_tunables=()
-  for name in "${tunables[@]}"; do saved_tunables+=("$name=$(sysctl -n "$name")"); done
-  say "saved ${saved_tunables[*]}"
-}
-restore_tunables() {
-  local setting
-  ((${#saved_tunables[@]})) || return 0
-  for setting in "${saved_tunables[@]}"; do sysctl -qw "$setting"; done
-  say "restored ${saved_tunables[*]}"
-  saved_tunables=()
-}
-# Sysctls that change by themselves (counters, entropy, pids) or belong to a network namespace.
-sysctl_snapshot() { sysctl -a 2>/dev/null | grep -vE '^(fs\.(dentry-state|file-nr|inode-nr|inode-state|quota)|kernel\.(random|ns_last_pid|pty\.nr|sched_domain)|net\.|fs\.binfmt|user\.)' | sort; }
-
 pids=()
 cleanup() {
   local status=$? pid
   for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
-  restore_tunables
   "$here/reference/stop.sh" || true
-  # Anything the kubelet left mounted under its dirs, deepest first.
-  awk -v w="$work/" 'index($2, w) == 1 { print $2 }' /proc/mounts | sort -r | xargs -r umount -l
   rm -rf "$work"
   exit "$status"
 }
@@ -103,35 +77,9 @@ record_crictl() {
   stop_recording crictl
 }
 
-write_kubelet_files() {
+write_kubelet_manifests() {
   local dir=$1
-  mkdir -p "$dir/manifests" "$dir/root" "$dir/logs" "$dir/volume-plugins"
-  cat >"$dir/config.yaml" <<EOF
-apiVersion: kubelet.config.k8s.io/v1beta1
-kind: KubeletConfiguration
-containerRuntimeEndpoint: $proxy
-staticPodPath: $dir/manifests
-fileCheckFrequency: 5s
-podLogsDir: $dir/logs
-volumePluginDir: $dir/volume-plugins
-address: 127.0.0.1
-port: 20250
-readOnlyPort: 0
-healthzBindAddress: 127.0.0.1
-healthzPort: 20248
-failSwapOn: false
-failCgroupV1: false
-cgroupsPerQOS: false
-enforceNodeAllocatable: []
-cgroupDriver: cgroupfs
-authentication:
-  anonymous:
-    enabled: true
-  webhook:
-    enabled: false
-authorization:
-  mode: AlwaysAllow
-EOF
+  mkdir -p "$dir/manifests"
   # web: a server that runs on, probed by ExecSync; batch: a container that exits 3 after 20 s
   # and is restarted with the kubelet's back-off (what the replay must reproduce in time).
   cat >"$dir/manifests/web.yaml" <<'EOF'
@@ -168,30 +116,19 @@ EOF
 }
 
 record_kubelet() {
-  local kubelet dir="$work/kubelet" kubelet_pid had_log_links before after changed
-  kubelet=$("$here/kubelet.sh")
+  local dir="$work/kubelet" kubelet_pid
   tsx "$here/reference-trace.ts" reset "$ref_endpoint"
   start_recording kubelet
-  write_kubelet_files "$dir"
-  had_log_links=false
-  [[ -d /var/log/containers ]] && had_log_links=true
-  before=$(sysctl_snapshot)
-  save_tunables
-  say "kubelet $kubelet for $kubelet_seconds s; its log: $out/kubelet.log"
-  nsenter --net="/run/netns/$ref_netns" "$kubelet" --config "$dir/config.yaml" --root-dir "$dir/root" \
-    --hostname-override trace-node --v=2 >"$out/kubelet.log" 2>&1 &
+  write_kubelet_manifests "$dir"
+  say "kubelet for $kubelet_seconds s; its log: $out/kubelet.log"
+  "$here/kubelet-standalone.sh" --endpoint "$proxy" --dir "$dir" --netns "/run/netns/$ref_netns" --name trace-node &
   kubelet_pid=$!
   pids+=("$kubelet_pid")
   sleep "$kubelet_seconds"
   kill -TERM "$kubelet_pid"
   wait "$kubelet_pid" || true
+  cp "$dir/kubelet.log" "$out/kubelet.log"
   stop_recording kubelet
-  after=$(sysctl_snapshot)
-  restore_tunables
-  changed=$(diff <(echo "$before") <(echo "$after") | grep -E '^[<>]' | grep -vE "^[<>] ($(IFS='|'; echo "${tunables[*]//./\\.}")) " || true)
-  if [[ -n "$changed" ]]; then say "other sysctls changed while the kubelet ran:"; echo "$changed" >&2; else say "no other sysctl changed"; fi
-  find /var/log/containers -maxdepth 1 -lname "$dir/logs/*" -delete 2>/dev/null || true
-  $had_log_links || rmdir /var/log/containers 2>/dev/null || true
 }
 
 replay() {

@@ -6,7 +6,7 @@
 import { buildImage, type ImageDescription } from "../../fake-containerd/images/build.ts";
 import { unpackImage } from "../../fake-containerd/images/unpack.ts";
 import type { FakeContainerd } from "../../fake-containerd/index.ts";
-import { synthesizeImage } from "../cri/synthetic-images.ts";
+import { synthesizeImage } from "../cri/images/synthesize.ts";
 
 export type { ImageDescription };
 

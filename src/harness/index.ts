@@ -35,7 +35,7 @@ import { checkName } from "../../fake-containerd/names.ts";
 export type { InProcessCallOptions, InProcessClient, InProcessMethod } from "./client.ts";
 export type { ImageDescription, ImageSeed } from "./images.ts";
 export type { AttachSession, ExecSession, StreamOptions, StreamSession } from "./streams.ts";
-export { synthesizeImage } from "../cri/synthetic-images.ts";
+export { synthesizeImage } from "../cri/images/synthesize.ts";
 export type {
   CriCniConfig,
   CriConfig,

@@ -111,8 +111,8 @@ export interface HostFs {
 export interface AppendHandle {
   /** Appends to the file that was opened. */
   write(data: Uint8Array): void;
-  /** Closes the handle; later writes fail with ECLOSED. */
-  close(): void;
+  /** Closes the handle; later writes fail with ECLOSED. A promise, when written behind, settles once all is written. */
+  close(): void | Promise<void>;
 }
 
 const decoder = new TextDecoder();

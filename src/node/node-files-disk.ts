@@ -362,7 +362,7 @@ class AppendedFile implements AppendHandle {
   private readonly path: string;
   private readonly file: FileHandle;
   private pending: Uint8Array[] = [];
-  private flushing = false;
+  private flushing: Promise<void> | undefined;
   private closed = false;
 
   constructor(path: string, file: FileHandle) {
@@ -373,16 +373,15 @@ class AppendedFile implements AppendHandle {
   write(data: Uint8Array): void {
     if (this.closed) throw new HostFsError("write", this.path, "ECLOSED");
     this.pending.push(data);
-    if (!this.flushing) {
-      this.flushing = true;
-      setImmediate(() => void this.flush());
-    }
+    this.flushing ??= new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.flush());
   }
 
-  close(): void {
+  /** Settles once everything written before it is in the file and the file is closed. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (!this.flushing) void this.file.close().catch(() => undefined);
+    await this.flushing;
+    await this.file.close().catch(() => undefined);
   }
 
   private async flush(): Promise<void> {
@@ -391,7 +390,6 @@ class AppendedFile implements AppendHandle {
       this.pending = [];
       await this.file.write(bytes).catch(() => undefined);
     }
-    this.flushing = false;
-    if (this.closed) await this.file.close().catch(() => undefined);
+    this.flushing = undefined;
   }
 }

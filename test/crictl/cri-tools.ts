@@ -52,11 +52,11 @@ export interface Served extends FakeCriProcess {
   hostRoot: string;
 }
 
-/** Starts `fake-cri serve` on a socket in `dir`, its data in `dir`/data, `dir`/host allowed. */
-export async function serveFake(dir: string, wrapper: readonly string[] = []): Promise<Served> {
+/** Starts `fake-cri serve` on a socket in `dir`, its data in `dir`/data, `dir`/host and `alsoAllowed` allowed. */
+export async function serveFake(dir: string, wrapper: readonly string[] = [], alsoAllowed: readonly string[] = []): Promise<Served> {
   const hostRoot = join(dir, "host");
-  mkdirSync(hostRoot);
-  const args = ["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", join(dir, "data"), "--allow-host-root", hostRoot];
+  for (const root of [hostRoot, ...alsoAllowed]) mkdirSync(root, { recursive: true });
+  const args = ["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", join(dir, "data"), ...[hostRoot, ...alsoAllowed].flatMap((root) => ["--allow-host-root", root])];
   return { ...(await startFakeCri(args, {}, wrapper)), hostRoot };
 }
 

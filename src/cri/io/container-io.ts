@@ -107,15 +107,15 @@ export class ContainerIO {
     await outputsDone;
   }
 
-  /** The process's output has ended: every output is closed (log writers flush their last part). */
-  end(): void {
-    this.stdoutGroup.close();
-    this.stderrGroup.close();
+  /** The process's output has ended: every output is closed; settles once the logs hold all of it. */
+  async end(): Promise<void> {
+    await Promise.all([this.stdoutGroup.close(), this.stderrGroup.close()]);
   }
 
-  /** Close: ends the streams and stdin. */
-  close(): void {
-    this.end();
+  /** Close: ends the streams and stdin; settles once the logs hold all the output. */
+  async close(): Promise<void> {
+    const ended = this.end();
     this.stdin?.end();
+    await ended;
   }
 }

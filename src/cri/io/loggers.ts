@@ -54,11 +54,9 @@ export async function createContainerLoggers(c: LoggerContext, logPath: string, 
       close: () => {
         if (closed) return;
         closed = true;
-        try {
-          logger.close();
-        } finally {
-          if (--open === 0) file.close();
-        }
+        open--;
+        logger.close();
+        if (open === 0) return file.close();
       },
     };
   };

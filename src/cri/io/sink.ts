@@ -4,8 +4,11 @@
 
 export interface OutputSink {
   write(chunk: Uint8Array): void;
-  /** The stream has ended (the process exited and its pipes drained). */
-  close(): void;
+  /**
+   * The stream has ended (the process exited and its pipes drained). A promise, when the sink
+   * writes behind (a log file under `fake-cri serve`), settles once what it was given is written.
+   */
+  close(): void | Promise<void>;
 }
 
 /** NewDiscardLogger: output nobody keeps (a container without a log path). */
@@ -47,11 +50,13 @@ export class WriterGroup {
     this.sinks.delete(key);
   }
 
-  close(): void {
+  /** Closes every sink; settles once they have written what they were given. */
+  async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    for (const sink of this.sinks.values()) sink.close();
+    const closing = [...this.sinks.values()].map((sink) => sink.close());
     this.sinks.clear();
+    await Promise.all(closing);
   }
 
   get isClosed(): boolean {

@@ -285,7 +285,9 @@ export async function handleContainerExit(e: TaskExitEvent, container: Container
   if (task) {
     try {
       await task.delete({ kill: true });
-      container.io?.close();
+      // containerd's shim drains the pipes before the exit is reported; here the log, written
+      // behind under fake-cri serve, holds all the output before the status says exited.
+      await container.io?.close();
     } catch (err) {
       if (!isNotFound(err)) throw wrap(err, "failed to stop container");
     }

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { registryOf } from "../../../fake-containerd/registry.ts";
 import { buildImageBlobs } from "../../../fake-containerd/images/build.ts";
 import { Code } from "../errors.ts";
-import { synthesizeImage } from "../synthetic-images.ts";
+import { synthesizeImage } from "../images/synthesize.ts";
 import { createFakeCri, type FakeCri } from "../../harness/index.ts";
 import { golden, referenceConfig, referenceRegistryFake, rejection } from "../testing/image-fixtures.ts";
 

@@ -5,8 +5,9 @@
 //
 // "Pull anything" (the default unless strictImages): a well-formed reference by tag that the
 // registry does not have is first put there: the node's own image of that name when it has one
-// (so an image a test registered is what a pull brings), else a small image made up from the name.
-// The sandbox image is always provided that way, so pods can start in strict mode too. Registry
+// (so an image a test registered is what a pull brings), else a small image made up from the name
+// (src/cri/images: critest's images from its catalogue, which also stands in for the digest critest
+// pins, the one reference by digest that is provided). The sandbox image is always provided that way, so pods can start in strict mode too. Registry
 // credentials in the request are accepted and not checked: the fake registry asks for none, and
 // containerd reads them only when a registry asks.
 
@@ -24,7 +25,7 @@ import type { PullImageRequest, PullImageResponse } from "../api/v1.ts";
 import { wrap } from "../../go/errors.ts";
 import { domain, isCanonical, parseDockerRef, path, referenceString, type Named } from "../../go/reference.ts";
 import { quote } from "../../go/strconv.ts";
-import { isSameImageName, synthesizeImage } from "../synthetic-images.ts";
+import { catalogueImage, isSameImageName, synthesizeImage } from "../images/synthesize.ts";
 import { imageLabelKey, imageLabelValue } from "../helpers/constants.ts";
 import { getRepoDigestAndTag } from "../helpers/images.ts";
 import type { CallContext } from "../service-types.ts";
@@ -129,8 +130,14 @@ async function resolve(c: CriService, registry: FakeRegistry, ref: string, named
   try {
     return await registry.resolve(ref);
   } catch (err) {
-    // A digest cannot be made up: only references by tag are provided.
-    if (!isNotFound(err) || isCanonical(named) || (c.strictImages && !isSandboxImage(c, ref))) throw err;
+    if (!isNotFound(err) || (c.strictImages && !isSandboxImage(c, ref))) throw err;
+    if (isCanonical(named)) {
+      // A digest cannot be made up, but the catalogue has stand-ins for the digests critest pins.
+      const standIn = catalogueImage(ref);
+      if (!standIn) throw err;
+      registry.pushStandIn(ref, standIn);
+      return registry.resolve(ref);
+    }
   }
   let local;
   try {

@@ -105,6 +105,12 @@ describe("ImageFsInfo", () => {
     );
   });
 
+  test("the mountpoint exists on the node from the start, as the snapshotter makes it (a kubelet stats it)", async () => {
+    fake = await createFakeCri({ seed: 1 });
+    const { mountpoint: path } = (await fake.image.imageFsInfo({})).imageFilesystems[0]!.fsId!;
+    expect(fake.hostFs.stat(path)).toMatchObject({ isDirectory: true, mode: 0o700 });
+  });
+
   test("v1alpha2 answers the same", async () => {
     fake = await createFakeCri({ seed: 1 });
     const v1 = await fake.image.imageFsInfo({});

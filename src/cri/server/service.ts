@@ -117,6 +117,9 @@ export class CriService {
 
   /** Run: subscribe to events, recover state from containerd, start the event monitor, serve. */
   async start(): Promise<void> {
+    // The snapshotter's root, which containerd makes when the plugin loads: ImageFsInfo names it and
+    // a kubelet reads the filesystem's figures there (statfs), failing while it does not exist.
+    this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
     this.eventMonitor.subscribe();
     try {
       await recover(this);

@@ -251,7 +251,7 @@ export class ContainerStore {
     } catch {
       return;
     }
-    container.io?.close();
+    void container.io?.close();
     this.byId.delete(container.id);
     removeFrom(this.bySandbox, container.metadata.sandboxId, container);
     for (const [key, value] of Object.entries(container.metadata.config.labels)) {
