@@ -6,7 +6,7 @@
 import type { ProcessIO } from "../../../fake-containerd/index.ts";
 import { InputQueue } from "../../../fake-containerd/index.ts";
 import { copyUntil } from "./stdin.ts";
-import { type OutputSink, WriterGroup } from "./sink.ts";
+import { type OutputSink, settled, WriterGroup } from "./sink.ts";
 import type { StreamType } from "./logger.ts";
 
 export interface AttachOptions {
@@ -107,15 +107,15 @@ export class ContainerIO {
     await outputsDone;
   }
 
-  /** The process's output has ended: every output is closed; settles once the logs hold all of it. */
-  async end(): Promise<void> {
-    await Promise.all([this.stdoutGroup.close(), this.stderrGroup.close()]);
+  /** The process's output has ended: every output is closed; a promise while the logs are written behind. */
+  end(): void | Promise<void> {
+    return settled([this.stdoutGroup.close(), this.stderrGroup.close()]);
   }
 
-  /** Close: ends the streams and stdin; settles once the logs hold all the output. */
-  async close(): Promise<void> {
+  /** Close: ends the streams and stdin; a promise while the logs are written behind. */
+  close(): void | Promise<void> {
     const ended = this.end();
     this.stdin?.end();
-    await ended;
+    return ended;
   }
 }

@@ -50,16 +50,26 @@ export class WriterGroup {
     this.sinks.delete(key);
   }
 
-  /** Closes every sink; settles once they have written what they were given. */
-  async close(): Promise<void> {
+  /**
+   * Closes every sink; a promise, when a sink writes behind, that settles once they have written
+   * what they were given. Sinks that close at once close the group at once: a container's exit is
+   * then recorded in the same turn as under containerd's ordering, with no extra awaits.
+   */
+  close(): void | Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const closing = [...this.sinks.values()].map((sink) => sink.close());
     this.sinks.clear();
-    await Promise.all(closing);
+    return settled(closing);
   }
 
   get isClosed(): boolean {
     return this.closed;
   }
+}
+
+/** undefined when nothing is pending, else a promise of all of it. */
+export function settled(pending: Array<void | Promise<void>>): void | Promise<void> {
+  const promises = pending.filter((p): p is Promise<void> => p !== undefined);
+  if (promises.length > 0) return Promise.all(promises).then(() => undefined);
 }

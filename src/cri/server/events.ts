@@ -287,7 +287,8 @@ export async function handleContainerExit(e: TaskExitEvent, container: Container
       await task.delete({ kill: true });
       // containerd's shim drains the pipes before the exit is reported; here the log, written
       // behind under fake-cri serve, holds all the output before the status says exited.
-      await container.io?.close();
+      const logged = container.io?.close();
+      if (logged) await logged;
     } catch (err) {
       if (!isNotFound(err)) throw wrap(err, "failed to stop container");
     }
