@@ -160,6 +160,12 @@ export interface FakeContainerdOptions {
    * as the processes' filesystem hook). Without them, mounts show nothing.
    */
   nodeFiles?: NodeFiles;
+  /**
+   * Whether an error a shim answers with gRPC code Unknown (runc's failures) reads `<text>: unknown`,
+   * as containerd 1.x's client converts it (default true), or the shim's text alone, as 2.x keeps it.
+   * Not saved with the state: give it again when restoring.
+   */
+  shimUnknownSuffix?: boolean;
 }
 
 /** A new fake containerd daemon: seeded IDs and a virtual clock with `seed`, or continuing from `state`. */
@@ -231,6 +237,7 @@ export class FakeContainerd {
   private readonly ctx: FakeContext;
   private readonly pids: PidCounter;
   private readonly runtimes: ReadonlySet<string>;
+  private readonly shimUnknownSuffix: boolean;
   private readonly views = new Map<string, NamespaceView>();
 
   constructor(options: FakeContainerdOptions = {}) {
@@ -245,6 +252,7 @@ export class FakeContainerd {
     if (options.nodeFiles) this.processes.setFilesystem(bindMounts(options.nodeFiles));
     this.pids = new PidCounter(state?.nextPid);
     this.runtimes = new Set(options.runtimes ?? state?.runtimes ?? defaultRuntimes);
+    this.shimUnknownSuffix = options.shimUnknownSuffix ?? true;
     this.namespaces = new Namespaces(
       this.ctx,
       { of: (name) => this.contentsOf(name), names: () => this.views.keys() },
@@ -387,6 +395,7 @@ export class FakeContainerd {
         network: this.network,
         pids: this.pids,
         runtimes: this.runtimes,
+        shimUnknownSuffix: this.shimUnknownSuffix,
         snapshotMounts: async (snapshotter, key): Promise<MountInfo[]> => snapshots.get(snapshotter).mounts(key),
         readRootfs: (snapshotter, key, path) => {
           const store = snapshots.get(snapshotter);

@@ -157,6 +157,8 @@ export interface TaskServiceLinks extends ContainerFilesLinks {
   readonly pids: PidCounter;
   /** Runtime names with an installed shim (io.containerd.runc.v2 ...). */
   readonly runtimes: ReadonlySet<string>;
+  /** See FakeContainerdOptions.shimUnknownSuffix. */
+  readonly shimUnknownSuffix: boolean;
   /** The rootfs mounts of a container's snapshot; absent when no snapshotter is wired in. */
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
@@ -215,7 +217,6 @@ interface ProcState {
 
 type Phase = "created" | "running" | "stopped";
 
-const unknownError = (message: string) => containerdError("unknown", message);
 const stateDir = "/run/containerd/io.containerd.runtime.v2.task";
 const maxUint64 = 0xffff_ffff_ffff_ffffn;
 
@@ -392,6 +393,14 @@ export class TaskService {
     this.files = new ContainerFiles(namespace, links, (pid) => this.containerOfPid(pid));
     for (const t of state?.tasks ?? []) this.restore(t);
   }
+  /**
+   * An error the shim answers with gRPC code Unknown (runc's failures, a process in the wrong
+   * state), as the daemon's client converts it: containerd 1.x appends `: unknown`, 2.x does not.
+   */
+  private shimError(message: string): ContainerdError {
+    return this.links.shimUnknownSuffix ? containerdError("unknown", message) : new ContainerdError("unknown", message);
+  }
+
 
   /**
    * Container.NewTask: runc creates the container's process (it has a PID but has not started).
@@ -408,7 +417,15 @@ export class TaskService {
     this.checkRuntime(record.runtime.name);
     const process = processOfSpec(record);
     if (process.configError !== undefined) {
-      throw unknownError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
+      throw this.shimError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
+    }
+    if (process.idMappedRootfs) {
+      // runc 1.1.5 cannot mount the root filesystem of a user namespace with ID mappings.
+      const rootfsPath = `${stateDir}/${this.namespace}/${containerId}/rootfs`;
+      throw this.shimError(
+        "failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: " +
+          `error during container init: error preparing rootfs: mount ${rootfsPath}:${rootfsPath}, flags: 0x5000: permission denied`,
+      );
     }
     const hasFile = this.rootfsHasFile(record);
     const processInfo: Mutable<ContainerProcessInfo> = {
@@ -450,7 +467,7 @@ export class TaskService {
     const failure = task.init.runner.startFailure;
     if (failure !== undefined) {
       task.init.runner.stop(this.ctx.clock.now());
-      throw unknownError(
+      throw this.shimError(
         `failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${failure}`,
       );
     }
@@ -503,7 +520,7 @@ export class TaskService {
       filter = parseFilters(filters);
     } catch (e) {
       // The service returns the parse error unconverted, so the client sees it as unknown.
-      if (e instanceof ContainerdError) throw unknownError(e.message);
+      if (e instanceof ContainerdError) throw this.shimError(e.message);
       throw e;
     }
     const out: Metric[] = [];
@@ -683,11 +700,11 @@ export class TaskService {
     const task = this.taskOf(containerId);
     switch (this.initState(task).status) {
       case "created":
-        throw unknownError("cannot pause task in created state");
+        throw this.shimError("cannot pause task in created state");
       case "paused":
-        throw unknownError("cannot pause a paused container");
+        throw this.shimError("cannot pause a paused container");
       case "stopped":
-        throw unknownError("cannot pause a stopped container");
+        throw this.shimError("cannot pause a stopped container");
     }
     task.paused = true;
     const now = this.ctx.clock.now();
@@ -702,11 +719,11 @@ export class TaskService {
     const task = this.taskOf(containerId);
     switch (this.initState(task).status) {
       case "created":
-        throw unknownError("cannot resume task in created state");
+        throw this.shimError("cannot resume task in created state");
       case "running":
-        throw unknownError("cannot resume a running process");
+        throw this.shimError("cannot resume a running process");
       case "stopped":
-        throw unknownError("cannot resume a stopped container");
+        throw this.shimError("cannot resume a stopped container");
     }
     task.paused = false;
     const now = this.ctx.clock.now();
@@ -731,9 +748,9 @@ export class TaskService {
     if (task.execs.has(execId)) throw alreadyExists(`id ${execId}`);
     switch (this.initState(task).status) {
       case "paused":
-        throw unknownError("cannot exec in a paused state");
+        throw this.shimError("cannot exec in a paused state");
       case "stopped":
-        throw unknownError("cannot exec in a stopped state");
+        throw this.shimError("cannot exec in a stopped state");
     }
     const argv = spec.args ?? [];
     const info: ProcessDescription = {
@@ -792,7 +809,7 @@ export class TaskService {
     await this.enter("tasks.resize", subjectOf(containerId, execId));
     const task = this.taskOf(containerId);
     const proc = execId === undefined ? task.init : this.execOf(task, execId);
-    if (proc.execId !== undefined && proc.phase === "stopped") throw unknownError("cannot resize a stopped container");
+    if (proc.execId !== undefined && proc.phase === "stopped") throw this.shimError("cannot resize a stopped container");
     proc.terminal?.resize({ width, height });
   }
 
@@ -800,7 +817,7 @@ export class TaskService {
   async update(containerId: string, resources: unknown): Promise<void> {
     await this.enter("tasks.update", containerId);
     const task = this.taskOf(containerId);
-    if (task.init.phase === "stopped") throw unknownError("cannot update a stopped container");
+    if (task.init.phase === "stopped") throw this.shimError("cannot update a stopped container");
     // Kept as JSON (64-bit numbers as decimal strings) so that it can be saved with the state.
     task.resources = resources === undefined ? undefined : JSON.parse(JSON.stringify(resources, (_, v) => (typeof v === "bigint" ? v.toString() : v)));
   }
@@ -941,11 +958,11 @@ export class TaskService {
   private startInit(task: TaskRec): number {
     switch (this.initState(task).status) {
       case "running":
-        throw unknownError("cannot start a running process");
+        throw this.shimError("cannot start a running process");
       case "paused":
-        throw unknownError("cannot start a paused process");
+        throw this.shimError("cannot start a paused process");
       case "stopped":
-        throw unknownError("cannot start a stopped process");
+        throw this.shimError("cannot start a stopped process");
     }
     const init = task.init;
     init.phase = "running";
@@ -956,8 +973,8 @@ export class TaskService {
   }
 
   private startExec(task: TaskRec, proc: Proc): number {
-    if (proc.phase === "running") throw unknownError("cannot start a running process");
-    if (proc.phase === "stopped") throw unknownError("cannot start a stopped process");
+    if (proc.phase === "running") throw this.shimError("cannot start a running process");
+    if (proc.phase === "stopped") throw this.shimError("cannot start a stopped process");
     const initStatus = this.initState(task).status;
     let failure: string | undefined;
     if (initStatus === "stopped") failure = "cannot exec in a stopped container";
@@ -969,7 +986,7 @@ export class TaskService {
     }
     if (failure !== undefined) {
       proc.startFailed = true;
-      throw unknownError(`OCI runtime exec failed: exec failed: ${failure}`);
+      throw this.shimError(`OCI runtime exec failed: exec failed: ${failure}`);
     }
     proc.pid = this.links.pids.next();
     proc.phase = "running";
@@ -1054,15 +1071,15 @@ export class TaskService {
   private checkRuntime(name: string): void {
     if (this.links.runtimes.has(name)) return;
     const prefix = "failed to start shim: failed to resolve runtime path";
-    if (name.startsWith("/")) throw unknownError(`${prefix}: invalid custom binary path: stat ${name}: no such file or directory`);
+    if (name.startsWith("/")) throw this.shimError(`${prefix}: invalid custom binary path: stat ${name}: no such file or directory`);
     const parts = name.split(".");
     if (parts.length < 2) {
-      throw unknownError(
+      throw this.shimError(
         `${prefix}: invalid runtime name ${name}, correct runtime name should be either format like \`io.containerd.runc.v1\` or a full path to the binary`,
       );
     }
     const binary = `containerd-shim-${parts[parts.length - 2]}-${parts[parts.length - 1]}`;
-    throw unknownError(`${prefix}: runtime "${name}" binary not installed "${binary}": file does not exist`);
+    throw this.shimError(`${prefix}: runtime "${name}" binary not installed "${binary}": file does not exist`);
   }
 
   private restore(s: TaskState): void {
@@ -1266,10 +1283,16 @@ interface SpecProcess {
   resources?: unknown;
   /** What runc's config validation refuses in this spec, in runc's words. */
   configError?: string;
+  /** The spec asks for a user namespace with ID mappings (runc 1.1.5 then fails to mount the rootfs). */
+  idMappedRootfs?: boolean;
 }
 
 /** The members of a spec that processOfSpec reads. */
-const specMembersRead: JsonPick = { process: { args: true, env: true, cwd: true, user: true }, hostname: true, linux: { resources: true, namespaces: true } };
+const specMembersRead: JsonPick = {
+  process: { args: true, env: true, cwd: true, user: true },
+  hostname: true,
+  linux: { resources: true, namespaces: true, uidMappings: true },
+};
 
 
 function processOfSpec(record: ContainerRecord): SpecProcess {
@@ -1280,7 +1303,11 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
     spec = undefined;
   }
   const typed = spec as
-    | { process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown }; hostname?: unknown; linux?: { resources?: unknown; namespaces?: unknown } }
+    | {
+        process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown };
+        hostname?: unknown;
+        linux?: { resources?: unknown; namespaces?: unknown; uidMappings?: unknown };
+      }
     | undefined;
   const process = typed?.process;
   const limit = memoryLimit(typed?.linux?.resources);
@@ -1293,6 +1320,7 @@ function processOfSpec(record: ContainerRecord): SpecProcess {
   if (limit !== undefined) out.memoryLimit = limit;
   if (typed?.linux?.resources !== undefined) out.resources = typed.linux.resources;
   if (hostnameWithoutUts(typed)) out.configError = "unable to set hostname without a private UTS namespace";
+  if (Array.isArray(typed?.linux?.uidMappings) && typed.linux.uidMappings.length > 0) out.idMappedRootfs = true;
   return out;
 }
 

@@ -1,8 +1,9 @@
 // Model-based tests of the CRI state machine (properties/cri-model): random sequences of CRI calls
-// and in-process faults against the fake, each answer and the whole visible state after each call
-// compared with a model of containerd 1.6.20's CRI plugin; and many clients at once under
-// fast-check's scheduler. scripts/model-live.ts runs the same sequences against a live endpoint
-// (the real containerd), which is how the model itself is checked.
+// and in-process faults against the fake answering as each containerd version, each answer and the
+// whole visible state after each call compared with a model of that version's CRI plugin; and many
+// clients at once under fast-check's scheduler. scripts/model-live.ts runs the same sequences
+// against a live endpoint (the real containerd 2.4.2 or 1.6.20), which is how the model itself is
+// checked.
 
 import fc from "fast-check";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
@@ -15,34 +16,42 @@ import type { Scenario } from "../golden/cri/scenario.ts";
 import type { Command } from "./cri-model/commands.ts";
 import { concurrencyProperty } from "./cri-model/concurrency.ts";
 import { Runner, Session } from "./cri-model/execute.ts";
+import { containerdVersions, profileOf } from "../src/cri/versions/index.ts";
 import { avoidOpenFakeBugs, openFakeBugs } from "./cri-model/fake-bugs.ts";
 import { CriModel } from "./cri-model/model.ts";
 import { renderScenario } from "./cri-model/scenario.ts";
 import { formatFailure, runModelSuite } from "./cri-model/suite.ts";
 import { criTargetOf, inProcessTarget } from "./cri-model/target.ts";
 
-/** About 30 s in all on this machine (2 cores) alone, 45 s beside the rest of npm test. */
-const modelRuns = { numRuns: 100, maxCommands: 60 };
+/**
+ * The default version gets the most runs. About 30 s for 100 runs on this machine (2 cores) alone,
+ * 45 s beside the rest of npm test.
+ */
+const modelRuns = { "2.4": { numRuns: 100, maxCommands: 60 }, "1.6": { numRuns: 40, maxCommands: 60 } };
 const concurrencyRuns = { numRuns: 40 };
 
-const target = await inProcessTarget();
-afterAll(() => target.close());
+const targets = Object.fromEntries(await Promise.all(containerdVersions.map(async (v) => [v, await inProcessTarget(v)] as const)));
+const target = targets["1.6"]!;
+afterAll(() => Promise.all(Object.values(targets).map((t) => t.close())));
 
-describe("the CRI model against the fake in-process", () => {
+describe.each(containerdVersions)("the CRI model against the fake in-process answering as containerd %s", (version) => {
+  const runs = modelRuns[version];
   test(
-    `random call sequences agree with containerd 1.6.20's CRI (${modelRuns.numRuns} runs of up to ${modelRuns.maxCommands} commands)`,
+    `random call sequences agree with containerd ${version}'s CRI (${runs.numRuns} runs of up to ${runs.maxCommands} commands)`,
     async () => {
-      const report = await runModelSuite(target, { ...modelRuns, avoid: avoidOpenFakeBugs });
+      const report = await runModelSuite(targets[version]!, { ...runs, avoid: avoidOpenFakeBugs });
       if (report.failure) expect.fail(formatFailure(report));
-      expect(report.runs).toBe(modelRuns.numRuns);
+      expect(report.runs).toBe(runs.numRuns);
     },
     120_000,
   );
+});
 
+describe("the CRI model against the fake in-process answering as containerd 1.6", () => {
   for (const bug of openFakeBugs) {
     test(`open fake bug, still reproduces: ${bug.name}`, async () => {
       await target.reset(1);
-      const runner = new Runner(new CriModel(), new Session(target));
+      const runner = new Runner(new CriModel(profileOf("1.6")), new Session(target));
       let disagreement = "";
       try {
         for (const command of bug.reproduction) await runner.run(command);
@@ -84,7 +93,7 @@ describe("a failure's scenario", () => {
     ];
     await target.reset(7);
     const session = new Session(target);
-    const runner = new Runner(new CriModel(), session);
+    const runner = new Runner(new CriModel(profileOf("1.6")), session);
     for (const command of commands) await runner.run(command);
 
     const dir = await mkdtemp(join(tmpdir(), "fake-cri-model-scenario-"));

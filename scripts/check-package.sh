@@ -75,7 +75,7 @@ serving=$!
 for _ in $(seq 100); do [[ -s "$work/serve.out" ]] && break; sleep 0.1; done
 answer=$(cd "$app" && node grpc-client.mjs "$(head -1 "$work/serve.out")")
 kill "$serving"; wait "$serving" || true
-[[ "$answer" == "containerd 1.6.20~ds1 (CRI v1)" ]] || { echo "grpc-client.mjs printed: $answer"; cat "$work/serve.err"; exit 1; }
+[[ "$answer" == "containerd v2.4.2 (CRI v1)" ]] || { echo "grpc-client.mjs printed: $answer"; cat "$work/serve.err"; exit 1; }
 echo "$answer"
 
 step "Node: fake-cri record in front of fake-cri serve, replay, and the test replay --as-test writes, run by vitest"

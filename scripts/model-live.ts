@@ -7,6 +7,10 @@
 //       [--max-commands N] [--seed N] [--path P --replay-path R] [--minutes M]
 //   CRI_TARGET=socket npx tsx scripts/model-live.ts ...        the fake over its gRPC socket
 //   CRI_TARGET=in-process npx tsx scripts/model-live.ts ...    the fake in-process (to replay an npm test failure)
+//   CRI_CONTAINERD=1.6 ...                                     the fake answering as 1.6 (default 2.4)
+//
+// The model describes the containerd version the target answers as: the fake's, or the one a live
+// runtime's Version answer names (containerd 2.4.x or 1.6.x).
 //
 // The runtime must run on this host (pods log under a temp dir here) and serve what the reference
 // registry serves (pause:3.6, busybox:1.36 and :stable); it is emptied before every sequence.

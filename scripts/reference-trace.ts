@@ -1,6 +1,7 @@
 // The TypeScript half of scripts/trace-reference.sh: empties a reference containerd through the CRI,
 // and replays a trace against the fake set up as the reference runtime (golden/cri/fake-target.ts:
-// its config, its registry's images, nothing present) or against a reference containerd.
+// its config, its registry's images, nothing present; answering as the containerd version the
+// trace's Version answer names) or against a reference containerd.
 //
 //   tsx scripts/reference-trace.ts reset ENDPOINT
 //   tsx scripts/reference-trace.ts replay TRACE.json [--config config.toml | --endpoint ENDPOINT]
@@ -14,7 +15,9 @@ import { readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { connectLiveTarget } from "../golden/cri/live-target.ts";
 import { createReferenceFake } from "../golden/cri/fake-target.ts";
+import { defaultContainerdVersion } from "../src/cri/versions/index.ts";
 import { parseTrace, fakeTarget, replayTrace } from "../src/trace/index.ts";
+import { traceContainerdVersion } from "../src/trace/replay.ts";
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
@@ -41,9 +44,10 @@ async function main(argv: string[]): Promise<number> {
       live.close();
     }
   }
-  const fake = await createReferenceFake(values.config === undefined ? undefined : readFileSync(values.config, "utf8"));
+  const containerd = traceContainerdVersion(trace) ?? defaultContainerdVersion;
+  const fake = await createReferenceFake(containerd, values.config === undefined ? undefined : readFileSync(values.config, "utf8"));
   try {
-    const result = await replayTrace(trace, { target: fakeTarget(fake), targetName: "the fake set up as the reference runtime" });
+    const result = await replayTrace(trace, { target: fakeTarget(fake), targetName: `the fake set up as the reference containerd ${containerd}` });
     console.log(result.report);
     return result.differences === 0 ? 0 : 1;
   } finally {

@@ -16,7 +16,9 @@
 # <session>.fake.txt and <session>.containerd.txt (the replays' reports), kubelet.log, and the
 # instance's containerd-config.toml (to replay again: tsx scripts/reference-trace.ts replay
 # <session>.json --config containerd-config.toml).
-# The instance: FAKE_CRI_REF_DIR (default /tmp/fake-cri-trace-ref), stopped at the end.
+# The instance: FAKE_CRI_REF_DIR (default /tmp/fake-cri-trace-ref), stopped at the end; containerd
+# 1.6.20 unless FAKE_CRI_CONTAINERD=2.4 (scripts/reference/start.sh). The fake replays a trace
+# answering as the containerd version its Version answer names.
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)

@@ -36,6 +36,6 @@ test("the agent retries a RunPodSandbox that failed with Unavailable, over the s
 test("onCall answers in place of the plugin, or passes the call on with next()", async () => {
   const fake = await createFakeCri({ seed: 1 });
   fake.onCall("Version", async (request, next) => ({ ...(await next(request)), runtimeName: "cri-o" }));
-  expect(await fake.runtime.version({})).toMatchObject({ runtimeName: "cri-o", runtimeVersion: "1.6.20~ds1" });
+  expect(await fake.runtime.version({})).toMatchObject({ runtimeName: "cri-o", runtimeVersion: "v2.4.2" });
   await fake.close();
 });

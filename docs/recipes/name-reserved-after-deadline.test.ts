@@ -20,7 +20,7 @@ test("a retry after a deadline finds the pod's name reserved by the attempt stil
 
   const retry = await fake.runtime.runPodSandbox({ config: pod }).catch((err: unknown) => err);
   expect(retry).toMatchObject({
-    code: Code.Unknown,
+    code: Code.FailedPrecondition,
     message: expect.stringMatching(/^failed to reserve sandbox name "web_default_web-1_0": name "web_default_web-1_0" is reserved for "[0-9a-f]{64}"$/),
   });
 

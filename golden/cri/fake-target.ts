@@ -11,8 +11,9 @@ import { archiveFiles, type ArchiveFile } from "../../fake-containerd/images/imp
 import { registryOf } from "../../fake-containerd/registry.ts";
 import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/cri/transport/grpc.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
-import { referenceConfigToml, referenceRegistry, referenceRuntimeVersion } from "./reference-runtime.ts";
+import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
 import type { CriTarget } from "../../src/transcript/target.ts";
+import { referenceConfigToml, referenceRegistry } from "./reference-runtime.ts";
 
 export interface ClosableTarget extends CriTarget {
   close(): Promise<void>;
@@ -32,16 +33,17 @@ function referenceArchives(): Promise<{ files: ArchiveFile[]; references: readon
 }
 
 /**
- * A fake set up as the reference runtime before each recorded scenario: its config (with the
- * `passthrough` handler; or an instance's whole config.toml, paths included), its Version, a
+ * A fake answering as `containerd`, set up as that version's reference runtime before each
+ * recorded scenario: its config (with the `passthrough` handler; or an instance's whole
+ * config.toml, paths included), its Version, a
  * registry serving exactly what the reference registry served, strict pulls (any other name is
  * NotFound), no image at all, seeded IDs on a virtual clock.
  */
-export async function createReferenceFake(config = referenceConfigToml): Promise<FakeCri> {
+export async function createReferenceFake(containerd: ContainerdVersion, config = referenceConfigToml[containerd]): Promise<FakeCri> {
   const fake = await createFakeCri({
     seed: 1,
+    containerd,
     config,
-    runtimeVersion: referenceRuntimeVersion,
     strictImages: true,
     withoutSandboxImage: true,
   });
@@ -65,8 +67,11 @@ function forwarding<T extends object>(pick: () => T): T {
   });
 }
 
-/** The in-process clients of a fresh reference fake per reset. */
-export function inProcessTarget(): ClosableTarget {
+/** How long a server stream of the fake may send nothing before the run takes it as idle. */
+const streamIdleMs = 200;
+
+/** The in-process clients of a fresh reference fake of `containerd` per reset. */
+export function inProcessTarget(containerd: ContainerdVersion): ClosableTarget {
   let fake: FakeCri | undefined;
   const current = (): FakeCri => {
     if (!fake) throw new Error("the target was not reset");
@@ -81,9 +86,10 @@ export function inProcessTarget(): ClosableTarget {
     },
     reset: async () => {
       await fake?.close();
-      fake = await createReferenceFake();
+      fake = await createReferenceFake(containerd);
     },
     elapse: (ms) => (current().clock as VirtualClock).advance(ms),
+    streamIdleMs,
     close: async () => {
       await fake?.close();
       fake = undefined;
@@ -92,10 +98,10 @@ export function inProcessTarget(): ClosableTarget {
 }
 
 /**
- * A fresh reference fake per reset, served on its own unix socket (fake.serve) and reached with
+ * A fresh reference fake of `containerd` per reset, served on its own unix socket (fake.serve) and reached with
  * connectCri for v1 and v1alpha2: every request and answer crosses the wire.
  */
-export function socketTarget(): ClosableTarget {
+export function socketTarget(containerd: ContainerdVersion): ClosableTarget {
   const dir = mkdtempSync(join(tmpdir(), "fake-cri-replay-"));
   let served = 0;
   let state: { fake: FakeCri; v1: CriV1Client; alpha: CriV1alpha2Client } | undefined;
@@ -119,11 +125,12 @@ export function socketTarget(): ClosableTarget {
     },
     reset: async () => {
       await shutdown();
-      const fake = await createReferenceFake();
+      const fake = await createReferenceFake(containerd);
       const server = await fake.serve(`unix://${join(dir, `cri-${++served}.sock`)}`);
       state = { fake, v1: connectCri(server.endpoint, "v1"), alpha: connectCri(server.endpoint, "v1alpha2") };
     },
     elapse: (ms) => (current().fake.clock as VirtualClock).advance(ms),
+    streamIdleMs,
     close: async () => {
       await shutdown();
       rmSync(dir, { recursive: true, force: true });

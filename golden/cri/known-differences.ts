@@ -1,9 +1,10 @@
-// Differences from containerd 1.6.20 that the fake keeps on purpose, each described in
-// KNOWN_DIFFERENCES.md under the same name. Each one covers exactly the recorded calls its `covers`
+// Differences from the recorded containerd versions that the fake keeps on purpose, per version,
+// each described in KNOWN_DIFFERENCES.md under the same name in that version's section. Each one covers exactly the recorded calls its `covers`
 // matches and states the answer the fake gives there instead; the replay then compares that answer
 // exactly.
 
-import type { RecordedCall } from "../../src/transcript/calls.ts";
+import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
+import type { Json, RecordedCall } from "../../src/transcript/calls.ts";
 import type { Outcome } from "../../src/transcript/normalise.ts";
 
 export interface CallRef {
@@ -24,21 +25,45 @@ export interface KnownDifference {
   expected(recorded: Outcome): Outcome;
 }
 
-export const knownDifferences: readonly KnownDifference[] = [
+const allCapabilitiesOfAFullNode: KnownDifference = {
+  name: "all-capabilities-of-a-full-node",
+  reason: "the recording machine's containerd itself lacked CAP_SYS_RESOURCE, so its ALL did; the fake's ALL is every capability, as on a node",
+  covers: ({ scenario, call }) =>
+    scenario === "exec-sync-proc-status" && call.method === "execSync" && (call.request as { containerId?: string }).containerId === "$all.containerId",
+  expected: (recorded) => rewriteStdout(recorded, (stdout) => stdout.replaceAll("000001fffeffffff", "000001ffffffffff")),
+};
+
+const containerd16: readonly KnownDifference[] = [
   {
     name: "runtime-config-implemented",
     reason: "1.6.20 predates RuntimeConfig; the fake answers it as containerd 1.7+ does, cgroupfs for the reference config",
     covers: ({ scenario, call }) => scenario === "unimplemented-rpcs" && call.api === "v1" && call.method === "runtimeConfig",
     expected: () => ({ response: { linux: { cgroupDriver: "CGROUPFS" } } }),
   },
+  allCapabilitiesOfAFullNode,
+];
+
+const containerd24: readonly KnownDifference[] = [
+  allCapabilitiesOfAFullNode,
   {
-    name: "all-capabilities-of-a-full-node",
-    reason: "the recording machine's containerd itself lacked CAP_SYS_RESOURCE, so its ALL did; the fake's ALL is every capability, as on a node",
-    covers: ({ scenario, call }) =>
-      scenario === "exec-sync-proc-status" && call.method === "execSync" && (call.request as { containerId?: string }).containerId === "$all.containerId",
-    expected: (recorded) => rewriteStdout(recorded, (stdout) => stdout.replaceAll("000001fffeffffff", "000001ffffffffff")),
+    name: "no-cgroup-v1-deprecation-warning",
+    reason: "the recording host has cgroup v1, which 2.4.2 warns is deprecated; the fake node is a cgroup v2 host, which has no warning",
+    covers: ({ call }) => call.method === "status" && "response" in call && JSON.stringify(call.response).includes("ContainerdHasDeprecationWarnings"),
+    expected: (recorded) => {
+      // Plain Status and Status verbose (which selects `status`) both answer status.conditions.
+      const response = structuredClone((recorded as { response: { status: { conditions: { type?: Json }[] } } }).response);
+      response.status.conditions = response.status.conditions.map((condition) =>
+        condition.type === "ContainerdHasNoDeprecationWarnings" ? { status: true, type: condition.type } : condition,
+      );
+      return { response } as Outcome;
+    },
   },
 ];
+
+export const knownDifferences: Readonly<Record<ContainerdVersion, readonly KnownDifference[]>> = {
+  "2.4": containerd24,
+  "1.6": containerd16,
+};
 
 /** A recorded ExecSync answer with its stdout (base64 in the transcript) rewritten. */
 function rewriteStdout(recorded: Outcome, rewrite: (stdout: string) => string): Outcome {

@@ -3,9 +3,10 @@
 // start.sh.
 
 import { fileURLToPath } from "node:url";
+import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
 
-/** The CRI plugin part of the reference config.toml (start.sh writes the same, plus instance paths). */
-export const referenceConfigToml = `version = 2
+/** The CRI plugin part of the reference config.toml for 1.6 (start.sh writes the same, plus instance paths). */
+const referenceConfigToml16 = `version = 2
 
 [plugins."io.containerd.grpc.v1.cri"]
   sandbox_image = "registry.k8s.io/pause:3.6"
@@ -27,8 +28,40 @@ export const referenceConfigToml = `version = 2
       container_annotations = ["golden.ctr/*", "*"]
 `;
 
-/** What Version answered (RuntimeVersion is Debian's package version). */
-export const referenceRuntimeVersion = "1.6.20~ds1";
+/**
+ * The same settings as 2.4's version-3 file puts them (start.sh writes the same, plus instance
+ * paths and the host-wide plugins it keeps inside the instance: NRI, the image verifier, CDI dirs).
+ */
+const referenceConfigToml24 = `version = 3
+
+[plugins.'io.containerd.grpc.v1.cri']
+  stream_server_address = "127.0.0.1"
+  stream_server_port = "0"
+
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "overlayfs"
+
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = "registry.k8s.io/pause:3.6"
+
+[plugins.'io.containerd.cri.v1.runtime']
+  restrict_oom_score_adj = true
+  netns_mounts_under_state_dir = true
+
+  [plugins.'io.containerd.cri.v1.runtime'.containerd]
+    default_runtime_name = "runc"
+
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+      runtime_type = "io.containerd.runc.v2"
+
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.passthrough]
+      runtime_type = "io.containerd.runc.v2"
+      pod_annotations = ["golden.pod/*", "golden.exact/key", "golden.class/[ab]?"]
+      container_annotations = ["golden.ctr/*", "*"]
+`;
+
+/** The reference config.toml of each version, as a fake target is set up from it. */
+export const referenceConfigToml: Record<ContainerdVersion, string> = { "2.4": referenceConfigToml24, "1.6": referenceConfigToml16 };
 
 /**
  * The registry every pull reached: these OCI archives under these references, nothing else (any

@@ -1,13 +1,15 @@
-// Replays every transcript (or the named ones) against a live CRI endpoint:
+// Replays one version's transcripts (or the named ones) against a live CRI endpoint:
 //
-//   CRI_ENDPOINT=unix:///tmp/fake-cri-ref/containerd.sock tsx golden/cri/replay-live.ts [scenario ...]
+//   CRI_ENDPOINT=unix:///tmp/fake-cri-ref/containerd.sock tsx golden/cri/replay-live.ts [--containerd 2.4|1.6] [scenario ...]
 //
+// Without --containerd, the suite whose recording runtime gave the endpoint's Version answer.
 // Against the reference containerd (scripts/reference/start.sh --registry, which serves the
 // committed images) every transcript must match: that shows the normalisation covers everything
 // that varies between runs. Against `fake-cri serve` it is the socket-level replay. The endpoint is
 // emptied (through the CRI) before each transcript. No known differences apply here: a real
 // containerd must match its own recordings exactly.
 
+import { containerdVersions, isContainerdVersion, type ContainerdVersion } from "../../src/cri/versions/index.ts";
 import { connectLiveTarget } from "./live-target.ts";
 import { replayTranscript } from "./replay.ts";
 import { loadTranscripts } from "./transcript.ts";
@@ -17,13 +19,30 @@ if (!endpoint) {
   console.error("golden:replay:live: set CRI_ENDPOINT to the endpoint to replay against (unix:///... or tcp://...)");
   process.exit(1);
 }
-const wanted = new Set(process.argv.slice(2));
-const transcripts = loadTranscripts().filter((t) => wanted.size === 0 || wanted.has(t.scenario));
+const args = process.argv.slice(2);
+const versionAt = args.indexOf("--containerd");
+const named = versionAt < 0 ? undefined : args.splice(versionAt, 2)[1];
+if (named !== undefined && !isContainerdVersion(named)) throw new Error(`--containerd takes ${containerdVersions.join(" or ")}`);
+const wanted = new Set(args);
 const target = connectLiveTarget(endpoint);
+
+/** The suite recorded from the runtime that answers Version as the endpoint does. */
+async function suiteOfEndpoint(): Promise<ContainerdVersion> {
+  const { runtimeVersion } = await target.runtime.version({ version: "" });
+  const found = containerdVersions.find((version) => loadTranscripts(version)[0]?.runtime.runtimeVersion === runtimeVersion);
+  if (!found) throw new Error(`no suite was recorded from a runtime with version ${runtimeVersion}: pass --containerd`);
+  return found;
+}
+
 let failed = 0;
 let calls = 0;
+let count = 0;
 const started = performance.now();
 try {
+  const containerd = named ?? (await suiteOfEndpoint());
+  const transcripts = loadTranscripts(containerd).filter((t) => wanted.size === 0 || wanted.has(t.scenario));
+  count = transcripts.length;
+  console.log(`containerd ${containerd}'s transcripts against ${endpoint}`);
   for (const transcript of transcripts) {
     const result = await replayTranscript(transcript, target, { knownDifferences: [] });
     calls += result.calls;
@@ -39,5 +58,5 @@ try {
   target.close();
 }
 const seconds = ((performance.now() - started) / 1000).toFixed(1);
-console.log(`${transcripts.length - failed}/${transcripts.length} transcripts match, ${calls} calls, ${seconds} s`);
+console.log(`${count - failed}/${count} transcripts match, ${calls} calls, ${seconds} s`);
 process.exitCode = failed === 0 ? 0 : 1;

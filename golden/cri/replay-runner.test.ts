@@ -4,7 +4,7 @@
 
 import { randomBytes } from "node:crypto";
 import { describe, expect, test } from "vitest";
-import { PodSandboxStatusResponse } from "../../src/cri/api/v1.ts";
+import { ContainerEventResponse, PodSandboxStatusResponse } from "../../src/cri/api/v1.ts";
 import { Code, CriError } from "../../src/cri/errors.ts";
 import type { KnownDifference } from "./known-differences.ts";
 import { replayTranscript } from "./replay.ts";
@@ -91,5 +91,25 @@ describe("replayTranscript", () => {
     };
     const result = await replayTranscript(transcript, scriptedTarget({ stateAfterStop: "ready" }), { knownDifferences: [stopKeepsReady] });
     expect(result).toEqual({ ok: true, calls: 4, differencesApplied: ["stop-keeps-ready"] });
+  });
+
+  test("a server stream that stays open and idle is cancelled after the target's idle time and recorded as open", async () => {
+    // As containerd 2.x's GetContainerEvents: what it holds at once, then nothing until cancelled.
+    let cancelled = false;
+    const runtime = {
+      getContainerEvents: async function* (_request: unknown, { signal }: { signal: AbortSignal }) {
+        yield ContainerEventResponse.fromPartial({ containerId: "a".repeat(64), containerEventType: 1 });
+        await new Promise<void>((_, reject) => signal.addEventListener("abort", () => reject(new CriError(Code.Canceled, "context canceled"))));
+        cancelled = true;
+      },
+    };
+    const target: CriTarget = { runtime: runtime as never, image: {} as never, reset: async () => undefined, streamIdleMs: 20 };
+    const events = defineScenario("events", "subscribe", (s) => s.runtime.getContainerEvents({}));
+    const results: CallResult[] = [];
+    for await (const result of runSteps(events.steps, target, "/tmp/none")) results.push(result);
+    expect(results.map((r) => r.outcome)).toEqual([
+      { stream: [{ containerId: "$id1", containerEventType: "CONTAINER_STARTED_EVENT" }], open: true },
+    ]);
+    expect(cancelled).toBe(false);
   });
 });

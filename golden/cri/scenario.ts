@@ -12,6 +12,7 @@
 import type * as v1 from "../../src/cri/api/v1.ts";
 import type * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
 import type { ServiceDefinition } from "../../src/cri/service-types.ts";
+import { containerdVersions, type ContainerdVersion } from "../../src/cri/versions/index.ts";
 import {
   definitions,
   methodOf,
@@ -44,6 +45,10 @@ export type Step = CallStep | WaitStep | SleepStep;
 export interface Scenario {
   name: string;
   description: string;
+  /** The containerd versions it is recorded against (every one unless the scenario says). */
+  containerd: readonly ContainerdVersion[];
+  /** Recorded on a freshly started runtime rather than an emptied one (see ScenarioOptions). */
+  freshRuntime: boolean;
   steps: Step[];
 }
 
@@ -117,7 +122,24 @@ function waitBuilder(api: Api, service: ServiceName, steps: Step[]): WaitBuilder
   return builder as WaitBuilder<ServiceDefinition>;
 }
 
-export function defineScenario(name: string, description: string, body: (s: ScenarioBuilder) => void): Scenario {
+export interface ScenarioOptions {
+  /** Record it only against these versions: what older ones lack, or what newer ones no longer serve. */
+  containerd?: readonly ContainerdVersion[];
+  /**
+   * Record it on a freshly started runtime. For GetContainerEvents: containerd 2.x holds the events
+   * sent while no one subscribes and hands them all to the next subscriber, and a subscriber that
+   * has gone keeps taking events (each lost at random, as Go's select picks) until one fails to
+   * reach it; only a fresh daemon has neither earlier events nor departed subscribers.
+   */
+  freshRuntime?: boolean;
+}
+
+export function defineScenario(
+  name: string,
+  description: string,
+  body: (s: ScenarioBuilder) => void,
+  options: ScenarioOptions = {},
+): Scenario {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(name)) throw new Error(`scenario name ${JSON.stringify(name)} is not kebab-case`);
   const steps: Step[] = [];
   const builder: ScenarioBuilder = {
@@ -131,5 +153,5 @@ export function defineScenario(name: string, description: string, body: (s: Scen
     sleep: (ms) => void steps.push({ kind: "sleep", ms }),
   };
   body(builder);
-  return { name, description, steps };
+  return { name, description, containerd: options.containerd ?? containerdVersions, freshRuntime: options.freshRuntime ?? false, steps };
 }

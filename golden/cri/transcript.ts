@@ -1,11 +1,12 @@
 // A transcript: one scenario's steps as recorded from a real containerd, each call with its
-// normalised outcome. Stored as golden/cri/<scenario>.json.
+// normalised outcome. Stored as golden/cri/<containerd version>/<scenario>.json.
 
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import type { CallStep, RecordedCall } from "../../src/transcript/calls.ts";
 import { canonicalJson } from "../../src/transcript/normalise.ts";
 import type { CallResult } from "./run.ts";
+import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
 import type { Scenario, Step } from "./scenario.ts";
 
 export type { RecordedCall } from "../../src/transcript/calls.ts";
@@ -21,10 +22,9 @@ export interface Transcript {
   steps: TranscriptStep[];
 }
 
-export const transcriptDir = fileURLToPath(new URL(".", import.meta.url));
-
-export function transcriptPath(name: string): string {
-  return `${transcriptDir}${name}.json`;
+/** The folder of one version's transcripts. */
+export function transcriptDir(containerd: ContainerdVersion): string {
+  return fileURLToPath(new URL(`./${containerd}/`, import.meta.url));
 }
 
 export function buildTranscript(scenario: Scenario, runtime: Transcript["runtime"], results: readonly CallResult[]): Transcript {
@@ -40,16 +40,18 @@ export function buildTranscript(scenario: Scenario, runtime: Transcript["runtime
   return { scenario: scenario.name, description: scenario.description, runtime, calls: results.length, steps };
 }
 
-export function writeTranscript(transcript: Transcript): void {
-  writeFileSync(transcriptPath(transcript.scenario), `${JSON.stringify(transcript, null, 1)}\n`);
+export function writeTranscript(containerd: ContainerdVersion, transcript: Transcript): void {
+  mkdirSync(transcriptDir(containerd), { recursive: true });
+  writeFileSync(`${transcriptDir(containerd)}${transcript.scenario}.json`, `${JSON.stringify(transcript, null, 1)}\n`);
 }
 
-/** Every transcript in golden/cri, by scenario name. */
-export function loadTranscripts(): Transcript[] {
-  return readdirSync(transcriptDir)
+/** Every transcript recorded from one containerd version, by scenario name. */
+export function loadTranscripts(containerd: ContainerdVersion): Transcript[] {
+  const dir = transcriptDir(containerd);
+  return readdirSync(dir)
     .filter((file) => file.endsWith(".json"))
     .sort()
-    .map((file) => JSON.parse(readFileSync(`${transcriptDir}${file}`, "utf8")) as Transcript)
+    .map((file) => JSON.parse(readFileSync(`${dir}${file}`, "utf8")) as Transcript)
     .filter((t) => typeof t.scenario === "string" && Array.isArray(t.steps));
 }
 

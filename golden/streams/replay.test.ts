@@ -24,7 +24,7 @@ describe("stream transcripts replayed against the fake", () => {
     const differs = knownDifferences.get(scenario.name);
     test(`${scenario.name}${differs ? " (a known difference)" : ""}`, async () => {
       const transcript = readTranscript(scenario.name);
-      const fake = await createReferenceFake();
+      const fake = await createReferenceFake("1.6"); // recorded from containerd 1.6.20
       const logs = mkdtempSync(join(tmpdir(), "fake-cri-stream-replay-"));
       try {
         const url = await scenario.setup(fake, logs);

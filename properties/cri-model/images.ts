@@ -46,10 +46,14 @@ export const registry: ReadonlyMap<string, ImageName> = new Map([
   [`docker.io/library/busybox@${busybox.digest}`, "busybox"],
 ]);
 
-/** How docker's ParseDockerRef reads a reference: its normalised form, or its error text. */
+/**
+ * How docker's ParseDockerRef reads a reference: its normalised form, or its error text (for a
+ * repository with upper case, its remote name: the text is the containerd version's).
+ */
 export type ParsedReference =
   | { ok: true; normalized: string; repository: string; kind: "tag" | "digest" }
-  | { ok: false; error: string };
+  | { ok: false; error: string }
+  | { ok: false; uppercase: string };
 
 const tagged = (repository: string, tag: string): ParsedReference => ({
   ok: true,
@@ -64,6 +68,7 @@ const digested = (repository: string, digest: string): ParsedReference => ({
   kind: "digest",
 });
 const malformed = (error: string): ParsedReference => ({ ok: false, error });
+const uppercase = (remoteName: string): ParsedReference => ({ ok: false, uppercase: remoteName });
 
 const hex = (id: string) => id.slice("sha256:".length);
 const library = (name: string) => `docker.io/library/${name}`;
@@ -97,8 +102,8 @@ export const references: ReadonlyMap<string, ParsedReference> = new Map([
   // Malformed.
   [hex(busybox.id), malformed(`invalid repository name (${hex(busybox.id)}), cannot specify 64-byte hexadecimal strings`)],
   ["", malformed("invalid reference format")],
-  ["BUSYBOX", malformed("invalid reference format: repository name must be lowercase")],
-  ["Busybox:1.36", malformed("invalid reference format: repository name must be lowercase")],
+  ["BUSYBOX", uppercase("library/BUSYBOX")],
+  ["Busybox:1.36", uppercase("library/Busybox")],
   ["busybox::1.36", malformed("invalid reference format")],
   [" busybox:1.36", malformed("invalid reference format")],
   ["busybox@sha256:abc", malformed("invalid reference format")],

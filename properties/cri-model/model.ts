@@ -1,13 +1,17 @@
-// The CRI contract as containerd 1.6.20's CRI plugin keeps it, as a small state machine: the spec
-// in executable form. Each operation takes what a request says, changes the state the way
-// containerd does, and says what containerd answers: success, or a gRPC code with its message.
-// Written for reading, not speed. Where a rule is surprising, the comment names the containerd
-// source file (pkg/cri/server/<file>.go) it comes from; golden/cri/README.md has the texts.
+// The CRI contract as containerd's CRI plugin keeps it, as a small state machine: the spec in
+// executable form. Each operation takes what a request says, changes the state the way containerd
+// does, and says what containerd answers: success, or a gRPC code with its message. Written for
+// reading, not speed. Where a rule is surprising, the comment names the containerd source file
+// (1.6's pkg/cri/server/<file>.go, 2.x's internal/cri/server/<file>.go) it comes from;
+// golden/cri/README.md has the texts. Where the versions differ, the model reads the fake's version
+// profile (src/cri/versions/), so the profile's claims are checked against a real containerd too.
 //
 // IDs are the runtime's: the model cannot predict them, so a successful creation hands the
 // model the ID the runtime answered with (`commit`), and from then on the model knows it exactly
 // (prefix lookups, "reserved for <id>" texts).
 
+import { codeName } from "../../src/cri/errors.ts";
+import type { ContainerdProfile } from "../../src/cri/versions/profile.ts";
 import {
   catalogue,
   isDigest,
@@ -22,7 +26,7 @@ import {
 
 // ---- outcomes ----
 
-export type CodeName = "NotFound" | "Unknown";
+export type CodeName = "NotFound" | "Unknown" | "FailedPrecondition" | "Unavailable";
 export type Outcome = { ok: true } | { ok: false; code: CodeName; message: string };
 
 const ok: Outcome = { ok: true };
@@ -30,6 +34,11 @@ const notFound = (message: string): Outcome => ({ ok: false, code: "NotFound", m
 const unknown = (message: string): Outcome => ({ ok: false, code: "Unknown", message });
 /** Go's %q, for the ASCII strings the commands use. */
 const q = (text: string) => JSON.stringify(text);
+/**
+ * Stands in a message for the ID of a sandbox the call made up and then gave up on (2.x names it
+ * in RunPodSandbox's failures): any 64-hex ID the runtime never handed out.
+ */
+export const unseenId = "<unseen id>";
 
 // ---- what requests carry ----
 
@@ -129,6 +138,8 @@ export interface KnownId {
 export type Expectation<T = string> = { outcome: Outcome; commit?: (id: T) => void };
 
 export class CriModel {
+  /** The containerd version modelled: where versions differ, what it does. */
+  readonly profile: ContainerdProfile;
   readonly sandboxes = new Map<string, Sandbox>();
   readonly containers = new Map<string, Container>();
   readonly images = new Map<string, Image>();
@@ -137,6 +148,20 @@ export class CriModel {
   droppedOomEvents = 0;
   /** Containers whose next task start fails with this text (an in-process fault). */
   readonly startFaults = new Map<string, string>();
+
+  constructor(profile: ContainerdProfile) {
+    this.profile = profile;
+  }
+
+  /** runc's failure as the shim reports it: 1.x's client adds the gRPC code's name. */
+  private runcText(text: string): string {
+    return this.profile.shimUnknownErrorsEndUnknown ? `${text}: unknown` : text;
+  }
+
+  /** A name (or ID) held by another: Unknown in 1.6, FailedPrecondition in 2.x. */
+  private nameReserved(message: string): Outcome {
+    return { ok: false, code: codeName(this.profile.nameReservedCode) as CodeName, message };
+  }
 
   // ---- names: reserved exactly while their owner exists ----
 
@@ -169,10 +194,13 @@ export class CriModel {
   /** PullImage's work: the image gets its ID, the reference and its repo digest as references. */
   private pull(reference: string): { image: Image } | { outcome: Outcome } {
     const parsed = parseReference(reference);
-    if (!parsed.ok) return { outcome: unknown(`failed to parse image reference ${q(reference)}: ${parsed.error}`) };
+    if (!parsed.ok) {
+      const error = "error" in parsed ? parsed.error : this.profile.remoteNameUppercaseText(parsed.uppercase);
+      return { outcome: unknown(`failed to parse image reference ${q(reference)}: ${error}`) };
+    }
     const ref = parsed.normalized;
     const name = registry.get(ref);
-    if (!name) return { outcome: notFound(`failed to pull and unpack image ${q(ref)}: failed to resolve reference ${q(ref)}: ${ref}: not found`) };
+    if (!name) return { outcome: notFound(`failed to pull and unpack image ${q(ref)}: ${this.profile.pullResolveContext(ref)}: ${ref}: not found`) };
     const { id, digest } = catalogue[name];
     // A tag brings its repo digest along; a digest reference is its own repo digest.
     const added = parsed.kind === "tag" ? [id, ref, `${parsed.repository}@${digest}`] : [id, ref];
@@ -209,7 +237,7 @@ export class CriModel {
   // ---- ID lookups: containerd's truncindex, one per kind ----
 
   private lookup(ids: Iterable<string>, ref: string): { id: string } | { cause: string; notFound: boolean } {
-    if (ref === "") return { cause: "Prefix can't be empty", notFound: false };
+    if (ref === "") return { cause: this.profile.emptyIdPrefixText, notFound: false };
     const matches = [...ids].filter((id) => id.startsWith(ref));
     if (matches.length > 1) return { cause: `Multiple IDs found with provided prefix: ${ref}`, notFound: false };
     if (matches.length === 0) return { cause: "not found", notFound: true };
@@ -240,20 +268,21 @@ export class CriModel {
     if (!config) return { outcome: unknown("sandbox config must include metadata") };
     const name = [config.name, config.namespace, config.uid, config.attempt].join("_");
     const holder = this.sandboxNames().get(name);
-    if (holder) return { outcome: unknown(`failed to reserve sandbox name ${q(name)}: name ${q(name)} is reserved for ${q(holder)}`) };
-    // sandbox_run.go: the sandbox image is made present before the runtime handler is looked at,
-    // so a pod refused for its handler still leaves the image pulled.
+    if (holder) return { outcome: this.nameReserved(`failed to reserve sandbox name ${q(name)}: name ${q(name)} is reserved for ${q(holder)}`) };
+    const noRuntime = `no runtime for ${q(runtimeHandler)} is configured`;
+    const knownHandler = ["", "runc", "passthrough"].includes(runtimeHandler);
+    // 2.x's sandbox controller: the handler is looked up before the sandbox image is made present.
+    if (this.profile.sandboxController && !knownHandler) return { outcome: unknown(`unable to get OCI runtime for sandbox ${q(unseenId)}: ${noRuntime}`) };
+    // 1.6's sandbox_run.go: the sandbox image is made present before the runtime handler is looked
+    // at, so a pod refused for its handler still leaves the image pulled.
     if (!("image" in this.localResolve(sandboxImage))) this.pull(sandboxImage);
-    if (!["", "runc", "passthrough"].includes(runtimeHandler)) {
-      return { outcome: unknown(`failed to get sandbox runtime: no runtime for ${q(runtimeHandler)} is configured`) };
-    }
+    if (!knownHandler) return { outcome: unknown(`failed to get sandbox runtime: ${noRuntime}`) };
     // runc refuses a hostname in the node's UTS namespace (kubelets send none for host-network pods).
     if (config.hostNetwork && config.hostname !== "") {
-      return {
-        outcome: unknown(
-          "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to set hostname without a private UTS namespace: unknown",
-        ),
-      };
+      const text = this.runcText(
+        "failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to set hostname without a private UTS namespace",
+      );
+      return { outcome: unknown(this.profile.sandboxController ? `failed to start sandbox ${q(unseenId)}: ${text}` : text) };
     }
     return {
       outcome: ok,
@@ -275,7 +304,10 @@ export class CriModel {
 
   stopPodSandbox(ref: string): Outcome {
     const found = this.findSandbox(ref);
-    if (!("id" in found)) return this.failure(found, (cause) => `an error occurred when try to find sandbox ${q(ref)}: ${cause}`);
+    if (!("id" in found)) {
+      if (found.notFound && this.profile.stopUnknownSucceeds) return ok;
+      return this.failure(found, (cause) => `an error occurred when try to find sandbox ${q(ref)}: ${cause}`);
+    }
     this.stopSandbox(this.sandboxes.get(found.id)!);
     return ok;
   }
@@ -307,6 +339,13 @@ export class CriModel {
   podSandboxStats(ref: string): Outcome {
     const found = this.findSandbox(ref);
     if (!("id" in found)) return this.failure(found, (cause) => `an error occurred when trying to find sandbox ${ref}: ${cause}`);
+    if (this.profile.sandboxController) {
+      // 2.x's controller: a pod that is not ready is unavailable before its cgroup is looked at.
+      const why = this.controllerStatsFailure(this.sandboxes.get(found.id)!);
+      if (why === undefined) return ok;
+      const message = `failed to decode pod sandbox metrics ${ref}: ${why.message}`;
+      return why.unavailable ? { ok: false, code: "Unavailable", message } : unknown(message);
+    }
     const failure = this.statsFailure(this.sandboxes.get(found.id)!);
     if (failure === "no cgroup") {
       return unknown(`failed getting metrics for sandbox ${ref}: failed to get cgroup metrics for sandbox ${found.id} because cgroupPath is empty`);
@@ -317,17 +356,27 @@ export class CriModel {
     return ok;
   }
 
+  private controllerStatsFailure(sandbox: Sandbox): { message: string; unavailable: boolean } | undefined {
+    const id = sandbox.id;
+    if (sandbox.state !== "SANDBOX_READY") {
+      return { message: `failed to get pod sandbox stats since sandbox container ${q(id)} is not in ready state: unavailable`, unavailable: true };
+    }
+    if (sandbox.config.cgroupParent === "") return { message: `failed getting metrics for sandbox ${id}: sandbox ${q(id)} has no cgroup parent`, unavailable: false };
+    return undefined;
+  }
+
   private statsFailure(sandbox: Sandbox): "no cgroup" | "not ready" | undefined {
     if (sandbox.config.cgroupParent === "") return "no cgroup";
     return sandbox.state === "SANDBOX_READY" ? undefined : "not ready";
   }
 
   /**
-   * ListPodSandboxStats: without a filter every pod, with one only ready pods that match. The
-   * first pod without stats fails the call, and containerd lists pods from a Go map: when several
-   * have none, any one of their failures may be the answer.
+   * ListPodSandboxStats: without a filter every pod, with one only ready pods that match. In 1.6
+   * the first pod without stats fails the call, and containerd lists pods from a Go map: when
+   * several have none, any one of their failures may be the answer (`joined` false). 2.x leaves
+   * out the pods that are not ready and joins the other failures, one a line, in the map's order.
    */
-  listPodSandboxStats(filter?: { id: string; labels: Record<string, string> }): { ids: string[] } | { failures: string[] } {
+  listPodSandboxStats(filter?: { id: string; labels: Record<string, string> }): { ids: string[] } | { failures: string[]; joined: boolean } {
     const id = filter?.id ? this.filterId(this.sandboxes.keys(), filter.id) : "";
     const listed = [...this.sandboxes.values()].filter(
       (s) =>
@@ -336,6 +385,11 @@ export class CriModel {
           Object.entries(filter.labels).every(([k, v]) => s.config.labels[k] === v) &&
           s.state === "SANDBOX_READY"),
     );
+    if (this.profile.sandboxController) {
+      const stated = listed.map((s) => ({ id: s.id, failure: this.controllerStatsFailure(s) })).filter((s) => !s.failure?.unavailable);
+      const failures = stated.flatMap((s) => (s.failure ? [`failed to decode sandbox container metrics for sandbox ${q(s.id)}: ${s.failure.message}`] : []));
+      return failures.length > 0 ? { failures, joined: true } : { ids: stated.map((s) => s.id) };
+    }
     const failures = listed.flatMap((s) => {
       const failure = this.statsFailure(s);
       if (failure === "no cgroup") {
@@ -347,7 +401,7 @@ export class CriModel {
       }
       return [];
     });
-    return failures.length > 0 ? { failures } : { ids: listed.map((s) => s.id) };
+    return failures.length > 0 ? { failures, joined: false } : { ids: listed.map((s) => s.id) };
   }
 
   listPodSandbox(filter?: { id?: string; state?: SandboxState; labels?: Record<string, string> }): Sandbox[] {
@@ -380,15 +434,20 @@ export class CriModel {
     const found = this.findSandbox(sandboxRef);
     if (!("id" in found)) return { outcome: this.failure(found, (cause) => `failed to find sandbox id ${q(sandboxRef)}: ${cause}`) };
     const sandbox = this.sandboxes.get(found.id)!;
-    // container_create.go asks for the sandbox's task first: a stopped pod has none.
     if (sandbox.state !== "SANDBOX_READY") {
+      // 2.x refuses a pod that is not ready at once; 1.6's container_create.go asks for the
+      // sandbox's task first, and a stopped pod has none.
+      if (this.profile.createContainerNeedsReadySandbox) return { outcome: unknown(`sandbox container ${q(sandbox.id)} is not running`) };
       return { outcome: notFound(`failed to get sandbox container task: no running task found: task ${sandbox.id} not found: not found`) };
     }
     if (!spec) return { outcome: unknown("container config must include metadata") };
     // The name's pod parts come from the request's sandbox config, not from the sandbox.
     const name = [spec.name, sandboxConfig.name, sandboxConfig.namespace, sandboxConfig.uid, spec.attempt].join("_");
     const holder = this.containerNames().get(name);
-    if (holder) return { outcome: unknown(`failed to reserve container name ${q(name)}: name ${q(name)} is reserved for ${q(holder)}`) };
+    if (holder) {
+      const reserved = `failed to reserve container name ${q(name)}${this.profile.containerNameReservedHint}: name ${q(name)} is reserved for ${q(holder)}`;
+      return { outcome: this.nameReserved(reserved) };
+    }
     const resolved = this.localResolve(spec.image);
     if (!("image" in resolved)) {
       const message = `failed to resolve image ${q(spec.image)}: ${resolved.failure}`;
@@ -443,7 +502,7 @@ export class CriModel {
     if (startError !== undefined) {
       return this.startFailed(
         container,
-        `failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${startError}: unknown`,
+        this.runcText(`failed to create containerd task: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: ${startError}`),
       );
     }
     const startFault = this.startFaults.get(container.id);
@@ -479,7 +538,10 @@ export class CriModel {
   /** StopContainer: SIGTERM (every program here dies of it: 143) or, with no timeout, SIGKILL (137). */
   stopContainer(ref: string, timeoutSeconds: number): Outcome {
     const found = this.findContainer(ref);
-    if (!("id" in found)) return this.failure(found, (cause) => `an error occurred when try to find container ${q(ref)}: ${cause}`);
+    if (!("id" in found)) {
+      if (found.notFound && this.profile.stopUnknownSucceeds) return ok;
+      return this.failure(found, (cause) => `an error occurred when try to find container ${q(ref)}: ${cause}`);
+    }
     const container = this.containers.get(found.id)!;
     if (container.state === "CONTAINER_RUNNING") this.exit(container, timeoutSeconds > 0 ? 143 : 137, "");
     return ok;

@@ -6,7 +6,7 @@
 
 import * as v1 from "../../src/cri/api/v1.ts";
 import type { FakeCri } from "../../src/harness/index.ts";
-import { catalogue } from "./images.ts";
+import { catalogue, sandboxImage } from "./images.ts";
 import { CriModel, type Container, type Image, type Sandbox } from "./model.ts";
 
 const sandboxStates = ["SANDBOX_READY", "SANDBOX_NOTREADY"] as const;
@@ -128,8 +128,10 @@ export function imageView(i: v1.Image) {
   return { id: i.id, json: v1.Image.toJSON(i) };
 }
 
-export function modelImageView(i: Image) {
+/** 2.x reports the sandbox image pinned once it is pulled under its configured name. */
+export function modelImageView(model: CriModel, i: Image) {
   const { size, uid } = catalogue[i.name];
+  const pinned = model.profile.pinsSandboxImage && i.references.includes(sandboxImage);
   return {
     id: i.id,
     json: v1.Image.toJSON(
@@ -139,6 +141,7 @@ export function modelImageView(i: Image) {
       repoDigests: i.references.filter((r) => r.includes("@")),
       size,
       ...(uid === undefined ? {} : { uid: { value: uid } }),
+      pinned,
     }),
     ),
   };

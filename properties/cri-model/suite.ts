@@ -5,6 +5,7 @@
 import fc from "fast-check";
 import { commandArbitraries, describeCommand, type Command } from "./commands.ts";
 import { Runner, Session } from "./execute.ts";
+import { profileOf } from "../../src/cri/versions/index.ts";
 import { CriModel } from "./model.ts";
 import { renderScenario, type ScenarioStep } from "./scenario.ts";
 import type { ModelTarget } from "./target.ts";
@@ -69,8 +70,10 @@ class ModelCommand implements fc.AsyncCommand<Runner, Session> {
 const preamble: Command = { rpc: "pullImage", image: "docker.io/library/busybox:1.36" };
 
 export async function runModelSuite(target: ModelTarget, options: ModelRunOptions): Promise<ModelRunReport> {
+  const profile = profileOf(target.containerd);
   const kinds = commandArbitraries({
     faults: target.faults,
+    v1alpha2: profile.servesV1alpha2,
     ...(options.avoid ? { avoid: options.avoid } : {}),
   });
   const commands = fc.commands(
@@ -98,7 +101,7 @@ export async function runModelSuite(target: ModelTarget, options: ModelRunOption
     report.sequences++;
     await target.reset(fakeSeed);
     const session = new Session(target);
-    const runner = new Runner(new CriModel(), session);
+    const runner = new Runner(new CriModel(profile), session);
     try {
       // Every sequence starts as a kubelet does, with the workload image pulled; RemoveImage may
       // take it away again.

@@ -3,7 +3,8 @@
 // of scripts/reference. Every target starts each command sequence from an empty runtime: no pods,
 // no containers, no images (the sandbox image included), with a registry that serves what the
 // reference registry serves (images.ts). Only the fake can be reached behind the CRI: faults and
-// a look at its stores.
+// a look at its stores. Each target names the containerd version it answers as (the fake's profile,
+// or what a live runtime's Version answer names), which the model then describes.
 
 import { readFileSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -16,6 +17,7 @@ import type * as v1alpha2 from "../../src/cri/api/v1alpha2.ts";
 import type { CriV1alpha2Client, CriV1Client, ServiceClient } from "../../src/cri/transport/grpc.ts";
 import type { CriTarget } from "../../src/transcript/target.ts";
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
+import { containerdVersionOf, containerdVersions, defaultContainerdVersion, isContainerdVersion, type ContainerdVersion } from "../../src/cri/versions/index.ts";
 import { referenceConfigToml } from "../../golden/cri/reference-runtime.ts";
 
 export type RuntimeClient = ServiceClient<typeof v1.RuntimeServiceDefinition>;
@@ -31,6 +33,8 @@ export interface ModelTarget {
   readonly name: string;
   /** The environment that makes scripts/model-live.ts use the same target. */
   readonly environment: string;
+  /** The containerd version the target answers as. */
+  readonly containerd: ContainerdVersion;
   readonly runtime: RuntimeClient;
   readonly image: ImageClient;
   readonly v1alpha2: V1alpha2Clients;
@@ -54,12 +58,12 @@ const archives = ["pause-3.6.oci.tar", "busybox-1.36.oci.tar"].map(
 );
 
 /**
- * A fake set up like the reference runtime: its config, its registry (strict: nothing else can be
- * pulled) and no images. The programs run as fake-containerd emulates busybox under runc. The
- * model's random faults need not all fire, so close() keeps quiet about them.
+ * A fake set up like the reference runtime of a containerd version: its config, its registry
+ * (strict: nothing else can be pulled) and no images. The programs run as fake-containerd emulates
+ * busybox under runc. The model's random faults need not all fire, so close() keeps quiet about them.
  */
-export async function referenceFake(seed: number): Promise<FakeCri> {
-  const fake = await createFakeCri({ seed, config: referenceConfigToml, strictImages: true, leftovers: "ignore" });
+export async function referenceFake(seed: number, containerd: ContainerdVersion): Promise<FakeCri> {
+  const fake = await createFakeCri({ seed, containerd, config: referenceConfigToml[containerd], strictImages: true, leftovers: "ignore" });
   const registry = registryOf(fake.containerd);
   for (const archive of archives) await registry.pushArchive(archive);
   await registry.tag("docker.io/library/busybox:stable", "docker.io/library/busybox:1.36");
@@ -68,7 +72,7 @@ export async function referenceFake(seed: number): Promise<FakeCri> {
 }
 
 /** The fake in-process: calls go straight to its handlers, on its virtual clock. */
-export async function inProcessTarget(): Promise<ModelTarget> {
+export async function inProcessTarget(containerd: ContainerdVersion = defaultContainerdVersion): Promise<ModelTarget> {
   let fake: FakeCri | undefined;
   const current = () => {
     if (!fake) throw new Error("target used before reset()");
@@ -77,8 +81,9 @@ export async function inProcessTarget(): Promise<ModelTarget> {
   const route = <T extends object>(pick: (f: FakeCri) => T): T =>
     new Proxy({} as T, { get: (_, key) => (pick(current()) as Record<string | symbol, unknown>)[key] });
   return {
-    name: "fake in-process",
-    environment: "CRI_TARGET=in-process",
+    name: `fake in-process answering as containerd ${containerd}`,
+    environment: `CRI_TARGET=in-process CRI_CONTAINERD=${containerd}`,
+    containerd,
     runtime: route((f) => f.runtime) as unknown as RuntimeClient,
     image: route((f) => f.image) as unknown as ImageClient,
     v1alpha2: {
@@ -94,7 +99,7 @@ export async function inProcessTarget(): Promise<ModelTarget> {
     elapse: (ms) => (current().clock as VirtualClock).advance(ms),
     async reset(seed) {
       await fake?.close();
-      fake = await referenceFake(seed);
+      fake = await referenceFake(seed, containerd);
     },
     async close() {
       await fake?.close();
@@ -104,7 +109,7 @@ export async function inProcessTarget(): Promise<ModelTarget> {
 }
 
 /** The fake served over gRPC on a unix socket, called through the generated client. */
-export async function socketTarget(): Promise<ModelTarget> {
+export async function socketTarget(containerd: ContainerdVersion = defaultContainerdVersion): Promise<ModelTarget> {
   const { connectCri } = await import("../../src/cri/transport/grpc.ts");
   const dir = await mkdtemp(join(tmpdir(), "fake-cri-model-"));
   let fake: FakeCri | undefined;
@@ -127,8 +132,9 @@ export async function socketTarget(): Promise<ModelTarget> {
     fake = undefined;
   };
   return {
-    name: "fake over its gRPC socket",
-    environment: "CRI_TARGET=socket",
+    name: `fake over its gRPC socket answering as containerd ${containerd}`,
+    environment: `CRI_TARGET=socket CRI_CONTAINERD=${containerd}`,
+    containerd,
     runtime: forward(() => current().v1.runtime),
     image: forward(() => current().v1.image),
     v1alpha2: { runtime: forward(() => current().v1alpha2.runtime), image: forward(() => current().v1alpha2.image) },
@@ -141,7 +147,7 @@ export async function socketTarget(): Promise<ModelTarget> {
     elapse: (ms) => (fake!.clock as VirtualClock).advance(ms),
     async reset(seed) {
       await stop();
-      fake = await referenceFake(seed);
+      fake = await referenceFake(seed, containerd);
       server = await fake.serve(`unix://${join(dir, `cri-${seed}.sock`)}`);
       client = connectCri(server.endpoint);
       alpha = connectCri(server.endpoint, "v1alpha2");
@@ -154,19 +160,28 @@ export async function socketTarget(): Promise<ModelTarget> {
 }
 
 /**
- * Any CRI endpoint. Reset goes through the CRI: every pod stopped and removed, any container left
- * removed, every image removed, then checked empty. Pods log under a fresh temp dir of this host
- * (the runtime writes container logs there, so it must run on this host).
+ * Any CRI endpoint of a containerd version the fake has a profile for (its Version answer says
+ * which). Reset goes through the CRI: every pod stopped and removed, any container left removed,
+ * every image removed, then checked empty. Pods log under a fresh temp dir of this host (the
+ * runtime writes container logs there, so it must run on this host).
  */
 export async function endpointTarget(endpoint: string): Promise<ModelTarget> {
   const { connectCri } = await import("../../src/cri/transport/grpc.ts");
   const client = connectCri(endpoint);
   const alpha = connectCri(endpoint, "v1alpha2");
+  const version = await client.runtime.version({ version: "v1" });
+  const containerd = containerdVersionOf(version);
+  if (!containerd) {
+    client.close();
+    alpha.close();
+    throw new Error(`${endpoint} is ${version.runtimeName} ${version.runtimeVersion}, a runtime the model has no profile for`);
+  }
   const logRoot = await mkdtemp(join(tmpdir(), "fake-cri-model-logs-"));
   const { runtime, image } = client;
   return {
-    name: endpoint,
+    name: `${endpoint} (${version.runtimeName} ${version.runtimeVersion})`,
     environment: `CRI_ENDPOINT=${endpoint}`,
+    containerd,
     runtime,
     image,
     v1alpha2: { runtime: alpha.runtime, image: alpha.image },
@@ -197,12 +212,17 @@ export async function endpointTarget(endpoint: string): Promise<ModelTarget> {
   };
 }
 
-/** The target the environment asks for: CRI_ENDPOINT, else CRI_TARGET=socket, else in-process. */
+/**
+ * The target the environment asks for: CRI_ENDPOINT, else CRI_TARGET=socket, else in-process; the
+ * fake answers as CRI_CONTAINERD (default: the fake's default version).
+ */
 export async function targetFromEnvironment(env: Record<string, string | undefined>): Promise<ModelTarget> {
   if (env.CRI_ENDPOINT) return endpointTarget(env.CRI_ENDPOINT);
-  if (env.CRI_TARGET === "socket") return socketTarget();
+  const containerd = env.CRI_CONTAINERD ?? defaultContainerdVersion;
+  if (!isContainerdVersion(containerd)) throw new Error(`CRI_CONTAINERD=${containerd}: expected one of ${containerdVersions.join(", ")}`);
+  if (env.CRI_TARGET === "socket") return socketTarget(containerd);
   if (env.CRI_TARGET && env.CRI_TARGET !== "in-process") throw new Error(`CRI_TARGET=${env.CRI_TARGET}: expected in-process or socket`);
-  return inProcessTarget();
+  return inProcessTarget(containerd);
 }
 
 /** The target as the golden/cri scenario runner takes it, to run a rendered scenario. */

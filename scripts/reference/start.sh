@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Starts a real containerd (Debian's, CRI plugin included) as a reference CRI runtime and prints its
-# endpoint (unix://...) on stdout; progress goes to stderr. Runs as root. Idempotent: if the instance
-# already runs in the same mode it just prints the endpoint.
+# Starts a real containerd (CRI plugin included) as a reference CRI runtime and prints its endpoint
+# (unix://...) on stdout; progress goes to stderr. Runs as root. Idempotent: if the instance already
+# runs in the same mode and version it just prints the endpoint.
 #
 #   scripts/reference/start.sh              images imported with `ctr images import`
 #   scripts/reference/start.sh --registry   images pushed to a local docker-registry, pulled for real
+#   --containerd 1.6|2.4                    which containerd (default 1.6, or $FAKE_CRI_CONTAINERD):
+#                                           1.6 is Debian's 1.6.20, 2.4 is v2.4.2 built from the Go
+#                                           module proxy by containerd.sh (cached in .cache/)
 #
 # The instance lives in $FAKE_CRI_REF_DIR (default /tmp/fake-cri-ref): root, state, socket, config,
 # log, and its own network namespace in which containerd, its pods' bridge network and the registry
@@ -17,11 +20,20 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/env.sh"
 
 mode=import
-case "${1:-}" in
-  "") ;;
-  --registry) mode=registry ;;
-  -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
-  *) ref_die "unknown argument: $1 (see --help)" ;;
+containerd_version="${FAKE_CRI_CONTAINERD:-1.6}"
+while (($#)); do
+  case "$1" in
+    --registry) mode=registry ;;
+    --containerd) containerd_version="${2:-}"; shift ;;
+    -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
+    *) ref_die "unknown argument: $1 (see --help)" ;;
+  esac
+  shift
+done
+case "$containerd_version" in
+  1.6) containerd_bin_dir=/usr/bin ;;
+  2.4) containerd_bin_dir="" ;; # built below, after the packages
+  *) ref_die "--containerd takes 1.6 or 2.4, not '$containerd_version'" ;;
 esac
 [[ $EUID -eq 0 ]] || ref_die "must run as root"
 
@@ -29,12 +41,12 @@ crictl=$("$ref_repo_root/scripts/crictl.sh")
 crictl_ok() { timeout 10 "$crictl" --config "$ref_crictl_config" version >/dev/null 2>&1; }
 
 if ref_pid_matches "$ref_pidfile" "$ref_config" && crictl_ok; then
-  if [[ "$(cat "$ref_dir/mode" 2>/dev/null)" == "$mode" ]]; then
-    ref_say "already running ($mode mode)"
+  if [[ "$(cat "$ref_dir/mode" 2>/dev/null)" == "$mode $containerd_version" ]]; then
+    ref_say "already running ($mode mode, containerd $containerd_version)"
     echo "$ref_endpoint"
     exit 0
   fi
-  ref_say "running in another mode; restarting"
+  ref_say "running in another mode or version; restarting"
 fi
 # Whatever is left of an earlier instance (running, crashed or half-started) goes first.
 "$here/stop.sh"
@@ -45,7 +57,8 @@ committed_images="$ref_repo_root/golden/cri/images"
 build_images=true
 [[ -f "$committed_images/pause-3.6.oci.tar" && -f "$committed_images/busybox-1.36.oci.tar" ]] && build_images=false
 
-packages=(containerd runc containernetworking-plugins iproute2 util-linux)
+packages=(runc containernetworking-plugins iproute2 util-linux)
+[[ "$containerd_version" == 1.6 ]] && packages+=(containerd)
 $build_images && packages+=(busybox-static gcc libc6-dev)
 [[ "$mode" == registry ]] && packages+=(docker-registry skopeo)
 missing=()
@@ -58,6 +71,8 @@ if ((${#missing[@]})); then
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 fi
 
+[[ -n "$containerd_bin_dir" ]] || containerd_bin_dir=$("$here/containerd.sh")
+
 if $build_images; then
   archive_list=$("$here/images.sh")
   mapfile -t archives <<<"$archive_list"
@@ -65,9 +80,9 @@ else
   archives=("$committed_images/pause-3.6.oci.tar" "$committed_images/busybox-1.36.oci.tar")
 fi
 
-mkdir -p "$ref_dir"/{root,state,opt,cni/net.d,cni/ipam,certs.d/_default,pod-logs} "$ref_runc_root"
+mkdir -p "$ref_dir"/{root,state,opt,cni/net.d,cni/ipam,certs.d/_default,pod-logs,cdi} "$ref_runc_root"
 chmod 700 "$ref_dir"
-echo "$mode" >"$ref_dir/mode"
+echo "$mode $containerd_version" >"$ref_dir/mode"
 
 # overlayfs where the kernel and the backing filesystem allow it, else the copying native snapshotter.
 snapshotter=native
@@ -79,6 +94,9 @@ if mount -t overlay overlay -o "lowerdir=$probe/lower,upperdir=$probe/upper,work
 fi
 rm -rf "$probe"
 
+# Config version 2 for 1.6 (one CRI plugin), version 3 for 2.x (the CRI split into runtime, images
+# and the gRPC server; the sandbox image is a pinned image).
+if [[ "$containerd_version" == 1.6 ]]; then
 cat >"$ref_config" <<EOF
 version = 2
 root = "$ref_dir/root"
@@ -129,6 +147,74 @@ state = "$ref_dir/state"
     [plugins."io.containerd.grpc.v1.cri".registry]
       config_path = "$ref_dir/certs.d"
 EOF
+else
+cat >"$ref_config" <<EOF
+version = 3
+root = "$ref_dir/root"
+state = "$ref_dir/state"
+
+[grpc]
+  address = "$ref_socket"
+
+[ttrpc]
+  address = "$ref_socket.ttrpc"
+
+[plugins]
+  [plugins.'io.containerd.internal.v1.opt']
+    path = "$ref_dir/opt"
+
+  # NRI is on by default; its socket would be the host-wide /var/run/nri/nri.sock.
+  [plugins.'io.containerd.nri.v1.nri']
+    socket_path = "$ref_dir/nri/nri.sock"
+    plugin_path = "$ref_dir/nri/plugins"
+    plugin_config_path = "$ref_dir/nri/conf.d"
+
+  [plugins.'io.containerd.image-verifier.v1.bindir']
+    bin_dir = "$ref_dir/image-verifier"
+
+  [plugins.'io.containerd.grpc.v1.cri']
+    stream_server_address = "127.0.0.1"
+    stream_server_port = "0"
+
+  [plugins.'io.containerd.cri.v1.images']
+    snapshotter = "$snapshotter"
+
+    [plugins.'io.containerd.cri.v1.images'.pinned_images]
+      sandbox = "$ref_sandbox_image"
+
+    [plugins.'io.containerd.cri.v1.images'.registry]
+      config_path = "$ref_dir/certs.d"
+
+  [plugins.'io.containerd.cri.v1.runtime']
+    # runc cannot lower oom_score_adj on this machine.
+    restrict_oom_score_adj = true
+    netns_mounts_under_state_dir = true
+    cdi_spec_dirs = ["$ref_dir/cdi"]
+
+    [plugins.'io.containerd.cri.v1.runtime'.containerd]
+      default_runtime_name = "runc"
+
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc]
+        runtime_type = "io.containerd.runc.v2"
+
+        [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.runc.options]
+          Root = "$ref_runc_root"
+
+      # runc again, passing annotations that match these patterns (Go's path.Match: * stops at /)
+      # into the OCI spec; the golden CRI scenarios select it with runtime_handler = "passthrough".
+      [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.passthrough]
+        runtime_type = "io.containerd.runc.v2"
+        pod_annotations = ["golden.pod/*", "golden.exact/key", "golden.class/[ab]?"]
+        container_annotations = ["golden.ctr/*", "*"]
+
+        [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.passthrough.options]
+          Root = "$ref_runc_root"
+
+    [plugins.'io.containerd.cri.v1.runtime'.cni]
+      bin_dirs = ["/usr/lib/cni"]
+      conf_dir = "$ref_dir/cni/net.d"
+EOF
+fi
 
 cat >"$ref_dir/cni/net.d/10-$ref_cni_network.conflist" <<EOF
 {
@@ -175,17 +261,21 @@ cat >"$ref_dir/bin/crictl" <<EOF
 exec nsenter --net=/run/netns/$ref_netns $crictl --config $ref_crictl_config "\$@"
 EOF
 chmod +x "$ref_dir/bin/crictl"
+# The version's own ctr, for this script and stop.sh.
+ln -sf "$containerd_bin_dir/ctr" "$ref_dir/bin/ctr"
 
 ip netns add "$ref_netns"
 ref_in_netns ip link set lo up
 
-ref_say "starting containerd ($snapshotter snapshotter, network namespace $ref_netns)"
+ref_say "starting containerd $containerd_version ($snapshotter snapshotter, network namespace $ref_netns)"
 # Not through ref_in_netns: a function would run in a subshell and $! would not be containerd.
-nsenter --net="/run/netns/$ref_netns" setsid containerd --config "$ref_config" >>"$ref_log" 2>&1 </dev/null &
+# Its own bin dir first on PATH: containerd starts the shim it finds there.
+PATH="$containerd_bin_dir:$PATH" nsenter --net="/run/netns/$ref_netns" setsid \
+  "$containerd_bin_dir/containerd" --config "$ref_config" >>"$ref_log" 2>&1 </dev/null &
 containerd_pid=$!
 echo "$containerd_pid" >"$ref_pidfile"
 
-ctr() { command ctr --address "$ref_socket" "$@"; }
+ctr() { "$ref_dir/bin/ctr" --address "$ref_socket" "$@"; }
 for _ in $(seq 1 100); do
   ctr version >/dev/null 2>&1 && break
   kill -0 "$containerd_pid" 2>/dev/null || ref_die "containerd exited; see $ref_log"

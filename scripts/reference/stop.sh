@@ -31,7 +31,10 @@ if ref_pid_matches "$ref_pidfile" "$ref_config"; then
   # Through the CRI first, so containerd tears down its pods' networks and mounts itself.
   crictl=$("$ref_repo_root/scripts/crictl.sh")
   timeout 60 "$crictl" --config "$ref_crictl_config" rmp --all --force >/dev/null 2>&1 || true
-  ctr() { timeout 20 command ctr --address "$ref_socket" "$@"; }
+  # The instance's own ctr (start.sh links the version's), Debian's for an instance started before.
+  ctr_binary="$ref_dir/bin/ctr"
+  [[ -x "$ctr_binary" ]] || ctr_binary=ctr
+  ctr() { timeout 20 "$ctr_binary" --address "$ref_socket" "$@"; }
   for namespace in $(ctr namespaces list --quiet 2>/dev/null); do
     for task in $(ctr -n "$namespace" tasks list --quiet 2>/dev/null); do
       ctr -n "$namespace" tasks kill --all --signal SIGKILL "$task" >/dev/null 2>&1 || true

@@ -53,6 +53,10 @@ describe("fake-cri serve", () => {
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     const client = connectCri(first.endpoint);
     expect((await client.runtime.version({})).runtimeName).toBe("containerd");
+    // A kubelet reads the image filesystem's figures with statfs: it is a real directory of ours.
+    const [imageFs] = (await client.image.imageFsInfo({})).imageFilesystems;
+    expect(imageFs!.fsId!.mountpoint).toBe(join(`${state}.d`, "io.containerd.snapshotter.v1.overlayfs"));
+    expect(statSync(imageFs!.fsId!.mountpoint).isDirectory()).toBe(true);
     client.close();
     expect(await stop(first)).toBe(0);
     expect(existsSync(socket)).toBe(false);
@@ -72,13 +76,26 @@ describe("fake-cri serve", () => {
     expect(existsSync(`${state}.d`)).toBe(true);
   }, 60_000);
 
-  test("without --listen it serves under $XDG_RUNTIME_DIR; --config is containerd's config.toml", async () => {
+  test("without --listen it serves under $XDG_RUNTIME_DIR; --config is containerd's config.toml (2.x's version 3 by default)", async () => {
     const runtimeDir = mkdtempSync(join(work, "xdg-"));
     const config = join(work, "config.toml");
-    writeFileSync(config, 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.example/pause:1"\n');
+    writeFileSync(config, "version = 3\n[plugins.'io.containerd.cri.v1.runtime']\n  max_container_log_line_size = 1024\n");
     const running = await start(["serve", "--config", config], { XDG_RUNTIME_DIR: runtimeDir });
     expect(running.endpoint).toBe(`unix://${runtimeDir}/fake-cri/fake-cri.sock`);
     const client = connectCri(running.endpoint);
+    expect((await client.runtime.version({})).runtimeVersion).toBe("v2.4.2");
+    const status = await client.runtime.status({ verbose: true });
+    expect(JSON.parse(status.info.config!).maxContainerLogLineSize).toBe(1024);
+    client.close();
+    expect(await stop(running)).toBe(0);
+  }, 60_000);
+
+  test("--containerd 1.6 answers as containerd 1.6.20 and reads its version-2 config", async () => {
+    const config = join(work, "config16.toml");
+    writeFileSync(config, 'version = 2\n[plugins."io.containerd.grpc.v1.cri"]\n  sandbox_image = "registry.example/pause:1"\n');
+    const running = await start(["serve", "--containerd", "1.6", "--config", config, "--listen", `unix://${join(work, "v16.sock")}`]);
+    const client = connectCri(running.endpoint);
+    expect((await client.runtime.version({})).runtimeVersion).toBe("1.6.20~ds1");
     const status = await client.runtime.status({ verbose: true });
     expect(JSON.parse(status.info.config!).sandboxImage).toBe("registry.example/pause:1");
     client.close();
@@ -145,17 +162,20 @@ describe("fake-cri record and replay", () => {
     expect(recording.stderr()).toContain(`fake-cri record: SIGTERM: wrote 1 calls from 1 connections`);
 
     // Replayed against the fake, which answers: the difference is reported and the exit status says so.
+    // The trace names no runtime (nothing answered Version), so the fake answers as its default.
     const replayed = await cli("replay", out);
     expect(replayed.code).toBe(1);
     expect(replayed.stdout).toContain("down, step 0 at +");
-    expect(replayed.stdout).toContain("down: 1 call replayed against the fake in-process: 1 answer differs");
+    expect(replayed.stdout).toContain("down: 1 call replayed against the fake in-process answering as containerd 2.4: 1 answer differs");
+    expect((await cli("replay", out, "--containerd", "1.6")).stdout).toContain("replayed against the fake in-process answering as containerd 1.6:");
+    expect(await cli("replay", out, "--containerd", "1.7")).toMatchObject({ code: 1, stderr: "fake-cri: --containerd: 2.4 or 1.6, not 1.7\n" });
   }, 60_000);
 
   test("replay refuses a corrupt or foreign trace, naming the file and the field", async () => {
     const corrupt = join(work, "corrupt.json");
     writeFileSync(corrupt, '{"format": "fake-cri-trace/1", "scenario": 1}');
     expect(await cli("replay", corrupt)).toMatchObject({ code: 1, stderr: `fake-cri: ${corrupt}: scenario: expected a string, found number 1\n` });
-    const golden = join(repoRoot, "golden/cri/container-lifecycle.json");
+    const golden = join(repoRoot, "golden/cri/2.4/container-lifecycle.json");
     const foreign = await cli("replay", golden);
     expect(foreign.code).toBe(1);
     expect(foreign.stderr).toBe(`fake-cri: ${golden}: format: expected "fake-cri-trace/1", found nothing: not a trace written by fake-cri record\n`);

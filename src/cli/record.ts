@@ -16,7 +16,8 @@ export const recordUsage = `usage: fake-cri record --upstream unix:///path | tcp
               kubelet here, nothing else changes for them
   --out       the trace, written on SIGINT or SIGTERM: every call with its request, answer or
               status, start, duration, client connection and deadline, normalised as golden/cri
-              transcripts are; \`fake-cri replay\` replays it
+              transcripts are, and the upstream's Version answer; \`fake-cri replay\` replays it
+              against the fake answering as that containerd version
 `;
 
 /** How long the start-up check may wait for the upstream's Version. */
@@ -45,11 +46,15 @@ export async function record(args: string[]): Promise<void> {
   if (!existsSync(dirname(out)) || !statSync(dirname(out)).isDirectory()) throw new Error(`--out: no directory ${dirname(out)}`);
 
   const probe = connectCri(upstream);
-  const runtime = await probe.runtime
+  const version = await probe.runtime
     .version({}, { timeoutMs: probeTimeoutMs })
-    .then((v) => `${v.runtimeName} ${v.runtimeVersion}`)
-    .catch((err: Error) => `not answering yet (${err.message}); calls get Unavailable until it does`)
+    .then(({ runtimeName, runtimeVersion, runtimeApiVersion }) => ({ runtimeName, runtimeVersion, runtimeApiVersion }))
+    .catch((err: Error) => err)
     .finally(() => probe.close());
+  const runtime =
+    version instanceof Error
+      ? `not answering yet (${version.message}); calls get Unavailable until it does`
+      : `${version.runtimeName} ${version.runtimeVersion}`;
 
   const recordedAt = new Date();
   const started = performance.now();
@@ -67,6 +72,7 @@ export async function record(args: string[]): Promise<void> {
       started,
       ended: performance.now(),
       connections: proxy.connections,
+      ...(version instanceof Error ? {} : { runtime: version }),
     });
     const temporary = `${out}.${process.pid}.tmp`;
     writeFileSync(temporary, `${JSON.stringify(trace, null, 1)}\n`);

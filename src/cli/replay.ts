@@ -7,20 +7,25 @@ import { dirname, relative, resolve, sep } from "node:path";
 import { parseArgs } from "node:util";
 import { connectCri } from "../cri/transport/grpc.ts";
 import { traceTestSource } from "../trace/as-test.ts";
+import { containerdFlag } from "./containerd-flag.ts";
 import { parseTrace, replayTrace, type TraceTarget } from "../trace/index.ts";
 
-export const replayUsage = `usage: fake-cri replay TRACE.json [--endpoint unix:///path | tcp://HOST:PORT] [--config config.toml]
-       fake-cri replay TRACE.json --as-test FILE.test.ts [--config config.toml]
+export const replayUsage = `usage: fake-cri replay TRACE.json [--endpoint unix:///path | tcp://HOST:PORT]
+                       [--containerd 2.4|1.6] [--config config.toml]
+       fake-cri replay TRACE.json --as-test FILE.test.ts [--containerd 2.4|1.6] [--config config.toml]
 
   Replays every call of a trace from \`fake-cri record\`, one at a time in the order they started,
   at their recorded offsets, and prints each call whose answer differs from the recorded one
   (first differing field, both values, both whole answers) and a summary. Exit status 1 if any
   answer differs.
-  --endpoint  replay against this CRI runtime instead of a fresh fake in process; it should start
-              as the recorded one did (nothing is removed first); real time passes between calls
-  --config    containerd's config.toml for the fake (the recorded runtime's, for a faithful replay)
-  --as-test   write a vitest file that replays the trace against fake-cri (imported as "fake-cri/trace")
-              and fails on a difference, instead of replaying now
+  --endpoint    replay against this CRI runtime instead of a fresh fake in process; it should start
+                as the recorded one did (nothing is removed first); real time passes between calls
+  --containerd  the containerd version the fake answers as: 2.4 (containerd 2.4.2) or 1.6 (1.6.20);
+                default: the version the trace's Version answer names (the same major and minor
+                release), else 2.4
+  --config      containerd's config.toml for the fake (the recorded runtime's, for a faithful replay)
+  --as-test     write a vitest file that replays the trace against fake-cri (imported as
+                "fake-cri/trace") and fails on a difference, instead of replaying now
 `;
 
 /** A path as an ES module specifier relative to `from`'s directory: `./trace.json`, `../t/trace.json`. */
@@ -47,6 +52,7 @@ export async function replay(args: string[]): Promise<void> {
     args,
     options: {
       endpoint: { type: "string" },
+      containerd: { type: "string" },
       config: { type: "string" },
       "as-test": { type: "string" },
       help: { type: "boolean", short: "h" },
@@ -59,9 +65,10 @@ export async function replay(args: string[]): Promise<void> {
     return;
   }
   if (positionals.length !== 1) throw new Error(`replay: one trace file expected, got ${positionals.length}\n${replayUsage}`);
-  if (values.endpoint !== undefined && (values.config !== undefined || values["as-test"] !== undefined)) {
-    throw new Error("replay: --endpoint replays against that runtime; --config and --as-test are for the fake");
+  if (values.endpoint !== undefined && (values.containerd !== undefined || values.config !== undefined || values["as-test"] !== undefined)) {
+    throw new Error("replay: --endpoint replays against that runtime; --containerd, --config and --as-test are for the fake");
   }
+  const containerd = containerdFlag(values.containerd);
   const file = resolve(positionals[0]!);
   const trace = parseTrace(readFileSync(file, "utf8"), positionals[0]!);
   const config = values.config === undefined ? undefined : resolve(values.config);
@@ -70,6 +77,7 @@ export async function replay(args: string[]): Promise<void> {
     const testFile = resolve(values["as-test"]);
     const source = traceTestSource({
       trace: specifierFrom(testFile, file),
+      ...(containerd ? { containerd } : {}),
       ...(config ? { config: specifierFrom(testFile, config) } : {}),
     });
     writeFileSync(testFile, source);
@@ -81,6 +89,7 @@ export async function replay(args: string[]): Promise<void> {
   try {
     const result = await replayTrace(trace, {
       ...(endpoint ? { target: endpoint.target, targetName: values.endpoint } : {}),
+      ...(containerd ? { containerd } : {}),
       ...(config ? { config: readFileSync(config, "utf8") } : {}),
     });
     process.stdout.write(`${result.report}\n`);

@@ -16,21 +16,25 @@ import { defaultCriConfig, parseCriConfig, type CriConfig } from "../cri/config.
 import { parseEndpoint } from "../cri/transport/grpc.ts";
 import { exposeNodePorts } from "../cri/transport/node-ports.ts";
 import { startStreamingServer, streamingServerSettings } from "../cri/transport/streaming-server.ts";
+import { defaultContainerdVersion, profileOf } from "../cri/versions/index.ts";
 import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { MemoryHostFs } from "../node/host-fs.ts";
 import { HostNodeFiles, realHostRoots } from "../node/node-files-disk.ts";
+import { containerdFlag } from "./containerd-flag.ts";
 import { pushImageArchives, readImageArchive } from "./image-archives.ts";
 import { NodeStore } from "./node-store.ts";
 import { logEveryCall } from "./verbose.ts";
 
-export const serveUsage = `usage: fake-cri serve [--listen unix:///path | tcp://127.0.0.1:PORT] [--config config.toml]
-                      [--state state.json] [--data-dir DIR] [--allow-host-root DIR ...]
+export const serveUsage = `usage: fake-cri serve [--containerd 2.4|1.6] [--listen unix:///path | tcp://127.0.0.1:PORT]
+                      [--config config.toml] [--state state.json] [--data-dir DIR] [--allow-host-root DIR ...]
                       [--seed N] [--image ARCHIVE ...] [--strict-images] [--verbose]
                       [--allow-non-loopback]
 
-  --listen              where to serve CRI v1 and v1alpha2 (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock,
-                        or unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR)
-  --config              containerd's config.toml (the CRI plugin's table is read; version 1 or 2)
+  --containerd          the containerd version to answer as: 2.4 (containerd 2.4.2, the default) or 1.6 (1.6.20)
+  --listen              where to serve CRI (default: unix://$XDG_RUNTIME_DIR/fake-cri/fake-cri.sock, or
+                        unix:///tmp/fake-cri/fake-cri.sock without XDG_RUNTIME_DIR); v1, and v1alpha2 under 1.6
+  --config              containerd's config.toml (the CRI plugins' tables are read; version 1 or 2, and 3 or 4
+                        under 2.4)
   --state               keep the fake node in this file (and FILE.journal, FILE.lock): loaded if it exists;
                         every change a call makes is written before the call is answered
   --data-dir            a directory of real files the fake may write, e.g. pods' log directories (default:
@@ -86,6 +90,7 @@ export async function serve(args: string[]): Promise<void> {
   const { values } = parseArgs({
     args,
     options: {
+      containerd: { type: "string" },
       listen: { type: "string" },
       config: { type: "string" },
       state: { type: "string" },
@@ -116,8 +121,12 @@ export async function serve(args: string[]): Promise<void> {
     }
     process.stderr.write(`fake-cri: warning: serving on ${listen}, beyond loopback: anyone who reaches it can run any CRI call\n`);
   }
+  const containerd = containerdFlag(values.containerd) ?? defaultContainerdVersion;
+  const profile = profileOf(containerd);
   const configPath = values.config === undefined ? undefined : resolve(values.config);
-  const config = configPath ? parseCriConfig(readConfigFile(configPath), { path: configPath }) : defaultCriConfig();
+  const config = configPath
+    ? parseCriConfig(readConfigFile(configPath), { path: configPath, defaults: profile.defaultConfigChanges, maxVersion: profile.configVersion })
+    : defaultCriConfig(profile.defaultConfigChanges);
   const archives = await Promise.all((values.image ?? []).map((path) => readImageArchive(resolve(path))));
   const statePath = values.state === undefined ? undefined : resolve(values.state);
 
@@ -145,12 +154,17 @@ export async function serve(args: string[]): Promise<void> {
     const hostFs = state?.hostFs ? MemoryHostFs.fromState(state.hostFs) : new MemoryHostFs();
     await loadConfigFiles(config, hostFs);
     const nodeFiles = new HostNodeFiles({ memory: hostFs, memoryDirs: [config.rootDir, config.stateDir], hostRoots });
+    // The image filesystem ImageFsInfo names is a real directory: a kubelet reads its figures
+    // (statfs) and logs an error every sync while it is missing. containerd's own path is not ours.
+    const imageFsPath = join(dataDir, `io.containerd.snapshotter.v1.${config.containerd.snapshotter}`);
+    await mkdir(join(imageFsPath, "snapshots"), { recursive: true, mode: 0o700 });
 
     // containerd starts its stream server with the plugin; its URLs name the port it got.
     let served: FakeCri | undefined;
     const streaming = await startStreamingServer({ ...(await streamingServerSettings(config)), service: () => served!.service });
     undo.push(() => streaming.close());
     const fake = await createFakeCri({
+      containerd,
       config,
       hostFs,
       nodeFiles,
@@ -159,6 +173,7 @@ export async function serve(args: string[]): Promise<void> {
       ...(state ? { state } : {}),
       strictImages: values["strict-images"] ?? false,
       streamBaseUrl: streaming.baseUrl,
+      imageFsPath,
       recordCalls: false,
       ...(store ? { commit: () => store.durable() } : {}),
     });
@@ -190,7 +205,8 @@ export async function serve(args: string[]): Promise<void> {
     // Printed once a signal can stop it cleanly: whoever reads the endpoint may signal at once.
     process.stdout.write(`${server.endpoint}\n`);
     process.stderr.write(
-      `fake-cri: serving CRI (v1, v1alpha2) on ${server.endpoint}; streaming server ${streaming.baseUrl}; ` +
+      `fake-cri: serving CRI as containerd ${profile.runtimeVersion} (${profile.servesV1alpha2 ? "v1, v1alpha2" : "v1"}) on ${server.endpoint}; ` +
+        `streaming server ${streaming.baseUrl}; ` +
         `host files under ${hostRoots.join(", ")}\n`,
     );
   } catch (err) {

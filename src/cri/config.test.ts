@@ -231,3 +231,52 @@ describe("criConfigJson", () => {
     expect(json).toContain('"sandboxImage":"a\\u003cb\\u003e\\u0026c"');
   });
 });
+
+describe("version 3 (containerd 2.x's split CRI plugins)", () => {
+  test("reads the runtime, images and server plugins' tables to the config their version-2 table gives", () => {
+    const split = `version = 3
+[plugins.'io.containerd.grpc.v1.cri']
+  stream_server_port = "10010"
+[plugins.'io.containerd.cri.v1.images']
+  snapshotter = "native"
+  max_concurrent_downloads = 5
+  [plugins.'io.containerd.cri.v1.images'.pinned_images]
+    sandbox = "registry.k8s.io/pause:3.10"
+  [plugins.'io.containerd.cri.v1.images'.registry]
+    config_path = "/etc/containerd/certs.d"
+[plugins.'io.containerd.cri.v1.runtime']
+  enable_selinux = true
+  cdi_spec_dirs = ["/etc/cdi"]
+  [plugins.'io.containerd.cri.v1.runtime'.containerd]
+    default_runtime_name = "crun"
+    [plugins.'io.containerd.cri.v1.runtime'.containerd.runtimes.crun]
+      runtime_type = "io.containerd.runc.v2"
+  [plugins.'io.containerd.cri.v1.runtime'.cni]
+    bin_dirs = ["/opt/cni/bin", "/usr/lib/cni"]
+    conf_dir = "/etc/cni/conf"
+`;
+    const single = `version = 2
+[plugins."io.containerd.grpc.v1.cri"]
+  stream_server_port = "10010"
+  sandbox_image = "registry.k8s.io/pause:3.10"
+  max_concurrent_downloads = 5
+  enable_selinux = true
+  [plugins."io.containerd.grpc.v1.cri".registry]
+    config_path = "/etc/containerd/certs.d"
+  [plugins."io.containerd.grpc.v1.cri".containerd]
+    snapshotter = "native"
+    default_runtime_name = "crun"
+    [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.crun]
+      runtime_type = "io.containerd.runc.v2"
+  [plugins."io.containerd.grpc.v1.cri".cni]
+    bin_dir = "/opt/cni/bin"
+    conf_dir = "/etc/cni/conf"
+`;
+    expect(parseCriConfig(split, { maxVersion: 4 })).toEqual(parseCriConfig(single, { maxVersion: 4 }));
+  });
+
+  test("a version newer than the daemon reads is refused with containerd's text", () => {
+    expect(() => parseCriConfig("version = 3\n")).toThrow("expected containerd config version equal to or less than `2`, got `3`");
+    expect(() => parseCriConfig("version = 5\n", { maxVersion: 4 })).toThrow("expected containerd config version equal to or less than `4`, got `5`");
+  });
+});

@@ -98,8 +98,15 @@ export function zeroRuntime(): CriRuntime {
   };
 }
 
-/** containerd 1.6.20's DefaultConfig (Linux) with the paths a default containerd gives the plugin. */
-export function defaultCriConfig(): CriConfig {
+/**
+ * containerd 1.6.20's DefaultConfig (Linux) with the paths a default containerd gives the plugin;
+ * with a version profile's `defaultConfigChanges` laid over it, that version's.
+ */
+export function defaultCriConfig(changes: Partial<CriPluginConfig> = {}): CriConfig {
+  return { ...defaultCriConfig16(), ...changes };
+}
+
+function defaultCriConfig16(): CriConfig {
   return {
     containerd: {
       snapshotter: "overlayfs",
@@ -421,6 +428,10 @@ function quoteKey(k: string): string {
 export interface ParseCriConfigOptions {
   /** The file's path, for error texts (default "config.toml"). */
   path?: string;
+  /** How the version's DefaultConfig differs from 1.6.20's (ContainerdProfile.defaultConfigChanges). */
+  defaults?: Partial<CriPluginConfig>;
+  /** The newest config version the daemon reads (ContainerdProfile.configVersion; default 2, 1.6's). */
+  maxVersion?: number;
 }
 
 /**
@@ -439,6 +450,10 @@ export function parseCriConfig(tomlText: string, options: ParseCriConfigOptions 
   }
   const version = doc.version === undefined ? 1n : doc.version;
   if (typeof version !== "bigint") throw unmarshalError(cannotConvert("version", version, "int"));
+  const maxVersion = options.maxVersion ?? 2;
+  if (version > BigInt(maxVersion)) {
+    throw new CriConfigError(`expected containerd config version equal to or less than \`${maxVersion}\`, got \`${version}\``);
+  }
   const plugins = doc.plugins === undefined ? {} : doc.plugins;
   if (!isTable(plugins)) throw unmarshalError(cannotConvert("plugins", plugins, "map[string]toml.Tree(map)"));
   if (version >= 2n) {
@@ -468,15 +483,54 @@ export function parseCriConfig(tomlText: string, options: ParseCriConfigOptions 
     throw unmarshalError(err as CriConfigError);
   }
 
-  const config = defaultCriConfig();
+  const config = defaultCriConfig(options.defaults);
   const pluginKey = version === 1n ? criPluginId : criPluginUri;
-  const table = plugins[pluginKey];
+  const table = version >= 3n ? splitCriTables(plugins) : plugins[pluginKey];
   if (table !== undefined) {
     if (!isTable(table)) throw cannotConvert(`plugins.${quoteKey(pluginKey)}`, table, "a tree");
     decodeStruct(table, pluginSchema, config as unknown as Obj, `plugins.${quoteKey(pluginKey)}`);
   }
   Object.assign(config, pluginPaths(root, state, address));
   return validateCriConfig(config);
+}
+
+/** containerd 2.x's CRI plugins in a version-3 file: the runtime's, the images' and the server's. */
+const criRuntimePluginUri = "io.containerd.cri.v1.runtime";
+const criImagesPluginUri = "io.containerd.cri.v1.images";
+
+/**
+ * A version-3 file's CRI settings as the one table of a version-2 file: 2.x split the plugin into the
+ * runtime plugin (runtimes, CNI, security settings), the images plugin (snapshotter, the sandbox image
+ * as a pinned image, registry, downloads) and the gRPC server's (stream server), in the same words,
+ * except that CNI takes a list of binary dirs (the first is the one a version-2 file names).
+ */
+function splitCriTables(plugins: TomlTable): TomlTable | undefined {
+  const part = (key: string): TomlTable => {
+    const value = plugins[key];
+    if (value === undefined) return {};
+    if (!isTable(value)) throw cannotConvert(`plugins.${quoteKey(key)}`, value, "a tree");
+    return value;
+  };
+  const runtime = part(criRuntimePluginUri);
+  const images = part(criImagesPluginUri);
+  const server = part(criPluginUri);
+  if ([runtime, images, server].every((t) => Object.keys(t).length === 0)) return undefined;
+  const merged: TomlTable = { ...server, ...runtime };
+  const containerd = isTable(runtime.containerd) ? { ...runtime.containerd } : {};
+  if (images.snapshotter !== undefined) containerd.snapshotter = images.snapshotter;
+  for (const key of ["disable_snapshot_annotations", "discard_unpacked_layers"]) {
+    if (images[key] !== undefined) containerd[key] = images[key]!;
+  }
+  merged.containerd = containerd;
+  if (isTable(runtime.cni)) {
+    const { bin_dirs: binDirs, ...cni } = runtime.cni;
+    merged.cni = Array.isArray(binDirs) && binDirs.length > 0 ? { ...cni, bin_dir: binDirs[0]! } : cni;
+  }
+  for (const key of ["registry", "image_decryption", "max_concurrent_downloads", "stats_collect_period"]) {
+    if (images[key] !== undefined) merged[key] = images[key]!;
+  }
+  if (isTable(images.pinned_images) && images.pinned_images.sandbox !== undefined) merged.sandbox_image = images.pinned_images.sandbox;
+  return merged;
 }
 
 /** A top-level string setting; the daemon's default stays when it is absent or empty (mergo). */
@@ -511,8 +565,8 @@ export type CriConfigInput = Partial<
  * A config from an object: DefaultConfig with the given parts laid over it the way config.toml's
  * are (nested structs merge, maps replace, a runtime entry starts from zero values), validated.
  */
-export function criConfigFromObject(input: CriConfigInput): CriConfig {
-  const config = defaultCriConfig();
+export function criConfigFromObject(input: CriConfigInput, defaults: Partial<CriPluginConfig> = {}): CriConfig {
+  const config = defaultCriConfig(defaults);
   mergeStruct(config as unknown as Obj, input as Obj, pluginSchema);
   for (const key of ["containerdRootDir", "containerdEndpoint", "rootDir", "stateDir"] as const) {
     if (input[key] !== undefined) config[key] = input[key];
@@ -685,6 +739,76 @@ function tomlJson(v: TomlValue): GoJsonValue {
 export function criConfigJson(config: CriConfig): string {
   return goJson({
     ...encodeStruct(config as unknown as Obj, pluginSchema),
+    containerdRootDir: config.containerdRootDir,
+    containerdEndpoint: config.containerdEndpoint,
+    rootDir: config.rootDir,
+    stateDir: config.stateDir,
+  });
+}
+
+/**
+ * containerd 2.x's CRI runtime config as json.Marshal writes it (Status verbose `config`): its
+ * RuntimeConfig's fields from this config, the settings 2.x has and the fake does not model at
+ * 2.x's defaults (CDI spec dirs, CRIU, I/O drain ...). The sandbox image, snapshotter, registry and
+ * stream server are other plugins' in 2.x and not here.
+ */
+export function criRuntimeConfigJson(config: CriConfig): string {
+  const runtimes = new Map<string, GoJsonValue>();
+  for (const [name, r] of Object.entries(config.containerd.runtimes)) {
+    runtimes.set(name, {
+      runtimeType: r.type,
+      runtimePath: r.path ?? "",
+      PodAnnotations: goNil.has(r.podAnnotations) ? null : r.podAnnotations,
+      ContainerAnnotations: goNil.has(r.containerAnnotations) ? null : r.containerAnnotations,
+      options: r.options ? tomlJson(r.options) : null,
+      privileged_without_host_devices: r.privilegedWithoutHostDevices,
+      privileged_without_host_devices_all_devices_allowed: false,
+      cgroupWritable: false,
+      baseRuntimeSpec: r.baseRuntimeSpec,
+      cniConfDir: r.networkPluginConfDir ?? "",
+      cniMaxConfNum: r.networkPluginMaxConfNum ?? 0,
+      snapshotter: "",
+      sandboxer: "podsandbox",
+      disablePauseImagePull: false,
+      io_type: "",
+    });
+  }
+  return goJson({
+    containerd: {
+      defaultRuntimeName: config.containerd.defaultRuntimeName,
+      runtimes,
+      ignoreBlockIONotEnabledErrors: false,
+      ignoreRdtNotEnabledErrors: config.containerd.ignoreRdtNotEnabledErrors,
+    },
+    cni: {
+      binDirs: [config.cni.networkPluginBinDir],
+      confDir: config.cni.networkPluginConfDir,
+      maxConfNum: config.cni.networkPluginMaxConfNum,
+      setupSerially: false,
+      confTemplate: config.cni.networkPluginConfTemplate,
+      ipPref: config.cni.ipPreference,
+      useInternalLoopback: false,
+    },
+    enableSelinux: config.enableSelinux,
+    selinuxCategoryRange: config.selinuxCategoryRange,
+    maxContainerLogLineSize: config.maxContainerLogLineSize,
+    disableApparmor: config.disableApparmor,
+    restrictOOMScoreAdj: config.restrictOomScoreAdj,
+    disableProcMount: config.disableProcMount,
+    unsetSeccompProfile: config.unsetSeccompProfile,
+    tolerateMissingHugetlbController: config.tolerateMissingHugetlbController,
+    disableHugetlbController: config.disableHugetlbController,
+    device_ownership_from_security_context: config.deviceOwnershipFromSecurityContext,
+    ignoreImageDefinedVolumes: config.ignoreImageDefinedVolumes,
+    netnsMountsUnderStateDir: config.netnsMountsUnderStateDir,
+    enableUnprivilegedPorts: config.enableUnprivilegedPorts,
+    enableUnprivilegedICMP: config.enableUnprivilegedIcmp,
+    cdiSpecDirs: ["/etc/cdi", "/var/run/cdi"],
+    drainExecSyncIOTimeout: "0s",
+    ignoreDeprecationWarnings: null,
+    statsCollectPeriod: "",
+    statsRetentionPeriod: "",
+    enableCRIU: true,
     containerdRootDir: config.containerdRootDir,
     containerdEndpoint: config.containerdEndpoint,
     rootDir: config.rootDir,

@@ -129,11 +129,16 @@ export class HexadecimalNameError extends InvalidReferenceError {
     super(`invalid repository name (${input}), cannot specify 64-byte hexadecimal strings`);
   }
 }
-/** ParseNormalizedNamed's own check on the repository part, worded apart from NameContainsUppercaseError. */
+/**
+ * ParseNormalizedNamed's own check on the repository part, worded apart from
+ * NameContainsUppercaseError. `remoteName`: that part (newer Go references name it in the text).
+ */
 export class RemoteNameUppercaseError extends InvalidReferenceError {
   override name = "RemoteNameUppercaseError";
-  constructor() {
+  readonly remoteName: string;
+  constructor(remoteName: string) {
     super("invalid reference format: repository name must be lowercase");
+    this.remoteName = remoteName;
   }
 }
 
@@ -213,7 +218,8 @@ export function parseNormalizedNamed(s: string): Named {
   if (domainPart === LEGACY_DEFAULT_DOMAIN) domainPart = DEFAULT_DOMAIN;
   if (domainPart === DEFAULT_DOMAIN && !remainder.includes("/")) remainder = OFFICIAL_REPO_NAME + "/" + remainder;
   const tagSep = remainder.indexOf(":");
-  if (lowercaseChanges(remainder, tagSep === -1 ? remainder.length : tagSep)) throw new RemoteNameUppercaseError();
+  const remoteEnd = tagSep === -1 ? remainder.length : tagSep;
+  if (lowercaseChanges(remainder, remoteEnd)) throw new RemoteNameUppercaseError(remainder.slice(0, remoteEnd));
   return parse(domainPart + "/" + remainder);
 }
 

@@ -23,7 +23,7 @@ function captureWarnings(): string[] {
 
 describe("fake.calls", () => {
   test("logs each call in process and over the socket: method, API version, request, response or error, timing", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ seed: 1, containerd: "1.6" }); // 1.6 serves v1alpha2, which this test calls
     await fake.runtime.version({});
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: pod });
     await expect(fake.runtime.podSandboxStatus({ podSandboxId: "nope" })).rejects.toThrow(CriError);

@@ -86,9 +86,9 @@ describe("in-process clients", () => {
     const { connectCri } = await import("../cri/transport/grpc.ts");
     const client = connectCri(server.endpoint);
     try {
-      expect((await client.runtime.version({})).runtimeVersion).toBe("1.6.20~ds1");
+      expect((await client.runtime.version({})).runtimeVersion).toBe("v2.4.2");
       await fake.restart();
-      expect((await client.runtime.status({})).status!.conditions.length).toBe(2);
+      expect((await client.runtime.status({})).status!.conditions.length).toBe(3);
     } finally {
       client.close();
       await fake.close();

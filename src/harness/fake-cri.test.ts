@@ -3,8 +3,22 @@ import { Code, CriError } from "../cri/errors.ts";
 import { createFakeCri } from "./index.ts";
 
 describe("createFakeCri", () => {
-  test("Version answers as containerd 1.6.20 does, on v1 and v1alpha2", async () => {
+  test("by default it answers as containerd 2.4.2: its Version, v1 only", async () => {
     const fake = await createFakeCri({ seed: 1 });
+    expect(await fake.runtime.version({})).toEqual({
+      version: "0.1.0",
+      runtimeName: "containerd",
+      runtimeVersion: "v2.4.2",
+      runtimeApiVersion: "v1",
+    });
+    await expect(fake.v1alpha2.runtime.version({ version: "v1alpha2" })).rejects.toEqual(
+      new CriError(Code.Unimplemented, "unknown service runtime.v1alpha2.RuntimeService"),
+    );
+    await fake.close();
+  });
+
+  test('containerd: "1.6" answers as containerd 1.6.20, on v1 and v1alpha2', async () => {
+    const fake = await createFakeCri({ seed: 1, containerd: "1.6" });
     expect(await fake.runtime.version({})).toEqual({
       version: "0.1.0",
       runtimeName: "containerd",
@@ -20,12 +34,15 @@ describe("createFakeCri", () => {
     await fake.close();
   });
 
-  test("a method containerd 1.6.20 does not know answers as an unknown method", async () => {
-    const fake = await createFakeCri({ seed: 1 });
-    await expect(fake.runtime.streamContainers({})[Symbol.asyncIterator]().next()).rejects.toEqual(
+  test("a method containerd 1.6.20 does not know answers as an unknown method; 2.4.2 serves it", async () => {
+    const old = await createFakeCri({ seed: 1, containerd: "1.6" });
+    await expect(old.runtime.streamContainers({})[Symbol.asyncIterator]().next()).rejects.toEqual(
       new CriError(Code.Unimplemented, "unknown method StreamContainers for service runtime.v1.RuntimeService"),
     );
-    await fake.close();
+    await old.close();
+    const current = await createFakeCri({ seed: 1 });
+    await expect(current.runtime.streamContainers({})[Symbol.asyncIterator]().next()).resolves.toEqual({ value: undefined, done: true });
+    await current.close();
   });
 });
 

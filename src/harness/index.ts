@@ -17,6 +17,13 @@ import {
 } from "../../fake-containerd/index.ts";
 import * as v1 from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
+import {
+  containerdVersions,
+  defaultContainerdVersion,
+  profileOf,
+  type ContainerdProfile,
+  type ContainerdVersion,
+} from "../cri/versions/index.ts";
 import { criConfigFromObject, parseCriConfig, type CriConfig, type CriConfigInput } from "../cri/config.ts";
 import type { CriServer } from "../cri/transport/grpc.ts";
 import type { StreamingServer } from "../cri/transport/streaming-server.ts";
@@ -48,6 +55,7 @@ export type {
   CriRuntime,
 } from "../cri/config.ts";
 export type { CriService, CriServiceOptions } from "../cri/server/service.ts";
+export { containerdVersions, type ContainerdProfile, type ContainerdVersion, type RpcSupport } from "../cri/versions/index.ts";
 export {
   HostFsError,
   MemoryHostFs,
@@ -66,7 +74,10 @@ export { criMethods, unaryCriMethods, type CriMethod, type CriRequest, type CriR
 
 /** What createFakeCri() takes; every field is optional. */
 export interface FakeCriOptions {
-  /** containerd's CRI config: an object laid over the defaults, or config.toml text (version 1 or 2). */
+  /**
+   * containerd's CRI config: an object laid over the defaults, or config.toml text (version 1 or 2;
+   * under 2.4 also 3 or 4).
+   */
   config?: CriConfigInput | string;
   /**
    * Seeded IDs and, unless `clock` is given, a virtual clock that only `advance()` moves (see
@@ -85,8 +96,12 @@ export interface FakeCriOptions {
    * RunPodSandbox then pulls it first, as the golden transcripts' containerd did.
    */
   withoutSandboxImage?: boolean;
-  /** Sit on this fake-containerd instead of a new one (`seed` and `clock` are then its business). */
-  containerd?: FakeContainerd;
+  /**
+   * Which containerd: the version the fake answers as, `"2.4"` (containerd 2.4.2, the default) or
+   * `"1.6"` (1.6.20); or a fake-containerd to sit on instead of a new one (answered as 2.4; `seed`
+   * and `clock` are then its business).
+   */
+  containerd?: ContainerdVersion | FakeContainerd;
   /**
    * The node's own files, where the plugin keeps status checkpoints, pod files (hostname, hosts,
    * resolv.conf), IPAM reservations and, in a node with no host behind it, container logs.
@@ -108,7 +123,7 @@ export interface FakeCriOptions {
   state?: FakeCriState;
   /** PullImage of an image nobody registered fails as an unknown image does, instead of being made up. */
   strictImages?: boolean;
-  /** What Version reports as runtimeVersion (default "1.6.20~ds1", Debian's containerd the transcripts come from). */
+  /** What Version reports as runtimeVersion (default: the containerd version's, `v2.4.2` or Debian's `1.6.20~ds1`). */
   runtimeVersion?: string;
   /** Whether the node has a CNI network config (default true): Status reports NetworkReady false without. */
   networkReady?: boolean;
@@ -118,6 +133,13 @@ export interface FakeCriOptions {
    * configured stream_server_address and port, when the first URL is asked for.
    */
   streamBaseUrl?: string;
+  /**
+   * A directory you made for ImageFsInfo and ContainerStats to name as the image filesystem. By
+   * default they name containerd's (`/var/lib/containerd/io.containerd.snapshotter.v1.overlayfs`),
+   * which exists only in the node's in-memory files; `fake-cri serve` gives one in its data dir,
+   * since a kubelet reads the filesystem's figures there (statfs).
+   */
+  imageFsPath?: string;
   /**
    * Whether `calls` keeps every CRI call (default true). A long-running fake (`fake-cri serve`)
    * turns it off; `calls.subscribe()` listeners hear of calls either way.
@@ -213,13 +235,14 @@ export interface FakeCri {
   close(): Promise<string[]>;
 }
 
-function configFrom(input: CriConfigInput | string | undefined): CriConfig {
-  if (typeof input === "string") return parseCriConfig(input);
-  return criConfigFromObject(input ?? {});
+function configFrom(input: CriConfigInput | string | undefined, profile: ContainerdProfile): CriConfig {
+  if (typeof input === "string") return parseCriConfig(input, { defaults: profile.defaultConfigChanges, maxVersion: profile.configVersion });
+  return criConfigFromObject(input ?? {}, profile.defaultConfigChanges);
 }
 
 /**
- * A fake node with containerd 1.6.20's CRI plugin over a fake containerd, ready to be called in
+ * A fake node with containerd's CRI plugin (2.4.2's, or 1.6.20's with `containerd: "1.6"`) over a
+ * fake containerd, ready to be called in
  * process (`fake.runtime`, `fake.image`) or served over gRPC (`fake.serve()`).
  *
  * @example
@@ -230,19 +253,24 @@ function configFrom(input: CriConfigInput | string | undefined): CriConfig {
 export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeCri> {
   const leftovers = options.leftovers ?? "warn";
   checkName("leftovers mode", leftovers, ["warn", "error", "ignore"]);
-  const config = configFrom(options.config);
+  const containerdVersion = typeof options.containerd === "string" ? options.containerd : defaultContainerdVersion;
+  checkName("containerd version", containerdVersion, containerdVersions);
+  const profile = profileOf(containerdVersion);
+  const config = configFrom(options.config, profile);
+  const shimUnknownSuffix = profile.shimUnknownErrorsEndUnknown;
   const saved = options.state;
   const hostFs = options.hostFs ?? (saved?.hostFs ? MemoryHostFs.fromState(saved.hostFs) : new MemoryHostFs());
   const nodeFiles = options.nodeFiles ?? memoryNodeFiles(hostFs);
   let containerd: FakeContainerd;
   if (saved) {
-    containerd = createFakeContainerd({ state: saved.containerd, nodeFiles, ...(options.clock ? { clock: options.clock } : {}) });
-  } else if (options.containerd) {
+    containerd = createFakeContainerd({ state: saved.containerd, nodeFiles, shimUnknownSuffix, ...(options.clock ? { clock: options.clock } : {}) });
+  } else if (typeof options.containerd === "object") {
     containerd = options.containerd;
     containerd.processes.setFilesystem(bindMounts(nodeFiles));
   } else {
     containerd = createFakeContainerd({
       nodeFiles,
+      shimUnknownSuffix,
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.clock ? { clock: options.clock } : {}),
     });
@@ -265,10 +293,12 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     hostFs,
     nodeFiles,
     ...(options.commit ? { commit: options.commit } : {}),
+    containerdVersion,
     streamBaseUrl: options.streamBaseUrl ?? (async () => (await streamingServer()).baseUrl),
     ...(options.runtimeVersion !== undefined ? { runtimeVersion: options.runtimeVersion } : {}),
     ...(options.networkReady !== undefined ? { networkReady: options.networkReady } : {}),
     ...(options.strictImages !== undefined ? { strictImages: options.strictImages } : {}),
+    ...(options.imageFsPath !== undefined ? { imageFsPath: options.imageFsPath } : {}),
   };
   const clock = containerd.clock;
   const calls = new CallLog(options.recordCalls ?? true);

@@ -27,7 +27,7 @@ test("README: an OOM-killed container and a kubelet-style name clash, in millise
   // The same pod again, as a kubelet retry would send it: containerd's exact error.
   const clash = await fake.runtime.runPodSandbox({ config: pod }).catch((e) => e);
   expect([clash.code, clash.message]).toEqual([
-    2, // Unknown
+    9, // FailedPrecondition
     `failed to reserve sandbox name "web_default_web-uid_0": name "web_default_web-uid_0" is reserved for "${podSandboxId}"`,
   ]);
   await fake.close();

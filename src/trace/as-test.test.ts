@@ -60,10 +60,11 @@ describe("fake-cri replay --as-test", () => {
   }, 150_000);
 
   test("the source imports fake-cri by its package name and reads the trace and config beside it", () => {
-    const source = traceTestSource({ trace: "../traces/node-1.json", config: "./config.toml" });
+    const source = traceTestSource({ trace: "../traces/node-1.json", containerd: "1.6", config: "./config.toml" });
     expect(source).toContain('import { parseTrace, replayTrace } from "fake-cri/trace";');
     expect(source).toContain('const file = new URL("../traces/node-1.json", import.meta.url);');
     expect(source).toContain('const config = await readFile(new URL("./config.toml", import.meta.url), "utf8");');
+    expect(source).toContain('const result = await replayTrace(trace, { containerd: "1.6", config });');
     expect(source).toContain('test("node-1.json replays against fake-cri with the recorded answers"');
   });
 });

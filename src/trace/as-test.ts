@@ -2,9 +2,13 @@
 // and fails with the replay's report when an answer differs, so a recorded incident becomes a
 // regression test in the user's own suite. It imports fake-cri by its package name. Portable.
 
+import type { ContainerdVersion } from "../cri/versions/index.ts";
+
 export interface TraceTestOptions {
   /** The trace, relative to the test file (`./trace.json`). */
   trace: string;
+  /** The containerd version the fake answers as, if not the one the trace names. */
+  containerd?: ContainerdVersion;
   /** containerd's config.toml for the fake, relative to the test file, if the replay takes one. */
   config?: string;
 }
@@ -13,9 +17,14 @@ export interface TraceTestOptions {
 export function traceTestSource(options: TraceTestOptions): string {
   const url = (path: string): string => `new URL(${JSON.stringify(path)}, import.meta.url)`;
   const name = options.trace.replace(/^.*\//, "");
-  const config = options.config
-    ? [`  const config = await readFile(${url(options.config)}, "utf8");`, "  const result = await replayTrace(trace, { config });"]
-    : ["  const result = await replayTrace(trace);"];
+  const replayOptions = [
+    ...(options.containerd ? [`containerd: ${JSON.stringify(options.containerd)}`] : []),
+    ...(options.config ? ["config"] : []),
+  ];
+  const config = [
+    ...(options.config ? [`  const config = await readFile(${url(options.config)}, "utf8");`] : []),
+    `  const result = await replayTrace(trace${replayOptions.length > 0 ? `, { ${replayOptions.join(", ")} }` : ""});`,
+  ];
   return [
     `// Replays the CRI trace ${options.trace} against fake-cri in process: every call must get the answer the`,
     "// recorded runtime gave, after fake-cri's normalisation (IDs, times, addresses). Written by",

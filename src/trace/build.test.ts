@@ -44,6 +44,14 @@ describe("buildTrace", () => {
     });
   });
 
+  test("without a client's Version answer it names the runtime fake-cri record asked at start; a client's answer comes first", () => {
+    const atStart = { runtimeName: "containerd", runtimeVersion: "v2.4.2", runtimeApiVersion: "v1" };
+    const status = exchange("/runtime.v1.RuntimeService/Status", v1.StatusRequest.encode({ verbose: false }).finish(), framed(v1.StatusResponse.encode(v1.StatusResponse.fromPartial({})).finish()), ok, 101);
+    expect(buildTrace([status], { ...source, runtime: atStart }).trace.runtime).toEqual(atStart);
+    const version = exchange("/runtime.v1.RuntimeService/Version", v1.VersionRequest.encode({ version: "" }).finish(), framed(v1.VersionResponse.encode({ version: "0.1.0", runtimeName: "containerd", runtimeVersion: "1.6.20", runtimeApiVersion: "v1" }).finish()), ok, 102);
+    expect(buildTrace([status, version], { ...source, runtime: atStart }).trace.runtime).toMatchObject({ runtimeVersion: "1.6.20" });
+  });
+
   test("leaves out, saying why, what it cannot read: an unknown method, a compressed message, a unary call cut off", () => {
     const exchanges = [
       exchange("/runtime.v1.RuntimeService/NoSuchThing", new Uint8Array(), [], ok, 110),

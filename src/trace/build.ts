@@ -109,6 +109,8 @@ export interface TraceSource {
   /** performance.now() when it ended. */
   ended: number;
   connections: number;
+  /** The upstream's Version answer when the recording started, for a trace in which no client asked. */
+  runtime?: Trace["runtime"];
 }
 
 export interface BuiltTrace {
@@ -179,11 +181,12 @@ export function buildTrace(exchanges: readonly Exchange[], source: TraceSource):
     if (!exchange.status) call.unfinished = true;
     steps.push(call);
   }
+  const recordedRuntime = runtime ?? source.runtime;
   const trace: Trace = {
     format: traceFormat,
     scenario: source.name,
     description: `CRI calls to ${source.upstream}, recorded by fake-cri record`,
-    ...(runtime ? { runtime } : {}),
+    ...(recordedRuntime ? { runtime: recordedRuntime } : {}),
     upstream: source.upstream,
     recordedAt: source.recordedAt.toISOString(),
     durationMs: round(source.ended - source.started),

@@ -30,7 +30,11 @@ export interface Trace {
   /** The trace's name (its file name without `.json`). */
   scenario: string;
   description: string;
-  /** The upstream runtime's Version answer (v1), when the recording saw one. */
+  /**
+   * The upstream runtime's Version answer (v1): the first a client got, else the one `fake-cri
+   * record` asked for at start; absent when neither came. A replay answers as the containerd
+   * version it names.
+   */
   runtime?: { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string };
   /** Where the calls went: the runtime the proxy forwarded to. */
   upstream: string;

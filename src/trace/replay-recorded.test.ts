@@ -5,6 +5,7 @@
 
 import { describe, expect, test } from "vitest";
 import { RealClock } from "../../fake-containerd/index.ts";
+import type { ContainerdVersion } from "../cri/versions/index.ts";
 import { createFakeCri } from "../harness/index.ts";
 import { replayTrace } from "./replay.ts";
 import { podExitsSession } from "./testing/record-fixture.ts";
@@ -13,16 +14,17 @@ import { recordSession } from "./testing/record-session.ts";
 const pod = { metadata: { name: "web", namespace: "default", uid: "web-1" } };
 
 /** A fake like `fake-cri serve`'s: random IDs, the real clock. */
-const liveFake = () => createFakeCri({ clock: new RealClock() });
+const liveFake = (containerd?: ContainerdVersion) => createFakeCri({ clock: new RealClock(), ...(containerd ? { containerd } : {}) });
 
 describe("recorded, then replayed", () => {
   test("a session recorded now replays with every answer the same (the session of testing/pod-exits.trace.json)", async () => {
-    const upstream = await liveFake();
+    // The session calls v1alpha2, which only 1.6 serves; the replay answers as the trace's Version names.
+    const upstream = await liveFake("1.6");
     const { trace, leftOut } = await recordSession(upstream, podExitsSession);
     await upstream.close();
     expect(leftOut).toEqual([]);
     const result = await replayTrace(trace);
-    expect(result.report).toBe(`session: ${trace.calls} calls replayed against the fake in-process: all answers match`);
+    expect(result.report).toBe(`session: ${trace.calls} calls replayed against the fake in-process answering as containerd 1.6: all answers match`);
   });
 
   test("what a one-call-at-a-time replay cannot reproduce is noted on the call and summed up", async () => {

@@ -34,8 +34,18 @@ describe("replayTrace", () => {
     expect(trace.steps.at(-1)).toMatchObject({ response: { info: { info: { pid: "$pid", processStatus: "running" } } } });
 
     const result = await replayTrace(trace);
-    expect(result.report).toBe(`pod-exits: ${trace.calls} calls replayed against the fake in-process: all answers match`);
+    expect(result.report).toBe(`pod-exits: ${trace.calls} calls replayed against the fake in-process answering as containerd 1.6: all answers match`);
     expect(result.differences).toBe(0);
+  });
+
+  test("the fake answers as the containerd version the trace's Version answer names, unless told another", async () => {
+    const trace = await load();
+    expect(trace.runtime?.runtimeVersion).toBe("1.6.20~ds1");
+    const as24 = await replayTrace(trace, { containerd: "2.4" });
+    const alpha = stepOf(trace.steps, "listContainers");
+    expect(trace.steps[alpha]!.api).toBe("v1alpha2");
+    expect(as24.results[alpha]!.difference).toContain('    target:     {"code":"Unimplemented","message":"unknown service runtime.v1alpha2.RuntimeService"}');
+    expect(as24.report).toContain("replayed against the fake in-process answering as containerd 2.4:");
   });
 
   test("at other offsets the fake's time says otherwise: all calls at once, the container has not exited yet", async () => {
@@ -61,7 +71,7 @@ describe("replayTrace", () => {
       "    containerd: 4",
       "    target:     3",
     ]);
-    expect(lines.at(-1)).toBe(`pod-exits: ${trace.calls} calls replayed against the fake in-process: 1 answer differs`);
+    expect(lines.at(-1)).toBe(`pod-exits: ${trace.calls} calls replayed against the fake in-process answering as containerd 1.6: 1 answer differs`);
   });
 
   test("against a target of one's own: a strict fake cannot pull what the recorded runtime pulled", async () => {

@@ -11,6 +11,7 @@
 // calls that overlapped in the recording, deadlines that ran out, streams still open at the end.
 // Portable.
 
+import { containerdVersionOf, defaultContainerdVersion, type ContainerdVersion } from "../cri/versions/index.ts";
 import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { outcomeOf, type Json, type JsonObject } from "../transcript/calls.ts";
 import { differenceReport } from "../transcript/compare.ts";
@@ -35,7 +36,12 @@ export interface TraceReplayOptions {
   target?: TraceTarget;
   /** containerd's config.toml for the default fake (the recorded runtime's, for a faithful replay). */
   config?: string;
-  /** What the report calls the target (default "the fake in-process", or "the target"). */
+  /**
+   * The containerd version the default fake answers as; default: the one the trace's Version
+   * answer names (containerd of the same major and minor release), else the fake's default.
+   */
+  containerd?: ContainerdVersion;
+  /** What the report calls the target (default "the fake in-process answering as containerd <version>", or "the target"). */
   targetName?: string;
 }
 
@@ -75,6 +81,11 @@ export function fakeTarget(fake: FakeCri): TraceTarget {
     v1alpha2: fake.v1alpha2 as unknown as NonNullable<TraceTarget["v1alpha2"]>,
     elapse: (ms) => fake.advance(ms),
   };
+}
+
+/** The containerd version whose profile answers as the trace's recorded runtime, if the fake has one. */
+export function traceContainerdVersion(trace: Trace): ContainerdVersion | undefined {
+  return trace.runtime && containerdVersionOf(trace.runtime);
 }
 
 function randomRuntimeId(): string {
@@ -175,9 +186,10 @@ async function answerOnTargetClock(pending: Promise<Invoked>, call: TraceCall, e
  * normalisation. Resolves with the differences and a report; never rejects for a difference.
  */
 export async function replayTrace(trace: Trace, options: TraceReplayOptions = {}): Promise<TraceReplayResult> {
-  const fake = options.target ? undefined : await createFakeCri({ seed: 1, ...(options.config !== undefined ? { config: options.config } : {}) });
+  const containerd = options.containerd ?? traceContainerdVersion(trace) ?? defaultContainerdVersion;
+  const fake = options.target ? undefined : await createFakeCri({ seed: 1, containerd, ...(options.config !== undefined ? { config: options.config } : {}) });
   const target = options.target ?? fakeTarget(fake!);
-  const targetName = options.targetName ?? (fake ? "the fake in-process" : "the target");
+  const targetName = options.targetName ?? (fake ? `the fake in-process answering as containerd ${containerd}` : "the target");
   const recordedBy = trace.runtime?.runtimeName || "recorded";
   const notes = notesFor(trace);
   const normaliser = new Normaliser(undefined, "keep-received-order");

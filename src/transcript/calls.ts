@@ -48,7 +48,10 @@ export type RecordedCall = CallStep & {
 
 /** The outcome part of a recorded call. */
 export function outcomeOf(call: RecordedCall): Outcome {
-  if ("stream" in call) return call.error ? { stream: call.stream, error: call.error } : { stream: call.stream };
+  if ("stream" in call) {
+    if (call.error) return { stream: call.stream, error: call.error };
+    return call.open ? { stream: call.stream, open: true } : { stream: call.stream };
+  }
   if ("error" in call) return { error: call.error };
   return { response: call.response };
 }

@@ -8,13 +8,15 @@ import { methodOf, type Api, type Json, type JsonObject, type ServiceName } from
 import type { Outcome, Status } from "./normalise.ts";
 import type { CriTarget, TargetCallOptions } from "./target.ts";
 
-/** How long a server stream may stay open without a message before the run gives up on it. */
-const streamIdleMs = 5_000;
+/** How long a server stream may send nothing before the run takes it as open and idle, by default. */
+const defaultStreamIdleMs = 2_000;
+/** How long a cancelled stream may take to end before the run gives up on the target. */
+const cancelGraceMs = 5_000;
 
 type Invoke = (request: unknown, options?: TargetCallOptions) => unknown;
 
-/** The clients a call can be made on: a target's, without its reset. */
-export type TargetClients = Pick<CriTarget, "runtime" | "image" | "v1alpha2">;
+/** The clients a call can be made on, and how long their streams may idle: a target's, without its reset. */
+export type TargetClients = Pick<CriTarget, "runtime" | "image" | "v1alpha2" | "streamIdleMs">;
 
 function methodFor(target: TargetClients, api: Api, service: ServiceName, method: string): Invoke {
   const clients = api === "v1" ? target : target.v1alpha2;
@@ -29,15 +31,38 @@ export function statusJson(err: unknown): Status {
   return { code: codeName(code), message };
 }
 
-async function nextWithin<T>(iterator: AsyncIterator<T>, ms: number): Promise<IteratorResult<T>> {
+/** Settles with the promise, or with `undefined` once `ms` pass first. */
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined> {
   let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`server stream sent nothing and did not end within ${ms} ms`)), ms);
+  const elapsed = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), ms);
   });
   try {
-    return await Promise.race([iterator.next(), timeout]);
+    return await Promise.race([promise, elapsed]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/**
+ * Reads a server stream into `messages` until it ends or stays idle for `idleMs`. An idle stream is
+ * cancelled through its signal and the pending read awaited to its end: awaiting the iterator's
+ * `return()` instead would wait behind that read for good on a stream that never sends again.
+ */
+async function readStream(open: (signal: AbortSignal) => AsyncIterable<unknown>, idleMs: number, messages: unknown[]): Promise<{ open: boolean }> {
+  const controller = new AbortController();
+  const iterator = open(controller.signal)[Symbol.asyncIterator]();
+  for (;;) {
+    const pending = iterator.next();
+    const next = await within(pending, idleMs);
+    if (next === undefined) {
+      controller.abort();
+      const ended = await within(pending.then(() => true, () => true), cancelGraceMs);
+      if (ended === undefined) throw new Error(`a server stream did not end within ${cancelGraceMs} ms of being cancelled`);
+      return { open: true };
+    }
+    if (next.done) return { open: false };
+    messages.push(next.value);
   }
 }
 
@@ -60,21 +85,15 @@ export async function invoke(
   const call = methodFor(target, step.api, step.service, step.method);
   const toJson = (response: unknown): Json => method.responseType.toJSON(response as never) as Json;
   if (method.responseStream) {
-    const stream: Json[] = [];
-    let iterator: AsyncIterator<unknown> | undefined;
+    const received: unknown[] = [];
     try {
-      iterator = (call(message, options) as AsyncIterable<unknown>)[Symbol.asyncIterator]();
-      for (;;) {
-        const next = await nextWithin(iterator, streamIdleMs);
-        if (next.done) break;
-        stream.push(next.value as Json);
-      }
+      const open = (signal: AbortSignal) => call(message, { ...options, signal }) as AsyncIterable<unknown>;
+      const { open: stillOpen } = await readStream(open, target.streamIdleMs ?? defaultStreamIdleMs, received);
+      const stream = received.map(toJson);
+      return { raw: stream, outcome: stillOpen ? { stream, open: true } : { stream } };
     } catch (err) {
-      await iterator?.return?.();
-      return { raw: null, outcome: { stream: stream.map(toJson), error: statusJson(err) } };
+      return { raw: null, outcome: { stream: received.map(toJson), error: statusJson(err) } };
     }
-    const messages = stream.map(toJson);
-    return { raw: messages, outcome: { stream: messages } };
   }
   let response: unknown;
   try {

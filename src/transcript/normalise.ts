@@ -23,8 +23,12 @@ export interface Status {
   message: string;
 }
 
-/** What a call produced: a response, an error status, or for a server stream its messages and how it ended. */
-export type Outcome = { response: Json } | { error: Status } | { stream: Json[]; error?: Status };
+/**
+ * What a call produced: a response, an error status, or for a server stream its messages and how it
+ * ended: with a status, at its end, or still open (`open`: it sent nothing more for the target's idle
+ * time, and the run cancelled it).
+ */
+export type Outcome = { response: Json } | { error: Status } | { stream: Json[]; error?: Status; open?: true };
 
 const hex64 = /(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])/g;
 const digestHex = /sha256:([0-9a-f]{64})/g;
@@ -75,7 +79,8 @@ export class Normaliser {
     if ("stream" in outcome) {
       this.noteDigests(outcome.stream);
       const stream = outcome.stream.map((message) => this.message(method, message));
-      return outcome.error ? { stream, error: status(outcome.error) } : { stream };
+      if (outcome.error) return { stream, error: status(outcome.error) };
+      return outcome.open ? { stream, open: true } : { stream };
     }
     if ("error" in outcome) return { error: status(outcome.error) };
     this.noteDigests(outcome.response);
@@ -91,6 +96,7 @@ export class Normaliser {
     result = lifecycleTimestamps(result, this.times);
     result = sampleTimestamps(result);
     result = usageCounters(method, result);
+    result = cpuRates(method, result);
     result = podIps(method, result, this.ips);
     result = streamingUrls(method, result, this.tokens);
     result = pids(result);
@@ -201,7 +207,21 @@ const unorderedListPaths: Record<string, string[][]> = {
   listContainerStats: [["stats"]],
   listPodSandboxStats: [["stats"], ["stats", "[]", "linux", "containers"]],
   podSandboxStats: [["stats", "linux", "containers"]],
+  getContainerEvents: [["containersStatuses"]],
+  listMetricDescriptors: [["descriptors"]],
+  listPodSandboxMetrics: [["podMetrics"], ...podMetricsLists(["podMetrics", "[]"])],
+  streamPodSandboxes: [["podSandboxes"]],
+  streamContainers: [["containers"]],
+  streamImages: [["images"]],
+  streamContainerStats: [["containerStats"]],
+  streamPodSandboxStats: [["podSandboxStats"], ["podSandboxStats", "[]", "linux", "containers"]],
+  streamPodSandboxMetrics: [["podSandboxMetrics"], ...podMetricsLists(["podSandboxMetrics", "[]"])],
 };
+
+/** The lists inside one PodSandboxMetrics: its metrics, its containers, each container's metrics. */
+function podMetricsLists(pod: string[]): string[][] {
+  return [[...pod, "metrics"], [...pod, "containerMetrics"], [...pod, "containerMetrics", "[]", "metrics"]];
+}
 
 /**
  * containerd lists sandboxes, containers, images and stats by ranging over Go maps, so their order
@@ -277,11 +297,21 @@ function sampleTimestamps(message: Json): Json {
   return out;
 }
 
-const usageMethods = new Set(["imageFsInfo", "containerStats", "listContainerStats", "podSandboxStats", "listPodSandboxStats"]);
+const usageMethods = new Set([
+  "imageFsInfo",
+  "containerStats",
+  "listContainerStats",
+  "podSandboxStats",
+  "listPodSandboxStats",
+  "streamContainerStats",
+  "streamPodSandboxStats",
+  "listPodSandboxMetrics",
+  "streamPodSandboxMetrics",
+]);
 
 /**
  * Byte, inode, CPU, memory and network counters come from the kernel and the filesystem and are
- * sampled periodically: in stats and image filesystem answers every UInt64Value becomes
+ * sampled periodically: in stats, metrics and image filesystem answers every UInt64Value becomes
  * `{"value":"$usage"}` (present or absent is kept).
  */
 function usageCounters(method: string, message: Json): Json {
@@ -289,6 +319,21 @@ function usageCounters(method: string, message: Json): Json {
   return mapFields(message, (key, value) =>
     key !== "fsId" && isObject(value) && Object.keys(value).every((k) => k === "value") ? { value: "$usage" } : value,
   );
+}
+
+/**
+ * A CPU rate (`usageNanoCores`) is left out of stats: containerd 2.x takes it from a collector that
+ * samples every second of real time (else from the previous call), so whether an answer has one
+ * depends on timing. (1.6 always has one; its value is a `$usage` counter either way.)
+ */
+function cpuRates(method: string, message: Json): Json {
+  if (!usageMethods.has(method)) return message;
+  return mapFields(message, (key, value) => (key === "cpu" && isObject(value) ? withoutKey(value, "usageNanoCores") : value));
+}
+
+function withoutKey(object: JsonObject, key: string): JsonObject {
+  const { [key]: _dropped, ...rest } = object;
+  return rest;
 }
 
 /** Pod IPs come from the CNI plugin's IPAM: `$ip1`, `$ip2`... by first appearance ("" stays ""). */

@@ -21,6 +21,8 @@ export type TargetMethod<M> = M extends { responseStream: true }
 export interface TargetCallOptions {
   /** The call's deadline, in milliseconds of the target's time from now. */
   timeoutMs?: number;
+  /** Cancels the call when aborted (a server stream ends, throwing as a cancelled call does). */
+  signal?: AbortSignal;
 }
 
 /** A target's client of one service: a method per RPC of the definition. */
@@ -47,4 +49,9 @@ export interface CriTarget {
    * clock advances it; a real runtime leaves this out and real time passes.
    */
   elapse?(ms: number): Promise<void>;
+  /**
+   * How long (real time) a server stream may send nothing before the run takes it as open and idle
+   * and cancels it. Default 2 s: a real runtime sends what it has at once.
+   */
+  streamIdleMs?: number;
 }

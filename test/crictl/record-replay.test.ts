@@ -64,7 +64,7 @@ describe.skipIf(skip)("crictl through fake-cri record in front of fake-cri serve
     expect(await stopFakeCri(recorder)).toBe(0);
     expect(recorder.stderr()).toMatch(/fake-cri record: SIGTERM: wrote \d+ calls from \d+ connections/);
     trace = parseTrace(readFileSync(file("trace.json"), "utf8"), "trace.json");
-    expect(trace.runtime).toEqual({ runtimeName: "containerd", runtimeVersion: "1.6.20~ds1", runtimeApiVersion: "v1" });
+    expect(trace.runtime).toEqual({ runtimeName: "containerd", runtimeVersion: "v2.4.2", runtimeApiVersion: "v1" });
     const methods = new Set(trace.steps.map((s) => s.method));
     for (const method of ["version", "status", "pullImage", "runPodSandbox", "createContainer", "startContainer", "execSync", "stopContainer", "removePodSandbox", "imageFsInfo"]) {
       expect(methods).toContain(method);
@@ -80,7 +80,7 @@ describe.skipIf(skip)("crictl through fake-cri record in front of fake-cri serve
 
   test("the trace replays against a fresh fake in process: every answer matches", async () => {
     const replayed = await replay(file("trace.json"), "--config", file("config.toml"));
-    expect(replayed.stdout).toContain(`trace: ${trace.calls} calls replayed against the fake in-process: all answers match`);
+    expect(replayed.stdout).toContain(`trace: ${trace.calls} calls replayed against the fake in-process answering as containerd 2.4: all answers match`);
     expect(replayed.code, replayed.stdout + replayed.stderr).toBe(0);
   }, 150_000);
 
@@ -96,6 +96,6 @@ describe.skipIf(skip)("crictl through fake-cri record in front of fake-cri serve
     const call = trace.steps[index]!;
     expect(replayed.stdout).toContain(`trace, step ${index} at +${call.at} ms on connection ${call.connection}: v1 runtime.containerStatus\n`);
     expect(replayed.stdout).toContain("  outcome differs at response.status.exitCode:\n    containerd: 137\n    target:     143\n");
-    expect(replayed.stdout).toContain(`trace: ${trace.calls} calls replayed against the fake in-process: 1 answer differs`);
+    expect(replayed.stdout).toContain(`trace: ${trace.calls} calls replayed against the fake in-process answering as containerd 2.4: 1 answer differs`);
   }, 150_000);
 });

@@ -24,13 +24,14 @@ describe("over a unix socket (serve + connectCri on this runtime)", () => {
     expect(await client.runtime.version({})).toEqual({
       version: "0.1.0",
       runtimeName: "containerd",
-      runtimeVersion: "1.6.20~ds1",
+      runtimeVersion: "v2.4.2",
       runtimeApiVersion: "v1",
     });
     const { status } = await client.runtime.status({});
     expect(status?.conditions.map((c) => [c.type, c.status])).toEqual([
       ["RuntimeReady", true],
       ["NetworkReady", true],
+      ["ContainerdHasNoDeprecationWarnings", true],
     ]);
     client.close();
     await fake.close();
@@ -38,7 +39,7 @@ describe("over a unix socket (serve + connectCri on this runtime)", () => {
   });
 
   test("createCriClient: v1 and v1alpha2 on one connection, 64-bit integers as bigint, failures as CriError", async () => {
-    const fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"] });
+    const fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"], containerd: "1.6" }); // 1.6 serves v1alpha2
     const client = createCriClient((await fake.serve(nextSocket())).endpoint);
     expect((await client.runtime.version({})).runtimeApiVersion).toBe("v1");
     expect((await client.v1alpha2.runtime.version({ version: "v1alpha2" })).runtimeApiVersion).toBe("v1alpha2");
@@ -52,7 +53,7 @@ describe("over a unix socket (serve + connectCri on this runtime)", () => {
   });
 
   test("v1alpha2 on the same socket answers as the in-process v1alpha2 client (Version says v1alpha2)", async () => {
-    const fake = await createFakeCri({ seed: 1 });
+    const fake = await createFakeCri({ seed: 1, containerd: "1.6" });
     const server = await fake.serve(nextSocket());
     const client = connectCri(server.endpoint, "v1alpha2");
     const inProcess = await fake.v1alpha2.runtime.version({ version: "v1alpha2" });
@@ -81,8 +82,39 @@ describe("over a unix socket (serve + connectCri on this runtime)", () => {
     await fake.close();
   });
 
-  test("a server stream that fails ends with its status (GetContainerEvents, unimplemented in containerd 1.6.20)", async () => {
+  test("v1alpha2 is an unknown service as containerd 2.4.2 answers it", async () => {
     const fake = await createFakeCri({ seed: 1 });
+    const server = await fake.serve(nextSocket());
+    const client = connectCri(server.endpoint, "v1alpha2");
+    await expect(client.runtime.version({})).rejects.toEqual(new CriError(Code.Unimplemented, "unknown service runtime.v1alpha2.RuntimeService"));
+    client.close();
+    await fake.close();
+  });
+
+  test("GetContainerEvents streams a pod's events until the client cancels", async () => {
+    const fake = await createFakeCri({ seed: 1 });
+    const server = await fake.serve(nextSocket());
+    const client = connectCri(server.endpoint);
+    const { podSandboxId } = await client.runtime.runPodSandbox({ config: { metadata: { name: "web", namespace: "shared", uid: "web-1" } } });
+    const cancel = new AbortController();
+    const received: [string, number][] = [];
+    const ended = await (async () => {
+      for await (const event of client.runtime.getContainerEvents({}, { signal: cancel.signal })) {
+        received.push([event.containerId, event.containerEventType]);
+        if (received.length === 2) cancel.abort();
+      }
+    })().catch((err: unknown) => err);
+    expect(received).toEqual([
+      [podSandboxId, 0], // CONTAINER_CREATED_EVENT: held for the first subscriber
+      [podSandboxId, 1], // CONTAINER_STARTED_EVENT
+    ]);
+    expect(ended).toEqual(new CriError(Code.Canceled, "context canceled"));
+    client.close();
+    await fake.close();
+  });
+
+  test("a server stream that fails ends with its status (GetContainerEvents, unimplemented in containerd 1.6.20)", async () => {
+    const fake = await createFakeCri({ seed: 1, containerd: "1.6" });
     const server = await fake.serve(nextSocket());
     const client = connectCri(server.endpoint);
     const received: unknown[] = [];

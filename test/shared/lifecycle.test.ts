@@ -50,7 +50,7 @@ describe("a pod's lifecycle", () => {
     const { podSandboxId } = await runPod(fake.runtime);
     await expect(fake.runtime.runPodSandbox({ config: podConfig })).rejects.toEqual(
       new CriError(
-        Code.Unknown,
+        Code.FailedPrecondition,
         `failed to reserve sandbox name "web_shared_web-uid_0": name "web_shared_web-uid_0" is reserved for "${podSandboxId}"`,
       ),
     );
@@ -76,7 +76,7 @@ describe("images", () => {
     await expect(fake.image.pullImage({ image: { image: "nosuch:1" } })).rejects.toEqual(
       new CriError(
         Code.NotFound,
-        'failed to pull and unpack image "docker.io/library/nosuch:1": failed to resolve reference "docker.io/library/nosuch:1": docker.io/library/nosuch:1: not found',
+        'failed to pull and unpack image "docker.io/library/nosuch:1": failed to resolve image: docker.io/library/nosuch:1: not found',
       ),
     );
     await fake.close();

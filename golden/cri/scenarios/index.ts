@@ -2,6 +2,7 @@
 
 import type { Scenario } from "../scenario.ts";
 import { basics } from "./basics.ts";
+import { containerd2 } from "./containerd2.ts";
 import { containers } from "./containers.ts";
 import { exec } from "./exec.ts";
 import { exits } from "./exits.ts";
@@ -25,6 +26,7 @@ export const scenarios: Scenario[] = [
   ...stats,
   ...verbose,
   ...v1alpha2Scenarios,
+  ...containerd2,
 ];
 
 const names = new Set<string>();

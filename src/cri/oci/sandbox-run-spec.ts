@@ -14,6 +14,7 @@ import {
   NamespaceMode,
   type PodSandboxConfig,
   type SELinuxOption,
+  type UserNamespace,
 } from "../api/v1.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
 import { getPassthroughAnnotations } from "../helpers/annotations.ts";
@@ -21,6 +22,7 @@ import { getCgroupsPath, replaceOrAppendEnvValues } from "./container-create-spe
 import { defaultUnixSpec, type RuntimeSpec } from "./oci-defaults.ts";
 import { devShm, getResolvPath, getSandboxDevShm, resolvConfPath } from "../server/sandbox-files.ts";
 import { seccompSpecOpt, type ProfileFiles } from "./security-profiles.ts";
+import { parseUsernsIds } from "./user-namespaces.ts";
 import type { CriService } from "../server/service.ts";
 
 /** The CRI annotations containerd puts on a sandbox's spec (pkg/cri/annotations). */
@@ -32,6 +34,7 @@ const criAnnotations = {
   sandboxUid: "io.kubernetes.cri.sandbox-uid",
   sandboxName: "io.kubernetes.cri.sandbox-name",
   sandboxLogDir: "io.kubernetes.cri.sandbox-log-directory",
+  sandboxImageName: "io.kubernetes.cri.podsandbox.image-name",
   sandboxCpuPeriod: "io.kubernetes.cri.sandbox-cpu-period",
   sandboxCpuQuota: "io.kubernetes.cri.sandbox-cpu-quota",
   sandboxCpuShares: "io.kubernetes.cri.sandbox-cpu-shares",
@@ -100,6 +103,7 @@ export function sandboxContainerSpec(
   imageConfig: OciImageConfig["config"],
   nsPath: string,
   runtimePodAnnotations: readonly string[],
+  imageName: string,
 ): RuntimeSpec {
   const image = imageConfig ?? {};
   const spec = defaultUnixSpec(id);
@@ -142,6 +146,7 @@ export function sandboxContainerSpec(
   }
   if (nsOptions?.pid === NamespaceMode.NODE) withoutNamespace(spec, "pid");
   if (nsOptions?.ipc === NamespaceMode.NODE) withoutNamespace(spec, "ipc");
+  if (c.profile.userNamespaces) withPodUserNamespace(spec, nsOptions?.usernsOptions);
 
   const shmSource = nsOptions?.ipc === NamespaceMode.NODE ? devShm : getSandboxDevShm(c, id);
   spec.mounts.push(
@@ -189,8 +194,25 @@ export function sandboxContainerSpec(
   annotations[criAnnotations.sandboxUid] = meta?.uid ?? "";
   annotations[criAnnotations.sandboxName] = meta?.name ?? "";
   annotations[criAnnotations.sandboxLogDir] = config.logDirectory;
+  if (c.profile.sandboxImageNameAnnotation) annotations[criAnnotations.sandboxImageName] = imageName;
   spec.annotations = { ...(spec.annotations ?? {}), ...annotations };
   return spec;
+}
+
+/** 2.x: the pod's own user namespace with its ID mappings (POD), or the node's (NODE). */
+function withPodUserNamespace(spec: RuntimeSpec, userns: UserNamespace | undefined): void {
+  let mappings;
+  try {
+    mappings = parseUsernsIds(userns);
+  } catch (err) {
+    throw new Error(`user namespace configuration: ${(err as Error).message}`);
+  }
+  if (userns?.mode === NamespaceMode.NODE) withoutNamespace(spec, "user");
+  if (userns?.mode !== NamespaceMode.POD) return;
+  const linux = spec.linux!;
+  linux.namespaces = [...(linux.namespaces ?? []).filter((ns) => ns.type !== "user"), { type: "user" }];
+  linux.uidMappings = mappings.uids;
+  linux.gidMappings = mappings.gids;
 }
 
 /** customopts' mergeGids: the union, sorted. */

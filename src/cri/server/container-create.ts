@@ -7,6 +7,7 @@
 import type { ContainerRecord, Task } from "../../../fake-containerd/index.ts";
 import { FsError } from "../../../fake-containerd/snapshots/fs.ts";
 import { wrap } from "../../go/errors.ts";
+import { Code, CriError } from "../errors.ts";
 import { join } from "../../go/filepath.ts";
 import { quote } from "../../go/strconv.ts";
 import { containerKindContainer, containerMetadataExtension } from "../helpers/constants.ts";
@@ -19,6 +20,7 @@ import { getRuntimeOptions } from "../helpers/runtime-options.ts";
 import { isInCRIMounts } from "../helpers/mounts.ts";
 import type { CriRuntime } from "../helpers/config-types.ts";
 import {
+  type CDIDevice,
   type ContainerConfig,
   type ContainerResources,
   type CreateContainerRequest,
@@ -34,16 +36,20 @@ import { emptyContainerStatus, type ContainerStatus } from "../store/container-s
 import { Container, type ContainerMetadata, storeContainerStatus } from "../store/container-store.ts";
 import { containerMetadataAny } from "../store/metadata-codec.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
+import { SandboxState } from "../store/sandbox-status.ts";
 import type { CriImage } from "../store/image-store.ts";
 import { vendoredContainerConfig } from "./container-config-json.ts";
+import { injectCdiDevices, requestedCdiDevices } from "../oci/cdi.ts";
 import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "../oci/container-create-spec.ts";
 import { seccompProfileFile } from "../oci/security-profiles.ts";
 import { specAny, type RuntimeSpec } from "../oci/oci-defaults.ts";
 import { nodeHostname } from "./sandbox-files.ts";
 import { prepareUnpackingIfNeeded } from "./snapshot-prepare.ts";
 import { getSandboxRuntime } from "./sandbox-run.ts";
-import { checkContext } from "./shared.ts";
+import { checkContext, nameReservationFailure } from "./shared.ts";
 import type { CriService } from "./service.ts";
+import { sendContainerEvent } from "./container-events.ts";
+import { ContainerEventType } from "../api/v1.ts";
 
 export async function createContainer(c: CriService, r: CreateContainerRequest, call: CallContext): Promise<CreateContainerResponse> {
   let sandbox: Sandbox;
@@ -53,6 +59,9 @@ export async function createContainer(c: CriService, r: CreateContainerRequest, 
     throw wrap(err, `failed to find sandbox id ${quote(r.podSandboxId)}`);
   }
   const sandboxId = sandbox.id;
+  if (c.profile.createContainerNeedsReadySandbox && sandbox.status.get().state !== SandboxState.Ready) {
+    throw new Error(`sandbox container ${quote(sandboxId)} is not running`);
+  }
   const sandboxContainer = sandbox.container ?? c.containerdContainer(sandboxId);
   let sandboxTask: Task;
   try {
@@ -74,17 +83,19 @@ export async function createContainer(c: CriService, r: CreateContainerRequest, 
   try {
     c.containerNameIndex.reserve(name, id);
   } catch (err) {
-    throw wrap(err, `failed to reserve container name ${quote(name)}`);
+    throw nameReservationFailure(c, `failed to reserve container name ${quote(name)}${c.profile.containerNameReservedHint}`, err);
   }
 
   const undo: Array<() => Promise<void> | void> = [() => c.containerNameIndex.releaseByName(name)];
   try {
-    const container = await create(c, call, { id, name, sandbox, sandboxTask, sandboxConfig, config, containerName: metadata.name }, undo);
+    const cdiDevices = requested.CDIDevices;
+    const container = await create(c, call, { id, name, sandbox, sandboxTask, sandboxConfig, config, cdiDevices, containerName: metadata.name }, undo);
     try {
       c.containerStore.add(container);
     } catch (err) {
       throw wrap(err, `failed to add container ${quote(id)} into store`);
     }
+    await sendContainerEvent(c, id, sandboxId, ContainerEventType.CONTAINER_CREATED_EVENT);
   } catch (err) {
     // containerd's deferred cleanups, last first; their own failures are only logged there.
     for (const step of undo.reverse()) {
@@ -106,6 +117,8 @@ interface CreateInput {
   sandboxTask: Task;
   sandboxConfig: PodSandboxConfig;
   config: ContainerConfig;
+  /** The request's CDIDevices (the vendored config is 1.6's, which has none). */
+  cdiDevices: CDIDevice[];
   containerName: string;
 }
 
@@ -228,6 +241,10 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     processLabel: spec.process?.selinuxLabel ?? "",
   };
 
+  // 2.4.2 answers a CDI device with an empty name with an empty Unknown (recorded; its cause
+  // inside containerd is not known).
+  if (c.profile.cdiDevices && input.cdiDevices.some((device) => device.name === "")) throw new CriError(Code.Unknown, "");
+
   const snapshotter = c.config.containerd.snapshotter;
   const snapshots = c.client.snapshots.get(snapshotter);
   try {
@@ -236,6 +253,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     try {
       const rootfs = snapshotRootfs(c, id);
       for (const opt of specOpts) opt(spec, rootfs);
+      if (c.profile.cdiDevices) injectCdiDevices(requestedCdiDevices(input.cdiDevices, config.annotations));
       checkContext(call);
       await c.client.containers.create({
         id,

@@ -92,7 +92,7 @@ describe("ExecSync", () => {
     expect(await probe()).toBe(0);
     const state = JSON.parse(JSON.stringify(fake.saveState()));
     await fake.close();
-    fake = await createFakeCri({ state });
+    fake = await createFakeCri({ containerd: "1.6", state });
     await advance(fake, 20_000);
     expect(await probe()).toBe(1);
     expect(text((await execSync(["ls", "-A", "/tmp"])).stdout)).toBe("");

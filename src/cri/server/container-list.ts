@@ -11,7 +11,7 @@ import type { CriService } from "./service.ts";
 
 export async function listContainers(c: CriService, r: ListContainersRequest, _call: CallContext): Promise<ListContainersResponse> {
   const filter = r.filter;
-  if (!filter) return { containers: c.containerStore.list().map(toCriContainer) };
+  if (!filter) return { containers: c.containerStore.list().map((container) => toCriContainer(c, container)) };
 
   // An empty ID or sandbox ID is no filter (the store would refuse it as a prefix anyway).
   let id = filter.id;
@@ -38,7 +38,7 @@ export async function listContainers(c: CriService, r: ListContainersRequest, _c
     if (sandboxId !== "" && container.metadata.sandboxId !== sandboxId) continue;
     if (wantedState !== undefined && container.status.state() !== wantedState) continue;
     if (!matchesLabels(container, labels)) continue;
-    containers.push(toCriContainer(container));
+    containers.push(toCriContainer(c, container));
   }
   return { containers };
 }
@@ -68,8 +68,11 @@ function createdAtOf(container: Container): bigint {
   return createdAt;
 }
 
-/** toCRIContainer: the container as ListContainers shows it (the image as the request named it). */
-export function toCriContainer(container: Container): CriContainer {
+/**
+ * toCRIContainer: the container as ListContainers shows it (the image as the request named it;
+ * where the version fills imageId, the image config digest there as in imageRef).
+ */
+export function toCriContainer(c: CriService, container: Container): CriContainer {
   const { metadata } = container;
   return {
     id: metadata.id,
@@ -81,6 +84,6 @@ export function toCriContainer(container: Container): CriContainer {
     createdAt: createdAtOf(container),
     labels: metadata.config.labels,
     annotations: metadata.config.annotations,
-    imageId: "",
+    imageId: c.profile.containerImageId ? metadata.imageRef : "",
   };
 }

@@ -12,6 +12,8 @@ import { containerState } from "../store/container-status.ts";
 import type { Container } from "../store/container-store.ts";
 import { stopContainerRecord } from "./container-stop.ts";
 import type { CriService } from "./service.ts";
+import { sendContainerEvent } from "./container-events.ts";
+import { ContainerEventType } from "../api/v1.ts";
 
 export async function removeContainer(c: CriService, r: RemoveContainerRequest, call: CallContext): Promise<RemoveContainerResponse> {
   let container: Container;
@@ -71,6 +73,7 @@ export async function removeContainer(c: CriService, r: RemoveContainerRequest, 
   }
   c.containerStore.delete(id);
   c.containerNameIndex.releaseByKey(id);
+  await sendContainerEvent(c, id, container.metadata.sandboxId, ContainerEventType.CONTAINER_DELETED_EVENT);
   return {};
 }
 

@@ -20,6 +20,8 @@ import { targetContainer } from "./container-create.ts";
 import { getSandboxRuntime } from "./sandbox-run.ts";
 import { checkContext } from "./shared.ts";
 import type { CriService } from "./service.ts";
+import { sendContainerEvent } from "./container-events.ts";
+import { ContainerEventType } from "../api/v1.ts";
 
 export async function startContainer(c: CriService, r: StartContainerRequest, call: CallContext): Promise<StartContainerResponse> {
   let container: Container;
@@ -133,6 +135,7 @@ async function start(c: CriService, call: CallContext, container: Container): Pr
       throw wrap(err, `failed to update container ${quote(id)} state`);
     }
     void c.eventMonitor.startContainerExitMonitor(id, task.pid, exit);
+    await sendContainerEvent(c, id, container.metadata.sandboxId, ContainerEventType.CONTAINER_STARTED_EVENT);
   } catch (err) {
     // containerd logs a task it could not delete and returns the start's error.
     await task.delete({ kill: true }).catch(() => undefined);

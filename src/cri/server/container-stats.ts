@@ -104,7 +104,7 @@ function containerMetrics(c: CriService, container: Container, snapshots: Map<st
     io: undefined,
   };
   if (metric) {
-    stats.cpu = cpuContainerStats(metric, container);
+    stats.cpu = cpuContainerStats(c, metric, container);
     stats.memory = memoryContainerStats(metric);
   }
   return stats;
@@ -112,30 +112,32 @@ function containerMetrics(c: CriService, container: Container, snapshots: Map<st
 
 /**
  * cpuContainerStats for cgroup v2 metrics: cumulative usage in ns and the rate since the previous
- * sample of `holder` (a container or sandbox), which keeps this sample for the next one.
+ * sample of `holder` (a container or sandbox), which keeps this sample for the next one. Where there
+ * is no rate (the first sample, a zero interval) 1.6 reports 0 and 2.x leaves it out.
  */
-export function cpuContainerStats(metric: Metric, holder: { stats: StoredStats | undefined }): CpuUsage {
+export function cpuContainerStats(c: CriService, metric: Metric, holder: { stats: StoredStats | undefined }): CpuUsage {
   const usageCoreNanoSeconds = BigInt.asUintN(64, metric.data.cpu.usageUsec * 1000n);
+  const rate = usageNanoCores(holder, usageCoreNanoSeconds, metric.timestamp);
   return {
     timestamp: metric.timestamp,
     usageCoreNanoSeconds: { value: usageCoreNanoSeconds },
-    usageNanoCores: { value: usageNanoCores(holder, usageCoreNanoSeconds, metric.timestamp) },
+    usageNanoCores: rate === undefined && c.profile.omitsUnknownCpuRate ? undefined : { value: rate ?? 0n },
     psi: undefined,
   };
 }
 
 /**
- * getUsageNanoCores: 0 for the first sample or a zero interval. A sample taken at the same time as
- * the stored one leaves the stored one in place, so the next rate spans the whole interval.
+ * getUsageNanoCores: none for the first sample or a zero interval. A sample taken at the same time
+ * as the stored one leaves the stored one in place, so the next rate spans the whole interval.
  */
-function usageNanoCores(holder: { stats: StoredStats | undefined }, usage: bigint, timestamp: bigint): bigint {
+function usageNanoCores(holder: { stats: StoredStats | undefined }, usage: bigint, timestamp: bigint): bigint | undefined {
   const previous = holder.stats;
   if (!previous) {
     holder.stats = { usageCoreNanoSeconds: usage, timestamp };
-    return 0n;
+    return undefined;
   }
   const interval = timestamp - previous.timestamp;
-  if (interval <= 0n) return 0n;
+  if (interval <= 0n) return undefined;
   holder.stats = { usageCoreNanoSeconds: usage, timestamp };
   // Go computes this in float64 and truncates to uint64.
   const delta = Number(BigInt.asUintN(64, usage - previous.usageCoreNanoSeconds));

@@ -14,7 +14,9 @@ import {
   type ContainerStatus as CriContainerStatus,
   type ContainerStatusRequest,
   type ContainerStatusResponse,
+  type ContainerUser,
   type ImageSpec,
+  Signal,
 } from "../api/v1.ts";
 import { goJson, goJsonString, type GoJsonValue } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
@@ -35,6 +37,7 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
   // The config names the image as it was asked for; the status prefers its tag and repo digest.
   let spec: ImageSpec | undefined = container.metadata.config.image;
   let imageRef = container.metadata.imageRef;
+  const imageId = c.profile.containerImageId ? imageRef : "";
   let image;
   try {
     image = c.imageStore.get(imageRef);
@@ -47,6 +50,9 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
     if (digests.length > 0) imageRef = digests[0]!;
   }
   const status = toCriContainerStatus(container, spec, imageRef);
+  status.imageId = imageId;
+  if (c.profile.containerStatusUser) status.user = await containerUser(container);
+  if (c.profile.containerStatusStopSignal) status.stopSignal = statusStopSignal(container);
   if (status.createdAt === 0n) {
     // CRI does not allow a zero creation time: take the containerd container's.
     try {
@@ -64,6 +70,47 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
     }
   }
   return { status, info };
+}
+
+/**
+ * toCRIContainerUser: the spec's process user. A spec that cannot be read gives an empty user (Go
+ * logs it); the user never changes after creation, so it is read once.
+ */
+async function containerUser(container: Container): Promise<ContainerUser> {
+  let user = containerUsers.get(container);
+  if (user) return user;
+  try {
+    const record = await container.container.info();
+    const process = record.spec ? parseSpec(record.spec).process : undefined;
+    user = process
+      ? {
+          linux: {
+            uid: BigInt(process.user.uid),
+            gid: BigInt(process.user.gid),
+            supplementalGroups: (process.user.additionalGids ?? []).map(BigInt),
+          },
+        }
+      : { linux: undefined };
+  } catch {
+    return { linux: undefined };
+  }
+  containerUsers.set(container, user);
+  return user;
+}
+
+const containerUsers = new WeakMap<Container, ContainerUser>();
+
+/** The stop signal the status reports: the config's, else the container's (its image's), else SIGTERM. */
+function statusStopSignal(container: Container): Signal {
+  const { config, stopSignal } = container.metadata;
+  if (config.stopSignal !== Signal.SIGNAL_RUNTIME_DEFAULT) return config.stopSignal;
+  return stopSignal === "" ? Signal.SIGNAL_SIGTERM : criSignal(stopSignal);
+}
+
+/** toCRISignal: an OCI signal name (`SIGTERM`, `SIGRTMIN+3`) as the CRI enum; unknown -> the runtime default. */
+function criSignal(name: string): Signal {
+  const key = `SIGNAL_${name.replace("+", "PLUS").replace("-", "MINUS")}`;
+  return (Signal as Record<string, Signal>)[key] ?? Signal.SIGNAL_RUNTIME_DEFAULT;
 }
 
 function stateName(state: ContainerState): string {

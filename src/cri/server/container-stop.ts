@@ -25,6 +25,8 @@ export async function stopContainer(c: CriService, r: StopContainerRequest, call
   try {
     container = c.containerStore.get(r.containerId);
   } catch (err) {
+    // 2.x: stopping what is already gone is done (the CRI calls StopContainer idempotent).
+    if (isNotFound(err) && c.profile.stopUnknownSucceeds) return {};
     throw wrap(err, `an error occurred when try to find container ${quote(r.containerId)}`);
   }
   await stopContainerRecord(c, container, secondsToDuration(r.timeout), call.signal);
@@ -173,5 +175,5 @@ function waitContainerStop(
 
 /** cleanupUnknownContainer: records an unknown container without a task as exited (255). */
 async function cleanupUnknownContainer(c: CriService, id: string, container: Container): Promise<void> {
-  await handleContainerExit({ containerId: id, id, pid: 0, exitStatus: unknownExitCode, exitedAt: c.clock.now() }, container);
+  await handleContainerExit(c, { containerId: id, id, pid: 0, exitStatus: unknownExitCode, exitedAt: c.clock.now() }, container);
 }

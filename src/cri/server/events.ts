@@ -13,6 +13,8 @@ import { oomExitReason, unknownExitCode } from "../helpers/constants.ts";
 import type { Container } from "../store/container-store.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState } from "../store/sandbox-status.ts";
+import { ContainerEventType } from "../api/v1.ts";
+import { sendContainerEvent } from "./container-events.ts";
 import { updateImage } from "./image-update.ts";
 import type { CriService } from "./service.ts";
 
@@ -104,7 +106,7 @@ export class EventMonitor {
   startSandboxExitMonitor(id: string, pid: number, exit: Promise<ExitStatus>): Promise<void> {
     return this.monitorExit(id, pid, exit, async (e) => {
       const sandbox = this.findOrUndefined(() => this.c.sandboxStore.get(e.id), `failed to get sandbox ${e.id}`);
-      if (sandbox) await handleSandboxExit(e, sandbox);
+      if (sandbox) await handleSandboxExit(this.c, e, sandbox);
     });
   }
 
@@ -115,7 +117,7 @@ export class EventMonitor {
   startContainerExitMonitor(id: string, pid: number, exit: Promise<ExitStatus>): Promise<void> {
     return this.monitorExit(id, pid, exit, async (e) => {
       const container = this.findOrUndefined(() => this.c.containerStore.get(e.id), `failed to get container ${e.id}`);
-      if (container) await handleContainerExit(e, container);
+      if (container) await handleContainerExit(this.c, e, container);
     });
   }
 
@@ -162,7 +164,7 @@ export class EventMonitor {
         const container = this.findOrUndefined(() => this.c.containerStore.get(e.id), "can't find container for TaskExit event");
         if (container) {
           try {
-            await handleContainerExit(e, container);
+            await handleContainerExit(this.c, e, container);
           } catch (err) {
             throw wrap(err, "failed to handle container TaskExit event");
           }
@@ -171,7 +173,7 @@ export class EventMonitor {
         const sandbox = this.findOrUndefined(() => this.c.sandboxStore.get(e.id), "can't find sandbox for TaskExit event");
         if (sandbox) {
           try {
-            await handleSandboxExit(e, sandbox);
+            await handleSandboxExit(this.c, e, sandbox);
           } catch (err) {
             throw wrap(err, "failed to handle sandbox TaskExit event");
           }
@@ -273,9 +275,9 @@ function eventKey(event: MonitorEvent): string {
 
 /**
  * handleContainerExit: deletes the task (killing what is left), records the exit unless one is
- * recorded already, clears the unknown state and closes the stop signal.
+ * recorded already, clears the unknown state, closes the stop signal and sends the stopped event.
  */
-export async function handleContainerExit(e: TaskExitEvent, container: Container): Promise<void> {
+export async function handleContainerExit(c: CriService, e: TaskExitEvent, container: Container): Promise<void> {
   let task;
   try {
     task = await container.container.task();
@@ -307,10 +309,14 @@ export async function handleContainerExit(e: TaskExitEvent, container: Container
     throw wrap(err, "failed to update container state");
   }
   container.stopCh.stop();
+  await sendContainerEvent(c, container.id, container.metadata.sandboxId, ContainerEventType.CONTAINER_STOPPED_EVENT);
 }
 
-/** handleSandboxExit: deletes the pause task, marks the sandbox NOTREADY, closes its stop signal. */
-export async function handleSandboxExit(_e: TaskExitEvent, sandbox: Sandbox): Promise<void> {
+/**
+ * handleSandboxExit: deletes the pause task, marks the sandbox NOTREADY, closes its stop signal and
+ * sends the stopped event.
+ */
+export async function handleSandboxExit(c: CriService, _e: TaskExitEvent, sandbox: Sandbox): Promise<void> {
   let task;
   try {
     task = await sandbox.container?.task();
@@ -326,4 +332,5 @@ export async function handleSandboxExit(_e: TaskExitEvent, sandbox: Sandbox): Pr
   }
   sandbox.status.update((status) => ({ ...status, state: SandboxState.NotReady, pid: 0 }));
   sandbox.stopCh.stop();
+  await sendContainerEvent(c, sandbox.id, sandbox.id, ContainerEventType.CONTAINER_STOPPED_EVENT);
 }

@@ -33,7 +33,7 @@ describe("ListImages", () => {
   });
 
   test("the node's own images are listed from the start, imported ones without repo digests", async () => {
-    fake = await createFakeCri({ seed: 1, images: ["busybox:1.36"] });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, images: ["busybox:1.36"] });
     const images = (await fake.image.listImages({})).images;
     expect(images.map((i) => [i.repoTags, i.repoDigests]).sort()).toEqual([
       [["docker.io/library/busybox:1.36"], []],

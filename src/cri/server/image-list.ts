@@ -7,5 +7,5 @@ import { toCriImage } from "./image-status.ts";
 import type { CriService } from "./service.ts";
 
 export async function listImages(c: CriService, _r: ListImagesRequest, _call: CallContext): Promise<ListImagesResponse> {
-  return { images: c.imageStore.list().map(toCriImage) };
+  return { images: c.imageStore.list().map((image) => toCriImage(c, image)) };
 }

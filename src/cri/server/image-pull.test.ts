@@ -169,7 +169,7 @@ describe("PullImage failures, as containerd 1.6.20 answers them", () => {
   ];
   for (const [image, reason] of malformed) {
     test(`${JSON.stringify(image)}: Unknown, failed to parse image reference, nothing pulled`, async () => {
-      fake = await createFakeCri({ seed: 1 });
+      fake = await createFakeCri({ containerd: "1.6", seed: 1 });
       const before = await records(fake);
       const err = await rejection(fake.image.pullImage({ image: { image } }));
       expect([err.code, err.message]).toEqual([Code.Unknown, `failed to parse image reference ${JSON.stringify(image)}: ${reason}`]);
@@ -201,7 +201,7 @@ describe("PullImage failures, as containerd 1.6.20 answers them", () => {
   });
 
   test("pull anything cannot make up a digest: an unknown digest reference is NotFound there too", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const ref = `docker.io/library/busybox@sha256:${"0".repeat(64)}`;
     const err = await rejection(fake.image.pullImage({ image: { image: ref } }));
     expect([err.code, err.message]).toEqual([Code.NotFound, `failed to pull and unpack image "${ref}": failed to resolve reference "${ref}": ${ref}: not found`]);
@@ -264,8 +264,8 @@ describe("PullImage failures, as containerd 1.6.20 answers them", () => {
 
 describe("pull anything (the default) and strict images", () => {
   test("a name nobody has is made up: deterministic from the name, different names different images", async () => {
-    fake = await createFakeCri({ seed: 1 });
-    const other = await createFakeCri({ seed: 2 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
+    const other = await createFakeCri({ containerd: "1.6", seed: 2 });
     try {
       const first = await fake.image.pullImage({ image: { image: "busybox:1.36" } });
       expect(await other.image.pullImage({ image: { image: "docker.io/library/busybox:1.36" } })).toEqual(first);
@@ -282,7 +282,7 @@ describe("pull anything (the default) and strict images", () => {
   });
 
   test("strict: the same name fails as an unknown image does", async () => {
-    fake = await createFakeCri({ seed: 1, strictImages: true });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, strictImages: true });
     const err = await rejection(fake.image.pullImage({ image: { image: "busybox:1.36" } }));
     expect([err.code, err.message]).toEqual([
       Code.NotFound,
@@ -292,7 +292,7 @@ describe("pull anything (the default) and strict images", () => {
 
   test("an image the node was given is what a pull of its name brings, with a repo digest now", async () => {
     const app = { name: "example.com/team/app:1", config: { user: "1000", entrypoint: ["/app"] }, layers: [{ "/app": "binary" }] };
-    fake = await createFakeCri({ seed: 1, images: [app] });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [app] });
     const [before] = (await fake.image.listImages({})).images.filter((i) => i.repoTags.includes(app.name));
     expect(await fake.image.pullImage({ image: { image: app.name } })).toEqual({ imageRef: before!.id });
     const after = (await fake.image.imageStatus({ image: { image: app.name } })).image!;
@@ -300,13 +300,13 @@ describe("pull anything (the default) and strict images", () => {
   });
 
   test("strict: an image the node was given but no registry has cannot be pulled, as after `ctr import`", async () => {
-    fake = await createFakeCri({ seed: 1, strictImages: true, images: ["example.com/team/app:1"] });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, strictImages: true, images: ["example.com/team/app:1"] });
     const err = await rejection(fake.image.pullImage({ image: { image: "example.com/team/app:1" } }));
     expect(err.code).toBe(Code.NotFound);
   });
 
   test("strict: the sandbox image is always pullable, the same image the node started with", async () => {
-    fake = await createFakeCri({ seed: 1, strictImages: true });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, strictImages: true });
     const sandbox = fake.config.sandboxImage;
     const { image } = await fake.image.imageStatus({ image: { image: sandbox } });
     expect(await fake.image.pullImage({ image: { image: sandbox } })).toEqual({ imageRef: image!.id });
@@ -317,7 +317,7 @@ describe("pull anything (the default) and strict images", () => {
   });
 
   test("a registry that has the name wins over making one up", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const pushed = registryOf(fake.containerd).pushImage({ name: "busybox:1.36", config: { user: "nobody" }, layers: [{ "/bin/sh": "x" }] });
     await fake.image.pullImage({ image: { image: "busybox:1.36" } });
     const { image } = await fake.image.imageStatus({ image: { image: "busybox:1.36" } });

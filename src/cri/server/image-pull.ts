@@ -23,13 +23,13 @@ import { isAlreadyExists, isNotFound } from "../../../fake-containerd/index.ts";
 import { registryOf, type FakeRegistry } from "../../../fake-containerd/registry.ts";
 import type { PullImageRequest, PullImageResponse } from "../api/v1.ts";
 import { wrap } from "../../go/errors.ts";
-import { domain, isCanonical, parseDockerRef, path, referenceString, type Named } from "../../go/reference.ts";
+import { domain, isCanonical, parseDockerRef, path, referenceString, RemoteNameUppercaseError, type Named } from "../../go/reference.ts";
 import { quote } from "../../go/strconv.ts";
 import { catalogueImage, isSameImageName, synthesizeImage } from "../images/synthesize.ts";
 import { imageLabelKey, imageLabelValue } from "../helpers/constants.ts";
 import { getRepoDigestAndTag } from "../helpers/images.ts";
 import type { CallContext } from "../service-types.ts";
-import { createImageReference, updateImageStore } from "./image-update.ts";
+import { createImageReference, pinnedImageLabelKey, pinnedImageLabelValue, updateImageStore } from "./image-update.ts";
 import type { CriService } from "./service.ts";
 
 export async function pullImage(c: CriService, r: PullImageRequest, _call: CallContext): Promise<PullImageResponse> {
@@ -38,7 +38,8 @@ export async function pullImage(c: CriService, r: PullImageRequest, _call: CallC
   try {
     namedRef = parseDockerRef(imageRef);
   } catch (err) {
-    throw wrap(err, `failed to parse image reference ${quote(imageRef)}`);
+    const reworded = err instanceof RemoteNameUppercaseError ? new Error(c.profile.remoteNameUppercaseText(err.remoteName)) : err;
+    throw wrap(reworded, `failed to parse image reference ${quote(imageRef)}`);
   }
   const ref = referenceString(namedRef);
   let target: Descriptor;
@@ -78,7 +79,7 @@ async function pull(c: CriService, ref: string, named: Named): Promise<Descripto
   try {
     target = await resolve(c, registry, ref, named);
   } catch (err) {
-    throw wrap(err, `failed to resolve reference ${quote(ref)}`);
+    throw wrap(err, c.profile.pullResolveContext(ref));
   }
   const lease: PullLease = { content: new Set(), chainIds: new Set() };
   const held = leases.get(c) ?? new Set<PullLease>();
@@ -216,9 +217,14 @@ function appendSource(existing: string, repository: string): string {
   return [...repositories].filter((r) => r !== "").sort().join(",");
 }
 
-/** createNewImage: create the record, or replace the one of that name (target and labels). */
+/**
+ * createNewImage: create the record, or replace the one of that name (target and labels); 2.x labels
+ * a pinned image's name pinned (getLabels).
+ */
 async function createNewImage(c: CriService, name: string, target: Descriptor): Promise<void> {
-  const record = { name, target, labels: { [imageLabelKey]: imageLabelValue } };
+  const labels: Record<string, string> = { [imageLabelKey]: imageLabelValue };
+  if (c.profile.pinsSandboxImage && name === c.config.sandboxImage) labels[pinnedImageLabelKey] = pinnedImageLabelValue;
+  const record = { name, target, labels };
   for (;;) {
     try {
       await c.client.images.create(record);

@@ -165,7 +165,7 @@ describe("images in use", () => {
   });
 
   test("the sandbox image can be removed like any image", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const sandbox = fake.config.sandboxImage;
     expect(await fake.image.removeImage({ image: { image: sandbox } })).toEqual({});
     expect(await fake.image.listImages({})).toEqual({ images: [] });

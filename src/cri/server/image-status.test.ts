@@ -86,7 +86,7 @@ describe("ImageStatus of what is not there is an empty answer, not an error", ()
 
 describe("ID prefixes resolve through the image store's digest set", () => {
   test("a prefix two image IDs share: Unknown, can not resolve locally, ambiguous digest string", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const ids = [(await fake.image.listImages({})).images[0]!.id];
     for (let i = 0; !ids.slice(1).some((id) => id[7] === ids[0]![7]); i++) {
       ids.push((await fake.image.pullImage({ image: { image: `example.com/app:${i}` } })).imageRef);
@@ -116,7 +116,7 @@ describe("the image's user", () => {
   ];
   for (const [user, expected] of cases) {
     test(`User ${JSON.stringify(user)}`, async () => {
-      fake = await createFakeCri({ seed: 1, images: [{ name: "example.com/user:1", config: { user }, layers: [{ "/bin/sh": "sh" }] }] });
+      fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [{ name: "example.com/user:1", config: { user }, layers: [{ "/bin/sh": "sh" }] }] });
       const { image } = await fake.image.imageStatus({ image: { image: "example.com/user:1" } });
       expect({ uid: image?.uid, username: image?.username }).toEqual(expected);
     });
@@ -146,7 +146,7 @@ describe("verbose info", () => {
   });
 
   test("Go's decoding and encoding: keys matched case-insensitively, unknown fields dropped, empty ones omitted, maps sorted, times re-formatted", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const id = pushRawConfig(
       fake,
       "example.com/raw:1",
@@ -183,7 +183,7 @@ describe("verbose info", () => {
   });
 
   test("a config without rootfs diff IDs or config encodes them as Go's zero values", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const id = pushRawConfig(fake, "example.com/bare:1", '{"architecture":"amd64","os":"linux","rootfs":{"type":"layers"}}');
     await fake.image.pullImage({ image: { image: "example.com/bare:1" } });
     const status = await fake.image.imageStatus({ image: { image: id }, verbose: true });

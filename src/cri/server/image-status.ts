@@ -24,11 +24,11 @@ export async function imageStatus(c: CriService, r: ImageStatusRequest, _call: C
     if (isNotFound(err)) return { image: undefined, info: {} };
     throw wrap(err, `can not resolve ${quote(ref)} locally`);
   }
-  return { image: toCriImage(image), info: r.verbose ? { info: verboseInfo(image) } : {} };
+  return { image: toCriImage(c, image), info: r.verbose ? { info: verboseInfo(image) } : {} };
 }
 
-/** toCRIImage: the CRI's view of a stored image (1.6.20 sets neither spec nor pinned). */
-export function toCriImage(image: CriImage): Image {
+/** toCRIImage: the CRI's view of a stored image (no spec; pinned as the store has it, never in 1.6.20). */
+export function toCriImage(c: CriService, image: CriImage): Image {
   const { tags, digests } = parseImageReferences(image.references);
   const config = goFields(goFields(image.imageSpec as unknown as ParsedJson, imageFields).config, imageConfigFields);
   const user = getUserFromImage(stringOf(config.User));
@@ -40,7 +40,7 @@ export function toCriImage(image: CriImage): Image {
     uid: user.uid === undefined ? undefined : { value: user.uid },
     username: user.name,
     spec: undefined,
-    pinned: false,
+    pinned: c.imageStore.isPinned(image),
   };
 }
 

@@ -12,6 +12,10 @@ import { parseGoJson } from "../../go/json.ts";
 import type { CriImage, OciImageConfig } from "../store/image-store.ts";
 import type { CriService } from "./service.ts";
 
+/** containerd 2.x's label on the record of a pinned image's name (labels.PinnedImageLabelKey). */
+export const pinnedImageLabelKey = "io.cri-containerd.pinned";
+export const pinnedImageLabelValue = "pinned";
+
 const decoder = new TextDecoder();
 
 /**
@@ -70,22 +74,21 @@ async function getImage(c: CriService, name: string): Promise<CriImage> {
 
 /** imagestore.Store.Update: the CRI image store takes what containerd now has under `ref`. */
 export async function updateImageStore(c: CriService, ref: string): Promise<void> {
-  let exists = true;
+  let record;
   try {
-    await c.client.images.get(ref);
+    record = await c.client.images.get(ref);
   } catch (err) {
     if (!isNotFound(err)) throw wrap(err, "get image from containerd");
-    exists = false;
   }
   let image: CriImage | undefined;
-  if (exists) {
+  if (record) {
     try {
       image = await getImage(c, ref);
     } catch (err) {
       throw wrap(err, "get image info from containerd");
     }
   }
-  c.imageStore.update(ref, image);
+  c.imageStore.update(ref, image, record?.labels[pinnedImageLabelKey] === pinnedImageLabelValue);
 }
 
 /**

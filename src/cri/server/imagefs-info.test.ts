@@ -45,7 +45,7 @@ async function syncerStart(f: FakeCri): Promise<bigint> {
 
 describe("ImageFsInfo", () => {
   test("the sandbox image's snapshot at start, stamped with the syncer's first pass", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const started = readClock(fake.clock);
     const usage = await snapshotterUsage(fake);
     expect(usage.size).toBeGreaterThan(0n);
@@ -112,7 +112,7 @@ describe("ImageFsInfo", () => {
   });
 
   test("v1alpha2 answers the same", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const v1 = await fake.image.imageFsInfo({});
     expect(await fake.v1alpha2.image.imageFsInfo({})).toEqual({ imageFilesystems: v1.imageFilesystems });
   });

@@ -4,8 +4,9 @@
 // the same status as a CriError, so both paths report identical codes and texts.
 
 import * as v1 from "../api/v1.ts";
+import * as alpha from "../api/v1alpha2.ts";
 import { v1alpha2Image, v1alpha2Runtime } from "../api-convert.ts";
-import { CriError, statusOf } from "../errors.ts";
+import { Code, CriError, statusOf } from "../errors.ts";
 import type { CallContext, RequestOf, ResponseOf } from "../service-types.ts";
 import * as rpcs from "./rpcs.ts";
 import { alphaVersion } from "./version.ts";
@@ -73,24 +74,61 @@ function stream(c: CriService, rpc: AnyStream) {
   };
 }
 
-function instrumentAll(c: CriService, methods: Record<string, { responseStream: boolean }>): Record<string, unknown> {
+/**
+ * The instrumented RPCs of one service as the profile has them: implemented ones from the table,
+ * registered-but-unimplemented ones failing with `method X not implemented`; those the version does
+ * not know are left out (service-types.ts answers them as an unknown method).
+ */
+function instrumentAll(c: CriService, methods: Record<string, { name: string; responseStream: boolean }>): Record<string, unknown> {
   const handlers: Record<string, unknown> = {};
   const rpcsByName = table as Record<string, AnyUnary | AnyStream | undefined>;
   for (const [key, method] of Object.entries(methods)) {
-    const rpc = rpcsByName[key];
+    const support = c.profile.rpcs[key] ?? "implemented";
+    if (support === "unknown") continue;
+    let rpc = rpcsByName[key];
+    if (support === "not implemented") {
+      const error = new CriError(Code.Unimplemented, `method ${method.name} not implemented`);
+      rpc = method.responseStream
+        ? async function* () {
+            throw error;
+          }
+        : () => Promise.reject(error);
+    }
     if (!rpc) continue;
     handlers[key] = method.responseStream ? stream(c, rpc as AnyStream) : unary(c, rpc as AnyUnary);
   }
   return handlers;
 }
 
+/** A service the version does not serve: every call is `unknown service <name>`, as grpc-go answers. */
+function unservedService(service: { fullName: string; methods: Record<string, { responseStream: boolean }> }): Record<string, unknown> {
+  const handlers: Record<string, unknown> = {};
+  for (const [key, method] of Object.entries(service.methods)) {
+    const error = (): CriError => new CriError(Code.Unimplemented, `unknown service ${service.fullName}`);
+    handlers[key] = method.responseStream
+      ? async function* () {
+          throw error();
+        }
+      : () => Promise.reject(error());
+  }
+  return handlers;
+}
+
 /**
  * The instrumented handlers of every RPC in the table: v1, and v1alpha2 answered by converting to
- * v1 and back, except Version, which containerd answers with its own alpha method.
+ * v1 and back, except Version, which containerd answers with its own alpha method; a version that
+ * no longer serves v1alpha2 answers every call to it as an unknown service.
  */
 export function buildServices(c: CriService): CriServiceHandlers {
   const runtime = instrumentAll(c, v1.RuntimeServiceDefinition.methods) as CriServiceHandlers["runtime"];
   const image = instrumentAll(c, v1.ImageServiceDefinition.methods) as CriServiceHandlers["image"];
+  if (!c.profile.servesV1alpha2) {
+    const v1alpha2 = {
+      runtime: unservedService(alpha.RuntimeServiceDefinition) as CriServiceHandlers["v1alpha2"]["runtime"],
+      image: unservedService(alpha.ImageServiceDefinition) as CriServiceHandlers["v1alpha2"]["image"],
+    };
+    return { runtime, image, v1alpha2 };
+  }
   const alphaRuntime: CriServiceHandlers["v1alpha2"]["runtime"] = {
     ...v1alpha2Runtime(runtime),
     version: unary(c, alphaVersion as AnyUnary) as CriServiceHandlers["v1alpha2"]["runtime"]["version"],

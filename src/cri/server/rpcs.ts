@@ -22,14 +22,24 @@ export { pullImage } from "./image-pull.ts";
 export { removeImage } from "./image-remove.ts";
 export { imageStatus } from "./image-status.ts";
 export { imageFsInfo } from "./imagefs-info.ts";
+export {
+  streamContainers,
+  streamContainerStats,
+  streamImages,
+  streamPodSandboxes,
+  streamPodSandboxMetrics,
+  streamPodSandboxStats,
+} from "./list-streams.ts";
 export { runtimeConfig } from "./runtime-config.ts";
 export { listPodSandbox } from "./sandbox-list.ts";
+export { listMetricDescriptors, listPodSandboxMetrics } from "./sandbox-metrics.ts";
 export { portForward } from "./sandbox-portforward.ts";
 export { removePodSandbox } from "./sandbox-remove.ts";
 export { runPodSandbox } from "./sandbox-run.ts";
 export { listPodSandboxStats, podSandboxStats } from "./sandbox-stats.ts";
 export { podSandboxStatus } from "./sandbox-status.ts";
 export { stopPodSandbox } from "./sandbox-stop.ts";
+export { updatePodSandboxResources } from "./sandbox-update-resources.ts";
 export { status } from "./status.ts";
 export { updateRuntimeConfig } from "./update-runtime-config.ts";
 export { version } from "./version.ts";

@@ -27,7 +27,7 @@ async function rejection(p: Promise<unknown>): Promise<CriError> {
 
 describe("Version", () => {
   test("answers containerd's names whatever the request says", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     for (const version of ["", "0.1.0", "v1", "nonsense"]) {
       expect(await fake.runtime.version({ version })).toEqual({
         version: "0.1.0",
@@ -39,7 +39,7 @@ describe("Version", () => {
   });
 
   test("the runtime version is configurable; v1alpha2 reports its own API version", async () => {
-    fake = await createFakeCri({ seed: 1, runtimeVersion: "v1.6.20" });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, runtimeVersion: "v1.6.20" });
     expect(await fake.v1alpha2.runtime.version({})).toEqual({
       version: "0.1.0",
       runtimeName: "containerd",
@@ -51,7 +51,7 @@ describe("Version", () => {
 
 describe("Status", () => {
   test("runtime and network ready, no info unless verbose", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     expect(await fake.runtime.status({})).toEqual({
       status: {
         conditions: [
@@ -66,7 +66,7 @@ describe("Status", () => {
   });
 
   test("a node without a CNI config reports containerd's NetworkPluginNotReady", async () => {
-    fake = await createFakeCri({ seed: 1, networkReady: false });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, networkReady: false });
     const response = await fake.runtime.status({ verbose: true });
     expect(response.status!.conditions[1]).toEqual({
       type: "NetworkReady",
@@ -88,7 +88,7 @@ describe("Status", () => {
   });
 
   test("verbose info: the config as containerd's JSON, the Go version, the CNI status", async () => {
-    fake = await createFakeCri({ seed: 1, config: { restrictOomScoreAdj: true } });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, config: { restrictOomScoreAdj: true } });
     const { info } = await fake.runtime.status({ verbose: true });
     expect(Object.keys(info).sort()).toEqual(["cniconfig", "config", "golang", "lastCNILoadStatus", "lastCNILoadStatus.default"]);
     expect(info.golang).toBe('"go1.19.8"');
@@ -106,13 +106,13 @@ describe("Status", () => {
 
 describe("UpdateRuntimeConfig", () => {
   test("nothing to do without a pod CIDR or without a template", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     expect(await fake.runtime.updateRuntimeConfig({})).toEqual({});
     expect(await fake.runtime.updateRuntimeConfig({ runtimeConfig: { networkConfig: { podCidr: "10.88.0.0/16" } } })).toEqual({});
   });
 
   test("a pod CIDR that does not parse fails with net.ParseCIDR's text (Unknown)", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const err = await rejection(fake.runtime.updateRuntimeConfig({ runtimeConfig: { networkConfig: { podCidr: "10.0.0.0/8, not a cidr" } } }));
     expect([err.code, err.message]).toEqual([Code.Unknown, "get routes: invalid CIDR address: not a cidr"]);
   });
@@ -120,7 +120,7 @@ describe("UpdateRuntimeConfig", () => {
   const template = `{"name":"k8s","ranges":[{{range $i, $r := .PodCIDRRanges}}{{if $i}}, {{end}}"{{$r}}"{{end}}],"subnet":"{{.PodCIDR}}","routes":[{{range $i, $route := .Routes}}{{if $i}},{{end}}{"dst":"{{$route}}"}{{end}}]}`;
 
   test("with a template and no network yet, renders the conflist into the conf dir and the network becomes ready", async () => {
-    fake = await createFakeCri({
+    fake = await createFakeCri({ containerd: "1.6", 
       seed: 1,
       networkReady: false,
       config: { cni: { networkPluginConfTemplate: "/etc/containerd/cni.tmpl" } },
@@ -135,7 +135,7 @@ describe("UpdateRuntimeConfig", () => {
   });
 
   test("a template that cannot be read fails with containerd's wrapping", async () => {
-    fake = await createFakeCri({ seed: 1, networkReady: false, config: { cni: { networkPluginConfTemplate: "/missing.tmpl" } } });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, networkReady: false, config: { cni: { networkPluginConfTemplate: "/missing.tmpl" } } });
     const err = await rejection(fake.runtime.updateRuntimeConfig({ runtimeConfig: { networkConfig: { podCidr: "10.1.0.0/16" } } }));
     expect(err.message).toBe('failed to parse cni config template "/missing.tmpl": open /missing.tmpl: no such file or directory');
     expect(err.code).toBe(Code.Unknown);
@@ -164,12 +164,12 @@ describe("UpdateRuntimeConfig", () => {
 
 describe("RuntimeConfig (as containerd 1.7+)", () => {
   test("cgroupfs from the default runc options", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     expect(await fake.runtime.runtimeConfig({})).toEqual({ linux: { cgroupDriver: CgroupDriver.CGROUPFS } });
   });
 
   test("systemd when the default runtime's runc options say SystemdCgroup", async () => {
-    fake = await createFakeCri({
+    fake = await createFakeCri({ containerd: "1.6", 
       seed: 1,
       config: `version = 2
 [plugins."io.containerd.grpc.v1.cri".containerd.runtimes.runc]
@@ -181,7 +181,7 @@ describe("RuntimeConfig (as containerd 1.7+)", () => {
   });
 
   test("the default runtime decides before the others", async () => {
-    fake = await createFakeCri({
+    fake = await createFakeCri({ containerd: "1.6", 
       seed: 1,
       config: {
         containerd: {
@@ -197,14 +197,14 @@ describe("RuntimeConfig (as containerd 1.7+)", () => {
   });
 
   test("v1alpha2 has no RuntimeConfig", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     expect("runtimeConfig" in fake.v1alpha2.runtime).toBe(false);
   });
 });
 
 describe("GetContainerEvents", () => {
   test("containerd 1.6.20 answers Unimplemented", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const stream = fake.runtime.getContainerEvents({});
     const err = await rejection(stream[Symbol.asyncIterator]().next());
     expect([err.code, err.message]).toEqual([Code.Unimplemented, "method GetContainerEvents not implemented"]);

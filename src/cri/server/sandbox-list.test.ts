@@ -13,7 +13,7 @@ afterEach(async () => {
 
 describe("ListPodSandbox", () => {
   test("filters as containerd does", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const a = (await fake.runtime.runPodSandbox({ config: podConfig("a", { labels: { app: "x", tier: "web" } }) })).podSandboxId;
     const b = (await fake.runtime.runPodSandbox({ config: podConfig("b", { labels: { app: "x" } }), runtimeHandler: "runc" })).podSandboxId;
     const c = (await fake.runtime.runPodSandbox({ config: podConfig("c", { annotations: { k: "v" } }) })).podSandboxId;
@@ -48,7 +48,7 @@ describe("ListPodSandbox", () => {
   });
 
   test("an ambiguous prefix matches nothing", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const ids: string[] = [];
     for (let i = 0; i < 17; i++) ids.push((await fake.runtime.runPodSandbox({ config: podConfig(`p${i}`) })).podSandboxId);
     const prefix = ids.map((id) => id[0]!).find((digit, i, digits) => digits.indexOf(digit) !== i)!;

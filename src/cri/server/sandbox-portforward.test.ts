@@ -12,7 +12,7 @@ afterEach(async () => {
 
 describe("PortForward", () => {
   test("a ready sandbox gets a one-time URL; a stopped one is refused; a removed one is not found", async () => {
-    fake = await createFakeCri({ seed: 1, streamBaseUrl: "http://127.0.0.1:10010" });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, streamBaseUrl: "http://127.0.0.1:10010" });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("fwd") });
     const first = (await fake.runtime.portForward({ podSandboxId, port: [80] })).url;
     const second = (await fake.runtime.portForward({ podSandboxId: podSandboxId.slice(0, 6), port: [0, 70000, -1] })).url;

@@ -16,7 +16,7 @@ const busybox = "docker.io/library/busybox:1.36";
 
 describe("RemovePodSandbox", () => {
   test("removes a ready sandbox with its running and created containers, and frees its name", async () => {
-    fake = await createFakeCri({ seed: 1, images: [busybox] });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [busybox] });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("pod") });
     const ids: string[] = [];
     for (const name of ["running", "created"]) {
@@ -40,7 +40,7 @@ describe("RemovePodSandbox", () => {
   });
 
   test("twice, and for IDs nobody has, is success", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("gone") });
     await fake.runtime.removePodSandbox({ podSandboxId });
     expect(await fake.runtime.removePodSandbox({ podSandboxId })).toEqual({});
@@ -49,7 +49,7 @@ describe("RemovePodSandbox", () => {
   });
 
   test("an ambiguous or empty prefix fails and removes nothing", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     // Seventeen IDs over sixteen hex digits: two share their first digit.
     const ids: string[] = [];
     for (let i = 0; i < 17; i++) ids.push((await fake.runtime.runPodSandbox({ config: podConfig(`p${i}`) })).podSandboxId);
@@ -66,7 +66,7 @@ describe("RemovePodSandbox", () => {
   });
 
   test("a pause container that cannot be deleted fails the removal, which a retry completes", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("stuck") });
     fake.containerd.faults.inject({ op: "containers.delete", nth: 1, error: { kind: "unknown", message: "boom" } });
     const err = await rejection(fake.runtime.removePodSandbox({ podSandboxId }));

@@ -12,6 +12,8 @@ import type { Sandbox } from "../store/sandbox-store.ts";
 import { removeContainer } from "./container-remove.ts";
 import { stopSandbox } from "./sandbox-stop.ts";
 import type { CriService } from "./service.ts";
+import { sendContainerEvent } from "./container-events.ts";
+import { ContainerEventType } from "../api/v1.ts";
 
 export async function removePodSandbox(c: CriService, r: RemovePodSandboxRequest, call: CallContext): Promise<RemovePodSandboxResponse> {
   let sandbox: Sandbox;
@@ -59,6 +61,12 @@ export async function removePodSandbox(c: CriService, r: RemovePodSandboxRequest
   } catch (err) {
     if (!isNotFound(err)) throw wrap(err, `failed to delete sandbox container ${quote(id)}`);
   }
+
+  if (c.profile.sandboxController) {
+    // The controller no longer knows the sandbox: its status falls back to the sandbox record's.
+    sandbox.status.update((status) => ({ ...status, createdAt: 0n }));
+  }
+  await sendContainerEvent(c, id, id, ContainerEventType.CONTAINER_DELETED_EVENT);
 
   // Calls that already hold the sandbox carry on; later ones no longer find it.
   c.sandboxStore.delete(id);

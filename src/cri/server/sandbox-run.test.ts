@@ -26,7 +26,7 @@ async function specOf(id: string) {
 
 describe("a sandbox that runs", () => {
   test("gets a ready status, the next pod address, its files and a pause container labelled as a sandbox", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({
       config: podConfig("web", { labels: { app: "web" }, dnsConfig: { servers: ["10.0.0.10", "10.0.0.11"], searches: ["svc"], options: ["ndots:5"] } }),
     });
@@ -65,14 +65,14 @@ describe("a sandbox that runs", () => {
   });
 
   test("without a hostname it takes the node's; restricted OOM scores stay at the daemon's", async () => {
-    fake = await createFakeCri({ seed: 1, config: { restrictOomScoreAdj: true } });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, config: { restrictOomScoreAdj: true } });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("anon", { hostname: "" }) });
     expect(text(fake.hostFs.readFile(`/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/${id}/hostname`))).toBe("fake-cri-node\n");
     expect((await specOf(id)).process?.oomScoreAdj).toBe(0);
   });
 
   test("a host-network pod gets no address, no network namespace and keeps the node's UTS namespace", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({
       config: podConfig("host", { hostname: "", linux: { securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } } }),
     });
@@ -84,7 +84,7 @@ describe("a sandbox that runs", () => {
   });
 
   test("the security context's user, supplemental groups, cgroup parent and sysctls reach the spec", async () => {
-    fake = await createFakeCri({ seed: 1, config: { enableUnprivilegedPorts: true } });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, config: { enableUnprivilegedPorts: true } });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({
       config: podConfig("sec", {
         linux: {
@@ -102,13 +102,13 @@ describe("a sandbox that runs", () => {
   });
 
   test("a systemd slice cgroup parent gives runc's slice:prefix:name form", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("slice", { linux: { cgroupParent: "kubepods-besteffort.slice" } }) });
     expect((await specOf(id)).linux?.cgroupsPath).toBe(`kubepods-besteffort.slice:cri-containerd:${id}`);
   });
 
   test("a Localhost seccomp profile is read from the node", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     fake.hostFs.mkdirAll("/profiles");
     fake.hostFs.writeFile("/profiles/p.json", '{"defaultAction":"SCMP_ACT_ERRNO","syscalls":[{"names":["read"],"action":"SCMP_ACT_ALLOW"}]}');
     const seccomp = { profileType: SecurityProfile_ProfileType.Localhost, localhostRef: "/profiles/p.json" };
@@ -124,7 +124,7 @@ describe("a sandbox that runs", () => {
   });
 
   test("RuntimeDefault seccomp gives the pause container containerd's default profile; privileged and unconfined sandboxes get none", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const runtimeDefault = { profileType: SecurityProfile_ProfileType.RuntimeDefault, localhostRef: "" };
     const run = async (name: string, securityContext: object) =>
       specOf((await fake.runtime.runPodSandbox({ config: podConfig(name, { linux: { securityContext } }) })).podSandboxId);
@@ -140,7 +140,7 @@ describe("a sandbox that runs", () => {
   });
 
   test("a sandbox image that is not there is pulled first", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     await fake.image.removeImage({ image: { image: "registry.k8s.io/pause:3.6" } });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("pulled") });
     expect((await fake.runtime.podSandboxStatus({ podSandboxId: id })).status?.state).toBe(PodSandboxState.SANDBOX_READY);
@@ -148,7 +148,7 @@ describe("a sandbox that runs", () => {
   });
 
   test("image labels too big for a containerd label are dropped, as containerd 1.6 drops them", async () => {
-    fake = await createFakeCri({
+    fake = await createFakeCri({ containerd: "1.6", 
       seed: 1,
       images: [
         {
@@ -164,13 +164,13 @@ describe("a sandbox that runs", () => {
   });
 
   test("works through v1alpha2", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.v1alpha2.runtime.runPodSandbox({ config: podConfig("alpha") });
     expect((await fake.v1alpha2.runtime.podSandboxStatus({ podSandboxId: id })).status?.metadata?.name).toBe("alpha");
   });
 
   test("a restarted plugin finds the sandbox ready and can stop it", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("kept") });
     await fake.restart();
     expect((await fake.runtime.podSandboxStatus({ podSandboxId: id })).status?.state).toBe(PodSandboxState.SANDBOX_READY);
@@ -182,7 +182,7 @@ describe("a sandbox that runs", () => {
   });
 
   test("a sandbox stopped before a restart still shows no address after it", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("stopped") });
     await fake.runtime.stopPodSandbox({ podSandboxId: id });
     await fake.restart();
@@ -199,14 +199,14 @@ describe("requests RunPodSandbox refuses, changing nothing", () => {
     ["no config", {}],
     ["a config without metadata", { config: { hostname: "x" } }],
   ])("%s: sandbox config must include metadata", async (_, request) => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const err = await rejection(fake.runtime.runPodSandbox(request));
     expect([err.code, err.message]).toEqual([Code.Unknown, "sandbox config must include metadata"]);
     expect(await sandboxFootprint(fake)).toEqual(emptyFootprint);
   });
 
   test("a second sandbox with the same metadata fails with the name reserved for the first", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("twin") });
     const before = await sandboxFootprint(fake);
     const err = await rejection(fake.runtime.runPodSandbox({ config: podConfig("twin") }));
@@ -240,7 +240,7 @@ describe("requests RunPodSandbox refuses, changing nothing", () => {
       'failed to get sandbox runtime: no runtime for "untrusted" is configured',
     ],
   ])("%s", async (_, runtimeHandler, extra, message) => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const err = await rejection(fake.runtime.runPodSandbox({ config: podConfig("h", extra), runtimeHandler }));
     expect([err.code, err.message]).toEqual([Code.Unknown, message]);
     expect(await sandboxFootprint(fake)).toEqual(emptyFootprint);
@@ -268,14 +268,14 @@ describe("requests RunPodSandbox refuses, changing nothing", () => {
       "failed to generate sanbdox container spec options: failed to generate seccomp spec opts: seccomp config invalid LocalhostRef must only be set if ProfileType is Localhost",
     ],
   ])("%s", async (_, extra, message) => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const err = await rejection(fake.runtime.runPodSandbox({ config: podConfig("bad", extra) }));
     expect([err.code, err.message]).toEqual([Code.Unknown, message]);
     expect(await sandboxFootprint(fake)).toEqual(emptyFootprint);
   });
 
   test("a sandbox image with neither entrypoint nor command", async () => {
-    fake = await createFakeCri({
+    fake = await createFakeCri({ containerd: "1.6", 
       seed: 1,
       images: [{ name: "registry.k8s.io/pause:3.6", config: { env: ["A=1"], labels: { k: "v" } }, layers: [] }],
     });
@@ -300,7 +300,7 @@ describe("a failure at any step undoes the earlier ones", () => {
     ["tasks.start", undefined, (id) => `failed to start sandbox container task "${id}": boom`],
   ];
   test.each(steps)("%s (call %s)", async (op, nth, message) => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const imageId = (await fake.image.imageStatus({ image: { image: "registry.k8s.io/pause:3.6" } })).image!.id;
     fake.containerd.faults.inject({ op, ...(nth ? { nth } : {}), error: { kind: "unknown", message: "boom" } });
     const err = await rejection(fake.runtime.runPodSandbox({ config: podConfig("doomed") }));
@@ -312,21 +312,21 @@ describe("a failure at any step undoes the earlier ones", () => {
   });
 
   test("a not-found error keeps its code", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     fake.containerd.faults.inject({ op: "tasks.create", error: { kind: "not found", message: "gone: not found" } });
     const err = await rejection(fake.runtime.runPodSandbox({ config: podConfig("nf") }));
     expect([err.code, err.message]).toEqual([Code.NotFound, "failed to create containerd task: gone: not found"]);
   });
 
   test("the same happens for a sandbox whose snapshot layers must be unpacked first", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     fake.containerd.faults.inject({ op: "snapshots.prepare", nth: 1, error: { kind: "not found", message: "parent snapshot does not exist: not found" } });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("unpacked") });
     expect((await fake.runtime.podSandboxStatus({ podSandboxId: id })).status?.state).toBe(PodSandboxState.SANDBOX_READY);
   });
 
   test("when a cleanup fails too, the sandbox stays in the unknown state with its name, as containerd keeps it", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     fake.containerd.faults.inject({ op: "tasks.start", error: { kind: "unknown", message: "boom" } });
     fake.containerd.faults.inject({ op: "tasks.delete", nth: 1, error: { kind: "unknown", message: "shim gone" } });
     const err = await rejection(fake.runtime.runPodSandbox({ config: podConfig("stuck") }));
@@ -350,7 +350,7 @@ function hexOrEmpty(message: string): string {
 
 describe("the pod network", () => {
   test("with no CNI config, setup fails and so does the teardown: the sandbox is kept until the network is back", async () => {
-    fake = await createFakeCri({ seed: 1, networkReady: false });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, networkReady: false });
     const err = await rejection(fake.runtime.runPodSandbox({ config: podConfig("nonet") }));
     const id = idIn(err.message);
     expect([err.code, err.message]).toEqual([Code.Unknown, `failed to setup network for sandbox "${id}": cni plugin not initialized`]);
@@ -367,7 +367,7 @@ describe("the pod network", () => {
   });
 
   test("addresses go round the range as host-local hands them out: a released one is not reused at once", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const a = (await fake.runtime.runPodSandbox({ config: podConfig("a") })).podSandboxId;
     await fake.runtime.stopPodSandbox({ podSandboxId: a });
     const b = (await fake.runtime.runPodSandbox({ config: podConfig("b") })).podSandboxId;
@@ -376,7 +376,7 @@ describe("the pod network", () => {
   });
 
   test("netns_mounts_under_state_dir puts the namespaces under the plugin's state dir", async () => {
-    fake = await createFakeCri({ seed: 1, config: { netnsMountsUnderStateDir: true } });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, config: { netnsMountsUnderStateDir: true } });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("st") });
     const path = (await specOf(id)).linux?.namespaces?.find((n) => n.type === "network")?.path;
     expect(path?.startsWith("/run/containerd/io.containerd.grpc.v1.cri/netns/cni-")).toBe(true);
@@ -388,7 +388,7 @@ describe("the pod network", () => {
 
 describe("a RunPodSandbox that outlives its client's deadline", () => {
   test("keeps its name until it is done, so the kubelet's retry is told the name is reserved", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const clock = fake.clock as VirtualClock;
     const gate = fake.containerd.gates.hold("tasks.create");
     const first = rejection(fake.runtime.runPodSandbox({ config: podConfig("slow") }, { timeoutMs: 4000 }));

@@ -24,7 +24,7 @@ import {
 } from "../api/v1.ts";
 import type { CriRuntime } from "../config.ts";
 import { buildLabels } from "../helpers/labels.ts";
-import { checkContext } from "./shared.ts";
+import { checkContext, nameReservationFailure } from "./shared.ts";
 import type { CallContext } from "../service-types.ts";
 import { sandboxMetadataAny } from "../store/metadata-codec.ts";
 import { Sandbox } from "../store/sandbox-store.ts";
@@ -44,6 +44,9 @@ import {
 } from "../oci/sandbox-run-spec.ts";
 import { seccompProfileFile } from "../oci/security-profiles.ts";
 import type { CriService } from "./service.ts";
+import { sendContainerEvent } from "./container-events.ts";
+import { checkNetnsWithinUserns } from "../oci/user-namespaces.ts";
+import { ContainerEventType } from "../api/v1.ts";
 
 /** The runtime handler an untrusted workload runs on (criconfig.RuntimeUntrusted). */
 const runtimeUntrusted = "untrusted";
@@ -108,15 +111,13 @@ export async function runPodSandbox(c: CriService, r: RunPodSandboxRequest, call
   if (!config || !metadata) throw new Error("sandbox config must include metadata");
   const name = makeSandboxName(metadata);
 
-  // What the cleanups need to know: the last error of a critical cleanup (network teardown,
-  // container or task delete). While it is set, the name stays reserved and the sandbox is kept.
-  const state: { cleanupErr: unknown } = { cleanupErr: undefined };
+  const state: SandboxRunState = { cleanupErr: undefined, inController: false };
   const cleanups: Cleanup[] = [];
 
   try {
     c.sandboxNameIndex.reserve(name, id);
   } catch (err) {
-    throw wrap(err, `failed to reserve sandbox name ${quote(name)}`);
+    throw nameReservationFailure(c, `failed to reserve sandbox name ${quote(name)}`, err);
   }
   cleanups.push(() => {
     if (state.cleanupErr === undefined) c.sandboxNameIndex.releaseByName(name);
@@ -126,8 +127,19 @@ export async function runPodSandbox(c: CriService, r: RunPodSandboxRequest, call
     return await createSandbox(c, r, call, id, name, config, state, cleanups);
   } catch (err) {
     for (const cleanup of cleanups.reverse()) await cleanup();
-    throw err;
+    // 2.x: what its sandbox controller (podsandbox) does fails as the controller's Start.
+    throw state.inController ? wrap(err, `failed to start sandbox ${quote(id)}`) : err;
   }
+}
+
+/**
+ * What the cleanups need to know: the last error of a critical cleanup (network teardown, container
+ * or task delete; while it is set, the name stays reserved and the sandbox is kept), and whether
+ * 2.x's sandbox controller is at work (profile.sandboxController).
+ */
+interface SandboxRunState {
+  cleanupErr: unknown;
+  inController: boolean;
 }
 
 async function createSandbox(
@@ -137,20 +149,42 @@ async function createSandbox(
   id: string,
   name: string,
   config: PodSandboxConfig,
-  state: { cleanupErr: unknown },
+  state: SandboxRunState,
   cleanups: Cleanup[],
 ): Promise<RunPodSandboxResponse> {
   const sandbox = new Sandbox(
     { id, name, config, netnsPath: "", ip: "", additionalIps: [], runtimeHandler: r.runtimeHandler, processLabel: "" },
     unknownSandboxStatus(),
   );
+  sandbox.recordCreatedAt = c.clock.now();
 
+  const controller = c.profile.sandboxController;
+  let runtime: CriRuntime | undefined;
+  if (controller) {
+    try {
+      runtime = getSandboxRuntime(c, config, r.runtimeHandler);
+    } catch (err) {
+      throw wrap(err, `unable to get OCI runtime for sandbox ${quote(id)}`);
+    }
+  }
+  const userns = config.linux?.securityContext?.namespaceOptions?.usernsOptions;
+  const hostNetwork = config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE;
+  if (c.profile.userNamespaces && userns?.mode === NamespaceMode.POD && !hostNetwork) {
+    // 2.x makes a pod's network namespace inside its user namespace, before the sandbox image.
+    try {
+      checkNetnsWithinUserns(userns);
+    } catch (err) {
+      throw wrap(err, `failed to create network namespace for sandbox ${quote(id)}`);
+    }
+  }
   let image;
   try {
     image = await ensureImageExists(c.imageStore, pullThroughService(c, call), c.config.sandboxImage, config);
   } catch (err) {
-    throw wrap(err, `failed to get sandbox image ${quote(c.config.sandboxImage)}`);
+    throw controller ? err : wrap(err, `failed to get sandbox image ${quote(c.config.sandboxImage)}`);
   }
+  // From here on 2.x is in its sandbox controller's Start (see runPodSandbox).
+  state.inController = controller;
   let imageName: string;
   try {
     checkContext(call);
@@ -159,9 +193,8 @@ async function createSandbox(
     throw wrap(err, `failed to get image from containerd ${quote(image.id)}`);
   }
 
-  let runtime: CriRuntime;
   try {
-    runtime = getSandboxRuntime(c, config, r.runtimeHandler);
+    runtime ??= getSandboxRuntime(c, config, r.runtimeHandler);
   } catch (err) {
     throw wrap(err, "failed to get sandbox runtime");
   }
@@ -169,7 +202,7 @@ async function createSandbox(
   const imageConfig = image.imageSpec.config;
   let spec: RuntimeSpec;
   try {
-    spec = sandboxContainerSpec(c, id, config, imageConfig, "", runtime.podAnnotations);
+    spec = sandboxContainerSpec(c, id, config, imageConfig, "", runtime.podAnnotations, imageName);
   } catch (err) {
     throw wrap(err, "failed to generate sandbox container spec");
   }
@@ -333,6 +366,8 @@ async function createSandbox(
   c.sandboxStore.add(sandbox);
   // Started once the sandbox is in the store, so the exit handler finds it.
   void c.eventMonitor.startSandboxExitMonitor(id, task.pid, exit);
+  await sendContainerEvent(c, id, id, ContainerEventType.CONTAINER_CREATED_EVENT);
+  await sendContainerEvent(c, id, id, ContainerEventType.CONTAINER_STARTED_EVENT);
   return { podSandboxId: id };
 }
 

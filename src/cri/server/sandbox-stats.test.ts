@@ -18,7 +18,7 @@ const withParent = (name: string, extra = {}) => podConfig(name, { linux: { cgro
 
 describe("PodSandboxStats", () => {
   test("sums the pod's tasks: CPU (with a rate from the second sample on), memory, processes, and its containers' stats", async () => {
-    fake = await createFakeCri({ seed: 1, images: [busybox] });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [busybox] });
     const clock = fake.clock as VirtualClock;
     fake.containerd.processes.onContainer({ image: busybox }, { usage: { cpuMillicores: 500, memoryBytes: 8 << 20 } });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("pod", { labels: { app: "x" }, linux: { cgroupParent: "/kubepods" } }) });
@@ -55,7 +55,7 @@ describe("PodSandboxStats", () => {
   });
 
   test("a host-network pod has no network figures", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     // No hostname: runc refuses one without the pod's own UTS namespace.
     const config = { ...withParent("host", { securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } }), hostname: "" };
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config });
@@ -63,7 +63,7 @@ describe("PodSandboxStats", () => {
   });
 
   test("errors: no cgroup parent, not ready, unknown", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const plain = (await fake.runtime.runPodSandbox({ config: podConfig("plain") })).podSandboxId;
     const stopped = (await fake.runtime.runPodSandbox({ config: withParent("stopped") })).podSandboxId;
     await fake.runtime.stopPodSandbox({ podSandboxId: stopped });
@@ -85,7 +85,7 @@ describe("PodSandboxStats", () => {
 
 describe("ListPodSandboxStats", () => {
   test("without a filter every sandbox counts, so a stopped one fails the call; a filter keeps only ready ones", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const one = (await fake.runtime.runPodSandbox({ config: withParent("one") })).podSandboxId;
     const two = (await fake.runtime.runPodSandbox({ config: podConfig("two", { labels: { app: "x" }, linux: { cgroupParent: "/kubepods" } }) })).podSandboxId;
     const ids = async (filter?: object) =>

@@ -5,7 +5,8 @@
 // counters are 0. Only a ready sandbox has stats.
 
 import type { Metric } from "../../../fake-containerd/index.ts";
-import { isNotFound } from "../../../fake-containerd/index.ts";
+import { isKind, isNotFound } from "../../../fake-containerd/index.ts";
+import { unavailable } from "../../../fake-containerd/errdefs.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { defaultIfName } from "../helpers/constants.ts";
@@ -32,6 +33,13 @@ export async function podSandboxStats(c: CriService, r: PodSandboxStatsRequest, 
   } catch (err) {
     throw wrap(err, `an error occurred when trying to find sandbox ${r.podSandboxId}`);
   }
+  if (c.profile.sandboxController) {
+    try {
+      return { stats: await controllerSandboxStats(c, sandbox, call) };
+    } catch (err) {
+      throw wrap(err, `failed to decode pod sandbox metrics ${r.podSandboxId}`);
+    }
+  }
   let metrics: Metric;
   try {
     metrics = await metricsForSandbox(c, sandbox);
@@ -51,6 +59,20 @@ export async function listPodSandboxStats(
   call: CallContext,
 ): Promise<ListPodSandboxStatsResponse> {
   const stats: PodSandboxStats[] = [];
+  if (c.profile.sandboxController) {
+    // 2.x: a pod that is not ready (or gone) is left out; the other failures are joined.
+    const failures: string[] = [];
+    for (const sandbox of sandboxesFor(c, r)) {
+      try {
+        stats.push(await controllerSandboxStats(c, sandbox, call));
+      } catch (err) {
+        if (isKind(err, "unavailable") || isNotFound(err)) continue;
+        failures.push(wrap(err, `failed to decode sandbox container metrics for sandbox ${quote(sandbox.id)}`).message);
+      }
+    }
+    if (failures.length > 0) throw new Error(failures.join("\n"));
+    return { stats };
+  }
   for (const sandbox of sandboxesFor(c, r)) {
     let metrics: Metric;
     try {
@@ -65,6 +87,31 @@ export async function listPodSandboxStats(
     }
   }
   return { stats };
+}
+
+/**
+ * 2.x's podSandboxStats: the ready check first (unavailable), then the sandbox controller's metrics
+ * of the pod cgroup, then the figures; the network part lists the pod's interfaces.
+ */
+async function controllerSandboxStats(c: CriService, sandbox: Sandbox, call: CallContext): Promise<PodSandboxStats> {
+  const id = sandbox.id;
+  if (sandbox.status.get().state !== SandboxState.Ready) {
+    throw unavailable(`failed to get pod sandbox stats since sandbox container ${quote(id)} is not in ready state`);
+  }
+  let metrics: Metric;
+  try {
+    if ((sandbox.metadata.config.linux?.cgroupParent ?? "") === "") throw new Error(`sandbox ${quote(id)} has no cgroup parent`);
+    metrics = await metricsForSandbox(c, sandbox);
+  } catch (err) {
+    throw wrap(err, `failed getting metrics for sandbox ${id}`);
+  }
+  const stats = await sandboxStats(c, sandbox, metrics, call);
+  const network = stats.linux?.network;
+  if (network) {
+    network.timestamp = metrics.timestamp;
+    network.interfaces = network.defaultInterface ? [{ ...network.defaultInterface }] : [];
+  }
+  return stats;
 }
 
 /**
@@ -148,7 +195,7 @@ async function sandboxStats(c: CriService, sandbox: Sandbox, metrics: Metric, ca
     throw new Error(`failed to get pod sandbox stats since sandbox container ${quote(meta.id)} is not in ready state`);
   }
   const timestamp = metrics.timestamp;
-  const cpu = cpuContainerStats(metrics, sandbox);
+  const cpu = cpuContainerStats(c, metrics, sandbox);
   const memory = memoryContainerStats(metrics);
 
   let processCount = 0n;

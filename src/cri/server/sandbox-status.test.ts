@@ -14,7 +14,7 @@ afterEach(async () => {
 
 describe("PodSandboxStatus", () => {
   test("echoes metadata, labels, annotations, namespace options and handler; the address only while the network is up", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const config = podConfig("web", {
       labels: { app: "web" },
       annotations: { note: "x" },
@@ -41,7 +41,7 @@ describe("PodSandboxStatus", () => {
   });
 
   test("verbose: containerd's SandboxInfo as JSON, before and after the stop", async () => {
-    fake = await createFakeCri({ seed: 1, config: { containerd: { runtimes: { runc: { type: "io.containerd.runc.v2", options: { Root: "/run/runc-k8s", SystemdCgroup: true } } } } } });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, config: { containerd: { runtimes: { runc: { type: "io.containerd.runc.v2", options: { Root: "/run/runc-k8s", SystemdCgroup: true } } } } } });
     const config = podConfig("verbose", {
       dnsConfig: { servers: ["1.1.1.1"] },
       portMappings: [{ protocol: Protocol.UDP, containerPort: 53, hostPort: 5353 }],
@@ -82,7 +82,7 @@ describe("PodSandboxStatus", () => {
   });
 
   test("verbose for a host-network pod: no CNI result, the namespace never counts as closed", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({
       config: podConfig("host", { hostname: "", linux: { securityContext: { namespaceOptions: { network: NamespaceMode.NODE } } } }),
     });
@@ -92,7 +92,7 @@ describe("PodSandboxStatus", () => {
   });
 
   test("a task whose status cannot be read fails verbose status with containerd's wrapping", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId: id } = await fake.runtime.runPodSandbox({ config: podConfig("mute") });
     fake.containerd.faults.inject({ op: "tasks.status", error: { kind: "unknown", message: "ttrpc: closed: unknown" } });
     const err = await rejection(fake.runtime.podSandboxStatus({ podSandboxId: id, verbose: true }));
@@ -107,7 +107,7 @@ describe("PodSandboxStatus", () => {
     ["an unknown ID", "f".repeat(64), Code.NotFound, "an error occurred when try to find sandbox: not found"],
     ["an empty ID", "", Code.Unknown, "an error occurred when try to find sandbox: Prefix can't be empty"],
   ])("%s", async (_, podSandboxId, code, message) => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const err = await rejection(fake.runtime.podSandboxStatus({ podSandboxId }));
     expect([err.code, err.message]).toEqual([code, message]);
     const alpha = await rejection(fake.v1alpha2.runtime.podSandboxStatus({ podSandboxId }));

@@ -33,7 +33,13 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
   }
   const { ip, additionalIps } = getIps(sandbox);
   const status = toCriSandboxStatus(sandbox.metadata, sandbox.status.get(), ip, additionalIps);
-  if (status.createdAt === 0n) {
+  if (c.profile.sandboxStatusNamespaceOptions === "as-given") {
+    status.linux = { namespaces: { options: sandbox.metadata.config.linux?.securityContext?.namespaceOptions } };
+  }
+  if (status.createdAt === 0n && c.profile.sandboxController && sandbox.recordCreatedAt !== 0n) {
+    // 2.x: the controller no longer knows it (removed); the sandbox record's time.
+    status.createdAt = sandbox.recordCreatedAt;
+  } else if (status.createdAt === 0n) {
     // The CRI does not allow a zero creation time.
     try {
       status.createdAt = (await sandbox.container!.info()).createdAt;
@@ -41,14 +47,73 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
       throw wrap(err, `failed to get CreatedAt for sandbox container in ${podSandboxStateName(status.state)} state`);
     }
   }
-  if (!r.verbose) return { status, info: {}, containersStatuses: [], timestamp: 0n };
-  let info: string;
+  const always = c.profile.sandboxStatusInfo === "always";
+  if (!r.verbose) {
+    return { status, info: always ? { info: goJson({ ...zeroSandboxInfo, ...updatedResourcesJson(sandbox) }) } : {}, containersStatuses: [], timestamp: 0n };
+  }
+  let info: Record<string, GoJsonValue | undefined>;
   try {
     info = await sandboxInfo(sandbox);
   } catch (err) {
     throw wrap(err, "failed to get verbose sandbox container info");
   }
-  return { status, info: { info }, containersStatuses: [], timestamp: 0n };
+  if (always) {
+    // 2.x re-reads the controller's JSON into its SandboxInfo struct: runtimeHandler is not a field
+    // there, the metadata is, and runtimeOptions (any) comes back as a map.
+    const { runtimeOptions } = info;
+    info = {
+      ...info,
+      runtimeHandler: undefined,
+      runtimeOptions:
+        runtimeOptions && typeof runtimeOptions === "object"
+          ? new Map(Object.entries(runtimeOptions).filter((entry): entry is [string, GoJsonValue] => entry[1] !== undefined))
+          : null,
+      sandboxMetadata: sandboxMetadataJson(sandbox.metadata),
+      ...updatedResourcesJson(sandbox),
+    };
+  }
+  return { status, info: { info: goJson(info) }, containersStatuses: [], timestamp: 0n };
+}
+
+/** SandboxInfo's overhead and resources (omitempty): what UpdatePodSandboxResources last set. */
+function updatedResourcesJson(sandbox: Sandbox): { overhead?: GoJsonValue; resources?: GoJsonValue } {
+  const updated = sandbox.updatedResources;
+  if (!updated) return {};
+  return { overhead: { linux: resourcesJson(updated.overhead) }, resources: { linux: resourcesJson(updated.resources) } };
+}
+
+/** containerd 2.x's SandboxInfo with Go's zero values: PodSandboxStatus' info without verbose. */
+const zeroSandboxInfo: { [field: string]: GoJsonValue } = {
+  pid: 0,
+  processStatus: "",
+  netNamespaceClosed: false,
+  image: "",
+  snapshotKey: "",
+  snapshotter: "",
+  runtimeType: "",
+  runtimeOptions: null,
+  config: null,
+  runtimeSpec: null,
+  cniResult: null,
+  sandboxMetadata: null,
+};
+
+/** sandboxstore.Metadata as its MarshalJSON writes it: versioned, Go field names. */
+function sandboxMetadataJson(meta: SandboxMetadata): GoJsonValue {
+  return {
+    Version: "v1",
+    Metadata: {
+      ID: meta.id,
+      Name: meta.name,
+      Config: podSandboxConfigJson(meta.config),
+      NetNSPath: meta.netnsPath,
+      IP: meta.ip,
+      AdditionalIPs: meta.additionalIps.length > 0 ? meta.additionalIps : null,
+      RuntimeHandler: meta.runtimeHandler,
+      CNIResult: meta.cniResult ? cniResultJson(meta.cniResult) : null,
+      ProcessLabel: meta.processLabel,
+    },
+  };
 }
 
 function podSandboxStateName(state: PodSandboxState): string {
@@ -94,8 +159,8 @@ function toCriSandboxStatus(meta: SandboxMetadata, status: SandboxStatus, ip: st
   };
 }
 
-/** toCRISandboxInfo: the JSON of containerd's SandboxInfo. */
-async function sandboxInfo(sandbox: Sandbox): Promise<string> {
+/** toCRISandboxInfo: containerd's SandboxInfo, to be written as JSON. */
+async function sandboxInfo(sandbox: Sandbox): Promise<Record<string, GoJsonValue | undefined>> {
   const container = sandbox.container!;
   let task;
   try {
@@ -137,7 +202,7 @@ async function sandboxInfo(sandbox: Sandbox): Promise<string> {
   }
 
   const meta = sandbox.metadata;
-  return goJson({
+  return {
     pid: sandbox.status.get().pid,
     processStatus,
     netNamespaceClosed,
@@ -150,7 +215,7 @@ async function sandboxInfo(sandbox: Sandbox): Promise<string> {
     config: podSandboxConfigJson(meta.config),
     runtimeSpec: new GoJsonText(specJson(spec)),
     cniResult: meta.cniResult ? cniResultJson(meta.cniResult) : null,
-  });
+  };
 }
 
 /** A runtime options message as encoding/json writes the generated Go struct (proto names, omitempty). */

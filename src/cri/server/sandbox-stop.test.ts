@@ -28,7 +28,7 @@ async function container(podSandboxId: string, name: string, command: string[]) 
 
 describe("StopPodSandbox", () => {
   test("kills the running containers (137), leaves created ones created, then stops the pause task", async () => {
-    fake = await createFakeCri({ seed: 1, images: [busybox] });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [busybox] });
     fake.containerd.processes.onContainer({ args: ["trap-term"] }, { ignoreSigterm: true });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("pod") });
     const running = await container(podSandboxId, "running", ["trap-term"]);
@@ -46,7 +46,7 @@ describe("StopPodSandbox", () => {
   });
 
   test("twice is fine, and by a unique prefix", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("twice") });
     await fake.runtime.stopPodSandbox({ podSandboxId: podSandboxId.slice(0, 8) });
     expect(await fake.runtime.stopPodSandbox({ podSandboxId })).toEqual({});
@@ -54,7 +54,7 @@ describe("StopPodSandbox", () => {
   });
 
   test("a pause task that died on its own is noticed, and the stop still tears the network down", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("died") });
     fake.containerd.faults.crashTask({ namespace: "k8s.io", containerId: podSandboxId, exitStatus: 137 });
     await waitFor(async () => (await fake.runtime.podSandboxStatus({ podSandboxId })).status?.state === PodSandboxState.SANDBOX_NOTREADY);
@@ -68,13 +68,13 @@ describe("StopPodSandbox", () => {
     ["an unknown ID", "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef", Code.NotFound, "not found"],
     ["an unknown prefix", "0123", Code.NotFound, "not found"],
   ])("%s is NotFound", async (_, id, code, cause) => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const err = await rejection(fake.runtime.stopPodSandbox({ podSandboxId: id }));
     expect([err.code, err.message]).toEqual([code, `an error occurred when try to find sandbox "${id}": ${cause}`]);
   });
 
   test("teardown finds a reservation by reading the IPAM directory only when someone else changed it", async () => {
-    fake = await createFakeCri({ seed: 1, images: [busybox] });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [busybox] });
     const dataDir = ipamDataDir(fake.service);
     const ids: string[] = [];
     for (const name of ["a", "b", "c", "d"]) ids.push((await fake.runtime.runPodSandbox({ config: podConfig(name) })).podSandboxId);
@@ -104,13 +104,13 @@ describe("StopPodSandbox", () => {
   });
 
   test("an empty ID", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const err = await rejection(fake.runtime.stopPodSandbox({ podSandboxId: "" }));
     expect([err.code, err.message]).toEqual([Code.Unknown, 'an error occurred when try to find sandbox "": Prefix can\'t be empty']);
   });
 
   test("a pause task that cannot be killed fails the stop with the sandbox's state", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("stubborn") });
     fake.containerd.faults.inject({ op: "tasks.kill", error: { kind: "unknown", message: "boom" } });
     const err = await rejection(fake.runtime.stopPodSandbox({ podSandboxId }));
@@ -122,7 +122,7 @@ describe("StopPodSandbox", () => {
   });
 
   test("waiting for the pause task ends with the client's deadline; the stop completes later", async () => {
-    fake = await createFakeCri({ seed: 1 });
+    fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const clock = fake.clock as VirtualClock;
     const { podSandboxId } = await fake.runtime.runPodSandbox({ config: podConfig("slow") });
     const gate = fake.containerd.gates.hold("tasks.delete", podSandboxId);

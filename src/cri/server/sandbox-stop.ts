@@ -1,7 +1,7 @@
 // StopPodSandbox (containerd 1.6.20 sandbox_stop.go): every container of the sandbox is killed
 // first (no grace period), then the pause task, then the pod network is torn down and the network
 // namespace removed. Stopping a stopped sandbox does the network part again, which finds nothing
-// to do; an unknown ID is NotFound.
+// to do; an unknown ID is NotFound (1.6) or done (2.x).
 
 import { isNotFound, signals } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
@@ -22,6 +22,8 @@ export async function stopPodSandbox(c: CriService, r: StopPodSandboxRequest, ca
   try {
     sandbox = c.sandboxStore.get(r.podSandboxId);
   } catch (err) {
+    // 2.x: stopping what is already gone is done (the CRI calls StopPodSandbox idempotent).
+    if (isNotFound(err) && c.profile.stopUnknownSucceeds) return {};
     throw wrap(err, `an error occurred when try to find sandbox ${quote(r.podSandboxId)}`);
   }
   await stopSandbox(c, sandbox, call);
@@ -108,5 +110,5 @@ async function stopSandboxContainer(c: CriService, sandbox: Sandbox, call: CallC
 
 /** cleanupUnknownSandbox: the exit handling a sandbox whose task is gone never got. */
 async function cleanupUnknownSandbox(c: CriService, sandbox: Sandbox): Promise<void> {
-  await handleSandboxExit({ containerId: sandbox.id, id: sandbox.id, pid: 0, exitStatus: unknownExitCode, exitedAt: c.clock.now() }, sandbox);
+  await handleSandboxExit(c, { containerId: sandbox.id, id: sandbox.id, pid: 0, exitStatus: unknownExitCode, exitedAt: c.clock.now() }, sandbox);
 }

@@ -1,4 +1,4 @@
-// The CRI plugin's service object (containerd 1.6.20 pkg/cri/server/service.go): the config, the
+// The CRI plugin's service object (containerd 1.6.20 pkg/cri/server/service.go): the version profile, the config, the
 // stores and name indexes, the fake-containerd it drives (through the k8s.io namespace), the node's
 // files (its own in memory, and those requests name), clock and IDs. Every RPC function takes it as its first argument. createCriServices
 // assembles the RuntimeService and ImageService handler maps from the RPC table in rpcs.ts, each
@@ -21,18 +21,17 @@ import { ContainerStore } from "../store/container-store.ts";
 import { ImageStore } from "../store/image-store.ts";
 import { NameRegistrar } from "../store/name-registrar.ts";
 import { SandboxStore } from "../store/sandbox-store.ts";
+import { ContainerEventQueue } from "./container-events.ts";
 import { EventMonitor } from "./events.ts";
 import { buildServices } from "./instrumented.ts";
 import { CniNetwork } from "./network.ts";
 import { recover, type RecoveryProblem } from "./restart.ts";
 import { SnapshotStore } from "./snapshots.ts";
 import { StreamingRequests } from "./streaming-requests.ts";
+import { defaultContainerdVersion, profileOf, type ContainerdProfile, type ContainerdVersion } from "../versions/index.ts";
 
 /** The containerd namespace the CRI plugin keeps everything in (constants.K8sContainerdNamespace). */
 export const k8sNamespace = "k8s.io";
-
-/** What the reference runtime (Debian's containerd 1.6.20) reports as its version. */
-export const referenceRuntimeVersion = "1.6.20~ds1";
 
 /** What a CRI plugin is built from: its config, the fake containerd, the node's filesystem, and what createFakeCri passes on. */
 export interface CriServiceOptions {
@@ -50,7 +49,9 @@ export interface CriServiceOptions {
    * with its error. `fake-cri serve --state` journals the node's changes here.
    */
   commit?: () => Promise<void>;
-  /** Version's runtimeVersion (default referenceRuntimeVersion). */
+  /** The containerd version the plugin answers as (default defaultContainerdVersion). */
+  containerdVersion?: ContainerdVersion;
+  /** Version's runtimeVersion (default: the version profile's). */
   runtimeVersion?: string;
   /** Whether the node has a CNI network config installed (default true): Status' NetworkReady. */
   networkReady?: boolean;
@@ -62,6 +63,12 @@ export interface CriServiceOptions {
    * Default: the configured stream_server_address and stream_server_port.
    */
   streamBaseUrl?: string | (() => Promise<string>);
+  /**
+   * A host directory for ImageFsInfo and ContainerStats to name as the image filesystem, made by
+   * whoever passes it. Default: `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`,
+   * made at start in the node's in-memory files.
+   */
+  imageFsPath?: string;
 }
 
 /** The running CRI plugin: config, stores and name indexes over a fake containerd. Tests may look inside; its shape follows containerd's and may change. */
@@ -77,20 +84,26 @@ export class CriService {
   readonly commit: (() => Promise<void>) | undefined;
   readonly clock: Clock;
   readonly ids: IdGenerator;
+  /** What differs between the containerd versions, as the selected one does it. */
+  readonly profile: ContainerdProfile;
   readonly runtimeVersion: string;
   readonly strictImages: boolean;
   /** The streaming server's request cache: Exec, Attach and PortForward put requests there. */
   readonly streaming: StreamingRequests;
-  /** `<containerd root>/io.containerd.snapshotter.v1.<snapshotter>`, what ImageFsInfo reports. */
+  /** The image filesystem ImageFsInfo reports (see CriServiceOptions.imageFsPath). */
   readonly imageFsPath: string;
-  readonly sandboxStore: SandboxStore = new SandboxStore();
+  /** Whether imageFsPath lives in the in-memory files, made at start as containerd's snapshotter makes it. */
+  private readonly imageFsInMemory: boolean;
+  readonly sandboxStore: SandboxStore;
   readonly sandboxNameIndex: NameRegistrar = new NameRegistrar();
-  readonly containerStore: ContainerStore = new ContainerStore();
+  readonly containerStore: ContainerStore;
   readonly containerNameIndex: NameRegistrar = new NameRegistrar();
   readonly imageStore: ImageStore = new ImageStore();
   readonly snapshotStore: SnapshotStore;
   readonly network: CniNetwork;
   readonly eventMonitor: EventMonitor;
+  /** The container events GetContainerEvents streams (profile.containerEvents). */
+  readonly containerEvents: ContainerEventQueue = new ContainerEventQueue();
   /** What recovery could not load (containerd logs these and carries on). */
   readonly recoveryProblems: RecoveryProblem[] = [];
   /** Set once recovery is done; until then every RPC fails with "server is not initialized yet". */
@@ -105,11 +118,16 @@ export class CriService {
     this.commit = options.commit;
     this.clock = options.containerd.clock;
     this.ids = options.containerd.ids;
-    this.runtimeVersion = options.runtimeVersion ?? referenceRuntimeVersion;
+    this.profile = profileOf(options.containerdVersion ?? defaultContainerdVersion);
+    this.runtimeVersion = options.runtimeVersion ?? this.profile.runtimeVersion;
+    this.sandboxStore = new SandboxStore(this.profile.emptyIdPrefixText);
+    this.containerStore = new ContainerStore(this.profile.emptyIdPrefixText);
     this.strictImages = options.strictImages ?? false;
     const base = options.streamBaseUrl ?? `http://${this.config.streamServerAddress}:${this.config.streamServerPort}`;
     this.streaming = new StreamingRequests(this.clock, this.ids, typeof base === "string" ? () => Promise.resolve(base) : base);
-    this.imageFsPath = join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
+    this.imageFsInMemory = options.imageFsPath === undefined;
+    this.imageFsPath =
+      options.imageFsPath ?? join(this.config.containerdRootDir, `io.containerd.snapshotter.v1.${this.config.containerd.snapshotter}`);
     this.snapshotStore = new SnapshotStore(this);
     this.network = new CniNetwork(this.config, this.hostFs, options.networkReady ?? true);
     this.eventMonitor = new EventMonitor(this);
@@ -119,7 +137,7 @@ export class CriService {
   async start(): Promise<void> {
     // The snapshotter's root, which containerd makes when the plugin loads: ImageFsInfo names it and
     // a kubelet reads the filesystem's figures there (statfs), failing while it does not exist.
-    this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
+    if (this.imageFsInMemory) this.hostFs.mkdirAll(join(this.imageFsPath, "snapshots"), 0o700);
     this.eventMonitor.subscribe();
     try {
       await recover(this);

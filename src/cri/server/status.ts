@@ -3,16 +3,13 @@
 // JSON, the Go version, the CNI config and the last CNI load status (per network plugin and the
 // default's).
 
-import type { StatusRequest, StatusResponse } from "../api/v1.ts";
-import { criConfigJson } from "../config.ts";
+import type { RuntimeHandler, StatusRequest, StatusResponse } from "../api/v1.ts";
 import { goJsonString } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
 import type { CriService } from "./service.ts";
 
 /** The reason containerd gives when the network is not ready. */
 export const networkNotReadyReason = "NetworkPluginNotReady";
-/** The Go version the reference runtime was built with, reported under info.golang. */
-export const referenceGoVersion = "go1.19.8";
 /** containerd's name for the network plugin of the default conf dir. */
 const defaultNetworkPlugin = "default";
 
@@ -33,18 +30,28 @@ export async function status(c: CriService, request: StatusRequest, _call: CallC
       ],
     },
     info: {},
-    runtimeHandlers: [],
-    features: undefined,
+    runtimeHandlers: runtimeHandlers(c),
+    features: c.profile.runtimeFeatures && { ...c.profile.runtimeFeatures },
   };
   if (request.verbose) {
     const lastStatus = c.network.lastStatus();
     response.info = {
-      config: criConfigJson(c.config),
-      golang: goJsonString(referenceGoVersion),
+      config: c.profile.statusConfigJson(c.config),
+      golang: goJsonString(c.profile.goVersion),
       cniconfig: c.network.configJson(),
       [`lastCNILoadStatus.${defaultNetworkPlugin}`]: lastStatus,
       lastCNILoadStatus: lastStatus,
     };
   }
+  if (c.profile.deprecationWarningsCondition) {
+    response.status!.conditions.push({ type: "ContainerdHasNoDeprecationWarnings", status: true, reason: "", message: "" });
+  }
   return response;
+}
+
+/** The runtime handlers Status lists, by name: the default one ("") and each configured runtime. */
+function runtimeHandlers(c: CriService): RuntimeHandler[] {
+  const features = c.profile.runtimeHandlerFeatures;
+  if (!features) return [];
+  return ["", ...Object.keys(c.config.containerd.runtimes)].sort().map((name) => ({ name, features: { ...features } }));
 }

@@ -167,11 +167,16 @@ export interface ContainerSelector {
 const noContainers: ReadonlySet<Container> = new Set();
 
 export class ContainerStore {
-  private readonly byId = new IdIndexStore<Container>();
+  private readonly byId: IdIndexStore<Container>;
   private readonly bySandbox = new Map<string, Set<Container>>();
   /** label key -> value -> containers. */
   private readonly byLabel = new Map<string, Map<string, Set<Container>>>();
   private readonly byState = new Map<ContainerState, Set<Container>>();
+
+  /** `emptyPrefixText`: the error for an empty ID, as the containerd version words it. */
+  constructor(emptyPrefixText?: string) {
+    this.byId = new IdIndexStore<Container>(emptyPrefixText);
+  }
 
   /** Add: already exists when the ID is taken. */
   add(container: Container): void {

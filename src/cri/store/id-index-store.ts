@@ -2,11 +2,17 @@
 // any unique ID prefix (truncindex), with containerd's errors for unknown and ambiguous prefixes.
 
 import { alreadyExists, notFound } from "../../../fake-containerd/errdefs.ts";
-import { IdNotExistError, TruncIndex } from "../../go/truncindex.ts";
+import { EmptyPrefixError, IdNotExistError, TruncIndex } from "../../go/truncindex.ts";
 
 export class IdIndexStore<T extends { readonly id: string }> {
   private readonly records = new Map<string, T>();
   private readonly idIndex = new TruncIndex();
+  /** The text of the error for an empty ID: the index's, or the version's own (its profile's). */
+  private readonly emptyPrefixText: string;
+
+  constructor(emptyPrefixText = new EmptyPrefixError().message) {
+    this.emptyPrefixText = emptyPrefixText;
+  }
 
   /** Adds a record; already exists if its ID is taken. */
   add(record: T): void {
@@ -25,6 +31,7 @@ export class IdIndexStore<T extends { readonly id: string }> {
       id = this.idIndex.get(idOrPrefix);
     } catch (err) {
       if (err instanceof IdNotExistError) throw notFound();
+      if (err instanceof EmptyPrefixError) throw new Error(this.emptyPrefixText);
       throw err;
     }
     const record = this.records.get(id);

@@ -41,6 +41,8 @@ export class ImageStore {
   private readonly refCache = new Map<string, string>();
   private readonly images = new Map<string, CriImage>();
   private readonly digestSet = new DigestSet();
+  /** The references whose containerd record is pinned (2.x's pinned images: the sandbox image). */
+  private readonly pinnedReferences = new Set<string>();
 
   /**
    * A store seeded with images directly, without update()'s bookkeeping: every reference of every
@@ -58,9 +60,12 @@ export class ImageStore {
 
   /**
    * Records that `ref` now names `image` (or nothing, when undefined): the reference moves off any
-   * image it named before, and an image left without references is dropped.
+   * image it named before, and an image left without references is dropped. `pinned`: the
+   * reference's containerd record is pinned.
    */
-  update(ref: string, image: CriImage | undefined): void {
+  update(ref: string, image: CriImage | undefined, pinned = false): void {
+    if (image !== undefined && pinned) this.pinnedReferences.add(ref);
+    else this.pinnedReferences.delete(ref);
     const oldId = this.refCache.get(ref);
     if (image === undefined) {
       if (oldId !== undefined) {
@@ -101,6 +106,11 @@ export class ImageStore {
     const image = this.images.get(digest);
     if (!image) throw notFound();
     return copyImage(image);
+  }
+
+  /** Whether any reference of the image is pinned: the image then is (2.x's store.Pinned). */
+  isPinned(image: CriImage): boolean {
+    return image.references.some((ref) => this.pinnedReferences.has(ref));
   }
 
   list(): CriImage[] {

@@ -5,11 +5,14 @@
 
 import { quote } from "../../go/strconv.ts";
 
-/** Reserve's refusals, with registrar's texts. */
+/** Reserve's refusals, with registrar's texts. `reserved`: the name or key is held by another. */
 export class NameReservationError extends Error {
-  constructor(message: string) {
+  readonly reserved: boolean;
+
+  constructor(message: string, reserved = true) {
     super(message);
     this.name = "NameReservationError";
+    this.reserved = reserved;
   }
 }
 
@@ -22,7 +25,7 @@ export class NameRegistrar {
    * or a key holding another name, is refused.
    */
   reserve(name: string, key: string): void {
-    if (name === "" || key === "") throw new NameReservationError(`invalid name ${quote(name)} or key ${quote(key)}`);
+    if (name === "" || key === "") throw new NameReservationError(`invalid name ${quote(name)} or key ${quote(key)}`, false);
     const holder = this.nameToKey.get(name);
     if (holder !== undefined) {
       if (holder !== key) throw new NameReservationError(`name ${quote(name)} is reserved for ${quote(holder)}`);

@@ -2,7 +2,7 @@
 // also stored in the pause container's extension, which is how a restart finds it again), a status
 // kept in memory only, the pause container, the network namespace and the stop signal.
 
-import type { PodSandboxConfig } from "../api/v1.ts";
+import type { LinuxContainerResources, PodSandboxConfig } from "../api/v1.ts";
 import type { ContainerdContainer } from "./containerd-container.ts";
 import { IdIndexStore } from "./id-index-store.ts";
 import { SandboxState, type SandboxStatus } from "./sandbox-status.ts";
@@ -93,6 +93,13 @@ export class Sandbox {
   /** Closed once the sandbox has stopped (containerd's StopCh). */
   readonly stopCh: StopSignal = new StopSignal();
   stats: ContainerStats | undefined;
+  /**
+   * When 2.x's sandbox record was made (RunPodSandbox's start): what PodSandboxStatus reports once
+   * the sandbox controller no longer knows the sandbox. 0 where unknown (a recovered sandbox).
+   */
+  recordCreatedAt = 0n;
+  /** What UpdatePodSandboxResources last set (2.x's status.Overhead and status.Resources). */
+  updatedResources: { overhead: LinuxContainerResources | undefined; resources: LinuxContainerResources | undefined } | undefined;
 
   /** NewSandbox; a status that is not ready closes the stop signal. */
   constructor(metadata: SandboxMetadata, status: SandboxStatus, container?: ContainerdContainer) {
@@ -108,7 +115,12 @@ export class Sandbox {
 }
 
 export class SandboxStore {
-  private readonly byId = new IdIndexStore<Sandbox>();
+  private readonly byId: IdIndexStore<Sandbox>;
+
+  /** `emptyPrefixText`: the error for an empty ID, as the containerd version words it. */
+  constructor(emptyPrefixText?: string) {
+    this.byId = new IdIndexStore<Sandbox>(emptyPrefixText);
+  }
 
   /** Add: already exists when the ID is taken. */
   add(sandbox: Sandbox): void {

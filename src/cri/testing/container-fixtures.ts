@@ -9,8 +9,9 @@ import { createFakeCri, type FakeCri, type FakeCriOptions } from "../../harness/
 
 export const busybox = "docker.io/library/busybox:1.36";
 
+/** A seeded fake with busybox, answering as containerd 1.6.20 (the container tests pin its words). */
 export async function newFake(options: FakeCriOptions = {}): Promise<FakeCri> {
-  return createFakeCri({ seed: 1, images: [busybox], ...options });
+  return createFakeCri({ seed: 1, images: [busybox], containerd: "1.6", ...options });
 }
 
 export function podConfig(name = "pod", extra: DeepPartial<PodSandboxConfig> = {}): DeepPartial<PodSandboxConfig> {

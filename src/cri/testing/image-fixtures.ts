@@ -9,7 +9,7 @@ import { CriError } from "../errors.ts";
 import { createFakeCri, type FakeCri, type FakeCriOptions } from "../../harness/index.ts";
 
 /** The CRI part of scripts/reference/start.sh's config.toml. */
-export const referenceConfig = referenceConfigToml;
+export const referenceConfig = referenceConfigToml["1.6"];
 
 /** An OCI archive of golden/cri/images (pause-3.6.oci.tar, busybox-1.36.oci.tar). */
 export function goldenArchive(name: string): Uint8Array {
@@ -36,10 +36,11 @@ export const golden = {
 
 /**
  * A fake whose registry serves what the reference registry served (pause:3.6, busybox:1.36 and
- * busybox:stable), strict unless told otherwise, with no image present (the recorder's start).
+ * busybox:stable), strict unless told otherwise, with no image present (the recorder's start),
+ * answering as containerd 1.6.20 (the image tests pin its words).
  */
 export async function referenceRegistryFake(options: FakeCriOptions = {}): Promise<FakeCri> {
-  const fake = await createFakeCri({ seed: 1, config: referenceConfig, strictImages: true, ...options });
+  const fake = await createFakeCri({ seed: 1, config: referenceConfig, strictImages: true, containerd: "1.6", ...options });
   const registry = registryOf(fake.containerd);
   await registry.pushArchive(goldenArchive("pause-3.6.oci.tar"));
   await registry.pushArchive(goldenArchive("busybox-1.36.oci.tar"));

@@ -71,7 +71,7 @@ class Pair {
 
   static async create(): Promise<Pair> {
     // One streaming base for both, so that the two fakes hand out the same URLs.
-    const make = () => createFakeCri({ seed: 7, images: [busybox], streamBaseUrl: "http://127.0.0.1:10010" });
+    const make = () => createFakeCri({ containerd: "1.6", seed: 7, images: [busybox], streamBaseUrl: "http://127.0.0.1:10010" });
     const local = await make();
     const served = await make();
     const server = await served.serve(nextSocket());
@@ -322,7 +322,7 @@ describe.each(["v1", "v1alpha2"] as const)("every %s RPC over the socket answers
 
 describe.each(["v1", "v1alpha2"] as const)("deadlines and cancellation over the socket (%s)", (api) => {
   test("a RunPodSandbox held in tasks.create: the client gets DeadlineExceeded, its retry is told the name is reserved", async () => {
-    const fake = await createFakeCri({ seed: 1 });
+    const fake = await createFakeCri({ containerd: "1.6", seed: 1 });
     const server = await fake.serve(nextSocket());
     const client = connectCri(server.endpoint, api as "v1") as CriV1Client;
     try {
@@ -366,7 +366,7 @@ describe.each(["v1", "v1alpha2"] as const)("deadlines and cancellation over the 
   });
 
   test("a cancelled StopContainer reads as context canceled; the stop goes on", async () => {
-    const fake = await createFakeCri({ seed: 1, images: [busybox] });
+    const fake = await createFakeCri({ containerd: "1.6", seed: 1, images: [busybox] });
     const server = await fake.serve(nextSocket());
     const client = connectCri(server.endpoint, api as "v1") as CriV1Client;
     try {

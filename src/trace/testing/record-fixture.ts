@@ -1,7 +1,8 @@
 // Writes pod-exits.trace.json beside this file: a trace recorded through the proxy from a fake on
-// the real clock (a pod whose container prints, runs a second and exits 3, seen running and then
-// exited; an ID prefix; an unknown ID; verbose status; v1alpha2). Run it again (npx tsx
-// src/trace/testing/record-fixture.ts) when the trace format or the fake's answers change.
+// the real clock answering as containerd 1.6 (a pod whose container prints, runs a second and
+// exits 3, seen running and then exited; an ID prefix; an unknown ID; verbose status; v1alpha2,
+// which 2.x no longer serves). Run it again (npx tsx src/trace/testing/record-fixture.ts) when the
+// trace format or the fake's answers change.
 
 import { writeFileSync } from "node:fs";
 import { RealClock } from "../../../fake-containerd/index.ts";
@@ -27,7 +28,7 @@ export const podExitsSession = async ({ v1, v1alpha2 }: Parameters<Parameters<ty
 };
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const upstream = await createFakeCri({ clock: new RealClock() });
+  const upstream = await createFakeCri({ clock: new RealClock(), containerd: "1.6" });
   const { trace } = await recordSession(upstream, podExitsSession, "pod-exits");
   await upstream.close();
   writeFileSync(new URL("./pod-exits.trace.json", import.meta.url), `${JSON.stringify(trace, null, 1)}\n`);
