@@ -7,8 +7,10 @@ export const errorsTheReferenceCauses: readonly RegExp[] = [
   /^pod_workers\.go:\d+\] "Error syncing pod, skipping" err=".*CrashLoopBackOff/,
   // Standalone: no API server, so no node object to compare with.
   /^kubelet_nodecache\.go:\d+\] "failed to check if node is newer; using informer node"/,
-  // Start-up, before the first runtime status and relist (the reference's line names both checks).
-  /^kubelet\.go:\d+\] "Skipping pod synchronization" err="\[?container runtime status check may not have completed yet/,
+  // Start-up, before the first runtime status and relist. The line names the checks not done yet:
+  // both on the reference; on a loaded machine the fake's first status can come before the first
+  // relist, and the line names PLEG alone (a kubelet timing, not a failed runtime call).
+  /^kubelet\.go:\d+\] "Skipping pod synchronization" err="\[?(container runtime status check may not have completed yet|PLEG is not healthy: pleg has yet to be successful)/,
   // A fresh root dir: no device manager checkpoint yet.
   /^manager\.go:\d+\] "Failed to read data from checkpoint" err="checkpoint is not found"/,
   // The host, not the runtime: the kubelet runs in this machine's PID namespace and limits.
