@@ -18,5 +18,10 @@ export default defineConfig({
     include: ["{src,fake-containerd,properties,golden,test,docs}/**/*.test.ts"],
     exclude: ["**/node_modules/**", "test/deno/**", "test/bun/**"],
     testTimeout: 60_000,
+    // One module registry per worker, shared by the files it runs: a fresh process and a fresh
+    // import of the tree for each of 160 files cost a third of the run's CPU (306 s against 207 s
+    // over the whole run). No test mocks modules, stubs globals or fakes timers, so none can see
+    // another's leftovers.
+    isolate: false,
   },
 });

@@ -297,17 +297,19 @@ export class FakeContainerd {
    */
   trackChanges(): void {
     this.ctx.changes ??= new ChangeLog();
+    this.recordedDaemon = this.daemonMark();
   }
 
-  /** Whether an object changed since the last takeChanges(). */
+  /** Whether an object changed, or an ID or PID was drawn, since the last takeChanges(). */
   hasChanges(): boolean {
-    return (this.ctx.changes?.size ?? 0) > 0;
+    const log = this.ctx.changes;
+    return log !== undefined && (log.size > 0 || this.daemonMark() !== this.recordedDaemon);
   }
 
   /** The objects changed since the last call (or trackChanges()), each as it now is. */
   takeChanges(): ContainerdChange[] {
     const log = this.ctx.changes;
-    if (!log || log.size === 0) return [];
+    if (!log || !this.hasChanges()) return [];
     const changes: ContainerdChange[] = [];
     for (const { kind, namespace, key } of log.take()) {
       if (kind === "namespace") {
@@ -340,7 +342,20 @@ export class FakeContainerd {
       }
     }
     changes.push({ kind: "daemon", value: { ids: idsState(this.ids, []), nextPid: this.pids.peek } });
+    this.recordedDaemon = this.daemonMark();
     return changes;
+  }
+
+  /** The daemon record last taken, as daemonMark() read then. */
+  private recordedDaemon = "";
+
+  /**
+   * Where the ID and PID sequences stand: a call that fails after drawing an ID (a RunPodSandbox
+   * whose name is taken) changes no object, yet a node rebuilt without that draw would hand the
+   * same IDs out again.
+   */
+  private daemonMark(): string {
+    return `${this.ids instanceof SeededIds ? this.ids.position() : ""}/${this.pids.peek}`;
   }
 
   private build(name: string, state?: NamespaceStoresState): NamespaceView {

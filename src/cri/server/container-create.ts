@@ -49,6 +49,7 @@ import { getSandboxRuntime } from "./sandbox-run.ts";
 import { checkContext, nameReservationFailure } from "./shared.ts";
 import type { CriService } from "./service.ts";
 import { sendContainerEvent } from "./container-events.ts";
+import { rememberContainerUser } from "./container-status.ts";
 import { ContainerEventType } from "../api/v1.ts";
 
 export async function createContainer(c: CriService, r: CreateContainerRequest, call: CallContext): Promise<CreateContainerResponse> {
@@ -284,6 +285,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
   try {
     const storage = storeContainerStatus(c.hostFs, containerRootDir, status);
     container = new Container(meta, storage, containerdContainer, containerIO);
+    rememberContainerUser(container, spec.process?.user);
   } catch (err) {
     throw wrap(err, `failed to create internal container object for ${quote(id)}`);
   }

@@ -24,7 +24,7 @@ import { containerState } from "../store/container-status.ts";
 import type { Container } from "../store/container-store.ts";
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { containerConfigGoJson } from "./container-config-json.ts";
-import { parseSpec, specJson } from "../oci/oci-defaults.ts";
+import { parseSpec, specJson, type User as ProcessUser } from "../oci/oci-defaults.ts";
 import type { CriService } from "./service.ts";
 
 export async function containerStatus(c: CriService, r: ContainerStatusRequest, _call: CallContext): Promise<ContainerStatusResponse> {
@@ -74,23 +74,16 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
 
 /**
  * toCRIContainerUser: the spec's process user. A spec that cannot be read gives an empty user (Go
- * logs it); the user never changes after creation, so it is read once.
+ * logs it); the user never changes after creation, so it is read once: CreateContainer hands it
+ * over from the spec it built (rememberContainerUser), and only a container recovered after a
+ * restart has its stored spec decoded.
  */
 async function containerUser(container: Container): Promise<ContainerUser> {
   let user = containerUsers.get(container);
   if (user) return user;
   try {
     const record = await container.container.info();
-    const process = record.spec ? parseSpec(record.spec).process : undefined;
-    user = process
-      ? {
-          linux: {
-            uid: BigInt(process.user.uid),
-            gid: BigInt(process.user.gid),
-            supplementalGroups: (process.user.additionalGids ?? []).map(BigInt),
-          },
-        }
-      : { linux: undefined };
+    user = criUser(record.spec ? parseSpec(record.spec).process?.user : undefined);
   } catch {
     return { linux: undefined };
   }
@@ -99,6 +92,16 @@ async function containerUser(container: Container): Promise<ContainerUser> {
 }
 
 const containerUsers = new WeakMap<Container, ContainerUser>();
+
+/** Keeps a new container's user from the spec CreateContainer built, as ContainerStatus reports it. */
+export function rememberContainerUser(container: Container, user: ProcessUser | undefined): void {
+  containerUsers.set(container, criUser(user));
+}
+
+function criUser(user: ProcessUser | undefined): ContainerUser {
+  if (!user) return { linux: undefined };
+  return { linux: { uid: BigInt(user.uid), gid: BigInt(user.gid), supplementalGroups: (user.additionalGids ?? []).map(BigInt) } };
+}
 
 /** The stop signal the status reports: the config's, else the container's (its image's), else SIGTERM. */
 function statusStopSignal(container: Container): Signal {
