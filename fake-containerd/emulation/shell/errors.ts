@@ -21,9 +21,16 @@ export class NotEmulated extends Error {
   }
 }
 
-/** The step's timeline has ended (the shell waits for good, or was OOM-killed): nothing more runs. */
+/**
+ * The step's timeline has ended (the shell waits for good, or was OOM-killed): nothing more runs.
+ * Thrown once for nearly every container (its command waits), so it records no stack: capturing
+ * one cost about 25 µs of a pod's lifecycle.
+ */
 export class Stopped extends Error {
   constructor() {
+    const limit = Error.stackTraceLimit;
+    Error.stackTraceLimit = 0;
     super("stopped");
+    Error.stackTraceLimit = limit;
   }
 }
