@@ -1,6 +1,7 @@
 // What the transcripts were recorded against, as data a fake target is set up from: the CRI plugin
-// config of scripts/reference/start.sh (paths aside) and what its registry serves. Keep in step with
-// start.sh.
+// config of scripts/reference/start.sh (paths aside) and what its registry serves. The two configs
+// are written twice, once as the fake reads them and once as start.sh's instance needs them;
+// reference-runtime.test.ts checks that they say the same.
 
 import { fileURLToPath } from "node:url";
 import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
