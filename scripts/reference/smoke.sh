@@ -112,6 +112,9 @@ if $oom; then
   step "OOM kill"
   oom_id=$(crictl create "$pod_id" "$work/oom-container.json" "$work/pod.json") || fail "create memory hog"
   crictl start "$oom_id" >/dev/null || fail "start memory hog"
+  # Looked at only once it has had time to fill its 32 MiB: an inspect in the first tens of
+  # milliseconds races the kill, and a trace of the session would then hold either answer.
+  sleep 0.5
   for _ in $(seq 1 100); do
     state=$(crictl inspect "$oom_id" | field 'd["status"]["state"] + " " + str(d["status"]["exitCode"]) + " " + d["status"]["reason"]')
     [[ "$state" == CONTAINER_EXITED* ]] && break

@@ -154,13 +154,11 @@ const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout
 /**
  * Real time a call on a virtual clock gets to answer before its clock moves, since the fake's own
  * work (a pull's hashing and unpacking) takes real time: as long as the call took in the recording,
- * from 250 ms to 900 ms (under the second after which the fake warns of a call waiting on its
+ * from 50 ms to 900 ms (under the second after which the fake warns of a call waiting on its
  * virtual clock). Moving the clock while the fake is only busy would start what the call starts (a
- * container's process) late on its clock, or let a container started before it run on too far: with
- * 50 ms, on a loaded 2-core machine, a 32 MiB memory hog was OOM-killed before a status the
- * recording had taken while it still ran.
+ * container's process) late on its clock.
  */
-const workGraceMs = (call: TraceCall): number => Math.min(900, Math.max(250, call.durationMs));
+const workGraceMs = (call: TraceCall): number => Math.min(900, Math.max(50, call.durationMs));
 
 /**
  * Waits for a call on a target with a virtual clock: first in real time (the fake's own work),
