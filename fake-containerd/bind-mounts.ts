@@ -1,7 +1,7 @@
 // What a container's processes see of the node's files. runc bind-mounts the host paths a
 // container's spec names (under the CRI: the pod's /etc/hostname, /etc/hosts, /etc/resolv.conf,
 // volumes), so a `cat /etc/hostname` or an `ls` of a volume in the container reads the node's
-// files, and a process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" is a
+// files, and a process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" or "rro" is a
 // read-only filesystem. A mount point, with the directories on the way to it, is a name in the
 // directory above it. The node's files are handed in (NodeFiles, below both this and the CRI
 // layer); a fake given them installs this as its processes' filesystem hook, consulted after
@@ -90,7 +90,7 @@ function mountsOf(record: ContainerRecord): SpecMount[] {
     type: m.type,
     destination: clean(m.destination),
     source: m.source,
-    readOnly: (m.options ?? []).includes("ro"),
+    readOnly: (m.options ?? []).some((o) => o === "ro" || o === "rro"),
   }));
 }
 

@@ -82,7 +82,7 @@ async function main(): Promise<void> {
         target = connectLiveTarget(endpoint, { afterReset: forgetPodAddresses });
       }
       await target.reset();
-      const logRoot = mkdtempSync(join(tmpdir(), "fake-cri-golden-logs-"));
+      const logRoot = mkdtempSync(join(instanceDir, "golden-logs", "run-"));
       const results: CallResult[] = [];
       try {
         for await (const result of runSteps(scenario.steps, target, logRoot)) results.push(result);

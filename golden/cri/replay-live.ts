@@ -7,8 +7,11 @@
 // committed images) every transcript must match: that shows the normalisation covers everything
 // that varies between runs. Against `fake-cri serve` it is the socket-level replay. The endpoint is
 // emptied (through the CRI) before each transcript. No known differences apply here: a real
-// containerd must match its own recordings exactly.
+// containerd must match its own recordings exactly. Against a reference instance the log roots are
+// made in its golden-logs/ (beside the socket), the shared mount record.ts records in.
 
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { containerdVersions, isContainerdVersion, type ContainerdVersion } from "../../src/cri/versions/index.ts";
 import { connectLiveTarget } from "./live-target.ts";
 import { replayTranscript } from "./replay.ts";
@@ -25,6 +28,8 @@ const named = versionAt < 0 ? undefined : args.splice(versionAt, 2)[1];
 if (named !== undefined && !isContainerdVersion(named)) throw new Error(`--containerd takes ${containerdVersions.join(" or ")}`);
 const wanted = new Set(args);
 const target = connectLiveTarget(endpoint);
+const instanceLogs = endpoint.startsWith("unix://") ? join(dirname(endpoint.slice("unix://".length)), "golden-logs") : "";
+const logParent = instanceLogs !== "" && existsSync(instanceLogs) ? instanceLogs : undefined;
 
 /** The suite recorded from the runtime that answers Version as the endpoint does. */
 async function suiteOfEndpoint(): Promise<ContainerdVersion> {
@@ -44,7 +49,7 @@ try {
   count = transcripts.length;
   console.log(`containerd ${containerd}'s transcripts against ${endpoint}`);
   for (const transcript of transcripts) {
-    const result = await replayTranscript(transcript, target, { knownDifferences: [] });
+    const result = await replayTranscript(transcript, target, { knownDifferences: [], logParent });
     calls += result.calls;
     if (result.ok) {
       console.log(`ok   ${transcript.scenario} (${result.calls} calls)`);

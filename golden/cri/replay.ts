@@ -22,6 +22,8 @@ export type ReplayResult =
 export interface ReplayOptions {
   /** The differences the target keeps on purpose (none by default: a real containerd has none). */
   knownDifferences?: readonly KnownDifference[];
+  /** Where each run's log root (`$logRoot`) is made; the system's temp dir by default. */
+  logParent?: string;
 }
 
 function describeCall(transcript: Transcript, index: number, call: RecordedCall): string {
@@ -35,7 +37,7 @@ export async function replayTranscript(
 ): Promise<ReplayResult> {
   const differences = options.knownDifferences ?? [];
   const applied: string[] = [];
-  const logRoot = mkdtempSync(join(tmpdir(), "fake-cri-replay-logs-"));
+  const logRoot = mkdtempSync(join(options.logParent ?? tmpdir(), "fake-cri-replay-logs-"));
   let calls = 0;
   let index = -1;
   try {

@@ -80,8 +80,15 @@ else
   archives=("$committed_images/pause-3.6.oci.tar" "$committed_images/busybox-1.36.oci.tar")
 fi
 
-mkdir -p "$ref_dir"/{root,state,opt,cni/net.d,cni/ipam,certs.d/_default,pod-logs,cdi} "$ref_runc_root"
+mkdir -p "$ref_dir"/{root,state,opt,cni/net.d,cni/ipam,certs.d/_default,pod-logs,golden-logs,cdi} "$ref_runc_root"
 chmod 700 "$ref_dir"
+# The golden transcripts' host paths live under golden-logs/, a shared mount as / is on a systemd
+# node, so that a mount with host-to-container or bidirectional propagation passes containerd's check
+# of its source's mount (this machine's / is private). stop.sh unmounts it with the rest.
+if ! mountpoint -q "$ref_dir/golden-logs"; then
+  mount --bind "$ref_dir/golden-logs" "$ref_dir/golden-logs"
+  mount --make-shared "$ref_dir/golden-logs"
+fi
 echo "$mode $containerd_version" >"$ref_dir/mode"
 
 # overlayfs where the kernel and the backing filesystem allow it, else the copying native snapshotter.

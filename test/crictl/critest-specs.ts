@@ -75,7 +75,12 @@ export const passingSpecs: readonly string[] = [
   "[k8s.io] Image Identifier Consistency should return the same image identifier when pulled from different registries [Conformance]",
   "[k8s.io] Container Mount Readonly runtime should support readonly mounts should support recursive readonly mounts",
   "[k8s.io] Security Context SupplementalGroupsPolicy when SupplementalGroupsPolicy=Merge (Default) if the container's primary UID belongs to some groups in the image, runtime should add SupplementalGroups to them",
+  "[k8s.io] Container Mount Readonly runtime should support readonly mounts should reject a recursive readonly mount with PROPAGATION_HOST_TO_CONTAINER",
+  "[k8s.io] Container Mount Readonly runtime should support readonly mounts should reject a recursive readonly mount with PROPAGATION_BIDIRECTIONAL",
+  "[k8s.io] Container Mount Readonly runtime should support readonly mounts should reject a recursive readonly mount with ReadOnly: false",
+  "[k8s.io] Security Context SupplementalGroupsPolicy when SupplementalGroupsPolicy=Strict even if the container's primary UID belongs to some groups in the image, runtime should not add SupplementalGroups to them",
   "[k8s.io] PodSandbox runtime should support metrics operations runtime should support returning metrics descriptors [Conformance]",
+  "[k8s.io] PodSandbox runtime should support metrics operations runtime should support listing pod sandbox metrics [Conformance]",
   "[k8s.io] Container OOM runtime should output OOMKilled reason should terminate with exitCode 137 and reason OOMKilled",
   "[k8s.io] Container runtime should support basic operations on container runtime should support execSync [Conformance]",
   "[k8s.io] Multiple Containers [Conformance] when running multiple containers in a pod should support container exec",
@@ -95,17 +100,6 @@ export const streamingSpecs: readonly string[] = [
 ];
 
 export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[] }> = [
-  {
-    why:
-      "What 2.4.2 does that the 2.4 profile does not model yet (no transcript covers it): refusing a recursive read-only mount that is not read-only or not private; SupplementalGroupsPolicy Strict (the fake reads the request as 1.6's API and merges the image's groups); ListPodSandboxMetrics for critest's pod answers an error.",
-    specs: [
-      "[k8s.io] Container Mount Readonly runtime should support readonly mounts should reject a recursive readonly mount with PROPAGATION_HOST_TO_CONTAINER",
-      "[k8s.io] Container Mount Readonly runtime should support readonly mounts should reject a recursive readonly mount with PROPAGATION_BIDIRECTIONAL",
-      "[k8s.io] Container Mount Readonly runtime should support readonly mounts should reject a recursive readonly mount with ReadOnly: false",
-      "[k8s.io] Security Context SupplementalGroupsPolicy when SupplementalGroupsPolicy=Strict even if the container's primary UID belongs to some groups in the image, runtime should not add SupplementalGroups to them",
-      "[k8s.io] PodSandbox runtime should support metrics operations runtime should support listing pod sandbox metrics [Conformance]",
-    ],
-  },
   {
     why:
       "Kernel view inside containers, processes: after an ExecSync that timed out, critest checks with `sh -c 'pgrep sleep || true'` that its process is gone. critest's busybox has pgrep (so does the catalogue's stand-in), but the emulation has no process table for it to list: `pgrep: not emulated by fake-cri`.",

@@ -89,7 +89,8 @@ export function busyboxIdOf(args: readonly string[], self: ProcessUser, passwd: 
   };
   if (flags.has("u")) stdout = `${single(uid, userName(uid))}\n`;
   else if (flags.has("g")) stdout = `${single(gid, groupName(gid))}\n`;
-  else if (flags.has("G")) stdout = groups.length === 0 ? "" : `${groups.map((g) => single(g, groupName(g))).join(" ")}\n`;
+  // -G: the group ID first, then the other groups (the plain form lists the groups as they are).
+  else if (flags.has("G")) stdout = `${[gid, ...groups.filter((g) => g !== gid)].map((g) => single(g, groupName(g))).join(" ")}\n`;
   else {
     // Every ID with its name in parentheses when there is one; an unknown name is no error here.
     const withName = (id: number, name: string | undefined) => (name === undefined ? String(id) : `${id}(${name})`);

@@ -1,5 +1,6 @@
 // busybox's small applets about the process and its node: true, false, sleep, pwd, env, hostname,
-// uname, and dd from /dev/zero (a memory hog under a limit, critest's OOM spec).
+// uname, sync (the fake's files have nothing to flush), and dd from /dev/zero (a memory hog under a
+// limit, critest's OOM spec).
 
 import { decoder, type Applet } from "./applet.ts";
 
@@ -120,4 +121,5 @@ export const systemApplets: Readonly<Record<string, Applet>> = {
   uname,
   hostname,
   dd,
+  sync: (_io, args) => (args.length > 0 ? undefined : 0),
 };

@@ -96,6 +96,22 @@ export const containerd2: Scenario[] = [
   ),
 
   defineScenario(
+    "pod-sandbox-metrics-after-writes",
+    "ListPodSandboxMetrics for critest's pod: a container with CPU and memory limits that wrote ten files and synced",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod", cgroup);
+      const resources = { cpuPeriod: 100000n, cpuQuota: 20000n, cpuShares: 1024n, memoryLimitInBytes: 67108864n, memorySwapLimitInBytes: 67108864n };
+      createContainer(s, "pod", "pod", "app", commands.sleepForever, "app", { linux: { resources } }, cgroup);
+      startContainer(s, "app");
+      const script = "mkdir -p /var/lib/mydisktest && for i in $(seq 1 10); do echo hi >> /var/lib/mydisktest/inode_test_file_$i; done; sync";
+      s.runtime.execSync({ containerId: "$app.containerId", cmd: ["/bin/sh", "-c", script], timeout: 10n });
+      s.runtime.listPodSandboxMetrics({});
+    },
+    only2x,
+  ),
+
+  defineScenario(
     "pod-sandbox-resources",
     "UpdatePodSandboxResources on a ready pod, by prefix, with no resources, on a stopped pod, and on unknown IDs",
     (s) => {

@@ -1,6 +1,7 @@
 // Containers: lifecycle, names, idempotence, create errors, resources, logs, labels, image forms.
 
-import { ContainerState } from "../../../src/cri/api/v1.ts";
+import { ContainerState, MountPropagation, SupplementalGroupsPolicy } from "../../../src/cri/api/v1.ts";
+import type * as v1 from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario } from "../scenario.ts";
 import {
   busybox,
@@ -293,4 +294,45 @@ export const containers: Scenario[] = [
       filter: { id: "$running.containerId", podSandboxId: "$pod.podSandboxId", state: { state: ContainerState.CONTAINER_RUNNING }, labelSelector: { role: "web" } },
     });
   }),
+  defineScenario(
+    "container-recursive-read-only-mounts",
+    "Recursive read-only mounts: read-only and private (created, written to, its config verbose), and refused with host-to-container or bidirectional propagation and when not read-only",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const mount = (propagation: MountPropagation, readonly = true) => ({
+        mounts: [{ hostPath: "$logRoot/pod/volume", containerPath: "/vol", readonly, recursiveReadOnly: true, propagation }],
+      });
+      createContainer(s, "pod", "pod", "rro", commands.sleepForever, "rro", mount(MountPropagation.PROPAGATION_PRIVATE));
+      startContainer(s, "rro");
+      s.runtime.execSync({ containerId: "$rro.containerId", cmd: ["sh", "-c", "touch /vol/f; ls /vol"], timeout: 10n });
+      s.runtime.containerStatus({ containerId: "$rro.containerId", verbose: true }, { select: ["info.info.config"] });
+      createContainer(s, "pod", "pod", "slave", commands.sleepForever, "slave", mount(MountPropagation.PROPAGATION_HOST_TO_CONTAINER));
+      createContainer(s, "pod", "pod", "shared", commands.sleepForever, "shared", mount(MountPropagation.PROPAGATION_BIDIRECTIONAL));
+      createContainer(s, "pod", "pod", "rw", commands.sleepForever, "rw", mount(MountPropagation.PROPAGATION_PRIVATE, false));
+    },
+  ),
+
+  defineScenario(
+    "container-supplemental-groups-policy",
+    "SupplementalGroupsPolicy Merge and Strict as root and as a user the image does not name (id -G, the status' user, the config verbose), and a policy the API does not define",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const policies: Array<[string, v1.DeepPartial<v1.LinuxContainerSecurityContext>]> = [
+        ["merge", { supplementalGroups: [3000n], supplementalGroupsPolicy: SupplementalGroupsPolicy.Merge }],
+        ["strict", { supplementalGroups: [3000n], supplementalGroupsPolicy: SupplementalGroupsPolicy.Strict }],
+        ["strictUser", { runAsUser: { value: 1000n }, supplementalGroups: [3000n], supplementalGroupsPolicy: SupplementalGroupsPolicy.Strict }],
+      ];
+      for (const [name, securityContext] of policies) {
+        createContainer(s, "pod", "pod", name, commands.sleepForever, name, { linux: { securityContext } });
+        startContainer(s, name);
+        s.runtime.execSync({ containerId: `$${name}.containerId`, cmd: ["id", "-G"], timeout: 10n });
+        s.runtime.containerStatus({ containerId: `$${name}.containerId`, verbose: true }, { select: ["status.user", "info.info.config.linux"] });
+      }
+      createContainer(s, "pod", "pod", "unknown", commands.sleepForever, "unknown", {
+        linux: { securityContext: { supplementalGroupsPolicy: 7 as SupplementalGroupsPolicy } },
+      });
+    },
+  ),
 ];

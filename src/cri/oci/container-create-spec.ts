@@ -20,9 +20,11 @@ import {
   type LinuxContainerSecurityContext,
   Mount as CriMount,
   MountPropagation,
+  mountPropagationToJSON,
   NamespaceMode,
   type PodSandboxConfig,
   SecurityProfile_ProfileType,
+  SupplementalGroupsPolicy,
 } from "../api/v1.ts";
 import type { CriConfig } from "../config.ts";
 import type { HostFs } from "../../node/host-fs.ts";
@@ -149,7 +151,12 @@ export function containerSpec(ctx: SpecContext, input: ContainerSpecInput): Runt
   const env = [...(imageConfig.Env ?? []), ...config.envs.map((e) => `${e.key}=${keyValueText(e)}`)];
   if (env.length > 0) process.env = replaceOrAppendEnvValues(process.env, env);
 
-  applyMounts(ctx, spec, config, input.extraMounts);
+  try {
+    applyMounts(ctx, spec, config, input.extraMounts);
+  } catch (err) {
+    // containerd's WithMounts is a spec option: its errors come out of the spec's generation.
+    throw wrap(err, ociRuntime.baseRuntimeSpec === "" ? "failed to generate spec" : "failed to apply OCI options");
+  }
 
   if (!ctx.config.disableProcMount) {
     linux.maskedPaths = [];
@@ -322,9 +329,32 @@ function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfi
       default:
         options.push("rprivate");
     }
-    options.push(mount.readonly ? "ro" : "rw");
+    options.push(readOnlyOption(mount));
     spec.mounts.push({ destination: mount.containerPath, type: "bind", source: src, options });
   }
+}
+
+/**
+ * A mount's "ro", "rro" or "rw". A recursive read-only mount (a field only 2.x decodes; the 2.4
+ * profile's runtime handlers all support it) must be read-only and private.
+ */
+/** Go's String() of the enum: its name, or the number for one it does not define. */
+function propagationName(propagation: MountPropagation): string {
+  const name = mountPropagationToJSON(propagation);
+  return name === "UNRECOGNIZED" ? String(propagation) : name;
+}
+
+function readOnlyOption(mount: CriMount): string {
+  const hostPath = `(hostPath=${quote(mount.hostPath)})`;
+  if (!mount.readonly) {
+    if (mount.recursiveReadOnly) throw new Error(`recursive read-only mount conflicts with RW mount ${hostPath}`);
+    return "rw";
+  }
+  if (!mount.recursiveReadOnly) return "ro";
+  if (mount.propagation !== MountPropagation.PROPAGATION_PRIVATE) {
+    throw new Error(`recursive read-only mount needs private propagation, got ${quote(propagationName(mount.propagation))} ${hostPath}`);
+  }
+  return "rro";
 }
 
 function applyCapabilities(spec: RuntimeSpec, securityContext: LinuxContainerSecurityContext | undefined): void {
@@ -480,9 +510,15 @@ export function containerSpecOpts(ctx: SpecContext, config: ContainerConfig, ima
     const user = userstr;
     opts.push((spec, rootfs) => withUser(spec, rootfs, user));
   }
-  const gidsUser =
-    securityContext?.runAsUsername ? securityContext.runAsUsername : BigInt.asIntN(64, securityContext?.runAsUser?.value ?? 0n).toString();
-  opts.push((spec, rootfs) => withAdditionalGids(spec, rootfs, gidsUser));
+  // Merge (the default) adds the groups /etc/group lists the user in; Strict only the requested ones.
+  const policy = securityContext?.supplementalGroupsPolicy ?? SupplementalGroupsPolicy.Merge;
+  if (policy === SupplementalGroupsPolicy.Merge) {
+    const gidsUser =
+      securityContext?.runAsUsername ? securityContext.runAsUsername : BigInt.asIntN(64, securityContext?.runAsUser?.value ?? 0n).toString();
+    opts.push((spec, rootfs) => withAdditionalGids(spec, rootfs, gidsUser));
+  } else if (policy !== SupplementalGroupsPolicy.Strict) {
+    throw new Error(`not implemented in this containerd release: SupplementalGroupsPolicy=${policy}`);
+  }
   const supplementalGroups = (securityContext?.supplementalGroups ?? []).map(toUint32);
   opts.push((spec) => {
     spec.process!.user.additionalGids = mergeGids(spec.process!.user.additionalGids, supplementalGroups);

@@ -1,18 +1,19 @@
-// A container's CRI config as containerd 1.6.20 holds it: the request decoded with the CRI API it
-// vendors (k8s.io/cri-api v0.25.0), so fields added to the API since are gone; and that config
-// written the way verbose ContainerStatus writes it (json.Marshal of the gogo-generated struct:
-// proto field names, `omitempty`, 64-bit integers and enums as numbers).
+// A container's CRI config written the way verbose ContainerStatus writes it: json.Marshal of the
+// generated struct (proto field names, `omitempty`, 64-bit integers and enums as numbers). The
+// fields newer than 1.6.20's CRI API are written too: its decoded config never has them
+// (src/cri/versions/cri-api-v0.25.ts), and 2.4.2's writes them.
 
 import {
   type Capability,
-  ContainerConfig,
+  type ContainerConfig,
   type Device,
+  type IDMapping,
   type ImageSpec,
   type KeyValue,
   type LinuxContainerConfig,
   type LinuxContainerResources,
   type LinuxContainerSecurityContext,
-  Mount,
+  type Mount,
   type NamespaceOption,
   type SecurityProfile,
   type WindowsContainerConfig,
@@ -24,45 +25,6 @@ const decoder = new TextDecoder();
 /** KeyValue.value is bytes in today's API and a (byte) string in v0.25. */
 export function keyValueText(kv: KeyValue): string {
   return decoder.decode(kv.value);
-}
-
-function vendoredImageSpec(image: ImageSpec | undefined): ImageSpec | undefined {
-  return image && { image: image.image, annotations: { ...image.annotations }, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" };
-}
-
-function vendoredMount(m: Mount): Mount {
-  const { containerPath, hostPath, readonly, selinuxRelabel, propagation } = m;
-  return Mount.fromPartial({ containerPath, hostPath, readonly, selinuxRelabel, propagation });
-}
-
-/** The request's config as containerd 1.6.20 decodes it: fields newer than cri-api v0.25.0 dropped. */
-export function vendoredContainerConfig(config: ContainerConfig): ContainerConfig {
-  const securityContext = config.linux?.securityContext;
-  const windows = config.windows;
-  return ContainerConfig.fromPartial({
-    metadata: config.metadata,
-    image: vendoredImageSpec(config.image),
-    command: config.command,
-    args: config.args,
-    workingDir: config.workingDir,
-    envs: config.envs,
-    mounts: config.mounts.map(vendoredMount),
-    devices: config.devices,
-    labels: config.labels,
-    annotations: config.annotations,
-    logPath: config.logPath,
-    stdin: config.stdin,
-    stdinOnce: config.stdinOnce,
-    tty: config.tty,
-    linux: config.linux && {
-      resources: config.linux.resources,
-      securityContext: securityContext && { ...securityContext, supplementalGroupsPolicy: 0 },
-    },
-    windows: windows && {
-      resources: windows.resources && { ...windows.resources, affinityCpus: [] },
-      securityContext: windows.securityContext,
-    },
-  });
 }
 
 type Fields = Record<string, GoJsonValue | undefined>;
@@ -80,6 +42,22 @@ const map = (m: Record<string, string>): Map<string, string> | undefined => {
 
 function securityProfileJson(p: SecurityProfile | undefined): Fields | undefined {
   return p && { profile_type: int(p.profileType), localhost_ref: str(p.localhostRef) };
+}
+
+function imageJson(i: ImageSpec | undefined): Fields | undefined {
+  return (
+    i && {
+      image: str(i.image),
+      annotations: map(i.annotations),
+      user_specified_image: str(i.userSpecifiedImage),
+      runtime_handler: str(i.runtimeHandler),
+      image_ref: str(i.imageRef),
+    }
+  );
+}
+
+function idMappingJson(m: IDMapping): Fields {
+  return { host_id: int(m.hostId), container_id: int(m.containerId), length: int(m.length) };
 }
 
 function resourcesJson(r: LinuxContainerResources | undefined): Fields | undefined {
@@ -101,18 +79,13 @@ function resourcesJson(r: LinuxContainerResources | undefined): Fields | undefin
 
 function namespaceOptionsJson(n: NamespaceOption | undefined): Fields | undefined {
   const userns = n?.usernsOptions;
-  const mapping = (m: { hostId: number; containerId: number; length: number }) => ({
-    host_id: int(m.hostId),
-    container_id: int(m.containerId),
-    length: int(m.length),
-  });
   return (
     n && {
       network: int(n.network),
       pid: int(n.pid),
       ipc: int(n.ipc),
       target_id: str(n.targetId),
-      userns_options: userns && { mode: int(userns.mode), uids: list(userns.uids, mapping), gids: list(userns.gids, mapping) },
+      userns_options: userns && { mode: int(userns.mode), uids: list(userns.uids, idMappingJson), gids: list(userns.gids, idMappingJson) },
     }
   );
 }
@@ -144,6 +117,7 @@ function securityContextJson(s: LinuxContainerSecurityContext | undefined): Fiel
       run_as_username: str(s.runAsUsername),
       readonly_rootfs: bool(s.readonlyRootfs),
       supplemental_groups: list(s.supplementalGroups, (g) => g),
+      supplemental_groups_policy: int(s.supplementalGroupsPolicy),
       no_new_privs: bool(s.noNewPrivs),
       masked_paths: strings(s.maskedPaths),
       readonly_paths: strings(s.readonlyPaths),
@@ -187,6 +161,12 @@ function mountJson(m: Mount): Fields {
     readonly: bool(m.readonly),
     selinux_relabel: bool(m.selinuxRelabel),
     propagation: int(m.propagation),
+    uidMappings: list(m.uidMappings, idMappingJson),
+    gidMappings: list(m.gidMappings, idMappingJson),
+    recursive_read_only: bool(m.recursiveReadOnly),
+    image: imageJson(m.image),
+    image_sub_path: str(m.imageSubPath),
+    mount_options: strings(m.mountOptions),
   };
 }
 
@@ -194,11 +174,11 @@ function deviceJson(d: Device): Fields {
   return { container_path: str(d.containerPath), host_path: str(d.hostPath), permissions: str(d.permissions) };
 }
 
-/** json.Marshal of containerd 1.6.20's runtime.ContainerConfig. */
+/** json.Marshal of runtime.ContainerConfig, cri-api v0.37's fields (1.6.20's decoded config leaves the newer ones zero: omitted). */
 export function containerConfigGoJson(c: ContainerConfig): GoJsonValue {
   return {
     metadata: c.metadata && { name: str(c.metadata.name), attempt: int(c.metadata.attempt) },
-    image: c.image && { image: str(c.image.image), annotations: map(c.image.annotations) },
+    image: imageJson(c.image),
     command: strings(c.command),
     args: strings(c.args),
     working_dir: str(c.workingDir),
@@ -213,5 +193,7 @@ export function containerConfigGoJson(c: ContainerConfig): GoJsonValue {
     tty: bool(c.tty),
     linux: linuxJson(c.linux),
     windows: windowsJson(c.windows),
+    CDI_devices: list(c.CDIDevices, (d) => ({ name: str(d.name) })),
+    stop_signal: int(c.stopSignal),
   };
 }

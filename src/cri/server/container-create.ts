@@ -20,7 +20,6 @@ import { getRuntimeOptions } from "../helpers/runtime-options.ts";
 import { isInCRIMounts } from "../helpers/mounts.ts";
 import type { CriRuntime } from "../helpers/config-types.ts";
 import {
-  type CDIDevice,
   type ContainerConfig,
   type ContainerResources,
   type CreateContainerRequest,
@@ -38,7 +37,6 @@ import { containerMetadataAny } from "../store/metadata-codec.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState } from "../store/sandbox-status.ts";
 import type { CriImage } from "../store/image-store.ts";
-import { vendoredContainerConfig } from "./container-config-json.ts";
 import { injectCdiDevices, requestedCdiDevices } from "../oci/cdi.ts";
 import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "../oci/container-create-spec.ts";
 import { seccompProfileFile } from "../oci/security-profiles.ts";
@@ -79,7 +77,7 @@ export async function createContainer(c: CriService, r: CreateContainerRequest, 
   // containerd 1.6.20 dereferences the pod's metadata here and crashes without it.
   const sandboxConfig = r.sandboxConfig;
   if (!sandboxConfig?.metadata) throw new Error("sandbox config must include metadata");
-  const config = vendoredContainerConfig(requested);
+  const config = c.profile.decodeContainerConfig(requested);
   const name = makeContainerName(metadata, sandboxConfig.metadata);
   try {
     c.containerNameIndex.reserve(name, id);
@@ -89,8 +87,7 @@ export async function createContainer(c: CriService, r: CreateContainerRequest, 
 
   const undo: Array<() => Promise<void> | void> = [() => c.containerNameIndex.releaseByName(name)];
   try {
-    const cdiDevices = requested.CDIDevices;
-    const container = await create(c, call, { id, name, sandbox, sandboxTask, sandboxConfig, config, cdiDevices, containerName: metadata.name }, undo);
+    const container = await create(c, call, { id, name, sandbox, sandboxTask, sandboxConfig, config, containerName: metadata.name }, undo);
     try {
       c.containerStore.add(container);
     } catch (err) {
@@ -118,8 +115,6 @@ interface CreateInput {
   sandboxTask: Task;
   sandboxConfig: PodSandboxConfig;
   config: ContainerConfig;
-  /** The request's CDIDevices (the vendored config is 1.6's, which has none). */
-  cdiDevices: CDIDevice[];
   containerName: string;
 }
 
@@ -244,7 +239,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
 
   // 2.4.2 answers a CDI device with an empty name with an empty Unknown (recorded; its cause
   // inside containerd is not known).
-  if (c.profile.cdiDevices && input.cdiDevices.some((device) => device.name === "")) throw new CriError(Code.Unknown, "");
+  if (c.profile.cdiDevices && config.CDIDevices.some((device) => device.name === "")) throw new CriError(Code.Unknown, "");
 
   const snapshotter = c.config.containerd.snapshotter;
   const snapshots = c.client.snapshots.get(snapshotter);
@@ -254,7 +249,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     try {
       const rootfs = snapshotRootfs(c, id);
       for (const opt of specOpts) opt(spec, rootfs);
-      if (c.profile.cdiDevices) injectCdiDevices(requestedCdiDevices(input.cdiDevices, config.annotations));
+      if (c.profile.cdiDevices) injectCdiDevices(requestedCdiDevices(config.CDIDevices, config.annotations));
       checkContext(call);
       await c.client.containers.create({
         id,

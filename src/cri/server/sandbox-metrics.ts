@@ -4,7 +4,7 @@
 // containers that has a task its figures, labelled pod, namespace, container, ID and the image as
 // the kubelet asked for it. Which metrics a container gets is what 2.4.2 gave on the recording node
 // (KNOWN_DIFFERENCES.md, pod-sandbox-metrics-of-the-recording-node); the values come from the fake
-// task's metrics, the network counters are 0.
+// task's metrics and the limits its spec sets, the network counters are 0.
 
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import type {
@@ -17,6 +17,7 @@ import type {
   PodSandboxMetrics,
 } from "../api/v1.ts";
 import { MetricType } from "../api/v1.ts";
+import { type LinuxResources, parseSpec } from "../oci/oci-defaults.ts";
 import type { CallContext } from "../service-types.ts";
 import type { Container } from "../store/container-store.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
@@ -187,6 +188,31 @@ async function metricsOfContainer(c: CriService, sandbox: Sandbox, container: Co
       gauge("container_threads_max", pids.limit),
       gauge("container_file_descriptors", 0n),
       gauge("container_sockets", 0n),
+      ...(await specLimitMetrics(container, gauge)),
     ],
   };
+}
+
+/**
+ * The limits the container's spec sets: CPU period and shares, memory limit, reservation and swap,
+ * each only when set (2.4.2 reads the task's spec; a spec it cannot read gives none, logged).
+ */
+async function specLimitMetrics(container: Container, gauge: (name: string, value: bigint) => Metric): Promise<Metric[]> {
+  let resources: LinuxResources | undefined;
+  try {
+    const record = await container.container.info();
+    resources = record.spec ? parseSpec(record.spec).linux?.resources : undefined;
+  } catch {
+    return [];
+  }
+  const { cpu, memory } = resources ?? {};
+  const limits: Array<[string, bigint | undefined]> = [
+    ["container_spec_cpu_period", cpu?.period],
+    ["container_spec_cpu_shares", cpu?.shares],
+    ["container_spec_memory_limit_bytes", memory?.limit],
+    ["container_spec_memory_reservation_limit_bytes", memory?.reservation],
+    ["container_spec_memory_swap_limit_bytes", memory?.swap],
+  ];
+  // Go converts the spec's int64s to the metric's uint64.
+  return limits.flatMap(([name, value]) => (value === undefined ? [] : [gauge(name, BigInt.asUintN(64, value))]));
 }

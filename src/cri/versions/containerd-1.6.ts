@@ -3,6 +3,7 @@
 import { quote } from "../../go/strconv.ts";
 import { criConfigJson } from "../config.ts";
 import { Code } from "../errors.ts";
+import { vendoredContainerConfig } from "./cri-api-v0.25.ts";
 import type { ContainerdProfile } from "./profile.ts";
 
 export const containerd16: ContainerdProfile = {
@@ -10,6 +11,7 @@ export const containerd16: ContainerdProfile = {
   runtimeVersion: "1.6.20~ds1",
   goVersion: "go1.19.8",
   servesV1alpha2: true,
+  decodeContainerConfig: vendoredContainerConfig,
   rpcs: {
     // Registered from its CRI API (cri-api v0.25), left unimplemented.
     checkpointContainer: "not implemented",

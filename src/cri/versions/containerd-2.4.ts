@@ -9,6 +9,7 @@ export const containerd24: ContainerdProfile = {
   runtimeVersion: "v2.4.2",
   goVersion: "go1.26.8",
   servesV1alpha2: false,
+  decodeContainerConfig: (config) => config,
   rpcs: {
     checkpointPod: "not implemented",
     restorePod: "not implemented",

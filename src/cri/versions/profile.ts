@@ -4,7 +4,7 @@
 // selected profile (CriService.profile) where they differ and nowhere else. A third version is a
 // third module.
 
-import type { RuntimeFeatures, RuntimeHandlerFeatures } from "../api/v1.ts";
+import type { ContainerConfig, RuntimeFeatures, RuntimeHandlerFeatures } from "../api/v1.ts";
 import type { CriConfig, CriPluginConfig } from "../config.ts";
 import type { Code } from "../errors.ts";
 import type { ContainerdVersion } from "./index.ts";
@@ -29,6 +29,13 @@ export interface ContainerdProfile {
   servesV1alpha2: boolean;
   /** v1 RPCs that are not simply implemented, by method key; any not listed is implemented. */
   rpcs: Readonly<Record<string, Exclude<RpcSupport, "implemented">>>;
+  /**
+   * CreateContainer's config as the version decodes it, with the CRI API it vendors: 1.6.20's
+   * (cri-api v0.25.0) drops the fields added since (recursive read-only mounts, the supplemental
+   * groups policy, CDI devices, the stop signal, ...); 2.4.2's (v0.37) is the fake's own. What the
+   * version then does with a field follows from whether it is there.
+   */
+  decodeContainerConfig(config: ContainerConfig): ContainerConfig;
   /** The text of the ID index's error for an empty ID or prefix. */
   emptyIdPrefixText: string;
   /**
@@ -107,7 +114,7 @@ export interface ContainerdProfile {
   /**
    * CreateContainer injects the CDI devices the request names (`CDIDevices`, `cdi.k8s.io/`
    * annotations; src/cri/oci/cdi.ts). The fake reads no CDI spec, so any such device fails the call
-   * as unresolvable. 1.6 ignores both.
+   * as unresolvable. 1.6 ignores the annotations (and decodes no `CDIDevices`).
    */
   cdiDevices: boolean;
   /** ContainerStatus and ListContainers fill `imageId` (the image config digest the container runs). */
