@@ -3,7 +3,7 @@
 // no image present), on a virtual clock that wait and sleep steps advance. Reached either in-process
 // or over its own unix socket with the generated gRPC client, v1 and v1alpha2.
 
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VirtualClock } from "../../fake-containerd/index.ts";
@@ -13,7 +13,7 @@ import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
 import type { CriTarget } from "../../src/transcript/target.ts";
-import { referenceConfigToml, referenceRegistry } from "./reference-runtime.ts";
+import { referenceCdiSpecs, referenceConfigToml, referenceRegistry } from "./reference-runtime.ts";
 
 export interface ClosableTarget extends CriTarget {
   close(): Promise<void>;
@@ -37,7 +37,7 @@ function referenceArchives(): Promise<{ files: ArchiveFile[]; references: readon
  * recorded scenario: its config (with the `passthrough` handler; or an instance's whole
  * config.toml, paths included), its Version, a
  * registry serving exactly what the reference registry served, strict pulls (any other name is
- * NotFound), no image at all, seeded IDs on a virtual clock.
+ * NotFound), its CDI specs, no image at all, seeded IDs on a virtual clock.
  */
 export async function createReferenceFake(containerd: ContainerdVersion, config = referenceConfigToml[containerd]): Promise<FakeCri> {
   const fake = await createFakeCri({
@@ -47,6 +47,9 @@ export async function createReferenceFake(containerd: ContainerdVersion, config 
     strictImages: true,
     withoutSandboxImage: true,
   });
+  // The reference's CDI specs, in the fake node's first default CDI spec dir.
+  fake.hostFs.mkdirAll("/etc/cdi");
+  for (const name of readdirSync(referenceCdiSpecs)) fake.hostFs.writeFile(`/etc/cdi/${name}`, readFileSync(join(referenceCdiSpecs, name)));
   const registry = registryOf(fake.containerd);
   for (const { files, references } of await referenceArchives()) {
     const [pushed] = await registry.pushArchive(files);

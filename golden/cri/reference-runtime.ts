@@ -61,6 +61,9 @@ const referenceConfigToml24 = `version = 3
       container_annotations = ["golden.ctr/*", "*"]
 `;
 
+/** The CDI spec files start.sh puts in 2.x's `cdi_spec_dirs` (golden/cri/cdi/). */
+export const referenceCdiSpecs = fileURLToPath(new URL("./cdi/", import.meta.url));
+
 /** The reference config.toml of each version, as a fake target is set up from it. */
 export const referenceConfigToml: Record<ContainerdVersion, string> = { "2.4": referenceConfigToml24, "1.6": referenceConfigToml16 };
 

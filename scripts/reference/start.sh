@@ -85,6 +85,8 @@ chmod 700 "$ref_dir"
 # The golden transcripts' host paths live under golden-logs/, a shared mount as / is on a systemd
 # node, so that a mount with host-to-container or bidirectional propagation passes containerd's check
 # of its source's mount (this machine's / is private). stop.sh unmounts it with the rest.
+# The golden transcripts' CDI specs (2.x reads cdi/; 1.6 has no CDI).
+cp "$ref_repo_root"/golden/cri/cdi/*.{yaml,json} "$ref_dir/cdi/"
 if ! mountpoint -q "$ref_dir/golden-logs"; then
   mount --bind "$ref_dir/golden-logs" "$ref_dir/golden-logs"
   mount --make-shared "$ref_dir/golden-logs"

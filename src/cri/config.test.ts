@@ -272,7 +272,8 @@ describe("version 3 (containerd 2.x's split CRI plugins)", () => {
     bin_dir = "/opt/cni/bin"
     conf_dir = "/etc/cni/conf"
 `;
-    expect(parseCriConfig(split, { maxVersion: 4 })).toEqual(parseCriConfig(single, { maxVersion: 4 }));
+    // The version-2 table names no cdi_spec_dirs.
+    expect(parseCriConfig(split, { maxVersion: 4 })).toEqual({ ...parseCriConfig(single, { maxVersion: 4 }), cdiSpecDirs: ["/etc/cdi"] });
   });
 
   test("a version newer than the daemon reads is refused with containerd's text", () => {

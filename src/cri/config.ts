@@ -153,6 +153,7 @@ function defaultCriConfig16(): CriConfig {
     netnsMountsUnderStateDir: false,
     enableUnprivilegedPorts: false,
     enableUnprivilegedIcmp: false,
+    cdiSpecDirs: ["/etc/cdi", "/var/run/cdi"],
     ...pluginPaths(defaultContainerdRoot, defaultContainerdState, defaultContainerdAddress),
   };
 }
@@ -489,6 +490,7 @@ export function parseCriConfig(tomlText: string, options: ParseCriConfigOptions 
   if (table !== undefined) {
     if (!isTable(table)) throw cannotConvert(`plugins.${quoteKey(pluginKey)}`, table, "a tree");
     decodeStruct(table, pluginSchema, config as unknown as Obj, `plugins.${quoteKey(pluginKey)}`);
+    config.cdiSpecDirs = cdiSpecDirsOf(table, `plugins.${quoteKey(version >= 3n ? criRuntimePluginUri : pluginKey)}`, config.cdiSpecDirs);
   }
   Object.assign(config, pluginPaths(root, state, address));
   return validateCriConfig(config);
@@ -531,6 +533,17 @@ function splitCriTables(plugins: TomlTable): TomlTable | undefined {
   }
   if (isTable(images.pinned_images) && images.pinned_images.sandbox !== undefined) merged.sandbox_image = images.pinned_images.sandbox;
   return merged;
+}
+
+/**
+ * The plugin table's `cdi_spec_dirs`, else `fallback`: 2.x's setting (the runtime plugin's in a
+ * version-3 file), which 1.6.20 does not have (its profile reads no CDI spec).
+ */
+function cdiSpecDirsOf(table: TomlTable, tablePath: string, fallback: string[]): string[] {
+  const dirs = table.cdi_spec_dirs;
+  if (dirs === undefined) return fallback;
+  if (!Array.isArray(dirs) || !dirs.every((d) => typeof d === "string")) throw cannotConvert(`${tablePath}.cdi_spec_dirs`, dirs, "[]string");
+  return dirs;
 }
 
 /** A top-level string setting; the daemon's default stays when it is absent or empty (mergo). */
@@ -749,7 +762,7 @@ export function criConfigJson(config: CriConfig): string {
 /**
  * containerd 2.x's CRI runtime config as json.Marshal writes it (Status verbose `config`): its
  * RuntimeConfig's fields from this config, the settings 2.x has and the fake does not model at
- * 2.x's defaults (CDI spec dirs, CRIU, I/O drain ...). The sandbox image, snapshotter, registry and
+ * 2.x's defaults (CRIU, I/O drain ...). The sandbox image, snapshotter, registry and
  * stream server are other plugins' in 2.x and not here.
  */
 export function criRuntimeConfigJson(config: CriConfig): string {
@@ -803,7 +816,7 @@ export function criRuntimeConfigJson(config: CriConfig): string {
     netnsMountsUnderStateDir: config.netnsMountsUnderStateDir,
     enableUnprivilegedPorts: config.enableUnprivilegedPorts,
     enableUnprivilegedICMP: config.enableUnprivilegedIcmp,
-    cdiSpecDirs: ["/etc/cdi", "/var/run/cdi"],
+    cdiSpecDirs: config.cdiSpecDirs,
     drainExecSyncIOTimeout: "0s",
     ignoreDeprecationWarnings: null,
     statsCollectPeriod: "",

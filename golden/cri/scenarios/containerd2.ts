@@ -5,6 +5,7 @@
 // user namespace options and CDI devices).
 
 import { ContainerState, NamespaceMode, PodSandboxState } from "../../../src/cri/api/v1.ts";
+import type * as v1 from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario, type ScenarioOptions } from "../scenario.ts";
 import { commands, createContainer, podConfig, pullBusybox, runPod, startContainer, waitExited } from "./common.ts";
 
@@ -171,6 +172,37 @@ export const containerd2: Scenario[] = [
       userns("node", { mode: NamespaceMode.NODE });
       s.runtime.podSandboxStatus({ podSandboxId: "$node.podSandboxId" });
       s.runtime.listPodSandbox({});
+    },
+    only2x,
+  ),
+
+  defineScenario(
+    "cdi-devices-from-specs",
+    "CreateContainer with CDI devices the spec dirs define (golden/cri/cdi/): a device's and its spec's env, device nodes, mounts and hooks in the spec, by field and by annotation; a device node to stat on the host, a device of an invalid spec file, a mix with an undefined device",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const injected = [
+        "info.info.runtimeSpec.process.env",
+        "info.info.runtimeSpec.linux.devices",
+        "info.info.runtimeSpec.linux.resources.devices",
+        "info.info.runtimeSpec.mounts",
+        "info.info.runtimeSpec.hooks",
+      ];
+      const created: Array<[string, v1.DeepPartial<v1.ContainerConfig>]> = [
+        ["gpu0", { CDIDevices: [{ name: "golden.example/gpu=0" }] }],
+        ["both", { CDIDevices: [{ name: "golden.example/gpu=1" }], annotations: { "cdi.k8s.io/golden": "golden.example/gpu=0,golden.example/nic=eth0" } }],
+        ["user", { CDIDevices: [{ name: "golden.example/gpu=0" }], linux: { securityContext: { runAsUser: { value: 1000n }, runAsGroup: { value: 2000n } } } }],
+      ];
+      for (const [name, extra] of created) {
+        createContainer(s, "pod", "pod", name, commands.sleepForever, name, extra);
+        s.runtime.containerStatus({ containerId: `$${name}.containerId`, verbose: true }, { select: injected });
+      }
+      createContainer(s, "pod", "pod", "unstated", commands.sleepForever, "unstated", { CDIDevices: [{ name: "golden.example/gpu=unstated" }] });
+      createContainer(s, "pod", "pod", "bad", commands.sleepForever, "bad", { CDIDevices: [{ name: "golden.example/bad=0" }] });
+      createContainer(s, "pod", "pod", "mixed", commands.sleepForever, "mixed", {
+        CDIDevices: [{ name: "golden.example/gpu=0" }, { name: "golden.example/gpu=9" }, { name: "golden.example/nic=eth0" }],
+      });
     },
     only2x,
   ),

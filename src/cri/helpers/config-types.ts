@@ -127,6 +127,8 @@ export interface CriPluginConfig {
   enableUnprivilegedPorts: boolean;
   /** enable_unprivileged_icmp */
   enableUnprivilegedIcmp: boolean;
+  /** cdi_spec_dirs: where 2.x's runtime plugin finds CDI specs (1.6.20 has no CDI; a v3 file's only). */
+  cdiSpecDirs: string[];
 }
 
 /** criconfig.Config: the plugin config plus the paths containerd adds (PluginConfig is embedded). */

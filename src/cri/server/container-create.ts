@@ -37,7 +37,7 @@ import { containerMetadataAny } from "../store/metadata-codec.ts";
 import type { Sandbox } from "../store/sandbox-store.ts";
 import { SandboxState } from "../store/sandbox-status.ts";
 import type { CriImage } from "../store/image-store.ts";
-import { injectCdiDevices, requestedCdiDevices } from "../oci/cdi.ts";
+import { injectCdiDevices, loadCdiDevices, requestedCdiDevices } from "../oci/cdi.ts";
 import { containerMounts, containerSpec, containerSpecOpts, type Rootfs, type SpecContext } from "../oci/container-create-spec.ts";
 import { seccompProfileFile } from "../oci/security-profiles.ts";
 import { specAny, type RuntimeSpec } from "../oci/oci-defaults.ts";
@@ -249,7 +249,10 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     try {
       const rootfs = snapshotRootfs(c, id);
       for (const opt of specOpts) opt(spec, rootfs);
-      if (c.profile.cdiDevices) injectCdiDevices(requestedCdiDevices(config.CDIDevices, config.annotations));
+      if (c.profile.cdiDevices) {
+        const requested = requestedCdiDevices(config.CDIDevices, config.annotations);
+        if (requested.length > 0) injectCdiDevices(spec, await loadCdiDevices(c.nodeFiles, c.config.cdiSpecDirs), requested);
+      }
       checkContext(call);
       await c.client.containers.create({
         id,

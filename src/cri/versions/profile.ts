@@ -113,8 +113,8 @@ export interface ContainerdProfile {
   stopUnknownSucceeds: boolean;
   /**
    * CreateContainer injects the CDI devices the request names (`CDIDevices`, `cdi.k8s.io/`
-   * annotations; src/cri/oci/cdi.ts). The fake reads no CDI spec, so any such device fails the call
-   * as unresolvable. 1.6 ignores the annotations (and decodes no `CDIDevices`).
+   * annotations), resolved from the spec files of `cdi_spec_dirs` (src/cri/oci/cdi.ts). 1.6 ignores
+   * the annotations (and decodes no `CDIDevices`).
    */
   cdiDevices: boolean;
   /** ContainerStatus and ListContainers fill `imageId` (the image config digest the container runs). */
