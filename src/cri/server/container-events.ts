@@ -7,8 +7,13 @@
 // caller cancels it. 1.6.20 registers the RPC without implementing it (its profile says so), and
 // sends no events.
 
-import { ContainerEventType, type ContainerEventResponse, type ContainerStatus, type GetEventsRequest } from "../api/v1.ts";
-import type { PodSandboxStatusResponse } from "../api/v1.ts";
+import {
+  ContainerEventType,
+  type ContainerEventResponse,
+  type ContainerStatus,
+  type GetEventsRequest,
+  type PodSandboxStatusResponse,
+} from "../api/v1.ts";
 import type { CallContext } from "../service-types.ts";
 import { containerStatusLater } from "./container-status.ts";
 import { podSandboxStatusLater } from "./sandbox-status.ts";
@@ -25,7 +30,7 @@ interface Subscriber {
  * An event as sent: what it says is fixed when it is sent, the response is made when the first
  * subscriber receives it (most are held for nobody, or never read), and every subscriber gets that one.
  */
-export class ContainerEvent {
+class ContainerEvent {
   private readonly make: () => ContainerEventResponse;
   private made: ContainerEventResponse | undefined;
 
@@ -113,7 +118,7 @@ export async function sendContainerEvent(
   try {
     podSandboxStatusNow = await podSandboxStatusLater(c, c.sandboxStore.get(sandboxId));
   } catch {
-    // Left out.
+    // A pod that cannot be read is left out.
   }
   const containersStatusesNow: Array<() => ContainerStatus> = [];
   for (const container of [...c.containerStore.ofSandbox(sandboxId)]) {
