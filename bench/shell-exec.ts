@@ -57,6 +57,7 @@ function emulationAlone(): void {
   let status = -1;
   const port = {
     activeMs: () => 0,
+    clockMs: () => 0,
     setTimer: () => () => undefined,
     write: () => undefined,
     changeFile: () => undefined,

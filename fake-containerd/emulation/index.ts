@@ -136,7 +136,7 @@ export function emulate(start: EmulatedStart, port: EmulationPort, state?: Emula
   const { args, env, hasFile } = start;
   // Without a root filesystem to look in, the emulated commands are what there is.
   const exists = (command: string, path: string | undefined): boolean =>
-    hasFile ? (command.includes("/") ? missingExecutable(command, env, hasFile) === undefined : found(command, path ?? defaultPath, hasFile, hasFile("/bin/busybox") || hasFile("/bin/sh"))) : isApplet(baseName(command));
+    hasFile ? (command.includes("/") ? missingExecutable(command, env, hasFile) === undefined : found(command, path ?? defaultPath, hasFile, hasFile("/bin/busybox") || hasFile("/bin/sh"))) : isApplet(baseName(command)) || applets.has(baseName(command));
   const handlers = programSignalHandlers.get(baseName(args[0] ?? "")) ?? new Map<number, number>();
   const setup = { user: start.user, terminal: start.terminal, memoryLimit: start.memoryLimit, exec: start.exec, exists, namespaceInit: start.namespaceInit, handlers };
   return new EmulatedProcess(setup, port, (ctx) => {

@@ -23,6 +23,8 @@ import type { ProcessUser } from "../processes/script.ts";
 export interface EmulationPort {
   /** The process's running time so far, in milliseconds (paused time left out). */
   activeMs(): number;
+  /** The fake's clock, in milliseconds since the epoch (what `date` reads). */
+  clockMs(): number;
   /** Calls `fn` after `ms` of running time (none passes while paused: the runner re-arms on resume). */
   setTimer(ms: number, fn: () => void): () => void;
   write(stream: Stream, data: Uint8Array): void;
@@ -122,6 +124,7 @@ export class EmulatedProcess {
       exec: setup.exec,
       exists: (command, path) => setup.exists(command, path),
       nextPid: () => port.nextPid(),
+      clockMs: () => port.clockMs(),
       startJob: (job) => process.addJob(job),
       signalProcess: (pid, signal) => process.signalProcess(pid, signal),
       processes: () => port.processes(),

@@ -449,6 +449,21 @@ describe("the process table of a PID namespace", () => {
     );
   });
 
+  test("pgrep lists the matching processes but itself, by name or (-f) command line; pkill signals them", async () => {
+    const { ns, output, exec, clock } = await setup();
+    const parent = await started(ns, "app", ["sh", "-c", "sleep 600 & wait $!; exit $?"]);
+    await clock.advance(10);
+    expect(await exec(["pgrep", "sleep"], "app")).toBe(0);
+    expect(await exec(["pgrep", "-l", "sh"], "app")).toBe(0);
+    expect(await exec(["pgrep", "-a", "-f", "^sleep 6"], "app")).toBe(0);
+    expect(await exec(["pgrep", "-x", "slee"], "app")).toBe(1);
+    expect(await exec(["sh", "-c", "pgrep -v -x pgrep; pkill -KILL sleep; echo $?"], "app")).toBe(0);
+    expect(output.join("")).toBe("out:6\nout:1 sh\nout:6 sleep 600\nout:1\n6\n31\nout:0\n");
+    await clock.advance(10);
+    expect(await parent.status()).toMatchObject({ status: "stopped", exitStatus: 137 });
+    expect(await exec(["sh", "-c", "pgrep sleep || true"], "app").catch(() => "gone")).toBe("gone");
+  });
+
   test("kill from inside: PID 1 ignores SIGTERM and SIGKILL; its child dies; /proc/<pid> reads the table", async () => {
     const { ns, output, exec, clock } = await setup();
     const parent = await started(ns, "app", ["sh", "-c", "sleep 600 & wait $!; exit $?"]);

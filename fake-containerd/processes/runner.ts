@@ -377,6 +377,7 @@ export class ProcessRunner {
       start,
       {
         activeMs: () => this.activeMs(),
+        clockMs: () => Number(readClock(host.clock)) / nsPerMs,
         setTimer: (ms, fn) => host.clock.setTimer(ms, fn),
         write: (stream, data) => host.write(stream, data),
         changeFile: (change) => host.changeFile(change),

@@ -1,9 +1,11 @@
-// busybox's applets about the processes of the container's PID namespace: ps and its -o columns.
-// The table is the task layer's (tasks.ts, numbered by pid-namespaces.ts); an applet sees it as
-// entries, the process running the applet among them.
+// busybox's applets about the processes of the container's PID namespace: ps and its -o columns,
+// pgrep and pkill. The table is the task layer's (tasks.ts, numbered by pid-namespaces.ts); an
+// applet sees it as entries, the process running the applet among them.
 
+import { signalName } from "../shell/builtins.ts";
 import { passwdEntry } from "./id.ts";
-import { decoder, type Applet, type ProcessEntry } from "./applet.ts";
+import { decoder, options, type Applet, type AppletIo, type ProcessEntry } from "./applet.ts";
+import { grepRegex } from "./text.ts";
 
 /** ps -o's columns: header, width (0: the last column, unpadded), whether values are right-aligned, and the value. */
 const columns: ReadonlyMap<string, { header: string; width: number; right: boolean; value: (p: ProcessEntry, self: boolean, user: (uid: number) => string) => string }> = new Map([
@@ -41,4 +43,60 @@ const ps: Applet = (io, args) => {
   return 0;
 };
 
-export const processApplets: Readonly<Record<string, Applet>> = { ps };
+/** A process's name as the kernel keeps it (`comm`): its program's file name, cut to 15 bytes. */
+function comm(entry: ProcessEntry): string {
+  const program = entry.args[0] ?? "";
+  return program.slice(program.lastIndexOf("/") + 1).slice(0, 15);
+}
+
+/**
+ * The processes pgrep and pkill pick: those whose name (with -f, whose command line) matches the
+ * extended regular expression (wholly with -x), or do not with -v; the oldest or newest alone with
+ * -o or -n. Never the process running the applet. Undefined for what is not emulated.
+ */
+function pick(io: AppletIo, applet: string, flags: ReadonlySet<string>, operands: readonly string[]): ProcessEntry[] | undefined {
+  if (operands.length !== 1) return undefined;
+  const regex = grepRegex(operands[0]!, new Set(flags.has("x") ? ["E", "x"] : ["E"]));
+  if (regex === undefined) return undefined;
+  const matched = io.processes().filter((entry) => {
+    if (entry.pid === io.pid && comm(entry) === applet) return false;
+    // busybox tries the command line first and the name after it, so -f matches either.
+    const found = (flags.has("f") && regex.test(entry.args.join(" "))) || regex.test(comm(entry));
+    return found !== flags.has("v");
+  });
+  if (matched.length === 0) return matched;
+  if (flags.has("o")) return [matched[0]!];
+  if (flags.has("n")) return [matched.at(-1)!];
+  return matched;
+}
+
+/** `pgrep [-flaovnx] PATTERN`: the PIDs of the matching processes (with their names, -l, or command lines, -a); status 1 when none. */
+const pgrep: Applet = (io, args) => {
+  const parsed = options(args, "flaovnx");
+  if (!parsed) return undefined;
+  const matched = pick(io, "pgrep", parsed.flags, parsed.operands);
+  if (matched === undefined) return undefined;
+  const line = (entry: ProcessEntry) => (parsed.flags.has("a") ? `${entry.pid} ${entry.args.join(" ")}` : parsed.flags.has("l") ? `${entry.pid} ${comm(entry)}` : String(entry.pid));
+  if (matched.length === 0) return 1;
+  io.out(matched.map((entry) => `${line(entry)}\n`).join(""));
+  return 0;
+};
+
+/** `pkill [-SIGNAL] [-fovnx] PATTERN`: the signal (TERM by default) to each matching process; status 1 when none. */
+const pkill: Applet = (io, args) => {
+  let signal = "TERM";
+  let rest = args;
+  const named = args[0]?.startsWith("-") ? signalName(args[0].slice(1)) : undefined;
+  if (named !== undefined && named !== "EXIT") {
+    signal = named;
+    rest = args.slice(1);
+  }
+  const parsed = options(rest, "fovnx");
+  if (!parsed) return undefined;
+  const matched = pick(io, "pkill", parsed.flags, parsed.operands);
+  if (matched === undefined) return undefined;
+  for (const entry of matched) io.kill(entry.pid, signal);
+  return matched.length > 0 ? 0 : 1;
+};
+
+export const processApplets: Readonly<Record<string, Applet>> = { ps, pgrep, pkill };

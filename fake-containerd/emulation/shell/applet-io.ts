@@ -16,10 +16,11 @@ export interface AppletHost {
   readonly cwd: string;
   readonly vars: Variables;
   readonly timeline: Timeline;
-  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; processes(): readonly ProcessEntry[] };
+  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; processes(): readonly ProcessEntry[]; clockMs(): number };
   /** The PID of the process running the applet. */
   readonly pid: number;
   write(fd: number, data: string | Uint8Array): boolean;
+  killProcess(pid: number, signal: string): boolean;
   change(path: string, change: FileChange["change"], data?: Uint8Array): void;
 }
 
@@ -37,6 +38,8 @@ export function appletIo(shell: AppletHost, assignments: ReadonlyArray<readonly 
     memoryLimit: shell.ctx.memoryLimit,
     pid: shell.pid,
     processes: () => shell.ctx.processes(),
+    kill: (pid, signal) => shell.killProcess(pid, signal),
+    nowMs: () => shell.ctx.clockMs() + shell.timeline.atMs,
     get stdin() {
       // What the applet reads is read: a command after it in the same input gets the rest.
       if (input?.to === "input") input.pos = input.data.length;

@@ -11,7 +11,7 @@
 import { concatBytes, toBytes } from "../../../src/node/bytes.ts";
 import type { ProcessUser } from "../../processes/script.ts";
 import { passwdEntry } from "../applets/id.ts";
-import { applets } from "../applets/index.ts";
+import { applets, type Applet } from "../applets/index.ts";
 import { busyboxApplets } from "../applets/busybox-list.ts";
 import type { FileView } from "../files.ts";
 import type { Journal } from "../journal.ts";
@@ -42,6 +42,8 @@ export interface ShellContext {
   /** Whether a command the emulation does not follow is there to run (runc's lookup, with the shell's PATH). */
   exists(command: string, path: string | undefined): boolean;
   nextPid(): number;
+  /** The fake's clock at the start of the step, in milliseconds since the epoch. */
+  clockMs(): number;
   /** Runs a background job of a live shell beside it. */
   startJob(job: Shell): void;
   /** Delivers a signal to a process of the PID namespace (a job of this process, or another); false when there is none with that PID. */
@@ -813,8 +815,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
   private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec = false): number {
     const name = argv[0]!;
     if ((baseName(name) === "sh" || baseName(name) === "ash") && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(argv, assignments);
-    const applet = applets.get(baseName(name));
-    const status = applet && (!name.includes("/") || this.isAppletPath(name)) ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
+    const applet = this.applet(name);
+    const status = applet ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
     if (status !== undefined) return status;
     if (!this.ctx.exists(name, this.vars.get("PATH"))) {
       this.report(`${name}: not found`, exec);
@@ -858,6 +860,17 @@ export class Shell implements ExpansionHost, BuiltinShell {
     nested.fds = this.fds.slice();
     this.runChild(nested);
     return nested.exitStatus!;
+  }
+
+  /**
+   * The applet a command names, if the image has it: the reference busybox's applets are taken to
+   * be there; another busybox's (pgrep) only where the image links it.
+   */
+  private applet(name: string): Applet | undefined {
+    const base = baseName(name);
+    const applet = applets.get(base);
+    if (applet === undefined || (name.includes("/") && !this.isAppletPath(name))) return undefined;
+    return busyboxApplets.has(base) || this.ctx.exists(name, this.vars.get("PATH")) ? applet : undefined;
   }
 
   /** A path naming an applet where busybox is linked (`/bin/cat`); any other path is a program of its own. */
@@ -1036,7 +1049,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     if (specialBuiltins.has(name)) return "special";
     if (this.functions.has(name)) return "function";
     if (builtins.has(name)) return "builtin";
-    if (applets.has(baseName(name)) && (!name.includes("/") || this.isAppletPath(name))) return "applet";
+    if (this.applet(name)) return "applet";
     if (name.includes("/") ? this.ctx.exists(name, undefined) : busyboxApplets.has(name) || this.ctx.exists(name, this.vars.get("PATH"))) return "applet";
     return undefined;
   }
