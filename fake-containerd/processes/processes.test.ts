@@ -449,6 +449,42 @@ describe("the process table of a PID namespace", () => {
     );
   });
 
+  test("sh -c execs its last command when it traps nothing: ps and /proc/<pid>/cmdline show that command", async () => {
+    const { ns, output, exec, clock } = await setup();
+    await started(ns, "app", ["sh", "-c", "touch /tmp/x; if true; then sleep 600; fi"]);
+    await started(ns, "trapped", ["sh", "-c", "trap 'exit 3' TERM; sleep 600"]);
+    await started(ns, "looped", ["sh", "-c", "while true; do sleep 600; done"]);
+    await clock.advance(10);
+    expect(await exec(["sh", "-c", "ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo"], "app")).toBe(0);
+    expect(await exec(["ps", "-o", "args"], "trapped")).toBe(0);
+    expect(await exec(["ps", "-o", "args"], "looped")).toBe(0);
+    expect(output.join("")).toBe(
+      "out:PID   COMMAND\n    1 sleep 600\n    6 sh -c ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo\n" +
+        "out:sleep 600 out:\n" +
+        "out:COMMAND\nsh -c trap 'exit 3' TERM; sleep 600\nps -o args\n" +
+        "out:COMMAND\nsh -c while true; do sleep 600; done\nps -o args\n",
+    );
+  });
+
+  test("top -b -n 1: the node, then every process, largest first, as busybox's batch screen", async () => {
+    const { ns, output, exec, clock } = await setup();
+    const pod = await started(ns, "pod", ["/pause"]);
+    await started(ns, "app", ["sh", "-c", "sleep 600 & wait"], pod.pid);
+    await clock.advance(10);
+    expect(await exec(["top", "-b", "-n", "1"], "app")).toBe(0);
+    expect(output.join("")).toBe(
+      "out:Mem: 6138084K used, 18545688K free, 10304K shrd, 239980K buff, 3055176K cached\n" +
+        "CPU:   0% usr   0% sys   0% nic 100% idle   0% io   0% irq   0% sirq\n" +
+        "Load average: 0.00 0.00 0.00 1/4 13\n" +
+        "  PID  PPID USER     STAT   VSZ %VSZ %CPU COMMAND\n" +
+        "    6     0 0        S     2268   0%   0% sh -c sleep 600 & wait\n" +
+        "   12     6 0        S     2268   0%   0% sleep 600\n" +
+        "   13     0 0        R     2268   0%   0% top -b -n 1\n" +
+        "    1     0 0        S      988   0%   0% /pause\n\n",
+    );
+    expect(await exec(["top"], "app")).toBe(127);
+  });
+
   test("pgrep lists the matching processes but itself, by name or (-f) command line; pkill signals them", async () => {
     const { ns, output, exec, clock } = await setup();
     const parent = await started(ns, "app", ["sh", "-c", "sleep 600 & wait $!; exit $?"]);

@@ -1,5 +1,5 @@
 // busybox's applets about the processes of the container's PID namespace: ps and its -o columns,
-// pgrep and pkill. The table is the task layer's (tasks.ts, numbered by pid-namespaces.ts); an
+// pgrep and pkill, top's batch screen. The table is the task layer's (tasks.ts, numbered by pid-namespaces.ts); an
 // applet sees it as entries, the process running the applet among them.
 
 import { signalName } from "../shell/builtins.ts";
@@ -17,6 +17,13 @@ const columns: ReadonlyMap<string, { header: string; width: number; right: boole
   ["args", { header: "COMMAND", width: 0, right: false, value: (p) => p.args.join(" ") }],
 ]);
 
+/** The user column of ps and top: the name /etc/passwd gives a UID, else the number. */
+function userNames(io: AppletIo): (uid: number) => string {
+  const passwd = io.files.readFile("/etc/passwd");
+  const passwdText = passwd && decoder.decode(passwd);
+  return (uid) => passwdEntry(passwdText, uid)?.name ?? String(uid);
+}
+
 /** `ps` and `ps -o COLUMN,...` (pid, ppid, user, stat, args): busybox's default is `pid,user,args`. */
 const ps: Applet = (io, args) => {
   let format = "pid,user,args";
@@ -24,9 +31,7 @@ const ps: Applet = (io, args) => {
   else if (args.length > 0) return undefined;
   const picked = format.split(",").map((name) => columns.get(name));
   if (picked.some((column) => column === undefined)) return undefined;
-  const passwd = io.files.readFile("/etc/passwd");
-  const passwdText = passwd && decoder.decode(passwd);
-  const user = (uid: number) => passwdEntry(passwdText, uid)?.name ?? String(uid);
+  const user = userNames(io);
   // Headers are left-aligned in every column; numbers right-aligned under them.
   const line = (cells: string[], header: boolean) =>
     cells
@@ -99,4 +104,44 @@ const pkill: Applet = (io, args) => {
   return matched.length > 0 ? 0 : 1;
 };
 
-export const processApplets: Readonly<Record<string, Applet>> = { ps, pgrep, pkill };
+/**
+ * The node as top shows it, in KiB: the reference machine's memory at rest (its totals, not a
+ * model of the fake's load). No CPU is busy: an emulated process works in no time.
+ */
+const node = { usedKiB: 6_138_084, freeKiB: 18_545_688, sharedKiB: 10_304, buffersKiB: 239_980, cachedKiB: 3_055_176 };
+
+/** A process's virtual size in KiB as the reference shows it: pause's, else the static busybox's (every applet and shell). */
+function virtualKiB(entry: ProcessEntry): number {
+  return comm(entry) === "pause" ? 988 : 2268;
+}
+
+/**
+ * `top -b -n 1`: one batch screen of busybox's top: the node's memory and CPU, the load, then every
+ * process, largest first (on the first screen no process has a CPU share yet), none of them busy.
+ */
+const top: Applet = (io, args) => {
+  const parsed = options(args, "b", "n");
+  if (!parsed || !parsed.flags.has("b") || parsed.values.get("n") !== "1" || parsed.operands.length > 0) return undefined;
+  const user = userNames(io);
+  const entries = io.processes();
+  const totalKiB = node.usedKiB + node.freeKiB;
+  const rows = entries
+    .map((entry) => ({ entry, vsz: virtualKiB(entry) }))
+    .sort((a, b) => b.vsz - a.vsz)
+    .map(({ entry, vsz }) => {
+      const stat = entry.pid === io.pid ? "R" : "S";
+      const share = `${Math.floor((vsz * 100) / totalKiB)}%`.padStart(4);
+      return `${String(entry.pid).padStart(5)} ${String(entry.ppid).padStart(5)} ${user(entry.uid).slice(0, 8).padEnd(8)} ${stat.padEnd(4)} ${String(vsz).padStart(5)} ${share}   0% ${entry.args.join(" ")}\n`;
+    });
+  io.out(
+    `Mem: ${node.usedKiB}K used, ${node.freeKiB}K free, ${node.sharedKiB}K shrd, ${node.buffersKiB}K buff, ${node.cachedKiB}K cached\n` +
+      "CPU:   0% usr   0% sys   0% nic 100% idle   0% io   0% irq   0% sirq\n" +
+      `Load average: 0.00 0.00 0.00 1/${entries.length} ${Math.max(...entries.map((entry) => entry.pid))}\n` +
+      "  PID  PPID USER     STAT   VSZ %VSZ %CPU COMMAND\n" +
+      rows.join("") +
+      "\n",
+  );
+  return 0;
+};
+
+export const processApplets: Readonly<Record<string, Applet>> = { ps, pgrep, pkill, top };
