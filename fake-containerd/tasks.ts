@@ -543,7 +543,7 @@ export class TaskService implements ProcServices, TaskCalls {
       for (const p of [task.init, ...task.execs.values()]) {
         if (p.phase !== "running") continue;
         const uid = p.info.user.uid;
-        entries.push({ pid: p.pidInNamespace, ppid: 0, args: p.info.args, uid, proc: p });
+        entries.push({ pid: p.pidInNamespace, ppid: 0, args: p.runner.commandLine() ?? p.info.args, uid, proc: p });
         for (const job of p.runner.jobs()) entries.push({ ...job, uid, proc: p });
       }
     }
@@ -579,7 +579,7 @@ export class TaskService implements ProcServices, TaskCalls {
 
   /** @internal A file as a process reads it: /proc/<pid> of its PID namespace's processes, else the container's files. */
   async readFileOf(proc: Proc, path: string): Promise<Uint8Array | undefined> {
-    const own = { args: proc.info.args, user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
+    const own = { args: proc.runner.commandLine() ?? proc.info.args, user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
     const proced = /^\/+proc\/+(\d+)\/+(cmdline|status)$/.exec(path);
     if (!proced) return this.files.readFile(proc.task.containerId, path, own);
     const target = this.namespaceProcesses(proc).find((entry) => entry.pid === Number(proced[1]));

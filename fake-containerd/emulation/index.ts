@@ -88,10 +88,15 @@ function goQuote(s: string): string {
   return JSON.stringify(s).replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\x${hex.slice(2)}`);
 }
 
-/** Whether the emulation follows this command line (a shell script, or an applet it has). */
-export function emulatesCommand(argv: readonly string[]): boolean {
+/**
+ * Whether the emulation follows this command line whatever the image lists (a shell script, or an
+ * applet of the reference busybox); another busybox's applets (pgrep) only where the image has them,
+ * or where there is no root filesystem to look in.
+ */
+export function emulatesCommand(argv: readonly string[], hasFile: HasFile): boolean {
   const name = baseName(argv[0] ?? "");
-  return (shells.has(name) && argv[1] === "-c" && argv.length >= 3) || applets.has(name) || appletBuiltins.has(name);
+  if (shells.has(name) && argv[1] === "-c" && argv.length >= 3) return true;
+  return (applets.has(name) && (busyboxApplets.has(name) || hasFile === undefined)) || appletBuiltins.has(name);
 }
 
 /** A process the emulation runs, as its task describes it. */

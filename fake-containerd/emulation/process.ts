@@ -114,25 +114,7 @@ export class EmulatedProcess {
     this.port = port;
     this.setup = setup;
     this.view = new FileView(this.answers, this.journal);
-    const process = this;
-    this.context = {
-      files: this.view,
-      journal: this.journal,
-      user: setup.user,
-      terminal: setup.terminal,
-      memoryLimit: setup.memoryLimit,
-      exec: setup.exec,
-      exists: (command, path) => setup.exists(command, path),
-      nextPid: () => port.nextPid(),
-      clockMs: () => port.clockMs(),
-      startJob: (job) => process.addJob(job),
-      signalProcess: (pid, signal) => process.signalProcess(pid, signal),
-      processes: () => port.processes(),
-      get stdin(): InputBuffer {
-        process.readStdin();
-        return process.input;
-      },
-    };
+    this.context = new ProcessShellContext(this, setup, port, this.view, this.journal);
     if (state) {
       for (const m of state.members) {
         const shell = Shell.fromState(this.context, m.shell);
@@ -149,6 +131,11 @@ export class EmulatedProcess {
   /** The shells of the process: the main one first, then its jobs. */
   get shells(): Shell[] {
     return [...this.members.values()].map((m) => m.shell);
+  }
+
+  /** The command line the process runs now when it is not the one it started with (its shell exec'd its last command). */
+  commandLine(): readonly string[] | undefined {
+    return this.members.get(this.mainPid)?.shell.execd;
   }
 
   /** The live background jobs, as the process table shows them: a job's command line is its command as written. */
@@ -234,14 +221,15 @@ export class EmulatedProcess {
     return true;
   }
 
-  private addJob(job: Shell): void {
+  /** @internal */
+  addJob(job: Shell): void {
     const parent = [...this.members.values()].find((m) => m.shell.jobs.some((j) => j.pid === job.pid));
     const startedAt = parent?.readyAtMs ?? this.port.activeMs();
     this.members.set(job.pid, { shell: job, parent: parent?.shell.pid, playing: undefined, busy: 0, spinning: false, readyAtMs: startedAt });
   }
 
-  /** A signal from one of the process's shells (`kill`): to itself, a job of its own, or through the port to another process. */
-  private signalProcess(pid: number, signal: string): boolean {
+  /** @internal A signal from one of the process's shells (`kill`): to itself, a job of its own, or through the port to another process. */
+  signalProcess(pid: number, signal: string): boolean {
     const number = Number(Object.entries(signalNames).find(([, name]) => name === signal)?.[0]);
     if (pid === this.mainPid) {
       this.signal(number);
@@ -463,6 +451,12 @@ export class EmulatedProcess {
     });
   }
 
+  /** @internal The process's stdin as it has arrived, taken into the input buffer from the first read on. */
+  stdinBuffer(): InputBuffer {
+    this.readStdin();
+    return this.input;
+  }
+
   /** Starts taking the process's stdin into the input buffer (once a shell reads it). */
   private readStdin(): void {
     if (this.readingStdin) return;
@@ -475,6 +469,67 @@ export class EmulatedProcess {
       this.input.end();
       this.pump();
     })();
+  }
+}
+
+/** What the shells of a process share (a class: one is made for every process started). */
+class ProcessShellContext implements ShellContext {
+  private readonly process: EmulatedProcess;
+  private readonly setup: EmulationSetup;
+  private readonly port: EmulationPort;
+  readonly files: FileView;
+  readonly journal: Journal;
+
+  constructor(process: EmulatedProcess, setup: EmulationSetup, port: EmulationPort, files: FileView, journal: Journal) {
+    this.process = process;
+    this.setup = setup;
+    this.port = port;
+    this.files = files;
+    this.journal = journal;
+  }
+
+  get user(): ProcessUser {
+    return this.setup.user;
+  }
+
+  get terminal(): boolean {
+    return this.setup.terminal;
+  }
+
+  get memoryLimit(): bigint | undefined {
+    return this.setup.memoryLimit;
+  }
+
+  get exec(): boolean {
+    return this.setup.exec;
+  }
+
+  get stdin(): InputBuffer {
+    return this.process.stdinBuffer();
+  }
+
+  exists(command: string, path: string | undefined): boolean {
+    return this.setup.exists(command, path);
+  }
+
+  nextPid(): number {
+    return this.port.nextPid();
+  }
+
+  clockMs(): number {
+    return this.port.clockMs();
+  }
+
+  startJob(job: Shell): void {
+    this.process.addJob(job);
+  }
+
+  signalProcess(pid: number, signal: string): boolean {
+    return this.process.signalProcess(pid, signal);
+  }
+
+  processes(): readonly ProcessEntry[] {
+    return this.port.processes();
   }
 }
 

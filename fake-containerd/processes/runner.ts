@@ -252,6 +252,11 @@ export class ProcessRunner {
     };
   }
 
+  /** The command line an emulated process runs now, when its shell exec'd another (undefined otherwise). */
+  commandLine(): readonly string[] | undefined {
+    return this.emulation?.commandLine();
+  }
+
   /** The live background jobs of an emulated process (none for other scripts). */
   jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
     return this.emulation?.jobs() ?? [];

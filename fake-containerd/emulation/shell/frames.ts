@@ -64,6 +64,8 @@ export interface ShellState {
   exiting: boolean;
   pendingSignals: string[];
   block: Block | null;
+  /** The command line ash exec'd in the shell's place (saved states from before it have none). */
+  execd?: string[];
 }
 
 export function framesToState(frames: readonly Frame[]): FrameState[] {

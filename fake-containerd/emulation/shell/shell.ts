@@ -98,6 +98,11 @@ export class Shell implements ExpansionHost, BuiltinShell {
   timeline = new Timeline();
   /** A shell worked out at once, rather than played live. */
   readonly live: boolean;
+  /**
+   * The command line ash exec'd in this shell's place: `sh -c` runs its last command without a
+   * fork when no trap is set, and the process table shows that command from then on.
+   */
+  execd: string[] | undefined;
   /** The builtin running, which ash names in its errors. */
   private commandName: string | undefined;
   /** The status of the last command substitution of the command being expanded. */
@@ -166,6 +171,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     shell.exiting = state.exiting;
     shell.pendingSignals = [...state.pendingSignals];
     shell.block = state.block ?? undefined;
+    shell.execd = state.execd;
     return shell;
   }
 
@@ -195,6 +201,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       exiting: this.exiting,
       pendingSignals: [...this.pendingSignals],
       block: this.block ?? null,
+      ...(this.execd ? { execd: [...this.execd] } : {}),
     };
   }
 
@@ -773,6 +780,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       }
       return;
     }
+    if (this.runsLastCommand()) this.execd = [...argv];
     try {
       this.completed(this.runExternal(argv, assignments), tested);
     } finally {
@@ -811,6 +819,23 @@ export class Shell implements ExpansionHost, BuiltinShell {
     this.positional = frame.positional;
   }
 
+  /**
+   * Whether the command about to run is the last of a live `sh -c` script that traps no signal
+   * (ash then execs it): every frame below it is at its last command, down to the script itself.
+   */
+  private runsLastCommand(): boolean {
+    if (!this.live || [...this.traps.values()].some((action) => action !== "") || this.frames[0]?.k !== "program" || this.frames[0].p !== 0 || this.frames[0].name !== undefined) return false;
+    for (const frame of this.frames) {
+      const last =
+        frame.k === "program" ||
+        (frame.k === "seq" && frame.i === this.node<Sequence>(frame.p, frame.n).items.length) ||
+        (frame.k === "andor" && frame.i === this.node<Extract<Command, { type: "andor" }>>(frame.p, frame.n).rest.length) ||
+        (frame.k === "if" && frame.phase === "done");
+      if (!last) return false;
+    }
+    return true;
+  }
+
   /** An applet, or a command that is there but not emulated, or one that is not found. */
   private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec = false): number {
     const name = argv[0]!;
@@ -844,8 +869,9 @@ export class Shell implements ExpansionHost, BuiltinShell {
     let status = applet ? applet(io, argv.slice(1)) : appletBuiltins.has(command) ? this.runBuiltin(command, [command, ...argv.slice(1)]) : undefined;
     if (status === undefined) {
       if (!this.ctx.exec) {
+        // The step ends here: nothing to unwind, so no Stopped to throw (most containers' pause and command come this way).
         this.timeline.ending = "forever";
-        throw new Stopped();
+        return;
       }
       this.write(2, `${name}: not emulated by fake-cri\n`);
       status = 127;
