@@ -16,6 +16,7 @@ import { signalNames } from "./shell/builtins.ts";
 import type { ShellState } from "./shell/frames.ts";
 import { Shell, spinLimit, type InputBuffer, type ShellContext } from "./shell/shell.ts";
 import { Timeline, type Effect } from "./timeline.ts";
+import { spinningCpuNsPerMs, stepCpuNs } from "./resources.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
 import type { ProcessUser } from "../processes/script.ts";
 
@@ -73,6 +74,8 @@ interface Member {
   /** Took this many steps with no time passing: past the limit it spins for good. */
   busy: number;
   spinning: boolean;
+  /** The running time it began to spin at, while it spins. */
+  spinningSinceMs?: number;
   /**
    * The running time it became ready to take its next step at: its steps follow one another in
    * the fake's time even when answers about files arrive after the clock has moved on.
@@ -83,6 +86,8 @@ interface Member {
 type EffectState = { atMs: number; stream: Stream; data: string | { base64: string } } | { atMs: number; change: FileChange["change"]; path: string; data?: { base64: string } };
 
 export interface EmulationState {
+  /** CPU its work has taken so far, in ns (states saved before it was counted have none). */
+  workNs?: string;
   members: Array<{
     shell: ShellState;
     parent: number | null;
@@ -109,6 +114,10 @@ export class EmulatedProcess {
   private stopped = false;
   /** The running time answers were last fetched at: after it, they may be stale. */
   private answersAtMs = -1;
+  /** CPU its shells' steps and finished spins have taken (a spin under way is counted from its start). */
+  private workDoneNs = 0n;
+  /** Running time it stopped at: its spins end there. */
+  private stoppedAtMs: number | undefined;
 
   constructor(setup: EmulationSetup, port: EmulationPort, main: (ctx: ShellContext) => Shell, state?: EmulationState) {
     this.port = port;
@@ -116,6 +125,7 @@ export class EmulatedProcess {
     this.view = new FileView(this.answers, this.journal);
     this.context = new ProcessShellContext(this, setup, port, this.view, this.journal);
     if (state) {
+      this.workDoneNs = BigInt(state.workNs ?? "0");
       for (const m of state.members) {
         const shell = Shell.fromState(this.context, m.shell);
         this.members.set(shell.pid, { shell, parent: m.parent ?? undefined, playing: m.playing ? playingFromState(m.playing) : undefined, busy: 0, spinning: false, readyAtMs: m.readyAtMs });
@@ -136,6 +146,21 @@ export class EmulatedProcess {
   /** The command line the process runs now when it is not the one it started with (its shell exec'd its last command). */
   commandLine(): readonly string[] | undefined {
     return this.members.get(this.mainPid)?.shell.execd;
+  }
+
+  /** The CPU its work has taken: its shells' steps, and a core for as long as one spins. */
+  workNs(): bigint {
+    const now = this.stoppedAtMs ?? this.port.activeMs();
+    let spinning = 0n;
+    for (const member of this.members.values()) if (member.spinningSinceMs !== undefined) spinning += BigInt(Math.round((now - member.spinningSinceMs) * 1000)) * (spinningCpuNsPerMs / 1000n);
+    return this.workDoneNs + spinning;
+  }
+
+  /** Its background jobs still running. */
+  get liveJobs(): number {
+    let jobs = 0;
+    for (const member of this.members.values()) if (member.parent !== undefined && !member.shell.done) jobs++;
+    return jobs;
   }
 
   /** The live background jobs, as the process table shows them: a job's command line is its command as written. */
@@ -166,6 +191,7 @@ export class EmulatedProcess {
 
   /** The process has ended (exited, or was killed): nothing more happens. */
   stop(): void {
+    if (!this.stopped) this.stoppedAtMs = this.port.activeMs();
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
@@ -187,6 +213,7 @@ export class EmulatedProcess {
 
   toState(): EmulationState {
     return {
+      workNs: this.workNs().toString(),
       members: [...this.members.values()].map((m) => ({ shell: m.shell.toState(), parent: m.parent ?? null, playing: m.playing ? playingToState(m.playing) : null, readyAtMs: m.readyAtMs })),
     };
   }
@@ -201,7 +228,7 @@ export class EmulatedProcess {
       if (name === "INT") {
         shell.interrupt();
         member.playing = undefined;
-        member.spinning = false;
+        this.unspin(member);
         member.busy = 0;
         member.readyAtMs = Math.max(member.readyAtMs, this.port.activeMs());
       }
@@ -210,7 +237,7 @@ export class EmulatedProcess {
     if (action === undefined) return !terminatesByDefault(signal);
     if (action === "") return true;
     shell.pendingSignals.push(name!);
-    member.spinning = false;
+    this.unspin(member);
     member.busy = 0;
     // `wait` is cut short by a trapped signal: it returns 128 + the signal, then the trap runs.
     if (shell.block?.kind === "jobs") {
@@ -219,6 +246,13 @@ export class EmulatedProcess {
       shell.status = 128 + signal;
     }
     return true;
+  }
+
+  /** A spinning shell stops spinning: the core it kept busy is counted. */
+  private unspin(member: Member): void {
+    if (member.spinningSinceMs !== undefined) this.workDoneNs += BigInt(Math.round((this.port.activeMs() - member.spinningSinceMs) * 1000)) * (spinningCpuNsPerMs / 1000n);
+    member.spinning = false;
+    member.spinningSinceMs = undefined;
   }
 
   /** @internal */
@@ -351,11 +385,15 @@ export class EmulatedProcess {
     } finally {
       this.journal.close();
     }
+    this.workDoneNs += stepCpuNs;
     const timeline = shell.timeline;
     if (timeline.atMs === 0 && timeline.ending === undefined) {
       for (const effect of timeline.effects) this.emit(effect);
       // A shell that takes steps without end and no time burns its CPU until it is killed.
-      if (++member.busy >= spinLimit) member.spinning = true;
+      if (++member.busy >= spinLimit) {
+        member.spinning = true;
+        member.spinningSinceMs = at;
+      }
       return "stepped";
     }
     member.busy = 0;

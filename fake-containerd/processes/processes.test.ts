@@ -417,6 +417,47 @@ describe("built-in commands", () => {
   });
 });
 
+describe("an emulated process's cgroup figures", () => {
+  test("CPU only while it works: none asleep, a start's worth per exec, a core while a shell spins; the cgroup files read the same", async () => {
+    const { run, exec, ns, output, clock } = await setup();
+    const task = await run("box", ["sh", "-c", "touch /tmp/x; sleep 3600"]);
+    await clock.advance(10);
+    const usage = async () => {
+      const { cpu, memory } = (await task.metrics()).data;
+      return { cpuUsec: cpu.usageUsec, usage: memory.usage, pgfault: memory.pgfault };
+    };
+    const started = await usage();
+    // runc's start of the container (12 ms, 875 faults), then a few µs of the shell's steps.
+    expect(Number(started.cpuUsec)).toBeGreaterThan(12_000);
+    expect(Number(started.cpuUsec)).toBeLessThan(12_010);
+    expect(started).toMatchObject({ usage: 438_272n, pgfault: 875n });
+    await clock.advance(60_000);
+    expect(await usage()).toEqual(started);
+    expect(await exec(["true"])).toBe(0);
+    // The exec ran and was deleted: its start stays counted (2.5 ms, 150 faults), its memory went with it.
+    const afterExec = await usage();
+    expect(Number(afterExec.cpuUsec - started.cpuUsec)).toBeGreaterThan(2_500);
+    expect(Number(afterExec.cpuUsec - started.cpuUsec)).toBeLessThan(2_510);
+    expect(afterExec).toMatchObject({ usage: 438_272n, pgfault: 1_025n });
+    const read = output.length;
+    expect(await exec(["sh", "-c", "cat /sys/fs/cgroup/cpuacct/cpuacct.usage /sys/fs/cgroup/memory/memory.usage_in_bytes; grep -E '^(rss|cache|pgfault) ' /sys/fs/cgroup/memory/memory.stat"])).toBe(0);
+    // Read while the exec ran: its start counted, its memory too; the same figures ContainerStats reads after it.
+    const [cpuNs, memoryBytes, cache, rss, pgfault] = output.slice(read).map((chunk) => chunk.slice(4)).join("").trim().split("\n").map((line) => BigInt(line.split(" ").at(-1)!));
+    const afterRead = await usage();
+    expect(Number(cpuNs! / 1000n - afterExec.cpuUsec)).toBeGreaterThan(2_500);
+    expect(cpuNs! / 1000n).toBeLessThanOrEqual(afterRead.cpuUsec);
+    expect({ memoryBytes, cache, rss, pgfault }).toEqual({ memoryBytes: 438_272n + 57_344n, cache: 438_272n + 57_344n - 2n * 49_152n, rss: 2n * 49_152n, pgfault: afterRead.pgfault });
+    const spinning = await ns.tasks.get("box").then((t) => t.exec("spin", { args: ["sh", "-c", "while :; do :; done"] }, {}));
+    await spinning.start();
+    await clock.advance(1);
+    const before = (await usage()).cpuUsec;
+    await clock.advance(2000);
+    // Two seconds of a core, give or take the clock's ticks.
+    expect(Number((await usage()).cpuUsec - before)).toBeGreaterThanOrEqual(1_999_000);
+    expect(Number((await usage()).cpuUsec - before)).toBeLessThan(2_001_000);
+  });
+});
+
 describe("a process's user", () => {
   test("process.user of a spec, with zero values for what is missing", () => {
     expect(processUserOf({ uid: 5, gid: 6, additionalGids: [6, 7] })).toEqual({ uid: 5, gid: 6, additionalGids: [6, 7] });

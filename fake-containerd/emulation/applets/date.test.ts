@@ -23,8 +23,14 @@ describe("busybox date", () => {
     );
   });
 
-  test("another zone, setting the clock and other options are not emulated", async () => {
-    expect(transcript(await sh("TZ=CET-1 date"))).toBe("stderr:sh: date: not emulated by fake-cri\nexit 127");
+  test("a POSIX fixed zone (name, hours west of UTC); -u over it", async () => {
+    expect(transcript(await sh("TZ=CET-1 date -d @0; TZ=IST-5:30 date -d @0 -Iminutes; TZ=EST+5 date -u -d @0 +%H%Z"))).toBe(
+      "stdout:Thu Jan  1 01:00:00 CET 1970\nstdout:1970-01-01T05:30+05:30\nstdout:00UTC\nexit 0",
+    );
+  });
+
+  test("zone rules, setting the clock and other options are not emulated", async () => {
+    expect(transcript(await sh("TZ=CET-1CEST date"))).toBe("stderr:sh: date: not emulated by fake-cri\nexit 127");
     expect(transcript(await sh("date -s 10:00"))).toBe("stderr:sh: date: not emulated by fake-cri\nexit 127");
   });
 });
