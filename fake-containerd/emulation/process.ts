@@ -167,11 +167,15 @@ export class EmulatedProcess {
   jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
     const jobs: Array<{ pid: number; ppid: number; args: string[] }> = [];
     for (const member of this.members.values()) {
-      if (member.parent === undefined || member.shell.done) continue;
-      const command = this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === member.shell.pid)?.command ?? member.shell.arg0;
-      jobs.push({ pid: member.shell.pid, ppid: member.parent, args: [command] });
+      if (member.shell.done) continue;
+      if (member.parent !== undefined) {
+        const command = this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === member.shell.pid)?.command ?? member.shell.arg0;
+        jobs.push({ pid: member.shell.pid, ppid: member.parent, args: member.shell.execd ?? [command] });
+      }
+      const foreground = member.playing && member.shell.foreground;
+      if (foreground) jobs.push({ pid: foreground.pid, ppid: member.shell.pid, args: foreground.args });
     }
-    return jobs;
+    return jobs.sort((a, b) => a.pid - b.pid);
   }
 
   start(): void {
@@ -340,6 +344,7 @@ export class EmulatedProcess {
       return false;
     }
     member.playing = undefined;
+    member.shell.foreground = undefined;
     member.readyAtMs = playing.fromMs + playing.durationMs;
     return true;
   }
@@ -367,6 +372,7 @@ export class EmulatedProcess {
     const top = frames.length > 0 ? { ...frames.at(-1)! } : undefined;
     const scalars = { status: shell.status, cwd: shell.cwd, fds: shell.fds, positional: shell.positional, line: shell.line, jobs: shell.jobs.slice() };
     shell.timeline = new Timeline();
+    shell.foreground = undefined;
     this.journal.open();
     try {
       shell.step();

@@ -490,7 +490,7 @@ describe("the process table of a PID namespace", () => {
     );
   });
 
-  test("sh -c execs its last command when it traps nothing: ps and /proc/<pid>/cmdline show that command", async () => {
+  test("sh -c execs its last command when it traps nothing: ps and /proc/<pid>/cmdline show that command; else the command is the shell's child", async () => {
     const { ns, output, exec, clock } = await setup();
     await started(ns, "app", ["sh", "-c", "touch /tmp/x; if true; then sleep 600; fi"]);
     await started(ns, "trapped", ["sh", "-c", "trap 'exit 3' TERM; sleep 600"]);
@@ -502,8 +502,8 @@ describe("the process table of a PID namespace", () => {
     expect(output.join("")).toBe(
       "out:PID   COMMAND\n    1 sleep 600\n    6 sh -c ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo\n" +
         "out:sleep 600 out:\n" +
-        "out:COMMAND\nsh -c trap 'exit 3' TERM; sleep 600\nps -o args\n" +
-        "out:COMMAND\nsh -c while true; do sleep 600; done\nps -o args\n",
+        "out:COMMAND\nsh -c trap 'exit 3' TERM; sleep 600\nsleep 600\nps -o args\n" +
+        "out:COMMAND\nsh -c while true; do sleep 600; done\nsleep 600\nps -o args\n",
     );
   });
 

@@ -103,6 +103,12 @@ export class Shell implements ExpansionHost, BuiltinShell {
    * fork when no trap is set, and the process table shows that command from then on.
    */
   execd: string[] | undefined;
+  /**
+   * The command this step forked and waits for, while it runs: a foreground command that takes
+   * time is a process of its own in the table, the shell's child (one that takes none is gone
+   * before anyone can look, so it takes no PID).
+   */
+  foreground: { pid: number; args: string[] } | undefined;
   /** The builtin running, which ash names in its errors. */
   private commandName: string | undefined;
   /** The status of the last command substitution of the command being expanded. */
@@ -172,6 +178,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     shell.pendingSignals = [...state.pendingSignals];
     shell.block = state.block ?? undefined;
     shell.execd = state.execd;
+    shell.foreground = state.foreground;
     return shell;
   }
 
@@ -202,6 +209,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       pendingSignals: [...this.pendingSignals],
       block: this.block ?? null,
       ...(this.execd ? { execd: [...this.execd] } : {}),
+      ...(this.foreground ? { foreground: { pid: this.foreground.pid, args: [...this.foreground.args] } } : {}),
     };
   }
 
@@ -780,12 +788,24 @@ export class Shell implements ExpansionHost, BuiltinShell {
       }
       return;
     }
-    if (this.runsLastCommand()) this.execd = [...argv];
+    const execs = this.runsLastCommand();
+    if (execs) this.execd = [...argv];
+    const startMs = this.timeline.atMs;
+    const forked = () => {
+      if (!execs && this.live && (this.timeline.atMs > startMs || this.timeline.ended)) this.foreground = { pid: this.ctx.nextPid(), args: [...argv] };
+    };
+    let status: number;
     try {
-      this.completed(this.runExternal(argv, assignments), tested);
+      status = this.runExternal(argv, assignments);
+    } catch (e) {
+      // A command that runs on for good (not emulated in a container) is still the shell's child.
+      if (e instanceof Stopped) forked();
+      throw e;
     } finally {
       this.fds = outer;
     }
+    forked();
+    this.completed(status, tested);
   }
 
   /** A builtin with ash's name for its errors; undefined when it pushed frames that decide the status. */
@@ -820,14 +840,18 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   /**
-   * Whether the command about to run is the last of a live `sh -c` script that traps no signal
-   * (ash then execs it): every frame below it is at its last command, down to the script itself.
+   * Whether the command about to run is the last of a live `sh -c` script, or of a `&` job, that
+   * traps no signal (ash then execs it): every frame below it is at its last command, down to the
+   * script (or the job's command) itself.
    */
   private runsLastCommand(): boolean {
-    if (!this.live || [...this.traps.values()].some((action) => action !== "") || this.frames[0]?.k !== "program" || this.frames[0].p !== 0 || this.frames[0].name !== undefined) return false;
+    const bottom = this.frames[0];
+    if (!this.live || [...this.traps.values()].some((action) => action !== "")) return false;
+    if (bottom?.k !== "command" && (bottom?.k !== "program" || bottom.p !== 0 || bottom.name !== undefined)) return false;
     for (const frame of this.frames) {
       const last =
         frame.k === "program" ||
+        frame.k === "command" ||
         (frame.k === "seq" && frame.i === this.node<Sequence>(frame.p, frame.n).items.length) ||
         (frame.k === "andor" && frame.i === this.node<Extract<Command, { type: "andor" }>>(frame.p, frame.n).rest.length) ||
         (frame.k === "if" && frame.phase === "done");
