@@ -6,6 +6,7 @@
 // host its script acts through (task-process.ts), what is read of the spec (task-spec.ts), and the
 // saved state (task-state.ts).
 
+import { cgroupFile } from "./cgroup-files.ts";
 import type { OperationName } from "./operations.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
@@ -136,6 +137,7 @@ export class TaskService implements ProcServices, TaskCalls {
       execs: new Map(),
       pendingSignals: [],
       unreadable: undefined,
+      spent: { cpuNs: 0n, pageFaults: 0n },
       // runc makes the cgroup with the spec's resources; Task.Update changes them later.
       resources: process.resources,
     };
@@ -260,6 +262,7 @@ export class TaskService implements ProcServices, TaskCalls {
         };
         if (t.unreadable) state.unreadable = { kind: t.unreadable.kind, message: t.unreadable.message };
         if (t.resources !== undefined) state.resources = t.resources;
+        if (t.spent.cpuNs !== 0n || t.spent.pageFaults !== 0n) state.spent = { cpuNs: t.spent.cpuNs.toString(), pageFaults: t.spent.pageFaults.toString() };
         return state;
       }),
       pidNamespaces: this.pidNamespaces.toState(),
@@ -368,6 +371,9 @@ export class TaskService implements ProcServices, TaskCalls {
       throw failedPrecondition(`current process state: ${status}, process must be stopped before deletion`);
     }
     task.execs.delete(execId);
+    const used = proc.runner.resourceUse(this.ctx.clock.now(), false);
+    task.spent.cpuNs += used.cpuNs;
+    task.spent.pageFaults += used.pageFaults;
     proc.stdin.close();
     return { exitStatus: proc.exitStatus, exitedAt: proc.exitedAt };
   }
@@ -543,7 +549,7 @@ export class TaskService implements ProcServices, TaskCalls {
       for (const p of [task.init, ...task.execs.values()]) {
         if (p.phase !== "running") continue;
         const uid = p.info.user.uid;
-        entries.push({ pid: p.pidInNamespace, ppid: 0, args: p.info.args, uid, proc: p });
+        entries.push({ pid: p.pidInNamespace, ppid: 0, args: p.runner.commandLine() ?? p.info.args, uid, proc: p });
         for (const job of p.runner.jobs()) entries.push({ ...job, uid, proc: p });
       }
     }
@@ -579,7 +585,10 @@ export class TaskService implements ProcServices, TaskCalls {
 
   /** @internal A file as a process reads it: /proc/<pid> of its PID namespace's processes, else the container's files. */
   async readFileOf(proc: Proc, path: string): Promise<Uint8Array | undefined> {
-    const own = { args: proc.info.args, user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
+    const own = { args: proc.runner.commandLine() ?? proc.info.args, user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
+    const cgroup = /^\/+sys\/+fs\/+cgroup\/+([a-z]+\/+[a-z_.]+)$/.exec(path);
+    const cgroupText = cgroup && cgroupFile(cgroup[1]!.replace(/\/+/, "/"), this.metricOf(proc.task));
+    if (cgroupText) return new TextEncoder().encode(cgroupText);
     const proced = /^\/+proc\/+(\d+)\/+(cmdline|status)$/.exec(path);
     if (!proced) return this.files.readFile(proc.task.containerId, path, own);
     const target = this.namespaceProcesses(proc).find((entry) => entry.pid === Number(proced[1]));
@@ -793,17 +802,18 @@ export class TaskService implements ProcServices, TaskCalls {
 
   private metricOf(task: TaskRec): Metric {
     const now = this.ctx.clock.now();
-    const procs = [task.init, ...task.execs.values()];
-    let cpuNs = 0n;
+    let { cpuNs, pageFaults } = task.spent;
     let memory = 0n;
+    let rss = 0n;
     let live = 0n;
-    for (const p of procs) {
-      const usage = p.runner.usage;
-      cpuNs += (p.runner.activeNs(now) * BigInt(usage.cpuMillicores)) / 1000n;
-      if (p.phase !== "stopped" && (p === task.init || p.phase === "running")) {
-        memory += BigInt(usage.memoryBytes);
-        live++;
-      }
+    for (const p of [task.init, ...task.execs.values()]) {
+      const running = p.phase !== "stopped" && (p === task.init || p.phase === "running");
+      const used = p.runner.resourceUse(now, running);
+      cpuNs += used.cpuNs;
+      pageFaults += used.pageFaults;
+      memory += used.memoryBytes;
+      rss += used.rssBytes;
+      if (running) live++;
     }
     const usageUsec = cpuNs / 1000n;
     const systemUsec = usageUsec / 10n;
@@ -817,10 +827,10 @@ export class TaskService implements ProcServices, TaskCalls {
         memory: {
           usage: memory,
           usageLimit: memoryLimit(task.resources) ?? maxUint64,
-          anon: memory,
-          file: 0n,
+          anon: rss,
+          file: memory - rss,
           inactiveFile: 0n,
-          pgfault: 0n,
+          pgfault: pageFaults,
           pgmajfault: 0n,
         },
       },
@@ -854,6 +864,7 @@ export class TaskService implements ProcServices, TaskCalls {
       pendingSignals: [],
       unreadable: s.unreadable ? new ContainerdError(s.unreadable.kind, s.unreadable.message) : undefined,
       resources: s.resources,
+      spent: { cpuNs: BigInt(s.spent?.cpuNs ?? "0"), pageFaults: BigInt(s.spent?.pageFaults ?? "0") },
     };
     const procOf = (p: ProcState) => {
       const info: ProcessDescription = {

@@ -6,6 +6,7 @@
 import { toBytes } from "../../src/node/bytes.ts";
 import { readClock, type Clock } from "../clock.ts";
 import { emulate, type EmulatedProcess, type EmulationState } from "../emulation/index.ts";
+import { resourceUse, type ResourceUse } from "../emulation/resources.ts";
 import type { ConnectionHandler } from "../network.ts";
 import type { ProcessEntry } from "../emulation/index.ts";
 import { quote } from "../../src/go/strconv.ts";
@@ -244,12 +245,23 @@ export class ProcessRunner {
     return this.finishedAt !== undefined;
   }
 
-  get usage(): { cpuMillicores: number; memoryBytes: number } {
+  /**
+   * What the process has used of its cgroup by `now`, its memory while `live`: an emulated one as
+   * its work goes (emulation/resources.ts), a script at its `usage` rate for as long as it runs.
+   */
+  resourceUse(now: bigint, live: boolean): ResourceUse {
+    if (this.script.kind === "emulated") {
+      const kind = this.script.exec ? "exec" : "container";
+      return resourceUse(kind, this.startedAt === undefined ? 0n : (this.emulation?.workNs() ?? 0n), live, this.emulation?.liveJobs ?? 0);
+    }
     const usage = this.script.kind === "data" ? this.script.script.usage : undefined;
-    return {
-      cpuMillicores: usage?.cpuMillicores ?? defaultCpuMillicores,
-      memoryBytes: usage?.memoryBytes ?? defaultMemoryBytes,
-    };
+    const memoryBytes = live ? BigInt(usage?.memoryBytes ?? defaultMemoryBytes) : 0n;
+    return { cpuNs: (this.activeNs(now) * BigInt(usage?.cpuMillicores ?? defaultCpuMillicores)) / 1000n, pageFaults: 0n, memoryBytes, rssBytes: memoryBytes };
+  }
+
+  /** The command line an emulated process runs now, when its shell exec'd another (undefined otherwise). */
+  commandLine(): readonly string[] | undefined {
+    return this.emulation?.commandLine();
   }
 
   /** The live background jobs of an emulated process (none for other scripts). */
@@ -377,6 +389,7 @@ export class ProcessRunner {
       start,
       {
         activeMs: () => this.activeMs(),
+        clockMs: () => Number(readClock(host.clock)) / nsPerMs,
         setTimer: (ms, fn) => host.clock.setTimer(ms, fn),
         write: (stream, data) => host.write(stream, data),
         changeFile: (change) => host.changeFile(change),

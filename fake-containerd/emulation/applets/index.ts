@@ -9,6 +9,7 @@ import { printingApplets } from "./printf.ts";
 import { processApplets } from "./processes.ts";
 import { systemApplets } from "./system.ts";
 import { testApplets } from "./test.ts";
+import { timeApplets } from "./date.ts";
 import { textApplets } from "./text.ts";
 
 export type { Applet, AppletIo } from "./applet.ts";
@@ -23,5 +24,6 @@ export const applets: ReadonlyMap<string, Applet> = new Map(
     ...userApplets,
     ...systemApplets,
     ...processApplets,
+    ...timeApplets,
   }),
 );

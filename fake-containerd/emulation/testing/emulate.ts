@@ -46,6 +46,7 @@ export async function emulated(args: readonly string[], options: EmulateOptions 
   const stdin = options.stdin;
   const port = {
     activeMs: () => now,
+    clockMs: () => now,
     setTimer: (ms: number, fn: () => void) => {
       const timer = { at: now + ms, seq: seq++, fn };
       timers.push(timer);
