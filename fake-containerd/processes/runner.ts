@@ -3,6 +3,7 @@
 // pausing freezes the script's timers, resuming re-arms them. What a running script acts through is
 // the ProcessHost the task layer gives it.
 
+import { commandName } from "../proc-status.ts";
 import { toBytes } from "../../src/node/bytes.ts";
 import { readClock, type Clock } from "../clock.ts";
 import { emulate, type EmulatedProcess, type EmulationState } from "../emulation/index.ts";
@@ -218,6 +219,10 @@ export class ProcessRunner {
   private signalHandler: ((signal: number) => void) | undefined;
   /** Command lines a function script runs (ProcessContext.run) that have not exited. */
   private readonly children = new Set<ProcessRunner>();
+  /** The command line set by the script (setproctitle), shown in place of the one it was started with. */
+  private title: readonly string[] | undefined;
+  /** Children forked by a script function, which live as long as it does. */
+  private readonly forks: Array<{ pid: number; ppid: number; args: string[] }> = [];
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
 
@@ -253,8 +258,16 @@ export class ProcessRunner {
   }
 
   /** The live background jobs of an emulated process (none for other scripts). */
-  jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
-    return this.emulation?.jobs() ?? [];
+  jobs(): Array<{ pid: number; ppid: number; args: string[]; name: string }> {
+    // A shell's job runs the first word of its command (or is a subshell of the same name); a fork keeps its parent's name.
+    const jobs = (this.emulation?.jobs() ?? []).map((job) => ({ ...job, name: commandName(job.args[0]?.split(" ")[0] ?? "") }));
+    const name = commandName(this.host.info.args[0] ?? "");
+    return [...jobs, ...this.forks.map((fork) => ({ ...fork, name }))];
+  }
+
+  /** Its command line as /proc/<pid>/cmdline shows it. */
+  get commandLine(): readonly string[] {
+    return this.title ?? this.host.info.args;
   }
 
   /** A signal to a job of an emulated process; false when it has none with that PID. */
@@ -505,6 +518,9 @@ export class ProcessRunner {
       get pid() {
         return host.currentPid();
       },
+      get pidInNamespace() {
+        return host.namespacePid();
+      },
       clock: host.clock,
       exited: this.exited,
       get hasExited() {
@@ -533,6 +549,14 @@ export class ProcessRunner {
         if (!runner.finished) host.listen(port, handler);
       },
       run: (args) => this.runChild(args),
+      setCommandLine: (args) => {
+        runner.title = [...args];
+      },
+      fork: (args) => {
+        const pid = host.nextPid();
+        runner.forks.push({ pid, ppid: host.namespacePid(), args: [...args] });
+        return pid;
+      },
     };
     Promise.resolve()
       .then(() => run(context))
