@@ -28,9 +28,8 @@ import { validateIdentifier } from "./identifiers.ts";
 import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { PidNamespaces, type PidCounter } from "./pid-namespaces.ts";
-import { procNetFile } from "./proc-net.ts";
+import { kernelTable, type HostKernelTable } from "./kernel-tables.ts";
 import { commandName } from "./proc-status.ts";
-import { procSysvipcFile } from "./proc-sysvipc.ts";
 import type { ProcessEntry } from "./emulation/index.ts";
 import { hostNetwork, type ConnectionHandler, type Listener, type Network } from "./network.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
@@ -57,6 +56,8 @@ export interface TaskServiceLinks extends ContainerFilesLinks {
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
   rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
+  /** The node's own /proc/net and /proc/sysvipc tables, where the fake may read them (kernel-tables.ts). */
+  hostKernelTable?: HostKernelTable;
 }
 
 /** A process as another sees it: `job` for one a process forked, `inside` when both are in the same PID namespace. */
@@ -595,8 +596,10 @@ export class TaskService implements ProcServices, TaskCalls {
   /** @internal A file as a process reads it: /proc/<pid> of the processes it sees, else the container's files. */
   async readFileOf(proc: Proc, path: string): Promise<Uint8Array | undefined> {
     const own = { name: commandName(proc.info.args[0] ?? ""), user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
-    const kernelTable = procNetFile(path, this.links.network.ports(this.networkNamespaceOf(proc.task.containerId))) ?? procSysvipcFile(path);
-    if (kernelTable !== undefined) return new TextEncoder().encode(kernelTable);
+    const containerId = proc.task.containerId;
+    const where = { network: this.networkNamespaceOf(containerId), hostIpc: this.namespaceOf(containerId, "ipc") === undefined };
+    const table = await kernelTable(path, where, this.links.network, this.links.hostKernelTable);
+    if (table !== undefined) return table;
     const proced = /^\/+proc\/+(\d+)\/+(cmdline|status)$/.exec(path);
     if (!proced) return this.files.readFile(proc.task.containerId, path, own);
     const target = this.visibleProcesses(proc).find((entry) => entry.pid === Number(proced[1]));
@@ -616,7 +619,7 @@ export class TaskService implements ProcServices, TaskCalls {
    * that made it, a path the fake knows nothing about, or undefined for the host's. A join by
    * /proc/<pid>/ns path is followed to the container whose process has that PID.
    */
-  private namespaceOf(containerId: string, type: "network" | "pid"): string | undefined {
+  private namespaceOf(containerId: string, type: keyof typeof namespaceJoins): string | undefined {
     let id = containerId;
     for (let joins = 0; joins < maxNamespaceJoins; joins++) {
       const record = this.links.containers.lookup(id);
