@@ -3,10 +3,10 @@
 // pausing freezes the script's timers, resuming re-arms them. What a running script acts through is
 // the ProcessHost the task layer gives it.
 
-import { commandName } from "../proc-status.ts";
 import { toBytes } from "../../src/node/bytes.ts";
 import { readClock, type Clock } from "../clock.ts";
 import { emulate, type EmulatedProcess, type EmulationState } from "../emulation/index.ts";
+import { commandName } from "../proc-status.ts";
 import type { ConnectionHandler } from "../network.ts";
 import type { ProcessEntry } from "../emulation/index.ts";
 import { quote } from "../../src/go/strconv.ts";
