@@ -29,6 +29,7 @@ import { validateIdentifier } from "./identifiers.ts";
 import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { PidNamespaces, type PidCounter } from "./pid-namespaces.ts";
+import { kernelTable, type HostKernelTable } from "./kernel-tables.ts";
 import type { ProcessEntry } from "./emulation/index.ts";
 import { hostNetwork, type ConnectionHandler, type Listener, type Network } from "./network.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
@@ -55,7 +56,12 @@ export interface TaskServiceLinks extends ContainerFilesLinks {
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
   rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
+  /** The node's own /proc/net and /proc/sysvipc tables, where the fake may read them (kernel-tables.ts). */
+  hostKernelTable?: HostKernelTable;
 }
+
+/** A process as another sees it: `job` for one a process forked, `inside` when both are in the same PID namespace. */
+type VisibleProcess = ProcessEntry & { proc: Proc; job: boolean; inside: boolean };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -540,25 +546,34 @@ export class TaskService implements ProcServices, TaskCalls {
     return this.namespaceOf(containerId, "pid");
   }
 
-  /** The running processes of the PID namespace a process is in, with the jobs of each, in PID order. */
-  private namespaceProcesses(proc: Proc): Array<ProcessEntry & { proc: Proc }> {
+  /**
+   * The running processes a process sees, with the jobs of each, in PID order: those of its PID
+   * namespace by their PIDs there, or from the host's namespace every process of the node by its
+   * host PID (a job forked in a namespace of its own has no host PID in the fake and is left out).
+   */
+  private visibleProcesses(proc: Proc): VisibleProcess[] {
     const key = this.pidNamespaceOf(proc.task.containerId);
-    const entries: Array<ProcessEntry & { proc: Proc }> = [];
+    const fromHost = key === undefined;
+    const entries: VisibleProcess[] = [];
     for (const task of this.tasks.values()) {
-      if (task !== proc.task && this.pidNamespaceOf(task.containerId) !== key) continue;
+      const taskKey = this.pidNamespaceOf(task.containerId);
+      if (!fromHost && task !== proc.task && taskKey !== key) continue;
+      const inside = taskKey === key;
       for (const p of [task.init, ...task.execs.values()]) {
         if (p.phase !== "running") continue;
         const uid = p.info.user.uid;
-        entries.push({ pid: p.pidInNamespace, ppid: 0, args: p.runner.commandLine() ?? p.info.args, uid, proc: p });
-        for (const job of p.runner.jobs()) entries.push({ ...job, uid, proc: p });
+        const pid = inside ? p.pidInNamespace : p.pid;
+        entries.push({ pid, ppid: 0, args: p.runner.commandLine(), name: p.runner.commandName(), uid, proc: p, job: false, inside });
+        if (!inside) continue;
+        for (const job of p.runner.jobs()) entries.push({ ...job, uid, proc: p, job: true, inside });
       }
     }
     return entries.sort((a, b) => a.pid - b.pid);
   }
 
-  /** @internal What `ps` lists to a process: its PID namespace's processes. */
+  /** @internal What `ps` lists to a process: the processes it sees. */
   processesSeenBy(proc: Proc): ProcessEntry[] {
-    return this.namespaceProcesses(proc).map(({ pid, ppid, args, uid }) => ({ pid, ppid, args, uid }));
+    return this.visibleProcesses(proc).map(({ pid, ppid, args, name, uid }) => ({ pid, ppid, args, name, uid }));
   }
 
   /** @internal A PID in a process's namespace for a process it forks. */
@@ -567,35 +582,39 @@ export class TaskService implements ProcServices, TaskCalls {
   }
 
   /**
-   * @internal `kill` from a process to another of its PID namespace; false when there is none with
-   * that PID. From inside its namespace, PID 1 cannot be killed or stopped either.
+   * @internal `kill` from a process to another it sees; false when it sees none with that PID.
+   * From inside its namespace, PID 1 cannot be killed or stopped either.
    */
   signalFromInside(from: Proc, pid: number, signal: number): boolean {
-    const target = this.namespaceProcesses(from).find((entry) => entry.pid === pid);
+    const target = this.visibleProcesses(from).find((entry) => entry.pid === pid);
     if (target === undefined) return false;
     const proc = target.proc;
     // The signal is sent now; its target acts on it once the sender has had its turn (the rest of its step).
     queueMicrotask(() => {
       if (proc.phase !== "running") return;
-      if (target.pid !== proc.pidInNamespace) proc.runner.signalJob(pid, signal);
-      else if (!(proc === proc.task.init && this.ownsPidNamespace(proc.task.containerId) && (signal === signals.SIGKILL || signal === signals.SIGSTOP))) this.deliver(proc.task, proc, signal);
+      if (target.job) proc.runner.signalJob(pid, signal);
+      else if (!(target.inside && proc === proc.task.init && this.ownsPidNamespace(proc.task.containerId) && (signal === signals.SIGKILL || signal === signals.SIGSTOP))) this.deliver(proc.task, proc, signal);
     });
     return true;
   }
 
-  /** @internal A file as a process reads it: /proc/<pid> of its PID namespace's processes, else the container's files. */
+  /** @internal A file as a process reads it: /proc/<pid> of the processes it sees, else the container's files. */
   async readFileOf(proc: Proc, path: string): Promise<Uint8Array | undefined> {
-    const own = { args: proc.runner.commandLine() ?? proc.info.args, user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
+    const own = { name: proc.runner.commandName(), user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
     const cgroup = /^\/+sys\/+fs\/+cgroup\/+([a-z]+\/+[a-z_.]+)$/.exec(path);
     const cgroupText = cgroup && cgroupFile(cgroup[1]!.replace(/\/+/, "/"), this.metricOf(proc.task));
     if (cgroupText) return new TextEncoder().encode(cgroupText);
+    const containerId = proc.task.containerId;
+    const where = { network: this.networkNamespaceOf(containerId), hostIpc: this.namespaceOf(containerId, "ipc") === undefined };
+    const table = await kernelTable(path, where, this.links.network, this.links.hostKernelTable);
+    if (table !== undefined) return table;
     const proced = /^\/+proc\/+(\d+)\/+(cmdline|status)$/.exec(path);
     if (!proced) return this.files.readFile(proc.task.containerId, path, own);
-    const target = this.namespaceProcesses(proc).find((entry) => entry.pid === Number(proced[1]));
+    const target = this.visibleProcesses(proc).find((entry) => entry.pid === Number(proced[1]));
     if (target === undefined) return undefined;
     if (proced[2] === "cmdline") return new TextEncoder().encode(target.args.map((arg) => `${arg}\0`).join(""));
-    const self = target.pid === proc.pidInNamespace;
-    return this.files.procStatus(target.proc.task.containerId, { args: target.args, user: target.proc.info.user, pid: target.pid, ppid: target.ppid }, self);
+    const self = target.proc === proc && !target.job;
+    return this.files.procStatus(target.proc.task.containerId, { name: target.name, user: target.proc.info.user, pid: target.pid, ppid: target.ppid }, self);
   }
 
   /** Whether the container's own process is PID 1 of a PID namespace (one of its own, not the pod's or the host's). */
@@ -608,7 +627,7 @@ export class TaskService implements ProcServices, TaskCalls {
    * that made it, a path the fake knows nothing about, or undefined for the host's. A join by
    * /proc/<pid>/ns path is followed to the container whose process has that PID.
    */
-  private namespaceOf(containerId: string, type: "network" | "pid"): string | undefined {
+  private namespaceOf(containerId: string, type: keyof typeof namespaceJoins): string | undefined {
     let id = containerId;
     for (let joins = 0; joins < maxNamespaceJoins; joins++) {
       const record = this.links.containers.lookup(id);

@@ -13,6 +13,8 @@ export interface ProcessEntry {
   readonly ppid: number;
   /** Its command line (/proc/<pid>/cmdline). */
   readonly args: readonly string[];
+  /** The kernel's name for it (comm: its program's base name, 15 characters), which a changed command line keeps. */
+  readonly name: string;
   readonly uid: number;
 }
 

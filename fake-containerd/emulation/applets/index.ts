@@ -5,6 +5,9 @@
 import type { Applet } from "./applet.ts";
 import { fileApplets } from "./files.ts";
 import { userApplets } from "./id.ts";
+import { ipcs } from "./ipcs.ts";
+import { netstat } from "./netstat.ts";
+import { pidof } from "./pidof.ts";
 import { printingApplets } from "./printf.ts";
 import { processApplets } from "./processes.ts";
 import { systemApplets } from "./system.ts";
@@ -25,5 +28,8 @@ export const applets: ReadonlyMap<string, Applet> = new Map(
     ...systemApplets,
     ...processApplets,
     ...timeApplets,
+    pidof,
+    ipcs,
+    netstat,
   }),
 );
