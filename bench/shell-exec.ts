@@ -2,7 +2,9 @@
 // running busybox container, through the CRI facade and fake-containerd to the ash emulation and
 // back. The first call (cold: the script is parsed then, the code not yet optimised) and the steady
 // cost once the script's tree is cached; beside them, what the path costs without a shell (ExecSync
-// of `true`), the emulation alone (the script run as a process, no CRI, no task), and parsing alone.
+// of `true`), the emulation alone (the script run as a process, no CRI, no task), parsing alone,
+// and the start of the interpreter for a container's plain command and a pause (every pod pays
+// those two).
 //
 //   npx tsx bench/shell-exec.ts
 //
@@ -57,6 +59,7 @@ function emulationAlone(): void {
   let status = -1;
   const port = {
     activeMs: () => 0,
+    clockMs: () => 0,
     setTimer: () => () => undefined,
     write: () => undefined,
     changeFile: () => undefined,
@@ -77,6 +80,16 @@ function emulationAlone(): void {
   };
   report(measure("BenchmarkEmulation/sh-c-for-pipe-wc", run));
   cpuOf(run);
+  for (const args of [["sleep", "600"], ["/pause"]]) {
+    const container = { ...start, args, exec: false, namespaceInit: true };
+    const startOnly = () => {
+      const process = emulate(container, port);
+      process.start();
+      process.stop();
+    };
+    report(measure(`BenchmarkEmulation/start-${args[0]!.replace("/", "")}`, startOnly));
+    cpuOf(startOnly);
+  }
   const parseUncached = (i: number) => parse(`${script} # ${i}`);
   report(measure("BenchmarkParse/uncached", parseUncached));
   cpuOf((i) => parseUncached(i + 1e9));

@@ -14,8 +14,28 @@ export interface Clock {
 
 const nsPerMs = 1_000_000n;
 
-/** Wall-clock time with real timers. */
+/** A RealClock timer: due at `dueMs` of performance.now(), done once fired or cancelled. */
+interface RealTimer {
+  dueMs: number;
+  seq: number;
+  fn: () => void;
+  done: boolean;
+  handle: ReturnType<typeof setTimeout> | undefined;
+}
+
+/**
+ * Wall-clock time with real timers. A busy event loop runs a due timer late, after whatever I/O
+ * came first: fireOverdue() lets a server fire the timers whose time has passed before it answers
+ * a call, so that the answer shows what they did (an OOM kill, a process's exit).
+ */
 export class RealClock implements Clock {
+  /**
+   * Timers by due time, earliest first (a binary heap). A cancelled or fired one leaves once it is
+   * at the top, so the heap holds about the timers made within the longest delay.
+   */
+  private readonly heap: RealTimer[] = [];
+  private seq = 0;
+
   now(): bigint {
     // performance.timeOrigin + now() has sub-millisecond precision where Date.now() does not.
     const ms = performance.timeOrigin + performance.now();
@@ -23,13 +43,82 @@ export class RealClock implements Clock {
   }
 
   setTimer(ms: number, fn: () => void): () => void {
-    const handle = setTimeout(fn, Math.max(0, ms));
-    return () => clearTimeout(handle);
+    const delay = Math.max(0, ms);
+    const timer: RealTimer = { dueMs: performance.now() + delay, seq: this.seq++, fn, done: false, handle: undefined };
+    timer.handle = setTimeout(() => {
+      this.fire(timer);
+      this.dropDone();
+    }, delay);
+    this.push(timer);
+    return () => {
+      timer.done = true;
+      clearTimeout(timer.handle);
+    };
   }
 
   sleep(ms: number): Promise<void> {
     return new Promise((resolve) => this.setTimer(ms, resolve));
   }
+
+  /** Fires, in due order, every timer whose time has passed; returns whether any fired. */
+  fireOverdue(): boolean {
+    let fired = false;
+    for (;;) {
+      const top = this.heap[0];
+      if (!top) return fired;
+      if (!top.done) {
+        if (top.dueMs > performance.now()) return fired;
+        clearTimeout(top.handle);
+        this.fire(top);
+        fired = true;
+      }
+      this.pop();
+    }
+  }
+
+  /** Takes done timers off the top, so that timers fired on time do not pile up. */
+  private dropDone(): void {
+    while (this.heap[0]?.done) this.pop();
+  }
+
+  private fire(timer: RealTimer): void {
+    if (timer.done) return;
+    timer.done = true;
+    timer.fn();
+  }
+
+  private push(timer: RealTimer): void {
+    const heap = this.heap;
+    let i = heap.push(timer) - 1;
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (!earlier(heap[i]!, heap[parent]!)) break;
+      [heap[i], heap[parent]] = [heap[parent]!, heap[i]!];
+      i = parent;
+    }
+  }
+
+  private pop(): void {
+    const heap = this.heap;
+    const last = heap.pop()!;
+    if (heap.length === 0) return;
+    heap[0] = last;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      const right = left + 1;
+      let least = i;
+      if (left < heap.length && earlier(heap[left]!, heap[least]!)) least = left;
+      if (right < heap.length && earlier(heap[right]!, heap[least]!)) least = right;
+      if (least === i) return;
+      [heap[i], heap[least]] = [heap[least]!, heap[i]!];
+      i = least;
+    }
+  }
+}
+
+function earlier(a: RealTimer, b: RealTimer): boolean {
+  return a.dueMs < b.dueMs || (a.dueMs === b.dueMs && a.seq < b.seq);
 }
 
 interface PendingTimer {

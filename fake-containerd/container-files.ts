@@ -28,9 +28,9 @@ const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespa
 const statusMembers: JsonPick = { process: { capabilities: true, noNewPrivileges: true }, linux: { seccomp: true } };
 const encoder = new TextEncoder();
 
-/** A process whose status file is read: its command line, user, and PIDs in its PID namespace. */
+/** A process whose status file is read: its name (comm), user, and PIDs in its PID namespace. */
 export interface StatusProcess {
-  readonly args: readonly string[];
+  readonly name: string;
   readonly user: ProcessUser;
   readonly pid: number;
   readonly ppid: number;
@@ -75,9 +75,8 @@ export class ContainerFiles {
   procStatus(containerId: string, process: StatusProcess, running: boolean): Uint8Array | undefined {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
-    const command = process.args[0] ?? "";
     const spec = (specDocument(record, statusMembers) ?? {}) as StatusSpec;
-    return encoder.encode(procStatus({ ...process, name: command.slice(command.lastIndexOf("/") + 1), running }, spec));
+    return encoder.encode(procStatus({ ...process, running }, spec));
   }
 
   /**

@@ -20,6 +20,7 @@ import { ProcessRegistry, type ProcessRegistryState } from "./processes/registry
 import { PidCounter } from "./pid-namespaces.ts";
 import { TaskService } from "./tasks.ts";
 import type { TaskServiceState } from "./task-state.ts";
+import type { HostKernelTable } from "./kernel-tables.ts";
 import { Network } from "./network.ts";
 
 export { VirtualClock, RealClock, type Clock } from "./clock.ts";
@@ -228,6 +229,7 @@ export class FakeContainerd {
   private readonly pids: PidCounter;
   private readonly runtimes: ReadonlySet<string>;
   private readonly shimUnknownSuffix: boolean;
+  private readonly hostKernelTable: HostKernelTable | undefined;
   private readonly views = new Map<string, NamespaceView>();
 
   constructor(options: FakeContainerdOptions = {}) {
@@ -239,7 +241,10 @@ export class FakeContainerd {
     this.events = new EventExchange(this.clock, this.operations);
     this.ctx = { clock: this.clock, ids: this.ids, operations: this.operations, events: this.events };
     this.processes = new ProcessRegistry(state?.processes);
-    if (options.nodeFiles) this.processes.setFilesystem(bindMounts(options.nodeFiles));
+    const nodeFiles = options.nodeFiles;
+    if (nodeFiles) this.processes.setFilesystem(bindMounts(nodeFiles));
+    // Read through the node's files, so only where the operator allows it (an error: the fake's own table).
+    this.hostKernelTable = nodeFiles && ((path) => nodeFiles.readFile(path).catch(() => undefined));
     this.pids = new PidCounter(state?.nextPid);
     this.runtimes = new Set(options.runtimes ?? state?.runtimes ?? defaultRuntimes);
     this.shimUnknownSuffix = options.shimUnknownSuffix ?? true;
@@ -394,6 +399,7 @@ export class FakeContainerd {
         readRootfsDir: (snapshotter, key, path) => snapshots.get(snapshotter).readDir(key, path),
         changeRootfs: (snapshotter, key, change) => snapshots.get(snapshotter).applyChange(key, change),
         rootfsHasFile: (snapshotter, key, path) => snapshots.get(snapshotter).statPath(key, path)?.type === "file",
+        hostKernelTable: this.hostKernelTable,
       },
       state?.tasks,
     );

@@ -37,6 +37,11 @@ function mask(spec: StatusSpec, set: CapabilitySet): string {
   return bits.toString(16).padStart(16, "0");
 }
 
+/** The kernel's name for a process (comm) that execve'd `program`: its base name, 15 characters at most. */
+export function commandName(program: string): string {
+  return program.slice(program.lastIndexOf("/") + 1).slice(0, 15);
+}
+
 /**
  * The status file of a process named `name` (its command, cut to 15 characters as the kernel
  * keeps it) running as `user`, with its PIDs in its PID namespace: running (the one reading it) or

@@ -206,4 +206,6 @@ export interface TaskRec {
   pendingSignals: Array<{ proc: Proc; signal: number }>;
   unreadable: ContainerdError | undefined;
   resources: unknown;
+  /** CPU and page faults of the execs deleted so far: the cgroup's counters keep them. */
+  spent: { cpuNs: bigint; pageFaults: bigint };
 }

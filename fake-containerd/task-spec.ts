@@ -60,7 +60,7 @@ export function processOfSpec(record: ContainerRecord): SpecProcess {
 export const maxNamespaceJoins = 8;
 
 /** A spec's path to another process's namespace, by type: the PID is the group. */
-export const namespaceJoins = { network: /^\/proc\/(\d+)\/ns\/net$/, pid: /^\/proc\/(\d+)\/ns\/pid$/ } as const;
+export const namespaceJoins = { network: /^\/proc\/(\d+)\/ns\/net$/, pid: /^\/proc\/(\d+)\/ns\/pid$/, ipc: /^\/proc\/(\d+)\/ns\/ipc$/ } as const;
 
 /** The spec's linux.namespaces entries (type and path, "" for a new namespace). */
 export function specNamespaces(record: ContainerRecord): Array<{ type: string; path: string }> {

@@ -20,6 +20,8 @@ export interface TaskState {
   paused: boolean;
   unreadable?: { kind: ErrorKind; message: string };
   resources?: unknown;
+  /** The deleted execs' CPU (ns) and page faults (states saved before they were kept have none). */
+  spent?: { cpuNs: string; pageFaults: string };
   pendingSignals: Array<{ execId?: string; signal: number }>;
   init: ProcState;
   execs: ProcState[];

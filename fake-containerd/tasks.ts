@@ -6,6 +6,7 @@
 // host its script acts through (task-process.ts), what is read of the spec (task-spec.ts), and the
 // saved state (task-state.ts).
 
+import { cgroupFile } from "./cgroup-files.ts";
 import type { OperationName } from "./operations.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
@@ -28,6 +29,7 @@ import { validateIdentifier } from "./identifiers.ts";
 import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { PidNamespaces, type PidCounter } from "./pid-namespaces.ts";
+import { kernelTable, type HostKernelTable } from "./kernel-tables.ts";
 import type { ProcessEntry } from "./emulation/index.ts";
 import { hostNetwork, type ConnectionHandler, type Listener, type Network } from "./network.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
@@ -54,7 +56,12 @@ export interface TaskServiceLinks extends ContainerFilesLinks {
   snapshotMounts?(snapshotter: string, key: string): Promise<MountInfo[]>;
   /** Whether the snapshot has a regular file at `path` (runc's lookup of argv[0]), without reading it. */
   rootfsHasFile?(snapshotter: string, key: string, path: string): boolean;
+  /** The node's own /proc/net and /proc/sysvipc tables, where the fake may read them (kernel-tables.ts). */
+  hostKernelTable?: HostKernelTable;
 }
+
+/** A process as another sees it: `job` for one a process forked, `inside` when both are in the same PID namespace. */
+type VisibleProcess = ProcessEntry & { proc: Proc; job: boolean; inside: boolean };
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
@@ -136,6 +143,7 @@ export class TaskService implements ProcServices, TaskCalls {
       execs: new Map(),
       pendingSignals: [],
       unreadable: undefined,
+      spent: { cpuNs: 0n, pageFaults: 0n },
       // runc makes the cgroup with the spec's resources; Task.Update changes them later.
       resources: process.resources,
     };
@@ -260,6 +268,7 @@ export class TaskService implements ProcServices, TaskCalls {
         };
         if (t.unreadable) state.unreadable = { kind: t.unreadable.kind, message: t.unreadable.message };
         if (t.resources !== undefined) state.resources = t.resources;
+        if (t.spent.cpuNs !== 0n || t.spent.pageFaults !== 0n) state.spent = { cpuNs: t.spent.cpuNs.toString(), pageFaults: t.spent.pageFaults.toString() };
         return state;
       }),
       pidNamespaces: this.pidNamespaces.toState(),
@@ -368,6 +377,9 @@ export class TaskService implements ProcServices, TaskCalls {
       throw failedPrecondition(`current process state: ${status}, process must be stopped before deletion`);
     }
     task.execs.delete(execId);
+    const used = proc.runner.resourceUse(this.ctx.clock.now(), false);
+    task.spent.cpuNs += used.cpuNs;
+    task.spent.pageFaults += used.pageFaults;
     proc.stdin.close();
     return { exitStatus: proc.exitStatus, exitedAt: proc.exitedAt };
   }
@@ -534,25 +546,34 @@ export class TaskService implements ProcServices, TaskCalls {
     return this.namespaceOf(containerId, "pid");
   }
 
-  /** The running processes of the PID namespace a process is in, with the jobs of each, in PID order. */
-  private namespaceProcesses(proc: Proc): Array<ProcessEntry & { proc: Proc }> {
+  /**
+   * The running processes a process sees, with the jobs of each, in PID order: those of its PID
+   * namespace by their PIDs there, or from the host's namespace every process of the node by its
+   * host PID (a job forked in a namespace of its own has no host PID in the fake and is left out).
+   */
+  private visibleProcesses(proc: Proc): VisibleProcess[] {
     const key = this.pidNamespaceOf(proc.task.containerId);
-    const entries: Array<ProcessEntry & { proc: Proc }> = [];
+    const fromHost = key === undefined;
+    const entries: VisibleProcess[] = [];
     for (const task of this.tasks.values()) {
-      if (task !== proc.task && this.pidNamespaceOf(task.containerId) !== key) continue;
+      const taskKey = this.pidNamespaceOf(task.containerId);
+      if (!fromHost && task !== proc.task && taskKey !== key) continue;
+      const inside = taskKey === key;
       for (const p of [task.init, ...task.execs.values()]) {
         if (p.phase !== "running") continue;
         const uid = p.info.user.uid;
-        entries.push({ pid: p.pidInNamespace, ppid: 0, args: p.info.args, uid, proc: p });
-        for (const job of p.runner.jobs()) entries.push({ ...job, uid, proc: p });
+        const pid = inside ? p.pidInNamespace : p.pid;
+        entries.push({ pid, ppid: 0, args: p.runner.commandLine(), name: p.runner.commandName(), uid, proc: p, job: false, inside });
+        if (!inside) continue;
+        for (const job of p.runner.jobs()) entries.push({ ...job, uid, proc: p, job: true, inside });
       }
     }
     return entries.sort((a, b) => a.pid - b.pid);
   }
 
-  /** @internal What `ps` lists to a process: its PID namespace's processes. */
+  /** @internal What `ps` lists to a process: the processes it sees. */
   processesSeenBy(proc: Proc): ProcessEntry[] {
-    return this.namespaceProcesses(proc).map(({ pid, ppid, args, uid }) => ({ pid, ppid, args, uid }));
+    return this.visibleProcesses(proc).map(({ pid, ppid, args, name, uid }) => ({ pid, ppid, args, name, uid }));
   }
 
   /** @internal A PID in a process's namespace for a process it forks. */
@@ -561,32 +582,39 @@ export class TaskService implements ProcServices, TaskCalls {
   }
 
   /**
-   * @internal `kill` from a process to another of its PID namespace; false when there is none with
-   * that PID. From inside its namespace, PID 1 cannot be killed or stopped either.
+   * @internal `kill` from a process to another it sees; false when it sees none with that PID.
+   * From inside its namespace, PID 1 cannot be killed or stopped either.
    */
   signalFromInside(from: Proc, pid: number, signal: number): boolean {
-    const target = this.namespaceProcesses(from).find((entry) => entry.pid === pid);
+    const target = this.visibleProcesses(from).find((entry) => entry.pid === pid);
     if (target === undefined) return false;
     const proc = target.proc;
     // The signal is sent now; its target acts on it once the sender has had its turn (the rest of its step).
     queueMicrotask(() => {
       if (proc.phase !== "running") return;
-      if (target.pid !== proc.pidInNamespace) proc.runner.signalJob(pid, signal);
-      else if (!(proc === proc.task.init && this.ownsPidNamespace(proc.task.containerId) && (signal === signals.SIGKILL || signal === signals.SIGSTOP))) this.deliver(proc.task, proc, signal);
+      if (target.job) proc.runner.signalJob(pid, signal);
+      else if (!(target.inside && proc === proc.task.init && this.ownsPidNamespace(proc.task.containerId) && (signal === signals.SIGKILL || signal === signals.SIGSTOP))) this.deliver(proc.task, proc, signal);
     });
     return true;
   }
 
-  /** @internal A file as a process reads it: /proc/<pid> of its PID namespace's processes, else the container's files. */
+  /** @internal A file as a process reads it: /proc/<pid> of the processes it sees, else the container's files. */
   async readFileOf(proc: Proc, path: string): Promise<Uint8Array | undefined> {
-    const own = { args: proc.info.args, user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
+    const own = { name: proc.runner.commandName(), user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
+    const cgroup = /^\/+sys\/+fs\/+cgroup\/+([a-z]+\/+[a-z_.]+)$/.exec(path);
+    const cgroupText = cgroup && cgroupFile(cgroup[1]!.replace(/\/+/, "/"), this.metricOf(proc.task));
+    if (cgroupText) return new TextEncoder().encode(cgroupText);
+    const containerId = proc.task.containerId;
+    const where = { network: this.networkNamespaceOf(containerId), hostIpc: this.namespaceOf(containerId, "ipc") === undefined };
+    const table = await kernelTable(path, where, this.links.network, this.links.hostKernelTable);
+    if (table !== undefined) return table;
     const proced = /^\/+proc\/+(\d+)\/+(cmdline|status)$/.exec(path);
     if (!proced) return this.files.readFile(proc.task.containerId, path, own);
-    const target = this.namespaceProcesses(proc).find((entry) => entry.pid === Number(proced[1]));
+    const target = this.visibleProcesses(proc).find((entry) => entry.pid === Number(proced[1]));
     if (target === undefined) return undefined;
     if (proced[2] === "cmdline") return new TextEncoder().encode(target.args.map((arg) => `${arg}\0`).join(""));
-    const self = target.pid === proc.pidInNamespace;
-    return this.files.procStatus(target.proc.task.containerId, { args: target.args, user: target.proc.info.user, pid: target.pid, ppid: target.ppid }, self);
+    const self = target.proc === proc && !target.job;
+    return this.files.procStatus(target.proc.task.containerId, { name: target.name, user: target.proc.info.user, pid: target.pid, ppid: target.ppid }, self);
   }
 
   /** Whether the container's own process is PID 1 of a PID namespace (one of its own, not the pod's or the host's). */
@@ -599,7 +627,7 @@ export class TaskService implements ProcServices, TaskCalls {
    * that made it, a path the fake knows nothing about, or undefined for the host's. A join by
    * /proc/<pid>/ns path is followed to the container whose process has that PID.
    */
-  private namespaceOf(containerId: string, type: "network" | "pid"): string | undefined {
+  private namespaceOf(containerId: string, type: keyof typeof namespaceJoins): string | undefined {
     let id = containerId;
     for (let joins = 0; joins < maxNamespaceJoins; joins++) {
       const record = this.links.containers.lookup(id);
@@ -793,17 +821,18 @@ export class TaskService implements ProcServices, TaskCalls {
 
   private metricOf(task: TaskRec): Metric {
     const now = this.ctx.clock.now();
-    const procs = [task.init, ...task.execs.values()];
-    let cpuNs = 0n;
+    let { cpuNs, pageFaults } = task.spent;
     let memory = 0n;
+    let rss = 0n;
     let live = 0n;
-    for (const p of procs) {
-      const usage = p.runner.usage;
-      cpuNs += (p.runner.activeNs(now) * BigInt(usage.cpuMillicores)) / 1000n;
-      if (p.phase !== "stopped" && (p === task.init || p.phase === "running")) {
-        memory += BigInt(usage.memoryBytes);
-        live++;
-      }
+    for (const p of [task.init, ...task.execs.values()]) {
+      const running = p.phase !== "stopped" && (p === task.init || p.phase === "running");
+      const used = p.runner.resourceUse(now, running);
+      cpuNs += used.cpuNs;
+      pageFaults += used.pageFaults;
+      memory += used.memoryBytes;
+      rss += used.rssBytes;
+      if (running) live++;
     }
     const usageUsec = cpuNs / 1000n;
     const systemUsec = usageUsec / 10n;
@@ -817,10 +846,10 @@ export class TaskService implements ProcServices, TaskCalls {
         memory: {
           usage: memory,
           usageLimit: memoryLimit(task.resources) ?? maxUint64,
-          anon: memory,
-          file: 0n,
+          anon: rss,
+          file: memory - rss,
           inactiveFile: 0n,
-          pgfault: 0n,
+          pgfault: pageFaults,
           pgmajfault: 0n,
         },
       },
@@ -854,6 +883,7 @@ export class TaskService implements ProcServices, TaskCalls {
       pendingSignals: [],
       unreadable: s.unreadable ? new ContainerdError(s.unreadable.kind, s.unreadable.message) : undefined,
       resources: s.resources,
+      spent: { cpuNs: BigInt(s.spent?.cpuNs ?? "0"), pageFaults: BigInt(s.spent?.pageFaults ?? "0") },
     };
     const procOf = (p: ProcState) => {
       const info: ProcessDescription = {

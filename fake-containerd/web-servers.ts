@@ -22,6 +22,8 @@ interface ServerKind {
   notFound(serverHeader: string): string;
   /** What the server writes when it starts (its log). */
   startupLog(p: ProcessContext): string;
+  /** What else it does as it starts (nginx's master: its pid file, titles, workers); returns what it undoes on a clean stop. */
+  setUp?(p: ProcessContext): Promise<() => void>;
 }
 
 const sigint = 2;
@@ -41,7 +43,25 @@ const nginx: ServerKind = {
   notFound: (server) =>
     `<html>\r\n<head><title>404 Not Found</title></head>\r\n<body bgcolor="white">\r\n<center><h1>404 Not Found</h1></center>\r\n<hr><center>${server}</center>\r\n</body>\r\n</html>\r\n`,
   startupLog: () => "",
+  setUp: startNginxMaster,
 };
+
+/**
+ * nginx's master process as it starts in the foreground: it writes its PID (as its PID namespace
+ * numbers it) and a newline to the `pid` file of nginx.conf, names itself "nginx: master process"
+ * and its command line, and forks `worker_processes` workers named "nginx: worker process"
+ * (`auto`: one per CPU; the fake's node has one). A clean stop deletes the pid file.
+ */
+async function startNginxMaster(p: ProcessContext): Promise<() => void> {
+  const conf = new TextDecoder().decode((await p.readFile("/etc/nginx/nginx.conf")) ?? new Uint8Array(0));
+  // The official image builds nginx with --pid-path=/var/run/nginx.pid.
+  const pidFile = /^\s*pid\s+([^\s;]+)\s*;/m.exec(conf)?.[1] ?? "/var/run/nginx.pid";
+  const workers = Number(/^\s*worker_processes\s+(\d+)\s*;/m.exec(conf)?.[1] ?? 1);
+  p.changeFile({ path: pidFile, change: "write", data: `${p.pidInNamespace}\n` });
+  p.setCommandLine([`nginx: master process ${p.args.join(" ")}`]);
+  for (let k = 0; k < workers; k++) p.fork(["nginx: worker process"]);
+  return () => p.changeFile({ path: pidFile, change: "remove" });
+}
 
 const httpd: ServerKind = {
   // SIGWINCH is httpd's graceful stop (its image's STOPSIGNAL).
@@ -75,10 +95,13 @@ async function serve(p: ProcessContext, kind: ServerKind): Promise<number> {
   if (ports.size === 0) ports.add(80);
   const server = kind.serverHeader(p.env);
   for (const port of ports) p.listen(port, (socket) => serveConnection(p, kind, server, socket));
+  const tearDown = await kind.setUp?.(p);
   const log = kind.startupLog(p);
   if (log !== "") p.write("stderr", log);
   p.onSignal((signal) => {
-    if (kind.stopSignals.includes(signal)) p.exit(0);
+    if (!kind.stopSignals.includes(signal)) return;
+    tearDown?.();
+    p.exit(0);
   });
   await p.exited;
   return 0;

@@ -88,10 +88,15 @@ function goQuote(s: string): string {
   return JSON.stringify(s).replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\x${hex.slice(2)}`);
 }
 
-/** Whether the emulation follows this command line (a shell script, or an applet it has). */
-export function emulatesCommand(argv: readonly string[]): boolean {
+/**
+ * Whether the emulation follows this command line whatever the image lists (a shell script, or an
+ * applet of the reference busybox); another busybox's applets (pgrep) only where the image has them,
+ * or where there is no root filesystem to look in.
+ */
+export function emulatesCommand(argv: readonly string[], hasFile: HasFile): boolean {
   const name = baseName(argv[0] ?? "");
-  return (shells.has(name) && argv[1] === "-c" && argv.length >= 3) || applets.has(name) || appletBuiltins.has(name);
+  if (shells.has(name) && argv[1] === "-c" && argv.length >= 3) return true;
+  return (applets.has(name) && (busyboxApplets.has(name) || hasFile === undefined)) || appletBuiltins.has(name);
 }
 
 /** A process the emulation runs, as its task describes it. */
@@ -136,7 +141,7 @@ export function emulate(start: EmulatedStart, port: EmulationPort, state?: Emula
   const { args, env, hasFile } = start;
   // Without a root filesystem to look in, the emulated commands are what there is.
   const exists = (command: string, path: string | undefined): boolean =>
-    hasFile ? (command.includes("/") ? missingExecutable(command, env, hasFile) === undefined : found(command, path ?? defaultPath, hasFile, hasFile("/bin/busybox") || hasFile("/bin/sh"))) : isApplet(baseName(command));
+    hasFile ? (command.includes("/") ? missingExecutable(command, env, hasFile) === undefined : found(command, path ?? defaultPath, hasFile, hasFile("/bin/busybox") || hasFile("/bin/sh"))) : isApplet(baseName(command)) || applets.has(baseName(command));
   const handlers = programSignalHandlers.get(baseName(args[0] ?? "")) ?? new Map<number, number>();
   const setup = { user: start.user, terminal: start.terminal, memoryLimit: start.memoryLimit, exec: start.exec, exists, namespaceInit: start.namespaceInit, handlers };
   return new EmulatedProcess(setup, port, (ctx) => {

@@ -16,6 +16,7 @@ import { signalNames } from "./shell/builtins.ts";
 import type { ShellState } from "./shell/frames.ts";
 import { Shell, spinLimit, type InputBuffer, type ShellContext } from "./shell/shell.ts";
 import { Timeline, type Effect } from "./timeline.ts";
+import { spinningCpuNsPerMs, stepCpuNs } from "./resources.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
 import type { ProcessUser } from "../processes/script.ts";
 
@@ -23,6 +24,8 @@ import type { ProcessUser } from "../processes/script.ts";
 export interface EmulationPort {
   /** The process's running time so far, in milliseconds (paused time left out). */
   activeMs(): number;
+  /** The fake's clock, in milliseconds since the epoch (what `date` reads). */
+  clockMs(): number;
   /** Calls `fn` after `ms` of running time (none passes while paused: the runner re-arms on resume). */
   setTimer(ms: number, fn: () => void): () => void;
   write(stream: Stream, data: Uint8Array): void;
@@ -71,6 +74,8 @@ interface Member {
   /** Took this many steps with no time passing: past the limit it spins for good. */
   busy: number;
   spinning: boolean;
+  /** The running time it began to spin at, while it spins. */
+  spinningSinceMs?: number;
   /**
    * The running time it became ready to take its next step at: its steps follow one another in
    * the fake's time even when answers about files arrive after the clock has moved on.
@@ -81,6 +86,8 @@ interface Member {
 type EffectState = { atMs: number; stream: Stream; data: string | { base64: string } } | { atMs: number; change: FileChange["change"]; path: string; data?: { base64: string } };
 
 export interface EmulationState {
+  /** CPU its work has taken so far, in ns (states saved before it was counted have none). */
+  workNs?: string;
   members: Array<{
     shell: ShellState;
     parent: number | null;
@@ -107,30 +114,18 @@ export class EmulatedProcess {
   private stopped = false;
   /** The running time answers were last fetched at: after it, they may be stale. */
   private answersAtMs = -1;
+  /** CPU its shells' steps and finished spins have taken (a spin under way is counted from its start). */
+  private workDoneNs = 0n;
+  /** Running time it stopped at: its spins end there. */
+  private stoppedAtMs: number | undefined;
 
   constructor(setup: EmulationSetup, port: EmulationPort, main: (ctx: ShellContext) => Shell, state?: EmulationState) {
     this.port = port;
     this.setup = setup;
     this.view = new FileView(this.answers, this.journal);
-    const process = this;
-    this.context = {
-      files: this.view,
-      journal: this.journal,
-      user: setup.user,
-      terminal: setup.terminal,
-      memoryLimit: setup.memoryLimit,
-      exec: setup.exec,
-      exists: (command, path) => setup.exists(command, path),
-      nextPid: () => port.nextPid(),
-      startJob: (job) => process.addJob(job),
-      signalProcess: (pid, signal) => process.signalProcess(pid, signal),
-      processes: () => port.processes(),
-      get stdin(): InputBuffer {
-        process.readStdin();
-        return process.input;
-      },
-    };
+    this.context = new ProcessShellContext(this, setup, port, this.view, this.journal);
     if (state) {
+      this.workDoneNs = BigInt(state.workNs ?? "0");
       for (const m of state.members) {
         const shell = Shell.fromState(this.context, m.shell);
         this.members.set(shell.pid, { shell, parent: m.parent ?? undefined, playing: m.playing ? playingFromState(m.playing) : undefined, busy: 0, spinning: false, readyAtMs: m.readyAtMs });
@@ -148,15 +143,39 @@ export class EmulatedProcess {
     return [...this.members.values()].map((m) => m.shell);
   }
 
+  /** The command line the process runs now when it is not the one it started with (its shell exec'd its last command). */
+  commandLine(): readonly string[] | undefined {
+    return this.members.get(this.mainPid)?.shell.execd;
+  }
+
+  /** The CPU its work has taken: its shells' steps, and a core for as long as one spins. */
+  workNs(): bigint {
+    const now = this.stoppedAtMs ?? this.port.activeMs();
+    let spinning = 0n;
+    for (const member of this.members.values()) if (member.spinningSinceMs !== undefined) spinning += BigInt(Math.round((now - member.spinningSinceMs) * 1000)) * (spinningCpuNsPerMs / 1000n);
+    return this.workDoneNs + spinning;
+  }
+
+  /** Its background jobs still running. */
+  get liveJobs(): number {
+    let jobs = 0;
+    for (const member of this.members.values()) if (member.parent !== undefined && !member.shell.done) jobs++;
+    return jobs;
+  }
+
   /** The live background jobs, as the process table shows them: a job's command line is its command as written. */
   jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
     const jobs: Array<{ pid: number; ppid: number; args: string[] }> = [];
     for (const member of this.members.values()) {
-      if (member.parent === undefined || member.shell.done) continue;
-      const command = this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === member.shell.pid)?.command ?? member.shell.arg0;
-      jobs.push({ pid: member.shell.pid, ppid: member.parent, args: [command] });
+      if (member.shell.done) continue;
+      if (member.parent !== undefined) {
+        const command = this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === member.shell.pid)?.command ?? member.shell.arg0;
+        jobs.push({ pid: member.shell.pid, ppid: member.parent, args: member.shell.execd ?? [command] });
+      }
+      const foreground = member.playing && member.shell.foreground;
+      if (foreground) jobs.push({ pid: foreground.pid, ppid: member.shell.pid, args: foreground.args });
     }
-    return jobs;
+    return jobs.sort((a, b) => a.pid - b.pid);
   }
 
   start(): void {
@@ -176,6 +195,7 @@ export class EmulatedProcess {
 
   /** The process has ended (exited, or was killed): nothing more happens. */
   stop(): void {
+    if (!this.stopped) this.stoppedAtMs = this.port.activeMs();
     this.stopped = true;
     this.cancelTimer?.();
     this.cancelTimer = undefined;
@@ -197,6 +217,7 @@ export class EmulatedProcess {
 
   toState(): EmulationState {
     return {
+      workNs: this.workNs().toString(),
       members: [...this.members.values()].map((m) => ({ shell: m.shell.toState(), parent: m.parent ?? null, playing: m.playing ? playingToState(m.playing) : null, readyAtMs: m.readyAtMs })),
     };
   }
@@ -211,7 +232,7 @@ export class EmulatedProcess {
       if (name === "INT") {
         shell.interrupt();
         member.playing = undefined;
-        member.spinning = false;
+        this.unspin(member);
         member.busy = 0;
         member.readyAtMs = Math.max(member.readyAtMs, this.port.activeMs());
       }
@@ -220,7 +241,7 @@ export class EmulatedProcess {
     if (action === undefined) return !terminatesByDefault(signal);
     if (action === "") return true;
     shell.pendingSignals.push(name!);
-    member.spinning = false;
+    this.unspin(member);
     member.busy = 0;
     // `wait` is cut short by a trapped signal: it returns 128 + the signal, then the trap runs.
     if (shell.block?.kind === "jobs") {
@@ -231,14 +252,22 @@ export class EmulatedProcess {
     return true;
   }
 
-  private addJob(job: Shell): void {
+  /** A spinning shell stops spinning: the core it kept busy is counted. */
+  private unspin(member: Member): void {
+    if (member.spinningSinceMs !== undefined) this.workDoneNs += BigInt(Math.round((this.port.activeMs() - member.spinningSinceMs) * 1000)) * (spinningCpuNsPerMs / 1000n);
+    member.spinning = false;
+    member.spinningSinceMs = undefined;
+  }
+
+  /** @internal */
+  addJob(job: Shell): void {
     const parent = [...this.members.values()].find((m) => m.shell.jobs.some((j) => j.pid === job.pid));
     const startedAt = parent?.readyAtMs ?? this.port.activeMs();
     this.members.set(job.pid, { shell: job, parent: parent?.shell.pid, playing: undefined, busy: 0, spinning: false, readyAtMs: startedAt });
   }
 
-  /** A signal from one of the process's shells (`kill`): to itself, a job of its own, or through the port to another process. */
-  private signalProcess(pid: number, signal: string): boolean {
+  /** @internal A signal from one of the process's shells (`kill`): to itself, a job of its own, or through the port to another process. */
+  signalProcess(pid: number, signal: string): boolean {
     const number = Number(Object.entries(signalNames).find(([, name]) => name === signal)?.[0]);
     if (pid === this.mainPid) {
       this.signal(number);
@@ -315,6 +344,7 @@ export class EmulatedProcess {
       return false;
     }
     member.playing = undefined;
+    member.shell.foreground = undefined;
     member.readyAtMs = playing.fromMs + playing.durationMs;
     return true;
   }
@@ -342,6 +372,7 @@ export class EmulatedProcess {
     const top = frames.length > 0 ? { ...frames.at(-1)! } : undefined;
     const scalars = { status: shell.status, cwd: shell.cwd, fds: shell.fds, positional: shell.positional, line: shell.line, jobs: shell.jobs.slice() };
     shell.timeline = new Timeline();
+    shell.foreground = undefined;
     this.journal.open();
     try {
       shell.step();
@@ -360,11 +391,15 @@ export class EmulatedProcess {
     } finally {
       this.journal.close();
     }
+    this.workDoneNs += stepCpuNs;
     const timeline = shell.timeline;
     if (timeline.atMs === 0 && timeline.ending === undefined) {
       for (const effect of timeline.effects) this.emit(effect);
       // A shell that takes steps without end and no time burns its CPU until it is killed.
-      if (++member.busy >= spinLimit) member.spinning = true;
+      if (++member.busy >= spinLimit) {
+        member.spinning = true;
+        member.spinningSinceMs = at;
+      }
       return "stepped";
     }
     member.busy = 0;
@@ -460,6 +495,12 @@ export class EmulatedProcess {
     });
   }
 
+  /** @internal The process's stdin as it has arrived, taken into the input buffer from the first read on. */
+  stdinBuffer(): InputBuffer {
+    this.readStdin();
+    return this.input;
+  }
+
   /** Starts taking the process's stdin into the input buffer (once a shell reads it). */
   private readStdin(): void {
     if (this.readingStdin) return;
@@ -472,6 +513,67 @@ export class EmulatedProcess {
       this.input.end();
       this.pump();
     })();
+  }
+}
+
+/** What the shells of a process share (a class: one is made for every process started). */
+class ProcessShellContext implements ShellContext {
+  private readonly process: EmulatedProcess;
+  private readonly setup: EmulationSetup;
+  private readonly port: EmulationPort;
+  readonly files: FileView;
+  readonly journal: Journal;
+
+  constructor(process: EmulatedProcess, setup: EmulationSetup, port: EmulationPort, files: FileView, journal: Journal) {
+    this.process = process;
+    this.setup = setup;
+    this.port = port;
+    this.files = files;
+    this.journal = journal;
+  }
+
+  get user(): ProcessUser {
+    return this.setup.user;
+  }
+
+  get terminal(): boolean {
+    return this.setup.terminal;
+  }
+
+  get memoryLimit(): bigint | undefined {
+    return this.setup.memoryLimit;
+  }
+
+  get exec(): boolean {
+    return this.setup.exec;
+  }
+
+  get stdin(): InputBuffer {
+    return this.process.stdinBuffer();
+  }
+
+  exists(command: string, path: string | undefined): boolean {
+    return this.setup.exists(command, path);
+  }
+
+  nextPid(): number {
+    return this.port.nextPid();
+  }
+
+  clockMs(): number {
+    return this.port.clockMs();
+  }
+
+  startJob(job: Shell): void {
+    this.process.addJob(job);
+  }
+
+  signalProcess(pid: number, signal: string): boolean {
+    return this.process.signalProcess(pid, signal);
+  }
+
+  processes(): readonly ProcessEntry[] {
+    return this.port.processes();
   }
 }
 

@@ -417,6 +417,47 @@ describe("built-in commands", () => {
   });
 });
 
+describe("an emulated process's cgroup figures", () => {
+  test("CPU only while it works: none asleep, a start's worth per exec, a core while a shell spins; the cgroup files read the same", async () => {
+    const { run, exec, ns, output, clock } = await setup();
+    const task = await run("box", ["sh", "-c", "touch /tmp/x; sleep 3600"]);
+    await clock.advance(10);
+    const usage = async () => {
+      const { cpu, memory } = (await task.metrics()).data;
+      return { cpuUsec: cpu.usageUsec, usage: memory.usage, pgfault: memory.pgfault };
+    };
+    const started = await usage();
+    // runc's start of the container (12 ms, 875 faults), then a few µs of the shell's steps.
+    expect(Number(started.cpuUsec)).toBeGreaterThan(12_000);
+    expect(Number(started.cpuUsec)).toBeLessThan(12_010);
+    expect(started).toMatchObject({ usage: 438_272n, pgfault: 875n });
+    await clock.advance(60_000);
+    expect(await usage()).toEqual(started);
+    expect(await exec(["true"])).toBe(0);
+    // The exec ran and was deleted: its start stays counted (2.5 ms, 150 faults), its memory went with it.
+    const afterExec = await usage();
+    expect(Number(afterExec.cpuUsec - started.cpuUsec)).toBeGreaterThan(2_500);
+    expect(Number(afterExec.cpuUsec - started.cpuUsec)).toBeLessThan(2_510);
+    expect(afterExec).toMatchObject({ usage: 438_272n, pgfault: 1_025n });
+    const read = output.length;
+    expect(await exec(["sh", "-c", "cat /sys/fs/cgroup/cpuacct/cpuacct.usage /sys/fs/cgroup/memory/memory.usage_in_bytes; grep -E '^(rss|cache|pgfault) ' /sys/fs/cgroup/memory/memory.stat"])).toBe(0);
+    // Read while the exec ran: its start counted, its memory too; the same figures ContainerStats reads after it.
+    const [cpuNs, memoryBytes, cache, rss, pgfault] = output.slice(read).map((chunk) => chunk.slice(4)).join("").trim().split("\n").map((line) => BigInt(line.split(" ").at(-1)!));
+    const afterRead = await usage();
+    expect(Number(cpuNs! / 1000n - afterExec.cpuUsec)).toBeGreaterThan(2_500);
+    expect(cpuNs! / 1000n).toBeLessThanOrEqual(afterRead.cpuUsec);
+    expect({ memoryBytes, cache, rss, pgfault }).toEqual({ memoryBytes: 438_272n + 57_344n, cache: 438_272n + 57_344n - 2n * 49_152n, rss: 2n * 49_152n, pgfault: afterRead.pgfault });
+    const spinning = await ns.tasks.get("box").then((t) => t.exec("spin", { args: ["sh", "-c", "while :; do :; done"] }, {}));
+    await spinning.start();
+    await clock.advance(1);
+    const before = (await usage()).cpuUsec;
+    await clock.advance(2000);
+    // Two seconds of a core, give or take the clock's ticks.
+    expect(Number((await usage()).cpuUsec - before)).toBeGreaterThanOrEqual(1_999_000);
+    expect(Number((await usage()).cpuUsec - before)).toBeLessThan(2_001_000);
+  });
+});
+
 describe("a process's user", () => {
   test("process.user of a spec, with zero values for what is missing", () => {
     expect(processUserOf({ uid: 5, gid: 6, additionalGids: [6, 7] })).toEqual({ uid: 5, gid: 6, additionalGids: [6, 7] });
@@ -447,6 +488,57 @@ describe("the process table of a PID namespace", () => {
         "   12     6 S    sleep 600\n" +
         "   13     0 R    ps -o pid,ppid,stat,args\n",
     );
+  });
+
+  test("sh -c execs its last command when it traps nothing: ps and /proc/<pid>/cmdline show that command; else the command is the shell's child", async () => {
+    const { ns, output, exec, clock } = await setup();
+    await started(ns, "app", ["sh", "-c", "touch /tmp/x; if true; then sleep 600; fi"]);
+    await started(ns, "trapped", ["sh", "-c", "trap 'exit 3' TERM; sleep 600"]);
+    await started(ns, "looped", ["sh", "-c", "while true; do sleep 600; done"]);
+    await clock.advance(10);
+    expect(await exec(["sh", "-c", "ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo"], "app")).toBe(0);
+    expect(await exec(["ps", "-o", "args"], "trapped")).toBe(0);
+    expect(await exec(["ps", "-o", "args"], "looped")).toBe(0);
+    expect(output.join("")).toBe(
+      "out:PID   COMMAND\n    1 sleep 600\n    6 sh -c ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo\n" +
+        "out:sleep 600 out:\n" +
+        "out:COMMAND\nsh -c trap 'exit 3' TERM; sleep 600\nsleep 600\nps -o args\n" +
+        "out:COMMAND\nsh -c while true; do sleep 600; done\nsleep 600\nps -o args\n",
+    );
+  });
+
+  test("top -b -n 1: the node, then every process, largest first, as busybox's batch screen", async () => {
+    const { ns, output, exec, clock } = await setup();
+    const pod = await started(ns, "pod", ["/pause"]);
+    await started(ns, "app", ["sh", "-c", "sleep 600 & wait"], pod.pid);
+    await clock.advance(10);
+    expect(await exec(["top", "-b", "-n", "1"], "app")).toBe(0);
+    expect(output.join("")).toBe(
+      "out:Mem: 6138084K used, 18545688K free, 10304K shrd, 239980K buff, 3055176K cached\n" +
+        "CPU:   0% usr   0% sys   0% nic 100% idle   0% io   0% irq   0% sirq\n" +
+        "Load average: 0.00 0.00 0.00 1/4 13\n" +
+        "  PID  PPID USER     STAT   VSZ %VSZ %CPU COMMAND\n" +
+        "    6     0 0        S     2268   0%   0% sh -c sleep 600 & wait\n" +
+        "   12     6 0        S     2268   0%   0% sleep 600\n" +
+        "   13     0 0        R     2268   0%   0% top -b -n 1\n" +
+        "    1     0 0        S      988   0%   0% /pause\n\n",
+    );
+    expect(await exec(["top"], "app")).toBe(127);
+  });
+
+  test("pgrep lists the matching processes but itself, by name or (-f) command line; pkill signals them", async () => {
+    const { ns, output, exec, clock } = await setup();
+    const parent = await started(ns, "app", ["sh", "-c", "sleep 600 & wait $!; exit $?"]);
+    await clock.advance(10);
+    expect(await exec(["pgrep", "sleep"], "app")).toBe(0);
+    expect(await exec(["pgrep", "-l", "sh"], "app")).toBe(0);
+    expect(await exec(["pgrep", "-a", "-f", "^sleep 6"], "app")).toBe(0);
+    expect(await exec(["pgrep", "-x", "slee"], "app")).toBe(1);
+    expect(await exec(["sh", "-c", "pgrep -v -x pgrep; pkill -KILL sleep; echo $?"], "app")).toBe(0);
+    expect(output.join("")).toBe("out:6\nout:1 sh\nout:6 sleep 600\nout:1\n6\n31\nout:0\n");
+    await clock.advance(10);
+    expect(await parent.status()).toMatchObject({ status: "stopped", exitStatus: 137 });
+    expect(await exec(["sh", "-c", "pgrep sleep || true"], "app").catch(() => "gone")).toBe("gone");
   });
 
   test("kill from inside: PID 1 ignores SIGTERM and SIGKILL; its child dies; /proc/<pid> reads the table", async () => {

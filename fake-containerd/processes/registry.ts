@@ -219,7 +219,7 @@ function emulatedExec(argv: readonly string[], env: readonly string[], hasFile: 
   // `cat` alone copies its stdin (crictl exec -i).
   if (argv.length === 1 && command.slice(command.lastIndexOf("/") + 1) === "cat") return { kind: "data", script: { echoStdin: true } };
   // What the emulation follows runs whatever a made-up image lists; anything else must be there.
-  if (emulatesCommand(argv)) return { kind: "emulated", exec: true };
+  if (emulatesCommand(argv, hasFile)) return { kind: "emulated", exec: true };
   if (!hasFile) return undefined;
   const missing = missingExecutable(command, env, hasFile);
   return missing === undefined ? { kind: "emulated", exec: true } : { kind: "data", script: { failStart: { reason: missing } } };

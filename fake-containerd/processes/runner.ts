@@ -6,6 +6,8 @@
 import { toBytes } from "../../src/node/bytes.ts";
 import { readClock, type Clock } from "../clock.ts";
 import { emulate, type EmulatedProcess, type EmulationState } from "../emulation/index.ts";
+import { resourceUse, type ResourceUse } from "../emulation/resources.ts";
+import { commandName } from "../proc-status.ts";
 import type { ConnectionHandler } from "../network.ts";
 import type { ProcessEntry } from "../emulation/index.ts";
 import { quote } from "../../src/go/strconv.ts";
@@ -218,6 +220,10 @@ export class ProcessRunner {
   private signalHandler: ((signal: number) => void) | undefined;
   /** Command lines a function script runs (ProcessContext.run) that have not exited. */
   private readonly children = new Set<ProcessRunner>();
+  /** The command line set by the script (setproctitle), shown in place of the one it was started with. */
+  private title: readonly string[] | undefined;
+  /** Children forked by a script function, which live as long as it does. */
+  private readonly forks: Array<{ pid: number; ppid: number; args: string[] }> = [];
   private resolveExited!: () => void;
   private readonly exited = new Promise<void>((resolve) => (this.resolveExited = resolve));
 
@@ -244,17 +250,44 @@ export class ProcessRunner {
     return this.finishedAt !== undefined;
   }
 
-  get usage(): { cpuMillicores: number; memoryBytes: number } {
+  /**
+   * What the process has used of its cgroup by `now`, its memory while `live`: an emulated one as
+   * its work goes (emulation/resources.ts), a script at its `usage` rate for as long as it runs.
+   */
+  resourceUse(now: bigint, live: boolean): ResourceUse {
+    if (this.script.kind === "emulated") {
+      const kind = this.script.exec ? "exec" : "container";
+      return resourceUse(kind, this.startedAt === undefined ? 0n : (this.emulation?.workNs() ?? 0n), live, this.emulation?.liveJobs ?? 0);
+    }
     const usage = this.script.kind === "data" ? this.script.script.usage : undefined;
-    return {
-      cpuMillicores: usage?.cpuMillicores ?? defaultCpuMillicores,
-      memoryBytes: usage?.memoryBytes ?? defaultMemoryBytes,
-    };
+    const memoryBytes = live ? BigInt(usage?.memoryBytes ?? defaultMemoryBytes) : 0n;
+    return { cpuNs: (this.activeNs(now) * BigInt(usage?.cpuMillicores ?? defaultCpuMillicores)) / 1000n, pageFaults: 0n, memoryBytes, rssBytes: memoryBytes };
   }
 
+
   /** The live background jobs of an emulated process (none for other scripts). */
-  jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
-    return this.emulation?.jobs() ?? [];
+  jobs(): Array<{ pid: number; ppid: number; args: string[]; name: string }> {
+    // A shell's job runs the first word of its command (or is a subshell of the same name); a fork keeps its parent's name.
+    const jobs = (this.emulation?.jobs() ?? []).map((job) => ({ ...job, name: commandName(job.args[0]?.split(" ")[0] ?? "") }));
+    const name = commandName(this.host.info.args[0] ?? "");
+    return [...jobs, ...this.forks.map((fork) => ({ ...fork, name }))];
+  }
+
+  /**
+   * Its command line as /proc/<pid>/cmdline shows it: the one the script set (setproctitle), else
+   * the program its shell exec'd, else the one it started with.
+   */
+  commandLine(): readonly string[] {
+    return this.title ?? this.program();
+  }
+
+  /** The kernel's name for it (comm): its program's, which a set title leaves alone and an exec replaces. */
+  commandName(): string {
+    return commandName(this.program()[0] ?? "");
+  }
+
+  private program(): readonly string[] {
+    return this.emulation?.commandLine() ?? this.host.info.args;
   }
 
   /** A signal to a job of an emulated process; false when it has none with that PID. */
@@ -377,6 +410,7 @@ export class ProcessRunner {
       start,
       {
         activeMs: () => this.activeMs(),
+        clockMs: () => Number(readClock(host.clock)) / nsPerMs,
         setTimer: (ms, fn) => host.clock.setTimer(ms, fn),
         write: (stream, data) => host.write(stream, data),
         changeFile: (change) => host.changeFile(change),
@@ -505,6 +539,9 @@ export class ProcessRunner {
       get pid() {
         return host.currentPid();
       },
+      get pidInNamespace() {
+        return host.namespacePid();
+      },
       clock: host.clock,
       exited: this.exited,
       get hasExited() {
@@ -533,6 +570,14 @@ export class ProcessRunner {
         if (!runner.finished) host.listen(port, handler);
       },
       run: (args) => this.runChild(args),
+      setCommandLine: (args) => {
+        runner.title = [...args];
+      },
+      fork: (args) => {
+        const pid = host.nextPid();
+        runner.forks.push({ pid, ppid: host.namespacePid(), args: [...args] });
+        return pid;
+      },
     };
     Promise.resolve()
       .then(() => run(context))

@@ -113,6 +113,8 @@ export interface ProcessDescription {
 /** What a script function can do. Times are the fake's clock. */
 export interface ProcessContext extends ProcessDescription {
   readonly pid: number;
+  /** Its PID as its own PID namespace numbers it (what getpid() returns inside the container). */
+  readonly pidInNamespace: number;
   /** The fake's clock (what `sleep` waits on). */
   readonly clock: Clock;
   /** Resolves when the process has exited, however that happened. */
@@ -146,6 +148,13 @@ export interface ProcessContext extends ProcessDescription {
    * this process: its output is this process's, it reads no stdin. Resolves with its exit status.
    */
   run(args: readonly string[]): Promise<number>;
+  /** What /proc/<pid>/cmdline and ps show of it from now on (setproctitle); its name (comm) stays. */
+  setCommandLine(args: readonly string[]): void;
+  /**
+   * Forks a child that waits while this process runs (a server's worker), shown in the process
+   * table with `args` as its command line; returns the child's PID in the namespace.
+   */
+  fork(args: readonly string[]): number;
 }
 
 /** Returning ends the process with the returned code (0 if none); throwing exits 1. */

@@ -40,7 +40,9 @@ export const serveUsage = `usage: fake-cri serve [--containerd 2.4|1.6] [--liste
   --data-dir            a directory of real files the fake may write, e.g. pods' log directories (default:
                         a temporary dir, removed on exit; with --state, <state>.d, kept)
   --allow-host-root     one more host directory requests may name (a kubelet's /var/log/pods and
-                        /var/lib/kubelet/pods): logs are written, hostPath mounts read and written there
+                        /var/lib/kubelet/pods): logs are written, hostPath mounts read and written there;
+                        /proc/sysvipc and /proc/net: host-IPC and host-network containers see this
+                        machine's System V IPC objects and sockets
   --seed                seeded container, sandbox and exec IDs (the clock stays real time)
   --image               an OCI image archive (tar or tar.gz, as ctr images export writes it) or OCI layout
                         directory whose images the fake's registry serves; repeatable

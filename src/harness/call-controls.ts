@@ -3,7 +3,7 @@
 // by the test first (onCall), and is watched for waiting on a virtual clock nobody advances. They
 // wrap the plugin's handlers, so they outlive restart().
 
-import { readClock, type Clock } from "../../fake-containerd/clock.ts";
+import { RealClock, readClock, settle, type Clock } from "../../fake-containerd/clock.ts";
 import * as v1 from "../cri/api/v1.ts";
 import type { DeepPartial } from "../cri/api/v1.ts";
 import * as v1alpha2 from "../cri/api/v1alpha2.ts";
@@ -164,6 +164,8 @@ export class CallControls {
             const call = begin(request);
             const stopWatching = watchVirtualTime(this.clock, what);
             try {
+              // A busy loop runs due timers late: fire them first, and let what they started settle.
+              if (firedOverdueTimers(this.clock)) await settle();
               const response = await this.answer(method as UnaryCriMethod, request, context, handler, convert, v1Methods[key]!);
               end(call, startedMs, { response });
               return response;
@@ -208,6 +210,15 @@ export class CallControls {
     };
     return convert.responseFromV1(await link(0, convert.requestToV1(request)));
   }
+}
+
+/**
+ * On a real clock, fires the timers a busy event loop has not run yet, so that a call answers with
+ * an overdue exit or OOM kill done, as it would be on an idle loop (VirtualClock.advance likewise
+ * settles what a timer starts before going on).
+ */
+function firedOverdueTimers(clock: Clock): boolean {
+  return clock instanceof RealClock && clock.fireOverdue();
 }
 
 function checkedCode(code: unknown): Code {

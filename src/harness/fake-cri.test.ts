@@ -1,4 +1,5 @@
 import { describe, expect, test } from "vitest";
+import { ContainerState } from "../cri/api/v1.ts";
 import { Code, CriError } from "../cri/errors.ts";
 import { createFakeCri } from "./index.ts";
 
@@ -57,5 +58,25 @@ describe("images present at start", () => {
     const bare = await createFakeCri({ seed: 1, withoutSandboxImage: true });
     expect(bare.service.imageStore.size).toBe(0);
     await bare.close();
+  });
+});
+
+describe("a real clock under load", () => {
+  test("a call answers with what the timers that fell due while the loop was busy did (a process's exit)", async () => {
+    const fake = await createFakeCri({ images: ["busybox:1.36"] });
+    const config = { metadata: { name: "busy", namespace: "default", uid: "busy-uid", attempt: 0 } };
+    const { podSandboxId } = await fake.runtime.runPodSandbox({ config });
+    const { containerId } = await fake.runtime.createContainer({
+      podSandboxId,
+      config: { metadata: { name: "nap", attempt: 0 }, image: { image: "busybox:1.36" }, command: ["sleep", "0.02"] },
+      sandboxConfig: config,
+    });
+    await fake.runtime.startContainer({ containerId });
+    // The loop is busy past the sleep's end, so its timer has not run when the next call arrives.
+    const until = performance.now() + 100;
+    while (performance.now() < until);
+    const { status } = await fake.runtime.containerStatus({ containerId });
+    expect(status).toMatchObject({ state: ContainerState.CONTAINER_EXITED, exitCode: 0, reason: "Completed" });
+    await fake.close();
   });
 });

@@ -134,6 +134,16 @@ describe("nothing blocks", () => {
     await expect(devices.readFile("/dev/zero")).rejects.toThrow("not a regular file");
   });
 
+  test("a kernel file that says size 0 (/proc) is read to its end, under an allowed root; /proc/net is the reader's own", async () => {
+    const kernel = new HostNodeFiles({ memory, memoryDirs: [], hostRoots: await realHostRoots(["/proc/sysvipc"]) });
+    expect(new TextDecoder().decode(await kernel.readFile("/proc/sysvipc/shm"))).toMatch(/^ +key +shmid perms +size/);
+    await refused(files.readFile("/proc/sysvipc/shm"));
+    // /proc/net links to the reader's own /proc/<pid>/net, which the allowed root names once resolved.
+    const network = new HostNodeFiles({ memory, memoryDirs: [], hostRoots: await realHostRoots(["/proc/net"]) });
+    expect(new TextDecoder().decode(await network.readFile("/proc/net/tcp"))).toMatch(/^ +sl +local_address rem_address/);
+    await refused(network.readFile("/proc/1/net/tcp"));
+  });
+
   test("a file larger than 16 MiB is refused", async () => {
     const big = join(root, "big");
     writeFileSync(big, "");

@@ -243,7 +243,9 @@ export class HostNodeFiles implements NodeFiles {
   private async resolve(path: string, followLast: boolean): Promise<string> {
     if (!path.startsWith("/")) throw new HostBoundaryError(path, "a relative path is taken from the server's working directory");
     const outside = (): HostBoundaryError => new HostBoundaryError(path, "it is outside the data dir and the allowed host roots");
-    const pending = path.split("/").reverse();
+    // /proc/net and /proc/self are links to the reading process's own /proc/<pid> (which an allowed
+    // root names once resolved): followed here, since the links themselves lie outside every root.
+    const pending = path.replace(/^\/proc\/(?=(?:net|self)(?:\/|$))(?:self\/?)?/, `/proc/${process.pid}/`).split("/").reverse();
     let current = "/";
     let links = 0;
     let missing = false;
@@ -310,13 +312,18 @@ export class HostNodeFiles implements NodeFiles {
     try {
       const { size } = await file.stat();
       if (size > maxHostReadBytes) throw new HostFsError("read", path, "EFBIG");
-      const buffer = new Uint8Array(size + 1);
+      // A kernel file (/proc) says size 0 whatever it holds: read to the end, growing the buffer.
+      let buffer = new Uint8Array(size + 1);
       let length = 0;
       for (;;) {
         const { bytesRead } = await file.read(buffer, length, buffer.length - length, length);
         if (bytesRead === 0) return buffer.subarray(0, length);
         length += bytesRead;
-        if (length === buffer.length) throw new HostFsError("read", path, "EFBIG");
+        if (length < buffer.length) continue;
+        if (length > maxHostReadBytes) throw new HostFsError("read", path, "EFBIG");
+        const grown = new Uint8Array(Math.min(2 * buffer.length + 4096, maxHostReadBytes + 1));
+        grown.set(buffer);
+        buffer = grown;
       }
     } catch (err) {
       throw pathError("read", path, err);

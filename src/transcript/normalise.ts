@@ -45,6 +45,8 @@ export class Normaliser {
   private readonly ips = new Map<string, string>();
   private readonly tokens = new Map<string, string>();
   private readonly networkNames = new Map<string, string>();
+  /** Each container's CPU counter at its last sample (by its normalised ID). */
+  private readonly cpuSamples = new Map<string, string>();
 
   /**
    * `logRoot`: the run's log root, written `$logRoot` (a scenario's; a trace has none). `ties`:
@@ -95,6 +97,7 @@ export class Normaliser {
     result = mapStrings(result, (s) => this.text(s, true));
     result = lifecycleTimestamps(result, this.times);
     result = sampleTimestamps(result);
+    result = idleCpu(method, result, this.cpuSamples);
     result = usageCounters(method, result);
     result = cpuRates(method, result);
     result = podIps(method, result, this.ips);
@@ -317,8 +320,31 @@ const usageMethods = new Set([
 function usageCounters(method: string, message: Json): Json {
   if (!usageMethods.has(method)) return message;
   return mapFields(message, (key, value) =>
-    key !== "fsId" && isObject(value) && Object.keys(value).every((k) => k === "value") ? { value: "$usage" } : value,
+    key !== "fsId" && isObject(value) && Object.keys(value).every((k) => k === "value") && value.value !== idleMarker ? { value: "$usage" } : value,
   );
+}
+
+const idleMarker = "$unchanged";
+
+/**
+ * What the CPU counter does is kept where it can be compared: a container's cumulative CPU
+ * (`usageCoreNanoSeconds` in ContainerStats and ListContainerStats) that has not moved since its
+ * previous sample in the conversation reads `$unchanged` (a process that sleeps or waits uses
+ * none); one that moved is a `$usage` like any counter.
+ */
+function idleCpu(method: string, message: Json, samples: Map<string, string>): Json {
+  if ((method !== "containerStats" && method !== "listContainerStats") || !isObject(message) || message.stats === undefined) return message;
+  const sample = (stats: Json): Json => {
+    if (!isObject(stats) || !isObject(stats.attributes) || typeof stats.attributes.id !== "string") return stats;
+    const cpu = stats.cpu;
+    const counter = isObject(cpu) && isObject(cpu.usageCoreNanoSeconds) ? cpu.usageCoreNanoSeconds.value : undefined;
+    if (typeof counter !== "string" || !isObject(cpu)) return stats;
+    const id = stats.attributes.id;
+    const unchanged = samples.get(id) === counter;
+    samples.set(id, counter);
+    return unchanged ? { ...stats, cpu: { ...cpu, usageCoreNanoSeconds: { value: idleMarker } } } : stats;
+  };
+  return { ...message, stats: Array.isArray(message.stats) ? message.stats.map(sample) : sample(message.stats) };
 }
 
 /**

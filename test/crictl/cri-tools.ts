@@ -74,8 +74,8 @@ export interface ServedInNetns extends Served {
 }
 
 /** `fake-cri serve` as serveFake starts it, in a new network namespace with the pods' subnet on lo. */
-export async function serveFakeInNetns(dir: string): Promise<ServedInNetns> {
-  const running = await serveFake(dir, ["unshare", "--net", "--", "sh", "-c", podNetworkSetup, "sh"]);
+export async function serveFakeInNetns(dir: string, alsoAllowed: readonly string[] = []): Promise<ServedInNetns> {
+  const running = await serveFake(dir, ["unshare", "--net", "--", "sh", "-c", podNetworkSetup, "sh"], alsoAllowed);
   const pid = running.child.pid!;
   return { ...running, inNetns: (argv) => ["nsenter", `--net=/proc/${pid}/ns/net`, "--", ...argv] };
 }

@@ -25,6 +25,13 @@ interface GinkgoReport {
 
 const regexpQuote = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
+/**
+ * What the node shares with critest, which runs on it: the host's /dev/shm (a host-IPC container
+ * mounts it), and the kernel's System V IPC and socket tables, which host-IPC and host-network
+ * containers see (critest makes a segment with ipcmk and listens on a port, then looks from inside).
+ */
+const nodeShared = ["/dev/shm", "/proc/sysvipc", "/proc/net"];
+
 /** The listed specs take about 10 s; a spec that waits for what never comes fails after a minute. */
 const runTimeoutMs = 10 * 60_000;
 
@@ -46,7 +53,7 @@ describe.skipIf(skip)("critest v1.37.0 against fake-cri serve", () => {
       async () => {
         const critest = await buildCriTool(["--critest"]);
         const work = mkdtempSync(join(tmpdir(), "fake-cri-critest-"));
-        const served = await serveFakeInNetns(work);
+        const served = await serveFakeInNetns(work, nodeShared);
         try {
           const report = join(work, "report.json");
           const focus = specs.map(regexpQuote).join("|");

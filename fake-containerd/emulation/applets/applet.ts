@@ -13,6 +13,8 @@ export interface ProcessEntry {
   readonly ppid: number;
   /** Its command line (/proc/<pid>/cmdline). */
   readonly args: readonly string[];
+  /** The kernel's name for it (comm: its program's base name, 15 characters), which a changed command line keeps. */
+  readonly name: string;
   readonly uid: number;
 }
 
@@ -28,6 +30,10 @@ export interface AppletIo {
   readonly pid: number;
   /** The processes of its PID namespace, in PID order. */
   processes(): readonly ProcessEntry[];
+  /** The fake's clock when the command runs, in milliseconds since the epoch. */
+  nowMs(): number;
+  /** Sends a signal (`TERM`) to a process of its PID namespace; false when there is none with that PID. */
+  kill(pid: number, signal: string): boolean;
   /** What the command reads on stdin (a pipe, a file, a here-document); undefined when that is the process's own stdin. */
   readonly stdin: Uint8Array | undefined;
   /** The environment the command gets, as `NAME=value` in its order. */

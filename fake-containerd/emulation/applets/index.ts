@@ -5,10 +5,14 @@
 import type { Applet } from "./applet.ts";
 import { fileApplets } from "./files.ts";
 import { userApplets } from "./id.ts";
+import { ipcs } from "./ipcs.ts";
+import { netstat } from "./netstat.ts";
+import { pidof } from "./pidof.ts";
 import { printingApplets } from "./printf.ts";
 import { processApplets } from "./processes.ts";
 import { systemApplets } from "./system.ts";
 import { testApplets } from "./test.ts";
+import { timeApplets } from "./date.ts";
 import { textApplets } from "./text.ts";
 
 export type { Applet, AppletIo } from "./applet.ts";
@@ -23,5 +27,9 @@ export const applets: ReadonlyMap<string, Applet> = new Map(
     ...userApplets,
     ...systemApplets,
     ...processApplets,
+    ...timeApplets,
+    pidof,
+    ipcs,
+    netstat,
   }),
 );

@@ -101,7 +101,7 @@ function grep(io: AppletIo, args: readonly string[]): number | undefined {
 }
 
 /** A grep pattern as a JavaScript regular expression: basic (BRE, the default), extended (-E) or fixed (-F); whole lines (-x) or words (-w). */
-function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefined {
+export function grepRegex(pattern: string, flags: ReadonlySet<string>): RegExp | undefined {
   if (pattern.includes("[:") && !flags.has("F")) return undefined;
   let source: string;
   if (flags.has("F")) source = pattern.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");

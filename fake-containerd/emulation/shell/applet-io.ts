@@ -16,10 +16,11 @@ export interface AppletHost {
   readonly cwd: string;
   readonly vars: Variables;
   readonly timeline: Timeline;
-  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; processes(): readonly ProcessEntry[] };
+  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; processes(): readonly ProcessEntry[]; clockMs(): number };
   /** The PID of the process running the applet. */
   readonly pid: number;
   write(fd: number, data: string | Uint8Array): boolean;
+  killProcess(pid: number, signal: string): boolean;
   change(path: string, change: FileChange["change"], data?: Uint8Array): void;
 }
 
@@ -27,49 +28,106 @@ export interface AppletHost {
 const hogBytesPerMs = 1024 * 1024;
 
 export function appletIo(shell: AppletHost, assignments: ReadonlyArray<readonly [string, string]>): AppletIo {
-  const input = shell.fds[0];
-  const stdin = input?.to === "input" ? remaining(input) : undefined;
-  return {
-    files: shell.files,
-    cwd: shell.cwd,
-    user: shell.ctx.user,
-    terminal: shell.ctx.terminal && shell.fds[1]?.to === "stdout",
-    memoryLimit: shell.ctx.memoryLimit,
-    pid: shell.pid,
-    processes: () => shell.ctx.processes(),
-    get stdin() {
-      // What the applet reads is read: a command after it in the same input gets the rest.
-      if (input?.to === "input") input.pos = input.data.length;
-      return stdin;
-    },
-    env: () => {
-      shell.vars.pushScope();
-      try {
-        for (const [name, value] of assignments) {
-          shell.vars.local(name, value);
-          shell.vars.export(name);
-        }
-        return shell.vars.exportedList();
-      } finally {
-        shell.vars.popScope();
+  return new ShellAppletIo(shell, assignments);
+}
+
+/** A class rather than an object of closures: one is made for every command a shell runs. */
+class ShellAppletIo implements AppletIo {
+  private readonly shell: AppletHost;
+  private readonly assignments: ReadonlyArray<readonly [string, string]>;
+  private readonly input: Fds[number];
+  private readonly unread: Uint8Array | undefined;
+
+  constructor(shell: AppletHost, assignments: ReadonlyArray<readonly [string, string]>) {
+    this.shell = shell;
+    this.assignments = assignments;
+    this.input = shell.fds[0];
+    this.unread = this.input?.to === "input" ? remaining(this.input) : undefined;
+  }
+
+  get files(): FileView {
+    return this.shell.files;
+  }
+
+  get cwd(): string {
+    return this.shell.cwd;
+  }
+
+  get user(): ProcessUser {
+    return this.shell.ctx.user;
+  }
+
+  get terminal(): boolean {
+    return this.shell.ctx.terminal && this.shell.fds[1]?.to === "stdout";
+  }
+
+  get memoryLimit(): bigint | undefined {
+    return this.shell.ctx.memoryLimit;
+  }
+
+  get pid(): number {
+    return this.shell.pid;
+  }
+
+  processes(): readonly ProcessEntry[] {
+    return this.shell.ctx.processes();
+  }
+
+  kill(pid: number, signal: string): boolean {
+    return this.shell.killProcess(pid, signal);
+  }
+
+  nowMs(): number {
+    return this.shell.ctx.clockMs() + this.shell.timeline.atMs;
+  }
+
+  get stdin(): Uint8Array | undefined {
+    // What the applet reads is read: a command after it in the same input gets the rest.
+    if (this.input?.to === "input") this.input.pos = this.input.data.length;
+    return this.unread;
+  }
+
+  env(): readonly string[] {
+    const vars = this.shell.vars;
+    vars.pushScope();
+    try {
+      for (const [name, value] of this.assignments) {
+        vars.local(name, value);
+        vars.export(name);
       }
-    },
-    out: (data) => shell.write(1, data),
-    err: (data) => shell.write(2, data),
-    change: (path, change, data) => shell.change(path, change, data),
-    elapse: (ms) => {
-      shell.timeline.atMs += ms;
-    },
-    forever: () => {
-      shell.timeline.ending = "forever";
-    },
-    hog: (bytes) => {
-      const limit = shell.ctx.memoryLimit;
-      if (limit === undefined || limit <= 0n || (bytes !== undefined && bytes <= limit)) shell.timeline.ending = "forever";
-      else {
-        shell.timeline.atMs += Math.max(1, Number(limit) / hogBytesPerMs);
-        shell.timeline.ending = "oom";
-      }
-    },
-  };
+      return vars.exportedList();
+    } finally {
+      vars.popScope();
+    }
+  }
+
+  out(data: string | Uint8Array): void {
+    this.shell.write(1, data);
+  }
+
+  err(data: string | Uint8Array): void {
+    this.shell.write(2, data);
+  }
+
+  change(path: string, change: FileChange["change"], data?: Uint8Array): void {
+    this.shell.change(path, change, data);
+  }
+
+  elapse(ms: number): void {
+    this.shell.timeline.atMs += ms;
+  }
+
+  forever(): void {
+    this.shell.timeline.ending = "forever";
+  }
+
+  hog(bytes: bigint | undefined): void {
+    const timeline = this.shell.timeline;
+    const limit = this.shell.ctx.memoryLimit;
+    if (limit === undefined || limit <= 0n || (bytes !== undefined && bytes <= limit)) timeline.ending = "forever";
+    else {
+      timeline.atMs += Math.max(1, Number(limit) / hogBytesPerMs);
+      timeline.ending = "oom";
+    }
+  }
 }

@@ -64,6 +64,10 @@ export interface ShellState {
   exiting: boolean;
   pendingSignals: string[];
   block: Block | null;
+  /** The command line ash exec'd in the shell's place (saved states from before it have none). */
+  execd?: string[];
+  /** The command it forked and waits for in this step, when that takes time. */
+  foreground?: { pid: number; args: string[] };
 }
 
 export function framesToState(frames: readonly Frame[]): FrameState[] {

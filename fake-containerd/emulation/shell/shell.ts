@@ -11,7 +11,7 @@
 import { concatBytes, toBytes } from "../../../src/node/bytes.ts";
 import type { ProcessUser } from "../../processes/script.ts";
 import { passwdEntry } from "../applets/id.ts";
-import { applets } from "../applets/index.ts";
+import { applets, type Applet } from "../applets/index.ts";
 import { busyboxApplets } from "../applets/busybox-list.ts";
 import type { FileView } from "../files.ts";
 import type { Journal } from "../journal.ts";
@@ -42,6 +42,8 @@ export interface ShellContext {
   /** Whether a command the emulation does not follow is there to run (runc's lookup, with the shell's PATH). */
   exists(command: string, path: string | undefined): boolean;
   nextPid(): number;
+  /** The fake's clock at the start of the step, in milliseconds since the epoch. */
+  clockMs(): number;
   /** Runs a background job of a live shell beside it. */
   startJob(job: Shell): void;
   /** Delivers a signal to a process of the PID namespace (a job of this process, or another); false when there is none with that PID. */
@@ -96,6 +98,17 @@ export class Shell implements ExpansionHost, BuiltinShell {
   timeline = new Timeline();
   /** A shell worked out at once, rather than played live. */
   readonly live: boolean;
+  /**
+   * The command line ash exec'd in this shell's place: `sh -c` runs its last command without a
+   * fork when no trap is set, and the process table shows that command from then on.
+   */
+  execd: string[] | undefined;
+  /**
+   * The command this step forked and waits for, while it runs: a foreground command that takes
+   * time is a process of its own in the table, the shell's child (one that takes none is gone
+   * before anyone can look, so it takes no PID).
+   */
+  foreground: { pid: number; args: string[] } | undefined;
   /** The builtin running, which ash names in its errors. */
   private commandName: string | undefined;
   /** The status of the last command substitution of the command being expanded. */
@@ -164,6 +177,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
     shell.exiting = state.exiting;
     shell.pendingSignals = [...state.pendingSignals];
     shell.block = state.block ?? undefined;
+    shell.execd = state.execd;
+    shell.foreground = state.foreground;
     return shell;
   }
 
@@ -193,6 +208,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
       exiting: this.exiting,
       pendingSignals: [...this.pendingSignals],
       block: this.block ?? null,
+      ...(this.execd ? { execd: [...this.execd] } : {}),
+      ...(this.foreground ? { foreground: { pid: this.foreground.pid, args: [...this.foreground.args] } } : {}),
     };
   }
 
@@ -771,11 +788,24 @@ export class Shell implements ExpansionHost, BuiltinShell {
       }
       return;
     }
+    const execs = this.runsLastCommand();
+    if (execs) this.execd = [...argv];
+    const startMs = this.timeline.atMs;
+    const forked = () => {
+      if (!execs && this.live && (this.timeline.atMs > startMs || this.timeline.ended)) this.foreground = { pid: this.ctx.nextPid(), args: [...argv] };
+    };
+    let status: number;
     try {
-      this.completed(this.runExternal(argv, assignments), tested);
+      status = this.runExternal(argv, assignments);
+    } catch (e) {
+      // A command that runs on for good (not emulated in a container) is still the shell's child.
+      if (e instanceof Stopped) forked();
+      throw e;
     } finally {
       this.fds = outer;
     }
+    forked();
+    this.completed(status, tested);
   }
 
   /** A builtin with ash's name for its errors; undefined when it pushed frames that decide the status. */
@@ -809,12 +839,33 @@ export class Shell implements ExpansionHost, BuiltinShell {
     this.positional = frame.positional;
   }
 
+  /**
+   * Whether the command about to run is the last of a live `sh -c` script, or of a `&` job, that
+   * traps no signal (ash then execs it): every frame below it is at its last command, down to the
+   * script (or the job's command) itself.
+   */
+  private runsLastCommand(): boolean {
+    const bottom = this.frames[0];
+    if (!this.live || [...this.traps.values()].some((action) => action !== "")) return false;
+    if (bottom?.k !== "command" && (bottom?.k !== "program" || bottom.p !== 0 || bottom.name !== undefined)) return false;
+    for (const frame of this.frames) {
+      const last =
+        frame.k === "program" ||
+        frame.k === "command" ||
+        (frame.k === "seq" && frame.i === this.node<Sequence>(frame.p, frame.n).items.length) ||
+        (frame.k === "andor" && frame.i === this.node<Extract<Command, { type: "andor" }>>(frame.p, frame.n).rest.length) ||
+        (frame.k === "if" && frame.phase === "done");
+      if (!last) return false;
+    }
+    return true;
+  }
+
   /** An applet, or a command that is there but not emulated, or one that is not found. */
   private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec = false): number {
     const name = argv[0]!;
     if ((baseName(name) === "sh" || baseName(name) === "ash") && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(argv, assignments);
-    const applet = applets.get(baseName(name));
-    const status = applet && (!name.includes("/") || this.isAppletPath(name)) ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
+    const applet = this.applet(name);
+    const status = applet ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
     if (status !== undefined) return status;
     if (!this.ctx.exists(name, this.vars.get("PATH"))) {
       this.report(`${name}: not found`, exec);
@@ -842,8 +893,9 @@ export class Shell implements ExpansionHost, BuiltinShell {
     let status = applet ? applet(io, argv.slice(1)) : appletBuiltins.has(command) ? this.runBuiltin(command, [command, ...argv.slice(1)]) : undefined;
     if (status === undefined) {
       if (!this.ctx.exec) {
+        // The step ends here: nothing to unwind, so no Stopped to throw (most containers' pause and command come this way).
         this.timeline.ending = "forever";
-        throw new Stopped();
+        return;
       }
       this.write(2, `${name}: not emulated by fake-cri\n`);
       status = 127;
@@ -858,6 +910,17 @@ export class Shell implements ExpansionHost, BuiltinShell {
     nested.fds = this.fds.slice();
     this.runChild(nested);
     return nested.exitStatus!;
+  }
+
+  /**
+   * The applet a command names, if the image has it: the reference busybox's applets are taken to
+   * be there; another busybox's (pgrep) only where the image links it.
+   */
+  private applet(name: string): Applet | undefined {
+    const base = baseName(name);
+    const applet = applets.get(base);
+    if (applet === undefined || (name.includes("/") && !this.isAppletPath(name))) return undefined;
+    return busyboxApplets.has(base) || this.ctx.exists(name, this.vars.get("PATH")) ? applet : undefined;
   }
 
   /** A path naming an applet where busybox is linked (`/bin/cat`); any other path is a program of its own. */
@@ -1036,7 +1099,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     if (specialBuiltins.has(name)) return "special";
     if (this.functions.has(name)) return "function";
     if (builtins.has(name)) return "builtin";
-    if (applets.has(baseName(name)) && (!name.includes("/") || this.isAppletPath(name))) return "applet";
+    if (this.applet(name)) return "applet";
     if (name.includes("/") ? this.ctx.exists(name, undefined) : busyboxApplets.has(name) || this.ctx.exists(name, this.vars.get("PATH"))) return "applet";
     return undefined;
   }

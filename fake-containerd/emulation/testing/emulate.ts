@@ -3,7 +3,7 @@
 // an exit, an OOM kill, or nothing (it runs until killed).
 
 import type { FileChange, OutputChunk, ProcessScript, ProcessUser } from "../../processes/script.ts";
-import { emulate, type HasFile } from "../index.ts";
+import { emulate, type HasFile, type ProcessEntry } from "../index.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -29,6 +29,8 @@ export interface EmulateOptions {
   stdin?: string;
   /** How long to let it run before calling it endless (ms of its running time). */
   horizonMs?: number;
+  /** The process table it sees (default: its own shells alone in their PID namespace). */
+  processes?: ProcessEntry[];
   /** Signals to send, at moments of its running time. */
   signals?: Array<{ atMs: number; signal: number }>;
 }
@@ -46,6 +48,7 @@ export async function emulated(args: readonly string[], options: EmulateOptions 
   const stdin = options.stdin;
   const port = {
     activeMs: () => now,
+    clockMs: () => now,
     setTimer: (ms: number, fn: () => void) => {
       const timer = { at: now + ms, seq: seq++, fn };
       timers.push(timer);
@@ -83,8 +86,8 @@ export async function emulated(args: readonly string[], options: EmulateOptions 
       locate: async (path: string) => path,
     },
     nextPid: () => 2000 + seq++,
-    // Alone in its PID namespace: its own shells are all there is.
-    processes: () => process.shells.map((shell) => ({ pid: shell.pid, ppid: 0, args: [shell.arg0], uid: 0 })),
+    // Alone in its PID namespace unless told: its own shells are all there is.
+    processes: () => options.processes ?? process.shells.map((shell) => ({ pid: shell.pid, ppid: 0, args: [shell.arg0], name: shell.arg0, uid: 0 })),
     signalProcess: () => false,
     stdin: (async function* () {
       if (stdin !== undefined) yield encoder.encode(stdin);

@@ -7,6 +7,7 @@ import { containers } from "./containers.ts";
 import { exec } from "./exec.ts";
 import { exits } from "./exits.ts";
 import { images } from "./images.ts";
+import { namespaces } from "./namespaces.ts";
 import { prefixes } from "./prefixes.ts";
 import { sandboxes } from "./sandboxes.ts";
 import { shell } from "./shell.ts";
@@ -23,6 +24,7 @@ export const scenarios: Scenario[] = [
   ...exec,
   ...shell,
   ...signals,
+  ...namespaces,
   ...prefixes,
   ...images,
   ...stats,

@@ -136,4 +136,27 @@ export const signals: Scenario[] = [
       execSync(s, app, ["ps", "-o", "args"]);
     }
   }),
+
+  // ash execs the last command of `sh -c` when no signal is trapped: the table shows that command
+  // in the shell's place. date's formats on fixed instants (the clock itself differs run to run).
+  defineScenario("process-table-exec-and-date", "sh -c execs its last command (ps, /proc/1/cmdline and /proc/1/status show it), but not with a trap or in a loop; date's formats and strftime directives", (s) => {
+    s.image.pullImage({ image: { image: busybox } });
+    runPod(s, "container");
+    run(s, "container", "execd", sh("touch /tmp/x; if true; then sleep 600; fi"));
+    run(s, "container", "trapped", sh("trap 'exit 3' TERM; sleep 600"));
+    run(s, "container", "looped", sh("while true; do sleep 600; done"));
+    s.sleep(500);
+    execSync(s, "execd", ["ps", "-o", "ppid,args"]);
+    execSync(s, "execd", sh("tr '\\0' ' ' < /proc/1/cmdline; echo"));
+    execSync(s, "execd", ["grep", "-E", "^(Name|PPid):", "/proc/1/status"]);
+    execSync(s, "trapped", ["ps", "-o", "ppid,args"]);
+    execSync(s, "looped", ["ps", "-o", "ppid,args"]);
+    execSync(s, "execd", ["date", "-u", "-d", "@1700000000"]);
+    execSync(s, "execd", ["date", "-d", "@0", "-R"]);
+    execSync(s, "execd", ["date", "-d", "@1700000000", "-I"]);
+    execSync(s, "execd", ["date", "-d", "@1700000000", "-Iseconds"]);
+    execSync(s, "execd", ["date", "-d", "@1796682774", "+%Y-%m-%d %H:%M:%S %a %A %b %B %j %s %Z %z %e %p %P %I %l %k %y %C %u %w %U %W %V %G %g %T %D %F %R %r %c %x %X %h %n%t %% %N %q"]);
+    execSync(s, "execd", ["date", "+%Z %z"]);
+    execSync(s, "execd", sh("TZ=CET-1 date -d @0"));
+  }),
 ];

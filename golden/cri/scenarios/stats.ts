@@ -48,4 +48,30 @@ export const stats: Scenario[] = [
     s.runtime.listContainerStats({ filter: { podSandboxId: "$pod.podSandboxId" } });
     s.runtime.listPodSandboxStats({ filter: { id: "$pod.podSandboxId" } });
   }),
+
+  // The CPU counter of an idle container does not move (normalise.ts: idleCpu reads it
+  // `$unchanged`); one whose process works, or that runs an exec, moves.
+  defineScenario("container-stats-cpu-follows-work", "ContainerStats' CPU counter stays put while a container sleeps, moves with an exec and while a shell loop spins", (s) => {
+    pullBusybox(s);
+    runPod(s, "pod", "pod", cgroup);
+    createContainer(s, "pod", "pod", "idle", commands.sleepForever, "idle", {}, cgroup);
+    startContainer(s, "idle");
+    createContainer(s, "pod", "pod", "busy", ["sh", "-c", "while :; do :; done"], "busy", {}, cgroup);
+    startContainer(s, "busy");
+    s.sleep(500);
+    s.runtime.containerStats({ containerId: "$idle.containerId" });
+    s.runtime.containerStats({ containerId: "$busy.containerId" });
+    s.sleep(1000);
+    s.runtime.containerStats({ containerId: "$idle.containerId" });
+    s.runtime.containerStats({ containerId: "$busy.containerId" });
+    s.sleep(500);
+    s.runtime.listContainerStats({ filter: { podSandboxId: "$pod.podSandboxId" } });
+    s.runtime.execSync({ containerId: "$idle.containerId", cmd: ["true"], timeout: 10n });
+    s.runtime.containerStats({ containerId: "$idle.containerId" });
+    s.sleep(1000);
+    s.runtime.listContainerStats({ filter: { id: "$idle.containerId" } });
+    s.runtime.stopContainer({ containerId: "$busy.containerId", timeout: 0n });
+    s.runtime.containerStats({ containerId: "$busy.containerId" });
+    s.runtime.containerStats({ containerId: "$busy.containerId" });
+  }),
 ];

@@ -7,15 +7,17 @@
 // caller cancels it. 1.6.20 registers the RPC without implementing it (its profile says so), and
 // sends no events.
 
-import { ContainerEventType, type ContainerEventResponse, type ContainerStatus, type GetEventsRequest } from "../api/v1.ts";
+import {
+  ContainerEventType,
+  type ContainerEventResponse,
+  type ContainerStatus,
+  type GetEventsRequest,
+  type PodSandboxStatusResponse,
+} from "../api/v1.ts";
 import type { CallContext } from "../service-types.ts";
-import { listContainers } from "./container-list.ts";
-import { containerStatus } from "./container-status.ts";
-import { podSandboxStatus } from "./sandbox-status.ts";
+import { containerStatusLater } from "./container-status.ts";
+import { podSandboxStatusLater } from "./sandbox-status.ts";
 import type { CriService } from "./service.ts";
-
-/** The statuses an event carries are read without a deadline (an AbortSignal costs ~10 µs to make). */
-const neverAborted = new AbortController().signal;
 
 /** How long an event nobody has received is held (eventq's discardAfter). */
 const holdNs = 5n * 60n * 1_000_000_000n;
@@ -24,14 +26,31 @@ interface Subscriber {
   deliver(event: ContainerEventResponse): void;
 }
 
+/**
+ * An event as sent: what it says is fixed when it is sent, the response is made when the first
+ * subscriber receives it (most are held for nobody, or never read), and every subscriber gets that one.
+ */
+class ContainerEvent {
+  private readonly make: () => ContainerEventResponse;
+  private made: ContainerEventResponse | undefined;
+
+  constructor(make: () => ContainerEventResponse) {
+    this.make = make;
+  }
+
+  response(): ContainerEventResponse {
+    return (this.made ??= this.make());
+  }
+}
+
 /** eventq: events for the subscribers of the moment, or held for the next one. */
 export class ContainerEventQueue {
-  private readonly held: { event: ContainerEventResponse; discardAt: bigint }[] = [];
+  private readonly held: { event: ContainerEvent; discardAt: bigint }[] = [];
   private readonly subscribers = new Set<Subscriber>();
 
-  send(event: ContainerEventResponse, now: bigint): void {
+  send(event: ContainerEvent, now: bigint): void {
     if (this.subscribers.size > 0) {
-      for (const subscriber of this.subscribers) subscriber.deliver(event);
+      for (const subscriber of this.subscribers) subscriber.deliver(event.response());
       return;
     }
     this.discardExpired(now);
@@ -41,7 +60,7 @@ export class ContainerEventQueue {
   /** Subscribes: what is held arrives first (and is held no more), then what is sent. */
   subscribe(subscriber: Subscriber, now: bigint): () => void {
     this.discardExpired(now);
-    for (const { event } of this.held.splice(0)) subscriber.deliver(event);
+    for (const { event } of this.held.splice(0)) subscriber.deliver(event.response());
     this.subscribers.add(subscriber);
     return () => this.subscribers.delete(subscriber);
   }
@@ -85,7 +104,8 @@ export async function* getContainerEvents(
 
 /**
  * generateAndSendContainerEvent: the pod's status and its containers' statuses as they are now
- * (a pod that cannot be read is left out, as containerd logs and sends without it).
+ * (a pod that cannot be read is left out, as containerd logs and sends without it), taken now and
+ * made into messages when someone receives the event.
  */
 export async function sendContainerEvent(
   c: CriService,
@@ -94,27 +114,29 @@ export async function sendContainerEvent(
   containerEventType: ContainerEventType,
 ): Promise<void> {
   if (!c.profile.containerEvents) return;
-  const call: CallContext = { signal: neverAborted };
-  const podSandboxStatusNow = await podSandboxStatus(c, { podSandboxId: sandboxId, verbose: false }, call).then(
-    (response) => response.status,
-    () => undefined,
-  );
-  const containersStatuses: ContainerStatus[] = [];
+  let podSandboxStatusNow: (() => PodSandboxStatusResponse) | undefined;
   try {
-    const { containers } = await listContainers(c, { filter: { id: "", podSandboxId: sandboxId, labelSelector: {}, state: undefined } }, call);
-    for (const container of containers) {
-      try {
-        const { status } = await containerStatus(c, { containerId: container.id, verbose: false }, call);
-        if (status) containersStatuses.push(status);
-      } catch {
-        // A container removed meanwhile is left out.
-      }
-    }
+    podSandboxStatusNow = await podSandboxStatusLater(c, c.sandboxStore.get(sandboxId));
   } catch {
-    // containerd logs it and sends what it has.
+    // A pod that cannot be read is left out.
   }
-  c.containerEvents.send(
-    { containerId, containerEventType, createdAt: c.clock.now(), podSandboxStatus: podSandboxStatusNow, containersStatuses },
-    c.clock.now(),
-  );
+  const containersStatusesNow: Array<() => ContainerStatus> = [];
+  for (const container of [...c.containerStore.ofSandbox(sandboxId)]) {
+    // A container removed meanwhile is left out.
+    if (c.containerStore.getExact(container.id) !== container) continue;
+    try {
+      containersStatusesNow.push(await containerStatusLater(c, container));
+    } catch {
+      // containerd logs it and sends what it has.
+    }
+  }
+  const createdAt = c.clock.now();
+  const event = new ContainerEvent(() => ({
+    containerId,
+    containerEventType,
+    createdAt,
+    podSandboxStatus: podSandboxStatusNow?.().status,
+    containersStatuses: containersStatusesNow.map((status) => status()),
+  }));
+  c.containerEvents.send(event, c.clock.now());
 }

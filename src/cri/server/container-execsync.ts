@@ -112,9 +112,12 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
     }
     // The shim closes the exec's pipes once the process has exited.
     void exit.then(() => execIO.end());
-    const execDone = new AbortController();
-    handleResizing(options.resize, execDone.signal, (size) => process.resize(size.width, size.height));
-    void exit.then(() => execDone.abort());
+    if (options.resize) {
+      // Only a terminal is resized: an ExecSync makes no controller (its abort's DOMException was a tenth of the call).
+      const execDone = new AbortController();
+      handleResizing(options.resize, execDone.signal, (size) => process.resize(size.width, size.height));
+      void exit.then(() => execDone.abort());
+    }
     const attachDone = execIO.attach({
       stdout: options.stdout ?? discardSink,
       stderr: options.stderr ?? discardSink,

@@ -10,6 +10,7 @@ import { parseImageReferences } from "../helpers/images.ts";
 import { getRuntimeOptions } from "../helpers/runtime-options.ts";
 import { structOf, type RuntimeOptions } from "../../go/toml-options.ts";
 import {
+  type ContainerConfig,
   ContainerState,
   type ContainerStatus as CriContainerStatus,
   type ContainerStatusRequest,
@@ -20,8 +21,8 @@ import {
 } from "../api/v1.ts";
 import { goJson, goJsonString, type GoJsonValue } from "../../go/json.ts";
 import type { CallContext } from "../service-types.ts";
-import { containerState } from "../store/container-status.ts";
-import type { Container } from "../store/container-store.ts";
+import { containerState, type ContainerStatus } from "../store/container-status.ts";
+import { copyStatus, type Container, type ContainerMetadata } from "../store/container-store.ts";
 import { isNotFound } from "../../../fake-containerd/index.ts";
 import { containerConfigGoJson } from "./container-config-json.ts";
 import { parseSpec, specJson, type User as ProcessUser } from "../oci/oci-defaults.ts";
@@ -34,9 +35,34 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
   } catch (err) {
     throw wrap(err, `an error occurred when try to find container ${quote(r.containerId)}`);
   }
+  const status = (await containerStatusLater(c, container))();
+  let info: Record<string, string> = {};
+  if (r.verbose) {
+    try {
+      info = { info: await containerInfoJson(container) };
+    } catch (err) {
+      throw wrap(err, "failed to get verbose container info");
+    }
+  }
+  return { status, info };
+}
+
+/**
+ * ContainerStatus without verbose as it is now, built when the returned function is called: what it
+ * reads is taken now (the status is replaced on change, never changed; the image's references are
+ * read now), the status is made only if someone reads it (a container event may be held minutes
+ * for nobody).
+ */
+export async function containerStatusLater(c: CriService, container: Container): Promise<() => CriContainerStatus> {
+  const { metadata } = container;
+  const { id, logPath, config } = metadata;
+  // Only what the status shows is kept (not the whole config) while an event waits.
+  const shown: StatusMetadata = { id, logPath, config: { metadata: config.metadata, labels: config.labels, annotations: config.annotations, mounts: config.mounts } };
+  const stopSignal = c.profile.containerStatusStopSignal ? statusStopSignal(metadata) : undefined;
+  const current = container.status.current();
   // The config names the image as it was asked for; the status prefers its tag and repo digest.
-  let spec: ImageSpec | undefined = container.metadata.config.image;
-  let imageRef = container.metadata.imageRef;
+  let spec: ImageSpec | undefined = metadata.config.image;
+  let imageRef = metadata.imageRef;
   const imageId = c.profile.containerImageId ? imageRef : "";
   let image;
   try {
@@ -49,27 +75,24 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
     if (tags.length > 0) spec = { image: tags[0]!, annotations: {}, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" };
     if (digests.length > 0) imageRef = digests[0]!;
   }
-  const status = toCriContainerStatus(container, spec, imageRef);
-  status.imageId = imageId;
-  if (c.profile.containerStatusUser) status.user = await containerUser(container);
-  if (c.profile.containerStatusStopSignal) status.stopSignal = statusStopSignal(container);
-  if (status.createdAt === 0n) {
+  const user = c.profile.containerStatusUser ? await containerUser(container) : undefined;
+  let createdAt = current.createdAt;
+  if (createdAt === 0n) {
     // CRI does not allow a zero creation time: take the containerd container's.
     try {
-      status.createdAt = (await container.container.info()).createdAt;
+      createdAt = (await container.container.info()).createdAt;
     } catch (err) {
-      throw wrap(err, `failed to get CreatedAt in ${quote(stateName(status.state))} state`);
+      throw wrap(err, `failed to get CreatedAt in ${quote(stateName(containerState(current)))} state`);
     }
   }
-  let info: Record<string, string> = {};
-  if (r.verbose) {
-    try {
-      info = { info: await containerInfoJson(container) };
-    } catch (err) {
-      throw wrap(err, "failed to get verbose container info");
-    }
-  }
-  return { status, info };
+  return () => {
+    const status = toCriContainerStatus(shown, copyStatus(current), spec, imageRef);
+    status.imageId = imageId;
+    status.createdAt = createdAt;
+    if (user) status.user = user;
+    if (stopSignal !== undefined) status.stopSignal = stopSignal;
+    return status;
+  };
 }
 
 /**
@@ -104,8 +127,7 @@ function criUser(user: ProcessUser | undefined): ContainerUser {
 }
 
 /** The stop signal the status reports: the config's, else the container's (its image's), else SIGTERM. */
-function statusStopSignal(container: Container): Signal {
-  const { config, stopSignal } = container.metadata;
+function statusStopSignal({ config, stopSignal }: ContainerMetadata): Signal {
   if (config.stopSignal !== Signal.SIGNAL_RUNTIME_DEFAULT) return config.stopSignal;
   return stopSignal === "" ? Signal.SIGNAL_SIGTERM : criSignal(stopSignal);
 }
@@ -121,9 +143,14 @@ function stateName(state: ContainerState): string {
 }
 
 /** toCRIContainerStatus. */
-export function toCriContainerStatus(container: Container, image: ImageSpec | undefined, imageRef: string): CriContainerStatus {
-  const meta = container.metadata;
-  const status = container.status.get();
+/** What a status shows of the container's metadata. */
+interface StatusMetadata {
+  id: string;
+  logPath: string;
+  config: Pick<ContainerConfig, "metadata" | "labels" | "annotations" | "mounts">;
+}
+
+function toCriContainerStatus(meta: StatusMetadata, status: ContainerStatus, image: ImageSpec | undefined, imageRef: string): CriContainerStatus {
   const state = containerState(status);
   let reason = status.reason;
   if (state === ContainerState.CONTAINER_EXITED && reason === "") reason = status.exitCode === 0 ? completeExitReason : errorExitReason;

@@ -38,7 +38,8 @@ describe("PodSandboxStats", () => {
       annotations: {},
     });
     const linux = first.linux!;
-    expect(linux.memory?.usageBytes?.value).toBe(BigInt((8 << 20) + (4 << 20)));
+    // The script's 8 MiB and the emulated pause (emulation/resources.ts).
+    expect(linux.memory?.usageBytes?.value).toBe(BigInt((8 << 20) + 438_272));
     expect(linux.memory?.availableBytes?.value).toBe(0n);
     expect(linux.cpu?.usageNanoCores?.value).toBe(0n);
     expect(linux.process?.processCount?.value).toBe(1n);
@@ -47,10 +48,10 @@ describe("PodSandboxStats", () => {
 
     await clock.advance(1000);
     const second = (await fake.runtime.podSandboxStats({ podSandboxId })).stats!.linux!;
-    // 500 + 10 millicores over the last second (the virtual clock ticks a little on every read).
+    // The script's 500 millicores over the last second, the pause none (the virtual clock ticks a little on every read).
     const used = second.cpu!.usageCoreNanoSeconds!.value - linux.cpu!.usageCoreNanoSeconds!.value;
     const elapsed = second.cpu!.timestamp - linux.cpu!.timestamp;
-    expect(Number(used)).toBeCloseTo(510_000_000, -5);
+    expect(Number(used)).toBeCloseTo(500_000_000, -5);
     expect(second.cpu?.usageNanoCores?.value).toBe(BigInt(Math.trunc((Number(used) / Number(elapsed)) * 1e9)));
   });
 

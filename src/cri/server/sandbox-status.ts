@@ -31,26 +31,10 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
   } catch (err) {
     throw wrap(err, "an error occurred when try to find sandbox");
   }
-  const { ip, additionalIps } = getIps(sandbox);
-  const status = toCriSandboxStatus(sandbox.metadata, sandbox.status.get(), ip, additionalIps);
-  if (c.profile.sandboxStatusNamespaceOptions === "as-given") {
-    status.linux = { namespaces: { options: sandbox.metadata.config.linux?.securityContext?.namespaceOptions } };
-  }
-  if (status.createdAt === 0n && c.profile.sandboxController && sandbox.recordCreatedAt !== 0n) {
-    // 2.x: the controller no longer knows it (removed); the sandbox record's time.
-    status.createdAt = sandbox.recordCreatedAt;
-  } else if (status.createdAt === 0n) {
-    // The CRI does not allow a zero creation time.
-    try {
-      status.createdAt = (await sandbox.container!.info()).createdAt;
-    } catch (err) {
-      throw wrap(err, `failed to get CreatedAt for sandbox container in ${podSandboxStateName(status.state)} state`);
-    }
-  }
+  const response = (await podSandboxStatusLater(c, sandbox))();
+  if (!r.verbose) return response;
+  const { status } = response;
   const always = c.profile.sandboxStatusInfo === "always";
-  if (!r.verbose) {
-    return { status, info: always ? { info: goJson({ ...zeroSandboxInfo, ...updatedResourcesJson(sandbox) }) } : {}, containersStatuses: [], timestamp: 0n };
-  }
   let info: Record<string, GoJsonValue | undefined>;
   try {
     info = await sandboxInfo(sandbox);
@@ -69,15 +53,49 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
           ? new Map(Object.entries(runtimeOptions).filter((entry): entry is [string, GoJsonValue] => entry[1] !== undefined))
           : null,
       sandboxMetadata: sandboxMetadataJson(sandbox.metadata),
-      ...updatedResourcesJson(sandbox),
+      ...updatedResourcesJson(sandbox.updatedResources),
     };
   }
   return { status, info: { info: goJson(info) }, containersStatuses: [], timestamp: 0n };
 }
 
+/**
+ * PodSandboxStatus without verbose as it is now, built when the returned function is called: what
+ * it reads is taken now (the status and resources are replaced on change, never changed), the
+ * response is made only if someone reads it (a container event may be held minutes for nobody).
+ */
+export async function podSandboxStatusLater(c: CriService, sandbox: Sandbox): Promise<() => PodSandboxStatusResponse> {
+  const { id, runtimeHandler, config } = sandbox.metadata;
+  // Only what the status shows is kept (not the whole metadata: the CNI result) while an event waits.
+  const shown: StatusMetadata = { id, runtimeHandler, config: { metadata: config.metadata, labels: config.labels, annotations: config.annotations, linux: config.linux } };
+  const { updatedResources } = sandbox;
+  const current = sandbox.status.current();
+  const { ip, additionalIps } = getIps(sandbox);
+  let createdAt = current.createdAt;
+  if (createdAt === 0n && c.profile.sandboxController && sandbox.recordCreatedAt !== 0n) {
+    // 2.x: the controller no longer knows it (removed); the sandbox record's time.
+    createdAt = sandbox.recordCreatedAt;
+  } else if (createdAt === 0n) {
+    // The CRI does not allow a zero creation time.
+    try {
+      createdAt = (await sandbox.container!.info()).createdAt;
+    } catch (err) {
+      throw wrap(err, `failed to get CreatedAt for sandbox container in ${podSandboxStateName(criSandboxState(current.state))} state`);
+    }
+  }
+  const asGiven = c.profile.sandboxStatusNamespaceOptions === "as-given";
+  const always = c.profile.sandboxStatusInfo === "always";
+  return () => {
+    const status = toCriSandboxStatus(shown, current, ip, additionalIps);
+    if (asGiven) status.linux = { namespaces: { options: config.linux?.securityContext?.namespaceOptions } };
+    status.createdAt = createdAt;
+    const info: Record<string, string> = !always ? {} : { info: updatedResources ? goJson({ ...zeroSandboxInfo, ...updatedResourcesJson(updatedResources) }) : zeroSandboxInfoJson };
+    return { status, info, containersStatuses: [], timestamp: 0n };
+  };
+}
+
 /** SandboxInfo's overhead and resources (omitempty): what UpdatePodSandboxResources last set. */
-function updatedResourcesJson(sandbox: Sandbox): { overhead?: GoJsonValue; resources?: GoJsonValue } {
-  const updated = sandbox.updatedResources;
+function updatedResourcesJson(updated: Sandbox["updatedResources"]): { overhead?: GoJsonValue; resources?: GoJsonValue } {
   if (!updated) return {};
   return { overhead: { linux: resourcesJson(updated.overhead) }, resources: { linux: resourcesJson(updated.resources) } };
 }
@@ -97,6 +115,9 @@ const zeroSandboxInfo: { [field: string]: GoJsonValue } = {
   cniResult: null,
   sandboxMetadata: null,
 };
+
+/** Its JSON, the same for every sandbox whose resources were never updated. */
+const zeroSandboxInfoJson = goJson(zeroSandboxInfo);
 
 /** sandboxstore.Metadata as its MarshalJSON writes it: versioned, Go field names. */
 function sandboxMetadataJson(meta: SandboxMetadata): GoJsonValue {
@@ -134,7 +155,14 @@ export function criSandboxState(state: SandboxState): PodSandboxState {
 }
 
 /** toCRISandboxStatus. */
-function toCriSandboxStatus(meta: SandboxMetadata, status: SandboxStatus, ip: string, additionalIps: readonly string[]): PodSandboxStatus {
+/** What a status shows of the sandbox's metadata. */
+interface StatusMetadata {
+  id: string;
+  runtimeHandler: string;
+  config: Pick<PodSandboxConfig, "metadata" | "labels" | "annotations" | "linux">;
+}
+
+function toCriSandboxStatus(meta: StatusMetadata, status: SandboxStatus, ip: string, additionalIps: readonly string[]): PodSandboxStatus {
   const nsOptions = meta.config.linux?.securityContext?.namespaceOptions;
   return {
     id: meta.id,

@@ -40,7 +40,8 @@ export interface ContainerStats {
  */
 export type ContainerStatusUpdate = (status: ContainerStatus) => ContainerStatus;
 
-function copyStatus(status: ContainerStatus): ContainerStatus {
+/** A copy whose resources are the copy's own. */
+export function copyStatus(status: Readonly<ContainerStatus>): ContainerStatus {
   const copy = { ...status };
   if (status.resources) {
     const { linux, windows } = status.resources;
@@ -81,6 +82,11 @@ export class ContainerStatusStorage {
   /** A copy of the status. */
   get(): ContainerStatus {
     return copyStatus(this.status);
+  }
+
+  /** The status itself, not a copy: an update replaces it, so it stays as it is now (not to be changed). */
+  current(): Readonly<ContainerStatus> {
+    return this.status;
   }
 
   /** The state without copying the status (ListContainers at scale). */

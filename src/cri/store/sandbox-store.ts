@@ -78,6 +78,11 @@ export class SandboxStatusStorage {
     return { ...this.status };
   }
 
+  /** The status itself, not a copy: an update replaces it, so it stays as it is now (not to be changed). */
+  current(): Readonly<SandboxStatus> {
+    return this.status;
+  }
+
   update(update: SandboxStatusUpdate): void {
     this.status = update({ ...this.status });
   }

@@ -1,6 +1,6 @@
 import * as grpc from "@grpc/grpc-js";
 import { spawn } from "node:child_process";
-import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readFile, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { existsSync } from "node:fs";
@@ -304,7 +304,7 @@ describe("the unix socket", () => {
     await server.close();
   });
 
-  test("removes the private socket dirs of servers killed before they could, and only those", async () => {
+  test("removes the private socket dirs of servers killed over a minute ago, and only those", async () => {
     const temp = await mkdtemp(join(tmpdir(), "fake-cri-sweep-"));
     const saved = process.env.TMPDIR;
     process.env.TMPDIR = temp;
@@ -312,18 +312,26 @@ describe("the unix socket", () => {
       const killed = join(temp, "fake-cri-grpc-AAAAAA");
       const live = join(temp, "fake-cri-grpc-BBBBBB");
       const unmade = join(temp, "fake-cri-grpc-CCCCCC");
-      for (const dir of [killed, live, unmade]) await mkdir(dir);
-      const child = spawn(process.execPath, [
-        "-e",
-        `require("net").createServer().listen(${JSON.stringify(join(killed, "grpc.sock"))}, () => process.kill(process.pid, "SIGKILL"))`,
-      ]);
-      await new Promise((resolve) => child.on("exit", resolve));
+      // Bound a moment ago: a server starting now, not yet listening.
+      const starting = join(temp, "fake-cri-grpc-DDDDDD");
+      for (const dir of [killed, live, unmade, starting]) await mkdir(dir);
+      for (const dir of [killed, starting]) {
+        const child = spawn(process.execPath, [
+          "-e",
+          `require("net").createServer().listen(${JSON.stringify(join(dir, "grpc.sock"))}, () => process.kill(process.pid, "SIGKILL"))`,
+        ]);
+        await new Promise((resolve) => child.on("exit", resolve));
+      }
+      const longAgo = new Date(Date.now() - 120_000);
+      await utimes(join(killed, "grpc.sock"), longAgo, longAgo);
       const other = net.createServer();
       await listen(other, join(live, "grpc.sock"));
+      await utimes(join(live, "grpc.sock"), longAgo, longAgo);
       const server = await serveCri({}, { listen: `unix://${join(temp, "cri.sock")}` });
       expect(existsSync(killed)).toBe(false);
       expect(existsSync(join(live, "grpc.sock"))).toBe(true);
       expect(existsSync(unmade)).toBe(true);
+      expect(existsSync(join(starting, "grpc.sock"))).toBe(true);
       await server.close();
       other.close();
     } finally {

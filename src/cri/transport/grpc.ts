@@ -209,9 +209,13 @@ export async function serveBehindAuthorityShim(path: string, server: PrivateServ
 
 /**
  * Removes the private directories of servers that were killed before they could (SIGKILL): a
- * `<base>XXXXXX` directory holding nothing but a grpc.sock nobody answers on. A directory whose
- * socket is not made yet, or answers, belongs to a live server and stays.
+ * `<base>XXXXXX` directory holding nothing but a grpc.sock nobody answers on, made over a minute
+ * ago. A directory whose socket is not made yet, answers, or is younger belongs to a live server
+ * and stays: a server that is starting has bound its socket (the file exists, connections are
+ * refused) a moment before it listens.
  */
+const abandonedAfterMs = 60_000;
+
 async function sweepAbandonedPrivateDirs(base: string): Promise<void> {
   const prefix = basename(base);
   const names = await readdir(dirname(base)).catch(() => [] as string[]);
@@ -223,7 +227,8 @@ async function sweepAbandonedPrivateDirs(base: string): Promise<void> {
         const entries = await readdir(dir).catch(() => undefined);
         if (entries?.length !== 1 || entries[0] !== "grpc.sock") return;
         const socket = join(dir, "grpc.sock");
-        if (!(await lstat(socket).catch(() => undefined))?.isSocket()) return;
+        const stats = await lstat(socket).catch(() => undefined);
+        if (!stats?.isSocket() || Date.now() - stats.mtimeMs < abandonedAfterMs) return;
         if ((await probeSocket(socket)) !== "ECONNREFUSED") return;
         await rm(dir, { recursive: true, force: true });
       }),

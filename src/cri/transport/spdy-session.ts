@@ -10,7 +10,7 @@
 
 import type { Duplex } from "node:stream";
 import { InputQueue } from "../../../fake-containerd/index.ts";
-import { holdUntilTurnEnds, releaseHeld } from "./write-batching.ts";
+import { destroyAfterHeld, holdUntilTurnEnds } from "./write-batching.ts";
 import { dataFrameHeader, FrameReader, FrameWriter, rstStatus, SpdyProtocolError, type SpdyFrame, type SpdyHeaders } from "./spdy-frames.ts";
 
 /** What spdystream writes in one DATA frame at most: a copy's buffer (io.Copy uses 32 KiB). */
@@ -186,8 +186,7 @@ export class SpdyServerSession {
       frames = this.reader.push(chunk);
     } catch (err) {
       if (!(err instanceof SpdyProtocolError)) throw err;
-      releaseHeld(this.socket);
-      this.socket.destroy();
+      destroyAfterHeld(this.socket);
       return;
     }
     this.touch();

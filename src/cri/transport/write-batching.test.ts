@@ -1,6 +1,6 @@
 import { createServer, connect, type Socket } from "node:net";
 import { afterEach, expect, test } from "vitest";
-import { holdUntilTurnEnds, releaseHeld } from "./write-batching.ts";
+import { destroyAfterHeld, holdUntilTurnEnds } from "./write-batching.ts";
 
 const sockets: Socket[] = [];
 afterEach(() => {
@@ -42,12 +42,12 @@ test("writes within one turn, microtasks included, reach the peer as one read", 
   expect(server.writableCorked).toBe(0);
 });
 
-test("releaseHeld sends what is held before a destroy", async () => {
+test("destroyAfterHeld writes what is held, then destroys the socket", async () => {
   const { server, reads } = await connection();
   holdUntilTurnEnds(server);
   server.write("before");
-  releaseHeld(server);
-  server.destroy();
+  destroyAfterHeld(server);
+  await until(() => server.destroyed);
   await until(() => reads.length > 0);
   expect(String(Buffer.concat(reads))).toBe("before");
 });

@@ -18,7 +18,19 @@ export function holdUntilTurnEnds(socket: Duplex): void {
   });
 }
 
-/** Sends what is held now, for a caller about to destroy the socket (which drops what is held). */
-export function releaseHeld(socket: Duplex): void {
+/** How long a socket given up on waits for what it holds to be written before it goes anyway. */
+const flushGraceMs = 1000;
+
+/**
+ * Destroys `socket` once what it holds has been written (destroy() alone drops what is held or still
+ * queued; on Deno even what was just uncorked), or after a second if the peer does not read it.
+ */
+export function destroyAfterHeld(socket: Duplex): void {
   while (socket.writableCorked > 0) socket.uncork();
+  const timer = setTimeout(() => socket.destroy(), flushGraceMs);
+  timer.unref?.();
+  socket.write(new Uint8Array(0), () => {
+    clearTimeout(timer);
+    socket.destroy();
+  });
 }
