@@ -18,6 +18,7 @@ import { Shell, spinLimit, type InputBuffer, type ShellContext } from "./shell/s
 import { Timeline, type Effect } from "./timeline.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
 import type { ProcessUser } from "../processes/script.ts";
+import type { Privileges } from "../privileges.ts";
 
 /** What a live emulated process acts through (the process runner gives it). */
 export interface EmulationPort {
@@ -43,6 +44,7 @@ export interface EmulationSetup {
   readonly user: ProcessUser;
   readonly terminal: boolean;
   readonly memoryLimit: bigint | undefined;
+  readonly privileges: Privileges;
   readonly exec: boolean;
   /** runc's lookup of a command that is not emulated, with a shell's PATH. */
   exists(command: string, path: string | undefined): boolean;
@@ -119,6 +121,7 @@ export class EmulatedProcess {
       user: setup.user,
       terminal: setup.terminal,
       memoryLimit: setup.memoryLimit,
+      privileges: setup.privileges,
       exec: setup.exec,
       exists: (command, path) => setup.exists(command, path),
       nextPid: () => port.nextPid(),

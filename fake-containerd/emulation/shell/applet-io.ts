@@ -5,6 +5,7 @@
 import type { ProcessUser, FileChange } from "../../processes/script.ts";
 import type { AppletIo, ProcessEntry } from "../applets/applet.ts";
 import type { FileView } from "../files.ts";
+import type { Privileges } from "../../privileges.ts";
 import type { Timeline } from "../timeline.ts";
 import { remaining, type Fds } from "./fds.ts";
 import type { Variables } from "./variables.ts";
@@ -16,7 +17,7 @@ export interface AppletHost {
   readonly cwd: string;
   readonly vars: Variables;
   readonly timeline: Timeline;
-  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; processes(): readonly ProcessEntry[] };
+  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; readonly privileges: Privileges; processes(): readonly ProcessEntry[] };
   /** The PID of the process running the applet. */
   readonly pid: number;
   write(fd: number, data: string | Uint8Array): boolean;
@@ -35,6 +36,7 @@ export function appletIo(shell: AppletHost, assignments: ReadonlyArray<readonly 
     user: shell.ctx.user,
     terminal: shell.ctx.terminal && shell.fds[1]?.to === "stdout",
     memoryLimit: shell.ctx.memoryLimit,
+    privileges: shell.ctx.privileges,
     pid: shell.pid,
     processes: () => shell.ctx.processes(),
     get stdin() {

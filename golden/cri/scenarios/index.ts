@@ -8,6 +8,7 @@ import { exec } from "./exec.ts";
 import { exits } from "./exits.ts";
 import { images } from "./images.ts";
 import { prefixes } from "./prefixes.ts";
+import { privileges } from "./privileges.ts";
 import { sandboxes } from "./sandboxes.ts";
 import { shell } from "./shell.ts";
 import { signals } from "./signals.ts";
@@ -21,6 +22,7 @@ export const scenarios: Scenario[] = [
   ...containers,
   ...exits,
   ...exec,
+  ...privileges,
   ...shell,
   ...signals,
   ...prefixes,
