@@ -5,7 +5,7 @@
 
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
 import { privilegesOf, unprivileged, type Privileges, type PrivilegesSpec } from "./privileges.ts";
-import { pathRulesMembers, pathRulesOf, placeIn } from "./masked-paths.ts";
+import { pathRulesMembers, pathRulesOf, placeIn, type PathRules } from "./masked-paths.ts";
 import { procStatus, type StatusSpec } from "./proc-status.ts";
 import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
@@ -58,7 +58,7 @@ export class ContainerFiles {
   async readFile(containerId: string, path: string, reader?: StatusProcess): Promise<Uint8Array | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
-    switch (placeIn(pathRulesOf(specDocument(record, pathRulesMembers)).masked, path)) {
+    switch (placeIn(pathRulesOfRecord(record).masked, path)) {
       case "below":
         return undefined;
       case "at":
@@ -109,7 +109,7 @@ export class ContainerFiles {
   async readDir(containerId: string, path: string): Promise<string[] | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
-    switch (placeIn(pathRulesOf(specDocument(record, pathRulesMembers)).masked, path)) {
+    switch (placeIn(pathRulesOfRecord(record).masked, path)) {
       case "below":
         return undefined;
       case "at":
@@ -139,7 +139,7 @@ export class ContainerFiles {
   async readOnly(containerId: string, path: string): Promise<boolean> {
     const record = this.recordOf(containerId);
     if (!record) return false;
-    const rules = pathRulesOf(specDocument(record, pathRulesMembers));
+    const rules = pathRulesOfRecord(record);
     if (placeIn(rules.readOnly, path) !== undefined) return true;
     switch (placeIn(rules.masked, path)) {
       case "below":
@@ -162,7 +162,7 @@ export class ContainerFiles {
   changeFile(containerId: string, change: FileChange): void {
     const record = this.recordOf(containerId);
     // What is written to a masked file goes to /dev/null.
-    if (!record || placeIn(pathRulesOf(specDocument(record, pathRulesMembers)).masked, change.path) !== undefined) return;
+    if (!record || placeIn(pathRulesOfRecord(record).masked, change.path) !== undefined) return;
     if (this.links.processes.changeFile(this.namespace, record, change)) return;
     if (record.snapshotKey === "" || !this.links.changeRootfs) return;
     try {
@@ -194,6 +194,10 @@ function specDocument(record: ContainerRecord, pick: JsonPick): unknown {
 
 function rootReadOnly(record: ContainerRecord): boolean {
   return (specDocument(record, rootMembers) as { root?: { readonly?: unknown } } | undefined)?.root?.readonly === true;
+}
+
+function pathRulesOfRecord(record: ContainerRecord): PathRules {
+  return pathRulesOf(specDocument(record, pathRulesMembers));
 }
 
 function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {

@@ -63,7 +63,7 @@ const uname: Applet = (io, args) => {
   return 0;
 };
 
-/** The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds; `hostname NAME` sets it. */
+/** The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds; `hostname NAME` is sethostname's. */
 const hostname: Applet = (io, args) => {
   if (args.length === 1 && !args[0]!.startsWith("-")) return setHostname(io);
   if (args.length > 0) return undefined;
