@@ -5,6 +5,7 @@
 import type { Applet } from "./applet.ts";
 import { brctl } from "./brctl.ts";
 import { chmod } from "./chmod.ts";
+import { mount } from "./mount.ts";
 import { nnp } from "./nnp.ts";
 import { ping } from "./ping.ts";
 import { fileApplets } from "./files.ts";
@@ -29,6 +30,7 @@ export const applets: ReadonlyMap<string, Applet> = new Map(
     ...processApplets,
     brctl,
     chmod,
+    mount,
     ping,
   }),
 );

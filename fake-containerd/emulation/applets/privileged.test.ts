@@ -1,4 +1,4 @@
-// brctl, ping, chmod, `hostname NAME` and nnp under a process's privileges, and a masked command:
+// brctl, ping, chmod, mount, `hostname NAME` and nnp under a process's privileges, and a masked command:
 // the texts are those of golden/cri/<version>/exec-sync-capabilities.json, exec-sync-seccomp.json
 // and exec-sync-masked-readonly-paths.json.
 
@@ -30,6 +30,12 @@ describe("what a process's capabilities and seccomp filter let busybox do", () =
     expect(await run(["hostname", "ANewHostName"], { privileges: withCaps("CAP_SYS_ADMIN") })).toBe("exit 0");
     expect(await run(["hostname", "ANewHostName"], { privileges: withCaps() })).toBe("stderr:hostname: sethostname: Operation not permitted\nexit 1");
     expect(await run(["hostname", "ANewHostName"], { privileges: blocking("sethostname") })).toBe("stderr:hostname: sethostname: Operation not permitted\nexit 1");
+  });
+
+  test("mount --bind needs CAP_SYS_ADMIN; a mount allowed is not emulated", async () => {
+    expect(await run(["mount", "--bind", "/etc", "/tmp"], { privileges: withCaps("CAP_NET_ADMIN") })).toBe("stderr:mount: permission denied (are you root?)\nexit 1");
+    expect(await run(["sh", "-c", "mount -o bind /etc /tmp; echo [$?]"], { privileges: withCaps() })).toBe("stderr:mount: permission denied (are you root?)\nstdout:[1]\nexit 0");
+    expect(await emulated(["mount", "--bind", "/etc", "/tmp"], { privileges: withCaps("CAP_SYS_ADMIN") })).toMatchObject({ exit: { code: 127 } });
   });
 
   test("chmod as root: the filter, then the file and its filesystem; as another user it is not emulated", async () => {

@@ -29,7 +29,7 @@ function exec(s: ScenarioBuilder, name: string, cmd: readonly string[], timeout 
 export const privileges: Scenario[] = [
   defineScenario(
     "exec-sync-capabilities",
-    "brctl addbr, ping, hostname NAME and chmod in ExecSync under the default capabilities, NET_ADMIN and SYS_ADMIN added, NET_RAW and ALL dropped, and in a privileged container",
+    "brctl addbr, ping, hostname NAME, chmod and mount --bind in ExecSync under the default capabilities, NET_ADMIN and SYS_ADMIN added, NET_RAW and ALL dropped, and in a privileged container",
     (s) => {
       pullBusybox(s);
       runPod(s, "pod", "pod");
@@ -49,6 +49,8 @@ export const privileges: Scenario[] = [
       exec(s, "none", ["chmod", "400", "/tmp"]);
       exec(s, "none", ["sh", "-c", "chmod 755 /tmp && echo changed"]);
       exec(s, "plain", ["sh", "-c", "chmod 400 /tmp && chmod 1777 /tmp && echo changed"]);
+      exec(s, "plain", ["mount", "--bind", "/etc", "/tmp"]);
+      exec(s, "netadmin", ["sh", "-c", "mount -o bind /etc /tmp; echo [$?]"]);
     },
   ),
 
