@@ -136,7 +136,7 @@ export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[]
   },
   {
     why:
-      "Kernel view inside containers, mounts: propagation between host and container (`mount --bind` in the container: not emulated; a mount the host makes after the container started shows through an rprivate mount too, since the fake's bind mounts read the host directory live), and a non-recursive read-only mount (a tmpfs the node mounted under it stays writable, where the fake's read-only volume covers everything below it).",
+      "Kernel view inside containers, mounts: propagation between host and container (`mount --bind` in critest's privileged container: allowed, and not emulated; a mount the host makes after the container started shows through an rprivate mount too, since the fake's bind mounts read the host directory live), and a non-recursive read-only mount (a tmpfs the node mounted under it stays writable, where the fake's read-only volume covers everything below it).",
     specs: [
       "[k8s.io] Container Mount Readonly runtime should support readonly mounts should support non-recursive readonly mounts",
       "[k8s.io] Container Mount Propagation runtime should support mount propagation mount with 'rprivate' should not support propagation",
