@@ -11,6 +11,7 @@
 // Target (issue 14): the ExecSync <= 30 µs per call, parsed once.
 
 import { emulate } from "../fake-containerd/emulation/index.ts";
+import { unprivileged } from "../fake-containerd/privileges.ts";
 import { parse } from "../fake-containerd/emulation/syntax/parser.ts";
 import { createFakeCri } from "../src/harness/index.ts";
 import { busybox, containerConfig, podConfig } from "./lifecycle.ts";
@@ -73,7 +74,7 @@ function emulationAlone(): void {
     signalProcess: () => false,
     stdin: (async function* () {})(),
   };
-  const start = { args: ["sh", "-c", script], env: ["PATH=/bin", "HOSTNAME=pod"], cwd: "/", user: { uid: 0, gid: 0, additionalGids: [] }, terminal: false, memoryLimit: undefined, exec: true, hasFile: undefined, pid: 1, namespaceInit: false, stdin: false };
+  const start = { args: ["sh", "-c", script], env: ["PATH=/bin", "HOSTNAME=pod"], cwd: "/", user: { uid: 0, gid: 0, additionalGids: [] }, terminal: false, memoryLimit: undefined, privileges: unprivileged, exec: true, hasFile: undefined, pid: 1, namespaceInit: false, stdin: false };
   const run = () => {
     emulate(start, port).start();
     if (status !== 0) throw new Error(`the emulation ended with ${status}`);

@@ -4,6 +4,8 @@
 // (ProcessHost).
 
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
+import { privilegesOf, unprivileged, type Privileges, type PrivilegesSpec } from "./privileges.ts";
+import { pathRulesMembers, pathRulesOf, placeIn, type PathRules } from "./masked-paths.ts";
 import { procStatus, type StatusSpec } from "./proc-status.ts";
 import { readProcSys, type SysctlSpec } from "./proc-sys.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
@@ -26,6 +28,7 @@ export interface ContainerFilesLinks {
 const rootMembers: JsonPick = { root: { readonly: true } };
 const sysctlMembers: JsonPick = { hostname: true, linux: { sysctl: true, namespaces: true } };
 const statusMembers: JsonPick = { process: { capabilities: true, noNewPrivileges: true }, linux: { seccomp: true } };
+const privilegesMembers: JsonPick = { process: { capabilities: true, noNewPrivileges: true }, linux: { seccomp: true, maskedPaths: true } };
 const encoder = new TextEncoder();
 
 /** A process whose status file is read: its name (comm), user, and PIDs in its PID namespace. */
@@ -55,6 +58,18 @@ export class ContainerFiles {
   async readFile(containerId: string, path: string, reader?: StatusProcess): Promise<Uint8Array | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
+    switch (placeIn(pathRulesOfRecord(record).masked, path)) {
+      case "below":
+        return undefined;
+      case "at":
+        return (await this.readUnmasked(record, path, reader)) && new Uint8Array();
+      default:
+        return this.readUnmasked(record, path, reader);
+    }
+  }
+
+  private async readUnmasked(record: ContainerRecord, path: string, reader: StatusProcess | undefined): Promise<Uint8Array | undefined> {
+    const containerId = record.id;
     const registered = await this.links.processes.readFile(this.namespace, record, path);
     if (registered) return registered;
     if (reader && pathParts(path).join("/") === "proc/self/status") return this.procStatus(containerId, reader, true);
@@ -79,6 +94,13 @@ export class ContainerFiles {
     return encoder.encode(procStatus({ ...process, running }, spec));
   }
 
+  /** What the kernel lets a process of the container running as `user` do. */
+  privileges(containerId: string, user: ProcessUser): Privileges {
+    const record = this.recordOf(containerId);
+    const spec = record && specDocument(record, privilegesMembers);
+    return spec ? privilegesOf(spec as PrivilegesSpec, user) : unprivileged;
+  }
+
   /**
    * The names in a directory: the snapshot's, with what registered files and the filesystem hook
    * add (mount points), or only theirs where a mount hides the snapshot.
@@ -86,6 +108,17 @@ export class ContainerFiles {
   async readDir(containerId: string, path: string): Promise<string[] | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
+    switch (placeIn(pathRulesOfRecord(record).masked, path)) {
+      case "below":
+        return undefined;
+      case "at":
+        return (await this.readDirUnmasked(record, path)) && [];
+      default:
+        return this.readDirUnmasked(record, path);
+    }
+  }
+
+  private async readDirUnmasked(record: ContainerRecord, path: string): Promise<string[] | undefined> {
     const added = await this.links.processes.readDir(this.namespace, record, path);
     if (added?.hidesSnapshot || record.snapshotKey === "" || !this.links.readRootfsDir) return added?.names;
     let own: string[] | undefined;
@@ -98,10 +131,21 @@ export class ContainerFiles {
     return own ? [...new Set([...own, ...added.names])] : added.names;
   }
 
-  /** Whether the path is on a read-only filesystem: a mount's, else the spec's root.readonly. */
+  /**
+   * Whether the path is on a read-only filesystem: a masked directory's or a read-only path's, else
+   * a mount's, else the spec's root.readonly.
+   */
   async readOnly(containerId: string, path: string): Promise<boolean> {
     const record = this.recordOf(containerId);
     if (!record) return false;
+    const rules = pathRulesOfRecord(record);
+    if (placeIn(rules.readOnly, path) !== undefined) return true;
+    switch (placeIn(rules.masked, path)) {
+      case "below":
+        return true;
+      case "at":
+        return (await this.readDirUnmasked(record, path)) !== undefined;
+    }
     const mounted = await this.links.processes.readOnly(this.namespace, record, path);
     return mounted ?? rootReadOnly(record);
   }
@@ -116,7 +160,9 @@ export class ContainerFiles {
   /** A process's change: to the mount over the path, else to the snapshot. */
   changeFile(containerId: string, change: FileChange): void {
     const record = this.recordOf(containerId);
-    if (!record || this.links.processes.changeFile(this.namespace, record, change)) return;
+    // What is written to a masked file goes to /dev/null.
+    if (!record || placeIn(pathRulesOfRecord(record).masked, change.path) !== undefined) return;
+    if (this.links.processes.changeFile(this.namespace, record, change)) return;
     if (record.snapshotKey === "" || !this.links.changeRootfs) return;
     try {
       this.links.changeRootfs(record.snapshotter, record.snapshotKey, change);
@@ -147,6 +193,10 @@ function specDocument(record: ContainerRecord, pick: JsonPick): unknown {
 
 function rootReadOnly(record: ContainerRecord): boolean {
   return (specDocument(record, rootMembers) as { root?: { readonly?: unknown } } | undefined)?.root?.readonly === true;
+}
+
+function pathRulesOfRecord(record: ContainerRecord): PathRules {
+  return pathRulesOf(specDocument(record, pathRulesMembers));
 }
 
 function sysctlSpecOf(record: ContainerRecord): SysctlSpec | undefined {

@@ -8,6 +8,7 @@ import type { FakeContext } from "./context.ts";
 import type { ContainerdError } from "./errdefs.ts";
 import type { MountInfo } from "./events.ts";
 import type { ProcessEntry } from "./emulation/index.ts";
+import type { Privileges } from "./privileges.ts";
 import type { ConnectionHandler, Listener } from "./network.ts";
 import { ProcessRunner, StdinPipe, type ProcessHost, type ResolvedScript, type RunnerState } from "./processes/runner.ts";
 import type { FileChange, ProcessDescription, Stream } from "./processes/script.ts";
@@ -156,6 +157,10 @@ export class Proc implements ProcessHost {
 
   changeFile(change: FileChange): void {
     this.task.service.files.changeFile(this.task.containerId, change);
+  }
+
+  privileges(): Privileges {
+    return this.task.service.files.privileges(this.task.containerId, this.info.user);
   }
 
   get hasFile(): ((path: string) => boolean) | undefined {

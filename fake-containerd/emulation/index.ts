@@ -26,6 +26,7 @@
 // in the container's root filesystem), and starts the emulation of one that can.
 
 import { signals, type ProcessUser } from "../processes/script.ts";
+import type { Privileges } from "../privileges.ts";
 import { busyboxApplets } from "./applets/busybox-list.ts";
 import { applets } from "./applets/index.ts";
 import { EmulatedProcess, type EmulationPort, type EmulationState } from "./process.ts";
@@ -108,6 +109,8 @@ export interface EmulatedStart {
   readonly terminal: boolean;
   /** The spec's memory limit, which a memory hog runs into. */
   readonly memoryLimit: bigint | undefined;
+  /** What the kernel lets the process do. */
+  readonly privileges: Privileges;
   /** An exec, rather than the container's own process. */
   readonly exec: boolean;
   readonly hasFile: HasFile;
@@ -143,12 +146,12 @@ export function emulate(start: EmulatedStart, port: EmulationPort, state?: Emula
   const exists = (command: string, path: string | undefined): boolean =>
     hasFile ? (command.includes("/") ? missingExecutable(command, env, hasFile) === undefined : found(command, path ?? defaultPath, hasFile, hasFile("/bin/busybox") || hasFile("/bin/sh"))) : isApplet(baseName(command)) || applets.has(baseName(command));
   const handlers = programSignalHandlers.get(baseName(args[0] ?? "")) ?? new Map<number, number>();
-  const setup = { user: start.user, terminal: start.terminal, memoryLimit: start.memoryLimit, exec: start.exec, exists, namespaceInit: start.namespaceInit, handlers };
+  const setup = { user: start.user, terminal: start.terminal, memoryLimit: start.memoryLimit, privileges: start.privileges, exec: start.exec, exists, namespaceInit: start.namespaceInit, handlers };
   return new EmulatedProcess(setup, port, (ctx) => {
     const pid = start.pid;
     const [command = "", ...rest] = args;
     if (shells.has(baseName(command)) && rest[0] === "-c" && rest.length >= 2) {
-      return Shell.script(ctx, { source: rest[1]!, args: rest.slice(2), env, cwd: start.cwd || "/", pid, live: true });
+      return Shell.script(ctx, { shell: command, source: rest[1]!, args: rest.slice(2), env, cwd: start.cwd || "/", pid, live: true });
     }
     // Without a stdin, such a shell would end at once; a container's runs on (not emulated).
     if (start.stdin && readsCommandsFromStdin(args)) return Shell.interactive(ctx, { arg0: command, env, cwd: start.cwd || "/", pid });

@@ -19,6 +19,7 @@ import { Timeline, type Effect } from "./timeline.ts";
 import { spinningCpuNsPerMs, stepCpuNs } from "./resources.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
 import type { ProcessUser } from "../processes/script.ts";
+import type { Privileges } from "../privileges.ts";
 
 /** What a live emulated process acts through (the process runner gives it). */
 export interface EmulationPort {
@@ -46,6 +47,7 @@ export interface EmulationSetup {
   readonly user: ProcessUser;
   readonly terminal: boolean;
   readonly memoryLimit: bigint | undefined;
+  readonly privileges: Privileges;
   readonly exec: boolean;
   /** runc's lookup of a command that is not emulated, with a shell's PATH. */
   exists(command: string, path: string | undefined): boolean;
@@ -542,6 +544,10 @@ class ProcessShellContext implements ShellContext {
 
   get memoryLimit(): bigint | undefined {
     return this.setup.memoryLimit;
+  }
+
+  get privileges(): Privileges {
+    return this.setup.privileges;
   }
 
   get exec(): boolean {

@@ -10,6 +10,7 @@ import { resourceUse, type ResourceUse } from "../emulation/resources.ts";
 import { commandName } from "../proc-status.ts";
 import type { ConnectionHandler } from "../network.ts";
 import type { ProcessEntry } from "../emulation/index.ts";
+import type { Privileges } from "../privileges.ts";
 import { quote } from "../../src/go/strconv.ts";
 import {
   scriptFromState,
@@ -176,6 +177,8 @@ export interface ProcessHost {
   changeFile(change: FileChange): void;
   /** Starts listening on a port of the process's network namespace (AddressInUseError if taken). */
   listen(port: number, handler: ConnectionHandler): void;
+  /** What the kernel lets the process do: the spec's capabilities and seccomp filter for its user. */
+  privileges(): Privileges;
   /** Whether the container's root filesystem has a file at a path; undefined when it has none. */
   readonly hasFile: ((path: string) => boolean) | undefined;
 }
@@ -405,7 +408,7 @@ export class ProcessRunner {
   private emulate(script: Extract<ResolvedScript, { kind: "emulated" }>): void {
     const host = this.host;
     const { args, env, cwd, user, terminal } = host.info;
-    const start = { args, env, cwd, user, terminal, memoryLimit: script.memoryLimit, exec: script.exec, hasFile: host.hasFile, pid: host.namespacePid(), namespaceInit: host.namespaceInit(), stdin: host.stdin.isOpen };
+    const start = { args, env, cwd, user, terminal, memoryLimit: script.memoryLimit, privileges: host.privileges(), exec: script.exec, hasFile: host.hasFile, pid: host.namespacePid(), namespaceInit: host.namespaceInit(), stdin: host.stdin.isOpen };
     this.emulation = emulate(
       start,
       {
@@ -517,6 +520,7 @@ export class ProcessRunner {
         locate: (path) => host.locate(path),
         changeFile: (change) => host.changeFile(change),
         listen: (port, handler) => host.listen(port, handler),
+        privileges: () => host.privileges(),
         hasFile: host.hasFile,
       });
       this.children.add(child);

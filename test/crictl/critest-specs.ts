@@ -1,6 +1,6 @@
 // critest v1.37.0 (sigs.k8s.io/cri-tools) against `fake-cri serve` (answering as containerd 2.4,
 // the default): the specs CI runs and expects to pass, and the ones the fake cannot pass, with the
-// reason: what the kernel shows inside a container (processes, privileges, mounts).
+// reason: what the kernel shows inside a container (mounts).
 // Together they are every spec critest runs against a Linux runtime; the rest it skips by itself
 // (under `--containerd 1.6` also the specs of features 1.6.20 does not report: image IDs of
 // containers, recursive read-only mounts, supplemental groups policies, pod metrics). The
@@ -96,6 +96,17 @@ export const passingSpecs: readonly string[] = [
   "[k8s.io] Security Context NamespaceOption runtime should support PodPID",
   "[k8s.io] Security Context NamespaceOption runtime should support ContainerPID",
   "[k8s.io] Security Context NamespaceOption runtime should support HostNetwork is true",
+  // What a process's privileges let it do (fake-containerd/privileges.ts, masked-paths.ts, the applets brctl, ping, chmod, hostname NAME, nnp).
+  "[k8s.io] Security Context bucket runtime should support Privileged is true",
+  "[k8s.io] Security Context bucket runtime should support adding capability",
+  "[k8s.io] Security Context bucket runtime should support dropping capability",
+  "[k8s.io] Security Context bucket runtime should support MaskedPaths",
+  "[k8s.io] Security Context bucket runtime should support ReadonlyPaths",
+  "[k8s.io] Security Context SeccompProfilePath should support seccomp localhost profile on the container",
+  "[k8s.io] Security Context SeccompProfilePath runtime should not block setting host name with unconfined seccomp and SYS_ADMIN",
+  "[k8s.io] Security Context SeccompProfilePath runtime should ignore a seccomp profile that blocks setting hostname when privileged",
+  "[k8s.io] Security Context NoNewPrivs should not allow privilege escalation when true",
+  "[k8s.io] Security Context NoNewPrivs should allow privilege escalation when false",
 ];
 
 /** The streaming specs: passing over SPDY, and again over WebSocket (--websocket-exec, -attach, -portforward). */
@@ -110,23 +121,7 @@ export const streamingSpecs: readonly string[] = [
 export const failingSpecs: ReadonlyArray<{ why: string; specs: readonly string[] }> = [
   {
     why:
-      "Kernel view inside containers, privileges: what a capability or a seccomp filter lets a process do (`brctl addbr`, `ping`, `hostname NAME`, `chmod`: not emulated), masked and read-only paths (reads and writes that a real kernel refuses succeed), and no_new_privs with nonewprivs' setuid-root /usr/local/bin/nnp (the stand-in has the file, mode 4755, but the emulation runs no such program: the container never exits to print its effective uid).",
-    specs: [
-      "[k8s.io] Security Context bucket runtime should support Privileged is true",
-      "[k8s.io] Security Context bucket runtime should support adding capability",
-      "[k8s.io] Security Context bucket runtime should support dropping capability",
-      "[k8s.io] Security Context bucket runtime should support MaskedPaths",
-      "[k8s.io] Security Context bucket runtime should support ReadonlyPaths",
-      "[k8s.io] Security Context SeccompProfilePath should support seccomp localhost profile on the container",
-      "[k8s.io] Security Context SeccompProfilePath runtime should not block setting host name with unconfined seccomp and SYS_ADMIN",
-      "[k8s.io] Security Context SeccompProfilePath runtime should ignore a seccomp profile that blocks setting hostname when privileged",
-      "[k8s.io] Security Context NoNewPrivs should not allow privilege escalation when true",
-      "[k8s.io] Security Context NoNewPrivs should allow privilege escalation when false",
-    ],
-  },
-  {
-    why:
-      "Kernel view inside containers, mounts: propagation between host and container (`mount --bind` in the container: not emulated; a mount the host makes after the container started shows through an rprivate mount too, since the fake's bind mounts read the host directory live), and a non-recursive read-only mount (a tmpfs the node mounted under it stays writable, where the fake's read-only volume covers everything below it).",
+      "Kernel view inside containers, mounts: propagation between host and container (`mount --bind` in critest's privileged container: allowed, and not emulated; a mount the host makes after the container started shows through an rprivate mount too, since the fake's bind mounts read the host directory live), and a non-recursive read-only mount (a tmpfs the node mounted under it stays writable, where the fake's read-only volume covers everything below it).",
     specs: [
       "[k8s.io] Container Mount Readonly runtime should support readonly mounts should support non-recursive readonly mounts",
       "[k8s.io] Container Mount Propagation runtime should support mount propagation mount with 'rprivate' should not support propagation",

@@ -5,6 +5,7 @@
 
 import type { FileChange, ProcessUser } from "../../processes/script.ts";
 import type { FileView } from "../files.ts";
+import type { Privileges } from "../../privileges.ts";
 
 /** A process as ps and /proc/<pid> show it, PIDs as its PID namespace numbers them. */
 export interface ProcessEntry {
@@ -26,6 +27,8 @@ export interface AppletIo {
   readonly terminal: boolean;
   /** The spec's memory limit, which a memory hog runs into. */
   readonly memoryLimit: bigint | undefined;
+  /** What the kernel lets the process do (its capabilities, its seccomp filter). */
+  readonly privileges: Privileges;
   /** The PID of the process running the applet. */
   readonly pid: number;
   /** The processes of its PID namespace, in PID order. */

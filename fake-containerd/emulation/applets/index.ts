@@ -3,6 +3,11 @@
 // like an object's property (`toString`) is no applet.
 
 import type { Applet } from "./applet.ts";
+import { brctl } from "./brctl.ts";
+import { chmod } from "./chmod.ts";
+import { mount } from "./mount.ts";
+import { nnp } from "./nnp.ts";
+import { ping } from "./ping.ts";
 import { fileApplets } from "./files.ts";
 import { userApplets } from "./id.ts";
 import { ipcs } from "./ipcs.ts";
@@ -31,5 +36,15 @@ export const applets: ReadonlyMap<string, Applet> = new Map(
     pidof,
     ipcs,
     netstat,
+    brctl,
+    chmod,
+    mount,
+    ping,
   }),
 );
+
+/**
+ * Programs of images other than busybox, by name: run only where the container's root filesystem
+ * has the program (runc's lookup finds it), never as a shell's applet.
+ */
+export const imagePrograms: ReadonlyMap<string, Applet> = new Map([["nnp", nnp]]);

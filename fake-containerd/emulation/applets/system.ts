@@ -3,6 +3,7 @@
 // limit, critest's OOM spec).
 
 import { decoder, type Applet } from "./applet.ts";
+import { setHostname } from "./sethostname.ts";
 
 const sleepUnits: Record<string, number> = { "": 1, s: 1, m: 60, h: 3600, d: 86400 };
 
@@ -63,8 +64,9 @@ const uname: Applet = (io, args) => {
   return 0;
 };
 
-/** The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds. */
+/** The UTS hostname a container sees is the one its /etc/hostname (the pod's file) holds; `hostname NAME` is sethostname's. */
 const hostname: Applet = (io, args) => {
+  if (args.length === 1 && !args[0]!.startsWith("-")) return setHostname(io);
   if (args.length > 0) return undefined;
   const content = io.files.readFile("/etc/hostname");
   if (content) io.out(content);

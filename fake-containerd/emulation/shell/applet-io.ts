@@ -5,6 +5,7 @@
 import type { ProcessUser, FileChange } from "../../processes/script.ts";
 import type { AppletIo, ProcessEntry } from "../applets/applet.ts";
 import type { FileView } from "../files.ts";
+import type { Privileges } from "../../privileges.ts";
 import type { Timeline } from "../timeline.ts";
 import { remaining, type Fds } from "./fds.ts";
 import type { Variables } from "./variables.ts";
@@ -16,7 +17,7 @@ export interface AppletHost {
   readonly cwd: string;
   readonly vars: Variables;
   readonly timeline: Timeline;
-  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; processes(): readonly ProcessEntry[]; clockMs(): number };
+  readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; readonly privileges: Privileges; processes(): readonly ProcessEntry[]; clockMs(): number };
   /** The PID of the process running the applet. */
   readonly pid: number;
   write(fd: number, data: string | Uint8Array): boolean;
@@ -63,6 +64,10 @@ class ShellAppletIo implements AppletIo {
 
   get memoryLimit(): bigint | undefined {
     return this.shell.ctx.memoryLimit;
+  }
+
+  get privileges(): Privileges {
+    return this.shell.ctx.privileges;
   }
 
   get pid(): number {

@@ -10,10 +10,11 @@
 
 import { concatBytes, toBytes } from "../../../src/node/bytes.ts";
 import type { ProcessUser } from "../../processes/script.ts";
+import type { Privileges } from "../../privileges.ts";
 import { passwdEntry } from "../applets/id.ts";
-import { applets, type Applet } from "../applets/index.ts";
+import { applets, imagePrograms } from "../applets/index.ts";
 import { busyboxApplets } from "../applets/busybox-list.ts";
-import type { FileView } from "../files.ts";
+import { absolute, type FileView } from "../files.ts";
 import type { Journal } from "../journal.ts";
 import type { Command, Node, Program, Redirection, Sequence, Simple } from "../syntax/ast.ts";
 import { parse, sourceOf } from "../syntax/parser.ts";
@@ -28,7 +29,7 @@ import { framesFromState, framesToState, type Block, type Frame, type Job, type 
 import { redirect } from "./redirections.ts";
 import { matches } from "./pattern.ts";
 import { Variables } from "./variables.ts";
-import type { ProcessEntry } from "../applets/applet.ts";
+import type { Applet, ProcessEntry } from "../applets/applet.ts";
 
 /** What every shell of one process (and its subshells) shares. */
 export interface ShellContext {
@@ -37,6 +38,7 @@ export interface ShellContext {
   readonly user: ProcessUser;
   readonly terminal: boolean;
   readonly memoryLimit: bigint | undefined;
+  readonly privileges: Privileges;
   /** An exec (which ends where the emulation stops following it) rather than a container's own process (which runs on). */
   readonly exec: boolean;
   /** Whether a command the emulation does not follow is there to run (runc's lookup, with the shell's PATH). */
@@ -129,11 +131,11 @@ export class Shell implements ExpansionHost, BuiltinShell {
     vars.journal = ctx.journal;
   }
 
-  /** `sh -c SOURCE [ARG0 [ARG...]]` as a process starts it. */
-  static script(ctx: ShellContext, start: { source: string; args: readonly string[]; env: readonly string[]; cwd: string; pid: number; live: boolean }): Shell {
+  /** `SHELL -c SOURCE [ARG0 [ARG...]]` as a process starts it: without ARG0, $0 is the shell's name as run (`/bin/sh`). */
+  static script(ctx: ShellContext, start: { shell: string; source: string; args: readonly string[]; env: readonly string[]; cwd: string; pid: number; live: boolean }): Shell {
     const vars = Variables.imported(start.env, start.cwd, () => homeOf(ctx.files, ctx.user));
     const [arg0, ...positional] = start.args;
-    const shell = new Shell(ctx, start.live, vars, start.cwd, start.pid, arg0 ?? "sh", positional);
+    const shell = new Shell(ctx, start.live, vars, start.cwd, start.pid, arg0 ?? start.shell, positional);
     shell.explicitArg0 = arg0 !== undefined;
     shell.pushProgram(parse(start.source), undefined);
     return shell;
@@ -864,7 +866,11 @@ export class Shell implements ExpansionHost, BuiltinShell {
   private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec = false): number {
     const name = argv[0]!;
     if ((baseName(name) === "sh" || baseName(name) === "ash") && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(argv, assignments);
-    const applet = this.applet(name);
+    if (this.masked(name)) {
+      this.report(`${name}: Permission denied`, exec);
+      return 126;
+    }
+    const applet = this.applet(name) ?? this.imageProgram(name);
     const status = applet ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
     if (status !== undefined) return status;
     if (!this.ctx.exists(name, this.vars.get("PATH"))) {
@@ -886,7 +892,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
    */
   private runDirect(argv: readonly string[], env: readonly string[]): void {
     const name = argv[0] ?? "";
-    const applet = applets.get(baseName(name));
+    const applet = applets.get(baseName(name)) ?? this.imageProgram(name);
     const io = appletIo(this, []);
     io.env = () => (env.some((entry) => entry.startsWith("HOME=")) ? env : [...env, `HOME=${homeOf(this.files, this.ctx.user)}`]);
     const command = baseName(name);
@@ -906,7 +912,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
   /** `sh -c SCRIPT [ARG0 [ARG...]]` run from a script: a new shell, with this one's exported variables, worked out at once. */
   private nestedShell(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>): number {
     const env = appletIo(this, assignments).env();
-    const nested = Shell.script(this.ctx, { source: argv[2]!, args: argv.slice(3), env, cwd: this.cwd, pid: this.ctx.nextPid(), live: false });
+    const nested = Shell.script(this.ctx, { shell: argv[0]!, source: argv[2]!, args: argv.slice(3), env, cwd: this.cwd, pid: this.ctx.nextPid(), live: false });
     nested.fds = this.fds.slice();
     this.runChild(nested);
     return nested.exitStatus!;
@@ -921,6 +927,25 @@ export class Shell implements ExpansionHost, BuiltinShell {
     const applet = applets.get(base);
     if (applet === undefined || (name.includes("/") && !this.isAppletPath(name))) return undefined;
     return busyboxApplets.has(base) || this.ctx.exists(name, this.vars.get("PATH")) ? applet : undefined;
+  }
+
+  /** The image's own program of that name, where the root filesystem has it. */
+  private imageProgram(name: string): Applet | undefined {
+    const program = imagePrograms.get(baseName(name));
+    if (program === undefined || (name.includes("/") && !this.isAppletPath(name))) return undefined;
+    return this.ctx.exists(name, this.vars.get("PATH")) ? program : undefined;
+  }
+
+  /**
+   * Whether the command's file is one runc masked (/dev/null bound over it, which execve refuses):
+   * at its path, or at one of $PATH's directories; a file of the image's (an applet's link among
+   * them) or of a mount.
+   */
+  private masked(name: string): boolean {
+    const masked = this.ctx.privileges.maskedPaths;
+    if (masked.length === 0) return false;
+    const candidates = name.includes("/") ? [absolute(name, this.cwd)] : (this.vars.get("PATH") ?? "").split(":").filter((dir) => dir !== "").map((dir) => `${dir.replace(/\/+$/, "")}/${name}`);
+    return candidates.some((path) => masked.includes(path) && (this.ctx.exists(path, undefined) || this.files.kindOf(path) === "file"));
   }
 
   /** A path naming an applet where busybox is linked (`/bin/cat`); any other path is a program of its own. */

@@ -4,6 +4,7 @@
 
 import type { FileChange, OutputChunk, ProcessScript, ProcessUser } from "../../processes/script.ts";
 import { emulate, type HasFile, type ProcessEntry } from "../index.ts";
+import { unprivileged, type Privileges } from "../../privileges.ts";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -17,6 +18,8 @@ export interface EmulateOptions {
   user?: ProcessUser;
   terminal?: boolean;
   memoryLimit?: bigint;
+  /** What the kernel lets the process do (default: no capability, no seccomp filter). */
+  privileges?: Privileges;
   /** An exec (the default) or the container's own process. */
   exec?: boolean;
   /** PID 1 of its own PID namespace (default: not). */
@@ -101,6 +104,7 @@ export async function emulated(args: readonly string[], options: EmulateOptions 
       user: options.user ?? { uid: 0, gid: 0, additionalGids: [] },
       terminal: options.terminal ?? false,
       memoryLimit: options.memoryLimit,
+      privileges: options.privileges ?? unprivileged,
       exec: options.exec ?? true,
       hasFile: options.hasFile,
       pid: 1000,

@@ -9,6 +9,7 @@ import { exits } from "./exits.ts";
 import { images } from "./images.ts";
 import { namespaces } from "./namespaces.ts";
 import { prefixes } from "./prefixes.ts";
+import { privileges } from "./privileges.ts";
 import { sandboxes } from "./sandboxes.ts";
 import { shell } from "./shell.ts";
 import { signals } from "./signals.ts";
@@ -22,6 +23,7 @@ export const scenarios: Scenario[] = [
   ...containers,
   ...exits,
   ...exec,
+  ...privileges,
   ...shell,
   ...signals,
   ...namespaces,
