@@ -671,9 +671,15 @@ function callDeadline(options: CallOptions): number | undefined {
   return options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs;
 }
 
+/**
+ * A call's failure as a grpc-go client reports it: the client's own deadline or cancellation as
+ * Go's context errors. grpc-js's deadline timer can fire a millisecond before Date.now() reaches the
+ * deadline it was given, so its own wording ("Deadline exceeded after ...") counts as well.
+ */
 function clientError(err: grpc.ServiceError, deadline: number | undefined, signal: AbortSignal | undefined): CriError {
   if (err.code === grpc.status.CANCELLED && signal?.aborted) return clientContextError(Code.Canceled);
-  if (err.code === grpc.status.DEADLINE_EXCEEDED && deadline !== undefined && Date.now() >= deadline) {
+  const ownDeadline = deadline !== undefined && (Date.now() >= deadline || err.details.startsWith("Deadline exceeded after "));
+  if (err.code === grpc.status.DEADLINE_EXCEEDED && ownDeadline) {
     return clientContextError(Code.DeadlineExceeded);
   }
   return new CriError(err.code as Code, err.details);
