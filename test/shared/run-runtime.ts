@@ -1,9 +1,8 @@
 // Runs this repository's portable test suites under Deno or Bun with that runtime's own test runner
-// (`deno test`, `bun test`; see adapter.ts), one run per suite, the suites side by side and each
-// runner's files on as many workers as there are cores (most of the time is spent waiting on
-// timers and sockets), and prints for each how many tests passed, failed and were skipped and how
-// long the run took, with the runner's own output when the run failed. Exits non-zero if any run
-// failed.
+// (`deno test`, `bun test`; see adapter.ts), one run per suite with the runner's files on as many
+// workers as there are cores (most of the time is spent waiting on timers and sockets), and prints
+// for each how many tests passed, failed and were skipped and how long the run took, with the
+// runner's own output when the run failed. Exits non-zero if any run failed.
 //
 //   tsx test/shared/run-runtime.ts deno|bun [suite ...]     (default: every suite)
 
@@ -121,9 +120,9 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const scratch = mkdtempSync(join(tmpdir(), "fake-cri-runtime-tests-"));
-  let outcomes: Outcome[];
+  const outcomes: Outcome[] = [];
   try {
-    outcomes = await Promise.all(names.map((name) => run(runtime, name, suites[name]!, scratch)));
+    for (const name of names) outcomes.push(await run(runtime, name, suites[name]!, scratch));
   } finally {
     rmSync(scratch, { recursive: true, force: true });
   }
