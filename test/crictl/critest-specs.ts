@@ -143,7 +143,7 @@ export const failingSpecs: readonly SpecGroup[] = [
   },
   {
     why:
-      "Kernel view inside containers, namespaces: which processes and IPC objects a container sees with host, pod or container PID and IPC namespaces (nginx's pid from /var/run/nginx.pid, which the web server stand-in does not write, then `pidof nginx` in a host-PID container; `ipcs -m` against a segment ipcmk made on the host: `ipcs: not emulated by fake-cri`; `/proc/1/cmdline` of the pod's or the container's first process), and in a host-network container the host's listening ports (`netstat -ln`).",
+      "Kernel view inside containers, namespaces: which processes and IPC objects a container sees with host, pod or container PID and IPC namespaces (nginx's pid from /var/run/nginx.pid, which the web server stand-in does not write, then `pidof nginx` in a host-PID container; `ipcs -m` against a segment ipcmk made on the host: `ipcs: not emulated by fake-cri`; `/proc/1/cmdline` of the container's first process), and in a host-network container the host's listening ports (`netstat -ln`).",
     specs: [
       "[k8s.io] Security Context NamespaceOption runtime should support HostPID",
       "[k8s.io] Security Context NamespaceOption runtime should support HostIpc is true",
