@@ -54,8 +54,10 @@ async function forward(url: string, bytes: number): Promise<number> {
   let payloadLeft = 0;
   let payloadIsData = false;
   await new Promise<void>((resolve) => {
+    let pending: Buffer = Buffer.alloc(0);
     socket.on("data", (chunk: Buffer) => {
-      let buf = chunk;
+      let buf = pending.length > 0 ? Buffer.concat([pending, chunk]) : chunk;
+      pending = Buffer.alloc(0);
       if (inHeaders) {
         head = Buffer.concat([head, buf]);
         const end = head.indexOf("\r\n\r\n");
@@ -74,7 +76,7 @@ async function forward(url: string, bytes: number): Promise<number> {
         if (head.length > 0 && !inHeaders) head = Buffer.alloc(0);
         if (buf.length < 8) {
           // A frame header split across reads: keep it for the next one.
-          socket.unshift(buf);
+          pending = buf;
           return;
         }
         payloadIsData = (buf[0]! & 0x80) === 0 && buf.readUInt32BE(0) === 3;

@@ -65,4 +65,16 @@ describe("Network", () => {
     await Promise.resolve();
     expect(drained).toBe(true);
   });
+
+  test("small writes queued meanwhile are read as one chunk; large ones as written, uncopied", async () => {
+    const [a, b] = socketPair();
+    a.write("ab");
+    a.write("cd");
+    const reader = b.data[Symbol.asyncIterator]();
+    expect(new TextDecoder().decode((await reader.next()).value)).toBe("abcd");
+    const large = [new Uint8Array(64 << 10), new Uint8Array(1)];
+    for (const chunk of large) a.write(chunk);
+    expect((await reader.next()).value).toBe(large[0]);
+    expect((await reader.next()).value).toBe(large[1]);
+  });
 });

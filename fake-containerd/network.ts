@@ -49,6 +49,9 @@ export class AddressInUseError extends Error {
 /** How far a writer may get ahead of its reader before drained() waits. */
 const highWaterMark = 1 << 20;
 
+/** Queued bytes up to which a reader gets them copied into one chunk. */
+const coalesceBelow = 64 << 10;
+
 /** One direction of a connection: bytes queued for the reader. */
 class Direction {
   private readonly queue: Uint8Array[] = [];
@@ -83,12 +86,13 @@ class Direction {
   async *read(): AsyncGenerator<Uint8Array> {
     for (;;) {
       if (this.queue.length > 0) {
-        // Everything queued at once: fewer, larger chunks for a fast reader.
-        const chunk = this.queue.length === 1 ? this.queue[0]! : concatBytes(this.queue);
+        // Small writes queued meanwhile go on as one chunk (fewer frames downstream); large ones
+        // go on as they are, since copying them costs more than a chunk each.
+        const chunks = this.queue.length > 1 && this.queued <= coalesceBelow ? [concatBytes(this.queue)] : this.queue.splice(0);
         this.queue.length = 0;
         this.queued = 0;
         this.releaseWriters();
-        yield chunk;
+        for (const chunk of chunks) yield chunk;
         continue;
       }
       if (this.ended) return;

@@ -1,6 +1,8 @@
 import * as grpc from "@grpc/grpc-js";
 import { spawn } from "node:child_process";
-import { lstat, readFile, writeFile } from "node:fs/promises";
+import { lstat, mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { existsSync } from "node:fs";
 import http2 from "node:http2";
 import net from "node:net";
@@ -300,6 +302,35 @@ describe("the unix socket", () => {
     expect(await client.runtime.version({})).toEqual(stubVersion);
     client.close();
     await server.close();
+  });
+
+  test("removes the private socket dirs of servers killed before they could, and only those", async () => {
+    const temp = await mkdtemp(join(tmpdir(), "fake-cri-sweep-"));
+    const saved = process.env.TMPDIR;
+    process.env.TMPDIR = temp;
+    try {
+      const killed = join(temp, "fake-cri-grpc-AAAAAA");
+      const live = join(temp, "fake-cri-grpc-BBBBBB");
+      const unmade = join(temp, "fake-cri-grpc-CCCCCC");
+      for (const dir of [killed, live, unmade]) await mkdir(dir);
+      const child = spawn(process.execPath, [
+        "-e",
+        `require("net").createServer().listen(${JSON.stringify(join(killed, "grpc.sock"))}, () => process.kill(process.pid, "SIGKILL"))`,
+      ]);
+      await new Promise((resolve) => child.on("exit", resolve));
+      const other = net.createServer();
+      await listen(other, join(live, "grpc.sock"));
+      const server = await serveCri({}, { listen: `unix://${join(temp, "cri.sock")}` });
+      expect(existsSync(killed)).toBe(false);
+      expect(existsSync(join(live, "grpc.sock"))).toBe(true);
+      expect(existsSync(unmade)).toBe(true);
+      await server.close();
+      other.close();
+    } finally {
+      if (saved === undefined) delete process.env.TMPDIR;
+      else process.env.TMPDIR = saved;
+      await rm(temp, { recursive: true, force: true });
+    }
   });
 
   test("refuses a socket something answers on, and leaves it alone", async () => {

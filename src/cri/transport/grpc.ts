@@ -6,10 +6,10 @@
 import * as grpc from "@grpc/grpc-js";
 import { randomUUID } from "node:crypto";
 import type { EventEmitter } from "node:events";
-import { chmod, lstat, mkdir, mkdtemp, rm, unlink } from "node:fs/promises";
+import { chmod, lstat, mkdir, mkdtemp, readdir, rm, unlink } from "node:fs/promises";
 import net from "node:net";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import * as v1 from "../api/v1.ts";
 import * as v1alpha2 from "../api/v1alpha2.ts";
 import { v1alpha2Image, v1alpha2Runtime } from "../api-convert.ts";
@@ -168,6 +168,7 @@ export async function serveBehindAuthorityShim(path: string, server: PrivateServ
   checkSocketPath(path, "the socket path");
   checkSocketPath(`${privateBase}XXXXXX/grpc.sock`, "a socket in the temp dir (TMPDIR)");
   const madeDir = await claimSocketPath(path);
+  await sweepAbandonedPrivateDirs(privateBase);
   const privateDir = await mkdtemp(privateBase).catch(async (err: unknown) => {
     if (madeDir) await rm(madeDir, { recursive: true, force: true });
     throw err;
@@ -207,6 +208,41 @@ export async function serveBehindAuthorityShim(path: string, server: PrivateServ
 }
 
 /**
+ * Removes the private directories of servers that were killed before they could (SIGKILL): a
+ * `<base>XXXXXX` directory holding nothing but a grpc.sock nobody answers on. A directory whose
+ * socket is not made yet, or answers, belongs to a live server and stays.
+ */
+async function sweepAbandonedPrivateDirs(base: string): Promise<void> {
+  const prefix = basename(base);
+  const names = await readdir(dirname(base)).catch(() => [] as string[]);
+  await Promise.all(
+    names
+      .filter((name) => name.startsWith(prefix) && name.length === prefix.length + 6)
+      .map(async (name) => {
+        const dir = join(dirname(base), name);
+        const entries = await readdir(dir).catch(() => undefined);
+        if (entries?.length !== 1 || entries[0] !== "grpc.sock") return;
+        const socket = join(dir, "grpc.sock");
+        if (!(await lstat(socket).catch(() => undefined))?.isSocket()) return;
+        if ((await probeSocket(socket)) !== "ECONNREFUSED") return;
+        await rm(dir, { recursive: true, force: true });
+      }),
+  );
+}
+
+/** Connects to the unix socket at `path` and hangs up: "answered", or the error's code. */
+function probeSocket(path: string): Promise<string> {
+  return new Promise((resolve) => {
+    const probe = net.connect(path);
+    probe.once("connect", () => {
+      probe.destroy();
+      resolve("answered");
+    });
+    probe.once("error", (err: NodeJS.ErrnoException) => resolve(err.code ?? "error"));
+  });
+}
+
+/**
  * Makes room for a socket at `path`, removing a leftover socket file that nobody answers on.
  * Returns the first directory it had to make for it, for a failed start to remove.
  */
@@ -218,15 +254,7 @@ async function claimSocketPath(path: string): Promise<string | undefined> {
   });
   if (!existing) return mkdir(dirname(path), { recursive: true, mode: 0o700 });
   if (!existing.isSocket()) throw inUse;
-  const answering = await new Promise<boolean>((resolve) => {
-    const probe = net.connect(path);
-    probe.once("connect", () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once("error", () => resolve(false));
-  });
-  if (answering) throw inUse;
+  if ((await probeSocket(path)) === "answered") throw inUse;
   await unlink(path);
   return undefined;
 }

@@ -121,7 +121,7 @@ describe.skipIf(!haveGo)("grpc-go v1.27.1 client (test/old-grpc-client)", () => 
   });
 
   test.each(["target", "path"] as const)("dialing by %s, it is answered on v1alpha2 and v1", async (dial) => {
-    const results = await runOldClient(server.endpoint, dial, "100ms", [
+    const results = await runOldClient(server.endpoint, dial, "1s", [
       "v1alpha2.Version",
       "v1.Version",
       "v1.Status",

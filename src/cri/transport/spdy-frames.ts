@@ -259,6 +259,16 @@ function parseHeaderBlock(block: Uint8Array): SpdyHeaders {
   return headers;
 }
 
+/** The 8 bytes before a DATA frame's payload, for a writer that sends the payload without copying it. */
+export function dataFrameHeader(streamId: number, fin: boolean, length: number): Uint8Array {
+  if (length > maxFrameLength) throw new RangeError("spdy: data frame too large");
+  const out = new Uint8Array(8);
+  const view = new DataView(out.buffer);
+  view.setUint32(0, streamId & 0x7fffffff);
+  view.setUint32(4, ((fin ? flagFin : 0) << 24) | length);
+  return out;
+}
+
 /**
  * Writes frames of one direction of a connection. Its header blocks are one zlib stream of stored
  * (uncompressed) deflate blocks: any zlib reader takes it, dictionary or not, and it costs nothing,
@@ -271,11 +281,8 @@ export class FrameWriter {
   encode(frame: SpdyFrame): Uint8Array {
     switch (frame.type) {
       case "data": {
-        if (frame.data.length > maxFrameLength) throw new RangeError("spdy: data frame too large");
         const out = new Uint8Array(8 + frame.data.length);
-        const view = new DataView(out.buffer);
-        view.setUint32(0, frame.streamId & 0x7fffffff);
-        view.setUint32(4, ((frame.fin ? flagFin : 0) << 24) | frame.data.length);
+        out.set(dataFrameHeader(frame.streamId, frame.fin, frame.data.length));
         out.set(frame.data, 8);
         return out;
       }

@@ -10,7 +10,8 @@
 
 import type { Duplex } from "node:stream";
 import { InputQueue } from "../../../fake-containerd/index.ts";
-import { FrameReader, FrameWriter, rstStatus, SpdyProtocolError, type SpdyFrame, type SpdyHeaders } from "./spdy-frames.ts";
+import { holdUntilTurnEnds, releaseHeld } from "./write-batching.ts";
+import { dataFrameHeader, FrameReader, FrameWriter, rstStatus, SpdyProtocolError, type SpdyFrame, type SpdyHeaders } from "./spdy-frames.ts";
 
 /** What spdystream writes in one DATA frame at most: a copy's buffer (io.Copy uses 32 KiB). */
 const maxDataFrame = 32 * 1024;
@@ -38,9 +39,7 @@ export class SpdyStream {
 
   write(data: Uint8Array): void {
     if (this.finished) return;
-    for (let at = 0; at < data.length; at += maxDataFrame) {
-      this.session.send({ type: "data", streamId: this.id, fin: false, data: data.subarray(at, at + maxDataFrame) });
-    }
+    this.session.sendData(this.id, data);
   }
 
   /** Resolves when the connection can take more (the socket has drained). */
@@ -142,7 +141,23 @@ export class SpdyServerSession {
 
   send(frame: SpdyFrame): void {
     if (this.socketClosed) return;
+    holdUntilTurnEnds(this.socket);
     this.socket.write(this.writer.encode(frame));
+    this.touch();
+  }
+
+  /**
+   * `data` as DATA frames of at most 32 KiB, each payload handed to the socket as it is (no copy),
+   * all of them in one write to the kernel.
+   */
+  sendData(streamId: number, data: Uint8Array): void {
+    if (this.socketClosed) return;
+    holdUntilTurnEnds(this.socket);
+    for (let at = 0; at < data.length; at += maxDataFrame) {
+      const payload = data.subarray(at, at + maxDataFrame);
+      this.socket.write(dataFrameHeader(streamId, false, payload.length));
+      this.socket.write(payload);
+    }
     this.touch();
   }
 
@@ -171,6 +186,7 @@ export class SpdyServerSession {
       frames = this.reader.push(chunk);
     } catch (err) {
       if (!(err instanceof SpdyProtocolError)) throw err;
+      releaseHeld(this.socket);
       this.socket.destroy();
       return;
     }

@@ -6,6 +6,7 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Duplex } from "node:stream";
 import { quote } from "../../go/strconv.ts";
+import { holdUntilTurnEnds } from "./write-batching.ts";
 
 export type StreamMethod = "exec" | "attach" | "portforward";
 
@@ -111,8 +112,9 @@ export function socketResponder(socket: Duplex, head: Uint8Array, reuse: (socket
   };
 }
 
-/** A status line and headers as they are, on a hijacked connection. */
+/** A status line and headers as they are, on a hijacked connection (sent with what follows in the same turn). */
 export function writeHead(socket: Duplex, status: number, headers: Array<[string, string]>): void {
+  holdUntilTurnEnds(socket);
   socket.write(`HTTP/1.1 ${status} ${statusText(status)}\r\n${headers.map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`);
 }
 

@@ -16,6 +16,7 @@ import type { CommandStreams } from "../server/streaming-runtime.ts";
 import type { CommandConnection, StreamOptions } from "./streaming-remotecommand.ts";
 import { resizeEvents } from "./streaming-remotecommand.ts";
 import { headerValue, statusText, type Responder } from "./streaming-http.ts";
+import { holdUntilTurnEnds } from "./write-batching.ts";
 import { portForwardProtocol, portForwardSession, type Forwarder } from "./streaming-spdy.ts";
 import { v1StatusBytes, v4StatusBytes } from "./streaming-status.ts";
 
@@ -87,6 +88,7 @@ function accept(req: IncomingMessage, responder: Responder, supported: (protocol
   const protocol = offeredProtocols(req).find(supported);
   if (protocol === undefined) return refuse(403, "", "");
   const acceptKey = createHash("sha1").update(key + acceptGuid).digest("base64");
+  holdUntilTurnEnds(socket);
   socket.write(
     `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${acceptKey}\r\n` +
       `${protocol === "" ? "" : `Sec-WebSocket-Protocol: ${protocol}\r\n`}\r\n`,
@@ -125,6 +127,7 @@ class ChannelConnection {
   /** A message on a channel (dropped unless the channel is writable). */
   write(channel: number, data: Uint8Array): void {
     if (this.closed || (this.types[channel] !== "write" && this.types[channel] !== "readWrite")) return;
+    if (this.socket) holdUntilTurnEnds(this.socket);
     if (this.protocol.binary) {
       const frame = new Uint8Array(data.length + 1);
       frame[0] = channel;
@@ -136,9 +139,14 @@ class ChannelConnection {
     this.touch();
   }
 
+  /** The connection under the WebSocket (ws keeps it as `_socket`). */
+  private get socket(): Duplex | undefined {
+    return (this.ws as unknown as { _socket?: Duplex })._socket;
+  }
+
   /** Resolves once the socket has taken what was sent. */
   drained(): Promise<void> {
-    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
+    const socket = this.socket;
     if (!socket?.writableNeedDrain) return Promise.resolve();
     return new Promise((resolve) => {
       socket.once("drain", resolve);
@@ -154,8 +162,7 @@ class ChannelConnection {
     for (const input of this.inputs) input?.end();
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     // x/net closes the connection right after its close frame, without waiting for the client's.
-    const socket = (this.ws as unknown as { _socket?: Duplex })._socket;
-    socket?.end();
+    this.socket?.end();
   }
 
   /** A message from the client: text and binary alike, as x/net receives them. */
