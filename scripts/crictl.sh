@@ -7,6 +7,9 @@
 #   scripts/crictl.sh --old-authority [version]  crictl that sends the socket path as the HTTP/2
 #                                                :authority, as crictl <= 1.26 and kubelets < 1.26 did
 #                                                -> .cache/bin/crictl-old-authority-<version>
+#   scripts/crictl.sh --ginkgo [version]         the Ginkgo CLI at the version critest <version> is built
+#                                                with, which `critest --parallel N` runs from PATH
+#                                                -> .cache/bin/ginkgo-for-critest-<version>/ginkgo
 #
 # The proxy serves only recent cri-tools releases (v1.34.0, v1.37.0), so a real crictl 1.26 cannot be
 # built here; --old-authority rebuilds the pinned crictl with its CRI client dialing the way the old
@@ -22,6 +25,7 @@ kind=crictl
 case "${1:-}" in
   --critest) kind=critest; shift ;;
   --old-authority) kind=crictl-old-authority; shift ;;
+  --ginkgo) kind=ginkgo; shift ;;
   -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 esac
 version="${1:-$default_version}"
@@ -30,9 +34,11 @@ version="${1:-$default_version}"
 target="$bin_dir/$kind-$version"
 stamp="$version"
 [[ "$kind" == crictl-old-authority ]] && stamp="$version+old-authority"
+# Named ginkgo in a directory of its own, for PATH; its version follows from cri-tools' go.mod.
+[[ "$kind" == ginkgo ]] && target="$bin_dir/ginkgo-for-critest-$version/ginkgo"
 
-# Both binaries print the version we stamp into them with -ldflags, so a stale file is detected.
-if [[ -x "$target" ]] && "$target" --version 2>/dev/null | grep -oE 'v[0-9][^ ]*' | grep -qxF "$stamp"; then
+# crictl and critest print the version we stamp into them with -ldflags, so a stale file is detected.
+if [[ "$kind" == ginkgo && -x "$target" ]] || { [[ -x "$target" ]] && "$target" --version 2>/dev/null | grep -oE 'v[0-9][^ ]*' | grep -qxF "$stamp"; }; then
   echo "$target"
   exit 0
 fi
@@ -63,6 +69,13 @@ case "$kind" in
     # critest is the Ginkgo test binary of cmd/critest; `go test -c` needs the module as main module.
     module_source sigs.k8s.io/cri-tools "$version" cri-tools
     (cd "$work/cri-tools" && go test -mod=mod -c -trimpath -ldflags "$ldflags" -o "$work/out" ./cmd/critest >&2)
+    ;;
+  ginkgo)
+    module_source sigs.k8s.io/cri-tools "$version" cri-tools
+    ginkgo_version=$(cd "$work/cri-tools" && go list -mod=mod -m -f '{{.Version}}' github.com/onsi/ginkgo/v2)
+    GOBIN="$work" go install -trimpath "github.com/onsi/ginkgo/v2/ginkgo@$ginkgo_version" >&2
+    mv "$work/ginkgo" "$work/out"
+    mkdir -p "$(dirname "$target")"
     ;;
   crictl-old-authority)
     module_source sigs.k8s.io/cri-tools "$version" cri-tools

@@ -1,11 +1,20 @@
-// `fake-cri` (bin/fake-cri.js) as a child process, for the tests that drive the command itself or
-// point a Go client at it: started, its endpoint read from the first line it prints, and stopped
-// with a signal.
+// `fake-cri` as a child process, for the tests that drive the command itself or point a Go client
+// at it: started, its endpoint read from the first line it prints, and stopped with a signal. It
+// runs the tree build-cli.ts (vitest's global setup) compiled for this run, as an installed package
+// runs its build; bin/fake-cri.js, which runs the sources through tsx in a checkout, has a test of
+// its own in src/cli/cli.test.ts.
 
 import { spawn, type ChildProcess } from "node:child_process";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
+
+/** Where build-cli.ts compiles src/ and fake-containerd/: under node_modules, in no package and no commit. */
+export const builtCliDir = join(repoRoot, "node_modules/.cache/fake-cri-cli");
+
+/** The command line that runs `fake-cri`. */
+export const fakeCriCommand: readonly string[] = [process.execPath, join(builtCliDir, "src/cli/main.js")];
 
 export interface FakeCriProcess {
   child: ChildProcess;
@@ -25,7 +34,7 @@ process.once("exit", () => {
  * given); resolves once it prints its endpoint, fails if it exits first.
  */
 export function startFakeCri(args: readonly string[], env: NodeJS.ProcessEnv = {}, wrapper: readonly string[] = []): Promise<FakeCriProcess> {
-  return startServer([...wrapper, process.execPath, "bin/fake-cri.js", ...args], env, "fake-cri");
+  return startServer([...wrapper, ...fakeCriCommand, ...args], env, "fake-cri");
 }
 
 /** Runs `argv` (a command and its arguments) in the repository: a server that prints its endpoint as its first line. */

@@ -4,13 +4,13 @@
 // result committed under the chain ID. The layer blob gets its "containerd.io/uncompressed" label
 // and the config blob a GC reference to the top snapshot.
 import { ContainerdError, isAlreadyExists, isNotFound } from "../errdefs.ts";
-import { computeDigest } from "../content/store.ts";
 import { quote } from "../../src/go/strconv.ts";
 import { inheritedLabels, labelSnapshotRef, type SnapshotStore } from "../snapshots/store.ts";
 import type { Descriptor } from "./documents.ts";
 import { parseImageConfig } from "./documents.ts";
 import { wrapError } from "../errdefs.ts";
 import { gunzip, isGzip, isZstd } from "./gzip.ts";
+import { uncompressedLayer } from "./layer-cache.ts";
 import { diffCompression, labelUncompressed } from "./mediatypes.ts";
 import { platformMatcher, type Platform, type PlatformMatcher } from "./platforms.ts";
 import { chainId, resolveManifest } from "./resolve.ts";
@@ -37,10 +37,7 @@ function uniquePart(snapshots: SnapshotStore): string {
 }
 
 /** The uncompressed tar of a layer blob (containerd's compression.DecompressStream detects by magic). */
-async function uncompressedLayer(blob: Uint8Array, mediaType: string): Promise<Uint8Array> {
-  if (diffCompression(mediaType) === undefined) {
-    throw new ContainerdError("unknown", `failed to get stream processor for ${mediaType}: no processor for media-type`);
-  }
+async function uncompress(blob: Uint8Array): Promise<Uint8Array> {
   if (isZstd(blob)) throw new ContainerdError("not implemented", "zstd layers are not supported by fake-containerd");
   if (!isGzip(blob)) return blob;
   try {
@@ -60,9 +57,12 @@ async function applyLayer(images: ImageStore, snapshots: SnapshotStore, key: str
   } catch (error) {
     throw wrapError("failed to get reader from content store", error);
   }
-  const tar = await uncompressedLayer(blob, layer.mediaType);
+  if (diffCompression(layer.mediaType) === undefined) {
+    throw new ContainerdError("unknown", `failed to get stream processor for ${layer.mediaType}: no processor for media-type`);
+  }
+  const { tar, diffId } = await uncompressedLayer(layer.digest, blob, uncompress);
   snapshots.applyEntries(key, readTar(tar));
-  return computeDigest(tar);
+  return diffId;
 }
 
 /** Unpacks the named image for the platform (default linux/amd64) into the snapshotter; idempotent. */

@@ -4,15 +4,15 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { connectCri } from "../cri/transport/grpc.ts";
-import { repoRoot, startFakeCri as start, stopFakeCri as stop } from "../../test/fake-cri-process.ts";
+import { fakeCriCommand, repoRoot, startFakeCri as start, stopFakeCri as stop } from "../../test/fake-cri-process.ts";
 
 const work = mkdtempSync(join(tmpdir(), "fake-cri-cli-"));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-/** Runs `fake-cri <args>` to its end. */
-function fakeCri(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+/** Runs `fake-cri <args>` (or `command <args>`) to its end. */
+function fakeCri(args: string[], env: NodeJS.ProcessEnv = {}, command: readonly string[] = fakeCriCommand): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) =>
-    execFile(process.execPath, ["bin/fake-cri.js", ...args], { cwd: repoRoot, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
+    execFile(command[0]!, [...command.slice(1), ...args], { cwd: repoRoot, env: { ...process.env, ...env } }, (err, stdout, stderr) =>
       resolve({ code: err ? Number(err.code) : 0, stdout, stderr }),
     ),
   );
@@ -22,6 +22,10 @@ describe("fake-cri", () => {
   test("--version prints the package's version", async () => {
     const { version } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string };
     expect(await fakeCri(["--version"])).toEqual({ code: 0, stdout: `fake-cri ${version}\n`, stderr: "" });
+  }, 60_000);
+
+  test("bin/fake-cri.js runs the checkout's sources", async () => {
+    expect(await fakeCri(["--help"], {}, [process.execPath, "bin/fake-cri.js"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^usage: fake-cri /) });
   }, 60_000);
 
   test("an unknown flag or a missing value gets the usage", async () => {
@@ -134,7 +138,7 @@ describe("fake-cri serve", () => {
 describe("fake-cri record and replay", () => {
   const cli = (...args: string[]) =>
     new Promise<{ code: number; stdout: string; stderr: string }>((resolve) =>
-      execFile(process.execPath, ["bin/fake-cri.js", ...args], { cwd: repoRoot, timeout: 60_000 }, (err, stdout, stderr) =>
+      execFile(fakeCriCommand[0]!, [...fakeCriCommand.slice(1), ...args], { cwd: repoRoot, timeout: 60_000 }, (err, stdout, stderr) =>
         resolve({ code: err ? Number(err.code ?? 1) : 0, stdout, stderr }),
       ),
     );

@@ -52,11 +52,14 @@ export interface Served extends FakeCriProcess {
   hostRoot: string;
 }
 
-/** Starts `fake-cri serve` on a socket in `dir`, its data in `dir`/data, `dir`/host and `alsoAllowed` allowed. */
-export async function serveFake(dir: string, wrapper: readonly string[] = [], alsoAllowed: readonly string[] = []): Promise<Served> {
+/**
+ * Starts `fake-cri serve` (with `flags`, such as `--containerd 1.6`) on a socket in `dir`, its data
+ * in `dir`/data, `dir`/host and `alsoAllowed` allowed.
+ */
+export async function serveFake(dir: string, wrapper: readonly string[] = [], alsoAllowed: readonly string[] = [], flags: readonly string[] = []): Promise<Served> {
   const hostRoot = join(dir, "host");
   for (const root of [hostRoot, ...alsoAllowed]) mkdirSync(root, { recursive: true });
-  const args = ["serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", join(dir, "data"), ...[hostRoot, ...alsoAllowed].flatMap((root) => ["--allow-host-root", root])];
+  const args = ["serve", ...flags, "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", join(dir, "data"), ...[hostRoot, ...alsoAllowed].flatMap((root) => ["--allow-host-root", root])];
   return { ...(await startFakeCri(args, {}, wrapper)), hostRoot };
 }
 
@@ -74,8 +77,8 @@ export interface ServedInNetns extends Served {
 }
 
 /** `fake-cri serve` as serveFake starts it, in a new network namespace with the pods' subnet on lo. */
-export async function serveFakeInNetns(dir: string, alsoAllowed: readonly string[] = []): Promise<ServedInNetns> {
-  const running = await serveFake(dir, ["unshare", "--net", "--", "sh", "-c", podNetworkSetup, "sh"], alsoAllowed);
+export async function serveFakeInNetns(dir: string, flags: readonly string[] = [], alsoAllowed: readonly string[] = []): Promise<ServedInNetns> {
+  const running = await serveFake(dir, ["unshare", "--net", "--", "sh", "-c", podNetworkSetup, "sh"], alsoAllowed, flags);
   const pid = running.child.pid!;
   return { ...running, inNetns: (argv) => ["nsenter", `--net=/proc/${pid}/ns/net`, "--", ...argv] };
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { parseTrace, type Trace } from "../../src/trace/index.ts";
-import { repoRoot, startFakeCri, stopFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
+import { fakeCriCommand, repoRoot, startFakeCri, stopFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
 import { buildCriTool, buildTimeoutMs, run, skip } from "./cri-tools.ts";
 
 if (skip) {
@@ -24,7 +24,7 @@ describe.skipIf(skip)("crictl through fake-cri record in front of fake-cri serve
   let recorder: FakeCriProcess;
   let trace: Trace;
   const file = (name: string): string => join(work, name);
-  const replay = (...args: string[]) => run(process.execPath, ["bin/fake-cri.js", "replay", ...args], { timeoutMs: 120_000 });
+  const replay = (...args: string[]) => run(fakeCriCommand[0]!, [...fakeCriCommand.slice(1), "replay", ...args], { timeoutMs: 120_000 });
 
   beforeAll(async () => {
     crictl = await buildCriTool([]);

@@ -1,7 +1,8 @@
 // Runs this repository's portable test suites under Deno or Bun with that runtime's own test runner
-// (`deno test`, `bun test`; see adapter.ts), one run per suite, and prints for each how many tests
-// passed, failed and were skipped and how long the run took, with the runner's own output when the
-// run failed. Exits non-zero if any run failed.
+// (`deno test`, `bun test`; see adapter.ts), one run per suite with the runner's files on as many
+// workers as there are cores (most of the time is spent waiting on timers and sockets), and prints
+// for each how many tests passed, failed and were skipped and how long the run took, with the
+// runner's own output when the run failed. Exits non-zero if any run failed.
 //
 //   tsx test/shared/run-runtime.ts deno|bun [suite ...]     (default: every suite)
 
@@ -61,9 +62,10 @@ function testFiles(runtime: Runtime, suite: Suite): string[] {
 
 function command(runtime: Runtime, files: string[]): string[] {
   if (runtime === "deno") {
-    return [bin("deno"), "test", "--allow-all", "--no-check", "--reporter=dot", "--import-map=test/shared/deno-imports.json", ...files];
+    return [bin("deno"), "test", "--allow-all", "--no-check", "--parallel", "--reporter=dot", "--import-map=test/shared/deno-imports.json", ...files];
   }
-  return [bin("bun"), "test", "--preload=./test/shared/bun-preload.ts", "--only-failures", ...files.map((file) => `./${file}`)];
+  // --no-isolate: one module registry per worker, as under vitest (vitest.config.ts).
+  return [bin("bun"), "test", "--parallel", "--no-isolate", "--preload=./test/shared/bun-preload.ts", "--only-failures", ...files.map((file) => `./${file}`)];
 }
 
 interface Outcome {
