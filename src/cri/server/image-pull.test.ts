@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { registryOf } from "../../../fake-containerd/registry.ts";
 import { buildImageBlobs } from "../../../fake-containerd/images/build.ts";
-import { Code } from "../errors.ts";
+import { Code, deadlineExceeded } from "../errors.ts";
+import { connectCri } from "../transport/grpc.ts";
+import { pullImage } from "./image-pull.ts";
+import { PullImageRequest } from "../api/v1.ts";
 import { synthesizeImage } from "../images/synthesize.ts";
 import { createFakeCri, type FakeCri } from "../../harness/index.ts";
 import { golden, referenceConfig, referenceRegistryFake, rejection } from "../testing/image-fixtures.ts";
@@ -322,5 +325,35 @@ describe("pull anything (the default) and strict images", () => {
     await fake.image.pullImage({ image: { image: "busybox:1.36" } });
     const { image } = await fake.image.imageStatus({ image: { image: "busybox:1.36" } });
     expect([image?.username, image?.repoDigests]).toEqual(["nobody", [`docker.io/library/busybox@${pushed.target.digest}`]]);
+  });
+});
+
+describe("PullImage with less time than a registry round trip", () => {
+  test("over gRPC, a 1 ms deadline runs out as on a real node, however fast the fake's registry answers", async () => {
+    fake = await createFakeCri({ images: ["busybox:1.36"] });
+    const client = connectCri((await fake.serve()).endpoint);
+    try {
+      for (let i = 0; i < 10; i++) {
+        const err = await rejection(client.image.pullImage({ image: { image: "busybox:1.36" } }, { timeoutMs: 1 }));
+        expect([err.code, err.message]).toEqual([Code.DeadlineExceeded, "context deadline exceeded"]);
+      }
+      expect((await client.image.pullImage({ image: { image: "busybox:1.36" } }, { timeoutMs: 10_000 })).imageRef).toMatch(/^sha256:/);
+    } finally {
+      client.close();
+    }
+  });
+
+  test("the handler answers once the deadline has passed, with the resolve's context error", async () => {
+    fake = await createFakeCri({ images: ["busybox:1.36"] });
+    const controller = new AbortController();
+    const deadline = new Date(Date.now() + 1);
+    setTimeout(() => controller.abort(deadlineExceeded()), 1);
+    const request = PullImageRequest.fromPartial({ image: { image: "busybox:1.36" } });
+    const err = await pullImage(fake.service, request, { signal: controller.signal, deadline }).then(
+      () => new Error("pulled"),
+      (e: unknown) => e as Error,
+    );
+    expect(controller.signal.aborted).toBe(true);
+    expect(err.message).toBe('failed to pull and unpack image "docker.io/library/busybox:1.36": failed to resolve reference "docker.io/library/busybox:1.36": context deadline exceeded');
   });
 });

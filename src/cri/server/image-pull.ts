@@ -32,7 +32,14 @@ import type { CallContext } from "../service-types.ts";
 import { createImageReference, pinnedImageLabelKey, pinnedImageLabelValue, updateImageStore } from "./image-update.ts";
 import type { CriService } from "./service.ts";
 
-export async function pullImage(c: CriService, r: PullImageRequest, _call: CallContext): Promise<PullImageResponse> {
+/**
+ * The least time containerd's resolve takes: a request to the registry and its answer (a millisecond
+ * or more even on loopback). The fake's registry answers at once, so a pull whose client gives it
+ * less would succeed here and run out of time on a real node (critest pulls with a 1 ms deadline).
+ */
+const registryRoundTripMs = 2;
+
+export async function pullImage(c: CriService, r: PullImageRequest, call: CallContext): Promise<PullImageResponse> {
   const imageRef = r.image?.image ?? "";
   let namedRef: Named;
   try {
@@ -42,6 +49,11 @@ export async function pullImage(c: CriService, r: PullImageRequest, _call: CallC
     throw wrap(reworded, `failed to parse image reference ${quote(imageRef)}`);
   }
   const ref = referenceString(namedRef);
+  if (call.deadline !== undefined && call.deadline.getTime() - Date.now() < registryRoundTripMs) {
+    // The resolve is still waiting for the registry when the deadline passes.
+    const reason = await abortReason(call.signal);
+    throw wrap(wrap(reason, `failed to resolve reference ${quote(ref)}`), `failed to pull and unpack image ${quote(ref)}`);
+  }
   let target: Descriptor;
   try {
     target = await pull(c, ref, namedRef);
@@ -70,6 +82,11 @@ export async function pullImage(c: CriService, r: PullImageRequest, _call: CallC
     }
   }
   return { imageRef: imageId };
+}
+
+function abortReason(signal: AbortSignal): Promise<unknown> {
+  if (signal.aborted) return Promise.resolve(signal.reason);
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve(signal.reason), { once: true }));
 }
 
 /** client.Pull with the CRI's options: resolve, fetch, unpack, record (with the managed label). */
