@@ -94,11 +94,22 @@ export class ContainerFiles {
     return encoder.encode(procStatus({ ...process, running }, spec));
   }
 
-  /** What the kernel lets a process of the container running as `user` do. */
+  /**
+   * What the kernel lets a process of the container running as `user` do. Every process start asks
+   * (an exec, the pause), and reading it means decoding the spec, seccomp profile and all: it is
+   * kept per spec and per root or not, the only thing of the user it depends on.
+   */
   privileges(containerId: string, user: ProcessUser): Privileges {
     const record = this.recordOf(containerId);
-    const spec = record && specDocument(record, privilegesMembers);
-    return spec ? privilegesOf(spec as PrivilegesSpec, user) : unprivileged;
+    if (!record?.spec) return unprivileged;
+    const root = user.uid === 0;
+    const known = privilegesBySpec.get(record.spec);
+    const cached = root ? known?.root : known?.other;
+    if (cached) return cached;
+    const spec = specDocument(record, privilegesMembers);
+    const privileges = spec ? privilegesOf(spec as PrivilegesSpec, user) : unprivileged;
+    privilegesBySpec.set(record.spec, { ...known, [root ? "root" : "other"]: privileges });
+    return privileges;
   }
 
   /**
@@ -183,6 +194,9 @@ export class ContainerFiles {
 }
 
 /** The picked members of the container's spec, or undefined without one (or with one that does not parse). */
+/** Privileges worked out from a spec, for a root process and for another (a spec is never changed in place). */
+const privilegesBySpec = new WeakMap<object, { root?: Privileges; other?: Privileges }>();
+
 function specDocument(record: ContainerRecord, pick: JsonPick): unknown {
   try {
     return record.spec ? jsonDocument(record.spec, pick) : undefined;
