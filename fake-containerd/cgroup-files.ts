@@ -11,8 +11,17 @@ const unlimited = 9_223_372_036_854_771_712n;
 /** Linux's USER_HZ: cpuacct.stat counts in hundredths of a second. */
 const nsPerTick = 10_000_000n;
 
-/** The file at `path` under /sys/fs/cgroup, or undefined when it is not one of those modelled. */
-export function cgroupFile(path: string, metric: Metric): string | undefined {
+/**
+ * The file at `path` in the container (`/sys/fs/cgroup/<controller>/<file>`) from the task's
+ * metrics, or undefined when it is not one of those modelled.
+ */
+export function cgroupFile(path: string, metric: () => Metric): Uint8Array | undefined {
+  const match = /^\/+sys\/+fs\/+cgroup\/+([a-z]+)\/+([a-z_.]+)$/.exec(path);
+  const text = match && cgroupText(`${match[1]}/${match[2]}`, metric());
+  return text ? new TextEncoder().encode(text) : undefined;
+}
+
+function cgroupText(path: string, metric: Metric): string | undefined {
   const { cpu, memory } = metric.data;
   const limit = memory.usageLimit >= unlimited ? unlimited : memory.usageLimit;
   switch (path) {

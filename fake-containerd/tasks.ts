@@ -601,9 +601,8 @@ export class TaskService implements ProcServices, TaskCalls {
   /** @internal A file as a process reads it: /proc/<pid> of the processes it sees, else the container's files. */
   async readFileOf(proc: Proc, path: string): Promise<Uint8Array | undefined> {
     const own = { name: proc.runner.commandName(), user: proc.info.user, pid: proc.pidInNamespace, ppid: 0 };
-    const cgroup = /^\/+sys\/+fs\/+cgroup\/+([a-z]+\/+[a-z_.]+)$/.exec(path);
-    const cgroupText = cgroup && cgroupFile(cgroup[1]!.replace(/\/+/, "/"), this.metricOf(proc.task));
-    if (cgroupText) return new TextEncoder().encode(cgroupText);
+    const cgroup = cgroupFile(path, () => this.metricOf(proc.task));
+    if (cgroup) return cgroup;
     const containerId = proc.task.containerId;
     const where = { network: this.networkNamespaceOf(containerId), hostIpc: this.namespaceOf(containerId, "ipc") === undefined };
     const table = await kernelTable(path, where, this.links.network, this.links.hostKernelTable);
