@@ -41,6 +41,7 @@ const referenceConfigToml24 = `version = 3
 
 [plugins.'io.containerd.cri.v1.images']
   snapshotter = "overlayfs"
+  image_pull_progress_timeout = "2s"
 
   [plugins.'io.containerd.cri.v1.images'.pinned_images]
     sandbox = "registry.k8s.io/pause:3.6"
@@ -79,6 +80,7 @@ export const referenceRegistry: readonly { archive: string; references: readonly
   },
   {
     archive: fileURLToPath(new URL("./images/busybox-1.36.oci.tar", import.meta.url)),
-    references: ["docker.io/library/busybox:1.36", "docker.io/library/busybox:stable"],
+    // The stalling registry's slow/ serves the same repository (scripts/reference/stalling-registry.ts).
+    references: ["docker.io/library/busybox:1.36", "docker.io/library/busybox:stable", "stall.registry.test/slow/library/busybox:1.36"],
   },
 ];

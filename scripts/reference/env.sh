@@ -20,6 +20,11 @@ ref_log="$ref_dir/containerd.log"
 ref_runc_root="$ref_dir/runc"
 # Inside the instance's own network namespace, so the port cannot clash with anything on the host.
 ref_registry_address="127.0.0.1:5000"
+# The registry that stalls or trickles blobs (stalling-registry.ts), in front of that one.
+ref_stalling_registry_address="127.0.0.1:5001"
+ref_stalling_registry_host="stall.registry.test"
+ref_stalling_registry="$ref_repo_root/scripts/reference/stalling-registry.ts"
+ref_stalling_registry_pidfile="$ref_dir/stalling-registry.pid"
 
 ref_sandbox_image="registry.k8s.io/pause:3.6"
 

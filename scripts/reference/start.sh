@@ -187,6 +187,8 @@ state = "$ref_dir/state"
 
   [plugins.'io.containerd.cri.v1.images']
     snapshotter = "$snapshotter"
+    # Short, so that a pull from the stalling registry gives up within seconds.
+    image_pull_progress_timeout = "2s"
 
     [plugins.'io.containerd.cri.v1.images'.pinned_images]
       sandbox = "$ref_sandbox_image"
@@ -256,6 +258,15 @@ server = "http://$ref_registry_address"
   capabilities = ["pull", "resolve"]
 EOF
 
+# The stalling registry's host (stall.registry.test/stall/... and .../slow/...): see stalling-registry.ts.
+mkdir -p "$ref_dir/certs.d/$ref_stalling_registry_host"
+cat >"$ref_dir/certs.d/$ref_stalling_registry_host/hosts.toml" <<EOF
+server = "http://$ref_stalling_registry_address"
+
+[host."http://$ref_stalling_registry_address"]
+  capabilities = ["pull", "resolve"]
+EOF
+
 cat >"$ref_crictl_config" <<EOF
 runtime-endpoint: $ref_endpoint
 image-endpoint: $ref_endpoint
@@ -316,6 +327,10 @@ EOF
   done
   # Repository paths as containerd asks for them: the registry host is dropped, docker.io keeps library/.
   # busybox is also tagged `stable`, so that one image can carry two tags.
+  # The stalling registry (stalling-registry.ts) in front of it, for image_pull_progress_timeout.
+  nsenter --net="/run/netns/$ref_netns" setsid node --import "$ref_repo_root/node_modules/tsx/dist/esm/index.mjs" \
+    "$ref_stalling_registry" "$ref_stalling_registry_address" "$ref_registry_address" >>"$ref_dir/registry/stalling-registry.log" 2>&1 </dev/null &
+  echo $! >"$ref_stalling_registry_pidfile"
   for archive in "${archives[@]}"; do
     case "$(basename "$archive")" in
       pause-3.6.oci.tar) repositories=(pause:3.6) ;;

@@ -44,6 +44,7 @@ if ref_pid_matches "$ref_pidfile" "$ref_config"; then
 fi
 stop_process "$ref_pidfile" "$ref_config" 10
 stop_process "$ref_registry_pidfile" "$ref_dir/registry/config.yml" 5
+stop_process "$ref_stalling_registry_pidfile" "$ref_stalling_registry" 5
 
 # Shims outlive containerd; ours are the ones told to call back on our socket.
 for cmdline in /proc/[0-9]*/cmdline; do

@@ -154,6 +154,8 @@ function defaultCriConfig16(): CriConfig {
     enableUnprivilegedPorts: false,
     enableUnprivilegedIcmp: false,
     cdiSpecDirs: ["/etc/cdi", "/var/run/cdi"],
+    imagePullProgressTimeout: "5m0s",
+    useLocalImagePull: false,
     ...pluginPaths(defaultContainerdRoot, defaultContainerdState, defaultContainerdAddress),
   };
 }
@@ -491,6 +493,8 @@ export function parseCriConfig(tomlText: string, options: ParseCriConfigOptions 
     if (!isTable(table)) throw cannotConvert(`plugins.${quoteKey(pluginKey)}`, table, "a tree");
     decodeStruct(table, pluginSchema, config as unknown as Obj, `plugins.${quoteKey(pluginKey)}`);
     config.cdiSpecDirs = cdiSpecDirsOf(table, `plugins.${quoteKey(version >= 3n ? criRuntimePluginUri : pluginKey)}`, config.cdiSpecDirs);
+    // 2.x's settings: a 1.6 daemon (which reads version 2 at most) knows neither and ignores them.
+    if (maxVersion >= 3) decodeImagePullSettings(table, config, `plugins.${quoteKey(version >= 3n ? criImagesPluginUri : pluginKey)}`);
   }
   Object.assign(config, pluginPaths(root, state, address));
   return validateCriConfig(config);
@@ -528,11 +532,24 @@ function splitCriTables(plugins: TomlTable): TomlTable | undefined {
     const { bin_dirs: binDirs, ...cni } = runtime.cni;
     merged.cni = Array.isArray(binDirs) && binDirs.length > 0 ? { ...cni, bin_dir: binDirs[0]! } : cni;
   }
-  for (const key of ["registry", "image_decryption", "max_concurrent_downloads", "stats_collect_period"]) {
+  for (const key of ["registry", "image_decryption", "max_concurrent_downloads", "stats_collect_period", "image_pull_progress_timeout", "use_local_image_pull"]) {
     if (images[key] !== undefined) merged[key] = images[key]!;
   }
   if (isTable(images.pinned_images) && images.pinned_images.sandbox !== undefined) merged.sandbox_image = images.pinned_images.sandbox;
   return merged;
+}
+
+/** 2.x's image_pull_progress_timeout and use_local_image_pull (a version-3 file's images plugin's). */
+function decodeImagePullSettings(table: TomlTable, config: CriConfig, tablePath: string): void {
+  const { image_pull_progress_timeout: timeout, use_local_image_pull: local } = table;
+  if (timeout !== undefined) {
+    if (typeof timeout !== "string") throw cannotConvert(`${tablePath}.image_pull_progress_timeout`, timeout, "string");
+    config.imagePullProgressTimeout = timeout;
+  }
+  if (local !== undefined) {
+    if (typeof local !== "boolean") throw cannotConvert(`${tablePath}.use_local_image_pull`, local, "bool");
+    config.useLocalImagePull = local;
+  }
 }
 
 /**
@@ -581,9 +598,10 @@ export type CriConfigInput = Partial<
 export function criConfigFromObject(input: CriConfigInput, defaults: Partial<CriPluginConfig> = {}): CriConfig {
   const config = defaultCriConfig(defaults);
   mergeStruct(config as unknown as Obj, input as Obj, pluginSchema);
-  for (const key of ["containerdRootDir", "containerdEndpoint", "rootDir", "stateDir"] as const) {
+  for (const key of ["containerdRootDir", "containerdEndpoint", "rootDir", "stateDir", "imagePullProgressTimeout"] as const) {
     if (input[key] !== undefined) config[key] = input[key];
   }
+  if (input.useLocalImagePull !== undefined) config.useLocalImagePull = input.useLocalImagePull;
   return validateCriConfig(config);
 }
 
@@ -671,6 +689,10 @@ function validatePluginConfig(c: CriPluginConfig): void {
       const host = registryHost(endpoint);
       c.registry.configs[host] = { ...c.registry.configs[host], auth: { ...auth } };
     }
+  }
+  if (c.imagePullProgressTimeout !== "") {
+    const problem = goDurationError(c.imagePullProgressTimeout);
+    if (problem) throw new CriConfigError(`invalid image pull progress timeout: ${problem}`);
   }
   if (c.streamIdleTimeout !== "") {
     const problem = goDurationError(c.streamIdleTimeout);

@@ -10,6 +10,8 @@ export const busyboxId = "sha256:d8bafad49614a747fcac72fc068f083b0b077c02fae1223
 const busyboxHex = busyboxId.slice("sha256:".length);
 const busyboxDigest = "sha256:2a43cd67112f9c9a87fc1298334a4d9eba5895117b7ac62ad0d5a23818b4e5fb";
 const busyboxByDigest = `docker.io/library/busybox@${busyboxDigest}`;
+/** busybox:1.36 through the stalling registry, which trickles its layer (see reference-runtime.ts). */
+const slowBusybox = "stall.registry.test/slow/library/busybox:1.36";
 const pauseId = "sha256:f90e316d2bd8a2af3e051ada4702308155433cada8250dca86df99ee82d5500b";
 
 /** Every way of naming busybox that containerd resolves locally. */
@@ -233,4 +235,14 @@ export const images: Scenario[] = [
     s.image.imageFsInfo({});
     s.v1alpha2.image.imageFsInfo({});
   }),
+
+  defineScenario(
+    "image-pull-slow-registry",
+    "A registry that sends a layer in ten pieces half a second apart (scripts/reference/stalling-registry.ts): longer than the 2 s image_pull_progress_timeout in all, never idle that long, so the pull succeeds",
+    (s) => {
+      s.image.pullImage({ image: { image: slowBusybox } });
+      s.image.imageStatus({ image: { image: slowBusybox } });
+      s.image.listImages({});
+    },
+  ),
 ];

@@ -129,6 +129,13 @@ export interface CriPluginConfig {
   enableUnprivilegedIcmp: boolean;
   /** cdi_spec_dirs: where 2.x's runtime plugin finds CDI specs (1.6.20 has no CDI; a v3 file's only). */
   cdiSpecDirs: string[];
+  /**
+   * image_pull_progress_timeout (2.x's images plugin; 1.6.20 has no such setting): a Go duration
+   * ("5m0s"); "0s" turns the watchdog off. Honoured only by the local pull (useLocalImagePull).
+   */
+  imagePullProgressTimeout: string;
+  /** use_local_image_pull (2.x): pull with the client's Pull instead of the transfer service. */
+  useLocalImagePull: boolean;
 }
 
 /** criconfig.Config: the plugin config plus the paths containerd adds (PluginConfig is embedded). */

@@ -22,6 +22,7 @@ import { unpackImage } from "../../../fake-containerd/images/unpack.ts";
 import { isAlreadyExists, isNotFound } from "../../../fake-containerd/index.ts";
 import { registryOf, type FakeRegistry } from "../../../fake-containerd/registry.ts";
 import type { PullImageRequest, PullImageResponse } from "../api/v1.ts";
+import { parseDuration } from "../../go/duration.ts";
 import { wrap } from "../../go/errors.ts";
 import { domain, isCanonical, parseDockerRef, path, referenceString, RemoteNameUppercaseError, type Named } from "../../go/reference.ts";
 import { quote } from "../../go/strconv.ts";
@@ -30,6 +31,7 @@ import { imageLabelKey, imageLabelValue } from "../helpers/constants.ts";
 import { getRepoDigestAndTag } from "../helpers/images.ts";
 import type { CallContext } from "../service-types.ts";
 import { createImageReference, pinnedImageLabelKey, pinnedImageLabelValue, updateImageStore } from "./image-update.ts";
+import { watchPullProgress, type PullProgress } from "./image-pull-progress.ts";
 import type { CriService } from "./service.ts";
 
 /**
@@ -101,14 +103,35 @@ async function pull(c: CriService, ref: string, named: Named): Promise<Descripto
   const lease: PullLease = { content: new Set(), chainIds: new Set() };
   const held = leases.get(c) ?? new Set<PullLease>();
   leases.set(c, held.add(lease));
+  const progress = watchPullProgress(c.clock, pullProgressTimeoutMs(c));
   try {
-    await fetch(c, registry, ref, named, target, lease);
+    await fetch(c, registry, ref, named, target, lease, progress);
     await unpackImage(pendingImage(c, ref, target), c.client.snapshots.get(c.config.containerd.snapshotter), ref);
     await createNewImage(c, ref, target);
   } finally {
+    progress.stop();
     held.delete(lease);
   }
   return target;
+}
+
+/**
+ * image_pull_progress_timeout in milliseconds, 0 for none: 2.x watches the progress of its local
+ * pull only, which it takes when asked to (use_local_image_pull) or when a setting the transfer
+ * service does not support is given (CheckLocalImagePullConfigs). Its default, the transfer
+ * service, counted no byte of a layer in flight when measured (a registry stalling mid-layer):
+ * the pull waits, as 1.6.20's does.
+ */
+function pullProgressTimeoutMs(c: CriService): number {
+  const config = c.config;
+  const localPull =
+    config.useLocalImagePull ||
+    !config.containerd.disableSnapshotAnnotations ||
+    config.containerd.discardUnpackedLayers ||
+    [config.registry.mirrors, config.registry.configs, config.registry.auths].some((m) => Object.keys(m).length > 0) ||
+    config.maxConcurrentDownloads !== 3;
+  if (!c.profile.pullProgressTimeout || !localPull) return 0;
+  return Number(parseDuration(config.imagePullProgressTimeout)) / 1e6;
 }
 
 /**
@@ -181,7 +204,15 @@ const maxLabelLength = 4096;
  * with its children's GC labels and the distribution source label; an index descends into its best
  * manifest for the platform.
  */
-async function fetch(c: CriService, registry: FakeRegistry, ref: string, named: Named, target: Descriptor, lease: PullLease): Promise<void> {
+async function fetch(
+  c: CriService,
+  registry: FakeRegistry,
+  ref: string,
+  named: Named,
+  target: Descriptor,
+  lease: PullLease,
+  progress: PullProgress,
+): Promise<void> {
   const content = c.client.content;
   const matcher = platformMatcher(undefined);
   const sourceKey = `${distributionSourceLabel}.${hostname(domain(named))}`;
@@ -193,7 +224,7 @@ async function fetch(c: CriService, registry: FakeRegistry, ref: string, named: 
       bytes = await content.read(desc.digest);
     } catch (err) {
       if (!isNotFound(err)) throw err;
-      bytes = await registry.fetch(ref, desc);
+      bytes = await progress.track(registry.fetch(ref, desc));
     }
     if (isConfigType(desc.mediaType)) for (const id of layerChainIds(bytes)) lease.chainIds.add(id);
     const kids = await children({ read: async () => bytes }, desc);

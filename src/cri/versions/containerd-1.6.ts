@@ -45,6 +45,7 @@ export const containerd16: ContainerdProfile = {
   pinsSandboxImage: false,
   remoteNameUppercaseText: () => "invalid reference format: repository name must be lowercase",
   pullResolveContext: (ref) => `failed to resolve reference ${quote(ref)}`,
+  pullProgressTimeout: false,
   sandboxImageNameAnnotation: false,
   configVersion: 2,
   defaultConfigChanges: {},

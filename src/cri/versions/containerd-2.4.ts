@@ -29,6 +29,7 @@ export const containerd24: ContainerdProfile = {
   pinsSandboxImage: true,
   remoteNameUppercaseText: (remoteName) => `invalid reference format: repository name (${remoteName}) must be lowercase`,
   pullResolveContext: () => "failed to resolve image",
+  pullProgressTimeout: true,
   sandboxImageNameAnnotation: true,
   configVersion: 4,
   defaultConfigChanges: { enableUnprivilegedPorts: true, enableUnprivilegedIcmp: true },

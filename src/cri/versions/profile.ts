@@ -79,6 +79,11 @@ export interface ContainerdProfile {
    * "<ref>"`, 2.x's transfer service `failed to resolve image`.
    */
   pullResolveContext(ref: string): string;
+  /**
+   * Whether the version has image_pull_progress_timeout (2.x): its local pull cancels a pull whose
+   * registry stops sending (image-pull-progress.ts); 1.6.20 knows no such setting and waits.
+   */
+  pullProgressTimeout: boolean;
   /** The sandbox's OCI spec carries `io.kubernetes.cri.podsandbox.image-name` (the sandbox image's name). */
   sandboxImageNameAnnotation: boolean;
   /** The newest config.toml version the daemon reads (1.6: 2; 2.4: 4, read as 3: the CRI plugins are the same). */
