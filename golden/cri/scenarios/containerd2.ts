@@ -208,6 +208,19 @@ export const containerd2: Scenario[] = [
   ),
 
   defineScenario(
+    "cdi-spec-versions",
+    "CreateContainer with CDI devices of specs whose cdiVersion is checked against the fields they use (golden/cri/cdi/golden-versions.yaml, older than its annotations: refused; golden-groups.yaml, v0.7.0 with additional GIDs: used)",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      createContainer(s, "pod", "pod", "old", commands.sleepForever, "old", { CDIDevices: [{ name: "golden.example/old=0" }] });
+      createContainer(s, "pod", "pod", "groups", commands.sleepForever, "groups", { CDIDevices: [{ name: "golden.example/groups=0" }] });
+      s.runtime.containerStatus({ containerId: "$groups.containerId", verbose: true }, { select: ["info.info.runtimeSpec.process.env", "info.info.runtimeSpec.process.user"] });
+    },
+    only2x,
+  ),
+
+  defineScenario(
     "cdi-devices-unresolvable",
     "CreateContainer asking for CDI devices no spec in the CDI spec dirs defines: by CDIDevices, by annotation, both with repeats, malformed names",
     (s) => {

@@ -9,6 +9,7 @@
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { clean } from "../../go/filepath.ts";
+import { quote } from "../../go/strconv.ts";
 import { isNotExist } from "../../node/host-fs.ts";
 import { HostBoundaryError, type NodeFiles } from "../../node/node-files.ts";
 import type { CDIDevice } from "../api/v1.ts";
@@ -76,8 +77,9 @@ const containerEdits = z.strictObject({
   additionalGids: z.array(uint).optional(),
 });
 const specFile = z.strictObject({
-  cdiVersion: z.enum(["0.3.0", "0.4.0", "0.5.0", "0.6.0", "0.7.0", "0.8.0", "1.0.0", "1.1.0"]),
-  kind: z.string().regex(/^[A-Za-z][A-Za-z0-9_.-]*[A-Za-z0-9]\/[A-Za-z][A-Za-z0-9_-]*[A-Za-z0-9]$/),
+  cdiVersion: z.string(),
+  // vendor/class: each a letter, then letters, digits, '_', '-' or '.', ending in a letter or digit.
+  kind: z.string().regex(/^[A-Za-z]([A-Za-z0-9_.-]*[A-Za-z0-9])?\/[A-Za-z]([A-Za-z0-9_.-]*[A-Za-z0-9])?$/),
   annotations: z.record(z.string(), z.string()).optional(),
   devices: z
     .array(
@@ -99,6 +101,46 @@ interface CdiDevice {
   edits: ContainerEdits;
 }
 
+type SpecVersionFields = Pick<SpecFile, "cdiVersion" | "kind" | "annotations" | "devices" | "containerEdits">;
+
+const allEdits = (spec: SpecVersionFields): ContainerEdits[] => [...spec.devices.map((d) => d.containerEdits), ...(spec.containerEdits ? [spec.containerEdits] : [])];
+const hasEntries = (o: object | undefined): boolean => o !== undefined && Object.keys(o).length > 0;
+
+/**
+ * The spec versions the CDI library knows, newest first, each with whether a spec uses what that
+ * version introduced. 1.1.0's Intel RDT schemata and network devices, 0.7.0's Intel RDT, cannot
+ * occur: the fake's schema refuses those fields.
+ */
+const cdiVersions: readonly (readonly [string, (spec: SpecVersionFields) => boolean])[] = [
+  ["1.1.0", () => false],
+  ["1.0.0", () => false],
+  ["0.8.0", () => false],
+  ["0.7.0", (spec) => allEdits(spec).some((e) => (e.additionalGids?.length ?? 0) > 0)],
+  [
+    "0.6.0",
+    (spec) => hasEntries(spec.annotations) || spec.devices.some((d) => hasEntries(d.annotations)) || (spec.kind.split("/")[1] ?? "").includes("."),
+  ],
+  ["0.5.0", (spec) => spec.devices.some((d) => /^[0-9]/.test(d.name)) || allEdits(spec).some((e) => (e.deviceNodes ?? []).some((n) => (n.hostPath ?? "") !== ""))],
+  ["0.4.0", (spec) => allEdits(spec).some((e) => (e.mounts ?? []).some((m) => (m.type ?? "") !== ""))],
+  ["0.3.0", () => false],
+  ["0.2.0", () => false],
+  ["0.1.0", () => false],
+];
+const earliestCdiVersion = "0.3.0";
+
+/**
+ * The library's ValidateVersion: the spec's cdiVersion (a leading "v" allowed) must be one it knows
+ * and no older than what the fields the spec uses need (0.3.0 at least). Returns that minimum.
+ */
+export function validateCdiVersion(spec: SpecVersionFields): string {
+  const index = (v: string) => cdiVersions.findIndex(([known]) => known === v);
+  const declared = index(spec.cdiVersion.startsWith("v") ? spec.cdiVersion.slice(1) : spec.cdiVersion);
+  if (declared < 0) throw new Error(`invalid version ${quote(spec.cdiVersion)}`);
+  const minimum = cdiVersions.find(([, requires]) => requires(spec))?.[0] ?? earliestCdiVersion;
+  if (index(minimum) < declared) throw new Error(`the spec version must be at least v${minimum}`);
+  return minimum;
+}
+
 /** A file's spec, or undefined for one the library would not load (it only logs those). */
 function parseSpecFile(text: string): SpecFile | undefined {
   let raw: unknown;
@@ -109,6 +151,11 @@ function parseSpecFile(text: string): SpecFile | undefined {
   }
   const parsed = specFile.safeParse(raw);
   if (!parsed.success) return undefined;
+  try {
+    validateCdiVersion(parsed.data);
+  } catch {
+    return undefined;
+  }
   const names = parsed.data.devices.map((d) => d.name);
   return new Set(names).size === names.length ? parsed.data : undefined;
 }
