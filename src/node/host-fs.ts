@@ -71,6 +71,8 @@ export interface HostFsStat {
   size: bigint;
   /** Permission bits (0o644 ...). */
   mode: number;
+  /** The device a device node or FIFO is (block "b", character "c", FIFO "p" with numbers 0). */
+  device?: { type: "b" | "c" | "p"; major: number; minor: number };
 }
 
 /** The node's filesystem as the CRI plugin uses it: synchronous, with Go's error texts (HostFsError). */

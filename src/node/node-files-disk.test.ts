@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { HostFsError, MemoryHostFs } from "./host-fs.ts";
-import { HostNodeFiles, maxHostReadBytes, realHostRoots } from "./node-files-disk.ts";
+import { deviceOf, HostNodeFiles, maxHostReadBytes, realHostRoots } from "./node-files-disk.ts";
 import { HostBoundaryError } from "./node-files.ts";
 
 // One scratch directory: `root` is the allowed host root, `outside` a sibling nothing may touch.
@@ -161,5 +161,16 @@ describe("nothing blocks", () => {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(readFileSync(join(root, "logs", "pod", "0.log"), "utf8")).toBe(expected);
+  });
+});
+
+describe("deviceOf", () => {
+  test("block, character and FIFO nodes with Linux's major/minor split of rdev; other files are no device", () => {
+    expect(deviceOf(0o020666n, 0x103n)).toEqual({ type: "c", major: 1, minor: 3 });
+    // glibc's makedev(4355, 65537): the bits of each number above 12 (major) and 8 (minor) bits lie higher up.
+    expect(deviceOf(0o060660n, 0x100010010301n)).toEqual({ type: "b", major: 4355, minor: 65537 });
+    expect(deviceOf(0o010644n, 0n)).toEqual({ type: "p", major: 0, minor: 0 });
+    expect(deviceOf(0o100644n, 0x103n)).toBeUndefined();
+    expect(deviceOf(0o040755n, 0n)).toBeUndefined();
   });
 });

@@ -52,6 +52,15 @@ export interface HostNodeFilesOptions {
   hostRoots: readonly string[];
 }
 
+/** The device a file mode and rdev name: block, character or FIFO (Linux's major/minor split of rdev). */
+export function deviceOf(mode: bigint, rdev: bigint): HostFsStat["device"] {
+  const type = ({ 0o060000: "b", 0o020000: "c", 0o010000: "p" } as const)[Number(mode & 0o170000n) as 0o060000 | 0o020000 | 0o010000];
+  if (type === undefined) return undefined;
+  const major = Number(((rdev & 0xfff00n) >> 8n) | ((rdev & 0xfffff00000000000n) >> 32n));
+  const minor = Number((rdev & 0xffn) | ((rdev >> 12n) & 0xffffff00n));
+  return { type, major, minor };
+}
+
 /** `dirs` as allowed host roots: each must exist and be a directory; symlinks in them resolved. */
 export async function realHostRoots(dirs: readonly string[]): Promise<string[]> {
   const roots: string[] = [];
@@ -127,7 +136,8 @@ export class HostNodeFiles implements NodeFiles {
     const real = await this.resolve(path, true);
     try {
       const s = await lstat(real, { bigint: true });
-      return { isDirectory: s.isDirectory(), size: s.size, mode: Number(s.mode & 0o7777n) };
+      const device = deviceOf(s.mode, s.rdev);
+      return { isDirectory: s.isDirectory(), size: s.size, mode: Number(s.mode & 0o7777n), ...(device ? { device } : {}) };
     } catch (err) {
       throw pathError("stat", path, err);
     }

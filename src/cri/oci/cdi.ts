@@ -10,7 +10,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { clean } from "../../go/filepath.ts";
 import { quote } from "../../go/strconv.ts";
-import { isNotExist } from "../../node/host-fs.ts";
+import { isNotExist, type HostFsStat } from "../../node/host-fs.ts";
 import { HostBoundaryError, type NodeFiles } from "../../node/node-files.ts";
 import type { CDIDevice } from "../api/v1.ts";
 import type { Hooks, RuntimeSpec } from "./oci-defaults.ts";
@@ -201,9 +201,15 @@ export async function loadCdiDevices(files: NodeFiles, dirs: readonly string[]):
 
 /**
  * Applies the devices' edits to the spec, each spec's own edits before its first device's; any
- * device no spec defines fails it first.
+ * device no spec defines fails it first. What a device node leaves out is read from the host
+ * device (`files`).
  */
-export function injectCdiDevices(spec: RuntimeSpec, defined: ReadonlyMap<string, CdiDevice>, requested: readonly string[]): void {
+export async function injectCdiDevices(
+  files: NodeFiles,
+  spec: RuntimeSpec,
+  defined: ReadonlyMap<string, CdiDevice>,
+  requested: readonly string[],
+): Promise<void> {
   const unresolved = requested.filter((name) => !defined.has(name));
   if (unresolved.length > 0) throw new Error(`CDI device injection failed: unresolvable CDI devices ${unresolved.join(", ")}`);
   const edits: ContainerEdits[] = [];
@@ -217,10 +223,46 @@ export function injectCdiDevices(spec: RuntimeSpec, defined: ReadonlyMap<string,
     edits.push(device.edits);
   }
   try {
-    applyEdits(spec, edits);
+    const completed: ContainerEdits[] = [];
+    for (const e of edits) completed.push(e.deviceNodes ? { ...e, deviceNodes: await Promise.all(e.deviceNodes.map((n) => fillFromHost(files, n))) } : e);
+    applyEdits(spec, completed);
   } catch (err) {
     throw new Error(`CDI device injection failed: failed to inject devices: ${err instanceof Error ? err.message : String(err)}`);
   }
+}
+
+type DeviceNode = z.infer<typeof deviceNode>;
+
+/**
+ * The library's fillMissingInfo: a node is read from its host device (`hostPath`, else `path`),
+ * looked at through the node's files. A node stated fully (a type, and numbers unless a FIFO) only
+ * takes the host's mode when it states none, and needs no host device; any other takes the host's
+ * type (a stated one must match it) and numbers. A host path outside the allowed roots is not
+ * looked at: it counts as missing.
+ */
+async function fillFromHost(files: NodeFiles, node: DeviceNode): Promise<DeviceNode> {
+  const type = node.type ?? "";
+  const statedFully = type !== "" && ((node.major ?? 0) !== 0 || type === "p");
+  const hostPath = node.hostPath || node.path;
+  let host: HostFsStat | undefined;
+  let problem = "not a device node";
+  try {
+    host = await files.stat(hostPath);
+  } catch (err) {
+    if (!isNotExist(err) && !(err instanceof HostBoundaryError)) throw err;
+    problem = "no such file or directory";
+  }
+  const device = host?.device;
+  if (!host || !device) {
+    if (statedFully) return node;
+    throw new Error(`failed to stat CDI host device ${quote(hostPath)}: ${problem}`);
+  }
+  const filled: DeviceNode = { ...node, hostPath, fileMode: node.fileMode ?? host.mode };
+  if (statedFully) return filled;
+  if (type !== "" && type !== device.type) throw new Error(`CDI device (${quote(node.path)}, ${quote(hostPath)}), host type mismatch (${type}, ${device.type})`);
+  filled.type = device.type;
+  if (device.type !== "p" && (node.major ?? 0) === 0) Object.assign(filled, { major: device.major, minor: device.minor });
+  return filled;
 }
 
 /** ContainerEdits.Apply of the edits appended in order: env, device nodes, mounts, hooks, groups. */
@@ -237,17 +279,11 @@ function applyEdits(spec: RuntimeSpec, all: readonly ContainerEdits[]): void {
   }
   for (const node of all.flatMap((e) => e.deviceNodes ?? [])) {
     const type = node.type ?? "";
-    const major = node.major ?? 0;
-    // Only a node stated fully (type and numbers) is taken as it is: the rest would be read from
-    // the host's device, and the fake node has none.
-    if (type === "" || (major === 0 && type !== "p")) {
-      throw new Error(`failed to stat CDI host device ${JSON.stringify(node.hostPath || node.path)}: no such file or directory`);
-    }
     const user = process.user;
     const device = {
       path: node.path,
       type,
-      major: BigInt(major),
+      major: BigInt(node.major ?? 0),
       minor: BigInt(node.minor ?? 0),
       ...(node.fileMode === undefined ? {} : { fileMode: node.fileMode }),
       ...(node.uid !== undefined ? { uid: node.uid } : user.uid > 0 ? { uid: user.uid } : {}),

@@ -251,7 +251,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
       for (const opt of specOpts) opt(spec, rootfs);
       if (c.profile.cdiDevices) {
         const requested = requestedCdiDevices(config.CDIDevices, config.annotations);
-        if (requested.length > 0) injectCdiDevices(spec, await loadCdiDevices(c.nodeFiles, c.config.cdiSpecDirs), requested);
+        if (requested.length > 0) await injectCdiDevices(c.nodeFiles, spec, await loadCdiDevices(c.nodeFiles, c.config.cdiSpecDirs), requested);
       }
       checkContext(call);
       await c.client.containers.create({
