@@ -168,6 +168,7 @@ export class TaskService implements ProcServices, TaskCalls {
     task.init.pid = this.links.pids.next();
     this.tasks.set(containerId, task);
     task.init.pidInNamespace = this.pidNamespaces.started(this.pidNamespaceOf(containerId), task.init.pid);
+    await this.files.started(containerId);
     const event: TaskCreate = {
       containerId,
       bundle: `${stateDir}/${this.namespace}/${containerId}`,
@@ -354,6 +355,7 @@ export class TaskService implements ProcServices, TaskCalls {
     const status = this.initState(task).status;
     if (status !== "stopped") throw failedPrecondition(`task must be stopped before deletion: ${status}`);
     this.tasks.delete(containerId);
+    this.files.ended(containerId);
     const init = task.init;
     for (const p of [init, ...task.execs.values()]) p.stdin.close();
     const event: TaskDelete = {

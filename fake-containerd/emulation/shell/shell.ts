@@ -9,7 +9,7 @@
 // keeps one timeline for its whole run.
 
 import { concatBytes, toBytes } from "../../../src/node/bytes.ts";
-import type { ProcessUser } from "../../processes/script.ts";
+import type { FileChange, ProcessUser } from "../../processes/script.ts";
 import type { Privileges } from "../../privileges.ts";
 import { passwdEntry } from "../applets/id.ts";
 import { applets, imagePrograms } from "../applets/index.ts";
@@ -982,7 +982,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   /** A change to the container's files: seen by the process at once, made for real at this moment. */
-  change(path: string, change: "touch" | "mkdir" | "remove" | "write" | "append", data?: Uint8Array): void {
+  change(path: string, change: FileChange["change"], data?: Uint8Array): void {
     this.files.apply(path, change, data);
     this.timeline.change(path, change, data);
   }
