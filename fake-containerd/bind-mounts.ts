@@ -60,8 +60,9 @@ export function bindMounts(files: NodeFiles): ContainerFilesystem {
     return nodeView(mount.bind, onNode(mount, target), started, started && (await readTable()));
   };
   return {
-    async started(container) {
-      if (mountTable !== undefined) atStart.set(key(container), await readTable());
+    started(container) {
+      if (mountTable === undefined) return undefined;
+      return readTable().then((table) => void atStart.set(key(container), table));
     },
     ended(container) {
       atStart.delete(key(container));

@@ -208,11 +208,15 @@ export class ContainerFiles {
     }
   }
 
-  /** The container's task starts: a mount namespace of its own, its mounts of the node's files made now. */
-  async started(containerId: string): Promise<void> {
+  /**
+   * The container's task starts: a mount namespace of its own, its mounts of the node's files made
+   * now; a promise while the filesystem hook looks at the node's mounts (none without a mount table,
+   * so that a task's creation takes no extra turn of the event loop).
+   */
+  started(containerId: string): Promise<void> | undefined {
     this.mounts.reset(containerId);
     const record = this.recordOf(containerId);
-    if (record) await this.links.processes.started(this.namespace, record);
+    return record && this.links.processes.started(this.namespace, record);
   }
 
   /** The container's task is gone, with its mount namespace. */

@@ -168,7 +168,8 @@ export class TaskService implements ProcServices, TaskCalls {
     task.init.pid = this.links.pids.next();
     this.tasks.set(containerId, task);
     task.init.pidInNamespace = this.pidNamespaces.started(this.pidNamespaceOf(containerId), task.init.pid);
-    await this.files.started(containerId);
+    const mountsTaken = this.files.started(containerId);
+    if (mountsTaken) await mountsTaken;
     const event: TaskCreate = {
       containerId,
       bundle: `${stateDir}/${this.namespace}/${containerId}`,

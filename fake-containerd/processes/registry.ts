@@ -120,9 +120,9 @@ export class ProcessRegistry {
     return this.filesystem?.locate ? await this.filesystem.locate({ namespace, record }, path) : undefined;
   }
 
-  /** Tells the filesystem hook the container's task starts. */
-  async started(namespace: string, record: ContainerRecord): Promise<void> {
-    await this.filesystem?.started?.({ namespace, record });
+  /** Tells the filesystem hook the container's task starts; a promise when the hook looks at the node. */
+  started(namespace: string, record: ContainerRecord): Promise<void> | undefined {
+    return this.filesystem?.started?.({ namespace, record });
   }
 
   /** Tells the filesystem hook the container's task is gone. */

@@ -231,8 +231,11 @@ export interface ContainerFilesystem {
   locate?(container: FilesystemContainer, path: string): string | undefined | Promise<string | undefined>;
   /** Makes a change under a mount and says true; false leaves it to the container's snapshot. */
   changeFile?(container: FilesystemContainer, change: FileChange): boolean;
-  /** The container's task starts (runc makes its mounts): what the mounts take from the node is fixed now. */
-  started?(container: FilesystemContainer): Promise<void>;
+  /**
+   * The container's task starts (runc makes its mounts): what the mounts take from the node is fixed
+   * now. A promise when that takes a look at the node (the task's creation waits for it).
+   */
+  started?(container: FilesystemContainer): Promise<void> | undefined;
   /** The container's task is gone. */
   ended?(container: FilesystemContainer): void;
 }
