@@ -50,6 +50,11 @@ export function containerdError(kind: ErrorKind, context?: string): ContainerdEr
 }
 
 export const notFound = (context?: string) => containerdError("not found", context);
+export const alreadyExists = (context?: string) => containerdError("already exists", context);
+export const failedPrecondition = (context?: string) => containerdError("failed precondition", context);
+export const invalidArgument = (context?: string) => containerdError("invalid argument", context);
+export const unavailable = (context?: string) => containerdError("unavailable", context);
+export const notImplemented = (context?: string) => containerdError("not implemented", context);
 
 /**
  * An error its caller is expected to branch on and drop (an exec killed after it has exited, as
@@ -65,11 +70,6 @@ export function expectedError(kind: ErrorKind, context: string): ContainerdError
     Error.stackTraceLimit = limit;
   }
 }
-export const alreadyExists = (context?: string) => containerdError("already exists", context);
-export const failedPrecondition = (context?: string) => containerdError("failed precondition", context);
-export const invalidArgument = (context?: string) => containerdError("invalid argument", context);
-export const unavailable = (context?: string) => containerdError("unavailable", context);
-export const notImplemented = (context?: string) => containerdError("not implemented", context);
 
 /** errdefs.IsX: true when the error (or a ContainerdError it carries as cause) is of that kind. */
 export function isKind(err: unknown, kind: ErrorKind): boolean {
