@@ -692,7 +692,6 @@ export class TaskService implements ProcServices, TaskCalls {
 
   // ---- internals ----
 
-  /** A PID from the node's counter, for a process a container's process starts. */
   /** The container whose task's own process has this PID, in this namespace. */
   private containerOfPid(pid: number): string | undefined {
     return this.containerByInitPid.get(pid);
