@@ -10,7 +10,8 @@
 //
 //   node --expose-gc --import tsx bench/cri-lifecycle.ts
 //
-// Targets (issue 4): in-process <= 15 µs per lifecycle; over the socket <= 1.5x the bare server.
+// Targets (issue 21): in-process <= 100 µs per lifecycle; over the socket <= 1.5x the bare server;
+// <= 6 KiB per running pod and <= 8 KiB per running container.
 // Anchors: a real containerd ~400 ms per lifecycle; Kubernetes' Go FakeRuntimeService 2.7 µs.
 // Environment: ROUNDS (in-process rounds, default 5), SOCKET_ROUNDS (default 30) and CALLS (lifecycles
 // per server per socket round, default 50): the three servers take turns in short blocks, in a

@@ -159,6 +159,17 @@ describe("a container's process: stdin, listening ports", () => {
     expect(ns.tasks.networkNamespaceOf("c1")).toBe("/var/run/netns/pod1");
   });
 
+  test("a join by /proc/<pid>/ns finds the task whose own process has that PID, and no longer once that task is deleted", async () => {
+    const { ns } = await runningTask();
+    await ns.containers.create({ id: "c0", spec: ociSpec({ process: { args: ["sleep", "600"] }, linux: { namespaces: [{ type: "network" }] } }) });
+    const owner = await ns.tasks.create("c0");
+    const joinPath = `/proc/${owner.pid}/ns/net`;
+    await ns.containers.create({ id: "c2", spec: ociSpec({ process: { args: ["true"] }, linux: { namespaces: [{ type: "network", path: joinPath }] } }) });
+    expect(ns.tasks.networkNamespaceOf("c2")).toBe("k8s.io/c0");
+    await owner.delete({ kill: true });
+    expect(ns.tasks.networkNamespaceOf("c2")).toBe(joinPath);
+  });
+
   test("no network namespace in the spec is the host's; a new one is the container's own", async () => {
     const { ns } = await runningTask();
     expect(ns.tasks.networkNamespaceOf("c1")).toBe("host");

@@ -74,6 +74,8 @@ export class TaskService implements ProcServices, TaskCalls {
   readonly namespace: string;
   private readonly links: TaskServiceLinks;
   private readonly tasks = new Map<string, TaskRec>();
+  /** The container of each task's own process, by its PID: a namespace join by /proc/<pid>/ns finds its owner without a scan. */
+  private readonly containerByInitPid = new Map<number, string>();
   /** The containers' files as their processes see and change them. */
   readonly files: ContainerFiles;
   private readonly pidNamespaces: PidNamespaces;
@@ -166,7 +168,7 @@ export class TaskService implements ProcServices, TaskCalls {
       );
     }
     task.init.pid = this.links.pids.next();
-    this.tasks.set(containerId, task);
+    this.addTask(task);
     task.init.pidInNamespace = this.pidNamespaces.started(this.pidNamespaceOf(containerId), task.init.pid);
     const mountsTaken = this.files.started(containerId);
     if (mountsTaken) await mountsTaken;
@@ -357,6 +359,7 @@ export class TaskService implements ProcServices, TaskCalls {
     if (status !== "stopped") throw failedPrecondition(`task must be stopped before deletion: ${status}`);
     this.tasks.delete(containerId);
     this.files.ended(containerId);
+    this.containerByInitPid.delete(task.init.pid);
     const init = task.init;
     for (const p of [init, ...task.execs.values()]) p.stdin.close();
     const event: TaskDelete = {
@@ -692,11 +695,14 @@ export class TaskService implements ProcServices, TaskCalls {
 
   // ---- internals ----
 
-  /** A PID from the node's counter, for a process a container's process starts. */
   /** The container whose task's own process has this PID, in this namespace. */
   private containerOfPid(pid: number): string | undefined {
-    for (const task of this.tasks.values()) if (task.init.pid === pid) return task.containerId;
-    return undefined;
+    return this.containerByInitPid.get(pid);
+  }
+
+  private addTask(task: TaskRec): void {
+    this.tasks.set(task.containerId, task);
+    this.containerByInitPid.set(task.init.pid, task.containerId);
   }
 
   /** rootfsHasFile of the container with this ID. */
@@ -916,7 +922,7 @@ export class TaskService implements ProcServices, TaskCalls {
       const proc = p.execId === undefined ? task.init : task.execs.get(p.execId);
       if (proc) task.pendingSignals.push({ proc, signal: p.signal });
     }
-    this.tasks.set(s.containerId, task);
+    this.addTask(task);
   }
 }
 
