@@ -8,36 +8,78 @@
 // test-registered files and before the container's snapshot. What the kernel's own filesystems
 // hold (/proc, /sys, the devices runc makes in /dev) is not modelled: a directory under one of them
 // lists only the mount points in it, and changes there go nowhere.
+//
+// Given where the node's mount table is (NodeFiles.mountTable: /proc/self/mountinfo for `fake-cri
+// serve`, read through the node's files, so only where the operator allows it), the mounts the node
+// has below a bind mount's source count as the kernel has them (host-mounts.ts): the table is read
+// when the container's task starts and at each question after, so a mount the node made since
+// shows only through a propagating bind, and a read-only bind leaves the node's mounts below it
+// writable. Without the table every file the node has there shows, as it is now.
 
 import { clean, join } from "../src/go/filepath.ts";
 import type { NodeFiles } from "../src/node/node-files.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { jsonDocument, type JsonPick } from "./events.ts";
-import type { ContainerFilesystem } from "./processes/script.ts";
+import { nodeView, parseMountInfo, type HostMount, type NodeBind, type NodeView } from "./host-mounts.ts";
+import type { ContainerFilesystem, FilesystemContainer } from "./processes/script.ts";
 
 interface SpecMount {
   type: string | undefined;
   destination: string;
   source: string | undefined;
   readOnly: boolean;
+  /** For a bind mount of the node's files: how it treats the node's mounts below its source. */
+  bind: NodeBind | undefined;
 }
 
+type NodeBindMount = SpecMount & { source: string; bind: NodeBind };
+
 const mountMembers: JsonPick = { mounts: true };
+const decoder = new TextDecoder();
 
 /** The filesystem hook that shows a container's processes its bind mounts of `files`. */
 export function bindMounts(files: NodeFiles): ContainerFilesystem {
+  const { mountTable } = files;
+  /** The node's mount table when each container's task started (undefined: not readable). */
+  const atStart = new Map<string, HostMount[] | undefined>();
+  /** The table as last read: a change (made synchronously) goes by it. */
+  let latest: HostMount[] | undefined;
+  const readTable = async (): Promise<HostMount[] | undefined> => {
+    if (mountTable === undefined) return undefined;
+    try {
+      latest = parseMountInfo(decoder.decode(await files.readFile(mountTable)));
+    } catch {
+      latest = undefined;
+    }
+    return latest;
+  };
+  const key = ({ namespace, record }: FilesystemContainer) => `${namespace}/${record.id}`;
+  /** What the container sees at `target` through `mount`, a bind mount of the node's files covering it. */
+  const viewOf = async (container: FilesystemContainer, mount: NodeBindMount, target: string): Promise<NodeView> => {
+    const started = atStart.get(key(container));
+    return nodeView(mount.bind, onNode(mount, target), started, started && (await readTable()));
+  };
   return {
-    async readFile({ record }, path) {
-      const hostPath = hostPathOf(mountsOf(record), clean(path));
-      if (hostPath === undefined) return undefined;
+    started(container) {
+      if (mountTable === undefined) return undefined;
+      return readTable().then((table) => void atStart.set(key(container), table));
+    },
+    ended(container) {
+      atStart.delete(key(container));
+    },
+    async readFile(container, path) {
+      const target = clean(path);
+      const mount = coveringMount(mountsOf(container.record).filter(isNodeBind), target);
+      if (!mount || (await viewOf(container, mount, target)).kind !== "node") return undefined;
+      const hostPath = onNode(mount, target);
       try {
         return (await files.stat(hostPath)).isDirectory ? undefined : await files.readFile(hostPath);
       } catch {
         return undefined;
       }
     },
-    async readDir({ record }, path) {
-      const mounts = mountsOf(record);
+    async readDir(container, path) {
+      const mounts = mountsOf(container.record);
       const target = clean(path);
       const names = new Set<string>();
       // runc makes each mount point, and the directories on the way to it, in the root filesystem.
@@ -46,36 +88,51 @@ export function bindMounts(files: NodeFiles): ContainerFilesystem {
         if (m.destination.startsWith(below) && m.destination.length > below.length) names.add(m.destination.slice(below.length).split("/")[0]!);
       }
       const covering = coveringMount(mounts, target);
-      if (covering?.type === "bind" && covering.source !== undefined) {
-        try {
-          for (const name of await files.readDir(onNode(covering, target))) names.add(name);
-        } catch {
-          return undefined;
+      if (covering && isNodeBind(covering)) {
+        const view = await viewOf(container, covering, target);
+        if (view.kind === "under hidden mount") return undefined;
+        if (view.kind === "node") {
+          try {
+            for (const name of await files.readDir(onNode(covering, target))) names.add(name);
+          } catch {
+            return undefined;
+          }
         }
       }
       if (!covering && names.size === 0) return undefined;
       return { names: [...names], hidesSnapshot: covering !== undefined };
     },
-    readOnly({ record }, path) {
-      return coveringMount(mountsOf(record), clean(path))?.readOnly;
+    async readOnly(container, path) {
+      const target = clean(path);
+      const covering = coveringMount(mountsOf(container.record), target);
+      if (!covering || !isNodeBind(covering)) return covering?.readOnly;
+      const view = await viewOf(container, covering, target);
+      return view.kind === "node" ? view.readOnly : covering.readOnly;
     },
     locate({ record }, path) {
       const target = clean(path);
       const covering = coveringMount(mountsOf(record), target);
       if (!covering) return undefined;
-      if (covering.type === "bind" && covering.source !== undefined) return `node:${onNode(covering, target)}`;
+      if (isNodeBind(covering)) return `node:${onNode(covering, target)}`;
       return `${covering.type ?? "mount"}:${covering.destination}${target.slice(covering.destination.length)}`;
     },
-    changeFile({ record }, { path, change, data }) {
-      const covering = coveringMount(mountsOf(record), path);
+    changeFile(container, { path, change, data }) {
+      const covering = coveringMount(mountsOf(container.record), path);
       if (!covering) return false;
-      // What the kernel's own filesystems (a tmpfs, /proc) would hold is not modelled: the change goes nowhere.
-      if (covering.type === "bind" && covering.source !== undefined) {
-        files.change(data === undefined ? { path: onNode(covering, path), change } : { path: onNode(covering, path), change, data });
-      }
+      // What the kernel's own filesystems (a tmpfs, /proc) would hold is not modelled, nor the directory
+      // beneath a node's mount the container does not have: the change goes nowhere. (A process's
+      // own mounts never come here: ContainerFiles keeps them.)
+      if (!isNodeBind(covering) || change === "bind" || change === "tmpfs") return true;
+      const started = atStart.get(key(container));
+      if (nodeView(covering.bind, onNode(covering, path), started, started && latest).kind !== "node") return true;
+      files.change(data === undefined ? { path: onNode(covering, path), change } : { path: onNode(covering, path), change, data });
       return true;
     },
   };
+}
+
+function isNodeBind(mount: SpecMount): mount is NodeBindMount {
+  return mount.bind !== undefined;
 }
 
 function mountsOf(record: ContainerRecord): SpecMount[] {
@@ -86,28 +143,26 @@ function mountsOf(record: ContainerRecord): SpecMount[] {
   } catch {
     return [];
   }
-  return (spec.mounts ?? []).map((m) => ({
-    type: m.type,
-    destination: clean(m.destination),
-    source: m.source,
-    readOnly: (m.options ?? []).some((o) => o === "ro" || o === "rro"),
-  }));
+  return (spec.mounts ?? []).map((m) => {
+    const options = m.options ?? [];
+    const recursiveReadOnly = options.includes("rro");
+    const readOnly = recursiveReadOnly || options.includes("ro");
+    const bind: NodeBind | undefined =
+      m.type === "bind" && m.source !== undefined
+        ? { source: clean(m.source), recursive: options.includes("rbind"), readOnly, recursiveReadOnly, receives: options.some((o) => o === "rslave" || o === "rshared" || o === "slave" || o === "shared") }
+        : undefined;
+    return { type: m.type, destination: clean(m.destination), source: m.source, readOnly, bind };
+  });
 }
 
 /** The mount nearest above `target` (or at it): the one whose files a process sees there. */
-function coveringMount(mounts: readonly SpecMount[], target: string): SpecMount | undefined {
-  let best: SpecMount | undefined;
+function coveringMount<M extends SpecMount>(mounts: readonly M[], target: string): M | undefined {
+  let best: M | undefined;
   for (const m of mounts) {
     const covers = target === m.destination || target.startsWith(m.destination === "/" ? "/" : `${m.destination}/`);
     if (covers && (!best || m.destination.length > best.destination.length)) best = m;
   }
   return best;
-}
-
-/** Where on the node a bind mount puts `target`, or undefined when no bind mount covers it. */
-function hostPathOf(mounts: readonly SpecMount[], target: string): string | undefined {
-  const best = coveringMount(mounts.filter((m) => m.type === "bind" && m.source !== undefined), target);
-  return best && onNode(best, target);
 }
 
 /** The node's path for `target` under a bind mount that covers it. */

@@ -1,8 +1,9 @@
-// A container's files as its processes see and change them: files tests registered and the
-// filesystem hook (the CRI layer's mounts of the node's files) first, then /proc/<pid>/status and
-// /proc/sys, then the container's snapshot. The task service hands each process a view of these
-// (ProcessHost).
+// A container's files as its processes see and change them: through the mounts its processes made
+// (container-mounts.ts), files tests registered and the filesystem hook (the CRI layer's mounts of
+// the node's files) first, then /proc/<pid>/status and /proc/sys, then the container's snapshot.
+// The task service hands each process a view of these (ProcessHost).
 
+import { ContainerMounts, tmpfsFiles } from "./container-mounts.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
 import { privilegesOf, unprivileged, type Privileges, type PrivilegesSpec } from "./privileges.ts";
 import { pathRulesMembers, pathRulesOf, placeIn, type PathRules } from "./masked-paths.ts";
@@ -44,6 +45,8 @@ export class ContainerFiles {
   private readonly links: ContainerFilesLinks;
   /** The container whose process has this PID, for a namespace joined as /proc/PID/ns/TYPE. */
   private readonly containerOfPid: (pid: number) => string | undefined;
+  /** The mounts the containers' processes made. */
+  private readonly mounts = new ContainerMounts();
 
   constructor(namespace: string, links: ContainerFilesLinks, containerOfPid: (pid: number) => string | undefined) {
     this.namespace = namespace;
@@ -55,9 +58,12 @@ export class ContainerFiles {
    * Registered files and the filesystem hook first, then /proc/self/status (of `reader`, the
    * process reading) and the sysctls in /proc/sys, then the snapshot.
    */
-  async readFile(containerId: string, path: string, reader?: StatusProcess): Promise<Uint8Array | undefined> {
+  async readFile(containerId: string, mountedPath: string, reader?: StatusProcess): Promise<Uint8Array | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
+    const through = this.mounts.through(containerId, mountedPath);
+    if ("tmpfs" in through) return tmpfsFiles.readFile(through.tmpfs, through.path);
+    const path = through.path;
     switch (placeIn(pathRulesOfRecord(record).masked, path)) {
       case "below":
         return undefined;
@@ -116,9 +122,12 @@ export class ContainerFiles {
    * The names in a directory: the snapshot's, with what registered files and the filesystem hook
    * add (mount points), or only theirs where a mount hides the snapshot.
    */
-  async readDir(containerId: string, path: string): Promise<string[] | undefined> {
+  async readDir(containerId: string, mountedPath: string): Promise<string[] | undefined> {
     const record = this.recordOf(containerId);
     if (!record) return undefined;
+    const through = this.mounts.through(containerId, mountedPath);
+    if ("tmpfs" in through) return tmpfsFiles.readDir(through.tmpfs, through.path);
+    const path = through.path;
     switch (placeIn(pathRulesOfRecord(record).masked, path)) {
       case "below":
         return undefined;
@@ -146,9 +155,12 @@ export class ContainerFiles {
    * Whether the path is on a read-only filesystem: a masked directory's or a read-only path's, else
    * a mount's, else the spec's root.readonly.
    */
-  async readOnly(containerId: string, path: string): Promise<boolean> {
+  async readOnly(containerId: string, mountedPath: string): Promise<boolean> {
     const record = this.recordOf(containerId);
     if (!record) return false;
+    const through = this.mounts.through(containerId, mountedPath);
+    if ("tmpfs" in through) return false;
+    const path = through.path;
     const rules = pathRulesOfRecord(record);
     if (placeIn(rules.readOnly, path) !== undefined) return true;
     switch (placeIn(rules.masked, path)) {
@@ -162,14 +174,27 @@ export class ContainerFiles {
   }
 
   /** Where the path's file lives: under a mount, where the filesystem hook says; else in the snapshot, at the path. */
-  async locate(containerId: string, path: string): Promise<string> {
+  async locate(containerId: string, mountedPath: string): Promise<string> {
+    const through = this.mounts.through(containerId, mountedPath);
+    if ("tmpfs" in through) return through.location;
+    const path = through.path;
     const record = this.recordOf(containerId);
     if (!record) return path;
     return (await this.links.processes.locate(this.namespace, record, path)) ?? path;
   }
 
-  /** A process's change: to the mount over the path, else to the snapshot. */
-  changeFile(containerId: string, change: FileChange): void {
+  /** A process's change: a mount it makes; else a change to the mount over the path, else to the snapshot. */
+  changeFile(containerId: string, mountedChange: FileChange): void {
+    if (mountedChange.change === "bind" || mountedChange.change === "tmpfs") {
+      this.mounts.mount(containerId, { ...mountedChange, change: mountedChange.change });
+      return;
+    }
+    const through = this.mounts.through(containerId, mountedChange.path);
+    if ("tmpfs" in through) {
+      tmpfsFiles.change(through.tmpfs, through.path, mountedChange);
+      return;
+    }
+    const change = { ...mountedChange, path: through.path };
     const record = this.recordOf(containerId);
     // What is written to a masked file goes to /dev/null.
     if (!record || placeIn(pathRulesOfRecord(record).masked, change.path) !== undefined) return;
@@ -181,6 +206,24 @@ export class ContainerFiles {
       // The emulation checked the change against the files when it laid the script out; a snapshot
       // changed since then (or removed) makes it moot, as for a process racing another.
     }
+  }
+
+  /**
+   * The container's task starts: a mount namespace of its own, its mounts of the node's files made
+   * now; a promise while the filesystem hook looks at the node's mounts (none without a mount table,
+   * so that a task's creation takes no extra turn of the event loop).
+   */
+  started(containerId: string): Promise<void> | undefined {
+    this.mounts.reset(containerId);
+    const record = this.recordOf(containerId);
+    return record && this.links.processes.started(this.namespace, record);
+  }
+
+  /** The container's task is gone, with its mount namespace. */
+  ended(containerId: string): void {
+    this.mounts.reset(containerId);
+    const record = this.recordOf(containerId);
+    if (record) this.links.processes.ended(this.namespace, record);
   }
 
   /** The container, or undefined once it is gone (its files then read as missing). */

@@ -49,7 +49,9 @@ const eperm = 1;
 /** The kernel's texts for the errno values a seccomp rule returns most (strerror). */
 const errnoTexts: ReadonlyMap<number, string> = new Map([
   [1, "Operation not permitted"],
+  [2, "No such file or directory"],
   [13, "Permission denied"],
+  [20, "Not a directory"],
   [38, "Function not implemented"],
 ]);
 

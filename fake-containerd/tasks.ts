@@ -10,7 +10,7 @@ import { cgroupFile } from "./cgroup-files.ts";
 import type { OperationName } from "./operations.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
-import { ContainerdError, alreadyExists, containerdError, failedPrecondition, invalidArgument, isKind, notFound, wrapError } from "./errdefs.ts";
+import { ContainerdError, alreadyExists, containerdError, failedPrecondition, invalidArgument, isKind, expectedError, notFound, wrapError } from "./errdefs.ts";
 import {
   topics,
   type MountInfo,
@@ -168,6 +168,8 @@ export class TaskService implements ProcServices, TaskCalls {
     task.init.pid = this.links.pids.next();
     this.tasks.set(containerId, task);
     task.init.pidInNamespace = this.pidNamespaces.started(this.pidNamespaceOf(containerId), task.init.pid);
+    const mountsTaken = this.files.started(containerId);
+    if (mountsTaken) await mountsTaken;
     const event: TaskCreate = {
       containerId,
       bundle: `${stateDir}/${this.namespace}/${containerId}`,
@@ -354,6 +356,7 @@ export class TaskService implements ProcServices, TaskCalls {
     const status = this.initState(task).status;
     if (status !== "stopped") throw failedPrecondition(`task must be stopped before deletion: ${status}`);
     this.tasks.delete(containerId);
+    this.files.ended(containerId);
     const init = task.init;
     for (const p of [init, ...task.execs.values()]) p.stdin.close();
     const event: TaskDelete = {
@@ -787,7 +790,7 @@ export class TaskService implements ProcServices, TaskCalls {
   private signalProcess(task: TaskRec, proc: Proc, signal: number, all: boolean): void {
     if (proc.execId !== undefined) {
       if (proc.pid === 0) throw failedPrecondition("process not created");
-      if (proc.phase === "stopped") throw notFound("process already finished");
+      if (proc.phase === "stopped") throw expectedError("not found", "process already finished");
       this.deliver(task, proc, signal);
       return;
     }

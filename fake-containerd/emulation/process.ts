@@ -478,8 +478,13 @@ export class EmulatedProcess {
 
   private emit(effect: Effect): void {
     if (this.stopped) return;
-    if ("stream" in effect) this.port.write(effect.stream, toBytes(effect.data));
-    else this.port.changeFile(effect.data === undefined ? { path: effect.path, change: effect.change } : { path: effect.path, change: effect.change, data: effect.data });
+    if ("stream" in effect) {
+      this.port.write(effect.stream, toBytes(effect.data));
+      return;
+    }
+    this.port.changeFile(effect.data === undefined ? { path: effect.path, change: effect.change } : { path: effect.path, change: effect.change, data: effect.data });
+    // A mount changes what the paths under it are: the answers so far no longer hold.
+    if (effect.change === "bind" || effect.change === "tmpfs") this.answers.forget();
   }
 
   private armTimer(now: number): void {

@@ -120,6 +120,16 @@ export class ProcessRegistry {
     return this.filesystem?.locate ? await this.filesystem.locate({ namespace, record }, path) : undefined;
   }
 
+  /** Tells the filesystem hook the container's task starts; a promise when the hook looks at the node. */
+  started(namespace: string, record: ContainerRecord): Promise<void> | undefined {
+    return this.filesystem?.started?.({ namespace, record });
+  }
+
+  /** Tells the filesystem hook the container's task is gone. */
+  ended(namespace: string, record: ContainerRecord): void {
+    this.filesystem?.ended?.({ namespace, record });
+  }
+
   /** Hands a change to the filesystem hook; false when no mount of its covers the path. */
   changeFile(namespace: string, record: ContainerRecord, change: FileChange): boolean {
     return this.filesystem?.changeFile?.({ namespace, record }, change) ?? false;

@@ -90,9 +90,10 @@ export interface FileChange {
   path: string;
   /**
    * `touch`: an empty file where there is nothing; `mkdir`: a directory; `remove`: the path and all
-   * under it; `write`: the file's whole content; `append`: more content (creating the file).
+   * under it; `write`: the file's whole content; `append`: more content (creating the file); `bind`:
+   * a mount of the directory `data` names (`mount --bind`); `tmpfs`: a new tmpfs (`mount -t tmpfs`).
    */
-  change: "touch" | "mkdir" | "remove" | "write" | "append";
+  change: "touch" | "mkdir" | "remove" | "write" | "append" | "bind" | "tmpfs";
   data?: string | Uint8Array;
 }
 
@@ -230,6 +231,13 @@ export interface ContainerFilesystem {
   locate?(container: FilesystemContainer, path: string): string | undefined | Promise<string | undefined>;
   /** Makes a change under a mount and says true; false leaves it to the container's snapshot. */
   changeFile?(container: FilesystemContainer, change: FileChange): boolean;
+  /**
+   * The container's task starts (runc makes its mounts): what the mounts take from the node is fixed
+   * now. A promise when that takes a look at the node (the task's creation waits for it).
+   */
+  started?(container: FilesystemContainer): Promise<void> | undefined;
+  /** The container's task is gone. */
+  ended?(container: FilesystemContainer): void;
 }
 
 /** What a filesystem hook lists in a directory. */

@@ -144,6 +144,14 @@ describe("nothing blocks", () => {
     await refused(network.readFile("/proc/1/net/tcp"));
   });
 
+  test("a root may be one file: the node's mount table, and nothing else of the reader's /proc/<pid>", async () => {
+    const mounts = new HostNodeFiles({ memory, memoryDirs: [], hostRoots: await realHostRoots(["/proc/self/mountinfo"]) });
+    expect(mounts.mountTable).toBe("/proc/self/mountinfo");
+    expect(new TextDecoder().decode(await mounts.readFile(mounts.mountTable))).toMatch(/^\d+ \d+ \d+:\d+ \S+ \S+ /);
+    await refused(mounts.readFile("/proc/self/environ"));
+    await refused(files.readFile("/proc/self/mountinfo"));
+  });
+
   test("a file larger than 16 MiB is refused", async () => {
     const big = join(root, "big");
     writeFileSync(big, "");

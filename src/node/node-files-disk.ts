@@ -52,7 +52,11 @@ export interface HostNodeFilesOptions {
   hostRoots: readonly string[];
 }
 
-/** `dirs` as allowed host roots: each must exist and be a directory; symlinks in them resolved. */
+/**
+ * `dirs` as allowed host roots: each must exist and be a directory, or a regular file (the node's
+ * mount table, /proc/self/mountinfo, which lets containers' mounts follow the node's); symlinks in
+ * them resolved.
+ */
 export async function realHostRoots(dirs: readonly string[]): Promise<string[]> {
   const roots: string[] = [];
   for (const dir of dirs) {
@@ -62,7 +66,8 @@ export async function realHostRoots(dirs: readonly string[]): Promise<string[]> 
     } catch (err) {
       throw new Error(`host root ${JSON.stringify(dir)}: ${(err as Error).message}`);
     }
-    if (!(await lstat(real)).isDirectory()) throw new Error(`host root ${JSON.stringify(dir)}: not a directory`);
+    const stats = await lstat(real);
+    if (!stats.isDirectory() && !stats.isFile()) throw new Error(`host root ${JSON.stringify(dir)}: not a directory or a file`);
     roots.push(real);
   }
   return roots;
@@ -94,6 +99,8 @@ export class HostNodeFiles implements NodeFiles {
   private readonly memory: HostFs;
   private readonly memoryDirs: readonly string[];
   private readonly roots: readonly string[];
+  /** The kernel's mount table of the fake's mount namespace: read only when an allowed root names it. */
+  readonly mountTable = "/proc/self/mountinfo";
   /** The processes' changes not yet made; reads wait for it. */
   private changes: Promise<void> = Promise.resolve();
 

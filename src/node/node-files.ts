@@ -46,6 +46,11 @@ export interface NodeFiles {
    * a mount's host path). Paths in the plugin's own directories need no looking ahead.
    */
   prepare(paths: { read?: readonly string[]; dirs?: readonly string[] }): Promise<PreparedPaths>;
+  /**
+   * Where the node's mount table is (the kernel's mountinfo format), read with readFile like any of
+   * its files; undefined for a node whose mounts are not followed (bind-mounts.ts).
+   */
+  readonly mountTable?: string;
 }
 
 /** What a spec builder may ask synchronously once the paths were prepared. */

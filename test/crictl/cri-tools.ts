@@ -2,7 +2,7 @@
 // with scripts/crictl.sh, running it, and `fake-cri serve` in a directory of its own to point it at.
 
 import { execFile } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { repoRoot, startFakeCri, type FakeCriProcess } from "../fake-cri-process.ts";
 /** Building needs Go; FAKE_CRI_SKIP_CRICTL=1 skips these suites where there is none. */
@@ -58,7 +58,7 @@ export interface Served extends FakeCriProcess {
  */
 export async function serveFake(dir: string, wrapper: readonly string[] = [], alsoAllowed: readonly string[] = [], flags: readonly string[] = []): Promise<Served> {
   const hostRoot = join(dir, "host");
-  for (const root of [hostRoot, ...alsoAllowed]) mkdirSync(root, { recursive: true });
+  for (const root of [hostRoot, ...alsoAllowed]) if (!existsSync(root)) mkdirSync(root, { recursive: true });
   const args = ["serve", ...flags, "--listen", `unix://${join(dir, "fake.sock")}`, "--data-dir", join(dir, "data"), ...[hostRoot, ...alsoAllowed].flatMap((root) => ["--allow-host-root", root])];
   return { ...(await startFakeCri(args, {}, wrapper)), hostRoot };
 }

@@ -39,10 +39,11 @@ const regexpQuote = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"
 
 /**
  * What the node shares with critest, which runs on it: the host's /dev/shm (a host-IPC container
- * mounts it), and the kernel's System V IPC and socket tables, which host-IPC and host-network
- * containers see (critest makes a segment with ipcmk and listens on a port, then looks from inside).
+ * mounts it), the kernel's System V IPC and socket tables, which host-IPC and host-network
+ * containers see (critest makes a segment with ipcmk and listens on a port, then looks from inside),
+ * and its mount table (critest mounts in the host directories it gives containers as volumes).
  */
-const nodeShared = ["/dev/shm", "/proc/sysvipc", "/proc/net"];
+const nodeShared = ["/dev/shm", "/proc/sysvipc", "/proc/net", "/proc/self/mountinfo"];
 
 const inProfile = (groups: readonly SpecGroup[], containerd: Containerd): Set<string> =>
   new Set(groups.filter((group) => (group.containerd ?? containerd) === containerd).flatMap((group) => group.specs));
