@@ -13,8 +13,8 @@ const root = resolve(import.meta.dirname, "..");
 const bin = (name: string): string => resolve(root, "node_modules/.bin", name);
 
 const phases: Record<string, string[]> = {
-  // Incremental: a run after a small change checks what it touches, in seconds instead of ~40 s of CPU.
-  typecheck: [bin("tsc"), "--noEmit", "--incremental", "--tsBuildInfoFile", "node_modules/.cache/fake-cri-typecheck.tsbuildinfo"],
+  // TypeScript's native compiler (tsgo): the whole tree in about 5 s of CPU, where tsc took 24 s.
+  typecheck: [bin("tsgo"), "--noEmit"],
   node: [bin("vitest"), "run"],
   deno: [bin("tsx"), "test/shared/run-runtime.ts", "deno"],
   bun: [bin("tsx"), "test/shared/run-runtime.ts", "bun"],

@@ -1,8 +1,9 @@
-// Vitest's global setup: the fake-cri command compiled once (tsc, emit only: `npm test` type-checks
+// Vitest's global setup: the fake-cri command compiled once (tsgo, emit only: `npm test` type-checks
 // in a phase of its own) for the suites that start it as a child process. Through tsx each start
 // transformed and loaded the whole tree again, about 1.2 s of CPU, for some sixty starts a run; the
-// compiled tree starts in about 0.1 s, and compiling it costs about 6 s. It is compiled again only
-// when a source or tsconfig file is newer than the last build.
+// compiled tree starts in about 0.5 s, and compiling it costs about 1.5 s of CPU (tsc took 7.5 s;
+// the JavaScript the two emit is the same). It is compiled again only when a source or tsconfig
+// file is newer than the last build.
 
 import { execFile } from "node:child_process";
 import { readdirSync, statSync, writeFileSync } from "node:fs";
@@ -28,8 +29,8 @@ function newestInput(): number {
 export default async function buildCli(): Promise<void> {
   if (mtime(stamp) > newestInput()) return;
   await promisify(execFile)(
-    process.execPath,
-    ["node_modules/typescript/bin/tsc", "-p", "tsconfig.build.json", "--noCheck", "--declaration", "false", "--declarationMap", "false", "--outDir", builtCliDir],
+    "node_modules/.bin/tsgo",
+    ["-p", "tsconfig.build.json", "--noCheck", "--declaration", "false", "--declarationMap", "false", "--outDir", builtCliDir],
     { cwd: repoRoot },
   );
   writeFileSync(stamp, "");

@@ -6,6 +6,7 @@
 // cache holds at most 64 MiB of tars, oldest dropped first. Tars are shared, never written to:
 // the snapshots keep files as views of them and replace a file's bytes, never change them.
 
+import { Buffer } from "node:buffer";
 import { computeDigest } from "../content/store.ts";
 
 interface Entry {
@@ -18,10 +19,9 @@ const capacityBytes = 64 << 20;
 const entries = new Map<string, Entry>();
 let heldBytes = 0;
 
+/** Compared natively (memcmp): a loop over a layer's bytes was 5 % of golden/cri's replay. */
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
+  return a === b || Buffer.from(a.buffer, a.byteOffset, a.length).equals(b);
 }
 
 /** The layer `blob` (stored under `digest`) uncompressed by `uncompress`, and its diff ID. */

@@ -161,6 +161,38 @@ const testContext = {
   },
 };
 
+/** vitest's default `maxConcurrency`: how many tests of a concurrent suite run at once. */
+const maxConcurrency = 5;
+
+/**
+ * The tests of a concurrent suite. Neither runner runs two tests at once, so when the runner starts
+ * a test, that test and the next ones (up to maxConcurrency in all) are started, and the runner
+ * waits for each in turn: as under vitest, up to maxConcurrency of the suite's tests are running at
+ * any moment, and each test's outcome is its own.
+ */
+class ConcurrentTests {
+  private readonly bodies: NativeTest[] = [];
+  private readonly started: Promise<void>[] = [];
+
+  /** The runner's test for `body`. */
+  add(body: NativeTest): NativeTest {
+    const index = this.bodies.push(body) - 1;
+    return () => {
+      const end = Math.min(this.bodies.length, index + maxConcurrency);
+      for (let next = this.started.length; next < end; next++) {
+        const running = this.bodies[next]!();
+        // Awaited by its own test; until then a failure must not count as unhandled.
+        running.catch(() => undefined);
+        this.started.push(running);
+      }
+      return this.started[index]!;
+    };
+  }
+}
+
+/** The concurrent suite whose body is being run, if any (nested suites belong to it too). */
+let concurrentSuite: ConcurrentTests | undefined;
+
 function defineTest(skip: boolean) {
   return (name: string, body: TestBody = () => undefined, timeoutMs: number = defaultTimeoutMs): void => {
     if (skip || skippedSuites > 0) {
@@ -181,18 +213,21 @@ function defineTest(skip: boolean) {
       }
       record("pass", name);
     };
-    native.test(name, recorded, false, timeoutMs);
+    native.test(name, concurrentSuite ? concurrentSuite.add(recorded) : recorded, false, timeoutMs);
   };
 }
 
-function defineSuite(skip: boolean) {
+function defineSuite(skip: boolean, concurrent = false) {
   return (name: string, body: Body): void =>
     native.suite(name, () => {
+      const enclosing = concurrentSuite;
       if (skip) skippedSuites++;
+      if (concurrent) concurrentSuite = new ConcurrentTests();
       try {
         return body();
       } finally {
         if (skip) skippedSuites--;
+        concurrentSuite = enclosing;
       }
     });
 }
@@ -207,12 +242,18 @@ export const it = test;
 export const describe = Object.assign(defineSuite(false), {
   skipIf: (condition: unknown) => defineSuite(Boolean(condition)),
   each: each(defineSuite(false)),
-  // Tests of a concurrent suite must not depend on each other, so running them in turn is a
-  // correct (if slower) schedule; neither runner here runs a file's tests at the same time.
-  concurrent: defineSuite(false),
+  concurrent: defineSuite(false, true),
 });
+
+/** A concurrent suite's tests start before the runner reaches them, outside its per-test hooks. */
+function perTestHook(register: (hook: Hook) => void): (hook: Hook) => void {
+  return (hook) => {
+    if (concurrentSuite) throw new Error("test/shared/adapter.ts: beforeEach and afterEach are not supported in a concurrent suite");
+    register(hook);
+  };
+}
 
 export const beforeAll = (hook: Hook): void => native.beforeAll(hook);
 export const afterAll = (hook: Hook): void => native.afterAll(hook);
-export const beforeEach = (hook: Hook): void => native.beforeEach(hook);
-export const afterEach = (hook: Hook): void => native.afterEach(hook);
+export const beforeEach = perTestHook((hook) => native.beforeEach(hook));
+export const afterEach = perTestHook((hook) => native.afterEach(hook));
