@@ -2,7 +2,8 @@
 // container's spec names (under the CRI: the pod's /etc/hostname, /etc/hosts, /etc/resolv.conf,
 // volumes), so a `cat /etc/hostname` or an `ls` of a volume in the container reads the node's
 // files, and a process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" or "rro" is a
-// read-only filesystem. A mount point, with the directories on the way to it, is a name in the
+// read-only filesystem. A source inside a snapshot mounted on the node (an image volume,
+// mounted-snapshots.ts) shows that snapshot's files instead. A mount point, with the directories on the way to it, is a name in the
 // directory above it. The node's files are handed in (NodeFiles, below both this and the CRI
 // layer); a fake given them installs this as its processes' filesystem hook, consulted after
 // test-registered files and before the container's snapshot. What the kernel's own filesystems
@@ -13,7 +14,8 @@ import { clean, join } from "../src/go/filepath.ts";
 import type { NodeFiles } from "../src/node/node-files.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { jsonDocument, type JsonPick } from "./events.ts";
-import type { ContainerFilesystem } from "./processes/script.ts";
+import type { MountedSnapshotLookup } from "./mounted-snapshots.ts";
+import type { ContainerFilesystem, FilesystemContainer } from "./processes/script.ts";
 
 interface SpecMount {
   type: string | undefined;
@@ -24,20 +26,23 @@ interface SpecMount {
 
 const mountMembers: JsonPick = { mounts: true };
 
-/** The filesystem hook that shows a container's processes its bind mounts of `files`. */
-export function bindMounts(files: NodeFiles): ContainerFilesystem {
+/** The filesystem hook that shows a container's processes its bind mounts of `files` and of the snapshots mounted on the node. */
+export function bindMounts(files: NodeFiles, mounted: MountedSnapshotLookup): ContainerFilesystem {
+  const snapshotAt = ({ namespace, record }: FilesystemContainer, nodePath: string) => mounted(namespace, record.snapshotter, nodePath);
   return {
-    async readFile({ record }, path) {
-      const hostPath = hostPathOf(mountsOf(record), clean(path));
+    async readFile(container, path) {
+      const hostPath = hostPathOf(mountsOf(container.record), clean(path));
       if (hostPath === undefined) return undefined;
+      const snapshot = snapshotAt(container, hostPath);
+      if (snapshot) return snapshot.store.statPath(snapshot.key, snapshot.path)?.type === "file" ? snapshot.store.readFile(snapshot.key, snapshot.path) : undefined;
       try {
         return (await files.stat(hostPath)).isDirectory ? undefined : await files.readFile(hostPath);
       } catch {
         return undefined;
       }
     },
-    async readDir({ record }, path) {
-      const mounts = mountsOf(record);
+    async readDir(container, path) {
+      const mounts = mountsOf(container.record);
       const target = clean(path);
       const names = new Set<string>();
       // runc makes each mount point, and the directories on the way to it, in the root filesystem.
@@ -47,8 +52,12 @@ export function bindMounts(files: NodeFiles): ContainerFilesystem {
       }
       const covering = coveringMount(mounts, target);
       if (covering?.type === "bind" && covering.source !== undefined) {
+        const hostPath = onNode(covering, target);
+        const snapshot = snapshotAt(container, hostPath);
         try {
-          for (const name of await files.readDir(onNode(covering, target))) names.add(name);
+          const listed = snapshot ? snapshot.store.readDir(snapshot.key, snapshot.path) : await files.readDir(hostPath);
+          if (listed === undefined) return undefined;
+          for (const name of listed) names.add(name);
         } catch {
           return undefined;
         }
@@ -66,12 +75,15 @@ export function bindMounts(files: NodeFiles): ContainerFilesystem {
       if (covering.type === "bind" && covering.source !== undefined) return `node:${onNode(covering, target)}`;
       return `${covering.type ?? "mount"}:${covering.destination}${target.slice(covering.destination.length)}`;
     },
-    changeFile({ record }, { path, change, data }) {
-      const covering = coveringMount(mountsOf(record), path);
+    changeFile(container, { path, change, data }) {
+      const covering = coveringMount(mountsOf(container.record), path);
       if (!covering) return false;
       // What the kernel's own filesystems (a tmpfs, /proc) would hold is not modelled: the change goes nowhere.
       if (covering.type === "bind" && covering.source !== undefined) {
-        files.change(data === undefined ? { path: onNode(covering, path), change } : { path: onNode(covering, path), change, data });
+        const hostPath = onNode(covering, path);
+        const snapshot = snapshotAt(container, hostPath);
+        if (snapshot) snapshot.store.applyChange(snapshot.key, data === undefined ? { path: snapshot.path, change } : { path: snapshot.path, change, data });
+        else files.change(data === undefined ? { path: hostPath, change } : { path: hostPath, change, data });
       }
       return true;
     },
