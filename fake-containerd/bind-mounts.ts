@@ -3,8 +3,8 @@
 // volumes), so a `cat /etc/hostname` or an `ls` of a volume in the container reads the node's
 // files, and a process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" or "rro" is a
 // read-only filesystem. A source inside a snapshot mounted on the node (an image volume,
-// mounted-snapshots.ts) shows that snapshot's files instead. A mount point, with the directories on the way to it, is a name in the
-// directory above it. The node's files are handed in (NodeFiles, below both this and the CRI
+// mounted-snapshots.ts) shows that snapshot's files instead. A mount point, with the directories on
+// the way to it, is a name in the directory above it. The node's files are handed in (NodeFiles, below both this and the CRI
 // layer); a fake given them installs this as its processes' filesystem hook, consulted after
 // test-registered files and before the container's snapshot. What the kernel's own filesystems
 // hold (/proc, /sys, the devices runc makes in /dev) is not modelled: a directory under one of them
@@ -34,7 +34,10 @@ export function bindMounts(files: NodeFiles, mounted: MountedSnapshotLookup): Co
       const hostPath = hostPathOf(mountsOf(container.record), clean(path));
       if (hostPath === undefined) return undefined;
       const snapshot = snapshotAt(container, hostPath);
-      if (snapshot) return snapshot.store.statPath(snapshot.key, snapshot.path)?.type === "file" ? snapshot.store.readFile(snapshot.key, snapshot.path) : undefined;
+      if (snapshot) {
+        const { store, key, path: inSnapshot } = snapshot;
+        return store.statPath(key, inSnapshot)?.type === "file" ? store.readFile(key, inSnapshot) : undefined;
+      }
       try {
         return (await files.stat(hostPath)).isDirectory ? undefined : await files.readFile(hostPath);
       } catch {

@@ -1,5 +1,5 @@
 // A container's stop signal between the CRI's Signal enum and the OCI name containerd keeps
-// (containerd 2.x's container_stop_signal.go): SIGNAL_SIGRTMIN_PLUS_3 is SIGRTMIN+3.
+// (containerd 2.x's container_stop_signal.go): SIGNAL_SIGRTMINPLUS3 is SIGRTMIN+3.
 
 import { Code, CriError } from "../errors.ts";
 import { Signal } from "../api/v1.ts";
