@@ -74,10 +74,23 @@ export const maxNamespaceJoins = 8;
 export const namespaceJoins = { network: /^\/proc\/(\d+)\/ns\/net$/, pid: /^\/proc\/(\d+)\/ns\/pid$/, ipc: /^\/proc\/(\d+)\/ns\/ipc$/ } as const;
 
 /** The spec's linux.namespaces entries (type and path, "" for a new namespace). */
-export function specNamespaces(record: ContainerRecord): Array<{ type: string; path: string }> {
+export function specNamespaces(record: ContainerRecord): ReadonlyArray<{ type: string; path: string }> {
+  if (!record.spec) return [];
+  let namespaces = namespacesBySpec.get(record.spec);
+  if (namespaces === undefined) {
+    namespaces = namespacesOf(record.spec);
+    namespacesBySpec.set(record.spec, namespaces);
+  }
+  return namespaces;
+}
+
+/** Namespaces by the record's spec, which a record never changes: every exec's start asks for its PID namespace. */
+const namespacesBySpec = new WeakMap<object, ReadonlyArray<{ type: string; path: string }>>();
+
+function namespacesOf(specAny: NonNullable<ContainerRecord["spec"]>): ReadonlyArray<{ type: string; path: string }> {
   let spec: unknown;
   try {
-    spec = record.spec ? jsonDocument(record.spec, namespaceMembersRead) : undefined;
+    spec = jsonDocument(specAny, namespaceMembersRead);
   } catch {
     return [];
   }

@@ -10,7 +10,7 @@ import { cgroupFile } from "./cgroup-files.ts";
 import type { OperationName } from "./operations.ts";
 import type { FakeContext } from "./context.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
-import { ContainerdError, alreadyExists, containerdError, failedPrecondition, invalidArgument, isKind, notFound, wrapError } from "./errdefs.ts";
+import { ContainerdError, alreadyExists, containerdError, failedPrecondition, invalidArgument, isKind, expectedError, notFound, wrapError } from "./errdefs.ts";
 import {
   topics,
   type MountInfo,
@@ -791,7 +791,7 @@ export class TaskService implements ProcServices, TaskCalls {
   private signalProcess(task: TaskRec, proc: Proc, signal: number, all: boolean): void {
     if (proc.execId !== undefined) {
       if (proc.pid === 0) throw failedPrecondition("process not created");
-      if (proc.phase === "stopped") throw notFound("process already finished");
+      if (proc.phase === "stopped") throw expectedError("not found", "process already finished");
       this.deliver(task, proc, signal);
       return;
     }

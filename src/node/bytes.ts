@@ -15,3 +15,9 @@ export function concatBytes(parts: readonly Uint8Array[]): Uint8Array {
   }
   return out;
 }
+
+/** Text and bytes joined into one array; text alone is encoded once (TextEncoder's cost is mostly per call). */
+export function joinBytes(chunks: ReadonlyArray<string | Uint8Array>): Uint8Array {
+  if (chunks.every((chunk) => typeof chunk === "string")) return encoder.encode(chunks.join(""));
+  return concatBytes(chunks.map(toBytes));
+}

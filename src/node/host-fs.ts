@@ -10,7 +10,7 @@
 // in memory it never waits. Errors read as Go's *os.PathError does: `open /a/b: no such file or
 // directory`.
 
-import { concatBytes, toBytes } from "./bytes.ts";
+import { joinBytes } from "./bytes.ts";
 import { clean } from "../go/filepath.ts";
 import { base64, fromBase64 } from "../go/json.ts";
 
@@ -462,7 +462,7 @@ export class MemoryHostFs implements HostFs {
 
   private bytesOf(node: FileNode): Uint8Array {
     if (node.chunks.length === 1 && node.chunks[0] instanceof Uint8Array) return node.chunks[0].slice();
-    const out = concatBytes(node.chunks.map(toBytes));
+    const out = joinBytes(node.chunks);
     node.chunks = [out];
     return out.slice();
   }

@@ -8,7 +8,7 @@
 // step, so signals and input can reach it between steps; a shell worked out at once (`runToEnd`)
 // keeps one timeline for its whole run.
 
-import { concatBytes, toBytes } from "../../../src/node/bytes.ts";
+import { joinBytes, toBytes } from "../../../src/node/bytes.ts";
 import type { ProcessUser } from "../../processes/script.ts";
 import type { Privileges } from "../../privileges.ts";
 import { passwdEntry } from "../applets/id.ts";
@@ -712,7 +712,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
       if (!last) child.fds[1] = { to: "capture", chunks };
       this.runChild(child);
       status = child.exitStatus!;
-      input = { to: "input", data: concatBytes(chunks.map(toBytes)), pos: 0 };
+      input = { to: "input", data: joinBytes(chunks), pos: 0 };
     });
     if (node.negated) this.status = status === 0 ? 1 : 0;
     else this.completed(status, tested);

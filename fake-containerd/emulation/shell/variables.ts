@@ -34,9 +34,14 @@ export function environment(env: readonly string[]): Map<string, string> {
 }
 
 export class Variables {
-  private readonly table: Map<string, Variable>;
+  private table: Map<string, Variable>;
   /** When each exported name entered ash's table (env lists the newest first within a bucket). */
-  private readonly order: Map<string, number>;
+  private order: Map<string, number>;
+  /**
+   * Whether table and order are shared with a copy (a subshell's, or its parent's): the first
+   * change copies them. Most subshells (a pipeline's stages, a `$(...)`) only read.
+   */
+  private shared = false;
   /** Function scopes: what each local hid, to put back when the function returns. */
   private scopes: Array<Map<string, Variable | undefined>> = [];
   /** HOME's value, found when first read (runc's, from /etc/passwd). */
@@ -77,6 +82,7 @@ export class Variables {
     if (variable.value === undefined && name === "HOME" && this.lazyHome) {
       const value = this.lazyHome();
       this.lazyHome = undefined;
+      this.own();
       this.table.set(name, { ...variable, value });
       return value;
     }
@@ -104,8 +110,12 @@ export class Variables {
     this.replace(name, undefined);
     if (this.order.has(name)) {
       const seq = this.order.get(name)!;
+      this.own();
       this.order.delete(name);
-      this.journal?.record(() => this.order.set(name, seq));
+      this.journal?.record(() => {
+        this.own();
+        this.order.set(name, seq);
+      });
     }
   }
 
@@ -143,6 +153,7 @@ export class Variables {
 
   popScope(): void {
     const scope = this.scopes.pop();
+    if (scope?.size) this.own();
     for (const [name, outer] of scope ?? []) {
       if (outer === undefined) this.table.delete(name);
       else this.table.set(name, outer);
@@ -162,7 +173,9 @@ export class Variables {
 
   /** A subshell's copy. It shares the variables' records: a change replaces a record, never edits it. */
   clone(): Variables {
-    const copy = new Variables(new Map(this.table), new Map(this.order));
+    this.shared = true;
+    const copy = new Variables(this.table, this.order);
+    copy.shared = true;
     copy.scopes = this.scopes.map((scope) => new Map(scope));
     copy.lazyHome = this.lazyHome;
     return copy;
@@ -190,17 +203,31 @@ export class Variables {
 
   private markOrder(name: string): void {
     if (this.order.has(name)) return;
+    this.own();
     this.order.set(name, this.order.size + 1);
-    this.journal?.record(() => this.order.delete(name));
+    this.journal?.record(() => {
+      this.own();
+      this.order.delete(name);
+    });
   }
 
   private replace(name: string, variable: Variable | undefined): void {
     const before = this.table.get(name);
     this.journal?.record(() => {
+      this.own();
       if (before === undefined) this.table.delete(name);
       else this.table.set(name, before);
     });
+    this.own();
     if (variable === undefined) this.table.delete(name);
     else this.table.set(name, variable);
+  }
+
+  /** Makes table and order this object's own before a change. */
+  private own(): void {
+    if (!this.shared) return;
+    this.table = new Map(this.table);
+    this.order = new Map(this.order);
+    this.shared = false;
   }
 }
