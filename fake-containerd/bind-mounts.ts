@@ -2,8 +2,9 @@
 // container's spec names (under the CRI: the pod's /etc/hostname, /etc/hosts, /etc/resolv.conf,
 // volumes), so a `cat /etc/hostname` or an `ls` of a volume in the container reads the node's
 // files, and a process's changes there (`touch`, `>`, `rm`) change them; a mount with "ro" or "rro" is a
-// read-only filesystem. A mount point, with the directories on the way to it, is a name in the
-// directory above it. The node's files are handed in (NodeFiles, below both this and the CRI
+// read-only filesystem. A source inside a snapshot mounted on the node (an image volume,
+// mounted-snapshots.ts) shows that snapshot's files instead. A mount point, with the directories on
+// the way to it, is a name in the directory above it. The node's files are handed in (NodeFiles, below both this and the CRI
 // layer); a fake given them installs this as its processes' filesystem hook, consulted after
 // test-registered files and before the container's snapshot. What the kernel's own filesystems
 // hold (/proc, /sys, the devices runc makes in /dev) is not modelled: a directory under one of them
@@ -21,6 +22,7 @@ import type { NodeFiles } from "../src/node/node-files.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { jsonDocument, type JsonPick } from "./events.ts";
 import { nodeView, parseMountInfo, type HostMount, type NodeBind, type NodeView } from "./host-mounts.ts";
+import type { MountedSnapshotLookup } from "./mounted-snapshots.ts";
 import type { ContainerFilesystem, FilesystemContainer } from "./processes/script.ts";
 
 interface SpecMount {
@@ -37,9 +39,10 @@ type NodeBindMount = SpecMount & { source: string; bind: NodeBind };
 const mountMembers: JsonPick = { mounts: true };
 const decoder = new TextDecoder();
 
-/** The filesystem hook that shows a container's processes its bind mounts of `files`. */
-export function bindMounts(files: NodeFiles): ContainerFilesystem {
+/** The filesystem hook that shows a container's processes its bind mounts of `files` and of the snapshots mounted on the node. */
+export function bindMounts(files: NodeFiles, mounted: MountedSnapshotLookup): ContainerFilesystem {
   const { mountTable } = files;
+  const snapshotAt = ({ namespace, record }: FilesystemContainer, nodePath: string) => mounted(namespace, record.snapshotter, nodePath);
   /** The node's mount table when each container's task started (undefined: not readable). */
   const atStart = new Map<string, HostMount[] | undefined>();
   /** The table as last read: a change (made synchronously) goes by it. */
@@ -70,8 +73,14 @@ export function bindMounts(files: NodeFiles): ContainerFilesystem {
     async readFile(container, path) {
       const target = clean(path);
       const mount = coveringMount(mountsOf(container.record).filter(isNodeBind), target);
-      if (!mount || (await viewOf(container, mount, target)).kind !== "node") return undefined;
+      if (!mount) return undefined;
       const hostPath = onNode(mount, target);
+      const snapshot = snapshotAt(container, hostPath);
+      if (snapshot) {
+        const { store, key, path: inSnapshot } = snapshot;
+        return store.statPath(key, inSnapshot)?.type === "file" ? store.readFile(key, inSnapshot) : undefined;
+      }
+      if ((await viewOf(container, mount, target)).kind !== "node") return undefined;
       try {
         return (await files.stat(hostPath)).isDirectory ? undefined : await files.readFile(hostPath);
       } catch {
@@ -89,11 +98,14 @@ export function bindMounts(files: NodeFiles): ContainerFilesystem {
       }
       const covering = coveringMount(mounts, target);
       if (covering && isNodeBind(covering)) {
-        const view = await viewOf(container, covering, target);
-        if (view.kind === "under hidden mount") return undefined;
-        if (view.kind === "node") {
+        const snapshot = snapshotAt(container, onNode(covering, target));
+        const view = snapshot ? undefined : await viewOf(container, covering, target);
+        if (view?.kind === "under hidden mount") return undefined;
+        if (view === undefined || view.kind === "node") {
           try {
-            for (const name of await files.readDir(onNode(covering, target))) names.add(name);
+            const listed = snapshot ? snapshot.store.readDir(snapshot.key, snapshot.path) : await files.readDir(onNode(covering, target));
+            if (listed === undefined) return undefined;
+            for (const name of listed) names.add(name);
           } catch {
             return undefined;
           }
@@ -123,9 +135,15 @@ export function bindMounts(files: NodeFiles): ContainerFilesystem {
       // beneath a node's mount the container does not have: the change goes nowhere. (A process's
       // own mounts never come here: ContainerFiles keeps them.)
       if (!isNodeBind(covering) || change === "bind" || change === "tmpfs") return true;
+      const hostPath = onNode(covering, path);
+      const snapshot = snapshotAt(container, hostPath);
+      if (snapshot) {
+        snapshot.store.applyChange(snapshot.key, data === undefined ? { path: snapshot.path, change } : { path: snapshot.path, change, data });
+        return true;
+      }
       const started = atStart.get(key(container));
-      if (nodeView(covering.bind, onNode(covering, path), started, started && latest).kind !== "node") return true;
-      files.change(data === undefined ? { path: onNode(covering, path), change } : { path: onNode(covering, path), change, data });
+      if (nodeView(covering.bind, hostPath, started, started && latest).kind !== "node") return true;
+      files.change(data === undefined ? { path: hostPath, change } : { path: hostPath, change, data });
       return true;
     },
   };

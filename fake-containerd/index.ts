@@ -4,6 +4,7 @@
 
 import type { NodeFiles } from "../src/node/node-files.ts";
 import { bindMounts } from "./bind-mounts.ts";
+import { mountedSnapshots, type MountedSnapshotLookup } from "./mounted-snapshots.ts";
 import { ChangeLog } from "./change-log.ts";
 import type { ContainerdChange } from "./changes.ts";
 import type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
@@ -231,6 +232,8 @@ export class FakeContainerd {
   private readonly shimUnknownSuffix: boolean;
   private readonly hostKernelTable: HostKernelTable | undefined;
   private readonly views = new Map<string, NamespaceView>();
+  /** The snapshots mounted on the node (image volumes), for bindMounts. */
+  readonly mountedSnapshots: MountedSnapshotLookup;
 
   constructor(options: FakeContainerdOptions = {}) {
     const state = options.state;
@@ -242,7 +245,8 @@ export class FakeContainerd {
     this.ctx = { clock: this.clock, ids: this.ids, operations: this.operations, events: this.events };
     this.processes = new ProcessRegistry(state?.processes);
     const nodeFiles = options.nodeFiles;
-    if (nodeFiles) this.processes.setFilesystem(bindMounts(nodeFiles));
+    this.mountedSnapshots = mountedSnapshots((namespace, snapshotter) => this.namespace(namespace).snapshots.get(snapshotter));
+    if (nodeFiles) this.processes.setFilesystem(bindMounts(nodeFiles, this.mountedSnapshots));
     // Read through the node's files, so only where the operator allows it (an error: the fake's own table).
     this.hostKernelTable = nodeFiles && ((path) => nodeFiles.readFile(path).catch(() => undefined));
     this.pids = new PidCounter(state?.nextPid);

@@ -17,6 +17,8 @@ export interface SpecProcess {
   configError?: string;
   /** The spec asks for a user namespace with ID mappings (runc 1.1.5 then fails to mount the rootfs). */
   idMappedRootfs?: boolean;
+  /** A mount asks runc to ID-map it, which runc 1.1.5's `features` does not offer. */
+  idMappedMounts?: boolean;
 }
 
 /** The members of a spec that processOfSpec reads. */
@@ -24,6 +26,7 @@ const specMembersRead: JsonPick = {
   process: { args: true, env: true, cwd: true, user: true },
   hostname: true,
   linux: { resources: true, namespaces: true, uidMappings: true },
+  mounts: true,
 };
 
 
@@ -39,6 +42,7 @@ export function processOfSpec(record: ContainerRecord): SpecProcess {
         process?: { args?: unknown; env?: unknown; cwd?: unknown; user?: unknown };
         hostname?: unknown;
         linux?: { resources?: unknown; namespaces?: unknown; uidMappings?: unknown };
+        mounts?: unknown;
       }
     | undefined;
   const process = typed?.process;
@@ -53,7 +57,14 @@ export function processOfSpec(record: ContainerRecord): SpecProcess {
   if (typed?.linux?.resources !== undefined) out.resources = typed.linux.resources;
   if (hostnameWithoutUts(typed)) out.configError = "unable to set hostname without a private UTS namespace";
   if (Array.isArray(typed?.linux?.uidMappings) && typed.linux.uidMappings.length > 0) out.idMappedRootfs = true;
+  if (Array.isArray(typed?.mounts) && typed.mounts.some(idMapped)) out.idMappedMounts = true;
   return out;
+}
+
+/** containerd 2.x's usesIDMapMounts, for one mount: mappings, or the idmap / ridmap option. */
+function idMapped(mount: { uidMappings?: unknown; gidMappings?: unknown; options?: unknown }): boolean {
+  if (mount.uidMappings !== undefined || mount.gidMappings !== undefined) return true;
+  return Array.isArray(mount.options) && mount.options.some((o) => o === "idmap" || o === "ridmap");
 }
 
 /** How many /proc/PID/ns joins are followed before giving up (a loop of joins is a broken spec). */

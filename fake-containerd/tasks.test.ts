@@ -91,6 +91,22 @@ describe("task create", () => {
     });
   });
 
+  test("a mount asking to be ID-mapped is refused: runc 1.1.5's features offer no idmap mounts (as containerd 2.4.2 answers)", async () => {
+    const { ns } = await setup();
+    const idmapped = [
+      { destination: "/v", type: "bind", source: "/h", uidMappings: [{ containerID: 0, hostID: 1000, size: 1 }] },
+      { destination: "/v", type: "bind", source: "/h", options: ["rbind", "ridmap"] },
+    ];
+    for (const [i, mount] of idmapped.entries()) {
+      await ns.containers.create({ id: `m${i}`, spec: ociSpec({ mounts: [mount] }) });
+      await expectError(
+        ns.tasks.create(`m${i}`),
+        "unknown",
+        "failed to validate OCI runtime features: idmap mounts not supported: missing `mountExtensions.idmap` entry in `features` command",
+      );
+    }
+  });
+
   test("the rootfs is the mounts of the container's snapshot, which must exist", async () => {
     const { ns, fake, events } = await setup();
     const mounts = await ns.snapshots.get("overlayfs").prepare("c2-rootfs");

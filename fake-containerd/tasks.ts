@@ -111,6 +111,10 @@ export class TaskService implements ProcServices, TaskCalls {
     if (this.tasks.has(containerId)) throw alreadyExists(`task ${containerId}`);
     this.checkRuntime(record.runtime.name);
     const process = processOfSpec(record);
+    if (process.idMappedMounts) {
+      // containerd 2.x's task manager asks runc's `features` first (1.6 does not ask; its CRI API has no mount mappings).
+      throw new ContainerdError("unknown", "failed to validate OCI runtime features: idmap mounts not supported: missing `mountExtensions.idmap` entry in `features` command");
+    }
     if (process.configError !== undefined) {
       throw this.shimError(`failed to create shim task: OCI runtime create failed: runc create failed: ${process.configError}`);
     }

@@ -80,6 +80,11 @@ export class SnapshotStore {
     return this.snapshots.size;
   }
 
+  /** Whether the namespace has a snapshot by this key on this snapshotter. */
+  has(key: string): boolean {
+    return this.snapshots.has(key);
+  }
+
   /** The snapshotter's name ("overlayfs" ...). */
   get snapshotter(): string {
     return this.backend.name;

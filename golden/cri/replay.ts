@@ -51,8 +51,9 @@ export async function replayTranscript(
         return { ok: false, calls, report: differenceReport(title, "request", expectedSent, result.sent) };
       }
       let expected: Outcome = outcomeOf(recorded);
-      const covering = differences.filter((d) => d.covers({ scenario: transcript.scenario, index: result.index, call: recorded }));
-      for (const difference of covering) expected = difference.expected(expected);
+      const ref = { scenario: transcript.scenario, index: result.index, call: recorded };
+      const covering = differences.filter((d) => d.covers(ref));
+      for (const difference of covering) expected = difference.expected(expected, ref);
       applied.push(...covering.map((d) => d.name));
       calls++;
       if (canonicalJson(expected as Json) !== canonicalJson(result.outcome as Json)) {

@@ -266,7 +266,7 @@ export async function createFakeCri(options: FakeCriOptions = {}): Promise<FakeC
     containerd = createFakeContainerd({ state: saved.containerd, nodeFiles, shimUnknownSuffix, ...(options.clock ? { clock: options.clock } : {}) });
   } else if (typeof options.containerd === "object") {
     containerd = options.containerd;
-    containerd.processes.setFilesystem(bindMounts(nodeFiles));
+    containerd.processes.setFilesystem(bindMounts(nodeFiles, containerd.mountedSnapshots));
   } else {
     containerd = createFakeContainerd({
       nodeFiles,

@@ -298,6 +298,8 @@ export class MemoryHostFs implements HostFs {
   }
 
   mkdirAll(path: string, mode = 0o755): void {
+    // The empty path names nothing, as for the kernel (a mount's host path "").
+    if (path === "") throw new HostFsError("mkdir", path, "ENOENT");
     if (this.dirCache.has(path)) return;
     // A new directory beside earlier ones (each sandbox's, each container's): one step from its parent.
     const cached = this.cachedChild(path);
@@ -468,6 +470,7 @@ export class MemoryHostFs implements HostFs {
   }
 
   private find(path: string): Node | undefined {
+    if (path === "") return undefined;
     const cached = this.cachedChild(path);
     if (cached !== undefined) return cached.dir.children.get(cached.name);
     let node: Node = this.root;

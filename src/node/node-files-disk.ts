@@ -191,6 +191,11 @@ export class HostNodeFiles implements NodeFiles {
         }
       }),
       ...(paths.dirs ?? []).filter((p) => !this.inMemory(p)).map(async (path) => {
+        // The empty path names nothing, as for the kernel (a mount's host path ""): no host access needed.
+        if (path === "") {
+          dirs.set(path, { existed: false, error: new HostFsError("mkdir", path, "ENOENT") });
+          return;
+        }
         let real: string;
         try {
           real = await this.resolve(path, true);

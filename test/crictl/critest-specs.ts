@@ -118,6 +118,11 @@ export const passingSpecs: readonly string[] = [
   "[k8s.io] Security Context SeccompProfilePath runtime should ignore a seccomp profile that blocks setting hostname when privileged",
   "[k8s.io] Security Context NoNewPrivs should not allow privilege escalation when true",
   "[k8s.io] Security Context NoNewPrivs should allow privilege escalation when false",
+  // Image volumes (src/cri/server/container-image-volumes.ts); 1.6 skips them (skippedSpecs).
+  "[k8s.io] Image Volume [Feature:ImageVolume] should correctly mount image and enforce read-only",
+  "[k8s.io] Image Volume [Feature:ImageVolume] should reject Image Volume with Readonly set to false",
+  "[k8s.io] Image Volume [Feature:ImageVolume] subPath should succeed when using a valid subPath",
+  "[k8s.io] Image Volume [Feature:ImageVolume] subPath should fail when subPath does not exist in the image",
 ];
 
 /** The streaming specs: passing over SPDY, and again over WebSocket (--websocket-exec, -attach, -portforward). */
@@ -150,11 +155,14 @@ export const failingSpecs: readonly SpecGroup[] = [
 /** Listed specs critest skips by itself. */
 export const skippedSpecs: readonly SpecGroup[] = [
   {
-    why:
-      "Image volumes (a mount naming an image, containerd 2.1+) are not modelled: the fake reads such a mount as host path \"\" and refuses it inside `failed to generate spec: ...`, where containerd puts a mount it cannot make, which critest takes for a runtime without image volumes (as it takes containerd 1.7's answer) and skips. containerd 2.4.2 mounts them.",
+    why: "containerd 2.4.2 does not fill a mount's `image.imageRef` (KEP-5365) in ContainerStatus, so critest skips its check of it; nor does the fake (golden/cri/2.4/container-image-volumes.json).",
+    specs: ["[k8s.io] Image Volume [Feature:ImageVolume] should return image digest in ContainerStatus mounts"],
+  },
+  {
+    containerd: "1.6",
+    why: "1.6.20's CRI API has no image in a mount: it reads an image volume as host path \"\" and answers `failed to generate spec: failed to mkdir \"\"`, as the fake does (golden/cri/1.6/container-image-volume-unknown.json), which critest takes for a runtime without image volumes.",
     specs: [
       "[k8s.io] Image Volume [Feature:ImageVolume] should correctly mount image and enforce read-only",
-      "[k8s.io] Image Volume [Feature:ImageVolume] should return image digest in ContainerStatus mounts",
       "[k8s.io] Image Volume [Feature:ImageVolume] should reject Image Volume with Readonly set to false",
       "[k8s.io] Image Volume [Feature:ImageVolume] subPath should succeed when using a valid subPath",
       "[k8s.io] Image Volume [Feature:ImageVolume] subPath should fail when subPath does not exist in the image",

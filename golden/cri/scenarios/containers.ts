@@ -1,6 +1,6 @@
 // Containers: lifecycle, names, idempotence, create errors, resources, logs, labels, image forms.
 
-import { ContainerState, MountPropagation, SupplementalGroupsPolicy } from "../../../src/cri/api/v1.ts";
+import { ContainerState, MountPropagation, Signal, SupplementalGroupsPolicy } from "../../../src/cri/api/v1.ts";
 import type * as v1 from "../../../src/cri/api/v1.ts";
 import { defineScenario, type Scenario } from "../scenario.ts";
 import {
@@ -19,6 +19,11 @@ import {
 const unknownId = "fedcba9876543210fedcba9876543210fedcba9876543210fedcba9876543210";
 const busyboxId = "sha256:d8bafad49614a747fcac72fc068f083b0b077c02fae1223524f068444f928d67";
 const busyboxDigest = "sha256:2a43cd67112f9c9a87fc1298334a4d9eba5895117b7ac62ad0d5a23818b4e5fb";
+
+/** A read-only mount of busybox's filesystem at /mnt/image-volume (critest's Image Volume specs). */
+function imageVolume(extra: v1.DeepPartial<v1.Mount> = {}): v1.DeepPartial<v1.ContainerConfig> {
+  return { mounts: [{ containerPath: "/mnt/image-volume", readonly: true, image: { image: "$busybox.imageRef", userSpecifiedImage: busybox }, ...extra }] };
+}
 
 export const containers: Scenario[] = [
   defineScenario("container-lifecycle", "A container created, started, stopped and removed, with status and list after each step", (s) => {
@@ -333,6 +338,92 @@ export const containers: Scenario[] = [
       createContainer(s, "pod", "pod", "unknown", commands.sleepForever, "unknown", {
         linux: { securityContext: { supplementalGroupsPolicy: 7 as SupplementalGroupsPolicy } },
       });
+    },
+  ),
+
+  defineScenario(
+    "container-image-volumes",
+    "Image volumes: an image mounted read-only (read, run, written to, its status and config verbose), a second container sharing it with a subPath, and refused: not read-only, a subPath absent, a file or escaping, a host path beside the image, no image named, an image not pulled",
+    (s) => {
+      pullBusybox(s, "busybox");
+      runPod(s, "pod", "pod");
+      createContainer(s, "pod", "pod", "vol", commands.sleepForever, "vol", imageVolume());
+      startContainer(s, "vol");
+      const exec = (container: string, cmd: string[]) => s.runtime.execSync({ containerId: `$${container}.containerId`, cmd, timeout: 10n });
+      exec("vol", ["ls", "-A", "/mnt/image-volume/bin/sh"]);
+      exec("vol", ["touch", "/mnt/image-volume/test-write"]);
+      exec("vol", ["sh", "-c", "echo x > /mnt/image-volume/etc/x; mkdir /mnt/image-volume/d; rm /mnt/image-volume/etc/passwd; ls /mnt/image-volume"]);
+      exec("vol", ["/mnt/image-volume/bin/ls", "/mnt/image-volume/etc"]);
+      exec("vol", ["cat", "/mnt/image-volume/etc/group"]);
+      s.runtime.containerStatus({ containerId: "$vol.containerId" });
+      s.runtime.containerStatus({ containerId: "$vol.containerId", verbose: true }, { select: ["info.info.config.mounts", "info.info.runtimeSpec.mounts"] });
+      createContainer(s, "pod", "pod", "sub", commands.sleepForever, "sub", imageVolume({ imageSubPath: "etc" }));
+      startContainer(s, "sub");
+      exec("sub", ["ls", "/mnt/image-volume"]);
+      exec("sub", ["ls", "/mnt/image-volume/etc/passwd"]);
+      s.runtime.containerStatus({ containerId: "$sub.containerId" });
+      createContainer(s, "pod", "pod", "rw", commands.sleepForever, "rw", imageVolume({ readonly: false }));
+      createContainer(s, "pod", "pod", "absent", commands.sleepForever, "absent", imageVolume({ imageSubPath: "not-existing" }));
+      createContainer(s, "pod", "pod", "file", commands.sleepForever, "file", imageVolume({ imageSubPath: "etc/passwd" }));
+      createContainer(s, "pod", "pod", "escape", commands.sleepForever, "escape", imageVolume({ imageSubPath: "../../.." }));
+      createContainer(s, "pod", "pod", "host", commands.sleepForever, "host", imageVolume({ hostPath: "$logRoot/pod" }));
+      createContainer(s, "pod", "pod", "noimage", commands.sleepForever, "noimage", imageVolume({ image: { image: "" } }));
+      createContainer(s, "pod", "pod", "unpulled", commands.sleepForever, "unpulled", imageVolume({ image: { image: "docker.io/library/busybox:1.37" } }));
+      s.runtime.stopContainer({ containerId: "$vol.containerId", timeout: 0n });
+      s.runtime.removeContainer({ containerId: "$vol.containerId" });
+      s.runtime.stopPodSandbox({ podSandboxId: "$pod.podSandboxId" });
+      s.runtime.removePodSandbox({ podSandboxId: "$pod.podSandboxId" });
+    },
+    { containerd: ["2.4"] },
+  ),
+
+  defineScenario(
+    "container-image-volume-unknown",
+    "A mount naming an image, which 1.6.20's CRI API does not know: read as a host path \"\"",
+    (s) => {
+      pullBusybox(s, "busybox");
+      runPod(s, "pod", "pod");
+      createContainer(s, "pod", "pod", "vol", commands.sleepForever, "vol", imageVolume());
+    },
+    { containerd: ["1.6"] },
+  ),
+
+  defineScenario(
+    "container-config-stop-signal",
+    "StopContainer sends the config's stop signal (SIGUSR1, SIGINT) or the default (SIGTERM): a script trapping each exits with its own code; a signal the CRI does not define",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const script = ["sh", "-c", 'trap "exit 10" USR1; trap "exit 2" INT; trap "exit 15" TERM; while true; do sleep 1; done'];
+      const signals: Array<[string, v1.Signal | undefined]> = [
+        ["usr1", Signal.SIGNAL_SIGUSR1],
+        ["int", Signal.SIGNAL_SIGINT],
+        ["default", undefined],
+      ];
+      for (const [name, stopSignal] of signals) {
+        createContainer(s, "pod", "pod", name, script, name, stopSignal === undefined ? {} : { stopSignal });
+        startContainer(s, name);
+      }
+      for (const [name] of signals) {
+        s.runtime.stopContainer({ containerId: `$${name}.containerId`, timeout: 10n });
+        containerStatus(s, name);
+      }
+      createContainer(s, "pod", "pod", "unknown", script, "unknown", { stopSignal: 99 as v1.Signal });
+    },
+  ),
+  defineScenario(
+    "container-mount-id-mappings",
+    "A host-path mount with UID and GID mappings: its config and spec verbose, started, a file written and listed",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const mapping = (hostId: number) => [{ containerId: 0, hostId, length: 65536 }];
+      createContainer(s, "pod", "pod", "mapped", commands.sleepForever, "mapped", {
+        mounts: [{ hostPath: "$logRoot/pod/volume", containerPath: "/vol", uidMappings: mapping(100000), gidMappings: mapping(200000) }],
+      });
+      s.runtime.containerStatus({ containerId: "$mapped.containerId", verbose: true }, { select: ["status.mounts", "info.info.config.mounts", "info.info.runtimeSpec.mounts"] });
+      startContainer(s, "mapped");
+      s.runtime.execSync({ containerId: "$mapped.containerId", cmd: ["sh", "-c", "touch /vol/f; ls /vol"], timeout: 10n });
     },
   ),
 ];

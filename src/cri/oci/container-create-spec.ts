@@ -33,6 +33,7 @@ import type { OciImageConfig } from "../store/image-store.ts";
 import { keyValueText } from "../server/container-config-json.ts";
 import { defaultUnixSpec, type LinuxResources, type Mount, type RuntimeSpec } from "./oci-defaults.ts";
 import { generateSecurityProfile, seccompSpecOpt } from "./security-profiles.ts";
+import { ociIdMapping } from "./user-namespaces.ts";
 
 type ImageConfig = NonNullable<OciImageConfig["config"]>;
 
@@ -330,7 +331,11 @@ function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfi
         options.push("rprivate");
     }
     options.push(readOnlyOption(mount));
-    spec.mounts.push({ destination: mount.containerPath, type: "bind", source: src, options });
+    const bind: Mount = { destination: mount.containerPath, type: "bind", source: src, options };
+    // runc is asked to ID-map the mount (2.x's CRI API; the task manager then checks runc can).
+    if (mount.uidMappings.length > 0) bind.uidMappings = mount.uidMappings.map(ociIdMapping);
+    if (mount.gidMappings.length > 0) bind.gidMappings = mount.gidMappings.map(ociIdMapping);
+    spec.mounts.push(bind);
   }
 }
 

@@ -70,6 +70,8 @@ export interface Mount {
   type?: string;
   source?: string;
   options?: string[];
+  uidMappings?: IdMapping[];
+  gidMappings?: IdMapping[];
 }
 
 export interface Hook {
@@ -342,7 +344,15 @@ const specSchema: Schema = [
   ["process", { ptr: processSchema }],
   ["root", { ptr: [["path", "string"], ["readonly", "optBool"]] }],
   ["hostname", "optString"],
-  ["mounts", { list: [["destination", "string"], ["type", "optString"], ["source", "optString"], ["options", "strings"]] }],
+  [
+    "mounts",
+    {
+      list: [
+        ["destination", "string"], ["type", "optString"], ["source", "optString"], ["options", "strings"],
+        ["uidMappings", { list: idMappingSchema }], ["gidMappings", { list: idMappingSchema }],
+      ],
+    },
+  ],
   ["hooks", { ptr: hooksSchema }],
   ["annotations", "map"],
   ["linux", { ptr: linuxSchema }],

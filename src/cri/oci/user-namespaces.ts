@@ -12,7 +12,12 @@ function idMappings(mappings: readonly IDMapping[]): IdMapping[] {
   if (mappings.length > 1) throw new Error(`only one mapping line supported, got ${mappings.length} mapping lines`);
   const [mapping] = mappings as [IDMapping];
   if (mapping.length < 1) throw new Error(`invalid mapping length: ${mapping.length}`);
-  return [{ containerID: mapping.containerId, hostID: mapping.hostId, size: mapping.length }];
+  return [ociIdMapping(mapping)];
+}
+
+/** A CRI ID mapping as the OCI spec writes it. */
+export function ociIdMapping(m: IDMapping): IdMapping {
+  return { containerID: m.containerId, hostID: m.hostId, size: m.length };
 }
 
 /** The mode as Go's %q of the enum writes it: "POD", "NODE" ... */

@@ -17,6 +17,7 @@ import { localResolve, toContainerdImage } from "../helpers/images.ts";
 import { buildLabels } from "../helpers/labels.ts";
 import { makeContainerName } from "../helpers/names.ts";
 import { getRuntimeOptions } from "../helpers/runtime-options.ts";
+import { ociStopSignal } from "../helpers/stop-signals.ts";
 import { isInCRIMounts } from "../helpers/mounts.ts";
 import type { CriRuntime } from "../helpers/config-types.ts";
 import {
@@ -48,6 +49,7 @@ import { checkContext, nameReservationFailure } from "./shared.ts";
 import type { CriService } from "./service.ts";
 import { sendContainerEvent } from "./container-events.ts";
 import { rememberContainerUser } from "./container-status.ts";
+import { mountImageVolumes } from "./container-image-volumes.ts";
 import { ContainerEventType } from "../api/v1.ts";
 
 export async function createContainer(c: CriService, r: CreateContainerRequest, call: CallContext): Promise<CreateContainerResponse> {
@@ -119,9 +121,9 @@ interface CreateInput {
 }
 
 async function create(c: CriService, call: CallContext, input: CreateInput, undo: Array<() => Promise<void> | void>): Promise<Container> {
-  const { id, name, sandbox, sandboxConfig, config } = input;
+  const { id, name, sandbox, sandboxConfig } = input;
   const sandboxId = sandbox.id;
-  const imageRef = config.image?.image ?? "";
+  const imageRef = input.config.image?.image ?? "";
   let image: CriImage;
   try {
     image = localResolve(c.imageStore, imageRef);
@@ -160,6 +162,9 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
   }
   undo.push(() => c.hostFs.removeAll(volatileContainerRootDir));
 
+  const snapshotter = c.config.containerd.snapshotter;
+  // Image volumes become bind mounts, and the container's config (its status) shows them so.
+  const config: ContainerConfig = { ...input.config, mounts: await mountImageVolumes(c, input.config.mounts, snapshotter, sandboxId) };
   const imageConfig = image.imageSpec.config ?? {};
   const volumeMounts = c.config.ignoreImageDefinedVolumes ? [] : volumeMountsOf(c, containerRootDir, config, imageConfig.Volumes);
   const mounts = containerMounts(c, sandboxId, config);
@@ -226,6 +231,8 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     throw wrap(err, "failed to get runtime options");
   }
 
+  // The config's stop signal (2.x's CRI API), else the image's.
+  const stopSignal = ociStopSignal(config.stopSignal) || (imageConfig.StopSignal ?? "");
   const meta: ContainerMetadata = {
     id,
     name,
@@ -233,7 +240,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     config,
     imageRef: image.id,
     logPath,
-    stopSignal: imageConfig.StopSignal ?? "",
+    stopSignal,
     processLabel: spec.process?.selinuxLabel ?? "",
   };
 
@@ -241,7 +248,6 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
   // inside containerd is not known).
   if (c.profile.cdiDevices && config.CDIDevices.some((device) => device.name === "")) throw new CriError(Code.Unknown, "");
 
-  const snapshotter = c.config.containerd.snapshotter;
   const snapshots = c.client.snapshots.get(snapshotter);
   try {
     checkContext(call);

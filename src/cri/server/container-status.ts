@@ -7,6 +7,7 @@ import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import { completeExitReason, errorExitReason } from "../helpers/constants.ts";
 import { parseImageReferences } from "../helpers/images.ts";
+import { criSignal } from "../helpers/stop-signals.ts";
 import { getRuntimeOptions } from "../helpers/runtime-options.ts";
 import { structOf, type RuntimeOptions } from "../../go/toml-options.ts";
 import {
@@ -130,12 +131,6 @@ function criUser(user: ProcessUser | undefined): ContainerUser {
 function statusStopSignal({ config, stopSignal }: ContainerMetadata): Signal {
   if (config.stopSignal !== Signal.SIGNAL_RUNTIME_DEFAULT) return config.stopSignal;
   return stopSignal === "" ? Signal.SIGNAL_SIGTERM : criSignal(stopSignal);
-}
-
-/** toCRISignal: an OCI signal name (`SIGTERM`, `SIGRTMIN+3`) as the CRI enum; unknown -> the runtime default. */
-function criSignal(name: string): Signal {
-  const key = `SIGNAL_${name.replace("+", "PLUS").replace("-", "MINUS")}`;
-  return (Signal as Record<string, Signal>)[key] ?? Signal.SIGNAL_RUNTIME_DEFAULT;
 }
 
 function stateName(state: ContainerState): string {

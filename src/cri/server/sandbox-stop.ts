@@ -16,6 +16,7 @@ import { stopContainerRecord } from "./container-stop.ts";
 import { handleSandboxExit } from "./events.ts";
 import { teardownPodNetwork } from "./sandbox-network.ts";
 import type { CriService } from "./service.ts";
+import { unmountImageVolumes } from "./container-image-volumes.ts";
 
 export async function stopPodSandbox(c: CriService, r: StopPodSandboxRequest, call: CallContext): Promise<StopPodSandboxResponse> {
   let sandbox: Sandbox;
@@ -78,6 +79,12 @@ export async function stopSandbox(c: CriService, sandbox: Sandbox, call: CallCon
       throw wrap(err, `failed to destroy network for sandbox ${quote(id)}`);
     }
     netns.remove();
+  }
+
+  try {
+    await unmountImageVolumes(c, id, c.config.containerd.snapshotter);
+  } catch (err) {
+    throw wrap(err, `failed to cleanup image mounts for sandbox ${quote(id)}`);
   }
 }
 
