@@ -13,7 +13,7 @@ import { connectCri, type CriV1Client, type CriV1alpha2Client } from "../../src/
 import { createFakeCri, type FakeCri } from "../../src/harness/index.ts";
 import type { ContainerdVersion } from "../../src/cri/versions/index.ts";
 import type { CriTarget } from "../../src/transcript/target.ts";
-import { referenceCdiSpecs, referenceConfigToml, referenceRegistry } from "./reference-runtime.ts";
+import { referenceCdiSpecs, referenceConfigWith, referenceRegistry, referenceStall } from "./reference-runtime.ts";
 
 export interface ClosableTarget extends CriTarget {
   close(): Promise<void>;
@@ -39,7 +39,7 @@ function referenceArchives(): Promise<{ files: ArchiveFile[]; references: readon
  * registry serving exactly what the reference registry served, strict pulls (any other name is
  * NotFound), its CDI specs, no image at all, seeded IDs on a virtual clock.
  */
-export async function createReferenceFake(containerd: ContainerdVersion, config = referenceConfigToml[containerd]): Promise<FakeCri> {
+export async function createReferenceFake(containerd: ContainerdVersion, config = referenceConfigWith(containerd)): Promise<FakeCri> {
   const fake = await createFakeCri({
     seed: 1,
     containerd,
@@ -56,6 +56,10 @@ export async function createReferenceFake(containerd: ContainerdVersion, config 
     if (pushed === undefined) throw new Error(`no named image in the archive for ${references.join(", ")}`);
     for (const reference of references) if (reference !== pushed) await registry.tag(reference, pushed);
   }
+  // The stalling registry's stall/ (referenceStall): a large blob never arrives, so a local pull of it is cancelled.
+  const fetch = registry.fetch.bind(registry);
+  const never = new Promise<never>(() => {});
+  registry.fetch = (ref, desc) => (ref.startsWith(referenceStall.prefix) && desc.size > referenceStall.afterBytes ? never : fetch(ref, desc));
   return fake;
 }
 
@@ -73,8 +77,11 @@ function forwarding<T extends object>(pick: () => T): T {
 /** How long a server stream of the fake may send nothing before the run takes it as idle. */
 const streamIdleMs = 200;
 
-/** The in-process clients of a fresh reference fake of `containerd` per reset. */
-export function inProcessTarget(containerd: ContainerdVersion): ClosableTarget {
+/**
+ * The in-process clients of a fresh reference fake of `containerd` per reset, its config with a
+ * transcript's `imagesConfig` lines.
+ */
+export function inProcessTarget(containerd: ContainerdVersion, imagesConfig?: readonly string[]): ClosableTarget {
   let fake: FakeCri | undefined;
   const current = (): FakeCri => {
     if (!fake) throw new Error("the target was not reset");
@@ -89,7 +96,7 @@ export function inProcessTarget(containerd: ContainerdVersion): ClosableTarget {
     },
     reset: async () => {
       await fake?.close();
-      fake = await createReferenceFake(containerd);
+      fake = await createReferenceFake(containerd, referenceConfigWith(containerd, imagesConfig));
     },
     elapse: (ms) => (current().clock as VirtualClock).advance(ms),
     streamIdleMs,
@@ -102,9 +109,9 @@ export function inProcessTarget(containerd: ContainerdVersion): ClosableTarget {
 
 /**
  * A fresh reference fake of `containerd` per reset, served on its own unix socket (fake.serve) and reached with
- * connectCri for v1 and v1alpha2: every request and answer crosses the wire.
+ * connectCri for v1 and v1alpha2: every request and answer crosses the wire. `imagesConfig` as for inProcessTarget.
  */
-export function socketTarget(containerd: ContainerdVersion): ClosableTarget {
+export function socketTarget(containerd: ContainerdVersion, imagesConfig?: readonly string[]): ClosableTarget {
   const dir = mkdtempSync(join(tmpdir(), "fake-cri-replay-"));
   let served = 0;
   let state: { fake: FakeCri; v1: CriV1Client; alpha: CriV1alpha2Client } | undefined;
@@ -128,7 +135,7 @@ export function socketTarget(containerd: ContainerdVersion): ClosableTarget {
     },
     reset: async () => {
       await shutdown();
-      const fake = await createReferenceFake(containerd);
+      const fake = await createReferenceFake(containerd, referenceConfigWith(containerd, imagesConfig));
       const server = await fake.serve(`unix://${join(dir, `cri-${++served}.sock`)}`);
       state = { fake, v1: connectCri(server.endpoint, "v1"), alpha: connectCri(server.endpoint, "v1alpha2") };
     },

@@ -6,8 +6,8 @@
 // $FAKE_CRI_CONTAINERD, else 2.4. Starts the reference runtime of that version
 // (scripts/reference/start.sh --registry --containerd <version>, serving the committed images in
 // golden/cri/images) in its own instance dir (FAKE_CRI_REF_DIR, default /tmp/fake-cri-golden), runs
-// every scenario on an emptied runtime (a freshly started one for those that ask), writes the
-// transcripts and stops the runtime.
+// every scenario on an emptied runtime (a freshly started one for those that ask, or that need their
+// own images config: start.sh --images-config), writes the transcripts and stops the runtime.
 
 import { execFileSync } from "node:child_process";
 import { copyFileSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
@@ -66,8 +66,10 @@ async function main(): Promise<void> {
   const selected = ofVersion.filter((s) => names.length === 0 || names.includes(s.name));
 
   const started = performance.now();
-  const start = (): string => script("start.sh", "--registry", "--containerd", containerd).split("\n").at(-1)!;
+  const start = (imagesConfig: readonly string[] = []): string =>
+    script("start.sh", "--registry", "--containerd", containerd, ...imagesConfig.flatMap((line) => ["--images-config", line])).split("\n").at(-1)!;
   const endpoint = start();
+  let runningConfig: readonly string[] = [];
   let target = connectLiveTarget(endpoint, { afterReset: forgetPodAddresses });
   let calls = 0;
   const failed: string[] = [];
@@ -75,10 +77,12 @@ async function main(): Promise<void> {
     const { runtimeName, runtimeVersion, runtimeApiVersion } = await target.runtime.version({ version: "" });
     for (const scenario of selected) {
       const t0 = performance.now();
-      if (scenario.freshRuntime) {
+      const imagesConfig = scenario.imagesConfig ?? [];
+      if (scenario.freshRuntime || JSON.stringify(imagesConfig) !== JSON.stringify(runningConfig)) {
         target.close();
         script("stop.sh");
-        start();
+        start(imagesConfig);
+        runningConfig = imagesConfig;
         target = connectLiveTarget(endpoint, { afterReset: forgetPodAddresses });
       }
       await target.reset();

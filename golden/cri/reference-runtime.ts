@@ -68,6 +68,19 @@ export const referenceCdiSpecs = fileURLToPath(new URL("./cdi/", import.meta.url
 /** The reference config.toml of each version, as a fake target is set up from it. */
 export const referenceConfigToml: Record<ContainerdVersion, string> = { "2.4": referenceConfigToml24, "1.6": referenceConfigToml16 };
 
+/** Where start.sh's `--images-config` lines go: the end of 2.x's images plugin's own keys. */
+const imagesTableEnd = '  image_pull_progress_timeout = "2s"\n';
+
+/**
+ * The reference config.toml with a scenario's lines added to 2.x's CRI images plugin table, as
+ * `start.sh --images-config <line> ...` writes it (a scenario's `imagesConfig`).
+ */
+export function referenceConfigWith(containerd: ContainerdVersion, imagesConfig: readonly string[] = []): string {
+  if (imagesConfig.length === 0) return referenceConfigToml[containerd];
+  if (containerd === "1.6") throw new Error("1.6 has no images plugin to configure");
+  return referenceConfigToml24.replace(imagesTableEnd, imagesTableEnd + imagesConfig.map((line) => `  ${line}\n`).join(""));
+}
+
 /**
  * The registry every pull reached: these OCI archives under these references, nothing else (any
  * other reference is NotFound from it). Each scenario starts with no images at all, the sandbox
@@ -80,7 +93,18 @@ export const referenceRegistry: readonly { archive: string; references: readonly
   },
   {
     archive: fileURLToPath(new URL("./images/busybox-1.36.oci.tar", import.meta.url)),
-    // The stalling registry's slow/ serves the same repository (scripts/reference/stalling-registry.ts).
-    references: ["docker.io/library/busybox:1.36", "docker.io/library/busybox:stable", "stall.registry.test/slow/library/busybox:1.36"],
+    // The stalling registry's slow/ and stall/ serve the same repository (scripts/reference/stalling-registry.ts).
+    references: [
+      "docker.io/library/busybox:1.36",
+      "docker.io/library/busybox:stable",
+      "stall.registry.test/slow/library/busybox:1.36",
+      "stall.registry.test/stall/library/busybox:1.36",
+    ],
   },
 ];
+
+/**
+ * The stalling registry's stall/: a blob larger than `afterBytes` (its stallAfterBytes) is begun and
+ * never finished. The fake's registry hands a blob over whole, so there the fetch never answers.
+ */
+export const referenceStall = { prefix: "stall.registry.test/stall/", afterBytes: 512 * 1024 } as const;

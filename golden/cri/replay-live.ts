@@ -8,7 +8,9 @@
 // that varies between runs. Against `fake-cri serve` it is the socket-level replay. The endpoint is
 // emptied (through the CRI) before each transcript. No known differences apply here: a real
 // containerd must match its own recordings exactly. Against a reference instance the log roots are
-// made in its golden-logs/ (beside the socket), the shared mount record.ts records in.
+// made in its golden-logs/ (beside the socket), the shared mount record.ts records in. A transcript
+// recorded with its own images config (Transcript.imagesConfig) replays only when named, against an
+// endpoint started with it (start.sh --images-config ...); otherwise it is skipped.
 
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -45,7 +47,10 @@ let count = 0;
 const started = performance.now();
 try {
   const containerd = named ?? (await suiteOfEndpoint());
-  const transcripts = loadTranscripts(containerd).filter((t) => wanted.size === 0 || wanted.has(t.scenario));
+  const transcripts = loadTranscripts(containerd).filter((t) => (wanted.size === 0 && !t.imagesConfig) || wanted.has(t.scenario));
+  for (const t of loadTranscripts(containerd)) {
+    if (t.imagesConfig && !wanted.has(t.scenario)) console.log(`skip ${t.scenario} (recorded with images config ${JSON.stringify(t.imagesConfig)}: name it against an endpoint started so)`);
+  }
   count = transcripts.length;
   console.log(`containerd ${containerd}'s transcripts against ${endpoint}`);
   for (const transcript of transcripts) {

@@ -11,15 +11,15 @@ import { replayTranscript } from "./replay.ts";
 import { loadTranscripts, usesV1alpha2 } from "./transcript.ts";
 
 /**
- * Each transcript gets a target of its own from `createTarget` (a fresh fake), so the transcripts of
- * a suite replay concurrently.
+ * Each transcript gets a target of its own from `createTarget` (a fresh fake, configured as the
+ * reference was for it), so the transcripts of a suite replay concurrently.
  */
-export function replayGoldenTranscripts(targetName: string, createTarget: (containerd: ContainerdVersion) => ClosableTarget): void {
+export function replayGoldenTranscripts(targetName: string, createTarget: (containerd: ContainerdVersion, imagesConfig?: readonly string[]) => ClosableTarget): void {
   for (const version of containerdVersions) {
     describe.concurrent(`containerd ${version}'s golden CRI transcripts against ${targetName}`, () => {
       for (const transcript of loadTranscripts(version)) {
         test(`${transcript.scenario}: ${transcript.description}`, async ({ expect, skip }) => {
-          const target = createTarget(version);
+          const target = createTarget(version, transcript.imagesConfig);
           try {
             if (usesV1alpha2(transcript) && !target.v1alpha2) skip();
             const result = await replayTranscript(transcript, target, { knownDifferences: knownDifferences[version] });

@@ -49,6 +49,8 @@ export interface Scenario {
   containerd: readonly ContainerdVersion[];
   /** Recorded on a freshly started runtime rather than an emptied one (see ScenarioOptions). */
   freshRuntime: boolean;
+  /** Lines added to the reference's 2.x CRI images plugin table (see ScenarioOptions); none by default. */
+  imagesConfig?: string[];
   steps: Step[];
 }
 
@@ -132,6 +134,12 @@ export interface ScenarioOptions {
    * reach it; only a fresh daemon has neither earlier events nor departed subscribers.
    */
   freshRuntime?: boolean;
+  /**
+   * TOML lines the reference runtime's 2.x CRI images plugin table gets for this scenario alone
+   * (`use_local_image_pull = true`): record.ts starts an instance with them (start.sh
+   * --images-config), the transcript keeps them, and replay gives the fake the same config.
+   */
+  imagesConfig?: readonly string[];
 }
 
 export function defineScenario(
@@ -153,5 +161,9 @@ export function defineScenario(
     sleep: (ms) => void steps.push({ kind: "sleep", ms }),
   };
   body(builder);
-  return { name, description, containerd: options.containerd ?? containerdVersions, freshRuntime: options.freshRuntime ?? false, steps };
+  const containerd = options.containerd ?? containerdVersions;
+  if (options.imagesConfig && containerd.includes("1.6")) throw new Error(`${name}: imagesConfig is for 2.x; 1.6 has no images plugin`);
+  const scenario: Scenario = { name, description, containerd, freshRuntime: options.freshRuntime ?? false, steps };
+  if (options.imagesConfig) scenario.imagesConfig = [...options.imagesConfig];
+  return scenario;
 }

@@ -18,6 +18,8 @@ export interface Transcript {
   description: string;
   /** The recording runtime's Version answer (v1). */
   runtime: { runtimeName: string; runtimeVersion: string; runtimeApiVersion: string };
+  /** The scenario's lines in the reference's images plugin table, when it has any (Scenario.imagesConfig). */
+  imagesConfig?: string[];
   calls: number;
   steps: TranscriptStep[];
 }
@@ -37,7 +39,8 @@ export function buildTranscript(scenario: Scenario, runtime: Transcript["runtime
     if (canonicalJson(result.sent) !== canonicalJson(step.request)) recorded.sent = result.sent;
     return recorded;
   });
-  return { scenario: scenario.name, description: scenario.description, runtime, calls: results.length, steps };
+  const imagesConfig = scenario.imagesConfig ? { imagesConfig: scenario.imagesConfig } : {};
+  return { scenario: scenario.name, description: scenario.description, runtime, ...imagesConfig, calls: results.length, steps };
 }
 
 export function writeTranscript(containerd: ContainerdVersion, transcript: Transcript): void {

@@ -18,7 +18,7 @@ describe.each(containerdVersions)("golden CRI transcripts of containerd %s", (ve
     expect([...transcripts.keys()].sort()).toEqual(ofVersion.map((s) => s.name).sort());
   });
 
-  test.each(ofVersion.map((s) => [s.name, s] as const))("%s: its steps are the scenario's current steps", (name, scenario) => {
+  test.each(ofVersion.map((s) => [s.name, s] as const))("%s: its steps and images config are the scenario's current ones", (name, scenario) => {
     const transcript = transcripts.get(name);
     expect(transcript, `no transcript for ${name}: run npm run golden:record:cri -- --containerd ${version} ${name}`).toBeDefined();
     const recorded = transcript!.steps.map((step) => {
@@ -28,6 +28,7 @@ describe.each(containerdVersions)("golden CRI transcripts of containerd %s", (ve
     });
     expect(canonicalJson(recorded as never)).toBe(canonicalJson(scenario.steps as never));
     expect(transcript!.description).toBe(scenario.description);
+    expect(transcript!.imagesConfig).toEqual(scenario.imagesConfig);
   });
 
   test("at least 60 scenarios and 600 calls, all recorded from the same containerd", () => {

@@ -8,6 +8,9 @@
 #   --containerd 1.6|2.4                    which containerd (default 1.6, or $FAKE_CRI_CONTAINERD):
 #                                           1.6 is Debian's 1.6.20, 2.4 is v2.4.2 built from the Go
 #                                           module proxy by containerd.sh (cached in .cache/)
+#   --images-config 'key = value'           2.x only: a line added to the CRI images plugin's table
+#                                           (repeatable), for a scenario that needs a setting the
+#                                           rest were not recorded with (use_local_image_pull = true)
 #
 # The instance lives in $FAKE_CRI_REF_DIR (default /tmp/fake-cri-ref): root, state, socket, config,
 # log, and its own network namespace in which containerd, its pods' bridge network and the registry
@@ -20,11 +23,13 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 source "$here/env.sh"
 
 mode=import
+images_config=""
 containerd_version="${FAKE_CRI_CONTAINERD:-1.6}"
 while (($#)); do
   case "$1" in
     --registry) mode=registry ;;
     --containerd) containerd_version="${2:-}"; shift ;;
+    --images-config) images_config+="${2:-}"$'\n'; shift ;;
     -h|--help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
     *) ref_die "unknown argument: $1 (see --help)" ;;
   esac
@@ -35,13 +40,16 @@ case "$containerd_version" in
   2.4) containerd_bin_dir="" ;; # built below, after the packages
   *) ref_die "--containerd takes 1.6 or 2.4, not '$containerd_version'" ;;
 esac
+[[ -z "$images_config" || "$containerd_version" != 1.6 ]] || ref_die "--images-config is for 2.x's images plugin; 1.6 has none"
+# The mode an instance runs in: a different one is restarted.
+instance_mode="$mode $containerd_version $(printf %s "$images_config" | tr '\n' ';')"
 [[ $EUID -eq 0 ]] || ref_die "must run as root"
 
 crictl=$("$ref_repo_root/scripts/crictl.sh")
 crictl_ok() { timeout 10 "$crictl" --config "$ref_crictl_config" version >/dev/null 2>&1; }
 
 if ref_pid_matches "$ref_pidfile" "$ref_config" && crictl_ok; then
-  if [[ "$(cat "$ref_dir/mode" 2>/dev/null)" == "$mode $containerd_version" ]]; then
+  if [[ "$(cat "$ref_dir/mode" 2>/dev/null)" == "$instance_mode" ]]; then
     ref_say "already running ($mode mode, containerd $containerd_version)"
     echo "$ref_endpoint"
     exit 0
@@ -91,7 +99,7 @@ if ! mountpoint -q "$ref_dir/golden-logs"; then
   mount --bind "$ref_dir/golden-logs" "$ref_dir/golden-logs"
   mount --make-shared "$ref_dir/golden-logs"
 fi
-echo "$mode $containerd_version" >"$ref_dir/mode"
+echo "$instance_mode" >"$ref_dir/mode"
 
 # overlayfs where the kernel and the backing filesystem allow it, else the copying native snapshotter.
 snapshotter=native
@@ -189,7 +197,7 @@ state = "$ref_dir/state"
     snapshotter = "$snapshotter"
     # Short, so that a pull from the stalling registry gives up within seconds.
     image_pull_progress_timeout = "2s"
-
+$images_config
     [plugins.'io.containerd.cri.v1.images'.pinned_images]
       sandbox = "$ref_sandbox_image"
 
@@ -321,8 +329,9 @@ http:
 EOF
   nsenter --net="/run/netns/$ref_netns" setsid docker-registry serve "$ref_dir/registry/config.yml" >>"$ref_dir/registry/registry.log" 2>&1 </dev/null &
   echo $! >"$ref_registry_pidfile"
+  listens() { ref_in_netns bash -c "exec 3<>/dev/tcp/${1%:*}/${1#*:}" 2>/dev/null; }
   for _ in $(seq 1 100); do
-    ref_in_netns bash -c "exec 3<>/dev/tcp/${ref_registry_address%:*}/${ref_registry_address#*:}" 2>/dev/null && break
+    listens "$ref_registry_address" && break
     sleep 0.1
   done
   # Repository paths as containerd asks for them: the registry host is dropped, docker.io keeps library/.
@@ -341,6 +350,13 @@ EOF
       ref_in_netns skopeo copy --quiet --dest-tls-verify=false "oci-archive:$archive" "docker://$ref_registry_address/$repository" >&2
     done
   done
+  # tsx takes a while to start it: a pull before it listens is refused.
+  for _ in $(seq 1 100); do
+    listens "$ref_stalling_registry_address" && break
+    sleep 0.1
+  done
+  listens "$ref_stalling_registry_address" ||
+    ref_die "the stalling registry does not listen on $ref_stalling_registry_address; see $ref_dir/registry/stalling-registry.log"
 fi
 
 for _ in $(seq 1 100); do

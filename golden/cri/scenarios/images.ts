@@ -12,6 +12,8 @@ const busyboxDigest = "sha256:2a43cd67112f9c9a87fc1298334a4d9eba5895117b7ac62ad0
 const busyboxByDigest = `docker.io/library/busybox@${busyboxDigest}`;
 /** busybox:1.36 through the stalling registry, which trickles its layer (see reference-runtime.ts). */
 const slowBusybox = "stall.registry.test/slow/library/busybox:1.36";
+/** busybox:1.36 through the stalling registry, which stops sending its layer after 512 KiB. */
+const stalledBusybox = "stall.registry.test/stall/library/busybox:1.36";
 const pauseId = "sha256:f90e316d2bd8a2af3e051ada4702308155433cada8250dca86df99ee82d5500b";
 
 /** Every way of naming busybox that containerd resolves locally. */
@@ -244,5 +246,17 @@ export const images: Scenario[] = [
       s.image.imageStatus({ image: { image: slowBusybox } });
       s.image.listImages({});
     },
+  ),
+
+  defineScenario(
+    "image-pull-stall",
+    "A registry that stops sending a layer after 512 KiB (scripts/reference/stalling-registry.ts), pulled with use_local_image_pull: the 2 s image_pull_progress_timeout cancels the pull, and no image is left",
+    (s) => {
+      s.image.pullImage({ image: { image: stalledBusybox } });
+      s.image.imageStatus({ image: { image: stalledBusybox } });
+      s.image.listImages({});
+    },
+    // 2.4.2's default pull (the transfer service) does not see the stall and waits; the local pull does.
+    { containerd: ["2.4"], imagesConfig: ["use_local_image_pull = true"] },
   ),
 ];
