@@ -30,6 +30,7 @@ export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type EventExchange, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
 export { bindMounts } from "./bind-mounts.ts";
+export type { MountedSnapshot, MountedSnapshotLookup } from "./mounted-snapshots.ts";
 export type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
 export {
   applyChanges,
