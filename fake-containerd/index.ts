@@ -31,6 +31,7 @@ export { topics, type Envelope, type EventExchange, type Subscription, type Task
 export { parseFilters, type Filter } from "./filters.ts";
 export { bindMounts } from "./bind-mounts.ts";
 export type { MountedSnapshot, MountedSnapshotLookup } from "./mounted-snapshots.ts";
+export type { SnapshotStore } from "./snapshots/store.ts";
 export type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
 export {
   applyChanges,
