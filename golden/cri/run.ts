@@ -2,8 +2,8 @@
 // each request against earlier results, makes the call, and yields the normalised request and
 // outcome of every recorded call. Control steps (wait, sleep) run but yield nothing.
 
-import { parsedJsonText, type Json, type JsonObject } from "../../src/transcript/calls.ts";
-import { invoke } from "../../src/transcript/invoke.ts";
+import { parsedJsonText, type CallStep, type Json, type JsonObject, type RecordedCall } from "../../src/transcript/calls.ts";
+import { defaultStreamIdleMs, invoke } from "../../src/transcript/invoke.ts";
 import { Normaliser, type Outcome } from "../../src/transcript/normalise.ts";
 import type { CriTarget } from "../../src/transcript/target.ts";
 import { resolveRequest, valueAt } from "./resolve.ts";
@@ -57,8 +57,8 @@ const clockLimitMs = 60_000;
  * waiting on the runtime's time (StopContainer's grace period, ExecSync's timeout), which then
  * passes as it did for the real runtime.
  */
-async function invokeInTime(target: CriTarget, step: Parameters<typeof invoke>[1], request: JsonObject): ReturnType<typeof invoke> {
-  const pending = invoke(target, step, request);
+async function invokeInTime(target: CriTarget, step: CallStep, request: JsonObject): ReturnType<typeof invoke> {
+  const pending = invoke(target, step, request, undefined, streamIdleFor(target, step));
   if (!target.elapse) return pending;
   let answered = false;
   void pending.then(
@@ -68,6 +68,17 @@ async function invokeInTime(target: CriTarget, step: Parameters<typeof invoke>[1
   for (const started = performance.now(); !answered && performance.now() - started < clockGraceMs; ) await new Promise((resolve) => setTimeout(resolve, 1));
   for (let moved = 0; !answered && moved < clockLimitMs; moved += clockStepMs) await target.elapse(clockStepMs);
   return pending;
+}
+
+/**
+ * How long the replay lets a server stream idle. A target's short idle (the fake's 200 ms) keeps a
+ * replay of streams the runtime left open quick; where the recorded stream ended, the target's must
+ * end too, and waiting for that as long as for the real runtime costs nothing when it does, while
+ * a loaded machine can hold a first message past 200 ms. The outcome is compared the same either way.
+ */
+function streamIdleFor(target: CriTarget, step: CallStep | RecordedCall): number | undefined {
+  const recordedEnd = "stream" in step && !step.open;
+  return recordedEnd ? Math.max(target.streamIdleMs ?? defaultStreamIdleMs, defaultStreamIdleMs) : undefined;
 }
 
 export async function* runSteps(steps: readonly Step[], target: CriTarget, logRoot: string): AsyncGenerator<CallResult> {

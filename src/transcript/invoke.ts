@@ -9,7 +9,7 @@ import type { Outcome, Status } from "./normalise.ts";
 import type { CriTarget, TargetCallOptions } from "./target.ts";
 
 /** How long a server stream may send nothing before the run takes it as open and idle, by default. */
-const defaultStreamIdleMs = 2_000;
+export const defaultStreamIdleMs = 2_000;
 /** How long a cancelled stream may take to end before the run gives up on the target. */
 const cancelGraceMs = 5_000;
 
@@ -73,12 +73,16 @@ export interface Invoked {
   outcome: Outcome;
 }
 
-/** Makes one call; returns the raw response JSON (for saving) and the outcome before normalisation. */
+/**
+ * Makes one call; returns the raw response JSON (for saving) and the outcome before normalisation.
+ * A server stream is read until it ends or idles for `streamIdleMs` (the target's by default).
+ */
 export async function invoke(
   target: TargetClients,
   step: { api: Api; service: ServiceName; method: string },
   request: JsonObject,
   options?: TargetCallOptions,
+  streamIdleMs = target.streamIdleMs ?? defaultStreamIdleMs,
 ): Promise<Invoked> {
   const method = methodOf(step.api, step.service, step.method);
   const message = method.requestType.fromJSON(request);
@@ -88,7 +92,7 @@ export async function invoke(
     const received: unknown[] = [];
     try {
       const open = (signal: AbortSignal) => call(message, { ...options, signal }) as AsyncIterable<unknown>;
-      const { open: stillOpen } = await readStream(open, target.streamIdleMs ?? defaultStreamIdleMs, received);
+      const { open: stillOpen } = await readStream(open, streamIdleMs, received);
       const stream = received.map(toJson);
       return { raw: stream, outcome: stillOpen ? { stream, open: true } : { stream } };
     } catch (err) {
