@@ -3,7 +3,7 @@
 // src/cri/server/container-execsync-mounts.test.ts, which runs them end to end).
 
 import { describe, expect, test } from "vitest";
-import { nodeView, parseMountInfo, type NodeBind } from "./host-mounts.ts";
+import { mountHolding, nodeView, parseMountInfo, type NodeBind } from "./host-mounts.ts";
 
 const table = [
   "21 1 254:0 / / rw,relatime shared:1 - ext4 /dev/vda rw,errors=remount-ro",
@@ -13,11 +13,11 @@ const table = [
 ].join("\n");
 
 describe("parseMountInfo", () => {
-  test("reads each mount's ID, mount point (octal escapes undone), ro option and peer group", () => {
+  test("reads each mount's ID, mount point (octal escapes undone), ro option, peer group and master", () => {
     expect(parseMountInfo(table)).toEqual([
-      { id: 21, mountPoint: "/", readOnly: false, shared: true },
-      { id: 30, mountPoint: "/h/mnt", readOnly: false, shared: true },
-      { id: 31, mountPoint: "/h/mnt/a b", readOnly: true, shared: false },
+      { id: 21, mountPoint: "/", readOnly: false, shared: true, slave: false },
+      { id: 30, mountPoint: "/h/mnt", readOnly: false, shared: true, slave: true },
+      { id: 31, mountPoint: "/h/mnt/a b", readOnly: true, shared: false, slave: false },
     ]);
   });
 
@@ -26,9 +26,19 @@ describe("parseMountInfo", () => {
   });
 });
 
+describe("mountHolding", () => {
+  test("is the mount with the longest mount point above or at the path, the first of equals", () => {
+    const stacked = parseMountInfo(`${table}32 30 0:41 / /h/mnt rw - tmpfs none rw\n`);
+    expect(mountHolding(stacked, "/h/mnt/x")?.id).toBe(30);
+    expect(mountHolding(stacked, "/h/mnt/a b/c")?.id).toBe(31);
+    expect(mountHolding(stacked, "/h/mntx")?.id).toBe(21);
+    expect(mountHolding([], "/h")).toBeUndefined();
+  });
+});
+
 describe("nodeView", () => {
   const atStart = parseMountInfo(table);
-  const later = [...atStart, { id: 40, mountPoint: "/h/mnt/sub", readOnly: false, shared: true }];
+  const later = [...atStart, { id: 40, mountPoint: "/h/mnt/sub", readOnly: false, shared: true, slave: false }];
   const bind = (extra: Partial<NodeBind> = {}): NodeBind => ({ source: "/h/mnt", recursive: true, readOnly: false, recursiveReadOnly: false, receives: false, ...extra });
 
   test("a mount made after the start: hidden from a private bind, shown through a receiving one of a shared source", () => {

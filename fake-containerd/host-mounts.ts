@@ -18,6 +18,8 @@ export interface HostMount {
   readOnly: boolean;
   /** In a peer group ("shared:N"): mounts made below it propagate to its peers and slaves. */
   shared: boolean;
+  /** A slave of a peer group ("master:N"): mounts made in the group reach it. */
+  slave: boolean;
 }
 
 /** The lines of a mountinfo file, in the kernel's order (a mount stacked on another comes after it). */
@@ -34,9 +36,20 @@ export function parseMountInfo(text: string): HostMount[] {
       mountPoint: unescapeOctal(fields[4]!),
       readOnly: fields[5]!.split(",").includes("ro"),
       shared: fields.slice(6, separator).some((tag) => tag.startsWith("shared:")),
+      slave: fields.slice(6, separator).some((tag) => tag.startsWith("master:")),
     });
   }
   return mounts;
+}
+
+/**
+ * containerd's mount.Lookup: the mount `path` is on, the one with the longest mount point above or at
+ * it (the first of several at the same point, as containerd takes it).
+ */
+export function mountHolding(table: readonly HostMount[], path: string): HostMount | undefined {
+  let found: HostMount | undefined;
+  for (const m of table) if (isWithin(path, m.mountPoint) && (!found || m.mountPoint.length > found.mountPoint.length)) found = m;
+  return found;
 }
 
 /** The kernel writes space, tab, newline and backslash in a path as \ooo. */

@@ -29,6 +29,7 @@ import {
 import type { CriConfig } from "../config.ts";
 import type { HostFs } from "../../node/host-fs.ts";
 import type { PreparedPaths } from "../../node/node-files.ts";
+import { mountHolding, type HostMount } from "../../../fake-containerd/host-mounts.ts";
 import type { OciImageConfig } from "../store/image-store.ts";
 import { keyValueText } from "../server/container-config-json.ts";
 import { defaultUnixSpec, type LinuxResources, type Mount, type RuntimeSpec } from "./oci-defaults.ts";
@@ -46,6 +47,11 @@ export interface SpecContext {
   paths: PreparedPaths;
   /** os.Hostname() of the node. */
   nodeHostname: string;
+  /**
+   * The node's mount table, where the fake may read it and a mount asks for propagation; without
+   * it, a volume's propagation is taken as the node allows it.
+   */
+  nodeMounts?: readonly HostMount[];
 }
 
 export interface ContainerSpecInput {
@@ -274,6 +280,16 @@ export function replaceOrAppendEnvValues(defaults: readonly string[], overrides:
   return results.filter((e) => e !== "");
 }
 
+/**
+ * ensureShared / ensureSharedOrSlave: a volume that is to propagate must be on a node mount that
+ * propagates (a critest-style `mount --make-rshared` of the volume's directory, or a systemd host's
+ * shared root).
+ */
+function ensurePropagating(table: readonly HostMount[] | undefined, path: string, propagates: (m: HostMount) => boolean, what: string): void {
+  const on = table && mountHolding(table, path);
+  if (on && !propagates(on)) throw new Error(`path ${quote(path)} is mounted on ${quote(on.mountPoint)} but it is not a ${what} mount`);
+}
+
 /** How many elements a clean path has below the root. */
 function depth(destination: string): number {
   return destination.split("/").length - 1;
@@ -318,10 +334,12 @@ function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfi
         options.push("rprivate");
         break;
       case MountPropagation.PROPAGATION_BIDIRECTIONAL:
+        ensurePropagating(ctx.nodeMounts, src, (m) => m.shared, "shared");
         options.push("rshared");
         spec.linux!.rootfsPropagation = "rshared";
         break;
       case MountPropagation.PROPAGATION_HOST_TO_CONTAINER:
+        ensurePropagating(ctx.nodeMounts, src, (m) => m.shared || m.slave, "shared or slave");
         options.push("rslave");
         if (spec.linux!.rootfsPropagation !== "rshared" && spec.linux!.rootfsPropagation !== "rslave") {
           spec.linux!.rootfsPropagation = "rslave";

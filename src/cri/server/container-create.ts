@@ -6,6 +6,7 @@
 
 import type { ContainerRecord, Task } from "../../../fake-containerd/index.ts";
 import { FsError } from "../../../fake-containerd/snapshots/fs.ts";
+import { parseMountInfo, type HostMount } from "../../../fake-containerd/host-mounts.ts";
 import { wrap } from "../../go/errors.ts";
 import { Code, CriError } from "../errors.ts";
 import { join } from "../../go/filepath.ts";
@@ -172,7 +173,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
     dirs: [...config.mounts, ...mounts, ...volumeMounts].map((m) => m.hostPath),
     read: [seccompProfileFile(config.linux?.securityContext, c.config.unsetSeccompProfile)].filter((p) => p !== undefined),
   });
-  const specContext: SpecContext = { config: c.config, hostFs: c.hostFs, paths, nodeHostname: nodeHostname(c) };
+  const specContext: SpecContext = { config: c.config, hostFs: c.hostFs, paths, nodeHostname: nodeHostname(c), nodeMounts: await nodeMountsFor(c, config) };
 
   let ociRuntime: CriRuntime;
   try {
@@ -405,4 +406,20 @@ export function resourcesOfSpec(spec: RuntimeSpec): ContainerResources {
   if (r.hugepageLimits) linux.hugepageLimits = r.hugepageLimits.map((l) => ({ pageSize: l.pageSize, limit: BigInt.asUintN(64, l.limit) }));
   if (r.unified) linux.unified = { ...r.unified };
   return resources;
+}
+
+/**
+ * The node's mount table, when a mount asks to propagate (containerd then checks the node mount it
+ * is on) and the fake may read the table (`fake-cri serve --allow-host-root /proc/self/mountinfo`);
+ * a table it may not read checks nothing.
+ */
+async function nodeMountsFor(c: CriService, config: ContainerConfig): Promise<HostMount[] | undefined> {
+  const table = c.nodeFiles.mountTable;
+  const propagates = (m: CriMount) => m.propagation === MountPropagation.PROPAGATION_BIDIRECTIONAL || m.propagation === MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
+  if (table === undefined || !config.mounts.some(propagates)) return undefined;
+  try {
+    return parseMountInfo(new TextDecoder().decode(await c.nodeFiles.readFile(table)));
+  } catch {
+    return undefined;
+  }
 }
