@@ -39,7 +39,10 @@ type NodeBindMount = SpecMount & { source: string; bind: NodeBind };
 const mountMembers: JsonPick = { mounts: true };
 const decoder = new TextDecoder();
 
-/** The filesystem hook that shows a container's processes its bind mounts of `files` and of the snapshots mounted on the node. */
+/**
+ * @internal The filesystem hook that shows a container's processes its bind mounts of `files` and of
+ * the snapshots mounted on the node (a fake given node files installs it itself).
+ */
 export function bindMounts(files: NodeFiles, mounted: MountedSnapshotLookup): ContainerFilesystem {
   const { mountTable } = files;
   const snapshotAt = ({ namespace, record }: FilesystemContainer, nodePath: string) => mounted(namespace, record.snapshotter, nodePath);

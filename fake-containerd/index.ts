@@ -30,8 +30,6 @@ export { SeededIds, RandomIds, type IdGenerator } from "./ids.ts";
 export { topics, type Envelope, type EventExchange, type Subscription, type TaskExit, type TaskOOM, type MountInfo } from "./events.ts";
 export { parseFilters, type Filter } from "./filters.ts";
 export { bindMounts } from "./bind-mounts.ts";
-export type { MountedSnapshot, MountedSnapshotLookup } from "./mounted-snapshots.ts";
-export type { SnapshotStore } from "./snapshots/store.ts";
 export type { FakeContainerdState, NamespaceStoresState } from "./saved-state.ts";
 export {
   applyChanges,
@@ -234,7 +232,7 @@ export class FakeContainerd {
   private readonly shimUnknownSuffix: boolean;
   private readonly hostKernelTable: HostKernelTable | undefined;
   private readonly views = new Map<string, NamespaceView>();
-  /** The snapshots mounted on the node (image volumes), for bindMounts. */
+  /** @internal The snapshots mounted on the node (image volumes), for bindMounts. */
   readonly mountedSnapshots: MountedSnapshotLookup;
 
   constructor(options: FakeContainerdOptions = {}) {
