@@ -49,6 +49,12 @@ describe("nodeView", () => {
     expect(nodeView(bind({ receives: true }), "/h/mnt/sub", privateSource, later)).toEqual({ kind: "beneath mount" });
   });
 
+  test("a later mount that took the ID of one unmounted since the start is still a later mount", () => {
+    // critest's parallel specs: another spec's mount at the start, gone, its ID reused below the source.
+    const othersAtStart = [...atStart, { id: 40, mountPoint: "/other/mnt", readOnly: false, shared: true, slave: false }];
+    expect(nodeView(bind(), "/h/mnt/sub", othersAtStart, later)).toEqual({ kind: "beneath mount" });
+  });
+
   test("mounts present at the start come along with rbind only, with their own ro flag unless the bind is rro", () => {
     expect(nodeView(bind({ readOnly: true }), "/h/mnt/a b/f", atStart, atStart)).toEqual({ kind: "node", readOnly: true });
     expect(nodeView(bind({ readOnly: true }), "/h/mnt/f", atStart, atStart)).toEqual({ kind: "node", readOnly: true });

@@ -11,7 +11,7 @@ import { isWithin } from "../src/node/node-files.ts";
 
 /** One line of /proc/self/mountinfo: the parts the propagation rules read. */
 export interface HostMount {
-  /** The mount's unique ID (a mount made again gets a new one). */
+  /** The mount's ID, unique among the mounts of the moment (the kernel reuses an unmounted one's). */
   id: number;
   mountPoint: string;
   /** The per-mount "ro" option. */
@@ -40,6 +40,15 @@ export function parseMountInfo(text: string): HostMount[] {
     });
   }
   return mounts;
+}
+
+/**
+ * What tells a mount from a later one: its ID with its mount point. The kernel hands an unmounted
+ * mount's ID to the next mount made anywhere (critest's parallel specs unmount and mount all the
+ * time), so an ID alone can make a mount made after a task started look like one it had.
+ */
+function sameMountKey(m: HostMount): string {
+  return `${m.id} ${m.mountPoint}`;
 }
 
 /**
@@ -85,14 +94,14 @@ export type NodeView = { kind: "node"; readOnly: boolean } | { kind: "beneath mo
  */
 export function nodeView(bind: NodeBind, hostPath: string, atStart: readonly HostMount[] | undefined, now: readonly HostMount[] | undefined): NodeView {
   if (!atStart || !now) return { kind: "node", readOnly: bind.readOnly };
-  const startIds = new Set(atStart.map((m) => m.id));
+  const atStartKeys = new Set(atStart.map(sameMountKey));
   const sourceMount = atStart.findLast((m) => isWithin(bind.source, m.mountPoint));
   const propagates = bind.receives && sourceMount?.shared === true;
   let readOnly = bind.readOnly;
   // The mounts below the source on the way to the path, outermost first (the kernel's order).
   for (const m of now) {
     if (m.mountPoint === bind.source || !isWithin(m.mountPoint, bind.source) || !isWithin(hostPath, m.mountPoint)) continue;
-    const copied = startIds.has(m.id) ? bind.recursive : propagates;
+    const copied = atStartKeys.has(sameMountKey(m)) ? bind.recursive : propagates;
     if (!copied) return hostPath === m.mountPoint ? { kind: "beneath mount" } : { kind: "under hidden mount" };
     readOnly = bind.recursiveReadOnly || m.readOnly;
   }
