@@ -43,3 +43,18 @@ describe("RealClock.fireOverdue", () => {
     expect(fired).toEqual([...Array(20).keys()]);
   });
 });
+
+describe("RealClock's cancelled timers", () => {
+  test("let go of their work at once, though they wait in the heap until their time", () => {
+    // A served ExecSync with a timeout cancels its timer when the exec ends; the exec it would have
+    // killed must not stay reachable for the rest of the timeout.
+    const clock = new RealClock();
+    const work = () => {};
+    const cancel = clock.setTimer(60_000, work);
+    const heap = Reflect.get(clock, "heap") as Array<{ fn: () => void }>;
+    expect(heap.map((t) => t.fn)).toContain(work);
+    cancel();
+    expect(heap).toHaveLength(1);
+    expect(heap.map((t) => t.fn)).not.toContain(work);
+  });
+});

@@ -18,6 +18,7 @@ const nsPerMs = 1_000_000n;
 interface RealTimer {
   dueMs: number;
   seq: number;
+  /** Let go of once the timer is done: a cancelled timer stays in the heap until its time, its work need not. */
   fn: () => void;
   done: boolean;
   handle: ReturnType<typeof setTimeout> | undefined;
@@ -28,6 +29,8 @@ interface RealTimer {
  * came first: fireOverdue() lets a server fire the timers whose time has passed before it answers
  * a call, so that the answer shows what they did (an OOM kill, a process's exit).
  */
+const nothing = (): void => {};
+
 export class RealClock implements Clock {
   /**
    * Timers by due time, earliest first (a binary heap). A cancelled or fired one leaves once it is
@@ -52,6 +55,7 @@ export class RealClock implements Clock {
     this.push(timer);
     return () => {
       timer.done = true;
+      timer.fn = nothing;
       clearTimeout(timer.handle);
     };
   }
@@ -83,8 +87,10 @@ export class RealClock implements Clock {
 
   private fire(timer: RealTimer): void {
     if (timer.done) return;
+    const fn = timer.fn;
     timer.done = true;
-    timer.fn();
+    timer.fn = nothing;
+    fn();
   }
 
   private push(timer: RealTimer): void {
