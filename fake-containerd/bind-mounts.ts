@@ -21,7 +21,7 @@ import { clean, join } from "../src/go/filepath.ts";
 import type { NodeFiles } from "../src/node/node-files.ts";
 import type { ContainerRecord } from "./containers.ts";
 import { jsonDocument, type JsonPick } from "./events.ts";
-import { nodeView, parseMountInfo, type HostMount, type NodeBind, type NodeView } from "./host-mounts.ts";
+import { nodeView, readNodeMounts, type HostMount, type NodeBind, type NodeView } from "./host-mounts.ts";
 import type { MountedSnapshotLookup } from "./mounted-snapshots.ts";
 import type { ContainerFilesystem, FilesystemContainer } from "./processes/script.ts";
 
@@ -37,7 +37,6 @@ interface SpecMount {
 type NodeBindMount = SpecMount & { source: string; bind: NodeBind };
 
 const mountMembers: JsonPick = { mounts: true };
-const decoder = new TextDecoder();
 
 /**
  * @internal The filesystem hook that shows a container's processes its bind mounts of `files` and of
@@ -51,12 +50,7 @@ export function bindMounts(files: NodeFiles, mounted: MountedSnapshotLookup): Co
   /** The table as last read: a change (made synchronously) goes by it. */
   let latest: HostMount[] | undefined;
   const readTable = async (): Promise<HostMount[] | undefined> => {
-    if (mountTable === undefined) return undefined;
-    try {
-      latest = parseMountInfo(decoder.decode(await files.readFile(mountTable)));
-    } catch {
-      latest = undefined;
-    }
+    latest = await readNodeMounts(files);
     return latest;
   };
   const key = ({ namespace, record }: FilesystemContainer) => `${namespace}/${record.id}`;

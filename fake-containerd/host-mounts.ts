@@ -7,7 +7,7 @@
 // read-only too. Pinned by host-mounts.test.ts, whose expectations come from containerd 2.4.2 and
 // 1.6.20 with runc 1.1.5 (the commands are in that file).
 
-import { isWithin } from "../src/node/node-files.ts";
+import { isWithin, type NodeFiles } from "../src/node/node-files.ts";
 
 /** One line of /proc/self/mountinfo: the parts the propagation rules read. */
 export interface HostMount {
@@ -59,6 +59,16 @@ export function mountHolding(table: readonly HostMount[], path: string): HostMou
   let found: HostMount | undefined;
   for (const m of table) if (isWithin(path, m.mountPoint) && (!found || m.mountPoint.length > found.mountPoint.length)) found = m;
   return found;
+}
+
+/** The node's mount table now, or undefined where it has none or the fake may not read it. */
+export async function readNodeMounts(files: NodeFiles): Promise<HostMount[] | undefined> {
+  if (files.mountTable === undefined) return undefined;
+  try {
+    return parseMountInfo(new TextDecoder().decode(await files.readFile(files.mountTable)));
+  } catch {
+    return undefined;
+  }
 }
 
 /** The kernel writes space, tab, newline and backslash in a path as \ooo. */

@@ -78,7 +78,7 @@ async function invokeInTime(target: CriTarget, step: CallStep, request: JsonObje
  */
 function streamIdleFor(target: CriTarget, step: CallStep | RecordedCall): number | undefined {
   const recordedEnd = "stream" in step && !step.open;
-  return recordedEnd ? Math.max(target.streamIdleMs ?? defaultStreamIdleMs, defaultStreamIdleMs) : undefined;
+  return recordedEnd ? Math.max(target.streamIdleMs ?? 0, defaultStreamIdleMs) : undefined;
 }
 
 export async function* runSteps(steps: readonly Step[], target: CriTarget, logRoot: string): AsyncGenerator<CallResult> {

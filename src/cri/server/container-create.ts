@@ -6,7 +6,7 @@
 
 import type { ContainerRecord, Task } from "../../../fake-containerd/index.ts";
 import { FsError } from "../../../fake-containerd/snapshots/fs.ts";
-import { parseMountInfo, type HostMount } from "../../../fake-containerd/host-mounts.ts";
+import { readNodeMounts, type HostMount } from "../../../fake-containerd/host-mounts.ts";
 import { wrap } from "../../go/errors.ts";
 import { Code, CriError } from "../errors.ts";
 import { join } from "../../go/filepath.ts";
@@ -414,12 +414,6 @@ export function resourcesOfSpec(spec: RuntimeSpec): ContainerResources {
  * a table it may not read checks nothing.
  */
 async function nodeMountsFor(c: CriService, config: ContainerConfig): Promise<HostMount[] | undefined> {
-  const table = c.nodeFiles.mountTable;
   const propagates = (m: CriMount) => m.propagation === MountPropagation.PROPAGATION_BIDIRECTIONAL || m.propagation === MountPropagation.PROPAGATION_HOST_TO_CONTAINER;
-  if (table === undefined || !config.mounts.some(propagates)) return undefined;
-  try {
-    return parseMountInfo(new TextDecoder().decode(await c.nodeFiles.readFile(table)));
-  } catch {
-    return undefined;
-  }
+  return config.mounts.some(propagates) ? readNodeMounts(c.nodeFiles) : undefined;
 }
