@@ -10,6 +10,7 @@
 
 import type { Duplex } from "node:stream";
 import { InputQueue } from "../../../fake-containerd/index.ts";
+import { IdleTimeout } from "./idle-timeout.ts";
 import { destroyAfterHeld, holdUntilTurnEnds } from "./write-batching.ts";
 import { dataFrameHeader, FrameReader, FrameWriter, rstStatus, SpdyProtocolError, type SpdyFrame, type SpdyHeaders } from "./spdy-frames.ts";
 
@@ -104,7 +105,7 @@ export class SpdyServerSession {
   /** GOAWAY was sent or received: no new streams. */
   private goneAway = false;
   private sentGoAway = false;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private readonly idle: IdleTimeout;
   private socketClosed = false;
   private resolveClosed!: () => void;
   /** Resolves when the connection has closed, however that happened. */
@@ -116,11 +117,11 @@ export class SpdyServerSession {
   constructor(socket: Duplex, options: SpdySessionOptions) {
     this.socket = socket;
     this.options = options;
+    this.idle = new IdleTimeout(options.idleTimeoutMs, () => this.close());
     socket.on("data", (chunk: Uint8Array) => this.receive(chunk));
     socket.on("close", () => this.ended());
     socket.on("end", () => this.ended());
     socket.on("error", () => this.ended());
-    this.touch();
   }
 
   get isClosed(): boolean {
@@ -143,7 +144,7 @@ export class SpdyServerSession {
     if (this.socketClosed) return;
     holdUntilTurnEnds(this.socket);
     this.socket.write(this.writer.encode(frame));
-    this.touch();
+    this.idle.touch();
   }
 
   /**
@@ -158,7 +159,7 @@ export class SpdyServerSession {
       this.socket.write(dataFrameHeader(streamId, false, payload.length));
       this.socket.write(payload);
     }
-    this.touch();
+    this.idle.touch();
   }
 
   drained(): Promise<void> {
@@ -189,7 +190,7 @@ export class SpdyServerSession {
       destroyAfterHeld(this.socket);
       return;
     }
-    this.touch();
+    this.idle.touch();
     for (const frame of frames) this.handle(frame);
   }
 
@@ -246,17 +247,10 @@ export class SpdyServerSession {
     if (this.streams.size === 0 && !this.socketClosed) this.socket.end();
   }
 
-  private touch(): void {
-    if (this.options.idleTimeoutMs <= 0 || this.socketClosed) return;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.close(), this.options.idleTimeoutMs);
-    this.idleTimer.unref?.();
-  }
-
   private ended(): void {
     if (this.socketClosed) return;
     this.socketClosed = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idle.stop();
     for (const stream of this.streams.values()) stream.remoteEnded();
     this.streams.clear();
     this.socket.destroy();

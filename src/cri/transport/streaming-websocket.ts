@@ -16,6 +16,7 @@ import type { CommandStreams } from "../server/streaming-runtime.ts";
 import type { CommandConnection, StreamOptions } from "./streaming-remotecommand.ts";
 import { resizeEvents } from "./streaming-remotecommand.ts";
 import { headerValue, statusText, type Responder } from "./streaming-http.ts";
+import { IdleTimeout } from "./idle-timeout.ts";
 import { holdUntilTurnEnds } from "./write-batching.ts";
 import { portForwardProtocol, portForwardSession, type Forwarder } from "./streaming-spdy.ts";
 import { v1StatusBytes, v4StatusBytes } from "./streaming-status.ts";
@@ -108,20 +109,18 @@ class ChannelConnection {
   private readonly types: ChannelType[];
   /** What the client sent on each readable channel. */
   readonly inputs: Array<InputQueue | undefined>;
-  private idleTimer: ReturnType<typeof setTimeout> | undefined;
-  private readonly idleTimeoutMs: number;
+  private readonly idle: IdleTimeout;
   private closed = false;
 
   constructor(ws: WebSocket, protocol: ChannelProtocol, types: ChannelType[], idleTimeoutMs: number) {
     this.ws = ws;
     this.protocol = protocol;
     this.types = types;
-    this.idleTimeoutMs = idleTimeoutMs;
     this.inputs = types.map((t) => (t === "read" || t === "readWrite" ? new InputQueue() : undefined));
+    this.idle = new IdleTimeout(idleTimeoutMs, () => this.close());
     ws.on("message", (data: Buffer) => this.receive(data));
     ws.on("close", () => this.close());
     ws.on("error", () => this.close());
-    this.touch();
   }
 
   /** A message on a channel (dropped unless the channel is writable). */
@@ -136,7 +135,7 @@ class ChannelConnection {
     } else {
       this.ws.send(String.fromCharCode(48 + channel) + Buffer.from(data).toString("base64"), { binary: false });
     }
-    this.touch();
+    this.idle.touch();
   }
 
   /** The connection under the WebSocket (ws keeps it as `_socket`). */
@@ -158,7 +157,7 @@ class ChannelConnection {
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idle.stop();
     for (const input of this.inputs) input?.end();
     if (this.ws.readyState === this.ws.OPEN) this.ws.close(1000);
     // x/net closes the connection right after its close frame, without waiting for the client's.
@@ -167,7 +166,7 @@ class ChannelConnection {
 
   /** A message from the client: text and binary alike, as x/net receives them. */
   private receive(data: Buffer): void {
-    this.touch();
+    this.idle.touch();
     if (data.length === 0) return;
     if (this.protocol.closeSignal && data[0] === closeSignal) {
       if (data.length !== 2 || data[1]! >= this.types.length) {
@@ -187,13 +186,6 @@ class ChannelConnection {
     const text = data.subarray(1).toString("latin1");
     if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 !== 0) return;
     input.push(new Uint8Array(Buffer.from(text, "base64")));
-  }
-
-  private touch(): void {
-    if (this.idleTimeoutMs <= 0 || this.closed) return;
-    if (this.idleTimer) clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.close(), this.idleTimeoutMs);
-    this.idleTimer.unref?.();
   }
 }
 
