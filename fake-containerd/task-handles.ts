@@ -10,7 +10,7 @@ export interface TaskCalls {
   wait(containerId: string, execId: string | undefined): Promise<ExitStatus>;
   status(containerId: string, execId: string | undefined): Promise<ProcessState>;
   deleteTask(containerId: string, kill: boolean): Promise<ExitStatus>;
-  deleteProcess(containerId: string, execId: string): Promise<ExitStatus>;
+  deleteProcess(containerId: string, execId: string, kill: boolean): Promise<ExitStatus>;
   pids(containerId: string): Promise<PidInfo[]>;
   pause(containerId: string): Promise<void>;
   resume(containerId: string): Promise<void>;
@@ -124,8 +124,10 @@ export class Process implements ProcessHandle {
   }
 
   /** Starts the exec; publishes /tasks/exec-started. An unknown command fails here, as in runc. */
-  async start(): Promise<void> {
-    this.pid = await this.service.start(this.containerId, this.id);
+  start(): Promise<void> {
+    return this.service.start(this.containerId, this.id).then((pid) => {
+      this.pid = pid;
+    });
   }
 
   /** Sends `signal` to the exec. */
@@ -138,9 +140,9 @@ export class Process implements ProcessHandle {
     return this.service.wait(this.containerId, this.id);
   }
 
-  /** Removes a process that is not running. */
-  delete(): Promise<ExitStatus> {
-    return this.service.deleteProcess(this.containerId, this.id);
+  /** Removes a process that is not running; with `kill` (containerd.WithProcessKill) SIGKILLs it first. */
+  delete(options: { kill?: boolean } = {}): Promise<ExitStatus> {
+    return this.service.deleteProcess(this.containerId, this.id, options.kill ?? false);
   }
 
   /** The exec's state now. */

@@ -490,6 +490,25 @@ describe("exec", () => {
     );
   });
 
+  test("delete with kill (WithProcessKill) SIGKILLs a running exec first; a finished or unstarted one is deleted as it is", async () => {
+    const { ns } = await setup();
+    const task = await ns.tasks.create("c1");
+    await task.start();
+    const running = await task.exec("e1", { args: ["sleep", "10"] });
+    await running.start();
+    const exit = running.wait();
+    expect(await running.delete({ kill: true })).toMatchObject({ exitStatus: 137 });
+    expect(await exit).toMatchObject({ exitStatus: 137 });
+    const finished = await task.exec("e2", { args: ["true"] });
+    await finished.start();
+    expect(await finished.wait()).toMatchObject({ exitStatus: 0 });
+    expect(await finished.delete({ kill: true })).toMatchObject({ exitStatus: 0 });
+    const unstarted = await task.exec("e3", { args: ["sleep", "10"] });
+    expect(await unstarted.delete({ kill: true })).toMatchObject({ exitStatus: 0 });
+    expect(await task.pids()).toEqual([{ pid: task.pid }]);
+    await expectError(running.delete({ kill: true }), "not found", "process does not exist e1: not found");
+  });
+
   test("when the task's process exits, its execs are killed", async () => {
     const { ns, fake, events } = await setup();
     const task = await ns.tasks.create("c1");

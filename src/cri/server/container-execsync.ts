@@ -145,8 +145,7 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
     return ended.status.exitStatus;
   } finally {
     // containerd.WithProcessKill: whatever is left of the exec is killed and deleted; failures are logged.
-    await process.kill(signals.SIGKILL).catch(() => undefined);
-    await process.delete().catch(() => undefined);
+    await process.delete({ kill: true }).catch(() => undefined);
   }
 }
 
