@@ -23,14 +23,14 @@ class HeldStream {
     else this.held?.push(chunk);
   }
 
-  /** Copies to `sink` until the stream ends; resolves then (with the sink closed). */
-  attach(sink: OutputSink): Promise<void> {
+  /** Copies to `sink` until the stream ends; resolves then (with the sink closed), at once when it has. */
+  attach(sink: OutputSink): Promise<void> | undefined {
     this.sink = sink;
     for (const chunk of this.held ?? []) sink.write(chunk);
     this.held = undefined;
     if (this.ended) {
       sink.close();
-      return Promise.resolve();
+      return undefined;
     }
     return new Promise((resolve) => {
       this.onEnd = resolve;
@@ -74,16 +74,20 @@ export class ExecIO {
   /**
    * Attach: outputs are copied out; the client's stdin is copied in until it ends or an output
    * ends, then the process's stdin is closed (stdinOnce without a tty) or the outputs are
-   * ended. Resolves when the outputs have ended and the stdin copy has stopped.
+   * ended. Resolves when the outputs have ended and the stdin copy has stopped; undefined when
+   * that is already so (the process has exited and there is no stdin to copy).
    */
-  attach(options: AttachOptions): Promise<void> {
+  attach(options: AttachOptions): Promise<void> | undefined {
+    const stderrSink = options.tty ? undefined : options.stderr;
+    const stdoutDone = options.stdout && this.stdout.attach(options.stdout);
+    const stderrDone = stderrSink && this.stderr.attach(stderrSink);
     const outputs: Promise<void>[] = [];
-    if (options.stdout) outputs.push(this.stdout.attach(options.stdout));
-    if (!options.tty && options.stderr) outputs.push(this.stderr.attach(options.stderr));
-    const outputsDone = Promise.all(outputs);
-    if (!this.stdin || !options.stdin) return outputsDone.then(() => undefined);
+    if (stdoutDone) outputs.push(stdoutDone);
+    if (stderrDone) outputs.push(stderrDone);
+    if (!this.stdin || !options.stdin) return outputs.length > 0 ? Promise.all(outputs).then(() => undefined) : undefined;
+    const anOutputEnded = (options.stdout !== undefined && !stdoutDone) || (stderrSink !== undefined && !stderrDone);
     const stdin = this.stdin;
-    const stop = outputs.length > 0 ? Promise.race(outputs) : new Promise<never>(() => {});
+    const stop = anOutputEnded ? Promise.resolve() : outputs.length > 0 ? Promise.race(outputs) : new Promise<never>(() => {});
     const stdinDone = copyUntil(options.stdin, (chunk) => stdin.push(chunk), stop).then(async () => {
       if (options.stdinOnce && !options.tty) {
         stdin.end();
@@ -92,7 +96,7 @@ export class ExecIO {
         this.end();
       }
     });
-    return Promise.all([outputsDone, stdinDone]).then(() => undefined);
+    return Promise.all([...outputs, stdinDone]).then(() => undefined);
   }
 
   /** The process has exited: its outputs end. */

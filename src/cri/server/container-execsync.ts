@@ -4,7 +4,7 @@
 // caller's deadline) passes first, the process is killed and the call fails with
 // `timeout <d> exceeded: <context error>`.
 
-import { isNotFound, signals, type Process, type Task } from "../../../fake-containerd/index.ts";
+import { isNotFound, signals, type ExitStatus, type Process, type Task } from "../../../fake-containerd/index.ts";
 import { wrap } from "../../go/errors.ts";
 import { quote } from "../../go/strconv.ts";
 import type { ExecSyncRequest, ExecSyncResponse } from "../api/v1.ts";
@@ -101,22 +101,17 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
     throw wrap(err, `failed to create exec ${quote(execId)}`);
   }
   try {
-    const exit = process.wait().then(
-      (status) => ({ status }),
-      (error: unknown) => ({ error }),
-    );
+    const exit = new ExecExit(process.wait(), execIO);
     try {
       await process.start();
     } catch (err) {
       throw wrap(err, `failed to start exec ${quote(execId)}`);
     }
-    // The shim closes the exec's pipes once the process has exited.
-    void exit.then(() => execIO.end());
     if (options.resize) {
       // Only a terminal is resized: an ExecSync makes no controller (its abort's DOMException was a tenth of the call).
       const execDone = new AbortController();
       handleResizing(options.resize, execDone.signal, (size) => process.resize(size.width, size.height));
-      void exit.then(() => execDone.abort());
+      void exit.settled.then(() => execDone.abort());
     }
     const attachDone = execIO.attach({
       stdout: options.stdout ?? discardSink,
@@ -127,7 +122,8 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
       ...(options.stdin ? { stdin: options.stdin } : {}),
     });
 
-    const ended = await raceTimeout(c, exit, options);
+    // An emulated command has mostly exited by now: then there is nothing to race.
+    const ended = options.signal.aborted ? "aborted" : (exit.ended ?? (await raceTimeout(c, exit.settled, options)));
     if (ended === "timeout" || ended === "aborted") {
       try {
         await process.kill(signals.SIGKILL);
@@ -135,25 +131,52 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
         // The process may have exited on its own just before.
         if (!isNotFound(err)) throw wrap(err, `failed to kill exec ${quote(execId)}`);
       }
-      await exit;
+      await exit.settled;
       await attachDone;
       const reason = ended === "timeout" ? deadlineExceeded() : options.signal.reason;
       throw wrap(reason, `timeout ${formatDuration(options.timeout)} exceeded`);
     }
     if ("error" in ended) throw wrap(ended.error, `failed while waiting for exec ${quote(execId)}`);
-    await attachDone;
+    if (attachDone) await attachDone;
     return ended.status.exitStatus;
   } finally {
     // containerd.WithProcessKill: whatever is left of the exec is killed and deleted; failures are logged.
-    await process.delete({ kill: true }).catch(() => undefined);
+    try {
+      await process.delete({ kill: true });
+    } catch {
+      // Logged by containerd, and the exec's answer stands.
+    }
   }
 }
 
-type ExitResult = { status: { exitStatus: number } } | { error: unknown };
+type ExitResult = { status: ExitStatus } | { error: unknown };
+
+/**
+ * The end of an exec's wait: its exit status (or the wait's error), also known synchronously once
+ * it has come. The shim closes the exec's pipes then, so the outputs end with it.
+ */
+class ExecExit {
+  ended: ExitResult | undefined;
+  readonly settled: Promise<ExitResult>;
+  private readonly io: ExecIO;
+
+  constructor(wait: Promise<ExitStatus>, io: ExecIO) {
+    this.io = io;
+    this.settled = wait.then(
+      (status) => this.end({ status }),
+      (error: unknown) => this.end({ error }),
+    );
+  }
+
+  private end(ended: ExitResult): ExitResult {
+    this.ended = ended;
+    this.io.end();
+    return ended;
+  }
+}
 
 /** The exit, or the timeout or the caller's context ending first. */
 function raceTimeout(c: CriService, exit: Promise<ExitResult>, options: ExecOptions): Promise<ExitResult | "timeout" | "aborted"> {
-  if (options.signal.aborted) return Promise.resolve("aborted");
   return new Promise((resolve) => {
     let cancelTimer: (() => void) | undefined;
     const onAbort = (): void => finish("aborted");
