@@ -108,10 +108,11 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
       throw wrap(err, `failed to start exec ${quote(execId)}`);
     }
     if (options.resize) {
-      // Only a terminal is resized: an ExecSync makes no controller (its abort's DOMException was a tenth of the call).
+      // Only a streamed exec is resized: an ExecSync makes no controller.
       const execDone = new AbortController();
       handleResizing(options.resize, execDone.signal, (size) => process.resize(size.width, size.height));
-      void exit.settled.then(() => execDone.abort());
+      // With a reason of its own: an abort without one builds a DOMException, with a stack.
+      void exit.settled.then(() => execDone.abort(execEnded));
     }
     const attachDone = execIO.attach({
       stdout: options.stdout ?? discardSink,
@@ -148,6 +149,9 @@ async function execInternal(c: CriService, container: Container, options: ExecOp
     }
   }
 }
+
+/** Why an exec's resizing stops. */
+const execEnded = new Error("the exec has ended");
 
 type ExitResult = { status: ExitStatus } | { error: unknown };
 

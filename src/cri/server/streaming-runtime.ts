@@ -45,6 +45,9 @@ export class CodeExitError extends Error {
   }
 }
 
+/** A streamed exec ends with its streams, never by a context: one signal for all of them, as none is ever aborted. */
+const neverAborted = new AbortController().signal;
+
 /** streamRuntime.Exec: resolves when the command exited 0; CodeExitError for another code. */
 export async function streamExec(c: CriService, containerId: string, cmd: string[], streams: CommandStreams): Promise<void> {
   let exitCode: number;
@@ -53,7 +56,7 @@ export async function streamExec(c: CriService, containerId: string, cmd: string
       cmd,
       tty: streams.tty,
       timeout: 0n,
-      signal: new AbortController().signal,
+      signal: neverAborted,
       ...(streams.stdin ? { stdin: streams.stdin } : {}),
       ...(streams.stdout ? { stdout: streams.stdout } : {}),
       ...(streams.stderr ? { stderr: streams.stderr } : {}),

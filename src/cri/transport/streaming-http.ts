@@ -129,19 +129,25 @@ export function canonicalHeaderKey(key: string): string {
   return key.toLowerCase().replace(/(^|-)([a-z])/g, (_, dash: string, c: string) => dash + c.toUpperCase());
 }
 
+/** Each request's headers as goHeaders made them: a request is asked for a header several times. */
+const parsedHeaders = new WeakMap<IncomingMessage, ReadonlyMap<string, readonly string[]>>();
+
 /** The request's headers as Go has them (canonical keys, values in order, Host taken out). */
-export function goHeaders(req: IncomingMessage): Map<string, string[]> {
+function goHeaders(req: IncomingMessage): ReadonlyMap<string, readonly string[]> {
+  const parsed = parsedHeaders.get(req);
+  if (parsed) return parsed;
   const headers = new Map<string, string[]>();
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const key = canonicalHeaderKey(req.rawHeaders[i]!);
     if (key === "Host") continue;
     headers.set(key, [...(headers.get(key) ?? []), req.rawHeaders[i + 1]!]);
   }
+  parsedHeaders.set(req, headers);
   return headers;
 }
 
 /** All values of a header (http.Header[key]). */
-export function headerValues(req: IncomingMessage, key: string): string[] {
+export function headerValues(req: IncomingMessage, key: string): readonly string[] {
   return goHeaders(req).get(canonicalHeaderKey(key)) ?? [];
 }
 
@@ -169,6 +175,6 @@ export function isWebSocketRequest(req: IncomingMessage): boolean {
 }
 
 /** The comma-separated values of a header, spaces trimmed, empty ones dropped (httpstream's parsing). */
-export function commaSeparated(values: string[]): string[] {
+export function commaSeparated(values: readonly string[]): string[] {
   return values.flatMap((v) => v.split(",")).map((v) => v.replace(/^ +| +$/g, "")).filter((v) => v !== "");
 }
