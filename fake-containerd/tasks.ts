@@ -454,7 +454,7 @@ export class TaskService implements ProcServices, TaskCalls {
     return this.entered("tasks.exec", containerId, execId, () => this.addExec(containerId, execId, spec, io));
   }
 
-  private addExec(containerId: string, execId: string, spec: ProcessSpec, io: ProcessIO): Process {
+  private addExec(containerId: string, execId: string, spec: ProcessSpec, io: ProcessIO): Process | Promise<Process> {
     const task = this.taskOf(containerId);
     try {
       validateIdentifier(execId);
@@ -480,13 +480,21 @@ export class TaskService implements ProcServices, TaskCalls {
       terminal: io.terminal ?? false,
     };
     const lookup = this.commandFiles(this.links.containers.lookup(containerId), argv[0]);
-    const hasFile = lookup instanceof Promise ? await lookup : lookup;
+    if (lookup instanceof Promise) return lookup.then((hasFile) => this.execAdded(task, info, io, hasFile));
+    return this.execAdded(task, info, io, lookup);
+  }
+
+  /** The exec's process, once the files its command needs have been looked up. */
+  private execAdded(task: TaskRec, info: ProcessDescription, io: ProcessIO, hasFile: HasFile): Process {
+    const { containerId } = task;
+    const execId = info.execId!;
+    // Another exec may have taken the ID while a script file was read.
     if (task.execs.has(execId)) throw alreadyExists(`id ${execId}`);
     const script = this.links.processes.resolveExec({
       namespace: this.namespace,
       containerId,
       execId,
-      argv,
+      argv: info.args,
       env: info.env,
       ...(hasFile && { hasFile }),
       ...(io.stdin && { stdin: true }),
