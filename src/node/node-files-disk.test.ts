@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -71,6 +71,19 @@ describe("the host boundary", () => {
     expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
     expect(existsSync(join(outside, "made"))).toBe(false);
     expect(existsSync(join(outside, "x.log"))).toBe(false);
+  });
+
+  test("mkdirAll makes what is missing with the mode, through '..' and symlinks inside, and fails on a file in the way", async () => {
+    await files.mkdirAll(join(root, "logs", "pod", "app"), 0o750);
+    expect(statSync(join(root, "logs", "pod", "app")).mode & 0o777).toBe(0o750 & ~process.umask());
+    await files.mkdirAll(join(root, "logs", "pod", "app"));
+    await files.mkdirAll(join(root, "logs", "gone", "..", "other"));
+    expect(existsSync(join(root, "logs", "gone"))).toBe(false);
+    expect(existsSync(join(root, "logs", "other"))).toBe(true);
+    await files.mkdirAll(join(root, "to-volume", "sub", "dir"));
+    expect(existsSync(join(root, "volume", "sub", "dir"))).toBe(true);
+    await expect(files.mkdirAll(join(root, "volume", "data"))).rejects.toMatchObject({ code: "EEXIST" });
+    await expect(files.mkdirAll(join(root, "volume", "data", "below"))).rejects.toMatchObject({ code: "ENOTDIR" });
   });
 
   test("a process's changes land in order, and reads after them see them; removing a symlink removes only the link", async () => {

@@ -17,7 +17,7 @@
 // applied in order behind its back, and reads wait for those before them. No fsync: these files are
 // what a kubelet or crictl reads, not the node's state (that is the journal's, src/cli/journal.ts).
 
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, readlink, realpath, rm, type FileHandle } from "node:fs/promises";
 import { concatBytes, toBytes } from "./bytes.ts";
 import { clean } from "../go/filepath.ts";
@@ -31,6 +31,15 @@ import {
   type NodeFiles,
   type PreparedPaths,
 } from "./node-files.ts";
+
+/** A host path resolved inside the roots (HostNodeFiles.walk). */
+interface Walked {
+  real: string;
+  /** The lstat of `real` itself, when the walk looked at it. */
+  stats?: Stats;
+  /** The first component found missing (`real` or one of its parents). */
+  missing?: string;
+}
 
 /** The largest host file read (a seccomp profile, a file a process reads through a mount). */
 export const maxHostReadBytes = 16 << 20;
@@ -152,9 +161,24 @@ export class HostNodeFiles implements NodeFiles {
 
   async mkdirAll(path: string, mode = 0o755): Promise<void> {
     if (this.inMemory(path)) return this.memory.mkdirAll(path, mode);
-    const real = await this.resolve(path, true);
+    const { real, stats, missing } = await this.walk(path, true);
+    // The walk saw what is there: a directory needs nothing, and the missing part is made from its
+    // first component down, one mkdir each (a recursive mkdir first tries the whole path).
+    if (stats?.isDirectory()) return;
     try {
-      await mkdir(real, { recursive: true, mode });
+      if (missing === undefined || !(real === missing || real.startsWith(`${missing}/`))) {
+        await mkdir(real, { recursive: true, mode });
+        return;
+      }
+      for (let dir = missing; ; ) {
+        await mkdir(dir, { mode }).catch((err: NodeJS.ErrnoException) => {
+          // Made meanwhile by someone else: as a recursive mkdir, go on.
+          if (err.code !== "EEXIST") throw err;
+        });
+        if (dir === real) return;
+        const slash = real.indexOf("/", dir.length + 1);
+        dir = slash === -1 ? real : real.slice(0, slash);
+      }
     } catch (err) {
       throw pathError("mkdir", path, err);
     }
@@ -257,12 +281,19 @@ export class HostNodeFiles implements NodeFiles {
     return this.roots.some((root) => isWithin(root, path));
   }
 
+  /** The host path `path` names (see walk). */
+  private async resolve(path: string, followLast: boolean): Promise<string> {
+    return (await this.walk(path, followLast)).real;
+  }
+
   /**
    * The host path `path` names, with ".." and symlinks followed (the last component's symlink only
    * with `followLast`), as long as every step stays inside the allowed roots or on the way down to
-   * one. A missing component and what follows it are taken as written.
+   * one. A missing component and what follows it are taken as written. Also what the walk learnt of
+   * the path's end, so that callers need not look again: its lstat (when it was looked at, that is,
+   * inside a root), or the first component found missing.
    */
-  private async resolve(path: string, followLast: boolean): Promise<string> {
+  private async walk(path: string, followLast: boolean): Promise<Walked> {
     if (!path.startsWith("/")) throw new HostBoundaryError(path, "a relative path is taken from the server's working directory");
     const outside = (): HostBoundaryError => new HostBoundaryError(path, "it is outside the data dir and the allowed host roots");
     // /proc/net and /proc/self are links to the reading process's own /proc/<pid> (which an allowed
@@ -270,30 +301,33 @@ export class HostNodeFiles implements NodeFiles {
     const pending = path.replace(/^\/proc\/(?=(?:net|self)(?:\/|$))(?:self\/?)?/, `/proc/${process.pid}/`).split("/").reverse();
     let current = "/";
     let links = 0;
-    let missing = false;
+    let missing: string | undefined;
+    /** The lstat of `current`, when it was the last thing looked at. */
+    let stats: Stats | undefined;
     while (pending.length > 0) {
       const name = pending.pop()!;
       if (name === "" || name === ".") continue;
+      stats = undefined;
       if (name === "..") {
         current = parentOf(current);
         continue;
       }
       const next = current === "/" ? `/${name}` : `${current}/${name}`;
-      if (missing || !this.inRoot(next)) {
-        if (!missing && !this.aboveRoot(next)) throw outside();
+      if (missing !== undefined || !this.inRoot(next)) {
+        if (missing === undefined && !this.aboveRoot(next)) throw outside();
         current = next;
         continue;
       }
-      let stats;
+      let found;
       try {
-        stats = await lstat(next);
+        found = await lstat(next);
       } catch (err) {
         if (!isMissing(err)) throw pathError("lstat", path, err);
-        missing = true;
+        missing = next;
         current = next;
         continue;
       }
-      if (stats.isSymbolicLink() && (followLast || pending.some((p) => p !== "" && p !== "."))) {
+      if (found.isSymbolicLink() && (followLast || pending.some((p) => p !== "" && p !== "."))) {
         if (++links > maxSymlinks) throw new HostFsError("open", path, "ELOOP");
         const target = await readlink(next);
         pending.push(...target.split("/").reverse());
@@ -301,18 +335,15 @@ export class HostNodeFiles implements NodeFiles {
         continue;
       }
       current = next;
+      stats = found;
     }
     if (!this.inRoot(current)) throw outside();
-    return current;
+    return { real: current, ...(stats ? { stats } : {}), ...(missing !== undefined ? { missing } : {}) };
   }
 
   /** Opens a host file that is (or will be, with O_CREAT) a regular file; anything else is refused. */
   private async openRegular(path: string, flags: number, mode?: number): Promise<FileHandle> {
-    const real = await this.resolve(path, true);
-    const existing = await lstat(real).catch((err: unknown) => {
-      if (isMissing(err)) return undefined;
-      throw pathError("lstat", path, err);
-    });
+    const { real, stats: existing } = await this.walk(path, true);
     if (existing && !existing.isFile()) throw new HostFsError("open", path, existing.isDirectory() ? "EISDIR" : "ENOTREG");
     let file: FileHandle;
     try {
