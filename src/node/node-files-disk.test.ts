@@ -86,6 +86,26 @@ describe("the host boundary", () => {
     await expect(files.mkdirAll(join(root, "volume", "data", "below"))).rejects.toMatchObject({ code: "ENOTDIR" });
   });
 
+  test("openAppend makes the directories above the file; a symlink at the file is followed only inside", async () => {
+    const append = async (path: string, text: string) => {
+      const log = await files.openAppend(path);
+      log.write(new TextEncoder().encode(text));
+      await log.close();
+    };
+    await append(join(root, "pods", "p1", "app", "0.log"), "one\n");
+    await append(join(root, "pods", "p1", "app", "0.log"), "two\n");
+    expect(readFileSync(join(root, "pods", "p1", "app", "0.log"), "utf8")).toBe("one\ntwo\n");
+    symlinkSync("0.log", join(root, "pods", "p1", "app", "current.log"));
+    await append(join(root, "pods", "p1", "app", "current.log"), "three\n");
+    expect(readFileSync(join(root, "pods", "p1", "app", "0.log"), "utf8")).toBe("one\ntwo\nthree\n");
+    await refused(files.openAppend(join(root, "secret-link")));
+    await refused(files.openAppend(join(root, "pods", "..", "to-outside", "new", "x.log")));
+    await append(join(root, "pods", "p2", "..", "p3", "0.log"), "four\n");
+    expect(readFileSync(join(root, "pods", "p3", "0.log"), "utf8")).toBe("four\n");
+    await expect(files.openAppend(join(root, "pods", "p1"))).rejects.toMatchObject({ code: "EISDIR" });
+    expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
+  });
+
   test("a process's changes land in order, and reads after them see them; removing a symlink removes only the link", async () => {
     files.change({ path: join(root, "volume", "new"), change: "mkdir" });
     files.change({ path: join(root, "volume", "new", "f"), change: "write", data: "a" });

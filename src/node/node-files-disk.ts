@@ -27,6 +27,7 @@ import {
   HostBoundaryError,
   isWithin,
   memoryPaths,
+  parentDir,
   type NodeFileChange,
   type NodeFiles,
   type PreparedPaths,
@@ -109,6 +110,35 @@ function parentOf(path: string): string {
   return slash <= 0 ? "/" : path.slice(0, slash);
 }
 
+/** The lstat of `real` (the host path of `path`), or undefined when nothing is there. */
+function lstatIfAny(path: string, real: string): Promise<Stats | undefined> {
+  return lstat(real).catch((err: unknown) => {
+    if (isMissing(err)) return undefined;
+    throw pathError("lstat", path, err);
+  });
+}
+
+/**
+ * Opens `real`, whose lstat (`existing`, if anything is there) says it is a regular file or
+ * nothing; what is found open (swapped in meanwhile) must be a regular file too.
+ */
+async function openChecked(path: string, real: string, existing: Stats | undefined, flags: number, mode?: number): Promise<FileHandle> {
+  if (existing && !existing.isFile()) throw new HostFsError("open", path, existing.isDirectory() ? "EISDIR" : "ENOTREG");
+  let file: FileHandle;
+  try {
+    file = await open(real, flags, mode);
+  } catch (err) {
+    throw pathError("open", path, err);
+  }
+  try {
+    if (!(await file.stat()).isFile()) throw new HostFsError("open", path, "ENOTREG");
+  } catch (err) {
+    await file.close();
+    throw pathError("open", path, err);
+  }
+  return file;
+}
+
 /**
  * The node's files for `fake-cri serve`: the plugin's own directories in memory, the host's files
  * inside the allowed roots, everything else refused (HostBoundaryError).
@@ -161,32 +191,28 @@ export class HostNodeFiles implements NodeFiles {
 
   async mkdirAll(path: string, mode = 0o755): Promise<void> {
     if (this.inMemory(path)) return this.memory.mkdirAll(path, mode);
-    const { real, stats, missing } = await this.walk(path, true);
-    // The walk saw what is there: a directory needs nothing, and the missing part is made from its
-    // first component down, one mkdir each (a recursive mkdir first tries the whole path).
-    if (stats?.isDirectory()) return;
-    try {
-      if (missing === undefined || !(real === missing || real.startsWith(`${missing}/`))) {
-        await mkdir(real, { recursive: true, mode });
-        return;
-      }
-      for (let dir = missing; ; ) {
-        await mkdir(dir, { mode }).catch((err: NodeJS.ErrnoException) => {
-          // Made meanwhile by someone else: as a recursive mkdir, go on.
-          if (err.code !== "EEXIST") throw err;
-        });
-        if (dir === real) return;
-        const slash = real.indexOf("/", dir.length + 1);
-        dir = slash === -1 ? real : real.slice(0, slash);
-      }
-    } catch (err) {
-      throw pathError("mkdir", path, err);
-    }
+    await this.makeDirs(path, mode);
   }
 
   async openAppend(path: string, mode = 0o640): Promise<AppendHandle> {
-    if (this.inMemory(path)) return this.memory.openAppend(path, mode);
-    return new AppendedFile(path, await this.openRegular(path, writeFlags | O_APPEND, mode));
+    const parent = parentDir(path);
+    if (this.inMemory(path)) {
+      this.memory.mkdirAll(parent, 0o755);
+      return this.memory.openAppend(path, mode);
+    }
+    const flags = writeFlags | O_APPEND;
+    const dir = await this.makeDirs(parent, 0o755);
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    // A clean path names its file in the directory just resolved: only the file is left to look at
+    // (nothing, when the directory was just made). Otherwise the kernel's walk of the whole path
+    // may differ from filepath.Dir's (a symlink followed by ".."): it is walked again.
+    if (path !== clean(path) || name === "" || name === "." || name === "..") {
+      return new AppendedFile(path, await this.openRegular(path, flags, mode));
+    }
+    const real = dir.real === "/" ? `/${name}` : `${dir.real}/${name}`;
+    const existing = dir.made ? undefined : await lstatIfAny(path, real);
+    if (existing?.isSymbolicLink()) return new AppendedFile(path, await this.openRegular(path, flags, mode));
+    return new AppendedFile(path, await openChecked(path, real, existing, flags, mode));
   }
 
   change(change: NodeFileChange): void {
@@ -341,23 +367,37 @@ export class HostNodeFiles implements NodeFiles {
     return { real: current, ...(stats ? { stats } : {}), ...(missing !== undefined ? { missing } : {}) };
   }
 
+  /**
+   * os.MkdirAll inside the roots: the walk saw what is there, so a directory needs nothing, and the
+   * missing part is made from its first component down, one mkdir each (a recursive mkdir first
+   * tries the whole path). Returns the directory's host path and whether this call made it.
+   */
+  private async makeDirs(path: string, mode: number): Promise<{ real: string; made: boolean }> {
+    const { real, stats, missing } = await this.walk(path, true);
+    if (stats?.isDirectory()) return { real, made: false };
+    try {
+      if (missing === undefined || !(real === missing || real.startsWith(`${missing}/`))) {
+        await mkdir(real, { recursive: true, mode });
+        return { real, made: false };
+      }
+      for (let dir = missing; ; ) {
+        await mkdir(dir, { mode }).catch((err: NodeJS.ErrnoException) => {
+          // Made meanwhile by someone else: as a recursive mkdir, go on.
+          if (err.code !== "EEXIST") throw err;
+        });
+        if (dir === real) return { real, made: true };
+        const slash = real.indexOf("/", dir.length + 1);
+        dir = slash === -1 ? real : real.slice(0, slash);
+      }
+    } catch (err) {
+      throw pathError("mkdir", path, err);
+    }
+  }
+
   /** Opens a host file that is (or will be, with O_CREAT) a regular file; anything else is refused. */
   private async openRegular(path: string, flags: number, mode?: number): Promise<FileHandle> {
-    const { real, stats: existing } = await this.walk(path, true);
-    if (existing && !existing.isFile()) throw new HostFsError("open", path, existing.isDirectory() ? "EISDIR" : "ENOTREG");
-    let file: FileHandle;
-    try {
-      file = await open(real, flags, mode);
-    } catch (err) {
-      throw pathError("open", path, err);
-    }
-    try {
-      if (!(await file.stat()).isFile()) throw new HostFsError("open", path, "ENOTREG");
-    } catch (err) {
-      await file.close();
-      throw pathError("open", path, err);
-    }
-    return file;
+    const { real, stats } = await this.walk(path, true);
+    return openChecked(path, real, stats, flags, mode);
   }
 
   private async readHostFile(path: string): Promise<Uint8Array> {
