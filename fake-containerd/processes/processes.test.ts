@@ -563,6 +563,12 @@ describe("the process table of a PID namespace", () => {
     expect(await exec(["sh", "-c", "cat /etc/hostname /etc/passwd | wc -l >/dev/null; sleep 1 & echo $$ $!"], "app")).toBe(0);
     // $$ is the exec's PID; cat and wc took the two after runc's, sleep the next.
     expect(output.filter((chunk) => chunk.startsWith("out:")).join("")).toBe("out:6 14\n");
+    // A background pipeline's stages keep the PIDs its shell forked them with when their step is undone.
+    output.length = 0;
+    await started(ns, "piped", ["sh", "-c", "cat /etc/passwd | sleep 100 & wait"]);
+    await clock.advance(10);
+    expect(await exec(["ps", "-o", "pid,ppid,args"], "piped")).toBe(0);
+    expect(output.filter((chunk) => chunk.startsWith("out:")).join("")).toBe("out:PID   PPID  COMMAND\n    1     0 sh -c cat /etc/passwd | sleep 100 & wait\n    7     1 sleep 100\n    8     0 ps -o pid,ppid,args\n");
   });
 
   test("top -b -n 1: the node, then every process, largest first, as busybox's batch screen", async () => {

@@ -750,7 +750,10 @@ export class Shell implements ExpansionHost, BuiltinShell {
     // ash forks every stage, in order, before it waits for any; a background pipeline's were
     // forked by the job's parent.
     const given = this.stagePids;
-    this.stagePids = undefined;
+    if (given) {
+      this.stagePids = undefined;
+      this.ctx.journal.record(() => (this.stagePids = given));
+    }
     const forkedAt = this.timeline.effects.length;
     const startMs = this.timeline.atMs;
     const stages = node.commands.map((command, k) => {
