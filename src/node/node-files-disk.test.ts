@@ -188,8 +188,10 @@ describe("nothing blocks", () => {
   test("a root may be one file: the node's mount table, and nothing else of the reader's /proc/<pid>", async () => {
     const mounts = new HostNodeFiles({ memory, memoryDirs: [], hostRoots: await realHostRoots(["/proc/self/mountinfo"]) });
     expect(mounts.mountTable).toBe("/proc/self/mountinfo");
-    expect(new TextDecoder().decode(await mounts.readFile(mounts.mountTable))).toMatch(/^\d+ \d+ \d+:\d+ \S+ \S+ /);
+    expect(new TextDecoder().decode(await mounts.readFile("/proc/self/mountinfo"))).toMatch(/^\d+ \d+ \d+:\d+ \S+ \S+ /);
     await refused(mounts.readFile("/proc/self/environ"));
+    // Without it, no mount table: the node's mounts are not followed, and nothing tries to read it.
+    expect(files.mountTable).toBeUndefined();
     await refused(files.readFile("/proc/self/mountinfo"));
   });
 

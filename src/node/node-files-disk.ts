@@ -147,8 +147,11 @@ export class HostNodeFiles implements NodeFiles {
   private readonly memory: HostFs;
   private readonly memoryDirs: readonly string[];
   private readonly roots: readonly string[];
-  /** The kernel's mount table of the fake's mount namespace: read only when an allowed root names it. */
-  readonly mountTable = "/proc/self/mountinfo";
+  /**
+   * The kernel's mount table of the fake's mount namespace, when an allowed root covers it (else
+   * undefined: every task start would otherwise build a refusal, stack and all, only to drop it).
+   */
+  readonly mountTable: string | undefined;
   /** The processes' changes not yet made; reads wait for it. */
   private changes: Promise<void> = Promise.resolve();
 
@@ -156,6 +159,9 @@ export class HostNodeFiles implements NodeFiles {
     this.memory = options.memory;
     this.memoryDirs = options.memoryDirs.map((dir) => clean(dir));
     this.roots = options.hostRoots.map((dir) => clean(dir));
+    // Roots are real paths: /proc/self is this process's /proc/<pid>.
+    const table = "/proc/self/mountinfo";
+    this.mountTable = this.roots.some((root) => isWithin(`/proc/${process.pid}/mountinfo`, root) || isWithin(table, root)) ? table : undefined;
   }
 
   async readFile(path: string): Promise<Uint8Array> {
