@@ -127,12 +127,18 @@ class CriLogger implements OutputSink {
     if (this.state === "closed") return;
     const open = this.state === "open";
     this.state = "closed";
-    if (open && this.unread.length > 0) {
-      const rest = this.unread;
-      this.unread = noBytes;
-      this.append(rest);
+    try {
+      if (open && this.unread.length > 0) {
+        const rest = this.unread;
+        this.unread = noBytes;
+        this.append(rest);
+      }
+      if (open && this.length > 0) this.record(tagPartial);
+    } catch (err) {
+      // A panic while flushing: this stream is done with the file all the same.
+      void this.out.close?.();
+      throw err;
     }
-    if (open && this.length > 0) this.record(tagPartial);
     return this.out.close?.();
   }
 
