@@ -118,6 +118,7 @@ export interface HostFs {
  * values the text is made of rather than the text. What it is made of must not change.
  */
 export interface FileText {
+  /** The file's text as of now (the same every time, as what it is made of does not change). */
   text(): string;
 }
 
