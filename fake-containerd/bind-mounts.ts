@@ -32,6 +32,8 @@ interface SpecMount {
   readOnly: boolean;
   /** For a bind mount of the node's files: how it treats the node's mounts below its source. */
   bind: NodeBind | undefined;
+  /** rshared: the mounts the container makes below it show on the node (mount-propagation.ts). */
+  sends: boolean;
 }
 
 type NodeBindMount = SpecMount & { source: string; bind: NodeBind };
@@ -54,6 +56,11 @@ export function bindMounts(files: NodeFiles, mounted: MountedSnapshotLookup): Co
     return latest;
   };
   const key = ({ namespace, record }: FilesystemContainer) => `${namespace}/${record.id}`;
+  /** Whether the container sees the node's own files at `hostPath` through `mount`, by the table as last read (for a change, made synchronously). */
+  const showsNode = (container: FilesystemContainer, mount: NodeBindMount, hostPath: string): boolean => {
+    const started = atStart.get(key(container));
+    return nodeView(mount.bind, hostPath, started, started && latest).kind === "node";
+  };
   /** What the container sees at `target` through `mount`, a bind mount of the node's files covering it. */
   const viewOf = async (container: FilesystemContainer, mount: NodeBindMount, target: string): Promise<NodeView> => {
     const started = atStart.get(key(container));
@@ -138,10 +145,12 @@ export function bindMounts(files: NodeFiles, mounted: MountedSnapshotLookup): Co
         snapshot.store.applyChange(snapshot.key, data === undefined ? { path: snapshot.path, change } : { path: snapshot.path, change, data });
         return true;
       }
-      const started = atStart.get(key(container));
-      if (nodeView(covering.bind, hostPath, started, started && latest).kind !== "node") return true;
-      files.change(data === undefined ? { path: hostPath, change } : { path: hostPath, change, data });
-      return true;
+      if (!showsNode(container, covering, hostPath)) return true;
+      return files.change(data === undefined ? { path: hostPath, change } : { path: hostPath, change, data }) ?? true;
+    },
+    sendsMounts(container, path) {
+      const covering = coveringMount(mountsOf(container.record), path);
+      return covering !== undefined && isNodeBind(covering) && covering.sends && showsNode(container, covering, onNode(covering, path));
     },
   };
 }
@@ -166,7 +175,7 @@ function mountsOf(record: ContainerRecord): SpecMount[] {
       m.type === "bind" && m.source !== undefined
         ? { source: clean(m.source), recursive: options.includes("rbind"), readOnly, recursiveReadOnly, receives: options.some((o) => o === "rslave" || o === "rshared" || o === "slave" || o === "shared") }
         : undefined;
-    return { type: m.type, destination: clean(m.destination), source: m.source, readOnly, bind };
+    return { type: m.type, destination: clean(m.destination), source: m.source, readOnly, bind, sends: bind !== undefined && options.some((o) => o === "rshared" || o === "shared") };
   });
 }
 

@@ -4,6 +4,7 @@
 // The task service hands each process a view of these (ProcessHost).
 
 import { ContainerMounts, tmpfsFiles } from "./container-mounts.ts";
+import { copyOfTree } from "./mount-propagation.ts";
 import type { ContainerRecord, ContainerStore } from "./containers.ts";
 import { privilegesOf, unprivileged, type Privileges, type PrivilegesSpec } from "./privileges.ts";
 import { pathRulesMembers, pathRulesOf, placeIn, type PathRules } from "./masked-paths.ts";
@@ -183,11 +184,15 @@ export class ContainerFiles {
     return (await this.links.processes.locate(this.namespace, record, path)) ?? path;
   }
 
-  /** A process's change: a mount it makes; else a change to the mount over the path, else to the snapshot. */
-  changeFile(containerId: string, mountedChange: FileChange): void {
+  /**
+   * A process's change: a mount it makes; else a change to the mount over the path, else to the
+   * snapshot. A promise while the change (or the copy of a mount the node sees) is on its way to the
+   * node's files; it never rejects.
+   */
+  changeFile(containerId: string, mountedChange: FileChange): Promise<void> | undefined {
     if (mountedChange.change === "bind" || mountedChange.change === "tmpfs") {
       this.mounts.mount(containerId, { ...mountedChange, change: mountedChange.change });
-      return;
+      return this.propagate(containerId, mountedChange.path);
     }
     const through = this.mounts.through(containerId, mountedChange.path);
     if ("tmpfs" in through) {
@@ -197,15 +202,35 @@ export class ContainerFiles {
     const change = { ...mountedChange, path: through.path };
     const record = this.recordOf(containerId);
     // What is written to a masked file goes to /dev/null.
-    if (!record || placeIn(pathRulesOfRecord(record).masked, change.path) !== undefined) return;
-    if (this.links.processes.changeFile(this.namespace, record, change)) return;
-    if (record.snapshotKey === "" || !this.links.changeRootfs) return;
+    if (!record || placeIn(pathRulesOfRecord(record).masked, change.path) !== undefined) return undefined;
+    const made = this.links.processes.changeFile(this.namespace, record, change);
+    if (made !== false) return made === true ? undefined : made;
+    if (record.snapshotKey === "" || !this.links.changeRootfs) return undefined;
     try {
       this.links.changeRootfs(record.snapshotter, record.snapshotKey, change);
     } catch {
       // The emulation checked the change against the files when it laid the script out; a snapshot
       // changed since then (or removed) makes it moot, as for a process racing another.
     }
+    return undefined;
+  }
+
+  /** A mount just made at `mountPoint` shows on the node when the bind over it is rshared: copied there (mount-propagation.ts). */
+  private propagate(containerId: string, mountPoint: string): Promise<void> | undefined {
+    const record = this.recordOf(containerId);
+    if (!record || !this.links.processes.sendsMounts(this.namespace, record, mountPoint)) return undefined;
+    return (async () => {
+      try {
+        const onNode = await this.links.processes.readDir(this.namespace, record, mountPoint);
+        if (onNode === undefined || onNode.names.length > 0) return;
+        const copy = await copyOfTree({ readDir: (path) => this.readDir(containerId, path), readFile: (path) => this.readFile(containerId, path) }, mountPoint);
+        let landed: boolean | Promise<void> = true;
+        for (const change of copy ?? []) landed = this.links.processes.changeFile(this.namespace, record, change);
+        await landed;
+      } catch {
+        // The container or its files went away meanwhile: as a mount racing the task's end.
+      }
+    })();
   }
 
   /**

@@ -1,8 +1,8 @@
 // The mounts a container's processes make themselves (busybox `mount --bind DIR DST`, `mount -t
 // tmpfs NAME DST`, which a privileged container may), in its task's mount namespace: gone with the
 // task. A path under one is read elsewhere: under a bind mount, at the source's path in the
-// container; under a tmpfs, in the tmpfs's own in-memory files. The node does not see them (the
-// fake never mounts on the host), whatever the propagation of the bind mount they are made in.
+// container; under a tmpfs, in the tmpfs's own in-memory files. The fake never mounts on the
+// host: below an rshared bind mount the node is shown a copy of one (mount-propagation.ts).
 
 import { isWithin, applyChange } from "../src/node/node-files.ts";
 import { MemoryHostFs } from "../src/node/host-fs.ts";

@@ -55,6 +55,8 @@ export class Proc implements ProcessHost {
   readonly listeners: Listener[] = [];
   readonly exited: Promise<void>;
   private resolveExited!: () => void;
+  /** Its changes still on their way to the node's files: its exit is reported once they are made. */
+  private landing: Promise<void> | undefined;
 
   constructor(
     task: TaskRec,
@@ -128,7 +130,13 @@ export class Proc implements ProcessHost {
   }
 
   exit(code: number): void {
-    this.task.service.processExited(this, code);
+    const landing = this.landing;
+    if (landing === undefined) {
+      this.task.service.processExited(this, code);
+      return;
+    }
+    this.landing = undefined;
+    void landing.then(() => this.task.service.processExited(this, code));
   }
 
   oom(): void {
@@ -156,7 +164,13 @@ export class Proc implements ProcessHost {
   }
 
   changeFile(change: FileChange): void {
-    this.task.service.files.changeFile(this.task.containerId, change);
+    const made = this.task.service.files.changeFile(this.task.containerId, change);
+    if (made === undefined) return;
+    const landing = this.landing ? Promise.all([this.landing, made]).then(() => undefined) : made;
+    this.landing = landing;
+    void landing.then(() => {
+      if (this.landing === landing) this.landing = undefined;
+    });
   }
 
   privileges(): Privileges {

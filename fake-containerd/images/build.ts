@@ -50,6 +50,11 @@ export interface ImageDescription {
   gzip?: boolean;
   /** Wrap the manifest in an index (a manifest list for Docker media types). */
   index?: boolean;
+  /**
+   * The comment of the config's last history entry: tells apart images otherwise alike (their IDs
+   * are their configs' digests) without a file a container would list or a label it would inherit.
+   */
+  comment?: string;
 }
 
 /** A blob with the labels containerd would give it in the content store. */
@@ -158,7 +163,11 @@ export function buildImageBlobs(description: ImageDescription): BuiltImage {
       StopSignal: c.stopSignal,
     },
     rootfs: { type: "layers", diff_ids: diffIds },
-    history: diffIds.map((_, i) => ({ created: buildTime, created_by: `fake-containerd build: layer ${i}` })),
+    history: diffIds.map((_, i) => ({
+      created: buildTime,
+      created_by: `fake-containerd build: layer ${i}`,
+      ...(description.comment !== undefined && i === diffIds.length - 1 ? { comment: description.comment } : {}),
+    })),
   };
   if (platform.variant) configFile.variant = platform.variant;
   if (platform.osVersion) configFile["os.version"] = platform.osVersion;

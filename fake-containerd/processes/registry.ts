@@ -130,9 +130,14 @@ export class ProcessRegistry {
     this.filesystem?.ended?.({ namespace, record });
   }
 
-  /** Hands a change to the filesystem hook; false when no mount of its covers the path. */
-  changeFile(namespace: string, record: ContainerRecord, change: FileChange): boolean {
+  /** Hands a change to the filesystem hook; false when no mount of its covers the path, a promise while the change is on its way to the node. */
+  changeFile(namespace: string, record: ContainerRecord, change: FileChange): boolean | Promise<void> {
     return this.filesystem?.changeFile?.({ namespace, record }, change) ?? false;
+  }
+
+  /** Whether the filesystem hook says a mount made at the path shows on the node. */
+  sendsMounts(namespace: string, record: ContainerRecord, path: string): boolean {
+    return this.filesystem?.sendsMounts?.({ namespace, record }, path) ?? false;
   }
 
   /** What registered files (their directories) and the filesystem hook add to a directory's names. */

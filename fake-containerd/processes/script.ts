@@ -229,8 +229,14 @@ export interface ContainerFilesystem {
   readOnly?(container: FilesystemContainer, path: string): boolean | undefined | Promise<boolean | undefined>;
   /** Where the file at the path lives under a mount (the same for the same file at two paths); undefined for the snapshot's. */
   locate?(container: FilesystemContainer, path: string): string | undefined | Promise<string | undefined>;
-  /** Makes a change under a mount and says true; false leaves it to the container's snapshot. */
-  changeFile?(container: FilesystemContainer, change: FileChange): boolean;
+  /**
+   * Makes a change under a mount and says true, or gives a promise that settles once the change is
+   * on the node (the process's exit waits for it, as the kernel's write returns once it is made);
+   * false leaves it to the container's snapshot.
+   */
+  changeFile?(container: FilesystemContainer, change: FileChange): boolean | Promise<void>;
+  /** Whether a mount a process makes at the path shows on the node (under an rshared bind mount of the node's files). */
+  sendsMounts?(container: FilesystemContainer, path: string): boolean;
   /**
    * The container's task starts (runc makes its mounts): what the mounts take from the node is fixed
    * now. A promise when that takes a look at the node (the task's creation waits for it).

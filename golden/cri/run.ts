@@ -58,7 +58,8 @@ const clockLimitMs = 60_000;
  * passes as it did for the real runtime.
  */
 async function invokeInTime(target: CriTarget, step: CallStep, request: JsonObject): ReturnType<typeof invoke> {
-  const pending = invoke(target, step, request, undefined, streamIdleFor(target, step));
+  const recordedMessages = "stream" in step && Array.isArray(step.stream) ? step.stream.length : 0;
+  const pending = invoke(target, step, request, undefined, streamIdleFor(target, step), recordedMessages);
   if (!target.elapse) return pending;
   let answered = false;
   void pending.then(
@@ -74,7 +75,9 @@ async function invokeInTime(target: CriTarget, step: CallStep, request: JsonObje
  * How long the replay lets a server stream idle. A target's short idle (the fake's 200 ms) keeps a
  * replay of streams the runtime left open quick; where the recorded stream ended, the target's must
  * end too, and waiting for that as long as for the real runtime costs nothing when it does, while
- * a loaded machine can hold a first message past 200 ms. The outcome is compared the same either way.
+ * a loaded machine can hold a first message past 200 ms. For the same reason the messages the
+ * runtime sent are awaited as long as the runtime's idle (invoke's `awaitedMessages`), and only the
+ * wait for more after them is short. The outcome is compared the same either way.
  */
 function streamIdleFor(target: CriTarget, step: CallStep | RecordedCall): number | undefined {
   const recordedEnd = "stream" in step && !step.open;

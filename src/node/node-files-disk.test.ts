@@ -90,6 +90,14 @@ describe("the host boundary", () => {
     expect(existsSync(root)).toBe(true);
   });
 
+  test("a change on its way to the host gives a promise that settles once it is there (a process's exit waits for it); one in memory is made at once", async () => {
+    const landed = files.change({ path: join(root, "volume", "landed"), change: "write", data: "x" });
+    expect(landed).toBeInstanceOf(Promise);
+    await landed;
+    expect(readFileSync(join(root, "volume", "landed"), "utf8")).toBe("x");
+    expect(files.change({ path: "/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/s/new", change: "touch" })).toBeUndefined();
+  });
+
   test("the plugin's own directories are the in-memory files, whatever the host has there", async () => {
     expect(new TextDecoder().decode(await files.readFile("/var/lib/containerd/io.containerd.grpc.v1.cri/sandboxes/s/hosts"))).toBe(
       "127.0.0.1 localhost\n",

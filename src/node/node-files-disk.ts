@@ -165,16 +165,17 @@ export class HostNodeFiles implements NodeFiles {
     return new AppendedFile(path, await this.openRegular(path, writeFlags | O_APPEND, mode));
   }
 
-  change(change: NodeFileChange): void {
+  change(change: NodeFileChange): Promise<void> | undefined {
     if (this.inMemory(change.path)) {
       try {
         applyChange(this.memory, change);
       } catch {
         // As a process racing another: the file changed since the script was laid out.
       }
-      return;
+      return undefined;
     }
     this.changes = this.changes.then(() => this.changeHost(change)).catch(() => undefined);
+    return this.changes;
   }
 
   async prepare(paths: { read?: readonly string[]; dirs?: readonly string[] }): Promise<PreparedPaths> {

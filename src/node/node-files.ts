@@ -37,9 +37,10 @@ export interface NodeFiles {
   openAppend(path: string, mode?: number): Promise<AppendHandle>;
   /**
    * Applies a process's change after the changes before it; reads that start later see it. Its
-   * errors are dropped, as a process's write racing another's is.
+   * errors are dropped, as a process's write racing another's is. Undefined when the change is made
+   * at once; else a promise (never rejected) that settles once it is made.
    */
-  change(change: NodeFileChange): void;
+  change(change: NodeFileChange): Promise<void> | undefined;
   /**
    * Looks at `paths` now, so that synchronous code (the spec builders) can ask about them after:
    * `read` files are read as text, `dirs` are made when missing (os.MkdirAll, as containerd does for
@@ -95,6 +96,7 @@ export function memoryNodeFiles(fs: HostFs): NodeFiles {
       } catch {
         // As a process racing another: the file changed since the script was laid out.
       }
+      return undefined;
     },
     prepare: () => Promise.resolve(memoryPaths(fs)),
   };

@@ -45,16 +45,17 @@ async function within<T>(promise: Promise<T>, ms: number): Promise<T | undefined
 }
 
 /**
- * Reads a server stream into `messages` until it ends or stays idle for `idleMs`. An idle stream is
- * cancelled through its signal and the pending read awaited to its end: awaiting the iterator's
- * `return()` instead would wait behind that read for good on a stream that never sends again.
+ * Reads a server stream into `messages` until it ends or stays idle for `idleMs` (for at least
+ * defaultStreamIdleMs while fewer than `awaited` messages came). An idle stream is cancelled through
+ * its signal and the pending read awaited to its end: awaiting the iterator's `return()` instead
+ * would wait behind that read for good on a stream that never sends again.
  */
-async function readStream(open: (signal: AbortSignal) => AsyncIterable<unknown>, idleMs: number, messages: unknown[]): Promise<{ open: boolean }> {
+async function readStream(open: (signal: AbortSignal) => AsyncIterable<unknown>, idleMs: number, awaited: number, messages: unknown[]): Promise<{ open: boolean }> {
   const controller = new AbortController();
   const iterator = open(controller.signal)[Symbol.asyncIterator]();
   for (;;) {
     const pending = iterator.next();
-    const next = await within(pending, idleMs);
+    const next = await within(pending, messages.length < awaited ? Math.max(idleMs, defaultStreamIdleMs) : idleMs);
     if (next === undefined) {
       controller.abort();
       const ended = await within(pending.then(() => true, () => true), cancelGraceMs);
@@ -75,7 +76,8 @@ export interface Invoked {
 
 /**
  * Makes one call; returns the raw response JSON (for saving) and the outcome before normalisation.
- * A server stream is read until it ends or idles for `streamIdleMs` (the target's by default).
+ * A server stream is read until it ends or idles for `streamIdleMs` (the target's by default; the
+ * real runtime's defaultStreamIdleMs until `awaitedMessages` came).
  */
 export async function invoke(
   target: TargetClients,
@@ -83,6 +85,7 @@ export async function invoke(
   request: JsonObject,
   options?: TargetCallOptions,
   streamIdleMs = target.streamIdleMs ?? defaultStreamIdleMs,
+  awaitedMessages = 0,
 ): Promise<Invoked> {
   const method = methodOf(step.api, step.service, step.method);
   const message = method.requestType.fromJSON(request);
@@ -92,7 +95,7 @@ export async function invoke(
     const received: unknown[] = [];
     try {
       const open = (signal: AbortSignal) => call(message, { ...options, signal }) as AsyncIterable<unknown>;
-      const { open: stillOpen } = await readStream(open, streamIdleMs, received);
+      const { open: stillOpen } = await readStream(open, streamIdleMs, awaitedMessages, received);
       const stream = received.map(toJson);
       return { raw: stream, outcome: stillOpen ? { stream, open: true } : { stream } };
     } catch (err) {

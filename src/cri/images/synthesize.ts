@@ -2,10 +2,10 @@
 // "pull anything". critest's images come from its catalogue (critest-catalogue.ts); the sandbox
 // image looks like the pause image; an image named nginx or httpd looks like that web server (its
 // command, configuration and default page, which fake-containerd's stand-ins serve); anything else
-// like a minimal shell image. Each carries a name in /etc/fake-cri-image (a catalogue image its
+// like a minimal shell image. Each carries a name in its config's history (a catalogue image its
 // entry's first reference, any other its own name), so that two names are two images with two IDs
-// unless the catalogue says they are one. (Not a config label: image labels flow into every
-// container's labels.)
+// unless the catalogue says they are one. (Not a file, which a container would list, nor a config
+// label: image labels flow into every container's labels.)
 
 import type { ImageDescription } from "../../../fake-containerd/images/build.ts";
 import { parseDockerRef, referenceString } from "../../go/reference.ts";
@@ -19,7 +19,7 @@ export function catalogueImage(ref: string): ImageDescription | undefined {
   const name = normalized(ref);
   const entry = name === undefined ? undefined : catalogueByReference.get(name);
   if (!entry) return undefined;
-  return { ...withNameFile(entry.image, entry.references[0]!), name: name!, mediaTypes: "docker", index: true };
+  return { ...entry.image, comment: standInComment(entry.references[0]!), name: name!, mediaTypes: "docker", index: true };
 }
 
 /** The image the fake makes up for `ref`: the catalogue's, a pause-like image for the sandbox image, a web server or a minimal shell image. */
@@ -37,7 +37,7 @@ export function synthesizeImage(ref: string, sandboxImage: string): ImageDescrip
       : repository === "httpd"
         ? httpdImage(version ? { version } : {})
         : { config: { cmd: ["sh"], env: [defaultPath] }, layers: [minimalShellFiles()] };
-  return { ...withNameFile(made, name), name };
+  return { ...made, comment: standInComment(name), name };
 }
 
 /** Whether two references name the same image once normalised (`busybox` = `docker.io/library/busybox:latest`). */
@@ -54,9 +54,6 @@ function normalized(ref: string): string | undefined {
   }
 }
 
-/** The image with /etc/fake-cri-image naming it added to its last layer. */
-function withNameFile(image: Omit<ImageDescription, "name">, name: string): Omit<ImageDescription, "name"> {
-  const layers = [...(image.layers ?? [{}])];
-  layers[layers.length - 1] = { ...layers[layers.length - 1], "etc/fake-cri-image": `${name}\n` };
-  return { ...image, layers };
+function standInComment(name: string): string {
+  return `fake-cri stand-in for ${name}`;
 }

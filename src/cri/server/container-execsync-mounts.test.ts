@@ -92,15 +92,41 @@ describe("mount propagation between the node and a container", () => {
     expect(await exec("ls", "-A", "/h/mnt/sub")).toBe("flagFile\n[0]");
   });
 
-  test("the container's own mounts: mount --bind and -t tmpfs, seen at once; the node does not see them (the fake never mounts on the host)", async () => {
-    const { hostFs, exec } = await started(MountPropagation.PROPAGATION_BIDIRECTIONAL);
+  test("the container's own mounts: mount --bind and -t tmpfs, seen at once", async () => {
+    const { exec } = await started(MountPropagation.PROPAGATION_BIDIRECTIONAL);
     expect(await exec("sh", "-c", "mkdir -p /h/mnt/cmp /h/mnt/t && mount --bind /etc /h/mnt/cmp && mount -t tmpfs none /h/mnt/t && ls /h/mnt/cmp/group")).toBe("/h/mnt/cmp/group\n[0]");
     expect(await exec("sh", "-c", "touch /h/mnt/t/a && ls /h/mnt/t")).toBe("a\n[0]");
-    // containerd shows the node cmp's and t's files (a real mount propagated back); the fake's node has none.
-    expect([hostFs.readDir("/h/mnt/cmp"), hostFs.readDir("/h/mnt/t")]).toEqual([[], []]);
     expect(await exec("sh", "-c", "mkdir /m2 /m4 && mount --bind /m2 /m4 && touch /m4/a && ls /m2 /m4")).toBe("/m2:\na\n\n/m4:\na\n[0]");
     expect(await exec("sh", "-c", "mkdir /m3 /srv && mount -t tmpfs t /m3 && mount --bind /m3 /srv && touch /srv/b && ls /m3")).toBe("b\n[0]");
     expect(await exec("mount", "-t", "tmpfs", "-o", "size=1m", "none", "/tmp")).toBe("[0]");
+  });
+
+  test("rshared: the node sees what a container mounts below the volume, as a copy of its files by the time the exec has exited (mount-propagation.ts)", async () => {
+    const { hostFs, exec } = await started(MountPropagation.PROPAGATION_BIDIRECTIONAL);
+    expect(await exec("sh", "-c", "mkdir -p /h/mnt/cmp /h/mnt/t && mount --bind /etc /h/mnt/cmp && mount -t tmpfs none /h/mnt/t")).toBe("[0]");
+    const names = (await exec("ls", "-A", "/etc")).replace(/\n\[0\]$/, "").split("\n");
+    expect(hostFs.readDir("/h/mnt/cmp")).toEqual(names);
+    expect(`${hostFs.readText("/h/mnt/cmp/passwd")}[0]`).toBe(await exec("cat", "/etc/passwd"));
+    // An empty tmpfs shows the node an empty directory; what the container writes later stays its own.
+    expect(await exec("sh", "-c", "touch /h/mnt/t/a /h/mnt/cmp/b")).toBe("[0]");
+    expect([hostFs.readDir("/h/mnt/t"), hostFs.readDir("/h/mnt/cmp").includes("b")]).toEqual([[], false]);
+  });
+
+  test("rslave and rprivate: the node does not see the container's mounts", async () => {
+    for (const propagation of [MountPropagation.PROPAGATION_HOST_TO_CONTAINER, MountPropagation.PROPAGATION_PRIVATE]) {
+      const { hostFs, exec } = await started(propagation);
+      expect(await exec("sh", "-c", "mkdir -p /h/mnt/cmp && mount --bind /etc /h/mnt/cmp && ls /h/mnt/cmp/group")).toBe("/h/mnt/cmp/group\n[0]");
+      expect(hostFs.readDir("/h/mnt/cmp")).toEqual([]);
+      await fake!.close();
+    }
+  });
+
+  test("rshared onto a node directory that has files: no copy (the fake cannot hide them as a mount does)", async () => {
+    const { hostFs, exec } = await started(MountPropagation.PROPAGATION_BIDIRECTIONAL);
+    hostFs.mkdirAll("/h/mnt/full");
+    hostFs.writeFile("/h/mnt/full/mine", "node's");
+    expect(await exec("sh", "-c", "mount --bind /etc /h/mnt/full && ls /h/mnt/full/group")).toBe("/h/mnt/full/group\n[0]");
+    expect(hostFs.readDir("/h/mnt/full")).toEqual(["mine"]);
   });
 
   test("mount's failures: a missing target or source, a file on a directory", async () => {
