@@ -5,7 +5,7 @@
 // package.)
 
 import { execFile } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
@@ -29,7 +29,9 @@ function vitest(): Promise<{ code: number; output: string; files: Map<string, { 
       [join(root, "node_modules/vitest/vitest.mjs"), "run", "--root", dir, "--config", join(dir, "vitest.config.mjs"), "--reporter=default", "--reporter=json", `--outputFile.json=${results}`],
       { env: { ...env, NO_COLOR: "1" }, timeout: 120_000 },
       (err, stdout, stderr) => {
-        const { testResults } = JSON.parse(readFileSync(results, "utf8")) as { testResults: { name: string; status: string; message: string; assertionResults: { failureMessages: string[] }[] }[] };
+        // No report when vitest itself failed: every file is then missing from it.
+        const report = existsSync(results) ? readFileSync(results, "utf8") : '{"testResults": []}';
+        const { testResults } = JSON.parse(report) as { testResults: { name: string; status: string; message: string; assertionResults: { failureMessages: string[] }[] }[] };
         const files = new Map(
           testResults.map((file) => [
             relative(dir, file.name),
@@ -64,7 +66,6 @@ describe("fake-cri replay --as-test", () => {
     );
 
     const run = await vitest();
-    expect(run.output).toContain("✓ trace.test.ts");
     expect(run.files.get("trace.test.ts"), run.output).toMatchObject({ status: "passed" });
     expect(run.files.get("changed.test.ts"), run.output).toMatchObject({ status: "failed" });
     expect(run.code).toBe(1);
