@@ -30,7 +30,7 @@ import { ContainerFiles, type ContainerFilesLinks } from "./container-files.ts";
 import { requireNamespace } from "./namespaces.ts";
 import { PidNamespaces, type PidCounter } from "./pid-namespaces.ts";
 import { kernelTable, type HostKernelTable } from "./kernel-tables.ts";
-import type { ProcessEntry } from "./emulation/index.ts";
+import type { HasFile, ProcessEntry } from "./emulation/index.ts";
 import { hostNetwork, type ConnectionHandler, type Listener, type Network } from "./network.ts";
 import type { ProcessRegistry } from "./processes/registry.ts";
 import { resolvedFromState } from "./processes/runner.ts";
@@ -108,9 +108,11 @@ export class TaskService implements ProcServices, TaskCalls {
       record.snapshotKey !== "" && this.links.snapshotMounts
         ? await this.links.snapshotMounts(record.snapshotter, record.snapshotKey)
         : [];
+    const process = processOfSpec(record);
+    const lookup = this.commandFiles(record, process.args[0]);
+    const hasFile = lookup instanceof Promise ? await lookup : lookup;
     if (this.tasks.has(containerId)) throw alreadyExists(`task ${containerId}`);
     this.checkRuntime(record.runtime.name);
-    const process = processOfSpec(record);
     if (process.idMappedMounts) {
       // containerd 2.x's task manager asks runc's `features` first (1.6 does not ask; its CRI API has no mount mappings).
       throw new ContainerdError("unknown", "failed to validate OCI runtime features: idmap mounts not supported: missing `mountExtensions.idmap` entry in `features` command");
@@ -126,7 +128,6 @@ export class TaskService implements ProcServices, TaskCalls {
           `error during container init: error preparing rootfs: mount ${rootfsPath}:${rootfsPath}, flags: 0x5000: permission denied`,
       );
     }
-    const hasFile = this.rootfsHasFile(record);
     const processInfo: Mutable<ContainerProcessInfo> = {
       namespace: this.namespace,
       containerId,
@@ -473,7 +474,9 @@ export class TaskService implements ProcServices, TaskCalls {
       user: processUserOf(spec.user),
       terminal: io.terminal ?? false,
     };
-    const hasFile = this.rootfsHasFileOf(containerId);
+    const lookup = this.commandFiles(this.links.containers.lookup(containerId), argv[0]);
+    const hasFile = lookup instanceof Promise ? await lookup : lookup;
+    if (task.execs.has(execId)) throw alreadyExists(`id ${execId}`);
     const script = this.links.processes.resolveExec({
       namespace: this.namespace,
       containerId,
@@ -712,6 +715,19 @@ export class TaskService implements ProcServices, TaskCalls {
   /** rootfsHasFile of the container with this ID. */
   rootfsHasFileOf(containerId: string): ((path: string) => boolean) | undefined {
     return this.rootfsHasFile(this.links.containers.lookup(containerId));
+  }
+
+  /**
+   * Where runc looks for a process's command: the container's root filesystem, and, for a path the
+   * root filesystem lacks, the container's mounts (a script in a volume). A promise only then.
+   */
+  private commandFiles(record: ContainerRecord, command: string | undefined): HasFile | Promise<HasFile> {
+    const hasFile = this.rootfsHasFile(record);
+    if (!hasFile || command === undefined || !command.startsWith("/") || hasFile(command)) return hasFile;
+    return this.files.readFile(record.id, command).then(
+      (data) => (data === undefined ? hasFile : (path: string) => path === command || hasFile(path)),
+      () => hasFile,
+    );
   }
 
   /** Whether the container's root filesystem has a file at a path; undefined when it has none. */

@@ -865,7 +865,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
   /** An applet, or a command that is there but not emulated, or one that is not found. */
   private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec = false): number {
     const name = argv[0]!;
-    if ((baseName(name) === "sh" || baseName(name) === "ash") && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(argv, assignments);
+    if (isShell(name) && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(name, argv[2], argv.slice(3), assignments);
+    if (isShell(name) && argv[1] !== undefined && !argv[1].startsWith("-")) return this.shellOnFile(argv, assignments);
     if (this.masked(name)) {
       this.report(`${name}: Permission denied`, exec);
       return 126;
@@ -873,6 +874,9 @@ export class Shell implements ExpansionHost, BuiltinShell {
     const applet = this.applet(name) ?? this.imageProgram(name);
     const status = applet ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
     if (status !== undefined) return status;
+    // A script ash runs in a new shell: one for sh, or one execve refuses for want of a `#!` line.
+    const script = this.scriptFileAt(name);
+    if (script !== undefined && script.kind !== "interpreter") return this.nestedShell(name, script.text, [script.arg0, ...argv.slice(1)], assignments);
     if (!this.ctx.exists(name, this.vars.get("PATH"))) {
       this.report(`${name}: not found`, exec);
       return 127;
@@ -898,6 +902,24 @@ export class Shell implements ExpansionHost, BuiltinShell {
     const command = baseName(name);
     let status = applet ? applet(io, argv.slice(1)) : appletBuiltins.has(command) ? this.runBuiltin(command, [command, ...argv.slice(1)]) : undefined;
     if (status === undefined) {
+      if (isShell(name) && argv[1] !== undefined && !argv[1].startsWith("-")) {
+        // `sh FILE`: this process is that shell.
+        const text = this.fileText(argv[1]);
+        if (text !== undefined) return this.becomeScript(text, argv[1], argv.slice(2));
+        this.write(2, `${name}: can't open '${argv[1]}': No such file or directory\n`);
+        this.exit(2);
+        return;
+      }
+      const script = this.scriptFileAt(name);
+      // The kernel runs /bin/sh on a script for sh in this same process.
+      if (script?.kind === "shell") return this.becomeScript(script.text, script.arg0, argv.slice(1));
+      // runc's execve fails in the started process: its error on stderr, status 1 (golden/cri/2.4/exec-sync-script-files.json).
+      const failure = !this.ctx.exec || script === undefined ? undefined : script.kind === "plain" ? "exec format error" : this.files.kindOf(script.interpreter) === undefined ? "no such file or directory" : undefined;
+      if (failure !== undefined) {
+        this.write(2, `exec ${name}: ${failure}\n`);
+        this.exit(1);
+        return;
+      }
       if (!this.ctx.exec) {
         // The step ends here: nothing to unwind, so no Stopped to throw (most containers' pause and command come this way).
         this.timeline.ending = "forever";
@@ -910,12 +932,55 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   /** `sh -c SCRIPT [ARG0 [ARG...]]` run from a script: a new shell, with this one's exported variables, worked out at once. */
-  private nestedShell(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>): number {
+  private nestedShell(shell: string, source: string, args: readonly string[], assignments: ReadonlyArray<readonly [string, string]>): number {
     const env = appletIo(this, assignments).env();
-    const nested = Shell.script(this.ctx, { shell: argv[0]!, source: argv[2]!, args: argv.slice(3), env, cwd: this.cwd, pid: this.ctx.nextPid(), live: false });
+    const nested = Shell.script(this.ctx, { shell, source, args, env, cwd: this.cwd, pid: this.ctx.nextPid(), live: false });
     nested.fds = this.fds.slice();
     this.runChild(nested);
     return nested.exitStatus!;
+  }
+
+  /** `sh FILE [ARG...]`: the file's commands in a new shell, $0 the file; ash's error and 2 when it cannot open it. */
+  private shellOnFile(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>): number {
+    const script = this.fileText(argv[1]!);
+    if (script === undefined) {
+      this.write(2, `${argv[0]}: can't open '${argv[1]}': No such file or directory\n`);
+      return 2;
+    }
+    return this.nestedShell(argv[0]!, script, argv.slice(1), assignments);
+  }
+
+  /** What a shell reads from a script file it is given: its text ("" for a directory, as ash reads nothing from one), or undefined when there is nothing. */
+  private fileText(file: string): string | undefined {
+    const path = absolute(file, this.cwd);
+    const data = this.files.readFile(path);
+    if (data !== undefined) return decoder.decode(data);
+    return this.files.kindOf(path) === "dir" ? "" : undefined;
+  }
+
+  /** Replaces this process's command line with a script's commands: $0 and the positional parameters as given. */
+  private becomeScript(text: string, arg0: string, positional: readonly string[]): void {
+    this.frames.pop();
+    this.arg0 = arg0;
+    this.explicitArg0 = true;
+    this.positional = [...positional];
+    this.pushProgram(parse(text), undefined);
+  }
+
+  /**
+   * The script a command names, found as ash finds a program: at the path, or for a name without a
+   * slash in a directory of $PATH; undefined for a program or nothing. The container's files are
+   * asked, so a volume's script (a ConfigMap's) counts. Its $0 is the name, or the path found on $PATH.
+   */
+  private scriptFileAt(name: string): ScriptFile | undefined {
+    // A shell or an applet is a program (busybox), whatever the image's file holds.
+    if (name === "" || isShell(name) || (applets.has(baseName(name)) && (!name.includes("/") || this.isAppletPath(name)))) return undefined;
+    const candidates = name.includes("/") ? [absolute(name, this.cwd)] : (this.vars.get("PATH") ?? "").split(":").filter((dir) => dir !== "").map((dir) => `${dir.replace(/\/+$/, "")}/${name}`);
+    for (const path of candidates) {
+      const data = this.files.readFile(path);
+      if (data !== undefined) return scriptFile(data, name.includes("/") ? name : path);
+    }
+    return undefined;
   }
 
   /**
@@ -1210,4 +1275,29 @@ export function baseName(path: string): string {
 function traceQuote(word: string): string {
   if (word !== "" && /^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'"'"'`)}'`;
+}
+
+/** sh or ash, at any path. */
+function isShell(name: string): boolean {
+  const base = baseName(name);
+  return base === "sh" || base === "ash";
+}
+
+/** A file a command names that is not a program, as execve and ash take it. */
+type ScriptFile =
+  /** `#!` naming sh or ash (directly or through env): the kernel runs it with /bin/sh. */
+  | { kind: "shell"; text: string; arg0: string }
+  /** No `#!` line: execve refuses it (ENOEXEC), and ash then runs it itself. */
+  | { kind: "plain"; text: string; arg0: string }
+  /** Another interpreter's script: execve runs that program, and fails when it is not there. */
+  | { kind: "interpreter"; interpreter: string };
+
+/** What the file is, or undefined for a program (ELF's magic, a NUL byte). */
+function scriptFile(data: Uint8Array, arg0: string): ScriptFile | undefined {
+  if ((data[0] === 0x7f && data[1] === 0x45 && data[2] === 0x4c && data[3] === 0x46) || data.includes(0)) return undefined;
+  const text = decoder.decode(data);
+  if (!text.startsWith("#!")) return { kind: "plain", text, arg0 };
+  const end = text.indexOf("\n");
+  const [interpreter = "", argument = ""] = text.slice(2, end === -1 ? undefined : end).trim().split(/\s+/);
+  return isShell(baseName(interpreter) === "env" ? argument : interpreter) ? { kind: "shell", text, arg0 } : { kind: "interpreter", interpreter };
 }

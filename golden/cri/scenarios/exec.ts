@@ -151,6 +151,38 @@ export const exec: Scenario[] = [
     },
   ),
 
+  defineScenario(
+    "exec-sync-script-files",
+    "Shell scripts in files, from a volume (as a ConfigMap's): run by path in ExecSync and as a container's command, with sh FILE, from sh -c by path and on PATH; a file without #!, another interpreter's, a missing one",
+    (s) => {
+      pullBusybox(s);
+      runPod(s, "pod", "pod");
+      const volume = { mounts: [{ hostPath: "$logRoot/pod/scripts", containerPath: "/scripts" }] };
+      createContainer(s, "pod", "pod", "app", commands.sleepForever, "app", volume);
+      startContainer(s, "app");
+      const execSync = (cmd: readonly string[]) => s.runtime.execSync({ containerId: "$app.containerId", cmd: [...cmd], timeout: 10n });
+      execSync([
+        "sh",
+        "-c",
+        "printf '#!/bin/sh\\necho script $0 $# $1\\nexit 3\\n' > /scripts/check.sh && printf 'echo plain $0 $1\\n' > /scripts/plain && " +
+          "printf '#!/usr/bin/env python3\\nprint(1)\\n' > /scripts/py && chmod +x /scripts/check.sh /scripts/plain /scripts/py && cat /scripts/check.sh",
+      ]);
+      execSync(["/scripts/check.sh", "x"]);
+      execSync(["sh", "/scripts/check.sh", "y", "z"]);
+      execSync(["sh", "-c", "/scripts/check.sh z; echo rc=$?"]);
+      execSync(["sh", "-c", "cd /scripts && ./check.sh w; ./plain q; sh check.sh v a b; echo rc=$?"]);
+      execSync(["sh", "-c", "PATH=/scripts:$PATH; check.sh p; echo rc=$?"]);
+      execSync(["sh", "-c", "sh /scripts/nofile; echo rc=$?; /scripts/nofile; echo rc=$?"]);
+      execSync(["sh", "-c", "/scripts/py; echo rc=$?"]);
+      execSync(["/scripts/plain", "direct"]);
+      execSync(["/scripts/py"]);
+      createContainer(s, "pod", "pod", "entry", ["/scripts/check.sh", "entry"], "entry", volume);
+      startContainer(s, "entry");
+      waitExited(s, "entry");
+      containerStatus(s, "entry");
+    },
+  ),
+
   defineScenario("exec-sync-sysctls", "cat of /proc/sys in a container: the pod's sysctls, in the IPC, network and UTS namespaces the container shares with its sandbox", (s) => {
     pullBusybox(s);
     const sysctls = { "kernel.shm_rmid_forced": "1", "fs.mqueue.msg_max": "100", "net.ipv4.ip_unprivileged_port_start": "80" };

@@ -12,13 +12,21 @@ type Config = NonNullable<ImageDescription["config"]>;
 type Image = Omit<ImageDescription, "name">;
 
 const tmp = { type: "dir" as const, mode: 0o1777 };
-const shell = { mode: 0o755, content: "fake-cri sh\n" };
+/**
+ * A program's file in a made-up image: ELF's magic, so that nothing takes it for a shell script
+ * (the emulation runs a text file with no `#!` line as one, as ash does), then its name.
+ */
+export function program(name: string): string {
+  return `\x7fELF fake-cri ${name}\n`;
+}
+
+const shell = { mode: 0o755, content: program("sh") };
 
 /** The pause image (the sandbox image, critest's pause:3.9): /pause run as 65535:65535. */
 export function pauseImage(files: LayerDescription = {}): Image {
   return {
     config: { entrypoint: ["/pause"], user: "65535:65535", env: [defaultPath] },
-    layers: [{ pause: { mode: 0o755, content: "fake-cri pause\n" }, ...files }],
+    layers: [{ pause: { mode: 0o755, content: program("pause") }, ...files }],
   };
 }
 
@@ -113,7 +121,7 @@ export function nginxImage(options: { version?: string; port?: number; stopSigna
     layers: [
       {
         ...minimalShellFiles(),
-        "usr/sbin/nginx": { mode: 0o755, content: "fake-cri nginx\n" },
+        "usr/sbin/nginx": { mode: 0o755, content: program("nginx") },
         "etc/nginx/nginx.conf": "user nginx;\nworker_processes 1;\npid /var/run/nginx.pid;\nevents {\n    worker_connections 1024;\n}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n",
         "etc/nginx/conf.d/default.conf": `server {\n    listen ${port};\n    root /usr/share/nginx/html;\n    index index.html;\n}\n`,
         "usr/share/nginx/html/index.html": welcomePage("nginx"),
@@ -137,8 +145,8 @@ export function httpdImage(options: { version?: string } = {}): Image {
     layers: [
       {
         ...minimalShellFiles(),
-        "usr/local/bin/httpd-foreground": { mode: 0o755, content: "fake-cri httpd-foreground\n" },
-        "usr/local/apache2/bin/httpd": { mode: 0o755, content: "fake-cri httpd\n" },
+        "usr/local/bin/httpd-foreground": { mode: 0o755, content: program("httpd-foreground") },
+        "usr/local/apache2/bin/httpd": { mode: 0o755, content: program("httpd") },
         "usr/local/apache2/conf/httpd.conf": 'ServerRoot "/usr/local/apache2"\nListen 80\nDocumentRoot "/usr/local/apache2/htdocs"\n',
         "usr/local/apache2/htdocs/index.html": "<html><body><h1>It works!</h1></body></html>\n",
       },

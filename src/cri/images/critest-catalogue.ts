@@ -10,7 +10,7 @@
 // `images-critest-catalogue`). Real images of these names are manifest lists; the stand-ins are
 // Docker manifest lists of one linux/amd64 manifest.
 
-import { busyboxImage, alpineImage, httpdImage, nginxImage, pauseImage } from "./bases.ts";
+import { busyboxImage, alpineImage, httpdImage, nginxImage, pauseImage, program } from "./bases.ts";
 import type { ImageDescription } from "../../../fake-containerd/images/build.ts";
 
 export interface CatalogueImage {
@@ -53,7 +53,7 @@ export const critestCatalogue: readonly CatalogueImage[] = [
   {
     references: [`${e2e}nonewprivs:1.3`],
     about: "the NoNewPrivs specs: Alpine with /usr/local/bin/nnp, a setuid-root program printing its effective uid, Cmd nnp",
-    image: alpineImage({ cmd: ["nnp"] }, { "usr/local/bin/nnp": { mode: 0o4755, content: "fake-cri nnp\n" } }),
+    image: alpineImage({ cmd: ["nnp"] }, { "usr/local/bin/nnp": { mode: 0o4755, content: program("nnp") } }),
   },
   ...["amd64", "arm", "arm64", "ppc64le", "s390x"].map((arch) => ({
     references: [`${criTools}hostnet-nginx-${arch}:latest`],
