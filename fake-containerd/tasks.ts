@@ -860,7 +860,8 @@ export class TaskService implements ProcServices, TaskCalls {
       pageFaults += used.pageFaults;
       memory += used.memoryBytes;
       rss += used.rssBytes;
-      if (running) live++;
+      // The cgroup counts every process: what a shell forked too.
+      if (running) live += 1n + BigInt(p.runner.jobs().length);
     }
     const usageUsec = cpuNs / 1000n;
     const systemUsec = usageUsec / 10n;

@@ -18,7 +18,7 @@
 // Signals reach a process as `EmulatedProcess.signal` (the trap runs at the shell's next step; a
 // program's own handlers, like pause's, end it; PID 1 of a PID namespace drops what it does not
 // handle) and a job as `signalJob`. The process table is the task layer's: it lists each process
-// with the live jobs of its shells (`jobs()`), and a shell's `kill` and `ps` reach it through the
+// with what its shells forked and still run (`jobs()`), and a shell's `kill` and `ps` reach it through the
 // port. An interactive `sh` (no script, a stdin) is the same machine given one parsed command
 // after another as lines arrive (a program pushed the way `eval` and `.` push theirs).
 //
@@ -151,7 +151,8 @@ export function emulate(start: EmulatedStart, port: EmulationPort, state?: Emula
     const pid = start.pid;
     const [command = "", ...rest] = args;
     if (shells.has(baseName(command)) && rest[0] === "-c" && rest.length >= 2) {
-      return Shell.script(ctx, { shell: command, source: rest[1]!, args: rest.slice(2), env, cwd: start.cwd || "/", pid, live: true });
+      const process = { pid, ppid: 0, args, name: baseName(command).slice(0, 15) };
+      return Shell.script(ctx, { shell: command, source: rest[1]!, args: rest.slice(2), env, cwd: start.cwd || "/", process, live: true });
     }
     // Without a stdin, such a shell would end at once; a container's runs on (not emulated).
     if (start.stdin && readsCommandsFromStdin(args)) return Shell.interactive(ctx, { arg0: command, env, cwd: start.cwd || "/", pid });

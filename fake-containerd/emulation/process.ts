@@ -14,8 +14,8 @@ import { Journal } from "./journal.ts";
 import { NotEmulated, Stopped } from "./shell/errors.ts";
 import { signalNames } from "./shell/builtins.ts";
 import type { ShellState } from "./shell/frames.ts";
-import { Shell, spinLimit, type InputBuffer, type ShellContext } from "./shell/shell.ts";
-import { Timeline, type Effect } from "./timeline.ts";
+import { baseName, Shell, spinLimit, type InputBuffer, type ShellContext } from "./shell/shell.ts";
+import { Timeline, type Effect, type ForkedProcess } from "./timeline.ts";
 import { spinningCpuNsPerMs, stepCpuNs } from "./resources.ts";
 import { base64ToBytes, bytesToBase64 } from "../state.ts";
 import type { ProcessUser } from "../processes/script.ts";
@@ -85,7 +85,11 @@ interface Member {
   readyAtMs: number;
 }
 
-type EffectState = { atMs: number; stream: Stream; data: string | { base64: string } } | { atMs: number; change: FileChange["change"]; path: string; data?: { base64: string } };
+type EffectState =
+  | { atMs: number; stream: Stream; data: string | { base64: string } }
+  | { atMs: number; change: FileChange["change"]; path: string; data?: { base64: string } }
+  | { atMs: number; forked: ForkedProcess }
+  | { atMs: number; reaped: number };
 
 export interface EmulationState {
   /** CPU its work has taken so far, in ns (states saved before it was counted have none). */
@@ -109,6 +113,8 @@ export class EmulatedProcess {
   private readonly view: FileView;
   private readonly context: ShellContext;
   private readonly input = new StdinBuffer();
+  /** What the step being worked out has forked and not reaped yet (empty between steps). */
+  private readonly forking = new Map<number, ForkedProcess>();
   private readingStdin = false;
   private cancelTimer: (() => void) | undefined;
   private fetching = false;
@@ -125,7 +131,7 @@ export class EmulatedProcess {
     this.port = port;
     this.setup = setup;
     this.view = new FileView(this.answers, this.journal);
-    this.context = new ProcessShellContext(this, setup, port, this.view, this.journal);
+    this.context = new ProcessShellContext(this, setup, port, this.view, this.journal, this.forking);
     if (state) {
       this.workDoneNs = BigInt(state.workNs ?? "0");
       for (const m of state.members) {
@@ -165,19 +171,29 @@ export class EmulatedProcess {
     return jobs;
   }
 
-  /** The live background jobs, as the process table shows them: a job's command line is its command as written. */
-  jobs(): Array<{ pid: number; ppid: number; args: string[] }> {
-    const jobs: Array<{ pid: number; ppid: number; args: string[] }> = [];
+  /**
+   * The processes its shells forked that run now, as the process table shows them: the live
+   * background jobs (the shell's command line until a job execs its command), and what the steps
+   * under way forked and have not reaped (as far as they have played, and in the step being
+   * worked out, what it has forked so far).
+   */
+  jobs(): ForkedProcess[] {
+    // By PID: a background pipeline's stages, once forked, stand for the job (which has the last one's PID).
+    const jobs = new Map<number, ForkedProcess>();
+    const add = (process: ForkedProcess) => jobs.set(process.pid, process);
     for (const member of this.members.values()) {
-      if (member.shell.done) continue;
+      const shell = member.shell;
+      if (shell.done) continue;
+      // A background pipeline's stages before its first step: forked, not yet running their commands.
+      for (const pid of shell.stagePids ?? []) add({ ...shell.process, pid });
       if (member.parent !== undefined) {
-        const command = this.members.get(member.parent)?.shell.jobs.find((job) => job.pid === member.shell.pid)?.command ?? member.shell.arg0;
-        jobs.push({ pid: member.shell.pid, ppid: member.parent, args: member.shell.execd ?? [command] });
+        const execd = shell.execd;
+        add(execd ? { pid: shell.pid, ppid: member.parent, args: execd, name: baseName(execd[0] ?? "").slice(0, 15) } : { ...shell.process, ppid: member.parent });
       }
-      const foreground = member.playing && member.shell.foreground;
-      if (foreground) jobs.push({ pid: foreground.pid, ppid: member.shell.pid, args: foreground.args });
+      if (member.playing) running(member.playing).forEach(add);
     }
-    return jobs.sort((a, b) => a.pid - b.pid);
+    this.forking.forEach(add);
+    return [...jobs.values()].sort((a, b) => a.pid - b.pid);
   }
 
   start(): void {
@@ -275,7 +291,10 @@ export class EmulatedProcess {
       this.signal(number);
       return true;
     }
-    return this.signalJob(pid, number) || this.port.signalProcess(pid, number);
+    if (this.signalJob(pid, number)) return true;
+    // A process a step forked runs inside that step's timeline, which a signal cannot cut short.
+    if (this.jobs().some((process) => process.pid === pid)) throw new NotEmulated("kill of a process a command forked");
+    return this.port.signalProcess(pid, number);
   }
 
   /** A signal to a job of the process: its trap, or the default action; false when it has no job with that PID. */
@@ -346,7 +365,6 @@ export class EmulatedProcess {
       return false;
     }
     member.playing = undefined;
-    member.shell.foreground = undefined;
     member.readyAtMs = playing.fromMs + playing.durationMs;
     return true;
   }
@@ -374,7 +392,6 @@ export class EmulatedProcess {
     const top = frames.length > 0 ? { ...frames.at(-1)! } : undefined;
     const scalars = { status: shell.status, cwd: shell.cwd, fds: shell.fds, positional: shell.positional, line: shell.line, jobs: shell.jobs.slice() };
     shell.timeline = new Timeline();
-    shell.foreground = undefined;
     this.journal.open();
     try {
       shell.step();
@@ -392,6 +409,8 @@ export class EmulatedProcess {
       else if (!(e instanceof Stopped)) this.crashed(shell, e);
     } finally {
       this.journal.close();
+      // What the step forked is on its timeline now.
+      this.forking.clear();
     }
     this.workDoneNs += stepCpuNs;
     const timeline = shell.timeline;
@@ -477,7 +496,7 @@ export class EmulatedProcess {
   }
 
   private emit(effect: Effect): void {
-    if (this.stopped) return;
+    if (this.stopped || "forked" in effect || "reaped" in effect) return;
     if ("stream" in effect) {
       this.port.write(effect.stream, toBytes(effect.data));
       return;
@@ -531,12 +550,17 @@ class ProcessShellContext implements ShellContext {
   readonly files: FileView;
   readonly journal: Journal;
 
-  constructor(process: EmulatedProcess, setup: EmulationSetup, port: EmulationPort, files: FileView, journal: Journal) {
+  readonly forking: Map<number, ForkedProcess>;
+  /** PIDs a step drew and then was undone: its next run forks the same processes, which take them again. */
+  private readonly undrawn: number[] = [];
+
+  constructor(process: EmulatedProcess, setup: EmulationSetup, port: EmulationPort, files: FileView, journal: Journal, forking: Map<number, ForkedProcess>) {
     this.process = process;
     this.setup = setup;
     this.port = port;
     this.files = files;
     this.journal = journal;
+    this.forking = forking;
   }
 
   get user(): ProcessUser {
@@ -568,7 +592,9 @@ class ProcessShellContext implements ShellContext {
   }
 
   nextPid(): number {
-    return this.port.nextPid();
+    const pid = this.undrawn.shift() ?? this.port.nextPid();
+    this.journal.record(() => this.undrawn.unshift(pid));
+    return pid;
   }
 
   clockMs(): number {
@@ -614,6 +640,17 @@ class StdinBuffer implements InputBuffer {
   }
 }
 
+/** The processes a step has forked and not reaped as far as it has played. */
+function running(playing: Playing): ForkedProcess[] {
+  const forked = new Map<number, ForkedProcess>();
+  for (let k = 0; k < playing.next; k++) {
+    const effect = playing.effects[k]!;
+    if ("forked" in effect) forked.set(effect.forked.pid, effect.forked);
+    else if ("reaped" in effect) forked.delete(effect.reaped);
+  }
+  return [...forked.values()];
+}
+
 function playingToState(playing: Playing): NonNullable<EmulationState["members"][number]["playing"]> {
   return {
     fromMs: playing.fromMs,
@@ -621,7 +658,9 @@ function playingToState(playing: Playing): NonNullable<EmulationState["members"]
     durationMs: playing.durationMs,
     ending: playing.ending ?? null,
     effects: playing.effects.map((effect) =>
-      "stream" in effect
+      "forked" in effect || "reaped" in effect
+        ? effect
+        : "stream" in effect
         ? { atMs: effect.atMs, stream: effect.stream, data: typeof effect.data === "string" ? effect.data : { base64: bytesToBase64(effect.data) } }
         : effect.data === undefined
           ? { atMs: effect.atMs, change: effect.change, path: effect.path }
@@ -637,7 +676,9 @@ function playingFromState(state: NonNullable<EmulationState["members"][number]["
     durationMs: state.durationMs,
     ending: (state.ending ?? undefined) as Playing["ending"],
     effects: state.effects.map((effect) =>
-      "stream" in effect
+      "forked" in effect || "reaped" in effect
+        ? effect
+        : "stream" in effect
         ? { atMs: effect.atMs, stream: effect.stream, data: typeof effect.data === "string" ? effect.data : base64ToBytes(effect.data.base64) }
         : effect.data === undefined
           ? { atMs: effect.atMs, change: effect.change, path: effect.path }

@@ -1,14 +1,26 @@
 // What running a piece of a script does, in order on the fake's clock: output and file changes at
-// their moments (milliseconds from the piece's start), then how it ends: on time, never (it runs
-// until killed), or killed by the memory cgroup. A live shell plays each step's timeline as its
-// process runs; the processes it waits for (pipelines, subshells, $(...)) are worked out at once as
-// timelines of their own and spliced into the shell's.
+// their moments (milliseconds from the piece's start), the processes it forks from the moment the
+// kernel made them to the moment they were reaped, then how it ends: on time, never (it runs until
+// killed), or killed by the memory cgroup. A live shell plays each step's timeline as its process
+// runs; the processes it waits for (pipelines, subshells, $(...)) are worked out at once as
+// timelines of their own and spliced into the shell's, their forks and ends among its effects.
 
 import type { FileChange, Stream } from "../processes/script.ts";
 
+/** A process a shell forked, as the process table lists it (`name` is the kernel's, comm). */
+export interface ForkedProcess {
+  readonly pid: number;
+  readonly ppid: number;
+  readonly args: readonly string[];
+  readonly name: string;
+}
+
 export type Effect =
   | { atMs: number; stream: Stream; data: string | Uint8Array }
-  | { atMs: number; change: FileChange["change"]; path: string; data?: Uint8Array };
+  | { atMs: number; change: FileChange["change"]; path: string; data?: Uint8Array }
+  /** A process forked, or one that exec'd (the same PID with a new command line). */
+  | { atMs: number; forked: ForkedProcess }
+  | { atMs: number; reaped: number };
 
 /** How a timeline ends after its effects: it goes on (`undefined`), never ends, or is OOM-killed at `atMs`. */
 export type Ending = undefined | "forever" | "oom";
@@ -34,6 +46,14 @@ export class Timeline {
 
   change(path: string, change: FileChange["change"], data?: Uint8Array): void {
     this.effects.push(data === undefined ? { atMs: this.atMs, change, path } : { atMs: this.atMs, change, path, data });
+  }
+
+  forked(process: ForkedProcess): void {
+    this.effects.push({ atMs: this.atMs, forked: process });
+  }
+
+  reaped(pid: number): void {
+    this.effects.push({ atMs: this.atMs, reaped: pid });
   }
 
   /** Another timeline's effects from now on, as if it ran here; its ending is this one's. */

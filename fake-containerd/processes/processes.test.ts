@@ -500,11 +500,75 @@ describe("the process table of a PID namespace", () => {
     expect(await exec(["ps", "-o", "args"], "trapped")).toBe(0);
     expect(await exec(["ps", "-o", "args"], "looped")).toBe(0);
     expect(output.join("")).toBe(
-      "out:PID   COMMAND\n    1 sleep 600\n    6 sh -c ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo\n" +
+      // touch took PID 6 (ash forked it); the exec's ps runs in a fork of its shell without an exec (NOEXEC).
+      "out:PID   COMMAND\n    1 sleep 600\n    7 sh -c ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo\n   13 {ps} sh -c ps -o pid,args; tr '\\0' ' ' < /proc/1/cmdline; echo\n" +
         "out:sleep 600 out:\n" +
         "out:COMMAND\nsh -c trap 'exit 3' TERM; sleep 600\nsleep 600\nps -o args\n" +
         "out:COMMAND\nsh -c while true; do sleep 600; done\nsleep 600\nps -o args\n",
     );
+  });
+
+  test("what ash forks is in the table while it runs, PIDs in fork order: a background pipeline's stages, a ( ) job that execs, a $(...) and its command", async () => {
+    const { ns, output, exec, clock } = await setup();
+    await started(ns, "app", ["sh", "-c", "sleep 100 | sleep 200 & (sleep 300) & echo $(sleep 400; echo x); wait"]);
+    await clock.advance(10);
+    expect(await exec(["ps", "-o", "pid,ppid,stat,args"], "app")).toBe(0);
+    const script = "sh -c sleep 100 | sleep 200 & (sleep 300) & echo $(sleep 400; echo x); wait";
+    expect(output.join("")).toBe(
+      "out:PID   PPID  STAT COMMAND\n" +
+        `    1     0 S    ${script}\n` +
+        "    6     1 S    sleep 100\n" +
+        "    7     1 S    sleep 200\n" +
+        "    8     1 S    sleep 300\n" +
+        `    9     1 S    ${script}\n` +
+        "   10     9 S    sleep 400\n" +
+        "   11     0 R    ps -o pid,ppid,stat,args\n",
+    );
+    // Each ends in its time: the first stage after 100 s, the substitution's with its sleep.
+    output.length = 0;
+    await clock.advance(100_000);
+    expect(await exec(["ps", "-o", "pid,args"], "app")).toBe(0);
+    expect(output.join("")).toBe(`out:PID   COMMAND\n    1 ${script}\n    7 sleep 200\n    8 sleep 300\n    9 ${script}\n   10 sleep 400\n   17 ps -o pid,args\n`);
+    // The cgroup's PID count: the shell and the four processes it forked that still run (ps has gone).
+    expect((await (await ns.tasks.get("app")).metrics()).data.pids.current).toBe(5n);
+  });
+
+  test("a pipeline's stage forks what is not its last command; ps as a $(...)'s last command runs in that fork and keeps its command line ({ps}: NOEXEC)", async () => {
+    const { ns, output, exec, clock } = await setup();
+    await started(ns, "app", ["sh", "-c", "echo a | { sleep 100; cat; }"]);
+    await clock.advance(10);
+    expect(await exec(["sh", "-c", 'x=$(ps -o pid,ppid,args); echo "$x"'], "app")).toBe(0);
+    expect(output.join("")).toBe(
+      "out:PID   PPID  COMMAND\n" +
+        "    1     0 sh -c echo a | { sleep 100; cat; }\n" +
+        "    7     1 sh -c echo a | { sleep 100; cat; }\n" +
+        "    8     7 sleep 100\n" +
+        `    9     0 sh -c x=$(ps -o pid,ppid,args); echo "$x"\n` +
+        `   15     9 {ps} sh -c x=$(ps -o pid,ppid,args); echo "$x"\n`,
+    );
+  });
+
+  test("kill of a background pipeline's first stage, from the shell that forked it, is not emulated", async () => {
+    const { ns, output, exec, clock } = await setup();
+    await started(ns, "app", ["sleep", "600"]);
+    await clock.advance(10);
+    expect(await exec(["sh", "-c", "sleep 1 | sleep 2 & kill $(($! - 1)); echo killed"], "app")).toBe(127);
+    expect(output.join("")).toBe("err:sh: kill of a process a command forked: not emulated by fake-cri\n");
+  });
+
+  test("a step undone to fetch the files it reads forks again with the PIDs it drew", async () => {
+    const { ns, output, exec, clock } = await setup();
+    await started(ns, "app", ["sleep", "600"]);
+    await clock.advance(10);
+    expect(await exec(["sh", "-c", "cat /etc/hostname /etc/passwd | wc -l >/dev/null; sleep 1 & echo $$ $!"], "app")).toBe(0);
+    // $$ is the exec's PID; cat and wc took the two after runc's, sleep the next.
+    expect(output.filter((chunk) => chunk.startsWith("out:")).join("")).toBe("out:6 14\n");
+    // A background pipeline's stages keep the PIDs its shell forked them with when their step is undone.
+    output.length = 0;
+    await started(ns, "piped", ["sh", "-c", "cat /etc/passwd | sleep 100 & wait"]);
+    await clock.advance(10);
+    expect(await exec(["ps", "-o", "pid,ppid,args"], "piped")).toBe(0);
+    expect(output.filter((chunk) => chunk.startsWith("out:")).join("")).toBe("out:PID   PPID  COMMAND\n    1     0 sh -c cat /etc/passwd | sleep 100 & wait\n    7     1 sleep 100\n    8     0 ps -o pid,ppid,args\n");
   });
 
   test("top -b -n 1: the node, then every process, largest first, as busybox's batch screen", async () => {

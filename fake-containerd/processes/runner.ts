@@ -268,10 +268,10 @@ export class ProcessRunner {
   }
 
 
-  /** The live background jobs of an emulated process (none for other scripts). */
-  jobs(): Array<{ pid: number; ppid: number; args: string[]; name: string }> {
-    // A shell's job runs the first word of its command (or is a subshell of the same name); a fork keeps its parent's name.
-    const jobs = (this.emulation?.jobs() ?? []).map((job) => ({ ...job, name: commandName(job.args[0]?.split(" ")[0] ?? "") }));
+  /** The processes an emulated process forked that run now (none for other scripts but their own forks). */
+  jobs(): Array<{ pid: number; ppid: number; args: readonly string[]; name: string }> {
+    const jobs = this.emulation?.jobs() ?? [];
+    // A script's fork keeps its parent's name.
     const name = commandName(this.host.info.args[0] ?? "");
     return [...jobs, ...this.forks.map((fork) => ({ ...fork, name }))];
   }

@@ -35,3 +35,12 @@ export const busyboxApplets: ReadonlySet<string> = new Set(
     "wc", "wget", "which", "who", "whoami", "xargs", "xxd", "xz", "xzcat", "yes", "zcat",
   ],
 );
+
+/**
+ * Applets that busybox's ash runs in the process it forked without an exec (NOEXEC), so that the
+ * process keeps the shell's command line and only its name (comm) changes: `ps` lists it as
+ * `{ps} sh -c ...`. Those the reference busybox was seen to run so, each behind a pipe from a
+ * `sleep` in its own PID namespace (the others tried: cat, grep, wc, tail, tr, sed, tee, od, uniq,
+ * base64, nl and rev exec).
+ */
+export const noexecApplets: ReadonlySet<string> = new Set(["awk", "cut", "dd", "fold", "head", "md5sum", "ps", "sha256sum", "sort", "xargs"]);

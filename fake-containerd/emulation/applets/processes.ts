@@ -14,8 +14,19 @@ const columns: ReadonlyMap<string, { header: string; width: number; right: boole
   ["user", { header: "USER", width: 8, right: false, value: (p, _, user) => user(p.uid).slice(0, 8) }],
   // Every other process of the fake waits for something; the one running ps is running.
   ["stat", { header: "STAT", width: 4, right: false, value: (_, self) => (self ? "R" : "S") }],
-  ["args", { header: "COMMAND", width: 0, right: false, value: (p) => p.args.join(" ") }],
+  ["args", { header: "COMMAND", width: 0, right: false, value: (p) => shownCommand(p) }],
 ]);
+
+/**
+ * A command line as ps and top show it: with the process's name in braces first when its first
+ * word's file name does not start with it (a NOEXEC applet ash runs in a forked shell: `{ps} sh -c ...`).
+ */
+function shownCommand(entry: ProcessEntry): string {
+  const line = entry.args.join(" ");
+  const first = entry.args[0]?.split(" ")[0] ?? "";
+  const program = first.slice(first.lastIndexOf("/") + 1).replace(/^-/, "");
+  return program.startsWith(entry.name) ? line : `{${entry.name}} ${line}`;
+}
 
 /** The user column of ps and top: the name /etc/passwd gives a UID, else the number. */
 function userNames(io: AppletIo): (uid: number) => string {
@@ -131,7 +142,7 @@ const top: Applet = (io, args) => {
     .map(({ entry, vsz }) => {
       const stat = entry.pid === io.pid ? "R" : "S";
       const share = `${Math.floor((vsz * 100) / totalKiB)}%`.padStart(4);
-      return `${String(entry.pid).padStart(5)} ${String(entry.ppid).padStart(5)} ${user(entry.uid).slice(0, 8).padEnd(8)} ${stat.padEnd(4)} ${String(vsz).padStart(5)} ${share}   0% ${entry.args.join(" ")}\n`;
+      return `${String(entry.pid).padStart(5)} ${String(entry.ppid).padStart(5)} ${user(entry.uid).slice(0, 8).padEnd(8)} ${stat.padEnd(4)} ${String(vsz).padStart(5)} ${share}   0% ${shownCommand(entry)}\n`;
     });
   io.out(
     `Mem: ${node.usedKiB}K used, ${node.freeKiB}K free, ${node.sharedKiB}K shrd, ${node.buffersKiB}K buff, ${node.cachedKiB}K cached\n` +

@@ -19,7 +19,7 @@ export interface AppletHost {
   readonly timeline: Timeline;
   readonly ctx: { readonly user: ProcessUser; readonly terminal: boolean; readonly memoryLimit: bigint | undefined; readonly privileges: Privileges; processes(): readonly ProcessEntry[]; clockMs(): number };
   /** The PID of the process running the applet. */
-  readonly pid: number;
+  readonly runningPid: number;
   write(fd: number, data: string | Uint8Array): boolean;
   killProcess(pid: number, signal: string): boolean;
   change(path: string, change: FileChange["change"], data?: Uint8Array): void;
@@ -71,7 +71,7 @@ class ShellAppletIo implements AppletIo {
   }
 
   get pid(): number {
-    return this.shell.pid;
+    return this.shell.runningPid;
   }
 
   processes(): readonly ProcessEntry[] {

@@ -5,6 +5,7 @@
 import type { ShellOptions } from "./builtins.ts";
 import { fdsFromState, fdsToState, type FdState, type Fds } from "./fds.ts";
 import type { VariablesState } from "./variables.ts";
+import type { ForkedProcess } from "../timeline.ts";
 
 export type Frame =
   | { k: "program"; p: number; name: string | undefined; started: boolean }
@@ -66,8 +67,9 @@ export interface ShellState {
   block: Block | null;
   /** The command line ash exec'd in the shell's place (saved states from before it have none). */
   execd?: string[];
-  /** The command it forked and waits for in this step, when that takes time. */
-  foreground?: { pid: number; args: string[] };
+  /** The process it runs as (saved states from before it have none). */
+  process?: ForkedProcess;
+  stagePids?: number[];
 }
 
 export function framesToState(frames: readonly Frame[]): FrameState[] {

@@ -3,7 +3,8 @@
 // in its programs (a frame names its node by program and id, so the whole thing is plain data).
 // `step()` moves the top frame on; a simple command runs whole within one step, and so do the
 // processes a shell waits for (a pipeline's stages, a subshell, a `$(...)`), which run as shells of
-// their own, worked out at once. What a step does lands in `timeline` at its moments: a live shell
+// their own, worked out at once. Each process ash forks takes the next PID as it forks it, and is
+// on the timeline from its fork to its end, so the process table lists it while it runs. What a step does lands in `timeline` at its moments: a live shell
 // (process.ts) plays each step's timeline on the fake's clock and waits for its end before the next
 // step, so signals and input can reach it between steps; a shell worked out at once (`runToEnd`)
 // keeps one timeline for its whole run.
@@ -13,13 +14,13 @@ import type { FileChange, ProcessUser } from "../../processes/script.ts";
 import type { Privileges } from "../../privileges.ts";
 import { passwdEntry } from "../applets/id.ts";
 import { applets, imagePrograms } from "../applets/index.ts";
-import { busyboxApplets } from "../applets/busybox-list.ts";
+import { busyboxApplets, noexecApplets } from "../applets/busybox-list.ts";
 import { absolute, type FileView } from "../files.ts";
 import type { Journal } from "../journal.ts";
 import type { Command, Node, Program, Redirection, Sequence, Simple } from "../syntax/ast.ts";
 import { parse, sourceOf } from "../syntax/parser.ts";
 import { printCommand } from "../syntax/printer.ts";
-import { Timeline } from "../timeline.ts";
+import { Timeline, type ForkedProcess } from "../timeline.ts";
 import { appletBuiltins, builtins, signalDescriptions, specialBuiltins, type BuiltinShell, type CommandKind, type ShellOptions } from "./builtins.ts";
 import { NotEmulated, ShellError, Stopped } from "./errors.ts";
 import { Expander, type ExpansionHost } from "./expand.ts";
@@ -44,6 +45,8 @@ export interface ShellContext {
   /** Whether a command the emulation does not follow is there to run (runc's lookup, with the shell's PATH). */
   exists(command: string, path: string | undefined): boolean;
   nextPid(): number;
+  /** The processes forked in the step being worked out and not ended yet (what `ps` in it sees of them). */
+  readonly forking: Map<number, ForkedProcess>;
   /** The fake's clock at the start of the step, in milliseconds since the epoch. */
   clockMs(): number;
   /** Runs a background job of a live shell beside it. */
@@ -106,23 +109,33 @@ export class Shell implements ExpansionHost, BuiltinShell {
    */
   execd: string[] | undefined;
   /**
-   * The command this step forked and waits for, while it runs: a foreground command that takes
-   * time is a process of its own in the table, the shell's child (one that takes none is gone
-   * before anyone can look, so it takes no PID).
+   * The process this shell runs as: the container's or the exec's own, or one a shell forked (a
+   * pipeline's stage, a subshell, a `$(...)`, a job); a subshell ash runs without a fork is its
+   * parent's. `pid` is `$$`, which a forked subshell keeps.
    */
-  foreground: { pid: number; args: string[] } | undefined;
+  process: ForkedProcess;
+  /** A process ash replaces by its last command (exec, no fork): `sh -c`'s, a job's, a forked subshell's. */
+  execsLast: boolean;
+  /** A background pipeline's stages, which its parent forked with these PIDs (the last one is the job's). */
+  stagePids: number[] | undefined;
+  /** Runs in a live shell's process without a fork of its own: what it execs is that shell's. */
+  private inLiveProcess = false;
+  /** The PID of the process an applet runs in, while it runs (its fork's). */
+  private appletPid: number | undefined;
   /** The builtin running, which ash names in its errors. */
   private commandName: string | undefined;
   /** The status of the last command substitution of the command being expanded. */
   private substitutionStatus: number | undefined;
   readonly expander: Expander;
 
-  private constructor(ctx: ShellContext, live: boolean, vars: Variables, cwd: string, pid: number, arg0: string, positional: string[]) {
+  private constructor(ctx: ShellContext, live: boolean, vars: Variables, cwd: string, process: ForkedProcess, arg0: string, positional: string[], execsLast: boolean) {
     this.ctx = ctx;
     this.live = live;
     this.vars = vars;
     this.cwd = cwd;
-    this.pid = pid;
+    this.pid = process.pid;
+    this.process = process;
+    this.execsLast = execsLast;
     this.arg0 = arg0;
     this.explicitArg0 = false;
     this.positional = positional;
@@ -132,10 +145,10 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   /** `SHELL -c SOURCE [ARG0 [ARG...]]` as a process starts it: without ARG0, $0 is the shell's name as run (`/bin/sh`). */
-  static script(ctx: ShellContext, start: { shell: string; source: string; args: readonly string[]; env: readonly string[]; cwd: string; pid: number; live: boolean }): Shell {
+  static script(ctx: ShellContext, start: { shell: string; source: string; args: readonly string[]; env: readonly string[]; cwd: string; process: ForkedProcess; live: boolean }): Shell {
     const vars = Variables.imported(start.env, start.cwd, () => homeOf(ctx.files, ctx.user));
     const [arg0, ...positional] = start.args;
-    const shell = new Shell(ctx, start.live, vars, start.cwd, start.pid, arg0 ?? start.shell, positional);
+    const shell = new Shell(ctx, start.live, vars, start.cwd, start.process, arg0 ?? start.shell, positional, true);
     shell.explicitArg0 = arg0 !== undefined;
     shell.pushProgram(parse(start.source), undefined);
     return shell;
@@ -148,7 +161,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
    */
   static interactive(ctx: ShellContext, start: { arg0: string; env: readonly string[]; cwd: string; pid: number }): Shell {
     const vars = Variables.imported(start.env, start.cwd, () => homeOf(ctx.files, ctx.user));
-    const shell = new Shell(ctx, true, vars, start.cwd, start.pid, start.arg0, []);
+    const shell = new Shell(ctx, true, vars, start.cwd, { pid: start.pid, ppid: 0, args: [start.arg0], name: commandName(start.arg0) }, start.arg0, [], false);
     shell.frames.push({ k: "interactive", pending: "", prompted: false, interrupted: false });
     return shell;
   }
@@ -156,14 +169,15 @@ export class Shell implements ExpansionHost, BuiltinShell {
   /** A command line runc starts without a shell: one applet, with runc's environment. */
   static command(ctx: ShellContext, start: { argv: readonly string[]; env: readonly string[]; cwd: string; pid: number }): Shell {
     const vars = Variables.imported(start.env, start.cwd, () => homeOf(ctx.files, ctx.user));
-    const shell = new Shell(ctx, true, vars, start.cwd, start.pid, start.argv[0] ?? "", []);
+    const shell = new Shell(ctx, true, vars, start.cwd, { pid: start.pid, ppid: 0, args: start.argv, name: commandName(start.argv[0] ?? "") }, start.argv[0] ?? "", [], false);
     shell.frames.push({ k: "argv", argv: [...start.argv], env: [...start.env] });
     return shell;
   }
 
   static fromState(ctx: ShellContext, state: ShellState): Shell {
     const vars = Variables.fromState(state.vars, () => homeOf(ctx.files, ctx.user));
-    const shell = new Shell(ctx, true, vars, state.cwd, state.pid, state.arg0, state.positional);
+    const process = state.process ?? { pid: state.pid, ppid: 0, args: [state.arg0], name: commandName(state.arg0) };
+    const shell = new Shell(ctx, true, vars, state.cwd, process, state.arg0, state.positional, state.frames[0]?.k !== "interactive");
     shell.explicitArg0 = state.explicitArg0;
     shell.programs = state.sources.map((source) => parse(source));
     shell.options = { ...state.options };
@@ -180,7 +194,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
     shell.pendingSignals = [...state.pendingSignals];
     shell.block = state.block ?? undefined;
     shell.execd = state.execd;
-    shell.foreground = state.foreground;
+    shell.stagePids = state.stagePids;
     return shell;
   }
 
@@ -211,13 +225,16 @@ export class Shell implements ExpansionHost, BuiltinShell {
       pendingSignals: [...this.pendingSignals],
       block: this.block ?? null,
       ...(this.execd ? { execd: [...this.execd] } : {}),
-      ...(this.foreground ? { foreground: { pid: this.foreground.pid, args: [...this.foreground.args] } } : {}),
+      process: { ...this.process, args: [...this.process.args] },
+      ...(this.stagePids ? { stagePids: [...this.stagePids] } : {}),
     };
   }
 
   /** A subshell's copy of this shell: the same state, its own from now on; traps set to commands are reset. */
   subshell(live = false): Shell {
-    const child = new Shell(this.ctx, live, this.vars.clone(), this.cwd, this.pid, this.arg0, [...this.positional]);
+    const child = new Shell(this.ctx, live, this.vars.clone(), this.cwd, this.process, this.arg0, [...this.positional], this.execsLast);
+    child.pid = this.pid;
+    child.inLiveProcess = this.live || this.inLiveProcess;
     child.explicitArg0 = this.explicitArg0;
     child.programs = this.programs.slice();
     child.options = { ...this.options };
@@ -668,7 +685,11 @@ export class Shell implements ExpansionHost, BuiltinShell {
         return;
       case "subshell": {
         const child = this.child(p, node.body);
+        // The last command of a process ash replaces runs a subshell without forking.
+        const forked = this.runsLastCommand() ? undefined : this.forkChild(child);
         this.runChild(child);
+        if (forked) this.reap(forked);
+        else if (child.execd) this.execd = child.execd;
         this.completed(child.exitStatus!, tested);
         return;
       }
@@ -693,6 +714,28 @@ export class Shell implements ExpansionHost, BuiltinShell {
     return child;
   }
 
+  /** A process forked from this shell's, with its command line, now: in the table until reaped. */
+  private fork(args: readonly string[], name: string, pid = this.ctx.nextPid(), ppid = this.process.pid): ForkedProcess {
+    const process = { pid, ppid, args, name };
+    this.timeline.forked(process);
+    this.ctx.forking.set(process.pid, process);
+    return process;
+  }
+
+  /** A forked process has ended (its parent has waited for it). */
+  private reap(process: ForkedProcess): void {
+    this.timeline.reaped(process.pid);
+    this.ctx.forking.delete(process.pid);
+  }
+
+  /** A child shell in a process of its own, forked now (a copy of this one, which execs its last command). */
+  private forkChild(child: Shell, as?: { pid: number; ppid: number }): ForkedProcess {
+    child.process = this.fork(this.process.args, this.process.name, as?.pid, as?.ppid);
+    child.execsLast = true;
+    child.inLiveProcess = false;
+    return child.process;
+  }
+
   /** Works a child out at once and splices its timeline into this one; a child that never ends stops this shell too. */
   private runChild(child: Shell): void {
     child.runToEnd();
@@ -704,13 +747,30 @@ export class Shell implements ExpansionHost, BuiltinShell {
   private pipeline(p: number, node: Extract<Command, { type: "pipeline" }>, tested: boolean): void {
     let input: Fd | undefined = this.fds[0];
     let status = 0;
-    node.commands.forEach((command, k) => {
+    // ash forks every stage, in order, before it waits for any; a background pipeline's were
+    // forked by the job's parent.
+    const given = this.stagePids;
+    if (given) {
+      this.stagePids = undefined;
+      this.ctx.journal.record(() => (this.stagePids = given));
+    }
+    const forkedAt = this.timeline.effects.length;
+    const startMs = this.timeline.atMs;
+    const stages = node.commands.map((command, k) => {
       const child = this.child(p, command);
+      return { child, process: this.forkChild(child, given && { pid: given[k]!, ppid: this.process.ppid }) };
+    });
+    stages.forEach(({ child, process }, k) => {
       const last = k === node.commands.length - 1;
       const chunks: Array<string | Uint8Array> = [];
       child.fds[0] = input;
       if (!last) child.fds[1] = { to: "capture", chunks };
       this.runChild(child);
+      // The stages run side by side: one that execs a command at once has done so from the start,
+      // although its timeline follows the stage before it (whose output it reads).
+      const first = child.timeline.effects[0];
+      if (first && "forked" in first && first.atMs === 0 && first.forked.pid === process.pid) this.timeline.effects[forkedAt + k] = { atMs: startMs, forked: first.forked };
+      this.reap(process);
       status = child.exitStatus!;
       input = { to: "input", data: joinBytes(chunks), pos: 0 };
     });
@@ -721,7 +781,15 @@ export class Shell implements ExpansionHost, BuiltinShell {
   /** `command &`: a job that runs beside the shell. */
   private background(p: number, command: Command): void {
     const job = this.child(p, command, this.live);
-    job.pid = this.ctx.nextPid();
+    job.execsLast = true;
+    // ash forks a background pipeline's stages itself, in order; `$!` is the last one's PID.
+    job.stagePids = command.type === "pipeline" && command.commands.length > 1 ? command.commands.map(() => this.ctx.nextPid()) : undefined;
+    if (this.live || job.stagePids) {
+      // A live job is a process of the table of its own (process.ts); a pipeline's stages are on its timeline.
+      job.pid = job.stagePids?.at(-1) ?? this.ctx.nextPid();
+      job.process = { pid: job.pid, ppid: this.process.pid, args: this.process.args, name: this.process.name };
+      job.inLiveProcess = false;
+    } else job.pid = this.forkChild(job).pid;
     // A job's stdin is /dev/null unless redirected.
     job.fds[0] = { to: "input", data: new Uint8Array(), pos: 0 };
     const record: Job = { pid: job.pid, command: printCommand(command), status: undefined };
@@ -733,6 +801,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
       return;
     }
     job.runToEnd();
+    if (!job.timeline.ended && !job.stagePids) job.timeline.reaped(job.pid);
+    this.ctx.forking.delete(job.pid);
     record.status = job.exitStatus;
     record.endMs = job.timeline.ended ? Infinity : this.timeline.atMs + job.timeline.atMs;
     if (job.timeline.ending === "oom") throw new NotEmulated("an OOM kill of a background job");
@@ -790,23 +860,12 @@ export class Shell implements ExpansionHost, BuiltinShell {
       }
       return;
     }
-    const execs = this.runsLastCommand();
-    if (execs) this.execd = [...argv];
-    const startMs = this.timeline.atMs;
-    const forked = () => {
-      if (!execs && this.live && (this.timeline.atMs > startMs || this.timeline.ended)) this.foreground = { pid: this.ctx.nextPid(), args: [...argv] };
-    };
     let status: number;
     try {
-      status = this.runExternal(argv, assignments);
-    } catch (e) {
-      // A command that runs on for good (not emulated in a container) is still the shell's child.
-      if (e instanceof Stopped) forked();
-      throw e;
+      status = this.runExternal(argv, assignments, false, this.runsLastCommand());
     } finally {
       this.fds = outer;
     }
-    forked();
     this.completed(status, tested);
   }
 
@@ -848,8 +907,8 @@ export class Shell implements ExpansionHost, BuiltinShell {
    */
   private runsLastCommand(): boolean {
     const bottom = this.frames[0];
-    if (!this.live || [...this.traps.values()].some((action) => action !== "")) return false;
-    if (bottom?.k !== "command" && (bottom?.k !== "program" || bottom.p !== 0 || bottom.name !== undefined)) return false;
+    if (!this.execsLast || [...this.traps.values()].some((action) => action !== "")) return false;
+    if (bottom === undefined || bottom.k === "interactive" || bottom.k === "argv" || (bottom.k === "program" && bottom.name !== undefined)) return false;
     for (const frame of this.frames) {
       const last =
         frame.k === "program" ||
@@ -862,31 +921,72 @@ export class Shell implements ExpansionHost, BuiltinShell {
     return true;
   }
 
-  /** An applet, or a command that is there but not emulated, or one that is not found. */
-  private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec = false): number {
+  /**
+   * An applet, or a command that is there but not emulated, or one that is not found: run in a
+   * process forked for it (ash finds a command before it forks), or in this shell's own when ash
+   * replaces the shell by it (`exec`, or the last command of a `sh -c` or a forked subshell).
+   */
+  private runExternal(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec: boolean, replaces: boolean): number {
     const name = argv[0]!;
-    if (isShell(name) && argv[1] === "-c" && argv[2] !== undefined) return this.nestedShell(name, argv[2], argv.slice(3), assignments);
-    if (isShell(name) && argv[1] !== undefined && !argv[1].startsWith("-")) return this.shellOnFile(argv, assignments);
-    if (this.masked(name)) {
-      this.report(`${name}: Permission denied`, exec);
-      return 126;
-    }
-    const applet = this.applet(name) ?? this.imageProgram(name);
-    const status = applet ? applet(appletIo(this, assignments), argv.slice(1)) : undefined;
-    if (status !== undefined) return status;
+    const shell = isShell(name) && argv[1] !== undefined && (argv[1] === "-c" ? argv[2] !== undefined : !argv[1].startsWith("-"));
+    const masked = !shell && this.masked(name);
+    const applet = shell || masked ? undefined : (this.applet(name) ?? this.imageProgram(name));
     // A script ash runs in a new shell: one for sh, or one execve refuses for want of a `#!` line.
-    const script = this.scriptFileAt(name);
-    if (script !== undefined && script.kind !== "interpreter") return this.nestedShell(name, script.text, [script.arg0, ...argv.slice(1)], assignments);
-    if (!this.ctx.exists(name, this.vars.get("PATH"))) {
+    const found = shell || masked || applet ? undefined : this.scriptFileAt(name);
+    const script = found !== undefined && found.kind !== "interpreter" ? found : undefined;
+    if (!shell && !masked && !applet && !script && !this.ctx.exists(name, this.vars.get("PATH"))) {
       this.report(`${name}: not found`, exec);
       return 127;
     }
+    // A NOEXEC applet runs in the forked shell itself: the command line stays the shell's.
+    const noexec = applet !== undefined && noexecApplets.has(baseName(name)) && applets.get(baseName(name)) === applet;
+    const args = noexec ? this.process.args : [...argv];
+    const process = replaces ? this.replaceBy(args, commandName(name)) : this.fork(args, commandName(name));
+    const status = this.runProgram(argv, assignments, exec, { shell, masked, applet, script, process });
+    if (!replaces) this.reap(process);
+    return status;
+  }
+
+  /** ash execs a command in the shell's place: the process table shows it from now on. */
+  private replaceBy(args: readonly string[], name: string): ForkedProcess {
+    this.execd = [...args];
+    if (!this.live && !this.inLiveProcess) {
+      this.process = { ...this.process, args, name };
+      this.timeline.forked(this.process);
+      this.ctx.forking.set(this.process.pid, this.process);
+    }
+    return this.process;
+  }
+
+  /** What runs in the process a command was forked (or exec'd) as: a shell, an applet, a script, or what is not emulated. */
+  private runProgram(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, exec: boolean, found: { shell: boolean; masked: boolean; applet: Applet | undefined; script: Exclude<ScriptFile, { kind: "interpreter" }> | undefined; process: ForkedProcess }): number {
+    const name = argv[0]!;
+    const { process } = found;
+    if (found.shell) return argv[1] === "-c" ? this.nestedShell(name, argv[2]!, argv.slice(3), assignments, process) : this.shellOnFile(argv, assignments, process);
+    if (found.script) return this.nestedShell(name, found.script.text, [found.script.arg0, ...argv.slice(1)], assignments, process);
+    if (found.masked) {
+      this.report(`${name}: Permission denied`, exec);
+      return 126;
+    }
+    this.appletPid = found.process.pid;
+    let status: number | undefined;
+    try {
+      status = found.applet ? found.applet(appletIo(this, assignments), argv.slice(1)) : undefined;
+    } finally {
+      this.appletPid = undefined;
+    }
+    if (status !== undefined) return status;
     if (!this.ctx.exec) {
       this.timeline.ending = "forever";
       throw new Stopped();
     }
     this.write(2, `${this.arg0}: ${name}: not emulated by fake-cri\n`);
     return 127;
+  }
+
+  /** The PID of the process running an applet: its fork's while it runs, else this shell's. */
+  get runningPid(): number {
+    return this.appletPid ?? this.process.pid;
   }
 
   /**
@@ -932,22 +1032,22 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   /** `sh -c SCRIPT [ARG0 [ARG...]]` run from a script: a new shell, with this one's exported variables, worked out at once. */
-  private nestedShell(shell: string, source: string, args: readonly string[], assignments: ReadonlyArray<readonly [string, string]>): number {
+  private nestedShell(shell: string, source: string, args: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, process: ForkedProcess): number {
     const env = appletIo(this, assignments).env();
-    const nested = Shell.script(this.ctx, { shell, source, args, env, cwd: this.cwd, pid: this.ctx.nextPid(), live: false });
+    const nested = Shell.script(this.ctx, { shell, source, args, env, cwd: this.cwd, process, live: false });
     nested.fds = this.fds.slice();
     this.runChild(nested);
     return nested.exitStatus!;
   }
 
   /** `sh FILE [ARG...]`: the file's commands in a new shell, $0 the file; ash's error and 2 when it cannot open it. */
-  private shellOnFile(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>): number {
+  private shellOnFile(argv: readonly string[], assignments: ReadonlyArray<readonly [string, string]>, process: ForkedProcess): number {
     const script = this.fileText(argv[1]!);
     if (script === undefined) {
       this.write(2, `${argv[0]}: can't open '${argv[1]}': No such file or directory\n`);
       return 2;
     }
-    return this.nestedShell(argv[0]!, script, argv.slice(1), assignments);
+    return this.nestedShell(argv[0]!, script, argv.slice(1), assignments, process);
   }
 
   /** What a shell reads from a script file it is given: its text ("" for a directory, as ash reads nothing from one), or undefined when there is nothing. */
@@ -1196,7 +1296,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
 
   /** `exec COMMAND...`: the command in the shell's place; its status is the process's. */
   execCommand(argv: readonly string[]): number {
-    const status = builtins.has(argv[0]!) || specialBuiltins.has(argv[0]!) ? this.runBuiltin(argv[0]!, argv) ?? 0 : this.runExternal(argv, [], true);
+    const status = builtins.has(argv[0]!) || specialBuiltins.has(argv[0]!) ? this.runBuiltin(argv[0]!, argv) ?? 0 : this.runExternal(argv, [], true, true);
     this.exit(status);
     return status;
   }
@@ -1204,7 +1304,7 @@ export class Shell implements ExpansionHost, BuiltinShell {
   /** `command NAME...`: a builtin or applet, passing over functions. */
   runCommand(argv: readonly string[]): number | undefined {
     if (builtins.has(argv[0]!) || specialBuiltins.has(argv[0]!)) return this.runBuiltin(argv[0]!, argv);
-    return this.runExternal(argv, []);
+    return this.runExternal(argv, [], false, false);
   }
 
   // ---- expansion host ----
@@ -1240,11 +1340,15 @@ export class Shell implements ExpansionHost, BuiltinShell {
   }
 
   substitute(body: Program): string {
+    // ash forks for every substitution but an empty one.
+    if (body.body.items.length === 0 && body.syntaxError === undefined) return "";
     const child = this.subshell();
+    const process = this.forkChild(child);
     const chunks: Array<string | Uint8Array> = [];
     child.fds[1] = { to: "capture", chunks };
     child.pushProgram(body, undefined);
     this.runChild(child);
+    this.reap(process);
     this.substitutionStatus = child.exitStatus;
     return chunks.map((chunk) => (typeof chunk === "string" ? chunk : decoder.decode(chunk))).join("");
   }
@@ -1264,6 +1368,11 @@ export class Shell implements ExpansionHost, BuiltinShell {
 function homeOf(files: FileView, user: ProcessUser): string {
   const passwd = files.readFile("/etc/passwd");
   return passwdEntry(passwd && decoder.decode(passwd), user.uid)?.home ?? "/";
+}
+
+/** The kernel's name for a process running a program (comm): its file name, cut to 15 bytes. */
+function commandName(program: string): string {
+  return baseName(program).slice(0, 15);
 }
 
 /** The last element of a path (`/bin/sh` → `sh`). */

@@ -95,8 +95,6 @@ export const signals: Scenario[] = [
     stopAndLook(s, "pausekill", 0n);
   }),
 
-  // Not asked with ps once the parent runs its last `sleep`: the process table does not list a
-  // shell's foreground command as a process of its own (fake-containerd/README.md).
   defineScenario("signals-from-inside", "kill from an exec: PID 1 ignores SIGTERM and even SIGKILL from inside its namespace; a child of PID 1 dies by the default action", (s) => {
     s.image.pullImage({ image: { image: busybox } });
     runPod(s, "container");
@@ -135,6 +133,31 @@ export const signals: Scenario[] = [
       execSync(s, app, ["sleep", "5"], 1n);
       execSync(s, app, ["ps", "-o", "args"]);
     }
+  }),
+
+  // Every process ash forks is in the table while it runs, with the PID the kernel gave it: each
+  // stage of a pipeline (a background one's forked by the shell itself), a `( )` subshell (none
+  // when it is a forked process's last command), a `$(...)` and a command that is not the last.
+  // Only one process forks at a time in each script, so PIDs follow fork order; how many PIDs
+  // runc init's threads took before the first fork varies run to run, so PIDs are printed only
+  // relative to one another (the newest `sleep`'s, from `pidof`), and each container's first exec
+  // takes the PID after its last fork.
+  defineScenario("process-table-forks", "ps, pidof and /proc/<pid> list what ash forks while it runs (pipeline stages, ( ) subshells, $(...), & jobs) in fork order; an exec takes the next PID", (s) => {
+    s.image.pullImage({ image: { image: busybox } });
+    runPod(s, "container");
+    run(s, "container", "forks", sh("sleep 100 | sleep 200 & (sleep 300) & echo $(sleep 400; echo x); wait"));
+    run(s, "container", "stages", sh("echo a | { sleep 100; cat; }"));
+    run(s, "container", "job", sh("(sleep 100; true) & wait"));
+    s.sleep(500);
+    const relative = "set -- $(pidof sleep); echo exec $(($$ - $1)); for p in $*; do echo sleep $(($p - $1)); done";
+    for (const save of ["forks", "stages", "job"]) execSync(s, save, sh(relative));
+    execSync(s, "forks", ["ps", "-o", "stat,args"]);
+    execSync(s, "forks", sh("set -- $(pidof sleep); tr '\\0' ' ' < /proc/$(($1 - 1))/cmdline; echo; grep -E '^(Name|State):' /proc/$1/status"));
+    execSync(s, "forks", sh("ps -o args > /tmp/ps; cat /tmp/ps"));
+    execSync(s, "forks", sh('x=$(ps -o args); echo "$x"'));
+    execSync(s, "stages", ["ps", "-o", "stat,args"]);
+    execSync(s, "stages", sh("set -- $(pidof sleep); tr '\\0' ' ' < /proc/$(($1 - 1))/cmdline; echo; cat /proc/$(($1 - 2))/cmdline 2>/dev/null || echo gone"));
+    execSync(s, "job", ["ps", "-o", "stat,args"]);
   }),
 
   // ash execs the last command of `sh -c` when no signal is trapped: the table shows that command
