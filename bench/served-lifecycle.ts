@@ -2,18 +2,24 @@
 // code with the server (served-client.ts: grpc-js and a hand-written protobuf encoder): one pod's eight-call
 // lifecycle, again and again, against the fake and, in the same run, against a bare grpc-js server
 // (also a process of its own) answering the same eight calls with canned responses. Prints the
-// p50 and p90 per lifecycle of both and their ratio; with STRACE=1, also the fake's system calls per
-// lifecycle (`strace -c -f` attached to the serving process for the timed lifecycles only).
+// p50 and p90 per lifecycle of both and their ratio, and the CPU each server process spent per
+// lifecycle (all its threads, from /proc/<pid>/task/*/schedstat); with STRACE=1, also the fake's
+// system calls per lifecycle (`strace -c -f` attached to the serving process for the timed
+// lifecycles only). Rounds alternate between the servers, and each round's ratio is reported too
+// (median and range), so that a machine busy with other work weighs on both alike.
 //
 //   node --import tsx bench/served-lifecycle.ts
 //
-// Environment: LIFECYCLES (per server per round, default 100), ROUNDS (default 10), WARMUP (default
-// 200), FAKE_CRI_ARGS (more `serve` flags, e.g. "--state /tmp/x/state.json"), STRACE=1.
+// Environment: LIFECYCLES (per server per round, default 100), ROUNDS (default 10), WARMUP
+// (lifecycles per server before timing, default 2000: the fake's CPU per lifecycle still falls by a
+// third between 200 and 2000, while the JIT optimises the many functions a lifecycle runs once
+// each), FAKE_CRI_ARGS (more `serve` flags, e.g. "--state /tmp/x/state.json"), FAKE_CRI_NODE_ARGS
+// (Node flags for the fake's process, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"), STRACE=1.
 // Pods log into a temporary directory the fake is allowed to write (`--allow-host-root`).
 
 import * as grpc from "@grpc/grpc-js";
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { busybox, encode, imageService, lifecycle, methods, runtimeService, unary } from "./served-client.ts";
@@ -55,18 +61,32 @@ async function bareServer(endpoint: string): Promise<void> {
 
 const percentile = (xs: readonly number[], p: number): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length * p)]!;
 
+/** CPU ms a process has run, all its threads (the scheduler's nanoseconds, not clock ticks). */
+function cpuMs(pid: number): number {
+  let ns = 0;
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, "utf8").split(" ")[0]);
+    } catch {
+      // A thread that ended meanwhile.
+    }
+  }
+  return ns / 1e6;
+}
+
 async function main(): Promise<void> {
   const lifecycles = Number(process.env.LIFECYCLES ?? 100);
   const rounds = Number(process.env.ROUNDS ?? 10);
-  const warmup = Number(process.env.WARMUP ?? 200);
+  const warmup = Number(process.env.WARMUP ?? 2000);
   const dir = mkdtempSync(join(tmpdir(), "fake-cri-served-"));
   const logRoot = join(dir, "logs");
   mkdirSync(logRoot);
-  const extra = (process.env.FAKE_CRI_ARGS ?? "").split(/\s+/).filter((a) => a !== "");
-  const fake = await startServer([process.execPath, "bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--allow-host-root", logRoot, ...extra]);
+  const words = (text: string | undefined) => (text ?? "").split(/\s+/).filter((a) => a !== "");
+  const extra = words(process.env.FAKE_CRI_ARGS);
+  const fake = await startServer([process.execPath, ...words(process.env.FAKE_CRI_NODE_ARGS), "bin/fake-cri.js", "serve", "--listen", `unix://${join(dir, "fake.sock")}`, "--allow-host-root", logRoot, ...extra]);
   const bare = await startServer([process.execPath, "--import", "tsx", "bench/served-lifecycle.ts", "--bare", `unix://${join(dir, "bare.sock")}`]);
   const clients = {
-    fake: new grpc.Client(fake.endpoint, grpc.credentials.createInsecure()),
+    fake: new grpc.Client(fake.endpoint.replace(/^tcp:\/\//, ""), grpc.credentials.createInsecure()),
     bare: new grpc.Client(bare.endpoint, grpc.credentials.createInsecure()),
   };
   try {
@@ -74,23 +94,38 @@ async function main(): Promise<void> {
     let next = 0;
     for (let i = 0; i < warmup; i++) for (const client of Object.values(clients)) await lifecycle(client, next++, logRoot);
 
+    const pids = { fake: fake.child.pid!, bare: bare.child.pid! };
     const times = { fake: [] as number[], bare: [] as number[] };
+    const cpu = { fake: [] as number[], bare: [] as number[] };
+    const ratios: number[] = [];
     for (let r = 0; r < rounds; r++) {
+      const p50 = { fake: 0, bare: 0 };
       for (const key of r % 2 === 0 ? (["fake", "bare"] as const) : (["bare", "fake"] as const)) {
+        const round: number[] = [];
+        const cpuBefore = cpuMs(pids[key]);
         for (let i = 0; i < lifecycles; i++) {
           const t = performance.now();
           await lifecycle(clients[key], next++, logRoot);
-          times[key].push(performance.now() - t);
+          round.push(performance.now() - t);
         }
+        cpu[key].push((cpuMs(pids[key]) - cpuBefore) / lifecycles);
+        times[key].push(...round);
+        p50[key] = percentile(round, 0.5);
       }
+      ratios.push(p50.fake / p50.bare);
     }
     const ms = (x: number) => `${x.toFixed(2)} ms`;
     console.log(`served lifecycle (8 calls), ${rounds} rounds of ${lifecycles} per server, client in its own process:`);
     console.log(`  fake-cri serve ${extra.join(" ")}`.trimEnd());
-    console.log(`    p50 ${ms(percentile(times.fake, 0.5))}, p90 ${ms(percentile(times.fake, 0.9))}`);
+    const cpuLine = (key: "fake" | "bare") => `CPU per lifecycle ${ms(percentile(cpu[key], 0.5))} (${ms(Math.min(...cpu[key]))}-${ms(Math.max(...cpu[key]))})`;
+    console.log(`    p50 ${ms(percentile(times.fake, 0.5))}, p90 ${ms(percentile(times.fake, 0.9))}; ${cpuLine("fake")}`);
     console.log(`  bare grpc-js, canned answers`);
-    console.log(`    p50 ${ms(percentile(times.bare, 0.5))}, p90 ${ms(percentile(times.bare, 0.9))}`);
+    console.log(`    p50 ${ms(percentile(times.bare, 0.5))}, p90 ${ms(percentile(times.bare, 0.9))}; ${cpuLine("bare")}`);
     console.log(`  ratio of p50s: ${(percentile(times.fake, 0.5) / percentile(times.bare, 0.5)).toFixed(2)}x (issue 21's target <= 1.5x)`);
+    console.log(
+      `  ratio of p50s by round: median ${percentile(ratios, 0.5).toFixed(2)}x, ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}x; ` +
+        `ratio of CPU: ${(percentile(cpu.fake, 0.5) / percentile(cpu.bare, 0.5)).toFixed(2)}x`,
+    );
 
     if (process.env.STRACE === "1") await syscalls(fake.child.pid!, clients.fake, next, lifecycles * rounds, logRoot, dir);
   } finally {

@@ -204,6 +204,37 @@ describe("containers.list", () => {
     expect(ids(await ns.containers.list())).toEqual(["alpha", "beta", "gamma", "kappa", "zeta"]);
   });
 
+  test("lists stay in ID order through creates, relabels and deletes between reads, few or many", async () => {
+    const { ns } = setup();
+    const expected = new Map<string, string>();
+    let seed = 1;
+    const random = (n: number) => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % n);
+    const kinds = ["container", "sandbox"];
+    for (let step = 0; step < 3000; step++) {
+      const id = `c${random(400).toString(36)}`;
+      const kind = kinds[random(2)]!;
+      const had = expected.get(id);
+      if (had === undefined) {
+        await ns.containers.create({ id, labels: { kind, ns: "default" }, spec });
+        expected.set(id, kind);
+      } else if (random(3) === 0) {
+        await ns.containers.delete(id);
+        expected.delete(id);
+      } else {
+        await ns.containers.update({ ...(await ns.containers.get(id)), labels: { kind, ns: "default" } });
+        expected.set(id, kind);
+      }
+      // Reads now and then (the merge of a few additions), and after long runs of writes (a whole sort).
+      if (random(step < 1500 ? 5 : 400) !== 0) continue;
+      const sorted = (ids: string[]) => ids.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+      for (const k of kinds) {
+        expect(ids(await ns.containers.list(`labels.kind==${k}`))).toEqual(sorted([...expected].filter(([, v]) => v === k).map(([i]) => i)));
+      }
+      expect(ids(await ns.containers.list("labels.ns==default"))).toEqual(sorted([...expected.keys()]));
+      expect(ids(await ns.containers.list())).toEqual(sorted([...expected.keys()]));
+    }
+  });
+
   test("a bad filter is an invalid argument, wrapped twice as the metadata store does", async () => {
     const { ns } = await seeded();
     await expectError(

@@ -116,7 +116,7 @@ export class ContainerStore {
   readonly namespace: string;
   private readonly links: ContainerStoreLinks;
   private readonly slots = new Map<string, Slot>();
-  private readonly order = new SortedSlotList();
+  private readonly order = new SlotSet();
   private readonly labelIndex = new LabelIndex();
   /** Bumped by every write, so cached lists know when they are stale. */
   private version = 0;
@@ -541,103 +541,77 @@ class RecordAdaptor implements Adaptor {
 }
 
 /**
- * Slots kept in ID order, in chunks of at most `chunkLimit`: an insert or removal is a binary
- * search and a short splice, and no list ever has to sort. (Python's sortedcontainers works so.)
+ * Slots in a Set, put in ID order only when a list reads them: inserting a container and removing
+ * one cost the same beside 100,000 others as beside none (a kind or namespace label every
+ * container shares puts them all in one set), and a list, which is rare (a restart's recovery, a
+ * test's look), pays for the order. The order a read makes is kept: the next read sorts only what
+ * was added since and merges it in, unless most of the set is new by then.
  */
-class SortedSlotList {
-  private chunks: Slot[][] = [];
-  /** The last ID of each chunk, for the binary search. */
-  private lasts: string[] = [];
-  private count = 0;
-  private cachedSlots: readonly Slot[] | undefined;
+class SlotSet implements Candidates {
+  private readonly members = new Set<Slot>();
+  /** The members in ID order at the last read, some removed since; undefined once not worth keeping. */
+  private sorted: Slot[] | undefined = [];
+  /** Members added since `sorted` was made (while it is kept). */
+  private readonly added = new Set<Slot>();
+  private stale = false;
   private cachedRecords: { version: number; records: readonly ContainerRecord[] } | undefined;
 
   get size(): number {
-    return this.count;
+    return this.members.size;
   }
 
   add(slot: Slot): void {
-    const id = slot.record.id;
-    this.cachedSlots = undefined;
-    this.count++;
-    if (this.chunks.length === 0) {
-      this.chunks.push([slot]);
-      this.lasts.push(id);
-      return;
-    }
-    const c = Math.min(lowerBound(this.lasts, id), this.chunks.length - 1);
-    const chunk = this.chunks[c]!;
-    // Shifting by hand is several times faster than splice for an insert.
-    const at = slotPosition(chunk, id);
-    for (let i = chunk.length; i > at; i--) chunk[i] = chunk[i - 1]!;
-    chunk[at] = slot;
-    this.lasts[c] = chunk[chunk.length - 1]!.record.id;
-    if (chunk.length > chunkLimit) {
-      const upper = chunk.splice(chunk.length >> 1);
-      this.chunks.splice(c + 1, 0, upper);
-      this.lasts.splice(c, 1, chunk[chunk.length - 1]!.record.id, upper[upper.length - 1]!.record.id);
+    this.members.add(slot);
+    this.stale = true;
+    if (!this.sorted) return;
+    this.added.add(slot);
+    // A set mostly made of new members is sorted whole when read; the additions are not kept twice.
+    if (this.added.size > 64 && this.added.size > this.members.size >> 1) {
+      this.sorted = undefined;
+      this.added.clear();
     }
   }
 
   remove(slot: Slot): void {
-    const id = slot.record.id;
-    const c = lowerBound(this.lasts, id);
-    const chunk = this.chunks[c];
-    if (!chunk) return;
-    const at = slotPosition(chunk, id);
-    if (chunk[at] !== slot) return;
-    this.cachedSlots = undefined;
-    this.count--;
-    chunk.splice(at, 1);
-    if (chunk.length === 0) {
-      this.chunks.splice(c, 1);
-      this.lasts.splice(c, 1);
-    } else {
-      this.lasts[c] = chunk[chunk.length - 1]!.record.id;
-    }
+    this.members.delete(slot);
+    this.added.delete(slot);
+    this.stale = true;
   }
 
   ordered(): readonly Slot[] {
-    this.cachedSlots ??= this.chunks.flat();
-    return this.cachedSlots;
+    if (this.stale || !this.sorted) {
+      this.sorted = this.sorted ? this.merged(this.sorted) : [...this.members].sort(byId);
+      this.added.clear();
+      this.stale = false;
+    }
+    return this.sorted;
   }
 
   /** The records in ID order, as a frozen array kept until the store's version moves on. */
   records(version: number): readonly ContainerRecord[] {
     if (this.cachedRecords?.version !== version) {
-      const records = new Array<ContainerRecord>(this.count);
-      let i = 0;
-      for (const chunk of this.chunks) for (const slot of chunk) records[i++] = slot.record;
-      this.cachedRecords = { version, records: Object.freeze(records) };
+      this.cachedRecords = { version, records: Object.freeze(this.ordered().map((slot) => slot.record)) };
     }
     return this.cachedRecords.records;
   }
+
+  /** `sorted` without the slots removed (or re-added) since, merged with the additions in order. */
+  private merged(sorted: readonly Slot[]): Slot[] {
+    const fresh = [...this.added].sort(byId);
+    const out: Slot[] = [];
+    let f = 0;
+    for (const slot of sorted) {
+      if (!this.members.has(slot) || this.added.has(slot)) continue;
+      while (f < fresh.length && fresh[f]!.record.id < slot.record.id) out.push(fresh[f++]!);
+      out.push(slot);
+    }
+    while (f < fresh.length) out.push(fresh[f++]!);
+    return out;
+  }
 }
 
-const chunkLimit = 256;
-
-/** The first index whose string is >= id. */
-function lowerBound(sorted: readonly string[], id: string): number {
-  let low = 0;
-  let high = sorted.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (sorted[mid]! < id) low = mid + 1;
-    else high = mid;
-  }
-  return low;
-}
-
-/** The first position in a chunk whose slot's ID is >= id. */
-function slotPosition(chunk: readonly Slot[], id: string): number {
-  let low = 0;
-  let high = chunk.length;
-  while (low < high) {
-    const mid = (low + high) >>> 1;
-    if (chunk[mid]!.record.id < id) low = mid + 1;
-    else high = mid;
-  }
-  return low;
+function byId(a: Slot, b: Slot): number {
+  return a.record.id < b.record.id ? -1 : a.record.id > b.record.id ? 1 : 0;
 }
 
 /** Candidates for a list: their slots in ID order, and the records of those slots. */
@@ -669,7 +643,7 @@ class FewSlots implements Candidates {
 }
 
 /** The containers carrying one label value: a lone one is kept as its slot, the common case. */
-type IndexEntry = Slot | SortedSlotList;
+type IndexEntry = Slot | SlotSet;
 
 /** label key -> value -> the containers carrying that label, kept up to date on every write. */
 class LabelIndex {
@@ -729,10 +703,10 @@ function addTo(values: Map<string, IndexEntry>, value: string, slot: Slot): void
     return;
   }
   if ("record" in entry) {
-    const list = new SortedSlotList();
-    list.add(entry);
-    list.add(slot);
-    values.set(value, list);
+    const set = new SlotSet();
+    set.add(entry);
+    set.add(slot);
+    values.set(value, set);
     return;
   }
   entry.add(slot);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -71,6 +71,39 @@ describe("the host boundary", () => {
     expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
     expect(existsSync(join(outside, "made"))).toBe(false);
     expect(existsSync(join(outside, "x.log"))).toBe(false);
+  });
+
+  test("mkdirAll makes what is missing with the mode, through '..' and symlinks inside, and fails on a file in the way", async () => {
+    await files.mkdirAll(join(root, "logs", "pod", "app"), 0o750);
+    expect(statSync(join(root, "logs", "pod", "app")).mode & 0o777).toBe(0o750 & ~process.umask());
+    await files.mkdirAll(join(root, "logs", "pod", "app"));
+    await files.mkdirAll(join(root, "logs", "gone", "..", "other"));
+    expect(existsSync(join(root, "logs", "gone"))).toBe(false);
+    expect(existsSync(join(root, "logs", "other"))).toBe(true);
+    await files.mkdirAll(join(root, "to-volume", "sub", "dir"));
+    expect(existsSync(join(root, "volume", "sub", "dir"))).toBe(true);
+    await expect(files.mkdirAll(join(root, "volume", "data"))).rejects.toMatchObject({ code: "EEXIST" });
+    await expect(files.mkdirAll(join(root, "volume", "data", "below"))).rejects.toMatchObject({ code: "ENOTDIR" });
+  });
+
+  test("openAppend makes the directories above the file; a symlink at the file is followed only inside", async () => {
+    const append = async (path: string, text: string) => {
+      const log = await files.openAppend(path);
+      log.write(new TextEncoder().encode(text));
+      await log.close();
+    };
+    await append(join(root, "pods", "p1", "app", "0.log"), "one\n");
+    await append(join(root, "pods", "p1", "app", "0.log"), "two\n");
+    expect(readFileSync(join(root, "pods", "p1", "app", "0.log"), "utf8")).toBe("one\ntwo\n");
+    symlinkSync("0.log", join(root, "pods", "p1", "app", "current.log"));
+    await append(join(root, "pods", "p1", "app", "current.log"), "three\n");
+    expect(readFileSync(join(root, "pods", "p1", "app", "0.log"), "utf8")).toBe("one\ntwo\nthree\n");
+    await refused(files.openAppend(join(root, "secret-link")));
+    await refused(files.openAppend(join(root, "pods", "..", "to-outside", "new", "x.log")));
+    await append(join(root, "pods", "p2", "..", "p3", "0.log"), "four\n");
+    expect(readFileSync(join(root, "pods", "p3", "0.log"), "utf8")).toBe("four\n");
+    await expect(files.openAppend(join(root, "pods", "p1"))).rejects.toMatchObject({ code: "EISDIR" });
+    expect(readFileSync(join(outside, "secret"), "utf8")).toBe("secret");
   });
 
   test("a process's changes land in order, and reads after them see them; removing a symlink removes only the link", async () => {
@@ -155,8 +188,10 @@ describe("nothing blocks", () => {
   test("a root may be one file: the node's mount table, and nothing else of the reader's /proc/<pid>", async () => {
     const mounts = new HostNodeFiles({ memory, memoryDirs: [], hostRoots: await realHostRoots(["/proc/self/mountinfo"]) });
     expect(mounts.mountTable).toBe("/proc/self/mountinfo");
-    expect(new TextDecoder().decode(await mounts.readFile(mounts.mountTable))).toMatch(/^\d+ \d+ \d+:\d+ \S+ \S+ /);
+    expect(new TextDecoder().decode(await mounts.readFile("/proc/self/mountinfo"))).toMatch(/^\d+ \d+ \d+:\d+ \S+ \S+ /);
     await refused(mounts.readFile("/proc/self/environ"));
+    // Without it, no mount table: the node's mounts are not followed, and nothing tries to read it.
+    expect(files.mountTable).toBeUndefined();
     await refused(files.readFile("/proc/self/mountinfo"));
   });
 

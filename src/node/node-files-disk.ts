@@ -17,7 +17,7 @@
 // applied in order behind its back, and reads wait for those before them. No fsync: these files are
 // what a kubelet or crictl reads, not the node's state (that is the journal's, src/cli/journal.ts).
 
-import { constants } from "node:fs";
+import { constants, type Stats } from "node:fs";
 import { lstat, mkdir, open, readdir, readlink, realpath, rm, type FileHandle } from "node:fs/promises";
 import { concatBytes, toBytes } from "./bytes.ts";
 import { clean } from "../go/filepath.ts";
@@ -27,10 +27,20 @@ import {
   HostBoundaryError,
   isWithin,
   memoryPaths,
+  parentDir,
   type NodeFileChange,
   type NodeFiles,
   type PreparedPaths,
 } from "./node-files.ts";
+
+/** A host path resolved inside the roots (HostNodeFiles.walk). */
+interface Walked {
+  real: string;
+  /** The lstat of `real` itself, when the walk looked at it. */
+  stats?: Stats;
+  /** The first component found missing (`real` or one of its parents). */
+  missing?: string;
+}
 
 /** The largest host file read (a seccomp profile, a file a process reads through a mount). */
 export const maxHostReadBytes = 16 << 20;
@@ -100,6 +110,35 @@ function parentOf(path: string): string {
   return slash <= 0 ? "/" : path.slice(0, slash);
 }
 
+/** The lstat of `real` (the host path of `path`), or undefined when nothing is there. */
+function lstatIfAny(path: string, real: string): Promise<Stats | undefined> {
+  return lstat(real).catch((err: unknown) => {
+    if (isMissing(err)) return undefined;
+    throw pathError("lstat", path, err);
+  });
+}
+
+/**
+ * Opens `real`, whose lstat (`existing`, if anything is there) says it is a regular file or
+ * nothing; what is found open (swapped in meanwhile) must be a regular file too.
+ */
+async function openChecked(path: string, real: string, existing: Stats | undefined, flags: number, mode?: number): Promise<FileHandle> {
+  if (existing && !existing.isFile()) throw new HostFsError("open", path, existing.isDirectory() ? "EISDIR" : "ENOTREG");
+  let file: FileHandle;
+  try {
+    file = await open(real, flags, mode);
+  } catch (err) {
+    throw pathError("open", path, err);
+  }
+  try {
+    if (!(await file.stat()).isFile()) throw new HostFsError("open", path, "ENOTREG");
+  } catch (err) {
+    await file.close();
+    throw pathError("open", path, err);
+  }
+  return file;
+}
+
 /**
  * The node's files for `fake-cri serve`: the plugin's own directories in memory, the host's files
  * inside the allowed roots, everything else refused (HostBoundaryError).
@@ -108,8 +147,11 @@ export class HostNodeFiles implements NodeFiles {
   private readonly memory: HostFs;
   private readonly memoryDirs: readonly string[];
   private readonly roots: readonly string[];
-  /** The kernel's mount table of the fake's mount namespace: read only when an allowed root names it. */
-  readonly mountTable = "/proc/self/mountinfo";
+  /**
+   * The kernel's mount table of the fake's mount namespace, when an allowed root covers it (else
+   * undefined: every task start would otherwise build a refusal, stack and all, only to drop it).
+   */
+  readonly mountTable: string | undefined;
   /** The processes' changes not yet made; reads wait for it. */
   private changes: Promise<void> = Promise.resolve();
 
@@ -117,6 +159,9 @@ export class HostNodeFiles implements NodeFiles {
     this.memory = options.memory;
     this.memoryDirs = options.memoryDirs.map((dir) => clean(dir));
     this.roots = options.hostRoots.map((dir) => clean(dir));
+    // Roots are real paths: /proc/self is this process's /proc/<pid>.
+    const table = "/proc/self/mountinfo";
+    this.mountTable = this.roots.some((root) => isWithin(`/proc/${process.pid}/mountinfo`, root) || isWithin(table, root)) ? table : undefined;
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -152,17 +197,28 @@ export class HostNodeFiles implements NodeFiles {
 
   async mkdirAll(path: string, mode = 0o755): Promise<void> {
     if (this.inMemory(path)) return this.memory.mkdirAll(path, mode);
-    const real = await this.resolve(path, true);
-    try {
-      await mkdir(real, { recursive: true, mode });
-    } catch (err) {
-      throw pathError("mkdir", path, err);
-    }
+    await this.makeDirs(path, mode);
   }
 
   async openAppend(path: string, mode = 0o640): Promise<AppendHandle> {
-    if (this.inMemory(path)) return this.memory.openAppend(path, mode);
-    return new AppendedFile(path, await this.openRegular(path, writeFlags | O_APPEND, mode));
+    const parent = parentDir(path);
+    if (this.inMemory(path)) {
+      this.memory.mkdirAll(parent, 0o755);
+      return this.memory.openAppend(path, mode);
+    }
+    const flags = writeFlags | O_APPEND;
+    const dir = await this.makeDirs(parent, 0o755);
+    const name = path.slice(path.lastIndexOf("/") + 1);
+    // A clean path names its file in the directory just resolved: only the file is left to look at
+    // (nothing, when the directory was just made). Otherwise the kernel's walk of the whole path
+    // may differ from filepath.Dir's (a symlink followed by ".."): it is walked again.
+    if (path !== clean(path) || name === "" || name === "." || name === "..") {
+      return new AppendedFile(path, await this.openRegular(path, flags, mode));
+    }
+    const real = dir.real === "/" ? `/${name}` : `${dir.real}/${name}`;
+    const existing = dir.made ? undefined : await lstatIfAny(path, real);
+    if (existing?.isSymbolicLink()) return new AppendedFile(path, await this.openRegular(path, flags, mode));
+    return new AppendedFile(path, await openChecked(path, real, existing, flags, mode));
   }
 
   change(change: NodeFileChange): Promise<void> | undefined {
@@ -258,12 +314,19 @@ export class HostNodeFiles implements NodeFiles {
     return this.roots.some((root) => isWithin(root, path));
   }
 
+  /** The host path `path` names (see walk). */
+  private async resolve(path: string, followLast: boolean): Promise<string> {
+    return (await this.walk(path, followLast)).real;
+  }
+
   /**
    * The host path `path` names, with ".." and symlinks followed (the last component's symlink only
    * with `followLast`), as long as every step stays inside the allowed roots or on the way down to
-   * one. A missing component and what follows it are taken as written.
+   * one. A missing component and what follows it are taken as written. Also what the walk learnt of
+   * the path's end, so that callers need not look again: its lstat (when it was looked at, that is,
+   * inside a root), or the first component found missing.
    */
-  private async resolve(path: string, followLast: boolean): Promise<string> {
+  private async walk(path: string, followLast: boolean): Promise<Walked> {
     if (!path.startsWith("/")) throw new HostBoundaryError(path, "a relative path is taken from the server's working directory");
     const outside = (): HostBoundaryError => new HostBoundaryError(path, "it is outside the data dir and the allowed host roots");
     // /proc/net and /proc/self are links to the reading process's own /proc/<pid> (which an allowed
@@ -271,30 +334,33 @@ export class HostNodeFiles implements NodeFiles {
     const pending = path.replace(/^\/proc\/(?=(?:net|self)(?:\/|$))(?:self\/?)?/, `/proc/${process.pid}/`).split("/").reverse();
     let current = "/";
     let links = 0;
-    let missing = false;
+    let missing: string | undefined;
+    /** The lstat of `current`, when it was the last thing looked at. */
+    let stats: Stats | undefined;
     while (pending.length > 0) {
       const name = pending.pop()!;
       if (name === "" || name === ".") continue;
+      stats = undefined;
       if (name === "..") {
         current = parentOf(current);
         continue;
       }
       const next = current === "/" ? `/${name}` : `${current}/${name}`;
-      if (missing || !this.inRoot(next)) {
-        if (!missing && !this.aboveRoot(next)) throw outside();
+      if (missing !== undefined || !this.inRoot(next)) {
+        if (missing === undefined && !this.aboveRoot(next)) throw outside();
         current = next;
         continue;
       }
-      let stats;
+      let found;
       try {
-        stats = await lstat(next);
+        found = await lstat(next);
       } catch (err) {
         if (!isMissing(err)) throw pathError("lstat", path, err);
-        missing = true;
+        missing = next;
         current = next;
         continue;
       }
-      if (stats.isSymbolicLink() && (followLast || pending.some((p) => p !== "" && p !== "."))) {
+      if (found.isSymbolicLink() && (followLast || pending.some((p) => p !== "" && p !== "."))) {
         if (++links > maxSymlinks) throw new HostFsError("open", path, "ELOOP");
         const target = await readlink(next);
         pending.push(...target.split("/").reverse());
@@ -302,32 +368,43 @@ export class HostNodeFiles implements NodeFiles {
         continue;
       }
       current = next;
+      stats = found;
     }
     if (!this.inRoot(current)) throw outside();
-    return current;
+    return { real: current, ...(stats ? { stats } : {}), ...(missing !== undefined ? { missing } : {}) };
+  }
+
+  /**
+   * os.MkdirAll inside the roots: the walk saw what is there, so a directory needs nothing, and the
+   * missing part is made from its first component down, one mkdir each (a recursive mkdir first
+   * tries the whole path). Returns the directory's host path and whether this call made it.
+   */
+  private async makeDirs(path: string, mode: number): Promise<{ real: string; made: boolean }> {
+    const { real, stats, missing } = await this.walk(path, true);
+    if (stats?.isDirectory()) return { real, made: false };
+    try {
+      if (missing === undefined || !(real === missing || real.startsWith(`${missing}/`))) {
+        await mkdir(real, { recursive: true, mode });
+        return { real, made: false };
+      }
+      for (let dir = missing; ; ) {
+        await mkdir(dir, { mode }).catch((err: NodeJS.ErrnoException) => {
+          // Made meanwhile by someone else: as a recursive mkdir, go on.
+          if (err.code !== "EEXIST") throw err;
+        });
+        if (dir === real) return { real, made: true };
+        const slash = real.indexOf("/", dir.length + 1);
+        dir = slash === -1 ? real : real.slice(0, slash);
+      }
+    } catch (err) {
+      throw pathError("mkdir", path, err);
+    }
   }
 
   /** Opens a host file that is (or will be, with O_CREAT) a regular file; anything else is refused. */
   private async openRegular(path: string, flags: number, mode?: number): Promise<FileHandle> {
-    const real = await this.resolve(path, true);
-    const existing = await lstat(real).catch((err: unknown) => {
-      if (isMissing(err)) return undefined;
-      throw pathError("lstat", path, err);
-    });
-    if (existing && !existing.isFile()) throw new HostFsError("open", path, existing.isDirectory() ? "EISDIR" : "ENOTREG");
-    let file: FileHandle;
-    try {
-      file = await open(real, flags, mode);
-    } catch (err) {
-      throw pathError("open", path, err);
-    }
-    try {
-      if (!(await file.stat()).isFile()) throw new HostFsError("open", path, "ENOTREG");
-    } catch (err) {
-      await file.close();
-      throw pathError("open", path, err);
-    }
-    return file;
+    const { real, stats } = await this.walk(path, true);
+    return openChecked(path, real, stats, flags, mode);
   }
 
   private async readHostFile(path: string): Promise<Uint8Array> {

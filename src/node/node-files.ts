@@ -33,7 +33,11 @@ export interface NodeFiles {
   stat(path: string): Promise<HostFsStat>;
   /** os.MkdirAll. */
   mkdirAll(path: string, mode?: number): Promise<void>;
-  /** Opens a file for appending, creating it (a container's log); writes go out in order. */
+  /**
+   * Opens a file for appending, creating it and the directories above it that are missing (0755),
+   * as containerd opens a container's log (os.MkdirAll of filepath.Dir, then the file); writes go
+   * out in order.
+   */
   openAppend(path: string, mode?: number): Promise<AppendHandle>;
   /**
    * Applies a process's change after the changes before it; reads that start later see it. Its
@@ -89,7 +93,11 @@ export function memoryNodeFiles(fs: HostFs): NodeFiles {
     readDir: (path) => run(() => fs.readDir(path)),
     stat: (path) => run(() => fs.stat(path)),
     mkdirAll: (path, mode) => run(() => fs.mkdirAll(path, mode)),
-    openAppend: (path, mode) => run(() => fs.openAppend(path, mode)),
+    openAppend: (path, mode) =>
+      run(() => {
+        fs.mkdirAll(parentDir(path), 0o755);
+        return fs.openAppend(path, mode);
+      }),
     change(change) {
       try {
         applyChange(fs, change);
@@ -124,6 +132,12 @@ export function applyChange(fs: HostFs, { path, change, data }: NodeFileChange):
 /** Whether `path` is `dir` or under it (both clean and absolute). */
 export function isWithin(path: string, dir: string): boolean {
   return path === dir || dir === "/" || path.startsWith(`${dir}/`);
+}
+
+/** filepath.Dir: the clean path of the directory `path` names its last element in. */
+export function parentDir(path: string): string {
+  const slash = path.lastIndexOf("/");
+  return clean(slash < 0 ? "." : path.slice(0, slash + 1));
 }
 
 /** The clean form of an absolute path, or undefined for a relative one. */

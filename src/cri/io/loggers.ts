@@ -6,7 +6,6 @@
 // the log is written behind to, and only inside the allowed host roots.
 
 import type { Clock } from "../../../fake-containerd/index.ts";
-import { clean } from "../../go/filepath.ts";
 import type { AppendHandle } from "../../node/host-fs.ts";
 import type { NodeFiles } from "../../node/node-files.ts";
 import { newCriLogger } from "./logger.ts";
@@ -16,18 +15,6 @@ export interface LoggerContext {
   nodeFiles: NodeFiles;
   clock: Clock;
   config: { maxContainerLogLineSize: number };
-}
-
-/** filepath.Dir. */
-function parentDir(path: string): string {
-  const slash = path.lastIndexOf("/");
-  return clean(slash < 0 ? "." : path.slice(0, slash + 1));
-}
-
-/** openLogFile: MkdirAll of the parent (0755), then the file opened for append, created 0640. */
-async function openLogFile(files: NodeFiles, path: string): Promise<AppendHandle> {
-  await files.mkdirAll(parentDir(path), 0o755);
-  return files.openAppend(path, 0o640);
 }
 
 /**
@@ -40,7 +27,8 @@ export async function createContainerLoggers(c: LoggerContext, logPath: string, 
   if (logPath === "") return [discardSink, discardSink];
   let file: AppendHandle;
   try {
-    file = await openLogFile(c.nodeFiles, logPath);
+    // containerd's openLogFile: the parent made (0755), then the file opened for append, made 0640.
+    file = await c.nodeFiles.openAppend(logPath, 0o640);
   } catch (err) {
     throw new Error(`failed to create and open log file: ${(err as Error).message}`, { cause: err });
   }
