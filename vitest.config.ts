@@ -1,5 +1,6 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
+import LongestFirstSequencer from "./test/sequencer.ts";
 
 /** The package's own entry points resolve to the sources, so docs/recipes import "fake-cri" as users do. */
 const entry = (path: string) => fileURLToPath(new URL(path, import.meta.url));
@@ -27,5 +28,6 @@ export default defineConfig({
     // On 2 cores vitest's default is one worker: every file in turn, so the suites that mostly
     // wait (on fake-cri and Go clients in other processes, on timers) waited one after another.
     maxWorkers: 2,
+    sequence: { sequencer: LongestFirstSequencer },
   },
 });

@@ -67,6 +67,15 @@ function normalizedName(ref: string): Named {
   }
 }
 
+/** `ref` normalised, checked against the manifest it is to name when it names one by digest. */
+function nameFor(ref: string, target: Descriptor): Named {
+  const named = normalizedName(ref);
+  if (isCanonical(named) && named.digest !== target.digest) {
+    throw new ContainerdError("invalid argument", `manifest digest ${target.digest} does not match ${referenceString(named)}`);
+  }
+  return named;
+}
+
 export class FakeRegistry {
   private readonly operations: Operations | undefined;
   private readonly blobs = new Map<string, Uint8Array>();
@@ -82,16 +91,20 @@ export class FakeRegistry {
    * `busybox:1` is `docker.io/library/busybox:1`) point at `target`. Returns the normalised name.
    */
   push(ref: string, target: Descriptor, blobs: Iterable<Uint8Array>): string {
-    const named = normalizedName(ref);
-    if (isCanonical(named) && named.digest !== target.digest) {
-      throw new ContainerdError("invalid argument", `manifest digest ${target.digest} does not match ${referenceString(named)}`);
-    }
-    const repository = this.repository(referenceName(named));
+    const named = nameFor(ref, target);
+    const digests: string[] = [];
     for (const bytes of blobs) {
       const digest = computeDigest(bytes);
       if (!this.blobs.has(digest)) this.blobs.set(digest, bytes.slice());
-      repository.linked.add(digest);
+      digests.push(digest);
     }
+    return this.link(named, target, digests);
+  }
+
+  /** Points `named` at `target` in its repository, which from then on serves the stored blobs `digests` too. */
+  private link(named: Named, target: Descriptor, digests: Iterable<string>): string {
+    const repository = this.repository(referenceName(named));
+    for (const digest of digests) repository.linked.add(digest);
     const stored = remoteDescriptor(target);
     if (isNamedTagged(named)) repository.tags.set(named.tag, stored);
     repository.manifests.set(stored.digest, stored);
@@ -175,12 +188,15 @@ export class FakeRegistry {
     return this.push(ref, target, blobs);
   }
 
-  /** Points `ref` at what `existing` names (a tag in another repository links its blobs there too). */
+  /**
+   * Points `ref` at what `existing` names (a tag in another repository links its blobs there too,
+   * stored already: nothing is hashed again).
+   */
   async tag(ref: string, existing: string): Promise<string> {
     const named = normalizedName(existing);
     const target = await this.resolve(referenceString(named));
     const from = this.repositories.get(referenceName(named))!;
-    return this.push(ref, target, [...from.linked].map((digest) => this.blobs.get(digest)!));
+    return this.link(nameFor(ref, target), target, [...from.linked]);
   }
 
   /**

@@ -3,7 +3,9 @@
 // printout of it as the same program; and running any of them never throws: the process exits,
 // runs on, or says what the emulation does not follow.
 import fc from "fast-check";
-import { LangVariant, print } from "sh-syntax";
+import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { getProcessor, LangVariant, type GetWebAssemblyInstance } from "sh-syntax";
 import { describe, expect, test } from "vitest";
 import type { Program } from "../fake-containerd/emulation/syntax/ast.ts";
 import { parse } from "../fake-containerd/emulation/syntax/parser.ts";
@@ -16,9 +18,20 @@ function shape(program: Program): unknown {
   return JSON.parse(JSON.stringify(program.body, (key, value: unknown) => (key === "id" || key === "line" ? undefined : value)));
 }
 
+/**
+ * sh-syntax's parser, its WebAssembly compiled once: its own `print` compiles the module again for
+ * every call (two a run), which was most of this file's CPU.
+ */
+const { WebAssembly: webAssembly } = globalThis as unknown as {
+  // Not in the TypeScript libraries this project builds with (ES2023, no DOM).
+  WebAssembly: { compile(bytes: Uint8Array): Promise<unknown>; instantiate(module: unknown, imports: unknown): Promise<unknown> };
+};
+const wasm = await webAssembly.compile(await readFile(createRequire(import.meta.url).resolve("sh-syntax/main.wasm")));
+const processor = getProcessor(((imports) => webAssembly.instantiate(wasm, imports)) as GetWebAssemblyInstance);
+
 /** mvdan/sh's canonical form of a script (bash mode: it knows ash's $'...', ${x/a/b} and &>). */
 function canonical(script: string): Promise<string> {
-  return print(script, { variant: LangVariant.LangBash });
+  return processor(script, { variant: LangVariant.LangBash, print: true }) as Promise<string>;
 }
 
 describe("the shell's syntax", () => {

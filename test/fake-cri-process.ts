@@ -1,8 +1,8 @@
 // `fake-cri` as a child process, for the tests that drive the command itself or point a Go client
 // at it: started, its endpoint read from the first line it prints, and stopped with a signal. It
-// runs the tree build-cli.ts (vitest's global setup) compiled for this run, as an installed package
-// runs its build; bin/fake-cri.js, which runs the sources through tsx in a checkout, has a test of
-// its own in src/cli/cli.test.ts.
+// runs the bundle build-cli.ts (vitest's global setup) makes of the sources for this run;
+// bin/fake-cri.js, which runs the sources through tsx in a checkout, has a test of its own in
+// src/cli/cli.test.ts, and scripts/check-package.sh runs an installed package's build.
 
 import { spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
@@ -10,11 +10,14 @@ import { fileURLToPath } from "node:url";
 
 export const repoRoot = fileURLToPath(new URL("..", import.meta.url));
 
-/** Where build-cli.ts compiles src/ and fake-containerd/: under node_modules, in no package and no commit. */
-export const builtCliDir = join(repoRoot, "node_modules/.cache/fake-cri-cli");
+/**
+ * Where build-cli.ts bundles the command: under node_modules, in no package and no commit, and below
+ * the repository's package.json, which `fake-cri --version` reads.
+ */
+export const bundledCli = join(repoRoot, "node_modules/.cache/fake-cri-cli.mjs");
 
 /** The command line that runs `fake-cri`. */
-export const fakeCriCommand: readonly string[] = [process.execPath, join(builtCliDir, "src/cli/main.js")];
+export const fakeCriCommand: readonly string[] = [process.execPath, bundledCli];
 
 export interface FakeCriProcess {
   child: ChildProcess;

@@ -5,7 +5,8 @@
 
 import { toBytes } from "../../src/node/bytes.ts";
 import { readClock, type Clock } from "../clock.ts";
-import { emulate, type EmulatedProcess, type EmulationState } from "../emulation/index.ts";
+import { emulate, type EmulatedProcess, type EmulationPort, type EmulationState } from "../emulation/index.ts";
+import type { FileSource } from "../emulation/files.ts";
 import { resourceUse, type ResourceUse } from "../emulation/resources.ts";
 import { commandName } from "../proc-status.ts";
 import type { ConnectionHandler } from "../network.ts";
@@ -192,6 +193,68 @@ export interface RunnerState {
   sigtermExitAtMs?: number;
   /** Where an emulated process was. */
   emulation?: EmulationState;
+}
+
+/**
+ * What an emulated process acts through: its runner's running time and its host's calls. One object
+ * with methods, not a closure per call, since a node runs thousands of these processes at once.
+ */
+class EmulationHost implements EmulationPort {
+  private readonly runner: ProcessRunner;
+  private readonly host: ProcessHost;
+
+  constructor(runner: ProcessRunner, host: ProcessHost) {
+    this.runner = runner;
+    this.host = host;
+  }
+
+  get files(): FileSource {
+    return this.host;
+  }
+
+  get stdin(): AsyncIterable<Uint8Array> {
+    return this.host.stdin;
+  }
+
+  activeMs(): number {
+    return Number(this.runner.activeNs(readClock(this.host.clock))) / nsPerMs;
+  }
+
+  clockMs(): number {
+    return Number(readClock(this.host.clock)) / nsPerMs;
+  }
+
+  setTimer(ms: number, fn: () => void): () => void {
+    return this.host.clock.setTimer(ms, fn);
+  }
+
+  write(stream: Stream, data: Uint8Array): void {
+    this.host.write(stream, data);
+  }
+
+  changeFile(change: FileChange): void {
+    this.host.changeFile(change);
+  }
+
+  exit(code: number): void {
+    this.host.exit(code);
+  }
+
+  oom(): void {
+    this.host.oom();
+  }
+
+  nextPid(): number {
+    return this.host.nextPid();
+  }
+
+  processes(): readonly ProcessEntry[] {
+    return this.host.processes();
+  }
+
+  signalProcess(pid: number, signal: number): boolean {
+    return this.host.signalProcess(pid, signal);
+  }
 }
 
 type Step = { atMs: number; rank: number; order: number; run: () => void };
@@ -411,20 +474,7 @@ export class ProcessRunner {
     const start = { args, env, cwd, user, terminal, memoryLimit: script.memoryLimit, privileges: host.privileges(), exec: script.exec, hasFile: host.hasFile, pid: host.namespacePid(), namespaceInit: host.namespaceInit(), stdin: host.stdin.isOpen };
     this.emulation = emulate(
       start,
-      {
-        activeMs: () => this.activeMs(),
-        clockMs: () => Number(readClock(host.clock)) / nsPerMs,
-        setTimer: (ms, fn) => host.clock.setTimer(ms, fn),
-        write: (stream, data) => host.write(stream, data),
-        changeFile: (change) => host.changeFile(change),
-        exit: (code) => host.exit(code),
-        oom: () => host.oom(),
-        files: { readFile: (path) => host.readFile(path), readDir: (path) => host.readDir(path), readOnly: (path) => host.readOnly(path), locate: (path) => host.locate(path) },
-        nextPid: () => host.nextPid(),
-        processes: () => host.processes(),
-        signalProcess: (pid, signal) => host.signalProcess(pid, signal),
-        stdin: host.stdin,
-      },
+      new EmulationHost(this, host),
       this.restoredEmulation,
     );
     this.restoredEmulation = undefined;

@@ -3,7 +3,8 @@
 // no image present), on a virtual clock that wait and sleep steps advance. Reached either in-process
 // or over its own unix socket with the generated gRPC client, v1 and v1alpha2.
 
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { VirtualClock } from "../../fake-containerd/index.ts";
@@ -20,6 +21,7 @@ export interface ClosableTarget extends CriTarget {
 }
 
 let archives: Promise<{ files: ArchiveFile[]; references: readonly string[] }[]> | undefined;
+let cdiSpecs: { name: string; bytes: Buffer }[] | undefined;
 
 /** The golden archives, unpacked once per process (every fresh fake's registry pushes the same files). */
 function referenceArchives(): Promise<{ files: ArchiveFile[]; references: readonly string[] }[]> {
@@ -47,9 +49,10 @@ export async function createReferenceFake(containerd: ContainerdVersion, config 
     strictImages: true,
     withoutSandboxImage: true,
   });
-  // The reference's CDI specs, in the fake node's first default CDI spec dir.
+  // The reference's CDI specs (read once per process), in the fake node's first default CDI spec dir.
   fake.hostFs.mkdirAll("/etc/cdi");
-  for (const name of readdirSync(referenceCdiSpecs)) fake.hostFs.writeFile(`/etc/cdi/${name}`, readFileSync(join(referenceCdiSpecs, name)));
+  cdiSpecs ??= readdirSync(referenceCdiSpecs).map((name) => ({ name, bytes: readFileSync(join(referenceCdiSpecs, name)) }));
+  for (const { name, bytes } of cdiSpecs) fake.hostFs.writeFile(`/etc/cdi/${name}`, bytes.slice());
   const registry = registryOf(fake.containerd);
   for (const { files, references } of await referenceArchives()) {
     const [pushed] = await registry.pushArchive(files);
@@ -143,7 +146,7 @@ export function socketTarget(containerd: ContainerdVersion, imagesConfig?: reado
     streamIdleMs,
     close: async () => {
       await shutdown();
-      rmSync(dir, { recursive: true, force: true });
+      await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -4,7 +4,7 @@
 // rewrites the recorded outcome of exactly the calls it covers into the answer the fake gives on
 // purpose; the comparison itself is always exact.
 
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { outcomeOf, type Json, type RecordedCall } from "../../src/transcript/calls.ts";
@@ -37,7 +37,7 @@ export async function replayTranscript(
 ): Promise<ReplayResult> {
   const differences = options.knownDifferences ?? [];
   const applied: string[] = [];
-  const logRoot = mkdtempSync(join(options.logParent ?? tmpdir(), "fake-cri-replay-logs-"));
+  const logRoot = await mkdtemp(join(options.logParent ?? tmpdir(), "fake-cri-replay-logs-"));
   let calls = 0;
   let index = -1;
   try {
@@ -70,7 +70,9 @@ export async function replayTranscript(
     const where = index < 0 ? "before the first call" : `after step ${index}`;
     return { ok: false, calls, report: `${transcript.scenario}: the run failed ${where}: ${err instanceof Error ? err.message : String(err)}` };
   } finally {
-    rmSync(logRoot, { recursive: true, force: true });
+    // Not rmSync: the transcripts of a suite replay side by side in one thread, and a synchronous
+    // removal on a busy disk held them all (1.5 s of golden/cri's socket replay).
+    await rm(logRoot, { recursive: true, force: true });
   }
   return { ok: true, calls, differencesApplied: applied };
 }

@@ -21,6 +21,7 @@ import { createFakeCri, type FakeCri } from "../harness/index.ts";
 import { MemoryHostFs } from "../node/host-fs.ts";
 import { HostNodeFiles, realHostRoots } from "../node/node-files-disk.ts";
 import { containerdFlag } from "./containerd-flag.ts";
+import { defaultListen } from "./default-listen.ts";
 import { pushImageArchives, readImageArchive } from "./image-archives.ts";
 import { NodeStore } from "./node-store.ts";
 import { logEveryCall } from "./verbose.ts";
@@ -50,12 +51,6 @@ export const serveUsage = `usage: fake-cri serve [--containerd 2.4|1.6] [--liste
   --verbose             one line on stderr per CRI call: method, API version, duration, status code
   --allow-non-loopback  serve on a TCP address other than loopback (anyone who reaches it may run any CRI call)
 `;
-
-/** Where `serve` listens unless told: a per-user runtime dir when there is one, else /tmp. */
-export function defaultListen(env: NodeJS.ProcessEnv = process.env): string {
-  const base = env.XDG_RUNTIME_DIR && existsSync(env.XDG_RUNTIME_DIR) ? env.XDG_RUNTIME_DIR : "/tmp";
-  return `unix://${join(base, "fake-cri", "fake-cri.sock")}`;
-}
 
 /** Whether a TCP host is a loopback address: 127.0.0.0/8, ::1 or localhost. */
 function isLoopback(host: string): boolean {

@@ -60,6 +60,7 @@ export {
   HostFsError,
   MemoryHostFs,
   type AppendHandle,
+  type FileText,
   type HostFs,
   type HostFsErrorCode,
   type HostFsStat,

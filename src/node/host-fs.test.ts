@@ -111,6 +111,22 @@ describe("MemoryHostFs", () => {
     expect(back.stat("/r/c").mode).toBe(0o700);
   });
 
+  test("a file written as a FileText is made when read, every time: reads, size, state and changes", () => {
+    const fs = new MemoryHostFs();
+    fs.mkdirAll("/r/c");
+    fs.trackChanges();
+    let made = 0;
+    fs.writeFile("/r/c/status", { text: () => `{"n":${++made}}` }, 0o600);
+    expect(made).toBe(0);
+    expect(fs.readText("/r/c/status")).toBe('{"n":1}');
+    expect(decoder.decode(fs.readFile("/r/c/status"))).toBe('{"n":2}');
+    expect(fs.stat("/r/c/status").size).toBe(7n);
+    expect(fs.toState().entries.find((e) => e.path === "/r/c/status")).toEqual({ path: "/r/c/status", kind: "file", mode: 0o600, data: btoa('{"n":4}') });
+    expect(fs.takeChanges().find((c) => c.path === "/r/c/status")).toEqual({ path: "/r/c/status", kind: "file", mode: 0o600, data: btoa('{"n":5}') });
+    fs.appendFile("/r/c/status", "!");
+    expect(fs.readText("/r/c/status")).toBe('{"n":6}!');
+  });
+
   test("a directory's revision moves with every change directly in it, and never comes back", () => {
     const fs = new MemoryHostFs();
     fs.mkdirAll("/d/sub");

@@ -79,8 +79,11 @@ export interface HostFsStat {
 export interface HostFs {
   /** os.MkdirAll: creates the directory and its parents; nothing to do when it exists. */
   mkdirAll(path: string, mode?: number): void;
-  /** continuity.AtomicWriteFile: the whole file replaced at once; the parent must exist. */
-  writeFile(path: string, data: string | Uint8Array, mode?: number): void;
+  /**
+   * continuity.AtomicWriteFile: the whole file replaced at once; the parent must exist. A FileText
+   * is made into the file's text whenever the file is read (never kept).
+   */
+  writeFile(path: string, data: string | Uint8Array | FileText, mode?: number): void;
   /** Appends, creating the file (O_APPEND|O_CREATE); the parent must exist. */
   appendFile(path: string, data: string | Uint8Array, mode?: number): void;
   /**
@@ -107,6 +110,16 @@ export interface HostFs {
    * directory). Lets a caller keep what it learned from a directory until somebody changes it.
    */
   revision?(path: string): number | undefined;
+}
+
+/**
+ * A file's text made when something reads the file: for files written far more often than read (a
+ * container's status checkpoint, on every state change), so that a node of thousands keeps the few
+ * values the text is made of rather than the text. What it is made of must not change.
+ */
+export interface FileText {
+  /** The file's text as of now (the same every time, as what it is made of does not change). */
+  text(): string;
 }
 
 /** A file opened for appending. Writes after close are refused. */
@@ -159,7 +172,7 @@ interface FileNode {
   kind: "file";
   mode: number;
   /** Appends pile up as chunks and are joined on read, so a growing log costs no copying. */
-  chunks: Array<string | Uint8Array>;
+  chunks: Array<string | Uint8Array | FileText>;
 }
 
 type Node = DirNode | FileNode;
@@ -181,8 +194,14 @@ export type MemoryHostFsEntry = { path: string; mode: number } & ({ kind: "dir" 
  */
 export type MemoryHostFsChange = MemoryHostFsEntry | { path: string; kind: "removed" };
 
-function chunkSize(chunk: string | Uint8Array): number {
-  return typeof chunk === "string" ? utf8Length(chunk) : chunk.length;
+/** A chunk as stored: a FileText made into its text. */
+function chunkData(chunk: string | Uint8Array | FileText): string | Uint8Array {
+  return typeof chunk === "string" || chunk instanceof Uint8Array ? chunk : chunk.text();
+}
+
+function chunkSize(chunk: string | Uint8Array | FileText): number {
+  const data = chunkData(chunk);
+  return typeof data === "string" ? utf8Length(data) : data.length;
 }
 
 /** Paths filepath.Clean would change: "//", "." or ".." elements, a trailing "/". */
@@ -338,7 +357,7 @@ export class MemoryHostFs implements HostFs {
     if (slash > 0 && isCleanAbsolute(path)) this.cacheDir(path.slice(0, slash), parent);
   }
 
-  writeFile(path: string, data: string | Uint8Array, mode = 0o644): void {
+  writeFile(path: string, data: string | Uint8Array | FileText, mode = 0o644): void {
     const { dir, name } = this.parent(path, "open");
     const existing = dir.children.get(name);
     if (existing?.kind === "dir") throw new HostFsError("rename", clean(path), "EEXIST");
@@ -396,8 +415,9 @@ export class MemoryHostFs implements HostFs {
     const node = this.lookup(path, "open");
     if (node.kind === "dir") throw new HostFsError("read", clean(path), "EISDIR");
     // Files written as text are read as text without a trip through bytes.
-    if (node.chunks.every((chunk) => typeof chunk === "string")) {
-      const text = node.chunks.length === 1 ? (node.chunks[0] as string) : node.chunks.join("");
+    const chunks = node.chunks.map(chunkData);
+    if (chunks.every((chunk) => typeof chunk === "string")) {
+      const text = chunks.length === 1 ? chunks[0]! : chunks.join("");
       if (!changedByUtf8.test(text)) return text;
     }
     return decoder.decode(this.bytesOf(node));
@@ -463,8 +483,11 @@ export class MemoryHostFs implements HostFs {
   }
 
   private bytesOf(node: FileNode): Uint8Array {
-    if (node.chunks.length === 1 && node.chunks[0] instanceof Uint8Array) return node.chunks[0].slice();
-    const out = joinBytes(node.chunks);
+    const only = node.chunks.length === 1 ? node.chunks[0]! : undefined;
+    if (only instanceof Uint8Array) return only.slice();
+    // A file made when read stays so.
+    if (only !== undefined && typeof only !== "string") return joinBytes([only.text()]);
+    const out = joinBytes(node.chunks.map(chunkData));
     node.chunks = [out];
     return out.slice();
   }

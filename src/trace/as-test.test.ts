@@ -5,8 +5,8 @@
 // package.)
 
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, test } from "vitest";
 import { RealClock } from "../../fake-containerd/index.ts";
@@ -19,19 +19,34 @@ const root = fileURLToPath(new URL("../..", import.meta.url));
 const dir = mkdtempSync(join(root, "node_modules", ".fake-cri-as-test-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function vitest(): Promise<{ code: number; output: string }> {
+/** Runs vitest once over the directory's test files; resolves with each file's result and the output. */
+function vitest(): Promise<{ code: number; output: string; files: Map<string, { status: string; messages: string }> }> {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("VITEST")));
+  const results = join(dir, "results.json");
   return new Promise((resolve) =>
     execFile(
       process.execPath,
-      [join(root, "node_modules/vitest/vitest.mjs"), "run", "--root", dir, "--config", join(dir, "vitest.config.mjs")],
+      [join(root, "node_modules/vitest/vitest.mjs"), "run", "--root", dir, "--config", join(dir, "vitest.config.mjs"), "--reporter=default", "--reporter=json", `--outputFile.json=${results}`],
       { env: { ...env, NO_COLOR: "1" }, timeout: 120_000 },
-      (err, stdout, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, output: stdout + stderr }),
+      (err, stdout, stderr) => {
+        // No report when vitest itself failed: every file is then missing from it.
+        const report = existsSync(results) ? readFileSync(results, "utf8") : '{"testResults": []}';
+        const { testResults } = JSON.parse(report) as { testResults: { name: string; status: string; message: string; assertionResults: { failureMessages: string[] }[] }[] };
+        const files = new Map(
+          testResults.map((file) => [
+            relative(dir, file.name),
+            { status: file.status, messages: [file.message, ...file.assertionResults.flatMap((test) => test.failureMessages)].join("\n") },
+          ]),
+        );
+        resolve({ code: err ? Number(err.code ?? 1) : 0, output: stdout + stderr, files });
+      },
     ),
   );
 }
 
 describe("fake-cri replay --as-test", () => {
+  // One vitest run (a vitest start is most of this test's CPU) over two written files: one beside
+  // the trace as recorded, one beside a copy with an answer changed.
   test("writes a vitest file that replays the trace: green as recorded, red with the report when an answer changed", async () => {
     const upstream = await createFakeCri({ clock: new RealClock() });
     const { trace } = await recordSession(upstream, async ({ v1 }) => {
@@ -42,21 +57,21 @@ describe("fake-cri replay --as-test", () => {
     await upstream.close();
     writeFileSync(join(dir, "trace.json"), JSON.stringify(trace));
     writeFileSync(join(dir, "trace.test.ts"), traceTestSource({ trace: "./trace.json" }));
+    (trace.steps[2] as unknown as { response: { status: { metadata: { name: string } } } }).response.status.metadata.name = "db";
+    writeFileSync(join(dir, "changed.json"), JSON.stringify(trace));
+    writeFileSync(join(dir, "changed.test.ts"), traceTestSource({ trace: "./changed.json" }));
     writeFileSync(
       join(dir, "vitest.config.mjs"),
       `export default ${JSON.stringify({ resolve: { alias: { "fake-cri/trace": join(root, "src/trace/index.ts") } }, test: { include: ["*.test.ts"] } })};\n`,
     );
 
-    const green = await vitest();
-    expect(green.output).toContain("✓ trace.test.ts");
-    expect(green.code, green.output).toBe(0);
-
-    (trace.steps[2] as unknown as { response: { status: { metadata: { name: string } } } }).response.status.metadata.name = "db";
-    writeFileSync(join(dir, "trace.json"), JSON.stringify(trace));
-    const red = await vitest();
-    expect(red.code).toBe(1);
-    expect(red.output).toContain("session, step 2 at ");
-    expect(red.output).toContain("  outcome differs at response.status.metadata.name:");
+    const run = await vitest();
+    expect(run.files.get("trace.test.ts"), run.output).toMatchObject({ status: "passed" });
+    expect(run.files.get("changed.test.ts"), run.output).toMatchObject({ status: "failed" });
+    expect(run.code).toBe(1);
+    const report = run.files.get("changed.test.ts")!.messages;
+    expect(report).toContain("session, step 2 at ");
+    expect(report).toContain("  outcome differs at response.status.metadata.name:");
   }, 150_000);
 
   test("the source imports fake-cri by its package name and reads the trace and config beside it", () => {

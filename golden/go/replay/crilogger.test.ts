@@ -22,7 +22,7 @@ function criLogger(input: { maxLen: number; stream: StreamType; chunks: GoString
       stream: input.stream,
       maxLen: input.maxLen,
       clock: new VirtualClock(),
-      write: (record) => records.push(asGoString(record.subarray(record.indexOf(0x20) + 1))),
+      out: { write: (record) => records.push(asGoString(record.subarray(record.indexOf(0x20) + 1))) },
     });
     for (const chunk of input.chunks ?? []) sink.write(goBytes(chunk));
     sink.close();

@@ -7,7 +7,6 @@ import type { ProcessIO } from "../../../fake-containerd/index.ts";
 import { InputQueue } from "../../../fake-containerd/index.ts";
 import { copyUntil } from "./stdin.ts";
 import { type OutputSink, settled, WriterGroup } from "./sink.ts";
-import type { StreamType } from "./logger.ts";
 
 export interface AttachOptions {
   stdin?: AsyncIterable<Uint8Array>;
@@ -19,19 +18,13 @@ export interface AttachOptions {
   closeStdin?: () => Promise<void>;
 }
 
-function streamKey(id: string, name: string, stream: StreamType | "stdin"): string {
-  return `${id}-${name}-${stream}`;
-}
-
 export class ContainerIO {
-  readonly id: string;
   readonly tty: boolean;
   private readonly stdoutGroup = new WriterGroup();
   private readonly stderrGroup = new WriterGroup();
   private readonly stdin: InputQueue | undefined;
 
-  constructor(id: string, options: { tty: boolean; stdin: boolean }) {
-    this.id = id;
+  constructor(options: { tty: boolean; stdin: boolean }) {
     this.tty = options.tty;
     this.stdin = options.stdin ? new InputQueue() : undefined;
   }
@@ -51,15 +44,15 @@ export class ContainerIO {
   addOutput(name: string, stdout?: OutputSink, stderr?: OutputSink): [OutputSink | undefined, OutputSink | undefined] {
     let oldStdout: OutputSink | undefined;
     let oldStderr: OutputSink | undefined;
+    // containerd keys an output by container, name and stream; each group here is one
+    // container's one stream, so the name alone tells its outputs apart.
     if (stdout) {
-      const key = streamKey(this.id, name, "stdout");
-      oldStdout = this.stdoutGroup.get(key);
-      this.stdoutGroup.add(key, stdout);
+      oldStdout = this.stdoutGroup.get(name);
+      this.stdoutGroup.add(name, stdout);
     }
     if (stderr) {
-      const key = streamKey(this.id, name, "stderr");
-      oldStderr = this.stderrGroup.get(key);
-      this.stderrGroup.add(key, stderr);
+      oldStderr = this.stderrGroup.get(name);
+      this.stderrGroup.add(name, stderr);
     }
     return [oldStdout, oldStderr];
   }
@@ -72,11 +65,11 @@ export class ContainerIO {
    */
   async attach(options: AttachOptions, key: string): Promise<void> {
     const outputs: Promise<void>[] = [];
-    const outputKey = (stream: StreamType) => streamKey(this.id, `attach-${key}`, stream);
-    const track = (group: WriterGroup, stream: StreamType, sink: OutputSink): void => {
+    const outputKey = `attach-${key}`;
+    const track = (group: WriterGroup, sink: OutputSink): void => {
       outputs.push(
         new Promise<void>((resolve) => {
-          group.add(outputKey(stream), {
+          group.add(outputKey, {
             write: (chunk) => sink.write(chunk),
             close: () => {
               sink.close();
@@ -86,8 +79,8 @@ export class ContainerIO {
         }),
       );
     };
-    if (options.stdout) track(this.stdoutGroup, "stdout", options.stdout);
-    if (!options.tty && options.stderr) track(this.stderrGroup, "stderr", options.stderr);
+    if (options.stdout) track(this.stdoutGroup, options.stdout);
+    if (!options.tty && options.stderr) track(this.stderrGroup, options.stderr);
     const outputsDone = Promise.all(outputs);
     const stdin = this.stdin;
     if (!stdin || !options.stdin) {
@@ -101,8 +94,8 @@ export class ContainerIO {
       stdin.end();
       await options.closeStdin?.().catch(() => undefined);
     } else {
-      this.stdoutGroup.remove(outputKey("stdout"));
-      this.stderrGroup.remove(outputKey("stderr"));
+      this.stdoutGroup.remove(outputKey);
+      this.stderrGroup.remove(outputKey);
     }
     await outputsDone;
   }

@@ -15,7 +15,7 @@ const start = 1_633_478_400_000_000_000n;
 function logger(maxLen: number, stream: StreamType = "stdout") {
   const clock = new VirtualClock({ startNs: start, tickNs: 1n });
   const records: string[] = [];
-  const sink = newCriLogger({ stream, maxLen, clock, write: (r) => records.push(new TextDecoder().decode(r)) });
+  const sink = newCriLogger({ stream, maxLen, clock, out: { write: (r) => records.push(new TextDecoder().decode(r)) } });
   return { sink, records, write: (s: string) => sink.write(encoder.encode(s)) };
 }
 
@@ -99,7 +99,7 @@ describe("the CRI log writer", () => {
   test("bytes are cut as bytes, even inside a UTF-8 sequence", () => {
     const raw: Uint8Array[] = [];
     const clock = new VirtualClock({ startNs: start, tickNs: 0n });
-    const bytes = newCriLogger({ stream: "stdout", maxLen: 3, clock, write: (r) => raw.push(r) });
+    const bytes = newCriLogger({ stream: "stdout", maxLen: 3, clock, out: { write: (r) => raw.push(r) } });
     bytes.write(encoder.encode("éé\n"));
     expect(raw.map((r) => [...r.subarray("2021-10-06T00:00:00Z stdout P ".length)])).toEqual([
       [0xc3, 0xa9, 0xc3, 0x0a],

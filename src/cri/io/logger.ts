@@ -15,6 +15,8 @@ export type StreamType = "stdout" | "stderr";
 const encoder = new TextEncoder();
 const tagFull = encoder.encode(" F ");
 const tagPartial = encoder.encode(" P ");
+const streamNames: Record<StreamType, Uint8Array> = { stdout: encoder.encode("stdout"), stderr: encoder.encode("stderr") };
+const noBytes = new Uint8Array(0);
 const newline = 0x0a;
 const carriageReturn = 0x0d;
 
@@ -42,13 +44,19 @@ export function formatRfc3339Nano(unixNano: bigint): string {
   return `${base}.${nanos.toString().padStart(9, "0").replace(/0+$/, "")}Z`;
 }
 
+/** Where a logger's finished records go (the log file, shared by both streams). */
+export interface LogRecords {
+  write(record: Uint8Array): void;
+  /** Told once when the logger closes; a promise while what it was given is written behind. */
+  close?(): void | Promise<void>;
+}
+
 export interface CriLoggerOptions {
   stream: StreamType;
   /** max_container_log_line_size; not positive means no limit. */
   maxLen: number;
   clock: Clock;
-  /** Where finished records go (the log file, shared by both streams). */
-  write(record: Uint8Array): void;
+  out: LogRecords;
 }
 
 /**
@@ -64,25 +72,26 @@ class CriLogger implements OutputSink {
   private readonly maxLen: number;
   private readonly bufSize: number;
   private readonly clock: Clock;
-  private readonly emit: (record: Uint8Array) => void;
+  private readonly out: LogRecords;
   /** Bytes of the current line not yet written (without its line ending). */
   private pending: Uint8Array[] = [];
   private length = 0;
   /** Bytes the reader holds that do not fill a buffer and end no line yet. */
-  private unread = new Uint8Array(0);
-  private closed = false;
+  private unread = noBytes;
+  /** Writes go nowhere once closed, or once the writer panicked (it still closes then). */
+  private state: "open" | "panicked" | "closed" = "open";
 
   constructor(options: CriLoggerOptions) {
-    this.stream = encoder.encode(options.stream);
+    this.stream = streamNames[options.stream];
     this.maxLen = options.maxLen;
     this.bufSize =
       options.maxLen > 0 && options.maxLen < defaultBufSize ? Math.max(options.maxLen, minReadBufferSize) : defaultBufSize;
     this.clock = options.clock;
-    this.emit = options.write;
+    this.out = options.out;
   }
 
   write(chunk: Uint8Array): void {
-    if (this.closed || chunk.length === 0) return;
+    if (this.state !== "open" || chunk.length === 0) return;
     let data = chunk;
     if (this.unread.length > 0) {
       data = new Uint8Array(this.unread.length + chunk.length);
@@ -114,15 +123,23 @@ class CriLogger implements OutputSink {
     }
   }
 
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    if (this.unread.length > 0) {
-      const rest = this.unread;
-      this.unread = new Uint8Array(0);
-      this.append(rest);
+  close(): void | Promise<void> {
+    if (this.state === "closed") return;
+    const open = this.state === "open";
+    this.state = "closed";
+    try {
+      if (open && this.unread.length > 0) {
+        const rest = this.unread;
+        this.unread = noBytes;
+        this.append(rest);
+      }
+      if (open && this.length > 0) this.record(tagPartial);
+    } catch (err) {
+      // A panic while flushing: this stream is done with the file all the same.
+      void this.out.close?.();
+      throw err;
     }
-    if (this.length > 0) this.record(tagPartial);
+    return this.out.close?.();
   }
 
   /** One readLine result: a piece of a line (`isPrefix`) or the rest of one. */
@@ -143,7 +160,7 @@ class CriLogger implements OutputSink {
       if (exceed > last.length) {
         // A limit below bufio's 16-byte minimum leaves more than one piece over the limit; containerd
         // panics there (and the daemon goes down). The writer is dead from here on.
-        this.closed = true;
+        this.state = "panicked";
         throw new GoPanicError("panic: exceed length should <= last buffer size");
       }
       this.pending[this.pending.length - 1] = last.subarray(0, last.length - exceed);
@@ -172,6 +189,6 @@ class CriLogger implements OutputSink {
     out[o] = newline;
     this.pending = [];
     this.length = 0;
-    this.emit(out);
+    this.out.write(out);
   }
 }

@@ -8,7 +8,7 @@
 import type { Clock } from "../../../fake-containerd/index.ts";
 import type { AppendHandle } from "../../node/host-fs.ts";
 import type { NodeFiles } from "../../node/node-files.ts";
-import { newCriLogger } from "./logger.ts";
+import { type LogRecords, newCriLogger } from "./logger.ts";
 import { discardSink, type OutputSink } from "./sink.ts";
 
 export interface LoggerContext {
@@ -32,23 +32,28 @@ export async function createContainerLoggers(c: LoggerContext, logPath: string, 
   } catch (err) {
     throw new Error(`failed to create and open log file: ${(err as Error).message}`, { cause: err });
   }
-  const write = (record: Uint8Array): void => file.write(record);
+  const out = new SharedLogFile(file, tty ? 1 : 2);
   const maxLen = c.config.maxContainerLogLineSize;
-  let open = tty ? 1 : 2;
-  const closingFile = (logger: OutputSink): OutputSink => {
-    let closed = false;
-    return {
-      write: (chunk) => logger.write(chunk),
-      close: () => {
-        if (closed) return;
-        closed = true;
-        open--;
-        logger.close();
-        if (open === 0) return file.close();
-      },
-    };
-  };
-  const stdout = closingFile(newCriLogger({ stream: "stdout", maxLen, clock: c.clock, write }));
-  const stderr = tty ? undefined : closingFile(newCriLogger({ stream: "stderr", maxLen, clock: c.clock, write }));
+  const stdout = newCriLogger({ stream: "stdout", maxLen, clock: c.clock, out });
+  const stderr = tty ? undefined : newCriLogger({ stream: "stderr", maxLen, clock: c.clock, out });
   return [stdout, stderr];
+}
+
+/** The log file the streams write through, closed once every one of them has closed. */
+class SharedLogFile implements LogRecords {
+  private readonly file: AppendHandle;
+  private open: number;
+
+  constructor(file: AppendHandle, streams: number) {
+    this.file = file;
+    this.open = streams;
+  }
+
+  write(record: Uint8Array): void {
+    this.file.write(record);
+  }
+
+  close(): void | Promise<void> {
+    if (--this.open === 0) return this.file.close();
+  }
 }

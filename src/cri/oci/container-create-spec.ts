@@ -166,8 +166,8 @@ export function containerSpec(ctx: SpecContext, input: ContainerSpecInput): Runt
   }
 
   if (!ctx.config.disableProcMount) {
-    linux.maskedPaths = [];
-    linux.readonlyPaths = [];
+    linux.maskedPaths = noPaths;
+    linux.readonlyPaths = noPaths;
     if (securityContext && securityContext.maskedPaths.length > 0) linux.maskedPaths = [...securityContext.maskedPaths];
     if (securityContext && securityContext.readonlyPaths.length > 0) linux.readonlyPaths = [...securityContext.readonlyPaths];
   }
@@ -308,10 +308,7 @@ function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfi
   // A stable sort by depth, as Go's sort.Stable.
   mounts.sort((a, b) => depth(a.destination) - depth(b.destination));
 
-  const defaults: Mount[] = [
-    ...(spec.mounts ?? []),
-    { destination: "/sys/fs/cgroup", type: "cgroup", source: "cgroup", options: ["nosuid", "noexec", "nodev", "relatime", "ro"] },
-  ];
+  const defaults = [...(spec.mounts ?? []), cgroupMount];
   const supplied = new Set(mounts.map((m) => m.destination));
   spec.mounts = defaults.filter((m) => {
     const dst = clean(m.destination);
@@ -349,12 +346,32 @@ function applyMounts(ctx: SpecContext, spec: RuntimeSpec, config: ContainerConfi
         options.push("rprivate");
     }
     options.push(readOnlyOption(mount));
-    const bind: Mount = { destination: mount.containerPath, type: "bind", source: src, options };
+    const bind: Mount = { destination: mount.containerPath, type: "bind", source: src, options: sharedOptions(options) };
     // runc is asked to ID-map the mount (2.x's CRI API; the task manager then checks runc can).
     if (mount.uidMappings.length > 0) bind.uidMappings = mount.uidMappings.map(ociIdMapping);
     if (mount.gidMappings.length > 0) bind.gidMappings = mount.gidMappings.map(ociIdMapping);
     spec.mounts.push(bind);
   }
+}
+
+/** The cgroup filesystem every container gets unless it mounts something there (every spec shares it). */
+const cgroupMount: Readonly<Mount> = Object.freeze({
+  destination: "/sys/fs/cgroup",
+  type: "cgroup",
+  source: "cgroup",
+  options: Object.freeze(["nosuid", "noexec", "nodev", "relatime", "ro"]),
+});
+
+const noPaths: readonly string[] = Object.freeze([]);
+
+/** Bind mounts' options, one frozen list per combination, shared by every spec that has it. */
+const optionLists = new Map<string, readonly string[]>();
+
+function sharedOptions(options: string[]): readonly string[] {
+  const key = options.join(",");
+  let list = optionLists.get(key);
+  if (!list) optionLists.set(key, (list = Object.freeze(options)));
+  return list;
 }
 
 /**
@@ -394,8 +411,8 @@ function applyCapabilities(spec: RuntimeSpec, securityContext: LinuxContainerSec
   const named = (list: readonly string[]) => list.filter((c) => c.toUpperCase() !== "ALL").map((c) => `CAP_${c.toUpperCase()}`);
   for (const cap of named(capabilities.addCapabilities)) {
     for (const key of ["bounding", "effective", "permitted"] as const) {
-      const list = (caps[key] ??= []);
-      if (!list.includes(cap)) list.push(cap);
+      const list = caps[key] ?? [];
+      if (!list.includes(cap)) caps[key] = [...list, cap];
     }
   }
   for (const cap of named(capabilities.dropCapabilities)) {
@@ -411,9 +428,7 @@ function applyPrivileged(spec: RuntimeSpec): void {
   caps.permitted = [...allCapabilities];
   delete spec.linux!.maskedPaths;
   delete spec.linux!.readonlyPaths;
-  for (const m of spec.mounts ?? []) {
-    if (m.type === "sysfs" || m.type === "cgroup") m.options = (m.options ?? []).filter((o) => o !== "ro");
-  }
+  if (spec.mounts) spec.mounts = spec.mounts.map((m) => (m.type === "sysfs" || m.type === "cgroup" ? { ...m, options: (m.options ?? []).filter((o) => o !== "ro") } : m));
   delete spec.process!.selinuxLabel;
   delete spec.process!.apparmorProfile;
   delete spec.linux!.seccomp;

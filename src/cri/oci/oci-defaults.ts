@@ -18,7 +18,8 @@ export interface RuntimeSpec {
   process?: Process;
   root?: Root;
   hostname?: string;
-  mounts?: Mount[];
+  /** The spec's own list; its entries may be shared with other specs: replace an entry to change it. */
+  mounts?: Readonly<Mount>[];
   hooks?: Hooks;
   annotations?: Record<string, string>;
   linux?: Linux;
@@ -32,7 +33,7 @@ export interface Process {
   env?: string[];
   cwd: string;
   capabilities?: LinuxCapabilities;
-  rlimits?: PosixRlimit[];
+  rlimits?: readonly Readonly<PosixRlimit>[];
   noNewPrivileges?: boolean;
   apparmorProfile?: string;
   oomScoreAdj?: number;
@@ -46,12 +47,13 @@ export interface User {
   additionalGids?: number[];
 }
 
+/** Its lists may be shared with other specs (the default's): replace a list to change it. */
 export interface LinuxCapabilities {
-  bounding?: string[];
-  effective?: string[];
-  inheritable?: string[];
-  permitted?: string[];
-  ambient?: string[];
+  bounding?: readonly string[];
+  effective?: readonly string[];
+  inheritable?: readonly string[];
+  permitted?: readonly string[];
+  ambient?: readonly string[];
 }
 
 export interface PosixRlimit {
@@ -69,7 +71,7 @@ export interface Mount {
   destination: string;
   type?: string;
   source?: string;
-  options?: string[];
+  options?: readonly string[];
   uidMappings?: IdMapping[];
   gidMappings?: IdMapping[];
 }
@@ -96,12 +98,13 @@ export interface Linux {
   sysctl?: Record<string, string>;
   resources?: LinuxResources;
   cgroupsPath?: string;
-  namespaces?: LinuxNamespace[];
+  /** The spec's own list; its entries may be shared with other specs. */
+  namespaces?: Readonly<LinuxNamespace>[];
   devices?: LinuxDevice[];
   seccomp?: LinuxSeccomp;
   rootfsPropagation?: string;
-  maskedPaths?: string[];
-  readonlyPaths?: string[];
+  maskedPaths?: readonly string[];
+  readonlyPaths?: readonly string[];
   mountLabel?: string;
 }
 
@@ -137,7 +140,7 @@ export interface LinuxDeviceCgroup {
 }
 
 export interface LinuxResources {
-  devices?: LinuxDeviceCgroup[];
+  devices?: readonly Readonly<LinuxDeviceCgroup>[];
   memory?: {
     limit?: bigint;
     reservation?: bigint;
@@ -179,46 +182,73 @@ export interface LinuxSyscall {
   args?: Array<{ index: number; value: bigint; valueTwo?: bigint; op: string }>;
 }
 
-/** The capabilities containerd's default spec grants (bounding, permitted and effective). */
-function defaultUnixCaps(): string[] {
-  return [
-    "CAP_CHOWN",
-    "CAP_DAC_OVERRIDE",
-    "CAP_FSETID",
-    "CAP_FOWNER",
-    "CAP_MKNOD",
-    "CAP_NET_RAW",
-    "CAP_SETGID",
-    "CAP_SETUID",
-    "CAP_SETFCAP",
-    "CAP_SETPCAP",
-    "CAP_NET_BIND_SERVICE",
-    "CAP_SYS_CHROOT",
-    "CAP_KILL",
-    "CAP_AUDIT_WRITE",
-  ];
+/**
+ * A part every default spec shares, frozen all the way down: a spec that changes it replaces it
+ * (copy on write), so thousands of containers hold one copy rather than one each.
+ */
+function shared<T>(value: T): T {
+  if (value !== null && typeof value === "object") {
+    for (const member of Object.values(value)) shared(member);
+    Object.freeze(value);
+  }
+  return value;
 }
+
+/** The capabilities containerd's default spec grants (bounding, permitted and effective). */
+const defaultUnixCaps: readonly string[] = shared([
+  "CAP_CHOWN",
+  "CAP_DAC_OVERRIDE",
+  "CAP_FSETID",
+  "CAP_FOWNER",
+  "CAP_MKNOD",
+  "CAP_NET_RAW",
+  "CAP_SETGID",
+  "CAP_SETUID",
+  "CAP_SETFCAP",
+  "CAP_SETPCAP",
+  "CAP_NET_BIND_SERVICE",
+  "CAP_SYS_CHROOT",
+  "CAP_KILL",
+  "CAP_AUDIT_WRITE",
+]);
 
 function defaultMount(destination: string, type: string, source: string, options: string[]): Mount {
   return { destination, type, source, options };
 }
 
 /** The mounts containerd's default spec has (oci.defaultMounts), in its order. */
-function defaultMounts(): Mount[] {
-  return [
-    defaultMount("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]),
-    defaultMount("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-    defaultMount("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
-    defaultMount("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
-    defaultMount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
-    defaultMount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
-    defaultMount("/run", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
-  ];
-}
+const defaultMounts: readonly Mount[] = shared([
+  defaultMount("/proc", "proc", "proc", ["nosuid", "noexec", "nodev"]),
+  defaultMount("/dev", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+  defaultMount("/dev/pts", "devpts", "devpts", ["nosuid", "noexec", "newinstance", "ptmxmode=0666", "mode=0620", "gid=5"]),
+  defaultMount("/dev/shm", "tmpfs", "shm", ["nosuid", "noexec", "nodev", "mode=1777", "size=65536k"]),
+  defaultMount("/dev/mqueue", "mqueue", "mqueue", ["nosuid", "noexec", "nodev"]),
+  defaultMount("/sys", "sysfs", "sysfs", ["nosuid", "noexec", "nodev", "ro"]),
+  defaultMount("/run", "tmpfs", "tmpfs", ["nosuid", "strictatime", "mode=755", "size=65536k"]),
+]);
+
+const defaultRlimits: readonly PosixRlimit[] = shared([{ type: "RLIMIT_NOFILE", hard: 1024n, soft: 1024n }]);
+const defaultDevices: readonly LinuxDeviceCgroup[] = shared([{ allow: false, access: "rwm" }]);
+const defaultNamespaces: readonly LinuxNamespace[] = shared([{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, { type: "network" }]);
+const defaultMaskedPaths: readonly string[] = shared([
+  "/proc/acpi",
+  "/proc/asound",
+  "/proc/kcore",
+  "/proc/keys",
+  "/proc/latency_stats",
+  "/proc/timer_list",
+  "/proc/timer_stats",
+  "/proc/sched_debug",
+  "/sys/firmware",
+  "/proc/scsi",
+]);
+const defaultReadonlyPaths: readonly string[] = shared(["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"]);
 
 /**
  * containerd's default Linux spec for container `id` in containerd namespace `namespace`
- * (the CRI plugin's is "k8s.io"): a fresh object, free to modify.
+ * (the CRI plugin's is "k8s.io"). Its objects and the lists of mounts and namespaces are its own;
+ * the lists' entries and the other lists (capabilities, masked paths, ...) are shared and frozen:
+ * replace them to change them.
  */
 export function defaultUnixSpec(id: string, namespace = "k8s.io"): RuntimeSpec {
   return {
@@ -226,29 +256,18 @@ export function defaultUnixSpec(id: string, namespace = "k8s.io"): RuntimeSpec {
     process: {
       user: { uid: 0, gid: 0 },
       cwd: "/",
-      capabilities: { bounding: defaultUnixCaps(), effective: defaultUnixCaps(), permitted: defaultUnixCaps() },
-      rlimits: [{ type: "RLIMIT_NOFILE", hard: 1024n, soft: 1024n }],
+      capabilities: { bounding: defaultUnixCaps, effective: defaultUnixCaps, permitted: defaultUnixCaps },
+      rlimits: defaultRlimits,
       noNewPrivileges: true,
     },
     root: { path: "rootfs" },
-    mounts: defaultMounts(),
+    mounts: [...defaultMounts],
     linux: {
-      resources: { devices: [{ allow: false, access: "rwm" }] },
+      resources: { devices: defaultDevices },
       cgroupsPath: join("/", namespace, id),
-      namespaces: [{ type: "pid" }, { type: "ipc" }, { type: "uts" }, { type: "mount" }, { type: "network" }],
-      maskedPaths: [
-        "/proc/acpi",
-        "/proc/asound",
-        "/proc/kcore",
-        "/proc/keys",
-        "/proc/latency_stats",
-        "/proc/timer_list",
-        "/proc/timer_stats",
-        "/proc/sched_debug",
-        "/sys/firmware",
-        "/proc/scsi",
-      ],
-      readonlyPaths: ["/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger"],
+      namespaces: [...defaultNamespaces],
+      maskedPaths: defaultMaskedPaths,
+      readonlyPaths: defaultReadonlyPaths,
     },
   };
 }

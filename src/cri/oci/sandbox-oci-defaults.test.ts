@@ -27,12 +27,19 @@ describe("containerd's default Linux OCI spec", () => {
     expect(defaultUnixSpec("x", "other").linux?.cgroupsPath).toBe("/other/x");
   });
 
-  it("gives a fresh object every time", () => {
+  it("gives fresh objects and lists of mounts and namespaces every time; the parts it shares are frozen", () => {
     const a = defaultUnixSpec("x");
-    a.process!.capabilities!.bounding!.pop();
+    a.process!.capabilities!.bounding = a.process!.capabilities!.bounding!.slice(1);
     a.mounts!.pop();
-    expect(defaultUnixSpec("x").process!.capabilities!.bounding).toHaveLength(14);
-    expect(defaultUnixSpec("x").mounts).toHaveLength(7);
+    a.linux!.namespaces!.pop();
+    a.process!.user.uid = 1;
+    const b = defaultUnixSpec("x");
+    expect(b.process!.capabilities!.bounding).toHaveLength(14);
+    expect(b.mounts).toHaveLength(7);
+    expect(b.linux!.namespaces).toHaveLength(5);
+    expect(b.process!.user.uid).toBe(0);
+    expect(() => (b.process!.capabilities!.effective as string[]).push("CAP_SYS_ADMIN")).toThrow(TypeError);
+    expect(() => ((b.mounts![0]!.options as string[])[0] = "rw")).toThrow(TypeError);
   });
 
   it("reads back what it stored, int64 fields as bigint, and writes it again identically", () => {

@@ -214,7 +214,7 @@ async function create(c: CriService, call: CallContext, input: CreateInput, undo
   const logDirectory = sandboxConfig.logDirectory;
   if (logDirectory !== "" && config.logPath !== "") logPath = join(logDirectory, config.logPath);
 
-  const containerIO = new ContainerIO(id, { tty: config.tty, stdin: config.stdin });
+  const containerIO = new ContainerIO({ tty: config.tty, stdin: config.stdin });
   undo.push(() => containerIO.close());
 
   let specOpts;

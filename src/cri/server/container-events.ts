@@ -7,16 +7,10 @@
 // caller cancels it. 1.6.20 registers the RPC without implementing it (its profile says so), and
 // sends no events.
 
-import {
-  ContainerEventType,
-  type ContainerEventResponse,
-  type ContainerStatus,
-  type GetEventsRequest,
-  type PodSandboxStatusResponse,
-} from "../api/v1.ts";
+import { ContainerEventType, type ContainerEventResponse, type GetEventsRequest } from "../api/v1.ts";
 import type { CallContext } from "../service-types.ts";
-import { containerStatusLater } from "./container-status.ts";
-import { podSandboxStatusLater } from "./sandbox-status.ts";
+import { containerStatusLater, type ContainerStatusLater } from "./container-status.ts";
+import { podSandboxStatusLater, type PodSandboxStatusLater } from "./sandbox-status.ts";
 import type { CriService } from "./service.ts";
 
 /** How long an event nobody has received is held (eventq's discardAfter). */
@@ -31,15 +25,35 @@ interface Subscriber {
  * subscriber receives it (most are held for nobody, or never read), and every subscriber gets that one.
  */
 class ContainerEvent {
-  private readonly make: () => ContainerEventResponse;
+  private readonly containerId: string;
+  private readonly containerEventType: ContainerEventType;
+  private readonly createdAt: bigint;
+  private readonly pod: PodSandboxStatusLater | undefined;
+  private readonly containers: readonly ContainerStatusLater[];
   private made: ContainerEventResponse | undefined;
 
-  constructor(make: () => ContainerEventResponse) {
-    this.make = make;
+  constructor(
+    containerId: string,
+    containerEventType: ContainerEventType,
+    createdAt: bigint,
+    pod: PodSandboxStatusLater | undefined,
+    containers: readonly ContainerStatusLater[],
+  ) {
+    this.containerId = containerId;
+    this.containerEventType = containerEventType;
+    this.createdAt = createdAt;
+    this.pod = pod;
+    this.containers = containers;
   }
 
   response(): ContainerEventResponse {
-    return (this.made ??= this.make());
+    return (this.made ??= {
+      containerId: this.containerId,
+      containerEventType: this.containerEventType,
+      createdAt: this.createdAt,
+      podSandboxStatus: this.pod?.response().status,
+      containersStatuses: this.containers.map((status) => status.status()),
+    });
   }
 }
 
@@ -114,13 +128,13 @@ export async function sendContainerEvent(
   containerEventType: ContainerEventType,
 ): Promise<void> {
   if (!c.profile.containerEvents) return;
-  let podSandboxStatusNow: (() => PodSandboxStatusResponse) | undefined;
+  let podSandboxStatusNow: PodSandboxStatusLater | undefined;
   try {
     podSandboxStatusNow = await podSandboxStatusLater(c, c.sandboxStore.get(sandboxId));
   } catch {
     // A pod that cannot be read is left out.
   }
-  const containersStatusesNow: Array<() => ContainerStatus> = [];
+  const containersStatusesNow: ContainerStatusLater[] = [];
   for (const container of [...c.containerStore.ofSandbox(sandboxId)]) {
     // A container removed meanwhile is left out.
     if (c.containerStore.getExact(container.id) !== container) continue;
@@ -130,13 +144,6 @@ export async function sendContainerEvent(
       // containerd logs it and sends what it has.
     }
   }
-  const createdAt = c.clock.now();
-  const event = new ContainerEvent(() => ({
-    containerId,
-    containerEventType,
-    createdAt,
-    podSandboxStatus: podSandboxStatusNow?.().status,
-    containersStatuses: containersStatusesNow.map((status) => status()),
-  }));
-  c.containerEvents.send(event, c.clock.now());
+  const now = c.clock.now();
+  c.containerEvents.send(new ContainerEvent(containerId, containerEventType, now, podSandboxStatusNow, containersStatusesNow), now);
 }

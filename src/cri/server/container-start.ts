@@ -103,7 +103,7 @@ async function start(c: CriService, call: CallContext, container: Container): Pr
     throw wrap(err, "failed to get sandbox runtime");
   }
 
-  const io = (container.io ??= new ContainerIO(id, { tty: meta.config.tty, stdin: meta.config.stdin }));
+  const io = (container.io ??= new ContainerIO({ tty: meta.config.tty, stdin: meta.config.stdin }));
   let task: Task;
   try {
     let loggers;

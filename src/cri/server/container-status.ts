@@ -36,7 +36,7 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
   } catch (err) {
     throw wrap(err, `an error occurred when try to find container ${quote(r.containerId)}`);
   }
-  const status = (await containerStatusLater(c, container))();
+  const status = (await containerStatusLater(c, container)).status();
   let info: Record<string, string> = {};
   if (r.verbose) {
     try {
@@ -49,32 +49,28 @@ export async function containerStatus(c: CriService, r: ContainerStatusRequest, 
 }
 
 /**
- * ContainerStatus without verbose as it is now, built when the returned function is called: what it
- * reads is taken now (the status is replaced on change, never changed; the image's references are
- * read now), the status is made only if someone reads it (a container event may be held minutes
- * for nobody).
+ * ContainerStatus without verbose as it is now, made into the message when read: what it reads is
+ * taken now (the status is replaced on change, never changed; the image's references are read
+ * now), the message is made only if someone reads it (a container event may be held minutes for
+ * nobody). It holds only references to what the container already holds, and the image's shown
+ * references, which are worked out once per image.
  */
-export async function containerStatusLater(c: CriService, container: Container): Promise<() => CriContainerStatus> {
+export async function containerStatusLater(c: CriService, container: Container): Promise<ContainerStatusLater> {
   const { metadata } = container;
-  const { id, logPath, config } = metadata;
-  // Only what the status shows is kept (not the whole config) while an event waits.
-  const shown: StatusMetadata = { id, logPath, config: { metadata: config.metadata, labels: config.labels, annotations: config.annotations, mounts: config.mounts } };
-  const stopSignal = c.profile.containerStatusStopSignal ? statusStopSignal(metadata) : undefined;
   const current = container.status.current();
   // The config names the image as it was asked for; the status prefers its tag and repo digest.
-  let spec: ImageSpec | undefined = metadata.config.image;
+  let image: ImageSpec | undefined = metadata.config.image;
   let imageRef = metadata.imageRef;
-  const imageId = c.profile.containerImageId ? imageRef : "";
-  let image;
+  let references;
   try {
-    image = c.imageStore.get(imageRef);
+    references = c.imageStore.referencesOf(imageRef);
   } catch (err) {
     if (!isNotFound(err)) throw wrap(err, `failed to get image ${quote(imageRef)}`);
   }
-  if (image) {
-    const { tags, digests } = parseImageReferences(image.references);
-    if (tags.length > 0) spec = { image: tags[0]!, annotations: {}, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" };
-    if (digests.length > 0) imageRef = digests[0]!;
+  if (references) {
+    const shown = shownReferences(references);
+    if (shown.tag) image = shown.tag;
+    if (shown.digest !== undefined) imageRef = shown.digest;
   }
   const user = c.profile.containerStatusUser ? await containerUser(container) : undefined;
   let createdAt = current.createdAt;
@@ -86,15 +82,92 @@ export async function containerStatusLater(c: CriService, container: Container):
       throw wrap(err, `failed to get CreatedAt in ${quote(stateName(containerState(current)))} state`);
     }
   }
-  return () => {
-    const status = toCriContainerStatus(shown, copyStatus(current), spec, imageRef);
-    status.imageId = imageId;
-    status.createdAt = createdAt;
-    if (user) status.user = user;
-    if (stopSignal !== undefined) status.stopSignal = stopSignal;
-    return status;
-  };
+  return new ContainerStatusLater(c.profile, container, current, image, imageRef, createdAt, user);
 }
+
+/** What containerStatusLater took: a small object rather than a closure and its context. */
+export class ContainerStatusLater {
+  private readonly profile: CriService["profile"];
+  private readonly shown: StatusMetadata;
+  private readonly current: Readonly<ContainerStatus>;
+  private readonly image: ImageSpec | undefined;
+  private readonly imageRef: string;
+  private readonly createdAt: bigint;
+  private readonly user: ContainerUser | undefined;
+
+  constructor(
+    profile: CriService["profile"],
+    container: Container,
+    current: Readonly<ContainerStatus>,
+    image: ImageSpec | undefined,
+    imageRef: string,
+    createdAt: bigint,
+    user: ContainerUser | undefined,
+  ) {
+    this.profile = profile;
+    this.shown = statusMetadata(container.metadata);
+    this.current = current;
+    this.image = image;
+    this.imageRef = imageRef;
+    this.createdAt = createdAt;
+    this.user = user;
+  }
+
+  /** The status message, made now from what was taken. */
+  status(): CriContainerStatus {
+    const { profile, shown } = this;
+    const status = toCriContainerStatus(shown, copyStatus(this.current), this.image, this.imageRef);
+    status.imageId = profile.containerImageId ? shown.imageId : "";
+    status.createdAt = this.createdAt;
+    if (this.user) status.user = this.user;
+    if (profile.containerStatusStopSignal) status.stopSignal = statusStopSignal(shown);
+    return status;
+  }
+}
+
+/** The image's first repo tag (as the status's image) and first repo digest. */
+interface ShownReferences {
+  tag: ImageSpec | undefined;
+  digest: string | undefined;
+}
+
+/** What a status shows of an image's references, worked out once per set of references. */
+function shownReferences(references: readonly string[]): ShownReferences {
+  let shown = shownReferencesOf.get(references);
+  if (!shown) {
+    const { tags, digests } = parseImageReferences(references);
+    shown = {
+      tag: tags.length > 0 ? { image: tags[0]!, annotations: {}, userSpecifiedImage: "", runtimeHandler: "", imageRef: "" } : undefined,
+      digest: digests[0],
+    };
+    shownReferencesOf.set(references, shown);
+  }
+  return shown;
+}
+
+const shownReferencesOf = new WeakMap<readonly string[], ShownReferences>();
+
+/**
+ * What a status shows of a container's metadata, made once per container (every status taken
+ * shares it): a held event keeps this much of a removed container, not its whole config.
+ */
+function statusMetadata(metadata: ContainerMetadata): StatusMetadata {
+  let shown = statusMetadataOf.get(metadata);
+  if (!shown) {
+    const { id, logPath, config, imageRef, stopSignal } = metadata;
+    shown = {
+      id,
+      logPath,
+      imageId: imageRef,
+      stopSignal,
+      config: { metadata: config.metadata, labels: config.labels, annotations: config.annotations, mounts: config.mounts, stopSignal: config.stopSignal },
+    };
+    statusMetadataOf.set(metadata, shown);
+  }
+  return shown;
+}
+
+const statusMetadataOf = new WeakMap<ContainerMetadata, StatusMetadata>();
 
 /**
  * toCRIContainerUser: the spec's process user. A spec that cannot be read gives an empty user (Go
@@ -128,7 +201,7 @@ function criUser(user: ProcessUser | undefined): ContainerUser {
 }
 
 /** The stop signal the status reports: the config's, else the container's (its image's), else SIGTERM. */
-function statusStopSignal({ config, stopSignal }: ContainerMetadata): Signal {
+function statusStopSignal({ config, stopSignal }: StatusMetadata): Signal {
   if (config.stopSignal !== Signal.SIGNAL_RUNTIME_DEFAULT) return config.stopSignal;
   return stopSignal === "" ? Signal.SIGNAL_SIGTERM : criSignal(stopSignal);
 }
@@ -137,14 +210,18 @@ function stateName(state: ContainerState): string {
   return Object.entries(ContainerState).find(([, v]) => v === state)?.[0] ?? String(state);
 }
 
-/** toCRIContainerStatus. */
 /** What a status shows of the container's metadata. */
 interface StatusMetadata {
   id: string;
   logPath: string;
-  config: Pick<ContainerConfig, "metadata" | "labels" | "annotations" | "mounts">;
+  /** The image's ID (what 2.x reports as imageId). */
+  imageId: string;
+  /** The image's stop signal. */
+  stopSignal: string;
+  config: Pick<ContainerConfig, "metadata" | "labels" | "annotations" | "mounts" | "stopSignal">;
 }
 
+/** toCRIContainerStatus. */
 function toCriContainerStatus(meta: StatusMetadata, status: ContainerStatus, image: ImageSpec | undefined, imageRef: string): CriContainerStatus {
   const state = containerState(status);
   let reason = status.reason;

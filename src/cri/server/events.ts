@@ -121,22 +121,19 @@ export class EventMonitor {
     });
   }
 
-  private async monitorExit(
-    id: string,
-    pid: number,
-    exit: Promise<ExitStatus>,
-    handle: (e: TaskExitEvent) => Promise<void>,
-  ): Promise<void> {
-    let exitStatus: number;
-    let exitedAt: bigint;
-    try {
-      const result = await exit;
-      exitStatus = result.exitStatus;
-      exitedAt = result.exitedAt ?? this.c.clock.now();
-    } catch {
-      exitStatus = unknownExitCode;
-      exitedAt = this.c.clock.now();
-    }
+  /**
+   * A promise chain rather than an async function awaiting the exit: every running container and
+   * pod has one waiting, and a suspended async function keeps its whole frame. The exit is handled
+   * on the same tick as after an await.
+   */
+  private monitorExit(id: string, pid: number, exit: Promise<ExitStatus>, handle: (e: TaskExitEvent) => Promise<void>): Promise<void> {
+    return exit.then(
+      (result) => this.handleExit(id, pid, result.exitStatus, result.exitedAt ?? this.c.clock.now(), handle),
+      () => this.handleExit(id, pid, unknownExitCode, this.c.clock.now(), handle),
+    );
+  }
+
+  private async handleExit(id: string, pid: number, exitStatus: number, exitedAt: bigint, handle: (e: TaskExitEvent) => Promise<void>): Promise<void> {
     if (this.stopped) return;
     const e: TaskExitEvent = { containerId: id, id, pid, exitStatus, exitedAt };
     try {

@@ -175,7 +175,7 @@ async function loadContainer(c: CriService, record: ContainerRecord, problems: R
   const tty = meta.config.tty;
   let io: ContainerIO | undefined;
   try {
-    const attached = new ContainerIO(id, { tty, stdin: meta.config.stdin });
+    const attached = new ContainerIO({ tty, stdin: meta.config.stdin });
     const task = await taskOf(c, id, attached);
     let taskStatus;
     if (task) {
@@ -196,7 +196,7 @@ async function loadContainer(c: CriService, record: ContainerRecord, problems: R
     if (!task || !taskStatus) {
       switch (containerState(status)) {
         case ContainerState.CONTAINER_CREATED:
-          io = new ContainerIO(id, { tty, stdin: meta.config.stdin });
+          io = new ContainerIO({ tty, stdin: meta.config.stdin });
           break;
         case ContainerState.CONTAINER_RUNNING:
           status.finishedAt = c.clock.now();

@@ -31,7 +31,7 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
   } catch (err) {
     throw wrap(err, "an error occurred when try to find sandbox");
   }
-  const response = (await podSandboxStatusLater(c, sandbox))();
+  const response = (await podSandboxStatusLater(c, sandbox)).response();
   if (!r.verbose) return response;
   const { status } = response;
   const always = c.profile.sandboxStatusInfo === "always";
@@ -60,17 +60,12 @@ export async function podSandboxStatus(c: CriService, r: PodSandboxStatusRequest
 }
 
 /**
- * PodSandboxStatus without verbose as it is now, built when the returned function is called: what
- * it reads is taken now (the status and resources are replaced on change, never changed), the
- * response is made only if someone reads it (a container event may be held minutes for nobody).
+ * PodSandboxStatus without verbose as it is now, made into the response when read: what it reads
+ * is taken now (the status and resources are replaced on change, never changed), the response is
+ * made only if someone reads it (a container event may be held minutes for nobody).
  */
-export async function podSandboxStatusLater(c: CriService, sandbox: Sandbox): Promise<() => PodSandboxStatusResponse> {
-  const { id, runtimeHandler, config } = sandbox.metadata;
-  // Only what the status shows is kept (not the whole metadata: the CNI result) while an event waits.
-  const shown: StatusMetadata = { id, runtimeHandler, config: { metadata: config.metadata, labels: config.labels, annotations: config.annotations, linux: config.linux } };
-  const { updatedResources } = sandbox;
+export async function podSandboxStatusLater(c: CriService, sandbox: Sandbox): Promise<PodSandboxStatusLater> {
   const current = sandbox.status.current();
-  const { ip, additionalIps } = getIps(sandbox);
   let createdAt = current.createdAt;
   if (createdAt === 0n && c.profile.sandboxController && sandbox.recordCreatedAt !== 0n) {
     // 2.x: the controller no longer knows it (removed); the sandbox record's time.
@@ -83,16 +78,57 @@ export async function podSandboxStatusLater(c: CriService, sandbox: Sandbox): Pr
       throw wrap(err, `failed to get CreatedAt for sandbox container in ${podSandboxStateName(criSandboxState(current.state))} state`);
     }
   }
-  const asGiven = c.profile.sandboxStatusNamespaceOptions === "as-given";
-  const always = c.profile.sandboxStatusInfo === "always";
-  return () => {
-    const status = toCriSandboxStatus(shown, current, ip, additionalIps);
-    if (asGiven) status.linux = { namespaces: { options: config.linux?.securityContext?.namespaceOptions } };
-    status.createdAt = createdAt;
+  return new PodSandboxStatusLater(c.profile, sandbox, current, createdAt);
+}
+
+/** What podSandboxStatusLater took: a small object rather than a closure and its context. */
+export class PodSandboxStatusLater {
+  private readonly profile: CriService["profile"];
+  private readonly shown: StatusMetadata;
+  private readonly current: SandboxStatus;
+  private readonly createdAt: bigint;
+  private readonly ip: string;
+  private readonly additionalIps: readonly string[];
+  private readonly updatedResources: Sandbox["updatedResources"];
+
+  constructor(profile: CriService["profile"], sandbox: Sandbox, current: SandboxStatus, createdAt: bigint) {
+    this.profile = profile;
+    this.shown = statusMetadata(sandbox.metadata);
+    this.current = current;
+    this.createdAt = createdAt;
+    const { ip, additionalIps } = getIps(sandbox);
+    this.ip = ip;
+    this.additionalIps = additionalIps;
+    this.updatedResources = sandbox.updatedResources;
+  }
+
+  /** The response, made now from what was taken. */
+  response(): PodSandboxStatusResponse {
+    const { profile, shown, updatedResources } = this;
+    const status = toCriSandboxStatus(shown, this.current, this.ip, this.additionalIps);
+    if (profile.sandboxStatusNamespaceOptions === "as-given") status.linux = { namespaces: { options: shown.config.linux?.securityContext?.namespaceOptions } };
+    status.createdAt = this.createdAt;
+    const always = profile.sandboxStatusInfo === "always";
     const info: Record<string, string> = !always ? {} : { info: updatedResources ? goJson({ ...zeroSandboxInfo, ...updatedResourcesJson(updatedResources) }) : zeroSandboxInfoJson };
     return { status, info, containersStatuses: [], timestamp: 0n };
-  };
+  }
 }
+
+/**
+ * What a status shows of a sandbox's metadata, made once per sandbox (every status taken shares
+ * it): a held event keeps this much of a removed pod, not its whole metadata (the CNI result).
+ */
+function statusMetadata(metadata: SandboxMetadata): StatusMetadata {
+  let shown = statusMetadataOf.get(metadata);
+  if (!shown) {
+    const { id, runtimeHandler, config } = metadata;
+    shown = { id, runtimeHandler, config: { metadata: config.metadata, labels: config.labels, annotations: config.annotations, linux: config.linux } };
+    statusMetadataOf.set(metadata, shown);
+  }
+  return shown;
+}
+
+const statusMetadataOf = new WeakMap<SandboxMetadata, StatusMetadata>();
 
 /** SandboxInfo's overhead and resources (omitempty): what UpdatePodSandboxResources last set. */
 function updatedResourcesJson(updated: Sandbox["updatedResources"]): { overhead?: GoJsonValue; resources?: GoJsonValue } {
@@ -142,12 +178,14 @@ function podSandboxStateName(state: PodSandboxState): string {
 }
 
 /** getIPs: none for a host-network pod or a closed network namespace. */
-function getIps(sandbox: Sandbox): { ip: string; additionalIps: string[] } {
+function getIps(sandbox: Sandbox): { ip: string; additionalIps: readonly string[] } {
   const config = sandbox.metadata.config;
-  if (config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE) return { ip: "", additionalIps: [] };
-  if (!sandbox.netns || sandbox.netns.closed()) return { ip: "", additionalIps: [] };
+  if (config.linux?.securityContext?.namespaceOptions?.network === NamespaceMode.NODE) return noIps;
+  if (!sandbox.netns || sandbox.netns.closed()) return noIps;
   return { ip: sandbox.metadata.ip, additionalIps: sandbox.metadata.additionalIps };
 }
+
+const noIps = { ip: "", additionalIps: [] } as const;
 
 /** The CRI state of a sandbox: ready, or not ready for anything else (unknown included). */
 export function criSandboxState(state: SandboxState): PodSandboxState {

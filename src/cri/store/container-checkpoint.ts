@@ -5,7 +5,7 @@
 
 import { type ContainerResources, HugepageLimit, LinuxContainerResources, WindowsContainerResources } from "../api/v1.ts";
 import { goJson, goJsonString, type GoJsonValue, JsonNumberText, parseGoJson, type ParsedJson } from "../../go/json.ts";
-import type { HostFs } from "../../node/host-fs.ts";
+import type { FileText, HostFs } from "../../node/host-fs.ts";
 import { quote } from "../../go/strconv.ts";
 import { join } from "../../go/filepath.ts";
 import { type ContainerStatus, emptyContainerStatus } from "./container-status.ts";
@@ -260,11 +260,26 @@ export function decodeContainerStatus(text: string): ContainerStatus {
 
 /** StoreStatus's write: the checkpoint replaced atomically, mode 0600. */
 export function writeStatusCheckpoint(fs: HostFs, path: string, status: ContainerStatus): void {
-  const data = encodeContainerStatus(status);
   try {
-    fs.writeFile(path, data, 0o600);
+    fs.writeFile(path, new StatusCheckpointText(status), 0o600);
   } catch (err) {
     throw new Error(`failed to checkpoint status to ${quote(path)}: ${(err as Error).message}`, { cause: err });
+  }
+}
+
+/**
+ * A checkpoint's text, made when the file is read (a restart, a saved state, the journal): a status
+ * is replaced on change, never changed, so the text is the one written now.
+ */
+class StatusCheckpointText implements FileText {
+  private readonly status: ContainerStatus;
+
+  constructor(status: ContainerStatus) {
+    this.status = status;
+  }
+
+  text(): string {
+    return encodeContainerStatus(this.status);
   }
 }
 

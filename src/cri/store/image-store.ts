@@ -96,6 +96,18 @@ export class ImageStore {
 
   /** The image with this ID or unique ID prefix (with or without `sha256:`). */
   get(id: string): CriImage {
+    return copyImage(this.stored(id));
+  }
+
+  /**
+   * The references of the image with this ID or unique ID prefix, as get() finds it, without a
+   * copy: the array is replaced, never changed, when the references change (not to be changed).
+   */
+  referencesOf(id: string): readonly string[] {
+    return this.stored(id).references;
+  }
+
+  private stored(id: string): CriImage {
     let digest: string;
     try {
       digest = this.digestSet.lookup(id);
@@ -105,7 +117,7 @@ export class ImageStore {
     }
     const image = this.images.get(digest);
     if (!image) throw notFound();
-    return copyImage(image);
+    return image;
   }
 
   /** Whether any reference of the image is pinned: the image then is (2.x's store.Pinned). */
