@@ -105,7 +105,10 @@ describe.each([
       // The client resets the stream when its deadline passes; whether that or the server's own
       // deadline ends the call first is a race, as it is for a grpc-go server's stream context.
       expect([new ContextError(Code.DeadlineExceeded), new ContextError(Code.Canceled)]).toContainEqual(seen.reason);
-      expect(Math.abs(seen.deadline!.getTime() - (started + 100))).toBeLessThan(100);
+      // The client's 100 ms, counted from when the call arrived: not before the client's own deadline,
+      // and past by now (the handler has run its slow course); how late it arrived is the machine's load.
+      expect(seen.deadline!.getTime()).toBeGreaterThanOrEqual(started + 100 - 5);
+      expect(seen.deadline!.getTime()).toBeLessThanOrEqual(Date.now());
     });
 
     test("a cancelled call reaches the handler as an aborted signal with context canceled", async () => {
