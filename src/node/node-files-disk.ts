@@ -140,6 +140,15 @@ async function openChecked(path: string, real: string, existing: Stats | undefin
 }
 
 /**
+ * The path with /proc/net and /proc/self taken to the reading process's own /proc/<pid>, which is
+ * what they link to and what an allowed root names once resolved (the links themselves lie outside
+ * every root).
+ */
+function ownProc(path: string): string {
+  return path.replace(/^\/proc\/(?=(?:net|self)(?:\/|$))(?:self\/?)?/, `/proc/${process.pid}/`);
+}
+
+/**
  * The node's files for `fake-cri serve`: the plugin's own directories in memory, the host's files
  * inside the allowed roots, everything else refused (HostBoundaryError).
  */
@@ -159,9 +168,8 @@ export class HostNodeFiles implements NodeFiles {
     this.memory = options.memory;
     this.memoryDirs = options.memoryDirs.map((dir) => clean(dir));
     this.roots = options.hostRoots.map((dir) => clean(dir));
-    // Roots are real paths: /proc/self is this process's /proc/<pid>.
     const table = "/proc/self/mountinfo";
-    this.mountTable = this.roots.some((root) => isWithin(`/proc/${process.pid}/mountinfo`, root) || isWithin(table, root)) ? table : undefined;
+    this.mountTable = this.roots.some((root) => isWithin(ownProc(table), root)) ? table : undefined;
   }
 
   async readFile(path: string): Promise<Uint8Array> {
@@ -329,9 +337,7 @@ export class HostNodeFiles implements NodeFiles {
   private async walk(path: string, followLast: boolean): Promise<Walked> {
     if (!path.startsWith("/")) throw new HostBoundaryError(path, "a relative path is taken from the server's working directory");
     const outside = (): HostBoundaryError => new HostBoundaryError(path, "it is outside the data dir and the allowed host roots");
-    // /proc/net and /proc/self are links to the reading process's own /proc/<pid> (which an allowed
-    // root names once resolved): followed here, since the links themselves lie outside every root.
-    const pending = path.replace(/^\/proc\/(?=(?:net|self)(?:\/|$))(?:self\/?)?/, `/proc/${process.pid}/`).split("/").reverse();
+    const pending = ownProc(path).split("/").reverse();
     let current = "/";
     let links = 0;
     let missing: string | undefined;
